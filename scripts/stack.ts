@@ -1,0 +1,206 @@
+/**
+ * Starts Crossflow's local services as real processes: the libSQL endpoint, `wrangler dev` and the dashboard.
+ * Shared by `npm start`, the end-to-end and browser tests, and the benchmarks, so all run the same stack.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = join(ROOT, "node_modules", ".bin");
+
+/** A port the OS just handed out, so parallel stacks (tests, a running `npm start`) never collide. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** Local development vars: `.dev.vars` wins; on a fresh clone it is created from `.dev.vars.example`. */
+export function ensureDevVars(): void {
+  const target = join(ROOT, ".dev.vars");
+  if (!existsSync(target)) copyFileSync(join(ROOT, ".dev.vars.example"), target);
+}
+
+export interface Service {
+  name: string;
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const COLORS: Record<string, string> = { libsql: "\x1b[35m", worker: "\x1b[36m", dashboard: "\x1b[33m" };
+
+function prefixLines(name: string, quiet: boolean) {
+  const tag = `${COLORS[name] ?? ""}${name.padEnd(9)}\x1b[0m│ `;
+  let pending = "";
+  return (chunk: Buffer) => {
+    if (quiet) return;
+    pending += chunk.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (line.trim()) process.stdout.write(tag + line + "\n");
+  };
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode} before ${url} answered:\n${log()}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status < 500) return;
+    } catch {
+      // Not listening yet; poll again.
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${log()}`);
+}
+
+export interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  url: string;
+  readyPath: string;
+  cwd?: string;
+  quiet?: boolean;
+  timeoutMs?: number;
+}
+
+export async function spawnService(opts: SpawnOptions): Promise<Service> {
+  const child = spawn(opts.command, opts.args, {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so stopping it also stops the grandchildren (workerd, esbuild).
+    detached: true,
+  });
+  let log = "";
+  const remember = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-8000);
+  };
+  const print = prefixLines(opts.name, opts.quiet ?? false);
+  child.stdout!.on("data", (c: Buffer) => (remember(c), print(c)));
+  child.stderr!.on("data", (c: Buffer) => (remember(c), print(c)));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // Already gone: nothing left to stop.
+        resolve();
+      }
+      setTimeout(() => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // Exited after SIGTERM, as it should.
+        }
+      }, 5000).unref();
+    });
+  try {
+    await waitForHttp(opts.url + opts.readyPath, child, opts.timeoutMs ?? 60_000, () => log);
+  } catch (error) {
+    await stop();
+    throw new Error(`${opts.name} failed to start: ${(error as Error).message}`);
+  }
+  return { name: opts.name, url: opts.url, process: child, stop };
+}
+
+export interface StackOptions {
+  libsqlPort?: number;
+  workerPort?: number;
+  dashboardPort?: number;
+  /** Folder for the libSQL file and the Durable Object state. */
+  dataDir?: string;
+  dashboard?: boolean;
+  quiet?: boolean;
+}
+
+export interface Stack {
+  libsql: Service;
+  worker: Service;
+  dashboard?: Service;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  ensureDevVars();
+  const dataDir = options.dataDir ?? join(ROOT, ".data");
+  mkdirSync(dataDir, { recursive: true });
+  const [libsqlPort, workerPort, inspectorPort, dashboardPort] = await Promise.all([
+    options.libsqlPort ?? freePort(),
+    options.workerPort ?? freePort(),
+    freePort(),
+    options.dashboardPort ?? freePort(),
+  ]);
+  const libsqlUrl = `http://127.0.0.1:${libsqlPort}`;
+  const started: Service[] = [];
+  const stop = async () => {
+    await Promise.all(started.reverse().map((s) => s.stop()));
+  };
+  try {
+    const libsql = await spawnService({
+      name: "libsql",
+      command: join(BIN, "tsx"),
+      args: ["db/local-server/main.ts"],
+      env: { LIBSQL_PORT: String(libsqlPort), LIBSQL_FILE: join(dataDir, "crossflow.db") },
+      url: libsqlUrl,
+      readyPath: "/health",
+      quiet: options.quiet,
+    });
+    started.push(libsql);
+    const worker = await spawnService({
+      name: "worker",
+      command: join(BIN, "wrangler"),
+      args: [
+        "dev",
+        "--ip", "127.0.0.1",
+        "--port", String(workerPort),
+        "--inspector-port", String(inspectorPort),
+        "--persist-to", join(dataDir, "wrangler"),
+        "--var", `TURSO_DATABASE_URL:${libsqlUrl}`,
+        "--show-interactive-dev-session=false",
+      ],
+      url: `http://127.0.0.1:${workerPort}`,
+      readyPath: "/healthz",
+      quiet: options.quiet,
+      timeoutMs: 90_000,
+    });
+    started.push(worker);
+    let dashboard: Service | undefined;
+    if (options.dashboard !== false) {
+      dashboard = await spawnService({
+        name: "dashboard",
+        command: join(BIN, "vite"),
+        args: ["dev", "--host", "127.0.0.1", "--port", String(dashboardPort), "--strictPort"],
+        cwd: join(ROOT, "dashboard"),
+        env: { TURSO_DATABASE_URL: libsqlUrl },
+        url: `http://127.0.0.1:${dashboardPort}`,
+        readyPath: "/",
+        quiet: options.quiet,
+        timeoutMs: 90_000,
+      });
+      started.push(dashboard);
+    }
+    return { libsql, worker, dashboard, dataDir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

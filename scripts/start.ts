@@ -1,0 +1,41 @@
+/** `npm start`: the whole system on this machine, no account or key needed. Ctrl-C stops everything. */
+import { join } from "node:path";
+import { ROOT, startStack } from "./stack.ts";
+
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const begun = Date.now();
+console.log("Starting Crossflow locally (libSQL endpoint, worker, dashboard)...");
+const stack = await startStack({
+  libsqlPort: port("LIBSQL_PORT", 8080),
+  workerPort: port("WORKER_PORT", 8787),
+  dashboardPort: port("DASHBOARD_PORT", 5173),
+  dataDir: join(ROOT, ".data"),
+});
+
+console.log(`
+Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
+  worker     ${stack.worker.url}        webhooks: POST ${stack.worker.url}/hooks/github
+  dashboard  ${stack.dashboard!.url}
+  libSQL     ${stack.libsql.url}        (local stand-in for Turso Cloud; data in .data/)
+
+Send a signed demo webhook:  npm run demo:once
+Stop:                         Ctrl-C
+`);
+
+let stopping = false;
+const shutdown = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nStopping Crossflow...");
+  await stack.stop();
+  process.exit(code);
+};
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+for (const service of [stack.libsql, stack.worker, stack.dashboard!]) {
+  service.process.once("exit", (code) => {
+    if (stopping) return;
+    console.error(`${service.name} exited unexpectedly (code ${code}); stopping the rest.`);
+    void shutdown(1);
+  });
+}

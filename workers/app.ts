@@ -1,0 +1,20 @@
+/** The worker's HTTP surface. One `onError` renders every failure as `{ error: { code, message } }`. */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Env } from "./env.ts";
+import { ApiError } from "./errors.ts";
+import { hooks } from "./ingest/routes.ts";
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.get("/healthz", (c) => c.json({ ok: true, service: "crossflow-worker" }));
+app.route("/hooks", hooks);
+
+app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return c.json({ error: { code: err.code, message: err.message } }, err.status);
+  if (err instanceof HTTPException) return c.json({ error: { code: "http_error", message: err.message } }, err.status);
+  console.error("unhandled error", err);
+  return c.json({ error: { code: "internal_error", message: "internal error" } }, 500);
+});

@@ -1,0 +1,1 @@
+export { writeMetrics, type CaseSnapshot, type MetricEvent } from "./sink.ts";

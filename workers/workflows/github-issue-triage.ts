@@ -1,0 +1,44 @@
+/**
+ * The foundation's reference workflow: a new GitHub issue is classified from its text and the case resolves
+ * with the labels a maintainer would apply. Deterministic on purpose; agent steps arrive with the agent issue.
+ */
+import { defineWorkflow } from "../engine/index.ts";
+
+interface IssuesEvent {
+  action: string;
+  issue: { number: number; title: string; body?: string | null; user?: { login?: string } };
+  repository: { full_name: string };
+}
+
+const LABEL_RULES: readonly { label: string; pattern: RegExp }[] = [
+  { label: "bug", pattern: /\b(bug|crash|error|exception|broken|fails?|regression)\b/i },
+  { label: "feature", pattern: /\b(feature|add support|would be nice|proposal|request)\b/i },
+  { label: "question", pattern: /\b(how (do|can|to)|question|\?\s*$)/im },
+  { label: "security", pattern: /\b(security|vulnerabilit(y|ies)|cve-\d+|xss|injection)\b/i },
+];
+
+export function classifyIssue(issue: IssuesEvent["issue"]): string[] {
+  const text = `${issue.title}\n${issue.body ?? ""}`;
+  const labels = LABEL_RULES.filter((rule) => rule.pattern.test(text)).map((rule) => rule.label);
+  return labels.length > 0 ? labels : ["needs-triage"];
+}
+
+export default defineWorkflow<IssuesEvent>(
+  {
+    id: "github-issue-triage",
+    version: 1,
+    minutesPerCase: 4,
+    triggers: [
+      {
+        source: "github",
+        events: ["issues.opened", "issues.reopened"],
+        caseKey: (e: Partial<IssuesEvent>) =>
+          e.repository?.full_name && typeof e.issue?.number === "number" ? `github:${e.repository.full_name}#${e.issue.number}` : null,
+      },
+    ],
+  },
+  async ({ input, step }) => {
+    const labels = await step.run("classify", () => classifyIssue(input.issue));
+    return step.resolve("triaged", { labels });
+  },
+);
