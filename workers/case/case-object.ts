@@ -134,6 +134,8 @@ export class CaseObject extends DurableObject<Env> {
         await writeMetrics(db, batch, this.store.snapshot(header));
       } catch (error) {
         console.error(`metrics: flush for ${header.caseKey} failed, will retry`, error);
+        // Start the retry from a fresh client rather than one whose connection state is unknown.
+        this.metricsDb = null;
         return false;
       }
       this.store.markMetricsSent(batch.map((e) => e.id));

@@ -85,7 +85,7 @@ export class CaseStore {
   /** Stores the event unless this delivery was stored before; true when it is new. */
   insertEvent(event: EventEnvelope): boolean {
     const cursor = this.sql.exec(
-      "INSERT INTO events (source, id, type, received_at, occurred_at, payload) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO NOTHING",
+      "INSERT INTO events (source, id, type, received_at, occurred_at, payload) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO NOTHING RETURNING seq",
       event.source,
       event.id,
       event.type,
@@ -93,7 +93,8 @@ export class CaseStore {
       event.occurredAt ?? null,
       JSON.stringify(event.payload),
     );
-    return cursor.rowsWritten > 0;
+    // RETURNING yields a row only for an actual insert; rowsWritten also counts the conflict probe.
+    return cursor.toArray().length > 0;
   }
 
   events(): StoredEvent[] {

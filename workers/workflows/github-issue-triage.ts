@@ -11,7 +11,7 @@ interface IssuesEvent {
 }
 
 const LABEL_RULES: readonly { label: string; pattern: RegExp }[] = [
-  { label: "bug", pattern: /\b(bug|crash|error|exception|broken|fails?|regression)\b/i },
+  { label: "bug", pattern: /\b(bugs?|crash\w*|errors?|exceptions?|broken|fail\w*|regression)\b/i },
   { label: "feature", pattern: /\b(feature|add support|would be nice|proposal|request)\b/i },
   { label: "question", pattern: /\b(how (do|can|to)|question|\?\s*$)/im },
   { label: "security", pattern: /\b(security|vulnerabilit(y|ies)|cve-\d+|xss|injection)\b/i },

@@ -1,0 +1,92 @@
+/**
+ * The local libSQL endpoint must behave like Turso for the client the workers ship with (`@libsql/client/web`).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createClient } from "@libsql/client/web";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, schema } from "../client.ts";
+import { applyMigrations } from "../migrate.ts";
+import { startLibsqlServer, type LibsqlServer } from "./server.ts";
+
+let dir: string;
+let server: LibsqlServer;
+const TOKEN = "local-test-token";
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "crossflow-libsql-"));
+  const file = join(dir, "test.db");
+  await applyMigrations({ url: pathToFileURL(file).href });
+  server = await startLibsqlServer({ file, authToken: TOKEN, streamIdleMs: 200 });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const client = () => createClient({ url: server.url, authToken: TOKEN });
+
+describe("local libSQL endpoint", () => {
+  it("round-trips every value type through the web client", async () => {
+    const c = client();
+    await c.execute("CREATE TABLE vals (i INTEGER, f REAL, t TEXT, b BLOB, n TEXT)");
+    await c.execute({ sql: "INSERT INTO vals VALUES (?, ?, ?, ?, ?)", args: [9007199254740993n, 1.5, "héllo", new Uint8Array([1, 2, 255]), null] });
+    const rs = await c.execute({ sql: "SELECT f, t, b, n FROM vals WHERE t = :t", args: { t: "héllo" } });
+    expect(rs.columns).toEqual(["f", "t", "b", "n"]);
+    const row = rs.rows[0]!;
+    expect(row.f).toBe(1.5);
+    expect(row.t).toBe("héllo");
+    expect(new Uint8Array(row.b as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 255]));
+    expect(row.n).toBeNull();
+    const big = await createClient({ url: server.url, authToken: TOKEN, intMode: "bigint" }).execute("SELECT i FROM vals");
+    expect(big.rows[0]!.i).toBe(9007199254740993n);
+    c.close();
+  });
+
+  it("serves the drizzle schema with migrations applied, and batches are atomic", async () => {
+    const db = openDatabase({ url: server.url, authToken: TOKEN });
+    const row = { caseKey: "k1", workflowId: "w", workflowVersion: 1, status: "open" as const, openedAt: 1, updatedAt: 1 };
+    await db.insert(schema.cases).values(row);
+    await expect(db.batch([db.insert(schema.cases).values({ ...row, caseKey: "k2" }), db.insert(schema.cases).values(row)])).rejects.toThrow();
+    expect(await db.select().from(schema.cases).where(eq(schema.cases.caseKey, "k2"))).toEqual([]);
+    expect(await db.select({ k: schema.cases.caseKey }).from(schema.cases)).toEqual([{ k: "k1" }]);
+  });
+
+  it("rolls back an interactive transaction that throws", async () => {
+    const db = openDatabase({ url: server.url, authToken: TOKEN });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.insert(schema.cases).values({ caseKey: "tx", workflowId: "w", workflowVersion: 1, status: "open", openedAt: 1, updatedAt: 1 });
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
+    expect(await db.select().from(schema.cases).where(eq(schema.cases.caseKey, "tx"))).toEqual([]);
+  });
+
+  it("refuses a request without the auth token", async () => {
+    const anonymous = createClient({ url: server.url });
+    await expect(anonymous.execute("SELECT 1")).rejects.toThrow(/401|auth/i);
+  });
+
+  it("answers malformed requests, unknown routes and expired streams with JSON errors", async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const bad = await fetch(`${server.url}/v2/pipeline`, { method: "POST", headers: auth, body: "{nope" });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ message: "body is not JSON" });
+    const missing = await fetch(`${server.url}/v9/pipeline`, { method: "POST", headers: auth, body: "{}" });
+    expect(missing.status).toBe(404);
+    const open = await fetch(`${server.url}/v2/pipeline`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1" } }] }),
+    });
+    const { baton } = (await open.json()) as { baton: string };
+    await new Promise((r) => setTimeout(r, 300));
+    const expired = await fetch(`${server.url}/v2/pipeline`, { method: "POST", headers: auth, body: JSON.stringify({ baton, requests: [] }) });
+    expect(expired.status).toBe(400);
+    expect(await expired.json()).toMatchObject({ code: "STREAM_EXPIRED" });
+  });
+});
