@@ -15,5 +15,9 @@ declare global {
   // Types `env` from "cloudflare:test" and "cloudflare:workers" as these bindings.
   namespace Cloudflare {
     interface Env extends WorkerEnv {}
+    interface GlobalProps {
+      mainModule: typeof import("./index.ts");
+      durableNamespaces: "CaseObject";
+    }
   }
 }

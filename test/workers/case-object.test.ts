@@ -6,6 +6,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { exports } from "cloudflare:workers";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { CaseObject } from "../../workers/index.ts";
+import type { CaseView } from "../../workers/case/case-object.ts";
 import { issueOpenedPayload, signGithubDelivery } from "../../scripts/deliveries.ts";
 
 const secret = inject("githubSecret");
@@ -24,11 +25,16 @@ async function post(delivery: { body: string; headers: Record<string, string> })
  * Drives the case until it has ended and its outbox is empty. The alarm may already be running on its own
  * (miniflare fires it), so poll the stored state instead of assuming our call is the one that ran it.
  */
-async function settle(caseKey: string) {
+/** The stored case over RPC. (RPC typing cannot express `unknown` step outputs, hence the declared type.) */
+async function viewOf(caseKey: string): Promise<CaseView | null> {
+  return (await env.CASES.getByName(caseKey).view()) as CaseView | null;
+}
+
+async function settle(caseKey: string): Promise<CaseView> {
   const stub = env.CASES.getByName(caseKey);
   for (let i = 0; i < 100; i++) {
     await runDurableObjectAlarm(stub);
-    const view = await stub.view();
+    const view = await viewOf(caseKey);
     if (view && ["resolved", "failed"].includes(view.header.status) && view.pendingMetrics === 0) return view;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -103,7 +109,7 @@ describe("case object", () => {
       await cut.ingest(envelope);
       await state.storage.deleteAlarm();
       await cut.alarm();
-      return { view: await cut.view(), nextAlarm: await state.storage.getAlarm() };
+      return { view: (await cut.view()) as CaseView | null, nextAlarm: await state.storage.getAlarm() };
     });
     expect(offline.view?.header.status).toBe("resolved");
     expect(offline.view?.pendingMetrics).toBe(5);

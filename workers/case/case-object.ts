@@ -87,7 +87,6 @@ export class CaseObject extends DurableObject<Env> {
       if (!header || TERMINAL_STATUSES.includes(header.status)) return false;
       if (Date.now() - started > BURST_MS) return true;
       const workflow = findWorkflow(header.workflowId, header.workflowVersion);
-      const first = this.store.events()[0];
       if (header.status === "open") {
         this.store.atomically(() => {
           const at = Date.now();
@@ -96,7 +95,7 @@ export class CaseObject extends DurableObject<Env> {
         });
       }
       const next = workflow
-        ? await advanceCase({ workflow, caseKey: header.caseKey, input: first?.payload, completed: this.store.steps(), now: Date.now })
+        ? await advanceCase({ workflow, caseKey: header.caseKey, input: this.store.firstPayload(), completed: this.store.steps(), now: Date.now })
         : ({ kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } } as const);
       this.store.atomically(() => {
         const at = Date.now();

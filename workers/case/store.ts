@@ -111,6 +111,12 @@ export class CaseStore {
       }));
   }
 
+  /** The payload of the event that opened the case: the workflow's input. */
+  firstPayload(): unknown {
+    const row = this.sql.exec<Row>("SELECT payload FROM events ORDER BY seq LIMIT 1").toArray()[0];
+    return row ? JSON.parse(String(row.payload)) : undefined;
+  }
+
   header(): CaseHeader | null {
     const row = this.sql.exec<Row>("SELECT * FROM header WHERE singleton = 1").toArray()[0];
     if (!row) return null;

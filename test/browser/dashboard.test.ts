@@ -1,0 +1,53 @@
+/**
+ * The dashboard in a real browser against the real stack: cases sent as signed webhooks show up as counts.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueOpenedPayload, signGithubDelivery } from "../../scripts/deliveries.ts";
+import { devVar } from "../../scripts/dev-vars.ts";
+import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
+import { launchChromium } from "../support/chromium.ts";
+
+const ARTIFACTS = join(ROOT, "test", "artifacts");
+let stack: Stack;
+let browser: Browser;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "crossflow-browser-"));
+  [stack, browser] = await Promise.all([startStack({ dataDir, quiet: true }), launchChromium()]);
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function sendIssue(number: number) {
+  const delivery = await signGithubDelivery(devVar("GITHUB_WEBHOOK_SECRET")!, "issues", issueOpenedPayload("acme/browser", number));
+  const res = await fetch(`${stack.worker.url}/hooks/github`, { method: "POST", headers: delivery.headers, body: delivery.body });
+  expect(res.status).toBe(202);
+}
+
+describe("dashboard", () => {
+  it("shows each new case within 5 s of its webhook, without a reload", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(stack.dashboard!.url);
+    await expect(page.getByTestId("empty").textContent()).resolves.toContain("No cases yet");
+
+    await sendIssue(1);
+    const row = page.locator('tr[data-workflow="github-issue-triage"]');
+    await row.getByTestId("opened").filter({ hasText: /^1$/ }).waitFor({ timeout: 5000 });
+
+    await Promise.all([sendIssue(2), sendIssue(3)]);
+    await row.getByTestId("opened").filter({ hasText: /^3$/ }).waitFor({ timeout: 5000 });
+    await row.getByTestId("resolved").filter({ hasText: /^3$/ }).waitFor({ timeout: 5000 });
+
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,23 @@
+/** `wrangler deploy --dry-run` must build the production bundle with no Cloudflare account. */
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect, it } from "vitest";
+import { ROOT } from "../../scripts/stack.ts";
+
+it("builds the worker bundle offline with wrangler deploy --dry-run", async () => {
+  const outdir = mkdtempSync(join(tmpdir(), "crossflow-deploy-"));
+  try {
+    const { stdout } = await promisify(execFile)(join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "" },
+    });
+    expect(stdout).toContain("env.CASES (CaseObject)");
+    expect(existsSync(join(outdir, "index.js"))).toBe(true);
+    expect(statSync(join(outdir, "index.js")).size).toBeGreaterThan(10_000);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
