@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { createClient } from "@libsql/client/web";
 import autocannon from "autocannon";
 import { issueOpenedPayload, signGithubDelivery, type SignedDelivery } from "../scripts/deliveries.ts";
 import { devVar } from "../scripts/dev-vars.ts";
@@ -17,6 +18,7 @@ const WARMUP_S = 2;
 interface Figures {
   name: string;
   requests: number;
+  accepted: number;
   rps: number;
   p50: number;
   p99: number;
@@ -31,6 +33,7 @@ function run(name: string, opts: autocannon.Options): Promise<Figures> {
       resolve({
         name,
         requests: result.requests.total,
+        accepted: result["2xx"],
         rps: result.requests.average,
         p50: result.latency.p50,
         p99: result.latency.p99,
@@ -41,10 +44,10 @@ function run(name: string, opts: autocannon.Options): Promise<Figures> {
   });
 }
 
-/** A request factory that hands out pre-signed deliveries in turn (signing stays out of the measured loop). */
+/** Hands out pre-signed deliveries in turn (signing stays out of the measured loop) and counts what it sent. */
 function deliveries(list: SignedDelivery[]) {
   let next = 0;
-  return [
+  const requests = [
     {
       method: "POST" as const,
       path: "/hooks/github",
@@ -54,6 +57,28 @@ function deliveries(list: SignedDelivery[]) {
       },
     },
   ];
+  return { requests, sent: () => next };
+}
+
+/** Waits until every case the load opened has resolved and reached libSQL: nothing accepted may be lost. */
+async function drained(libsqlUrl: string, atLeast: number, atMost: number): Promise<{ resolved: number; seconds: number }> {
+  const db = createClient({ url: libsqlUrl });
+  const began = Date.now();
+  try {
+    for (;;) {
+      const rs = await db.execute("SELECT count(*) AS n FROM cases WHERE case_key LIKE 'github:bench/ingest#%' AND status = 'resolved'");
+      const resolved = Number(rs.rows[0]!.n);
+      const seconds = (Date.now() - began) / 1000;
+      if (resolved >= atLeast) {
+        if (resolved > atMost) throw new Error(`${resolved} cases resolved but only ${atMost} deliveries were sent`);
+        return { resolved, seconds };
+      }
+      if (seconds > 180) throw new Error(`only ${resolved} of ${atLeast} accepted cases reached libSQL after ${seconds} s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    db.close();
+  }
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "crossflow-bench-"));
@@ -69,11 +94,13 @@ try {
   const common = { url, connections: CONNECTIONS, duration: DURATION_S };
 
   await run("warmup", { ...common, url: `${url}/healthz`, duration: WARMUP_S });
-  await run("warmup", { ...common, duration: WARMUP_S, requests: deliveries(repeated) });
+  await run("warmup", { ...common, duration: WARMUP_S, requests: deliveries(repeated).requests });
 
   const baseline = await run("GET /healthz (trivial route, baseline)", { ...common, url: `${url}/healthz` });
-  const ingest = await run("POST /hooks/github, new case each (verify + DO RPC + durable store)", { ...common, requests: deliveries(fresh.slice(1000)) });
-  const dedupe = await run("POST /hooks/github, same delivery again (verify + DO dedupe)", { ...common, requests: deliveries(repeated) });
+  const freshLoad = deliveries(fresh);
+  const ingest = await run("POST /hooks/github, new case each (verify + DO RPC + durable store)", { ...common, requests: freshLoad.requests });
+  const dedupe = await run("POST /hooks/github, same delivery again (verify + DO dedupe)", { ...common, requests: deliveries(repeated).requests });
+  const drain = await drained(stack.libsql.url, ingest.accepted, freshLoad.sent());
 
   const rows = [baseline, ingest, dedupe];
   const table = [
@@ -100,6 +127,9 @@ ${table}
 - *new case each*: every request is a distinct, correctly signed \`issues.opened\` delivery: HMAC-SHA256
   verification, JSON parse, routing, one Durable Object RPC that stores the event in SQLite before the 202,
   and an alarm that then runs the two-step workflow and flushes metrics to libSQL (off the request path).
+- Integrity under load: ${ingest.accepted} deliveries answered 202 (${freshLoad.sent()} sent); ${drain.resolved} cases
+  reached libSQL as resolved, all of them within ${drain.seconds.toFixed(1)} s after the load ended. Every accepted case
+  arrived; the check fails the run otherwise.
 - *same delivery again*: the dedupe path: verified, routed, and answered 200 \`duplicate\` by the case object.
 
 Where the new-case time goes (measured while building this, 5 s runs): local workerd gives every Durable

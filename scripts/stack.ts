@@ -82,7 +82,8 @@ export interface SpawnOptions {
 export async function spawnService(opts: SpawnOptions): Promise<Service> {
   const child = spawn(opts.command, opts.args, {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0", ...opts.env },
+    // No telemetry, and no fetch of Cloudflare's `Request.cf` sample: local dev runs offline with a placeholder.
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", FORCE_COLOR: "0", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so stopping it also stops the grandchildren (workerd, esbuild).
     detached: true,
