@@ -6,7 +6,46 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-const WORKERS_TEST_SECRET = "workers-test-github-secret";
+/** Secrets for the workerd tests; each source gets its own, plus a second GitHub one to test rotation. */
+export const TEST_SECRETS = {
+  GITHUB_WEBHOOK_SECRET: "workers-test-github-secret",
+  STRIPE_WEBHOOK_SECRET: "whsec_workers_test_stripe",
+  SLACK_SIGNING_SECRET: "workers-test-slack",
+  HUBSPOT_CLIENT_SECRET: "workers-test-hubspot",
+  ZENDESK_WEBHOOK_SECRET: "workers-test-zendesk",
+  SHOPIFY_WEBHOOK_SECRET: "workers-test-shopify",
+  TWILIO_AUTH_TOKEN: "workers-test-twilio",
+  RESEND_WEBHOOK_SECRET: "whsec_d29ya2Vycy10ZXN0LXJlc2VuZC1zZWNyZXQ=",
+  PROVISIONING_WEBHOOK_SECRET: "workers-test-provisioning",
+  CROSSFLOW_API_TOKEN: "workers-test-api-token",
+};
+
+function workersProject(name: string, include: string[], rateLimit: { limit: number; period: number }) {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ...TEST_SECRETS,
+            GITHUB_WEBHOOK_SECRET: `${TEST_SECRETS.GITHUB_WEBHOOK_SECRET}, an-older-rotated-secret`,
+            TURSO_DATABASE_URL: inject("libsqlUrl"),
+            TURSO_AUTH_TOKEN: "",
+            INGEST_RATE_LIMIT_PERIOD: String(rateLimit.period),
+          },
+          ratelimits: { INGEST_RATE_LIMITER: { simple: rateLimit } },
+        },
+      })),
+    ],
+    test: {
+      name,
+      include,
+      globalSetup: ["test/support/libsql-global-setup.ts"],
+      provide: { githubSecret: TEST_SECRETS.GITHUB_WEBHOOK_SECRET },
+      testTimeout: 60_000,
+    },
+  };
+}
 
 export default defineConfig({
   test: {
@@ -18,26 +57,9 @@ export default defineConfig({
           environment: "node",
         },
       },
-      {
-        plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                GITHUB_WEBHOOK_SECRET: `${WORKERS_TEST_SECRET}, an-older-rotated-secret`,
-                TURSO_DATABASE_URL: inject("libsqlUrl"),
-                TURSO_AUTH_TOKEN: "",
-              },
-            },
-          })),
-        ],
-        test: {
-          name: "workers",
-          include: ["test/workers/**/*.test.ts"],
-          globalSetup: ["test/support/libsql-global-setup.ts"],
-          provide: { githubSecret: WORKERS_TEST_SECRET },
-        },
-      },
+      workersProject("workers", ["test/workers/**/*.test.ts"], { limit: 1_000_000, period: 60 }),
+      // The rate limit needs a small limit of its own, so it runs in a separate miniflare.
+      workersProject("workers-limits", ["test/workers-limits/**/*.test.ts"], { limit: 5, period: 10 }),
       {
         test: {
           name: "e2e",

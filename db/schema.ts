@@ -14,6 +14,8 @@ export const metricEvents = sqliteTable(
   {
     /** Deterministic per case and transition, so a redelivered event is a no-op. */
     id: text("id").primaryKey(),
+    /** `<workflow>/<case key>`. */
+    caseId: text("case_id").notNull(),
     caseKey: text("case_key").notNull(),
     workflowId: text("workflow_id").notNull(),
     workflowVersion: integer("workflow_version").notNull(),
@@ -28,13 +30,15 @@ export const metricEvents = sqliteTable(
     detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
     insertedAt: integer("inserted_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
   },
-  (t) => [index("metric_events_case_idx").on(t.caseKey, t.at), index("metric_events_workflow_idx").on(t.workflowId, t.at)],
+  (t) => [index("metric_events_case_idx").on(t.caseId, t.at), index("metric_events_workflow_idx").on(t.workflowId, t.at)],
 );
 
 export const cases = sqliteTable(
   "cases",
   {
-    caseKey: text("case_key").primaryKey(),
+    /** `<workflow>/<case key>`: the same customer may have a case in several workflows. */
+    caseId: text("case_id").primaryKey(),
+    caseKey: text("case_key").notNull(),
     workflowId: text("workflow_id").notNull(),
     workflowVersion: integer("workflow_version").notNull(),
     status: text("status", { enum: CASE_STATUSES }).notNull(),

@@ -3,12 +3,14 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Env } from "./env.ts";
 import { ApiError } from "./errors.ts";
+import { api } from "./api/routes.ts";
 import { hooks } from "./ingest/routes.ts";
 
 export const app = new Hono<{ Bindings: Env }>();
 
 app.get("/healthz", (c) => c.json({ ok: true, service: "crossflow-worker" }));
 app.route("/hooks", hooks);
+app.route("/api", api);
 
 app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
 

@@ -1,10 +1,28 @@
 import type { CaseObject } from "./case/case-object.ts";
+import type { DeadLetterObject } from "./dead-letters/dead-letter-object.ts";
 
-/** The worker's bindings. Secrets come from `wrangler secret put` in production and `.dev.vars` locally. */
+/**
+ * The worker's bindings. Secrets come from `wrangler secret put` in production and `.dev.vars` locally; each
+ * webhook source reads its own secret binding (see `workers/ingest/sources`).
+ */
 export interface Env {
   CASES: DurableObjectNamespace<CaseObject>;
-  /** One or more GitHub webhook secrets (comma-separated during a rotation). */
+  DEAD_LETTERS: DurableObjectNamespace<DeadLetterObject>;
+  /** Per-source request limit (Cloudflare rate limiting binding), keyed by source name. */
+  INGEST_RATE_LIMITER?: RateLimit;
+  /** The limiter's period in seconds, returned as `Retry-After` on a 429. */
+  INGEST_RATE_LIMIT_PERIOD?: string;
+  /** Extra webhook sources (Standard Webhooks or generic HMAC senders), declared in wrangler.toml. */
+  WEBHOOK_SOURCES?: unknown;
+  /** Bearer token(s) for `/api/*`, comma-separated during a rotation. */
+  CROSSFLOW_API_TOKEN?: string;
   GITHUB_WEBHOOK_SECRET?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  SLACK_SIGNING_SECRET?: string;
+  HUBSPOT_CLIENT_SECRET?: string;
+  ZENDESK_WEBHOOK_SECRET?: string;
+  SHOPIFY_WEBHOOK_SECRET?: string;
+  TWILIO_AUTH_TOKEN?: string;
   /** libSQL over HTTP: Turso Cloud in production, the local endpoint from `npm start` in development. */
   TURSO_DATABASE_URL?: string;
   TURSO_AUTH_TOKEN?: string;
@@ -17,7 +35,7 @@ declare global {
     interface Env extends WorkerEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index.ts");
-      durableNamespaces: "CaseObject";
+      durableNamespaces: "CaseObject" | "DeadLetterObject";
     }
   }
 }

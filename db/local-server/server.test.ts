@@ -48,9 +48,9 @@ describe("local libSQL endpoint", () => {
 
   it("serves the drizzle schema with migrations applied, and batches are atomic", async () => {
     const db = openDatabase({ url: server.url, authToken: TOKEN });
-    const row = { caseKey: "k1", workflowId: "w", workflowVersion: 1, status: "open" as const, openedAt: 1, updatedAt: 1 };
+    const row = { caseId: "w/k1", caseKey: "k1", workflowId: "w", workflowVersion: 1, status: "open" as const, openedAt: 1, updatedAt: 1 };
     await db.insert(schema.cases).values(row);
-    await expect(db.batch([db.insert(schema.cases).values({ ...row, caseKey: "k2" }), db.insert(schema.cases).values(row)])).rejects.toThrow();
+    await expect(db.batch([db.insert(schema.cases).values({ ...row, caseId: "w/k2", caseKey: "k2" }), db.insert(schema.cases).values(row)])).rejects.toThrow();
     expect(await db.select().from(schema.cases).where(eq(schema.cases.caseKey, "k2"))).toEqual([]);
     expect(await db.select({ k: schema.cases.caseKey }).from(schema.cases)).toEqual([{ k: "k1" }]);
   });
@@ -59,7 +59,7 @@ describe("local libSQL endpoint", () => {
     const db = openDatabase({ url: server.url, authToken: TOKEN });
     await expect(
       db.transaction(async (tx) => {
-        await tx.insert(schema.cases).values({ caseKey: "tx", workflowId: "w", workflowVersion: 1, status: "open", openedAt: 1, updatedAt: 1 });
+        await tx.insert(schema.cases).values({ caseId: "w/tx", caseKey: "tx", workflowId: "w", workflowVersion: 1, status: "open", openedAt: 1, updatedAt: 1 });
         throw new Error("abort");
       }),
     ).rejects.toThrow("abort");

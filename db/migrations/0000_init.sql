@@ -1,5 +1,6 @@
 CREATE TABLE `cases` (
-	`case_key` text PRIMARY KEY NOT NULL,
+	`case_id` text PRIMARY KEY NOT NULL,
+	`case_key` text NOT NULL,
 	`workflow_id` text NOT NULL,
 	`workflow_version` integer NOT NULL,
 	`status` text NOT NULL,
@@ -13,6 +14,7 @@ CREATE TABLE `cases` (
 CREATE INDEX `cases_workflow_status_idx` ON `cases` (`workflow_id`,`status`);--> statement-breakpoint
 CREATE TABLE `metric_events` (
 	`id` text PRIMARY KEY NOT NULL,
+	`case_id` text NOT NULL,
 	`case_key` text NOT NULL,
 	`workflow_id` text NOT NULL,
 	`workflow_version` integer NOT NULL,
@@ -26,5 +28,5 @@ CREATE TABLE `metric_events` (
 	`inserted_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `metric_events_case_idx` ON `metric_events` (`case_key`,`at`);--> statement-breakpoint
+CREATE INDEX `metric_events_case_idx` ON `metric_events` (`case_id`,`at`);--> statement-breakpoint
 CREATE INDEX `metric_events_workflow_idx` ON `metric_events` (`workflow_id`,`at`);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueOpenedPayload, signGithubDelivery } from "../../scripts/deliveries.ts";
+import { issueOpenedPayload, post, sign } from "../../scripts/senders.ts";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
 import { launchChromium } from "../support/chromium.ts";
@@ -28,8 +28,7 @@ afterAll(async () => {
 });
 
 async function sendIssue(number: number) {
-  const delivery = await signGithubDelivery(devVar("GITHUB_WEBHOOK_SECRET")!, "issues", issueOpenedPayload("acme/browser", number));
-  const res = await fetch(`${stack.worker.url}/hooks/github`, { method: "POST", headers: delivery.headers, body: delivery.body });
+  const res = await post(stack.worker.url, await sign.github(devVar("GITHUB_WEBHOOK_SECRET")!, "issues", issueOpenedPayload("acme/browser", number)));
   expect(res.status).toBe(202);
 }
 

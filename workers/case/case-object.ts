@@ -1,33 +1,33 @@
 /**
  * The case Durable Object: a thin shell around the pure engine. It stores events durably before
- * acknowledging them, advances the workflow in short bursts from its alarm, and ships metric events to
- * libSQL through an outbox that survives crashes and outages.
+ * acknowledging them, advances the workflow in short bursts from its alarm, parks on waits until a matching
+ * event or the deadline, and ships metric events to libSQL through an outbox that survives outages.
  */
 import { DurableObject } from "cloudflare:workers";
 import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
-import { advanceCase, TERMINAL_STATUSES, type EventEnvelope, type StepRecord } from "../engine/index.ts";
-import type { MetricEvent } from "../metrics/index.ts";
-import { writeMetrics } from "../metrics/index.ts";
+import { advanceCase, TERMINAL_STATUSES, type CaseEvent, type EventEnvelope, type PendingWait, type StepRecord } from "../engine/index.ts";
+import type { CaseIngestStatus } from "../ingest/dispatch.ts";
+import { writeMetrics, type MetricEvent } from "../metrics/index.ts";
 import { findWorkflow } from "../workflows/index.ts";
 import type { Env } from "../env.ts";
-import { CaseStore, type CaseHeader, type StoredEvent } from "./store.ts";
+import { CaseStore, type CaseHeader } from "./store.ts";
 
 /** Wall time one alarm may spend running steps before yielding to a fresh invocation. */
 const BURST_MS = 5_000;
 const METRIC_BATCH = 100;
 const FLUSH_RETRY_MAX_MS = 5 * 60_000;
 
-export interface IngestResult {
-  caseKey: string;
-  duplicate: boolean;
-  status: CaseHeader["status"];
-}
-
 export interface CaseView {
   header: CaseHeader;
-  events: Omit<StoredEvent, "payload">[];
+  events: Omit<CaseEvent, "payload">[];
   steps: StepRecord[];
   pendingMetrics: number;
+}
+
+/** Could this event end the wait? Only then is the case woken. */
+function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
+  if (!wait) return false;
+  return (wait.sources.length === 0 || wait.sources.includes(event.source)) && (wait.types.length === 0 || wait.types.includes(event.type));
 }
 
 export class CaseObject extends DurableObject<Env> {
@@ -39,21 +39,26 @@ export class CaseObject extends DurableObject<Env> {
     this.store = new CaseStore(ctx.storage);
   }
 
-  /** Stores a verified event once per delivery id; resolves only after it is durable. */
-  async ingest(event: EventEnvelope): Promise<IngestResult> {
+  /**
+   * Stores a verified event once per (source, id) and answers only after it is durable. An event that may not
+   * open a case is refused with `no_case` while none is open, so the caller can dead-letter it.
+   */
+  async ingest(event: EventEnvelope): Promise<{ status: CaseIngestStatus }> {
     const now = Date.now();
-    const result = this.store.atomically(() => {
-      const fresh = this.store.insertEvent(event);
+    const outcome = this.store.atomically((): { status: CaseIngestStatus; wake: boolean } => {
       let header = this.store.header();
-      if (fresh && !header) {
+      if (!header && !event.opens) return { status: "no_case", wake: false };
+      if (!this.store.insertEvent(event)) return { status: "duplicate", wake: false };
+      if (!header) {
         this.store.openCase(event.caseKey, event.workflow, now);
         header = this.store.header()!;
         this.store.queueMetric(this.metric(header, "case.opened", now, { status: "open", detail: { source: event.source, type: event.type } }));
+        return { status: "accepted", wake: true };
       }
-      return { fresh, header: header! };
+      return { status: "accepted", wake: header.status === "waiting" && mayEndWait(header.wait, event) };
     });
-    if (result.fresh) await this.ctx.storage.setAlarm(now);
-    return { caseKey: result.header.caseKey, duplicate: !result.fresh, status: result.header.status };
+    if (outcome.wake) await this.ctx.storage.setAlarm(now);
+    return { status: outcome.status };
   }
 
   /** The case as stored, for the case API and tests. */
@@ -71,22 +76,25 @@ export class CaseObject extends DurableObject<Env> {
   async alarm(): Promise<void> {
     const needsMoreTime = await this.runSteps();
     const flushed = await this.flushMetrics();
-    if (needsMoreTime) await this.ctx.storage.setAlarm(Date.now());
-    else if (!flushed) {
+    const wakeups: number[] = [];
+    const now = Date.now();
+    if (needsMoreTime) wakeups.push(now);
+    const deadline = this.store.header()?.wait?.deadline;
+    if (deadline != null) wakeups.push(deadline);
+    if (!flushed) {
       const failures = this.store.recordFlushFailure();
-      const delay = Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(failures, 12)) * (0.5 + Math.random() / 2);
-      await this.ctx.storage.setAlarm(Date.now() + delay);
+      wakeups.push(now + Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(failures, 12)) * (0.5 + Math.random() / 2));
     }
+    if (wakeups.length > 0) await this.ctx.storage.setAlarm(Math.min(...wakeups));
   }
 
-  /** Advances the case one step at a time until it ends or the burst budget is spent; true if it must continue. */
+  /** Advances the case until it ends, waits, or spends its burst budget; true if it must continue. */
   private async runSteps(): Promise<boolean> {
     const started = Date.now();
     for (;;) {
       const header = this.store.header();
       if (!header || TERMINAL_STATUSES.includes(header.status)) return false;
       if (Date.now() - started > BURST_MS) return true;
-      const workflow = findWorkflow(header.workflowId, header.workflowVersion);
       if (header.status === "open") {
         this.store.atomically(() => {
           const at = Date.now();
@@ -94,45 +102,57 @@ export class CaseObject extends DurableObject<Env> {
           this.store.queueMetric(this.metric(header, "case.status", at, { status: "running" }));
         });
       }
+      const workflow = findWorkflow(header.workflowId, header.workflowVersion);
+      const events = this.store.events();
       const next = workflow
-        ? await advanceCase({ workflow, caseKey: header.caseKey, input: this.store.firstPayload(), completed: this.store.steps(), now: Date.now })
+        ? await advanceCase({ workflow, caseKey: header.caseKey, input: events[0]?.payload, events, completed: this.store.steps(), pendingWait: header.wait, now: Date.now })
         : ({ kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } } as const);
-      this.store.atomically(() => {
+      const parked = this.store.atomically(() => {
         const at = Date.now();
-        if (next.kind === "failed") {
-          this.store.updateHeader({ status: "failed", at, closedAt: at, error: `${next.error.name}: ${next.error.message}` });
-          this.store.queueMetric(this.metric(header, "case.failed", at, { status: "failed", durationMs: at - header.openedAt, detail: next.error }));
-          return;
-        }
-        this.store.appendStep(next.record);
-        this.store.queueMetric(
-          this.metric(header, "step.completed", at, { stepId: next.record.id, durationMs: next.record.finishedAt - next.record.startedAt }),
-        );
-        if (next.kind === "resolved") {
-          this.store.updateHeader({ status: "resolved", at, closedAt: at, outcome: next.outcome.outcome });
-          this.store.queueMetric(
-            this.metric(header, "case.resolved", at, { status: "resolved", durationMs: at - header.openedAt, detail: { outcome: next.outcome.outcome } }),
-          );
+        switch (next.kind) {
+          case "failed":
+            this.store.updateHeader({ status: "failed", at, closedAt: at, error: `${next.error.name}: ${next.error.message}` });
+            this.store.queueMetric(this.metric(header, "case.failed", at, { status: "failed", durationMs: at - header.openedAt, detail: next.error }));
+            return true;
+          case "waiting":
+            if (header.status !== "waiting" || header.wait?.stepId !== next.wait.stepId) {
+              this.store.queueMetric(this.metric(header, "case.status", at, { status: "waiting", stepId: next.wait.stepId }));
+            }
+            this.store.updateHeader({ status: "waiting", at, wait: next.wait });
+            return true;
+          case "step":
+          case "resolved":
+            this.store.appendStep(next.record);
+            this.store.queueMetric(this.metric(header, "step.completed", at, { stepId: next.record.id, durationMs: next.record.finishedAt - next.record.startedAt }));
+            if (next.kind === "resolved") {
+              this.store.updateHeader({ status: "resolved", at, closedAt: at, outcome: next.outcome.outcome });
+              this.store.queueMetric(this.metric(header, "case.resolved", at, { status: "resolved", durationMs: at - header.openedAt, detail: { outcome: next.outcome.outcome } }));
+              return true;
+            }
+            if (header.status !== "running") this.store.updateHeader({ status: "running", at });
+            return false;
         }
       });
+      if (parked) return false;
     }
   }
 
   /** Sends the outbox to libSQL; false when the database could not be reached (rows stay for the retry). */
   private async flushMetrics(): Promise<boolean> {
+    if (this.store.pendingMetricCount() === 0) return true;
     const db = this.database();
     if (!db) {
       console.warn("metrics: TURSO_DATABASE_URL is not set; metric events stay in the case outbox");
-      return this.store.pendingMetricCount() === 0;
+      return false;
     }
     for (;;) {
       const batch = this.store.pendingMetrics(METRIC_BATCH);
       const header = this.store.header();
-      if (!header) return true;
+      if (!header || batch.length === 0) return true;
       try {
         await writeMetrics(db, batch, this.store.snapshot(header));
       } catch (error) {
-        console.error(`metrics: flush for ${header.caseKey} failed, will retry`, error);
+        console.error(`metrics: flush for ${header.caseId} failed, will retry`, error);
         // Start the retry from a fresh client rather than one whose connection state is unknown.
         this.metricsDb = null;
         return false;
@@ -150,7 +170,7 @@ export class CaseObject extends DurableObject<Env> {
 
   private metric(header: CaseHeader, kind: MetricEvent["kind"], at: number, extra: Partial<MetricEvent>): MetricEvent {
     // Deterministic ids make every retry of the same transition the same row.
-    const id = `${header.caseKey}|${kind}|${extra.stepId ?? extra.status ?? ""}`;
-    return { id, caseKey: header.caseKey, workflowId: header.workflowId, workflowVersion: header.workflowVersion, kind, at, humanTouch: false, ...extra };
+    const id = [header.caseId, kind, extra.status ?? "", extra.stepId ?? ""].join("|");
+    return { id, caseId: header.caseId, caseKey: header.caseKey, workflowId: header.workflowId, workflowVersion: header.workflowVersion, kind, at, humanTouch: false, ...extra };
   }
 }

@@ -1,8 +1,8 @@
 /**
- * A case's durable state in its Durable Object's SQLite storage: received events (unique per sender delivery),
- * completed steps (the replay journal), the case header, and the metric outbox.
+ * A case's durable state in its Durable Object's SQLite storage: received events (unique per sender event),
+ * completed steps (the replay journal), the wait it is parked on, the case header, and the metric outbox.
  */
-import type { CaseStatus, EventEnvelope, StepRecord } from "../engine/index.ts";
+import { caseId, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type StepRecord } from "../engine/index.ts";
 import type { CaseSnapshot, MetricEvent } from "../metrics/index.ts";
 
 const SCHEMA = `
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS header (
   closed_at INTEGER,
   outcome TEXT,
   error TEXT,
+  wait TEXT,
   flush_failures INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS metric_outbox (
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS metric_outbox (
 `;
 
 export interface CaseHeader {
+  caseId: string;
   caseKey: string;
   workflowId: string;
   workflowVersion: number;
@@ -54,19 +56,14 @@ export interface CaseHeader {
   closedAt: number | null;
   outcome: string | null;
   error: string | null;
+  /** The wait the case is parked on while `waiting`. */
+  wait: PendingWait | null;
   flushFailures: number;
 }
 
-export interface StoredEvent {
-  seq: number;
-  source: string;
-  id: string;
-  type: string;
-  receivedAt: number;
-  payload: unknown;
-}
-
 type Row = Record<string, SqlStorageValue>;
+const num = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : Number(v));
+const str = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : String(v));
 
 export class CaseStore {
   constructor(private readonly storage: DurableObjectStorage) {
@@ -82,7 +79,7 @@ export class CaseStore {
     return this.storage.transactionSync(fn);
   }
 
-  /** Stores the event unless this delivery was stored before; true when it is new. */
+  /** Stores the event unless this (source, id) was stored before; true when it is new. */
   insertEvent(event: EventEnvelope): boolean {
     const cursor = this.sql.exec(
       "INSERT INTO events (source, id, type, received_at, occurred_at, payload) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO NOTHING RETURNING seq",
@@ -97,39 +94,34 @@ export class CaseStore {
     return cursor.toArray().length > 0;
   }
 
-  events(): StoredEvent[] {
+  hasEvent(source: string, id: string): boolean {
+    return this.sql.exec("SELECT 1 FROM events WHERE source = ? AND id = ?", source, id).toArray().length > 0;
+  }
+
+  events(): CaseEvent[] {
     return this.sql
       .exec<Row>("SELECT seq, source, id, type, received_at, payload FROM events ORDER BY seq")
       .toArray()
-      .map((r) => ({
-        seq: Number(r.seq),
-        source: String(r.source),
-        id: String(r.id),
-        type: String(r.type),
-        receivedAt: Number(r.received_at),
-        payload: JSON.parse(String(r.payload)),
-      }));
-  }
-
-  /** The payload of the event that opened the case: the workflow's input. */
-  firstPayload(): unknown {
-    const row = this.sql.exec<Row>("SELECT payload FROM events ORDER BY seq LIMIT 1").toArray()[0];
-    return row ? JSON.parse(String(row.payload)) : undefined;
+      .map((r) => ({ seq: Number(r.seq), source: String(r.source), id: String(r.id), type: String(r.type), receivedAt: Number(r.received_at), payload: JSON.parse(String(r.payload)) }));
   }
 
   header(): CaseHeader | null {
     const row = this.sql.exec<Row>("SELECT * FROM header WHERE singleton = 1").toArray()[0];
     if (!row) return null;
+    const caseKey = String(row.case_key);
+    const workflowId = String(row.workflow_id);
     return {
-      caseKey: String(row.case_key),
-      workflowId: String(row.workflow_id),
+      caseId: caseId(workflowId, caseKey),
+      caseKey,
+      workflowId,
       workflowVersion: Number(row.workflow_version),
       status: row.status as CaseStatus,
       openedAt: Number(row.opened_at),
       updatedAt: Number(row.updated_at),
-      closedAt: row.closed_at === null ? null : Number(row.closed_at),
-      outcome: row.outcome === null ? null : String(row.outcome),
-      error: row.error === null ? null : String(row.error),
+      closedAt: num(row.closed_at),
+      outcome: str(row.outcome),
+      error: str(row.error),
+      wait: row.wait === null ? null : (JSON.parse(String(row.wait)) as PendingWait),
       flushFailures: Number(row.flush_failures),
     };
   }
@@ -145,14 +137,16 @@ export class CaseStore {
     );
   }
 
-  updateHeader(change: { status: CaseStatus; at: number; closedAt?: number; outcome?: string; error?: string }): void {
+  /** Moves the case to `status`; `wait` is replaced (cleared unless given), the other fields only when given. */
+  updateHeader(change: { status: CaseStatus; at: number; closedAt?: number; outcome?: string; error?: string; wait?: PendingWait }): void {
     this.sql.exec(
-      "UPDATE header SET status = ?, updated_at = ?, closed_at = coalesce(?, closed_at), outcome = coalesce(?, outcome), error = coalesce(?, error) WHERE singleton = 1",
+      "UPDATE header SET status = ?, updated_at = ?, closed_at = coalesce(?, closed_at), outcome = coalesce(?, outcome), error = coalesce(?, error), wait = ? WHERE singleton = 1",
       change.status,
       change.at,
       change.closedAt ?? null,
       change.outcome ?? null,
       change.error ?? null,
+      change.wait ? JSON.stringify(change.wait) : null,
     );
   }
 
@@ -160,13 +154,7 @@ export class CaseStore {
     return this.sql
       .exec<Row>("SELECT id, kind, output, started_at, finished_at FROM steps ORDER BY seq")
       .toArray()
-      .map((r) => ({
-        id: String(r.id),
-        kind: r.kind as StepRecord["kind"],
-        output: JSON.parse(String(r.output)),
-        startedAt: Number(r.started_at),
-        finishedAt: Number(r.finished_at),
-      }));
+      .map((r) => ({ id: String(r.id), kind: r.kind as StepRecord["kind"], output: JSON.parse(String(r.output)), startedAt: Number(r.started_at), finishedAt: Number(r.finished_at) }));
   }
 
   appendStep(record: StepRecord): void {
@@ -207,6 +195,7 @@ export class CaseStore {
 
   snapshot(header: CaseHeader): CaseSnapshot {
     return {
+      caseId: header.caseId,
       caseKey: header.caseKey,
       workflowId: header.workflowId,
       workflowVersion: header.workflowVersion,
@@ -215,7 +204,7 @@ export class CaseStore {
       updatedAt: header.updatedAt,
       closedAt: header.closedAt,
       outcome: header.outcome,
-      // The foundation's workflows have no human steps yet; approvals and escalations will set this.
+      // No human steps exist yet; approvals and escalations will set this.
       humanTouch: false,
     };
   }

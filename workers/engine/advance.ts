@@ -1,12 +1,14 @@
 /**
- * The pure core: given a workflow and the steps a case has already completed, run the body until exactly one
- * new step completes (or the case ends), and report what happened. The shell persists that and calls again,
- * so every step is durable before the next begins, and a crash repeats at most the step in flight.
+ * The pure core: given a workflow, the case's events and the steps it has already completed, run the body
+ * until exactly one new step completes, the case must wait, or it ends. The shell persists the result and
+ * calls again, so every step is durable before the next begins and a crash repeats at most the step in flight.
  */
-import type { Outcome, StepRecord, WorkflowDefinition } from "./types.ts";
+import { parseDuration } from "./duration.ts";
+import type { CaseEvent, Duration, EventMatcher, Outcome, PendingWait, StepRecord, WorkflowDefinition } from "./types.ts";
 
 export type Advance =
   | { kind: "step"; record: StepRecord }
+  | { kind: "waiting"; wait: PendingWait }
   | { kind: "resolved"; record: StepRecord; outcome: Outcome }
   | { kind: "failed"; error: { name: string; message: string; stepId?: string } };
 
@@ -18,7 +20,7 @@ export class NonDeterminismError extends Error {
   }
 }
 
-/** Stops the body after a new step has completed; never escapes `advanceCase`. */
+/** Stops the body once the case has something to persist; never escapes `advanceCase`. */
 class Suspend {
   constructor(readonly result: Advance) {}
 }
@@ -27,16 +29,35 @@ export interface AdvanceInput<I> {
   workflow: WorkflowDefinition<I>;
   caseKey: string;
   input: I;
+  /** Every event of the case in arrival order; the first one opened the case and is `input`. */
+  events: readonly CaseEvent[];
   completed: readonly StepRecord[];
+  /** The wait the case is parked on, if any (its start fixes the deadline across replays). */
+  pendingWait: PendingWait | null;
   now: () => number;
+}
+
+const asList = (value: string | readonly string[] | undefined): readonly string[] => (value === undefined ? [] : typeof value === "string" ? [value] : value);
+
+function matches(matcher: EventMatcher, event: CaseEvent): boolean {
+  const sources = asList(matcher.source);
+  const types = asList(matcher.type);
+  if (sources.length > 0 && !sources.includes(event.source)) return false;
+  if (types.length > 0 && !types.includes(event.type)) return false;
+  try {
+    return matcher.where ? matcher.where(event.payload) === true : true;
+  } catch {
+    // A predicate that trips over an unexpected payload shape means "not this event".
+    return false;
+  }
 }
 
 /**
  * @example
- * const next = await advanceCase({ workflow, caseKey, input, completed: storedSteps, now: Date.now });
+ * const next = await advanceCase({ workflow, caseKey, input, events, completed, pendingWait: null, now: Date.now });
  * if (next.kind === "step") persist(next.record);
  */
-export async function advanceCase<I>({ workflow, caseKey, input, completed, now }: AdvanceInput<I>): Promise<Advance> {
+export async function advanceCase<I>({ workflow, caseKey, input, events, completed, pendingWait, now }: AdvanceInput<I>): Promise<Advance> {
   let position = 0;
   const replay = (id: string): StepRecord | undefined => {
     const recorded = completed[position];
@@ -49,6 +70,10 @@ export async function advanceCase<I>({ workflow, caseKey, input, completed, now 
     if (seen.has(id)) throw new TypeError(`step id "${id}" is used twice in workflow ${workflow.id}; step ids are memo keys`);
     seen.add(id);
   };
+  const openerSeq = events[0]?.seq;
+  const consumed = new Set(
+    completed.filter((s) => s.kind === "waitFor" && s.output !== null).map((s) => (s.output as CaseEvent).seq),
+  );
 
   const step = {
     async run<T>(id: string, fn: () => T | Promise<T>): Promise<T> {
@@ -59,6 +84,22 @@ export async function advanceCase<I>({ workflow, caseKey, input, completed, now 
       const output = await fn();
       throw new Suspend({ kind: "step", record: { id, kind: "run", output: output ?? null, startedAt, finishedAt: now() } });
     },
+
+    async waitFor(id: string, matcher: EventMatcher, options: { timeout?: Duration } = {}): Promise<CaseEvent | null> {
+      claim(id);
+      const recorded = replay(id);
+      if (recorded) return recorded.output as CaseEvent | null;
+      const timeoutMs = options.timeout === undefined ? null : parseDuration(options.timeout);
+      const startedAt = pendingWait?.stepId === id ? pendingWait.startedAt : now();
+      // Events are kept from the moment they arrive, so one that came before the wait began is found here.
+      const event = events.find((e) => e.seq !== openerSeq && !consumed.has(e.seq) && matches(matcher, e));
+      const deadline = timeoutMs === null ? null : startedAt + timeoutMs;
+      if (event || (deadline !== null && now() >= deadline)) {
+        throw new Suspend({ kind: "step", record: { id, kind: "waitFor", output: event ?? null, startedAt, finishedAt: now() } });
+      }
+      throw new Suspend({ kind: "waiting", wait: { stepId: id, startedAt, deadline, sources: asList(matcher.source), types: asList(matcher.type) } });
+    },
+
     async resolve(outcome: string, detail?: Record<string, unknown>): Promise<Outcome> {
       const id = `resolve:${outcome}`;
       claim(id);

@@ -1,4 +1,5 @@
 export { advanceCase, NonDeterminismError, type Advance, type AdvanceInput } from "./advance.ts";
 export { defineWorkflow, type WorkflowHeader } from "./define.ts";
-export { routeEvent, type Route } from "./routing.ts";
+export { parseDuration } from "./duration.ts";
+export { caseId, routeEvent, type Route } from "./routing.ts";
 export * from "./types.ts";

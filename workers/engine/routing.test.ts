@@ -1,22 +1,41 @@
 import { describe, expect, it } from "vitest";
 import { WORKFLOWS } from "../workflows/index.ts";
+import { defineWorkflow } from "./define.ts";
 import { routeEvent } from "./routing.ts";
 
 describe("routeEvent", () => {
-  const payload = { action: "opened", issue: { number: 42, title: "x" }, repository: { full_name: "acme/api" } };
+  const issue = { action: "opened", issue: { number: 42, title: "x" }, repository: { full_name: "acme/api" } };
 
   it("routes a declared trigger to its workflow with the extracted case key", () => {
-    const route = routeEvent(WORKFLOWS, "github", "issues.opened", payload);
+    const [route] = routeEvent(WORKFLOWS, "github", "issues.opened", issue);
     expect(route?.workflow.id).toBe("github-issue-triage");
     expect(route?.caseKey).toBe("github:acme/api#42");
+    expect(route?.opens).toBe(true);
   });
 
-  it("returns null for an event type no workflow declares", () => {
-    expect(routeEvent(WORKFLOWS, "github", "push", payload)).toBeNull();
-    expect(routeEvent(WORKFLOWS, "stripe", "issues.opened", payload)).toBeNull();
+  it("finds nothing for an event type or source no workflow declares", () => {
+    expect(routeEvent(WORKFLOWS, "github", "push", issue)).toEqual([]);
+    expect(routeEvent(WORKFLOWS, "shopify", "issues.opened", issue)).toEqual([]);
   });
 
-  it("returns null when the payload lacks what the case key is built from", () => {
-    expect(routeEvent(WORKFLOWS, "github", "issues.opened", { action: "opened", issue: {} })).toBeNull();
+  it("finds nothing when the payload lacks what the case key is built from, even if the extractor throws", () => {
+    expect(routeEvent(WORKFLOWS, "github", "issues.opened", { action: "opened", issue: {} })).toEqual([]);
+    expect(routeEvent(WORKFLOWS, "stripe", "invoice.payment_failed", { data: null })).toEqual([]);
+  });
+
+  it("correlates different systems to one customer case, marking join-only triggers", () => {
+    const stripe = routeEvent(WORKFLOWS, "stripe", "invoice.payment_failed", { data: { object: { id: "in_1", customer_email: "Ana@Example.com" } } });
+    const zendesk = routeEvent(WORKFLOWS, "zendesk", "ticket.created", { detail: { requester: { email: "ana@example.com" } } });
+    const resend = routeEvent(WORKFLOWS, "resend", "email.received", { data: { from: "ana@example.com" } });
+    expect([stripe, zendesk, resend].map((r) => r[0]?.caseKey)).toEqual(["customer:ana@example.com", "customer:ana@example.com", "customer:ana@example.com"]);
+    expect([stripe, zendesk, resend].map((r) => r[0]?.opens)).toEqual([true, false, false]);
+  });
+
+  it("applies a trigger's predicate and fans an event out to every workflow it concerns", () => {
+    const body = async () => ({ outcome: "x" });
+    const billing = defineWorkflow({ id: "billing", version: 1, minutesPerCase: 1, triggers: [{ source: "zendesk", events: ["ticket.created"], when: (p) => p.tags.includes("billing"), caseKey: (p) => p.email }] }, body);
+    const support = defineWorkflow({ id: "support", version: 1, minutesPerCase: 1, triggers: [{ source: "zendesk", events: ["ticket.created"], caseKey: (p) => p.email }] }, body);
+    expect(routeEvent([billing, support], "zendesk", "ticket.created", { tags: ["billing"], email: "a@b.c" }).map((r) => r.workflow.id)).toEqual(["billing", "support"]);
+    expect(routeEvent([billing, support], "zendesk", "ticket.created", { tags: [], email: "a@b.c" }).map((r) => r.workflow.id)).toEqual(["support"]);
   });
 });

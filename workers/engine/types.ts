@@ -6,33 +6,72 @@ export const TERMINAL_STATUSES: readonly CaseStatus[] = ["resolved", "failed"];
 
 /** One verified, identified webhook delivery on its way to a case. */
 export interface EventEnvelope {
-  /** The sender's own delivery id. */
+  /** The sender's own event id (dedupe key within the source). */
   id: string;
   source: string;
-  /** `<event>.<action>`, e.g. `issues.opened`. */
+  /** e.g. `issues.opened`, `invoice.payment_failed`. */
   type: string;
   receivedAt: number;
   occurredAt?: number;
   caseKey: string;
   workflow: { id: string; version: number };
+  /** False for events that may join an open case but never open one. */
+  opens: boolean;
+  payload: unknown;
+}
+
+/** An event as the case stored it; `seq` is its arrival order within the case. */
+export interface CaseEvent {
+  seq: number;
+  id: string;
+  source: string;
+  type: string;
+  receivedAt: number;
   payload: unknown;
 }
 
 export interface Trigger {
   source: string;
-  /** Event types this trigger accepts, e.g. `["issues.opened"]`. */
+  /** Event types this trigger takes, e.g. `["issues.opened"]`. */
   events: readonly string[];
+  /** Narrows by payload, e.g. only tickets tagged `billing`. */
+  when?: (payload: any) => boolean;
   /** Which case the event belongs to; null when this payload cannot be correlated. */
-  caseKey: (payload: any) => string | null;
+  caseKey: (payload: any) => string | null | undefined;
+  /** False: the event joins an open case (buffered for a `waitFor`) but never opens one. Default true. */
+  opens?: boolean;
 }
+
+/** What a `waitFor` step waits for. */
+export interface EventMatcher {
+  source?: string | readonly string[];
+  type?: string | readonly string[];
+  where?: (payload: any) => boolean;
+}
+
+/** Durations as milliseconds or text: `"90s"`, `"30m"`, `"48h"`, `"7d"`. */
+export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
+
+export type StepKind = "run" | "waitFor" | "resolve";
 
 export interface StepRecord {
   id: string;
-  kind: "run" | "resolve";
-  /** JSON-serialisable result, replayed instead of re-running the step. */
+  kind: StepKind;
+  /** The step's result, replayed instead of re-running it. */
   output: unknown;
   startedAt: number;
   finishedAt: number;
+}
+
+/** A wait the case is parked on; persisted by the shell so its deadline survives restarts. */
+export interface PendingWait {
+  stepId: string;
+  startedAt: number;
+  /** Epoch ms when the wait gives up; null waits forever. */
+  deadline: number | null;
+  /** Sources and types that could end it (empty: any), so the shell wakes the case only for those. */
+  sources: readonly string[];
+  types: readonly string[];
 }
 
 export interface Outcome {
@@ -41,12 +80,18 @@ export interface Outcome {
   detail?: Record<string, unknown>;
 }
 
+
 export interface StepApi {
   /**
    * Runs `fn` once per case; on replay returns the stored result.
    * @example const labels = await step.run("classify", () => classify(issue));
    */
   run<T>(id: string, fn: () => T | Promise<T>): Promise<T>;
+  /**
+   * Waits for an event of another system, consuming one that arrived early; null after `timeout`.
+   * @example const paid = await step.waitFor("invoice-paid", { source: "stripe", type: "invoice.paid" }, { timeout: "7d" });
+   */
+  waitFor(id: string, matcher: EventMatcher, options?: { timeout?: Duration }): Promise<CaseEvent | null>;
   /**
    * Ends the case as resolved.
    * @example return step.resolve("triaged", { labels });

@@ -1,8 +1,4 @@
-import { github } from "./github.ts";
-import type { WebhookSource } from "./source.ts";
-
-export type { DeliveryIdentity, SignedRequest, VerifyFailure, WebhookSource } from "./source.ts";
-export { activeSecrets, bytesToHex, hexToBytes, signHmac, verifyHmac } from "./hmac.ts";
-
-/** Every sender Crossflow accepts, by the `:source` segment of `POST /hooks/:source`. */
-export const SOURCES: Readonly<Record<string, WebhookSource<any>>> = { github };
+export type * from "./source.ts";
+export { activeSecrets, base64ToBytes, bytesToBase64, bytesToHex, hexToBytes, signHmac, verifyHmac } from "./hmac.ts";
+export { dispatchDelivery, type CaseDirectory, type DeadLetterSink, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
+export { BUILT_IN_SOURCES, resolveSources } from "./sources/index.ts";

@@ -8,6 +8,7 @@ import { cases, metricEvents, type CaseStatus } from "../../db/schema.ts";
 
 export interface MetricEvent {
   id: string;
+  caseId: string;
   caseKey: string;
   workflowId: string;
   workflowVersion: number;
@@ -21,6 +22,8 @@ export interface MetricEvent {
 }
 
 export interface CaseSnapshot {
+  /** `<workflow>/<case key>`: cases are per workflow. */
+  caseId: string;
   caseKey: string;
   workflowId: string;
   workflowVersion: number;
@@ -37,12 +40,12 @@ export interface CaseSnapshot {
  * await writeMetrics(openDatabase({ url }), outboxEvents, caseSnapshot);
  */
 export async function writeMetrics(db: MetricsDatabase, events: readonly MetricEvent[], snapshot: CaseSnapshot): Promise<void> {
-  const { caseKey: _key, ...summary } = snapshot;
+  const { caseId: _id, ...summary } = snapshot;
   const upsertCase = db
     .insert(cases)
     .values(snapshot)
     .onConflictDoUpdate({
-      target: cases.caseKey,
+      target: cases.caseId,
       set: summary,
       // A late flush of an older snapshot must never move a case backwards.
       setWhere: sql`${cases.updatedAt} <= excluded.updated_at`,

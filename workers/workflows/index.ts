@@ -1,8 +1,9 @@
 import type { WorkflowDefinition } from "../engine/index.ts";
 import githubIssueTriage from "./github-issue-triage.ts";
+import paymentRecovery from "./payment-recovery.ts";
 
-/** Every deployed workflow. A case pins the version it opened with. */
-export const WORKFLOWS: readonly WorkflowDefinition[] = [githubIssueTriage];
+/** Every deployed workflow version. A case pins the version it opened with. */
+export const WORKFLOWS: readonly WorkflowDefinition[] = [githubIssueTriage, paymentRecovery];
 
 export function findWorkflow(id: string, version: number): WorkflowDefinition | undefined {
   return WORKFLOWS.find((w) => w.id === id && w.version === version);

@@ -1,0 +1,39 @@
+/** Shared helpers for the tests that run inside workerd against the real Durable Objects. */
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { caseId } from "../../workers/engine/index.ts";
+import type { CaseView } from "../../workers/case/case-object.ts";
+import { caseView } from "../../workers/platform/cloudflare.ts";
+import type { SignedRequest } from "../../scripts/senders.ts";
+
+export const ORIGIN = "https://crossflow.test";
+
+export async function send(request: SignedRequest): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await exports.default.fetch(`${ORIGIN}${request.path}`, { method: "POST", headers: request.headers, body: request.body });
+  return { status: res.status, body: await res.json(), headers: res.headers };
+}
+
+export async function api(path: string, init: RequestInit = {}, token = env.CROSSFLOW_API_TOKEN): Promise<{ status: number; body: any }> {
+  const headers = new Headers(init.headers);
+  if (token) headers.set("authorization", `Bearer ${token}`);
+  const res = await exports.default.fetch(`${ORIGIN}/api${path}`, { ...init, headers });
+  return { status: res.status, body: await res.json() };
+}
+
+export const viewOf = (workflow: string, caseKey: string): Promise<CaseView | null> => caseView(env, caseId(workflow, caseKey));
+
+/**
+ * Drives the case until `done` holds. The alarm may already be running on its own (miniflare fires it), so
+ * poll the stored state instead of assuming our call is the one that ran it.
+ */
+export async function settle(workflow: string, caseKey: string, done: (v: CaseView) => boolean = (v) => ["resolved", "failed"].includes(v.header.status) && v.pendingMetrics === 0): Promise<CaseView> {
+  const stub = env.CASES.getByName(caseId(workflow, caseKey));
+  let last: CaseView | null = null;
+  for (let i = 0; i < 100; i++) {
+    await runDurableObjectAlarm(stub);
+    last = await viewOf(workflow, caseKey);
+    if (last && done(last)) return last;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`case ${workflow}/${caseKey} did not settle; last seen ${JSON.stringify(last?.header)}`);
+}

@@ -1,0 +1,59 @@
+/** The authenticated case API: read cases, list and replay dead letters. */
+import { Hono } from "hono";
+import { z } from "zod";
+import { caseId } from "../engine/index.ts";
+import type { Env } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { dispatchDelivery } from "../ingest/dispatch.ts";
+import { caseView, cloudflareDispatch, deadLetterStore } from "../platform/cloudflare.ts";
+import { requireApiToken } from "./auth.ts";
+
+export const api = new Hono<{ Bindings: Env }>();
+api.use("*", requireApiToken);
+
+const DeadLetterQuery = z.object({
+  source: z.string().max(40).optional(),
+  status: z.enum(["pending", "replayed", "all"]).default("pending"),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+const idParam = (raw: string) => {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ApiError(400, "invalid_id", `"${raw}" is not a dead-letter id`);
+  return id;
+};
+
+api.get("/cases/:workflow/:caseKey{.+}", async (c) => {
+  const view = await caseView(c.env, caseId(c.req.param("workflow"), c.req.param("caseKey")));
+  if (!view) throw new ApiError(404, "case_not_found", `no case ${c.req.param("caseKey")} in workflow ${c.req.param("workflow")}`);
+  return c.json(view);
+});
+
+api.get("/dead-letters", async (c) => {
+  const query = DeadLetterQuery.safeParse(c.req.query());
+  if (!query.success) throw new ApiError(400, "invalid_query", z.prettifyError(query.error));
+  const entries = await deadLetterStore(c.env).list(query.data);
+  return c.json({ deadLetters: entries, next: entries.length === query.data.limit ? entries.at(-1)?.id : null });
+});
+
+api.get("/dead-letters/:id", async (c) => {
+  const entry = await deadLetterStore(c.env).get(idParam(c.req.param("id")));
+  if (!entry) throw new ApiError(404, "dead_letter_not_found", `no dead letter ${c.req.param("id")}`);
+  return c.json(entry);
+});
+
+/** Sends a kept event through today's routing, exactly as if it had just arrived. */
+api.post("/dead-letters/:id/replay", async (c) => {
+  const store = deadLetterStore(c.env);
+  const entry = await store.get(idParam(c.req.param("id")));
+  if (!entry) throw new ApiError(404, "dead_letter_not_found", `no dead letter ${c.req.param("id")}`);
+  if (entry.replayedAt !== null) throw new ApiError(409, "already_replayed", `dead letter ${entry.id} was replayed at ${new Date(entry.replayedAt).toISOString()}`);
+  const delivery = { id: entry.eventId, type: entry.type, occurredAt: entry.occurredAt ?? undefined, payload: entry.payload };
+  const deps = cloudflareDispatch(c.env);
+  // A replay that still finds no case must not file a second dead letter for the same event.
+  const result = await dispatchDelivery({ ...deps, deadLetters: { add: async () => ({ id: entry.id, duplicate: true }) } }, entry.source, delivery, Date.now());
+  if (result.status === "unroutable") throw new ApiError(409, "still_unroutable", result.reason ?? "no workflow takes this event");
+  await store.markReplayed(entry.id, result);
+  return c.json({ replayed: true, result });
+});

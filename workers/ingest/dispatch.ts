@@ -1,0 +1,74 @@
+/**
+ * Routes one verified delivery to every case it concerns, or into the dead-letter store with the reason.
+ * Shared by the webhook route and dead-letter replay, so a replayed event takes exactly the live path.
+ */
+import { caseId, routeEvent, type EventEnvelope, type WorkflowDefinition } from "../engine/index.ts";
+import type { Delivery } from "./source.ts";
+
+/** What a case answers when handed an event. */
+export type CaseIngestStatus = "accepted" | "duplicate" | "no_case";
+
+/** The platform's case objects (Durable Objects on Cloudflare). */
+export interface CaseDirectory {
+  ingest(caseId: string, event: EventEnvelope): Promise<{ status: CaseIngestStatus }>;
+}
+
+export interface DeadLetterInput {
+  source: string;
+  eventId: string;
+  type: string;
+  reason: string;
+  receivedAt: number;
+  occurredAt?: number;
+  payload: unknown;
+}
+
+export interface DeadLetterSink {
+  add(entry: DeadLetterInput): Promise<{ id: number; duplicate: boolean }>;
+}
+
+export interface DispatchResult {
+  id: string;
+  type: string;
+  status: "accepted" | "duplicate" | "unroutable";
+  cases: { workflow: string; version: number; caseKey: string; status: CaseIngestStatus }[];
+  reason?: string;
+  deadLetterId?: number;
+}
+
+export interface DispatchDeps {
+  workflows: readonly WorkflowDefinition[];
+  cases: CaseDirectory;
+  deadLetters: DeadLetterSink;
+}
+
+export async function dispatchDelivery(deps: DispatchDeps, source: string, delivery: Delivery, receivedAt: number): Promise<DispatchResult> {
+  const routes = routeEvent(deps.workflows, source, delivery.type, delivery.payload);
+  const cases = await Promise.all(
+    routes.map(async (route) => {
+      const envelope: EventEnvelope = {
+        id: delivery.id,
+        source,
+        type: delivery.type,
+        receivedAt,
+        occurredAt: delivery.occurredAt,
+        caseKey: route.caseKey,
+        workflow: { id: route.workflow.id, version: route.workflow.version },
+        opens: route.opens,
+        payload: delivery.payload,
+      };
+      const { status } = await deps.cases.ingest(caseId(route.workflow.id, route.caseKey), envelope);
+      return { workflow: route.workflow.id, version: route.workflow.version, caseKey: route.caseKey, status };
+    }),
+  );
+  const taken = cases.filter((c) => c.status !== "no_case");
+  if (taken.length > 0) {
+    return { id: delivery.id, type: delivery.type, status: taken.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases: taken };
+  }
+  const reason =
+    routes.length === 0
+      ? `no workflow takes ${source} "${delivery.type}" events with this payload`
+      : `no open case for ${cases.map((c) => `${c.workflow} ${c.caseKey}`).join(", ")}, and ${delivery.type} does not open one`;
+  const dead = await deps.deadLetters.add({ source, eventId: delivery.id, type: delivery.type, reason, receivedAt, occurredAt: delivery.occurredAt, payload: delivery.payload });
+  return { id: delivery.id, type: delivery.type, status: "unroutable", cases: [], reason, deadLetterId: dead.id };
+}

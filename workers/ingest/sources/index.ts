@@ -1,0 +1,31 @@
+/**
+ * The senders Crossflow accepts: the built-in ones plus those declared in `WEBHOOK_SOURCES`. A source with no
+ * secret in its binding accepts nothing: verification is never optional.
+ */
+import type { WebhookSource } from "../source.ts";
+import { customSource, parseCustomSources } from "./custom.ts";
+import { github } from "./github.ts";
+import { hubspot } from "./hubspot.ts";
+import { shopify } from "./shopify.ts";
+import { slack } from "./slack.ts";
+import { stripe } from "./stripe.ts";
+import { twilio } from "./twilio.ts";
+import { zendesk } from "./zendesk.ts";
+
+export const BUILT_IN_SOURCES: readonly WebhookSource[] = [github, stripe, slack, hubspot, zendesk, shopify, twilio];
+
+let cached: { raw: unknown; sources: ReadonlyMap<string, WebhookSource> } | undefined;
+
+/** All sources by name; the configured ones are parsed once per isolate. */
+export function resolveSources(customConfig: unknown): ReadonlyMap<string, WebhookSource> {
+  if (cached && cached.raw === customConfig) return cached.sources;
+  const sources = new Map(BUILT_IN_SOURCES.map((s) => [s.name, s]));
+  for (const config of parseCustomSources(customConfig)) {
+    if (sources.has(config.name)) throw new TypeError(`WEBHOOK_SOURCES: "${config.name}" is already a source`);
+    sources.set(config.name, customSource(config));
+  }
+  cached = { raw: customConfig, sources };
+  return sources;
+}
+
+export { parseCustomSources, type CustomSourceConfig } from "./custom.ts";

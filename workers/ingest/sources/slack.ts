@@ -1,0 +1,42 @@
+import { slackScheme } from "../schemes/index.ts";
+import { DEFAULT_MAX_BODY_BYTES, type ParsedRequest, type WebhookSource } from "../source.ts";
+import { epochMs, field, text } from "./fields.ts";
+
+/** Interactive payloads (buttons, approvals) arrive form-encoded with the JSON in a `payload` field. */
+function interactive(request: ParsedRequest): unknown {
+  if (request.kind !== "form") return undefined;
+  const raw = (request.body as Record<string, string>).payload;
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    // A payload field that is not JSON is reported below as a request without an event.
+    return undefined;
+  }
+}
+
+/** Slack: the Events API (`event_id`, `event.type`), interactivity (`payload=`), and the URL handshake. */
+export const slack: WebhookSource = {
+  name: "slack",
+  scheme: slackScheme(),
+  secretBinding: "SLACK_SIGNING_SECRET",
+  accepts: ["json", "form"],
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  handshake({ kind, body }) {
+    if (kind === "json" && field(body, "type") === "url_verification") return { challenge: text(field(body, "challenge")) ?? "" };
+    return undefined;
+  },
+  deliveries(request) {
+    if (request.kind === "json") {
+      const id = text(field(request.body, "event_id"));
+      const type = text(field(request.body, "event.type"));
+      if (!id || !type) return { error: "a Slack event callback needs event_id and event.type" };
+      return [{ id, type, occurredAt: epochMs(field(request.body, "event_time")), payload: request.body }];
+    }
+    const payload = interactive(request);
+    const type = text(field(payload, "type"));
+    const id = text(field(payload, "trigger_id")) ?? text(field(payload, "actions.0.action_ts"));
+    if (!payload || !id || !type) return { error: "a Slack interaction needs a JSON payload field with type and trigger_id" };
+    return [{ id, type: `interaction.${type}`, payload }];
+  },
+};

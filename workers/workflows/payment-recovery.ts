@@ -1,0 +1,42 @@
+/**
+ * A failed invoice opens a case per customer (by email). Whatever the customer says through support or email
+ * joins the same case, and the case ends when Stripe reports the invoice paid, or after a week without it.
+ * Three systems, one case: the correlation is declared in the triggers, not coded in the body.
+ */
+import { defineWorkflow } from "../engine/index.ts";
+
+interface InvoiceEvent {
+  id: string;
+  type: string;
+  data: { object: { id: string; customer?: string; customer_email?: string | null; amount_due?: number; attempt_count?: number; currency?: string } };
+}
+
+const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
+
+export default defineWorkflow<InvoiceEvent>(
+  {
+    id: "payment-recovery",
+    version: 1,
+    minutesPerCase: 20,
+    triggers: [
+      { source: "stripe", events: ["invoice.payment_failed"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email) },
+      { source: "stripe", events: ["invoice.paid"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email), opens: false },
+      // Zendesk event webhooks: the ticket's requester is the customer.
+      { source: "zendesk", events: ["ticket.created", "ticket.comment_added"], caseKey: (e) => email(e.detail?.requester?.email ?? e.event?.requester?.email), opens: false },
+      // Inbound email through a Standard Webhooks sender (Resend-style `email.received`).
+      { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false },
+    ],
+  },
+  async ({ input, step }) => {
+    const invoice = input.data.object;
+    const failure = await step.run("record-failure", () => ({
+      invoice: invoice.id,
+      amountDue: invoice.amount_due ?? null,
+      currency: invoice.currency ?? null,
+      attempt: invoice.attempt_count ?? 1,
+    }));
+    const contact = await step.waitFor("customer-contact", { source: ["zendesk", "resend"] }, { timeout: "3d" });
+    const paid = await step.waitFor("invoice-paid", { source: "stripe", type: "invoice.paid", where: (p) => p.data?.object?.id === invoice.id }, { timeout: "7d" });
+    return step.resolve(paid ? "recovered" : "unrecovered", { ...failure, customerContacted: contact !== null, contactChannel: contact?.source ?? null });
+  },
+);
