@@ -32,8 +32,9 @@ export const sign = {
     return { path: "/hooks/github", body, headers: { ...JSON_TYPE, "x-github-event": event, "x-github-delivery": deliveryId, "x-hub-signature-256": `sha256=${await hex(secret, body)}` } };
   },
 
-  async stripe(secret: string, event: { id: string; type: string } & Record<string, unknown>, o: SignOptions = {}): Promise<SignedRequest> {
-    const body = json({ object: "event", created: nowS(o), ...event });
+  /** A Stripe event (or, to test rejections, any raw text as the body). */
+  async stripe(secret: string, event: ({ id: string; type: string } & Record<string, unknown>) | string, o: SignOptions = {}): Promise<SignedRequest> {
+    const body = typeof event === "string" ? event : json({ object: "event", created: nowS(o), ...event });
     const t = nowS(o);
     return { path: "/hooks/stripe", body, headers: { ...JSON_TYPE, "stripe-signature": `t=${t},v1=${await hex(secret, `${t}.${body}`)}` } };
   },

@@ -6,21 +6,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type Client } from "@libsql/client/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueOpenedPayload, signGithubDelivery } from "../../scripts/deliveries.ts";
 import { devVar } from "../../scripts/dev-vars.ts";
+import { issueOpenedPayload, post, sign, stripeInvoiceEvent, type SignedRequest } from "../../scripts/senders.ts";
 import { startStack, type Stack } from "../../scripts/stack.ts";
 import { eventually } from "../support/wait.ts";
 
 let stack: Stack;
 let db: Client;
 let dataDir: string;
-let secret: string;
+const secret = (name: string) => devVar(name)!;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "crossflow-e2e-"));
   stack = await startStack({ dataDir, dashboard: false, quiet: true });
   db = createClient({ url: stack.libsql.url });
-  secret = devVar("GITHUB_WEBHOOK_SECRET")!;
 });
 afterAll(async () => {
   db?.close();
@@ -28,26 +27,36 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const hook = (source = "github") => `${stack.worker.url}/hooks/${source}`;
 const count = async (table: "cases" | "metric_events") => Number((await db.execute(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
+const withHeaders = (r: SignedRequest, headers: Record<string, string>): SignedRequest => ({ ...r, headers: { ...r.headers, ...headers } });
+const without = (r: SignedRequest, name: string): SignedRequest => ({ ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== name)) });
 
 describe("bad input over HTTP", () => {
-  it("answers unsigned, mis-signed, non-JSON, unknown-source and oversized requests with precise JSON errors and stores nothing", async () => {
-    const delivery = await signGithubDelivery(secret, "issues", issueOpenedPayload("acme/e2e", 1));
-    const { "x-hub-signature-256": _sig, ...unsigned } = delivery.headers;
-    const cases: [string, RequestInit & { url?: string }, number, string][] = [
-      ["missing signature", { headers: unsigned, body: delivery.body }, 401, "missing_signature"],
-      ["wrong signature", { headers: { ...delivery.headers, "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, body: delivery.body }, 401, "bad_signature"],
-      ["not JSON", await signGithubDelivery(secret, "issues", "this is { not json"), 400, "invalid_json"],
-      ["unknown source", { url: hook("gitlab"), headers: delivery.headers, body: delivery.body }, 404, "unknown_source"],
-      ["over 1 MiB", { headers: delivery.headers, body: JSON.stringify({ pad: "x".repeat(1024 * 1024) }) }, 413, "payload_too_large"],
+  it("answers every malformed, unsigned, stale, oversized or unknown request with a precise 4xx JSON error and stores nothing", async () => {
+    const stripeSecret = secret("STRIPE_WEBHOOK_SECRET");
+    const event = () => stripeInvoiceEvent("invoice.payment_failed", "e2e-bad@example.com", "in_BAD");
+    const good = await sign.stripe(stripeSecret, event());
+    const now = Math.floor(Date.now() / 1000);
+    const tampered = { ...good, body: good.body.replace("e2e-bad", "e2e-bae") };
+    const table: [string, SignedRequest, number, string][] = [
+      ["unsigned", without(good, "stripe-signature"), 401, "missing_signature"],
+      ["wrong secret", await sign.stripe("whsec_not_ours", event()), 401, "bad_signature"],
+      ["tampered body", tampered, 401, "bad_signature"],
+      ["stale timestamp (a captured request replayed later)", await sign.stripe(stripeSecret, event(), { timestamp: now - 400 }), 401, "stale_timestamp"],
+      ["future timestamp", await sign.stripe(stripeSecret, event(), { timestamp: now + 400 }), 401, "stale_timestamp"],
+      ["malformed signature header", withHeaders(good, { "stripe-signature": "v1=zz" }), 401, "malformed_signature"],
+      ["non-JSON body", await sign.stripe(stripeSecret, "not json at all"), 400, "invalid_json"],
+      ["no event id", await sign.stripe(stripeSecret, { type: "invoice.paid" } as never), 400, "missing_event_identity"],
+      ["form body to a JSON source", withHeaders(good, { "content-type": "application/x-www-form-urlencoded" }), 415, "unsupported_media_type"],
+      ["over 1 MiB", { ...good, body: JSON.stringify({ pad: "x".repeat(1024 * 1024) }) }, 413, "payload_too_large"],
+      ["unknown source", { ...good, path: "/hooks/gitlab" }, 404, "unknown_source"],
+      ["unroutable event type", await sign.stripe(stripeSecret, { id: "evt_unroutable", type: "customer.created", data: { object: {} } }), 422, "unroutable_event"],
     ];
-    for (const [name, init, status, code] of cases) {
-      const res = await fetch(init.url ?? hook(), { method: "POST", headers: init.headers, body: init.body });
-      expect({ name, status: res.status }).toEqual({ name, status });
-      expect(res.headers.get("content-type")).toContain("application/json");
+    for (const [name, request, status, code] of table) {
+      const res = await post(stack.worker.url, request);
       const body = (await res.json()) as { error: { code: string; message: string } };
-      expect(body.error.code).toBe(code);
+      expect({ name, status: res.status, code: body.error?.code }).toEqual({ name, status, code });
+      expect(res.headers.get("content-type")).toContain("application/json");
       expect(body.error.message.length).toBeGreaterThan(10);
     }
     // Give a wrongly accepted event time to surface before asserting that nothing was stored.
@@ -57,61 +66,59 @@ describe("bad input over HTTP", () => {
   });
 });
 
-describe("signed webhook to metrics", () => {
+describe("signed webhooks to metrics", () => {
   it("creates a case that resolves and whose metric rows land in libSQL", async () => {
-    const delivery = await signGithubDelivery(secret, "issues", issueOpenedPayload("acme/e2e", 7, "Export fails with an error"));
-    const res = await fetch(hook(), { method: "POST", headers: delivery.headers, body: delivery.body });
+    const res = await post(stack.worker.url, await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "issues", issueOpenedPayload("acme/e2e", 7, "Export fails with an error")));
     expect(res.status).toBe(202);
-    const accepted = (await res.json()) as { caseKey: string };
-    expect(accepted.caseKey).toBe("github:acme/e2e#7");
-
+    const caseId = "github-issue-triage/github:acme/e2e#7";
     const row = await eventually(async () => {
-      const rs = await db.execute({ sql: "SELECT status, outcome FROM cases WHERE case_key = ? AND status = 'resolved'", args: [accepted.caseKey] });
+      const rs = await db.execute({ sql: "SELECT status, outcome FROM cases WHERE case_id = ? AND status = 'resolved'", args: [caseId] });
       return rs.rows[0];
     }, 10_000, "resolved case row");
     expect(row).toMatchObject({ status: "resolved", outcome: "triaged" });
-    const kinds = (await db.execute({ sql: "SELECT kind FROM metric_events WHERE case_key = ?", args: [accepted.caseKey] })).rows.map((r) => r.kind);
+    const kinds = (await db.execute({ sql: "SELECT kind FROM metric_events WHERE case_id = ?", args: [caseId] })).rows.map((r) => r.kind);
     expect(kinds.sort()).toEqual(["case.opened", "case.resolved", "case.status", "step.completed", "step.completed"]);
   });
 
-  it("turns the same delivery sent twice into one case and one set of metrics", async () => {
-    const delivery = await signGithubDelivery(secret, "issues", issueOpenedPayload("acme/e2e", 8));
-    const send = () => fetch(hook(), { method: "POST", headers: delivery.headers, body: delivery.body });
-    const [first, second] = [await send(), await send()];
+  it("turns a delivery sent twice (a sender retry, or a replay inside the window) into one case and one set of metrics", async () => {
+    const request = await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.payment_failed", "e2e-dup@example.com", "in_DUP"));
+    const first = await post(stack.worker.url, request);
+    const second = await post(stack.worker.url, request);
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);
-    expect(await second.json()).toMatchObject({ duplicate: true, caseKey: "github:acme/e2e#8" });
-
-    await eventually(async () => {
-      const rs = await db.execute("SELECT 1 FROM cases WHERE case_key = 'github:acme/e2e#8' AND status = 'resolved'");
-      return rs.rows[0];
-    }, 10_000, "resolved duplicate case");
-    // A redelivery after resolution is still recognised.
-    expect((await send()).status).toBe(200);
+    expect(await second.json()).toMatchObject({ duplicate: true, deliveries: [{ status: "duplicate", cases: [{ caseKey: "customer:e2e-dup@example.com" }] }] });
+    const caseId = "payment-recovery/customer:e2e-dup@example.com";
+    await eventually(async () => (await db.execute({ sql: "SELECT 1 FROM cases WHERE case_id = ? AND status = 'waiting'", args: [caseId] })).rows[0], 10_000, "waiting case");
+    expect((await post(stack.worker.url, request)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
-    const perCase = await db.execute("SELECT count(*) AS n FROM cases WHERE case_key = 'github:acme/e2e#8'");
-    expect(Number(perCase.rows[0]!.n)).toBe(1);
-    const events = await db.execute("SELECT kind, count(*) AS n FROM metric_events WHERE case_key = 'github:acme/e2e#8' GROUP BY kind ORDER BY kind");
+    const events = await db.execute({ sql: "SELECT kind, count(*) AS n FROM metric_events WHERE case_id = ? GROUP BY kind ORDER BY kind", args: [caseId] });
     expect(events.rows.map((r) => [r.kind, Number(r.n)])).toEqual([
       ["case.opened", 1],
-      ["case.resolved", 1],
-      ["case.status", 1],
-      ["step.completed", 2],
+      ["case.status", 2], // running, then waiting for the customer
+      ["step.completed", 1],
     ]);
   });
 
-  it("answers GitHub's ping and refuses events no workflow takes", async () => {
-    const ping = await signGithubDelivery(secret, "ping", { zen: "Keep it logically awesome.", hook_id: 1 });
-    const pong = await fetch(hook(), { method: "POST", headers: ping.headers, body: ping.body });
-    expect(pong.status).toBe(200);
-    const push = await signGithubDelivery(secret, "push", { ref: "refs/heads/main", repository: { full_name: "acme/e2e" } });
-    const refused = await fetch(hook(), { method: "POST", headers: push.headers, body: push.body });
-    expect(refused.status).toBe(422);
-    expect(await refused.json()).toMatchObject({ error: { code: "unroutable_event" } });
+  it("answers GitHub's ping and Slack's URL handshake only when signed", async () => {
+    const ping = await post(stack.worker.url, await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "ping", { zen: "Keep it logically awesome.", hook_id: 1 }));
+    expect(ping.status).toBe(200);
+    const challenge = await post(stack.worker.url, await sign.slack(secret("SLACK_SIGNING_SECRET"), { type: "url_verification", challenge: "3eZbrw1aB" }));
+    expect(await challenge.json()).toEqual({ challenge: "3eZbrw1aB" });
+    const unsigned = await fetch(`${stack.worker.url}/hooks/slack`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "url_verification", challenge: "x" }) });
+    expect(unsigned.status).toBe(401);
+  });
+
+  it("verifies the URL-signing senders (Twilio, HubSpot) against the URL they called", async () => {
+    const origin = stack.worker.url;
+    const sms = await post(origin, await sign.twilio(secret("TWILIO_AUTH_TOKEN"), { MessageSid: "SMe2e1", From: "+4915112345678", Body: "Ja, bitte", SmsStatus: "received" }, { origin }));
+    expect(sms.status).toBe(422); // verified; no workflow takes inbound SMS yet, so it waits in the dead letters
+    const hub = await post(origin, await sign.hubspot(secret("HUBSPOT_CLIENT_SECRET"), [{ eventId: 11, subscriptionType: "deal.propertyChange", objectId: 42 }], { origin }));
+    expect(hub.status).toBe(422);
+    const wrongUrl = await post(origin, await sign.twilio(secret("TWILIO_AUTH_TOKEN"), { MessageSid: "SMe2e2" }, { origin: "https://elsewhere.example" }));
+    expect(wrongUrl.status).toBe(401);
   });
 
   it("serves health", async () => {
-    const res = await fetch(`${stack.worker.url}/healthz`);
-    expect(await res.json()).toEqual({ ok: true, service: "crossflow-worker" });
+    expect(await (await fetch(`${stack.worker.url}/healthz`)).json()).toEqual({ ok: true, service: "crossflow-worker" });
   });
 });
