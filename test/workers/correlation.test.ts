@@ -3,10 +3,9 @@
  * before the case waits for them are kept for it, and events nobody takes are dead-lettered and replayable.
  */
 import { createClient } from "@libsql/client/web";
-import { env } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { sign, stripeInvoiceEvent } from "../../scripts/senders.ts";
-import { api, send, settle } from "./helpers.ts";
+import { api, secret, send, settle } from "./helpers.ts";
 
 const WF = "payment-recovery";
 const metrics = createClient({ url: inject("libsqlUrl") });
@@ -26,16 +25,16 @@ describe("one case across systems", () => {
   it("gathers Stripe, Zendesk and inbound email events for the same customer and resolves when the invoice is paid", async () => {
     const email = customer();
     const caseKey = `customer:${email}`;
-    const opened = await send(await sign.stripe(env.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.payment_failed", email, "in_A1")));
+    const opened = await send(await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.payment_failed", email, "in_A1")));
     expect(opened.status).toBe(202);
     await settle(WF, caseKey, (v) => v.header.status === "waiting");
 
-    const ticket = await send(await sign.zendesk(env.ZENDESK_WEBHOOK_SECRET!, zendeskTicket(email.toUpperCase())));
+    const ticket = await send(await sign.zendesk(secret("ZENDESK_WEBHOOK_SECRET"), zendeskTicket(email.toUpperCase())));
     expect(ticket.status).toBe(202);
     expect(ticket.body.deliveries[0].cases[0]).toMatchObject({ workflow: WF, caseKey });
-    const mail = await send(await sign.standardWebhooks("resend", env.RESEND_WEBHOOK_SECRET!, inboundEmail(email)));
+    const mail = await send(await sign.standardWebhooks("resend", secret("RESEND_WEBHOOK_SECRET"), inboundEmail(email)));
     expect(mail.status).toBe(202);
-    await send(await sign.stripe(env.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.paid", email, "in_A1")));
+    await send(await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.paid", email, "in_A1")));
 
     const view = await settle(WF, caseKey);
     expect(view.header).toMatchObject({ status: "resolved", outcome: "recovered" });
@@ -48,9 +47,9 @@ describe("one case across systems", () => {
     const email = customer();
     const caseKey = `customer:${email}`;
     // The payment lands before the case has even recorded the failure, let alone started waiting for it.
-    await send(await sign.stripe(env.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.payment_failed", email, "in_B1")));
-    await send(await sign.stripe(env.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.paid", email, "in_B1")));
-    await send(await sign.standardWebhooks("resend", env.RESEND_WEBHOOK_SECRET!, inboundEmail(email)));
+    await send(await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.payment_failed", email, "in_B1")));
+    await send(await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.paid", email, "in_B1")));
+    await send(await sign.standardWebhooks("resend", secret("RESEND_WEBHOOK_SECRET"), inboundEmail(email)));
 
     const view = await settle(WF, caseKey);
     expect(view.header.outcome).toBe("recovered");
@@ -66,9 +65,9 @@ describe("one case across systems", () => {
   it("does not let a payment for another invoice end the wait", async () => {
     const email = customer();
     const caseKey = `customer:${email}`;
-    await send(await sign.stripe(env.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.payment_failed", email, "in_C1")));
-    await send(await sign.standardWebhooks("resend", env.RESEND_WEBHOOK_SECRET!, inboundEmail(email)));
-    await send(await sign.stripe(env.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.paid", email, "in_OTHER")));
+    await send(await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.payment_failed", email, "in_C1")));
+    await send(await sign.standardWebhooks("resend", secret("RESEND_WEBHOOK_SECRET"), inboundEmail(email)));
+    await send(await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.paid", email, "in_OTHER")));
     const view = await settle(WF, caseKey, (v) => v.header.status === "waiting" && v.header.wait?.stepId === "invoice-paid");
     expect(view.header.wait?.deadline).toBeGreaterThan(Date.now() + 6 * 86_400_000);
   });
@@ -76,7 +75,7 @@ describe("one case across systems", () => {
 
 describe("dead letters", () => {
   it("keeps an event no workflow takes, with the reason, answers 422, and lists it through the API", async () => {
-    const request = await sign.shopify(env.SHOPIFY_WEBHOOK_SECRET!, "orders/create", { id: 820982911946154500, email: "x@example.com" });
+    const request = await sign.shopify(secret("SHOPIFY_WEBHOOK_SECRET"), "orders/create", { id: 820982911946154500, email: "x@example.com" });
     const res = await send(request);
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: "unroutable_event" });
@@ -94,13 +93,13 @@ describe("dead letters", () => {
   it("replays a join-only event once its case exists, into exactly that case", async () => {
     const email = customer();
     const caseKey = `customer:${email}`;
-    const early = await send(await sign.zendesk(env.ZENDESK_WEBHOOK_SECRET!, zendeskTicket(email)));
+    const early = await send(await sign.zendesk(secret("ZENDESK_WEBHOOK_SECRET"), zendeskTicket(email)));
     expect(early.status).toBe(422);
     expect(early.body.deliveries[0].reason).toMatch(/no open case/);
     const deadLetterId = early.body.deliveries[0].deadLetterId;
     expect((await api(`/dead-letters/${deadLetterId}/replay`, { method: "POST" })).body).toMatchObject({ error: { code: "still_unroutable" } });
 
-    await send(await sign.stripe(env.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.payment_failed", email, "in_D1")));
+    await send(await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.payment_failed", email, "in_D1")));
     const replay = await api(`/dead-letters/${deadLetterId}/replay`, { method: "POST" });
     expect(replay.status).toBe(200);
     expect(replay.body.result).toMatchObject({ status: "accepted", cases: [{ workflow: WF, caseKey }] });
@@ -114,7 +113,7 @@ describe("dead letters", () => {
 describe("case API", () => {
   it("requires the bearer token and returns the case", async () => {
     const email = customer();
-    await send(await sign.stripe(env.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.payment_failed", email, "in_E1")));
+    await send(await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.payment_failed", email, "in_E1")));
     const path = `/cases/${WF}/${encodeURIComponent(`customer:${email}`)}`;
     expect((await api(path, {}, "")).status).toBe(401);
     expect((await api(path, {}, "wrong-token")).body).toMatchObject({ error: { code: "bad_token" } });

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { issueOpenedPayload, sign, stripeInvoiceEvent, type SignedRequest } from "../../scripts/senders.ts";
 import { app } from "../../workers/app.ts";
-import { ORIGIN } from "./helpers.ts";
+import { ORIGIN, secret } from "./helpers.ts";
 
 const RUNS = 10_000;
 /** Batches of runs, each its own test and seed, so a failure names a small reproducible slice. */
@@ -21,27 +21,26 @@ let valid: SignedRequest[] = [];
 let staleButSigned: SignedRequest[] = [];
 
 beforeAll(async () => {
-  const e = env;
   const old = { timestamp: Math.floor(Date.now() / 1000) - 3600, origin: ORIGIN };
   const o = { origin: ORIGIN };
   valid = await Promise.all([
-    sign.github(e.GITHUB_WEBHOOK_SECRET!.split(",")[0]!, "issues", issueOpenedPayload("fuzz/repo", 1)),
-    sign.stripe(e.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.payment_failed", "fuzz@example.com", "in_FUZZ")),
-    sign.slack(e.SLACK_SIGNING_SECRET!, { type: "event_callback", event_id: "Ev1", event: { type: "message", text: "hi" } }),
-    sign.standardWebhooks("resend", e.RESEND_WEBHOOK_SECRET!, { type: "email.received", data: { from: "fuzz@example.com" } }),
-    sign.hubspot(e.HUBSPOT_CLIENT_SECRET!, [{ eventId: 1, subscriptionType: "deal.propertyChange", objectId: 7, occurredAt: Date.now() }], o),
-    sign.zendesk(e.ZENDESK_WEBHOOK_SECRET!, { id: "zd-fuzz", type: "zen:event-type:ticket.created", detail: { requester: { email: "fuzz@example.com" } } }),
-    sign.shopify(e.SHOPIFY_WEBHOOK_SECRET!, "orders/create", { id: 1 }),
-    sign.twilio(e.TWILIO_AUTH_TOKEN!, { MessageSid: "SMfuzz", From: "+4915112345678", Body: "Hallo + tschüss & co", SmsStatus: "received" }, o),
-    sign.provisioning(e.PROVISIONING_WEBHOOK_SECRET!, "prov-1", { event: "service.activated", customer: "fuzz@example.com" }),
+    sign.github(secret("GITHUB_WEBHOOK_SECRET"), "issues", issueOpenedPayload("fuzz/repo", 1)),
+    sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.payment_failed", "fuzz@example.com", "in_FUZZ")),
+    sign.slack(secret("SLACK_SIGNING_SECRET"), { type: "event_callback", event_id: "Ev1", event: { type: "message", text: "hi" } }),
+    sign.standardWebhooks("resend", secret("RESEND_WEBHOOK_SECRET"), { type: "email.received", data: { from: "fuzz@example.com" } }),
+    sign.hubspot(secret("HUBSPOT_CLIENT_SECRET"), [{ eventId: 1, subscriptionType: "deal.propertyChange", objectId: 7, occurredAt: Date.now() }], o),
+    sign.zendesk(secret("ZENDESK_WEBHOOK_SECRET"), { id: "zd-fuzz", type: "zen:event-type:ticket.created", detail: { requester: { email: "fuzz@example.com" } } }),
+    sign.shopify(secret("SHOPIFY_WEBHOOK_SECRET"), "orders/create", { id: 1 }),
+    sign.twilio(secret("TWILIO_AUTH_TOKEN"), { MessageSid: "SMfuzz", From: "+4915112345678", Body: "Hallo + tschüss & co", SmsStatus: "received" }, o),
+    sign.provisioning(secret("PROVISIONING_WEBHOOK_SECRET"), "prov-1", { event: "service.activated", customer: "fuzz@example.com" }),
   ]);
   staleButSigned = await Promise.all([
-    sign.stripe(e.STRIPE_WEBHOOK_SECRET!, stripeInvoiceEvent("invoice.paid", "fuzz@example.com", "in_FUZZ"), old),
-    sign.slack(e.SLACK_SIGNING_SECRET!, { type: "event_callback", event_id: "Ev2", event: { type: "message" } }, old),
-    sign.standardWebhooks("resend", e.RESEND_WEBHOOK_SECRET!, { type: "email.received", data: {} }, old),
-    sign.hubspot(e.HUBSPOT_CLIENT_SECRET!, [{ eventId: 2, subscriptionType: "contact.creation", objectId: 8 }], old),
-    sign.zendesk(e.ZENDESK_WEBHOOK_SECRET!, { id: "zd-old", type: "zen:event-type:ticket.created" }, old),
-    sign.provisioning(e.PROVISIONING_WEBHOOK_SECRET!, "prov-old", { event: "service.activated" }, old),
+    sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.paid", "fuzz@example.com", "in_FUZZ"), old),
+    sign.slack(secret("SLACK_SIGNING_SECRET"), { type: "event_callback", event_id: "Ev2", event: { type: "message" } }, old),
+    sign.standardWebhooks("resend", secret("RESEND_WEBHOOK_SECRET"), { type: "email.received", data: {} }, old),
+    sign.hubspot(secret("HUBSPOT_CLIENT_SECRET"), [{ eventId: 2, subscriptionType: "contact.creation", objectId: 8 }], old),
+    sign.zendesk(secret("ZENDESK_WEBHOOK_SECRET"), { id: "zd-old", type: "zen:event-type:ticket.created" }, old),
+    sign.provisioning(secret("PROVISIONING_WEBHOOK_SECRET"), "prov-old", { event: "service.activated" }, old),
   ]);
 });
 

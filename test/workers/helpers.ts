@@ -37,3 +37,10 @@ export async function settle(workflow: string, caseKey: string, done: (v: CaseVi
   }
   throw new Error(`case ${workflow}/${caseKey} did not settle; last seen ${JSON.stringify(last?.header)}`);
 }
+
+/** A secret binding by name (configured sources name theirs in wrangler.toml, so they are not on `Env`). */
+export const secret = (name: string): string => {
+  const value = (env as unknown as Record<string, string | undefined>)[name];
+  if (!value) throw new Error(`no ${name} binding in the test environment`);
+  return value.split(",")[0]!.trim();
+};
