@@ -76,7 +76,7 @@ describe("case object", () => {
       caseKey,
       workflow: { id: TRIAGE, version: 1 },
       opens: true,
-      payload: issueOpenedPayload("acme/api", issueNumber),
+      payloadJson: JSON.stringify(issueOpenedPayload("acme/api", issueNumber)),
     };
     // The real stored case, driven by an instance whose database URL points at a closed port. The alarm the
     // ingest schedules is taken over by this instance, so the regular one cannot flush in the meantime.

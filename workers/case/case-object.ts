@@ -45,6 +45,8 @@ export class CaseObject extends DurableObject<Env> {
    */
   async ingest(event: EventEnvelope): Promise<{ status: CaseIngestStatus }> {
     const now = Date.now();
+    // A redelivery is answered from a read, without opening a write transaction.
+    if (this.store.hasEvent(event.source, event.id)) return { status: "duplicate" };
     const outcome = this.store.atomically((): { status: CaseIngestStatus; wake: boolean } => {
       let header = this.store.header();
       if (!header && !event.opens) return { status: "no_case", wake: false };

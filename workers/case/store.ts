@@ -88,7 +88,7 @@ export class CaseStore {
       event.type,
       event.receivedAt,
       event.occurredAt ?? null,
-      JSON.stringify(event.payload),
+      event.payloadJson,
     );
     // RETURNING yields a row only for an actual insert; rowsWritten also counts the conflict probe.
     return cursor.toArray().length > 0;

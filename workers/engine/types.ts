@@ -17,7 +17,8 @@ export interface EventEnvelope {
   workflow: { id: string; version: number };
   /** False for events that may join an open case but never open one. */
   opens: boolean;
-  payload: unknown;
+  /** The event's payload as JSON text: usually the exact bytes the sender signed, stored as received. */
+  payloadJson: string;
 }
 
 /** An event as the case stored it; `seq` is its arrival order within the case. */

@@ -42,8 +42,19 @@ export interface DispatchDeps {
   deadLetters: DeadLetterSink;
 }
 
-export async function dispatchDelivery(deps: DispatchDeps, source: string, delivery: Delivery, receivedAt: number): Promise<DispatchResult> {
+/**
+ * @param rawBody the request's decoded body and its text: when the delivery's payload is the whole body, the
+ *   text travels to the case as is (no re-serialisation on the hot path).
+ */
+export async function dispatchDelivery(
+  deps: DispatchDeps,
+  source: string,
+  delivery: Delivery,
+  receivedAt: number,
+  rawBody?: { value: unknown; text: string },
+): Promise<DispatchResult> {
   const routes = routeEvent(deps.workflows, source, delivery.type, delivery.payload);
+  const payloadJson = rawBody && rawBody.value === delivery.payload ? rawBody.text : JSON.stringify(delivery.payload);
   const cases = await Promise.all(
     routes.map(async (route) => {
       const envelope: EventEnvelope = {
@@ -55,7 +66,7 @@ export async function dispatchDelivery(deps: DispatchDeps, source: string, deliv
         caseKey: route.caseKey,
         workflow: { id: route.workflow.id, version: route.workflow.version },
         opens: route.opens,
-        payload: delivery.payload,
+        payloadJson,
       };
       const { status } = await deps.cases.ingest(caseId(route.workflow.id, route.caseKey), envelope);
       return { workflow: route.workflow.id, version: route.workflow.version, caseKey: route.caseKey, status };

@@ -42,16 +42,16 @@ async function readLimited(request: Request, maxBytes: number): Promise<Uint8Arr
   return body;
 }
 
-function decode(kind: BodyKind, body: Uint8Array): unknown {
+function decode(kind: BodyKind, body: Uint8Array): { value: unknown; text: string } {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
   } catch (cause) {
     throw new ApiError(400, "invalid_encoding", "webhook body is not valid UTF-8", { cause });
   }
-  if (kind === "form") return Object.fromEntries(new URLSearchParams(text));
+  if (kind === "form") return { value: Object.fromEntries(new URLSearchParams(text)), text };
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), text };
   } catch (cause) {
     throw new ApiError(400, "invalid_json", "webhook body is not valid JSON", { cause });
   }
@@ -66,8 +66,8 @@ export async function readVerifiedRequest(c: Context, source: WebhookSource, env
   const failure = await source.scheme.verify({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body }, activeSecrets(env[source.secretBinding]), now);
   if (failure) throw new ApiError(401, failure.code, failure.message);
   const decoded = decode(kind, body);
-  if (kind === "json" && (typeof decoded !== "object" || decoded === null)) {
+  if (kind === "json" && (typeof decoded.value !== "object" || decoded.value === null)) {
     throw new ApiError(400, "invalid_payload", "webhook body must be a JSON object or array");
   }
-  return { url: c.req.url, headers: c.req.raw.headers, kind, body: decoded };
+  return { url: c.req.url, headers: c.req.raw.headers, kind, body: decoded.value, text: decoded.text };
 }

@@ -40,7 +40,8 @@ hooks.post("/:source", async (c) => {
   if (deliveries.length === 1 && deliveries[0]!.type === "ping") return c.json({ ok: true, pong: true, id: deliveries[0]!.id });
 
   const deps = cloudflareDispatch(c.env);
-  const results = await Promise.all(deliveries.map((d) => dispatchDelivery(deps, source.name, d, receivedAt)));
+  const raw = request.kind === "json" ? { value: request.body, text: request.text } : undefined;
+  const results = await Promise.all(deliveries.map((d) => dispatchDelivery(deps, source.name, d, receivedAt, raw)));
   const body = {
     accepted: results.filter((r) => r.status === "accepted").length,
     duplicate: results.every((r) => r.status === "duplicate"),

@@ -32,6 +32,8 @@ export interface ParsedRequest {
   headers: Headers;
   kind: BodyKind;
   body: unknown;
+  /** The body as text (UTF-8), exactly as signed. */
+  text: string;
 }
 
 /** One event inside a request (most senders send one; HubSpot batches up to 100). */

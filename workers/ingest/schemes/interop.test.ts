@@ -147,7 +147,12 @@ describe.each(Object.entries(CASES))("%s", (_name, c) => {
     expect(await c.scheme.verify(req({}, body), [c.secret], NOW)).toMatchObject({ code: "missing_signature" });
   });
 
-  it.runIf(c.timestamped)("rejects a stale or a future timestamp, even when correctly signed", async () => {
+});
+
+describe.each(Object.entries(CASES).filter(([, c]) => c.timestamped))("%s timestamp window", (_name, c) => {
+  const body = c.body ?? JSON_BODY;
+
+  it("rejects a stale or a future timestamp, even when correctly signed", async () => {
     expect(await c.scheme.verify(await c.make(c.secret, body, nowS - 301), [c.secret], NOW)).toMatchObject({ code: "stale_timestamp" });
     expect(await c.scheme.verify(await c.make(c.secret, body, nowS + 301), [c.secret], NOW)).toMatchObject({ code: "stale_timestamp" });
     expect(await c.scheme.verify(await c.make(c.secret, body, nowS - 299), [c.secret], NOW)).toBeNull();
