@@ -3,7 +3,7 @@
  * Shared by `npm start`, the end-to-end and browser tests, and the benchmarks, so all run the same stack.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -24,10 +24,28 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Local development vars: `.dev.vars` wins; on a fresh clone it is created from `.dev.vars.example`. */
+/**
+ * Local development vars: `.dev.vars` wins. On a fresh clone it is created from `.dev.vars.example`; in an older
+ * checkout, keys added to the example since are appended, so a new source works without editing by hand.
+ */
 export function ensureDevVars(): void {
   const target = join(ROOT, ".dev.vars");
-  if (!existsSync(target)) copyFileSync(join(ROOT, ".dev.vars.example"), target);
+  const example = join(ROOT, ".dev.vars.example");
+  if (!existsSync(target)) {
+    copyFileSync(example, target);
+    return;
+  }
+  const keys = (text: string) => new Set([...text.matchAll(/^\s*([A-Z0-9_]+)\s*=/gm)].map((m) => m[1]!));
+  const current = readFileSync(target, "utf8");
+  const have = keys(current);
+  const missing = readFileSync(example, "utf8").split("\n").filter((line) => {
+    const key = /^\s*([A-Z0-9_]+)\s*=/.exec(line)?.[1];
+    return key !== undefined && !have.has(key);
+  });
+  if (missing.length > 0) {
+    appendFileSync(target, `${current.endsWith("\n") ? "" : "\n"}# added from .dev.vars.example\n${missing.join("\n")}\n`);
+    console.log(`.dev.vars: added ${missing.map((l) => l.split("=")[0]).join(", ")} from .dev.vars.example`);
+  }
 }
 
 export interface Service {
