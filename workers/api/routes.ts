@@ -1,11 +1,11 @@
 /** The authenticated case API: read cases, list and replay dead letters. */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { caseId } from "../engine/index.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { dispatchDelivery } from "../ingest/dispatch.ts";
-import { caseView, cloudflareDispatch, deadLetterStore } from "../platform/cloudflare.ts";
+import { caseAudit, caseView, cloudflareDispatch, deadLetterStore } from "../platform/cloudflare.ts";
 import { requireApiToken } from "./auth.ts";
 
 export const api = new Hono<{ Bindings: Env }>();
@@ -24,7 +24,28 @@ const idParam = (raw: string) => {
   return id;
 };
 
-api.get("/cases/:workflow/:caseKey{.+}", async (c) => {
+const notFound = (workflow: string, caseKey: string) => new ApiError(404, "case_not_found", `no case ${caseKey} in workflow ${workflow}`);
+
+/** The hash-chained audit trail and whether it verifies; `audit.jsonl` exports one entry per line. */
+async function auditOf(c: Context<{ Bindings: Env }>) {
+  const { workflow, caseKey } = c.req.param() as { workflow: string; caseKey: string };
+  const audit = await caseAudit(c.env, caseId(workflow, caseKey));
+  if (!audit) throw notFound(workflow, caseKey);
+  return audit;
+}
+
+api.get("/cases/:workflow/:caseKey/audit", async (c) => c.json(await auditOf(c)));
+
+api.get("/cases/:workflow/:caseKey/audit.jsonl", async (c) => {
+  const audit = await auditOf(c);
+  return c.body(audit.entries.map((e) => JSON.stringify(e)).join("\n") + "\n", 200, {
+    "content-type": "application/x-ndjson",
+    "x-audit-verification": audit.verification.valid ? "valid" : `broken-at-${audit.verification.brokenAt}`,
+  });
+});
+
+// Case keys contain `/`, `:` and `#`: callers URL-encode them as one path segment.
+api.get("/cases/:workflow/:caseKey", async (c) => {
   const view = await caseView(c.env, caseId(c.req.param("workflow"), c.req.param("caseKey")));
   if (!view) throw new ApiError(404, "case_not_found", `no case ${c.req.param("caseKey")} in workflow ${c.req.param("workflow")}`);
   return c.json(view);

@@ -5,7 +5,20 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
-import { advanceCase, TERMINAL_STATUSES, type CaseEvent, type EventEnvelope, type PendingWait, type StepRecord } from "../engine/index.ts";
+import {
+  advanceCase,
+  type Advance,
+  digest,
+  TERMINAL_STATUSES,
+  verifyChain,
+  type AuditActor,
+  type AuditEntry,
+  type CaseEvent,
+  type ChainVerdict,
+  type EventEnvelope,
+  type PendingWait,
+  type StepRecord,
+} from "../engine/index.ts";
 import type { CaseIngestStatus } from "../ingest/dispatch.ts";
 import { writeMetrics, type MetricEvent } from "../metrics/index.ts";
 import { findWorkflow } from "../workflows/index.ts";
@@ -23,6 +36,9 @@ export interface CaseView {
   steps: StepRecord[];
   pendingMetrics: number;
 }
+
+const ENGINE: AuditActor = { kind: "engine", id: "crossflow" };
+const ruleActor = (header: CaseHeader): AuditActor => ({ kind: "rule", id: `${header.workflowId}@v${header.workflowVersion}` });
 
 /** Could this event end the wait? Only then is the case woken. */
 function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
@@ -51,10 +67,21 @@ export class CaseObject extends DurableObject<Env> {
       let header = this.store.header();
       if (!header && !event.opens) return { status: "no_case", wake: false };
       if (!this.store.insertEvent(event)) return { status: "duplicate", wake: false };
+      const opening = !header;
       if (!header) {
         this.store.openCase(event.caseKey, event.workflow, now);
         header = this.store.header()!;
         this.store.queueMetric(this.metric(header, "case.opened", now, { status: "open", detail: { source: event.source, type: event.type } }));
+      }
+      this.store.appendAudit({
+        at: now,
+        actor: { kind: "sender", id: event.source },
+        action: "event.received",
+        inputDigest: digest(event.payloadJson),
+        detail: { eventId: event.id, type: event.type, receivedAt: event.receivedAt },
+      });
+      if (opening) {
+        this.store.appendAudit({ at: now, actor: ENGINE, action: "case.opened", detail: { workflow: `${event.workflow.id}@v${event.workflow.version}`, caseKey: event.caseKey } });
         return { status: "accepted", wake: true };
       }
       return { status: "accepted", wake: header.status === "waiting" && mayEndWait(header.wait, event) };
@@ -73,6 +100,13 @@ export class CaseObject extends DurableObject<Env> {
       steps: this.store.steps(),
       pendingMetrics: this.store.pendingMetricCount(),
     };
+  }
+
+  /** The audit trail with its verification, for the case API. */
+  async audit(): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null> {
+    if (!this.store.header()) return null;
+    const entries = this.store.auditEntries();
+    return { entries, verification: verifyChain(entries) };
   }
 
   async alarm(): Promise<void> {
@@ -108,26 +142,39 @@ export class CaseObject extends DurableObject<Env> {
       const events = this.store.events();
       const next = workflow
         ? await advanceCase({ workflow, caseKey: header.caseKey, input: events[0]?.payload, events, completed: this.store.steps(), pendingWait: header.wait, now: Date.now })
-        : ({ kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } } as const);
+        : ({ kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } } as Advance);
       const parked = this.store.atomically(() => {
         const at = Date.now();
         switch (next.kind) {
           case "failed":
             this.store.updateHeader({ status: "failed", at, closedAt: at, error: `${next.error.name}: ${next.error.message}` });
+            this.store.appendAudit({ at, actor: ENGINE, action: "case.failed", stepId: next.error.stepId, detail: { error: next.error } });
             this.store.queueMetric(this.metric(header, "case.failed", at, { status: "failed", durationMs: at - header.openedAt, detail: next.error }));
             return true;
           case "waiting":
             if (header.status !== "waiting" || header.wait?.stepId !== next.wait.stepId) {
               this.store.queueMetric(this.metric(header, "case.status", at, { status: "waiting", stepId: next.wait.stepId }));
             }
+            if (header.wait?.stepId !== next.wait.stepId) {
+              this.store.appendAudit({ at, actor: ruleActor(header), action: "case.waiting", stepId: next.wait.stepId, detail: { sources: [...next.wait.sources], types: [...next.wait.types], deadline: next.wait.deadline } });
+            }
             this.store.updateHeader({ status: "waiting", at, wait: next.wait });
             return true;
           case "step":
           case "resolved":
             this.store.appendStep(next.record);
+            this.store.appendAudit({
+              at,
+              actor: ruleActor(header),
+              action: next.record.kind === "waitFor" ? (next.record.output === null ? "wait.timed_out" : "wait.matched") : "step.completed",
+              stepId: next.record.id,
+              outputDigest: digest(next.record.output ?? null),
+              detail: { kind: next.record.kind, durationMs: next.record.finishedAt - next.record.startedAt },
+            });
             this.store.queueMetric(this.metric(header, "step.completed", at, { stepId: next.record.id, durationMs: next.record.finishedAt - next.record.startedAt }));
             if (next.kind === "resolved") {
               this.store.updateHeader({ status: "resolved", at, closedAt: at, outcome: next.outcome.outcome });
+              this.store.appendAudit({ at, actor: ruleActor(header), action: "case.resolved", detail: { outcome: next.outcome.outcome } });
               this.store.queueMetric(this.metric(header, "case.resolved", at, { status: "resolved", durationMs: at - header.openedAt, detail: { outcome: next.outcome.outcome } }));
               return true;
             }

@@ -2,7 +2,7 @@
  * A case's durable state in its Durable Object's SQLite storage: received events (unique per sender event),
  * completed steps (the replay journal), the wait it is parked on, the case header, and the metric outbox.
  */
-import { caseId, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type StepRecord } from "../engine/index.ts";
+import { caseId, chainEntry, type AuditEntry, type AuditFields, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type StepRecord } from "../engine/index.ts";
 import type { CaseSnapshot, MetricEvent } from "../metrics/index.ts";
 
 const SCHEMA = `
@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS header (
   error TEXT,
   wait TEXT,
   flush_failures INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
+  entry TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS metric_outbox (
   id TEXT PRIMARY KEY,
@@ -166,6 +170,21 @@ export class CaseStore {
       record.startedAt,
       record.finishedAt,
     );
+  }
+
+  /** Appends to the hash chain; call inside `atomically` with the change it records. */
+  appendAudit(fields: AuditFields): AuditEntry {
+    const last = this.sql.exec<Row>("SELECT entry FROM audit ORDER BY seq DESC LIMIT 1").toArray()[0];
+    const entry = chainEntry(last ? (JSON.parse(String(last.entry)) as AuditEntry) : null, fields);
+    this.sql.exec("INSERT INTO audit (seq, entry) VALUES (?, ?)", entry.seq, JSON.stringify(entry));
+    return entry;
+  }
+
+  auditEntries(): AuditEntry[] {
+    return this.sql
+      .exec<Row>("SELECT entry FROM audit ORDER BY seq")
+      .toArray()
+      .map((r) => JSON.parse(String(r.entry)) as AuditEntry);
   }
 
   queueMetric(event: MetricEvent): void {

@@ -3,3 +3,4 @@ export { defineWorkflow, type WorkflowHeader } from "./define.ts";
 export { parseDuration } from "./duration.ts";
 export { caseId, routeEvent, type Route } from "./routing.ts";
 export * from "./types.ts";
+export { canonicalJson, chainEntry, digest, GENESIS_HASH, verifyChain, type AuditActor, type AuditEntry, type AuditFields, type ChainVerdict } from "./audit.ts";

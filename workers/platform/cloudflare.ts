@@ -3,6 +3,7 @@
  * (RPC stub types cannot express `unknown` payload fields, so the declared types are restored here, once.)
  */
 import type { CaseView } from "../case/case-object.ts";
+import type { AuditEntry, ChainVerdict } from "../engine/index.ts";
 import { DEAD_LETTERS_NAME, type DeadLetter, type DeadLetterQuery, type DeadLetterWithPayload } from "../dead-letters/dead-letter-object.ts";
 import type { Env } from "../env.ts";
 import type { DeadLetterInput, DispatchDeps } from "../ingest/dispatch.ts";
@@ -27,6 +28,10 @@ export function deadLetterStore(env: Env): DeadLetterStore {
 
 export function caseView(env: Env, caseId: string): Promise<CaseView | null> {
   return env.CASES.getByName(caseId).view() as Promise<CaseView | null>;
+}
+
+export function caseAudit(env: Env, caseId: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null> {
+  return env.CASES.getByName(caseId).audit() as Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>;
 }
 
 export function cloudflareDispatch(env: Env): DispatchDeps {
