@@ -1,4 +1,4 @@
-/** Typed errors shared by the workers. Routes throw `HTTPException`s built from these codes; one `onError` renders them. */
+/** The API error: routes throw it with a status and a code; the app's one `onError` renders it as JSON. */
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -12,13 +12,5 @@ export class ApiError extends HTTPException {
   ) {
     super(status, { message, cause: options?.cause });
     this.name = "ApiError";
-  }
-}
-
-/** A step failure that must not be retried (bad input, a rule violated). */
-export class FatalError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "FatalError";
   }
 }
