@@ -14,17 +14,25 @@ import { zendesk } from "./zendesk.ts";
 
 export const BUILT_IN_SOURCES: readonly WebhookSource[] = [github, stripe, slack, hubspot, zendesk, shopify, twilio];
 
-let cached: { raw: unknown; sources: ReadonlyMap<string, WebhookSource> } | undefined;
+let cached: { raw: unknown; key: string; sources: ReadonlyMap<string, WebhookSource> } | undefined;
 
-/** All sources by name; the configured ones are parsed once per isolate. */
+/**
+ * All sources by name; the configured ones are parsed once per isolate. The runtime may hand each request a
+ * fresh copy of a JSON var, so the cache is keyed by content, not only by identity.
+ */
 export function resolveSources(customConfig: unknown): ReadonlyMap<string, WebhookSource> {
   if (cached && cached.raw === customConfig) return cached.sources;
+  const key = typeof customConfig === "string" ? customConfig : JSON.stringify(customConfig ?? null);
+  if (cached && cached.key === key) {
+    cached.raw = customConfig;
+    return cached.sources;
+  }
   const sources = new Map(BUILT_IN_SOURCES.map((s) => [s.name, s]));
   for (const config of parseCustomSources(customConfig)) {
     if (sources.has(config.name)) throw new TypeError(`WEBHOOK_SOURCES: "${config.name}" is already a source`);
     sources.set(config.name, customSource(config));
   }
-  cached = { raw: customConfig, sources };
+  cached = { raw: customConfig, key, sources };
   return sources;
 }
 
