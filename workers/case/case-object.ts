@@ -114,11 +114,12 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
-    const needsMoreTime = await this.runSteps();
+    const { more, retryAt } = await this.runSteps();
     const flushed = await this.flushMetrics();
     const wakeups: number[] = [];
     const now = Date.now();
-    if (needsMoreTime) wakeups.push(now);
+    if (more) wakeups.push(now);
+    if (retryAt !== null) wakeups.push(retryAt);
     const deadline = this.store.header()?.wait?.deadline;
     if (deadline != null) wakeups.push(deadline);
     if (!flushed) {
@@ -128,13 +129,16 @@ export class CaseObject extends DurableObject<Env> {
     if (wakeups.length > 0) await this.ctx.storage.setAlarm(Math.min(...wakeups));
   }
 
-  /** Advances the case until it ends, waits, or spends its burst budget; true if it must continue. */
-  private async runSteps(): Promise<boolean> {
+  /**
+   * Advances the case until it ends, waits, backs off a failed step, or spends its burst budget. `more`: run
+   * again at once; `retryAt`: when a failed step may run again.
+   */
+  private async runSteps(): Promise<{ more: boolean; retryAt: number | null }> {
     const started = Date.now();
     for (let steps = 0; ; steps++) {
       const header = this.store.header();
-      if (!header || TERMINAL_STATUSES.includes(header.status)) return false;
-      if (steps >= BURST_STEPS || Date.now() - started > BURST_MS) return true;
+      if (!header || TERMINAL_STATUSES.includes(header.status)) return { more: false, retryAt: null };
+      if (steps >= BURST_STEPS || Date.now() - started > BURST_MS) return { more: true, retryAt: null };
       if (header.status === "open") {
         this.store.atomically(() => {
           const at = Date.now();
@@ -145,8 +149,19 @@ export class CaseObject extends DurableObject<Env> {
       const workflow = findWorkflow(header.workflowId, header.workflowVersion);
       const events = this.store.events();
       const next = workflow
-        ? await advanceCase({ workflow, caseKey: header.caseKey, input: events[0]?.payload, events, completed: this.store.steps(), pendingWait: header.wait, now: Date.now })
+        ? await advanceCase({ workflow, caseKey: header.caseKey, input: events[0]?.payload, events, completed: this.store.steps(), pendingWait: header.wait, retries: this.store.retries(), now: Date.now })
         : ({ kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } } as Advance);
+      if (next.kind === "retry") {
+        const { stepId, retry } = next;
+        this.store.atomically(() => {
+          const at = Date.now();
+          if (this.store.retries()[stepId]?.failures === retry.failures) return; // woken early: nothing new to record
+          this.store.setRetry(stepId, retry);
+          this.store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_failed", stepId, detail: { failures: retry.failures, retryAt: retry.notBefore, error: retry.lastError } });
+          this.store.queueMetric(this.metric(header, "step.retried", at, { stepId, detail: { failures: retry.failures, ...retry.lastError } }, String(retry.failures)));
+        });
+        return { more: false, retryAt: retry.notBefore };
+      }
       const parked = this.store.atomically(() => {
         const at = Date.now();
         switch (next.kind) {
@@ -167,6 +182,7 @@ export class CaseObject extends DurableObject<Env> {
           case "step":
           case "resolved":
             this.store.appendStep(next.record);
+            this.store.clearRetry(next.record.id);
             this.store.appendAudit({
               at,
               actor: ruleActor(header),
@@ -186,7 +202,7 @@ export class CaseObject extends DurableObject<Env> {
             return false;
         }
       });
-      if (parked) return false;
+      if (parked) return { more: false, retryAt: null };
     }
   }
 
@@ -221,9 +237,10 @@ export class CaseObject extends DurableObject<Env> {
     return this.metricsDb;
   }
 
-  private metric(header: CaseHeader, kind: MetricEvent["kind"], at: number, extra: Partial<MetricEvent>): MetricEvent {
-    // Deterministic ids make every retry of the same transition the same row.
-    const id = [header.caseId, kind, extra.status ?? "", extra.stepId ?? ""].join("|");
+  /** `occurrence` tells apart transitions that may repeat (the n-th failed attempt of a step). */
+  private metric(header: CaseHeader, kind: MetricEvent["kind"], at: number, extra: Partial<MetricEvent>, occurrence = ""): MetricEvent {
+    // Deterministic ids make every redelivery of the same transition the same row.
+    const id = [header.caseId, kind, extra.status ?? "", extra.stepId ?? "", occurrence].join("|");
     return { id, caseId: header.caseId, caseKey: header.caseKey, workflowId: header.workflowId, workflowVersion: header.workflowVersion, kind, at, humanTouch: false, ...extra };
   }
 }

@@ -2,7 +2,7 @@
  * A case's durable state in its Durable Object's SQLite storage: received events (unique per sender event),
  * completed steps (the replay journal), the wait it is parked on, the case header, and the metric outbox.
  */
-import { caseId, chainEntry, type AuditEntry, type AuditFields, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type StepRecord } from "../engine/index.ts";
+import { caseId, chainEntry, type AuditEntry, type AuditFields, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
 import type { CaseSnapshot, MetricEvent } from "../metrics/index.ts";
 
 const SCHEMA = `
@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS header (
   error TEXT,
   wait TEXT,
   flush_failures INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS retries (
+  step_id TEXT PRIMARY KEY,
+  state TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS audit (
   seq INTEGER PRIMARY KEY,
@@ -170,6 +174,20 @@ export class CaseStore {
       record.startedAt,
       record.finishedAt,
     );
+  }
+
+  /** Failed attempts of steps that have not succeeded yet. */
+  retries(): Record<string, RetryState> {
+    const rows = this.sql.exec<Row>("SELECT step_id, state FROM retries").toArray();
+    return Object.fromEntries(rows.map((r) => [String(r.step_id), JSON.parse(String(r.state)) as RetryState]));
+  }
+
+  setRetry(stepId: string, state: RetryState): void {
+    this.sql.exec("INSERT INTO retries (step_id, state) VALUES (?, ?) ON CONFLICT (step_id) DO UPDATE SET state = excluded.state", stepId, JSON.stringify(state));
+  }
+
+  clearRetry(stepId: string): void {
+    this.sql.exec("DELETE FROM retries WHERE step_id = ?", stepId);
   }
 
   /** Appends to the hash chain; call inside `atomically` with the change it records. */

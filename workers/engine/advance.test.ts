@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { advanceCase, defineWorkflow, type CaseEvent, type PendingWait, type StepRecord, type WorkflowDefinition } from "./index.ts";
+import { advanceCase, defineWorkflow, FatalError, RetryAfter, type CaseEvent, type PendingWait, type StepRecord, type WorkflowDefinition } from "./index.ts";
 
 let clock = 1_000;
 const now = () => (clock += 10);
@@ -16,7 +16,7 @@ async function runToEnd(workflow: WorkflowDefinition, input: unknown) {
   const completed: StepRecord[] = [];
   for (let i = 0; i < 10; i++) {
     const next = await advanceCase({ workflow, caseKey: "k", input, events: [], completed, pendingWait: null, now });
-    if (next.kind === "failed" || next.kind === "waiting") return { completed, next };
+    if (next.kind === "failed" || next.kind === "waiting" || next.kind === "retry") return { completed, next };
     completed.push(next.record);
     if (next.kind === "resolved") return { completed, next };
   }
@@ -53,12 +53,12 @@ describe("advanceCase", () => {
     if (next.kind === "failed") expect(next.error.message).toContain('"renamed"');
   });
 
-  it("fails a case whose step throws, naming the error", async () => {
+  it("fails a case at once when a step throws FatalError, naming the step", async () => {
     const workflow = twoStep(() => {
-      throw new RangeError("CRM said no");
+      throw new FatalError("IBAN is not valid");
     });
     const { next } = await runToEnd(workflow, { n: 1 });
-    expect(next).toMatchObject({ kind: "failed", error: { name: "RangeError", message: "CRM said no" } });
+    expect(next).toEqual({ kind: "failed", error: { name: "FatalError", message: "IBAN is not valid", stepId: "first" } });
   });
 
   it("rejects a step id used twice in one run", async () => {
@@ -130,5 +130,59 @@ describe("waitFor", () => {
     });
     const next = await advanceCase({ workflow: picky, caseKey: "k", input: {}, events: [opener, paid], completed: [], pendingWait: null, now: () => 1 });
     expect(next.kind).toBe("waiting");
+  });
+});
+
+describe("retries", () => {
+  const flaky = (fail: () => never) => {
+    const effect = vi.fn(fail);
+    const workflow = defineWorkflow({ id: "flaky", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
+      await step.run("call-crm", () => effect(), { retries: 2, initialDelay: "1s", maxDelay: "3s" });
+      return step.resolve("done");
+    });
+    return { effect, workflow };
+  };
+  const at = (ms: number) => () => ms;
+  const base = { caseKey: "k", input: {}, events: [], completed: [], pendingWait: null, random: () => 1 };
+
+  it("backs off exponentially, does not run again before the backoff, and gives up after the last attempt", async () => {
+    const { effect, workflow } = flaky(() => {
+      throw new Error("503 from CRM");
+    });
+    const first = await advanceCase({ ...base, workflow, now: at(10_000) });
+    expect(first).toEqual({ kind: "retry", stepId: "call-crm", retry: { failures: 1, notBefore: 11_000, lastError: { name: "Error", message: "503 from CRM" } } });
+    if (first.kind !== "retry") throw new Error("expected a retry");
+
+    const early = await advanceCase({ ...base, workflow, retries: { "call-crm": first.retry }, now: at(10_500) });
+    expect(early).toEqual(first);
+    expect(effect).toHaveBeenCalledTimes(1);
+
+    const second = await advanceCase({ ...base, workflow, retries: { "call-crm": first.retry }, now: at(11_000) });
+    expect(second).toMatchObject({ kind: "retry", retry: { failures: 2, notBefore: 13_000 } });
+    if (second.kind !== "retry") throw new Error("expected a retry");
+    const last = await advanceCase({ ...base, workflow, retries: { "call-crm": second.retry }, now: at(13_000) });
+    expect(last).toMatchObject({ kind: "failed", error: { stepId: "call-crm", message: "503 from CRM (gave up after 3 attempts)" } });
+    expect(effect).toHaveBeenCalledTimes(3);
+  });
+
+  it("honours RetryAfter from a rate-limited system instead of its own backoff", async () => {
+    const { workflow } = flaky(() => {
+      throw new RetryAfter(42_000, "429 Too Many Requests");
+    });
+    expect(await advanceCase({ ...base, workflow, now: at(1_000) })).toMatchObject({ kind: "retry", retry: { notBefore: 43_000 } });
+  });
+
+  it("completes the step when a later attempt succeeds", async () => {
+    let calls = 0;
+    const workflow = defineWorkflow({ id: "recovers", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
+      const value = await step.run("call", () => {
+        if (++calls === 1) throw new Error("timeout");
+        return "ok";
+      });
+      return step.resolve(value);
+    });
+    const first = await advanceCase({ ...base, workflow, now: at(0) });
+    if (first.kind !== "retry") throw new Error("expected a retry");
+    expect(await advanceCase({ ...base, workflow, retries: { call: first.retry }, now: at(first.retry.notBefore) })).toMatchObject({ kind: "step", record: { id: "call", output: "ok" } });
   });
 });

@@ -4,11 +4,14 @@
  * calls again, so every step is durable before the next begins and a crash repeats at most the step in flight.
  */
 import { parseDuration } from "./duration.ts";
-import type { CaseEvent, Duration, EventMatcher, Outcome, PendingWait, StepRecord, WorkflowDefinition } from "./types.ts";
+import { FatalError, RetryAfter } from "./errors.ts";
+import type { CaseEvent, Duration, EventMatcher, Outcome, PendingWait, RetryPolicy, RetryState, StepRecord, WorkflowDefinition } from "./types.ts";
 
 export type Advance =
   | { kind: "step"; record: StepRecord }
   | { kind: "waiting"; wait: PendingWait }
+  /** A step failed and will run again at `retry.notBefore`. */
+  | { kind: "retry"; stepId: string; retry: RetryState }
   | { kind: "resolved"; record: StepRecord; outcome: Outcome }
   | { kind: "failed"; error: { name: string; message: string; stepId?: string } };
 
@@ -34,7 +37,20 @@ export interface AdvanceInput<I> {
   completed: readonly StepRecord[];
   /** The wait the case is parked on, if any (its start fixes the deadline across replays). */
   pendingWait: PendingWait | null;
+  /** Failed attempts of steps that have not succeeded yet, by step id. */
+  retries?: Readonly<Record<string, RetryState>>;
   now: () => number;
+  /** Jitter source; injected so the core stays deterministic under test. */
+  random?: () => number;
+}
+
+const DEFAULT_RETRIES = 3;
+
+/** Exponential backoff with jitter: base × 2^(failures-1), capped, scaled by 50–100 %. */
+function backoff(policy: RetryPolicy, failures: number, random: () => number): number {
+  const base = parseDuration(policy.initialDelay ?? 1000);
+  const cap = parseDuration(policy.maxDelay ?? "5m");
+  return Math.round(Math.min(cap, base * 2 ** (failures - 1)) * (0.5 + random() / 2));
 }
 
 const asList = (value: string | readonly string[] | undefined): readonly string[] => (value === undefined ? [] : typeof value === "string" ? [value] : value);
@@ -57,7 +73,7 @@ function matches(matcher: EventMatcher, event: CaseEvent): boolean {
  * const next = await advanceCase({ workflow, caseKey, input, events, completed, pendingWait: null, now: Date.now });
  * if (next.kind === "step") persist(next.record);
  */
-export async function advanceCase<I>({ workflow, caseKey, input, events, completed, pendingWait, now }: AdvanceInput<I>): Promise<Advance> {
+export async function advanceCase<I>({ workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random }: AdvanceInput<I>): Promise<Advance> {
   let position = 0;
   const replay = (id: string): StepRecord | undefined => {
     const recorded = completed[position];
@@ -76,12 +92,28 @@ export async function advanceCase<I>({ workflow, caseKey, input, events, complet
   );
 
   const step = {
-    async run<T>(id: string, fn: () => T | Promise<T>): Promise<T> {
+    async run<T>(id: string, fn: () => T | Promise<T>, policy: RetryPolicy = {}): Promise<T> {
       claim(id);
       const recorded = replay(id);
       if (recorded) return recorded.output as T;
+      const previous = retries[id];
+      // Woken early (by an event or another timer): the backoff still stands.
+      if (previous && now() < previous.notBefore) throw new Suspend({ kind: "retry", stepId: id, retry: previous });
       const startedAt = now();
-      const output = await fn();
+      let output: T;
+      try {
+        output = await fn();
+      } catch (thrown) {
+        const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+        const failures = (previous?.failures ?? 0) + 1;
+        const allowed = policy.retries ?? DEFAULT_RETRIES;
+        if (error instanceof FatalError || failures > allowed) {
+          const message = error instanceof FatalError ? error.message : `${error.message} (gave up after ${failures} attempts)`;
+          throw new Suspend({ kind: "failed", error: { name: error.name, message, stepId: id } });
+        }
+        const delay = error instanceof RetryAfter ? error.ms : backoff(policy, failures, random);
+        throw new Suspend({ kind: "retry", stepId: id, retry: { failures, notBefore: now() + delay, lastError: { name: error.name, message: error.message } } });
+      }
       throw new Suspend({ kind: "step", record: { id, kind: "run", output: output ?? null, startedAt, finishedAt: now() } });
     },
 

@@ -1,5 +1,6 @@
 export { advanceCase, NonDeterminismError, type Advance, type AdvanceInput } from "./advance.ts";
 export { defineWorkflow, type WorkflowHeader } from "./define.ts";
+export { FatalError, RetryAfter } from "./errors.ts";
 export { parseDuration } from "./duration.ts";
 export { caseId, routeEvent, type Route } from "./routing.ts";
 export * from "./types.ts";

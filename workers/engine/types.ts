@@ -75,6 +75,22 @@ export interface PendingWait {
   types: readonly string[];
 }
 
+/** Failed attempts of a step that has not succeeded yet; persisted by the shell between attempts. */
+export interface RetryState {
+  failures: number;
+  /** Epoch ms before which the step must not run again. */
+  notBefore: number;
+  lastError: { name: string; message: string };
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first (default 3). */
+  retries?: number;
+  /** First backoff (default 1 s), doubled per failure up to `maxDelay` (default 5 min), with jitter. */
+  initialDelay?: Duration;
+  maxDelay?: Duration;
+}
+
 export interface Outcome {
   /** Short machine label, e.g. `triaged`. */
   outcome: string;
@@ -87,7 +103,7 @@ export interface StepApi {
    * Runs `fn` once per case; on replay returns the stored result.
    * @example const labels = await step.run("classify", () => classify(issue));
    */
-  run<T>(id: string, fn: () => T | Promise<T>): Promise<T>;
+  run<T>(id: string, fn: () => T | Promise<T>, retry?: RetryPolicy): Promise<T>;
   /**
    * Waits for an event of another system, consuming one that arrived early; null after `timeout`.
    * @example const paid = await step.waitFor("invoice-paid", { source: "stripe", type: "invoice.paid" }, { timeout: "7d" });
