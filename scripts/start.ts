@@ -14,7 +14,8 @@ const stack = await startStack({
 
 console.log(`
 Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
-  worker     ${stack.worker.url}        webhooks: POST ${stack.worker.url}/hooks/github
+  worker     ${stack.worker.url}        webhooks: POST ${stack.worker.url}/hooks/<source> (github, stripe, slack, hubspot, zendesk, shopify, twilio, resend, provisioning)
+             case API:  ${stack.worker.url}/api/… (Authorization: Bearer <CROSSFLOW_API_TOKEN from .dev.vars>)
   dashboard  ${stack.dashboard!.url}
   libSQL     ${stack.libsql.url}        (local stand-in for Turso Cloud; data in .data/)
 
