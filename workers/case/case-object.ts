@@ -18,10 +18,11 @@ import {
   type EventEnvelope,
   type PendingWait,
   type StepRecord,
+  type WorkflowDefinition,
 } from "../engine/index.ts";
 import type { CaseIngestStatus } from "../ingest/dispatch.ts";
 import { writeMetrics, type MetricEvent } from "../metrics/index.ts";
-import { findWorkflow } from "../workflows/index.ts";
+import { WORKFLOWS } from "../workflows/index.ts";
 import type { Env } from "../env.ts";
 import { CaseStore, type CaseHeader } from "./store.ts";
 
@@ -53,6 +54,8 @@ function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
 export class CaseObject extends DurableObject<Env> {
   private readonly store: CaseStore;
   private metricsDb: MetricsDatabase | null = null;
+  /** The deployed workflow versions; a case runs the one it opened with. */
+  protected readonly workflows: readonly WorkflowDefinition[] = WORKFLOWS;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -146,7 +149,7 @@ export class CaseObject extends DurableObject<Env> {
           this.store.queueMetric(this.metric(header, "case.status", at, { status: "running" }));
         });
       }
-      const workflow = findWorkflow(header.workflowId, header.workflowVersion);
+      const workflow = this.workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
       const events = this.store.events();
       const next = workflow
         ? await advanceCase({ workflow, caseKey: header.caseKey, input: events[0]?.payload, events, completed: this.store.steps(), pendingWait: header.wait, retries: this.store.retries(), now: Date.now })

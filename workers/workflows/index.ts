@@ -4,7 +4,3 @@ import paymentRecovery from "./payment-recovery.ts";
 
 /** Every deployed workflow version. A case pins the version it opened with. */
 export const WORKFLOWS: readonly WorkflowDefinition[] = [githubIssueTriage, paymentRecovery];
-
-export function findWorkflow(id: string, version: number): WorkflowDefinition | undefined {
-  return WORKFLOWS.find((w) => w.id === id && w.version === version);
-}
