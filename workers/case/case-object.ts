@@ -151,14 +151,15 @@ export class CaseObject extends DurableObject<Env> {
       }
       const workflow = this.workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
       const events = this.store.events();
+      const retries = this.store.retries();
       const next = workflow
-        ? await advanceCase({ workflow, caseKey: header.caseKey, input: events[0]?.payload, events, completed: this.store.steps(), pendingWait: header.wait, retries: this.store.retries(), now: Date.now })
+        ? await advanceCase({ workflow, caseKey: header.caseKey, input: events[0]?.payload, events, completed: this.store.steps(), pendingWait: header.wait, retries, now: Date.now })
         : ({ kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } } as Advance);
       if (next.kind === "retry") {
         const { stepId, retry } = next;
         this.store.atomically(() => {
           const at = Date.now();
-          if (this.store.retries()[stepId]?.failures === retry.failures) return; // woken early: nothing new to record
+          if (retries[stepId]?.failures === retry.failures) return; // woken early: nothing new to record
           this.store.setRetry(stepId, retry);
           this.store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_failed", stepId, detail: { failures: retry.failures, retryAt: retry.notBefore, error: retry.lastError } });
           this.store.queueMetric(this.metric(header, "step.retried", at, { stepId, detail: { failures: retry.failures, ...retry.lastError } }, String(retry.failures)));
@@ -174,10 +175,9 @@ export class CaseObject extends DurableObject<Env> {
             this.store.queueMetric(this.metric(header, "case.failed", at, { status: "failed", durationMs: at - header.openedAt, detail: next.error }));
             return true;
           case "waiting":
-            if (header.status !== "waiting" || header.wait?.stepId !== next.wait.stepId) {
-              this.store.queueMetric(this.metric(header, "case.status", at, { status: "waiting", stepId: next.wait.stepId }));
-            }
+            // `wait` is cleared whenever the case leaves `waiting`, so a different step id means a new wait.
             if (header.wait?.stepId !== next.wait.stepId) {
+              this.store.queueMetric(this.metric(header, "case.status", at, { status: "waiting", stepId: next.wait.stepId }));
               this.store.appendAudit({ at, actor: ruleActor(header), action: "case.waiting", stepId: next.wait.stepId, detail: { sources: [...next.wait.sources], types: [...next.wait.types], deadline: next.wait.deadline } });
             }
             this.store.updateHeader({ status: "waiting", at, wait: next.wait });
@@ -185,7 +185,7 @@ export class CaseObject extends DurableObject<Env> {
           case "step":
           case "resolved":
             this.store.appendStep(next.record);
-            this.store.clearRetry(next.record.id);
+            if (retries[next.record.id]) this.store.clearRetry(next.record.id);
             this.store.appendAudit({
               at,
               actor: ruleActor(header),

@@ -4,7 +4,6 @@
  */
 import type { Context } from "hono";
 import { ApiError } from "../errors.ts";
-import { activeSecrets } from "./hmac.ts";
 import type { BodyKind, ParsedRequest, WebhookSource } from "./source.ts";
 
 const MEDIA_TYPES: Record<BodyKind, string> = { json: "application/json", form: "application/x-www-form-urlencoded" };
@@ -57,13 +56,13 @@ function decode(kind: BodyKind, body: Uint8Array): { value: unknown; text: strin
   }
 }
 
-export async function readVerifiedRequest(c: Context, source: WebhookSource, env: Record<string, unknown>, now: number): Promise<ParsedRequest> {
+export async function readVerifiedRequest(c: Context, source: WebhookSource, secrets: readonly string[], now: number): Promise<ParsedRequest> {
   const kind = bodyKind(c.req.header("content-type"), source.accepts);
   if (!kind) {
     throw new ApiError(415, "unsupported_media_type", `${source.name} webhooks must be ${source.accepts.map((k) => MEDIA_TYPES[k]).join(" or ")}`);
   }
   const body = await readLimited(c.req.raw, source.maxBodyBytes);
-  const failure = await source.scheme.verify({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body }, activeSecrets(env[source.secretBinding]), now);
+  const failure = await source.scheme.verify({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body }, secrets, now);
   if (failure) throw new ApiError(401, failure.code, failure.message);
   const decoded = decode(kind, body);
   if (kind === "json" && (typeof decoded.value !== "object" || decoded.value === null)) {

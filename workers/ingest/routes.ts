@@ -19,7 +19,8 @@ hooks.post("/:source", async (c) => {
   const env = c.env as unknown as Record<string, unknown>;
   const source = resolveSources(c.env.WEBHOOK_SOURCES).get(name);
   if (!source) throw new ApiError(404, "unknown_source", `no webhook source named "${name}"`);
-  if (activeSecrets(env[source.secretBinding]).length === 0) {
+  const secrets = activeSecrets(env[source.secretBinding]);
+  if (secrets.length === 0) {
     // Verification is never optional: a source without a secret accepts nothing.
     throw new ApiError(404, "source_not_configured", `webhook source "${name}" has no secret in ${source.secretBinding}`);
   }
@@ -32,7 +33,7 @@ hooks.post("/:source", async (c) => {
   }
 
   const receivedAt = Date.now();
-  const request = await readVerifiedRequest(c, source, env, receivedAt);
+  const request = await readVerifiedRequest(c, source, secrets, receivedAt);
   const handshake = source.handshake?.(request);
   if (handshake) return c.json(handshake);
   const deliveries = source.deliveries(request);
