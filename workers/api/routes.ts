@@ -5,7 +5,7 @@ import { caseId } from "../engine/index.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { dispatchDelivery } from "../ingest/dispatch.ts";
-import { caseAudit, caseView, cloudflareDispatch, deadLetterStore } from "../platform/cloudflare.ts";
+import { caseAudit, caseView, cloudflareDispatch, deadLetterStore, type DeadLetterStore } from "../platform/cloudflare.ts";
 import { requireApiToken } from "./auth.ts";
 
 export const api = new Hono<{ Bindings: Env }>();
@@ -46,8 +46,9 @@ api.get("/cases/:workflow/:caseKey/audit.jsonl", async (c) => {
 
 // Case keys contain `/`, `:` and `#`: callers URL-encode them as one path segment.
 api.get("/cases/:workflow/:caseKey", async (c) => {
-  const view = await caseView(c.env, caseId(c.req.param("workflow"), c.req.param("caseKey")));
-  if (!view) throw new ApiError(404, "case_not_found", `no case ${c.req.param("caseKey")} in workflow ${c.req.param("workflow")}`);
+  const { workflow, caseKey } = c.req.param();
+  const view = await caseView(c.env, caseId(workflow, caseKey));
+  if (!view) throw notFound(workflow, caseKey);
   return c.json(view);
 });
 
@@ -58,17 +59,18 @@ api.get("/dead-letters", async (c) => {
   return c.json({ deadLetters: entries, next: entries.length === query.data.limit ? entries.at(-1)?.id : null });
 });
 
-api.get("/dead-letters/:id", async (c) => {
-  const entry = await deadLetterStore(c.env).get(idParam(c.req.param("id")));
-  if (!entry) throw new ApiError(404, "dead_letter_not_found", `no dead letter ${c.req.param("id")}`);
-  return c.json(entry);
-});
+async function deadLetterOf(store: DeadLetterStore, rawId: string) {
+  const entry = await store.get(idParam(rawId));
+  if (!entry) throw new ApiError(404, "dead_letter_not_found", `no dead letter ${rawId}`);
+  return entry;
+}
+
+api.get("/dead-letters/:id", async (c) => c.json(await deadLetterOf(deadLetterStore(c.env), c.req.param("id"))));
 
 /** Sends a kept event through today's routing, exactly as if it had just arrived. */
 api.post("/dead-letters/:id/replay", async (c) => {
   const store = deadLetterStore(c.env);
-  const entry = await store.get(idParam(c.req.param("id")));
-  if (!entry) throw new ApiError(404, "dead_letter_not_found", `no dead letter ${c.req.param("id")}`);
+  const entry = await deadLetterOf(store, c.req.param("id"));
   if (entry.replayedAt !== null) throw new ApiError(409, "already_replayed", `dead letter ${entry.id} was replayed at ${new Date(entry.replayedAt).toISOString()}`);
   const delivery = { id: entry.eventId, type: entry.type, occurredAt: entry.occurredAt ?? undefined, payload: entry.payload };
   const deps = cloudflareDispatch(c.env);
