@@ -53,12 +53,16 @@ describe("advanceCase", () => {
     if (next.kind === "failed") expect(next.error.message).toContain('"renamed"');
   });
 
-  it("fails a case at once when a step throws FatalError, naming the step", async () => {
+  it("hands a step that throws FatalError to a person at once, with the error as context", async () => {
     const workflow = twoStep(() => {
       throw new FatalError("IBAN is not valid");
     });
     const { next } = await runToEnd(workflow, { n: 1 });
-    expect(next).toEqual({ kind: "failed", error: { name: "FatalError", message: "IBAN is not valid", stepId: "first" } });
+    expect(next).toMatchObject({
+      kind: "waiting",
+      wait: { kind: "human", stepId: "first", human: { kind: "escalation", allowed: ["retry", "resolve"], packet: { error: { name: "FatalError", message: "IBAN is not valid", attempts: 1 } } } },
+      retry: { stepId: "first", state: { failures: 1 } },
+    });
   });
 
   it("rejects a step id used twice in one run", async () => {
@@ -98,7 +102,7 @@ describe("waitFor", () => {
 
   it("parks the case with a deadline when no matching event has arrived, never matching the opening event", async () => {
     const next = await advanceCase(input([{ ...opener, type: "invoice.paid" }]));
-    expect(next).toEqual({ kind: "waiting", wait: { stepId: "paid", startedAt: 10_000, deadline: 10_000 + 3_600_000, sources: ["stripe"], types: ["invoice.paid"] } });
+    expect(next).toEqual({ kind: "waiting", wait: { kind: "event", stepId: "paid", startedAt: 10_000, deadline: 10_000 + 3_600_000, sources: ["stripe"], types: ["invoice.paid"] } });
   });
 
   it("consumes an event that arrived before the wait began", async () => {
@@ -107,7 +111,7 @@ describe("waitFor", () => {
   });
 
   it("keeps the deadline from when the wait began, and returns null once it has passed", async () => {
-    const pending: PendingWait = { stepId: "paid", startedAt: 5_000, deadline: 5_000 + 3_600_000, sources: [], types: [] };
+    const pending: PendingWait = { kind: "event", stepId: "paid", startedAt: 5_000, deadline: 5_000 + 3_600_000, sources: [], types: [] };
     expect(await advanceCase(input([opener], [], pending, 5_000 + 3_599_999))).toMatchObject({ kind: "waiting", wait: { startedAt: 5_000 } });
     expect(await advanceCase(input([opener], [], pending, 5_000 + 3_600_000))).toMatchObject({ kind: "step", record: { id: "paid", output: null } });
   });
@@ -118,7 +122,7 @@ describe("waitFor", () => {
       await step.waitFor("second", { type: "invoice.paid" });
       return step.resolve("both");
     });
-    const first: StepRecord = { id: "first", kind: "waitFor", output: paid, startedAt: 1, finishedAt: 1 };
+    const first: StepRecord = { id: "first", kind: "waitFor", output: paid, startedAt: 1, finishedAt: 1, eventSeq: paid.seq };
     const next = await advanceCase({ workflow: twice, caseKey: "k", input: {}, events: [opener, paid], completed: [first], pendingWait: null, now: () => 1 });
     expect(next).toMatchObject({ kind: "waiting", wait: { stepId: "second" } });
   });
@@ -145,7 +149,7 @@ describe("retries", () => {
   const at = (ms: number) => () => ms;
   const base = { caseKey: "k", input: {}, events: [], completed: [], pendingWait: null, random: () => 1 };
 
-  it("backs off exponentially, does not run again before the backoff, and gives up after the last attempt", async () => {
+  it("backs off exponentially, does not run again before the backoff, and escalates after the last attempt", async () => {
     const { effect, workflow } = flaky(() => {
       throw new Error("503 from CRM");
     });
@@ -161,7 +165,11 @@ describe("retries", () => {
     expect(second).toMatchObject({ kind: "retry", retry: { failures: 2, notBefore: 13_000 } });
     if (second.kind !== "retry") throw new Error("expected a retry");
     const last = await advanceCase({ ...base, workflow, retries: { "call-crm": second.retry }, now: at(13_000) });
-    expect(last).toMatchObject({ kind: "failed", error: { stepId: "call-crm", message: "503 from CRM (gave up after 3 attempts)" } });
+    expect(last).toMatchObject({
+      kind: "waiting",
+      wait: { kind: "human", stepId: "call-crm", human: { queue: "errors", packet: { reason: 'step "call-crm" failed after 3 attempts: 503 from CRM' } } },
+      retry: { stepId: "call-crm", state: { failures: 3, escalatedAfterSeq: 0 } },
+    });
     expect(effect).toHaveBeenCalledTimes(3);
   });
 

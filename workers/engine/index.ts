@@ -5,3 +5,4 @@ export { parseDuration } from "./duration.ts";
 export { caseId, routeEvent, type Route } from "./routing.ts";
 export * from "./types.ts";
 export { canonicalJson, chainEntry, digest, GENESIS_HASH, verifyChain, type AuditActor, type AuditEntry, type AuditFields, type ChainVerdict } from "./audit.ts";
+export { approvalVerdict, decisionsFor, HUMAN_DECISION_TYPE, HUMAN_SOURCE, isHumanWait, refuseDecision, type DecisionRefusal } from "./human.ts";

@@ -53,7 +53,7 @@ export interface EventMatcher {
 /** Durations as milliseconds or text: `"90s"`, `"30m"`, `"48h"`, `"7d"`. */
 export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
 
-export type StepKind = "run" | "waitFor" | "resolve";
+export type StepKind = "run" | "decide" | "waitFor" | "sleep" | "ask" | "approve" | "escalate" | "resolve";
 
 export interface StepRecord {
   id: string;
@@ -62,10 +62,14 @@ export interface StepRecord {
   output: unknown;
   startedAt: number;
   finishedAt: number;
+  /** The case event a wait consumed (so no later wait is handed the same one). */
+  eventSeq?: number;
 }
 
 /** A wait the case is parked on; persisted by the shell so its deadline survives restarts. */
 export interface PendingWait {
+  /** `event`: another system's event; `sleep`: only the deadline; `human`: a person's decision. */
+  kind: "event" | "sleep" | "human";
   stepId: string;
   startedAt: number;
   /** Epoch ms when the wait gives up; null waits forever. */
@@ -73,6 +77,62 @@ export interface PendingWait {
   /** Sources and types that could end it (empty: any), so the shell wakes the case only for those. */
   sources: readonly string[];
   types: readonly string[];
+  /** What the person must decide, and who may (for `human` waits). */
+  human?: HumanTask;
+}
+
+/** The decisions a person can send to a waiting case. */
+export const HUMAN_DECISIONS = ["approve", "reject", "resolve", "retry"] as const;
+export type HumanDecisionKind = (typeof HUMAN_DECISIONS)[number];
+
+export interface HumanActor {
+  /** Stable user id (the dashboard's account id, an SSO subject). */
+  id: string;
+  roles: readonly string[];
+}
+
+/** A person's decision as the case stored it: the labelled record of what a human chose and why. */
+export interface HumanDecision {
+  stepId: string;
+  decision: HumanDecisionKind;
+  actor: HumanActor;
+  note?: string;
+  /** The outcome label a `resolve` closes the case with, e.g. `refunded-manually`. */
+  outcome?: string;
+}
+
+/** What a person is handed: enough to decide without opening another system. */
+export interface ContextPacket {
+  title: string;
+  /** Why a human is needed. */
+  reason: string;
+  summary?: string;
+  /** The data the decision rests on (documents, screening hits, the model's rationale...). */
+  evidence?: Record<string, unknown>;
+  /** What the workflow already tried. */
+  tried?: readonly string[];
+  /** What the workflow would do next, for the human to accept or change. */
+  proposedAction?: string;
+  /** The steps completed so far, in order: the case's timeline up to the hand-off. */
+  steps: readonly { id: string; kind: StepKind; finishedAt: number }[];
+  /** The failure behind an escalation that retries could not fix. */
+  error?: { name: string; message: string; attempts: number };
+}
+
+export interface HumanTask {
+  kind: "approval" | "escalation";
+  /** Queue it is listed in, e.g. `support-leads`. */
+  queue: string;
+  /** The role a person needs to decide. */
+  role: string;
+  /** Distinct approvers required (two-person rule: 2). */
+  approvals: number;
+  /** Who asked for the approval; they may not grant it themselves. */
+  requestedBy: string | null;
+  allowed: readonly HumanDecisionKind[];
+  packet: ContextPacket;
+  /** Epoch ms by which a person should have decided (the queue's SLA); null: none. */
+  slaDeadline: number | null;
 }
 
 /** Failed attempts of a step that has not succeeded yet; persisted by the shell between attempts. */
@@ -81,6 +141,11 @@ export interface RetryState {
   /** Epoch ms before which the step must not run again. */
   notBefore: number;
   lastError: { name: string; message: string };
+  /**
+   * Set once retries are exhausted and the step is handed to a person: the sequence number of the last case
+   * event at that moment, so only decisions that came later count.
+   */
+  escalatedAfterSeq?: number;
 }
 
 export interface RetryPolicy {
@@ -98,12 +163,112 @@ export interface Outcome {
 }
 
 
+/** Passed to a step's function: what a connector needs to make its call safe to repeat. */
+export interface StepContext {
+  /**
+   * The same for every attempt of this step in this case, and after a crash: a connector sends it as
+   * `Idempotency-Key` so a repeated call is answered from the provider's record instead of acting twice.
+   */
+  idempotencyKey: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+/** A rule's verdict, kept with its reason so the audit trail says why. */
+export interface RuleDecision<T extends string = string> {
+  decision: T;
+  rationale: string;
+  [detail: string]: unknown;
+}
+
+/** A way to reach the customer and hear back: a connector builds it (email thread, SMS number, ticket). */
+export interface Channel {
+  /** e.g. `email`, `sms`, `zendesk`. */
+  name: string;
+  /** Sends `message` (plain text); called once per step, with the step's idempotency key. */
+  send(message: string, ctx: StepContext): unknown;
+  /** The customer's reply on this channel. */
+  reply: EventMatcher;
+}
+
+export interface AskOptions {
+  /** How long to wait for the reply; the step returns null after it. */
+  timeout: Duration;
+  /** Send one reminder if there is no reply by then. */
+  remindAfter?: Duration;
+  reminder?: string;
+}
+
+export interface ApprovalRequest {
+  title: string;
+  summary?: string;
+  proposedAction?: string;
+  evidence?: Record<string, unknown>;
+  queue?: string;
+  /** Role a person needs to approve (default `operator`). */
+  role?: string;
+  /** Distinct approvers required: 2 enforces the two-person rule (default 1). */
+  approvals?: 1 | 2;
+  /** The person who asked for this; they cannot approve it. */
+  requestedBy?: string;
+  /** Without a decision by then the step returns `timed_out`. */
+  timeout?: Duration;
+  /** When a decision is due (shown in the inbox; default `timeout`). */
+  sla?: Duration;
+}
+
+export interface ApprovalResult {
+  approved: boolean;
+  outcome: "approved" | "rejected" | "timed_out";
+  decisions: HumanDecision[];
+}
+
+export interface EscalationRequest {
+  reason: string;
+  title?: string;
+  summary?: string;
+  evidence?: Record<string, unknown>;
+  tried?: readonly string[];
+  proposedAction?: string;
+  queue?: string;
+  /** Role a person needs to resolve it (default `operator`). */
+  role?: string;
+  /** When the human resolution is due, e.g. `"4h"`. */
+  sla?: Duration;
+}
+
 export interface StepApi {
   /**
-   * Runs `fn` once per case; on replay returns the stored result.
-   * @example const labels = await step.run("classify", () => classify(issue));
+   * Runs `fn` once per case; on replay returns the stored result. A throw is retried with backoff; after the
+   * last attempt (or a FatalError) the case is escalated to a person, who may retry the step or resolve the case.
+   * @example const charge = await step.run("charge", ({ idempotencyKey }) => stripe.charge(amount, { idempotencyKey }));
    */
-  run<T>(id: string, fn: () => T | Promise<T>, retry?: RetryPolicy): Promise<T>;
+  run<T>(id: string, fn: (ctx: StepContext) => T | Promise<T>, retry?: RetryPolicy): Promise<T>;
+  /**
+   * Records a deterministic rule's verdict with its rationale (audited as the rule's decision).
+   * @example const route = await step.decide("market", () => ({ decision: eu ? "eu" : "us", rationale: `country ${country}` }));
+   */
+  decide<T extends string>(id: string, rule: () => RuleDecision<T>): Promise<RuleDecision<T>>;
+  /**
+   * Sends the customer a message and waits for the reply, with one optional reminder; null after `timeout`.
+   * @example const reply = await step.ask("missing-id", email.channel(customer), "Please send a photo of your ID.", { timeout: "48h", remindAfter: "24h" });
+   */
+  ask(id: string, channel: Channel, message: string, options: AskOptions): Promise<CaseEvent | null>;
+  /**
+   * Waits for a person's approval (role, optional two-person rule, never the requester's own).
+   * @example const ok = await step.approve("refund-over-cap", { title: "Refund 240 EUR", approvals: 2 });
+   */
+  approve(id: string, request: ApprovalRequest): Promise<ApprovalResult>;
+  /**
+   * Hands the case to a human queue with a context packet and ends it with the person's resolution.
+   * @example if (!reply) return step.escalate("no-reply", { reason: "customer did not answer in 48h", queue: "support-leads", sla: "4h" });
+   */
+  escalate(id: string, request: EscalationRequest): Promise<Outcome>;
+  /**
+   * Waits a fixed time (a durable timer; nothing is held while it runs).
+   * @example await step.sleep("cool-off", "24h");
+   */
+  sleep(id: string, duration: Duration): Promise<void>;
   /**
    * Waits for an event of another system, consuming one that arrived early; null after `timeout`.
    * @example const paid = await step.waitFor("invoice-paid", { source: "stripe", type: "invoice.paid" }, { timeout: "7d" });

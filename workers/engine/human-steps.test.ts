@@ -1,0 +1,185 @@
+import { describe, expect, it, vi } from "vitest";
+import { advanceCase, defineWorkflow, HUMAN_SOURCE, refuseDecision, type Advance, type AdvanceInput, type CaseEvent, type HumanDecision, type PendingWait, type RetryState, type StepRecord, type WorkflowDefinition } from "./index.ts";
+
+const opener: CaseEvent = { seq: 1, id: "evt_open", source: "hubspot", type: "deal.created", receivedAt: 0, payload: { deal: 7 } };
+const HOUR = 3_600_000;
+
+/** Drives the core the way a shell does: persist each result, feed it back, until the case parks or ends. */
+async function drive(workflow: WorkflowDefinition, events: CaseEvent[], at: number, state: { completed: StepRecord[]; wait: PendingWait | null; retries: Record<string, RetryState> }): Promise<Advance> {
+  for (let i = 0; i < 50; i++) {
+    const input: AdvanceInput<unknown> = { workflow, caseKey: "deal:7", input: opener.payload, events, completed: state.completed, pendingWait: state.wait, retries: state.retries, now: () => at, random: () => 1 };
+    const next = await advanceCase(input);
+    if (next.kind === "step") {
+      state.completed.push(next.record);
+      state.wait = null;
+      delete state.retries[next.record.id];
+      continue;
+    }
+    if (next.kind === "waiting") {
+      state.wait = next.wait;
+      if (next.retry) state.retries[next.retry.stepId] = next.retry.state;
+    }
+    if (next.kind === "retry") state.retries[next.stepId] = next.retry;
+    if (next.kind === "resolved") state.completed.push(next.record);
+    return next;
+  }
+  throw new Error("no end");
+}
+const fresh = () => ({ completed: [] as StepRecord[], wait: null as PendingWait | null, retries: {} as Record<string, RetryState> });
+const decision = (seq: number, d: HumanDecision): CaseEvent => ({ seq, id: `d${seq}`, source: HUMAN_SOURCE, type: "decision", receivedAt: seq, payload: d });
+const ops = (id: string) => ({ id, roles: ["operator"] });
+
+describe("ask", () => {
+  const sent: { message: string; key: string }[] = [];
+  const email = {
+    name: "email",
+    send: (message: string, ctx: { idempotencyKey: string }) => {
+      sent.push({ message, key: ctx.idempotencyKey });
+      return { messageId: `m${sent.length}` };
+    },
+    reply: { source: "resend", type: "email.received" },
+  };
+  const workflow = defineWorkflow({ id: "docs", version: 1, minutesPerCase: 10, triggers: [] }, async ({ step }) => {
+    const reply = await step.ask("id-document", email, "Please send your ID.", { timeout: "48h", remindAfter: "24h", reminder: "Reminder: we still need your ID." });
+    return step.resolve(reply ? "received" : "no-reply");
+  });
+  const reply: CaseEvent = { seq: 2, id: "r1", source: "resend", type: "email.received", receivedAt: 5, payload: { text: "attached" } };
+
+  it("sends once, waits, sends one reminder at remindAfter, and returns the reply that comes after it", async () => {
+    sent.length = 0;
+    const state = fresh();
+    expect(await drive(workflow, [opener], 0, state)).toMatchObject({ kind: "waiting", wait: { kind: "event", stepId: "id-document:reply", deadline: 24 * HOUR } });
+    expect(await drive(workflow, [opener], 24 * HOUR, state)).toMatchObject({ kind: "waiting", wait: { stepId: "id-document:reply-after-reminder", deadline: 48 * HOUR } });
+    const end = await drive(workflow, [opener, reply], 30 * HOUR, state);
+    expect(end).toMatchObject({ kind: "resolved", outcome: { outcome: "received" } });
+    expect(sent.map((s) => s.message)).toEqual(["Please send your ID.", "Reminder: we still need your ID."]);
+    expect(new Set(sent.map((s) => s.key)).size).toBe(2);
+    expect(state.completed.find((s) => s.id === "id-document:reply-after-reminder")?.eventSeq).toBe(2);
+  });
+
+  it("returns null when no reply comes before the timeout", async () => {
+    const state = fresh();
+    await drive(workflow, [opener], 0, state);
+    await drive(workflow, [opener], 24 * HOUR, state);
+    expect(await drive(workflow, [opener], 48 * HOUR, state)).toMatchObject({ kind: "resolved", outcome: { outcome: "no-reply" } });
+  });
+});
+
+describe("approve", () => {
+  const refund = vi.fn((_key: string) => "re_1");
+  const workflow = defineWorkflow({ id: "refunds", version: 1, minutesPerCase: 10, triggers: [] }, async ({ step }) => {
+    const approval = await step.approve("refund-approval", { title: "Refund 240 EUR", approvals: 2, requestedBy: "agent-ana", timeout: "24h" });
+    if (!approval.approved) return step.resolve(`refund-${approval.outcome}`);
+    await step.run("refund", ({ idempotencyKey }) => refund(idempotencyKey));
+    return step.resolve("refunded");
+  });
+
+  it("needs two distinct approvers under the two-person rule, then runs the approved action", async () => {
+    const state = fresh();
+    const parked = await drive(workflow, [opener], 0, state);
+    expect(parked).toMatchObject({ kind: "waiting", wait: { kind: "human", stepId: "refund-approval", deadline: 24 * HOUR, human: { kind: "approval", approvals: 2, role: "operator", requestedBy: "agent-ana", slaDeadline: 24 * HOUR } } });
+    const one = decision(2, { stepId: "refund-approval", decision: "approve", actor: ops("ops-1") });
+    expect(await drive(workflow, [opener, one], 1, state)).toMatchObject({ kind: "waiting" });
+    const two = decision(3, { stepId: "refund-approval", decision: "approve", actor: ops("ops-2") });
+    expect(await drive(workflow, [opener, one, two], 2, state)).toMatchObject({ kind: "resolved", outcome: { outcome: "refunded" } });
+    expect(state.completed[0]).toMatchObject({ kind: "approve", output: { approved: true, outcome: "approved" } });
+    expect(refund).toHaveBeenCalledTimes(1);
+  });
+
+  it("is rejected by one rejection and times out without decisions", async () => {
+    const rejected = decision(2, { stepId: "refund-approval", decision: "reject", actor: ops("ops-1"), note: "duplicate claim" });
+    expect(await drive(workflow, [opener, rejected], 0, fresh())).toMatchObject({ kind: "resolved", outcome: { outcome: "refund-rejected" } });
+    const state = fresh();
+    await drive(workflow, [opener], 0, state);
+    expect(await drive(workflow, [opener], 24 * HOUR, state)).toMatchObject({ kind: "resolved", outcome: { outcome: "refund-timed_out" } });
+  });
+
+  it("refuses a non-approver, the requester approving their own request, and a second decision by the same person", async () => {
+    const state = fresh();
+    await drive(workflow, [opener], 0, state);
+    const wait = state.wait;
+    const earlier = [{ stepId: "refund-approval", decision: "approve" as const, actor: ops("ops-1") }];
+    expect(refuseDecision(wait, { stepId: "refund-approval", decision: "approve", actor: { id: "v-1", roles: ["viewer"] } }, [])).toMatchObject({ status: 403, code: "not_authorized" });
+    expect(refuseDecision(wait, { stepId: "refund-approval", decision: "approve", actor: { id: "agent-ana", roles: ["operator"] } }, [])).toMatchObject({ status: 403, code: "self_approval" });
+    expect(refuseDecision(wait, { stepId: "refund-approval", decision: "approve", actor: ops("ops-1") }, earlier)).toMatchObject({ status: 409, code: "already_decided" });
+    expect(refuseDecision(wait, { stepId: "refund-approval", decision: "resolve", actor: ops("ops-2") }, earlier)).toMatchObject({ status: 422, code: "decision_not_allowed" });
+    expect(refuseDecision(wait, { stepId: "other-step", decision: "approve", actor: ops("ops-2") }, earlier)).toMatchObject({ status: 409, code: "wait_ended" });
+    expect(refuseDecision(wait, { stepId: "refund-approval", decision: "approve", actor: ops("ops-2") }, earlier)).toBeNull();
+  });
+});
+
+describe("escalate", () => {
+  const workflow = defineWorkflow({ id: "disputes", version: 1, minutesPerCase: 25, triggers: [] }, async ({ step }) => {
+    await step.run("load", () => ({ amount: 4900 }));
+    return step.escalate("no-reply", { reason: "customer did not answer", proposedAction: "refund 49 EUR", queue: "support-leads", sla: "4h", evidence: { amount: 4900 } });
+  });
+
+  it("parks the case with a context packet and ends it with the person's outcome as a labelled decision", async () => {
+    const state = fresh();
+    const parked = await drive(workflow, [opener], 10, state);
+    expect(parked).toMatchObject({
+      kind: "waiting",
+      wait: {
+        kind: "human",
+        human: { kind: "escalation", queue: "support-leads", allowed: ["resolve"], slaDeadline: 10 + 4 * HOUR, packet: { reason: "customer did not answer", proposedAction: "refund 49 EUR", evidence: { amount: 4900 }, steps: [{ id: "load", kind: "run" }] } },
+      },
+    });
+    const resolved = decision(2, { stepId: "no-reply", decision: "resolve", actor: ops("ops-1"), outcome: "refunded-manually", note: "called the customer" });
+    expect(await drive(workflow, [opener, resolved], 20, state)).toMatchObject({
+      kind: "resolved",
+      outcome: { outcome: "refunded-manually", detail: { resolvedBy: "ops-1", note: "called the customer" } },
+      record: { id: "no-reply", kind: "escalate", output: { decision: "resolve", actor: { id: "ops-1" } } },
+    });
+  });
+});
+
+describe("a step whose attempts ran out", () => {
+  it("runs again on a person's retry, with the same idempotency key, and can fail its way back to them", async () => {
+    const keys: string[] = [];
+    let healthy = false;
+    const workflow = defineWorkflow({ id: "provision", version: 1, minutesPerCase: 5, triggers: [] }, async ({ step }) => {
+      await step.run("activate", ({ idempotencyKey }) => {
+        keys.push(idempotencyKey);
+        if (!healthy) throw new Error("503");
+        return "active";
+      }, { retries: 0 });
+      return step.resolve("done");
+    });
+    const state = fresh();
+    expect(await drive(workflow, [opener], 0, state)).toMatchObject({ kind: "waiting", wait: { kind: "human", stepId: "activate" } });
+    // Woken again without a decision: nothing runs.
+    expect(await drive(workflow, [opener], 1, state)).toMatchObject({ kind: "waiting" });
+    expect(keys).toHaveLength(1);
+    healthy = true;
+    const retry = decision(2, { stepId: "activate", decision: "retry", actor: ops("ops-1") });
+    expect(await drive(workflow, [opener, retry], 2, state)).toMatchObject({ kind: "resolved", outcome: { outcome: "done" } });
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[0]).toMatch(/^cf-[0-9a-f]{40}$/);
+  });
+});
+
+describe("sleep and decide", () => {
+  it("sleeps until its deadline only, ignoring events, and records a rule's decision with its rationale", async () => {
+    const workflow = defineWorkflow({ id: "cool-off", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
+      await step.sleep("cool-off", "1h");
+      const market = await step.decide("market", () => ({ decision: "eu", rationale: "country DE is in the EU" }));
+      return step.resolve(market.decision);
+    });
+    const state = fresh();
+    const noise: CaseEvent = { seq: 2, id: "n", source: "hubspot", type: "deal.updated", receivedAt: 1, payload: {} };
+    expect(await drive(workflow, [opener, noise], 0, state)).toMatchObject({ kind: "waiting", wait: { kind: "sleep", deadline: HOUR } });
+    expect(await drive(workflow, [opener, noise], HOUR - 1, state)).toMatchObject({ kind: "waiting" });
+    expect(await drive(workflow, [opener, noise], HOUR, state)).toMatchObject({ kind: "resolved", outcome: { outcome: "eu" } });
+    expect(state.completed[1]).toMatchObject({ id: "market", kind: "decide", output: { decision: "eu", rationale: "country DE is in the EU" } });
+  });
+
+  it("never hands a person's decision to a wait for another system's event", async () => {
+    const workflow = defineWorkflow({ id: "any-event", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
+      await step.waitFor("anything", {});
+      return step.resolve("got-one");
+    });
+    const forged = decision(2, { stepId: "anything", decision: "approve", actor: ops("ops-1") });
+    expect(await drive(workflow, [opener, forged], 0, fresh())).toMatchObject({ kind: "waiting" });
+  });
+});
