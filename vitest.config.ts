@@ -25,11 +25,14 @@ function workersProject(name: string, include: string[], rateLimit: { limit: num
     plugins: [
       cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
+        // The product's worker, whose case objects also know the test workflows and read the test clock.
+        main: "./test/workers/entry.ts",
         miniflare: {
           bindings: {
             ...TEST_SECRETS,
             GITHUB_WEBHOOK_SECRET: `${TEST_SECRETS.GITHUB_WEBHOOK_SECRET}, an-older-rotated-secret`,
             TURSO_DATABASE_URL: inject("libsqlUrl"),
+            SIMULATORS_URL: inject("simulatorsUrl"),
             TURSO_AUTH_TOKEN: "",
             INGEST_RATE_LIMIT_PERIOD: String(rateLimit.period),
           },
@@ -40,7 +43,7 @@ function workersProject(name: string, include: string[], rateLimit: { limit: num
     test: {
       name,
       include,
-      globalSetup: ["test/support/libsql-global-setup.ts"],
+      globalSetup: ["test/support/libsql-global-setup.ts", "test/support/simulators-global-setup.ts"],
       provide: { githubSecret: TEST_SECRETS.GITHUB_WEBHOOK_SECRET },
       testTimeout: 60_000,
     },

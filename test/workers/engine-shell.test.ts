@@ -71,22 +71,30 @@ describe("retries through the alarm", () => {
     expect(result.audit.verification.valid).toBe(true);
   });
 
-  it("fails the case on a FatalError without retrying, naming the step", async () => {
+  it("hands the case to a person on a FatalError without retrying; their retry runs the step again", async () => {
     let calls = 0;
     const strict = defineWorkflow({ id: "kyc-check", version: 1, minutesPerCase: 5, triggers: [] }, async ({ step }) => {
       await step.run("validate-iban", () => {
         calls++;
-        throw new FatalError("IBAN DE00 0000 is not valid");
+        if (calls === 1) throw new FatalError("IBAN DE00 0000 is not valid");
+        return "valid";
       });
-      return step.resolve("never");
+      return step.resolve("checked");
     });
-    const final = await withWorkflows(caseId(strict.id, "kyc:1"), [strict], async ({ cut, fire }) => {
+    const result = await withWorkflows(caseId(strict.id, "kyc:1"), [strict], async ({ cut, fire }) => {
       await cut.ingest(envelope(strict, "kyc:1"));
       await fire();
-      return (await cut.view()) as CaseView;
+      const escalated = (await cut.view()) as CaseView;
+      const decision = await cut.decide({ id: "d-1", stepId: "validate-iban", decision: "retry", actor: { id: "ops-1", roles: ["operator"] }, note: "customer sent the corrected IBAN" });
+      await fire();
+      return { escalated, decision, final: (await cut.view()) as CaseView };
     });
-    expect(calls).toBe(1);
-    expect(final.header).toMatchObject({ status: "failed", error: "FatalError: IBAN DE00 0000 is not valid" });
+    expect(result.escalated.header.status).toBe("escalated");
+    expect(result.escalated.wait).toMatchObject({ kind: "human", stepId: "validate-iban", human: { queue: "errors", allowed: ["retry", "resolve"], packet: { error: { name: "FatalError", message: "IBAN DE00 0000 is not valid", attempts: 1 } } } });
+    expect(result.decision).toEqual({ status: "accepted" });
+    expect(calls).toBe(2);
+    expect(result.final.header).toMatchObject({ status: "resolved", outcome: "checked" });
+    expect(result.final.attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, "failed"], [2, "succeeded"]]);
   });
 });
 

@@ -1,11 +1,11 @@
-/** The authenticated case API: read cases, list and replay dead letters. */
+/** The authenticated case API: read cases, send people's decisions, list and replay dead letters. */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { caseId } from "../engine/index.ts";
+import { caseId, HUMAN_DECISIONS } from "../engine/index.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { dispatchDelivery } from "../ingest/dispatch.ts";
-import { caseAudit, caseView, cloudflareDispatch, deadLetterStore, type DeadLetterStore } from "../platform/cloudflare.ts";
+import { caseAudit, caseDecisions, caseView, cloudflareDispatch, deadLetterStore, type DeadLetterStore } from "../platform/cloudflare.ts";
 import { requireApiToken } from "./auth.ts";
 
 export const api = new Hono<{ Bindings: Env }>();
@@ -50,6 +50,67 @@ api.get("/cases/:workflow/:caseKey", async (c) => {
   const view = await caseView(c.env, caseId(workflow, caseKey));
   if (!view) throw notFound(workflow, caseKey);
   return c.json(view);
+});
+
+const MAX_DECISION_BYTES = 16 * 1024;
+
+/**
+ * A person's decision, sent by the dashboard (or any operator tool holding the API token) on the person's
+ * behalf: who they are and their roles come with it, and the case checks them against the task.
+ */
+const DecisionBody = z
+  .object({
+    step: z.string().min(1).max(200),
+    decision: z.enum(HUMAN_DECISIONS),
+    actor: z.object({ id: z.string().min(1).max(200), roles: z.array(z.string().min(1).max(50)).max(20) }).strict(),
+    note: z.string().max(4000).optional(),
+    outcome: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, "outcome must be a kebab-case label")
+      .optional(),
+  })
+  .strict()
+  .refine((d) => d.decision !== "resolve" || d.outcome !== undefined, { message: "a resolve decision needs an outcome label", path: ["outcome"] });
+
+type Decision = z.infer<typeof DecisionBody>;
+
+/** Reads the decision body: the decision, or the 4xx it earns and who sent it (the case audits the refusal). */
+async function readDecision(c: Context<{ Bindings: Env }>): Promise<{ decision: Decision } | { error: ApiError; actorId: string | null }> {
+  const media = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (media !== "application/json") return { error: new ApiError(415, "unsupported_media_type", "send the decision as application/json"), actorId: null };
+  const text = await c.req.text();
+  if (new TextEncoder().encode(text).byteLength > MAX_DECISION_BYTES) return { error: new ApiError(413, "payload_too_large", `a decision is at most ${MAX_DECISION_BYTES} bytes`), actorId: null };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    return { error: new ApiError(400, "invalid_json", "decision body is not valid JSON", { cause }), actorId: null };
+  }
+  const parsed = DecisionBody.safeParse(raw);
+  if (parsed.success) return { decision: parsed.data };
+  const actorId = (raw as { actor?: { id?: unknown } } | null)?.actor?.id;
+  return { error: new ApiError(400, "invalid_decision", z.prettifyError(parsed.error)), actorId: typeof actorId === "string" ? actorId.slice(0, 200) : null };
+}
+
+/**
+ * Resumes a waiting case with a person's decision: approve / reject an approval, resolve an escalation (with an
+ * outcome label), retry a step that failed over to a person. `Idempotency-Key` makes a resubmission a no-op.
+ */
+api.post("/cases/:workflow/:caseKey/decisions", async (c) => {
+  const { workflow, caseKey } = c.req.param();
+  const cases = caseDecisions(c.env, caseId(workflow, caseKey));
+  const read = await readDecision(c);
+  if ("error" in read) {
+    await cases.refuseAction(read.actorId, { code: read.error.code, message: read.error.message });
+    throw read.error;
+  }
+  const idempotencyKey = c.req.header("idempotency-key");
+  if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1-200 printable ASCII characters");
+  const { step, ...decision } = read.decision;
+  const result = await cases.decide({ ...decision, stepId: step, id: idempotencyKey ?? crypto.randomUUID() });
+  if (!result) throw notFound(workflow, caseKey);
+  if (result.status === "refused") throw new ApiError(result.refusal.status, result.refusal.code, result.refusal.message);
+  return c.json({ accepted: true, duplicate: result.status === "duplicate" }, result.status === "duplicate" ? 200 : 202);
 });
 
 api.get("/dead-letters", async (c) => {

@@ -1,30 +1,37 @@
 /**
- * The case Durable Object: a thin shell around the pure engine. It stores events durably before
- * acknowledging them, advances the workflow in short bursts from its alarm, parks on waits until a matching
- * event or the deadline, and ships metric events to libSQL through an outbox that survives outages.
+ * The case Durable Object: a thin shell around the pure engine. It stores events and people's decisions durably
+ * before acknowledging them, advances the workflow in short bursts from its alarm, records each step attempt
+ * before its effect leaves (the outbox), parks on waits until a matching event, a decision or the deadline, and
+ * ships metric events to libSQL through an outbox that survives outages.
  */
 import { DurableObject } from "cloudflare:workers";
 import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
 import {
   advanceCase,
   type Advance,
+  decisionsFor,
   digest,
+  HUMAN_DECISION_TYPE,
+  HUMAN_SOURCE,
+  refuseDecision,
   TERMINAL_STATUSES,
   verifyChain,
-  type AuditActor,
   type AuditEntry,
   type CaseEvent,
   type ChainVerdict,
+  type DecisionRefusal,
   type EventEnvelope,
+  type HumanDecision,
   type PendingWait,
   type StepRecord,
   type WorkflowDefinition,
 } from "../engine/index.ts";
 import type { CaseIngestStatus } from "../ingest/dispatch.ts";
-import { writeMetrics, type MetricEvent } from "../metrics/index.ts";
+import { writeMetrics } from "../metrics/index.ts";
 import { WORKFLOWS } from "../workflows/index.ts";
 import type { Env } from "../env.ts";
-import { CaseStore, type CaseHeader } from "./store.ts";
+import { CaseStore, type CaseHeader, type StepAttempt } from "./store.ts";
+import { applyAdvance, ENGINE, humanActor, metricFor, ruleActor } from "./transitions.ts";
 
 /**
  * What one alarm may spend before yielding to a fresh invocation. workerd's clock only moves across I/O, so
@@ -35,19 +42,29 @@ const BURST_STEPS = 200;
 const METRIC_BATCH = 100;
 const FLUSH_RETRY_MAX_MS = 5 * 60_000;
 
+/** An audit entry without its chain fields: one line of the case's story. */
+export type TimelineEntry = Omit<AuditEntry, "prevHash" | "hash">;
+
 export interface CaseView {
   header: CaseHeader;
+  /** What the case is parked on, with the person's task when it waits for one. */
+  wait: PendingWait | null;
   events: Omit<CaseEvent, "payload">[];
   steps: StepRecord[];
+  /** Every attempt of every step's function, with its idempotency key. */
+  attempts: StepAttempt[];
+  decisions: (HumanDecision & { at: number })[];
+  timeline: TimelineEntry[];
   pendingMetrics: number;
 }
 
-const ENGINE: AuditActor = { kind: "engine", id: "crossflow" };
-const ruleActor = (header: CaseHeader): AuditActor => ({ kind: "rule", id: `${header.workflowId}@v${header.workflowVersion}` });
+/** A person's decision as the case API hands it over; `id` makes a resubmission a no-op. */
+export type DecisionInput = HumanDecision & { id: string };
+export type DecisionResult = { status: "accepted" | "duplicate" } | { status: "refused"; refusal: DecisionRefusal };
 
 /** Could this event end the wait? Only then is the case woken. */
 function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
-  if (!wait) return false;
+  if (!wait || wait.kind !== "event") return false;
   return (wait.sources.length === 0 || wait.sources.includes(event.source)) && (wait.types.length === 0 || wait.types.includes(event.type));
 }
 
@@ -62,12 +79,17 @@ export class CaseObject extends DurableObject<Env> {
     this.store = new CaseStore(ctx.storage);
   }
 
+  /** The case's clock: every timestamp, deadline and backoff is read from here (tests drive timers through it). */
+  protected now(): number {
+    return Date.now();
+  }
+
   /**
    * Stores a verified event once per (source, id) and answers only after it is durable. An event that may not
    * open a case is refused with `no_case` while none is open, so the caller can dead-letter it.
    */
   async ingest(event: EventEnvelope): Promise<{ status: CaseIngestStatus }> {
-    const now = Date.now();
+    const now = this.now();
     // A redelivery is answered from a read, without opening a write transaction.
     if (this.store.hasEvent(event.source, event.id)) return { status: "duplicate" };
     const outcome = this.store.atomically((): { status: CaseIngestStatus; wake: boolean } => {
@@ -78,7 +100,7 @@ export class CaseObject extends DurableObject<Env> {
       if (!header) {
         this.store.openCase(event.caseKey, event.workflow, now);
         header = this.store.header()!;
-        this.store.queueMetric(this.metric(header, "case.opened", now, { status: "open", detail: { source: event.source, type: event.type } }));
+        this.store.queueMetric(metricFor(header, "case.opened", now, { status: "open", detail: { source: event.source, type: event.type } }));
       }
       this.store.appendAudit({
         at: now,
@@ -97,14 +119,66 @@ export class CaseObject extends DurableObject<Env> {
     return { status: outcome.status };
   }
 
+  /**
+   * A person's decision on the step the case waits for. It is checked against the wait's task (role, two-person
+   * rule, no self-approval, one decision per person), stored as a case event and audited; a refused one is
+   * audited too and changes nothing else. Null when there is no case.
+   */
+  async decide(input: DecisionInput): Promise<DecisionResult | null> {
+    const now = this.now();
+    const result = this.store.atomically((): DecisionResult | null => {
+      const header = this.store.header();
+      if (!header) return null;
+      if (this.store.hasEvent(HUMAN_SOURCE, input.id)) return { status: "duplicate" };
+      const { id, ...decision } = input;
+      // Only decisions since the step was last handed over count (a step can fail back to a person).
+      const since = this.store.retries()[decision.stepId]?.escalatedAfterSeq ?? 0;
+      const refusal = TERMINAL_STATUSES.includes(header.status)
+        ? ({ status: 409, code: "wait_ended", message: `the case is already ${header.status}` } as const)
+        : refuseDecision(header.wait, decision, decisionsFor(this.store.events(), decision.stepId, since));
+      if (refusal) {
+        this.store.appendAudit({ at: now, actor: humanActor(decision.actor.id), action: "human.decision_refused", stepId: decision.stepId, detail: { decision: decision.decision, code: refusal.code, reason: refusal.message } });
+        return { status: "refused", refusal };
+      }
+      const payloadJson = JSON.stringify(decision);
+      this.store.insertEvent({ id, source: HUMAN_SOURCE, type: HUMAN_DECISION_TYPE, receivedAt: now, caseKey: header.caseKey, workflow: { id: header.workflowId, version: header.workflowVersion }, opens: false, payloadJson });
+      this.store.appendAudit({
+        at: now,
+        actor: humanActor(decision.actor.id),
+        action: "human.decision",
+        stepId: decision.stepId,
+        inputDigest: digest(payloadJson),
+        detail: { decision: decision.decision, roles: [...decision.actor.roles], ...(decision.outcome ? { outcome: decision.outcome } : {}), ...(decision.note ? { note: decision.note } : {}) },
+      });
+      this.store.queueMetric(metricFor(header, "human.decision", now, { stepId: decision.stepId, humanTouch: true, detail: { decision: decision.decision, actor: decision.actor.id } }, id));
+      return { status: "accepted" };
+    });
+    if (result?.status === "accepted") await this.ctx.storage.setAlarm(now);
+    return result;
+  }
+
+  /** Audits a human action the case API refused before it reached `decide` (a malformed body); false: no case. */
+  async refuseAction(actorId: string | null, refusal: { code: string; message: string }): Promise<boolean> {
+    return this.store.atomically(() => {
+      if (!this.store.header()) return false;
+      this.store.appendAudit({ at: this.now(), actor: humanActor(actorId ?? "unknown"), action: "human.decision_refused", detail: { code: refusal.code, reason: refusal.message } });
+      return true;
+    });
+  }
+
   /** The case as stored, for the case API and tests. */
   async view(): Promise<CaseView | null> {
     const header = this.store.header();
     if (!header) return null;
+    const events = this.store.events();
     return {
       header,
-      events: this.store.events().map(({ payload: _payload, ...rest }) => rest),
+      wait: header.wait,
+      events: events.map(({ payload: _payload, ...rest }) => rest),
       steps: this.store.steps(),
+      attempts: this.store.attempts(),
+      decisions: events.filter((e) => e.source === HUMAN_SOURCE).map((e) => ({ ...(e.payload as HumanDecision), at: e.receivedAt })),
+      timeline: this.store.auditEntries().map(({ prevHash: _p, hash: _h, ...entry }) => entry),
       pendingMetrics: this.store.pendingMetricCount(),
     };
   }
@@ -120,7 +194,7 @@ export class CaseObject extends DurableObject<Env> {
     const { more, retryAt } = await this.runSteps();
     const flushed = await this.flushMetrics();
     const wakeups: number[] = [];
-    const now = Date.now();
+    const now = this.now();
     if (more) wakeups.push(now);
     if (retryAt !== null) wakeups.push(retryAt);
     const deadline = this.store.header()?.wait?.deadline;
@@ -133,80 +207,63 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   /**
-   * Advances the case until it ends, waits, backs off a failed step, or spends its burst budget. `more`: run
-   * again at once; `retryAt`: when a failed step may run again.
+   * Advances the case until it ends, parks, backs off a failed step, or spends its burst budget. `more`: run
+   * again at once; `retryAt`: when a failed step may run again. The journal is read once per burst and extended
+   * in memory; events are re-read incrementally, since one may arrive while a step's effect is in flight.
    */
   private async runSteps(): Promise<{ more: boolean; retryAt: number | null }> {
-    const started = Date.now();
+    const started = this.now();
+    const events = this.store.events();
+    const completed = this.store.steps();
+    const retries = this.store.retries();
     for (let steps = 0; ; steps++) {
       const header = this.store.header();
       if (!header || TERMINAL_STATUSES.includes(header.status)) return { more: false, retryAt: null };
-      if (steps >= BURST_STEPS || Date.now() - started > BURST_MS) return { more: true, retryAt: null };
+      if (steps >= BURST_STEPS || this.now() - started > BURST_MS) return { more: true, retryAt: null };
       if (header.status === "open") {
         this.store.atomically(() => {
-          const at = Date.now();
+          const at = this.now();
           this.store.updateHeader({ status: "running", at });
-          this.store.queueMetric(this.metric(header, "case.status", at, { status: "running" }));
+          this.store.queueMetric(metricFor(header, "case.status", at, { status: "running" }));
         });
       }
+      events.push(...this.store.events(events.at(-1)?.seq ?? 0));
       const workflow = this.workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
-      const events = this.store.events();
-      const retries = this.store.retries();
-      const next = workflow
-        ? await advanceCase({ workflow, caseKey: header.caseKey, input: events[0]?.payload, events, completed: this.store.steps(), pendingWait: header.wait, retries, now: Date.now })
-        : ({ kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } } as Advance);
-      if (next.kind === "retry") {
-        const { stepId, retry } = next;
-        this.store.atomically(() => {
-          const at = Date.now();
-          if (retries[stepId]?.failures === retry.failures) return; // woken early: nothing new to record
-          this.store.setRetry(stepId, retry);
-          this.store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_failed", stepId, detail: { failures: retry.failures, retryAt: retry.notBefore, error: retry.lastError } });
-          this.store.queueMetric(this.metric(header, "step.retried", at, { stepId, detail: { failures: retry.failures, ...retry.lastError } }, String(retry.failures)));
-        });
-        return { more: false, retryAt: retry.notBefore };
+      const next: Advance = workflow
+        ? await advanceCase({
+            workflow,
+            caseKey: header.caseKey,
+            input: events[0]?.payload,
+            events,
+            completed,
+            pendingWait: header.wait,
+            retries,
+            now: () => this.now(),
+            beginAttempt: (stepId, key) => this.beginAttempt(header, stepId, key),
+          })
+        : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
+      const stop = this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries));
+      if (next.kind === "step" || next.kind === "resolved") {
+        completed.push(next.record);
+        delete retries[next.record.id];
       }
-      const parked = this.store.atomically(() => {
-        const at = Date.now();
-        switch (next.kind) {
-          case "failed":
-            this.store.updateHeader({ status: "failed", at, closedAt: at, error: `${next.error.name}: ${next.error.message}` });
-            this.store.appendAudit({ at, actor: ENGINE, action: "case.failed", stepId: next.error.stepId, detail: { error: next.error } });
-            this.store.queueMetric(this.metric(header, "case.failed", at, { status: "failed", durationMs: at - header.openedAt, detail: next.error }));
-            return true;
-          case "waiting":
-            // `wait` is cleared whenever the case leaves `waiting`, so a different step id means a new wait.
-            if (header.wait?.stepId !== next.wait.stepId) {
-              this.store.queueMetric(this.metric(header, "case.status", at, { status: "waiting", stepId: next.wait.stepId }));
-              this.store.appendAudit({ at, actor: ruleActor(header), action: "case.waiting", stepId: next.wait.stepId, detail: { sources: [...next.wait.sources], types: [...next.wait.types], deadline: next.wait.deadline } });
-            }
-            this.store.updateHeader({ status: "waiting", at, wait: next.wait });
-            return true;
-          case "step":
-          case "resolved":
-            this.store.appendStep(next.record);
-            if (retries[next.record.id]) this.store.clearRetry(next.record.id);
-            this.store.appendAudit({
-              at,
-              actor: ruleActor(header),
-              action: next.record.kind === "waitFor" ? (next.record.output === null ? "wait.timed_out" : "wait.matched") : "step.completed",
-              stepId: next.record.id,
-              outputDigest: digest(next.record.output ?? null),
-              detail: { kind: next.record.kind, durationMs: next.record.finishedAt - next.record.startedAt },
-            });
-            this.store.queueMetric(this.metric(header, "step.completed", at, { stepId: next.record.id, durationMs: next.record.finishedAt - next.record.startedAt }));
-            if (next.kind === "resolved") {
-              this.store.updateHeader({ status: "resolved", at, closedAt: at, outcome: next.outcome.outcome });
-              this.store.appendAudit({ at, actor: ruleActor(header), action: "case.resolved", detail: { outcome: next.outcome.outcome } });
-              this.store.queueMetric(this.metric(header, "case.resolved", at, { status: "resolved", durationMs: at - header.openedAt, detail: { outcome: next.outcome.outcome } }));
-              return true;
-            }
-            if (header.status !== "running") this.store.updateHeader({ status: "running", at });
-            return false;
-        }
-      });
-      if (parked) return { more: false, retryAt: null };
+      if (next.kind === "retry") retries[next.stepId] = next.retry;
+      if (next.kind === "waiting" && next.retry) retries[next.retry.stepId] = next.retry.state;
+      if (stop) return { more: false, retryAt: next.kind === "retry" ? next.retry.notBefore : null };
     }
+  }
+
+  /** The outbox entry of an attempt, durable before the step's function (and its effect) runs. */
+  private beginAttempt(header: CaseHeader, stepId: string, idempotencyKey: string): number {
+    return this.store.atomically(() => {
+      const at = this.now();
+      const { attempt, resumed } = this.store.beginAttempt(stepId, idempotencyKey, at);
+      if (resumed) {
+        // The object stopped between this attempt's call and its record: run it again under the same key.
+        this.store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_resumed", stepId, detail: { attempt, idempotencyKey } });
+      }
+      return attempt;
+    });
   }
 
   /** Sends the outbox to libSQL; false when the database could not be reached (rows stay for the retry). */
@@ -238,12 +295,5 @@ export class CaseObject extends DurableObject<Env> {
     if (!this.env.TURSO_DATABASE_URL) return null;
     this.metricsDb ??= openDatabase({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN });
     return this.metricsDb;
-  }
-
-  /** `occurrence` tells apart transitions that may repeat (the n-th failed attempt of a step). */
-  private metric(header: CaseHeader, kind: MetricEvent["kind"], at: number, extra: Partial<MetricEvent>, occurrence = ""): MetricEvent {
-    // Deterministic ids make every redelivery of the same transition the same row.
-    const id = [header.caseId, kind, extra.status ?? "", extra.stepId ?? "", occurrence].join("|");
-    return { id, caseId: header.caseId, caseKey: header.caseKey, workflowId: header.workflowId, workflowVersion: header.workflowVersion, kind, at, humanTouch: false, ...extra };
   }
 }

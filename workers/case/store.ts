@@ -1,8 +1,9 @@
 /**
- * A case's durable state in its Durable Object's SQLite storage: received events (unique per sender event),
- * completed steps (the replay journal), the wait it is parked on, the case header, and the metric outbox.
+ * A case's durable state in its Durable Object's SQLite storage: received events (unique per sender event,
+ * people's decisions among them), completed steps (the replay journal), step attempts (the effect outbox),
+ * the wait it is parked on, the case header, the audit chain and the metric outbox.
  */
-import { caseId, chainEntry, type AuditEntry, type AuditFields, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
+import { caseId, chainEntry, HUMAN_SOURCE, type AuditEntry, type AuditFields, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
 import type { CaseSnapshot, MetricEvent } from "../metrics/index.ts";
 
 const SCHEMA = `
@@ -22,7 +23,17 @@ CREATE TABLE IF NOT EXISTS steps (
   kind TEXT NOT NULL,
   output TEXT NOT NULL,
   started_at INTEGER NOT NULL,
-  finished_at INTEGER NOT NULL
+  finished_at INTEGER NOT NULL,
+  event_seq INTEGER
+);
+CREATE TABLE IF NOT EXISTS attempts (
+  step_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  outcome TEXT,
+  PRIMARY KEY (step_id, attempt)
 );
 CREATE TABLE IF NOT EXISTS header (
   singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
@@ -69,6 +80,16 @@ export interface CaseHeader {
   flushFailures: number;
 }
 
+/** One attempt of a step's function, recorded before it runs: an unfinished one was cut off by a crash. */
+export interface StepAttempt {
+  stepId: string;
+  attempt: number;
+  idempotencyKey: string;
+  startedAt: number;
+  finishedAt: number | null;
+  outcome: "succeeded" | "failed" | null;
+}
+
 type Row = Record<string, SqlStorageValue>;
 const num = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : Number(v));
 const str = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : String(v));
@@ -106,9 +127,10 @@ export class CaseStore {
     return this.sql.exec("SELECT 1 FROM events WHERE source = ? AND id = ?", source, id).toArray().length > 0;
   }
 
-  events(): CaseEvent[] {
+  /** The case's events in arrival order; only those after `afterSeq` when given. */
+  events(afterSeq = 0): CaseEvent[] {
     return this.sql
-      .exec<Row>("SELECT seq, source, id, type, received_at, payload FROM events ORDER BY seq")
+      .exec<Row>("SELECT seq, source, id, type, received_at, payload FROM events WHERE seq > ? ORDER BY seq", afterSeq)
       .toArray()
       .map((r) => ({ seq: Number(r.seq), source: String(r.source), id: String(r.id), type: String(r.type), receivedAt: Number(r.received_at), payload: JSON.parse(String(r.payload)) }));
   }
@@ -158,22 +180,70 @@ export class CaseStore {
     );
   }
 
+  /** True once a person has decided anything in this case (for the human-touch KPI). */
+  hasHumanDecisions(): boolean {
+    return this.sql.exec("SELECT 1 FROM events WHERE source = ? LIMIT 1", HUMAN_SOURCE).toArray().length > 0;
+  }
+
   steps(): StepRecord[] {
     return this.sql
-      .exec<Row>("SELECT id, kind, output, started_at, finished_at FROM steps ORDER BY seq")
+      .exec<Row>("SELECT id, kind, output, started_at, finished_at, event_seq FROM steps ORDER BY seq")
       .toArray()
-      .map((r) => ({ id: String(r.id), kind: r.kind as StepRecord["kind"], output: JSON.parse(String(r.output)), startedAt: Number(r.started_at), finishedAt: Number(r.finished_at) }));
+      .map((r) => {
+        const record: StepRecord = { id: String(r.id), kind: r.kind as StepRecord["kind"], output: JSON.parse(String(r.output)), startedAt: Number(r.started_at), finishedAt: Number(r.finished_at) };
+        if (r.event_seq !== null) record.eventSeq = Number(r.event_seq);
+        return record;
+      });
   }
 
   appendStep(record: StepRecord): void {
     this.sql.exec(
-      "INSERT INTO steps (seq, id, kind, output, started_at, finished_at) VALUES ((SELECT count(*) FROM steps), ?, ?, ?, ?, ?)",
+      "INSERT INTO steps (seq, id, kind, output, started_at, finished_at, event_seq) VALUES ((SELECT count(*) FROM steps), ?, ?, ?, ?, ?, ?)",
       record.id,
       record.kind,
       JSON.stringify(record.output),
       record.startedAt,
       record.finishedAt,
+      record.eventSeq ?? null,
     );
+  }
+
+  /**
+   * Records that a step's function is about to run, before any effect leaves the object. An attempt left
+   * unfinished was cut off by a crash: it is resumed under its own number rather than counted again.
+   */
+  beginAttempt(stepId: string, idempotencyKey: string, at: number): { attempt: number; resumed: boolean } {
+    const open = this.sql.exec<Row>("SELECT attempt FROM attempts WHERE step_id = ? AND finished_at IS NULL", stepId).toArray()[0];
+    if (open) return { attempt: Number(open.attempt), resumed: true };
+    const row = this.sql
+      .exec<Row>(
+        "INSERT INTO attempts (step_id, attempt, idempotency_key, started_at) VALUES (?, (SELECT coalesce(max(attempt), 0) + 1 FROM attempts WHERE step_id = ?), ?, ?) RETURNING attempt",
+        stepId,
+        stepId,
+        idempotencyKey,
+        at,
+      )
+      .one();
+    return { attempt: Number(row.attempt), resumed: false };
+  }
+
+  /** Closes the step's open attempt; call in the transaction that records its result. */
+  finishAttempt(stepId: string, outcome: "succeeded" | "failed", at: number): void {
+    this.sql.exec("UPDATE attempts SET finished_at = ?, outcome = ? WHERE step_id = ? AND finished_at IS NULL", at, outcome, stepId);
+  }
+
+  attempts(): StepAttempt[] {
+    return this.sql
+      .exec<Row>("SELECT step_id, attempt, idempotency_key, started_at, finished_at, outcome FROM attempts ORDER BY started_at, step_id, attempt")
+      .toArray()
+      .map((r) => ({
+        stepId: String(r.step_id),
+        attempt: Number(r.attempt),
+        idempotencyKey: String(r.idempotency_key),
+        startedAt: Number(r.started_at),
+        finishedAt: num(r.finished_at),
+        outcome: str(r.outcome) as StepAttempt["outcome"],
+      }));
   }
 
   /** Failed attempts of steps that have not succeeded yet. */
@@ -241,8 +311,7 @@ export class CaseStore {
       updatedAt: header.updatedAt,
       closedAt: header.closedAt,
       outcome: header.outcome,
-      // No human steps exist yet; approvals and escalations will set this.
-      humanTouch: false,
+      humanTouch: this.hasHumanDecisions(),
     };
   }
 }

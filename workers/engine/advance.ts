@@ -139,7 +139,9 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
 
   /** Parks the case on a person's decision. */
   const awaitHuman = (id: string, human: HumanTask, deadline: number | null, retry?: { stepId: string; state: RetryState }): never => {
-    const wait: PendingWait = { kind: "human", stepId: id, startedAt: waitStart(id), deadline, sources: [HUMAN_SOURCE], types: [], human };
+    // A step that just failed over to a person starts a new hand-off, even if an earlier one was on the same step.
+    const startedAt = retry ? now() : waitStart(id);
+    const wait: PendingWait = { kind: "human", stepId: id, startedAt, deadline, sources: [HUMAN_SOURCE], types: [], human };
     throw new Suspend(retry ? { kind: "waiting", wait, retry } : { kind: "waiting", wait });
   };
 

@@ -12,7 +12,7 @@ export interface MetricEvent {
   caseKey: string;
   workflowId: string;
   workflowVersion: number;
-  kind: "case.opened" | "case.status" | "step.completed" | "step.retried" | "case.resolved" | "case.failed";
+  kind: "case.opened" | "case.status" | "step.completed" | "step.retried" | "case.escalated" | "human.decision" | "case.resolved" | "case.failed";
   status?: CaseStatus;
   stepId?: string;
   at: number;

@@ -2,7 +2,7 @@
  * The Cloudflare adapters: case Durable Objects and the dead-letter Durable Object behind plain interfaces.
  * (RPC stub types cannot express `unknown` payload fields, so the declared types are restored here, once.)
  */
-import type { CaseView } from "../case/case-object.ts";
+import type { CaseView, DecisionInput, DecisionResult } from "../case/case-object.ts";
 import type { AuditEntry, ChainVerdict } from "../engine/index.ts";
 import { DEAD_LETTERS_NAME, type DeadLetter, type DeadLetterQuery, type DeadLetterWithPayload } from "../dead-letters/dead-letter-object.ts";
 import type { Env } from "../env.ts";
@@ -32,6 +32,19 @@ export function caseView(env: Env, caseId: string): Promise<CaseView | null> {
 
 export function caseAudit(env: Env, caseId: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null> {
   return env.CASES.getByName(caseId).audit() as Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>;
+}
+
+export interface CaseDecisions {
+  decide(input: DecisionInput): Promise<DecisionResult | null>;
+  refuseAction(actorId: string | null, refusal: { code: string; message: string }): Promise<boolean>;
+}
+
+export function caseDecisions(env: Env, caseId: string): CaseDecisions {
+  const stub = env.CASES.getByName(caseId);
+  return {
+    decide: (input) => stub.decide(input) as Promise<DecisionResult | null>,
+    refuseAction: (actorId, refusal) => stub.refuseAction(actorId, refusal),
+  };
 }
 
 export function cloudflareDispatch(env: Env): DispatchDeps {

@@ -1,0 +1,37 @@
+/**
+ * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`), served on a
+ * free port for `npm start` and the tests.
+ */
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import type { AddressInfo } from "node:net";
+import { emailSimulator } from "./email.ts";
+import { stripeSimulator } from "./stripe.ts";
+
+import { SIMULATOR_KEYS } from "./keys.ts";
+
+export { SIMULATOR_KEYS };
+
+export function createSimulators() {
+  const stripe = stripeSimulator(SIMULATOR_KEYS.stripe);
+  const resend = emailSimulator(SIMULATOR_KEYS.resend);
+  const app = new Hono();
+  app.route("/stripe", stripe.app);
+  app.route("/resend", resend.app);
+  app.get("/healthz", (c) => c.json({ ok: true, systems: ["stripe", "resend"] }));
+  return { app, stripe, resend };
+}
+
+/** Serves every simulator on `port` (0: a free one); resolves with the base URL and a close function. */
+export async function serveSimulators(port = 0): Promise<{ url: string; close: () => Promise<void>; systems: ReturnType<typeof createSimulators> }> {
+  const systems = createSimulators();
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: systems.app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    systems,
+    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Workflows only the workerd tests deploy: they exercise every kind of step against the local simulators
+ * (Stripe for refunds, a Resend-style API for email), through the product's connectors.
+ */
+import { env } from "cloudflare:workers";
+import { stripeClient } from "../../workers/connectors/stripe/client.ts";
+import { emailClient } from "../../workers/connectors/email/client.ts";
+import { defineWorkflow, type WorkflowDefinition } from "../../workers/engine/index.ts";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+
+const simulators = () => (env as unknown as { SIMULATORS_URL: string }).SIMULATORS_URL;
+const stripe = () => stripeClient({ baseUrl: `${simulators()}/stripe`, apiKey: SIMULATOR_KEYS.stripe });
+const email = () => emailClient({ baseUrl: `${simulators()}/resend`, apiKey: SIMULATOR_KEYS.resend });
+
+export interface RefundRequest {
+  charge: string;
+  amount: number;
+  email: string;
+}
+
+/** run → ask the customer (one reminder) → two-person approval → refund → resolve; no reply → escalate. */
+export const refundReview = defineWorkflow<RefundRequest>(
+  { id: "refund-review", version: 1, minutesPerCase: 25, triggers: [] },
+  async ({ input, step }) => {
+    const claim = await step.run("load-claim", () => ({ charge: input.charge, amount: input.amount }));
+    const channel = email().channel({ from: "support@crossflow.test", to: input.email, subject: `Your refund of ${claim.amount / 100} EUR` });
+    const reply = await step.ask("confirm", channel, "Please reply YES to confirm the refund to your card.", { timeout: "48h", remindAfter: "24h" });
+    if (!reply) {
+      return step.escalate("no-reply", { reason: "customer did not confirm within 48h", proposedAction: `refund ${claim.amount} cents`, evidence: claim, queue: "support-leads", sla: "4h" });
+    }
+    const approval = await step.approve("refund-approval", { title: `Refund ${claim.amount / 100} EUR`, approvals: 2, requestedBy: "agent-refunds", proposedAction: "refund in full", timeout: "24h" });
+    if (!approval.approved) return step.resolve(`refund-${approval.outcome}`);
+    const refund = await step.run("refund", (ctx) => stripe().refund({ charge: claim.charge, amount: claim.amount }, ctx));
+    return step.resolve("refunded", { refund: refund.id });
+  },
+);
+
+/** How the next `refund-once` attempt misbehaves after its call has reached Stripe. */
+export const crashAfterCall = { mode: null as null | "throw" | "unrecordable" };
+
+/** One refund; the test makes the object fail between the call and its record. */
+export const refundOnce = defineWorkflow<RefundRequest>({ id: "refund-once", version: 1, minutesPerCase: 5, triggers: [] }, async ({ input, step }) => {
+  const refund = await step.run(
+    "refund",
+    async (ctx) => {
+      const result = await stripe().refund({ charge: input.charge, amount: input.amount }, ctx);
+      const mode = crashAfterCall.mode;
+      crashAfterCall.mode = null;
+      if (mode === "throw") throw new Error("worker died after the refund call");
+      // A value storage cannot record: the transaction that would record the step fails, as in a crash.
+      if (mode === "unrecordable") return { ...result, size: 1n } as unknown as typeof result;
+      return result;
+    },
+    { retries: 2, initialDelay: 0 },
+  );
+  return step.resolve("refunded", { refund: refund.id });
+});
+
+export const TEST_WORKFLOWS: readonly WorkflowDefinition[] = [refundReview, refundOnce];

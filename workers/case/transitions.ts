@@ -1,0 +1,98 @@
+/**
+ * How each result of the pure core lands in a case's storage: the state change, its audit entry and its metric
+ * event, written together in one transaction by the caller, so none of the three exists without the others.
+ */
+import { digest, isHumanWait, type Advance, type AuditActor, type HumanDecision, type PendingWait, type RetryState } from "../engine/index.ts";
+import type { MetricEvent } from "../metrics/index.ts";
+import type { CaseHeader, CaseStore } from "./store.ts";
+
+export const ENGINE: AuditActor = { kind: "engine", id: "crossflow" };
+export const ruleActor = (header: CaseHeader): AuditActor => ({ kind: "rule", id: `${header.workflowId}@v${header.workflowVersion}` });
+export const humanActor = (id: string): AuditActor => ({ kind: "human", id });
+
+/**
+ * A metric event for a transition. Ids are deterministic, so every redelivery of the same transition is the same
+ * row; `occurrence` tells apart transitions that may repeat (the n-th failed attempt of a step).
+ */
+export function metricFor(header: CaseHeader, kind: MetricEvent["kind"], at: number, extra: Partial<MetricEvent>, occurrence = ""): MetricEvent {
+  const id = [header.caseId, kind, extra.status ?? "", extra.stepId ?? "", occurrence].join("|");
+  return { id, caseId: header.caseId, caseKey: header.caseKey, workflowId: header.workflowId, workflowVersion: header.workflowVersion, kind, at, humanTouch: false, ...extra };
+}
+
+/** The status a case has while parked on `wait`: a hand-off to a person is `escalated`, anything else `waiting`. */
+const parkedStatus = (wait: PendingWait) => (isHumanWait(wait) && wait.human.kind === "escalation" ? "escalated" : "waiting");
+
+/** Records that the case parked on `wait` (audit + metric once per wait; the header every time). */
+function park(store: CaseStore, header: CaseHeader, wait: PendingWait, at: number): void {
+  const status = parkedStatus(wait);
+  // `wait` is cleared whenever the case leaves a wait, so a different step or start means a new one.
+  if (header.wait?.stepId !== wait.stepId || header.wait.startedAt !== wait.startedAt) {
+    const actor = ruleActor(header);
+    if (isHumanWait(wait)) {
+      const { human } = wait;
+      const detail = { queue: human.queue, role: human.role, reason: human.packet.reason, proposedAction: human.packet.proposedAction, slaDeadline: human.slaDeadline, approvals: human.approvals };
+      store.appendAudit({ at, actor, action: human.kind === "escalation" ? "case.escalated" : "approval.requested", stepId: wait.stepId, inputDigest: digest(human.packet), detail });
+      const kind = human.kind === "escalation" ? "case.escalated" : "case.status";
+      store.queueMetric(metricFor(header, kind, at, { status, stepId: wait.stepId, detail: { queue: human.queue, reason: human.packet.reason, failure: human.packet.error !== undefined } }, String(wait.startedAt)));
+    } else {
+      store.appendAudit({ at, actor, action: wait.kind === "sleep" ? "case.sleeping" : "case.waiting", stepId: wait.stepId, detail: { sources: [...wait.sources], types: [...wait.types], deadline: wait.deadline } });
+      store.queueMetric(metricFor(header, "case.status", at, { status, stepId: wait.stepId }, String(wait.startedAt)));
+    }
+  }
+  store.updateHeader({ status, at, wait });
+}
+
+/**
+ * Persists one result of `advanceCase`. Returns true when the case parked or ended (the burst stops there).
+ * `retriesBefore` is the step's retry state the core was given, to tell a new failure from an early wake-up.
+ */
+export function applyAdvance(store: CaseStore, header: CaseHeader, next: Advance, at: number, retriesBefore: Readonly<Record<string, RetryState>>): boolean {
+  switch (next.kind) {
+    case "retry": {
+      const { stepId, retry } = next;
+      const before = retriesBefore[stepId];
+      if (before && before.failures === retry.failures && before.notBefore === retry.notBefore) return true; // woken early: nothing new
+      store.setRetry(stepId, retry);
+      store.finishAttempt(stepId, "failed", at);
+      store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_failed", stepId, detail: { failures: retry.failures, retryAt: retry.notBefore, error: retry.lastError } });
+      store.queueMetric(metricFor(header, "step.retried", at, { stepId, detail: { failures: retry.failures, ...retry.lastError } }, `${retry.failures}@${at}`));
+      if (header.status !== "running") store.updateHeader({ status: "running", at });
+      return true;
+    }
+    case "failed":
+      store.updateHeader({ status: "failed", at, closedAt: at, error: `${next.error.name}: ${next.error.message}` });
+      store.appendAudit({ at, actor: ENGINE, action: "case.failed", stepId: next.error.stepId, detail: { error: next.error } });
+      store.queueMetric(metricFor(header, "case.failed", at, { status: "failed", durationMs: at - header.openedAt, detail: next.error }));
+      return true;
+    case "waiting":
+      if (next.retry) {
+        store.setRetry(next.retry.stepId, next.retry.state);
+        store.finishAttempt(next.retry.stepId, "failed", at);
+        store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_failed", stepId: next.retry.stepId, detail: { failures: next.retry.state.failures, error: next.retry.state.lastError, final: true } });
+      }
+      park(store, header, next.wait, at);
+      return true;
+    case "step":
+    case "resolved": {
+      const { record } = next;
+      store.appendStep(record);
+      store.finishAttempt(record.id, "succeeded", at);
+      if (retriesBefore[record.id]) store.clearRetry(record.id);
+      const durationMs = record.finishedAt - record.startedAt;
+      const action = record.kind === "waitFor" || record.kind === "ask" ? (record.eventSeq !== undefined ? "wait.matched" : record.output === null ? "wait.timed_out" : "step.completed") : "step.completed";
+      store.appendAudit({ at, actor: ruleActor(header), action, stepId: record.id, outputDigest: digest(record.output ?? null), detail: { kind: record.kind, durationMs } });
+      store.queueMetric(metricFor(header, "step.completed", at, { stepId: record.id, durationMs }));
+      if (next.kind === "step") {
+        if (header.status !== "running") store.updateHeader({ status: "running", at });
+        return false;
+      }
+      const humanTouch = store.hasHumanDecisions();
+      // A case a person resolved names them as the actor of its resolution.
+      const resolver = record.kind === "escalate" ? humanActor((record.output as HumanDecision).actor.id) : ruleActor(header);
+      store.updateHeader({ status: "resolved", at, closedAt: at, outcome: next.outcome.outcome });
+      store.appendAudit({ at, actor: resolver, action: "case.resolved", stepId: record.id, detail: { outcome: next.outcome.outcome, humanTouch } });
+      store.queueMetric(metricFor(header, "case.resolved", at, { status: "resolved", durationMs: at - header.openedAt, humanTouch, detail: { outcome: next.outcome.outcome } }));
+      return true;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Email through a Resend-style API (https://resend.com/docs/api-reference/emails/send-email), and the `ask`
+ * channel over it: the message goes out by API, the reply comes back as an inbound `email.received` webhook.
+ */
+import type { Channel } from "../../engine/index.ts";
+import { callApi, type ApiConfig } from "../http.ts";
+
+export function emailClient(config: Omit<ApiConfig, "system">) {
+  const api = { ...config, system: "email" };
+  return {
+    /** @example await email.send({ from, to, subject, text }, { idempotencyKey }); */
+    send(message: { from: string; to: string; subject: string; text: string }, ctx: { idempotencyKey: string }) {
+      return callApi<{ id: string }>(api, "/emails", { json: message, idempotencyKey: ctx.idempotencyKey });
+    },
+    /**
+     * A conversation with one customer by email: replies arrive through the `resend` webhook source.
+     * @example const reply = await step.ask("documents", email.channel({ from, to, subject }), "Please send your ID", { timeout: "48h" });
+     */
+    channel(thread: { from: string; to: string; subject: string }, source = "resend"): Channel {
+      return {
+        name: "email",
+        send: (text, ctx) => this.send({ ...thread, text }, ctx),
+        reply: { source, type: "email.received", where: (p) => String(p?.data?.from ?? "").toLowerCase().includes(thread.to.toLowerCase()) },
+      };
+    },
+  };
+}

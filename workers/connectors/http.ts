@@ -1,0 +1,73 @@
+/**
+ * The one way connectors call a SaaS API: JSON or form bodies, the step's idempotency key as `Idempotency-Key`,
+ * and failures sorted for the engine's retries (429 → RetryAfter, 5xx and network errors → retried,
+ * other 4xx → FatalError, since sending the same request again cannot fix it).
+ */
+import { FatalError, RetryAfter } from "../engine/index.ts";
+
+/** A failed call to another system; `retryable` says whether the same request may succeed later. */
+export class ConnectorError extends Error {
+  constructor(
+    readonly system: string,
+    readonly status: number | null,
+    readonly retryable: boolean,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ConnectorError";
+  }
+}
+
+export interface ApiConfig {
+  system: string;
+  /** e.g. `https://api.stripe.com`; a simulator's URL locally. */
+  baseUrl: string;
+  apiKey: string;
+  fetch?: typeof fetch;
+}
+
+export interface CallOptions {
+  method?: "GET" | "POST" | "DELETE" | "PATCH" | "PUT";
+  json?: unknown;
+  form?: Record<string, string | number | undefined>;
+  idempotencyKey?: string;
+}
+
+/** Seconds or an HTTP date, as `Retry-After` allows; 1 s when absent or unreadable. */
+function retryAfterMs(header: string | null): number {
+  if (header && /^\d+$/.test(header.trim())) return Number(header) * 1000;
+  const date = header ? Date.parse(header) : NaN;
+  return Number.isNaN(date) ? 1000 : Math.max(0, date - Date.now());
+}
+
+/**
+ * @example
+ * const refund = await callApi<Refund>(stripe, "/v1/refunds", { form: { charge, amount }, idempotencyKey });
+ */
+export async function callApi<T>(config: ApiConfig, path: string, options: CallOptions = {}): Promise<T> {
+  const headers = new Headers({ authorization: `Bearer ${config.apiKey}`, accept: "application/json" });
+  let body: string | undefined;
+  if (options.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    headers.set("content-type", "application/x-www-form-urlencoded");
+    const entries = Object.entries(options.form).filter((e): e is [string, string | number] => e[1] !== undefined);
+    body = new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString();
+  }
+  if (options.idempotencyKey) headers.set("idempotency-key", options.idempotencyKey);
+  const url = `${config.baseUrl.replace(/\/$/, "")}${path}`;
+  let res: Response;
+  try {
+    res = await (config.fetch ?? fetch)(url, { method: options.method ?? (body === undefined ? "GET" : "POST"), headers, body });
+  } catch (cause) {
+    throw new ConnectorError(config.system, null, true, `${config.system}: ${path} unreachable`, { cause });
+  }
+  const text = await res.text();
+  if (res.ok) return (text ? JSON.parse(text) : null) as T;
+  const detail = `${config.system} ${res.status} on ${path}: ${text.slice(0, 300)}`;
+  if (res.status === 429) throw new RetryAfter(retryAfterMs(res.headers.get("retry-after")), detail);
+  if (res.status >= 500 || res.status === 408 || res.status === 409) throw new ConnectorError(config.system, res.status, true, detail);
+  throw new FatalError(detail, { cause: new ConnectorError(config.system, res.status, false, detail) });
+}
