@@ -71,6 +71,8 @@ function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
 export class CaseObject extends DurableObject<Env> {
   private readonly store: CaseStore;
   private metricsDb: MetricsDatabase | null = null;
+  /** Bursts that threw in a row, for the backoff before the next one (memory is enough: it only paces). */
+  private failedBursts = 0;
   /** The deployed workflow versions; a case runs the one it opened with. */
   protected readonly workflows: readonly WorkflowDefinition[] = WORKFLOWS;
 
@@ -191,7 +193,19 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
-    const { more, retryAt } = await this.runSteps();
+    let burst: { more: boolean; retryAt: number | null };
+    try {
+      burst = await this.runSteps();
+      this.failedBursts = 0;
+    } catch (error) {
+      // Storage refused a step's record (or the runner broke): nothing of that step was kept, so its open attempt
+      // resumes under the same idempotency key. Come back with backoff rather than rely on the platform's retries.
+      this.failedBursts++;
+      console.error(`case ${this.store.header()?.caseId}: burst failed (${this.failedBursts} in a row), will resume`, error);
+      await this.ctx.storage.setAlarm(this.now() + Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(this.failedBursts - 1, 12)));
+      return;
+    }
+    const { more, retryAt } = burst;
     const flushed = await this.flushMetrics();
     const wakeups: number[] = [];
     const now = this.now();

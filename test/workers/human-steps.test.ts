@@ -1,0 +1,216 @@
+/**
+ * Conversations, approvals, escalations and effects inside workerd, against the real case object and the local
+ * Stripe and email simulators. Timers run through the object's alarm: the test moves the case clock forward
+ * and fires the alarm the object scheduled, instead of waiting 48 hours.
+ */
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, inject, it } from "vitest";
+import type { CaseView, DecisionInput } from "../../workers/case/case-object.ts";
+import { caseId, type EventEnvelope, type WorkflowDefinition } from "../../workers/engine/index.ts";
+import { caseView } from "../../workers/platform/cloudflare.ts";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { testClock } from "./clock.ts";
+import { api } from "./helpers.ts";
+import { crashAfterCall, refundOnce, refundReview, type RefundRequest } from "./workflows.ts";
+
+const HOUR = 3_600_000;
+const simulators = inject("simulatorsUrl");
+
+let serial = 0;
+function newCase(workflow: WorkflowDefinition) {
+  const customer = `customer-${++serial}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const caseKey = `customer:${customer}`;
+  const stub = env.CASES.getByName(caseId(workflow.id, caseKey));
+  const request: RefundRequest = { charge: `ch_${serial}${Date.now()}`, amount: 4900, email: customer };
+  const envelope = (type: string, payload: unknown, source = "provisioning", opens = false): EventEnvelope => ({
+    id: crypto.randomUUID(),
+    source,
+    type,
+    receivedAt: testClock.now(),
+    caseKey,
+    workflow: { id: workflow.id, version: workflow.version },
+    opens,
+    payloadJson: JSON.stringify(payload),
+  });
+  return {
+    customer,
+    caseKey,
+    request,
+    open: () => stub.ingest(envelope("refund.requested", request, "provisioning", true)),
+    reply: (text: string) => stub.ingest(envelope("email.received", { type: "email.received", data: { from: customer, text } }, "resend")),
+    decide: (decision: Omit<DecisionInput, "id">) => stub.decide({ ...decision, id: crypto.randomUUID() }),
+    view: () => caseView(env, caseId(workflow.id, caseKey)) as Promise<CaseView>,
+    alarm: () => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm()),
+    /**
+     * Fires the object's alarms until `done` holds. An alarm due now may already be running on its own
+     * (miniflare fires it), so the stored state is polled rather than assuming this call ran it.
+     */
+    async settle(done: (view: CaseView) => boolean, label: string): Promise<CaseView> {
+      let view: CaseView | null = null;
+      for (let i = 0; i < 200; i++) {
+        await runDurableObjectAlarm(stub).catch(() => false);
+        view = (await caseView(env, caseId(workflow.id, caseKey))) as CaseView;
+        if (view && done(view)) return view;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`case did not reach "${label}"; last: ${JSON.stringify(view?.header)} ${JSON.stringify(view?.wait)}`);
+    },
+  };
+}
+
+/** Reads a simulator's state: its `/_sim/` log, or its API with the simulator's key. */
+async function sim<T>(path: string): Promise<T> {
+  const key = path.startsWith("/stripe/") ? SIMULATOR_KEYS.stripe : SIMULATOR_KEYS.resend;
+  return (await fetch(`${simulators}${path}`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<T>;
+}
+const refundRequests = async (key: string) => (await sim<{ requests: { path: string; idempotencyKey: string | null; replayed: boolean }[] }>("/stripe/_sim/requests")).requests.filter((r) => r.path.endsWith("/v1/refunds") && r.idempotencyKey === key);
+const refundsFor = async (charge: string) => (await sim<{ data: { charge: string; amount: number }[] }>("/stripe/v1/refunds")).data.filter((r) => r.charge === charge);
+
+describe("run → ask → approve → resolve", () => {
+  it("completes when the customer replies after the reminder and two operators approve", async () => {
+    const c = newCase(refundReview);
+    expect(await c.open()).toEqual({ status: "accepted" });
+
+    let view = await c.settle((v) => v.wait?.stepId === "confirm:reply", "waiting for the reply");
+    expect(view.header.status).toBe("waiting");
+    expect(view.wait).toMatchObject({ kind: "event", sources: ["resend"], types: ["email.received"] });
+    // The object's alarm is set for the reminder, 24 h out on its clock.
+    expect(view.wait!.deadline! - view.wait!.startedAt).toBe(24 * HOUR);
+    expect(await c.alarm()).toBe(view.wait!.deadline);
+
+    testClock.advance(24 * HOUR);
+    view = await c.settle((v) => v.wait?.stepId === "confirm:reply-after-reminder", "reminder sent");
+    expect(view.steps.map((s) => s.id)).toEqual(["load-claim", "confirm:send", "confirm:reply", "confirm:reminder"]);
+    expect(view.steps[2]).toMatchObject({ kind: "ask", output: null });
+
+    expect(await c.reply("YES, please refund")).toEqual({ status: "accepted" });
+    view = await c.settle((v) => v.wait?.stepId === "refund-approval", "waiting for approval");
+    expect(view.header.status).toBe("waiting");
+    expect(view.wait).toMatchObject({ kind: "human", human: { kind: "approval", approvals: 2, role: "operator", requestedBy: "agent-refunds" } });
+
+    expect(await c.decide({ stepId: "refund-approval", decision: "approve", actor: { id: "ops-ana", roles: ["operator"] } })).toEqual({ status: "accepted" });
+    view = await c.settle((v) => v.timeline.some((e) => e.action === "human.decision"), "first approval recorded");
+    await runDurableObjectAlarm(env.CASES.getByName(caseId(refundReview.id, c.caseKey))).catch(() => false);
+    expect((await c.view()).wait?.stepId).toBe("refund-approval"); // one approver is not enough under the two-person rule
+    expect(await c.decide({ stepId: "refund-approval", decision: "approve", actor: { id: "ops-ben", roles: ["operator", "viewer"] } })).toEqual({ status: "accepted" });
+
+    view = await c.settle((v) => v.header.status === "resolved", "resolved");
+    expect(view.header).toMatchObject({ status: "resolved", outcome: "refunded" });
+    expect(view.decisions.map((d) => d.actor.id)).toEqual(["ops-ana", "ops-ben"]);
+    expect(await refundsFor(c.request.charge)).toHaveLength(1);
+    const sent = (await sim<{ requests: { path: string; idempotencyKey: string | null }[] }>("/resend/_sim/requests")).requests.filter((r) => r.path.endsWith("/emails"));
+    const keys = view.attempts.filter((a) => a.stepId.startsWith("confirm:")).map((a) => a.idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(sent.filter((r) => keys.includes(r.idempotencyKey!))).toHaveLength(2);
+    const actions = view.timeline.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(["approval.requested", "human.decision", "wait.matched", "case.resolved"]));
+    expect(view.timeline.filter((e) => e.action === "human.decision").map((e) => e.actor)).toEqual([
+      { kind: "human", id: "ops-ana" },
+      { kind: "human", id: "ops-ben" },
+    ]);
+  });
+
+  it("escalates with a context packet when no reply comes within 48 h, and a person's resolution closes it", async () => {
+    const c = newCase(refundReview);
+    await c.open();
+    await c.settle((v) => v.wait?.stepId === "confirm:reply", "waiting for the reply");
+    testClock.advance(24 * HOUR);
+    await c.settle((v) => v.wait?.stepId === "confirm:reply-after-reminder", "reminder sent");
+    testClock.advance(24 * HOUR);
+    let view = await c.settle((v) => v.header.status === "escalated", "escalated");
+
+    expect(view.wait).toMatchObject({
+      kind: "human",
+      stepId: "no-reply",
+      human: {
+        kind: "escalation",
+        queue: "support-leads",
+        allowed: ["resolve"],
+        packet: { reason: "customer did not confirm within 48h", proposedAction: "refund 4900 cents", evidence: { charge: c.request.charge, amount: 4900 } },
+      },
+    });
+    expect(view.wait!.human!.slaDeadline! - view.wait!.startedAt).toBe(4 * HOUR);
+    expect(view.wait!.human!.packet.steps.map((s) => s.id)).toEqual(["load-claim", "confirm:send", "confirm:reply", "confirm:reminder", "confirm:reply-after-reminder"]);
+    expect(await c.alarm()).toBeNull(); // nothing to wake for until a person decides
+
+    await c.decide({ stepId: "no-reply", decision: "resolve", outcome: "refunded-by-phone", note: "reached the customer by phone", actor: { id: "lead-cy", roles: ["operator"] } });
+    view = await c.settle((v) => v.header.status === "resolved", "resolved");
+    expect(view.header).toMatchObject({ status: "resolved", outcome: "refunded-by-phone" });
+    const resolved = view.timeline.find((e) => e.action === "case.resolved");
+    expect(resolved).toMatchObject({ actor: { kind: "human", id: "lead-cy" }, detail: { outcome: "refunded-by-phone", humanTouch: true } });
+    expect(await refundsFor(c.request.charge)).toHaveLength(0);
+  });
+});
+
+describe("human decisions through the case API", () => {
+  const path = (c: { caseKey: string }) => `/cases/${refundReview.id}/${encodeURIComponent(c.caseKey)}/decisions`;
+  const post = (c: { caseKey: string }, body: unknown, headers: Record<string, string> = {}) =>
+    api(path(c), { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+  async function atApproval() {
+    const c = newCase(refundReview);
+    await c.open();
+    await c.settle((v) => v.wait?.stepId === "confirm:reply", "waiting for the reply");
+    await c.reply("YES");
+    await c.settle((v) => v.wait?.stepId === "refund-approval", "waiting for approval");
+    return c;
+  }
+
+  it("refuses a non-approver, self-approval, a second approval by the same person, a malformed body and an ended wait, leaving the case as it was and auditing each", async () => {
+    const c = await atApproval();
+    const before = await c.view();
+    const approve = (id: string, roles = ["operator"]) => ({ step: "refund-approval", decision: "approve", actor: { id, roles } });
+
+    expect(await post(c, approve("viewer-vi", ["viewer"]))).toMatchObject({ status: 403, body: { error: { code: "not_authorized" } } });
+    expect(await post(c, approve("agent-refunds"))).toMatchObject({ status: 403, body: { error: { code: "self_approval" } } });
+    expect(await post(c, approve("ops-ana"), { "idempotency-key": "approve-ana-1" })).toMatchObject({ status: 202, body: { accepted: true, duplicate: false } });
+    expect(await post(c, approve("ops-ana"), { "idempotency-key": "approve-ana-1" })).toMatchObject({ status: 200, body: { accepted: true, duplicate: true } });
+    expect(await post(c, approve("ops-ana"))).toMatchObject({ status: 409, body: { error: { code: "already_decided" } } });
+    expect(await post(c, { step: "refund-approval", decision: "resolve", actor: { id: "ops-ben", roles: ["operator"] }, outcome: "x" })).toMatchObject({ status: 422, body: { error: { code: "decision_not_allowed" } } });
+    expect(await post(c, { step: "refund-approval", decision: "maybe", actor: { id: "ops-ben", roles: ["operator"] } })).toMatchObject({ status: 400, body: { error: { code: "invalid_decision" } } });
+    expect(await post(c, "{not json")).toMatchObject({ status: 400, body: { error: { code: "invalid_json" } } });
+    expect(await post(c, approve("ops-ben"), { "content-type": "text/plain" })).toMatchObject({ status: 415, body: { error: { code: "unsupported_media_type" } } });
+    expect(await post(c, { ...approve("ops-ben"), step: "confirm:reply" })).toMatchObject({ status: 409, body: { error: { code: "wait_ended" } } });
+    expect(await api(`/cases/${refundReview.id}/${encodeURIComponent("customer:nobody@example.com")}/decisions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(approve("ops-ben")) })).toMatchObject({ status: 404, body: { error: { code: "case_not_found" } } });
+    expect(await post(c, approve("ops-ben"))).toMatchObject({ status: 202 });
+    expect(await api(path(c), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(approve("ops-cy")) }, "")).toMatchObject({ status: 401 });
+
+    const after = await c.view();
+    expect(after.header.status).toBe(before.header.status);
+    expect(after.decisions.map((d) => d.actor.id)).toEqual(["ops-ana", "ops-ben"]);
+    const refused = after.timeline.filter((e) => e.action === "human.decision_refused").map((e) => e.detail?.code);
+    expect(refused).toEqual(["not_authorized", "self_approval", "already_decided", "decision_not_allowed", "invalid_decision", "invalid_json", "unsupported_media_type", "wait_ended"]);
+  });
+});
+
+describe("effects through the outbox", () => {
+  it("does not refund twice when the step throws after Stripe took the refund: the retry reuses the idempotency key", async () => {
+    const c = newCase(refundOnce);
+    crashAfterCall.mode = "throw";
+    await c.open();
+    const view = await c.settle((v) => v.header.status === "resolved", "resolved");
+    expect(view.header.outcome).toBe("refunded");
+    const key = view.attempts[0]!.idempotencyKey;
+    expect(view.attempts.map((a) => [a.attempt, a.idempotencyKey, a.outcome])).toEqual([
+      [1, key, "failed"],
+      [2, key, "succeeded"],
+    ]);
+    expect((await refundRequests(key)).map((r) => r.replayed)).toEqual([false, true]);
+    expect(await refundsFor(c.request.charge)).toHaveLength(1);
+  });
+
+  it("does not refund twice when the object fails between the call and its record: the attempt resumes under its key", async () => {
+    const c = newCase(refundOnce);
+    crashAfterCall.mode = "unrecordable";
+    await c.open();
+    // workerd runs the failed alarm again on its own; the case resumes the attempt left open.
+    const view = await c.settle((v) => v.header.status === "resolved", "resolved after the failed alarm");
+    expect(view.header.outcome).toBe("refunded");
+    const key = view.attempts[0]!.idempotencyKey;
+    expect(view.attempts).toMatchObject([{ attempt: 1, idempotencyKey: key, outcome: "succeeded" }]);
+    expect(view.timeline.filter((e) => e.action === "step.attempt_resumed")).toMatchObject([{ detail: { attempt: 1, idempotencyKey: key } }]);
+    expect(view.timeline.some((e) => e.action === "step.attempt_failed")).toBe(false);
+    expect((await refundRequests(key)).map((r) => r.replayed)).toEqual([false, true]);
+    expect(await refundsFor(c.request.charge)).toHaveLength(1);
+  });
+});
