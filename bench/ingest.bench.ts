@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: signed-webhook ingest throughput and latency against a trivial route on the same
- * `wrangler dev`, in the same run, so the figures are ratios that hold across machines. Writes bench/RESULTS.md.
+ * `wrangler dev`, in the same run, so the figures are ratios that hold across machines. Writes its section of
+ * bench/RESULTS.md.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@libsql/client/web";
 import autocannon from "autocannon";
 import { devVar } from "../scripts/dev-vars.ts";
 import { issueOpenedPayload, post, sign, stripeInvoiceEvent, type SignedRequest } from "../scripts/senders.ts";
-import { ROOT, startStack } from "../scripts/stack.ts";
+import { startStack } from "../scripts/stack.ts";
+import { machine, writeSection } from "./results.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -139,14 +141,11 @@ try {
     ...rows.map((r) => `| ${r.name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${ratio(r).toFixed(2)} | ${p99x(r).toFixed(2)} |`),
   ].join("\n");
   const goalMet = ratio(stripe) >= 0.7 && p99x(stripe) <= 2;
-  const cpu = cpus();
-  const report = `# Benchmarks
+  const report = `## Webhook ingest on \`wrangler dev\`
 
-## Webhook ingest on \`wrangler dev\`
-
-Command: \`npm run bench\` (BENCH_DURATION=${DURATION_S}, BENCH_CONNECTIONS=${CONNECTIONS}, BENCH_ROUNDS=${ROUNDS}${process.env.TMPDIR ? `, TMPDIR=${process.env.TMPDIR}` : ""})
+Command: \`npm run bench:ingest\` (BENCH_DURATION=${DURATION_S}, BENCH_CONNECTIONS=${CONNECTIONS}, BENCH_ROUNDS=${ROUNDS}${process.env.TMPDIR ? `, TMPDIR=${process.env.TMPDIR}` : ""})
 Measured: ${new Date().toISOString()}
-Machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}
+Machine: ${machine()}
 Runtime: \`wrangler dev\` (local workerd) with the local libSQL endpoint; state under ${tmpdir()}; autocannon on
 the same machine, so the load generator competes for the same two cores: read the ratios, not the absolute numbers.
 
@@ -165,7 +164,7 @@ ${goalMet ? "met" : "NOT met"}** in this run (${ratio(stripe).toFixed(2)} ×, p9
   ${drain.resolved} cases reached libSQL as resolved within ${drain.seconds.toFixed(1)} s of the load ending. The
   run fails if any accepted case is missing.
 `;
-  writeFileSync(join(ROOT, "bench", "RESULTS.md"), report);
+  writeSection("ingest", report);
   console.log(report);
   const bad = rows.filter((r) => r.errors > 0 || r.non2xx > 0);
   if (bad.length > 0) {

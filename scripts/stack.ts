@@ -148,6 +148,8 @@ export interface StackOptions {
   dataDir?: string;
   dashboard?: boolean;
   quiet?: boolean;
+  /** Another wrangler config for the worker (the engine benchmark's); default `wrangler.toml`. */
+  workerConfig?: string;
 }
 
 export interface Stack {
@@ -189,6 +191,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       command: join(BIN, "wrangler"),
       args: [
         "dev",
+        ...(options.workerConfig ? ["--config", options.workerConfig] : []),
         "--ip", "127.0.0.1",
         "--port", String(workerPort),
         "--inspector-port", String(inspectorPort),
