@@ -153,7 +153,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
   };
 
   const escalationTask = (id: string, request: EscalationRequest, extra: Partial<ContextPacket>, allowed: HumanTask["allowed"]): HumanTask => {
-    const sla = optionalDuration(request.sla);
+    const sla = optionalDuration(request.sla ?? workflow.sla);
     return {
       kind: "escalation",
       queue: request.queue ?? "escalations",
@@ -262,7 +262,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
       if (recorded) return recorded.output as ApprovalResult;
       const startedAt = waitStart(id);
       const timeout = optionalDuration(request.timeout);
-      const sla = optionalDuration(request.sla) ?? timeout;
+      const sla = optionalDuration(request.sla) ?? timeout ?? optionalDuration(workflow.sla);
       const task: HumanTask = {
         kind: "approval",
         queue: request.queue ?? "approvals",

@@ -1,10 +1,13 @@
-import type { WorkflowContext, Outcome, Trigger, WorkflowDefinition } from "./types.ts";
+import { parseDuration } from "./duration.ts";
+import type { Duration, WorkflowContext, Outcome, Trigger, WorkflowDefinition } from "./types.ts";
 
 export interface WorkflowHeader {
   id: string;
   version: number;
   minutesPerCase: number;
   triggers: readonly Trigger[];
+  /** How soon a person must act on this workflow's escalations and approvals unless a step says otherwise. */
+  sla?: Duration;
 }
 
 /**
@@ -18,5 +21,6 @@ export interface WorkflowHeader {
 export function defineWorkflow<I>(header: WorkflowHeader, body: (ctx: WorkflowContext<I>) => Promise<Outcome>): WorkflowDefinition<I> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(header.id)) throw new TypeError(`workflow id "${header.id}" must be kebab-case`);
   if (!Number.isInteger(header.version) || header.version < 1) throw new TypeError(`workflow ${header.id}: version must be a positive integer`);
+  if (header.sla !== undefined) parseDuration(header.sla); // a malformed SLA fails at deploy, not in a case
   return { ...header, body };
 }

@@ -133,6 +133,14 @@ describe("escalate", () => {
   });
 });
 
+describe("workflow SLA", () => {
+  it("is the deadline of a hand-off that names none, and a malformed one is refused when the workflow is defined", async () => {
+    const workflow = defineWorkflow({ id: "kyc", version: 1, minutesPerCase: 5, triggers: [], sla: "8h" }, async ({ step }) => step.escalate("review", { reason: "document unreadable" }));
+    expect(await drive(workflow, [opener], 100, fresh())).toMatchObject({ kind: "waiting", wait: { human: { slaDeadline: 100 + 8 * HOUR } } });
+    expect(() => defineWorkflow({ id: "kyc", version: 1, minutesPerCase: 5, triggers: [], sla: "soon" as "1h" }, async ({ step }) => step.resolve("x"))).toThrow();
+  });
+});
+
 describe("a step whose attempts ran out", () => {
   it("runs again on a person's retry, with the same idempotency key, and can fail its way back to them", async () => {
     const keys: string[] = [];

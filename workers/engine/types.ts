@@ -294,5 +294,7 @@ export interface WorkflowDefinition<I = any> {
   /** What a human spends on one case; autonomous resolutions × this = minutes saved. */
   minutesPerCase: number;
   triggers: readonly Trigger[];
+  /** Default SLA for the workflow's escalations and approvals. */
+  sla?: Duration;
   body: (ctx: WorkflowContext<I>) => Promise<Outcome>;
 }
