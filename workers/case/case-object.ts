@@ -135,9 +135,8 @@ export class CaseObject extends DurableObject<Env> {
       const { id, ...decision } = input;
       // Only decisions since the step was last handed over count (a step can fail back to a person).
       const since = this.store.retries()[decision.stepId]?.escalatedAfterSeq ?? 0;
-      const refusal = TERMINAL_STATUSES.includes(header.status)
-        ? ({ status: 409, code: "wait_ended", message: `the case is already ${header.status}` } as const)
-        : refuseDecision(header.wait, decision, decisionsFor(this.store.events(), decision.stepId, since));
+      // A case that ended has no wait, so every decision for it is refused as `wait_ended`.
+      const refusal = refuseDecision(header.wait, decision, decisionsFor(this.store.events(), decision.stepId, since));
       if (refusal) {
         this.store.appendAudit({ at: now, actor: humanActor(decision.actor.id), action: "human.decision_refused", stepId: decision.stepId, detail: { decision: decision.decision, code: refusal.code, reason: refusal.message } });
         return { status: "refused", refusal };
