@@ -164,12 +164,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   ensureDevVars();
   const dataDir = options.dataDir ?? join(ROOT, ".data");
   mkdirSync(dataDir, { recursive: true });
-  const [libsqlPort, workerPort, inspectorPort, dashboardPort] = await Promise.all([
-    options.libsqlPort ?? freePort(),
-    options.workerPort ?? freePort(),
-    freePort(),
-    options.dashboardPort ?? freePort(),
-  ]);
+  // Each port is picked just before its service starts: one picked early could be taken meanwhile by the
+  // ephemeral ports the earlier services open (wrangler and workerd open several).
+  const libsqlPort = options.libsqlPort ?? (await freePort());
   const libsqlUrl = `http://127.0.0.1:${libsqlPort}`;
   const started: Service[] = [];
   const stop = async () => {
@@ -186,6 +183,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       quiet: options.quiet,
     });
     started.push(libsql);
+    const [workerPort, inspectorPort] = await Promise.all([options.workerPort ?? freePort(), freePort()]);
     const worker = await spawnService({
       name: "worker",
       command: join(BIN, "wrangler"),
@@ -207,6 +205,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     started.push(worker);
     let dashboard: Service | undefined;
     if (options.dashboard !== false) {
+      const dashboardPort = options.dashboardPort ?? (await freePort());
       dashboard = await spawnService({
         name: "dashboard",
         command: join(BIN, "vite"),
