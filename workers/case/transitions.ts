@@ -4,7 +4,7 @@
  */
 import { digest, isHumanWait, type Advance, type AuditActor, type HumanDecision, type PendingWait, type RetryState } from "../engine/index.ts";
 import type { MetricEvent } from "../metrics/index.ts";
-import type { CaseHeader, CaseStore } from "./store.ts";
+import type { CaseHeader, CaseStorage } from "./storage.ts";
 
 export const ENGINE: AuditActor = { kind: "engine", id: "crossflow" };
 export const ruleActor = (header: CaseHeader): AuditActor => ({ kind: "rule", id: `${header.workflowId}@v${header.workflowVersion}` });
@@ -23,7 +23,7 @@ export function metricFor(header: CaseHeader, kind: MetricEvent["kind"], at: num
 const parkedStatus = (wait: PendingWait) => (isHumanWait(wait) && wait.human.kind === "escalation" ? "escalated" : "waiting");
 
 /** Records that the case parked on `wait` (audit + metric once per wait; the header every time). */
-function park(store: CaseStore, header: CaseHeader, wait: PendingWait, at: number): void {
+function park(store: CaseStorage, header: CaseHeader, wait: PendingWait, at: number): void {
   const status = parkedStatus(wait);
   // `wait` is cleared whenever the case leaves a wait, so a different step or start means a new one.
   if (header.wait?.stepId !== wait.stepId || header.wait.startedAt !== wait.startedAt) {
@@ -46,7 +46,7 @@ function park(store: CaseStore, header: CaseHeader, wait: PendingWait, at: numbe
  * Persists one result of `advanceCase`. Returns true when the case parked or ended (the burst stops there).
  * `retriesBefore` is the step's retry state the core was given, to tell a new failure from an early wake-up.
  */
-export function applyAdvance(store: CaseStore, header: CaseHeader, next: Advance, at: number, retriesBefore: Readonly<Record<string, RetryState>>): boolean {
+export function applyAdvance(store: CaseStorage, header: CaseHeader, next: Advance, at: number, retriesBefore: Readonly<Record<string, RetryState>>): boolean {
   switch (next.kind) {
     case "retry": {
       const { stepId, retry } = next;

@@ -70,7 +70,7 @@ export interface AdvanceInput<I> {
    * Called just before a step's function runs, so the shell records the attempt durably (the outbox) before
    * any effect leaves; returns the attempt's number. Without it, attempts are numbered from failures.
    */
-  beginAttempt?: (stepId: string, idempotencyKey: string) => number;
+  beginAttempt?: (stepId: string, idempotencyKey: string) => number | Promise<number>;
 }
 
 const DEFAULT_RETRIES = 3;
@@ -196,7 +196,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
       throw new Suspend({ kind: "retry", stepId: id, retry: previous });
     }
     const key = idempotencyKey(id);
-    const attempt = beginAttempt ? beginAttempt(id, key) : (previous?.failures ?? 0) + 1;
+    const attempt = beginAttempt ? await beginAttempt(id, key) : (previous?.failures ?? 0) + 1;
     const startedAt = now();
     let output: T;
     try {

@@ -3,8 +3,9 @@
  * people's decisions among them), completed steps (the replay journal), step attempts (the effect outbox),
  * the wait it is parked on, the case header, the audit chain and the metric outbox.
  */
-import { caseId, chainEntry, HUMAN_SOURCE, type AuditEntry, type AuditFields, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
-import type { CaseSnapshot, MetricEvent } from "../metrics/index.ts";
+import { caseId, chainEntry, HUMAN_SOURCE, type AuditEntry, type AuditFields, type CaseEvent, type CaseStatus, type EventEnvelope, type RetryState, type StepRecord } from "../engine/index.ts";
+import type { MetricEvent } from "../metrics/index.ts";
+import type { CaseHeader, CaseStorage, HeaderChange, StepAttempt } from "./storage.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -64,37 +65,14 @@ CREATE TABLE IF NOT EXISTS metric_outbox (
 );
 `;
 
-export interface CaseHeader {
-  caseId: string;
-  caseKey: string;
-  workflowId: string;
-  workflowVersion: number;
-  status: CaseStatus;
-  openedAt: number;
-  updatedAt: number;
-  closedAt: number | null;
-  outcome: string | null;
-  error: string | null;
-  /** The wait the case is parked on while `waiting`. */
-  wait: PendingWait | null;
-  flushFailures: number;
-}
 
-/** One attempt of a step's function, recorded before it runs: an unfinished one was cut off by a crash. */
-export interface StepAttempt {
-  stepId: string;
-  attempt: number;
-  idempotencyKey: string;
-  startedAt: number;
-  finishedAt: number | null;
-  outcome: "succeeded" | "failed" | null;
-}
 
 type Row = Record<string, SqlStorageValue>;
 const num = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : Number(v));
 const str = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : String(v));
 
-export class CaseStore {
+/** The case Durable Object's storage: SQLite through `ctx.storage.sql`, transactions through `transactionSync`. */
+export class SqliteCaseStore implements CaseStorage {
   constructor(private readonly storage: DurableObjectStorage) {
     storage.sql.exec(SCHEMA);
   }
@@ -103,8 +81,7 @@ export class CaseStore {
     return this.storage.sql;
   }
 
-  /** Runs `fn` atomically: all of its writes land or none do. */
-  atomically<T>(fn: () => T): T {
+  async atomically<T>(fn: () => T): Promise<T> {
     return this.storage.transactionSync(fn);
   }
 
@@ -168,7 +145,7 @@ export class CaseStore {
   }
 
   /** Moves the case to `status`; `wait` is replaced (cleared unless given), the other fields only when given. */
-  updateHeader(change: { status: CaseStatus; at: number; closedAt?: number; outcome?: string; error?: string; wait?: PendingWait }): void {
+  updateHeader(change: HeaderChange): void {
     this.sql.exec(
       "UPDATE header SET status = ?, updated_at = ?, closed_at = coalesce(?, closed_at), outcome = coalesce(?, outcome), error = coalesce(?, error), wait = ? WHERE singleton = 1",
       change.status,
@@ -298,20 +275,5 @@ export class CaseStore {
   /** Counts a failed flush and returns how many there have been in a row. */
   recordFlushFailure(): number {
     return Number(this.sql.exec<Row>("UPDATE header SET flush_failures = flush_failures + 1 WHERE singleton = 1 RETURNING flush_failures").one().flush_failures);
-  }
-
-  snapshot(header: CaseHeader): CaseSnapshot {
-    return {
-      caseId: header.caseId,
-      caseKey: header.caseKey,
-      workflowId: header.workflowId,
-      workflowVersion: header.workflowVersion,
-      status: header.status,
-      openedAt: header.openedAt,
-      updatedAt: header.updatedAt,
-      closedAt: header.closedAt,
-      outcome: header.outcome,
-      humanTouch: this.hasHumanDecisions(),
-    };
   }
 }

@@ -1,0 +1,320 @@
+/**
+ * A case's runtime shell around the pure engine, the same on every platform: it stores events and people's
+ * decisions durably before acknowledging them, advances the workflow in short bursts when its alarm fires,
+ * records each step attempt before its effect leaves (the outbox), parks on waits until a matching event, a
+ * decision or the deadline, and ships metric events to libSQL through an outbox that survives outages.
+ * The platform supplies the storage and the alarm (a Durable Object's, or Deno KV and its queue).
+ */
+import type { MetricsDatabase } from "../../db/client.ts";
+import {
+  advanceCase,
+  type Advance,
+  decisionsFor,
+  digest,
+  HUMAN_DECISION_TYPE,
+  HUMAN_SOURCE,
+  refuseDecision,
+  TERMINAL_STATUSES,
+  verifyChain,
+  type AuditEntry,
+  type CaseEvent,
+  type ChainVerdict,
+  type DecisionRefusal,
+  type EventEnvelope,
+  type HumanDecision,
+  type PendingWait,
+  type StepRecord,
+  type WorkflowDefinition,
+} from "../engine/index.ts";
+import type { CaseIngestStatus } from "../ingest/dispatch.ts";
+import { writeMetrics, type CaseSnapshot } from "../metrics/index.ts";
+import type { AlarmClock, CaseHeader, CaseStorage, StepAttempt } from "./storage.ts";
+import { applyAdvance, ENGINE, humanActor, metricFor, ruleActor } from "./transitions.ts";
+
+/**
+ * What one alarm may spend before yielding to a fresh invocation. workerd's clock only moves across I/O, so
+ * a burst of synchronous steps is bounded by count as well as by wall time.
+ */
+const BURST_MS = 5_000;
+const BURST_STEPS = 200;
+const METRIC_BATCH = 100;
+const FLUSH_RETRY_MAX_MS = 5 * 60_000;
+
+/** An audit entry without its chain fields: one line of the case's story. */
+export type TimelineEntry = Omit<AuditEntry, "prevHash" | "hash">;
+
+export interface CaseView {
+  header: CaseHeader;
+  /** What the case is parked on, with the person's task when it waits for one. */
+  wait: PendingWait | null;
+  events: Omit<CaseEvent, "payload">[];
+  steps: StepRecord[];
+  /** Every attempt of every step's function, with its idempotency key. */
+  attempts: StepAttempt[];
+  decisions: (HumanDecision & { at: number })[];
+  timeline: TimelineEntry[];
+  pendingMetrics: number;
+}
+
+/** A person's decision as the case API hands it over; `id` makes a resubmission a no-op. */
+export type DecisionInput = HumanDecision & { id: string };
+export type DecisionResult = { status: "accepted" | "duplicate" } | { status: "refused"; refusal: DecisionRefusal };
+
+/** Could this event end the wait? Only then is the case woken. */
+function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
+  if (!wait || wait.kind !== "event") return false;
+  return (wait.sources.length === 0 || wait.sources.includes(event.source)) && (wait.types.length === 0 || wait.types.includes(event.type));
+}
+
+export interface CaseRuntimeOptions {
+  /** The deployed workflow versions; a case runs the one it opened with. */
+  workflows: readonly WorkflowDefinition[];
+  now: () => number;
+  /** The metrics database, or null when none is configured (events then wait in the outbox). */
+  openMetrics: () => MetricsDatabase | null;
+}
+
+export class CaseRuntime {
+  private metricsDb: MetricsDatabase | null = null;
+  /** Bursts that threw in a row, for the backoff before the next one (memory is enough: it only paces). */
+  private failedBursts = 0;
+
+  constructor(
+    private readonly store: CaseStorage,
+    private readonly timer: AlarmClock,
+    private readonly options: CaseRuntimeOptions,
+  ) {}
+
+  private now(): number {
+    return this.options.now();
+  }
+
+  /**
+   * Stores a verified event once per (source, id) and answers only after it is durable. An event that may not
+   * open a case is refused with `no_case` while none is open, so the caller can dead-letter it.
+   */
+  async ingest(event: EventEnvelope): Promise<{ status: CaseIngestStatus }> {
+    const now = this.now();
+    // A redelivery is answered from a read, without opening a write transaction.
+    if (this.store.hasEvent(event.source, event.id)) return { status: "duplicate" };
+    const outcome = await this.store.atomically((): { status: CaseIngestStatus; wake: boolean } => {
+      let header = this.store.header();
+      if (!header && !event.opens) return { status: "no_case", wake: false };
+      if (!this.store.insertEvent(event)) return { status: "duplicate", wake: false };
+      const opening = !header;
+      if (!header) {
+        this.store.openCase(event.caseKey, event.workflow, now);
+        header = this.store.header()!;
+        this.store.queueMetric(metricFor(header, "case.opened", now, { status: "open", detail: { source: event.source, type: event.type } }));
+      }
+      this.store.appendAudit({
+        at: now,
+        actor: { kind: "sender", id: event.source },
+        action: "event.received",
+        inputDigest: digest(event.payloadJson),
+        detail: { eventId: event.id, type: event.type, receivedAt: event.receivedAt },
+      });
+      if (opening) {
+        this.store.appendAudit({ at: now, actor: ENGINE, action: "case.opened", detail: { workflow: `${event.workflow.id}@v${event.workflow.version}`, caseKey: event.caseKey } });
+        return { status: "accepted", wake: true };
+      }
+      return { status: "accepted", wake: header.status === "waiting" && mayEndWait(header.wait, event) };
+    });
+    if (outcome.wake) await this.timer.set(now);
+    return { status: outcome.status };
+  }
+
+  /**
+   * A person's decision on the step the case waits for. It is checked against the wait's task (role, two-person
+   * rule, no self-approval, one decision per person), stored as a case event and audited; a refused one is
+   * audited too and changes nothing else. Null when there is no case.
+   */
+  async decide(input: DecisionInput): Promise<DecisionResult | null> {
+    const now = this.now();
+    const result = await this.store.atomically((): DecisionResult | null => {
+      const header = this.store.header();
+      if (!header) return null;
+      if (this.store.hasEvent(HUMAN_SOURCE, input.id)) return { status: "duplicate" };
+      const { id, ...decision } = input;
+      // Only decisions since the step was last handed over count (a step can fail back to a person).
+      const since = this.store.retries()[decision.stepId]?.escalatedAfterSeq ?? 0;
+      // A case that ended has no wait, so every decision for it is refused as `wait_ended`.
+      const refusal = refuseDecision(header.wait, decision, decisionsFor(this.store.events(), decision.stepId, since));
+      if (refusal) {
+        this.store.appendAudit({ at: now, actor: humanActor(decision.actor.id), action: "human.decision_refused", stepId: decision.stepId, detail: { decision: decision.decision, code: refusal.code, reason: refusal.message } });
+        return { status: "refused", refusal };
+      }
+      const payloadJson = JSON.stringify(decision);
+      this.store.insertEvent({ id, source: HUMAN_SOURCE, type: HUMAN_DECISION_TYPE, receivedAt: now, caseKey: header.caseKey, workflow: { id: header.workflowId, version: header.workflowVersion }, opens: false, payloadJson });
+      this.store.appendAudit({
+        at: now,
+        actor: humanActor(decision.actor.id),
+        action: "human.decision",
+        stepId: decision.stepId,
+        inputDigest: digest(payloadJson),
+        detail: { decision: decision.decision, roles: [...decision.actor.roles], ...(decision.outcome ? { outcome: decision.outcome } : {}), ...(decision.note ? { note: decision.note } : {}) },
+      });
+      this.store.queueMetric(metricFor(header, "human.decision", now, { stepId: decision.stepId, humanTouch: true, detail: { decision: decision.decision, actor: decision.actor.id } }, id));
+      return { status: "accepted" };
+    });
+    if (result?.status === "accepted") await this.timer.set(now);
+    return result;
+  }
+
+  /** Audits a human action the case API refused before it reached `decide` (a malformed body); false: no case. */
+  async refuseAction(actorId: string | null, refusal: { code: string; message: string }): Promise<boolean> {
+    return this.store.atomically(() => {
+      if (!this.store.header()) return false;
+      this.store.appendAudit({ at: this.now(), actor: humanActor(actorId ?? "unknown"), action: "human.decision_refused", detail: { code: refusal.code, reason: refusal.message } });
+      return true;
+    });
+  }
+
+  /** The case as stored, for the case API and tests. */
+  async view(): Promise<CaseView | null> {
+    const header = this.store.header();
+    if (!header) return null;
+    const events = this.store.events();
+    return {
+      header,
+      wait: header.wait,
+      events: events.map(({ payload: _payload, ...rest }) => rest),
+      steps: this.store.steps(),
+      attempts: this.store.attempts(),
+      decisions: events.filter((e) => e.source === HUMAN_SOURCE).map((e) => ({ ...(e.payload as HumanDecision), at: e.receivedAt })),
+      timeline: this.store.auditEntries().map(({ prevHash: _p, hash: _h, ...entry }) => entry),
+      pendingMetrics: this.store.pendingMetricCount(),
+    };
+  }
+
+  /** The audit trail with its verification, for the case API. */
+  async audit(): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null> {
+    if (!this.store.header()) return null;
+    const entries = this.store.auditEntries();
+    return { entries, verification: verifyChain(entries) };
+  }
+
+  async alarm(): Promise<void> {
+    let burst: { more: boolean; retryAt: number | null };
+    try {
+      burst = await this.runSteps();
+      this.failedBursts = 0;
+    } catch (error) {
+      // Storage refused a step's record (or the runner broke): nothing of that step was kept, so its open attempt
+      // resumes under the same idempotency key. Come back with backoff rather than rely on the platform's retries.
+      this.failedBursts++;
+      console.error(`case ${this.store.header()?.caseId}: burst failed (${this.failedBursts} in a row), will resume`, error);
+      await this.timer.set(this.now() + Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(this.failedBursts - 1, 12)));
+      return;
+    }
+    const { more, retryAt } = burst;
+    const flushed = await this.flushMetrics();
+    const wakeups: number[] = [];
+    const now = this.now();
+    if (more) wakeups.push(now);
+    if (retryAt !== null) wakeups.push(retryAt);
+    const deadline = this.store.header()?.wait?.deadline;
+    if (deadline != null) wakeups.push(deadline);
+    if (!flushed) {
+      const failures = await this.store.atomically(() => this.store.recordFlushFailure());
+      wakeups.push(now + Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(failures, 12)) * (0.5 + Math.random() / 2));
+    }
+    if (wakeups.length > 0) await this.timer.set(Math.min(...wakeups));
+  }
+
+  /**
+   * Advances the case until it ends, parks, backs off a failed step, or spends its burst budget. `more`: run
+   * again at once; `retryAt`: when a failed step may run again. The journal is read once per burst and extended
+   * in memory; events are re-read incrementally, since one may arrive while a step's effect is in flight.
+   */
+  private async runSteps(): Promise<{ more: boolean; retryAt: number | null }> {
+    const started = this.now();
+    const events = this.store.events();
+    const completed = this.store.steps();
+    const retries = this.store.retries();
+    for (let steps = 0; ; steps++) {
+      const header = this.store.header();
+      if (!header || TERMINAL_STATUSES.includes(header.status)) return { more: false, retryAt: null };
+      if (steps >= BURST_STEPS || this.now() - started > BURST_MS) return { more: true, retryAt: null };
+      if (header.status === "open") {
+        await this.store.atomically(() => {
+          const at = this.now();
+          this.store.updateHeader({ status: "running", at });
+          this.store.queueMetric(metricFor(header, "case.status", at, { status: "running" }));
+        });
+      }
+      events.push(...this.store.events(events.at(-1)?.seq ?? 0));
+      const workflow = this.options.workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
+      const next: Advance = workflow
+        ? await advanceCase({
+            workflow,
+            caseKey: header.caseKey,
+            input: events[0]?.payload,
+            events,
+            completed,
+            pendingWait: header.wait,
+            retries,
+            now: () => this.now(),
+            beginAttempt: (stepId, key) => this.beginAttempt(header, stepId, key),
+          })
+        : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
+      const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries));
+      if (next.kind === "step" || next.kind === "resolved") {
+        completed.push(next.record);
+        delete retries[next.record.id];
+      }
+      if (next.kind === "retry") retries[next.stepId] = next.retry;
+      if (next.kind === "waiting" && next.retry) retries[next.retry.stepId] = next.retry.state;
+      if (stop) return { more: false, retryAt: next.kind === "retry" ? next.retry.notBefore : null };
+    }
+  }
+
+  /** The outbox entry of an attempt, durable before the step's function (and its effect) runs. */
+  private beginAttempt(header: CaseHeader, stepId: string, idempotencyKey: string): Promise<number> {
+    return this.store.atomically(() => {
+      const at = this.now();
+      const { attempt, resumed } = this.store.beginAttempt(stepId, idempotencyKey, at);
+      if (resumed) {
+        // The object stopped between this attempt's call and its record: run it again under the same key.
+        this.store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_resumed", stepId, detail: { attempt, idempotencyKey } });
+      }
+      return attempt;
+    });
+  }
+
+  /** Sends the outbox to libSQL; false when the database could not be reached (rows stay for the retry). */
+  private async flushMetrics(): Promise<boolean> {
+    if (this.store.pendingMetricCount() === 0) return true;
+    const db = this.database();
+    if (!db) {
+      console.warn("metrics: TURSO_DATABASE_URL is not set; metric events stay in the case outbox");
+      return false;
+    }
+    for (;;) {
+      const batch = this.store.pendingMetrics(METRIC_BATCH);
+      const header = this.store.header();
+      if (!header || batch.length === 0) return true;
+      try {
+        await writeMetrics(db, batch, this.snapshot(header));
+      } catch (error) {
+        console.error(`metrics: flush for ${header.caseId} failed, will retry`, error);
+        // Start the retry from a fresh client rather than one whose connection state is unknown.
+        this.metricsDb = null;
+        return false;
+      }
+      await this.store.atomically(() => this.store.markMetricsSent(batch.map((e) => e.id)));
+      if (batch.length < METRIC_BATCH) return true;
+    }
+  }
+
+  private database(): MetricsDatabase | null {
+    this.metricsDb ??= this.options.openMetrics();
+    return this.metricsDb;
+  }
+
+  /** The case summary row the dashboard reads. */
+  private snapshot(header: CaseHeader): CaseSnapshot {
+    const { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome } = header;
+    return { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: this.store.hasHumanDecisions() };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The port between the case runtime and where a case's state lives: SQLite in a Durable Object, Deno KV on Deno.
+ * Reads and the writes inside `atomically` are synchronous (each adapter keeps the case's state at hand);
+ * `atomically` resolves once its writes are durable, all of them or none.
+ */
+import type { AuditEntry, AuditFields, CaseEvent, CaseStatus, EventEnvelope, PendingWait, RetryState, StepRecord } from "../engine/index.ts";
+import type { MetricEvent } from "../metrics/index.ts";
+
+export interface CaseHeader {
+  caseId: string;
+  caseKey: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: CaseStatus;
+  openedAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  outcome: string | null;
+  error: string | null;
+  /** The wait the case is parked on while `waiting`. */
+  wait: PendingWait | null;
+  flushFailures: number;
+}
+
+/** One attempt of a step's function, recorded before it runs: an unfinished one was cut off by a crash. */
+export interface StepAttempt {
+  stepId: string;
+  attempt: number;
+  idempotencyKey: string;
+  startedAt: number;
+  finishedAt: number | null;
+  outcome: "succeeded" | "failed" | null;
+}
+
+export interface HeaderChange {
+  status: CaseStatus;
+  at: number;
+  closedAt?: number;
+  outcome?: string;
+  error?: string;
+  wait?: PendingWait;
+}
+
+export interface CaseStorage {
+  /** Runs `fn` (synchronous store calls only) so that all of its writes land, durably, or none do. */
+  atomically<T>(fn: () => T): Promise<T>;
+
+  /** Stores the event unless this (source, id) was stored before; true when it is new. */
+  insertEvent(event: EventEnvelope): boolean;
+  hasEvent(source: string, id: string): boolean;
+  /** The case's events in arrival order; only those after `afterSeq` when given. */
+  events(afterSeq?: number): CaseEvent[];
+  /** True once a person has decided anything in this case (for the human-touch KPI). */
+  hasHumanDecisions(): boolean;
+
+  header(): CaseHeader | null;
+  openCase(caseKey: string, workflow: { id: string; version: number }, at: number): void;
+  /** Moves the case to `status`; `wait` is replaced (cleared unless given), the other fields only when given. */
+  updateHeader(change: HeaderChange): void;
+
+  steps(): StepRecord[];
+  appendStep(record: StepRecord): void;
+
+  /**
+   * Records that a step's function is about to run. An attempt left unfinished was cut off by a crash: it is
+   * resumed under its own number rather than counted again.
+   */
+  beginAttempt(stepId: string, idempotencyKey: string, at: number): { attempt: number; resumed: boolean };
+  /** Closes the step's open attempt; call in the transaction that records its result. */
+  finishAttempt(stepId: string, outcome: "succeeded" | "failed", at: number): void;
+  attempts(): StepAttempt[];
+
+  /** Failed attempts of steps that have not succeeded yet. */
+  retries(): Record<string, RetryState>;
+  setRetry(stepId: string, state: RetryState): void;
+  clearRetry(stepId: string): void;
+
+  /** Appends to the hash chain; call inside `atomically` with the change it records. */
+  appendAudit(fields: AuditFields): AuditEntry;
+  auditEntries(): AuditEntry[];
+
+  queueMetric(event: MetricEvent): void;
+  pendingMetrics(limit: number): MetricEvent[];
+  pendingMetricCount(): number;
+  markMetricsSent(ids: readonly string[]): void;
+  /** Counts a failed flush and returns how many there have been in a row. */
+  recordFlushFailure(): number;
+}
+
+/** The case's one timer (a Durable Object alarm; a delayed queue message on Deno). */
+export interface AlarmClock {
+  get(): Promise<number | null>;
+  set(at: number): Promise<void>;
+  delete(): Promise<void>;
+}
