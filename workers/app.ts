@@ -1,22 +1,41 @@
-/** The worker's HTTP surface. One `onError` renders every failure as `{ error: { code, message } }`. */
+/**
+ * The HTTP surface, the same on every platform. One `onError` renders every failure as
+ * `{ error: { code, message } }`. The platform (Cloudflare bindings, Deno KV) is handed in.
+ */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { Env } from "./env.ts";
+import type { AppEnv, Config } from "./env.ts";
 import { ApiError } from "./errors.ts";
 import { api } from "./api/routes.ts";
 import { hooks } from "./ingest/routes.ts";
+import type { Platform } from "./platform/port.ts";
 
-export const app = new Hono<{ Bindings: Env }>();
+/**
+ * @example
+ * const app = createApp((env) => cloudflarePlatform(env as Env));
+ * export default { fetch: app.fetch };
+ */
+export function createApp(platformFor: (config: Config) => Platform): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", async (c, next) => {
+    c.set("platform", platformFor(c.env));
+    await next();
+  });
+  mount(app);
+  return app;
+}
 
-app.get("/healthz", (c) => c.json({ ok: true, service: "crossflow-worker" }));
-app.route("/hooks", hooks);
-app.route("/api", api);
+function mount(app: Hono<AppEnv>): void {
+  app.get("/healthz", (c) => c.json({ ok: true, service: "crossflow-worker" }));
+  app.route("/hooks", hooks);
+  app.route("/api", api);
 
-app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
 
-app.onError((err, c) => {
-  if (err instanceof ApiError) return c.json({ error: { code: err.code, message: err.message } }, err.status);
-  if (err instanceof HTTPException) return c.json({ error: { code: "http_error", message: err.message } }, err.status);
-  console.error("unhandled error", err);
-  return c.json({ error: { code: "internal_error", message: "internal error" } }, 500);
-});
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json({ error: { code: err.code, message: err.message } }, err.status);
+    if (err instanceof HTTPException) return c.json({ error: { code: "http_error", message: err.message } }, err.status);
+    console.error("unhandled error", err);
+    return c.json({ error: { code: "internal_error", message: "internal error" } }, 500);
+  });
+}

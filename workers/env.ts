@@ -2,15 +2,12 @@ import type { CaseObject } from "./case/case-object.ts";
 import type { DeadLetterObject } from "./dead-letters/dead-letter-object.ts";
 
 /**
- * The worker's bindings. Secrets come from `wrangler secret put` in production and `.dev.vars` locally; each
+ * The configuration the HTTP app reads on every platform: secrets and vars by name. Secrets come from
+ * `wrangler secret put` (Cloudflare) or the environment (Deno) in production and `.dev.vars` locally; each
  * webhook source reads its own secret binding (see `workers/ingest/sources`).
  */
-export interface Env {
-  CASES: DurableObjectNamespace<CaseObject>;
-  DEAD_LETTERS: DurableObjectNamespace<DeadLetterObject>;
-  /** Per-source request limit (Cloudflare rate limiting binding), keyed by source name. */
-  INGEST_RATE_LIMITER?: RateLimit;
-  /** The limiter's period in seconds, returned as `Retry-After` on a 429. */
+export interface Config {
+  /** The rate limiter's period in seconds, returned as `Retry-After` on a 429. */
   INGEST_RATE_LIMIT_PERIOD?: string;
   /** Extra webhook sources (Standard Webhooks or generic HMAC senders), declared in wrangler.toml. */
   WEBHOOK_SOURCES?: unknown;
@@ -26,6 +23,20 @@ export interface Env {
   /** libSQL over HTTP: Turso Cloud in production, the local endpoint from `npm start` in development. */
   TURSO_DATABASE_URL?: string;
   TURSO_AUTH_TOKEN?: string;
+}
+
+/** The Cloudflare worker's bindings: the configuration plus the platform's own objects. */
+export interface Env extends Config {
+  CASES: DurableObjectNamespace<CaseObject>;
+  DEAD_LETTERS: DurableObjectNamespace<DeadLetterObject>;
+  /** Per-source request limit (Cloudflare rate limiting binding), keyed by source name. */
+  INGEST_RATE_LIMITER?: RateLimit;
+}
+
+/** What every route sees: the configuration as bindings, the platform as a context variable. */
+export interface AppEnv {
+  Bindings: Config;
+  Variables: { platform: import("./platform/port.ts").Platform };
 }
 
 type WorkerEnv = Env;

@@ -7,7 +7,7 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { issueOpenedPayload, sign, stripeInvoiceEvent, type SignedRequest } from "../../scripts/senders.ts";
-import { app } from "../../workers/app.ts";
+import { app } from "../../workers/index.ts";
 import { ORIGIN, secret } from "./helpers.ts";
 
 const RUNS = 10_000;

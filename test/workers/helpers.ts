@@ -3,7 +3,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { caseId } from "../../workers/engine/index.ts";
 import type { CaseView } from "../../workers/case/case-object.ts";
-import { caseView } from "../../workers/platform/cloudflare.ts";
+import { caseDirectory } from "../../workers/platform/cloudflare.ts";
 import type { SignedRequest } from "../../scripts/senders.ts";
 
 export const ORIGIN = "https://crossflow.test";
@@ -20,7 +20,7 @@ export async function api(path: string, init: RequestInit = {}, token = env.CROS
   return { status: res.status, body: await res.json() };
 }
 
-export const viewOf = (workflow: string, caseKey: string): Promise<CaseView | null> => caseView(env, caseId(workflow, caseKey));
+export const viewOf = (workflow: string, caseKey: string): Promise<CaseView | null> => caseDirectory(env).view(caseId(workflow, caseKey));
 
 /**
  * Drives the case until `done` holds. The alarm may already be running on its own (miniflare fires it), so

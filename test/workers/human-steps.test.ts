@@ -7,7 +7,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, inject, it } from "vitest";
 import type { CaseView, DecisionInput } from "../../workers/case/case-object.ts";
 import { caseId, type EventEnvelope, type WorkflowDefinition } from "../../workers/engine/index.ts";
-import { caseView } from "../../workers/platform/cloudflare.ts";
+import { caseDirectory } from "../../workers/platform/cloudflare.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { testClock } from "./clock.ts";
 import { api } from "./helpers.ts";
@@ -39,7 +39,7 @@ function newCase(workflow: WorkflowDefinition) {
     open: () => stub.ingest(envelope("refund.requested", request, "provisioning", true)),
     reply: (text: string) => stub.ingest(envelope("email.received", { type: "email.received", data: { from: customer, text } }, "resend")),
     decide: (decision: Omit<DecisionInput, "id">) => stub.decide({ ...decision, id: crypto.randomUUID() }),
-    view: () => caseView(env, caseId(workflow.id, caseKey)) as Promise<CaseView>,
+    view: () => caseDirectory(env).view(caseId(workflow.id, caseKey)) as Promise<CaseView>,
     alarm: () => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm()),
     /**
      * Fires the object's alarms until `done` holds. An alarm due now may already be running on its own
@@ -49,7 +49,7 @@ function newCase(workflow: WorkflowDefinition) {
       let view: CaseView | null = null;
       for (let i = 0; i < 200; i++) {
         await runDurableObjectAlarm(stub).catch(() => false);
-        view = (await caseView(env, caseId(workflow.id, caseKey))) as CaseView;
+        view = (await caseDirectory(env).view(caseId(workflow.id, caseKey))) as CaseView;
         if (view && done(view)) return view;
         await new Promise((r) => setTimeout(r, 25));
       }

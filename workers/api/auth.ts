@@ -1,6 +1,6 @@
 /** Bearer-token authentication for `/api/*`, compared in constant time; several tokens may be active. */
 import { createMiddleware } from "hono/factory";
-import type { Env } from "../env.ts";
+import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { activeSecrets, utf8 } from "../ingest/hmac.ts";
 
@@ -11,7 +11,7 @@ async function timingSafeEqual(a: string, b: string): Promise<boolean> {
   return crypto.subtle.verify("HMAC", key, mac, utf8(b));
 }
 
-export const requireApiToken = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+export const requireApiToken = createMiddleware<AppEnv>(async (c, next) => {
   const tokens = activeSecrets(c.env.CROSSFLOW_API_TOKEN);
   if (tokens.length === 0) throw new ApiError(503, "api_not_configured", "the case API is disabled until CROSSFLOW_API_TOKEN is set");
   const header = c.req.header("authorization") ?? "";

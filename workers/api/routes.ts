@@ -2,13 +2,13 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { caseId, HUMAN_DECISIONS } from "../engine/index.ts";
-import type { Env } from "../env.ts";
+import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { dispatchDelivery } from "../ingest/dispatch.ts";
-import { caseAudit, caseDecisions, caseView, cloudflareDispatch, deadLetterStore, type DeadLetterStore } from "../platform/cloudflare.ts";
+import type { DeadLetterStore } from "../platform/port.ts";
 import { requireApiToken } from "./auth.ts";
 
-export const api = new Hono<{ Bindings: Env }>();
+export const api = new Hono<AppEnv>();
 api.use("*", requireApiToken);
 
 const DeadLetterQuery = z.object({
@@ -27,9 +27,9 @@ const idParam = (raw: string) => {
 const notFound = (workflow: string, caseKey: string) => new ApiError(404, "case_not_found", `no case ${caseKey} in workflow ${workflow}`);
 
 /** The hash-chained audit trail and whether it verifies; `audit.jsonl` exports one entry per line. */
-async function auditOf(c: Context<{ Bindings: Env }>) {
+async function auditOf(c: Context<AppEnv>) {
   const { workflow, caseKey } = c.req.param() as { workflow: string; caseKey: string };
-  const audit = await caseAudit(c.env, caseId(workflow, caseKey));
+  const audit = await c.var.platform.cases.audit(caseId(workflow, caseKey));
   if (!audit) throw notFound(workflow, caseKey);
   return audit;
 }
@@ -47,7 +47,7 @@ api.get("/cases/:workflow/:caseKey/audit.jsonl", async (c) => {
 // Case keys contain `/`, `:` and `#`: callers URL-encode them as one path segment.
 api.get("/cases/:workflow/:caseKey", async (c) => {
   const { workflow, caseKey } = c.req.param();
-  const view = await caseView(c.env, caseId(workflow, caseKey));
+  const view = await c.var.platform.cases.view(caseId(workflow, caseKey));
   if (!view) throw notFound(workflow, caseKey);
   return c.json(view);
 });
@@ -75,7 +75,7 @@ const DecisionBody = z
 type Decision = z.infer<typeof DecisionBody>;
 
 /** Reads the decision body: the decision, or the 4xx it earns and who sent it (the case audits the refusal). */
-async function readDecision(c: Context<{ Bindings: Env }>): Promise<{ decision: Decision } | { error: ApiError; actorId: string | null }> {
+async function readDecision(c: Context<AppEnv>): Promise<{ decision: Decision } | { error: ApiError; actorId: string | null }> {
   const media = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (media !== "application/json") return { error: new ApiError(415, "unsupported_media_type", "send the decision as application/json"), actorId: null };
   const text = await c.req.text();
@@ -98,16 +98,17 @@ async function readDecision(c: Context<{ Bindings: Env }>): Promise<{ decision: 
  */
 api.post("/cases/:workflow/:caseKey/decisions", async (c) => {
   const { workflow, caseKey } = c.req.param();
-  const cases = caseDecisions(c.env, caseId(workflow, caseKey));
+  const id = caseId(workflow, caseKey);
+  const cases = c.var.platform.cases;
   const read = await readDecision(c);
   if ("error" in read) {
-    await cases.refuseAction(read.actorId, { code: read.error.code, message: read.error.message });
+    await cases.refuseAction(id, read.actorId, { code: read.error.code, message: read.error.message });
     throw read.error;
   }
   const idempotencyKey = c.req.header("idempotency-key");
   if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1-200 printable ASCII characters");
   const { step, ...decision } = read.decision;
-  const result = await cases.decide({ ...decision, stepId: step, id: idempotencyKey ?? crypto.randomUUID() });
+  const result = await cases.decide(id, { ...decision, stepId: step, id: idempotencyKey ?? crypto.randomUUID() });
   if (!result) throw notFound(workflow, caseKey);
   if (result.status === "refused") throw new ApiError(result.refusal.status, result.refusal.code, result.refusal.message);
   return c.json({ accepted: true, duplicate: result.status === "duplicate" }, result.status === "duplicate" ? 200 : 202);
@@ -116,7 +117,7 @@ api.post("/cases/:workflow/:caseKey/decisions", async (c) => {
 api.get("/dead-letters", async (c) => {
   const query = DeadLetterQuery.safeParse(c.req.query());
   if (!query.success) throw new ApiError(400, "invalid_query", z.prettifyError(query.error));
-  const entries = await deadLetterStore(c.env).list(query.data);
+  const entries = await c.var.platform.deadLetters.list(query.data);
   return c.json({ deadLetters: entries, next: entries.length === query.data.limit ? entries.at(-1)?.id : null });
 });
 
@@ -126,17 +127,16 @@ async function deadLetterOf(store: DeadLetterStore, rawId: string) {
   return entry;
 }
 
-api.get("/dead-letters/:id", async (c) => c.json(await deadLetterOf(deadLetterStore(c.env), c.req.param("id"))));
+api.get("/dead-letters/:id", async (c) => c.json(await deadLetterOf(c.var.platform.deadLetters, c.req.param("id"))));
 
 /** Sends a kept event through today's routing, exactly as if it had just arrived. */
 api.post("/dead-letters/:id/replay", async (c) => {
-  const store = deadLetterStore(c.env);
+  const store = c.var.platform.deadLetters;
   const entry = await deadLetterOf(store, c.req.param("id"));
   if (entry.replayedAt !== null) throw new ApiError(409, "already_replayed", `dead letter ${entry.id} was replayed at ${new Date(entry.replayedAt).toISOString()}`);
   const delivery = { id: entry.eventId, type: entry.type, occurredAt: entry.occurredAt ?? undefined, payload: entry.payload };
-  const deps = cloudflareDispatch(c.env);
   // A replay that still finds no case must not file a second dead letter for the same event.
-  const result = await dispatchDelivery({ ...deps, deadLetters: { add: async () => ({ id: entry.id, duplicate: true }) } }, entry.source, delivery, Date.now());
+  const result = await dispatchDelivery({ ...c.var.platform, deadLetters: { add: async () => ({ id: entry.id, duplicate: true }) } }, entry.source, delivery, Date.now());
   if (result.status === "unroutable") throw new ApiError(409, "still_unroutable", result.reason ?? "no workflow takes this event");
   await store.markReplayed(entry.id, result);
   return c.json({ replayed: true, result });

@@ -6,6 +6,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DeadLetterInput } from "../ingest/dispatch.ts";
 import type { Env } from "../env.ts";
+import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "./types.ts";
+
+export type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "./types.ts";
 
 export const DEAD_LETTERS_NAME = "dead-letters";
 
@@ -26,29 +29,6 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 CREATE INDEX IF NOT EXISTS dead_letters_pending ON dead_letters (replayed_at, id);
 `;
 
-export interface DeadLetter {
-  id: number;
-  source: string;
-  eventId: string;
-  type: string;
-  reason: string;
-  receivedAt: number;
-  occurredAt: number | null;
-  replayedAt: number | null;
-  replayResult: unknown;
-}
-
-export interface DeadLetterWithPayload extends DeadLetter {
-  payload: unknown;
-}
-
-export interface DeadLetterQuery {
-  source?: string;
-  status?: "pending" | "replayed" | "all";
-  limit?: number;
-  /** Only entries with a smaller id (pagination, newest first). */
-  before?: number;
-}
 
 type Row = Record<string, SqlStorageValue>;
 

@@ -4,15 +4,14 @@
  * once every event is durably stored, 200 `duplicate` when all of them were stored before.
  */
 import { Hono } from "hono";
-import type { Env } from "../env.ts";
+import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { cloudflareDispatch } from "../platform/cloudflare.ts";
 import { dispatchDelivery } from "./dispatch.ts";
 import { activeSecrets } from "./hmac.ts";
 import { readVerifiedRequest } from "./read.ts";
 import { resolveSources } from "./sources/index.ts";
 
-export const hooks = new Hono<{ Bindings: Env }>();
+export const hooks = new Hono<AppEnv>();
 
 hooks.post("/:source", async (c) => {
   const name = c.req.param("source");
@@ -24,25 +23,25 @@ hooks.post("/:source", async (c) => {
     // Verification is never optional: a source without a secret accepts nothing.
     throw new ApiError(404, "source_not_configured", `webhook source "${name}" has no secret in ${source.secretBinding}`);
   }
-  if (c.env.INGEST_RATE_LIMITER) {
-    const { success } = await c.env.INGEST_RATE_LIMITER.limit({ key: name });
-    if (!success) {
+  const platform = c.var.platform;
+  if (platform.rateLimit) {
+    if (!(await platform.rateLimit(name))) {
       c.header("Retry-After", c.env.INGEST_RATE_LIMIT_PERIOD ?? "60");
       throw new ApiError(429, "rate_limited", `too many ${name} webhooks; retry after ${c.env.INGEST_RATE_LIMIT_PERIOD ?? "60"} s`);
     }
   }
 
   const receivedAt = Date.now();
-  const request = await readVerifiedRequest(c, source, secrets, receivedAt);
+  const maxBodyBytes = Math.min(source.maxBodyBytes, platform.maxBodyBytes ?? Infinity);
+  const request = await readVerifiedRequest(c, { ...source, maxBodyBytes }, secrets, receivedAt);
   const handshake = source.handshake?.(request);
   if (handshake) return c.json(handshake);
   const deliveries = source.deliveries(request);
   if ("error" in deliveries) throw new ApiError(400, "missing_event_identity", deliveries.error);
   if (deliveries.length === 1 && deliveries[0]!.type === "ping") return c.json({ ok: true, pong: true, id: deliveries[0]!.id });
 
-  const deps = cloudflareDispatch(c.env);
   const raw = request.kind === "json" ? { value: request.body, text: request.text } : undefined;
-  const results = await Promise.all(deliveries.map((d) => dispatchDelivery(deps, source.name, d, receivedAt, raw)));
+  const results = await Promise.all(deliveries.map((d) => dispatchDelivery(platform, source.name, d, receivedAt, raw)));
   const body = {
     accepted: results.filter((r) => r.status === "accepted").length,
     duplicate: results.every((r) => r.status === "duplicate"),

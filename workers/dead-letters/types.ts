@@ -1,0 +1,24 @@
+/** A verified event no workflow took, as every dead-letter store keeps it. */
+export interface DeadLetter {
+  id: number;
+  source: string;
+  eventId: string;
+  type: string;
+  reason: string;
+  receivedAt: number;
+  occurredAt: number | null;
+  replayedAt: number | null;
+  replayResult: unknown;
+}
+
+export interface DeadLetterWithPayload extends DeadLetter {
+  payload: unknown;
+}
+
+export interface DeadLetterQuery {
+  source?: string;
+  status?: "pending" | "replayed" | "all";
+  limit?: number;
+  /** Only entries with a smaller id (pagination, newest first). */
+  before?: number;
+}

@@ -1,0 +1,33 @@
+/**
+ * What the HTTP app needs from the platform it runs on: where cases and dead letters live, and a rate limiter.
+ * The Cloudflare adapter backs it with Durable Objects and bindings; the Deno adapter with Deno KV.
+ */
+import type { CaseView, DecisionInput, DecisionResult } from "../case/runtime.ts";
+import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../dead-letters/types.ts";
+import type { AuditEntry, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../engine/index.ts";
+import type { CaseIngestStatus, DeadLetterInput } from "../ingest/dispatch.ts";
+
+export interface CaseDirectory {
+  ingest(caseId: string, event: EventEnvelope): Promise<{ status: CaseIngestStatus }>;
+  view(caseId: string): Promise<CaseView | null>;
+  audit(caseId: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>;
+  decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null>;
+  refuseAction(caseId: string, actorId: string | null, refusal: { code: string; message: string }): Promise<boolean>;
+}
+
+export interface DeadLetterStore {
+  add(entry: DeadLetterInput): Promise<{ id: number; duplicate: boolean }>;
+  list(query: DeadLetterQuery): Promise<DeadLetter[]>;
+  get(id: number): Promise<DeadLetterWithPayload | null>;
+  markReplayed(id: number, result: unknown): Promise<void>;
+}
+
+export interface Platform {
+  workflows: readonly WorkflowDefinition[];
+  cases: CaseDirectory;
+  deadLetters: DeadLetterStore;
+  /** False when `key` (a webhook source) is over its limit; absent: no limit. */
+  rateLimit?: (key: string) => Promise<boolean>;
+  /** The largest webhook body this platform's case store can keep (default: each source's own cap). */
+  maxBodyBytes?: number;
+}
