@@ -184,7 +184,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     claim(id);
     const recorded = replay(id);
     if (recorded) return recorded.output as T;
-    let previous = retries[id];
+    let previous: RetryState | undefined = retries[id];
     if (previous?.escalatedAfterSeq !== undefined) {
       // Retries ran out and a person has the step: only their decision moves it.
       const decision = decisionsFor(events, id, previous.escalatedAfterSeq).at(-1);

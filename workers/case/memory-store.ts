@@ -1,0 +1,280 @@
+/**
+ * A case's state held in memory, with every write inside `atomically` recorded as a changed record (a key and
+ * its JSON, or null when deleted) and undone if the transaction throws. A key-value adapter (Deno KV) loads the
+ * records into it and persists the changes of each transaction atomically; the semantics match the SQLite store
+ * (values round-trip through JSON, events are unique per source and id, sequences are dense).
+ */
+import { caseId, chainEntry, HUMAN_SOURCE, type AuditEntry, type AuditFields, type CaseEvent, type EventEnvelope, type RetryState, type StepRecord } from "../engine/index.ts";
+import type { MetricEvent } from "../metrics/index.ts";
+import type { CaseHeader, CaseStorage, HeaderChange, StepAttempt } from "./storage.ts";
+
+/** A record's key below the case: its kind, then what identifies it within the kind. */
+export type RecordKey = readonly [kind: "header" | "event" | "step" | "attempt" | "retry" | "audit" | "metric", ...id: (string | number)[]];
+
+export interface RecordChange {
+  key: RecordKey;
+  /** The record as JSON; null when it was deleted. */
+  json: string | null;
+}
+
+type StoredHeader = Omit<CaseHeader, "caseId">;
+interface StoredEvent {
+  seq: number;
+  source: string;
+  id: string;
+  type: string;
+  receivedAt: number;
+  occurredAt: number | null;
+  payloadJson: string;
+}
+
+/** Applies `changes` to storage, all or none; throws when that failed (the model is then stale). */
+export type Persist = (changes: readonly RecordChange[]) => Promise<void>;
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const eventKey = (source: string, id: string) => `${source}\n${id}`;
+
+export class MemoryCaseStore implements CaseStorage {
+  private head: StoredHeader | null = null;
+  private readonly eventList: StoredEvent[] = [];
+  private readonly eventIndex = new Map<string, number>();
+  private readonly stepList: StepRecord[] = [];
+  private readonly attemptList: StepAttempt[] = [];
+  private readonly retryMap = new Map<string, RetryState>();
+  private readonly auditList: AuditEntry[] = [];
+  private readonly outbox = new Map<string, MetricEvent>();
+  private changes: Map<string, RecordChange> | null = null;
+  private undo: (() => void)[] = [];
+
+  constructor(private readonly persist: Persist) {}
+
+  /** Rebuilds the state from stored records (as `RecordChange.json` wrote them). */
+  load(records: Iterable<{ key: RecordKey; json: string }>): void {
+    for (const { key, json } of records) {
+      const value = JSON.parse(json);
+      switch (key[0]) {
+        case "header":
+          this.head = value;
+          break;
+        case "event":
+          this.eventList.push(value);
+          break;
+        case "step":
+          this.stepList[Number(key[1])] = value;
+          break;
+        case "attempt":
+          this.attemptList.push(value);
+          break;
+        case "retry":
+          this.retryMap.set(String(key[1]), value);
+          break;
+        case "audit":
+          this.auditList.push(value);
+          break;
+        case "metric":
+          this.outbox.set(String(key[1]), value);
+          break;
+      }
+    }
+    this.eventList.sort((a, b) => a.seq - b.seq);
+    this.auditList.sort((a, b) => a.seq - b.seq);
+    this.attemptList.sort((a, b) => a.startedAt - b.startedAt || a.stepId.localeCompare(b.stepId) || a.attempt - b.attempt);
+    for (const e of this.eventList) this.eventIndex.set(eventKey(e.source, e.id), e.seq);
+  }
+
+  async atomically<T>(fn: () => T): Promise<T> {
+    if (this.changes) throw new Error("atomically() does not nest");
+    this.changes = new Map();
+    this.undo = [];
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    const changes = [...this.changes.values()];
+    this.changes = null;
+    if (changes.length > 0) {
+      try {
+        await this.persist(changes);
+      } catch (error) {
+        // Storage did not take the changes: the memory must not claim them either.
+        this.rollback();
+        throw error;
+      }
+    }
+    this.undo = [];
+    return result;
+  }
+
+  private rollback(): void {
+    for (const step of this.undo.reverse()) step();
+    this.undo = [];
+    this.changes = null;
+  }
+
+  /** Records a write: `undo` restores the memory, `json` is what storage gets. */
+  private write(key: RecordKey, json: string | null, undo: () => void): void {
+    if (!this.changes) throw new Error("store writes belong inside atomically()");
+    this.changes.set(JSON.stringify(key), { key, json });
+    this.undo.push(undo);
+  }
+
+  insertEvent(event: EventEnvelope): boolean {
+    const k = eventKey(event.source, event.id);
+    if (this.eventIndex.has(k)) return false;
+    const stored: StoredEvent = {
+      seq: (this.eventList.at(-1)?.seq ?? 0) + 1,
+      source: event.source,
+      id: event.id,
+      type: event.type,
+      receivedAt: event.receivedAt,
+      occurredAt: event.occurredAt ?? null,
+      payloadJson: event.payloadJson,
+    };
+    this.eventList.push(stored);
+    this.eventIndex.set(k, stored.seq);
+    this.write(["event", stored.seq], JSON.stringify(stored), () => {
+      this.eventList.pop();
+      this.eventIndex.delete(k);
+    });
+    return true;
+  }
+
+  hasEvent(source: string, id: string): boolean {
+    return this.eventIndex.has(eventKey(source, id));
+  }
+
+  events(afterSeq = 0): CaseEvent[] {
+    return this.eventList
+      .filter((e) => e.seq > afterSeq)
+      .map((e) => ({ seq: e.seq, source: e.source, id: e.id, type: e.type, receivedAt: e.receivedAt, payload: JSON.parse(e.payloadJson) }));
+  }
+
+  hasHumanDecisions(): boolean {
+    return this.eventList.some((e) => e.source === HUMAN_SOURCE);
+  }
+
+  header(): CaseHeader | null {
+    return this.head ? { ...clone(this.head), caseId: caseId(this.head.workflowId, this.head.caseKey) } : null;
+  }
+
+  private setHeader(next: StoredHeader): void {
+    const previous = this.head;
+    this.head = next;
+    this.write(["header"], JSON.stringify(next), () => (this.head = previous));
+  }
+
+  openCase(caseKey: string, workflow: { id: string; version: number }, at: number): void {
+    this.setHeader({ caseKey, workflowId: workflow.id, workflowVersion: workflow.version, status: "open", openedAt: at, updatedAt: at, closedAt: null, outcome: null, error: null, wait: null, flushFailures: 0 });
+  }
+
+  updateHeader(change: HeaderChange): void {
+    if (!this.head) return;
+    this.setHeader({
+      ...this.head,
+      status: change.status,
+      updatedAt: change.at,
+      closedAt: change.closedAt ?? this.head.closedAt,
+      outcome: change.outcome ?? this.head.outcome,
+      error: change.error ?? this.head.error,
+      wait: change.wait ? clone(change.wait) : null,
+    });
+  }
+
+  steps(): StepRecord[] {
+    return clone(this.stepList);
+  }
+
+  appendStep(record: StepRecord): void {
+    const json = JSON.stringify(record); // throws for what storage cannot hold (as the SQLite store does)
+    const index = this.stepList.length;
+    this.stepList.push(JSON.parse(json));
+    this.write(["step", index], json, () => this.stepList.pop());
+  }
+
+  beginAttempt(stepId: string, idempotencyKey: string, at: number): { attempt: number; resumed: boolean } {
+    const open = this.attemptList.find((a) => a.stepId === stepId && a.finishedAt === null);
+    if (open) return { attempt: open.attempt, resumed: true };
+    const attempt = Math.max(0, ...this.attemptList.filter((a) => a.stepId === stepId).map((a) => a.attempt)) + 1;
+    const record: StepAttempt = { stepId, attempt, idempotencyKey, startedAt: at, finishedAt: null, outcome: null };
+    this.attemptList.push(record);
+    this.write(["attempt", stepId, attempt], JSON.stringify(record), () => this.attemptList.pop());
+    return { attempt, resumed: false };
+  }
+
+  finishAttempt(stepId: string, outcome: "succeeded" | "failed", at: number): void {
+    const open = this.attemptList.find((a) => a.stepId === stepId && a.finishedAt === null);
+    if (!open) return;
+    open.finishedAt = at;
+    open.outcome = outcome;
+    this.write(["attempt", stepId, open.attempt], JSON.stringify(open), () => {
+      open.finishedAt = null;
+      open.outcome = null;
+    });
+  }
+
+  attempts(): StepAttempt[] {
+    return clone(this.attemptList);
+  }
+
+  retries(): Record<string, RetryState> {
+    return Object.fromEntries([...this.retryMap].map(([k, v]) => [k, clone(v)]));
+  }
+
+  setRetry(stepId: string, state: RetryState): void {
+    const previous = this.retryMap.get(stepId);
+    this.retryMap.set(stepId, clone(state));
+    this.write(["retry", stepId], JSON.stringify(state), () => (previous ? this.retryMap.set(stepId, previous) : this.retryMap.delete(stepId)));
+  }
+
+  clearRetry(stepId: string): void {
+    const previous = this.retryMap.get(stepId);
+    if (!previous) return;
+    this.retryMap.delete(stepId);
+    this.write(["retry", stepId], null, () => this.retryMap.set(stepId, previous));
+  }
+
+  appendAudit(fields: AuditFields): AuditEntry {
+    const entry = chainEntry(this.auditList.at(-1) ?? null, fields);
+    const json = JSON.stringify(entry);
+    this.auditList.push(JSON.parse(json));
+    this.write(["audit", entry.seq], json, () => this.auditList.pop());
+    return entry;
+  }
+
+  auditEntries(): AuditEntry[] {
+    return clone(this.auditList);
+  }
+
+  queueMetric(event: MetricEvent): void {
+    if (this.outbox.has(event.id)) return;
+    this.outbox.set(event.id, clone(event));
+    this.write(["metric", event.id], JSON.stringify(event), () => this.outbox.delete(event.id));
+  }
+
+  pendingMetrics(limit: number): MetricEvent[] {
+    return [...this.outbox.values()].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, limit).map(clone);
+  }
+
+  pendingMetricCount(): number {
+    return this.outbox.size;
+  }
+
+  markMetricsSent(ids: readonly string[]): void {
+    for (const id of ids) {
+      const previous = this.outbox.get(id);
+      if (!previous) continue;
+      this.outbox.delete(id);
+      this.write(["metric", id], null, () => this.outbox.set(id, previous));
+    }
+    if (this.head && this.head.flushFailures !== 0) this.setHeader({ ...this.head, flushFailures: 0 });
+  }
+
+  recordFlushFailure(): number {
+    if (!this.head) return 0;
+    this.setHeader({ ...this.head, flushFailures: this.head.flushFailures + 1 });
+    return this.head.flushFailures;
+  }
+}

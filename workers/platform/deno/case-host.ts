@@ -1,0 +1,142 @@
+/**
+ * Cases on Deno: each case runs the same case runtime as the Durable Object, over its state in Deno KV. Calls for
+ * one case run one at a time (as a Durable Object's do), its timer is a KV record plus a delayed KV queue message,
+ * and loaded cases stay in memory until the cache is full.
+ */
+import type { MetricsDatabase } from "../../../db/client.ts";
+import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
+import type { AlarmClock } from "../../case/storage.ts";
+import type { AuditEntry, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../../engine/index.ts";
+import type { CaseIngestStatus } from "../../ingest/dispatch.ts";
+import type { CaseDirectory } from "../port.ts";
+import { openKvCaseStore } from "./kv-case-store.ts";
+
+const CACHE_LIMIT = 5_000;
+
+export interface CaseHostOptions {
+  workflows: readonly WorkflowDefinition[];
+  now?: () => number;
+  openMetrics: () => MetricsDatabase | null;
+  /** Deliver timers through the KV queue (default true; tests fire them by hand instead). */
+  listen?: boolean;
+}
+
+interface AlarmMessage {
+  kind: "case-alarm";
+  caseId: string;
+  at: number;
+}
+
+export class DenoCaseHost implements CaseDirectory {
+  private readonly loaded = new Map<string, CaseRuntime>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly kv: Deno.Kv,
+    private readonly options: CaseHostOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    if (options.listen !== false) {
+      // A message may come late, twice, or after the alarm moved: the stored alarm decides whether it is due.
+      void kv.listenQueue(async (message: unknown) => {
+        const m = message as AlarmMessage;
+        if (m?.kind === "case-alarm") await this.runAlarmIfDue(m.caseId);
+      });
+    }
+  }
+
+  ingest(caseId: string, event: EventEnvelope): Promise<{ status: CaseIngestStatus }> {
+    return this.withCase(caseId, (c) => c.ingest(event));
+  }
+  view(caseId: string): Promise<CaseView | null> {
+    return this.withCase(caseId, (c) => c.view());
+  }
+  audit(caseId: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null> {
+    return this.withCase(caseId, (c) => c.audit());
+  }
+  decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null> {
+    return this.withCase(caseId, (c) => c.decide(input));
+  }
+  refuseAction(caseId: string, actorId: string | null, refusal: { code: string; message: string }): Promise<boolean> {
+    return this.withCase(caseId, (c) => c.refuseAction(actorId, refusal));
+  }
+
+  /** When the case's alarm is set for, or null. */
+  async alarmOf(caseId: string): Promise<number | null> {
+    return (await this.kv.get<number>(["case-alarm", caseId])).value;
+  }
+
+  /** Runs the case's alarm now if one is set, whatever its time (as a test would fire it); false if none. */
+  async runAlarm(caseId: string): Promise<boolean> {
+    return this.fireAlarm(caseId, () => true);
+  }
+
+  private runAlarmIfDue(caseId: string): Promise<boolean> {
+    return this.fireAlarm(caseId, (at) => at <= this.now());
+  }
+
+  private fireAlarm(caseId: string, due: (at: number) => boolean): Promise<boolean> {
+    return this.withCase(caseId, async (c) => {
+      const at = await this.alarmOf(caseId);
+      if (at === null || !due(at)) return false;
+      await this.kv.delete(["case-alarm", caseId]);
+      await c.alarm();
+      return true;
+    });
+  }
+
+  /** Runs `fn` on the case once every earlier call for it has finished. */
+  private withCase<T>(caseId: string, fn: (runtime: CaseRuntime) => Promise<T>): Promise<T> {
+    const previous = this.queues.get(caseId) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const runtime = this.loaded.get(caseId) ?? (await this.load(caseId));
+      try {
+        return await fn(runtime);
+      } catch (error) {
+        // Memory may be ahead of or behind storage now (a failed commit, a conflict): read the case again next time.
+        this.loaded.delete(caseId);
+        throw error;
+      }
+    });
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(caseId, settled);
+    void settled.then(() => {
+      if (this.queues.get(caseId) === settled) this.queues.delete(caseId);
+    });
+    return run;
+  }
+
+  private async load(caseId: string): Promise<CaseRuntime> {
+    const store = await openKvCaseStore(this.kv, caseId);
+    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, openMetrics: this.options.openMetrics });
+    if (this.loaded.size >= CACHE_LIMIT) {
+      for (const id of this.loaded.keys()) {
+        if (!this.queues.has(id)) {
+          this.loaded.delete(id);
+          break;
+        }
+      }
+    }
+    this.loaded.set(caseId, runtime);
+    return runtime;
+  }
+
+  private alarmClock(caseId: string): AlarmClock {
+    const key: Deno.KvKey = ["case-alarm", caseId];
+    return {
+      get: () => this.alarmOf(caseId),
+      set: async (at) => {
+        const message: AlarmMessage = { kind: "case-alarm", caseId, at };
+        // The record and the message land together: a timer is never stored without its delivery.
+        await this.kv.atomic().set(key, at).enqueue(message, { delay: Math.max(0, at - this.now()) }).commit();
+      },
+      delete: async () => {
+        await this.kv.delete(key);
+      },
+    };
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Crossflow on Deno: the same Hono app, ingest, workflows and case runtime as the Cloudflare worker, with cases
+ * and dead letters in Deno KV (a local SQLite-backed file when self-hosted, the managed KV on Deno Deploy) and
+ * metrics to the same libSQL/Turso database. `deno task start` (see deno.json).
+ *
+ * Configuration, later sources winning: wrangler.toml's `[vars]` (webhook sources, rate-limit period), then
+ * `.dev.vars` (else `.dev.vars.example`) when present, then the process environment. `PORT` (default 8788),
+ * `HOST` (default 127.0.0.1), `CROSSFLOW_KV_PATH` (default `.data/deno-kv.sqlite3`; unset on Deno Deploy).
+ */
+import { parse as parseToml } from "smol-toml";
+import { openDatabase } from "../../../db/client.ts";
+import { createApp } from "../../app.ts";
+import type { Config } from "../../env.ts";
+import { WORKFLOWS } from "../../workflows/index.ts";
+import { parseDotenv } from "../dotenv.ts";
+import type { Platform } from "../port.ts";
+import { DenoCaseHost } from "./case-host.ts";
+import { kvDeadLetters } from "./kv-dead-letters.ts";
+import { fixedWindowLimiter } from "./rate-limit.ts";
+
+/** Deno KV takes at most 800 KiB in one atomic write; a webhook body and its case records must fit in it. */
+const MAX_BODY_BYTES = 512 * 1024;
+const ROOT = new URL("../../../", import.meta.url);
+
+async function readText(name: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(new URL(name, ROOT));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+export async function loadConfig(): Promise<Config & Record<string, unknown>> {
+  const wrangler = parseToml((await readText("wrangler.toml")) ?? "") as { vars?: Record<string, unknown> };
+  const devVars = (await readText(".dev.vars")) ?? (await readText(".dev.vars.example")) ?? "";
+  return { ...(wrangler.vars ?? {}), ...parseDotenv(devVars), ...Deno.env.toObject() };
+}
+
+/**
+ * @example
+ * const server = await startDenoServer({ port: 0 });
+ * console.log(server.url);
+ */
+export async function startDenoServer(options: { port?: number; hostname?: string; kvPath?: string } = {}) {
+  const config = await loadConfig();
+  const kvPath = options.kvPath ?? (config.CROSSFLOW_KV_PATH as string | undefined) ?? new URL(".data/deno-kv.sqlite3", ROOT).pathname;
+  if (kvPath) await Deno.mkdir(new URL(".", `file://${kvPath}`), { recursive: true });
+  const kv = await Deno.openKv(kvPath);
+  const cases = new DenoCaseHost(kv, {
+    workflows: WORKFLOWS,
+    openMetrics: () => (config.TURSO_DATABASE_URL ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN }) : null),
+  });
+  const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
+  const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);
+  const platform: Platform = { workflows: WORKFLOWS, cases, deadLetters: kvDeadLetters(kv), rateLimit: fixedWindowLimiter(limit, period * 1000), maxBodyBytes: MAX_BODY_BYTES };
+  const app = createApp(() => platform);
+  const server = Deno.serve(
+    { port: options.port ?? Number(config.PORT ?? 8788), hostname: options.hostname ?? (config.HOST as string | undefined) ?? "127.0.0.1", onListen: () => {} },
+    (request) => app.fetch(request, config),
+  );
+  const { hostname, port } = server.addr as Deno.NetAddr;
+  return {
+    url: `http://${hostname}:${port}`,
+    cases,
+    async close() {
+      await server.shutdown();
+      kv.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const server = await startDenoServer();
+  console.log(`crossflow on Deno: ${server.url} (cases in Deno KV)`);
+  Deno.addSignalListener("SIGINT", async () => {
+    await server.close();
+    Deno.exit(0);
+  });
+}
