@@ -78,6 +78,7 @@ export class CaseRuntime {
   private metricsDb: MetricsDatabase | null = null;
   /** Bursts that threw in a row, for the backoff before the next one (memory is enough: it only paces). */
   private failedBursts = 0;
+  private warnedNoMetrics = false;
 
   constructor(
     private readonly store: CaseStorage,
@@ -287,7 +288,8 @@ export class CaseRuntime {
     if (this.store.pendingMetricCount() === 0) return true;
     const db = this.database();
     if (!db) {
-      console.warn("metrics: TURSO_DATABASE_URL is not set; metric events stay in the case outbox");
+      if (!this.warnedNoMetrics) console.warn("metrics: TURSO_DATABASE_URL is not set; metric events stay in the case outbox");
+      this.warnedNoMetrics = true;
       return false;
     }
     for (;;) {

@@ -1,0 +1,33 @@
+/** The case store contract (test/contract) against the Deno KV adapter: `npm run test:deno` (deno task test). */
+import { DenoCaseHost } from "../../workers/platform/deno/case-host.ts";
+import type { WorkflowDefinition } from "../../workers/engine/index.ts";
+import { CONTRACT, CONTRACT_WORKFLOWS, type CaseHarness } from "../contract/case-store.contract.ts";
+
+const kv = await Deno.openKv(":memory:");
+let clock = Date.now();
+const deployed: WorkflowDefinition[] = [...CONTRACT_WORKFLOWS];
+const startHost = () => new DenoCaseHost(kv, { workflows: deployed, now: () => clock, openMetrics: () => null, listen: false });
+let host = startHost();
+
+const harness: CaseHarness = {
+  async deploy(workflows) {
+    deployed.splice(0, deployed.length, ...workflows);
+  },
+  ingest: (event) => host.ingest(`${event.workflow.id}/${event.caseKey}`, event),
+  view: (caseId) => host.view(caseId),
+  audit: (caseId) => host.audit(caseId),
+  fire: (caseId) => host.runAlarm(caseId),
+  advance: (ms) => void (clock += ms),
+  now: () => clock,
+  async tamperAudit(caseId, seq, entry) {
+    await kv.set(["case", caseId, "audit", seq, 0], JSON.stringify(entry));
+    // A fresh host reads the case from storage, as after a restart: nothing in memory hides the change.
+    host = startHost();
+  },
+};
+
+for (const contract of CONTRACT) {
+  Deno.test(`case store contract: Deno KV › ${contract.name}`, () => contract.run(harness));
+}
+
+globalThis.addEventListener("unload", () => kv.close());
