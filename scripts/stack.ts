@@ -140,6 +140,24 @@ export async function spawnService(opts: SpawnOptions): Promise<Service> {
   return { name: opts.name, url: opts.url, process: child, stop };
 }
 
+/**
+ * Crossflow on Deno (`deno task start`, the deno binary from npm) on a free port, with its KV file in `dataDir`
+ * and metrics to `libsqlUrl`.
+ */
+export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; quiet?: boolean }): Promise<Service> {
+  const port = await freePort();
+  return spawnService({
+    name: "deno",
+    command: join(BIN, "deno"),
+    args: ["task", "start"],
+    env: { PORT: String(port), CROSSFLOW_KV_PATH: join(options.dataDir, "deno-kv.sqlite3"), TURSO_DATABASE_URL: options.libsqlUrl },
+    url: `http://127.0.0.1:${port}`,
+    readyPath: "/healthz",
+    quiet: options.quiet,
+    timeoutMs: 60_000,
+  });
+}
+
 export interface StackOptions {
   libsqlPort?: number;
   workerPort?: number;

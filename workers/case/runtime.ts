@@ -220,6 +220,9 @@ export class CaseRuntime {
       const failures = await this.store.atomically(() => this.store.recordFlushFailure());
       wakeups.push(now + Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(failures, 12)) * (0.5 + Math.random() / 2));
     }
+    // An event may have set the alarm while this one awaited I/O (the metrics flush): keep the earlier time.
+    const setMeanwhile = await this.timer.get();
+    if (setMeanwhile !== null) wakeups.push(setMeanwhile);
     if (wakeups.length > 0) await this.timer.set(Math.min(...wakeups));
   }
 
