@@ -144,13 +144,13 @@ export async function spawnService(opts: SpawnOptions): Promise<Service> {
  * Crossflow on Deno (`deno task start`, the deno binary from npm) on a free port, with its KV file in `dataDir`
  * and metrics to `libsqlUrl`.
  */
-export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; quiet?: boolean }): Promise<Service> {
+export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; quiet?: boolean; env?: Record<string, string> }): Promise<Service> {
   const port = await freePort();
   return spawnService({
     name: "deno",
     command: join(BIN, "deno"),
     args: ["task", "start"],
-    env: { PORT: String(port), CROSSFLOW_KV_PATH: join(options.dataDir, "deno-kv.sqlite3"), TURSO_DATABASE_URL: options.libsqlUrl },
+    env: { PORT: String(port), CROSSFLOW_KV_PATH: join(options.dataDir, "deno-kv.sqlite3"), TURSO_DATABASE_URL: options.libsqlUrl, ...options.env },
     url: `http://127.0.0.1:${port}`,
     readyPath: "/healthz",
     quiet: options.quiet,

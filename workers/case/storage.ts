@@ -1,5 +1,6 @@
 /**
- * The port between the case runtime and where a case's state lives: SQLite in a Durable Object, Deno KV on Deno.
+ * The port between the case runtime and where a case's state lives: SQLite in a Durable Object, or Deno KV when
+ * self-hosted on Deno (or on Deno Deploy).
  * Reads and the writes inside `atomically` are synchronous (each adapter keeps the case's state at hand);
  * `atomically` resolves once its writes are durable, all of them or none.
  */
@@ -87,7 +88,7 @@ export interface CaseStorage {
   recordFlushFailure(): number;
 }
 
-/** The case's one timer (a Durable Object alarm; a delayed queue message on Deno). */
+/** The case's one timer (a Durable Object alarm, or a delayed Deno KV queue message). */
 export interface AlarmClock {
   get(): Promise<number | null>;
   set(at: number): Promise<void>;
