@@ -5,18 +5,10 @@
  * `atomically` resolves once its writes are durable, all of them or none.
  */
 import type { AuditEntry, AuditFields, CaseEvent, CaseStatus, EventEnvelope, PendingWait, RetryState, StepRecord } from "../engine/index.ts";
-import type { MetricEvent } from "../metrics/index.ts";
+import type { CaseSnapshot, MetricEvent } from "../metrics/index.ts";
 
-export interface CaseHeader {
-  caseId: string;
-  caseKey: string;
-  workflowId: string;
-  workflowVersion: number;
-  status: CaseStatus;
-  openedAt: number;
-  updatedAt: number;
-  closedAt: number | null;
-  outcome: string | null;
+/** The case's own row: what the dashboard's summary shows, plus what only the case needs. */
+export interface CaseHeader extends Omit<CaseSnapshot, "humanTouch"> {
   error: string | null;
   /** The wait the case is parked on while `waiting`. */
   wait: PendingWait | null;
