@@ -4,6 +4,8 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { openDatabase } from "../../db/client.ts";
+import { modelResolver } from "../agent/models.ts";
+import type { ModelResolver } from "../agent/types.ts";
 import type { AuditEntry, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../engine/index.ts";
 import type { CaseIngestStatus } from "../ingest/dispatch.ts";
 import { WORKFLOWS } from "../workflows/index.ts";
@@ -17,6 +19,11 @@ export class CaseObject extends DurableObject<Env> {
   /** The deployed workflow versions; a case runs the one it opened with. */
   protected readonly workflows: readonly WorkflowDefinition[] = WORKFLOWS;
   private runtime: CaseRuntime | null = null;
+
+  /** Which model each agent step uses: from the bindings (see workers/agent/models.ts). */
+  protected models(): ModelResolver {
+    return modelResolver(this.env as unknown as Record<string, unknown>);
+  }
 
   /** The case's clock (tests drive timers through it). */
   protected now(): number {
@@ -32,6 +39,7 @@ export class CaseObject extends DurableObject<Env> {
       {
         workflows: this.workflows,
         now: () => this.now(),
+        models: this.models(),
         openMetrics: () => (this.env.TURSO_DATABASE_URL ? openDatabase({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN }) : null),
       },
     );

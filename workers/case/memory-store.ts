@@ -188,7 +188,8 @@ export class MemoryCaseStore implements CaseStorage {
   }
 
   appendStep(record: StepRecord): void {
-    const json = JSON.stringify(record); // throws for what storage cannot hold (as the SQLite store does)
+    const { audit: _audit, ...journal } = record; // how it is audited is not part of the journal
+    const json = JSON.stringify(journal); // throws for what storage cannot hold (as the SQLite store does)
     const index = this.stepList.length;
     this.stepList.push(JSON.parse(json));
     this.write(["step", index], json, () => this.stepList.pop());

@@ -6,6 +6,7 @@
  * The platform supplies the storage and the alarm (a Durable Object's, or Deno KV and its queue).
  */
 import type { MetricsDatabase } from "../../db/client.ts";
+import type { ModelResolver } from "../agent/types.ts";
 import {
   advanceCase,
   type Advance,
@@ -72,6 +73,8 @@ export interface CaseRuntimeOptions {
   now: () => number;
   /** The metrics database, or null when none is configured (events then wait in the outbox). */
   openMetrics: () => MetricsDatabase | null;
+  /** Which model each agent step uses (from configuration); default: the offline rules model. */
+  models?: ModelResolver;
 }
 
 export class CaseRuntime {
@@ -260,6 +263,7 @@ export class CaseRuntime {
             retries,
             now: () => this.now(),
             beginAttempt: (stepId, key) => this.beginAttempt(header, stepId, key),
+            models: this.options.models,
           })
         : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
       const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries));

@@ -80,7 +80,9 @@ export function applyAdvance(store: CaseStorage, header: CaseHeader, next: Advan
       if (retriesBefore[record.id]) store.clearRetry(record.id);
       const durationMs = record.finishedAt - record.startedAt;
       const action = record.kind === "waitFor" || record.kind === "ask" ? (record.eventSeq !== undefined ? "wait.matched" : record.output === null ? "wait.timed_out" : "step.completed") : "step.completed";
-      store.appendAudit({ at, actor: ruleActor(header), action, stepId: record.id, outputDigest: digest(record.output ?? null), detail: { kind: record.kind, durationMs } });
+      const actor = record.audit?.actor ?? ruleActor(header);
+      store.appendAudit({ at, actor, action, stepId: record.id, outputDigest: digest(record.output ?? null), detail: { kind: record.kind, durationMs } });
+      for (const entry of record.audit?.entries ?? []) store.appendAudit({ at, actor, action: entry.action, stepId: record.id, detail: entry.detail });
       store.queueMetric(metricFor(header, "step.completed", at, { stepId: record.id, durationMs }));
       if (next.kind === "step") {
         if (header.status !== "running") store.updateHeader({ status: "running", at });

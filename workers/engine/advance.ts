@@ -3,6 +3,8 @@
  * until exactly one new step completes, the case must wait, or it ends. The shell persists the result and
  * calls again, so every step is durable before the next begins and a crash repeats at most the step in flight.
  */
+import { modelActor, runAgent } from "../agent/agent-step.ts";
+import type { AgentTranscript, ModelResolver } from "../agent/types.ts";
 import { digest } from "./audit.ts";
 import { parseDuration } from "./duration.ts";
 import { FatalError, RetryAfter } from "./errors.ts";
@@ -27,6 +29,7 @@ import type {
   StepContext,
   StepKind,
   StepRecord,
+  WorkflowContext,
   WorkflowDefinition,
 } from "./types.ts";
 
@@ -71,7 +74,11 @@ export interface AdvanceInput<I> {
    * any effect leaves; returns the attempt's number. Without it, attempts are numbered from failures.
    */
   beginAttempt?: (stepId: string, idempotencyKey: string) => number | Promise<number>;
+  /** Which model an agent step uses (from configuration); default: the offline rules model everywhere. */
+  models?: ModelResolver;
 }
+
+const OFFLINE_ONLY: ModelResolver = (_ref, offline) => ({ model: offline(), pricePerMillionTokens: 0, offline: true });
 
 const DEFAULT_RETRIES = 3;
 const DEFAULT_ROLE = "operator";
@@ -109,7 +116,7 @@ const optionalDuration = (value: Duration | undefined) => (value === undefined ?
  * if (next.kind === "step") persist(next.record);
  */
 export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
-  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt } = args;
+  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt, models = OFFLINE_ONLY } = args;
   let position = 0;
   const replay = (id: string): StepRecord | undefined => {
     const recorded = completed[position];
@@ -180,7 +187,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     return escalationTask(id, { reason: `step "${id}" failed after ${attempts}: ${state.lastError.message}`, queue: "errors", tried: [`${attempts} of "${id}"`] }, { error: { ...state.lastError, attempts: state.failures } }, ["retry", "resolve"]);
   };
 
-  async function runStep<T>(id: string, kind: StepKind, fn: (ctx: StepContext) => T | Promise<T>, policy: RetryPolicy = {}): Promise<T> {
+  async function runStep<T>(id: string, kind: StepKind, fn: (ctx: StepContext) => T | Promise<T>, policy: RetryPolicy = {}, describe?: (output: T) => StepRecord["audit"]): Promise<T> {
     claim(id);
     const recorded = replay(id);
     if (recorded) return recorded.output as T;
@@ -213,7 +220,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
       const delay = error instanceof RetryAfter ? error.ms : backoff(policy, failures, random);
       throw new Suspend({ kind: "retry", stepId: id, retry: { failures, notBefore: now() + delay, lastError } });
     }
-    return complete({ id, kind, output: output ?? null, startedAt, finishedAt: now() });
+    return complete({ id, kind, output: output ?? null, startedAt, finishedAt: now(), ...(describe ? { audit: describe(output) } : {}) });
   }
 
   /** Waits for a matching event (consuming one that came early) until `timeoutMs`; null after it. */
@@ -300,8 +307,16 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     },
   };
 
+  /** An agent's model turn: an `agent` step audited as the model, with one entry per guardrail verdict. */
+  const turnStep = <T extends AgentTranscript>(id: string, fn: (ctx: StepContext) => Promise<T>, policy: RetryPolicy) =>
+    runStep(id, "agent", fn, policy, (t) => ({
+      actor: modelActor(t),
+      entries: t.verdicts.map((v) => ({ action: `guardrail.${v.verdict}`, detail: { ...v } })),
+    }));
+  const agent: WorkflowContext<I>["agent"] = (id, spec) => runAgent(step, turnStep, id, spec, models, { workflowId: workflow.id });
+
   try {
-    await workflow.body({ input, caseKey, step });
+    await workflow.body({ input, caseKey, step, agent });
     return { kind: "failed", error: { name: "WorkflowError", message: `workflow ${workflow.id} returned without step.resolve()` } };
   } catch (thrown) {
     if (thrown instanceof Suspend) return thrown.result;

@@ -53,7 +53,7 @@ export interface EventMatcher {
 /** Durations as milliseconds or text: `"90s"`, `"30m"`, `"48h"`, `"7d"`. */
 export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
 
-export type StepKind = "run" | "decide" | "waitFor" | "sleep" | "ask" | "approve" | "escalate" | "resolve";
+export type StepKind = "run" | "agent" | "decide" | "waitFor" | "sleep" | "ask" | "approve" | "escalate" | "resolve";
 
 export interface StepRecord {
   id: string;
@@ -64,6 +64,11 @@ export interface StepRecord {
   finishedAt: number;
   /** The case event a wait consumed (so no later wait is handed the same one). */
   eventSeq?: number;
+  /**
+   * How the step is audited when it is recorded: who acted (a model for an agent turn) and extra entries (its
+   * guardrail verdicts). Used once, when the record is stored; not part of the replay journal.
+   */
+  audit?: { actor?: import("./audit.ts").AuditActor; entries?: { action: string; detail: Record<string, unknown> }[] };
 }
 
 /** A wait the case is parked on; persisted by the shell so its deadline survives restarts. */
@@ -286,6 +291,12 @@ export interface WorkflowContext<I> {
   input: I;
   caseKey: string;
   step: StepApi;
+  /**
+   * An LLM tool-calling step inside guardrails (see workers/agent): returns the model's decision and the results
+   * of the actions it proposed, or escalates the case when it is unsure, blocked or over budget.
+   * @example const triage = await agent("triage", { instructions, context, data, decision: Triage, tools, heuristics });
+   */
+  agent<D extends import("../agent/types.ts").AgentDecision>(id: string, spec: import("../agent/types.ts").AgentSpec<D>): Promise<import("../agent/types.ts").AgentOutcome<D>>;
 }
 
 export interface WorkflowDefinition<I = any> {

@@ -4,6 +4,7 @@
  * and loaded cases stay in memory until the cache is full.
  */
 import type { MetricsDatabase } from "../../../db/client.ts";
+import type { ModelResolver } from "../../agent/types.ts";
 import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
 import type { AlarmClock } from "../../case/storage.ts";
 import type { AuditEntry, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../../engine/index.ts";
@@ -17,6 +18,7 @@ export interface CaseHostOptions {
   workflows: readonly WorkflowDefinition[];
   now?: () => number;
   openMetrics: () => MetricsDatabase | null;
+  models?: ModelResolver;
   /** Deliver timers through the KV queue (default true; tests fire them by hand instead). */
   listen?: boolean;
 }
@@ -112,7 +114,7 @@ export class DenoCaseHost implements CaseDirectory {
 
   private async load(caseId: string): Promise<CaseRuntime> {
     const store = await openKvCaseStore(this.kv, caseId);
-    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, openMetrics: this.options.openMetrics });
+    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, openMetrics: this.options.openMetrics, models: this.options.models });
     if (this.loaded.size >= CACHE_LIMIT) {
       for (const id of this.loaded.keys()) {
         if (!this.queues.has(id)) {

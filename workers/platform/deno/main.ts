@@ -9,6 +9,7 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { openDatabase } from "../../../db/client.ts";
+import { modelResolver } from "../../agent/models.ts";
 import { createApp } from "../../app.ts";
 import type { Config } from "../../env.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
@@ -49,6 +50,7 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   const kv = await Deno.openKv(kvPath);
   const cases = new DenoCaseHost(kv, {
     workflows: WORKFLOWS,
+    models: modelResolver(config),
     openMetrics: () => (config.TURSO_DATABASE_URL ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN }) : null),
   });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);

@@ -1,0 +1,82 @@
+/**
+ * The `agent` step, composed from the engine's own steps so it inherits their guarantees: the model's turn is one
+ * `run` step (its transcript is the memo: a replay never calls the model again; a provider error is retried with
+ * backoff and escalates after the last try), each proposed action is an `approve` where required and then its
+ * own `run` step (exactly once, with its own idempotency key), and uncertainty ends in `escalate`.
+ */
+import type { AuditActor } from "../engine/audit.ts";
+import type { RetryPolicy, StepApi, StepContext } from "../engine/types.ts";
+import { offlineModel } from "./offline-model.ts";
+import { redact } from "./prompt.ts";
+import { DEFAULT_GUARDRAILS, runAgentTurn } from "./turn.ts";
+import type { AgentDecision, AgentOutcome, AgentSpec, AgentTranscript, ModelResolver } from "./types.ts";
+
+export const modelActor = (t: Pick<AgentTranscript, "model" | "promptVersion">): AuditActor => ({
+  kind: "model",
+  id: `${t.model.provider}:${t.model.id}${t.model.offline ? " (offline rules, not an LLM)" : ""} prompt v${t.promptVersion}`,
+});
+
+/**
+ * @example
+ * const triage = await agent("triage", spec); // the engine calls runAgent(step, turnStep, "triage", spec, models, where)
+ * if (triage.decision === "refund") ...
+ */
+/** Runs the model's turn as a memoised step (the engine records it as an `agent` step, audited as the model). */
+export type TurnStep = <D extends AgentDecision>(id: string, fn: (ctx: StepContext) => Promise<AgentTranscript<D>>, retry: RetryPolicy) => Promise<AgentTranscript<D>>;
+
+export async function runAgent<D extends AgentDecision>(step: StepApi, turnStep: TurnStep, id: string, spec: AgentSpec<D>, models: ModelResolver, where: { workflowId: string }): Promise<AgentOutcome<D>> {
+  const g = { ...DEFAULT_GUARDRAILS, ...spec.guardrails };
+  const transcript = await turnStep<D>(
+    id,
+    (ctx) => {
+      const resolved = models({ workflowId: where.workflowId, stepId: id, model: spec.model }, () => offlineModel(spec.heuristics({ context: spec.context ?? {}, data: spec.data ?? [] })));
+      return runAgentTurn(spec, resolved, ctx);
+    },
+    { retries: 2, initialDelay: "2s" },
+  );
+
+  const decision = transcript.decision;
+  const evidence = {
+    context: redact(spec.context ?? {}, spec.redact ?? []),
+    data: (spec.data ?? []).map((d) => d.label),
+    model: modelActor(transcript).id,
+    rationale: decision?.rationale ?? null,
+    confidence: decision?.confidence ?? null,
+    verdicts: transcript.verdicts,
+  };
+  const proposed = transcript.actions.map((a) => `${a.tool} ${JSON.stringify(redact(a.input, spec.redact ?? []))}`).join("; ") || decision?.decision;
+  const escalate = async (reason: string): Promise<never> => {
+    await step.escalate(`${id}:escalate`, { reason, evidence, proposedAction: proposed, tried: [`agent step "${id}" (${transcript.steps} model steps)`], ...spec.escalation });
+    throw new Error("unreachable: an escalation ends the case"); // escalate() only returns by ending the case
+  };
+
+  if (transcript.overrun) return escalate(`agent budget exceeded: ${transcript.overrun}`);
+  if (!decision) return escalate("the model gave no decision");
+  if (decision.decision === "escalate") return escalate(`the model asked for a person: ${decision.rationale}`);
+  if (decision.confidence < g.minConfidence) return escalate(`confidence ${decision.confidence} is below ${g.minConfidence}: ${decision.rationale}`);
+  const blocked = transcript.verdicts.filter((v) => v.verdict === "blocked");
+  if (blocked.length > 0 && g.onBlocked === "escalate") return escalate(`guardrails blocked ${blocked.map((b) => `${b.tool} (${b.reason})`).join(", ")}`);
+
+  const results: Record<string, unknown> = {};
+  for (const action of transcript.actions) {
+    const tool = spec.tools?.[action.tool];
+    if (!tool) continue;
+    if (action.needsApproval) {
+      const approval = await step.approve(`${id}:approve:${action.toolCallId}`, {
+        title: `${action.tool} proposed by ${transcript.model.id}`,
+        summary: decision.rationale,
+        proposedAction: `${action.tool} ${JSON.stringify(redact(action.input, spec.redact ?? []))}`,
+        evidence,
+        requestedBy: modelActor(transcript).id,
+        queue: spec.escalation?.queue ?? "approvals",
+        sla: spec.escalation?.sla,
+      });
+      if (!approval.approved) {
+        results[action.toolCallId] = { skipped: approval.outcome };
+        continue;
+      }
+    }
+    results[action.toolCallId] = await step.run(`${id}:${action.tool}:${action.toolCallId}`, (ctx) => tool.execute(action.input, ctx));
+  }
+  return { ...decision, results };
+}
