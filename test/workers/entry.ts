@@ -8,6 +8,7 @@ import type { WorkflowDefinition } from "../../workers/engine/index.ts";
 import { WORKFLOWS } from "../../workers/workflows/index.ts";
 import { CONTRACT_WORKFLOWS } from "../contract/case-store.contract.ts";
 import { testClock } from "./clock.ts";
+import { testModels } from "./models.ts";
 import { TEST_WORKFLOWS } from "./workflows.ts";
 
 export { default, DeadLetterObject } from "../../workers/index.ts";
@@ -17,6 +18,9 @@ export const deployment: WorkflowDefinition[] = [...WORKFLOWS, ...TEST_WORKFLOWS
 
 export class CaseObject extends ProductCaseObject {
   protected override readonly workflows = deployment;
+  protected override models() {
+    return testModels(super.models());
+  }
   protected override now(): number {
     return testClock.now();
   }

@@ -3,68 +3,27 @@
  * Stripe and email simulators. Timers run through the object's alarm: the test moves the case clock forward
  * and fires the alarm the object scheduled, instead of waiting 48 hours.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, inject, it } from "vitest";
-import type { CaseView, DecisionInput } from "../../workers/case/case-object.ts";
-import { caseId, type EventEnvelope, type WorkflowDefinition } from "../../workers/engine/index.ts";
-import { caseDirectory } from "../../workers/platform/cloudflare.ts";
-import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { caseId, type WorkflowDefinition } from "../../workers/engine/index.ts";
+import { caseHandle, refundRequests, refundsFor, sim } from "./case-handle.ts";
 import { testClock } from "./clock.ts";
 import { api } from "./helpers.ts";
 import { crashAfterCall, refundOnce, refundReview, type RefundRequest } from "./workflows.ts";
 
 const HOUR = 3_600_000;
-const simulators = inject("simulatorsUrl");
 
-let serial = 0;
+/** A refund-review case with its request, reply and decision shortcuts. */
 function newCase(workflow: WorkflowDefinition) {
-  const customer = `customer-${++serial}-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  const caseKey = `customer:${customer}`;
-  const stub = env.CASES.getByName(caseId(workflow.id, caseKey));
-  const request: RefundRequest = { charge: `ch_${serial}${Date.now()}`, amount: 4900, email: customer };
-  const envelope = (type: string, payload: unknown, source = "provisioning", opens = false): EventEnvelope => ({
-    id: crypto.randomUUID(),
-    source,
-    type,
-    receivedAt: testClock.now(),
-    caseKey,
-    workflow: { id: workflow.id, version: workflow.version },
-    opens,
-    payloadJson: JSON.stringify(payload),
-  });
+  const c = caseHandle(workflow);
+  const request: RefundRequest = { charge: c.charge, amount: 4900, email: c.customer };
   return {
-    customer,
-    caseKey,
+    ...c,
     request,
-    open: () => stub.ingest(envelope("refund.requested", request, "provisioning", true)),
-    reply: (text: string) => stub.ingest(envelope("email.received", { type: "email.received", data: { from: customer, text } }, "resend")),
-    decide: (decision: Omit<DecisionInput, "id">) => stub.decide({ ...decision, id: crypto.randomUUID() }),
-    view: () => caseDirectory(env).view(caseId(workflow.id, caseKey)) as Promise<CaseView>,
-    alarm: () => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm()),
-    /**
-     * Fires the object's alarms until `done` holds. An alarm due now may already be running on its own
-     * (miniflare fires it), so the stored state is polled rather than assuming this call ran it.
-     */
-    async settle(done: (view: CaseView) => boolean, label: string): Promise<CaseView> {
-      let view: CaseView | null = null;
-      for (let i = 0; i < 200; i++) {
-        await runDurableObjectAlarm(stub).catch(() => false);
-        view = (await caseDirectory(env).view(caseId(workflow.id, caseKey))) as CaseView;
-        if (view && done(view)) return view;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`case did not reach "${label}"; last: ${JSON.stringify(view?.header)} ${JSON.stringify(view?.wait)}`);
-    },
+    open: () => c.open(request),
+    reply: (text: string) => c.send("email.received", { type: "email.received", data: { from: c.customer, text } }, "resend"),
   };
 }
-
-/** Reads a simulator's state: its `/_sim/` log, or its API with the simulator's key. */
-async function sim<T>(path: string): Promise<T> {
-  const key = path.startsWith("/stripe/") ? SIMULATOR_KEYS.stripe : SIMULATOR_KEYS.resend;
-  return (await fetch(`${simulators}${path}`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<T>;
-}
-const refundRequests = async (key: string) => (await sim<{ requests: { path: string; idempotencyKey: string | null; replayed: boolean }[] }>("/stripe/_sim/requests")).requests.filter((r) => r.path.endsWith("/v1/refunds") && r.idempotencyKey === key);
-const refundsFor = async (charge: string) => (await sim<{ data: { charge: string; amount: number }[] }>("/stripe/v1/refunds")).data.filter((r) => r.charge === charge);
 
 describe("run → ask → approve → resolve", () => {
   it("completes when the customer replies after the reminder and two operators approve", async () => {

@@ -3,6 +3,7 @@
  * (Stripe for refunds, a Resend-style API for email), through the product's connectors.
  */
 import { env } from "cloudflare:workers";
+import { z } from "zod";
 import { stripeClient } from "../../workers/connectors/stripe/client.ts";
 import { emailClient } from "../../workers/connectors/email/client.ts";
 import { defineWorkflow, type WorkflowDefinition } from "../../workers/engine/index.ts";
@@ -56,4 +57,58 @@ export const refundOnce = defineWorkflow<RefundRequest>({ id: "refund-once", ver
   return step.resolve("refunded", { refund: refund.id });
 });
 
-export const TEST_WORKFLOWS: readonly WorkflowDefinition[] = [refundReview, refundOnce];
+export interface DisputeInput extends RefundRequest {
+  message: string;
+  /** Which mock model the triage step uses (`mock:<name>`). */
+  model: string;
+}
+
+/** How the next `refund` action call misbehaves after Stripe took it (to crash the case after the model's turn). */
+export const refundActionCrash = { mode: null as null | "unrecordable" };
+
+const Triage = z.object({
+  decision: z.enum(["refund", "deny", "need-details", "escalate"]),
+  confidence: z.number().min(0).max(1),
+  rationale: z.string(),
+});
+
+/** An agent decides a refund dispute with guardrails: refunds capped at 100 EUR, over 50 EUR only with approval. */
+export const refundDispute = defineWorkflow<DisputeInput>({ id: "refund-dispute", version: 1, minutesPerCase: 25, triggers: [] }, async ({ input, step, agent }) => {
+  const triage = await agent("triage", {
+    instructions: "You resolve card refund disputes for Acme. Check the charge, then refund, deny or ask for details.",
+    promptVersion: "2026-11-1",
+    context: { charge: input.charge, amount: input.amount, currency: "eur", customer: input.email, iban: "DE89370400440532013000" },
+    data: [{ label: "customer message", text: input.message }],
+    decision: Triage,
+    redact: ["iban"],
+    tools: {
+      lookupCharge: {
+        description: "Look up a charge by id",
+        inputSchema: z.object({ charge: z.string() }),
+        readOnly: true,
+        execute: ({ charge }) => ({ charge, amount: input.amount, status: "succeeded", disputed: true }),
+      },
+      refund: {
+        description: "Refund a charge (amount in cents)",
+        inputSchema: z.object({ charge: z.string(), amount: z.number().int().positive(), currency: z.string() }),
+        limit: (r) => (r.amount > 10_000 ? `amount ${r.amount} is over the cap of 10000` : !["eur", "usd"].includes(r.currency.toLowerCase()) ? `currency ${r.currency} is not allowed` : null),
+        needsApproval: (r) => r.amount > 5_000,
+        execute: async (r, ctx) => {
+          const refund = await stripe().refund({ charge: r.charge, amount: r.amount }, ctx);
+          const mode = refundActionCrash.mode;
+          refundActionCrash.mode = null;
+          return mode === "unrecordable" ? ({ ...refund, size: 1n } as unknown as typeof refund) : refund;
+        },
+      },
+      closeTicket: { description: "Close the support ticket", inputSchema: z.object({ note: z.string() }), execute: () => ({ closed: true }) },
+    },
+    allowedTools: ["lookupCharge", "refund"],
+    guardrails: { minConfidence: 0.8, maxToolCalls: 4, maxTokens: 5_000 },
+    heuristics: ({ context }) => ({ decision: "refund" as const, confidence: 0.9, rationale: "duplicate charge", calls: [{ tool: "refund", input: { charge: context.charge, amount: context.amount, currency: "eur" } }] }),
+    escalation: { queue: "disputes", sla: "4h" },
+    model: input.model,
+  });
+  return step.resolve(triage.decision, { results: triage.results });
+});
+
+export const TEST_WORKFLOWS: readonly WorkflowDefinition[] = [refundReview, refundOnce, refundDispute];
