@@ -1,5 +1,5 @@
 /**
- * A local Stripe: the refund endpoints Crossflow's connector calls, form-encoded like the real API, with
+ * A local Stripe: the charge and refund endpoints Crossflow's connector calls, form-encoded like the real API, with
  * Stripe's idempotency semantics. State lives in memory for the life of the process.
  */
 import { createSimulator, objectId, readParams, type Simulator } from "./kit.ts";
@@ -16,14 +16,64 @@ export interface Refund {
   created: number;
 }
 
-export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator & { refunds: Refund[] } {
+export interface Charge {
+  id: string;
+  object: "charge";
+  amount: number;
+  amount_refunded: number;
+  currency: string;
+  customer: string | null;
+  billing_details: { email: string | null };
+  description: string | null;
+  status: "succeeded";
+  refunded: boolean;
+  created: number;
+}
+
+export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator & { refunds: Refund[]; charges: Map<string, Charge> } {
   const sim = createSimulator({ apiKey });
   const refunds: Refund[] = [];
+  const charges = new Map<string, Charge>();
+  const noSuch = (kind: string, id: string) => ({ error: { type: "invalid_request_error", code: "resource_missing", message: `No such ${kind}: '${id}'` } });
+
+  // Charges are created to seed a scenario (demo traffic, tests); refunds are checked against them when they exist.
+  sim.app.post("/v1/charges", async (c) => {
+    const params = await readParams(c);
+    const amount = Number(params.amount);
+    if (!Number.isInteger(amount) || amount <= 0) return c.json({ error: { type: "invalid_request_error", param: "amount", message: "Invalid positive integer" } }, 400);
+    const charge: Charge = {
+      id: params.id && /^ch_\w+$/.test(params.id) ? params.id : objectId("ch"),
+      object: "charge",
+      amount,
+      amount_refunded: 0,
+      currency: (params.currency ?? "eur").toLowerCase(),
+      customer: params.customer ?? null,
+      billing_details: { email: params["billing_details[email]"] ?? null },
+      description: params.description ?? null,
+      status: "succeeded",
+      refunded: false,
+      created: Math.floor(Date.now() / 1000),
+    };
+    charges.set(charge.id, charge);
+    return c.json(charge);
+  });
+  sim.app.get("/v1/charges/:id", (c) => {
+    const charge = charges.get(c.req.param("id"));
+    return charge ? c.json(charge) : c.json(noSuch("charge", c.req.param("id")), 404);
+  });
   sim.app.post("/v1/refunds", async (c) => {
     const params = await readParams(c);
     const amount = Number(params.amount);
     if (!params.charge && !params.payment_intent) return c.json({ error: { type: "invalid_request_error", message: "One of `charge` or `payment_intent` is required." } }, 400);
     if (!Number.isInteger(amount) || amount <= 0) return c.json({ error: { type: "invalid_request_error", param: "amount", message: "Invalid positive integer" } }, 400);
+    const charge = params.charge ? charges.get(params.charge) : undefined;
+    if (charge && charge.amount_refunded + amount > charge.amount) {
+      return c.json({ error: { type: "invalid_request_error", code: "charge_already_refunded", message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${charge.amount - charge.amount_refunded})` } }, 400);
+    }
+    if (charge) {
+      charge.amount_refunded += amount;
+      charge.refunded = charge.amount_refunded === charge.amount;
+    }
     const refund: Refund = {
       id: objectId("re"),
       object: "refund",
@@ -40,8 +90,8 @@ export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator &
   });
   sim.app.get("/v1/refunds/:id", (c) => {
     const refund = refunds.find((r) => r.id === c.req.param("id"));
-    return refund ? c.json(refund) : c.json({ error: { type: "invalid_request_error", message: `No such refund: '${c.req.param("id")}'` } }, 404);
+    return refund ? c.json(refund) : c.json(noSuch("refund", c.req.param("id")), 404);
   });
   sim.app.get("/v1/refunds", (c) => c.json({ object: "list", data: [...refunds].reverse(), has_more: false }));
-  return { ...sim, refunds };
+  return { ...sim, refunds, charges };
 }

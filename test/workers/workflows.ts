@@ -73,7 +73,7 @@ const Triage = z.object({
 });
 
 /** An agent decides a refund dispute with guardrails: refunds capped at 100 EUR, over 50 EUR only with approval. */
-export const refundDispute = defineWorkflow<DisputeInput>({ id: "refund-dispute", version: 1, minutesPerCase: 25, triggers: [] }, async ({ input, step, agent }) => {
+export const refundDispute = defineWorkflow<DisputeInput>({ id: "agent-dispute", version: 1, minutesPerCase: 25, triggers: [] }, async ({ input, step, agent }) => {
   const triage = await agent("triage", {
     instructions: "You resolve card refund disputes for Acme. Check the charge, then refund, deny or ask for details.",
     promptVersion: "2026-11-1",

@@ -40,6 +40,7 @@ export class CaseObject extends DurableObject<Env> {
         workflows: this.workflows,
         now: () => this.now(),
         models: this.models(),
+        config: this.env as unknown as Record<string, unknown>,
         openMetrics: () => (this.env.TURSO_DATABASE_URL ? openDatabase({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN }) : null),
       },
     );

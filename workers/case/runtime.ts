@@ -75,6 +75,8 @@ export interface CaseRuntimeOptions {
   openMetrics: () => MetricsDatabase | null;
   /** Which model each agent step uses (from configuration); default: the offline rules model. */
   models?: ModelResolver;
+  /** Configuration handed to workflow bodies (connector URLs and keys). */
+  config?: Readonly<Record<string, unknown>>;
 }
 
 export class CaseRuntime {
@@ -264,6 +266,7 @@ export class CaseRuntime {
             now: () => this.now(),
             beginAttempt: (stepId, key) => this.beginAttempt(header, stepId, key),
             models: this.options.models,
+            config: this.options.config,
           })
         : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
       const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries));

@@ -76,6 +76,8 @@ export interface AdvanceInput<I> {
   beginAttempt?: (stepId: string, idempotencyKey: string) => number | Promise<number>;
   /** Which model an agent step uses (from configuration); default: the offline rules model everywhere. */
   models?: ModelResolver;
+  /** The deployment's configuration, handed to the workflow body. */
+  config?: Readonly<Record<string, unknown>>;
 }
 
 const OFFLINE_ONLY: ModelResolver = (_ref, offline) => ({ model: offline(), pricePerMillionTokens: 0, offline: true });
@@ -116,7 +118,7 @@ const optionalDuration = (value: Duration | undefined) => (value === undefined ?
  * if (next.kind === "step") persist(next.record);
  */
 export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
-  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt, models = OFFLINE_ONLY } = args;
+  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt, models = OFFLINE_ONLY, config = {} } = args;
   let position = 0;
   const replay = (id: string): StepRecord | undefined => {
     const recorded = completed[position];
@@ -316,7 +318,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
   const agent: WorkflowContext<I>["agent"] = (id, spec) => runAgent(step, turnStep, id, spec, models, { workflowId: workflow.id });
 
   try {
-    await workflow.body({ input, caseKey, step, agent });
+    await workflow.body({ input, caseKey, step, agent, config });
     return { kind: "failed", error: { name: "WorkflowError", message: `workflow ${workflow.id} returned without step.resolve()` } };
   } catch (thrown) {
     if (thrown instanceof Suspend) return thrown.result;

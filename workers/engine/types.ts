@@ -292,6 +292,11 @@ export interface WorkflowContext<I> {
   caseKey: string;
   step: StepApi;
   /**
+   * The deployment's configuration (secrets and vars by name: API base URLs and keys for connectors). Read it
+   * inside steps or to build connectors; never branch the step sequence on it (replays must take the same path).
+   */
+  config: Readonly<Record<string, unknown>>;
+  /**
    * An LLM tool-calling step inside guardrails (see workers/agent): returns the model's decision and the results
    * of the actions it proposed, or escalates the case when it is unsure, blocked or over budget.
    * @example const triage = await agent("triage", { instructions, context, data, decision: Triage, tools, heuristics });

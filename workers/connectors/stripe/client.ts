@@ -1,5 +1,6 @@
 /** Stripe's REST API (https://docs.stripe.com/api): the calls Crossflow's workflows make, idempotent by step. */
-import { callApi, type ApiConfig } from "../http.ts";
+import { FatalError } from "../../engine/errors.ts";
+import { callApi, ConnectorError, type ApiConfig } from "../http.ts";
 
 export interface StripeRefund {
   id: string;
@@ -10,9 +11,37 @@ export interface StripeRefund {
   payment_intent: string | null;
 }
 
+export interface StripeCharge {
+  id: string;
+  amount: number;
+  amount_refunded: number;
+  currency: string;
+  customer: string | null;
+  billing_details: { email: string | null };
+  description: string | null;
+  status: string;
+  refunded: boolean;
+}
+
+/** The Stripe connector's settings from configuration: `STRIPE_API_KEY`, optional `STRIPE_API_BASE_URL` (a simulator locally). */
+export function stripeConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
+  const apiKey = config.STRIPE_API_KEY;
+  if (typeof apiKey !== "string" || apiKey === "") throw new FatalError("STRIPE_API_KEY is not set");
+  return { apiKey, baseUrl: typeof config.STRIPE_API_BASE_URL === "string" && config.STRIPE_API_BASE_URL ? config.STRIPE_API_BASE_URL : "https://api.stripe.com" };
+}
+
 export function stripeClient(config: Omit<ApiConfig, "system">) {
   const api = { ...config, system: "stripe" };
   return {
+    /** The charge, or null when Stripe has none with this id. @example const charge = await stripe.getCharge("ch_3Nx…"); */
+    async getCharge(id: string): Promise<StripeCharge | null> {
+      try {
+        return await callApi<StripeCharge>(api, `/v1/charges/${encodeURIComponent(id)}`);
+      } catch (error) {
+        if (error instanceof FatalError && error.cause instanceof ConnectorError && error.cause.status === 404) return null;
+        throw error;
+      }
+    },
     /**
      * @example await stripe.refund({ charge: "ch_1", amount: 4900 }, { idempotencyKey });
      */

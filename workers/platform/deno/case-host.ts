@@ -19,6 +19,7 @@ export interface CaseHostOptions {
   now?: () => number;
   openMetrics: () => MetricsDatabase | null;
   models?: ModelResolver;
+  config?: Readonly<Record<string, unknown>>;
   /** Deliver timers through the KV queue (default true; tests fire them by hand instead). */
   listen?: boolean;
 }
@@ -114,7 +115,7 @@ export class DenoCaseHost implements CaseDirectory {
 
   private async load(caseId: string): Promise<CaseRuntime> {
     const store = await openKvCaseStore(this.kv, caseId);
-    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, openMetrics: this.options.openMetrics, models: this.options.models });
+    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, openMetrics: this.options.openMetrics, models: this.options.models, config: this.options.config });
     if (this.loaded.size >= CACHE_LIMIT) {
       for (const id of this.loaded.keys()) {
         if (!this.queues.has(id)) {

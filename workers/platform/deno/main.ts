@@ -51,6 +51,7 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   const cases = new DenoCaseHost(kv, {
     workflows: WORKFLOWS,
     models: modelResolver(config),
+    config,
     openMetrics: () => (config.TURSO_DATABASE_URL ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN }) : null),
   });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);

@@ -1,0 +1,123 @@
+/**
+ * A customer asks for a refund in a Zendesk ticket. An agent reads the ticket (as quoted data) with the Stripe
+ * charge it names, and decides within guardrails: refunds only up to 100 EUR/USD and never more than is left on
+ * the charge, above 50 only after a person approves. Without a charge id it asks the customer by email (one
+ * reminder) and decides again with the reply; possible fraud, low confidence or no reply go to a person.
+ */
+import { z } from "zod";
+import type { AgentSpec, QuotedData } from "../agent/types.ts";
+import { emailClient, emailConfig } from "../connectors/email/client.ts";
+import { stripeClient, stripeConfig, type StripeCharge } from "../connectors/stripe/client.ts";
+import { defineWorkflow } from "../engine/index.ts";
+
+export interface TicketEvent {
+  id: string;
+  type: string;
+  detail: { id: string; subject?: string; description?: string; tags?: string[]; requester?: { email?: string } };
+}
+
+const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
+const CHARGE_ID = /\bch_[A-Za-z0-9]{3,}\b/;
+const CAP = 10_000;
+const APPROVAL_ABOVE = 5_000;
+
+export const Triage = z.object({
+  decision: z.enum(["refund", "deny", "need-details", "escalate"]),
+  confidence: z.number().min(0).max(1),
+  rationale: z.string().max(1_000),
+});
+export type TriageDecision = z.infer<typeof Triage>;
+
+/** The policy the offline model applies; a real model is told the same in its instructions. */
+export function triageRules({ context, data }: { context: Record<string, unknown>; data: readonly QuotedData[] }) {
+  const text = data.map((d) => d.text).join("\n").toLowerCase();
+  const charge = context.charge as StripeCharge | null;
+  if (/fraud|stolen|did ?n.?t authori[sz]e|unauthori[sz]ed|not me\b/.test(text)) {
+    return { decision: "escalate" as const, confidence: 0.6, rationale: "the customer reports a charge they did not make: fraud is a person's call" };
+  }
+  if (!charge) return { decision: "need-details" as const, confidence: 0.9, rationale: "no Stripe charge could be identified from the ticket" };
+  const left = charge.amount - charge.amount_refunded;
+  if (left <= 0) return { decision: "deny" as const, confidence: 0.9, rationale: `charge ${charge.id} is already refunded in full` };
+  const refund = { tool: "refund", input: { charge: charge.id, amount: left, currency: charge.currency } };
+  if (/twice|duplicate|double[- ]?charged|charged two/.test(text)) return { decision: "refund" as const, confidence: 0.9, rationale: "the customer reports a duplicate charge", calls: [refund] };
+  if (/never (arrived|received|came)|not (arrived|received|delivered)|didn.?t (arrive|receive)/.test(text)) {
+    return { decision: "refund" as const, confidence: 0.82, rationale: "the order did not arrive", calls: [refund] };
+  }
+  return { decision: "deny" as const, confidence: 0.7, rationale: "no refund reason in the policy matches the request" };
+}
+
+function triageSpec(config: Readonly<Record<string, unknown>>, charge: StripeCharge | null, data: QuotedData[], customer: string): AgentSpec<TriageDecision> {
+  return {
+    instructions: [
+      "You handle refund requests for card payments.",
+      `Policy: refund a duplicate charge or an order that never arrived, at most ${CAP / 100} in the charge's currency and never more than is left on the charge;`,
+      "deny requests the policy does not cover; ask for details when no charge is identified; hand anything that looks like fraud to a person (decision `escalate`).",
+    ].join(" "),
+    promptVersion: "refund-dispute-1",
+    context: { charge, customer },
+    data,
+    decision: Triage,
+    tools: {
+      lookupCharge: {
+        description: "Look up a Stripe charge by id (ch_…)",
+        inputSchema: z.object({ charge: z.string() }),
+        readOnly: true,
+        execute: ({ charge: id }) => stripeClient(stripeConfig(config)).getCharge(id),
+      },
+      refund: {
+        description: "Refund a Stripe charge; amount in the smallest currency unit",
+        inputSchema: z.object({ charge: z.string(), amount: z.number().int().positive(), currency: z.string() }),
+        limit: (r) => {
+          if (!["eur", "usd"].includes(r.currency.toLowerCase())) return `currency ${r.currency} is not allowed`;
+          if (r.amount > CAP) return `amount ${r.amount} is over the cap of ${CAP}`;
+          if (!charge || r.charge !== charge.id) return `charge ${r.charge} is not the charge of this case`;
+          if (r.amount > charge.amount - charge.amount_refunded) return `amount ${r.amount} is more than is left on ${charge.id}`;
+          return null;
+        },
+        needsApproval: (r) => r.amount > APPROVAL_ABOVE,
+        execute: (r, ctx) => stripeClient(stripeConfig(config)).refund({ charge: r.charge, amount: r.amount, reason: "requested_by_customer" }, ctx),
+      },
+    },
+    guardrails: { minConfidence: 0.8, maxToolCalls: 4, maxTokens: 20_000 },
+    redact: ["iban", "cardNumber"],
+    heuristics: triageRules,
+    escalation: { queue: "refunds", sla: "8h" },
+  };
+}
+
+export default defineWorkflow<TicketEvent>(
+  {
+    id: "refund-dispute",
+    version: 1,
+    minutesPerCase: 25,
+    sla: "8h",
+    triggers: [
+      { source: "zendesk", events: ["ticket.created"], when: (e: TicketEvent) => (e.detail?.tags ?? []).includes("refund"), caseKey: (e: TicketEvent) => email(e.detail?.requester?.email) },
+      // The customer's answer to our questions, by email.
+      { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false },
+    ],
+  },
+  async ({ input, step, agent, config }) => {
+    const ticket = input.detail;
+    const customer = ticket.requester?.email ?? "";
+    const ticketText: QuotedData = { label: "support ticket", text: `${ticket.subject ?? ""}\n\n${ticket.description ?? ""}` };
+    const loadCharge = (id: string, stepId: string) => step.run(stepId, () => stripeClient(stripeConfig(config)).getCharge(id));
+    const chargeId = await step.run("find-charge", () => CHARGE_ID.exec(ticketText.text)?.[0] ?? null);
+    const charge = chargeId ? await loadCharge(chargeId, "load-charge") : null;
+
+    let triage = await agent("triage", triageSpec(config, charge, [ticketText], customer));
+    if (triage.decision === "need-details") {
+      const mail = emailConfig(config);
+      const channel = emailClient(mail).channel({ from: mail.from, to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` });
+      const reply = await step.ask("details", channel, "To look into your refund, please reply with the charge id (it starts with ch_) from your receipt and tell us what went wrong.", { timeout: "48h", remindAfter: "24h" });
+      if (!reply) return step.escalate("no-reply", { reason: "the customer did not send the charge details within 48 h", tried: ["asked by email, reminded after 24 h"], queue: "refunds" });
+      const replyText: QuotedData = { label: "customer email reply", text: String((reply.payload as { data?: { text?: string } })?.data?.text ?? "") };
+      const repliedId = await step.run("find-charge-in-reply", () => CHARGE_ID.exec(replyText.text)?.[0] ?? null);
+      const repliedCharge = repliedId ? await loadCharge(repliedId, "load-charge-from-reply") : null;
+      triage = await agent("triage-with-reply", triageSpec(config, repliedCharge, [ticketText, replyText], customer));
+      if (triage.decision === "need-details") return step.escalate("still-unclear", { reason: "the reply did not identify a charge", queue: "refunds" });
+    }
+    const refunded = Object.values(triage.results).some((r) => typeof r === "object" && r !== null && "id" in r);
+    return step.resolve(triage.decision === "refund" ? (refunded ? "refunded" : "refund-not-approved") : "denied", { decision: triage.decision, rationale: triage.rationale });
+  },
+);
