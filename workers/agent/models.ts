@@ -4,8 +4,9 @@
  * step's own `model`. Values are `provider:model`:
  *   openai:gpt-4.1-mini            OPENAI_API_KEY, optional OPENAI_BASE_URL
  *   anthropic:claude-sonnet-4-5    ANTHROPIC_API_KEY, optional ANTHROPIC_BASE_URL
- *   workers-ai:@cf/meta/llama-3.3-70b-instruct-fp8-fast   CLOUDFLARE_ACCOUNT_ID + CLOUDFLARE_API_TOKEN (Workers AI's
- *                                  OpenAI-compatible endpoint), optional WORKERS_AI_BASE_URL
+ *   workers-ai:@cf/meta/llama-3.3-70b-instruct-fp8-fast   the `AI` binding on Cloudflare (`[ai] binding = "AI"`),
+ *                                  else CLOUDFLARE_ACCOUNT_ID + CLOUDFLARE_API_TOKEN (Workers AI's OpenAI-compatible
+ *                                  endpoint, e.g. from Deno), optional WORKERS_AI_BASE_URL
  *   compatible:llama3.1            OPENAI_COMPATIBLE_BASE_URL (Ollama, vLLM, llama.cpp server), optional OPENAI_COMPATIBLE_API_KEY
  *   offline                        the built-in rules model (the default: no account needed)
  * `CROSSFLOW_MODEL_PRICES` (JSON, USD per million tokens by `provider:model`) feeds the cost budget.
@@ -14,6 +15,7 @@ import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
+import { createWorkersAI } from "workers-ai-provider";
 import { FatalError } from "../engine/errors.ts";
 import type { ModelResolver } from "./types.ts";
 
@@ -45,6 +47,8 @@ export function languageModel(config: Record<string, unknown>, ref: string): Lan
     case "anthropic":
       return createAnthropic({ apiKey: need(config, "ANTHROPIC_API_KEY", ref), baseURL: optional(config, "ANTHROPIC_BASE_URL") })(id);
     case "workers-ai": {
+      const binding = config.AI as { run?: unknown } | undefined;
+      if (binding && typeof binding.run === "function") return createWorkersAI({ binding: binding as never })(id as never);
       const baseURL = optional(config, "WORKERS_AI_BASE_URL") ?? `https://api.cloudflare.com/client/v4/accounts/${need(config, "CLOUDFLARE_ACCOUNT_ID", ref)}/ai/v1`;
       return createOpenAICompatible({ name: "workers-ai", baseURL, apiKey: need(config, "CLOUDFLARE_API_TOKEN", ref) }).chatModel(id);
     }

@@ -59,6 +59,23 @@ describe("models by configuration", () => {
     expect(requests).toMatchObject([{ path: "/client/v4/accounts/acc123/ai/v1/chat/completions", authorization: "Bearer cf-token" }]);
   });
 
+  it("Workers AI through the AI binding when the worker has one: the binding's run() gets the model, messages and tools", async () => {
+    const calls: { model: string; inputs: any }[] = [];
+    const AI = {
+      run: async (model: string, inputs: any) => {
+        calls.push({ model, inputs });
+        return { response: null, tool_calls: [{ name: "decide", arguments: DECISION }], usage: { prompt_tokens: 210, completion_tokens: 9 } };
+      },
+    };
+    const resolved = modelResolver({ CROSSFLOW_MODEL: "workers-ai:@cf/meta/llama-3.3-70b-instruct-fp8-fast", AI } as never)({ workflowId: "w", stepId: "s" }, () => offlineModel(DECISION));
+    const transcript = await runAgentTurn(spec, resolved, ctx);
+    expect(transcript).toMatchObject({ decision: DECISION, model: { id: "@cf/meta/llama-3.3-70b-instruct-fp8-fast", offline: false }, usage: { inputTokens: 210, outputTokens: 9 } });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.model).toBe("@cf/meta/llama-3.3-70b-instruct-fp8-fast");
+    expect(calls[0]!.inputs.tools.map((t: any) => t.function?.name ?? t.name)).toEqual(["decide"]);
+    expect(JSON.stringify(calls[0]!.inputs.messages)).toContain('<data source=\\"customer message\\">');
+  });
+
   it("any OpenAI-compatible server: compatible:<model> with OPENAI_COMPATIBLE_BASE_URL (Ollama, vLLM, llama.cpp)", async () => {
     const { transcript, requests } = await turnWith({ CROSSFLOW_MODEL: "compatible:llama3.1", OPENAI_COMPATIBLE_BASE_URL: `${stub.url}/v1` });
     expect(transcript).toMatchObject({ decision: DECISION, model: { provider: "compatible.chat", id: "llama3.1" } });
