@@ -172,6 +172,7 @@ export interface StackOptions {
 
 export interface Stack {
   libsql: Service;
+  simulators: Service;
   worker: Service;
   dashboard?: Service;
   dataDir: string;
@@ -201,6 +202,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       quiet: options.quiet,
     });
     started.push(libsql);
+    const simulatorsPort = await freePort();
+    const simulators = await spawnService({
+      name: "simulators",
+      command: join(BIN, "tsx"),
+      args: ["simulators/main.ts"],
+      env: { SIMULATORS_PORT: String(simulatorsPort) },
+      url: `http://127.0.0.1:${simulatorsPort}`,
+      readyPath: "/healthz",
+      quiet: options.quiet,
+    });
+    started.push(simulators);
     const [workerPort, inspectorPort] = await Promise.all([options.workerPort ?? freePort(), freePort()]);
     const worker = await spawnService({
       name: "worker",
@@ -213,6 +225,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         "--inspector-port", String(inspectorPort),
         "--persist-to", join(dataDir, "wrangler"),
         "--var", `TURSO_DATABASE_URL:${libsqlUrl}`,
+        // Connectors talk to the local simulators (their keys are in .dev.vars).
+        "--var", `STRIPE_API_BASE_URL:${simulators.url}/stripe`,
+        "--var", `RESEND_API_BASE_URL:${simulators.url}/resend`,
         "--show-interactive-dev-session=false",
       ],
       url: `http://127.0.0.1:${workerPort}`,
@@ -237,7 +252,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       started.push(dashboard);
     }
-    return { libsql, worker, dashboard, dataDir, stop };
+    return { libsql, simulators, worker, dashboard, dataDir, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,10 +1,12 @@
 /** `npm start`: the whole system on this machine, no account or key needed. Ctrl-C stops everything. */
 import { join } from "node:path";
+import { devVar } from "./dev-vars.ts";
 import { ROOT, startStack } from "./stack.ts";
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const agentModel = devVar("CROSSFLOW_MODEL") ?? "offline";
 const begun = Date.now();
-console.log("Starting Crossflow locally (libSQL endpoint, worker, dashboard)...");
+console.log("Starting Crossflow locally (libSQL endpoint, SaaS simulators, worker, dashboard)...");
 const stack = await startStack({
   libsqlPort: port("LIBSQL_PORT", 8080),
   workerPort: port("WORKER_PORT", 8787),
@@ -18,6 +20,8 @@ Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
              case API:  ${stack.worker.url}/api/… (Authorization: Bearer <CROSSFLOW_API_TOKEN from .dev.vars>)
   dashboard  ${stack.dashboard!.url}
   libSQL     ${stack.libsql.url}        (local stand-in for Turso Cloud; data in .data/)
+  simulators ${stack.simulators.url}       (local Stripe and Resend-style email APIs the connectors call)
+  agents     model ${agentModel}${agentModel === "offline" ? " = Crossflow's built-in rules model (not an LLM); set CROSSFLOW_MODEL in .dev.vars for a real one" : ""}
 
 Send a signed demo webhook:  npm run demo:once
 Stop:                         Ctrl-C
@@ -33,7 +37,7 @@ const shutdown = async (code: number) => {
 };
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
-for (const service of [stack.libsql, stack.worker, stack.dashboard!]) {
+for (const service of [stack.libsql, stack.simulators, stack.worker, stack.dashboard!]) {
   service.process.once("exit", (code) => {
     if (stopping) return;
     console.error(`${service.name} exited unexpectedly (code ${code}); stopping the rest.`);

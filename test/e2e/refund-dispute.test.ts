@@ -1,0 +1,70 @@
+/**
+ * The refund-dispute workflow end to end on `wrangler dev` with the offline model, as `npm start` runs it: a
+ * signed Zendesk ticket opens the case, the agent step decides by the workflow's rules inside its guardrails,
+ * and the refund lands in the local Stripe simulator once; a large one waits for a person's approval.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devVar } from "../../scripts/dev-vars.ts";
+import { post, sign } from "../../scripts/senders.ts";
+import { startStack, type Stack } from "../../scripts/stack.ts";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { eventually } from "../support/wait.ts";
+
+let stack: Stack;
+let dataDir: string;
+const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "crossflow-refund-e2e-"));
+  stack = await startStack({ dataDir, dashboard: false, quiet: true });
+});
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const stripe = (path: string, init: RequestInit = {}) =>
+  fetch(`${stack.simulators.url}/stripe${path}`, { ...init, headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded", ...init.headers } });
+
+async function ticket(email: string, description: string) {
+  const payload = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: "9", subject: "Refund request", description, tags: ["refund"], requester: { email } } };
+  const res = await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload));
+  expect(res.status).toBe(202);
+}
+
+const caseOf = (email: string) =>
+  fetch(`${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${token()}` } }).then((r) => r.json() as Promise<any>);
+
+describe("refund-dispute on wrangler dev (offline model)", () => {
+  it("refunds a reported duplicate charge once, audited as the offline rules model", async () => {
+    const charge = `ch_e2e${Date.now()}`;
+    await stripe("/v1/charges", { method: "POST", body: new URLSearchParams({ id: charge, amount: "2900", currency: "eur" }) });
+    const email = `dup-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    await ticket(email, `I was charged twice, the duplicate is ${charge}.`);
+    const view = await eventually(async () => {
+      const v = await caseOf(email);
+      return v.header?.status === "resolved" ? v : undefined;
+    }, 30_000, "case resolved");
+    expect(view.header.outcome).toBe("refunded");
+    expect(view.timeline.find((e: any) => e.stepId === "triage" && e.action === "step.completed").actor).toEqual({ kind: "model", id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt vrefund-dispute-1" });
+    const refunds = ((await (await stripe("/v1/refunds")).json()) as { data: { charge: string; amount: number }[] }).data.filter((r) => r.charge === charge);
+    expect(refunds.map((r) => r.amount)).toEqual([2900]);
+  });
+
+  it("holds a refund over 50 EUR for a person's approval", async () => {
+    const charge = `ch_e2ebig${Date.now()}`;
+    await stripe("/v1/charges", { method: "POST", body: new URLSearchParams({ id: charge, amount: "8000", currency: "eur" }) });
+    const email = `big-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    await ticket(email, `Double charged on ${charge}, please refund.`);
+    const view = await eventually(async () => {
+      const v = await caseOf(email);
+      return v.wait?.kind === "human" ? v : undefined;
+    }, 30_000, "approval requested");
+    expect(view.wait.human).toMatchObject({ kind: "approval", queue: "refunds", packet: { proposedAction: `refund {"charge":"${charge}","amount":8000,"currency":"eur"}` } });
+    const refunds = ((await (await stripe("/v1/refunds")).json()) as { data: { charge: string }[] }).data.filter((r) => r.charge === charge);
+    expect(refunds).toEqual([]);
+  });
+});
