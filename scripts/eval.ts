@@ -5,23 +5,32 @@
  * escalation rate, wrong-action rate, guardrail blocks, tokens and cost. Exits non-zero when a case takes an
  * action its golden label forbids.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { modelResolver } from "../workers/agent/models.ts";
 import type { AgentTranscript } from "../workers/agent/types.ts";
 import { MemoryCaseStore } from "../workers/case/memory-store.ts";
 import { CaseRuntime } from "../workers/case/runtime.ts";
-import type { EventEnvelope } from "../workers/engine/index.ts";
+import { routeEvent, type EventEnvelope } from "../workers/engine/index.ts";
 import { WORKFLOWS } from "../workers/workflows/index.ts";
 import { serveSimulators, SIMULATOR_KEYS } from "../simulators/index.ts";
 import { ROOT } from "./stack.ts";
 
-interface GoldenCase {
+/** One golden case: the event that opens the case, what the simulators hold first, and the right answer. */
+export interface GoldenCase {
   name: string;
-  subject: string;
-  description: string;
-  charge?: { id: string; amount: number; refunded?: number; currency?: string };
+  event: { source: string; type: string; payload: unknown };
+  seed?: { stripeCharges?: { id: string; amount: number; currency?: string; refunded?: number }[] };
   expect: { decision: string; refund: boolean; maxRefund?: number };
+}
+
+export interface GoldenFile {
+  workflow: string;
+  /** The agent steps whose decisions are judged. */
+  agentSteps: string[];
+  /** How a person's resolution label maps to the decision the agent should have made (for exported labels). */
+  labels?: Record<string, string>;
+  cases: GoldenCase[];
 }
 
 const args = process.argv.slice(2);
@@ -31,7 +40,11 @@ if (!workflowId) {
   console.error("usage: npm run eval -- <workflow> [--model provider:model]");
   process.exit(2);
 }
-const golden = JSON.parse(readFileSync(join(ROOT, "evals", `${workflowId}.json`), "utf8")) as { workflow: string; agentSteps: string[]; cases: GoldenCase[] };
+const golden = JSON.parse(readFileSync(join(ROOT, "evals", `${workflowId}.json`), "utf8")) as GoldenFile;
+// Labelled decisions exported from real cases (`npm run eval:export`), judged alongside the fixtures.
+const labelledFile = join(ROOT, "evals", `${workflowId}.labelled.json`);
+const labelled = existsSync(labelledFile) ? (JSON.parse(readFileSync(labelledFile, "utf8")) as GoldenCase[]) : [];
+const cases = [...golden.cases, ...labelled];
 const workflow = WORKFLOWS.filter((w) => w.id === golden.workflow).at(-1);
 if (!workflow) throw new Error(`no deployed workflow ${golden.workflow}`);
 
@@ -62,12 +75,14 @@ interface Row {
 
 const rows: Row[] = [];
 try {
-  for (const [i, c] of golden.cases.entries()) {
-    if (c.charge) {
-      await stripe("/v1/charges", { id: c.charge.id, amount: String(c.charge.amount), currency: c.charge.currency ?? "eur" });
-      if (c.charge.refunded) await stripe("/v1/refunds", { charge: c.charge.id, amount: String(c.charge.refunded) });
+  for (const [i, c] of cases.entries()) {
+    for (const charge of c.seed?.stripeCharges ?? []) {
+      await stripe("/v1/charges", { id: charge.id, amount: String(charge.amount), currency: charge.currency ?? "eur" });
+      if (charge.refunded) await stripe("/v1/refunds", { charge: charge.id, amount: String(charge.refunded) });
     }
-    const refundsBefore = sims.systems.stripe.refunds.filter((r) => r.charge === c.charge?.id).reduce((n, r) => n + r.amount, 0);
+    const chargeIds = new Set((c.seed?.stripeCharges ?? []).map((ch) => ch.id));
+    const refundedNow = () => sims.systems.stripe.refunds.filter((r) => r.charge !== null && chargeIds.has(r.charge)).reduce((n, r) => n + r.amount, 0);
+    const refundsBefore = refundedNow();
     let now = Date.now();
     const alarm = { at: null as number | null };
     const runtime = new CaseRuntime(
@@ -75,9 +90,10 @@ try {
       { get: async () => alarm.at, set: async (at) => void (alarm.at = at), delete: async () => void (alarm.at = null) },
       { workflows: WORKFLOWS, now: () => now, openMetrics: () => null, models: modelResolver(config), config },
     );
-    const email = `eval-${i}@example.com`;
-    const payload = { id: `zd-eval-${i}`, type: "zen:event-type:ticket.created", detail: { id: String(i), subject: c.subject, description: c.description, tags: ["refund"], requester: { email } } };
-    const opener: EventEnvelope = { id: payload.id, source: "zendesk", type: "ticket.created", receivedAt: now, caseKey: `customer:${email}`, workflow: { id: workflow.id, version: workflow.version }, opens: true, payloadJson: JSON.stringify(payload) };
+    // Routed as the ingest routes it, so a golden event reaches the workflow exactly as a webhook would.
+    const route = routeEvent([workflow], c.event.source, c.event.type, c.event.payload)[0];
+    if (!route) throw new Error(`golden case "${c.name}": workflow ${workflow.id} takes no ${c.event.source} ${c.event.type} with this payload`);
+    const opener: EventEnvelope = { id: `golden-${i}-${crypto.randomUUID()}`, source: c.event.source, type: c.event.type, receivedAt: now, caseKey: route.caseKey, workflow: { id: workflow.id, version: workflow.version }, opens: true, payloadJson: JSON.stringify(c.event.payload) };
     await runtime.ingest(opener);
     // Run every burst that is due now; stop once the case ends or waits for someone.
     for (let bursts = 0; alarm.at !== null && alarm.at <= now && bursts < 50; bursts++) {
@@ -90,7 +106,7 @@ try {
     const last = turns.at(-1);
     const agentEscalated = view.header.status === "escalated" && golden.agentSteps.some((id) => view.wait?.stepId === `${id}:escalate`);
     const got = agentEscalated ? "escalate" : (last?.decision?.decision ?? "none");
-    const refunded = sims.systems.stripe.refunds.filter((r) => r.charge === c.charge?.id).reduce((n, r) => n + r.amount, 0) - refundsBefore;
+    const refunded = refundedNow() - refundsBefore;
     const wrongAction = (refunded > 0 && !c.expect.refund) || refunded > (c.expect.maxRefund ?? Infinity);
     rows.push({
       name: c.name,
@@ -114,7 +130,7 @@ const correct = rows.filter((r) => r.got === r.expected).length;
 const escalated = rows.filter((r) => r.got === "escalate").length;
 const wrong = rows.filter((r) => r.wrongAction).length;
 const models = [...new Set(rows.map((r) => r.model))].join(", ");
-console.log(`\neval ${golden.workflow}: ${rows.length} golden cases, model ${models}${models.includes("offline") ? " (offline rules, not an LLM)" : ""}\n`);
+console.log(`\neval ${golden.workflow}: ${golden.cases.length} golden cases + ${labelled.length} labelled from real cases, model ${models}${models.includes("offline") ? " (offline rules, not an LLM)" : ""}\n`);
 console.log("| case | expected | agent | case status | refunded | wrong action | blocks | tokens |");
 console.log("|---|---|---|---|---:|---|---:|---:|");
 for (const r of rows) console.log(`| ${r.name} | ${r.expected} | ${r.got}${r.got === r.expected ? "" : " ✗"} | ${r.status} | ${r.refunded} | ${r.wrongAction ? "YES" : "no"} | ${r.blocks} | ${r.tokens} |`);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devVar } from "../../scripts/dev-vars.ts";
+import { exportLabels } from "../../scripts/eval-export.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import { startStack, type Stack } from "../../scripts/stack.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
@@ -54,7 +55,7 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
     expect(refunds.map((r) => r.amount)).toEqual([2900]);
   });
 
-  it("holds a refund over 50 EUR for a person's approval", async () => {
+  it("holds a refund over 50 EUR for a person's approval, refunds once approved, and exports the approval as a labelled case", async () => {
     const charge = `ch_e2ebig${Date.now()}`;
     await stripe("/v1/charges", { method: "POST", body: new URLSearchParams({ id: charge, amount: "8000", currency: "eur" }) });
     const email = `big-${crypto.randomUUID().slice(0, 8)}@example.com`;
@@ -64,7 +65,27 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
       return v.wait?.kind === "human" ? v : undefined;
     }, 30_000, "approval requested");
     expect(view.wait.human).toMatchObject({ kind: "approval", queue: "refunds", packet: { proposedAction: `refund {"charge":"${charge}","amount":8000,"currency":"eur"}` } });
-    const refunds = ((await (await stripe("/v1/refunds")).json()) as { data: { charge: string }[] }).data.filter((r) => r.charge === charge);
-    expect(refunds).toEqual([]);
+    const refundsOf = async () => ((await (await stripe("/v1/refunds")).json()) as { data: { charge: string; amount: number }[] }).data.filter((r) => r.charge === charge);
+    expect(await refundsOf()).toEqual([]);
+
+    const decided = await fetch(`${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}/decisions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token()}`, "content-type": "application/json" },
+      body: JSON.stringify({ step: view.wait.stepId, decision: "approve", actor: { id: "ops-ana", roles: ["operator"] }, note: "duplicate confirmed on the statement" }),
+    });
+    expect(decided.status).toBe(202);
+    await eventually(async () => ((await caseOf(email)).header.status === "resolved" ? true : undefined), 30_000, "resolved after approval");
+    expect((await refundsOf()).map((r) => r.amount)).toEqual([8000]);
+
+    // The person's decision becomes a labelled golden case for `npm run eval`.
+    const labelled = await eventually(async () => {
+      const all = await exportLabels({ workflow: "refund-dispute", apiUrl: stack.worker.url, token: token(), databaseUrl: stack.libsql.url });
+      return all.find((c) => c.name.includes(email));
+    }, 30_000, "labelled case exported");
+    expect(labelled).toMatchObject({
+      event: { source: "zendesk", type: "ticket.created", payload: { detail: { description: `Double charged on ${charge}, please refund.` } } },
+      seed: { stripeCharges: [{ id: charge, amount: 8000, currency: "eur" }] },
+      expect: { decision: "refund", refund: true },
+    });
   });
 });

@@ -46,6 +46,8 @@ export type TimelineEntry = Omit<AuditEntry, "prevHash" | "hash">;
 
 export interface CaseView {
   header: CaseHeader;
+  /** The event that opened the case, with its payload (the case's input). */
+  opener: { source: string; type: string; payload: unknown } | null;
   /** What the case is parked on, with the person's task when it waits for one. */
   wait: PendingWait | null;
   events: Omit<CaseEvent, "payload">[];
@@ -181,8 +183,10 @@ export class CaseRuntime {
     const header = this.store.header();
     if (!header) return null;
     const events = this.store.events();
+    const first = events[0];
     return {
       header,
+      opener: first ? { source: first.source, type: first.type, payload: first.payload } : null,
       wait: header.wait,
       events: events.map(({ payload: _payload, ...rest }) => rest),
       steps: this.store.steps(),
