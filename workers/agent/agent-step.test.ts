@@ -1,0 +1,88 @@
+/** The agent step through the pure engine (no runtime): budgets, blocked calls that continue, redaction, offline model. */
+import { MockLanguageModelV3 } from "ai/test";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { advanceCase, defineWorkflow, type Advance, type CaseEvent, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
+import type { AgentGuardrails, ModelResolver } from "./types.ts";
+
+const Decision = z.object({ decision: z.string(), confidence: z.number(), rationale: z.string() });
+const usage = (tokens: number) => ({ inputTokens: { total: tokens, noCache: tokens, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 0, text: 0, reasoning: 0 } });
+const call = (toolName: string, input: unknown, id = toolName) => ({ type: "tool-call" as const, toolCallId: id, toolName, input: JSON.stringify(input) });
+const reply = (content: ReturnType<typeof call>[], tokens = 100) => ({ content, finishReason: { unified: "tool-calls" as const, raw: undefined }, usage: usage(tokens), warnings: [] });
+
+const executed: unknown[] = [];
+function workflow(guardrails: AgentGuardrails, model = "mock") {
+  return defineWorkflow({ id: "unit-agent", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step, agent }) => {
+    const out = await agent("triage", {
+      instructions: "Decide.",
+      context: { nationalId: "AB123456", note: "card 4242 4242 4242 4242" },
+      data: [{ label: "customer message", text: "my card 4000 0566 5566 5556 was charged twice" }],
+      decision: Decision,
+      redact: ["nationalId"],
+      tools: {
+        refund: { description: "refund", inputSchema: z.object({ amount: z.number() }), limit: (r) => (r.amount > 100 ? "over the cap" : null), execute: (r) => (executed.push(r), { ok: true }) },
+        note: { description: "note", inputSchema: z.object({ text: z.string() }), execute: (r) => (executed.push(r), { noted: true }) },
+      },
+      guardrails,
+      heuristics: () => ({ decision: "refund", confidence: 0.95, rationale: "rules", calls: [{ tool: "refund", input: { amount: 50 } }] }),
+      model,
+    });
+    return step.resolve(out.decision, { results: out.results });
+  });
+}
+
+async function run(guardrails: AgentGuardrails, model: MockLanguageModelV3 | null): Promise<{ next: Advance; completed: StepRecord[] }> {
+  const models: ModelResolver = (_ref, offline) => (model ? { model, pricePerMillionTokens: 10, offline: false } : { model: offline(), pricePerMillionTokens: 0, offline: true });
+  const completed: StepRecord[] = [];
+  const retries: Record<string, RetryState> = {};
+  let wait: PendingWait | null = null;
+  const events: CaseEvent[] = [{ seq: 1, id: "e1", source: "s", type: "t", receivedAt: 0, payload: {} }];
+  for (let i = 0; i < 20; i++) {
+    const next = await advanceCase({ workflow: workflow(guardrails), caseKey: "k", input: {}, events, completed, pendingWait: wait, retries, now: () => 1_000, models });
+    if (next.kind !== "step") return { next, completed: next.kind === "resolved" ? [...completed, next.record] : completed };
+    completed.push(next.record);
+    wait = null;
+  }
+  throw new Error("no end");
+}
+
+describe("agent step budgets and blocks", () => {
+  it("escalates when the turn uses more tokens than its budget", async () => {
+    const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("decide", { decision: "refund", confidence: 0.9, rationale: "x" })], 6_000) });
+    const { next } = await run({ maxTokens: 5_000 }, model);
+    expect(next).toMatchObject({ kind: "waiting", wait: { human: { packet: { reason: "agent budget exceeded: 6000 tokens, over the budget of 5000" } } } });
+  });
+
+  it("escalates when the estimated cost passes its budget", async () => {
+    const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("decide", { decision: "refund", confidence: 0.9, rationale: "x" })], 20_000) });
+    const { next } = await run({ maxCostUsd: 0.1 }, model);
+    expect(next).toMatchObject({ kind: "waiting", wait: { human: { packet: { reason: "agent budget exceeded: estimated $0.2000, over the budget of $0.1" } } } });
+  });
+
+  it("continues without a blocked call when declared so, running only the allowed action", async () => {
+    executed.length = 0;
+    const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("refund", { amount: 500 }, "big"), call("refund", { amount: 40 }, "small"), call("decide", { decision: "refund", confidence: 0.9, rationale: "x" })]) });
+    const { next, completed } = await run({ onBlocked: "continue" }, model);
+    expect(next).toMatchObject({ kind: "resolved", outcome: { outcome: "refund", detail: { results: { small: { ok: true } } } } });
+    expect(executed).toEqual([{ amount: 40 }]);
+    expect(completed.find((s) => s.kind === "agent")?.audit?.entries?.map((e) => e.action)).toEqual(["guardrail.blocked", "guardrail.allowed"]);
+  });
+
+  it("masks configured fields and card numbers before the model sees them", async () => {
+    const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("decide", { decision: "deny", confidence: 0.9, rationale: "x" })]) });
+    await run({}, model);
+    const prompt = JSON.stringify(model.doGenerateCalls[0]?.prompt);
+    expect(prompt).not.toContain("AB123456");
+    expect(prompt).not.toContain("4242 4242 4242 4242");
+    expect(prompt).not.toContain("4000 0566 5566 5556");
+    expect(prompt).toContain("[redacted]");
+  });
+
+  it("decides by the workflow's rules with the offline model, named as such in the audit", async () => {
+    executed.length = 0;
+    const { next, completed } = await run({}, null);
+    expect(next).toMatchObject({ kind: "resolved", outcome: { outcome: "refund" } });
+    expect(executed).toEqual([{ amount: 50 }]);
+    expect(completed.find((s) => s.kind === "agent")?.audit?.actor).toEqual({ kind: "model", id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt v1" });
+  });
+});
