@@ -8,6 +8,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueOpenedPayload, post, sign } from "../../scripts/senders.ts";
 import { devVar } from "../../scripts/dev-vars.ts";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
 import { launchChromium } from "../support/chromium.ts";
 
@@ -47,6 +48,19 @@ describe("dashboard", () => {
     await row.getByTestId("resolved").filter({ hasText: /^3$/ }).waitFor({ timeout: 5000 });
 
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("says plainly when a workflow's agent steps run on the offline rules model", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(stack.dashboard!.url);
+    const charge = `ch_browser${Date.now()}`;
+    await fetch(`${stack.simulators.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}` }, body: new URLSearchParams({ id: charge, amount: "1900", currency: "eur" }) });
+    const ticket = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", detail: { id: "1", subject: "Refund", description: `Charged twice: ${charge}`, tags: ["refund"], requester: { email: "browser@example.com" } } };
+    expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(202);
+    const row = page.locator('tr[data-workflow="refund-dispute"]');
+    await row.getByTestId("agent-model").filter({ hasText: "offline rules model, not an LLM" }).waitFor({ timeout: 10_000 });
+    await expect(page.locator('tr[data-workflow="github-issue-triage"]').getByTestId("agent-model").textContent()).resolves.toContain("no agent steps");
     await page.close();
   });
 });

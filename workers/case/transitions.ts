@@ -83,7 +83,9 @@ export function applyAdvance(store: CaseStorage, header: CaseHeader, next: Advan
       const actor = record.audit?.actor ?? ruleActor(header);
       store.appendAudit({ at, actor, action, stepId: record.id, outputDigest: digest(record.output ?? null), detail: { kind: record.kind, durationMs } });
       for (const entry of record.audit?.entries ?? []) store.appendAudit({ at, actor, action: entry.action, stepId: record.id, detail: entry.detail });
-      store.queueMetric(metricFor(header, "step.completed", at, { stepId: record.id, durationMs }));
+      // An agent step names its model, so the dashboard can say which one decided (and when it is the offline rules).
+      const model = actor.kind === "model" ? { detail: { model: actor.id } } : {};
+      store.queueMetric(metricFor(header, "step.completed", at, { stepId: record.id, durationMs, ...model }));
       if (next.kind === "step") {
         if (header.status !== "running") store.updateHeader({ status: "running", at });
         return false;
