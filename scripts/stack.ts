@@ -160,6 +160,7 @@ export async function startDenoServer(options: { dataDir: string; libsqlUrl: str
 
 export interface StackOptions {
   libsqlPort?: number;
+  simulatorsPort?: number;
   workerPort?: number;
   dashboardPort?: number;
   /** Folder for the libSQL file and the Durable Object state. */
@@ -202,7 +203,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       quiet: options.quiet,
     });
     started.push(libsql);
-    const simulatorsPort = await freePort();
+    const simulatorsPort = options.simulatorsPort ?? (await freePort());
     const simulators = await spawnService({
       name: "simulators",
       command: join(BIN, "tsx"),

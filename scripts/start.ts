@@ -1,14 +1,17 @@
 /** `npm start`: the whole system on this machine, no account or key needed. Ctrl-C stops everything. */
 import { join } from "node:path";
+import { caseState, replyWithDetails, sendDemoCase, type DemoTarget } from "./demo-traffic.ts";
 import { devVar } from "./dev-vars.ts";
 import { ROOT, startStack } from "./stack.ts";
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const agentModel = devVar("CROSSFLOW_MODEL") ?? "offline";
+const trickleSeconds = Number(process.env.DEMO_TRICKLE_SECONDS ?? 5);
 const begun = Date.now();
 console.log("Starting Crossflow locally (libSQL endpoint, SaaS simulators, worker, dashboard)...");
 const stack = await startStack({
   libsqlPort: port("LIBSQL_PORT", 8080),
+  simulatorsPort: port("SIMULATORS_PORT", 8790),
   workerPort: port("WORKER_PORT", 8787),
   dashboardPort: port("DASHBOARD_PORT", 5173),
   dataDir: join(ROOT, ".data"),
@@ -23,14 +26,40 @@ Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
   simulators ${stack.simulators.url}       (local Stripe and Resend-style email APIs the connectors call)
   agents     model ${agentModel}${agentModel === "offline" ? " = Crossflow's built-in rules model (not an LLM); set CROSSFLOW_MODEL in .dev.vars for a real one" : ""}
 
-Send a signed demo webhook:  npm run demo:once
+Demo traffic: a refund ticket every ${trickleSeconds || "-"} s${trickleSeconds ? "" : " (off)"} (DEMO_TRICKLE_SECONDS=0 turns it off); a burst: npm run demo -- --cases 100
+One signed GitHub webhook:    npm run demo:once
 Stop:                         Ctrl-C
 `);
+
+// A small continuous trickle of realistic cases keeps the dashboard alive.
+const target: DemoTarget = {
+  workerUrl: stack.worker.url,
+  simulatorsUrl: stack.simulators.url,
+  apiToken: (devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim(),
+  zendeskSecret: (devVar("ZENDESK_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
+  resendSecret: (devVar("RESEND_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
+};
+let trickled = 0;
+const trickleRun = `t${Date.now().toString(36)}`;
+const trickle = trickleSeconds
+  ? setInterval(() => {
+      const n = trickled++;
+      sendDemoCase(target, trickleRun, n)
+        .then(async (c) => {
+          // A customer asked for details answers a few seconds later.
+          if (c.kind !== "needs-details") return;
+          await new Promise((r) => setTimeout(r, 3000));
+          if ((await caseState(target, c)).state === "asked customer") await replyWithDetails(target, c);
+        })
+        .catch((error: Error) => console.error(`demo trickle: ${error.message}`));
+    }, trickleSeconds * 1000)
+  : null;
 
 let stopping = false;
 const shutdown = async (code: number) => {
   if (stopping) return;
   stopping = true;
+  if (trickle) clearInterval(trickle);
   console.log("\nStopping Crossflow...");
   await stack.stop();
   process.exit(code);

@@ -3,17 +3,20 @@
  * signed Zendesk ticket opens the case, the agent step decides by the workflow's rules inside its guardrails,
  * and the refund lands in the local Stripe simulator once; a large one waits for a person's approval.
  */
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { exportLabels } from "../../scripts/eval-export.ts";
 import { post, sign } from "../../scripts/senders.ts";
-import { startStack, type Stack } from "../../scripts/stack.ts";
+import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { eventually } from "../support/wait.ts";
 
+const run = promisify(execFile);
 let stack: Stack;
 let dataDir: string;
 const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
@@ -40,6 +43,22 @@ const caseOf = (email: string) =>
   fetch(`${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${token()}` } }).then((r) => r.json() as Promise<any>);
 
 describe("refund-dispute on wrangler dev (offline model)", () => {
+  it("npm run demo drives a mix of cases to settled states and prints a summary of their own states", async () => {
+    const { stdout } = await run(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo.ts", "--cases", "30"], {
+      cwd: ROOT,
+      env: { ...process.env, WORKER_URL: stack.worker.url, SIMULATORS_URL: stack.simulators.url },
+      timeout: 150_000,
+    });
+    const all = stdout.split("\n").find((l) => l.startsWith("| **all** |"))!;
+    const [opened, autonomous, withHelp, approval, escalated, asked, failed, inFlight] = all.split("|").slice(2, -1).map((v) => Number(v.trim()));
+    expect(opened).toBe(30);
+    expect(inFlight).toBe(0);
+    expect(failed).toBe(0);
+    expect(asked).toBe(0); // every customer asked for details answered, and their case moved on
+    expect(autonomous! + withHelp! + approval! + escalated!).toBe(30);
+    expect(autonomous).toBeGreaterThan(0);
+  }, 180_000);
+
   it("refunds a reported duplicate charge once, audited as the offline rules model", async () => {
     const charge = `ch_e2e${Date.now()}`;
     await stripe("/v1/charges", { method: "POST", body: new URLSearchParams({ id: charge, amount: "2900", currency: "eur" }) });

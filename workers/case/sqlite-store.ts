@@ -71,10 +71,24 @@ type Row = Record<string, SqlStorageValue>;
 const num = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : Number(v));
 const str = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : String(v));
 
+/**
+ * Brings a case stored by an earlier version up to the current schema (CREATE IF NOT EXISTS adds new tables, not
+ * new columns). Each step probes for what it adds, so it runs once per object and costs one prepared statement after.
+ */
+function upgrade(sql: SqlStorage): void {
+  try {
+    sql.exec("SELECT event_seq FROM steps LIMIT 0");
+  } catch {
+    // A case journaled before waits recorded the event they consumed: the column is new, older rows have none.
+    sql.exec("ALTER TABLE steps ADD COLUMN event_seq INTEGER");
+  }
+}
+
 /** The case Durable Object's storage: SQLite through `ctx.storage.sql`, transactions through `transactionSync`. */
 export class SqliteCaseStore implements CaseStorage {
   constructor(private readonly storage: DurableObjectStorage) {
     storage.sql.exec(SCHEMA);
+    upgrade(storage.sql);
   }
 
   private get sql() {

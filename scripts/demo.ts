@@ -1,0 +1,80 @@
+/**
+ * `npm run demo -- --cases 100`: drives the local stack (`npm start`) with a realistic mix of refund-dispute cases,
+ * shows progress, answers the cases that ask the customer, and ends with a summary of the cases' own states
+ * (read back through the case API). Exits non-zero if any case is still in flight at the end.
+ * Options: `--cases N` (default 50), `--concurrency N` (default 8); WORKER_URL, SIMULATORS_URL override the local URLs.
+ */
+import { devVar } from "./dev-vars.ts";
+import { caseState, replyWithDetails, SCENARIOS, sendDemoCase, type DemoCase, type DemoState, type DemoTarget } from "./demo-traffic.ts";
+
+const flag = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const total = flag("cases", 50);
+const concurrency = flag("concurrency", 8);
+const target: DemoTarget = {
+  workerUrl: process.env.WORKER_URL ?? `http://127.0.0.1:${process.env.WORKER_PORT ?? 8787}`,
+  simulatorsUrl: process.env.SIMULATORS_URL ?? `http://127.0.0.1:${process.env.SIMULATORS_PORT ?? 8790}`,
+  apiToken: (process.env.CROSSFLOW_API_TOKEN ?? devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim(),
+  zendeskSecret: (process.env.ZENDESK_WEBHOOK_SECRET ?? devVar("ZENDESK_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
+  resendSecret: (process.env.RESEND_WEBHOOK_SECRET ?? devVar("RESEND_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
+};
+
+function bar(done: number, of: number, label: string): void {
+  const width = 30;
+  const filled = Math.round((done / of) * width);
+  process.stdout.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${of}`);
+  if (done === of) process.stdout.write("\n");
+}
+
+const run = Date.now().toString(36);
+const cases: DemoCase[] = [];
+let next = 0;
+try {
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, total) }, async () => {
+      while (next < total) {
+        const n = next++;
+        cases.push(await sendDemoCase(target, run, n));
+        bar(cases.length, total, "sending tickets ");
+      }
+    }),
+  );
+} catch (error) {
+  console.error(`\n${(error as Error).message}\nIs \`npm start\` running? (worker ${target.workerUrl}, simulators ${target.simulatorsUrl})`);
+  process.exit(1);
+}
+
+const states = new Map<DemoCase, Awaited<ReturnType<typeof caseState>>>();
+const replied = new Set<DemoCase>();
+const deadline = Date.now() + 120_000;
+for (;;) {
+  for (const c of cases) {
+    const s = await caseState(target, c);
+    states.set(c, s);
+    // The customer answers the question the case asked them, as a real one would.
+    if (s.state === "asked customer" && !replied.has(c)) {
+      replied.add(c);
+      await replyWithDetails(target, c);
+    }
+  }
+  const settled = [...states.values()].filter((s) => s.state !== "in flight" && s.state !== "asked customer").length;
+  bar(settled, total, "cases settling  ");
+  if (settled === total || Date.now() > deadline) break;
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+const STATES: DemoState[] = ["resolved", "awaiting approval", "escalated", "asked customer", "failed", "in flight"];
+const count = (kind: string | null, pred: (s: { state: DemoState; humanTouch: boolean }) => boolean) => cases.filter((c) => (kind === null || c.kind === kind) && pred(states.get(c)!)).length;
+const line = (label: string, kind: string | null) =>
+  `| ${label} | ${count(kind, () => true)} | ${count(kind, (s) => s.state === "resolved" && !s.humanTouch)} | ${count(kind, (s) => s.state === "resolved" && s.humanTouch)} | ${STATES.slice(1).map((st) => count(kind, (s) => s.state === st)).join(" | ")} |`;
+console.log(`\n| scenario | opened | resolved autonomously | resolved with human help | ${STATES.slice(1).join(" | ")} |`);
+console.log(`|---|${"---:|".repeat(3 + STATES.length - 1)}`);
+for (const s of SCENARIOS) if (cases.some((c) => c.kind === s.kind)) console.log(line(s.kind, s.kind));
+console.log(line("**all**", null));
+const stuck = count(null, (s) => s.state === "in flight");
+if (stuck > 0) {
+  console.error(`\n${stuck} case(s) still in flight after 120 s`);
+  process.exitCode = 1;
+}
