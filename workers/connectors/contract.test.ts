@@ -1,0 +1,83 @@
+/**
+ * The connector contract, against the local simulators over HTTP: each connector sends the step's idempotency key
+ * (a retried call acts once), and sorts failures for the engine (429 → RetryAfter with the server's delay, 5xx and
+ * unreachable → retryable ConnectorError, other 4xx → FatalError).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveSimulators, SIMULATOR_KEYS } from "../../simulators/index.ts";
+import { FatalError, RetryAfter } from "../engine/index.ts";
+import { emailClient } from "./email/client.ts";
+import { ConnectorError } from "./http.ts";
+import { stripeClient } from "./stripe/client.ts";
+
+let sims: Awaited<ReturnType<typeof serveSimulators>>;
+beforeAll(async () => {
+  sims = await serveSimulators();
+});
+afterAll(() => sims.close());
+
+const fault = (system: string, body: Record<string, unknown>) => fetch(`${sims.url}/${system}/_sim/faults`, { method: "POST", body: JSON.stringify(body) });
+
+const connectors = {
+  stripe: {
+    client: () => stripeClient({ baseUrl: `${sims.url}/stripe`, apiKey: SIMULATOR_KEYS.stripe }),
+    act: (key: string) => stripeClient({ baseUrl: `${sims.url}/stripe`, apiKey: SIMULATOR_KEYS.stripe }).refund({ charge: "ch_contract", amount: 700 }, { idempotencyKey: key }),
+    effects: () => sims.systems.stripe.refunds.length,
+    badKey: () => stripeClient({ baseUrl: `${sims.url}/stripe`, apiKey: "sk_wrong" }).refund({ charge: "ch_contract", amount: 700 }, { idempotencyKey: "k" }),
+  },
+  resend: {
+    client: () => emailClient({ baseUrl: `${sims.url}/resend`, apiKey: SIMULATOR_KEYS.resend }),
+    act: (key: string) => emailClient({ baseUrl: `${sims.url}/resend`, apiKey: SIMULATOR_KEYS.resend }).send({ from: "a@crossflow.test", to: "b@example.com", subject: "Hi", text: "Hello" }, { idempotencyKey: key }),
+    effects: () => sims.systems.resend.sent.length,
+    badKey: () => emailClient({ baseUrl: `${sims.url}/resend`, apiKey: "re_wrong" }).send({ from: "a@x", to: "b@y", subject: "s", text: "t" }, { idempotencyKey: "k" }),
+  },
+};
+
+describe.each(Object.entries(connectors))("%s connector contract", (system, c) => {
+  it("acts once for one idempotency key, however often the call is repeated", async () => {
+    const before = c.effects();
+    const key = `cf-contract-${system}-${crypto.randomUUID()}`;
+    const first = await c.act(key);
+    const again = await c.act(key);
+    expect(again).toEqual(first);
+    expect(c.effects()).toBe(before + 1);
+    await c.act(`${key}-other`);
+    expect(c.effects()).toBe(before + 2);
+  });
+
+  it("turns a 429 into RetryAfter with the server's delay", async () => {
+    await fault(system, { status: 429, retryAfter: 7 });
+    const error = await c.act(crypto.randomUUID()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryAfter);
+    expect((error as RetryAfter).ms).toBe(7_000);
+  });
+
+  it("treats a 5xx as retryable and a refused key as fatal", async () => {
+    await fault(system, { status: 503 });
+    const unavailable = await c.act(crypto.randomUUID()).catch((e: unknown) => e);
+    expect(unavailable).toBeInstanceOf(ConnectorError);
+    expect(unavailable).toMatchObject({ system: system === "resend" ? "email" : "stripe", status: 503, retryable: true });
+    const refused = await c.badKey().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(FatalError);
+    expect((refused as FatalError).cause).toMatchObject({ status: 401, retryable: false });
+  });
+
+  it("waits out a slow answer", async () => {
+    await fault(system, { delayMs: 300 });
+    const started = Date.now();
+    await c.act(crypto.randomUUID());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  });
+});
+
+it("reports an unreachable system as retryable", async () => {
+  const error = await stripeClient({ baseUrl: "http://127.0.0.1:9", apiKey: "k" }).getCharge("ch_1").catch((e: unknown) => e);
+  expect(error).toMatchObject({ name: "ConnectorError", status: null, retryable: true });
+});
+
+it("reads a Stripe charge, and null for one Stripe does not have", async () => {
+  const stripe = connectors.stripe.client();
+  await fetch(`${sims.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}` }, body: new URLSearchParams({ id: "ch_read1", amount: "1234" }) });
+  expect(await stripe.getCharge("ch_read1")).toMatchObject({ id: "ch_read1", amount: 1234, amount_refunded: 0 });
+  expect(await stripe.getCharge("ch_missing")).toBeNull();
+});
