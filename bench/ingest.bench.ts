@@ -144,7 +144,7 @@ try {
   // The same ingest on Deno (`deno task start`, cases in Deno KV), measured after wrangler dev has gone quiet.
   // It takes more than the configured 50,000 webhooks a minute per source, so its limit is lifted for the run,
   // and it gets more distinct events, as it takes them faster.
-  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, quiet: true, env: { INGEST_RATE_LIMIT: "100000000" } });
+  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, simulatorsUrl: stack.simulators.url, quiet: true, env: { INGEST_RATE_LIMIT: "100000000" } });
   const onDeno = await baselineAndStripe(deno.url, await stripeLoad(deno.url, stripeSecret, customers("deno"), 250_000), "Deno");
 
   const rows = [baseline, stripe, dedupe, opening];

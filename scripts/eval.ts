@@ -56,6 +56,8 @@ const config: Record<string, unknown> = {
   STRIPE_API_BASE_URL: `${sims.url}/stripe`,
   RESEND_API_KEY: SIMULATOR_KEYS.resend,
   RESEND_API_BASE_URL: `${sims.url}/resend`,
+  ZENDESK_API_TOKEN: SIMULATOR_KEYS.zendesk,
+  ZENDESK_API_BASE_URL: `${sims.url}/zendesk`,
 };
 const stripe = (path: string, form: Record<string, string>) =>
   fetch(`${sims.url}/stripe${path}`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });

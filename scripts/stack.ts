@@ -140,17 +140,28 @@ export async function spawnService(opts: SpawnOptions): Promise<Service> {
   return { name: opts.name, url: opts.url, process: child, stop };
 }
 
+/** The connectors' base URLs when the local simulators at `simulatorsUrl` stand in for the SaaS systems. */
+function connectorUrls(simulatorsUrl: string): Record<string, string> {
+  return { STRIPE_API_BASE_URL: `${simulatorsUrl}/stripe`, RESEND_API_BASE_URL: `${simulatorsUrl}/resend`, ZENDESK_API_BASE_URL: `${simulatorsUrl}/zendesk` };
+}
+
 /**
  * Crossflow on Deno (`deno task start`, the deno binary from npm) on a free port, with its KV file in `dataDir`
  * and metrics to `libsqlUrl`.
  */
-export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; quiet?: boolean; env?: Record<string, string> }): Promise<Service> {
+export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; simulatorsUrl?: string; quiet?: boolean; env?: Record<string, string> }): Promise<Service> {
   const port = await freePort();
   return spawnService({
     name: "deno",
     command: join(BIN, "deno"),
     args: ["task", "start"],
-    env: { PORT: String(port), CROSSFLOW_KV_PATH: join(options.dataDir, "deno-kv.sqlite3"), TURSO_DATABASE_URL: options.libsqlUrl, ...options.env },
+    env: {
+      PORT: String(port),
+      CROSSFLOW_KV_PATH: join(options.dataDir, "deno-kv.sqlite3"),
+      TURSO_DATABASE_URL: options.libsqlUrl,
+      ...(options.simulatorsUrl ? connectorUrls(options.simulatorsUrl) : {}),
+      ...options.env,
+    },
     url: `http://127.0.0.1:${port}`,
     readyPath: "/healthz",
     quiet: options.quiet,
@@ -227,8 +238,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         "--persist-to", join(dataDir, "wrangler"),
         "--var", `TURSO_DATABASE_URL:${libsqlUrl}`,
         // Connectors talk to the local simulators (their keys are in .dev.vars).
-        "--var", `STRIPE_API_BASE_URL:${simulators.url}/stripe`,
-        "--var", `RESEND_API_BASE_URL:${simulators.url}/resend`,
+        ...Object.entries(connectorUrls(simulators.url)).flatMap(([name, url]) => ["--var", `${name}:${url}`]),
         "--show-interactive-dev-session=false",
       ],
       url: `http://127.0.0.1:${workerPort}`,

@@ -1,5 +1,5 @@
 /**
- * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`), served on a
+ * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`, `/zendesk`), served on a
  * free port for `npm start` and the tests.
  */
 import { serve } from "@hono/node-server";
@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import type { AddressInfo } from "node:net";
 import { emailSimulator } from "./email.ts";
 import { stripeSimulator } from "./stripe.ts";
+import { zendeskSimulator } from "./zendesk.ts";
 
 import { SIMULATOR_KEYS } from "./keys.ts";
 
@@ -15,11 +16,13 @@ export { SIMULATOR_KEYS };
 export function createSimulators() {
   const stripe = stripeSimulator(SIMULATOR_KEYS.stripe);
   const resend = emailSimulator(SIMULATOR_KEYS.resend);
+  const zendesk = zendeskSimulator(SIMULATOR_KEYS.zendesk);
   const app = new Hono();
   app.route("/stripe", stripe.app);
   app.route("/resend", resend.app);
-  app.get("/healthz", (c) => c.json({ ok: true, systems: ["stripe", "resend"] }));
-  return { app, stripe, resend };
+  app.route("/zendesk", zendesk.app);
+  app.get("/healthz", (c) => c.json({ ok: true, systems: ["stripe", "resend", "zendesk"] }));
+  return { app, stripe, resend, zendesk };
 }
 
 /** Serves every simulator on `port` (0: a free one); resolves with the base URL and a close function. */

@@ -23,7 +23,7 @@ const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "crossflow-deno-e2e-"));
   stack = await startStack({ dataDir, dashboard: false, quiet: true });
-  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, quiet: true });
+  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, simulatorsUrl: stack.simulators.url, quiet: true });
   db = createClient({ url: stack.libsql.url });
 });
 afterAll(async () => {

@@ -33,10 +33,13 @@ afterAll(async () => {
 const stripe = (path: string, init: RequestInit = {}) =>
   fetch(`${stack.simulators.url}/stripe${path}`, { ...init, headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded", ...init.headers } });
 
-async function ticket(email: string, description: string) {
-  const payload = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: "9", subject: "Refund request", description, tags: ["refund"], requester: { email } } };
+let tickets = 100;
+async function ticket(email: string, description: string): Promise<number> {
+  const id = ++tickets;
+  const payload = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: String(id), subject: "Refund request", description, tags: ["refund"], requester: { email } } };
   const res = await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload));
   expect(res.status).toBe(202);
+  return id;
 }
 
 const caseOf = (email: string) =>
@@ -59,11 +62,11 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
     expect(autonomous).toBeGreaterThan(0);
   }, 180_000);
 
-  it("refunds a reported duplicate charge once, audited as the offline rules model", async () => {
+  it("refunds a reported duplicate charge once, audited as the offline rules model, and answers on the ticket", async () => {
     const charge = `ch_e2e${Date.now()}`;
     await stripe("/v1/charges", { method: "POST", body: new URLSearchParams({ id: charge, amount: "2900", currency: "eur" }) });
     const email = `dup-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    await ticket(email, `I was charged twice, the duplicate is ${charge}.`);
+    const ticketId = await ticket(email, `I was charged twice, the duplicate is ${charge}.`);
     const view = await eventually(async () => {
       const v = await caseOf(email);
       return v.header?.status === "resolved" ? v : undefined;
@@ -72,6 +75,8 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
     expect(view.timeline.find((e: any) => e.stepId === "triage" && e.action === "step.completed").actor).toEqual({ kind: "model", id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt vrefund-dispute-1" });
     const refunds = ((await (await stripe("/v1/refunds")).json()) as { data: { charge: string; amount: number }[] }).data.filter((r) => r.charge === charge);
     expect(refunds.map((r) => r.amount)).toEqual([2900]);
+    const comments = (await (await fetch(`${stack.simulators.url}/zendesk/api/v2/tickets/${ticketId}/comments.json`, { headers: { authorization: `Bearer ${SIMULATOR_KEYS.zendesk}` } })).json()) as { comments: { body: string; public: boolean }[] };
+    expect(comments.comments).toMatchObject([{ public: true, body: expect.stringContaining("We have refunded the charge") }]);
   });
 
   it("holds a refund over 50 EUR for a person's approval, refunds once approved, and exports the approval as a labelled case", async () => {

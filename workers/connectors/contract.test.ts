@@ -9,6 +9,7 @@ import { FatalError, RetryAfter } from "../engine/index.ts";
 import { emailClient } from "./email/client.ts";
 import { ConnectorError } from "./http.ts";
 import { stripeClient } from "./stripe/client.ts";
+import { zendeskClient } from "./zendesk/client.ts";
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;
 beforeAll(async () => {
@@ -73,6 +74,14 @@ describe.each(Object.entries(connectors))("%s connector contract", (system, c) =
 it("reports an unreachable system as retryable", async () => {
   const error = await stripeClient({ baseUrl: "http://127.0.0.1:9", apiKey: "k" }).getCharge("ch_1").catch((e: unknown) => e);
   expect(error).toMatchObject({ name: "ConnectorError", status: null, retryable: true });
+});
+
+it("replies on a Zendesk ticket, publicly, and solves it", async () => {
+  const zendesk = zendeskClient({ baseUrl: `${sims.url}/zendesk`, apiKey: SIMULATOR_KEYS.zendesk });
+  await zendesk.reply("4711", "We refunded the duplicate charge.", { status: "solved" }, { idempotencyKey: "cf-zd" });
+  expect(sims.systems.zendesk.tickets.get(4711)).toMatchObject({ status: "solved", comments: [{ body: "We refunded the duplicate charge.", public: true }] });
+  await fault("zendesk", { status: 429, retryAfter: 2 });
+  await expect(zendesk.reply("4711", "again", {}, { idempotencyKey: "cf-zd-2" })).rejects.toBeInstanceOf(RetryAfter);
 });
 
 it("reads a Stripe charge, and null for one Stripe does not have", async () => {

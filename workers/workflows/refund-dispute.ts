@@ -2,12 +2,14 @@
  * A customer asks for a refund in a Zendesk ticket. An agent reads the ticket (as quoted data) with the Stripe
  * charge it names, and decides within guardrails: refunds only up to 100 EUR/USD and never more than is left on
  * the charge, above 50 only after a person approves. Without a charge id it asks the customer by email (one
- * reminder) and decides again with the reply; possible fraud, low confidence or no reply go to a person.
+ * reminder) and decides again with the reply; possible fraud, low confidence or no reply go to a person. The
+ * customer gets the answer as a reply on the ticket.
  */
 import { z } from "zod";
 import type { AgentSpec, QuotedData } from "../agent/types.ts";
 import { emailClient, emailConfig } from "../connectors/email/client.ts";
 import { stripeClient, stripeConfig, type StripeCharge } from "../connectors/stripe/client.ts";
+import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
 import { defineWorkflow } from "../engine/index.ts";
 
 export interface TicketEvent {
@@ -18,6 +20,13 @@ export interface TicketEvent {
 
 const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
 const CHARGE_ID = /\bch_[A-Za-z0-9]{3,}\b/;
+
+/** What the customer reads on the ticket: our words, never the model's (its rationale stays internal). */
+const REPLIES: Record<"refunded" | "refund-not-approved" | "denied", string> = {
+  refunded: "We have refunded the charge to your card. Depending on your bank it shows within 5 to 10 business days.",
+  "refund-not-approved": "We looked into your request and could not approve this refund. A colleague will contact you if anything changes.",
+  denied: "We looked into your request; this charge does not qualify for a refund under our policy. Reply to this ticket if we missed something.",
+};
 const CAP = 10_000;
 const APPROVAL_ABOVE = 5_000;
 
@@ -118,6 +127,8 @@ export default defineWorkflow<TicketEvent>(
       if (triage.decision === "need-details") return step.escalate("still-unclear", { reason: "the reply did not identify a charge", queue: "refunds" });
     }
     const refunded = Object.values(triage.results).some((r) => typeof r === "object" && r !== null && "id" in r);
-    return step.resolve(triage.decision === "refund" ? (refunded ? "refunded" : "refund-not-approved") : "denied", { decision: triage.decision, rationale: triage.rationale });
+    const outcome = triage.decision === "refund" ? (refunded ? "refunded" : "refund-not-approved") : "denied";
+    await step.run("reply-on-ticket", (ctx) => zendeskClient(zendeskConfig(config)).reply(ticket.id, REPLIES[outcome], { status: "solved" }, ctx));
+    return step.resolve(outcome, { decision: triage.decision, rationale: triage.rationale });
   },
 );
