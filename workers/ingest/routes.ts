@@ -24,16 +24,21 @@ hooks.post("/:source", async (c) => {
     throw new ApiError(404, "source_not_configured", `webhook source "${name}" has no secret in ${source.secretBinding}`);
   }
   const platform = c.var.platform;
-  if (platform.rateLimit) {
-    if (!(await platform.rateLimit(name))) {
-      c.header("Retry-After", c.env.INGEST_RATE_LIMIT_PERIOD ?? "60");
-      throw new ApiError(429, "rate_limited", `too many ${name} webhooks; retry after ${c.env.INGEST_RATE_LIMIT_PERIOD ?? "60"} s`);
-    }
-  }
-
   const receivedAt = Date.now();
   const maxBodyBytes = Math.min(source.maxBodyBytes, platform.maxBodyBytes ?? Infinity);
-  const request = await readVerifiedRequest(c, { ...source, maxBodyBytes }, secrets, receivedAt);
+  // The limiter is a round trip of its own: ask it while the body is read and verified, and honour its answer first.
+  const allowed = platform.rateLimit ? platform.rateLimit(name) : true;
+  const verified = readVerifiedRequest(c, { ...source, maxBodyBytes }, secrets, receivedAt).then(
+    (request) => ({ request }),
+    (error: unknown) => ({ error }),
+  );
+  if (!(await allowed)) {
+    c.header("Retry-After", c.env.INGEST_RATE_LIMIT_PERIOD ?? "60");
+    throw new ApiError(429, "rate_limited", `too many ${name} webhooks; retry after ${c.env.INGEST_RATE_LIMIT_PERIOD ?? "60"} s`);
+  }
+  const outcome = await verified;
+  if ("error" in outcome) throw outcome.error;
+  const { request } = outcome;
   const handshake = source.handshake?.(request);
   if (handshake) return c.json(handshake);
   const deliveries = source.deliveries(request);
