@@ -17,6 +17,7 @@ export const TEST_SECRETS = {
   TWILIO_AUTH_TOKEN: "workers-test-twilio",
   RESEND_WEBHOOK_SECRET: "whsec_d29ya2Vycy10ZXN0LXJlc2VuZC1zZWNyZXQ=",
   PROVISIONING_WEBHOOK_SECRET: "workers-test-provisioning",
+  ONBOARDING_FORM_SECRET: "workers-test-onboarding-form",
   CROSSFLOW_API_TOKEN: "workers-test-api-token",
 };
 

@@ -1,8 +1,10 @@
 /** Reads local development vars the way `wrangler dev` does: `.dev.vars`, else `.dev.vars.example`. */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseDotenv } from "../workers/platform/dotenv.ts";
-import { ROOT } from "./stack.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export function devVar(name: string): string | undefined {
   const file = [".dev.vars", ".dev.vars.example"].map((f) => join(ROOT, f)).find(existsSync);

@@ -81,10 +81,15 @@ export const sign = {
   },
 
   /** The `provisioning` generic-HMAC source declared in wrangler.toml. */
-  async provisioning(secret: string, eventId: string, payload: { event: string } & Record<string, unknown>, o: SignOptions = {}): Promise<SignedRequest> {
+  provisioning(secret: string, eventId: string, payload: { event: string } & Record<string, unknown>, o: SignOptions = {}): Promise<SignedRequest> {
+    return sign.hmacSource("provisioning", secret, eventId, payload, o);
+  },
+
+  /** Any generic-HMAC source shaped like `provisioning` in wrangler.toml (`X-Signature: sha256=hex(t.body)`). */
+  async hmacSource(source: string, secret: string, eventId: string, payload: { event: string } & Record<string, unknown>, o: SignOptions = {}): Promise<SignedRequest> {
     const body = json(payload);
     const t = nowS(o);
-    return { path: "/hooks/provisioning", body, headers: { ...JSON_TYPE, "x-event-id": eventId, "x-signature-timestamp": String(t), "x-signature": `sha256=${await hex(secret, `${t}.${body}`)}` } };
+    return { path: `/hooks/${source}`, body, headers: { ...JSON_TYPE, "x-event-id": eventId, "x-signature-timestamp": String(t), "x-signature": `sha256=${await hex(secret, `${t}.${body}`)}` } };
   },
 };
 

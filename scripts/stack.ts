@@ -5,8 +5,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { devVar } from "./dev-vars.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -142,7 +143,13 @@ export async function spawnService(opts: SpawnOptions): Promise<Service> {
 
 /** The connectors' base URLs when the local simulators at `simulatorsUrl` stand in for the SaaS systems. */
 function connectorUrls(simulatorsUrl: string): Record<string, string> {
-  return { STRIPE_API_BASE_URL: `${simulatorsUrl}/stripe`, RESEND_API_BASE_URL: `${simulatorsUrl}/resend`, ZENDESK_API_BASE_URL: `${simulatorsUrl}/zendesk` };
+  return {
+    STRIPE_API_BASE_URL: `${simulatorsUrl}/stripe`,
+    RESEND_API_BASE_URL: `${simulatorsUrl}/resend`,
+    ZENDESK_API_BASE_URL: `${simulatorsUrl}/zendesk`,
+    COMPLIANCE_API_BASE_URL: `${simulatorsUrl}/compliance`,
+    PROVISIONING_API_BASE_URL: `${simulatorsUrl}/provisioning`,
+  };
 }
 
 /**
@@ -247,6 +254,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       timeoutMs: 90_000,
     });
     started.push(worker);
+    // The provisioning simulator reports activations with signed webhooks, as the real system would.
+    const hooked = await fetch(`${simulators.url}/provisioning/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: worker.url, secret: (devVar("PROVISIONING_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim() }) });
+    if (!hooked.ok) throw new Error(`could not point the provisioning simulator at the worker: ${hooked.status} ${await hooked.text()}`);
     let dashboard: Service | undefined;
     if (options.dashboard !== false) {
       const dashboardPort = options.dashboardPort ?? (await freePort());

@@ -97,8 +97,10 @@ export function createSimulator(options: { apiKey: string }): Simulator {
     return c.json({ queued: sim.faults.length }, 201);
   });
 
+  // Simulator controls sit under `/_sim/` (mounted: `/<system>/_sim/`) and skip auth, faults and the request log.
+  const isControl = (path: string) => path.includes("/_sim/");
   app.use("*", async (c, next) => {
-    if (c.req.path.startsWith("/_sim/")) return next();
+    if (isControl(c.req.path)) return next();
     if (c.req.header("authorization") !== `Bearer ${options.apiKey}`) return c.json({ error: { type: "invalid_request_error", message: "Invalid API key provided" } }, 401);
     const fault = sim.faults[0];
     if (fault) {
@@ -112,7 +114,8 @@ export function createSimulator(options: { apiKey: string }): Simulator {
     }
     return next();
   });
-  app.use("*", idempotency(sim, stored, new Set()));
+  const tracked = idempotency(sim, stored, new Set());
+  app.use("*", (c, next) => (isControl(c.req.path) ? next() : tracked(c, next)));
   return sim;
 }
 

@@ -30,7 +30,7 @@ export interface Charge {
   created: number;
 }
 
-export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator & { refunds: Refund[]; charges: Map<string, Charge> } {
+export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator & { refunds: Refund[]; charges: Map<string, Charge>; subscriptions: { id: string; customer: string; price: string; status: "active" }[] } {
   const sim = createSimulator({ apiKey });
   const refunds: Refund[] = [];
   const charges = new Map<string, Charge>();
@@ -93,5 +93,27 @@ export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator &
     return refund ? c.json(refund) : c.json(noSuch("refund", c.req.param("id")), 404);
   });
   sim.app.get("/v1/refunds", (c) => c.json({ object: "list", data: [...refunds].reverse(), has_more: false }));
-  return { ...sim, refunds, charges };
+
+  // Customers and subscriptions. Stripe's test payment method `pm_card_chargeDeclined` is declined, as in test mode.
+  const customers = new Map<string, { id: string; email: string | null; name: string | null }>();
+  const subscriptions: { id: string; customer: string; price: string; status: "active" }[] = [];
+  sim.app.post("/v1/customers", async (c) => {
+    const params = await readParams(c);
+    const customer = { id: objectId("cus"), object: "customer", email: params.email ?? null, name: params.name ?? null };
+    customers.set(customer.id, customer);
+    return c.json(customer);
+  });
+  sim.app.post("/v1/subscriptions", async (c) => {
+    const params = await readParams(c);
+    const price = params["items[0][price]"];
+    if (!params.customer || !customers.has(params.customer)) return c.json(noSuch("customer", params.customer ?? ""), 400);
+    if (!price) return c.json({ error: { type: "invalid_request_error", param: "items", message: "Missing required param: items." } }, 400);
+    if (params.default_payment_method === "pm_card_chargeDeclined") {
+      return c.json({ error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." } }, 402);
+    }
+    const subscription = { id: objectId("sub"), object: "subscription", customer: params.customer, price, status: "active" as const };
+    subscriptions.push(subscription);
+    return c.json(subscription);
+  });
+  return { ...sim, refunds, charges, subscriptions };
 }

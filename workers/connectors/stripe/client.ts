@@ -33,6 +33,27 @@ export function stripeConfig(config: Readonly<Record<string, unknown>>): Omit<Ap
 export function stripeClient(config: Omit<ApiConfig, "system">) {
   const api = { ...config, system: "stripe" };
   return {
+    /** @example const customer = await stripe.createCustomer({ email, name }, ctx); */
+    createCustomer(params: { email: string; name?: string }, ctx: { idempotencyKey: string }) {
+      return callApi<{ id: string; email: string }>(api, "/v1/customers", { form: { email: params.email, name: params.name }, idempotencyKey: ctx.idempotencyKey });
+    },
+    /**
+     * Subscribes the customer; a declined card is an answer, not a failure (`{ declined }`), so the workflow can
+     * ask for another payment method instead of retrying a card that will not pass.
+     * @example const sub = await stripe.subscribe({ customer, price: "price_fiber_500", paymentMethod }, ctx);
+     */
+    async subscribe(params: { customer: string; price: string; paymentMethod: string }, ctx: { idempotencyKey: string }): Promise<{ id: string; status: string } | { declined: string }> {
+      try {
+        return await callApi<{ id: string; status: string }>(api, "/v1/subscriptions", {
+          form: { customer: params.customer, "items[0][price]": params.price, default_payment_method: params.paymentMethod },
+          idempotencyKey: ctx.idempotencyKey,
+        });
+      } catch (error) {
+        const cause = error instanceof FatalError ? error.cause : null;
+        if (cause instanceof ConnectorError && cause.status === 402) return { declined: cause.message };
+        throw error;
+      }
+    },
     /** The charge, or null when Stripe has none with this id. @example const charge = await stripe.getCharge("ch_3Nx…"); */
     async getCharge(id: string): Promise<StripeCharge | null> {
       try {

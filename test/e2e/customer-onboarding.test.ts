@@ -1,0 +1,96 @@
+/**
+ * customer-onboarding end to end on `wrangler dev` with the simulators (compliance, Stripe, provisioning, email) and
+ * the offline model: the happy path and each exception whose answer arrives within the test (wrong document format,
+ * ambiguous and matching screening, declined card). Provisioning confirms with a signed webhook of its own.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devVar } from "../../scripts/dev-vars.ts";
+import { post, sign } from "../../scripts/senders.ts";
+import { startStack, type Stack } from "../../scripts/stack.ts";
+import type { Application } from "../../workers/workflows/customer-onboarding.ts";
+import { eventually } from "../support/wait.ts";
+
+let stack: Stack;
+let dataDir: string;
+const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "crossflow-onboarding-e2e-"));
+  stack = await startStack({ dataDir, dashboard: false, quiet: true });
+});
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const passport = { type: "passport", fileName: "passport.pdf", contentType: "application/pdf", sizeBytes: 240_000 };
+function application(overrides: Partial<Application> = {}): Application {
+  return { email: `applicant-${crypto.randomUUID().slice(0, 8)}@example.com`, name: "Ada Byron", birthDate: "1990-12-10", country: "DE", plan: "fiber-500", paymentMethod: "pm_card_visa", consent: true, documents: [passport], ...overrides };
+}
+
+async function apply(app: Application) {
+  const res = await post(stack.worker.url, await sign.hmacSource("onboarding-form", devVar("ONBOARDING_FORM_SECRET")!, `app-${crypto.randomUUID()}`, { event: "application.submitted", application: app }));
+  expect(res.status).toBe(202);
+}
+
+async function reply(app: Application, text: string, attachments: unknown[] = []) {
+  const payload = { type: "email.received", created_at: new Date().toISOString(), data: { from: app.email, subject: "Re", text, attachments } };
+  expect((await post(stack.worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, payload))).status).toBe(202);
+}
+
+const caseOf = async (app: Application) =>
+  (await (await fetch(`${stack.worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}`, { headers: { authorization: `Bearer ${token()}` } })).json()) as any;
+const until = (app: Application, done: (v: any) => boolean, what: string) => eventually(async () => ((v) => (done(v) ? v : undefined))(await caseOf(app)), 30_000, what);
+const ended = (v: any) => ["resolved", "escalated", "failed"].includes(v.header?.status);
+
+describe("customer-onboarding on wrangler dev", () => {
+  it("onboards a clear applicant: documents, screening, market, subscription, activation by signed webhook, welcome", async () => {
+    const app = application();
+    await apply(app);
+    const view = await until(app, ended, "onboarded");
+    expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded" });
+    expect(view.steps.map((s: any) => s.id)).toEqual(["document-0-check-0", "screening", "market", "stripe-customer", "subscription", "activate", "service-activated", "welcome", "resolve:onboarded"]);
+    expect(view.events.map((e: any) => `${e.source}:${e.type}`)).toContain("provisioning:service.activated");
+  });
+
+  it("asks again for a document in the wrong format and continues with the attachment the customer sends", async () => {
+    const app = application({ documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] });
+    await apply(app);
+    await until(app, (v) => v.wait?.stepId === "document-0-again:reply", "asked for the document");
+    await reply(app, "Here it is as a PDF.", [{ filename: "passport.pdf", content_type: "application/pdf", size: 180_000 }]);
+    const view = await until(app, ended, "onboarded after the new document");
+    expect(view.header.outcome).toBe("onboarded");
+    expect(view.steps.map((s: any) => s.id).slice(0, 4)).toEqual(["document-0-check-0", "document-0-again:send", "document-0-again:reply", "document-0-check-1"]);
+  });
+
+  it("lets the agent clear an ambiguous screening when the birth dates differ", async () => {
+    const app = application({ name: "Carlos Gomez" }); // shares a surname with a listed PEP, not the birth date
+    await apply(app);
+    const view = await until(app, ended, "onboarded after review");
+    expect(view.header.outcome).toBe("onboarded");
+    const review = view.steps.find((s: any) => s.id === "screening-review");
+    expect(review.output.decision).toMatchObject({ decision: "clear", confidence: 0.9 });
+  });
+
+  it("hands a sanctions match to compliance with the candidates as evidence", async () => {
+    const app = application({ name: "Ivan Petrov", birthDate: "1961-04-12" });
+    await apply(app);
+    const view = await until(app, ended, "escalated");
+    expect(view.header.status).toBe("escalated");
+    expect(view.wait.human).toMatchObject({ queue: "compliance", packet: { reason: "sanctions/PEP match: Ivan Petrov (0.98)" } });
+  });
+
+  it("asks for a new payment method when the card is declined, and subscribes with it", async () => {
+    const app = application({ paymentMethod: "pm_card_chargeDeclined" });
+    await apply(app);
+    await until(app, (v) => v.wait?.stepId === "payment-method:reply", "asked for a payment method");
+    await reply(app, "Please use pm_card_mastercard instead.");
+    const view = await until(app, ended, "onboarded with the new card");
+    expect(view.header.outcome).toBe("onboarded");
+    expect(view.steps.find((s: any) => s.id === "subscription").output).toMatchObject({ declined: expect.stringContaining("declined") });
+    expect(view.steps.find((s: any) => s.id === "subscription-new-method").output).toMatchObject({ status: "active" });
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * A telecom customer's onboarding across compliance, billing, provisioning and email, with the exceptions handled:
+ * a document in the wrong format (ask for it again, check the reply's attachment), an ambiguous sanctions/PEP
+ * screening (an agent judges, a person below its confidence; a hit goes straight to compliance), market rules
+ * declared as data (EU vs US: data residency, consent), a declined card (ask for a new payment method), and no
+ * reply (one reminder, then a person).
+ */
+import { z } from "zod";
+import { complianceClient, complianceConfig, type ScreeningCandidate } from "../connectors/compliance/client.ts";
+import { emailClient, emailConfig } from "../connectors/email/client.ts";
+import { provisioningClient, provisioningConfig } from "../connectors/provisioning/client.ts";
+import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
+import { defineWorkflow, type CaseEvent } from "../engine/index.ts";
+
+export interface ApplicationDocument {
+  type: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
+export interface Application {
+  email: string;
+  name: string;
+  birthDate: string;
+  country: string;
+  plan: string;
+  paymentMethod: string;
+  consent?: boolean;
+  documents: ApplicationDocument[];
+}
+
+export interface MarketRule {
+  countries: string[];
+  dataResidency: string;
+  consentRequired: boolean;
+}
+
+/** Markets as data: `ONBOARDING_MARKETS` (JSON, same shape) replaces these without a code change. */
+export const DEFAULT_MARKETS: Record<string, MarketRule> = {
+  EU: { countries: ["AT", "BE", "DE", "ES", "FR", "IE", "IT", "NL", "PL", "PT", "SE"], dataResidency: "eu-west", consentRequired: true },
+  US: { countries: ["US"], dataResidency: "us-east", consentRequired: false },
+};
+/** Plan → Stripe price. */
+const PRICES: Record<string, string> = { "fiber-500": "price_fiber_500", "fiber-1000": "price_fiber_1000", mobile: "price_mobile" };
+
+const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
+const replyText = (reply: CaseEvent) => String((reply.payload as { data?: { text?: string } })?.data?.text ?? "");
+
+function markets(config: Readonly<Record<string, unknown>>): Record<string, MarketRule> {
+  const raw = config.ONBOARDING_MARKETS;
+  return typeof raw === "string" && raw ? (JSON.parse(raw) as Record<string, MarketRule>) : DEFAULT_MARKETS;
+}
+
+const Review = z.object({ decision: z.enum(["clear", "escalate"]), confidence: z.number().min(0).max(1), rationale: z.string() });
+
+/** The offline model's rule for an ambiguous screening: a different birth date on every candidate clears it. */
+export function screeningRules({ context }: { context: Record<string, unknown> }) {
+  const birthDate = context.birthDate as string;
+  const candidates = context.candidates as ScreeningCandidate[];
+  const sameBirthDate = candidates.filter((c) => c.properties?.birthDate?.includes(birthDate));
+  return sameBirthDate.length === 0
+    ? { decision: "clear" as const, confidence: 0.9, rationale: `no candidate shares the applicant's birth date ${birthDate}` }
+    : { decision: "escalate" as const, confidence: 0.5, rationale: `${sameBirthDate.map((c) => c.caption).join(", ")} share the birth date: a person must compare` };
+}
+
+export default defineWorkflow<{ event: string; application: Application }>(
+  {
+    id: "customer-onboarding",
+    version: 1,
+    minutesPerCase: 45,
+    sla: "8h",
+    triggers: [
+      { source: "onboarding-form", events: ["application.submitted"], caseKey: (e) => email(e.application?.email) },
+      { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false },
+      { source: "provisioning", events: ["service.activated"], caseKey: (e) => email(e.activation?.customer?.email), opens: false },
+    ],
+  },
+  async ({ input, step, agent, config }) => {
+    const app = input.application;
+    const compliance = () => complianceClient(complianceConfig(config));
+    const mail = () => {
+      const settings = emailConfig(config);
+      return { client: emailClient(settings), from: settings.from };
+    };
+    const channel = (subject: string) => mail().client.channel({ from: mail().from, to: app.email, subject });
+    const ask = (id: string, subject: string, message: string) => step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" });
+
+    // 1. Documents: a wrong format is asked for again, once; the reply's attachment is checked like the original.
+    for (const [i, original] of app.documents.entries()) {
+      let document = original;
+      for (let round = 0; ; round++) {
+        const check = await step.run(`document-${i}-check-${round}`, () => compliance().checkDocument(document));
+        if (check.status === "accepted") break;
+        if (round === 1) return step.escalate(`document-${i}-still-rejected`, { reason: `the ${original.type} was rejected twice: ${check.reason}`, queue: "onboarding" });
+        const reply = await ask(`document-${i}-again`, `Your ${original.type}`, `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`);
+        if (!reply) return step.escalate(`document-${i}-no-reply`, { reason: `no new ${original.type} within 72 h`, tried: ["asked by email, reminded after 24 h"], queue: "onboarding" });
+        const attachment = (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } }).data?.attachments?.[0];
+        document = { type: original.type, fileName: attachment?.filename ?? "", contentType: attachment?.content_type ?? "none", sizeBytes: attachment?.size ?? 0 };
+      }
+    }
+
+    // 2. Sanctions/PEP screening: a hit is compliance's call; an ambiguous result is judged, within guardrails.
+    const screening = await step.run("screening", () => compliance().screen({ name: app.name, birthDate: app.birthDate, nationality: app.country }));
+    if (screening.status === "hit") {
+      return step.escalate("screening-hit", { reason: `sanctions/PEP match: ${screening.candidates.map((c) => `${c.caption} (${c.score})`).join(", ")}`, evidence: { candidates: screening.candidates }, queue: "compliance", sla: "4h" });
+    }
+    if (screening.status === "ambiguous") {
+      await agent("screening-review", {
+        instructions: "Decide whether the applicant is the same person as any screening candidate. Clear only when the data rules it out.",
+        promptVersion: "screening-review-1",
+        context: { name: app.name, birthDate: app.birthDate, country: app.country, candidates: screening.candidates },
+        decision: Review,
+        heuristics: screeningRules,
+        guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
+        escalation: { queue: "compliance", sla: "4h" },
+      });
+    }
+
+    // 3. Market rules, as data.
+    const market = await step.decide("market", () => {
+      const [name, rule] = Object.entries(markets(config)).find(([, r]) => r.countries.includes(app.country)) ?? [];
+      return name && rule ? { decision: name, rationale: `${app.country} is in market ${name}`, ...rule } : { decision: "unsupported", rationale: `no market serves ${app.country}`, countries: [], dataResidency: "", consentRequired: false };
+    });
+    if (market.decision === "unsupported") return step.escalate("unsupported-market", { reason: market.rationale, queue: "onboarding" });
+    if (market.consentRequired && !app.consent) {
+      const reply = await ask("consent", "Your consent", `To serve you from our ${market.dataResidency} data centre we need your consent to process your data there. Please reply YES to agree.`);
+      if (!reply || !/\byes\b/i.test(replyText(reply))) return step.escalate("no-consent", { reason: reply ? "the customer did not agree" : "no answer within 72 h", queue: "onboarding" });
+    }
+
+    // 4. Billing: a declined card asks for another payment method, once.
+    const stripe = () => stripeClient(stripeConfig(config));
+    const customer = await step.run("stripe-customer", (ctx) => stripe().createCustomer({ email: app.email, name: app.name }, ctx));
+    const price = PRICES[app.plan] ?? `price_${app.plan}`;
+    let subscription = await step.run("subscription", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx));
+    if ("declined" in subscription) {
+      const reply = await ask("payment-method", "Your payment", "Your card was declined. Please reply with the id of a new payment method (it starts with pm_).");
+      const paymentMethod = reply ? (/\bpm_\w+\b/.exec(replyText(reply))?.[0] ?? null) : null;
+      if (!paymentMethod) return step.escalate("card-declined", { reason: reply ? "the reply named no payment method" : "no new payment method within 72 h", queue: "billing" });
+      subscription = await step.run("subscription-new-method", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod }, ctx));
+      if ("declined" in subscription) return step.escalate("card-declined-again", { reason: `the new payment method was declined too: ${subscription.declined}`, queue: "billing" });
+    }
+
+    // 5. Provisioning reports activation with a signed webhook.
+    await step.run("activate", (ctx) => provisioningClient(provisioningConfig(config)).activate({ customer: { email: app.email, name: app.name }, plan: app.plan, market: market.decision }, ctx));
+    const activated = await step.waitFor("service-activated", { source: "provisioning", type: "service.activated" }, { timeout: "1h" });
+    if (!activated) return step.escalate("activation-timeout", { reason: "provisioning did not confirm within an hour", queue: "provisioning" });
+
+    // 6. Welcome.
+    await step.run("welcome", (ctx) => mail().client.send({ from: mail().from, to: app.email, subject: "Welcome", text: `Hi ${app.name}, your ${app.plan} service is active.` }, ctx));
+    return step.resolve("onboarded", { market: market.decision, plan: app.plan, subscription: subscription.id });
+  },
+);
