@@ -5,6 +5,7 @@
  */
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { SIMULATOR_KEYS } from "./simulators/keys.ts";
 
 /** Secrets for the workerd tests; each source gets its own, plus a second GitHub one to test rotation. */
 export const TEST_SECRETS = {
@@ -21,6 +22,21 @@ export const TEST_SECRETS = {
   CROSSFLOW_API_TOKEN: "workers-test-api-token",
 };
 
+function simulatorBindings(url: string) {
+  return {
+    STRIPE_API_KEY: SIMULATOR_KEYS.stripe,
+    STRIPE_API_BASE_URL: `${url}/stripe`,
+    RESEND_API_KEY: SIMULATOR_KEYS.resend,
+    RESEND_API_BASE_URL: `${url}/resend`,
+    ZENDESK_API_TOKEN: SIMULATOR_KEYS.zendesk,
+    ZENDESK_API_BASE_URL: `${url}/zendesk`,
+    COMPLIANCE_API_KEY: SIMULATOR_KEYS.compliance,
+    COMPLIANCE_API_BASE_URL: `${url}/compliance`,
+    PROVISIONING_API_KEY: SIMULATOR_KEYS.provisioning,
+    PROVISIONING_API_BASE_URL: `${url}/provisioning`,
+  };
+}
+
 function workersProject(name: string, include: string[], rateLimit: { limit: number; period: number }) {
   return {
     plugins: [
@@ -34,6 +50,8 @@ function workersProject(name: string, include: string[], rateLimit: { limit: num
             GITHUB_WEBHOOK_SECRET: `${TEST_SECRETS.GITHUB_WEBHOOK_SECRET}, an-older-rotated-secret`,
             TURSO_DATABASE_URL: inject("libsqlUrl"),
             SIMULATORS_URL: inject("simulatorsUrl"),
+            // The product's connectors, pointed at the simulators (the reference workflows run inside workerd too).
+            ...simulatorBindings(inject("simulatorsUrl")),
             TURSO_AUTH_TOKEN: "",
             INGEST_RATE_LIMIT_PERIOD: String(rateLimit.period),
           },
