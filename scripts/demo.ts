@@ -1,11 +1,12 @@
 /**
- * `npm run demo -- --cases 100`: drives the local stack (`npm start`) with a realistic mix of refund-dispute cases,
- * shows progress, answers the cases that ask the customer, and ends with a summary of the cases' own states
- * (read back through the case API). Exits non-zero if any case is still in flight at the end.
- * Options: `--cases N` (default 50), `--concurrency N` (default 8); WORKER_URL, SIMULATORS_URL override the local URLs.
+ * `npm run demo -- --cases 100`: drives the local stack (`npm start`) with a realistic mix of refund-dispute and
+ * customer-onboarding cases, shows progress, answers the cases that ask the customer, and ends with a summary of
+ * the cases' own states (read back through the case API). Exits non-zero if any case is still in flight at the end.
+ * Options: `--cases N` (default 50), `--concurrency N` (default 8), `--workflow refund-dispute|customer-onboarding`
+ * (default both); WORKER_URL, SIMULATORS_URL override the local URLs.
  */
 import { devVar } from "./dev-vars.ts";
-import { caseState, replyWithDetails, SCENARIOS, sendDemoCase, type DemoCase, type DemoState, type DemoTarget } from "./demo-traffic.ts";
+import { answer, caseState, SCENARIOS, sendDemoCase, type DemoCase, type DemoState, type DemoTarget, type DemoWorkflow } from "./demo-traffic.ts";
 
 const flag = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -13,12 +14,15 @@ const flag = (name: string, fallback: number) => {
 };
 const total = flag("cases", 50);
 const concurrency = flag("concurrency", 8);
+const only = process.argv.includes("--workflow") ? (process.argv[process.argv.indexOf("--workflow") + 1] as DemoWorkflow) : null;
+const workflows: DemoWorkflow[] = only ? [only] : ["refund-dispute", "customer-onboarding"];
 const target: DemoTarget = {
   workerUrl: process.env.WORKER_URL ?? `http://127.0.0.1:${process.env.WORKER_PORT ?? 8787}`,
   simulatorsUrl: process.env.SIMULATORS_URL ?? `http://127.0.0.1:${process.env.SIMULATORS_PORT ?? 8790}`,
   apiToken: (process.env.CROSSFLOW_API_TOKEN ?? devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim(),
   zendeskSecret: (process.env.ZENDESK_WEBHOOK_SECRET ?? devVar("ZENDESK_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
   resendSecret: (process.env.RESEND_WEBHOOK_SECRET ?? devVar("RESEND_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
+  onboardingSecret: (process.env.ONBOARDING_FORM_SECRET ?? devVar("ONBOARDING_FORM_SECRET") ?? "").split(",")[0]!.trim(),
 };
 
 function bar(done: number, of: number, label: string): void {
@@ -36,7 +40,7 @@ try {
     Array.from({ length: Math.min(concurrency, total) }, async () => {
       while (next < total) {
         const n = next++;
-        cases.push(await sendDemoCase(target, run, n));
+        cases.push(await sendDemoCase(target, run, n, workflows));
         bar(cases.length, total, "sending tickets ");
       }
     }),
@@ -54,9 +58,9 @@ for (;;) {
     const s = await caseState(target, c);
     states.set(c, s);
     // The customer answers the question the case asked them, as a real one would.
-    if (s.state === "asked customer" && !replied.has(c)) {
+    if (s.askedBy && !replied.has(c)) {
       replied.add(c);
-      await replyWithDetails(target, c);
+      await answer(target, c, s.askedBy);
     }
   }
   const settled = [...states.values()].filter((s) => s.state !== "in flight" && s.state !== "asked customer").length;
@@ -71,7 +75,7 @@ const line = (label: string, kind: string | null) =>
   `| ${label} | ${count(kind, () => true)} | ${count(kind, (s) => s.state === "resolved" && !s.humanTouch)} | ${count(kind, (s) => s.state === "resolved" && s.humanTouch)} | ${STATES.slice(1).map((st) => count(kind, (s) => s.state === st)).join(" | ")} |`;
 console.log(`\n| scenario | opened | resolved autonomously | resolved with human help | ${STATES.slice(1).join(" | ")} |`);
 console.log(`|---|${"---:|".repeat(3 + STATES.length - 1)}`);
-for (const s of SCENARIOS) if (cases.some((c) => c.kind === s.kind)) console.log(line(s.kind, s.kind));
+for (const s of SCENARIOS) if (cases.some((c) => c.kind === s.kind)) console.log(line(`${s.workflow}: ${s.kind}`, s.kind));
 console.log(line("**all**", null));
 const stuck = count(null, (s) => s.state === "in flight");
 if (stuck > 0) {

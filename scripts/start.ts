@@ -1,6 +1,6 @@
 /** `npm start`: the whole system on this machine, no account or key needed. Ctrl-C stops everything. */
 import { join } from "node:path";
-import { caseState, replyWithDetails, sendDemoCase, type DemoTarget } from "./demo-traffic.ts";
+import { answer, caseState, sendDemoCase, type DemoTarget } from "./demo-traffic.ts";
 import { devVar } from "./dev-vars.ts";
 import { ROOT, startStack } from "./stack.ts";
 
@@ -26,7 +26,7 @@ Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
   simulators ${stack.simulators.url}       (local Stripe and Resend-style email APIs the connectors call)
   agents     model ${agentModel}${agentModel === "offline" ? " = Crossflow's built-in rules model (not an LLM); set CROSSFLOW_MODEL in .dev.vars for a real one" : ""}
 
-Demo traffic: a refund ticket every ${trickleSeconds || "-"} s${trickleSeconds ? "" : " (off)"} (DEMO_TRICKLE_SECONDS=0 turns it off); a burst: npm run demo -- --cases 100
+Demo traffic: a refund ticket or an onboarding application every ${trickleSeconds || "-"} s${trickleSeconds ? "" : " (off)"} (DEMO_TRICKLE_SECONDS=0 turns it off); a burst: npm run demo -- --cases 100
 One signed GitHub webhook:    npm run demo:once
 Stop:                         Ctrl-C
 `);
@@ -38,6 +38,7 @@ const target: DemoTarget = {
   apiToken: (devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim(),
   zendeskSecret: (devVar("ZENDESK_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
   resendSecret: (devVar("RESEND_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
+  onboardingSecret: (devVar("ONBOARDING_FORM_SECRET") ?? "").split(",")[0]!.trim(),
 };
 let trickled = 0;
 const trickleRun = `t${Date.now().toString(36)}`;
@@ -46,10 +47,10 @@ const trickle = trickleSeconds
       const n = trickled++;
       sendDemoCase(target, trickleRun, n)
         .then(async (c) => {
-          // A customer asked for details answers a few seconds later.
-          if (c.kind !== "needs-details") return;
+          // A customer asked for something answers a few seconds later.
           await new Promise((r) => setTimeout(r, 3000));
-          if ((await caseState(target, c)).state === "asked customer") await replyWithDetails(target, c);
+          const { askedBy } = await caseState(target, c);
+          if (askedBy) await answer(target, c, askedBy);
         })
         .catch((error: Error) => console.error(`demo trickle: ${error.message}`));
     }, trickleSeconds * 1000)

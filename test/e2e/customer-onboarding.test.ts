@@ -3,16 +3,19 @@
  * the offline model: the happy path and each exception whose answer arrives within the test (wrong document format,
  * ambiguous and matching screening, declined card). Provisioning confirms with a signed webhook of its own.
  */
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
-import { startStack, type Stack } from "../../scripts/stack.ts";
+import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
 import type { Application } from "../../workers/workflows/customer-onboarding.ts";
 import { eventually } from "../support/wait.ts";
 
+const run = promisify(execFile);
 let stack: Stack;
 let dataDir: string;
 const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
@@ -47,6 +50,21 @@ const until = (app: Application, done: (v: any) => boolean, what: string) => eve
 const ended = (v: any) => ["resolved", "escalated", "failed"].includes(v.header?.status);
 
 describe("customer-onboarding on wrangler dev", () => {
+  it("takes 200 demo applications in the realistic mix to final states, none left in flight", async () => {
+    const { stdout } = await run(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo.ts", "--cases", "200", "--workflow", "customer-onboarding"], {
+      cwd: ROOT,
+      env: { ...process.env, WORKER_URL: stack.worker.url, SIMULATORS_URL: stack.simulators.url },
+      timeout: 170_000,
+    });
+    const all = stdout.split("\n").find((l) => l.startsWith("| **all** |"))!;
+    const [opened, autonomous, withHelp, approval, escalated, asked, failed, inFlight] = all.split("|").slice(2, -1).map((v) => Number(v.trim()));
+    expect({ opened, asked, failed, inFlight }).toEqual({ opened: 200, asked: 0, failed: 0, inFlight: 0 });
+    expect(autonomous! + withHelp! + approval! + escalated!).toBe(200);
+    // The mix: most applications go through on their own; watchlist matches and unserved markets reach a person.
+    expect(autonomous).toBeGreaterThan(120);
+    expect(escalated).toBeGreaterThan(0);
+  }, 200_000);
+
   it("onboards a clear applicant: documents, screening, market, subscription, activation by signed webhook, welcome", async () => {
     const app = application();
     await apply(app);

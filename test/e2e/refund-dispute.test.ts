@@ -46,19 +46,19 @@ const caseOf = (email: string) =>
   fetch(`${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${token()}` } }).then((r) => r.json() as Promise<any>);
 
 describe("refund-dispute on wrangler dev (offline model)", () => {
-  it("npm run demo drives a mix of cases to settled states and prints a summary of their own states", async () => {
-    const { stdout } = await run(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo.ts", "--cases", "30"], {
+  it("npm run demo drives a mix of refund and onboarding cases to settled states and prints a summary of their own states", async () => {
+    const { stdout } = await run(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo.ts", "--cases", "40"], {
       cwd: ROOT,
       env: { ...process.env, WORKER_URL: stack.worker.url, SIMULATORS_URL: stack.simulators.url },
       timeout: 150_000,
     });
     const all = stdout.split("\n").find((l) => l.startsWith("| **all** |"))!;
     const [opened, autonomous, withHelp, approval, escalated, asked, failed, inFlight] = all.split("|").slice(2, -1).map((v) => Number(v.trim()));
-    expect(opened).toBe(30);
+    expect(opened).toBe(40);
     expect(inFlight).toBe(0);
     expect(failed).toBe(0);
     expect(asked).toBe(0); // every customer asked for details answered, and their case moved on
-    expect(autonomous! + withHelp! + approval! + escalated!).toBe(30);
+    expect(autonomous! + withHelp! + approval! + escalated!).toBe(40);
     expect(autonomous).toBeGreaterThan(0);
   }, 180_000);
 
