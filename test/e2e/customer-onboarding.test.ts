@@ -101,6 +101,22 @@ describe("customer-onboarding on wrangler dev", () => {
     expect(view.wait.human).toMatchObject({ queue: "compliance", packet: { reason: "sanctions/PEP match: Ivan Petrov (0.98)" } });
   });
 
+  it("asks an EU applicant for consent to process their data in the EU, and continues on YES", async () => {
+    const app = application({ consent: false });
+    await apply(app);
+    const asked = await until(app, (v) => v.wait?.stepId === "consent:reply", "asked for consent");
+    expect(asked.steps.find((s: any) => s.id === "market").output).toMatchObject({ decision: "EU", dataResidency: "eu-west", consentRequired: true });
+    await reply(app, "YES, I agree.");
+    expect((await until(app, ended, "onboarded after consent")).header.outcome).toBe("onboarded");
+  });
+
+  it("hands an application from a market no rule serves to a person", async () => {
+    const app = application({ country: "BR" });
+    await apply(app);
+    const view = await until(app, ended, "escalated");
+    expect(view.wait.human).toMatchObject({ queue: "onboarding", packet: { reason: "no market serves BR" } });
+  });
+
   it("asks for a new payment method when the card is declined, and subscribes with it", async () => {
     const app = application({ paymentMethod: "pm_card_chargeDeclined" });
     await apply(app);

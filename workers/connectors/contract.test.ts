@@ -10,6 +10,8 @@ import { emailClient } from "./email/client.ts";
 import { ConnectorError } from "./http.ts";
 import { stripeClient } from "./stripe/client.ts";
 import { zendeskClient } from "./zendesk/client.ts";
+import { complianceClient } from "./compliance/client.ts";
+import { provisioningClient } from "./provisioning/client.ts";
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;
 beforeAll(async () => {
@@ -82,6 +84,35 @@ it("replies on a Zendesk ticket, publicly, and solves it", async () => {
   expect(sims.systems.zendesk.tickets.get(4711)).toMatchObject({ status: "solved", comments: [{ body: "We refunded the duplicate charge.", public: true }] });
   await fault("zendesk", { status: 429, retryAfter: 2 });
   await expect(zendesk.reply("4711", "again", {}, { idempotencyKey: "cf-zd-2" })).rejects.toBeInstanceOf(RetryAfter);
+});
+
+describe("compliance connector", () => {
+  const compliance = () => complianceClient({ baseUrl: `${sims.url}/compliance`, apiKey: SIMULATOR_KEYS.compliance });
+
+  it("screens: clear, ambiguous (a shared surname) and a hit (name and birth date)", async () => {
+    expect(await compliance().screen({ name: "Ada Byron", birthDate: "1990-12-10" })).toEqual({ status: "clear" });
+    expect(await compliance().screen({ name: "Carlos Gomez", birthDate: "1990-01-01" })).toMatchObject({ status: "ambiguous", candidates: [{ caption: "Maria Gomez", score: 0.71, match: false }] });
+    expect(await compliance().screen({ name: "Ivan Petrov", birthDate: "1961-04-12" })).toMatchObject({ status: "hit", candidates: [{ caption: "Ivan Petrov", score: 0.98, match: true }] });
+  });
+
+  it("checks documents by format and size, and reports a 5xx as retryable", async () => {
+    expect(await compliance().checkDocument({ type: "passport", fileName: "p.pdf", contentType: "application/pdf", sizeBytes: 1_000 })).toEqual({ status: "accepted", type: "passport" });
+    expect(await compliance().checkDocument({ type: "passport", fileName: "p.heic", contentType: "image/heic", sizeBytes: 1_000 })).toMatchObject({ status: "rejected", reason: expect.stringContaining("image/heic") });
+    await fault("compliance", { status: 502 });
+    await expect(compliance().screen({ name: "Ada Byron" })).rejects.toMatchObject({ name: "ConnectorError", status: 502, retryable: true });
+  });
+});
+
+describe("provisioning connector", () => {
+  it("starts one activation per idempotency key, and refuses an incomplete request as fatal", async () => {
+    const provisioning = provisioningClient({ baseUrl: `${sims.url}/provisioning`, apiKey: SIMULATOR_KEYS.provisioning });
+    const before = sims.systems.provisioning.activations.length;
+    const request = { customer: { email: "c@example.com" }, plan: "fiber-500", market: "EU" };
+    const first = await provisioning.activate(request, { idempotencyKey: "cf-act-1" });
+    expect(await provisioning.activate(request, { idempotencyKey: "cf-act-1" })).toEqual(first);
+    expect(sims.systems.provisioning.activations.length).toBe(before + 1);
+    await expect(provisioning.activate({ ...request, plan: "" }, { idempotencyKey: "cf-act-2" })).rejects.toBeInstanceOf(FatalError);
+  });
 });
 
 it("reads a Stripe charge, and null for one Stripe does not have", async () => {
