@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveSimulators, SIMULATOR_KEYS } from "../../simulators/index.ts";
 import { FatalError, RetryAfter } from "../engine/index.ts";
 import { emailClient } from "./email/client.ts";
-import { ConnectorError } from "./http.ts";
+import { ConnectorError, connectorSettings } from "./http.ts";
 import { stripeClient } from "./stripe/client.ts";
 import { zendeskClient } from "./zendesk/client.ts";
 import { complianceClient } from "./compliance/client.ts";
@@ -71,6 +71,13 @@ describe.each(Object.entries(connectors))("%s connector contract", (system, c) =
     await c.act(crypto.randomUUID());
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
+});
+
+it("takes each connector's key and base URL from configuration, refusing a missing one with the name to set", () => {
+  expect(connectorSettings({ X_KEY: "k" }, { key: "X_KEY", baseUrl: "X_URL", defaultBaseUrl: "https://x.example" })).toEqual({ apiKey: "k", baseUrl: "https://x.example" });
+  expect(connectorSettings({ X_KEY: "k", X_URL: "http://sim" }, { key: "X_KEY", baseUrl: "X_URL", defaultBaseUrl: "https://x.example" })).toEqual({ apiKey: "k", baseUrl: "http://sim" });
+  expect(() => connectorSettings({}, { key: "X_KEY", baseUrl: "X_URL" })).toThrow(new FatalError("X_KEY is not set"));
+  expect(() => connectorSettings({ X_KEY: "k" }, { key: "X_KEY", baseUrl: "X_URL", hint: "https://<subdomain>.x.com" })).toThrow("X_URL is not set (https://<subdomain>.x.com)");
 });
 
 it("reports an unreachable system as retryable", async () => {

@@ -27,6 +27,20 @@ export interface ApiConfig {
   fetch?: typeof fetch;
 }
 
+/**
+ * A connector's key and base URL from the deployment's configuration (secrets and vars by name). A missing key
+ * (or base URL without a default) is a FatalError: retrying cannot fix configuration, so the step escalates.
+ * @example connectorSettings(config, { key: "STRIPE_API_KEY", baseUrl: "STRIPE_API_BASE_URL", defaultBaseUrl: "https://api.stripe.com" })
+ */
+export function connectorSettings(config: Readonly<Record<string, unknown>>, names: { key: string; baseUrl: string; defaultBaseUrl?: string; hint?: string }): Omit<ApiConfig, "system"> {
+  const text = (name: string) => (typeof config[name] === "string" && config[name] !== "" ? (config[name] as string) : undefined);
+  const apiKey = text(names.key);
+  if (!apiKey) throw new FatalError(`${names.key} is not set`);
+  const baseUrl = text(names.baseUrl) ?? names.defaultBaseUrl;
+  if (!baseUrl) throw new FatalError(`${names.baseUrl} is not set${names.hint ? ` (${names.hint})` : ""}`);
+  return { apiKey, baseUrl };
+}
+
 export interface CallOptions {
   method?: "GET" | "POST" | "DELETE" | "PATCH" | "PUT";
   json?: unknown;

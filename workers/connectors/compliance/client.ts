@@ -2,8 +2,7 @@
  * Compliance checks: sanctions/PEP screening against an OpenSanctions-style `/match` API
  * (https://api.opensanctions.org/#tag/Matching) and a document check. Both read only, so repeating them is safe.
  */
-import { FatalError } from "../../engine/errors.ts";
-import { callApi, type ApiConfig } from "../http.ts";
+import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
 
 export interface ScreeningCandidate {
   id: string;
@@ -17,11 +16,7 @@ export interface ScreeningCandidate {
 export type ScreeningVerdict = { status: "clear" } | { status: "hit" | "ambiguous"; candidates: ScreeningCandidate[] };
 
 export function complianceConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
-  const apiKey = config.COMPLIANCE_API_KEY;
-  const baseUrl = config.COMPLIANCE_API_BASE_URL;
-  if (typeof apiKey !== "string" || apiKey === "") throw new FatalError("COMPLIANCE_API_KEY is not set");
-  if (typeof baseUrl !== "string" || baseUrl === "") throw new FatalError("COMPLIANCE_API_BASE_URL is not set");
-  return { apiKey, baseUrl };
+  return connectorSettings(config, { key: "COMPLIANCE_API_KEY", baseUrl: "COMPLIANCE_API_BASE_URL" });
 }
 
 export function complianceClient(config: Omit<ApiConfig, "system">) {

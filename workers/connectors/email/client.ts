@@ -3,16 +3,12 @@
  * channel over it: the message goes out by API, the reply comes back as an inbound `email.received` webhook.
  */
 import type { Channel } from "../../engine/index.ts";
-import { FatalError } from "../../engine/errors.ts";
-import { callApi, type ApiConfig } from "../http.ts";
+import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
 
 /** Settings from configuration: `RESEND_API_KEY`, optional `RESEND_API_BASE_URL` (a simulator locally) and `CROSSFLOW_EMAIL_FROM`. */
 export function emailConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> & { from: string } {
-  const apiKey = config.RESEND_API_KEY;
-  if (typeof apiKey !== "string" || apiKey === "") throw new FatalError("RESEND_API_KEY is not set");
-  const base = config.RESEND_API_BASE_URL;
-  const from = config.CROSSFLOW_EMAIL_FROM;
-  return { apiKey, baseUrl: typeof base === "string" && base ? base : "https://api.resend.com", from: typeof from === "string" && from ? from : "support@crossflow.local" };
+  const from = typeof config.CROSSFLOW_EMAIL_FROM === "string" && config.CROSSFLOW_EMAIL_FROM ? config.CROSSFLOW_EMAIL_FROM : "support@crossflow.local";
+  return { ...connectorSettings(config, { key: "RESEND_API_KEY", baseUrl: "RESEND_API_BASE_URL", defaultBaseUrl: "https://api.resend.com" }), from };
 }
 
 export function emailClient(config: Omit<ApiConfig, "system">) {

@@ -2,15 +2,10 @@
  * A generic REST service-activation API: starts an activation (idempotent by key); the system reports completion
  * with a signed `service.activated` webhook on the `provisioning` source, which the workflow waits for.
  */
-import { FatalError } from "../../engine/errors.ts";
-import { callApi, type ApiConfig } from "../http.ts";
+import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
 
 export function provisioningConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
-  const apiKey = config.PROVISIONING_API_KEY;
-  const baseUrl = config.PROVISIONING_API_BASE_URL;
-  if (typeof apiKey !== "string" || apiKey === "") throw new FatalError("PROVISIONING_API_KEY is not set");
-  if (typeof baseUrl !== "string" || baseUrl === "") throw new FatalError("PROVISIONING_API_BASE_URL is not set");
-  return { apiKey, baseUrl };
+  return connectorSettings(config, { key: "PROVISIONING_API_KEY", baseUrl: "PROVISIONING_API_BASE_URL" });
 }
 
 export function provisioningClient(config: Omit<ApiConfig, "system">) {

@@ -1,6 +1,6 @@
 /** Stripe's REST API (https://docs.stripe.com/api): the calls Crossflow's workflows make, idempotent by step. */
 import { FatalError } from "../../engine/errors.ts";
-import { callApi, ConnectorError, type ApiConfig } from "../http.ts";
+import { callApi, ConnectorError, connectorSettings, type ApiConfig } from "../http.ts";
 
 export interface StripeRefund {
   id: string;
@@ -25,9 +25,7 @@ export interface StripeCharge {
 
 /** The Stripe connector's settings from configuration: `STRIPE_API_KEY`, optional `STRIPE_API_BASE_URL` (a simulator locally). */
 export function stripeConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
-  const apiKey = config.STRIPE_API_KEY;
-  if (typeof apiKey !== "string" || apiKey === "") throw new FatalError("STRIPE_API_KEY is not set");
-  return { apiKey, baseUrl: typeof config.STRIPE_API_BASE_URL === "string" && config.STRIPE_API_BASE_URL ? config.STRIPE_API_BASE_URL : "https://api.stripe.com" };
+  return connectorSettings(config, { key: "STRIPE_API_KEY", baseUrl: "STRIPE_API_BASE_URL", defaultBaseUrl: "https://api.stripe.com" });
 }
 
 export function stripeClient(config: Omit<ApiConfig, "system">) {

@@ -3,16 +3,11 @@
  * a ticket. Zendesk honours `Idempotency-Key` only when creating tickets, so an update that is retried after a
  * crash may post its comment twice; the step's key is still sent for where it is honoured.
  */
-import { FatalError } from "../../engine/errors.ts";
-import { callApi, type ApiConfig } from "../http.ts";
+import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
 
 /** Settings from configuration: `ZENDESK_API_TOKEN` (an OAuth token) and `ZENDESK_API_BASE_URL` (`https://<subdomain>.zendesk.com`). */
 export function zendeskConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
-  const apiKey = config.ZENDESK_API_TOKEN;
-  const baseUrl = config.ZENDESK_API_BASE_URL;
-  if (typeof apiKey !== "string" || apiKey === "") throw new FatalError("ZENDESK_API_TOKEN is not set");
-  if (typeof baseUrl !== "string" || baseUrl === "") throw new FatalError("ZENDESK_API_BASE_URL is not set (https://<subdomain>.zendesk.com)");
-  return { apiKey, baseUrl };
+  return connectorSettings(config, { key: "ZENDESK_API_TOKEN", baseUrl: "ZENDESK_API_BASE_URL", hint: "https://<subdomain>.zendesk.com" });
 }
 
 export function zendeskClient(config: Omit<ApiConfig, "system">) {
