@@ -34,6 +34,8 @@ function simulatorBindings(url: string) {
     COMPLIANCE_API_BASE_URL: `${url}/compliance`,
     PROVISIONING_API_KEY: SIMULATOR_KEYS.provisioning,
     PROVISIONING_API_BASE_URL: `${url}/provisioning`,
+    HUBSPOT_ACCESS_TOKEN: SIMULATOR_KEYS.hubspot,
+    HUBSPOT_API_BASE_URL: `${url}/hubspot`,
   };
 }
 

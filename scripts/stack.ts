@@ -149,6 +149,7 @@ function connectorUrls(simulatorsUrl: string): Record<string, string> {
     ZENDESK_API_BASE_URL: `${simulatorsUrl}/zendesk`,
     COMPLIANCE_API_BASE_URL: `${simulatorsUrl}/compliance`,
     PROVISIONING_API_BASE_URL: `${simulatorsUrl}/provisioning`,
+    HUBSPOT_API_BASE_URL: `${simulatorsUrl}/hubspot`,
   };
 }
 

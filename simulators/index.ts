@@ -1,5 +1,5 @@
 /**
- * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`, `/zendesk`, `/compliance`, `/provisioning`), served on a
+ * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`, `/zendesk`, `/compliance`, `/provisioning`, `/hubspot`), served on a
  * free port for `npm start` and the tests.
  */
 import { serve } from "@hono/node-server";
@@ -10,6 +10,7 @@ import { stripeSimulator } from "./stripe.ts";
 import { zendeskSimulator } from "./zendesk.ts";
 import { complianceSimulator } from "./compliance.ts";
 import { provisioningSimulator } from "./provisioning.ts";
+import { hubspotSimulator } from "./hubspot.ts";
 
 import { SIMULATOR_KEYS } from "./keys.ts";
 
@@ -21,14 +22,16 @@ export function createSimulators() {
   const zendesk = zendeskSimulator(SIMULATOR_KEYS.zendesk);
   const compliance = complianceSimulator(SIMULATOR_KEYS.compliance);
   const provisioning = provisioningSimulator(SIMULATOR_KEYS.provisioning);
+  const hubspot = hubspotSimulator(SIMULATOR_KEYS.hubspot);
   const app = new Hono();
   app.route("/stripe", stripe.app);
   app.route("/resend", resend.app);
   app.route("/zendesk", zendesk.app);
   app.route("/compliance", compliance.app);
   app.route("/provisioning", provisioning.app);
-  app.get("/healthz", (c) => c.json({ ok: true, systems: ["stripe", "resend", "zendesk", "compliance", "provisioning"] }));
-  return { app, stripe, resend, zendesk, compliance, provisioning };
+  app.route("/hubspot", hubspot.app);
+  app.get("/healthz", (c) => c.json({ ok: true, systems: ["stripe", "resend", "zendesk", "compliance", "provisioning", "hubspot"] }));
+  return { app, stripe, resend, zendesk, compliance, provisioning, hubspot };
 }
 
 /** Serves every simulator on `port` (0: a free one); resolves with the base URL and a close function. */

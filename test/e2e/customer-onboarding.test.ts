@@ -70,7 +70,7 @@ describe("customer-onboarding on wrangler dev", () => {
     await apply(app);
     const view = await until(app, ended, "onboarded");
     expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded" });
-    expect(view.steps.map((s: any) => s.id)).toEqual(["document-0-check-0", "screening", "market", "stripe-customer", "subscription", "activate", "service-activated", "welcome", "resolve:onboarded"]);
+    expect(view.steps.map((s: any) => s.id)).toEqual(["crm-contact", "document-0-check-0", "screening", "market", "stripe-customer", "subscription", "activate", "service-activated", "welcome", "crm-note", "resolve:onboarded"]);
     expect(view.events.map((e: any) => `${e.source}:${e.type}`)).toContain("provisioning:service.activated");
   });
 
@@ -81,7 +81,7 @@ describe("customer-onboarding on wrangler dev", () => {
     await reply(app, "Here it is as a PDF.", [{ filename: "passport.pdf", content_type: "application/pdf", size: 180_000 }]);
     const view = await until(app, ended, "onboarded after the new document");
     expect(view.header.outcome).toBe("onboarded");
-    expect(view.steps.map((s: any) => s.id).slice(0, 4)).toEqual(["document-0-check-0", "document-0-again:send", "document-0-again:reply", "document-0-check-1"]);
+    expect(view.steps.map((s: any) => s.id).slice(1, 5)).toEqual(["document-0-check-0", "document-0-again:send", "document-0-again:reply", "document-0-check-1"]);
   });
 
   it("lets the agent clear an ambiguous screening when the birth dates differ", async () => {

@@ -12,6 +12,7 @@ import { stripeClient } from "./stripe/client.ts";
 import { zendeskClient } from "./zendesk/client.ts";
 import { complianceClient } from "./compliance/client.ts";
 import { provisioningClient } from "./provisioning/client.ts";
+import { hubspotClient } from "./hubspot/client.ts";
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;
 beforeAll(async () => {
@@ -107,6 +108,20 @@ describe("compliance connector", () => {
     expect(await compliance().checkDocument({ type: "passport", fileName: "p.heic", contentType: "image/heic", sizeBytes: 1_000 })).toMatchObject({ status: "rejected", reason: expect.stringContaining("image/heic") });
     await fault("compliance", { status: 502 });
     await expect(compliance().screen({ name: "Ada Byron" })).rejects.toMatchObject({ name: "ConnectorError", status: 502, retryable: true });
+  });
+});
+
+describe("hubspot connector", () => {
+  it("upserts one contact per email however often it is called, and notes on it", async () => {
+    const hubspot = hubspotClient({ baseUrl: `${sims.url}/hubspot`, apiKey: SIMULATOR_KEYS.hubspot });
+    const first = await hubspot.upsertContact({ email: "Ana@Example.com", firstname: "Ana" }, { idempotencyKey: "cf-crm-1" });
+    const again = await hubspot.upsertContact({ email: "ana@example.com", lifecyclestage: "customer" }, { idempotencyKey: "cf-crm-2" });
+    expect(again.id).toBe(first.id);
+    expect(sims.systems.hubspot.contacts.get("ana@example.com")?.properties).toMatchObject({ firstname: "Ana", lifecyclestage: "customer" });
+    await hubspot.addNote(first.id, "Onboarded", 1_700_000_000_000, { idempotencyKey: "cf-note-1" });
+    await hubspot.addNote(first.id, "Onboarded", 1_700_000_000_000, { idempotencyKey: "cf-note-1" });
+    expect(sims.systems.hubspot.notes.filter((n) => n.contactId === first.id)).toHaveLength(1);
+    await expect(hubspotClient({ baseUrl: `${sims.url}/hubspot`, apiKey: "wrong" }).addNote(first.id, "x", 0, { idempotencyKey: "k" })).rejects.toBeInstanceOf(FatalError);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * A telecom customer's onboarding across compliance, billing, provisioning and email, with the exceptions handled:
+ * A telecom customer's onboarding across CRM, compliance, billing, provisioning and email, with the exceptions handled:
  * a document in the wrong format (ask for it again, check the reply's attachment), an ambiguous sanctions/PEP
  * screening (an agent judges, a person below its confidence; a hit goes straight to compliance), market rules
  * declared as data (EU vs US: data residency, consent), a declined card (ask for a new payment method), and no
@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { complianceClient, complianceConfig, type ScreeningCandidate } from "../connectors/compliance/client.ts";
+import { hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
 import { emailClient, emailConfig } from "../connectors/email/client.ts";
 import { provisioningClient, provisioningConfig } from "../connectors/provisioning/client.ts";
 import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
@@ -86,6 +87,10 @@ export default defineWorkflow<{ event: string; application: Application }>(
     const channel = (subject: string) => mail().client.channel({ from: mail().from, to: app.email, subject });
     const ask = (id: string, subject: string, message: string) => step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" });
 
+    // 0. The CRM knows the customer from the start (upserted by email, so a repeat is harmless).
+    const hubspot = () => hubspotClient(hubspotConfig(config));
+    const contact = await step.run("crm-contact", (ctx) => hubspot().upsertContact({ email: app.email, firstname: app.name.split(" ")[0] ?? app.name, lastname: app.name.split(" ").slice(1).join(" "), lifecyclestage: "opportunity" }, ctx));
+
     // 1. Documents: a wrong format is asked for again, once; the reply's attachment is checked like the original.
     for (const [i, original] of app.documents.entries()) {
       let document = original;
@@ -146,8 +151,9 @@ export default defineWorkflow<{ event: string; application: Application }>(
     const activated = await step.waitFor("service-activated", { source: "provisioning", type: "service.activated" }, { timeout: "1h" });
     if (!activated) return step.escalate("activation-timeout", { reason: "provisioning did not confirm within an hour", queue: "provisioning" });
 
-    // 6. Welcome.
+    // 6. Welcome, and the CRM records it.
     await step.run("welcome", (ctx) => mail().client.send({ from: mail().from, to: app.email, subject: "Welcome", text: `Hi ${app.name}, your ${app.plan} service is active.` }, ctx));
+    await step.run("crm-note", (ctx) => hubspot().addNote(contact.id, `Onboarded: ${app.plan} in ${market.decision} (subscription ${subscription.id}).`, activated.receivedAt, ctx));
     return step.resolve("onboarded", { market: market.decision, plan: app.plan, subscription: subscription.id });
   },
 );

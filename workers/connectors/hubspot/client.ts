@@ -1,0 +1,35 @@
+/**
+ * HubSpot CRM (https://developers.hubspot.com/docs/api/crm): contacts upserted by email and notes on them, with a
+ * private-app token. The upsert is keyed by email, so repeating it is safe; a note is created once per step key
+ * where HubSpot honours `Idempotency-Key` and may repeat after a crash where it does not.
+ */
+import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
+
+export function hubspotConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
+  return connectorSettings(config, { key: "HUBSPOT_ACCESS_TOKEN", baseUrl: "HUBSPOT_API_BASE_URL", defaultBaseUrl: "https://api.hubapi.com" });
+}
+
+export function hubspotClient(config: Omit<ApiConfig, "system">) {
+  const api = { ...config, system: "hubspot" };
+  return {
+    /** @example const contact = await hubspot.upsertContact({ email, firstname: "Ada", lifecyclestage: "customer" }, ctx); */
+    async upsertContact(properties: { email: string } & Record<string, string>, ctx: { idempotencyKey: string }): Promise<{ id: string }> {
+      const res = await callApi<{ results: { id: string }[] }>(api, "/crm/v3/objects/contacts/batch/upsert", {
+        json: { inputs: [{ id: properties.email, idProperty: "email", properties }] },
+        idempotencyKey: ctx.idempotencyKey,
+      });
+      return { id: res.results[0]!.id };
+    },
+    /**
+     * `at` is when it happened, from the case (not the clock), so a repeated call sends the same request.
+     * @example await hubspot.addNote(contact.id, "Onboarded", activated.receivedAt, ctx);
+     */
+    addNote(contactId: string, body: string, at: number, ctx: { idempotencyKey: string }) {
+      return callApi<{ id: string }>(api, "/crm/v3/objects/notes", {
+        // 202 is HubSpot's association type id for note → contact.
+        json: { properties: { hs_note_body: body, hs_timestamp: new Date(at).toISOString() }, associations: [{ to: { id: contactId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 202 }] }] },
+        idempotencyKey: ctx.idempotencyKey,
+      });
+    },
+  };
+}
