@@ -188,6 +188,8 @@ export interface StackOptions {
   quiet?: boolean;
   /** Another wrangler config for the worker (the engine benchmark's); default `wrangler.toml`. */
   workerConfig?: string;
+  /** Extra worker vars, e.g. `CROSSFLOW_TIME_SCALE` for a demo. */
+  vars?: Record<string, string>;
 }
 
 export interface Stack {
@@ -246,7 +248,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         "--persist-to", join(dataDir, "wrangler"),
         "--var", `TURSO_DATABASE_URL:${libsqlUrl}`,
         // Connectors talk to the local simulators (their keys are in .dev.vars).
-        ...Object.entries(connectorUrls(simulators.url)).flatMap(([name, url]) => ["--var", `${name}:${url}`]),
+        ...Object.entries({ ...connectorUrls(simulators.url), ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
         "--show-interactive-dev-session=false",
       ],
       url: `http://127.0.0.1:${workerPort}`,

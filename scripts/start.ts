@@ -15,6 +15,8 @@ const stack = await startStack({
   workerPort: port("WORKER_PORT", 8787),
   dashboardPort: port("DASHBOARD_PORT", 5173),
   dataDir: join(ROOT, ".data"),
+  // CROSSFLOW_TIME_SCALE=3600 npm start: an hour of the workflows' timers passes in a second (demos only).
+  vars: process.env.CROSSFLOW_TIME_SCALE ? { CROSSFLOW_TIME_SCALE: process.env.CROSSFLOW_TIME_SCALE } : undefined,
 });
 
 console.log(`

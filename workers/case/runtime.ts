@@ -77,8 +77,14 @@ export interface CaseRuntimeOptions {
   openMetrics: () => MetricsDatabase | null;
   /** Which model each agent step uses (from configuration); default: the offline rules model. */
   models?: ModelResolver;
-  /** Configuration handed to workflow bodies (connector URLs and keys). */
+  /** Configuration handed to workflow bodies (connector URLs and keys); `CROSSFLOW_TIME_SCALE` speeds up time for demos. */
   config?: Readonly<Record<string, unknown>>;
+}
+
+/** `CROSSFLOW_TIME_SCALE` (≥ 1; 3600 makes an hour a second), for demos and tests; 1 when unset or invalid. */
+export function timeScaleOf(config: Readonly<Record<string, unknown>> | undefined): number {
+  const scale = Number(config?.CROSSFLOW_TIME_SCALE ?? 1);
+  return Number.isFinite(scale) && scale >= 1 ? scale : 1;
 }
 
 export class CaseRuntime {
@@ -271,6 +277,7 @@ export class CaseRuntime {
             beginAttempt: (stepId, key) => this.beginAttempt(header, stepId, key),
             models: this.options.models,
             config: this.options.config,
+            timeScale: timeScaleOf(this.options.config),
           })
         : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
       const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries));

@@ -194,3 +194,15 @@ describe("retries", () => {
     expect(await advanceCase({ ...base, workflow, retries: { call: first.retry }, now: at(first.retry.notBefore) })).toMatchObject({ kind: "step", record: { id: "call", output: "ok" } });
   });
 });
+
+describe("time scale", () => {
+  it("divides declared durations so a demo's days pass in seconds, and leaves an unscaled case as it was", async () => {
+    const waiting = defineWorkflow({ id: "scaled", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
+      await step.waitFor("reply", { source: "resend" }, { timeout: "72h" });
+      return step.resolve("done");
+    });
+    const base = { workflow: waiting, caseKey: "k", input: {}, events: [], completed: [], pendingWait: null, now: () => 0 };
+    expect(await advanceCase({ ...base, timeScale: 3600 })).toMatchObject({ kind: "waiting", wait: { deadline: 72_000 } });
+    expect(await advanceCase(base)).toMatchObject({ kind: "waiting", wait: { deadline: 72 * 3_600_000 } });
+  });
+});

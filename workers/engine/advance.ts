@@ -78,6 +78,11 @@ export interface AdvanceInput<I> {
   models?: ModelResolver;
   /** The deployment's configuration, handed to the workflow body. */
   config?: Readonly<Record<string, unknown>>;
+  /**
+   * Divides every declared duration (timeouts, reminders, sleeps, SLAs, backoff) so days pass in seconds: for
+   * demos and tests only (`CROSSFLOW_TIME_SCALE`). A remote system's Retry-After is never scaled.
+   */
+  timeScale?: number;
 }
 
 const OFFLINE_ONLY: ModelResolver = (_ref, offline) => ({ model: offline(), pricePerMillionTokens: 0, offline: true });
@@ -86,9 +91,9 @@ const DEFAULT_RETRIES = 3;
 const DEFAULT_ROLE = "operator";
 
 /** Exponential backoff with jitter: base × 2^(failures-1), capped, scaled by 50–100 %. */
-function backoff(policy: RetryPolicy, failures: number, random: () => number): number {
-  const base = parseDuration(policy.initialDelay ?? 1000);
-  const cap = parseDuration(policy.maxDelay ?? "5m");
+function backoff(policy: RetryPolicy, failures: number, random: () => number, span: (d: Duration) => number): number {
+  const base = span(policy.initialDelay ?? 1000);
+  const cap = span(policy.maxDelay ?? "5m");
   return Math.round(Math.min(cap, base * 2 ** (failures - 1)) * (0.5 + random() / 2));
 }
 
@@ -110,7 +115,6 @@ function matches(matcher: EventMatcher, event: CaseEvent): boolean {
 }
 
 const toError = (thrown: unknown) => (thrown instanceof Error ? thrown : new Error(String(thrown)));
-const optionalDuration = (value: Duration | undefined) => (value === undefined ? null : parseDuration(value));
 
 /**
  * @example
@@ -118,7 +122,9 @@ const optionalDuration = (value: Duration | undefined) => (value === undefined ?
  * if (next.kind === "step") persist(next.record);
  */
 export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
-  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt, models = OFFLINE_ONLY, config = {} } = args;
+  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt, models = OFFLINE_ONLY, config = {}, timeScale = 1 } = args;
+  const span = (d: Duration) => Math.round(parseDuration(d) / timeScale);
+  const optionalDuration = (d: Duration | undefined) => (d === undefined ? null : span(d));
   let position = 0;
   const replay = (id: string): StepRecord | undefined => {
     const recorded = completed[position];
@@ -219,7 +225,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
         const state: RetryState = { failures, notBefore: now(), lastError, escalatedAfterSeq: lastSeq };
         return awaitHuman(id, failureTask(id, state), null, { stepId: id, state });
       }
-      const delay = error instanceof RetryAfter ? error.ms : backoff(policy, failures, random);
+      const delay = error instanceof RetryAfter ? error.ms : backoff(policy, failures, random, span);
       throw new Suspend({ kind: "retry", stepId: id, retry: { failures, notBefore: now() + delay, lastError } });
     }
     return complete({ id, kind, output: output ?? null, startedAt, finishedAt: now(), ...(describe ? { audit: describe(output) } : {}) });
@@ -250,12 +256,12 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     waitFor: (id, matcher, options = {}) => waitStep(id, "waitFor", matcher, optionalDuration(options.timeout)),
 
     async sleep(id: string, duration: Duration) {
-      await waitStep(id, "sleep", null, parseDuration(duration));
+      await waitStep(id, "sleep", null, span(duration));
     },
 
     async ask(id: string, channel: Channel, message: string, options: AskOptions) {
       claim(id);
-      const timeout = parseDuration(options.timeout);
+      const timeout = span(options.timeout);
       await runStep(`${id}:send`, "ask", (ctx) => channel.send(message, ctx));
       const remindAfter = optionalDuration(options.remindAfter);
       if (remindAfter === null || remindAfter >= timeout) return waitStep(`${id}:reply`, "ask", channel.reply, timeout);
