@@ -23,6 +23,8 @@ export function emailSimulator(apiKey = "re_crossflow_local"): Simulator & { sen
     sent.push(email);
     return c.json({ id: email.id });
   });
+  // Everything sent, for tests and demos (a simulator control: Resend itself has no such list).
+  sim.app.get("/_sim/sent", (c) => c.json({ sent }));
   sim.app.get("/emails/:id", (c) => {
     const email = sent.find((e) => e.id === c.req.param("id"));
     return email ? c.json({ object: "email", ...email }) : c.json({ name: "not_found", message: "Email not found", statusCode: 404 }, 404);

@@ -84,6 +84,29 @@ describe("customer-onboarding on wrangler dev", () => {
     expect(view.steps.map((s: any) => s.id).slice(1, 5)).toEqual(["document-0-check-0", "document-0-again:send", "document-0-again:reply", "document-0-check-1"]);
   });
 
+  it("answers a customer's question mid-flow from the case, then takes the document they send", async () => {
+    const app = application({ documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] });
+    await apply(app);
+    await until(app, (v) => v.wait?.stepId === "document-0-again:reply", "asked for the document");
+    await reply(app, "Which file formats do you accept?");
+    const answered = await until(app, (v) => v.wait?.stepId === "document-0-after-answer-0", "question answered");
+    expect(answered.steps.find((s: any) => s.id === "document-0-question-0").output.decision).toMatchObject({ decision: "answer" });
+    const { sent } = (await (await fetch(`${stack.simulators.url}/resend/_sim/sent`)).json()) as { sent: { to: string[]; text: string }[] };
+    expect(sent.filter((m) => m.to.includes(app.email)).map((m) => m.text)).toContainEqual(expect.stringContaining("We accept your document as PDF, JPEG or PNG, up to 10 MB"));
+    await reply(app, "Attached.", [{ filename: "passport.png", content_type: "image/png", size: 90_000 }]);
+    expect((await until(app, ended, "onboarded after the answer")).header.outcome).toBe("onboarded");
+  });
+
+  it("hands a question the case cannot answer to a person", async () => {
+    const app = application({ documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] });
+    await apply(app);
+    await until(app, (v) => v.wait?.stepId === "document-0-again:reply", "asked for the document");
+    await reply(app, "Can I get a discount if I bring a friend?");
+    const view = await until(app, ended, "escalated");
+    expect(view.header.status).toBe("escalated");
+    expect(view.wait.human).toMatchObject({ queue: "onboarding", packet: { reason: expect.stringContaining("the model asked for a person") } });
+  });
+
   it("lets the agent clear an ambiguous screening when the birth dates differ", async () => {
     const app = application({ name: "Carlos Gomez" }); // shares a surname with a listed PEP, not the birth date
     await apply(app);

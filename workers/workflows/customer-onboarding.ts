@@ -53,6 +53,19 @@ function markets(config: Readonly<Record<string, unknown>>): Record<string, Mark
   return typeof raw === "string" && raw ? (JSON.parse(raw) as Record<string, MarketRule>) : DEFAULT_MARKETS;
 }
 
+const attachmentOf = (reply: CaseEvent) => (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } }).data?.attachments?.[0];
+
+const Answer = z.object({ decision: z.enum(["answer", "escalate"]), confidence: z.number().min(0).max(1), rationale: z.string(), answer: z.string().max(2_000) });
+
+/** The offline model's answers: only what the case facts say; anything else goes to a person. */
+export function questionRules({ context, data }: { context: Record<string, unknown>; data: readonly { text: string }[] }) {
+  const question = data.map((d) => d.text).join(" ").toLowerCase();
+  if (/format|pdf|jpe?g|png|heic|file|size|mb\b/.test(question)) {
+    return { decision: "answer" as const, confidence: 0.9, rationale: "the case states the accepted formats", answer: `We accept your document as PDF, JPEG or PNG, up to 10 MB. Your first file was refused: ${String(context.rejectedBecause)}.` };
+  }
+  return { decision: "escalate" as const, confidence: 0.4, rationale: "the case facts do not answer this question", answer: "" };
+}
+
 const Review = z.object({ decision: z.enum(["clear", "escalate"]), confidence: z.number().min(0).max(1), rationale: z.string() });
 
 /** The offline model's rule for an ambiguous screening: a different birth date on every candidate clears it. */
@@ -98,9 +111,25 @@ export default defineWorkflow<{ event: string; application: Application }>(
         const check = await step.run(`document-${i}-check-${round}`, () => compliance().checkDocument(document));
         if (check.status === "accepted") break;
         if (round === 1) return step.escalate(`document-${i}-still-rejected`, { reason: `the ${original.type} was rejected twice: ${check.reason}`, queue: "onboarding" });
-        const reply = await ask(`document-${i}-again`, `Your ${original.type}`, `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`);
+        const subject = `Your ${original.type}`;
+        let reply = await ask(`document-${i}-again`, subject, `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`);
+        // A reply without the document may be a question: answered from the case (or a person), then we wait again.
+        for (let q = 0; reply && !attachmentOf(reply) && q < 2; q++) {
+          const answer = await agent(`document-${i}-question-${q}`, {
+            instructions: "Answer the customer's question about their onboarding from the case facts only. If the facts do not answer it, decide `escalate`.",
+            promptVersion: "onboarding-question-1",
+            context: { waitingFor: `${original.type} as PDF, JPEG or PNG, at most 10 MB`, rejectedBecause: check.reason, plan: app.plan, country: app.country },
+            data: [{ label: "customer email", text: replyText(reply) }],
+            decision: Answer,
+            heuristics: questionRules,
+            guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
+            escalation: { queue: "onboarding", sla: "4h" },
+          });
+          await step.run(`document-${i}-answer-${q}`, (ctx) => mail().client.send({ from: mail().from, to: app.email, subject: `Re: ${subject}`, text: answer.answer }, ctx));
+          reply = await step.waitFor(`document-${i}-after-answer-${q}`, channel(subject).reply, { timeout: "72h" });
+        }
         if (!reply) return step.escalate(`document-${i}-no-reply`, { reason: `no new ${original.type} within 72 h`, tried: ["asked by email, reminded after 24 h"], queue: "onboarding" });
-        const attachment = (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } }).data?.attachments?.[0];
+        const attachment = attachmentOf(reply);
         document = { type: original.type, fileName: attachment?.filename ?? "", contentType: attachment?.content_type ?? "none", sizeBytes: attachment?.size ?? 0 };
       }
     }
