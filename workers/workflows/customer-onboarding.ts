@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { complianceClient, complianceConfig, type ScreeningCandidate } from "../connectors/compliance/client.ts";
 import { hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
-import { emailClient, emailConfig } from "../connectors/email/client.ts";
+import { emailChannel, emailClient, emailConfig } from "../connectors/email/client.ts";
 import { provisioningClient, provisioningConfig } from "../connectors/provisioning/client.ts";
 import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
 import { defineWorkflow, type CaseEvent } from "../engine/index.ts";
@@ -97,7 +97,7 @@ export default defineWorkflow<{ event: string; application: Application }>(
       const settings = emailConfig(config);
       return { client: emailClient(settings), from: settings.from };
     };
-    const channel = (subject: string) => mail().client.channel({ from: mail().from, to: app.email, subject });
+    const channel = (subject: string) => emailChannel(config, { to: app.email, subject });
     const ask = (id: string, subject: string, message: string) => step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" });
 
     // 0. The CRM knows the customer from the start (upserted by email, so a repeat is harmless).

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { AgentSpec, QuotedData } from "../agent/types.ts";
-import { emailClient, emailConfig } from "../connectors/email/client.ts";
+import { emailChannel } from "../connectors/email/client.ts";
 import { stripeClient, stripeConfig, type StripeCharge } from "../connectors/stripe/client.ts";
 import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
 import { defineWorkflow } from "../engine/index.ts";
@@ -116,8 +116,7 @@ export default defineWorkflow<TicketEvent>(
 
     let triage = await agent("triage", triageSpec(config, charge, [ticketText], customer));
     if (triage.decision === "need-details") {
-      const mail = emailConfig(config);
-      const channel = emailClient(mail).channel({ from: mail.from, to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` });
+      const channel = emailChannel(config, { to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` });
       const reply = await step.ask("details", channel, "To look into your refund, please reply with the charge id (it starts with ch_) from your receipt and tell us what went wrong.", { timeout: "48h", remindAfter: "24h" });
       if (!reply) return step.escalate("no-reply", { reason: "the customer did not send the charge details within 48 h", tried: ["asked by email, reminded after 24 h"], queue: "refunds" });
       const replyText: QuotedData = { label: "customer email reply", text: String((reply.payload as { data?: { text?: string } })?.data?.text ?? "") };

@@ -23,11 +23,26 @@ export function emailClient(config: Omit<ApiConfig, "system">) {
      * @example const reply = await step.ask("documents", email.channel({ from, to, subject }), "Please send your ID", { timeout: "48h" });
      */
     channel(thread: { from: string; to: string; subject: string }, source = "resend"): Channel {
-      return {
-        name: "email",
-        send: (text, ctx) => this.send({ ...thread, text }, ctx),
-        reply: { source, type: "email.received", where: (p) => String(p?.data?.from ?? "").toLowerCase().includes(thread.to.toLowerCase()) },
-      };
+      return { name: "email", send: (text, ctx) => this.send({ ...thread, text }, ctx), reply: replyFrom(thread.to, source) };
     },
+  };
+}
+
+/** The customer's inbound email (through a Standard Webhooks source such as `resend`). */
+const replyFrom = (address: string, source: string) => ({ source, type: "email.received", where: (p: any) => String(p?.data?.from ?? "").toLowerCase().includes(address.toLowerCase()) });
+
+/**
+ * An `ask` channel that reads its settings when it sends, inside the step: missing configuration then escalates
+ * that step (a person can retry once it is fixed) instead of failing the case while the body is replayed.
+ * @example const reply = await step.ask("details", emailChannel(config, { to, subject }), "Which charge?", { timeout: "48h" });
+ */
+export function emailChannel(config: Readonly<Record<string, unknown>>, thread: { to: string; subject: string }, source = "resend"): Channel {
+  return {
+    name: "email",
+    send: (text, ctx) => {
+      const settings = emailConfig(config);
+      return emailClient(settings).send({ from: settings.from, ...thread, text }, ctx);
+    },
+    reply: replyFrom(thread.to, source),
   };
 }
