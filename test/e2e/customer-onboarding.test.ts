@@ -3,31 +3,16 @@
  * the offline model: the happy path and each exception whose answer arrives within the test (wrong document format,
  * ambiguous and matching screening, declined card). Provisioning confirms with a signed webhook of its own.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
-import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
 import type { Application } from "../../workers/workflows/customer-onboarding.ts";
+import { runDemo, useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
-const run = promisify(execFile);
-let stack: Stack;
-let dataDir: string;
 const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "crossflow-onboarding-e2e-"));
-  stack = await startStack({ dataDir, dashboard: false, quiet: true });
-});
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const stack = useStack("onboarding");
 
 const passport = { type: "passport", fileName: "passport.pdf", contentType: "application/pdf", sizeBytes: 240_000 };
 function application(overrides: Partial<Application> = {}): Application {
@@ -35,31 +20,25 @@ function application(overrides: Partial<Application> = {}): Application {
 }
 
 async function apply(app: Application) {
-  const res = await post(stack.worker.url, await sign.hmacSource("onboarding-form", devVar("ONBOARDING_FORM_SECRET")!, `app-${crypto.randomUUID()}`, { event: "application.submitted", application: app }));
+  const res = await post(stack().worker.url, await sign.hmacSource("onboarding-form", devVar("ONBOARDING_FORM_SECRET")!, `app-${crypto.randomUUID()}`, { event: "application.submitted", application: app }));
   expect(res.status).toBe(202);
 }
 
 async function reply(app: Application, text: string, attachments: unknown[] = []) {
   const payload = { type: "email.received", created_at: new Date().toISOString(), data: { from: app.email, subject: "Re", text, attachments } };
-  expect((await post(stack.worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, payload))).status).toBe(202);
+  expect((await post(stack().worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, payload))).status).toBe(202);
 }
 
 const caseOf = async (app: Application) =>
-  (await (await fetch(`${stack.worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}`, { headers: { authorization: `Bearer ${token()}` } })).json()) as any;
+  (await (await fetch(`${stack().worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}`, { headers: { authorization: `Bearer ${token()}` } })).json()) as any;
 const until = (app: Application, done: (v: any) => boolean, what: string) => eventually(async () => ((v) => (done(v) ? v : undefined))(await caseOf(app)), 30_000, what);
 const ended = (v: any) => ["resolved", "escalated", "failed"].includes(v.header?.status);
 
 describe("customer-onboarding on wrangler dev", () => {
   it("takes 200 demo applications in the realistic mix to final states, none left in flight", async () => {
-    const { stdout } = await run(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo.ts", "--cases", "200", "--workflow", "customer-onboarding"], {
-      cwd: ROOT,
-      env: { ...process.env, WORKER_URL: stack.worker.url, SIMULATORS_URL: stack.simulators.url },
-      timeout: 170_000,
-    });
-    const all = stdout.split("\n").find((l) => l.startsWith("| **all** |"))!;
-    const [opened, autonomous, withHelp, approval, escalated, asked, failed, inFlight] = all.split("|").slice(2, -1).map((v) => Number(v.trim()));
+    const { opened, autonomous, withHelp, awaitingApproval: approval, escalated, askedCustomer: asked, failed, inFlight } = await runDemo(stack(), ["--cases", "200", "--workflow", "customer-onboarding"]);
     expect({ opened, asked, failed, inFlight }).toEqual({ opened: 200, asked: 0, failed: 0, inFlight: 0 });
-    expect(autonomous! + withHelp! + approval! + escalated!).toBe(200);
+    expect(autonomous + withHelp + approval + escalated).toBe(200);
     // The mix: most applications go through on their own; watchlist matches and unserved markets reach a person.
     expect(autonomous).toBeGreaterThan(120);
     expect(escalated).toBeGreaterThan(0);
@@ -91,7 +70,7 @@ describe("customer-onboarding on wrangler dev", () => {
     await reply(app, "Which file formats do you accept?");
     const answered = await until(app, (v) => v.wait?.stepId === "document-0-after-answer-0", "question answered");
     expect(answered.steps.find((s: any) => s.id === "document-0-question-0").output.decision).toMatchObject({ decision: "answer" });
-    const { sent } = (await (await fetch(`${stack.simulators.url}/resend/_sim/sent`)).json()) as { sent: { to: string[]; text: string }[] };
+    const { sent } = (await (await fetch(`${stack().simulators.url}/resend/_sim/sent`)).json()) as { sent: { to: string[]; text: string }[] };
     expect(sent.filter((m) => m.to.includes(app.email)).map((m) => m.text)).toContainEqual(expect.stringContaining("We accept your document as PDF, JPEG or PNG, up to 10 MB"));
     await reply(app, "Attached.", [{ filename: "passport.png", content_type: "image/png", size: 90_000 }]);
     expect((await until(app, ended, "onboarded after the answer")).header.outcome).toBe("onboarded");

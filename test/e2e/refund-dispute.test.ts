@@ -3,62 +3,41 @@
  * signed Zendesk ticket opens the case, the agent step decides by the workflow's rules inside its guardrails,
  * and the refund lands in the local Stripe simulator once; a large one waits for a person's approval.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { exportLabels } from "../../scripts/eval-export.ts";
 import { post, sign } from "../../scripts/senders.ts";
-import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { runDemo, useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
-const run = promisify(execFile);
-let stack: Stack;
-let dataDir: string;
 const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "crossflow-refund-e2e-"));
-  stack = await startStack({ dataDir, dashboard: false, quiet: true });
-});
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const stack = useStack("refund-dispute");
 
 const stripe = (path: string, init: RequestInit = {}) =>
-  fetch(`${stack.simulators.url}/stripe${path}`, { ...init, headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded", ...init.headers } });
+  fetch(`${stack().simulators.url}/stripe${path}`, { ...init, headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded", ...init.headers } });
 
 let tickets = 100;
 async function ticket(email: string, description: string): Promise<number> {
   const id = ++tickets;
   const payload = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: String(id), subject: "Refund request", description, tags: ["refund"], requester: { email } } };
-  const res = await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload));
+  const res = await post(stack().worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload));
   expect(res.status).toBe(202);
   return id;
 }
 
 const caseOf = (email: string) =>
-  fetch(`${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${token()}` } }).then((r) => r.json() as Promise<any>);
+  fetch(`${stack().worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${token()}` } }).then((r) => r.json() as Promise<any>);
 
 describe("refund-dispute on wrangler dev (offline model)", () => {
   it("npm run demo drives a mix of refund and onboarding cases to settled states and prints a summary of their own states", async () => {
-    const { stdout } = await run(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo.ts", "--cases", "40"], {
-      cwd: ROOT,
-      env: { ...process.env, WORKER_URL: stack.worker.url, SIMULATORS_URL: stack.simulators.url },
-      timeout: 150_000,
-    });
-    const all = stdout.split("\n").find((l) => l.startsWith("| **all** |"))!;
-    const [opened, autonomous, withHelp, approval, escalated, asked, failed, inFlight] = all.split("|").slice(2, -1).map((v) => Number(v.trim()));
+    const { opened, autonomous, withHelp, awaitingApproval: approval, escalated, askedCustomer: asked, failed, inFlight } = await runDemo(stack(), ["--cases", "40"]);
     expect(opened).toBe(40);
     expect(inFlight).toBe(0);
     expect(failed).toBe(0);
     expect(asked).toBe(0); // every customer asked for details answered, and their case moved on
-    expect(autonomous! + withHelp! + approval! + escalated!).toBe(40);
+    expect(autonomous + withHelp + approval + escalated).toBe(40);
     expect(autonomous).toBeGreaterThan(0);
   }, 180_000);
 
@@ -75,7 +54,7 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
     expect(view.timeline.find((e: any) => e.stepId === "triage" && e.action === "step.completed").actor).toEqual({ kind: "model", id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt vrefund-dispute-1" });
     const refunds = ((await (await stripe("/v1/refunds")).json()) as { data: { charge: string; amount: number }[] }).data.filter((r) => r.charge === charge);
     expect(refunds.map((r) => r.amount)).toEqual([2900]);
-    const comments = (await (await fetch(`${stack.simulators.url}/zendesk/api/v2/tickets/${ticketId}/comments.json`, { headers: { authorization: `Bearer ${SIMULATOR_KEYS.zendesk}` } })).json()) as { comments: { body: string; public: boolean }[] };
+    const comments = (await (await fetch(`${stack().simulators.url}/zendesk/api/v2/tickets/${ticketId}/comments.json`, { headers: { authorization: `Bearer ${SIMULATOR_KEYS.zendesk}` } })).json()) as { comments: { body: string; public: boolean }[] };
     expect(comments.comments).toMatchObject([{ public: true, body: expect.stringContaining("We have refunded the charge") }]);
   });
 
@@ -92,7 +71,7 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
     const refundsOf = async () => ((await (await stripe("/v1/refunds")).json()) as { data: { charge: string; amount: number }[] }).data.filter((r) => r.charge === charge);
     expect(await refundsOf()).toEqual([]);
 
-    const decided = await fetch(`${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}/decisions`, {
+    const decided = await fetch(`${stack().worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}/decisions`, {
       method: "POST",
       headers: { authorization: `Bearer ${token()}`, "content-type": "application/json" },
       body: JSON.stringify({ step: view.wait.stepId, decision: "approve", actor: { id: "ops-ana", roles: ["operator"] }, note: "duplicate confirmed on the statement" }),
@@ -103,7 +82,7 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
 
     // The person's decision becomes a labelled golden case for `npm run eval`.
     const labelled = await eventually(async () => {
-      const all = await exportLabels({ workflow: "refund-dispute", apiUrl: stack.worker.url, token: token(), databaseUrl: stack.libsql.url });
+      const all = await exportLabels({ workflow: "refund-dispute", apiUrl: stack().worker.url, token: token(), databaseUrl: stack().libsql.url });
       return all.find((c) => c.name.includes(email));
     }, 30_000, "labelled case exported");
     expect(labelled).toMatchObject({

@@ -3,35 +3,23 @@
  * customer who never resends a document is reminded and then handed to a person within seconds, by the Durable
  * Object's own alarms.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
-import { startStack, type Stack } from "../../scripts/stack.ts";
+import { useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
-let stack: Stack;
-let dataDir: string;
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "crossflow-time-scale-"));
-  stack = await startStack({ dataDir, dashboard: false, quiet: true, vars: { CROSSFLOW_TIME_SCALE: "86400" } });
-});
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const stack = useStack("time-scale", { vars: { CROSSFLOW_TIME_SCALE: "86400" } });
 
 it("reminds at 24 h and escalates at 72 h of scaled time, a few seconds of real time", async () => {
   const email = `slow-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const application = { email, name: "Ada Byron", birthDate: "1990-12-10", country: "DE", plan: "fiber-500", paymentMethod: "pm_card_visa", consent: true, documents: [{ type: "passport", fileName: "p.heic", contentType: "image/heic", sizeBytes: 1000 }] };
-  const res = await post(stack.worker.url, await sign.hmacSource("onboarding-form", devVar("ONBOARDING_FORM_SECRET")!, `app-${email}`, { event: "application.submitted", application }));
+  const res = await post(stack().worker.url, await sign.hmacSource("onboarding-form", devVar("ONBOARDING_FORM_SECRET")!, `app-${email}`, { event: "application.submitted", application }));
   expect(res.status).toBe(202);
   const started = Date.now();
   const view = await eventually(async () => {
-    const v = (await (await fetch(`${stack.worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${devVar("CROSSFLOW_API_TOKEN")}` } })).json()) as any;
+    const v = (await (await fetch(`${stack().worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${devVar("CROSSFLOW_API_TOKEN")}` } })).json()) as any;
     return v.header?.status === "escalated" ? v : undefined;
   }, 30_000, "escalated");
   expect(Date.now() - started).toBeLessThan(20_000);
