@@ -45,6 +45,13 @@ export const sign = {
     return { path: "/hooks/slack", body, headers: { ...JSON_TYPE, "x-slack-request-timestamp": String(t), "x-slack-signature": `v0=${await hex(secret, `v0:${t}:${body}`)}` } };
   },
 
+  /** A Slack interaction (a button click): form-encoded `payload=<JSON>`, signed like every Slack request. */
+  async slackInteraction(secret: string, payload: unknown, o: SignOptions = {}): Promise<SignedRequest> {
+    const body = new URLSearchParams({ payload: json(payload) }).toString();
+    const t = nowS(o);
+    return { path: "/hooks/slack", body, headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(t), "x-slack-signature": `v0=${await hex(secret, `v0:${t}:${body}`)}` } };
+  },
+
   /** Any Standard Webhooks sender configured in `WEBHOOK_SOURCES` (e.g. `resend`). */
   async standardWebhooks(source: string, secret: string, payload: unknown, o: SignOptions & { id?: string } = {}): Promise<SignedRequest> {
     const body = json(payload);

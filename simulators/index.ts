@@ -1,5 +1,5 @@
 /**
- * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`, `/zendesk`, `/compliance`, `/provisioning`, `/hubspot`), served on a
+ * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`, `/zendesk`, `/compliance`, `/provisioning`, `/hubspot`, `/twilio`, `/slack`), served on a
  * free port for `npm start` and the tests.
  */
 import { serve } from "@hono/node-server";
@@ -11,10 +11,12 @@ import { zendeskSimulator } from "./zendesk.ts";
 import { complianceSimulator } from "./compliance.ts";
 import { provisioningSimulator } from "./provisioning.ts";
 import { hubspotSimulator } from "./hubspot.ts";
+import { slackSimulator } from "./slack.ts";
+import { twilioSimulator } from "./twilio.ts";
 
-import { SIMULATOR_KEYS } from "./keys.ts";
+import { SIMULATOR_KEYS, SIMULATOR_SLACK_TEAM, SIMULATOR_TWILIO_ACCOUNT } from "./keys.ts";
 
-export { SIMULATOR_KEYS };
+export { SIMULATOR_KEYS, SIMULATOR_SLACK_TEAM, SIMULATOR_TWILIO_ACCOUNT };
 
 export function createSimulators() {
   const stripe = stripeSimulator(SIMULATOR_KEYS.stripe);
@@ -23,6 +25,8 @@ export function createSimulators() {
   const compliance = complianceSimulator(SIMULATOR_KEYS.compliance);
   const provisioning = provisioningSimulator(SIMULATOR_KEYS.provisioning);
   const hubspot = hubspotSimulator(SIMULATOR_KEYS.hubspot);
+  const twilio = twilioSimulator(SIMULATOR_KEYS.twilio);
+  const slack = slackSimulator(SIMULATOR_KEYS.slack);
   const app = new Hono();
   app.route("/stripe", stripe.app);
   app.route("/resend", resend.app);
@@ -30,8 +34,10 @@ export function createSimulators() {
   app.route("/compliance", compliance.app);
   app.route("/provisioning", provisioning.app);
   app.route("/hubspot", hubspot.app);
-  app.get("/healthz", (c) => c.json({ ok: true, systems: ["stripe", "resend", "zendesk", "compliance", "provisioning", "hubspot"] }));
-  return { app, stripe, resend, zendesk, compliance, provisioning, hubspot };
+  app.route("/twilio", twilio.app);
+  app.route("/slack", slack.app);
+  app.get("/healthz", (c) => c.json({ ok: true, systems: ["stripe", "resend", "zendesk", "compliance", "provisioning", "hubspot", "twilio", "slack"] }));
+  return { app, stripe, resend, zendesk, compliance, provisioning, hubspot, twilio, slack };
 }
 
 /** Serves every simulator on `port` (0: a free one); resolves with the base URL and a close function. */

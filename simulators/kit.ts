@@ -84,10 +84,21 @@ function idempotency(sim: Simulator, stored: Map<string, StoredAnswer>, inFlight
  * const sim = createSimulator({ apiKey: "sk_test_local" });
  * sim.app.post("/v1/refunds", (c) => c.json({ id: "re_1" }));
  */
-export function createSimulator(options: { apiKey: string }): Simulator {
+export interface SimulatorOptions {
+  apiKey: string;
+  /** `bearer` (default): `Authorization: Bearer <apiKey>`; `basic`: HTTP basic auth with `apiKey` = `user:password` (Twilio). */
+  auth?: "bearer" | "basic";
+  /** The provider's own answer to a refused key (Slack answers 200 `{ ok: false }`); default 401 Stripe-style. */
+  unauthorized?: (c: Context) => Response | Promise<Response>;
+  /** False for providers without idempotency keys (Twilio, Slack): a repeated request acts again, as there. */
+  idempotency?: boolean;
+}
+
+export function createSimulator(options: SimulatorOptions): Simulator {
   const app = new Hono();
   const sim: Simulator = { app, log: [], faults: [] };
   const stored = new Map<string, StoredAnswer>();
+  const expected = options.auth === "basic" ? `Basic ${btoa(options.apiKey)}` : `Bearer ${options.apiKey}`;
 
   // Controls for tests and demos, outside auth (the simulator is local-only).
   app.get("/_sim/requests", (c) => c.json({ requests: sim.log }));
@@ -101,7 +112,9 @@ export function createSimulator(options: { apiKey: string }): Simulator {
   const isControl = (path: string) => path.includes("/_sim/");
   app.use("*", async (c, next) => {
     if (isControl(c.req.path)) return next();
-    if (c.req.header("authorization") !== `Bearer ${options.apiKey}`) return c.json({ error: { type: "invalid_request_error", message: "Invalid API key provided" } }, 401);
+    if (c.req.header("authorization") !== expected) {
+      return options.unauthorized ? options.unauthorized(c) : c.json({ error: { type: "invalid_request_error", message: "Invalid API key provided" } }, 401);
+    }
     const fault = sim.faults[0];
     if (fault) {
       if (--fault.times! <= 0) sim.faults.shift();
@@ -114,7 +127,15 @@ export function createSimulator(options: { apiKey: string }): Simulator {
     }
     return next();
   });
-  const tracked = idempotency(sim, stored, new Set());
+  const tracked: MiddlewareHandler =
+    options.idempotency === false
+      ? async (c, next) => {
+          const entry: LoggedRequest = { method: c.req.method, path: c.req.path, idempotencyKey: c.req.header("idempotency-key") ?? null, replayed: false, status: 0, at: Date.now() };
+          sim.log.push(entry);
+          await next();
+          entry.status = c.res.status;
+        }
+      : idempotency(sim, stored, new Set());
   app.use("*", (c, next) => (isControl(c.req.path) ? next() : tracked(c, next)));
   return sim;
 }

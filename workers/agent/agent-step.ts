@@ -70,6 +70,7 @@ export async function runAgent<D extends AgentDecision>(step: StepApi, turnStep:
         requestedBy: modelActor(transcript).id,
         queue: spec.escalation?.queue ?? "approvals",
         sla: spec.escalation?.sla,
+        ...(spec.approvals?.notify ? { notify: spec.approvals.notify } : {}),
       });
       if (!approval.approved) {
         results[action.toolCallId] = { skipped: approval.outcome };

@@ -24,8 +24,17 @@ export interface ApiConfig {
   /** e.g. `https://api.stripe.com`; a simulator's URL locally. */
   baseUrl: string;
   apiKey: string;
+  /**
+   * How the key is sent: `bearer` (default) as `Authorization: Bearer <apiKey>`; `basic` as HTTP basic auth with
+   * `apiKey` = `user:password` (Twilio's `AccountSid:AuthToken`).
+   */
+  auth?: "bearer" | "basic";
+  /** Gives up on an answer after this long (default 30 s): a timeout is retryable, like a 5xx. */
+  timeoutMs?: number;
   fetch?: typeof fetch;
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * A connector's key and base URL from the deployment's configuration (secrets and vars by name). A missing key
@@ -60,7 +69,8 @@ function retryAfterMs(header: string | null): number {
  * const refund = await callApi<Refund>(stripe, "/v1/refunds", { form: { charge, amount }, idempotencyKey });
  */
 export async function callApi<T>(config: ApiConfig, path: string, options: CallOptions = {}): Promise<T> {
-  const headers = new Headers({ authorization: `Bearer ${config.apiKey}`, accept: "application/json" });
+  const authorization = config.auth === "basic" ? `Basic ${btoa(config.apiKey)}` : `Bearer ${config.apiKey}`;
+  const headers = new Headers({ authorization, accept: "application/json" });
   let body: string | undefined;
   if (options.json !== undefined) {
     headers.set("content-type", "application/json");
@@ -72,13 +82,17 @@ export async function callApi<T>(config: ApiConfig, path: string, options: CallO
   }
   if (options.idempotencyKey) headers.set("idempotency-key", options.idempotencyKey);
   const url = `${config.baseUrl.replace(/\/$/, "")}${path}`;
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const signal = AbortSignal.timeout(timeoutMs);
   let res: Response;
+  let text: string;
   try {
-    res = await (config.fetch ?? fetch)(url, { method: options.method ?? (body === undefined ? "GET" : "POST"), headers, body });
+    res = await (config.fetch ?? fetch)(url, { method: options.method ?? (body === undefined ? "GET" : "POST"), headers, body, signal });
+    text = await res.text();
   } catch (cause) {
-    throw new ConnectorError(config.system, null, true, `${config.system}: ${path} unreachable`, { cause });
+    const timedOut = signal.aborted;
+    throw new ConnectorError(config.system, null, true, `${config.system}: ${path} ${timedOut ? `did not answer within ${timeoutMs} ms` : "unreachable"}`, { cause });
   }
-  const text = await res.text();
   if (res.ok) return (text ? JSON.parse(text) : null) as T;
   const detail = `${config.system} ${res.status} on ${path}: ${text.slice(0, 300)}`;
   if (res.status === 429) throw new RetryAfter(retryAfterMs(res.headers.get("retry-after")), detail);

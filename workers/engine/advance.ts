@@ -10,6 +10,7 @@ import { parseDuration } from "./duration.ts";
 import { FatalError, RetryAfter } from "./errors.ts";
 import { approvalVerdict, decisionsFor, HUMAN_SOURCE } from "./human.ts";
 import type {
+  ApprovalNotice,
   ApprovalRequest,
   ApprovalResult,
   AskOptions,
@@ -273,11 +274,18 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
 
     async approve(id: string, request: ApprovalRequest): Promise<ApprovalResult> {
       claim(id);
+      const timeout = optionalDuration(request.timeout);
+      const sla = optionalDuration(request.sla) ?? timeout ?? optionalDuration(workflow.sla);
+      if (request.notify) {
+        const notifier = request.notify;
+        // Sent just before the case parks: the deadline it announces is the wait's, give or take the notice's own call.
+        const slaDeadline = sla === null ? null : waitStart(id) + sla;
+        const notice: ApprovalNotice = { workflowId: workflow.id, caseKey, stepId: id, title: request.title, summary: request.summary, proposedAction: request.proposedAction, queue: request.queue ?? "approvals", role: request.role ?? DEFAULT_ROLE, approvals: request.approvals ?? 1, slaDeadline };
+        await runStep(`${id}:notify`, "run", (ctx) => notifier.send(notice, ctx));
+      }
       const recorded = replay(id);
       if (recorded) return recorded.output as ApprovalResult;
       const startedAt = waitStart(id);
-      const timeout = optionalDuration(request.timeout);
-      const sla = optionalDuration(request.sla) ?? timeout ?? optionalDuration(workflow.sla);
       const task: HumanTask = {
         kind: "approval",
         queue: request.queue ?? "approvals",

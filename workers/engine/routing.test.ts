@@ -39,3 +39,19 @@ describe("routeEvent", () => {
     expect(routeEvent([billing, support], "zendesk", "ticket.created", { tags: [], email: "a@b.c" }).map((r) => r.workflow.id)).toEqual(["support"]);
   });
 });
+
+describe("routeEvent with several versions of a workflow deployed", () => {
+  const body = async () => ({ outcome: "x" });
+  const v1 = defineWorkflow({ id: "onboard", version: 1, minutesPerCase: 1, triggers: [{ source: "form", events: ["submitted"], caseKey: (p) => p.email }, { source: "sms", events: ["received"], caseKey: (p) => p.legacy }] }, body);
+  const v2 = defineWorkflow({ id: "onboard", version: 2, minutesPerCase: 1, triggers: [{ source: "form", events: ["submitted"], caseKey: (p) => p.email }, { source: "sms", events: ["received"], caseKey: (p) => p.phone, opens: false }] }, body);
+
+  it("opens new cases on the newest version only, one route per workflow", () => {
+    expect(routeEvent([v1, v2], "form", "submitted", { email: "a@b.c" }).map((r) => [r.workflow.version, r.opens])).toEqual([[2, true]]);
+    expect(routeEvent([v2, v1], "form", "submitted", { email: "a@b.c" }).map((r) => [r.workflow.version, r.opens])).toEqual([[2, true]]);
+  });
+
+  it("lets an older version's trigger join a case in flight but never open one", () => {
+    expect(routeEvent([v1, v2], "sms", "received", { legacy: "k1" }).map((r) => [r.workflow.version, r.caseKey, r.opens])).toEqual([[1, "k1", false]]);
+    expect(routeEvent([v1, v2], "sms", "received", { phone: "+1555", legacy: "k1" }).map((r) => [r.workflow.version, r.caseKey])).toEqual([[2, "+1555"]]);
+  });
+});

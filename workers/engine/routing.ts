@@ -10,30 +10,41 @@ export interface Route {
 /**
  * Every workflow case an event belongs to, from the triggers the workflows declare (an event may concern
  * several workflows). A trigger whose predicate or case-key extractor throws on an odd payload simply does
- * not match: payloads are the sender's data, not ours.
+ * not match: payloads are the sender's data, not ours. When several versions of a workflow are deployed, the
+ * newest one's triggers open cases; an older version's triggers only join a case that exists (cases in flight
+ * keep the version they opened with), so each event reaches at most one case per workflow.
  * @example
  * routeEvent(WORKFLOWS, "github", "issues.opened", payload)[0]?.caseKey // → "github:acme/api#42"
  */
 export function routeEvent(workflows: readonly WorkflowDefinition[], source: string, type: string, payload: unknown): Route[] {
   const routes: Route[] = [];
-  for (const workflow of workflows) {
-    for (const trigger of workflow.triggers) {
-      if (trigger.source !== source || !trigger.events.includes(type)) continue;
-      let caseKey: string | null | undefined;
-      try {
-        if (trigger.when && !trigger.when(payload)) continue;
-        caseKey = trigger.caseKey(payload);
-      } catch {
-        // An extractor that trips over an unexpected payload shape means "not this trigger".
-        continue;
-      }
-      if (typeof caseKey === "string" && caseKey.length > 0) {
-        routes.push({ workflow, trigger, caseKey, opens: trigger.opens ?? true });
-        break; // one case per workflow per event
-      }
-    }
+  const versions = new Map<string, WorkflowDefinition[]>();
+  for (const workflow of workflows) versions.set(workflow.id, [...(versions.get(workflow.id) ?? []), workflow]);
+  for (const deployed of versions.values()) {
+    const newestFirst = [...deployed].sort((a, b) => b.version - a.version);
+    const route = newestFirst.flatMap((workflow, i) => {
+      const match = matchTrigger(workflow, source, type, payload);
+      return match ? [{ ...match, opens: i === 0 && match.opens }] : [];
+    })[0];
+    if (route) routes.push(route);
   }
   return routes;
+}
+
+function matchTrigger(workflow: WorkflowDefinition, source: string, type: string, payload: unknown): Route | null {
+  for (const trigger of workflow.triggers) {
+    if (trigger.source !== source || !trigger.events.includes(type)) continue;
+    let caseKey: string | null | undefined;
+    try {
+      if (trigger.when && !trigger.when(payload)) continue;
+      caseKey = trigger.caseKey(payload);
+    } catch {
+      // An extractor that trips over an unexpected payload shape means "not this trigger".
+      continue;
+    }
+    if (typeof caseKey === "string" && caseKey.length > 0) return { workflow, trigger, caseKey, opens: trigger.opens ?? true };
+  }
+  return null;
 }
 
 /** The Durable Object name of a case: cases are per workflow, so two workflows may key on the same customer. */

@@ -220,6 +220,35 @@ export interface ApprovalRequest {
   timeout?: Duration;
   /** When a decision is due (shown in the inbox; default `timeout`). */
   sla?: Duration;
+  /**
+   * Also tell people where they work (e.g. a Slack message with Approve/Reject buttons): sent once, as the step
+   * `<id>:notify`, before the case waits. The decision still comes back through the same checks as the API's.
+   */
+  notify?: ApprovalNotifier;
+}
+
+/** What people are told when an approval waits for them (posted to chat, paged...): enough to find and decide it. */
+export interface ApprovalNotice {
+  workflowId: string;
+  caseKey: string;
+  /** The approval step's id: a decision names it (`POST …/decisions { step }`, a chat button's value). */
+  stepId: string;
+  title: string;
+  summary?: string;
+  proposedAction?: string;
+  queue: string;
+  role: string;
+  approvals: number;
+  /** Epoch ms by which a decision is due; null: none. */
+  slaDeadline: number | null;
+}
+
+/** Tells people an approval waits for them; a connector builds it (a Slack channel with Approve/Reject buttons). */
+export interface ApprovalNotifier {
+  /** e.g. `slack`. */
+  name: string;
+  /** Called once per approval, as its own step (`<id>:notify`) with that step's idempotency key. */
+  send(notice: ApprovalNotice, ctx: StepContext): unknown;
 }
 
 export interface ApprovalResult {

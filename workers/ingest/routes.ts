@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { decideFromSlack } from "./approvals.ts";
 import { dispatchDelivery } from "./dispatch.ts";
 import { activeSecrets } from "./hmac.ts";
 import { readVerifiedRequest } from "./read.ts";
@@ -44,6 +45,11 @@ hooks.post("/:source", async (c) => {
   const deliveries = source.deliveries(request);
   if ("error" in deliveries) throw new ApiError(400, "missing_event_identity", deliveries.error);
   if (deliveries.length === 1 && deliveries[0]!.type === "ping") return c.json({ ok: true, pong: true, id: deliveries[0]!.id });
+  if (source.name === "slack" && deliveries.length === 1 && deliveries[0]!.type === "interaction.block_actions") {
+    // A click on an approval message is a person's decision, not an event for a workflow to route.
+    const decided = await decideFromSlack(platform, env, deliveries[0]!);
+    if (decided) return c.json(decided);
+  }
 
   const raw = request.kind === "json" ? { value: request.body, text: request.text } : undefined;
   const results = await Promise.all(deliveries.map((d) => dispatchDelivery(platform, source.name, d, receivedAt, raw)));

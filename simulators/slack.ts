@@ -1,0 +1,85 @@
+/**
+ * A local Slack Web API: `POST /api/chat.postMessage` with a bot token (JSON or form), answering like Slack (HTTP
+ * 200 with `{ ok, channel, ts }`, or `{ ok: false, error }` — also for a bad token). Posted messages are kept. A
+ * person's button click is delivered the way Slack delivers interactions: a form-encoded `payload=` of type
+ * `block_actions`, signed with `X-Slack-Signature` v0 and `X-Slack-Request-Timestamp`, to the worker's
+ * `/hooks/slack` (where to send it and the signing secret are set at `POST /_sim/webhooks`). Slack has no
+ * idempotency key, so neither has this simulator.
+ */
+import { post, sign } from "../scripts/senders.ts";
+import { createSimulator, type Simulator } from "./kit.ts";
+import { SIMULATOR_SLACK_TEAM } from "./keys.ts";
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: { type: string; block_id?: string; elements?: { type: string; action_id?: string; value?: string }[] }[];
+}
+
+/** A stable channel id for a name, as Slack turns `#refunds` into `C…`. */
+const channelId = (name: string) => (/^[CDG][A-Z0-9]{6,}$/.test(name) ? name : `C${[...name.replace(/^#/, "")].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7).toString(36).toUpperCase().padStart(8, "0")}`);
+
+export function slackSimulator(apiKey: string): Simulator & { messages: PostedMessage[]; webhook: { url: string | null; secret: string | null } } {
+  const sim = createSimulator({ apiKey, idempotency: false, unauthorized: (c) => c.json({ ok: false, error: c.req.header("authorization") ? "invalid_auth" : "not_authed" }) });
+  const messages: PostedMessage[] = [];
+  const webhook = { url: null as string | null, secret: null as string | null };
+  let clock = Math.floor(Date.now() / 1000) * 1_000_000;
+
+  sim.app.post("/_sim/webhooks", async (c) => {
+    Object.assign(webhook, await c.req.json());
+    return c.json({ ok: true });
+  });
+  sim.app.get("/_sim/messages", (c) => c.json({ messages }));
+  /**
+   * A person clicks a button: `{ user, action: "approve" | "reject", ts?, team? }` (default: the newest message
+   * with Crossflow's buttons). Answers with the worker's reply to the signed interaction.
+   */
+  sim.app.post("/_sim/click", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { user?: string; action?: "approve" | "reject"; ts?: string; team?: string } | null;
+    if (!body?.user || !body.action) return c.json({ error: "user and action are required" }, 422);
+    if (!webhook.url || !webhook.secret) return c.json({ error: "no worker hooked up: POST /_sim/webhooks { url, secret } first" }, 409);
+    const actionId = `crossflow.${body.action}`;
+    const buttonOf = (m: PostedMessage) => m.blocks.flatMap((b) => b.elements ?? []).find((e) => e.type === "button" && e.action_id === actionId);
+    const message = body.ts ? messages.find((m) => m.ts === body.ts) : [...messages].reverse().find((m) => buttonOf(m));
+    const button = message && buttonOf(message);
+    if (!message || !button) return c.json({ error: `no message with a ${actionId} button` }, 404);
+    const team = body.team ?? SIMULATOR_SLACK_TEAM;
+    const actionTs = (Date.now() / 1000).toFixed(6);
+    const payload = {
+      type: "block_actions",
+      user: { id: body.user, username: body.user.toLowerCase(), name: body.user.toLowerCase(), team_id: team },
+      api_app_id: "A0CROSSFLOW",
+      token: "deprecated-verification-token",
+      container: { type: "message", message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+      trigger_id: `${Date.now()}.${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`,
+      team: { id: team, domain: "crossflow-local" },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: message.channel, name: "approvals" },
+      message: { type: "message", ts: message.ts, text: message.text, blocks: message.blocks },
+      state: { values: {} },
+      response_url: `https://hooks.slack.com/actions/${team}/local/${message.ts}`,
+      actions: [{ type: "button", action_id: actionId, block_id: "crossflow_approval", text: { type: "plain_text", text: body.action === "approve" ? "Approve" : "Reject" }, value: button.value, action_ts: actionTs }],
+    };
+    const res = await post(webhook.url, await sign.slackInteraction(webhook.secret, payload));
+    return c.json({ payload, worker: { status: res.status, body: await res.json().catch(() => null) } });
+  });
+
+  sim.app.post("/api/chat.postMessage", async (c) => {
+    const type = c.req.header("content-type") ?? "";
+    const params: Record<string, unknown> = type.startsWith("application/json")
+      ? ((await c.req.json().catch(() => ({}))) as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(await c.req.text()));
+    const blocks = typeof params.blocks === "string" ? (JSON.parse(params.blocks) as PostedMessage["blocks"]) : ((params.blocks as PostedMessage["blocks"] | undefined) ?? []);
+    if (typeof params.channel !== "string" || !params.channel) return c.json({ ok: false, error: "channel_not_found" });
+    if ((typeof params.text !== "string" || !params.text) && blocks.length === 0) return c.json({ ok: false, error: "no_text" });
+    if (blocks.length > 50) return c.json({ ok: false, error: "invalid_blocks" });
+    clock = Math.max(clock + 100, Math.floor(Date.now() / 1000) * 1_000_000);
+    const ts = `${Math.floor(clock / 1_000_000)}.${String(clock % 1_000_000).padStart(6, "0")}`;
+    const message: PostedMessage = { channel: channelId(params.channel), ts, text: String(params.text ?? ""), blocks };
+    messages.push(message);
+    return c.json({ ok: true, channel: message.channel, ts, message: { type: "message", text: message.text, blocks, bot_id: "B0CROSSFLOW", ts } });
+  });
+  return { ...sim, messages, webhook };
+}

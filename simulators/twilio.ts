@@ -1,0 +1,95 @@
+/**
+ * A local Twilio Programmable Messaging API: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (form-encoded
+ * `To`, `From`, `Body`; HTTP basic auth with an API key `SK…:secret`, as Twilio documents), the message list and
+ * fetch. Like Twilio it has no idempotency key: a repeated request sends a second SMS. A customer's reply is
+ * delivered the way Twilio delivers inbound SMS: a form POST to the worker's `/hooks/twilio`, signed with
+ * `X-Twilio-Signature` under the account's auth token (set at `POST /_sim/webhooks` once the worker is up).
+ */
+import { post, sign } from "../scripts/senders.ts";
+import { createSimulator, type Simulator } from "./kit.ts";
+import { SIMULATOR_TWILIO_ACCOUNT } from "./keys.ts";
+
+export interface SmsMessage {
+  sid: string;
+  account_sid: string;
+  from: string;
+  to: string;
+  body: string;
+  status: "queued" | "received";
+  direction: "outbound-api" | "inbound";
+  num_segments: string;
+  date_created: string;
+  api_version: "2010-04-01";
+  uri: string;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const sid = (prefix: string) => `${prefix}${crypto.randomUUID().replaceAll("-", "")}`;
+const twilioError = (code: number, message: string, status: number) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+
+export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_ACCOUNT): Simulator & { messages: SmsMessage[]; webhook: { url: string | null; secret: string | null } } {
+  const sim = createSimulator({
+    apiKey,
+    auth: "basic",
+    idempotency: false,
+    unauthorized: (c) => c.json(twilioError(20003, "Authenticate", 401), 401),
+  });
+  const messages: SmsMessage[] = [];
+  const webhook = { url: null as string | null, secret: null as string | null };
+  const base = `/2010-04-01/Accounts/${accountSid}`;
+  const message = (fields: Pick<SmsMessage, "from" | "to" | "body" | "status" | "direction">): SmsMessage => {
+    const id = sid("SM");
+    return { sid: id, account_sid: accountSid, ...fields, num_segments: String(Math.max(1, Math.ceil(fields.body.length / 160))), date_created: new Date().toUTCString().replace("GMT", "+0000"), api_version: "2010-04-01", uri: `${base}/Messages/${id}.json` };
+  };
+
+  sim.app.post("/_sim/webhooks", async (c) => {
+    Object.assign(webhook, await c.req.json());
+    return c.json({ ok: true });
+  });
+  // Everything sent and received, for tests and demos (a simulator control).
+  sim.app.get("/_sim/messages", (c) => c.json({ messages }));
+  /** The customer texts back: Twilio's inbound-SMS webhook, signed, to the worker. Answers with the worker's reply. */
+  sim.app.post("/_sim/inbound", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { from?: string; to?: string; body?: string } | null;
+    if (!body?.from || typeof body.body !== "string") return c.json({ error: "from and body are required" }, 422);
+    if (!webhook.url || !webhook.secret) return c.json({ error: "no worker hooked up: POST /_sim/webhooks { url, secret } first" }, 409);
+    const to = body.to ?? [...messages].reverse().find((m) => m.to === body.from)?.from ?? "+15005550006";
+    const inbound = message({ from: body.from, to, body: body.body, status: "received", direction: "inbound" });
+    messages.push(inbound);
+    const params = {
+      ToCountry: "US", ToState: "", SmsMessageSid: inbound.sid, NumMedia: "0", ToCity: "", FromZip: "", SmsSid: inbound.sid, FromState: "", SmsStatus: "received",
+      FromCity: "", Body: inbound.body, FromCountry: "", To: inbound.to, ToZip: "", NumSegments: inbound.num_segments, MessageSid: inbound.sid, AccountSid: accountSid, From: inbound.from, ApiVersion: "2010-04-01",
+    };
+    const res = await post(webhook.url, await sign.twilio(webhook.secret, params, { origin: webhook.url }));
+    return c.json({ message: inbound, worker: { status: res.status, body: await res.json().catch(() => null) } });
+  });
+
+  // Requests for another account than the key's are refused as Twilio does.
+  sim.app.use("/2010-04-01/Accounts/:account/*", async (c, next) => {
+    if (c.req.param("account") !== accountSid) return c.json(twilioError(20003, "Authenticate", 401), 401);
+    return next();
+  });
+  sim.app.post("/2010-04-01/Accounts/:account/Messages.json", async (c) => {
+    if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return c.json(twilioError(20001, "Unsupported content type", 400), 400);
+    const params = new URLSearchParams(await c.req.text());
+    const [to, from, text] = [params.get("To"), params.get("From"), params.get("Body")];
+    if (!to) return c.json(twilioError(21604, "A 'To' phone number is required.", 400), 400);
+    if (!E164.test(to)) return c.json(twilioError(21211, `The 'To' number ${to} is not a valid phone number.`, 400), 400);
+    if (!from && !params.get("MessagingServiceSid")) return c.json(twilioError(21603, "A 'From' phone number is required.", 400), 400);
+    if (!text) return c.json(twilioError(21602, "Message body is required.", 400), 400);
+    if (text.length > 1600) return c.json(twilioError(21617, "The concatenated message body exceeds the 1600 character limit.", 400), 400);
+    const sent = message({ from: from ?? params.get("MessagingServiceSid")!, to, body: text, status: "queued", direction: "outbound-api" });
+    messages.push(sent);
+    return c.json(sent, 201);
+  });
+  sim.app.get("/2010-04-01/Accounts/:account/Messages.json", (c) => {
+    const to = c.req.query("To");
+    const list = [...messages].reverse().filter((m) => !to || m.to === to);
+    return c.json({ messages: list, page: 0, page_size: 50, first_page_uri: `${base}/Messages.json?PageSize=50&Page=0`, next_page_uri: null, uri: c.req.path });
+  });
+  sim.app.get("/2010-04-01/Accounts/:account/Messages/:file", (c) => {
+    const found = messages.find((m) => `${m.sid}.json` === c.req.param("file"));
+    return found ? c.json(found) : c.json(twilioError(20404, "The requested resource was not found", 404), 404);
+  });
+  return { ...sim, messages, webhook };
+}
