@@ -1,10 +1,13 @@
 /**
- * The metrics database (Turso / libSQL). Case objects write here; the dashboard reads here.
- * `metric_events` is the raw, idempotent log (one row per event id); `cases` is one row per case with
- * its current status, kept in step with the events so the dashboard never scans the raw log.
+ * The metrics database (Turso / libSQL). Case objects report here (through the metrics queue); the dashboard reads.
+ * - `metric_events`: the raw, idempotent log (one row per event id), pruned after its rollups are final.
+ * - `cases`: one row per case, its current status and measured facts (see workers/metrics/facts.ts).
+ * - `daily_rollups`, `ttr_rollups`, `exception_rollups`: per workflow × version × opened day, maintained by
+ *   triggers on `cases` (migration 0002), so every change of a case row moves its day's figures in the same
+ *   transaction and a repeated row changes nothing.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { CASE_STATUSES } from "../workers/engine/types.ts";
 
 export { CASE_STATUSES, type CaseStatus } from "../workers/engine/types.ts";
@@ -27,6 +30,10 @@ export const metricEvents = sqliteTable(
     at: integer("at").notNull(),
     durationMs: integer("duration_ms"),
     humanTouch: integer("human_touch", { mode: "boolean" }).notNull().default(false),
+    /** Who acted: `human:<id>`, `model:<id>`, `rule:<workflow>@v<n>`, `engine:crossflow`, `sender:<source>`. */
+    actor: text("actor"),
+    /** The case's exception type when the event was reported (set once known, never changes). */
+    exception: text("exception"),
     detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
     insertedAt: integer("inserted_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
   },
@@ -47,8 +54,76 @@ export const cases = sqliteTable(
     closedAt: integer("closed_at"),
     outcome: text("outcome"),
     humanTouch: integer("human_touch", { mode: "boolean" }).notNull().default(false),
+    escalated: integer("escalated", { mode: "boolean" }).notNull().default(false),
+    errored: integer("errored", { mode: "boolean" }).notNull().default(false),
+    exception: text("exception"),
+    asks: integer("asks").notNull().default(0),
+    judgments: integer("judgments").notNull().default(0),
+    humanDecisions: integer("human_decisions").notNull().default(0),
+    humanMinutes: integer("human_minutes").notNull().default(0),
+    minutesSaved: integer("minutes_saved").notNull().default(0),
+    /** The case's last audit sequence number when it reported: a later report always has a higher one. */
+    revision: integer("revision").notNull().default(0),
   },
-  (t) => [index("cases_workflow_status_idx").on(t.workflowId, t.status)],
+  (t) => [
+    index("cases_workflow_status_idx").on(t.workflowId, t.status),
+    // The case list: a workflow's cases newest first, and the open-and-old sweep of the retention job.
+    index("cases_workflow_opened_idx").on(t.workflowId, t.openedAt),
+    index("cases_updated_idx").on(t.updatedAt),
+  ],
+);
+
+/** Figures per workflow × version × day the cases were opened (UTC day number), kept by triggers on `cases`. */
+export const dailyRollups = sqliteTable(
+  "daily_rollups",
+  {
+    workflowId: text("workflow_id").notNull(),
+    workflowVersion: integer("workflow_version").notNull(),
+    day: integer("day").notNull(),
+    opened: integer("opened").notNull().default(0),
+    resolvedAutonomous: integer("resolved_autonomous").notNull().default(0),
+    resolvedHuman: integer("resolved_human").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    /** Cases parked on a person right now (status `escalated`). */
+    awaitingHuman: integer("awaiting_human").notNull().default(0),
+    escalated: integer("escalated").notNull().default(0),
+    errored: integer("errored").notNull().default(0),
+    withException: integer("with_exception").notNull().default(0),
+    conversational: integer("conversational").notNull().default(0),
+    judgment: integer("judgment").notNull().default(0),
+    humanDecisions: integer("human_decisions").notNull().default(0),
+    humanMinutes: integer("human_minutes").notNull().default(0),
+    exceptionMinutes: integer("exception_minutes").notNull().default(0),
+    minutesSaved: integer("minutes_saved").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day] }), index("daily_rollups_day_idx").on(t.day)],
+);
+
+/** Resolved cases per time-to-resolution bucket (workers/metrics/facts.ts `ttrBucketMinutes`). */
+export const ttrRollups = sqliteTable(
+  "ttr_rollups",
+  {
+    workflowId: text("workflow_id").notNull(),
+    workflowVersion: integer("workflow_version").notNull(),
+    day: integer("day").notNull(),
+    bucketMinutes: integer("bucket_minutes").notNull(),
+    cases: integer("cases").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.bucketMinutes] })],
+);
+
+/** Cases per exception type, and the human minutes they took. */
+export const exceptionRollups = sqliteTable(
+  "exception_rollups",
+  {
+    workflowId: text("workflow_id").notNull(),
+    workflowVersion: integer("workflow_version").notNull(),
+    day: integer("day").notNull(),
+    exception: text("exception").notNull(),
+    cases: integer("cases").notNull().default(0),
+    humanMinutes: integer("human_minutes").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.exception] })],
 );
 
 export type MetricEventRow = typeof metricEvents.$inferInsert;

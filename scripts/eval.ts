@@ -58,6 +58,9 @@ const config: Record<string, unknown> = {
   RESEND_API_BASE_URL: `${sims.url}/resend`,
   ZENDESK_API_TOKEN: SIMULATOR_KEYS.zendesk,
   ZENDESK_API_BASE_URL: `${sims.url}/zendesk`,
+  // Approvals are also posted to Slack (refund-dispute v2): the simulator's.
+  SLACK_BOT_TOKEN: SIMULATOR_KEYS.slack,
+  SLACK_API_BASE_URL: `${sims.url}/slack/api`,
 };
 const stripe = (path: string, form: Record<string, string>) =>
   fetch(`${sims.url}/stripe${path}`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
@@ -90,7 +93,7 @@ try {
     const runtime = new CaseRuntime(
       new MemoryCaseStore(async () => {}),
       { get: async () => alarm.at, set: async (at) => void (alarm.at = at), delete: async () => void (alarm.at = null) },
-      { workflows: WORKFLOWS, now: () => now, openMetrics: () => null, models: modelResolver(config), config },
+      { workflows: WORKFLOWS, now: () => now, metrics: () => null, models: modelResolver(config), config },
     );
     // Routed as the ingest routes it, so a golden event reaches the workflow exactly as a webhook would.
     const route = routeEvent([workflow], c.event.source, c.event.type, c.event.payload)[0];

@@ -23,6 +23,8 @@ export interface Config {
   /** libSQL over HTTP: Turso Cloud in production, the local endpoint from `npm start` in development. */
   TURSO_DATABASE_URL?: string;
   TURSO_AUTH_TOKEN?: string;
+  /** Days raw metric events are kept once their case has closed (rollups and case rows are kept). Default 90. */
+  METRICS_RETENTION_DAYS?: string;
 }
 
 /** The Cloudflare worker's bindings: the configuration plus the platform's own objects. */
@@ -31,6 +33,8 @@ export interface Env extends Config {
   DEAD_LETTERS: DurableObjectNamespace<DeadLetterObject>;
   /** Per-source request limit (Cloudflare rate limiting binding), keyed by source name. */
   INGEST_RATE_LIMITER?: RateLimit;
+  /** Case objects send metric batches here; the worker's queue consumer writes them to Turso. */
+  METRICS_QUEUE?: Queue<import("./metrics/index.ts").MetricBatch>;
 }
 
 /** What every route sees: the configuration as bindings, the platform as a context variable. */

@@ -1,11 +1,18 @@
-/** Worker entry: the Hono app and the Durable Object classes. */
+/** Worker entry: the Hono app, the metrics queue consumer, the retention cron and the Durable Object classes. */
 import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
 import { cloudflarePlatform } from "./platform/cloudflare.ts";
+import { handleMetricsQueue, pruneMetrics } from "./platform/cloudflare-metrics.ts";
 
 export { CaseObject } from "./case/case-object.ts";
 export { DeadLetterObject } from "./dead-letters/dead-letter-object.ts";
 
 export const app = createApp((env) => cloudflarePlatform(env as Env));
 
-export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
+export default {
+  fetch: app.fetch,
+  /** The metrics queue and its dead-letter queue (see workers/metrics/consumer.ts). */
+  queue: (batch, env) => handleMetricsQueue(batch, env),
+  /** Daily: prune raw metric events past retention. */
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(pruneMetrics(env)),
+} satisfies ExportedHandler<Env>;

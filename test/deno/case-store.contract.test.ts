@@ -6,7 +6,7 @@ import { CONTRACT, CONTRACT_WORKFLOWS, type CaseHarness } from "../contract/case
 const kv = await Deno.openKv(":memory:");
 let clock = Date.now();
 const deployed: WorkflowDefinition[] = [...CONTRACT_WORKFLOWS];
-const startHost = () => new DenoCaseHost(kv, { workflows: deployed, now: () => clock, openMetrics: () => null, listen: false });
+const startHost = () => new DenoCaseHost(kv, { workflows: deployed, now: () => clock, metrics: () => null, listen: false });
 let host = startHost();
 
 const harness: CaseHarness = {

@@ -5,7 +5,9 @@ import { caseId, HUMAN_DECISIONS } from "../engine/index.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { dispatchDelivery } from "../ingest/dispatch.ts";
-import type { DeadLetterStore } from "../platform/port.ts";
+import type { DeadLetterWithPayload } from "../dead-letters/types.ts";
+import { METRICS_DEAD_LETTER_SOURCE, parseMetricBatch } from "../metrics/index.ts";
+import type { DeadLetterStore, Platform } from "../platform/port.ts";
 import { requireApiToken } from "./auth.ts";
 
 export const api = new Hono<AppEnv>();
@@ -64,6 +66,8 @@ const DecisionBody = z
     decision: z.enum(HUMAN_DECISIONS),
     actor: z.object({ id: z.string().min(1).max(200), roles: z.array(z.string().min(1).max(50)).max(20) }).strict(),
     note: z.string().max(4000).optional(),
+    /** What the person reports having spent on it; the exception-cost KPI uses the workflow's figure otherwise. */
+    minutesSpent: z.number().int().min(0).max(24 * 60).optional(),
     outcome: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, "outcome must be a kebab-case label")
@@ -129,11 +133,24 @@ async function deadLetterOf(store: DeadLetterStore, rawId: string) {
 
 api.get("/dead-letters/:id", async (c) => c.json(await deadLetterOf(c.var.platform.deadLetters, c.req.param("id"))));
 
+/** A metric batch the queue gave up on (or refused as malformed) goes through the metrics delivery again. */
+async function replayMetricBatch(platform: Platform, entry: DeadLetterWithPayload) {
+  const parsed = parseMetricBatch(entry.payload);
+  if ("reason" in parsed) throw new ApiError(422, "malformed_metric_batch", parsed.reason);
+  const delivery = platform.metrics?.();
+  if (!delivery) throw new ApiError(409, "metrics_not_configured", "neither METRICS_QUEUE nor TURSO_DATABASE_URL is set");
+  await delivery.deliver(parsed.batch);
+  const result = { status: "redelivered", events: parsed.batch.events.length, caseId: parsed.batch.snapshot.caseId };
+  await platform.deadLetters.markReplayed(entry.id, result);
+  return result;
+}
+
 /** Sends a kept event through today's routing, exactly as if it had just arrived. */
 api.post("/dead-letters/:id/replay", async (c) => {
   const store = c.var.platform.deadLetters;
   const entry = await deadLetterOf(store, c.req.param("id"));
   if (entry.replayedAt !== null) throw new ApiError(409, "already_replayed", `dead letter ${entry.id} was replayed at ${new Date(entry.replayedAt).toISOString()}`);
+  if (entry.source === METRICS_DEAD_LETTER_SOURCE) return c.json({ replayed: true, result: await replayMetricBatch(c.var.platform, entry) });
   const delivery = { id: entry.eventId, type: entry.type, occurredAt: entry.occurredAt ?? undefined, payload: entry.payload };
   // A replay that still finds no case must not file a second dead letter for the same event.
   const result = await dispatchDelivery({ ...c.var.platform, deadLetters: { add: async () => ({ id: entry.id, duplicate: true }) } }, entry.source, delivery, Date.now());

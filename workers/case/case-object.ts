@@ -3,12 +3,12 @@
  * this class gives it the object's SQLite storage and alarm, and exposes it over RPC.
  */
 import { DurableObject } from "cloudflare:workers";
-import { openDatabase } from "../../db/client.ts";
 import { modelResolver } from "../agent/models.ts";
 import type { ModelResolver } from "../agent/types.ts";
 import type { AuditEntry, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../engine/index.ts";
 import type { CaseIngestStatus } from "../ingest/dispatch.ts";
 import { WORKFLOWS } from "../workflows/index.ts";
+import { metricsDelivery } from "../platform/cloudflare-metrics.ts";
 import type { Env } from "../env.ts";
 import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "./runtime.ts";
 import { SqliteCaseStore } from "./sqlite-store.ts";
@@ -41,7 +41,7 @@ export class CaseObject extends DurableObject<Env> {
         now: () => this.now(),
         models: this.models(),
         config: this.env as unknown as Record<string, unknown>,
-        openMetrics: () => (this.env.TURSO_DATABASE_URL ? openDatabase({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN }) : null),
+        metrics: () => metricsDelivery(this.env),
       },
     );
     return this.runtime;

@@ -5,7 +5,6 @@
  * decision or the deadline, and ships metric events to libSQL through an outbox that survives outages.
  * The platform supplies the storage and the alarm (a Durable Object's, or Deno KV and its queue).
  */
-import type { MetricsDatabase } from "../../db/client.ts";
 import type { ModelResolver } from "../agent/types.ts";
 import {
   advanceCase,
@@ -28,9 +27,9 @@ import {
   type WorkflowDefinition,
 } from "../engine/index.ts";
 import type { CaseIngestStatus } from "../ingest/dispatch.ts";
-import { writeMetrics, type CaseSnapshot } from "../metrics/index.ts";
+import { caseFacts, decisionMinutes, type CaseSnapshot, type MetricsDelivery } from "../metrics/index.ts";
 import type { AlarmClock, CaseHeader, CaseStorage, StepAttempt } from "./storage.ts";
-import { applyAdvance, ENGINE, humanActor, metricFor, ruleActor } from "./transitions.ts";
+import { actorLabel, applyAdvance, ENGINE, humanActor, metricFor, ruleActor } from "./transitions.ts";
 
 /**
  * What one alarm may spend before yielding to a fresh invocation. workerd's clock only moves across I/O, so
@@ -73,8 +72,8 @@ export interface CaseRuntimeOptions {
   /** The deployed workflow versions; a case runs the one it opened with. */
   workflows: readonly WorkflowDefinition[];
   now: () => number;
-  /** The metrics database, or null when none is configured (events then wait in the outbox). */
-  openMetrics: () => MetricsDatabase | null;
+  /** Where metric batches go (the queue, or the database), or null when neither is configured (they wait in the outbox). */
+  metrics: () => MetricsDelivery | null;
   /** Which model each agent step uses (from configuration); default: the offline rules model. */
   models?: ModelResolver;
   /** Configuration handed to workflow bodies (connector URLs and keys); `CROSSFLOW_TIME_SCALE` speeds up time for demos. */
@@ -88,7 +87,7 @@ export function timeScaleOf(config: Readonly<Record<string, unknown>> | undefine
 }
 
 export class CaseRuntime {
-  private metricsDb: MetricsDatabase | null = null;
+  private metricsDelivery: MetricsDelivery | null = null;
   /** Bursts that threw in a row, for the backoff before the next one (memory is enough: it only paces). */
   private failedBursts = 0;
   private warnedNoMetrics = false;
@@ -119,7 +118,7 @@ export class CaseRuntime {
       if (!header) {
         this.store.openCase(event.caseKey, event.workflow, now);
         header = this.store.header()!;
-        this.store.queueMetric(metricFor(header, "case.opened", now, { status: "open", detail: { source: event.source, type: event.type } }));
+        this.store.queueMetric(metricFor(header, "case.opened", now, { status: "open", actor: `sender:${event.source}`, detail: { source: event.source, type: event.type } }));
       }
       this.store.appendAudit({
         at: now,
@@ -166,9 +165,11 @@ export class CaseRuntime {
         action: "human.decision",
         stepId: decision.stepId,
         inputDigest: digest(payloadJson),
-        detail: { decision: decision.decision, roles: [...decision.actor.roles], ...(decision.outcome ? { outcome: decision.outcome } : {}), ...(decision.note ? { note: decision.note } : {}) },
+        detail: { decision: decision.decision, roles: [...decision.actor.roles], ...(decision.outcome ? { outcome: decision.outcome } : {}), ...(decision.note ? { note: decision.note } : {}), ...(decision.minutesSpent !== undefined ? { minutesSpent: decision.minutesSpent } : {}) },
       });
-      this.store.queueMetric(metricFor(header, "human.decision", now, { stepId: decision.stepId, humanTouch: true, detail: { decision: decision.decision, actor: decision.actor.id } }, id));
+      const measures = this.options.workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
+      const minutes = decisionMinutes(decision.minutesSpent, measures);
+      this.store.queueMetric(metricFor(header, "human.decision", now, { stepId: decision.stepId, humanTouch: true, actor: actorLabel(humanActor(decision.actor.id)), detail: { decision: decision.decision, minutes } }, id));
       return { status: "accepted" };
     });
     if (result?.status === "accepted") await this.timer.set(now);
@@ -280,7 +281,7 @@ export class CaseRuntime {
             timeScale: timeScaleOf(this.options.config),
           })
         : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
-      const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries));
+      const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries, workflow));
       if (next.kind === "step" || next.kind === "resolved") {
         completed.push(next.record);
         delete retries[next.record.id];
@@ -304,40 +305,44 @@ export class CaseRuntime {
     });
   }
 
-  /** Sends the outbox to libSQL; false when the database could not be reached (rows stay for the retry). */
+  /** Hands the outbox to the metrics delivery (queue or database); false when it failed (rows stay for the retry). */
   private async flushMetrics(): Promise<boolean> {
     if (this.store.pendingMetricCount() === 0) return true;
-    const db = this.database();
-    if (!db) {
-      if (!this.warnedNoMetrics) console.warn("metrics: TURSO_DATABASE_URL is not set; metric events stay in the case outbox");
+    const delivery = this.delivery();
+    if (!delivery) {
+      if (!this.warnedNoMetrics) console.warn("metrics: neither METRICS_QUEUE nor TURSO_DATABASE_URL is set; metric events stay in the case outbox");
       this.warnedNoMetrics = true;
       return false;
     }
     for (;;) {
-      const batch = this.store.pendingMetrics(METRIC_BATCH);
+      const events = this.store.pendingMetrics(METRIC_BATCH);
       const header = this.store.header();
-      if (!header || batch.length === 0) return true;
+      if (!header || events.length === 0) return true;
+      const snapshot = this.snapshot(header);
       try {
-        await writeMetrics(db, batch, this.snapshot(header));
+        await delivery.deliver({ events: events.map((e) => ({ ...e, exception: snapshot.exception })), snapshot });
       } catch (error) {
         console.error(`metrics: flush for ${header.caseId} failed, will retry`, error);
-        // Start the retry from a fresh client rather than one whose connection state is unknown.
-        this.metricsDb = null;
+        // Start the retry from a fresh connection rather than one whose state is unknown.
+        this.metricsDelivery = null;
         return false;
       }
-      await this.store.atomically(() => this.store.markMetricsSent(batch.map((e) => e.id)));
-      if (batch.length < METRIC_BATCH) return true;
+      await this.store.atomically(() => this.store.markMetricsSent(events.map((e) => e.id)));
+      if (events.length < METRIC_BATCH) return true;
     }
   }
 
-  private database(): MetricsDatabase | null {
-    this.metricsDb ??= this.options.openMetrics();
-    return this.metricsDb;
+  private delivery(): MetricsDelivery | null {
+    this.metricsDelivery ??= this.options.metrics();
+    return this.metricsDelivery;
   }
 
-  /** The case summary row the dashboard reads. */
+  /** The case summary row the dashboard reads: header fields plus the facts measured from the audit trail. */
   private snapshot(header: CaseHeader): CaseSnapshot {
     const { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome } = header;
-    return { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: this.store.hasHumanDecisions() };
+    const audit = this.store.auditEntries();
+    const workflow = this.options.workflows.find((w) => w.id === workflowId && w.version === workflowVersion);
+    const facts = caseFacts(status, audit, workflow ?? { minutesPerCase: 0 });
+    return { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: audit.at(-1)?.seq ?? 0, ...facts };
   }
 }

@@ -8,7 +8,7 @@ import type { AuditEntry, AuditFields, CaseEvent, CaseStatus, EventEnvelope, Pen
 import type { CaseSnapshot, MetricEvent } from "../metrics/index.ts";
 
 /** The case's own row: what the dashboard's summary shows, plus what only the case needs. */
-export interface CaseHeader extends Omit<CaseSnapshot, "humanTouch"> {
+export interface CaseHeader extends Pick<CaseSnapshot, "caseId" | "caseKey" | "workflowId" | "workflowVersion" | "status" | "openedAt" | "updatedAt" | "closedAt" | "outcome"> {
   error: string | null;
   /** The wait the case is parked on while `waiting`. */
   wait: PendingWait | null;

@@ -3,12 +3,14 @@
  * event, written together in one transaction by the caller, so none of the three exists without the others.
  */
 import { digest, isHumanWait, type Advance, type AuditActor, type HumanDecision, type PendingWait, type RetryState } from "../engine/index.ts";
-import type { MetricEvent } from "../metrics/index.ts";
+import type { MetricEvent, WorkflowMeasures } from "../metrics/index.ts";
 import type { CaseHeader, CaseStorage } from "./storage.ts";
 
 export const ENGINE: AuditActor = { kind: "engine", id: "crossflow" };
 export const ruleActor = (header: CaseHeader): AuditActor => ({ kind: "rule", id: `${header.workflowId}@v${header.workflowVersion}` });
 export const humanActor = (id: string): AuditActor => ({ kind: "human", id });
+/** How a metric event names its actor: `human:ana`, `model:openai:gpt-5`, `rule:refund-dispute@v2`. */
+export const actorLabel = (actor: AuditActor): string => `${actor.kind}:${actor.id}`;
 
 /**
  * A metric event for a transition. Ids are deterministic, so every redelivery of the same transition is the same
@@ -30,7 +32,7 @@ function park(store: CaseStorage, header: CaseHeader, wait: PendingWait, at: num
     const actor = ruleActor(header);
     if (isHumanWait(wait)) {
       const { human } = wait;
-      const detail = { queue: human.queue, role: human.role, reason: human.packet.reason, proposedAction: human.packet.proposedAction, slaDeadline: human.slaDeadline, approvals: human.approvals };
+      const detail = { queue: human.queue, role: human.role, reason: human.packet.reason, proposedAction: human.packet.proposedAction, slaDeadline: human.slaDeadline, approvals: human.approvals, failure: human.packet.error !== undefined };
       store.appendAudit({ at, actor, action: human.kind === "escalation" ? "case.escalated" : "approval.requested", stepId: wait.stepId, inputDigest: digest(human.packet), detail });
       const kind = human.kind === "escalation" ? "case.escalated" : "case.status";
       store.queueMetric(metricFor(header, kind, at, { status, stepId: wait.stepId, detail: { queue: human.queue, reason: human.packet.reason, failure: human.packet.error !== undefined } }, String(wait.startedAt)));
@@ -44,9 +46,10 @@ function park(store: CaseStorage, header: CaseHeader, wait: PendingWait, at: num
 
 /**
  * Persists one result of `advanceCase`. Returns true when the case parked or ended (the burst stops there).
- * `retriesBefore` is the step's retry state the core was given, to tell a new failure from an early wake-up.
+ * `retriesBefore` is the step's retry state the core was given, to tell a new failure from an early wake-up;
+ * `measures` the workflow's declared human cost (for the minutes-saved figure of a resolution).
  */
-export function applyAdvance(store: CaseStorage, header: CaseHeader, next: Advance, at: number, retriesBefore: Readonly<Record<string, RetryState>>): boolean {
+export function applyAdvance(store: CaseStorage, header: CaseHeader, next: Advance, at: number, retriesBefore: Readonly<Record<string, RetryState>>, measures?: WorkflowMeasures): boolean {
   switch (next.kind) {
     case "retry": {
       const { stepId, retry } = next;
@@ -62,7 +65,7 @@ export function applyAdvance(store: CaseStorage, header: CaseHeader, next: Advan
     case "failed":
       store.updateHeader({ status: "failed", at, closedAt: at, error: `${next.error.name}: ${next.error.message}` });
       store.appendAudit({ at, actor: ENGINE, action: "case.failed", stepId: next.error.stepId, detail: { error: next.error } });
-      store.queueMetric(metricFor(header, "case.failed", at, { status: "failed", durationMs: at - header.openedAt, detail: next.error }));
+      store.queueMetric(metricFor(header, "case.failed", at, { status: "failed", durationMs: at - header.openedAt, actor: actorLabel(ENGINE), detail: next.error }));
       return true;
     case "waiting":
       if (next.retry) {
@@ -84,8 +87,8 @@ export function applyAdvance(store: CaseStorage, header: CaseHeader, next: Advan
       store.appendAudit({ at, actor, action, stepId: record.id, outputDigest: digest(record.output ?? null), detail: { kind: record.kind, durationMs } });
       for (const entry of record.audit?.entries ?? []) store.appendAudit({ at, actor, action: entry.action, stepId: record.id, detail: entry.detail });
       // An agent step names its model, so the dashboard can say which one decided (and when it is the offline rules).
-      const model = actor.kind === "model" ? { detail: { model: actor.id } } : {};
-      store.queueMetric(metricFor(header, "step.completed", at, { stepId: record.id, durationMs, ...model }));
+      const model = actor.kind === "model" ? { model: actor.id } : {};
+      store.queueMetric(metricFor(header, "step.completed", at, { stepId: record.id, durationMs, actor: actorLabel(actor), detail: { kind: record.kind, ...model } }));
       if (next.kind === "step") {
         if (header.status !== "running") store.updateHeader({ status: "running", at });
         return false;
@@ -95,7 +98,8 @@ export function applyAdvance(store: CaseStorage, header: CaseHeader, next: Advan
       const resolver = record.kind === "escalate" ? humanActor((record.output as HumanDecision).actor.id) : ruleActor(header);
       store.updateHeader({ status: "resolved", at, closedAt: at, outcome: next.outcome.outcome });
       store.appendAudit({ at, actor: resolver, action: "case.resolved", stepId: record.id, detail: { outcome: next.outcome.outcome, humanTouch } });
-      store.queueMetric(metricFor(header, "case.resolved", at, { status: "resolved", durationMs: at - header.openedAt, humanTouch, detail: { outcome: next.outcome.outcome } }));
+      const minutesSaved = humanTouch ? 0 : (measures?.minutesPerCase ?? 0);
+      store.queueMetric(metricFor(header, "case.resolved", at, { status: "resolved", durationMs: at - header.openedAt, humanTouch, actor: actorLabel(resolver), detail: { outcome: next.outcome.outcome, minutesSaved } }));
       return true;
     }
   }

@@ -5,6 +5,10 @@ export interface WorkflowHeader {
   id: string;
   version: number;
   minutesPerCase: number;
+  /** What one human decision (approval, escalation, retry) costs a person; default `minutesPerCase`. */
+  minutesPerDecision?: number;
+  /** Step ids on the normal path, not exceptions (for the exception-rate and exception-mix KPIs). */
+  routineSteps?: readonly string[];
   triggers: readonly Trigger[];
   /** How soon a person must act on this workflow's escalations and approvals unless a step says otherwise. */
   sla?: Duration;

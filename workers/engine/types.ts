@@ -104,6 +104,8 @@ export interface HumanDecision {
   note?: string;
   /** The outcome label a `resolve` closes the case with, e.g. `refunded-manually`. */
   outcome?: string;
+  /** Minutes the person reports having spent deciding (for the exception-cost KPI). */
+  minutesSpent?: number;
 }
 
 /** What a person is handed: enough to decide without opening another system. */
@@ -338,6 +340,10 @@ export interface WorkflowDefinition<I = any> {
   version: number;
   /** What a human spends on one case; autonomous resolutions × this = minutes saved. */
   minutesPerCase: number;
+  /** What one human decision costs a person (exception cost); default `minutesPerCase`. */
+  minutesPerDecision?: number;
+  /** Step ids on the normal path (e.g. a consent question every EU customer gets): not counted as exceptions. */
+  routineSteps?: readonly string[];
   triggers: readonly Trigger[];
   /** Default SLA for the workflow's escalations and approvals. */
   sla?: Duration;

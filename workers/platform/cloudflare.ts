@@ -4,23 +4,12 @@
  * here, once.)
  */
 import type { CaseView, DecisionResult } from "../case/runtime.ts";
-import { DEAD_LETTERS_NAME } from "../dead-letters/dead-letter-object.ts";
-import type { DeadLetter, DeadLetterWithPayload } from "../dead-letters/types.ts";
 import type { AuditEntry, ChainVerdict } from "../engine/index.ts";
 import type { Env } from "../env.ts";
 import { WORKFLOWS } from "../workflows/index.ts";
-import type { CaseDirectory, DeadLetterStore, Platform } from "./port.ts";
-
-/** Stubs are made per call: a stub belongs to the request that created it and cannot serve another. */
-function deadLetterStore(env: Env): DeadLetterStore {
-  const stub = () => env.DEAD_LETTERS.getByName(DEAD_LETTERS_NAME);
-  return {
-    add: (entry) => stub().add(entry),
-    list: (query) => stub().list(query) as Promise<DeadLetter[]>,
-    get: (id) => stub().get(id) as Promise<DeadLetterWithPayload | null>,
-    markReplayed: (id, result) => stub().markReplayed(id, result),
-  };
-}
+import type { CaseDirectory, Platform } from "./port.ts";
+import { deadLetterStore } from "./cloudflare-dead-letters.ts";
+import { metricsDelivery } from "./cloudflare-metrics.ts";
 
 export function caseDirectory(env: Env): CaseDirectory {
   const stub = (caseId: string) => env.CASES.getByName(caseId);
@@ -44,6 +33,7 @@ export function cloudflarePlatform(env: Env): Platform {
       workflows: WORKFLOWS,
       cases: caseDirectory(env),
       deadLetters: deadLetterStore(env),
+      metrics: () => metricsDelivery(env),
       rateLimit: limiter ? async (key) => (await limiter.limit({ key })).success : undefined,
     };
     platforms.set(env, platform);

@@ -28,6 +28,8 @@ export interface Platform {
   deadLetters: DeadLetterStore;
   /** False when `key` (a webhook source) is over its limit; absent: no limit. */
   rateLimit?: (key: string) => Promise<boolean>;
+  /** Where metric batches go (a replayed metric dead letter too); null when none is configured. */
+  metrics?: () => import("../metrics/index.ts").MetricsDelivery | null;
   /** The largest webhook body this platform's case store can keep (default: each source's own cap). */
   maxBodyBytes?: number;
 }

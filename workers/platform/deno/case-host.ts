@@ -3,7 +3,7 @@
  * one case run one at a time (as a Durable Object's do), its timer is a KV record plus a delayed KV queue message,
  * and loaded cases stay in memory until the cache is full.
  */
-import type { MetricsDatabase } from "../../../db/client.ts";
+import type { MetricsDelivery } from "../../metrics/index.ts";
 import type { ModelResolver } from "../../agent/types.ts";
 import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
 import type { AlarmClock } from "../../case/storage.ts";
@@ -17,7 +17,7 @@ const CACHE_LIMIT = 5_000;
 export interface CaseHostOptions {
   workflows: readonly WorkflowDefinition[];
   now?: () => number;
-  openMetrics: () => MetricsDatabase | null;
+  metrics: () => MetricsDelivery | null;
   models?: ModelResolver;
   config?: Readonly<Record<string, unknown>>;
   /** Deliver timers through the KV queue (default true; tests fire them by hand instead). */
@@ -115,7 +115,7 @@ export class DenoCaseHost implements CaseDirectory {
 
   private async load(caseId: string): Promise<CaseRuntime> {
     const store = await openKvCaseStore(this.kv, caseId);
-    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, openMetrics: this.options.openMetrics, models: this.options.models, config: this.options.config });
+    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, metrics: this.options.metrics, models: this.options.models, config: this.options.config });
     if (this.loaded.size >= CACHE_LIMIT) {
       for (const id of this.loaded.keys()) {
         if (!this.queues.has(id)) {

@@ -1,0 +1,160 @@
+/**
+ * The KPI pipeline against a real libSQL endpoint: batches written (in any order, any number of times) leave
+ * rollups that equal a recount of the cases' final rows and the raw-event fallback; the consumer dead-letters
+ * malformed batches whole and retries when the database is down; retention keeps every rollup.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type MetricsDatabase } from "../client.ts";
+import { applyMigrations } from "../migrate.ts";
+import { startLibsqlServer, type LibsqlServer } from "../local-server/server.ts";
+import { consumeMetrics, dayOf, METRICS_DEAD_LETTER_SOURCE, writeMetricBatches, type CaseSnapshot, type MetricBatch, type QueueMessage } from "../../workers/metrics/index.ts";
+import { pruneRawEvents } from "../../workers/metrics/retention.ts";
+import type { DeadLetterInput } from "../../workers/ingest/dispatch.ts";
+import { kpisOf, tallyFromCases, tallyFromRawEvents, tallyFromRollups, type GroupKey, type TallyGroup } from "./index.ts";
+import { pickScenario, seededRandom, syntheticCase, SCENARIOS } from "./synthetic.ts";
+
+let dir: string;
+let server: LibsqlServer;
+let db: MetricsDatabase;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "crossflow-kpi-"));
+  const file = join(dir, "metrics.db");
+  await applyMigrations({ url: pathToFileURL(file).href });
+  server = await startLibsqlServer({ file });
+  db = openDatabase({ url: server.url });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const DAY = 86_400_000;
+const START = Date.UTC(2026, 9, 1);
+const MEASURES = { minutesPerCase: 30, minutesPerDecision: 12, routineSteps: ["consent"] };
+
+function histories(count: number, seed: number) {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, (_, i) =>
+    syntheticCase({
+      workflowId: i % 3 === 0 ? "onboarding" : "refunds",
+      version: 1 + (i % 2),
+      caseKey: `c${seed}-${i}`,
+      openedAt: START + Math.floor(random() * 20) * DAY + Math.floor(random() * DAY),
+      // Every scenario at least once, then a realistic mix.
+      scenario: i < SCENARIOS.length ? SCENARIOS[i]! : pickScenario(random),
+      measures: MEASURES,
+      random,
+    }),
+  );
+}
+
+/** Tallies as plain objects, sorted by group, so `toEqual` compares them whole. */
+const comparable = (groups: TallyGroup[]) =>
+  groups
+    .map((g) => ({ ...g, tally: { ...g.tally, ttr: [...g.tally.ttr].sort(([a], [b]) => a - b), exceptions: [...g.tally.exceptions].sort(([a], [b]) => a.localeCompare(b)) } }))
+    .sort((a, b) => `${a.workflowId}|${a.version}|${a.day}`.localeCompare(`${b.workflowId}|${b.version}|${b.day}`));
+
+const RANGE = { fromDay: dayOf(START), toDay: dayOf(START) + 30 };
+const GROUPINGS: GroupKey[][] = [[], ["workflow"], ["workflow", "version"], ["workflow", "version", "day"]];
+
+async function queueMessages(batches: MetricBatch[] | unknown[]) {
+  const acked: string[] = [];
+  const retried: { id: string; delaySeconds?: number }[] = [];
+  const messages: QueueMessage[] = batches.map((body, i) => ({
+    id: `m${i}`,
+    timestamp: new Date(),
+    body,
+    attempts: 3,
+    ack: () => void acked.push(`m${i}`),
+    retry: (o) => void retried.push({ id: `m${i}`, delaySeconds: o?.delaySeconds }),
+  }));
+  return { messages, acked, retried };
+}
+
+describe("metrics pipeline into libSQL", () => {
+  const cases = histories(400, 7);
+  const finals: CaseSnapshot[] = cases.map((c) => c.final);
+
+  it("rollups equal a recount of the final case rows after out-of-order, repeated delivery", async () => {
+    const random = seededRandom(99);
+    const all = cases.flatMap((c) => c.batches);
+    // Shuffle, and deliver a third of the batches twice: the queue redelivers after a lost ack.
+    const deliveries = [...all, ...all.filter(() => random() < 0.33)].sort(() => random() - 0.5);
+    for (let i = 0; i < deliveries.length; i += 50) await writeMetricBatches(db, deliveries.slice(i, i + 50));
+
+    for (const by of GROUPINGS) {
+      expect(comparable(await tallyFromRollups(db, RANGE, by))).toEqual(comparable(tallyFromCases(finals, RANGE, by)));
+    }
+    const events = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM metric_events`);
+    expect(Number(events[0]!.n)).toBe(all.reduce((n, b) => n + b.events.length, 0));
+  });
+
+  it("the raw-event fallback gives the same tallies as the rollups", async () => {
+    for (const by of GROUPINGS) {
+      expect(comparable(await tallyFromRawEvents(db, RANGE, by))).toEqual(comparable(await tallyFromRollups(db, RANGE, by)));
+    }
+    const filtered = { ...RANGE, workflowId: "onboarding", version: 2 };
+    expect(comparable(await tallyFromRawEvents(db, filtered))).toEqual(comparable(await tallyFromRollups(db, filtered)));
+  });
+
+  it("computes each KPI from the tally", async () => {
+    const [all] = await tallyFromRollups(db, RANGE);
+    const k = kpisOf(all!.tally);
+    const resolvedAuto = finals.filter((c) => c.status === "resolved" && !c.humanTouch).length;
+    expect(k.casesOpened).toBe(400);
+    expect(k.resolvedAutonomously).toBe(resolvedAuto);
+    expect(k.autonomousResolutionRate).toBeCloseTo(resolvedAuto / 400, 10);
+    expect(k.escalated).toBe(finals.filter((c) => c.escalated).length);
+    expect(k.failed).toBe(finals.filter((c) => c.status === "failed").length);
+    expect(k.hoursSaved).toBeCloseTo((resolvedAuto * MEASURES.minutesPerCase) / 60, 2);
+    const ttrs = finals.filter((c) => c.status === "resolved").map((c) => c.closedAt! - c.openedAt).sort((a, b) => a - b);
+    const median = ttrs[Math.ceil(ttrs.length / 2) - 1]!;
+    // Bucketed exactly: the reported median is the exact median rounded down to its bucket.
+    expect(k.medianMinutesToResolution).toBeLessThanOrEqual(median / 60_000);
+    expect(median / 60_000 - k.medianMinutesToResolution!).toBeLessThan(median < 3_600_000 ? 1 : median < DAY ? 15 : 60);
+    expect(k.exceptionMix.map((e) => e.type).sort()).toEqual(["approval", "charge", "documents", "provision", "screening-hit"]);
+    expect(k.exceptionMix.reduce((s, e) => s + e.share, 0)).toBeCloseTo(1, 10);
+  });
+
+  it("dead-letters a malformed batch whole, with its reason, and writes the valid ones", async () => {
+    const [good] = histories(1, 1234).map((c) => c.final);
+    const valid = { events: [], snapshot: good! };
+    const malformed = { events: [], snapshot: { ...good!, status: "exploded" } };
+    const dead: DeadLetterInput[] = [];
+    const { messages, acked, retried } = await queueMessages([valid, malformed, "not json at all"]);
+    const result = await consumeMetrics(messages, { db, deadLetters: { add: async (e) => (dead.push(e), { id: dead.length, duplicate: false }) } });
+    expect(result).toEqual({ written: 1, deadLettered: 2, retried: 0 });
+    expect(acked.sort()).toEqual(["m0", "m1", "m2"]);
+    expect(retried).toEqual([]);
+    expect(dead.map((d) => [d.source, d.eventId])).toEqual([[METRICS_DEAD_LETTER_SOURCE, "m1"], [METRICS_DEAD_LETTER_SOURCE, "m2"]]);
+    expect(dead[0]!.reason).toMatch(/snapshot\.status/);
+    expect(dead[0]!.payload).toEqual(malformed);
+    const rows = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM cases WHERE case_id = ${good!.caseId}`);
+    expect(Number(rows[0]!.n)).toBe(1);
+  });
+
+  it("retries every valid message with backoff when the database cannot be reached", async () => {
+    const down = openDatabase({ url: "http://127.0.0.1:9" });
+    const { messages, acked, retried } = await queueMessages(histories(2, 55).flatMap((c) => c.batches));
+    const result = await consumeMetrics(messages, { db: down, deadLetters: { add: async () => ({ id: 1, duplicate: false }) } });
+    expect(result.written).toBe(0);
+    expect(acked).toEqual([]);
+    expect(retried.length).toBe(messages.length);
+    expect(retried.every((r) => r.delaySeconds === 8)).toBe(true);
+  });
+
+  it("retention prunes raw events of closed cases only, and no rollup moves", async () => {
+    const before = comparable(await tallyFromRollups(db, RANGE, ["workflow", "version", "day"]));
+    const pruned = await pruneRawEvents(db, { olderThanDays: 1, now: START + 60 * DAY });
+    expect(pruned).toBeGreaterThan(0);
+    const left = await db.all<{ status: string }>(sql`SELECT DISTINCT c.status FROM metric_events e JOIN cases c USING (case_id)`);
+    expect(left.map((r) => r.status).sort()).toEqual(["escalated", "waiting"]);
+    expect(comparable(await tallyFromRollups(db, RANGE, ["workflow", "version", "day"]))).toEqual(before);
+  });
+});

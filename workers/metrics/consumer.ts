@@ -1,0 +1,82 @@
+/**
+ * The metrics queue's consumer: validates every message, writes the valid ones in one transaction, and answers the
+ * queue per message. Malformed messages go to the dead letters with the reason (whole, never half-written); when the
+ * database is unreachable every valid message is retried with backoff, and after the queue's last retry it lands
+ * on the dead-letter queue, whose consumer parks it in the dead-letter store for replay. Nothing is dropped silently.
+ */
+import type { MetricsDatabase } from "../../db/client.ts";
+import type { DeadLetterSink } from "../ingest/dispatch.ts";
+import { parseMetricBatch } from "./message.ts";
+import { writeMetricBatches, type MetricBatch } from "./sink.ts";
+
+/** The dead-letter store's source name for metric batches (replay sends them back through the queue). */
+export const METRICS_DEAD_LETTER_SOURCE = "metrics";
+
+/** The parts of a Cloudflare Queue message the consumer uses. */
+export interface QueueMessage {
+  id: string;
+  timestamp: Date;
+  body: unknown;
+  attempts: number;
+  ack(): void;
+  retry(options?: { delaySeconds?: number }): void;
+}
+
+export interface ConsumerDeps {
+  db: MetricsDatabase | null;
+  deadLetters: DeadLetterSink;
+  now?: () => number;
+}
+
+/** 2, 4, 8 ... seconds, capped at 5 minutes: a database outage of minutes is ridden out inside the retries. */
+export const retryDelaySeconds = (attempts: number): number => Math.min(300, 2 ** Math.max(1, Math.min(attempts, 9)));
+
+/**
+ * @example
+ * export default { queue: (batch, env) => consumeMetrics(batch.messages, { db, deadLetters }) };
+ */
+export async function consumeMetrics(messages: readonly QueueMessage[], deps: ConsumerDeps): Promise<{ written: number; deadLettered: number; retried: number }> {
+  const now = deps.now ?? Date.now;
+  const valid: { message: QueueMessage; batch: MetricBatch }[] = [];
+  let deadLettered = 0;
+  for (const message of messages) {
+    const parsed = parseMetricBatch(message.body);
+    if ("batch" in parsed) {
+      valid.push({ message, batch: parsed.batch });
+      continue;
+    }
+    await deps.deadLetters.add({ source: METRICS_DEAD_LETTER_SOURCE, eventId: message.id, type: "metric.batch", reason: parsed.reason, receivedAt: now(), payload: message.body });
+    message.ack();
+    deadLettered++;
+  }
+  if (valid.length === 0) return { written: 0, deadLettered, retried: 0 };
+  try {
+    if (!deps.db) throw new Error("TURSO_DATABASE_URL is not set");
+    await writeMetricBatches(deps.db, valid.map((v) => v.batch));
+  } catch (error) {
+    console.error(`metrics: writing ${valid.length} batch(es) failed, the queue will retry`, error);
+    for (const { message } of valid) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    return { written: 0, deadLettered, retried: valid.length };
+  }
+  for (const { message } of valid) message.ack();
+  return { written: valid.length, deadLettered, retried: 0 };
+}
+
+/**
+ * The dead-letter queue's consumer: a batch the database refused through every retry is kept, with its reason, in
+ * the dead-letter store; `POST /api/dead-letters/:id/replay` sends it through the metrics queue again.
+ */
+export async function parkExhaustedMetrics(messages: readonly QueueMessage[], deadLetters: DeadLetterSink, now: () => number = Date.now): Promise<number> {
+  for (const message of messages) {
+    await deadLetters.add({
+      source: METRICS_DEAD_LETTER_SOURCE,
+      eventId: message.id,
+      type: "metric.batch",
+      reason: `the metrics database refused this batch through every retry (${message.attempts} attempts)`,
+      receivedAt: now(),
+      payload: message.body,
+    });
+    message.ack();
+  }
+  return messages.length;
+}

@@ -1,0 +1,77 @@
+/**
+ * The metric batch as it crosses the queue: validated by the consumer before anything is written, so a malformed
+ * message goes to the dead letters whole, with the reason, and never half into the database.
+ */
+import { z } from "zod";
+import { CASE_STATUSES } from "../engine/types.ts";
+import { METRIC_KINDS, type MetricBatch } from "./sink.ts";
+
+const id = z.string().min(1).max(400);
+const epochMs = z.number().int().nonnegative();
+const count = z.number().int().nonnegative();
+
+const MetricEventSchema = z
+  .object({
+    id,
+    caseId: id,
+    caseKey: z.string().min(1).max(300),
+    workflowId: z.string().min(1).max(100),
+    workflowVersion: z.number().int().positive(),
+    kind: z.enum(METRIC_KINDS),
+    status: z.enum(CASE_STATUSES).optional(),
+    stepId: z.string().max(200).optional(),
+    at: epochMs,
+    durationMs: z.number().int().nonnegative().optional(),
+    humanTouch: z.boolean(),
+    actor: z.string().max(300).optional(),
+    exception: z.string().max(200).nullable().optional(),
+    detail: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const CaseSnapshotSchema = z
+  .object({
+    caseId: id,
+    caseKey: z.string().min(1).max(300),
+    workflowId: z.string().min(1).max(100),
+    workflowVersion: z.number().int().positive(),
+    status: z.enum(CASE_STATUSES),
+    openedAt: epochMs,
+    updatedAt: epochMs,
+    closedAt: epochMs.nullable(),
+    outcome: z.string().max(200).nullable(),
+    humanTouch: z.boolean(),
+    revision: count,
+    escalated: z.boolean(),
+    errored: z.boolean(),
+    exception: z.string().max(200).nullable(),
+    asks: count,
+    judgments: count,
+    humanDecisions: count,
+    humanMinutes: count,
+    minutesSaved: count,
+  })
+  .strict();
+
+export const MetricBatchSchema = z
+  .object({ events: z.array(MetricEventSchema).max(1000), snapshot: CaseSnapshotSchema })
+  .strict()
+  .superRefine((batch, ctx) => {
+    const { caseId, workflowId, workflowVersion } = batch.snapshot;
+    batch.events.forEach((e, i) => {
+      if (e.caseId !== caseId || e.workflowId !== workflowId || e.workflowVersion !== workflowVersion) {
+        ctx.addIssue({ code: "custom", path: ["events", i], message: `event ${e.id} belongs to ${e.workflowId}@v${e.workflowVersion} ${e.caseId}, not to the batch's case ${caseId}` });
+      }
+    });
+    if (batch.snapshot.closedAt !== null && batch.snapshot.closedAt < batch.snapshot.openedAt) {
+      ctx.addIssue({ code: "custom", path: ["snapshot", "closedAt"], message: "a case cannot close before it opened" });
+    }
+  });
+
+/** The batch, or why it cannot be written (zod's first issues, with their paths). */
+export function parseMetricBatch(body: unknown): { batch: MetricBatch } | { reason: string } {
+  const parsed = MetricBatchSchema.safeParse(body);
+  if (parsed.success) return { batch: parsed.data as MetricBatch };
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  return { reason: `malformed metric batch: ${issues.join("; ")}` };
+}
