@@ -5,7 +5,7 @@
  */
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { SIMULATOR_KEYS } from "./simulators/keys.ts";
+import { SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "./simulators/keys.ts";
 
 /** Secrets for the workerd tests; each source gets its own, plus a second GitHub one to test rotation. */
 export const TEST_SECRETS = {
@@ -20,6 +20,8 @@ export const TEST_SECRETS = {
   PROVISIONING_WEBHOOK_SECRET: "workers-test-provisioning",
   ONBOARDING_FORM_SECRET: "workers-test-onboarding-form",
   CROSSFLOW_API_TOKEN: "workers-test-api-token",
+  /** People who may approve from Slack: one operator, one viewer (a role that cannot approve). */
+  SLACK_APPROVERS: JSON.stringify({ U0TESTOPS: { id: "ops-ana", roles: ["operator"] }, U0TESTVIEW: { id: "viewer-bo", roles: ["viewer"] } }),
 };
 
 function simulatorBindings(url: string) {
@@ -36,6 +38,12 @@ function simulatorBindings(url: string) {
     PROVISIONING_API_BASE_URL: `${url}/provisioning`,
     HUBSPOT_ACCESS_TOKEN: SIMULATOR_KEYS.hubspot,
     HUBSPOT_API_BASE_URL: `${url}/hubspot`,
+    TWILIO_ACCOUNT_SID: SIMULATOR_TWILIO_ACCOUNT,
+    TWILIO_API_KEY: SIMULATOR_KEYS.twilio,
+    TWILIO_API_BASE_URL: `${url}/twilio`,
+    TWILIO_FROM: "+15005550006",
+    SLACK_BOT_TOKEN: SIMULATOR_KEYS.slack,
+    SLACK_API_BASE_URL: `${url}/slack/api`,
   };
 }
 

@@ -150,6 +150,8 @@ function connectorUrls(simulatorsUrl: string): Record<string, string> {
     COMPLIANCE_API_BASE_URL: `${simulatorsUrl}/compliance`,
     PROVISIONING_API_BASE_URL: `${simulatorsUrl}/provisioning`,
     HUBSPOT_API_BASE_URL: `${simulatorsUrl}/hubspot`,
+    TWILIO_API_BASE_URL: `${simulatorsUrl}/twilio`,
+    SLACK_API_BASE_URL: `${simulatorsUrl}/slack/api`,
   };
 }
 
@@ -257,9 +259,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       timeoutMs: 90_000,
     });
     started.push(worker);
-    // The provisioning simulator reports activations with signed webhooks, as the real system would.
-    const hooked = await fetch(`${simulators.url}/provisioning/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: worker.url, secret: (devVar("PROVISIONING_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim() }) });
-    if (!hooked.ok) throw new Error(`could not point the provisioning simulator at the worker: ${hooked.status} ${await hooked.text()}`);
+    // Simulators that call back (provisioning's activations, Twilio's inbound SMS, Slack's button clicks) send
+    // webhooks signed with the worker's secrets, as the real systems would.
+    for (const [system, secret] of [["provisioning", "PROVISIONING_WEBHOOK_SECRET"], ["twilio", "TWILIO_AUTH_TOKEN"], ["slack", "SLACK_SIGNING_SECRET"]] as const) {
+      const hooked = await fetch(`${simulators.url}/${system}/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: worker.url, secret: (devVar(secret) ?? "").split(",")[0]!.trim() }) });
+      if (!hooked.ok) throw new Error(`could not point the ${system} simulator at the worker: ${hooked.status} ${await hooked.text()}`);
+    }
     let dashboard: Service | undefined;
     if (options.dashboard !== false) {
       const dashboardPort = options.dashboardPort ?? (await freePort());

@@ -9,7 +9,7 @@ import { createSimulator, objectId, type Simulator } from "./kit.ts";
 
 export interface Activation {
   id: string;
-  customer: { email: string; name?: string };
+  customer: { email: string; name?: string; phone?: string };
   plan: string;
   market: string;
   status: "pending" | "active";

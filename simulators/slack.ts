@@ -20,6 +20,34 @@ export interface PostedMessage {
 /** A stable channel id for a name, as Slack turns `#refunds` into `C…`. */
 const channelId = (name: string) => (/^[CDG][A-Z0-9]{6,}$/.test(name) ? name : `C${[...name.replace(/^#/, "")].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7).toString(36).toUpperCase().padStart(8, "0")}`);
 
+/**
+ * The `block_actions` interaction Slack sends when `user` clicks Approve or Reject on `message` (its shape as Slack
+ * documents it: https://docs.slack.com/reference/interaction-payloads/block_actions-payload).
+ * @example const payload = blockActionsPayload(message, { user: "U0ANA", action: "approve" });
+ */
+export function blockActionsPayload(message: PostedMessage, click: { user: string; action: "approve" | "reject"; team?: string }) {
+  const actionId = `crossflow.${click.action}`;
+  const button = message.blocks.flatMap((b) => b.elements ?? []).find((e) => e.type === "button" && e.action_id === actionId);
+  if (!button) throw new Error(`message ${message.ts} has no ${actionId} button`);
+  const team = click.team ?? SIMULATOR_SLACK_TEAM;
+  return {
+    type: "block_actions",
+    user: { id: click.user, username: click.user.toLowerCase(), name: click.user.toLowerCase(), team_id: team },
+    api_app_id: "A0CROSSFLOW",
+    token: "deprecated-verification-token",
+    container: { type: "message", message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+    trigger_id: `${Date.now()}.${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`,
+    team: { id: team, domain: "crossflow-local" },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: message.channel, name: "approvals" },
+    message: { type: "message", ts: message.ts, text: message.text, blocks: message.blocks },
+    state: { values: {} },
+    response_url: `https://hooks.slack.com/actions/${team}/local/${message.ts}`,
+    actions: [{ type: "button", action_id: actionId, block_id: "crossflow_approval", text: { type: "plain_text", text: click.action === "approve" ? "Approve" : "Reject" }, value: button.value, action_ts: (Date.now() / 1000).toFixed(6) }],
+  };
+}
+
 export function slackSimulator(apiKey: string): Simulator & { messages: PostedMessage[]; webhook: { url: string | null; secret: string | null } } {
   const sim = createSimulator({ apiKey, idempotency: false, unauthorized: (c) => c.json({ ok: false, error: c.req.header("authorization") ? "invalid_auth" : "not_authed" }) });
   const messages: PostedMessage[] = [];
@@ -32,36 +60,20 @@ export function slackSimulator(apiKey: string): Simulator & { messages: PostedMe
   });
   sim.app.get("/_sim/messages", (c) => c.json({ messages }));
   /**
-   * A person clicks a button: `{ user, action: "approve" | "reject", ts?, team? }` (default: the newest message
-   * with Crossflow's buttons). Answers with the worker's reply to the signed interaction.
+   * A person clicks a button: `{ user, action: "approve" | "reject", ts?, caseKey?, team? }` (default: the newest
+   * message with Crossflow's buttons, for that case when `caseKey` is given). Answers with the worker's reply to the signed interaction.
    */
   sim.app.post("/_sim/click", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { user?: string; action?: "approve" | "reject"; ts?: string; team?: string } | null;
+    const body = (await c.req.json().catch(() => null)) as { user?: string; action?: "approve" | "reject"; ts?: string; caseKey?: string; team?: string } | null;
     if (!body?.user || !body.action) return c.json({ error: "user and action are required" }, 422);
     if (!webhook.url || !webhook.secret) return c.json({ error: "no worker hooked up: POST /_sim/webhooks { url, secret } first" }, 409);
     const actionId = `crossflow.${body.action}`;
     const buttonOf = (m: PostedMessage) => m.blocks.flatMap((b) => b.elements ?? []).find((e) => e.type === "button" && e.action_id === actionId);
-    const message = body.ts ? messages.find((m) => m.ts === body.ts) : [...messages].reverse().find((m) => buttonOf(m));
+    const names = (m: PostedMessage, caseKey: string) => (buttonOf(m)?.value ?? "").includes(JSON.stringify(caseKey));
+    const message = body.ts ? messages.find((m) => m.ts === body.ts) : [...messages].reverse().find((m) => buttonOf(m) && (!body.caseKey || names(m, body.caseKey)));
     const button = message && buttonOf(message);
     if (!message || !button) return c.json({ error: `no message with a ${actionId} button` }, 404);
-    const team = body.team ?? SIMULATOR_SLACK_TEAM;
-    const actionTs = (Date.now() / 1000).toFixed(6);
-    const payload = {
-      type: "block_actions",
-      user: { id: body.user, username: body.user.toLowerCase(), name: body.user.toLowerCase(), team_id: team },
-      api_app_id: "A0CROSSFLOW",
-      token: "deprecated-verification-token",
-      container: { type: "message", message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-      trigger_id: `${Date.now()}.${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`,
-      team: { id: team, domain: "crossflow-local" },
-      enterprise: null,
-      is_enterprise_install: false,
-      channel: { id: message.channel, name: "approvals" },
-      message: { type: "message", ts: message.ts, text: message.text, blocks: message.blocks },
-      state: { values: {} },
-      response_url: `https://hooks.slack.com/actions/${team}/local/${message.ts}`,
-      actions: [{ type: "button", action_id: actionId, block_id: "crossflow_approval", text: { type: "plain_text", text: body.action === "approve" ? "Approve" : "Reject" }, value: button.value, action_ts: actionTs }],
-    };
+    const payload = blockActionsPayload(message, { user: body.user, action: body.action, team: body.team });
     const res = await post(webhook.url, await sign.slackInteraction(webhook.secret, payload));
     return c.json({ payload, worker: { status: res.status, body: await res.json().catch(() => null) } });
   });

@@ -27,6 +27,19 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const sid = (prefix: string) => `${prefix}${crypto.randomUUID().replaceAll("-", "")}`;
 const twilioError = (code: number, message: string, status: number) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
+/**
+ * The form parameters of Twilio's inbound-message webhook (https://www.twilio.com/docs/messaging/guides/webhook-request),
+ * with MMS media as `NumMedia`, `MediaUrl<n>` and `MediaContentType<n>`.
+ * @example const params = inboundSmsParams({ sid: "SM…", account_sid: "AC…", from: "+4915…", to: "+1500…", body: "YES", num_segments: "1" });
+ */
+export function inboundSmsParams(message: Pick<SmsMessage, "sid" | "account_sid" | "from" | "to" | "body" | "num_segments">, media: { url: string; contentType: string }[] = []): Record<string, string> {
+  return {
+    ToCountry: "US", ToState: "", SmsMessageSid: message.sid, NumMedia: String(media.length), ToCity: "", FromZip: "", SmsSid: message.sid, FromState: "", SmsStatus: "received",
+    FromCity: "", Body: message.body, FromCountry: "", To: message.to, ToZip: "", NumSegments: message.num_segments, MessageSid: message.sid, AccountSid: message.account_sid, From: message.from, ApiVersion: "2010-04-01",
+    ...Object.fromEntries(media.flatMap((m, i) => [[`MediaUrl${i}`, m.url], [`MediaContentType${i}`, m.contentType]])),
+  };
+}
+
 export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_ACCOUNT): Simulator & { messages: SmsMessage[]; webhook: { url: string | null; secret: string | null } } {
   const sim = createSimulator({
     apiKey,
@@ -50,16 +63,13 @@ export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_AC
   sim.app.get("/_sim/messages", (c) => c.json({ messages }));
   /** The customer texts back: Twilio's inbound-SMS webhook, signed, to the worker. Answers with the worker's reply. */
   sim.app.post("/_sim/inbound", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { from?: string; to?: string; body?: string } | null;
+    const body = (await c.req.json().catch(() => null)) as { from?: string; to?: string; body?: string; media?: { url: string; contentType: string }[] } | null;
     if (!body?.from || typeof body.body !== "string") return c.json({ error: "from and body are required" }, 422);
     if (!webhook.url || !webhook.secret) return c.json({ error: "no worker hooked up: POST /_sim/webhooks { url, secret } first" }, 409);
     const to = body.to ?? [...messages].reverse().find((m) => m.to === body.from)?.from ?? "+15005550006";
     const inbound = message({ from: body.from, to, body: body.body, status: "received", direction: "inbound" });
     messages.push(inbound);
-    const params = {
-      ToCountry: "US", ToState: "", SmsMessageSid: inbound.sid, NumMedia: "0", ToCity: "", FromZip: "", SmsSid: inbound.sid, FromState: "", SmsStatus: "received",
-      FromCity: "", Body: inbound.body, FromCountry: "", To: inbound.to, ToZip: "", NumSegments: inbound.num_segments, MessageSid: inbound.sid, AccountSid: accountSid, From: inbound.from, ApiVersion: "2010-04-01",
-    };
+    const params = inboundSmsParams(inbound, body.media);
     const res = await post(webhook.url, await sign.twilio(webhook.secret, params, { origin: webhook.url }));
     return c.json({ message: inbound, worker: { status: res.status, body: await res.json().catch(() => null) } });
   });

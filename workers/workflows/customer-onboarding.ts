@@ -3,13 +3,16 @@
  * a document in the wrong format (ask for it again, check the reply's attachment), an ambiguous sanctions/PEP
  * screening (an agent judges, a person below its confidence; a hit goes straight to compliance), market rules
  * declared as data (EU vs US: data residency, consent), a declined card (ask for a new payment method), and no
- * reply (one reminder, then a person).
+ * reply (one reminder, then a person). Version 2 talks by SMS (Twilio) to an applicant who gives a phone number
+ * and prefers it (`contactBy: "sms"`): questions, reminders and the welcome go by SMS, replies come back by SMS
+ * (a document as an MMS attachment), and the case is keyed by that number so the replies find it.
  */
 import { z } from "zod";
 import { complianceClient, complianceConfig, type ScreeningCandidate } from "../connectors/compliance/client.ts";
 import { hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
 import { emailChannel, emailClient, emailConfig } from "../connectors/email/client.ts";
 import { provisioningClient, provisioningConfig } from "../connectors/provisioning/client.ts";
+import { e164, smsChannel } from "../connectors/twilio/client.ts";
 import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
 import { defineWorkflow, type CaseEvent } from "../engine/index.ts";
 
@@ -29,6 +32,9 @@ export interface Application {
   paymentMethod: string;
   consent?: boolean;
   documents: ApplicationDocument[];
+  /** E.164 (`+4915112345678`); with `contactBy: "sms"` (version 2 on) the conversation is by SMS. */
+  phone?: string;
+  contactBy?: "email" | "sms";
 }
 
 export interface MarketRule {
@@ -46,14 +52,25 @@ export const DEFAULT_MARKETS: Record<string, MarketRule> = {
 const PRICES: Record<string, string> = { "fiber-500": "price_fiber_500", "fiber-1000": "price_fiber_1000", mobile: "price_mobile" };
 
 const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
-const replyText = (reply: CaseEvent) => String((reply.payload as { data?: { text?: string } })?.data?.text ?? "");
+const phone = (value: unknown) => ((n) => (n ? `customer:${n}` : null))(e164(value));
+/** The number an applicant asked to be texted at (version 2), or null for email. */
+const smsNumber = (app: Partial<Application> | undefined) => (app?.contactBy === "sms" ? e164(app.phone) : null);
+/** One case per customer: by the number they text from when they chose SMS, else by email. */
+const customerKey = (app: Partial<Application> | undefined) => (smsNumber(app) ? phone(app!.phone) : email(app?.email));
+const isSms = (reply: CaseEvent) => reply.source === "twilio";
+const replyText = (reply: CaseEvent) => (isSms(reply) ? String((reply.payload as { Body?: string }).Body ?? "") : String((reply.payload as { data?: { text?: string } })?.data?.text ?? ""));
 
 function markets(config: Readonly<Record<string, unknown>>): Record<string, MarketRule> {
   const raw = config.ONBOARDING_MARKETS;
   return typeof raw === "string" && raw ? (JSON.parse(raw) as Record<string, MarketRule>) : DEFAULT_MARKETS;
 }
 
-const attachmentOf = (reply: CaseEvent) => (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } }).data?.attachments?.[0];
+/** The reply's first attachment: an email's, or an MMS's media (Twilio gives its type, not its size). */
+function attachmentOf(reply: CaseEvent): { filename?: string; content_type?: string; size?: number } | undefined {
+  if (!isSms(reply)) return (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } }).data?.attachments?.[0];
+  const mms = reply.payload as { NumMedia?: string; MediaUrl0?: string; MediaContentType0?: string };
+  return Number(mms.NumMedia ?? 0) > 0 ? { filename: mms.MediaUrl0?.split("/").at(-1) ?? "mms-0", content_type: mms.MediaContentType0, size: 0 } : undefined;
+}
 
 const Answer = z.object({ decision: z.enum(["answer", "escalate"]), confidence: z.number().min(0).max(1), rationale: z.string(), answer: z.string().max(2_000) });
 
@@ -78,111 +95,129 @@ export function screeningRules({ context }: { context: Record<string, unknown> }
     : { decision: "escalate" as const, confidence: 0.5, rationale: `${sameBirthDate.map((c) => c.caption).join(", ")} share the birth date: a person must compare` };
 }
 
-export default defineWorkflow<{ event: string; application: Application }>(
-  {
-    id: "customer-onboarding",
-    version: 1,
-    minutesPerCase: 45,
-    sla: "8h",
-    triggers: [
-      { source: "onboarding-form", events: ["application.submitted"], caseKey: (e) => email(e.application?.email) },
-      { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false },
-      { source: "provisioning", events: ["service.activated"], caseKey: (e) => email(e.activation?.customer?.email), opens: false },
-    ],
-  },
-  async ({ input, step, agent, config }) => {
-    const app = input.application;
-    const compliance = () => complianceClient(complianceConfig(config));
-    const mail = () => {
-      const settings = emailConfig(config);
-      return { client: emailClient(settings), from: settings.from };
-    };
-    const channel = (subject: string) => emailChannel(config, { to: app.email, subject });
-    const ask = (id: string, subject: string, message: string) => step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" });
+const V1_TRIGGERS = [
+  { source: "onboarding-form", events: ["application.submitted"], caseKey: (e: any) => email(e.application?.email) },
+  { source: "resend", events: ["email.received"], caseKey: (e: any) => email(e.data?.from), opens: false },
+  { source: "provisioning", events: ["service.activated"], caseKey: (e: any) => email(e.activation?.customer?.email), opens: false },
+];
+const V2_TRIGGERS = [
+  { source: "onboarding-form", events: ["application.submitted"], caseKey: (e: any) => customerKey(e.application) },
+  { source: "resend", events: ["email.received"], caseKey: (e: any) => email(e.data?.from), opens: false },
+  // The customer's SMS (Twilio's inbound webhook): correlated by the number it comes from.
+  { source: "twilio", events: ["message.received"], caseKey: (e: any) => phone(e.From), opens: false },
+  { source: "provisioning", events: ["service.activated"], caseKey: (e: any) => (e.activation?.customer?.phone ? phone(e.activation.customer.phone) : email(e.activation?.customer?.email)), opens: false },
+];
 
-    // 0. The CRM knows the customer from the start (upserted by email, so a repeat is harmless).
-    const hubspot = () => hubspotClient(hubspotConfig(config));
-    const contact = await step.run("crm-contact", (ctx) => hubspot().upsertContact({ email: app.email, firstname: app.name.split(" ")[0] ?? app.name, lastname: app.name.split(" ").slice(1).join(" "), lifecyclestage: "opportunity" }, ctx));
+/** Version 1 talks by email only; version 2 also by SMS (see the header). */
+function customerOnboarding(version: 1 | 2) {
+  return defineWorkflow<{ event: string; application: Application }>(
+    {
+      id: "customer-onboarding",
+      version,
+      minutesPerCase: 45,
+      sla: "8h",
+      triggers: version === 1 ? V1_TRIGGERS : V2_TRIGGERS,
+    },
+    async ({ input, step, agent, config }) => {
+      const app = input.application;
+      const sms = version >= 2 ? smsNumber(app) : null;
+      const by = sms ? "SMS" : "email";
+      const compliance = () => complianceClient(complianceConfig(config));
+      const mail = () => {
+        const settings = emailConfig(config);
+        return { client: emailClient(settings), from: settings.from };
+      };
+      const channel = (subject: string) => (sms ? smsChannel(config, { to: sms }) : emailChannel(config, { to: app.email, subject }));
+      const ask = (id: string, subject: string, message: string) => step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" });
 
-    // 1. Documents: a wrong format is asked for again, once; the reply's attachment is checked like the original.
-    for (const [i, original] of app.documents.entries()) {
-      let document = original;
-      for (let round = 0; ; round++) {
-        const check = await step.run(`document-${i}-check-${round}`, () => compliance().checkDocument(document));
-        if (check.status === "accepted") break;
-        if (round === 1) return step.escalate(`document-${i}-still-rejected`, { reason: `the ${original.type} was rejected twice: ${check.reason}`, queue: "onboarding" });
-        const subject = `Your ${original.type}`;
-        let reply = await ask(`document-${i}-again`, subject, `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`);
-        // A reply without the document may be a question: answered from the case (or a person), then we wait again.
-        for (let q = 0; reply && !attachmentOf(reply) && q < 2; q++) {
-          const answer = await agent(`document-${i}-question-${q}`, {
-            instructions: "Answer the customer's question about their onboarding from the case facts only. If the facts do not answer it, decide `escalate`.",
-            promptVersion: "onboarding-question-1",
-            context: { waitingFor: `${original.type} as PDF, JPEG or PNG, at most 10 MB`, rejectedBecause: check.reason, plan: app.plan, country: app.country },
-            data: [{ label: "customer email", text: replyText(reply) }],
-            decision: Answer,
-            heuristics: questionRules,
-            guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
-            escalation: { queue: "onboarding", sla: "4h" },
-          });
-          await step.run(`document-${i}-answer-${q}`, (ctx) => mail().client.send({ from: mail().from, to: app.email, subject: `Re: ${subject}`, text: answer.answer }, ctx));
-          reply = await step.waitFor(`document-${i}-after-answer-${q}`, channel(subject).reply, { timeout: "72h" });
+      // 0. The CRM knows the customer from the start (upserted by email, so a repeat is harmless).
+      const hubspot = () => hubspotClient(hubspotConfig(config));
+      const contact = await step.run("crm-contact", (ctx) => hubspot().upsertContact({ email: app.email, firstname: app.name.split(" ")[0] ?? app.name, lastname: app.name.split(" ").slice(1).join(" "), lifecyclestage: "opportunity", ...(sms ? { phone: sms } : {}) }, ctx));
+
+      // 1. Documents: a wrong format is asked for again, once; the reply's attachment is checked like the original.
+      for (const [i, original] of app.documents.entries()) {
+        let document = original;
+        for (let round = 0; ; round++) {
+          const check = await step.run(`document-${i}-check-${round}`, () => compliance().checkDocument(document));
+          if (check.status === "accepted") break;
+          if (round === 1) return step.escalate(`document-${i}-still-rejected`, { reason: `the ${original.type} was rejected twice: ${check.reason}`, queue: "onboarding" });
+          const subject = `Your ${original.type}`;
+          let reply = await ask(`document-${i}-again`, subject, `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`);
+          // A reply without the document may be a question: answered from the case (or a person), then we wait again.
+          for (let q = 0; reply && !attachmentOf(reply) && q < 2; q++) {
+            const answer = await agent(`document-${i}-question-${q}`, {
+              instructions: "Answer the customer's question about their onboarding from the case facts only. If the facts do not answer it, decide `escalate`.",
+              promptVersion: "onboarding-question-1",
+              context: { waitingFor: `${original.type} as PDF, JPEG or PNG, at most 10 MB`, rejectedBecause: check.reason, plan: app.plan, country: app.country },
+              data: [{ label: "customer email", text: replyText(reply) }],
+              decision: Answer,
+              heuristics: questionRules,
+              guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
+              escalation: { queue: "onboarding", sla: "4h" },
+            });
+            await step.run(`document-${i}-answer-${q}`, (ctx) => (sms ? channel(subject).send(answer.answer, ctx) : mail().client.send({ from: mail().from, to: app.email, subject: `Re: ${subject}`, text: answer.answer }, ctx)));
+            reply = await step.waitFor(`document-${i}-after-answer-${q}`, channel(subject).reply, { timeout: "72h" });
+          }
+          if (!reply) return step.escalate(`document-${i}-no-reply`, { reason: `no new ${original.type} within 72 h`, tried: [`asked by ${by}, reminded after 24 h`], queue: "onboarding" });
+          const attachment = attachmentOf(reply);
+          document = { type: original.type, fileName: attachment?.filename ?? "", contentType: attachment?.content_type ?? "none", sizeBytes: attachment?.size ?? 0 };
         }
-        if (!reply) return step.escalate(`document-${i}-no-reply`, { reason: `no new ${original.type} within 72 h`, tried: ["asked by email, reminded after 24 h"], queue: "onboarding" });
-        const attachment = attachmentOf(reply);
-        document = { type: original.type, fileName: attachment?.filename ?? "", contentType: attachment?.content_type ?? "none", sizeBytes: attachment?.size ?? 0 };
       }
-    }
 
-    // 2. Sanctions/PEP screening: a hit is compliance's call; an ambiguous result is judged, within guardrails.
-    const screening = await step.run("screening", () => compliance().screen({ name: app.name, birthDate: app.birthDate, nationality: app.country }));
-    if (screening.status === "hit") {
-      return step.escalate("screening-hit", { reason: `sanctions/PEP match: ${screening.candidates.map((c) => `${c.caption} (${c.score})`).join(", ")}`, evidence: { candidates: screening.candidates }, queue: "compliance", sla: "4h" });
-    }
-    if (screening.status === "ambiguous") {
-      await agent("screening-review", {
-        instructions: "Decide whether the applicant is the same person as any screening candidate. Clear only when the data rules it out.",
-        promptVersion: "screening-review-1",
-        context: { name: app.name, birthDate: app.birthDate, country: app.country, candidates: screening.candidates },
-        decision: Review,
-        heuristics: screeningRules,
-        guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
-        escalation: { queue: "compliance", sla: "4h" },
+      // 2. Sanctions/PEP screening: a hit is compliance's call; an ambiguous result is judged, within guardrails.
+      const screening = await step.run("screening", () => compliance().screen({ name: app.name, birthDate: app.birthDate, nationality: app.country }));
+      if (screening.status === "hit") {
+        return step.escalate("screening-hit", { reason: `sanctions/PEP match: ${screening.candidates.map((c) => `${c.caption} (${c.score})`).join(", ")}`, evidence: { candidates: screening.candidates }, queue: "compliance", sla: "4h" });
+      }
+      if (screening.status === "ambiguous") {
+        await agent("screening-review", {
+          instructions: "Decide whether the applicant is the same person as any screening candidate. Clear only when the data rules it out.",
+          promptVersion: "screening-review-1",
+          context: { name: app.name, birthDate: app.birthDate, country: app.country, candidates: screening.candidates },
+          decision: Review,
+          heuristics: screeningRules,
+          guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
+          escalation: { queue: "compliance", sla: "4h" },
+        });
+      }
+
+      // 3. Market rules, as data.
+      const market = await step.decide("market", () => {
+        const [name, rule] = Object.entries(markets(config)).find(([, r]) => r.countries.includes(app.country)) ?? [];
+        return name && rule ? { decision: name, rationale: `${app.country} is in market ${name}`, ...rule } : { decision: "unsupported", rationale: `no market serves ${app.country}`, countries: [], dataResidency: "", consentRequired: false };
       });
-    }
+      if (market.decision === "unsupported") return step.escalate("unsupported-market", { reason: market.rationale, queue: "onboarding" });
+      if (market.consentRequired && !app.consent) {
+        const reply = await ask("consent", "Your consent", `To serve you from our ${market.dataResidency} data centre we need your consent to process your data there. Please reply YES to agree.`);
+        if (!reply || !/\byes\b/i.test(replyText(reply))) return step.escalate("no-consent", { reason: reply ? "the customer did not agree" : "no answer within 72 h", queue: "onboarding" });
+      }
 
-    // 3. Market rules, as data.
-    const market = await step.decide("market", () => {
-      const [name, rule] = Object.entries(markets(config)).find(([, r]) => r.countries.includes(app.country)) ?? [];
-      return name && rule ? { decision: name, rationale: `${app.country} is in market ${name}`, ...rule } : { decision: "unsupported", rationale: `no market serves ${app.country}`, countries: [], dataResidency: "", consentRequired: false };
-    });
-    if (market.decision === "unsupported") return step.escalate("unsupported-market", { reason: market.rationale, queue: "onboarding" });
-    if (market.consentRequired && !app.consent) {
-      const reply = await ask("consent", "Your consent", `To serve you from our ${market.dataResidency} data centre we need your consent to process your data there. Please reply YES to agree.`);
-      if (!reply || !/\byes\b/i.test(replyText(reply))) return step.escalate("no-consent", { reason: reply ? "the customer did not agree" : "no answer within 72 h", queue: "onboarding" });
-    }
+      // 4. Billing: a declined card asks for another payment method, once.
+      const stripe = () => stripeClient(stripeConfig(config));
+      const customer = await step.run("stripe-customer", (ctx) => stripe().createCustomer({ email: app.email, name: app.name }, ctx));
+      const price = PRICES[app.plan] ?? `price_${app.plan}`;
+      let subscription = await step.run("subscription", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx));
+      if ("declined" in subscription) {
+        const reply = await ask("payment-method", "Your payment", "Your card was declined. Please reply with the id of a new payment method (it starts with pm_).");
+        const paymentMethod = reply ? (/\bpm_\w+\b/.exec(replyText(reply))?.[0] ?? null) : null;
+        if (!paymentMethod) return step.escalate("card-declined", { reason: reply ? "the reply named no payment method" : "no new payment method within 72 h", queue: "billing" });
+        subscription = await step.run("subscription-new-method", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod }, ctx));
+        if ("declined" in subscription) return step.escalate("card-declined-again", { reason: `the new payment method was declined too: ${subscription.declined}`, queue: "billing" });
+      }
 
-    // 4. Billing: a declined card asks for another payment method, once.
-    const stripe = () => stripeClient(stripeConfig(config));
-    const customer = await step.run("stripe-customer", (ctx) => stripe().createCustomer({ email: app.email, name: app.name }, ctx));
-    const price = PRICES[app.plan] ?? `price_${app.plan}`;
-    let subscription = await step.run("subscription", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx));
-    if ("declined" in subscription) {
-      const reply = await ask("payment-method", "Your payment", "Your card was declined. Please reply with the id of a new payment method (it starts with pm_).");
-      const paymentMethod = reply ? (/\bpm_\w+\b/.exec(replyText(reply))?.[0] ?? null) : null;
-      if (!paymentMethod) return step.escalate("card-declined", { reason: reply ? "the reply named no payment method" : "no new payment method within 72 h", queue: "billing" });
-      subscription = await step.run("subscription-new-method", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod }, ctx));
-      if ("declined" in subscription) return step.escalate("card-declined-again", { reason: `the new payment method was declined too: ${subscription.declined}`, queue: "billing" });
-    }
+      // 5. Provisioning reports activation with a signed webhook.
+      await step.run("activate", (ctx) => provisioningClient(provisioningConfig(config)).activate({ customer: { email: app.email, name: app.name, ...(sms ? { phone: sms } : {}) }, plan: app.plan, market: market.decision }, ctx));
+      const activated = await step.waitFor("service-activated", { source: "provisioning", type: "service.activated" }, { timeout: "1h" });
+      if (!activated) return step.escalate("activation-timeout", { reason: "provisioning did not confirm within an hour", queue: "provisioning" });
 
-    // 5. Provisioning reports activation with a signed webhook.
-    await step.run("activate", (ctx) => provisioningClient(provisioningConfig(config)).activate({ customer: { email: app.email, name: app.name }, plan: app.plan, market: market.decision }, ctx));
-    const activated = await step.waitFor("service-activated", { source: "provisioning", type: "service.activated" }, { timeout: "1h" });
-    if (!activated) return step.escalate("activation-timeout", { reason: "provisioning did not confirm within an hour", queue: "provisioning" });
+      // 6. Welcome, and the CRM records it.
+      const welcome = `Hi ${app.name}, your ${app.plan} service is active.`;
+      await step.run("welcome", (ctx) => (sms ? channel("Welcome").send(welcome, ctx) : mail().client.send({ from: mail().from, to: app.email, subject: "Welcome", text: welcome }, ctx)));
+      await step.run("crm-note", (ctx) => hubspot().addNote(contact.id, `Onboarded: ${app.plan} in ${market.decision} (subscription ${subscription.id}).`, activated.receivedAt, ctx));
+      return step.resolve("onboarded", { market: market.decision, plan: app.plan, subscription: subscription.id });
+    },
+  );
+}
 
-    // 6. Welcome, and the CRM records it.
-    await step.run("welcome", (ctx) => mail().client.send({ from: mail().from, to: app.email, subject: "Welcome", text: `Hi ${app.name}, your ${app.plan} service is active.` }, ctx));
-    await step.run("crm-note", (ctx) => hubspot().addNote(contact.id, `Onboarded: ${app.plan} in ${market.decision} (subscription ${subscription.id}).`, activated.receivedAt, ctx));
-    return step.resolve("onboarded", { market: market.decision, plan: app.plan, subscription: subscription.id });
-  },
-);
+export const customerOnboardingV1 = customerOnboarding(1);
+export default customerOnboarding(2);

@@ -3,14 +3,16 @@
  * charge it names, and decides within guardrails: refunds only up to 100 EUR/USD and never more than is left on
  * the charge, above 50 only after a person approves. Without a charge id it asks the customer by email (one
  * reminder) and decides again with the reply; possible fraud, low confidence or no reply go to a person. The
- * customer gets the answer as a reply on the ticket.
+ * customer gets the answer as a reply on the ticket. Version 2 also posts each approval to Slack (`#refunds`, or
+ * `SLACK_APPROVALS_CHANNEL`) with Approve/Reject buttons; a click decides like the dashboard does.
  */
 import { z } from "zod";
 import type { AgentSpec, QuotedData } from "../agent/types.ts";
 import { emailChannel } from "../connectors/email/client.ts";
+import { slackApprovals } from "../connectors/slack/client.ts";
 import { stripeClient, stripeConfig, type StripeCharge } from "../connectors/stripe/client.ts";
 import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
-import { defineWorkflow } from "../engine/index.ts";
+import { defineWorkflow, type ApprovalNotifier } from "../engine/index.ts";
 
 export interface TicketEvent {
   id: string;
@@ -55,7 +57,7 @@ export function triageRules({ context, data }: { context: Record<string, unknown
   return { decision: "deny" as const, confidence: 0.7, rationale: "no refund reason in the policy matches the request" };
 }
 
-function triageSpec(config: Readonly<Record<string, unknown>>, charge: StripeCharge | null, data: QuotedData[], customer: string): AgentSpec<TriageDecision> {
+function triageSpec(config: Readonly<Record<string, unknown>>, charge: StripeCharge | null, data: QuotedData[], customer: string, notify?: ApprovalNotifier): AgentSpec<TriageDecision> {
   return {
     instructions: [
       "You handle refund requests for card payments.",
@@ -91,43 +93,51 @@ function triageSpec(config: Readonly<Record<string, unknown>>, charge: StripeCha
     redact: ["iban", "cardNumber"],
     heuristics: triageRules,
     escalation: { queue: "refunds", sla: "8h" },
+    ...(notify ? { approvals: { notify } } : {}),
   };
 }
 
-export default defineWorkflow<TicketEvent>(
-  {
-    id: "refund-dispute",
-    version: 1,
-    minutesPerCase: 25,
-    sla: "8h",
-    triggers: [
-      { source: "zendesk", events: ["ticket.created"], when: (e: TicketEvent) => (e.detail?.tags ?? []).includes("refund"), caseKey: (e: TicketEvent) => email(e.detail?.requester?.email) },
-      // The customer's answer to our questions, by email.
-      { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false },
-    ],
-  },
-  async ({ input, step, agent, config }) => {
-    const ticket = input.detail;
-    const customer = ticket.requester?.email ?? "";
-    const ticketText: QuotedData = { label: "support ticket", text: `${ticket.subject ?? ""}\n\n${ticket.description ?? ""}` };
-    const loadCharge = (id: string, stepId: string) => step.run(stepId, () => stripeClient(stripeConfig(config)).getCharge(id));
-    const chargeId = await step.run("find-charge", () => CHARGE_ID.exec(ticketText.text)?.[0] ?? null);
-    const charge = chargeId ? await loadCharge(chargeId, "load-charge") : null;
+/** Version 1 asks for approvals in the dashboard only; version 2 also posts them to Slack. */
+function refundDispute(version: 1 | 2) {
+  return defineWorkflow<TicketEvent>(
+    {
+      id: "refund-dispute",
+      version,
+      minutesPerCase: 25,
+      sla: "8h",
+      triggers: [
+        { source: "zendesk", events: ["ticket.created"], when: (e: TicketEvent) => (e.detail?.tags ?? []).includes("refund"), caseKey: (e: TicketEvent) => email(e.detail?.requester?.email) },
+        // The customer's answer to our questions, by email.
+        { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false },
+      ],
+    },
+    async ({ input, step, agent, config }) => {
+      const notify = version >= 2 ? slackApprovals(config, { channel: "#refunds" }) : undefined;
+      const ticket = input.detail;
+      const customer = ticket.requester?.email ?? "";
+      const ticketText: QuotedData = { label: "support ticket", text: `${ticket.subject ?? ""}\n\n${ticket.description ?? ""}` };
+      const loadCharge = (id: string, stepId: string) => step.run(stepId, () => stripeClient(stripeConfig(config)).getCharge(id));
+      const chargeId = await step.run("find-charge", () => CHARGE_ID.exec(ticketText.text)?.[0] ?? null);
+      const charge = chargeId ? await loadCharge(chargeId, "load-charge") : null;
 
-    let triage = await agent("triage", triageSpec(config, charge, [ticketText], customer));
-    if (triage.decision === "need-details") {
-      const channel = emailChannel(config, { to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` });
-      const reply = await step.ask("details", channel, "To look into your refund, please reply with the charge id (it starts with ch_) from your receipt and tell us what went wrong.", { timeout: "48h", remindAfter: "24h" });
-      if (!reply) return step.escalate("no-reply", { reason: "the customer did not send the charge details within 48 h", tried: ["asked by email, reminded after 24 h"], queue: "refunds" });
-      const replyText: QuotedData = { label: "customer email reply", text: String((reply.payload as { data?: { text?: string } })?.data?.text ?? "") };
-      const repliedId = await step.run("find-charge-in-reply", () => CHARGE_ID.exec(replyText.text)?.[0] ?? null);
-      const repliedCharge = repliedId ? await loadCharge(repliedId, "load-charge-from-reply") : null;
-      triage = await agent("triage-with-reply", triageSpec(config, repliedCharge, [ticketText, replyText], customer));
-      if (triage.decision === "need-details") return step.escalate("still-unclear", { reason: "the reply did not identify a charge", queue: "refunds" });
-    }
-    const refunded = Object.values(triage.results).some((r) => typeof r === "object" && r !== null && "id" in r);
-    const outcome = triage.decision === "refund" ? (refunded ? "refunded" : "refund-not-approved") : "denied";
-    await step.run("reply-on-ticket", (ctx) => zendeskClient(zendeskConfig(config)).reply(ticket.id, REPLIES[outcome], { status: "solved" }, ctx));
-    return step.resolve(outcome, { decision: triage.decision, rationale: triage.rationale });
-  },
-);
+      let triage = await agent("triage", triageSpec(config, charge, [ticketText], customer, notify));
+      if (triage.decision === "need-details") {
+        const channel = emailChannel(config, { to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` });
+        const reply = await step.ask("details", channel, "To look into your refund, please reply with the charge id (it starts with ch_) from your receipt and tell us what went wrong.", { timeout: "48h", remindAfter: "24h" });
+        if (!reply) return step.escalate("no-reply", { reason: "the customer did not send the charge details within 48 h", tried: ["asked by email, reminded after 24 h"], queue: "refunds" });
+        const replyText: QuotedData = { label: "customer email reply", text: String((reply.payload as { data?: { text?: string } })?.data?.text ?? "") };
+        const repliedId = await step.run("find-charge-in-reply", () => CHARGE_ID.exec(replyText.text)?.[0] ?? null);
+        const repliedCharge = repliedId ? await loadCharge(repliedId, "load-charge-from-reply") : null;
+        triage = await agent("triage-with-reply", triageSpec(config, repliedCharge, [ticketText, replyText], customer, notify));
+        if (triage.decision === "need-details") return step.escalate("still-unclear", { reason: "the reply did not identify a charge", queue: "refunds" });
+      }
+      const refunded = Object.values(triage.results).some((r) => typeof r === "object" && r !== null && "id" in r);
+      const outcome = triage.decision === "refund" ? (refunded ? "refunded" : "refund-not-approved") : "denied";
+      await step.run("reply-on-ticket", (ctx) => zendeskClient(zendeskConfig(config)).reply(ticket.id, REPLIES[outcome], { status: "solved" }, ctx));
+      return step.resolve(outcome, { decision: triage.decision, rationale: triage.rationale });
+    },
+  );
+}
+
+export const refundDisputeV1 = refundDispute(1);
+export default refundDispute(2);
