@@ -249,8 +249,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         "--inspector-port", String(inspectorPort),
         "--persist-to", join(dataDir, "wrangler"),
         "--var", `TURSO_DATABASE_URL:${libsqlUrl}`,
-        // Connectors talk to the local simulators (their keys are in .dev.vars).
-        ...Object.entries({ ...connectorUrls(simulators.url), ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+        // Connectors talk to the local simulators (their keys are in .dev.vars); CRM deals are submitted to this worker's form door.
+        ...Object.entries({ ...connectorUrls(simulators.url), ONBOARDING_FORM_URL: `http://127.0.0.1:${workerPort}/hooks/onboarding-form`, ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
         "--show-interactive-dev-session=false",
       ],
       url: `http://127.0.0.1:${workerPort}`,
@@ -259,9 +259,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       timeoutMs: 90_000,
     });
     started.push(worker);
-    // Simulators that call back (provisioning's activations, Twilio's inbound SMS, Slack's button clicks) send
-    // webhooks signed with the worker's secrets, as the real systems would.
-    for (const [system, secret] of [["provisioning", "PROVISIONING_WEBHOOK_SECRET"], ["twilio", "TWILIO_AUTH_TOKEN"], ["slack", "SLACK_SIGNING_SECRET"]] as const) {
+    // Simulators that call back (provisioning's activations, Twilio's inbound SMS, Slack's button clicks, HubSpot's
+    // deal stages, Stripe's invoice events) send webhooks signed with the worker's secrets, as the real systems do.
+    for (const [system, secret] of [["provisioning", "PROVISIONING_WEBHOOK_SECRET"], ["twilio", "TWILIO_AUTH_TOKEN"], ["slack", "SLACK_SIGNING_SECRET"], ["hubspot", "HUBSPOT_CLIENT_SECRET"], ["stripe", "STRIPE_WEBHOOK_SECRET"]] as const) {
       const hooked = await fetch(`${simulators.url}/${system}/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: worker.url, secret: (devVar(secret) ?? "").split(",")[0]!.trim() }) });
       if (!hooked.ok) throw new Error(`could not point the ${system} simulator at the worker: ${hooked.status} ${await hooked.text()}`);
     }

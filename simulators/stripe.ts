@@ -1,8 +1,24 @@
 /**
  * A local Stripe: the charge and refund endpoints Crossflow's connector calls, form-encoded like the real API, with
- * Stripe's idempotency semantics. State lives in memory for the life of the process.
+ * Stripe's idempotency semantics. State lives in memory for the life of the process. Invoices report their payment
+ * the way Stripe does: an `invoice.paid` or `invoice.payment_failed` event, signed with `Stripe-Signature`, to the
+ * worker's `/hooks/stripe` (where, and the endpoint's signing secret, are set at `POST /_sim/webhooks`).
  */
+import { post, sign } from "../scripts/senders.ts";
 import { createSimulator, objectId, readParams, type Simulator } from "./kit.ts";
+
+export interface Invoice {
+  id: string;
+  object: "invoice";
+  customer: string;
+  customer_email: string | null;
+  amount_due: number;
+  amount_paid: number;
+  currency: string;
+  status: "open" | "paid";
+  attempt_count: number;
+  created: number;
+}
 
 export interface Refund {
   id: string;
@@ -30,7 +46,7 @@ export interface Charge {
   created: number;
 }
 
-export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator & { refunds: Refund[]; charges: Map<string, Charge>; subscriptions: { id: string; customer: string; price: string; status: "active" }[] } {
+export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator & { refunds: Refund[]; charges: Map<string, Charge>; subscriptions: { id: string; customer: string; price: string; status: "active" }[]; invoices: Map<string, Invoice> } {
   const sim = createSimulator({ apiKey });
   const refunds: Refund[] = [];
   const charges = new Map<string, Charge>();
@@ -115,5 +131,50 @@ export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator &
     subscriptions.push(subscription);
     return c.json(subscription);
   });
-  return { ...sim, refunds, charges, subscriptions };
+
+  // Invoices: `POST /v1/invoices/{id}/pay` charges the payment method and reports the outcome as a signed event.
+  const invoices = new Map<string, Invoice>();
+  const webhook = { url: null as string | null, secret: null as string | null };
+  const emit = (type: "invoice.paid" | "invoice.payment_failed", invoice: Invoice, idempotencyKey: string | null) => {
+    const { url, secret } = webhook;
+    if (!url || !secret) return;
+    const event = { id: objectId("evt"), object: "event", api_version: "2025-10-29.clover", created: Math.floor(Date.now() / 1000), type, livemode: false, pending_webhooks: 1, request: { id: objectId("req"), idempotency_key: idempotencyKey }, data: { object: { ...invoice } } };
+    setTimeout(() => {
+      void sign
+        .stripe(secret, event)
+        .then((request) => post(url, request))
+        .then(async (res) => {
+          if (!res.ok) console.error(`stripe simulator: ${type} for ${invoice.id} answered ${res.status} ${await res.text()}`);
+        })
+        .catch((error: Error) => console.error(`stripe simulator: ${type} for ${invoice.id} failed: ${error.message}`));
+    }, 50);
+  };
+  sim.app.post("/_sim/webhooks", async (c) => {
+    Object.assign(webhook, await c.req.json());
+    return c.json({ ok: true });
+  });
+  sim.app.post("/v1/invoices", async (c) => {
+    const params = await readParams(c);
+    const customer = params.customer ? customers.get(params.customer) : undefined;
+    if (!customer) return c.json(noSuch("customer", params.customer ?? ""), 400);
+    const amount = Number(params.amount_due ?? 0);
+    const invoice: Invoice = { id: objectId("in"), object: "invoice", customer: customer.id, customer_email: customer.email, amount_due: amount, amount_paid: 0, currency: (params.currency ?? "eur").toLowerCase(), status: "open", attempt_count: 0, created: Math.floor(Date.now() / 1000) };
+    invoices.set(invoice.id, invoice);
+    return c.json(invoice);
+  });
+  sim.app.post("/v1/invoices/:id/pay", async (c) => {
+    const invoice = invoices.get(c.req.param("id"));
+    if (!invoice) return c.json(noSuch("invoice", c.req.param("id")), 404);
+    const params = await readParams(c);
+    invoice.attempt_count++;
+    if (params.payment_method === "pm_card_chargeDeclined") {
+      emit("invoice.payment_failed", invoice, c.req.header("idempotency-key") ?? null);
+      return c.json({ error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." } }, 402);
+    }
+    invoice.status = "paid";
+    invoice.amount_paid = invoice.amount_due;
+    emit("invoice.paid", invoice, c.req.header("idempotency-key") ?? null);
+    return c.json(invoice);
+  });
+  return { ...sim, refunds, charges, subscriptions, invoices };
 }

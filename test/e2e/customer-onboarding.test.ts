@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import type { Application } from "../../workers/workflows/customer-onboarding.ts";
 import { runDemo, useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
@@ -31,6 +32,8 @@ async function reply(app: Application, text: string, attachments: unknown[] = []
 
 const caseOf = async (app: Application) =>
   (await (await fetch(`${stack().worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}`, { headers: { authorization: `Bearer ${token()}` } })).json()) as any;
+const caseAt = async (workflow: string, key: string) =>
+  (await (await fetch(`${stack().worker.url}/api/cases/${workflow}/${encodeURIComponent(key)}`, { headers: { authorization: `Bearer ${token()}` } })).json()) as any;
 const until = (app: Application, done: (v: any) => boolean, what: string) => eventually(async () => ((v) => (done(v) ? v : undefined))(await caseOf(app)), 30_000, what);
 const ended = (v: any) => ["resolved", "escalated", "failed"].includes(v.header?.status);
 
@@ -128,5 +131,35 @@ describe("customer-onboarding on wrangler dev", () => {
     expect(view.header.outcome).toBe("onboarded");
     expect(view.steps.find((s: any) => s.id === "subscription").output).toMatchObject({ declined: expect.stringContaining("declined") });
     expect(view.steps.find((s: any) => s.id === "subscription-new-method").output).toMatchObject({ status: "active" });
+  });
+
+  it("talks by SMS with an applicant who prefers it: the Twilio simulator's signed MMS reply resumes the case", async () => {
+    const phone = `+4917${String(Date.now()).slice(-8)}`;
+    const app = application({ phone, contactBy: "sms", documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] });
+    await apply(app);
+    const key = `customer:${phone}`;
+    const sms = async () => ((await (await fetch(`${stack().simulators.url}/twilio/_sim/messages`)).json()) as { messages: { to: string; body: string }[] }).messages.filter((m) => m.to === phone).map((m) => m.body);
+    await eventually(async () => ((v) => (v.wait?.stepId === "document-0-again:reply" ? v : undefined))(await caseAt("customer-onboarding", key)), 30_000, "asked by SMS");
+    expect(await sms()).toEqual([expect.stringContaining("Please reply with it attached.")]);
+    const inbound = (await (await fetch(`${stack().simulators.url}/twilio/_sim/inbound`, { method: "POST", body: JSON.stringify({ from: phone, body: "here it is", media: [{ url: "https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM1/Media/ME1", contentType: "application/pdf" }] }) })).json()) as { worker: { status: number } };
+    expect(inbound.worker.status).toBe(202);
+    const view = await eventually(async () => ((v) => (ended(v) ? v : undefined))(await caseAt("customer-onboarding", key)), 30_000, "onboarded by SMS");
+    expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 2 });
+    expect((await sms()).at(-1)).toBe("Hi Ada Byron, your fiber-500 service is active.");
+  });
+
+  it("opens an onboarding case from a HubSpot deal moved to the onboarding stage (the simulator's signed deal.propertyChange)", async () => {
+    const email = `deal-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const hubspot = (path: string, method: string, body: unknown) =>
+      fetch(`${stack().simulators.url}/hubspot${path}`, { method, headers: { authorization: `Bearer ${SIMULATOR_KEYS.hubspot}`, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    const contact = await hubspot("/crm/v3/objects/contacts/batch/upsert", "POST", { inputs: [{ id: email, idProperty: "email", properties: { firstname: "Grace", lastname: "Hopper", date_of_birth: "1986-12-09", country: "nl", data_processing_consent: "true" } }] });
+    const deal = await hubspot("/crm/v3/objects/deals", "POST", { properties: { dealname: "Fiber for Grace", plan: "fiber-1000", payment_method: "pm_card_visa", documents: JSON.stringify([passport]) }, associations: [{ to: { id: contact.results[0].id } }] });
+    await hubspot(`/crm/v3/objects/deals/${deal.id}`, "PATCH", { properties: { dealstage: "onboarding" } });
+    const intake = await eventually(async () => ((v) => (ended(v) ? v : undefined))(await caseAt("crm-deal-intake", `hubspot:62515:deal:${deal.id}`)), 30_000, "deal handed over");
+    expect(intake.header.outcome).toBe("handed-to-onboarding");
+    expect(intake.events[0]).toMatchObject({ source: "hubspot", type: "deal.propertyChange" });
+    const onboarding = await eventually(async () => ((v) => (ended(v) ? v : undefined))(await caseAt("customer-onboarding", `customer:${email}`)), 30_000, "onboarded from the deal");
+    expect(onboarding.header.outcome).toBe("onboarded");
+    expect(onboarding.opener).toMatchObject({ source: "onboarding-form", payload: { application: { email, name: "Grace Hopper", country: "NL", plan: "fiber-1000" } } });
   });
 });

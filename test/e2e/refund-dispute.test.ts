@@ -91,4 +91,24 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
       expect: { decision: "refund", refund: true },
     });
   });
+
+  it("posts a large refund's approval to Slack; a stranger's click there is refused, a declared approver's click refunds it", async () => {
+    const charge = `ch_e2eslack${Date.now()}`;
+    await stripe("/v1/charges", { method: "POST", body: new URLSearchParams({ id: charge, amount: "7000", currency: "eur" }) });
+    const email = `slack-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    await ticket(email, `You charged me twice on ${charge}.`);
+    const caseKey = `customer:${email}`;
+    const view = await eventually(async () => ((v) => (v.wait?.kind === "human" ? v : undefined))(await caseOf(email)), 30_000, "approval requested");
+    const { messages } = (await (await fetch(`${stack().simulators.url}/slack/_sim/messages`)).json()) as { messages: { text: string; blocks: unknown[] }[] };
+    expect(messages.filter((m) => JSON.stringify(m.blocks).includes(JSON.stringify(caseKey).slice(1, -1)))).toHaveLength(1);
+    // The Slack simulator delivers each click as Slack does: a signed block_actions interaction to /hooks/slack.
+    const click = async (user: string) => ((await (await fetch(`${stack().simulators.url}/slack/_sim/click`, { method: "POST", body: JSON.stringify({ user, action: "approve", caseKey }) })).json()) as { worker: { status: number; body: any } }).worker;
+    expect(await click("U0NOTLISTED")).toMatchObject({ status: 403, body: { error: { code: "not_authorized" } } });
+    expect(await click("U0CFOPSANA")).toMatchObject({ status: 200, body: { accepted: true, decision: "approve", step: view.wait.stepId, actor: "ops-ana" } });
+    const done = await eventually(async () => ((v) => (v.header.status === "resolved" ? v : undefined))(await caseOf(email)), 30_000, "resolved after the Slack approval");
+    expect(done.header.outcome).toBe("refunded");
+    expect(done.timeline.filter((e: any) => e.action === "human.decision_refused").map((e: any) => e.actor.id)).toEqual(["slack:U0NOTLISTED"]);
+    const refunds = ((await (await stripe("/v1/refunds")).json()) as { data: { charge: string; amount: number }[] }).data.filter((r) => r.charge === charge);
+    expect(refunds.map((r) => r.amount)).toEqual([7000]);
+  });
 });

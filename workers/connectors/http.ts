@@ -26,9 +26,9 @@ export interface ApiConfig {
   apiKey: string;
   /**
    * How the key is sent: `bearer` (default) as `Authorization: Bearer <apiKey>`; `basic` as HTTP basic auth with
-   * `apiKey` = `user:password` (Twilio's `AccountSid:AuthToken`).
+   * `apiKey` = `user:password` (Twilio's `AccountSid:AuthToken`); `none` when the request is signed instead.
    */
-  auth?: "bearer" | "basic";
+  auth?: "bearer" | "basic" | "none";
   /** Gives up on an answer after this long (default 30 s): a timeout is retryable, like a 5xx. */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -53,8 +53,12 @@ export function connectorSettings(config: Readonly<Record<string, unknown>>, nam
 export interface CallOptions {
   method?: "GET" | "POST" | "DELETE" | "PATCH" | "PUT";
   json?: unknown;
+  /** A body sent exactly as given (signed bytes), with `contentType`. */
+  raw?: { body: string; contentType: string };
   form?: Record<string, string | number | undefined>;
   idempotencyKey?: string;
+  /** Extra headers (a signature the body was signed with). */
+  headers?: Record<string, string>;
 }
 
 /** Seconds or an HTTP date, as `Retry-After` allows; 1 s when absent or unreadable. */
@@ -69,10 +73,13 @@ function retryAfterMs(header: string | null): number {
  * const refund = await callApi<Refund>(stripe, "/v1/refunds", { form: { charge, amount }, idempotencyKey });
  */
 export async function callApi<T>(config: ApiConfig, path: string, options: CallOptions = {}): Promise<T> {
-  const authorization = config.auth === "basic" ? `Basic ${btoa(config.apiKey)}` : `Bearer ${config.apiKey}`;
-  const headers = new Headers({ authorization, accept: "application/json" });
+  const headers = new Headers({ accept: "application/json", ...options.headers });
+  if (config.auth !== "none") headers.set("authorization", config.auth === "basic" ? `Basic ${btoa(config.apiKey)}` : `Bearer ${config.apiKey}`);
   let body: string | undefined;
-  if (options.json !== undefined) {
+  if (options.raw) {
+    headers.set("content-type", options.raw.contentType);
+    body = options.raw.body;
+  } else if (options.json !== undefined) {
     headers.set("content-type", "application/json");
     body = JSON.stringify(options.json);
   } else if (options.form) {

@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from "../engine/index.ts";
+import crmDealIntake from "./crm-deal-intake.ts";
 import customerOnboarding, { customerOnboardingV1 } from "./customer-onboarding.ts";
 import githubIssueTriage from "./github-issue-triage.ts";
 import paymentRecovery from "./payment-recovery.ts";
@@ -8,4 +9,4 @@ import refundDispute, { refundDisputeV1 } from "./refund-dispute.ts";
  * Every deployed workflow version. A case pins the version it opened with; the newest version of each workflow
  * opens new cases (older ones stay deployed for the cases still in flight on them).
  */
-export const WORKFLOWS: readonly WorkflowDefinition[] = [githubIssueTriage, paymentRecovery, refundDisputeV1, refundDispute, customerOnboardingV1, customerOnboarding];
+export const WORKFLOWS: readonly WorkflowDefinition[] = [githubIssueTriage, paymentRecovery, refundDisputeV1, refundDispute, customerOnboardingV1, customerOnboarding, crmDealIntake];

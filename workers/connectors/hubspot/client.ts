@@ -1,6 +1,6 @@
 /**
- * HubSpot CRM (https://developers.hubspot.com/docs/api/crm): contacts upserted by email and notes on them, with a
- * private-app token. The upsert is keyed by email, so repeating it is safe; a note is created once per step key
+ * HubSpot CRM (https://developers.hubspot.com/docs/api/crm): contacts upserted by email and notes on them, deals
+ * and their contact read back (a deal-stage webhook carries ids only), with a private-app token. The upsert is keyed by email, so repeating it is safe; a note is created once per step key
  * where HubSpot honours `Idempotency-Key` and may repeat after a crash where it does not.
  */
 import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
@@ -9,9 +9,27 @@ export function hubspotConfig(config: Readonly<Record<string, unknown>>): Omit<A
   return connectorSettings(config, { key: "HUBSPOT_ACCESS_TOKEN", baseUrl: "HUBSPOT_API_BASE_URL", defaultBaseUrl: "https://api.hubapi.com" });
 }
 
+export interface CrmRecord {
+  id: string;
+  properties: Record<string, string | null>;
+}
+
 export function hubspotClient(config: Omit<ApiConfig, "system">) {
   const api = { ...config, system: "hubspot" };
+  const query = (properties: readonly string[], extra: Record<string, string> = {}) => new URLSearchParams({ properties: properties.join(","), ...extra }).toString();
   return {
+    /**
+     * A deal with the properties asked for and the id of its first associated contact (null when none).
+     * @example const deal = await hubspot.getDeal("1234", ["dealname", "dealstage"]);
+     */
+    async getDeal(id: string, properties: readonly string[]): Promise<CrmRecord & { contactId: string | null }> {
+      const res = await callApi<CrmRecord & { associations?: { contacts?: { results?: { id: string }[] } } }>(api, `/crm/v3/objects/deals/${encodeURIComponent(id)}?${query(properties, { associations: "contacts" })}`);
+      return { id: res.id, properties: res.properties, contactId: res.associations?.contacts?.results?.[0]?.id ?? null };
+    },
+    /** @example const contact = await hubspot.getContact("5678", ["email", "firstname", "phone"]); */
+    getContact(id: string, properties: readonly string[]): Promise<CrmRecord> {
+      return callApi<CrmRecord>(api, `/crm/v3/objects/contacts/${encodeURIComponent(id)}?${query(properties)}`);
+    },
     /** @example const contact = await hubspot.upsertContact({ email, firstname: "Ada", lifecyclestage: "customer" }, ctx); */
     async upsertContact(properties: { email: string } & Record<string, string>, ctx: { idempotencyKey: string }): Promise<{ id: string }> {
       const res = await callApi<{ results: { id: string }[] }>(api, "/crm/v3/objects/contacts/batch/upsert", {
