@@ -16,6 +16,10 @@ import { provisioningClient } from "./provisioning/client.ts";
 import { hubspotClient } from "./hubspot/client.ts";
 import { slackClient } from "./slack/client.ts";
 import { twilioClient } from "./twilio/client.ts";
+import { complianceTools } from "./compliance/tools.ts";
+import { slackTools } from "./slack/tools.ts";
+import { stripeTools } from "./stripe/tools.ts";
+import { twilioTools } from "./twilio/tools.ts";
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;
 beforeAll(async () => {
@@ -227,4 +231,24 @@ it("reads a Stripe charge, and null for one Stripe does not have", async () => {
   await fetch(`${sims.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}` }, body: new URLSearchParams({ id: "ch_read1", amount: "1234" }) });
   expect(await stripe.getCharge("ch_read1")).toMatchObject({ id: "ch_read1", amount: 1234, amount_refunded: 0 });
   expect(await stripe.getCharge("ch_missing")).toBeNull();
+});
+
+describe("connector tools (the agent step wraps them in AI SDK tool() with its guardrails)", () => {
+  const config = () => ({
+    STRIPE_API_KEY: SIMULATOR_KEYS.stripe, STRIPE_API_BASE_URL: at("stripe"),
+    TWILIO_API_KEY: SIMULATOR_KEYS.twilio, TWILIO_API_BASE_URL: at("twilio"), TWILIO_ACCOUNT_SID: SIMULATOR_TWILIO_ACCOUNT, TWILIO_FROM: "+15005550006",
+    SLACK_BOT_TOKEN: SIMULATOR_KEYS.slack, SLACK_API_BASE_URL: `${at("slack")}/api`,
+    COMPLIANCE_API_KEY: SIMULATOR_KEYS.compliance, COMPLIANCE_API_BASE_URL: at("compliance"),
+  });
+  const ctx = (key: string) => ({ idempotencyKey: key, attempt: 1 });
+
+  it("run against the simulators, their input schemas refusing what the API would", async () => {
+    const { sendSms } = twilioTools(config());
+    expect(sendSms.inputSchema.safeParse({ to: "0151 1234", body: "hi" }).success).toBe(false);
+    const sms = (await sendSms.execute({ to: "+49 151 1234 5678", body: "Your service is active." }, ctx("cf-tool-sms"))) as { to: string; status: string };
+    expect(sms).toMatchObject({ to: "+4915112345678", status: "queued" });
+    expect(await slackTools(config()).postMessage.execute({ channel: "#ops", text: "hello" }, ctx("cf-tool-slack"))).toMatchObject({ ts: expect.stringMatching(/^\d+\.\d{6}$/) });
+    expect(await complianceTools(config()).screen.execute({ name: "Ada Byron" })).toEqual({ status: "clear" });
+    expect(await stripeTools(config()).lookupCharge.execute({ charge: "ch_missing_tool" })).toBeNull();
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The simulators call back the way the real systems do: each webhook they send passes the ingest's own signature
  * scheme and source parser for that system (Twilio's inbound SMS, Slack's button click, HubSpot's deal stage,
- * Stripe's invoice events). A small Node server stands in for the worker's `/hooks/:source`.
+ * Stripe's invoice events), and its payload matches the connector's `events.ts` schema. A small Node server stands
+ * in for the worker's `/hooks/:source`.
  */
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -13,7 +14,11 @@ import type { Delivery } from "../ingest/source.ts";
 import { hubspotClient } from "./hubspot/client.ts";
 import { slackClient } from "./slack/client.ts";
 import { approvalClick } from "./slack/events.ts";
+import { hubspotEvents } from "./hubspot/events.ts";
+import { SlackBlockActions } from "./slack/events.ts";
+import { stripeEvents } from "./stripe/events.ts";
 import { twilioClient } from "./twilio/client.ts";
+import { twilioEvents } from "./twilio/events.ts";
 
 const SECRETS: Record<string, string> = { twilio: "sim-test-twilio-token", slack: "sim-test-slack-signing", hubspot: "sim-test-hubspot-client-secret", stripe: "whsec_sim_test" };
 
@@ -60,6 +65,7 @@ describe("simulator webhooks pass the ingest's verification", () => {
     expect(res.worker.status).toBe(202);
     const [hook] = await arrived("twilio", 1);
     expect(hook).toMatchObject({ failure: null, deliveries: [{ type: "message.received", payload: { From: "+4915112345678", To: "+15005550006", Body: "YES", AccountSid: SIMULATOR_TWILIO_ACCOUNT } }] });
+    expect(twilioEvents["message.received"].safeParse((hook!.deliveries as Delivery[])[0]!.payload).success).toBe(true);
   });
 
   it("Slack: a click on an approval is a signed block_actions interaction naming the case and step", async () => {
@@ -71,6 +77,7 @@ describe("simulator webhooks pass the ingest's verification", () => {
     expect(hook!.failure).toBeNull();
     const [delivery] = hook!.deliveries as Delivery[];
     expect(delivery!.type).toBe("interaction.block_actions");
+    expect(SlackBlockActions.safeParse(delivery!.payload).success).toBe(true);
     expect(approvalClick(delivery!.payload)).toMatchObject({ decision: "reject", workflow: "refund-dispute", caseKey: notice.caseKey, step: notice.stepId, slackUser: "U0ANA" });
   });
 
@@ -82,6 +89,7 @@ describe("simulator webhooks pass the ingest's verification", () => {
     await api(`/crm/v3/objects/deals/${deal.id}`, "PATCH", { properties: { dealstage: "onboarding" } });
     const [hook] = await arrived("hubspot", 1);
     expect(hook).toMatchObject({ failure: null, deliveries: [{ type: "deal.propertyChange", payload: { objectId: Number(deal.id), propertyName: "dealstage", propertyValue: "onboarding" } }] });
+    expect(hubspotEvents["deal.propertyChange"].safeParse((hook!.deliveries as Delivery[])[0]!.payload).success).toBe(true);
     expect(await hubspot.getDeal(deal.id, ["dealname", "plan"])).toEqual({ id: deal.id, properties: { hs_object_id: deal.id, dealname: "Fiber for Dee", plan: "fiber-500" }, contactId: contact.id });
   });
 
@@ -93,6 +101,7 @@ describe("simulator webhooks pass the ingest's verification", () => {
     expect((await stripe(`/v1/invoices/${invoice.body.id}/pay`, { payment_method: "pm_card_visa" })).status).toBe(200);
     const hooks = await arrived("stripe", 2);
     expect(hooks.map((h) => [h.failure, (h.deliveries as Delivery[])[0]!.type])).toEqual([[null, "invoice.payment_failed"], [null, "invoice.paid"]]);
+    expect(hooks.every((h) => stripeEvents["invoice.paid"].safeParse((h.deliveries as Delivery[])[0]!.payload).success)).toBe(true);
     expect((hooks[1]!.deliveries as Delivery[])[0]!.payload).toMatchObject({ data: { object: { id: invoice.body.id, customer_email: "inv@example.com", status: "paid" } } });
   });
 });

@@ -11,6 +11,7 @@ import type { AgentSpec, QuotedData } from "../agent/types.ts";
 import { emailChannel } from "../connectors/email/client.ts";
 import { slackApprovals } from "../connectors/slack/client.ts";
 import { stripeClient, stripeConfig, type StripeCharge } from "../connectors/stripe/client.ts";
+import { stripeTools } from "../connectors/stripe/tools.ts";
 import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
 import { defineWorkflow, type ApprovalNotifier } from "../engine/index.ts";
 
@@ -69,15 +70,9 @@ function triageSpec(config: Readonly<Record<string, unknown>>, charge: StripeCha
     data,
     decision: Triage,
     tools: {
-      lookupCharge: {
-        description: "Look up a Stripe charge by id (ch_…)",
-        inputSchema: z.object({ charge: z.string() }),
-        readOnly: true,
-        execute: ({ charge: id }) => stripeClient(stripeConfig(config)).getCharge(id),
-      },
+      lookupCharge: stripeTools(config).lookupCharge,
       refund: {
-        description: "Refund a Stripe charge; amount in the smallest currency unit",
-        inputSchema: z.object({ charge: z.string(), amount: z.number().int().positive(), currency: z.string() }),
+        ...stripeTools(config).refund,
         limit: (r) => {
           if (!["eur", "usd"].includes(r.currency.toLowerCase())) return `currency ${r.currency} is not allowed`;
           if (r.amount > CAP) return `amount ${r.amount} is over the cap of ${CAP}`;
@@ -86,7 +81,6 @@ function triageSpec(config: Readonly<Record<string, unknown>>, charge: StripeCha
           return null;
         },
         needsApproval: (r) => r.amount > APPROVAL_ABOVE,
-        execute: (r, ctx) => stripeClient(stripeConfig(config)).refund({ charge: r.charge, amount: r.amount, reason: "requested_by_customer" }, ctx),
       },
     },
     guardrails: { minConfidence: 0.8, maxToolCalls: 4, maxTokens: 20_000 },

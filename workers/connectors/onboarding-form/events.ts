@@ -1,0 +1,23 @@
+/** What the signup form sends: `application.submitted` on the configured generic-HMAC `onboarding-form` source. */
+import { z } from "zod";
+
+export const ApplicationSubmitted = z
+  .object({
+    event: z.literal("application.submitted"),
+    application: z.object({
+      email: z.string().email(),
+      name: z.string().min(1),
+      birthDate: z.string(),
+      country: z.string().length(2),
+      plan: z.string(),
+      paymentMethod: z.string(),
+      consent: z.boolean().optional(),
+      phone: z.string().optional(),
+      contactBy: z.enum(["email", "sms"]).optional(),
+      documents: z.array(z.object({ type: z.string(), fileName: z.string(), contentType: z.string(), sizeBytes: z.number().int().nonnegative() })),
+    }),
+  })
+  .passthrough();
+
+/** @example onboardingFormEvents["application.submitted"].safeParse(payload).success */
+export const onboardingFormEvents = { "application.submitted": ApplicationSubmitted } as const;
