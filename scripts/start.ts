@@ -25,7 +25,9 @@ Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
              case API:  ${stack.worker.url}/api/… (Authorization: Bearer <CROSSFLOW_API_TOKEN from .dev.vars>)
   dashboard  ${stack.dashboard!.url}
   libSQL     ${stack.libsql.url}        (local stand-in for Turso Cloud; data in .data/)
-  simulators ${stack.simulators.url}       (local Stripe, email, Zendesk, HubSpot, compliance and provisioning APIs the connectors call)
+  simulators ${stack.simulators.url}       (local Stripe, email, Twilio SMS, Slack, Zendesk, HubSpot, compliance and provisioning APIs the connectors call)
+             a customer texts back:   POST ${stack.simulators.url}/twilio/_sim/inbound {"from":"+49…","body":"YES"}
+             click Approve in Slack:  POST ${stack.simulators.url}/slack/_sim/click {"user":"U0CFOPSANA","action":"approve"}
   agents     model ${agentModel}${agentModel === "offline" ? " = Crossflow's built-in rules model (not an LLM); set CROSSFLOW_MODEL in .dev.vars for a real one" : ""}
 
 Demo traffic: a refund ticket or an onboarding application every ${trickleSeconds || "-"} s${trickleSeconds ? "" : " (off)"} (DEMO_TRICKLE_SECONDS=0 turns it off); a burst: npm run demo -- --cases 100
