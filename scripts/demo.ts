@@ -5,7 +5,10 @@
  * Options: `--cases N` (default 50), `--concurrency N` (default 8), `--workflow refund-dispute|customer-onboarding`
  * (default both); WORKER_URL, SIMULATORS_URL override the local URLs.
  */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { devVar } from "./dev-vars.ts";
+import { demoManifestPath } from "./kpi-verify.ts";
 import { answer, caseState, SCENARIOS, sendDemoCase, type DemoCase, type DemoState, type DemoTarget, type DemoWorkflow } from "./demo-traffic.ts";
 
 const flag = (name: string, fallback: number) => {
@@ -49,6 +52,11 @@ try {
   console.error(`\n${(error as Error).message}\nIs \`npm start\` running? (worker ${target.workerUrl}, simulators ${target.simulatorsUrl})`);
   process.exit(1);
 }
+
+// The cases it opened, for `npm run kpi:verify`: a case whose metrics never arrived is still recounted.
+const manifest = demoManifestPath();
+mkdirSync(dirname(manifest), { recursive: true });
+appendFileSync(manifest, cases.map((c) => `${JSON.stringify({ workflow: c.workflow, caseKey: `customer:${c.email}` })}\n`).join(""));
 
 const states = new Map<DemoCase, Awaited<ReturnType<typeof caseState>>>();
 const replied = new Set<DemoCase>();

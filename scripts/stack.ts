@@ -203,6 +203,19 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** The local libSQL endpoint over `<dataDir>/crossflow.db` (migrated on start); restartable on the same port. */
+export function startLibsqlService(options: { port: number; dataDir: string; quiet?: boolean }): Promise<Service> {
+  return spawnService({
+    name: "libsql",
+    command: join(BIN, "tsx"),
+    args: ["db/local-server/main.ts"],
+    env: { LIBSQL_PORT: String(options.port), LIBSQL_FILE: join(options.dataDir, "crossflow.db") },
+    url: `http://127.0.0.1:${options.port}`,
+    readyPath: "/health",
+    quiet: options.quiet,
+  });
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   ensureDevVars();
   const dataDir = options.dataDir ?? join(ROOT, ".data");
@@ -216,15 +229,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await Promise.all(started.reverse().map((s) => s.stop()));
   };
   try {
-    const libsql = await spawnService({
-      name: "libsql",
-      command: join(BIN, "tsx"),
-      args: ["db/local-server/main.ts"],
-      env: { LIBSQL_PORT: String(libsqlPort), LIBSQL_FILE: join(dataDir, "crossflow.db") },
-      url: libsqlUrl,
-      readyPath: "/health",
-      quiet: options.quiet,
-    });
+    const libsql = await startLibsqlService({ port: libsqlPort, dataDir, quiet: options.quiet });
     started.push(libsql);
     const simulatorsPort = options.simulatorsPort ?? (await freePort());
     const simulators = await spawnService({

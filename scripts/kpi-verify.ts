@@ -1,0 +1,175 @@
+/**
+ * `npm run kpi:verify`: recounts every KPI from the case objects' own records (header and audit trail, read through
+ * the case API) and compares it with what the dashboard's queries return from the rollups, per workflow × version
+ * and per day. Prints each mismatch (and the cases whose summary row differs) and exits non-zero if there is any.
+ * Cases are those the metrics database knows plus those the demo recorded in `.data/demo-cases.jsonl` (`CROSSFLOW_DEMO_MANIFEST`), so a case
+ * whose metrics never arrived is found too. In-flight cases move while they are read: the comparison is repeated
+ * until it holds or `--settle` seconds (default 30) have passed.
+ * Env: WORKER_URL, CROSSFLOW_API_TOKEN, TURSO_DATABASE_URL, TURSO_AUTH_TOKEN (default: the local stack's).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
+import { openDatabase, type MetricsDatabase } from "../db/client.ts";
+import { COUNT_FIELDS, kpisOf, tallyFromCases, tallyFromRollups, type CaseRow, type GroupKey, type TallyGroup } from "../db/kpi/index.ts";
+import type { AuditEntry } from "../workers/engine/audit.ts";
+import type { CaseStatus } from "../workers/engine/types.ts";
+import { caseFacts } from "../workers/metrics/index.ts";
+import { WORKFLOWS } from "../workers/workflows/index.ts";
+import { devVar } from "./dev-vars.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** Where `npm run demo` lists the cases it opened (`CROSSFLOW_DEMO_MANIFEST` moves it, e.g. for a test's stack). */
+export const demoManifestPath = (): string => process.env.CROSSFLOW_DEMO_MANIFEST ?? join(ROOT, ".data", "demo-cases.jsonl");
+
+export interface VerifyTarget {
+  workerUrl: string;
+  apiToken: string;
+  db: MetricsDatabase;
+  /** Extra cases to include (e.g. the demo's manifest). */
+  knownCases?: readonly { workflow: string; caseKey: string }[];
+}
+
+export interface VerifyReport {
+  cases: number;
+  mismatches: string[];
+  /** Per workflow × version, the recounted KPIs (for the printout). */
+  groups: TallyGroup[];
+}
+
+interface CaseView {
+  header: { caseKey: string; workflowId: string; workflowVersion: number; status: CaseStatus; openedAt: number; closedAt: number | null };
+}
+
+async function api<T>(target: VerifyTarget, path: string): Promise<T | null> {
+  const res = await fetch(`${target.workerUrl}/api${path}`, { headers: { authorization: `Bearer ${target.apiToken}` } });
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`GET /api${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** One case as its own records tell it: the header plus facts measured from its audit trail. */
+async function recountCase(target: VerifyTarget, workflow: string, caseKey: string): Promise<(CaseRow & { caseId: string }) | null> {
+  const path = `/cases/${encodeURIComponent(workflow)}/${encodeURIComponent(caseKey)}`;
+  const [view, audit] = await Promise.all([api<CaseView>(target, path), api<{ entries: AuditEntry[] }>(target, `${path}/audit`)]);
+  if (!view || !audit) return null;
+  const h = view.header;
+  const measures = WORKFLOWS.find((w) => w.id === h.workflowId && w.version === h.workflowVersion) ?? { minutesPerCase: 0 };
+  const facts = caseFacts(h.status, audit.entries, measures);
+  return { caseId: `${h.workflowId}/${h.caseKey}`, workflowId: h.workflowId, workflowVersion: h.workflowVersion, status: h.status, openedAt: h.openedAt, closedAt: h.closedAt, humanTouch: facts.humanDecisions > 0, ...facts };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+const FIGURES = (g: TallyGroup) => {
+  const { exceptionMix, ...rest } = kpisOf(g.tally);
+  return { ...rest, exceptionMix: JSON.stringify(exceptionMix) };
+};
+
+function compare(label: string, expected: TallyGroup[], actual: TallyGroup[], mismatches: string[]): void {
+  const key = (g: TallyGroup) => `${g.workflowId}@v${g.version}${g.day !== undefined ? ` day ${new Date(g.day * 86_400_000).toISOString().slice(0, 10)}` : ""}`;
+  const dashboard = new Map(actual.map((g) => [key(g), g]));
+  for (const g of expected) {
+    const d = dashboard.get(key(g));
+    dashboard.delete(key(g));
+    if (!d) {
+      mismatches.push(`${label} ${key(g)}: ${g.tally.opened} cases recounted, none in the dashboard's rollups`);
+      continue;
+    }
+    const want = FIGURES(g);
+    const got = FIGURES(d);
+    for (const [name, value] of Object.entries(want)) {
+      if (got[name as keyof typeof got] !== value) mismatches.push(`${label} ${key(g)} ${name}: case records say ${value}, dashboard says ${got[name as keyof typeof got]}`);
+    }
+    for (const field of COUNT_FIELDS) if (g.tally[field] !== d.tally[field]) mismatches.push(`${label} ${key(g)} ${field}: case records say ${g.tally[field]}, rollups say ${d.tally[field]}`);
+  }
+  for (const [k, d] of dashboard) if (d.tally.opened !== 0) mismatches.push(`${label} ${k}: the dashboard counts ${d.tally.opened} cases the case records do not have`);
+}
+
+/**
+ * @example
+ * const report = await verifyKpis({ workerUrl, apiToken, db });
+ * if (report.mismatches.length) process.exit(1);
+ */
+export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
+  const known = await target.db.all<{ workflow_id: string; case_key: string }>(sql`SELECT workflow_id, case_key FROM cases`);
+  const ids = new Map<string, { workflow: string; caseKey: string }>();
+  for (const r of known) ids.set(`${r.workflow_id}/${r.case_key}`, { workflow: r.workflow_id, caseKey: r.case_key });
+  for (const c of target.knownCases ?? []) ids.set(`${c.workflow}/${c.caseKey}`, c);
+  const cases = [...ids.values()];
+  const found = await mapLimit(cases, 16, (c) => recountCase(target, c.workflow, c.caseKey));
+  const mismatches: string[] = [];
+  found.forEach((row, i) => {
+    if (!row) mismatches.push(`case ${cases[i]!.workflow}/${cases[i]!.caseKey}: no such case behind the case API`);
+  });
+  const recounted = found.filter((row) => row !== null);
+  const range = { fromDay: 0, toDay: 1_000_000 };
+  const groupings: [string, GroupKey[]][] = [["per version", ["workflow", "version"]], ["per day", ["workflow", "version", "day"]]];
+  let perVersion: TallyGroup[] = [];
+  for (const [label, by] of groupings) {
+    const expected = tallyFromCases(recounted, range, by);
+    if (label === "per version") perVersion = expected;
+    compare(label, expected, await tallyFromRollups(target.db, range, by), mismatches);
+  }
+  return { cases: recounted.length, mismatches, groups: perVersion };
+}
+
+/** Repeats the verification while cases are still moving, up to `settleMs`. */
+export async function verifySettled(target: VerifyTarget, settleMs: number): Promise<VerifyReport> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const report = await verifyKpis(target);
+    if (report.mismatches.length === 0 || Date.now() >= deadline) return report;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+export function readDemoManifest(file = demoManifestPath()): { workflow: string; caseKey: string }[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as { workflow: string; caseKey: string });
+}
+
+const pct = (n: number | null) => (n === null ? "-" : `${(n * 100).toFixed(1)}%`);
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const settle = process.argv.includes("--settle") ? Number(process.argv[process.argv.indexOf("--settle") + 1]) : 30;
+  const first = (v: string | undefined) => (v ?? "").split(",")[0]!.trim();
+  const dbUrl = process.env.TURSO_DATABASE_URL ?? devVar("TURSO_DATABASE_URL");
+  if (!dbUrl) {
+    console.error("kpi:verify needs TURSO_DATABASE_URL (or `npm start` running, which writes it to .dev.vars)");
+    process.exit(2);
+  }
+  const target: VerifyTarget = {
+    workerUrl: process.env.WORKER_URL ?? `http://127.0.0.1:${process.env.WORKER_PORT ?? 8787}`,
+    apiToken: first(process.env.CROSSFLOW_API_TOKEN ?? devVar("CROSSFLOW_API_TOKEN")),
+    db: openDatabase({ url: dbUrl, authToken: process.env.TURSO_AUTH_TOKEN ?? devVar("TURSO_AUTH_TOKEN") }),
+    knownCases: readDemoManifest(),
+  };
+  const report = await verifySettled(target, settle * 1000);
+  console.log(`kpi:verify: ${report.cases} cases recounted from the case API`);
+  console.table(
+    report.groups.map((g) => {
+      const k = kpisOf(g.tally);
+      return { workflow: g.workflowId, version: g.version, opened: k.casesOpened, autonomous: pct(k.autonomousResolutionRate), escalation: pct(k.escalationRate), error: pct(k.errorRate), "median min": k.medianMinutesToResolution ?? "-", "hours saved": k.hoursSaved };
+    }),
+  );
+  if (report.mismatches.length) {
+    console.error(`${report.mismatches.length} mismatch(es):\n${report.mismatches.join("\n")}`);
+    process.exit(1);
+  }
+  console.log("0 mismatches: the dashboard's figures equal the case records'");
+}
