@@ -57,20 +57,34 @@ export class TallyGroups {
   }
 }
 
+/** What a tally holds beyond its counts; leave out what a view does not show (sparklines need counts only). */
+export interface TallyParts {
+  ttr?: boolean;
+  exceptions?: boolean;
+}
+
 /**
  * @example
  * const perWorkflow = await tallyFromRollups(db, { fromDay: 20400, toDay: 20429 }, ["workflow"]);
  */
-export async function tallyFromRollups(db: MetricsDatabase, filter: KpiFilter, by: readonly GroupKey[] = []): Promise<TallyGroup[]> {
+export async function tallyFromRollups(db: MetricsDatabase, filter: KpiFilter, by: readonly GroupKey[] = [], parts: TallyParts = { ttr: true, exceptions: true }): Promise<TallyGroup[]> {
   const keys = by.map((k) => COLUMN[k]);
   const select = keys.length ? sql.raw(`${keys.join(", ")}, `) : sql.raw("");
   const groupBy = keys.length ? sql.raw(` GROUP BY ${keys.join(", ")}`) : sql.raw("");
+  const inner = (column: string) => sql.raw(` GROUP BY ${[...keys, column].join(", ")}`);
   const where = whereOf(filter);
   const sums = sql.raw(COUNT_FIELDS.map((f) => `sum(${snake(f)}) AS ${snake(f)}`).join(", "));
+  // Histograms travel as one JSON object per group (bucket → cases), not one row per bucket: the rows are few either
+  // way for SQLite, but thousands of small rows cost far more to ship over HTTP and decode than one string each.
+  const none = Promise.resolve([] as Record<string, unknown>[]);
   const [counts, ttr, exceptions] = await Promise.all([
     db.all<Record<string, unknown>>(sql`SELECT ${select}${sums} FROM daily_rollups WHERE ${where}${groupBy}`),
-    db.all<Record<string, unknown>>(sql`SELECT ${select}bucket_minutes, sum(cases) AS cases FROM ttr_rollups WHERE ${where}${groupBy}${sql.raw(keys.length ? ", bucket_minutes" : " GROUP BY bucket_minutes")}`),
-    db.all<Record<string, unknown>>(sql`SELECT ${select}exception, sum(cases) AS cases, sum(human_minutes) AS human_minutes FROM exception_rollups WHERE ${where}${groupBy}${sql.raw(keys.length ? ", exception" : " GROUP BY exception")}`),
+    parts.ttr
+      ? db.all<Record<string, unknown>>(sql`SELECT ${select}json_group_object(bucket_minutes, cases) AS histogram FROM (SELECT ${select}bucket_minutes, sum(cases) AS cases FROM ttr_rollups WHERE ${where}${inner("bucket_minutes")}) WHERE cases > 0${groupBy}`)
+      : none,
+    parts.exceptions
+      ? db.all<Record<string, unknown>>(sql`SELECT ${select}json_group_object(exception, json_array(cases, human_minutes)) AS mix FROM (SELECT ${select}exception, sum(cases) AS cases, sum(human_minutes) AS human_minutes FROM exception_rollups WHERE ${where}${inner("exception")}) WHERE cases > 0${groupBy}`)
+      : none,
   ]);
   const groups = new TallyGroups(by);
   for (const row of counts) {
@@ -79,12 +93,12 @@ export async function tallyFromRollups(db: MetricsDatabase, filter: KpiFilter, b
     for (const field of COUNT_FIELDS) tally[field] += Number(row[snake(field)] ?? 0);
   }
   for (const row of ttr) {
-    const n = Number(row.cases);
-    if (n > 0) groups.of(row).ttr.set(Number(row.bucket_minutes), n);
+    const tally = groups.of(row);
+    for (const [bucket, n] of Object.entries(JSON.parse(String(row.histogram)) as Record<string, number>)) tally.ttr.set(Number(bucket), n);
   }
   for (const row of exceptions) {
-    const n = Number(row.cases);
-    if (n > 0) groups.of(row).exceptions.set(String(row.exception), { cases: n, humanMinutes: Number(row.human_minutes) });
+    const tally = groups.of(row);
+    for (const [type, [n, minutes]] of Object.entries(JSON.parse(String(row.mix)) as Record<string, [number, number]>)) tally.exceptions.set(type, { cases: n, humanMinutes: minutes });
   }
   return groups.list();
 }

@@ -62,7 +62,11 @@ describe("Deno runtime", () => {
     expect(shape(onDeno)).toEqual(shape(onWorkers));
     expect(shape(onDeno)).toMatchObject({ outcome: "recovered", steps: [["record-failure", "run"], ["customer-contact", "waitFor"], ["invoice-paid", "waitFor"], ["resolve:recovered", "resolve"]] });
 
-    const rows = await db.execute({ sql: "SELECT case_key, status, outcome FROM cases WHERE case_key IN (?, ?) ORDER BY case_key", args: [`customer:deno-${suffix}@example.com`, `customer:workers-${suffix}@example.com`] });
+    // Deno writes its rows directly; Workers hand them to the metrics queue, whose consumer writes them a moment later.
+    const rows = await eventually(async () => {
+      const rs = await db.execute({ sql: "SELECT case_key, status, outcome FROM cases WHERE case_key IN (?, ?) ORDER BY case_key", args: [`customer:deno-${suffix}@example.com`, `customer:workers-${suffix}@example.com`] });
+      return rs.rows.length === 2 && rs.rows.every((r) => r.status === "resolved") ? rs : undefined;
+    }, 15_000, "both cases' summary rows");
     expect(rows.rows.map((r) => [r.status, r.outcome])).toEqual([
       ["resolved", "recovered"],
       ["resolved", "recovered"],

@@ -3,7 +3,7 @@
  * one transaction. Event ids are deterministic and the summary upsert refuses an older snapshot, so a redelivered
  * batch inserts nothing twice and never moves a case backwards; the rollup triggers follow the summary rows.
  */
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../db/client.ts";
 import { cases, metricEvents } from "../../db/schema.ts";
 import type { CaseFacts } from "./facts.ts";
@@ -53,37 +53,38 @@ export interface MetricBatch {
   snapshot: CaseSnapshot;
 }
 
-/** libSQL over HTTP caps a request's size; a transaction of this many rows stays well inside it. */
-const ROWS_PER_STATEMENT = 200;
+/**
+ * Rows go to SQLite as one JSON array parameter per table, unpacked by `json_each` inside the statement: one
+ * statement per batch whatever its size, and no per-row parameter binding (bench/RESULTS.md: the ORM's multi-row
+ * VALUES path was several times slower). Column expressions come from the drizzle table, so they cannot drift.
+ */
+function fromJson(table: typeof metricEvents | typeof cases, skip: readonly string[] = []) {
+  const columns = Object.entries(getTableColumns(table)).filter(([key]) => !skip.includes(key));
+  const names = sql.raw(columns.map(([, c]) => `"${c.name}"`).join(", "));
+  const values = sql.raw(
+    columns
+      .map(([key, c]) => (c.dataType === "json" ? `CASE WHEN json_type(value, '$.${key}') IN ('object', 'array') THEN json_extract(value, '$.${key}') END` : `json_extract(value, '$.${key}')`))
+      .join(", "),
+  );
+  return { names, values, columns: columns.map(([, c]) => c.name) };
+}
+
+const EVENT_ROWS = fromJson(metricEvents, ["insertedAt"]);
+const CASE_ROWS = fromJson(cases);
+const CASE_UPDATES = sql.raw(CASE_ROWS.columns.filter((c) => c !== "case_id").map((c) => `"${c}" = excluded."${c}"`).join(", "));
 
 /**
  * @example
  * await writeMetricBatches(openDatabase({ url }), [{ events, snapshot }]);
  */
 export async function writeMetricBatches(db: MetricsDatabase, batches: readonly MetricBatch[]): Promise<void> {
-  const rows = batches.flatMap((b) =>
-    b.events.map((e) => ({ ...e, status: e.status ?? null, stepId: e.stepId ?? null, durationMs: e.durationMs ?? null, actor: e.actor ?? null, exception: e.exception ?? null, detail: e.detail ?? null })),
-  );
-  const statements = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    statements.push(db.insert(metricEvents).values(rows.slice(i, i + ROWS_PER_STATEMENT)).onConflictDoNothing({ target: metricEvents.id }));
-  }
-  // Oldest snapshot first: when one batch holds two reports of a case, the newer one is the one that stays.
-  for (const { snapshot } of [...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision)) {
-    const { caseId: _id, ...summary } = snapshot;
-    statements.push(
-      db
-        .insert(cases)
-        .values(snapshot)
-        .onConflictDoUpdate({
-          target: cases.caseId,
-          set: summary,
-          // A late delivery of an older snapshot must never move a case backwards.
-          setWhere: sql`${cases.revision} <= excluded.revision`,
-        }),
-    );
-  }
-  const [first, ...rest] = statements;
-  if (!first) return;
-  await db.batch([first, ...rest]);
+  if (batches.length === 0) return;
+  const events = JSON.stringify(batches.flatMap((b) => b.events));
+  // Oldest report first: when one write holds two reports of a case, the newer one is the one that stays.
+  const snapshots = JSON.stringify(batches.map((b) => b.snapshot).sort((a, b) => a.revision - b.revision));
+  await db.batch([
+    db.run(sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${events}) WHERE true ON CONFLICT (id) DO NOTHING`),
+    // A late delivery of an older report must never move a case backwards.
+    db.run(sql`INSERT INTO cases (${CASE_ROWS.names}) SELECT ${CASE_ROWS.values} FROM json_each(${snapshots}) WHERE true ON CONFLICT (case_id) DO UPDATE SET ${CASE_UPDATES} WHERE cases.revision <= excluded.revision`),
+  ]);
 }

@@ -1,0 +1,2 @@
+CREATE INDEX `exception_rollups_day_idx` ON `exception_rollups` (`day`,`workflow_id`,`workflow_version`,`exception`,`cases`,`human_minutes`);--> statement-breakpoint
+CREATE INDEX `ttr_rollups_day_idx` ON `ttr_rollups` (`day`,`workflow_id`,`workflow_version`,`bucket_minutes`,`cases`);
