@@ -115,6 +115,10 @@ function customerOnboarding(version: 1 | 2) {
       id: "customer-onboarding",
       version,
       minutesPerCase: 45,
+      // A person's review of one exception (a screening hit, a declined card, a question the facts cannot answer).
+      minutesPerDecision: 15,
+      // Every EU applicant is asked for consent: part of the normal path, not an exception.
+      routineSteps: ["consent"],
       sla: "8h",
       triggers: version === 1 ? V1_TRIGGERS : V2_TRIGGERS,
     },
