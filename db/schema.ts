@@ -129,3 +129,55 @@ export const exceptionRollups = sqliteTable(
 
 export type MetricEventRow = typeof metricEvents.$inferInsert;
 export type CaseRow = typeof cases.$inferSelect;
+
+/* ---- Dashboard: people, sessions, the escalation inbox, readiness thresholds ---- */
+
+export const DASHBOARD_ROLES = ["viewer", "operator", "admin"] as const;
+export type DashboardRole = (typeof DASHBOARD_ROLES)[number];
+
+/** Local dashboard accounts. Passwords are stored as scrypt hashes (`scrypt$N$r$p$salt$hash`, base64). */
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  username: text("username").notNull().unique(),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: DASHBOARD_ROLES }).notNull(),
+  /** Extra roles a workflow's task may require (e.g. `compliance`), sent with the person's decisions. */
+  taskRoles: text("task_roles", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  createdAt: integer("created_at").notNull(),
+  disabledAt: integer("disabled_at"),
+});
+
+/** Signed-in sessions; the cookie holds a random token, the table only its SHA-256. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** Failed sign-ins per key (username and client address) in the current window, for the login rate limit. */
+export const loginAttempts = sqliteTable("login_attempts", {
+  key: text("key").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  failures: integer("failures").notNull(),
+});
+
+/** Who is working an escalation or approval (claims are advisory: any authorised person may still decide). */
+export const escalationClaims = sqliteTable("escalation_claims", {
+  caseId: text("case_id").primaryKey(),
+  stepId: text("step_id").notNull(),
+  userId: text("user_id").notNull(),
+  claimedAt: integer("claimed_at").notNull(),
+});
+
+/** Expansion-readiness thresholds an admin sets, per workflow (`*`: the default for all). */
+export const readinessThresholds = sqliteTable("readiness_thresholds", {
+  workflowId: text("workflow_id").primaryKey(),
+  thresholds: text("thresholds", { mode: "json" }).$type<Record<string, number>>().notNull(),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
