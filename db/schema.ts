@@ -181,3 +181,15 @@ export const readinessThresholds = sqliteTable("readiness_thresholds", {
   updatedBy: text("updated_by").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/** Which model made a workflow version's agent decisions, and when last (kept by a trigger on `metric_events`). */
+export const agentModels = sqliteTable(
+  "agent_models",
+  {
+    workflowId: text("workflow_id").notNull(),
+    workflowVersion: integer("workflow_version").notNull(),
+    model: text("model").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.model] })],
+);
