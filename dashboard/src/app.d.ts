@@ -1,5 +1,21 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
 declare global {
-  namespace App {}
+  namespace App {
+    interface Locals {
+      /** The signed-in person (set by hooks.server.ts from the session cookie), or null. */
+      user: {
+        id: string;
+        username: string;
+        role: "viewer" | "operator" | "admin";
+        /** Extra roles workflow tasks may require (e.g. `compliance`). */
+        taskRoles: string[];
+      } | null;
+    }
+    interface Error {
+      message: string;
+      /** For 403s: the role the page needed. */
+      role?: "viewer" | "operator" | "admin";
+    }
+  }
 }
 export {};
