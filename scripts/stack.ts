@@ -7,6 +7,8 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } fro
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureFirstAdmin } from "../db/accounts.ts";
+import { openDatabase } from "../db/client.ts";
 import { devVar } from "./dev-vars.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -200,6 +202,8 @@ export interface Stack {
   worker: Service;
   dashboard?: Service;
   dataDir: string;
+  /** The dashboard's first admin when this start created it (an empty database): the only time its password is known. */
+  firstAdmin: { username: string; password: string } | null;
   stop(): Promise<void>;
 }
 
@@ -231,6 +235,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const libsql = await startLibsqlService({ port: libsqlPort, dataDir, quiet: options.quiet });
     started.push(libsql);
+    // The dashboard needs someone to sign in as: on an empty database, an admin with a random password.
+    const firstAdmin = await ensureFirstAdmin(openDatabase({ url: libsqlUrl }));
     const simulatorsPort = options.simulatorsPort ?? (await freePort());
     const simulators = await spawnService({
       name: "simulators",
@@ -278,7 +284,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         command: join(BIN, "vite"),
         args: ["dev", "--host", "127.0.0.1", "--port", String(dashboardPort), "--strictPort"],
         cwd: join(ROOT, "dashboard"),
-        env: { TURSO_DATABASE_URL: libsqlUrl },
+        // The dashboard reads metrics from libSQL and sends people's decisions to the worker's case API.
+        env: { TURSO_DATABASE_URL: libsqlUrl, CROSSFLOW_WORKER_URL: worker.url, CROSSFLOW_API_TOKEN: (devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim() },
         url: `http://127.0.0.1:${dashboardPort}`,
         readyPath: "/",
         quiet: options.quiet,
@@ -286,7 +293,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       started.push(dashboard);
     }
-    return { libsql, simulators, worker, dashboard, dataDir, stop };
+    return { libsql, simulators, worker, dashboard, dataDir, firstAdmin, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -19,11 +19,17 @@ const stack = await startStack({
   vars: process.env.CROSSFLOW_TIME_SCALE ? { CROSSFLOW_TIME_SCALE: process.env.CROSSFLOW_TIME_SCALE } : undefined,
 });
 
+/** The first admin's password exists only in this start's memory: printed once, never stored in clear. */
+function firstAdminLine(admin: { username: string; password: string } | null): string {
+  if (!admin) return "     (sign in with an account made earlier; admins add more at /admin/users)";
+  return `\n             first admin created, shown ONCE: username ${admin.username}  password ${admin.password}\n             (keep it; more accounts at ${stack.dashboard!.url}/admin/users)`;
+}
+
 console.log(`
 Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
   worker     ${stack.worker.url}        webhooks: POST ${stack.worker.url}/hooks/<source> (github, stripe, slack, hubspot, zendesk, shopify, twilio, resend, provisioning)
              case API:  ${stack.worker.url}/api/… (Authorization: Bearer <CROSSFLOW_API_TOKEN from .dev.vars>)
-  dashboard  ${stack.dashboard!.url}
+  dashboard  ${stack.dashboard!.url}${firstAdminLine(stack.firstAdmin)}
   libSQL     ${stack.libsql.url}        (local stand-in for Turso Cloud; data in .data/)
   simulators ${stack.simulators.url}       (local Stripe, email, Twilio SMS, Slack, Zendesk, HubSpot, compliance and provisioning APIs the connectors call)
              a customer texts back:   POST ${stack.simulators.url}/twilio/_sim/inbound {"from":"+49…","body":"YES"}

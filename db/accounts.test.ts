@@ -1,0 +1,153 @@
+/**
+ * Dashboard accounts against a real libSQL endpoint (the local server over HTTP, the client production uses).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AccountError,
+  createSession,
+  createUser,
+  deleteSession,
+  ensureFirstAdmin,
+  hashPassword,
+  listUsers,
+  LOGIN_WINDOW_MS,
+  lookupSession,
+  SESSION_TTL_MS,
+  setUserDisabled,
+  signIn,
+  verifyPassword,
+} from "./accounts.ts";
+import { openDatabase, type MetricsDatabase } from "./client.ts";
+import { applyMigrations } from "./migrate.ts";
+import { startLibsqlServer, type LibsqlServer } from "./local-server/server.ts";
+import { sessions, users } from "./schema.ts";
+
+let dir: string;
+let server: LibsqlServer;
+let db: MetricsDatabase;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "crossflow-accounts-"));
+  const file = join(dir, "metrics.db");
+  await applyMigrations({ url: pathToFileURL(file).href });
+  server = await startLibsqlServer({ file });
+  db = openDatabase({ url: server.url });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("passwords", () => {
+  it("hashes with scrypt N=2^15 r=8 p=1 and a fresh salt, and verifies only the same password", async () => {
+    const a = await hashPassword("correct horse battery staple");
+    const b = await hashPassword("correct horse battery staple");
+    expect(a).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]{43}=$/);
+    expect(a).not.toBe(b);
+    await expect(verifyPassword("correct horse battery staple", a)).resolves.toBe(true);
+    await expect(verifyPassword("correct horse battery stapl", a)).resolves.toBe(false);
+    await expect(verifyPassword("", a)).resolves.toBe(false);
+  });
+
+  it("never matches a malformed or absurd stored hash", async () => {
+    const good = await hashPassword("another long password");
+    const [, , r, p, salt, hash] = good.split("$");
+    for (const bad of ["", "plain", `bcrypt$32768$${r}$${p}$${salt}$${hash}`, `scrypt$1000$${r}$${p}$${salt}$${hash}`, `scrypt$${2 ** 30}$${r}$${p}$${salt}$${hash}`, `scrypt$32768$${r}$${p}$${salt}$c2hvcnQ=`]) {
+      await expect(verifyPassword("another long password", bad)).resolves.toBe(false);
+    }
+  });
+});
+
+describe("accounts", () => {
+  it("creates the first admin once, with a random password of at least 20 characters that signs in", async () => {
+    const first = await ensureFirstAdmin(db);
+    expect(first?.username).toBe("admin");
+    expect(first!.password.length).toBeGreaterThanOrEqual(20);
+    await expect(ensureFirstAdmin(db)).resolves.toBeNull();
+    const [admin] = await db.select().from(users).where(eq(users.username, "admin"));
+    expect(admin!.role).toBe("admin");
+    expect(admin!.passwordHash).not.toContain(first!.password);
+    const result = await signIn(db, { username: "admin", password: first!.password, clientAddress: "10.0.0.1" });
+    expect(result.ok).toBe(true);
+  });
+
+  it("creates users with a role and task roles, normalises names and refuses bad input", async () => {
+    const ana = await createUser(db, { username: " Ana ", password: "ana's long password", role: "operator", taskRoles: "compliance, Finance compliance" });
+    expect(ana).toMatchObject({ username: "ana", role: "operator", taskRoles: ["compliance", "finance"] });
+    await expect(createUser(db, { username: "ANA", password: "another long one", role: "viewer" })).rejects.toThrow(/taken/);
+    await expect(createUser(db, { username: "bo", password: "short", role: "viewer" })).rejects.toThrow(AccountError);
+    await expect(createUser(db, { username: "bo", password: "long enough password", role: "root" })).rejects.toThrow(/Unknown role/);
+    await expect(createUser(db, { username: "bo bo", password: "long enough password", role: "viewer" })).rejects.toThrow(/username/);
+    expect((await listUsers(db)).map((u) => u.username)).toEqual(expect.arrayContaining(["admin", "ana"]));
+  });
+});
+
+describe("sessions", () => {
+  it("stores only the token's SHA-256, slides the expiry, and ends on delete", async () => {
+    const user = await createUser(db, { username: "sess", password: "session password!", role: "viewer" });
+    const t0 = Date.UTC(2026, 0, 1);
+    const { token, expiresAt } = await createSession(db, user.id, t0);
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+    expect(expiresAt).toBe(t0 + SESSION_TTL_MS);
+    const stored = await db.select().from(sessions).where(eq(sessions.userId, user.id));
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.tokenHash).not.toContain(token);
+    expect(stored[0]!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+
+    await expect(lookupSession(db, token, t0 + 1000)).resolves.toMatchObject({ user: { username: "sess", role: "viewer", taskRoles: [] }, renewedUntil: null });
+    const later = t0 + 6 * 60 * 60 * 1000;
+    await expect(lookupSession(db, token, later)).resolves.toMatchObject({ renewedUntil: later + SESSION_TTL_MS });
+    // Used after 6 h, it now ends 12 h after that use, not after the sign-in.
+    expect((await db.select().from(sessions).where(eq(sessions.userId, user.id)))[0]!.expiresAt).toBe(later + SESSION_TTL_MS);
+    await expect(lookupSession(db, token, later + SESSION_TTL_MS + 1)).resolves.toBeNull();
+    await expect(lookupSession(db, "not-a-token", t0)).resolves.toBeNull();
+
+    const again = await createSession(db, user.id);
+    await deleteSession(db, again.token);
+    await expect(lookupSession(db, again.token)).resolves.toBeNull();
+  });
+
+  it("ends a disabled user's sessions and refuses their sign-in with the generic answer", async () => {
+    const user = await createUser(db, { username: "leaver", password: "leaver's password", role: "operator" });
+    const result = await signIn(db, { username: "leaver", password: "leaver's password", clientAddress: "10.0.0.2" });
+    expect(result.ok).toBe(true);
+    await setUserDisabled(db, user.id, true);
+    await expect(lookupSession(db, (result as { token: string }).token)).resolves.toBeNull();
+    await expect(signIn(db, { username: "leaver", password: "leaver's password", clientAddress: "10.0.0.2" })).resolves.toEqual({ ok: false, reason: "invalid" });
+    await setUserDisabled(db, user.id, false);
+    await expect(signIn(db, { username: "leaver", password: "leaver's password", clientAddress: "10.0.0.2" })).resolves.toMatchObject({ ok: true });
+  });
+});
+
+describe("sign-in rate limit", () => {
+  it("answers an unknown user and a wrong password alike", async () => {
+    await expect(signIn(db, { username: "nobody", password: "whatever it is", clientAddress: "10.0.1.1" })).resolves.toEqual({ ok: false, reason: "invalid" });
+    await expect(signIn(db, { username: "ana", password: "not ana's password", clientAddress: "10.0.1.1" })).resolves.toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("refuses the 6th attempt after 5 failures in 15 minutes, even with the right password, until the window ends", async () => {
+    await createUser(db, { username: "target", password: "target's password", role: "viewer" });
+    const t0 = Date.UTC(2026, 1, 1);
+    for (let i = 0; i < 5; i++) {
+      await expect(signIn(db, { username: "target", password: `guess ${i}`, clientAddress: "10.0.2.1", now: t0 + i * 1000 })).resolves.toEqual({ ok: false, reason: "invalid" });
+    }
+    const limited = await signIn(db, { username: "target", password: "target's password", clientAddress: "10.0.2.1", now: t0 + 10_000 });
+    expect(limited).toEqual({ ok: false, reason: "rate_limited", retryAfterMs: LOGIN_WINDOW_MS - 10_000 });
+    // Another address is counted apart, and so is another username from the same address.
+    await expect(signIn(db, { username: "target", password: "target's password", clientAddress: "10.0.2.2", now: t0 + 10_000 })).resolves.toMatchObject({ ok: true });
+    await expect(signIn(db, { username: "ana", password: "ana's long password", clientAddress: "10.0.2.1", now: t0 + 10_000 })).resolves.toMatchObject({ ok: true });
+    // After the window the right password works and clears the count.
+    await expect(signIn(db, { username: "target", password: "target's password", clientAddress: "10.0.2.1", now: t0 + LOGIN_WINDOW_MS })).resolves.toMatchObject({ ok: true });
+    await expect(signIn(db, { username: "target", password: "wrong again", clientAddress: "10.0.2.1", now: t0 + LOGIN_WINDOW_MS + 1 })).resolves.toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("counts concurrent failures all", async () => {
+    await Promise.all(Array.from({ length: 5 }, (_, i) => signIn(db, { username: "ana", password: `parallel ${i}`, clientAddress: "10.0.3.1" })));
+    await expect(signIn(db, { username: "ana", password: "ana's long password", clientAddress: "10.0.3.1" })).resolves.toMatchObject({ reason: "rate_limited" });
+  });
+});
