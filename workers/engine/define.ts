@@ -9,6 +9,8 @@ export interface WorkflowHeader {
   minutesPerDecision?: number;
   /** Step ids on the normal path, not exceptions (for the exception-rate and exception-mix KPIs). */
   routineSteps?: readonly string[];
+  /** The systems it works across (CRM, billing, ...): the readiness view's "systems involved" factor. */
+  systems?: readonly string[];
   triggers: readonly Trigger[];
   /** How soon a person must act on this workflow's escalations and approvals unless a step says otherwise. */
   sla?: Duration;

@@ -344,6 +344,8 @@ export interface WorkflowDefinition<I = any> {
   minutesPerDecision?: number;
   /** Step ids on the normal path (e.g. a consent question every EU customer gets): not counted as exceptions. */
   routineSteps?: readonly string[];
+  /** The systems it works across (CRM, billing, ...): the readiness view's "systems involved" factor. */
+  systems?: readonly string[];
   triggers: readonly Trigger[];
   /** Default SLA for the workflow's escalations and approvals. */
   sla?: Duration;

@@ -23,7 +23,7 @@ function importKey(hash: HmacHash, secret: HmacSecret): Promise<CryptoKey> {
   if (!key) {
     if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
     const raw = typeof secret === "string" ? encoder.encode(secret) : secret;
-    key = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash }, false, ["sign", "verify"]);
+    key = crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, { name: "HMAC", hash }, false, ["sign", "verify"]);
     keyCache.set(id, key);
   }
   return key;
@@ -91,7 +91,8 @@ export async function verifyHmac(hash: HmacHash, secrets: readonly HmacSecret[],
   for (const secret of secrets) {
     const key = await importKey(hash, secret);
     for (const signature of candidates) {
-      if (await crypto.subtle.verify("HMAC", key, signature, data)) return true;
+      // Typed-array views over plain ArrayBuffers here; newer DOM typings want that said (BufferSource).
+      if (await crypto.subtle.verify("HMAC", key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>)) return true;
     }
   }
   return false;
@@ -104,7 +105,7 @@ export async function verifyHmac(hash: HmacHash, secrets: readonly HmacSecret[],
  */
 export async function signHmac(hash: HmacHash, secret: HmacSecret, data: Uint8Array | string): Promise<ArrayBuffer> {
   const key = await importKey(hash, secret);
-  return crypto.subtle.sign("HMAC", key, typeof data === "string" ? encoder.encode(data) : data);
+  return crypto.subtle.sign("HMAC", key, typeof data === "string" ? encoder.encode(data) : (data as Uint8Array<ArrayBuffer>));
 }
 
 /** Splits a secret binding into its active secrets: comma- or whitespace-separated, so rotation needs no code. */

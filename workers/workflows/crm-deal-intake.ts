@@ -62,6 +62,7 @@ export default defineWorkflow<DealStageChange>(
     id: "crm-deal-intake",
     version: 1,
     minutesPerCase: 5,
+    systems: ["HubSpot CRM", "signup form"],
     sla: "8h",
     triggers: [
       {

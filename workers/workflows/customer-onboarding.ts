@@ -119,6 +119,7 @@ function customerOnboarding(version: 1 | 2) {
       minutesPerDecision: 15,
       // Every EU applicant is asked for consent: part of the normal path, not an exception.
       routineSteps: ["consent"],
+      systems: ["HubSpot CRM", "compliance screening", "Stripe billing", "provisioning", "email/SMS"],
       sla: "8h",
       triggers: version === 1 ? V1_TRIGGERS : V2_TRIGGERS,
     },

@@ -28,6 +28,7 @@ export default defineWorkflow<IssuesEvent>(
     id: "github-issue-triage",
     version: 1,
     minutesPerCase: 4,
+    systems: ["GitHub"],
     triggers: [
       {
         source: "github",

@@ -18,6 +18,7 @@ export default defineWorkflow<InvoiceEvent>(
     id: "payment-recovery",
     version: 1,
     minutesPerCase: 20,
+    systems: ["Stripe", "Zendesk"],
     triggers: [
       { source: "stripe", events: ["invoice.payment_failed"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email) },
       { source: "stripe", events: ["invoice.paid"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email), opens: false },

@@ -100,6 +100,7 @@ function refundDispute(version: 1 | 2) {
       minutesPerCase: 25,
       // Approving or deciding one refund the policy would not grant alone.
       minutesPerDecision: 8,
+      systems: ["Zendesk", "Stripe", "Slack"],
       sla: "8h",
       triggers: [
         { source: "zendesk", events: ["ticket.created"], when: (e: TicketEvent) => (e.detail?.tags ?? []).includes("refund"), caseKey: (e: TicketEvent) => email(e.detail?.requester?.email) },

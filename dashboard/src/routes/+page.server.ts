@@ -1,7 +1,10 @@
 import type { PageServerLoad } from "./$types";
+import { requireRole } from "$lib/server/auth/guard";
 import { metricsDb } from "$lib/server/db";
-import { workflowCounts } from "$lib/server/workflow-counts";
+import { overview, periodOf, PERIODS } from "$lib/server/kpis";
 
-export const load: PageServerLoad = async () => {
-  return { workflows: await workflowCounts(metricsDb()), loadedAt: Date.now() };
+export const load: PageServerLoad = async ({ locals, url }) => {
+  requireRole(locals, "viewer");
+  const period = periodOf(url);
+  return { cards: await overview(metricsDb(), period), period, periods: PERIODS, loadedAt: Date.now() };
 };

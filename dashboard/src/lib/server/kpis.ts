@@ -1,0 +1,165 @@
+/**
+ * What the overview and workflow pages show, read from the rollups through the one KPI module (db/kpi). Periods
+ * are whole UTC days; a page's period comes from its URL (`days`, `to`, `from`, `version`).
+ */
+import { sql } from "drizzle-orm";
+import type { MetricsDatabase } from "../../../../db/client.ts";
+import { emptyTally, kpisOf, tallyFromRollups, type Kpis, type KpiFilter, type Tally } from "../../../../db/kpi/index.ts";
+import { WORKFLOWS } from "../../../../workers/workflows/index.ts";
+
+export const DAY_MS = 86_400_000;
+export const PERIODS = [7, 30, 90] as const;
+
+export interface Period {
+  fromDay: number;
+  toDay: number;
+  days: number;
+}
+
+const dayOfIso = (iso: string | null): number | null => {
+  if (!iso || !/^\d{4}-\d{2}-\d{2}$/.test(iso)) return null;
+  const ms = Date.parse(`${iso}T00:00:00Z`);
+  return Number.isFinite(ms) ? Math.floor(ms / DAY_MS) : null;
+};
+export const isoOfDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** The period a URL asks for: `from`/`to` (ISO dates), or the last `days` (7, 30, 90; default 30) up to `to` or today. */
+export function periodOf(url: URL, now = Date.now()): Period {
+  const to = dayOfIso(url.searchParams.get("to")) ?? Math.floor(now / DAY_MS);
+  const from = dayOfIso(url.searchParams.get("from"));
+  if (from !== null && from <= to && to - from < 366) return { fromDay: from, toDay: to, days: to - from + 1 };
+  const asked = Number(url.searchParams.get("days"));
+  const days = (PERIODS as readonly number[]).includes(asked) ? asked : 30;
+  return { fromDay: to - days + 1, toDay: to, days };
+}
+
+/** The same length immediately before, for period-over-period change. */
+export const previousOf = (p: Period): Period => ({ fromDay: p.fromDay - p.days, toDay: p.fromDay - 1, days: p.days });
+
+/** One day's figures for a sparkline or a trend chart (counts only: cheap for every workflow at once). */
+export interface DayPoint {
+  day: number;
+  opened: number;
+  resolvedAutonomous: number;
+  resolvedHuman: number;
+  awaitingHuman: number;
+  failed: number;
+  inProgress: number;
+  autonomousRate: number | null;
+  escalationRate: number | null;
+  errorRate: number | null;
+  hoursSaved: number;
+}
+
+function dayPoint(day: number, t: Tally): DayPoint {
+  const k = kpisOf(t);
+  return {
+    day,
+    opened: t.opened,
+    resolvedAutonomous: t.resolvedAutonomous,
+    resolvedHuman: t.resolvedHuman,
+    awaitingHuman: t.awaitingHuman,
+    failed: t.failed,
+    inProgress: k.inProgress - t.awaitingHuman,
+    autonomousRate: k.autonomousResolutionRate,
+    escalationRate: k.escalationRate,
+    errorRate: k.errorRate,
+    hoursSaved: k.hoursSaved,
+  };
+}
+
+/** Every day of the period, days without cases included (as zeros), so charts keep their time axis. */
+function series(period: Period, byDay: Map<number, Tally>): DayPoint[] {
+  const out: DayPoint[] = [];
+  for (let d = period.fromDay; d <= period.toDay; d++) out.push(dayPoint(d, byDay.get(d) ?? emptyTally()));
+  return out;
+}
+
+export interface WorkflowCard {
+  workflowId: string;
+  kpis: Kpis;
+  previous: Kpis;
+  series: DayPoint[];
+  versions: number[];
+  agentModel: string | null;
+}
+
+async function latestModels(db: MetricsDatabase): Promise<Map<string, string>> {
+  const rows = await db.all<{ workflow_id: string; model: string; at: number }>(sql`SELECT workflow_id, model, max(last_seen_at) AS at FROM agent_models GROUP BY workflow_id`);
+  return new Map(rows.map((r) => [r.workflow_id, r.model]));
+}
+
+/**
+ * @example
+ * const cards = await overview(metricsDb(), periodOf(url));
+ */
+export async function overview(db: MetricsDatabase, period: Period): Promise<WorkflowCard[]> {
+  const prev = previousOf(period);
+  const [current, before, daily, versions, models] = await Promise.all([
+    tallyFromRollups(db, period, ["workflow"]),
+    tallyFromRollups(db, prev, ["workflow"]),
+    tallyFromRollups(db, period, ["workflow", "day"], {}),
+    db.all<{ workflow_id: string; workflow_version: number }>(sql`SELECT DISTINCT workflow_id, workflow_version FROM daily_rollups WHERE day BETWEEN ${period.fromDay} AND ${period.toDay} AND opened > 0`),
+    latestModels(db),
+  ]);
+  const previous = new Map(before.map((g) => [g.workflowId!, g.tally]));
+  const days = new Map<string, Map<number, Tally>>();
+  for (const g of daily) {
+    const perDay = days.get(g.workflowId!) ?? new Map<number, Tally>();
+    perDay.set(g.day!, g.tally);
+    days.set(g.workflowId!, perDay);
+  }
+  return current
+    .filter((g) => g.tally.opened > 0)
+    .map((g) => ({
+      workflowId: g.workflowId!,
+      kpis: kpisOf(g.tally),
+      previous: kpisOf(previous.get(g.workflowId!) ?? emptyTally()),
+      series: series(period, days.get(g.workflowId!) ?? new Map()),
+      versions: versions.filter((v) => v.workflow_id === g.workflowId).map((v) => Number(v.workflow_version)).sort((a, b) => a - b),
+      agentModel: models.get(g.workflowId!) ?? null,
+    }))
+    .sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+}
+
+export interface WorkflowDetail {
+  workflowId: string;
+  kpis: Kpis;
+  series: DayPoint[];
+  byVersion: { version: number; kpis: Kpis }[];
+  /** Every version with data in the period, whatever the version filter (for the filter's choices). */
+  versions: number[];
+  ttr: { bucketMinutes: number; cases: number }[];
+  minutesPerCase: number | null;
+  systems: readonly string[];
+  agentModel: string | null;
+}
+
+/**
+ * @example
+ * const detail = await workflowDetail(metricsDb(), "customer-onboarding", periodOf(url), 2);
+ */
+export async function workflowDetail(db: MetricsDatabase, workflowId: string, period: Period, version: number | undefined): Promise<WorkflowDetail | null> {
+  const filter: KpiFilter = { ...period, workflowId, version };
+  const [[total], daily, byVersion, models] = await Promise.all([
+    tallyFromRollups(db, filter),
+    tallyFromRollups(db, filter, ["day"], {}),
+    tallyFromRollups(db, { ...period, workflowId }, ["version"]),
+    latestModels(db),
+  ]);
+  const known = WORKFLOWS.filter((w) => w.id === workflowId);
+  if (!total && byVersion.length === 0 && known.length === 0) return null;
+  const tally = total?.tally ?? emptyTally();
+  const latest = known.at(-1);
+  return {
+    workflowId,
+    kpis: kpisOf(tally),
+    series: series(period, new Map(daily.map((g) => [g.day!, g.tally]))),
+    byVersion: byVersion.map((g) => ({ version: g.version!, kpis: kpisOf(g.tally) })).sort((a, b) => a.version - b.version),
+    versions: byVersion.map((g) => g.version!).sort((a, b) => a - b),
+    ttr: [...tally.ttr].map(([bucketMinutes, cases]) => ({ bucketMinutes, cases })).sort((a, b) => a.bucketMinutes - b.bucketMinutes),
+    minutesPerCase: (version !== undefined ? known.find((w) => w.version === version) : latest)?.minutesPerCase ?? null,
+    systems: latest?.systems ?? [],
+    agentModel: models.get(workflowId) ?? null,
+  };
+}

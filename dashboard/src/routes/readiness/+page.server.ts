@@ -1,0 +1,54 @@
+import { fail } from "@sveltejs/kit";
+import { sql } from "drizzle-orm";
+import type { Actions, PageServerLoad } from "./$types";
+import { hasRole, requireRole } from "$lib/server/auth/guard";
+import { metricsDb } from "$lib/server/db";
+import { overview, periodOf, PERIODS } from "$lib/server/kpis";
+import { assessReadiness, DEFAULT_THRESHOLDS, thresholdsFrom, type ReadinessThresholds } from "../../../../db/kpi/readiness.ts";
+import { readinessThresholds } from "../../../../db/schema.ts";
+import { WORKFLOWS } from "../../../../workers/workflows/index.ts";
+
+async function savedThresholds(): Promise<Map<string, ReadinessThresholds>> {
+  const rows = await metricsDb().select().from(readinessThresholds);
+  return new Map(rows.map((r) => [r.workflowId, thresholdsFrom(r.thresholds)]));
+}
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  const user = requireRole(locals, "viewer");
+  const period = periodOf(url);
+  const [cards, saved] = await Promise.all([overview(metricsDb(), period), savedThresholds()]);
+  const defaults = saved.get("*") ?? DEFAULT_THRESHOLDS;
+  const workflows = cards.map((card) => {
+    const thresholds = saved.get(card.workflowId) ?? defaults;
+    const systems = WORKFLOWS.filter((w) => w.id === card.workflowId).at(-1)?.systems ?? [];
+    return { workflowId: card.workflowId, thresholds, custom: saved.has(card.workflowId), readiness: assessReadiness({ kpis: card.kpis, days: period.days, versionsInPeriod: card.versions.length, systems }, thresholds) };
+  });
+  return { workflows, defaults, period, periods: PERIODS, canEdit: hasRole(user, "admin"), loadedAt: Date.now() };
+};
+
+const FIELDS = ["minAutonomousRate", "maxEscalationRate", "maxErrorRate", "minCases"] as const;
+
+export const actions: Actions = {
+  /** An admin sets the thresholds for one workflow, or the default (`*`) for all. */
+  save: async ({ locals, request }) => {
+    const user = requireRole(locals, "admin");
+    const form = await request.formData();
+    const workflowId = String(form.get("workflowId") ?? "");
+    if (!/^(\*|[a-z0-9][a-z0-9-]{0,99})$/.test(workflowId)) return fail(400, { error: "Unknown workflow." });
+    const values: Record<string, number> = {};
+    for (const field of FIELDS) {
+      const raw = Number(form.get(field));
+      // Rates are entered in percent, the case count as a number.
+      const value = field === "minCases" ? raw : raw / 100;
+      if (!Number.isFinite(raw) || raw < 0 || (field !== "minCases" && raw > 100) || (field === "minCases" && !Number.isInteger(raw))) {
+        return fail(400, { error: `${field}: enter ${field === "minCases" ? "a whole number of cases" : "a percentage between 0 and 100"}.`, workflowId });
+      }
+      values[field] = value;
+    }
+    await metricsDb()
+      .insert(readinessThresholds)
+      .values({ workflowId, thresholds: values, updatedBy: user.username, updatedAt: Date.now() })
+      .onConflictDoUpdate({ target: readinessThresholds.workflowId, set: { thresholds: values, updatedBy: user.username, updatedAt: sql`excluded.updated_at` } });
+    return { saved: workflowId };
+  },
+};

@@ -1,0 +1,15 @@
+import { error } from "@sveltejs/kit";
+import type { PageServerLoad } from "./$types";
+import { requireRole } from "$lib/server/auth/guard";
+import { metricsDb } from "$lib/server/db";
+import { periodOf, PERIODS, workflowDetail } from "$lib/server/kpis";
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+  requireRole(locals, "viewer");
+  const period = periodOf(url);
+  const rawVersion = url.searchParams.get("version");
+  const version = rawVersion && /^\d{1,6}$/.test(rawVersion) ? Number(rawVersion) : undefined;
+  const detail = await workflowDetail(metricsDb(), params.id, period, version);
+  if (!detail) error(404, `No workflow "${params.id}": it is not deployed and has no cases.`);
+  return { detail, period, periods: PERIODS, version: version ?? null, loadedAt: Date.now() };
+};
