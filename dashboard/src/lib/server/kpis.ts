@@ -75,13 +75,33 @@ function series(period: Period, byDay: Map<number, Tally>): DayPoint[] {
   return out;
 }
 
+/** A card's sparklines: one value per day of the period (null: no cases that day). */
+export interface CardSeries {
+  opened: number[];
+  autonomousRate: (number | null)[];
+  escalationRate: (number | null)[];
+  errorRate: (number | null)[];
+  hoursSaved: number[];
+}
+
 export interface WorkflowCard {
   workflowId: string;
   kpis: Kpis;
   previous: Kpis;
-  series: DayPoint[];
+  series: CardSeries;
   versions: number[];
   agentModel: string | null;
+}
+
+/** Only the arrays the cards draw: fifty workflows' full day points would weigh down every refresh. */
+function cardSeries(points: DayPoint[]): CardSeries {
+  return {
+    opened: points.map((p) => p.opened),
+    autonomousRate: points.map((p) => p.autonomousRate),
+    escalationRate: points.map((p) => p.escalationRate),
+    errorRate: points.map((p) => p.errorRate),
+    hoursSaved: points.map((p) => p.hoursSaved),
+  };
 }
 
 async function latestModels(db: MetricsDatabase): Promise<Map<string, string>> {
@@ -96,8 +116,9 @@ async function latestModels(db: MetricsDatabase): Promise<Map<string, string>> {
 export async function overview(db: MetricsDatabase, period: Period): Promise<WorkflowCard[]> {
   const prev = previousOf(period);
   const [current, before, daily, versions, models] = await Promise.all([
-    tallyFromRollups(db, period, ["workflow"]),
-    tallyFromRollups(db, prev, ["workflow"]),
+    // The cards show no exception mix: counts and the time-to-resolution histogram are all they need.
+    tallyFromRollups(db, period, ["workflow"], { ttr: true }),
+    tallyFromRollups(db, prev, ["workflow"], { ttr: true }),
     tallyFromRollups(db, period, ["workflow", "day"], {}),
     db.all<{ workflow_id: string; workflow_version: number }>(sql`SELECT DISTINCT workflow_id, workflow_version FROM daily_rollups WHERE day BETWEEN ${period.fromDay} AND ${period.toDay} AND opened > 0`),
     latestModels(db),
@@ -115,7 +136,7 @@ export async function overview(db: MetricsDatabase, period: Period): Promise<Wor
       workflowId: g.workflowId!,
       kpis: kpisOf(g.tally),
       previous: kpisOf(previous.get(g.workflowId!) ?? emptyTally()),
-      series: series(period, days.get(g.workflowId!) ?? new Map()),
+      series: cardSeries(series(period, days.get(g.workflowId!) ?? new Map())),
       versions: versions.filter((v) => v.workflow_id === g.workflowId).map((v) => Number(v.workflow_version)).sort((a, b) => a - b),
       agentModel: models.get(g.workflowId!) ?? null,
     }))
