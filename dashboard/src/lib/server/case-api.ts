@@ -1,0 +1,164 @@
+/**
+ * The dashboard's client for the worker's case API (README "Case API"): read a case and its audit trail, send a
+ * person's decision on their behalf. Server-only: the API token never reaches the browser. Every failure is a
+ * `CaseApiError` naming what went wrong (not configured, unreachable, refused with the API's own code).
+ */
+import { env } from "$env/dynamic/private";
+import type { AuditEntry, ChainVerdict } from "../../../../workers/engine/audit.ts";
+import type { CaseEvent, CaseStatus, HumanDecision, HumanDecisionKind, HumanTask, PendingWait, StepRecord } from "../../../../workers/engine/types.ts";
+
+export type { AuditEntry, ChainVerdict, HumanTask, PendingWait, HumanDecisionKind, StepRecord, CaseStatus };
+
+/**
+ * `GET /api/cases/:workflow/:caseKey`, as `CaseView` in workers/case/runtime.ts declares it (restated here because
+ * that module pulls in the worker's runtime types, which the dashboard's type check does not load).
+ */
+export interface CaseView {
+  header: {
+    caseId: string;
+    caseKey: string;
+    workflowId: string;
+    workflowVersion: number;
+    status: CaseStatus;
+    openedAt: number;
+    updatedAt: number;
+    closedAt: number | null;
+    outcome: string | null;
+    error: string | null;
+    wait: PendingWait | null;
+  };
+  /** The event that opened the case, with its payload. */
+  opener: { source: string; type: string; payload: unknown } | null;
+  wait: PendingWait | null;
+  events: Omit<CaseEvent, "payload">[];
+  steps: StepRecord[];
+  attempts: { stepId: string; attempt: number; idempotencyKey: string; startedAt: number; finishedAt: number | null; outcome: "succeeded" | "failed" | null }[];
+  decisions: (HumanDecision & { at: number })[];
+  /** Every audited action in order (audit entries without their chain fields). */
+  timeline: Omit<AuditEntry, "prevHash" | "hash">[];
+}
+
+/** The audit trail as `GET …/audit` answers: the entries and whether their hash chain verifies. */
+export interface CaseAudit {
+  entries: AuditEntry[];
+  verification: ChainVerdict;
+}
+
+/** A person's decision as `POST …/decisions` takes it. */
+export interface DecisionRequest {
+  step: string;
+  decision: HumanDecisionKind;
+  actor: { id: string; roles: string[] };
+  note?: string;
+  outcome?: string;
+  minutesSpent?: number;
+}
+
+export interface DecisionAccepted {
+  accepted: true;
+  /** True when this `Idempotency-Key` was already used: the earlier decision stands, nothing new happened. */
+  duplicate: boolean;
+}
+
+/**
+ * A call to the case API that did not give the expected answer. `status` is the HTTP status (0: no answer at
+ * all), `code` the API's `error.code` (`wait_ended`, `already_decided`, `not_authorized`, ...) or one of ours:
+ * `not_configured`, `unreachable`, `bad_answer`.
+ */
+export class CaseApiError extends Error {
+  override name = "CaseApiError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const TIMEOUT_MS = 10_000;
+
+function settings(): { url: string; token: string } {
+  const url = env.CROSSFLOW_WORKER_URL?.trim();
+  const token = env.CROSSFLOW_API_TOKEN?.split(",")[0]?.trim();
+  if (!url) throw new CaseApiError(0, "not_configured", "CROSSFLOW_WORKER_URL is not set: point it at the worker (npm start does this locally)");
+  if (!token) throw new CaseApiError(0, "not_configured", "CROSSFLOW_API_TOKEN is not set: the dashboard needs one of the worker's API tokens");
+  return { url: url.replace(/\/+$/, ""), token };
+}
+
+/** `/api/cases/<workflow>/<case key>`: case keys hold `:`, `/`, `#`, so each part is one encoded segment. */
+function casePath(workflow: string, caseKey: string): string {
+  return `/api/cases/${encodeURIComponent(workflow)}/${encodeURIComponent(caseKey)}`;
+}
+
+async function call(path: string, init: RequestInit = {}, fetcher: typeof fetch = fetch): Promise<Response> {
+  const { url, token } = settings();
+  try {
+    return await fetcher(url + path, {
+      ...init,
+      headers: { accept: "application/json", authorization: `Bearer ${token}`, ...init.headers },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (cause) {
+    const timedOut = cause instanceof DOMException && cause.name === "TimeoutError";
+    throw new CaseApiError(0, "unreachable", timedOut ? `the worker at ${url} did not answer within ${TIMEOUT_MS / 1000} s` : `the worker at ${url} could not be reached`, { cause });
+  }
+}
+
+/** The API's `{ error: { code, message } }` as a `CaseApiError`, or a generic one when the body is not that. */
+async function refusal(res: Response, what: string): Promise<CaseApiError> {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.code === "string") return new CaseApiError(res.status, body.error.code, typeof body.error.message === "string" ? body.error.message : body.error.code);
+  } catch {
+    // Not JSON (a proxy's error page): described below from the status and the text.
+  }
+  return new CaseApiError(res.status, "bad_answer", `${what}: the worker answered ${res.status} ${text.slice(0, 200)}`);
+}
+
+async function json<T>(res: Response, what: string): Promise<T> {
+  try {
+    return (await res.json()) as T;
+  } catch (cause) {
+    throw new CaseApiError(res.status, "bad_answer", `${what}: the worker's answer is not JSON`, { cause });
+  }
+}
+
+/**
+ * The case as its object sees it now (header, wait, steps, decisions, timeline), or null when there is no such case.
+ * @example const view = await getCase("refund-dispute", "customer:ana@example.com");
+ */
+export async function getCase(workflow: string, caseKey: string, fetcher?: typeof fetch): Promise<CaseView | null> {
+  const what = `reading case ${caseKey} of ${workflow}`;
+  const res = await call(casePath(workflow, caseKey), {}, fetcher);
+  if (res.status === 404) return (await res.body?.cancel(), null);
+  if (!res.ok) throw await refusal(res, what);
+  return json<CaseView>(res, what);
+}
+
+/**
+ * The case's hash-chained audit trail and its verification, or null when there is no such case.
+ * @example const audit = await getAudit("refund-dispute", "customer:ana@example.com"); audit?.verification.valid
+ */
+export async function getAudit(workflow: string, caseKey: string, fetcher?: typeof fetch): Promise<CaseAudit | null> {
+  const what = `reading the audit trail of ${caseKey} in ${workflow}`;
+  const res = await call(`${casePath(workflow, caseKey)}/audit`, {}, fetcher);
+  if (res.status === 404) return (await res.body?.cancel(), null);
+  if (!res.ok) throw await refusal(res, what);
+  return json<CaseAudit>(res, what);
+}
+
+/**
+ * Sends a person's decision; the case checks it against its task and resumes. A refusal (403 `not_authorized`,
+ * 409 `wait_ended` / `already_decided`, 422 `decision_not_allowed`, 404 `case_not_found`) throws with the API's code.
+ * @example await postDecision("refund-dispute", key, { step: "triage:escalate", decision: "resolve", outcome: "refunded-manually", actor }, formKey);
+ */
+export async function postDecision(workflow: string, caseKey: string, decision: DecisionRequest, idempotencyKey: string, fetcher?: typeof fetch): Promise<DecisionAccepted> {
+  const what = `sending the decision on ${decision.step} of ${caseKey}`;
+  const res = await call(`${casePath(workflow, caseKey)}/decisions`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": idempotencyKey }, body: JSON.stringify(decision) }, fetcher);
+  if (res.status !== 200 && res.status !== 202) throw await refusal(res, what);
+  const body = await json<{ accepted?: boolean; duplicate?: boolean }>(res, what);
+  return { accepted: true, duplicate: body.duplicate === true };
+}

@@ -1,0 +1,172 @@
+/**
+ * The escalation inbox: open human tasks (escalations and approvals) by SLA deadline. The `cases` table says
+ * which cases are parked (`escalated`, or `waiting`, which includes waits for a customer); each candidate's own
+ * object says what it waits for through the case API. Claims are advisory notes in `escalation_claims`.
+ */
+import { createHash } from "node:crypto";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { MetricsDatabase } from "../../../../db/client.ts";
+import { cases, escalationClaims, users } from "../../../../db/schema.ts";
+import { CaseApiError, getCase, type HumanTask } from "./case-api.ts";
+
+/** Cases read through the API per inbox load: each is one request to its object. */
+export const INBOX_CANDIDATES = 150;
+/** Requests to the worker at a time while loading the inbox. */
+const CONCURRENCY = 8;
+
+export interface Claim {
+  userId: string;
+  username: string;
+  claimedAt: number;
+}
+
+export interface InboxItem {
+  caseId: string;
+  workflowId: string;
+  workflowVersion: number;
+  caseKey: string;
+  status: string;
+  openedAt: number;
+  stepId: string;
+  /** When the person's part began (this hand-off). */
+  waitingSince: number;
+  task: HumanTask;
+  /** Decisions already recorded for this step (a two-person approval's first approver). */
+  decidedBy: string[];
+  claim: Claim | null;
+}
+
+export interface Inbox {
+  items: InboxItem[];
+  /** Parked cases (escalated or waiting) in the database. */
+  candidates: number;
+  /** Those the inbox read (the oldest first: they are the nearest their deadlines). */
+  read: number;
+  /** Cases that could not be read, with why. */
+  problems: string[];
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Current claims on `caseIds`, with the claimant's username. */
+async function claimsOf(db: MetricsDatabase, caseIds: string[]): Promise<Map<string, Claim & { stepId: string }>> {
+  if (caseIds.length === 0) return new Map();
+  const rows = await db
+    .select({ caseId: escalationClaims.caseId, stepId: escalationClaims.stepId, userId: escalationClaims.userId, claimedAt: escalationClaims.claimedAt, username: users.username })
+    .from(escalationClaims)
+    .leftJoin(users, eq(users.id, escalationClaims.userId))
+    .where(inArray(escalationClaims.caseId, caseIds));
+  return new Map(rows.map((r) => [r.caseId, { stepId: r.stepId, userId: r.userId, claimedAt: Number(r.claimedAt), username: r.username ?? r.userId }]));
+}
+
+/**
+ * The open human tasks, the nearest SLA deadline first (tasks without one last, oldest first).
+ * @example const { items } = await loadInbox(metricsDb());
+ */
+export async function loadInbox(db: MetricsDatabase, cap = INBOX_CANDIDATES): Promise<Inbox> {
+  const parked = sql`${cases.status} IN ('escalated', 'waiting')`;
+  const [candidates, counted] = await Promise.all([
+    db
+      .select({ caseId: cases.caseId, caseKey: cases.caseKey, workflowId: cases.workflowId, status: cases.status })
+      .from(cases)
+      .where(parked)
+      // Escalations are always a person's; then the longest-waiting cases, whose deadlines come first.
+      .orderBy(sql`${cases.status} = 'escalated' DESC`, asc(cases.updatedAt))
+      .limit(cap),
+    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${cases} WHERE ${parked}`),
+  ]);
+  const problems: string[] = [];
+  const views = await mapLimited(candidates, CONCURRENCY, async (c) => {
+    try {
+      return await getCase(c.workflowId, c.caseKey);
+    } catch (error) {
+      // The whole inbox needs the API: not configured or unreachable is said once, at the top of the page.
+      if (error instanceof CaseApiError && (error.code === "not_configured" || error.code === "unreachable")) throw error;
+      problems.push(`${c.caseId}: ${(error as Error).message}`);
+      return null;
+    }
+  });
+  const items: Omit<InboxItem, "claim">[] = [];
+  for (const view of views) {
+    const wait = view?.wait;
+    if (!view || wait?.kind !== "human" || !wait.human) continue;
+    items.push({
+      caseId: view.header.caseId,
+      workflowId: view.header.workflowId,
+      workflowVersion: view.header.workflowVersion,
+      caseKey: view.header.caseKey,
+      status: view.header.status,
+      openedAt: view.header.openedAt,
+      stepId: wait.stepId,
+      waitingSince: wait.startedAt,
+      task: wait.human,
+      decidedBy: view.decisions.filter((d) => d.stepId === wait.stepId && d.at >= wait.startedAt).map((d) => d.actor.id),
+    });
+  }
+  items.sort((a, b) => (a.task.slaDeadline ?? Infinity) - (b.task.slaDeadline ?? Infinity) || a.waitingSince - b.waitingSince);
+  const claims = await claimsOf(db, items.map((i) => i.caseId));
+  return {
+    // A claim on an earlier hand-off of the same case is stale: the task it named is gone.
+    items: items.map((i) => {
+      const claim = claims.get(i.caseId);
+      return { ...i, claim: claim && claim.stepId === i.stepId ? { userId: claim.userId, username: claim.username, claimedAt: claim.claimedAt } : null };
+    }),
+    candidates: Number(counted?.n ?? 0),
+    read: candidates.length,
+    problems,
+  };
+}
+
+/**
+ * The `Idempotency-Key` a person's decision form carries: the same for every render of the same hand-off to the
+ * same person (so a double submit, or a submit after an auto-refresh, is one decision), new for a new hand-off.
+ */
+export function decisionKey(userId: string, caseId: string, stepId: string, waitingSince: number): string {
+  return `dash-${createHash("sha256").update([userId, caseId, stepId, waitingSince].join("\n")).digest("hex").slice(0, 40)}`;
+}
+
+/**
+ * Claims a task for `userId`: refused (with who holds it) when someone else holds a current claim on the same step.
+ * @example await claim(db, { caseId, stepId, userId: user.id });
+ */
+export async function claim(db: MetricsDatabase, input: { caseId: string; stepId: string; userId: string }, now = Date.now()): Promise<{ ok: true } | { ok: false; heldBy: Claim }> {
+  const current = (await claimsOf(db, [input.caseId])).get(input.caseId);
+  if (current && current.stepId === input.stepId && current.userId !== input.userId) return { ok: false, heldBy: current };
+  await db
+    .insert(escalationClaims)
+    .values({ ...input, claimedAt: now })
+    .onConflictDoUpdate({ target: escalationClaims.caseId, set: { stepId: input.stepId, userId: input.userId, claimedAt: now } });
+  return { ok: true };
+}
+
+/** Releases a claim: one's own, or anyone's for an admin (`anyone`). True when there was one to release. */
+export async function unclaim(db: MetricsDatabase, input: { caseId: string; userId: string; anyone?: boolean }): Promise<boolean> {
+  const where = input.anyone ? eq(escalationClaims.caseId, input.caseId) : and(eq(escalationClaims.caseId, input.caseId), eq(escalationClaims.userId, input.userId));
+  const removed = await db.delete(escalationClaims).where(where).returning({ caseId: escalationClaims.caseId });
+  return removed.length > 0;
+}
+
+/** A decided task's claim is done with. */
+export async function clearClaim(db: MetricsDatabase, caseId: string, stepId: string): Promise<void> {
+  await db.delete(escalationClaims).where(and(eq(escalationClaims.caseId, caseId), eq(escalationClaims.stepId, stepId)));
+}
+
+/**
+ * The roles a dashboard user decides with: their dashboard role, `operator` for admins too (an admin may do what an
+ * operator does), and the extra task roles their account holds (e.g. `compliance`).
+ */
+export function actorRoles(user: { role: "viewer" | "operator" | "admin"; taskRoles: readonly string[] }): string[] {
+  return [...new Set([user.role, ...(user.role === "admin" ? ["operator"] : []), ...user.taskRoles])];
+}

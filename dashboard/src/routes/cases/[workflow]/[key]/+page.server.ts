@@ -1,0 +1,30 @@
+import { error } from "@sveltejs/kit";
+import type { PageServerLoad } from "./$types";
+import { requireRole } from "$lib/server/auth/guard";
+import { CaseApiError, getAudit, getCase } from "$lib/server/case-api";
+import { agentSteps, conversation } from "$lib/cases/story";
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+  requireRole(locals, "viewer");
+  const { workflow, key } = params;
+  try {
+    const [view, audit] = await Promise.all([getCase(workflow, key), getAudit(workflow, key)]);
+    if (!view || !audit) error(404, `There is no case "${key}" in workflow ${workflow}. It may have a different key, or belong to another workflow.`);
+    return {
+      header: view.header,
+      opener: view.opener,
+      wait: view.wait,
+      decisions: view.decisions,
+      timeline: view.timeline,
+      steps: view.steps.map(({ id, kind, startedAt, finishedAt }) => ({ id, kind, startedAt, finishedAt })),
+      attempts: view.attempts,
+      conversation: conversation(view),
+      agentSteps: agentSteps(view),
+      audit,
+      loadedAt: Date.now(),
+    };
+  } catch (cause) {
+    if (cause instanceof CaseApiError) error(cause.status === 0 || cause.status >= 500 ? 503 : cause.status, `The case could not be read from the worker: ${cause.message}`);
+    throw cause;
+  }
+};

@@ -1,0 +1,136 @@
+import { fail } from "@sveltejs/kit";
+import { z } from "zod";
+import type { Actions, PageServerLoad } from "./$types";
+import { hasRole, requireRole } from "$lib/server/auth/guard";
+import { CaseApiError, getCase, postDecision, type CaseView } from "$lib/server/case-api";
+import { metricsDb } from "$lib/server/db";
+import { actorRoles, claim, clearClaim, decisionKey, loadInbox, unclaim } from "$lib/server/inbox";
+
+export const load: PageServerLoad = async ({ locals }) => {
+  const user = requireRole(locals, "viewer");
+  const canAct = hasRole(user, "operator");
+  try {
+    const inbox = await loadInbox(metricsDb());
+    return {
+      ...inbox,
+      // Only people who may decide get forms, and so the keys that make a resubmission one decision.
+      items: inbox.items.map((item) => ({ ...item, decisionKey: canAct ? decisionKey(user.id, item.caseId, item.stepId, item.waitingSince) : null })),
+      unavailable: null,
+      me: { id: user.id, username: user.username, role: user.role },
+      canAct,
+      loadedAt: Date.now(),
+    };
+  } catch (cause) {
+    if (!(cause instanceof CaseApiError)) throw cause;
+    return { items: [], candidates: 0, read: 0, problems: [], unavailable: cause.message, me: { id: user.id, username: user.username, role: user.role }, canAct, loadedAt: Date.now() };
+  }
+};
+
+const caseRef = { caseId: z.string().min(1).max(500), stepId: z.string().min(1).max(200) };
+
+const DecisionForm = z.object({
+  workflow: z.string().min(1).max(100),
+  caseKey: z.string().min(1).max(400),
+  caseId: z.string().min(1).max(500),
+  step: z.string().min(1).max(200),
+  decision: z.enum(["approve", "reject", "resolve", "retry"]),
+  idempotencyKey: z.string().regex(/^[\x21-\x7e]{1,200}$/, "the form's idempotency key is malformed"),
+  note: z.string().trim().max(4000).optional(),
+  outcome: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, "the outcome is a short kebab-case label such as refunded-manually")
+    .optional(),
+  minutesSpent: z.coerce.number().int("minutes spent is a whole number").min(0).max(24 * 60).optional(),
+});
+
+/** The form's fields, with empty inputs left out (an empty note is no note). */
+function fields(form: FormData): Record<string, string> {
+  return Object.fromEntries([...form].filter((e): e is [string, string] => typeof e[1] === "string" && e[1].trim() !== ""));
+}
+
+/** What a refusal from the case API means for the person who pressed the button. */
+function refusalMessage(error: CaseApiError, kind: string, step: string): string {
+  switch (error.code) {
+    case "wait_ended":
+      return `This ${kind} was already closed: the case is no longer waiting for a decision on “${step}” (someone else decided it, or it timed out). Nothing was changed.`;
+    case "already_decided":
+      return `You have already decided “${step}”; your earlier decision stands. Nothing was changed.`;
+    case "not_authorized":
+      return `The case refused your decision: ${error.message}. Nothing was changed.`;
+    case "self_approval":
+      return `You asked for this approval, so someone else has to grant it. Nothing was changed.`;
+    case "decision_not_allowed":
+      return `That decision is not possible here: ${error.message}. Nothing was changed.`;
+    case "case_not_found":
+      return `The case no longer exists in the worker. Nothing was changed.`;
+    default:
+      return `The decision could not be sent: ${error.message}. Nothing was changed; try again.`;
+  }
+}
+
+/** After a decision the case resumes in its object: wait briefly for it to move past the step, to say where it went. */
+async function afterDecision(workflow: string, caseKey: string, step: string): Promise<Pick<CaseView["header"], "status" | "outcome"> & { movedOn: boolean; nextWait: string | null }> {
+  const deadline = Date.now() + 3000;
+  let view: CaseView | null = null;
+  while (Date.now() < deadline) {
+    view = await getCase(workflow, caseKey).catch(() => null);
+    if (view && view.wait?.stepId !== step) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const movedOn = !!view && view.wait?.stepId !== step;
+  return { status: view?.header.status ?? "running", outcome: view?.header.outcome ?? null, movedOn, nextWait: view?.wait?.stepId ?? null };
+}
+
+export const actions: Actions = {
+  claim: async ({ locals, request }) => {
+    const user = requireRole(locals, "operator");
+    const parsed = z.object(caseRef).safeParse(fields(await request.formData()));
+    if (!parsed.success) return fail(400, { action: "claim", caseId: null, error: "The claim form was incomplete; reload the inbox and try again." });
+    const result = await claim(metricsDb(), { ...parsed.data, userId: user.id });
+    if (!result.ok) return fail(409, { action: "claim", caseId: parsed.data.caseId, error: `${result.heldBy.username} claimed this at ${new Date(result.heldBy.claimedAt).toISOString().slice(11, 16)} UTC. Claims are advisory: you can still decide it.` });
+    return { action: "claim", caseId: parsed.data.caseId, message: "Claimed: others see that you are working on it." };
+  },
+
+  unclaim: async ({ locals, request }) => {
+    const user = requireRole(locals, "operator");
+    const parsed = z.object({ caseId: caseRef.caseId }).safeParse(fields(await request.formData()));
+    if (!parsed.success) return fail(400, { action: "unclaim", caseId: null, error: "The form was incomplete; reload the inbox and try again." });
+    const released = await unclaim(metricsDb(), { caseId: parsed.data.caseId, userId: user.id, anyone: user.role === "admin" });
+    return released
+      ? { action: "unclaim", caseId: parsed.data.caseId, message: "Released: anyone may pick it up." }
+      : fail(409, { action: "unclaim", caseId: parsed.data.caseId, error: "There was no claim of yours to release (someone else holds it, or it was released)." });
+  },
+
+  decide: async ({ locals, request }) => {
+    const user = requireRole(locals, "operator");
+    const parsed = DecisionForm.safeParse(fields(await request.formData()));
+    if (!parsed.success) {
+      return fail(400, { action: "decide", caseId: null, error: `The decision was not sent: ${parsed.error.issues.map((i) => i.message).join("; ")}.` });
+    }
+    const d = parsed.data;
+    if (d.decision === "resolve" && !d.outcome) return fail(400, { action: "decide", caseId: d.caseId, error: "Resolving needs an outcome label (e.g. refunded-manually): it is what the case closes with. Nothing was sent." });
+    const kind = d.decision === "approve" || d.decision === "reject" ? "approval" : "escalation";
+    try {
+      const accepted = await postDecision(
+        d.workflow,
+        d.caseKey,
+        {
+          step: d.step,
+          decision: d.decision,
+          actor: { id: user.username, roles: actorRoles(user) },
+          ...(d.note ? { note: d.note } : {}),
+          ...(d.decision === "resolve" ? { outcome: d.outcome } : {}),
+          ...(d.minutesSpent !== undefined ? { minutesSpent: d.minutesSpent } : {}),
+        },
+        d.idempotencyKey,
+      );
+      await clearClaim(metricsDb(), d.caseId, d.step);
+      const after = await afterDecision(d.workflow, d.caseKey, d.step);
+      return { action: "decide", caseId: d.caseId, workflow: d.workflow, caseKey: d.caseKey, decision: d.decision, duplicate: accepted.duplicate, ...after };
+    } catch (cause) {
+      if (!(cause instanceof CaseApiError)) throw cause;
+      return fail(cause.status >= 400 && cause.status < 500 ? cause.status : 502, { action: "decide", caseId: d.caseId, code: cause.code, error: refusalMessage(cause, kind, d.step) });
+    }
+  },
+};
