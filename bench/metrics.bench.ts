@@ -79,7 +79,7 @@ async function insertThroughput() {
   const rawFile = await freshDatabase("insert-raw");
   const raw = new Database(rawFile);
   raw.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-  const ev = raw.prepare("INSERT INTO metric_events (id, case_id, case_key, workflow_id, workflow_version, kind, status, step_id, at, duration_ms, human_touch, actor, exception, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+  const ev = raw.prepare("INSERT INTO metric_events (id, case_id, case_key, workflow_id, workflow_version, kind, status, step_id, at, duration_ms, human_touch, actor, exception, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, id) DO NOTHING");
   const cs = raw.prepare("INSERT OR REPLACE INTO cases (case_id, case_key, workflow_id, workflow_version, status, opened_at, updated_at, closed_at, outcome, human_touch, escalated, errored, exception, asks, judgments, human_decisions, human_minutes, minutes_saved, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   let began = performance.now();
   for (const chunk of chunks) {

@@ -32,7 +32,7 @@ const insert = (table: string, columns: string[]) => `INSERT INTO ${table} (${co
 export async function buildDataset(log: (line: string) => void): Promise<Dataset> {
   const dir = join(ROOT, "bench", ".tmp");
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `metrics-${WORKFLOWS}wf-${DAYS}d-${CASES_PER_WORKFLOW_DAY}c-v2.db`);
+  const file = join(dir, `metrics-${WORKFLOWS}wf-${DAYS}d-${CASES_PER_WORKFLOW_DAY}c-v3.db`);
   if (existsSync(file)) {
     const db = new Database(file, { readonly: true });
     const events = Number((db.prepare("SELECT count(*) AS n FROM metric_events").get() as { n: number }).n);

@@ -24,10 +24,11 @@ export async function pruneRawEvents(db: MetricsDatabase, options: { olderThanDa
   const cutoff = (options.now ?? Date.now()) - options.olderThanDays * 86_400_000;
   let total = 0;
   for (;;) {
+    // Closed cases first (few), then their old events through the table's (case_id, id) key.
     const result = await db.run(sql`
-      DELETE FROM metric_events WHERE rowid IN (
-        SELECT e.rowid FROM metric_events e JOIN cases c ON c.case_id = e.case_id
-        WHERE e.at < ${cutoff} AND c.closed_at IS NOT NULL
+      DELETE FROM metric_events WHERE (case_id, id) IN (
+        SELECT e.case_id, e.id FROM cases c JOIN metric_events e ON e.case_id = c.case_id
+        WHERE c.closed_at IS NOT NULL AND e.at < ${cutoff}
         LIMIT ${CHUNK})`);
     const deleted = Number(result.rowsAffected);
     total += deleted;

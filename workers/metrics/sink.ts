@@ -83,7 +83,7 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
   // Oldest report first: when one write holds two reports of a case, the newer one is the one that stays.
   const snapshots = JSON.stringify(batches.map((b) => b.snapshot).sort((a, b) => a.revision - b.revision));
   await db.batch([
-    db.run(sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${events}) WHERE true ON CONFLICT (id) DO NOTHING`),
+    db.run(sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${events}) WHERE true ON CONFLICT (case_id, id) DO NOTHING`),
     // A late delivery of an older report must never move a case backwards.
     db.run(sql`INSERT INTO cases (${CASE_ROWS.names}) SELECT ${CASE_ROWS.values} FROM json_each(${snapshots}) WHERE true ON CONFLICT (case_id) DO UPDATE SET ${CASE_UPDATES} WHERE cases.revision <= excluded.revision`),
   ]);
