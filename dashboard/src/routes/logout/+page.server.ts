@@ -1,0 +1,16 @@
+import { redirect } from "@sveltejs/kit";
+import type { Actions, PageServerLoad } from "./$types";
+import { deleteSession } from "../../../../db/accounts.ts";
+import { metricsDb } from "$lib/server/db";
+import { clearSessionCookie, SESSION_COOKIE } from "$lib/server/auth/session";
+
+export const load: PageServerLoad = async ({ locals }) => ({ username: locals.user?.username ?? null });
+
+export const actions: Actions = {
+  default: async ({ cookies, url }) => {
+    const token = cookies.get(SESSION_COOKIE);
+    if (token) await deleteSession(metricsDb(), token);
+    clearSessionCookie(cookies, url);
+    redirect(303, "/login");
+  },
+};
