@@ -1,5 +1,6 @@
 /**
- * The dashboard in a real browser against the real stack: cases sent as signed webhooks show up as counts.
+ * The dashboard in a real browser against the real stack, signed in as the first admin: cases sent as signed
+ * webhooks show up as counts.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { devVar } from "../../scripts/dev-vars.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
 import { launchChromium } from "../support/chromium.ts";
+import { signIn } from "../support/sign-in.ts";
 
 const ARTIFACTS = join(ROOT, "test", "artifacts");
 let stack: Stack;
@@ -28,6 +30,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** A page signed in as the first admin the stack created. */
+async function signedInPage() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await signIn(page, stack.dashboard!.url, stack.firstAdmin!.username, stack.firstAdmin!.password);
+  return page;
+}
+
 async function sendIssue(number: number) {
   const res = await post(stack.worker.url, await sign.github(devVar("GITHUB_WEBHOOK_SECRET")!, "issues", issueOpenedPayload("acme/browser", number)));
   expect(res.status).toBe(202);
@@ -35,12 +44,12 @@ async function sendIssue(number: number) {
 
 describe("dashboard", () => {
   it("shows each new case within 5 s of its webhook, without a reload", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const page = await signedInPage();
     await page.goto(stack.dashboard!.url);
     await expect(page.getByTestId("empty").textContent()).resolves.toContain("No cases yet");
 
     await sendIssue(1);
-    const row = page.locator('tr[data-workflow="github-issue-triage"]');
+    const row = page.locator('[data-workflow="github-issue-triage"]');
     await row.getByTestId("opened").filter({ hasText: /^1$/ }).waitFor({ timeout: 5000 });
 
     await Promise.all([sendIssue(2), sendIssue(3)]);
@@ -52,15 +61,15 @@ describe("dashboard", () => {
   });
 
   it("says plainly when a workflow's agent steps run on the offline rules model", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const page = await signedInPage();
     await page.goto(stack.dashboard!.url);
     const charge = `ch_browser${Date.now()}`;
     await fetch(`${stack.simulators.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}` }, body: new URLSearchParams({ id: charge, amount: "1900", currency: "eur" }) });
     const ticket = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", detail: { id: "1", subject: "Refund", description: `Charged twice: ${charge}`, tags: ["refund"], requester: { email: "browser@example.com" } } };
     expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(202);
-    const row = page.locator('tr[data-workflow="refund-dispute"]');
+    const row = page.locator('[data-workflow="refund-dispute"]');
     await row.getByTestId("agent-model").filter({ hasText: "offline rules model, not an LLM" }).waitFor({ timeout: 10_000 });
-    await expect(page.locator('tr[data-workflow="github-issue-triage"]').getByTestId("agent-model").textContent()).resolves.toContain("no agent steps");
+    await expect(page.locator('[data-workflow="github-issue-triage"]').getByTestId("agent-model").textContent()).resolves.toContain("no agent steps");
     await page.close();
   });
 });
