@@ -50,6 +50,17 @@ function sentRef(output: unknown): string | null {
   return str(output.id) ?? str(output.sid) ?? str(output.messageId) ?? null;
 }
 
+/** What the customer wrote in the event that opened the case (a ticket's text, an email), if it carries text. */
+export function openerMessage(opener: CaseView["opener"]): { text: string; from: string | null } | null {
+  if (!opener) return null;
+  const { text, from } = replyText(opener.payload);
+  if (!text) return null;
+  const payload = isObject(opener.payload) ? opener.payload : {};
+  const detail = isObject(payload.detail) ? payload.detail : null;
+  const requester = detail && isObject(detail.requester) ? str(detail.requester.email) : null;
+  return { text, from: from ?? requester };
+}
+
 const ASK_SEND = /:(send|reminder)$/;
 const ASK_REPLY = /:(reply|reply-after-reminder)$/;
 

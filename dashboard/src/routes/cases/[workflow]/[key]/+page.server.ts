@@ -2,7 +2,7 @@ import { error } from "@sveltejs/kit";
 import type { PageServerLoad } from "./$types";
 import { requireRole } from "$lib/server/auth/guard";
 import { CaseApiError, getAudit, getCase } from "$lib/server/case-api";
-import { agentSteps, conversation } from "$lib/cases/story";
+import { agentSteps, conversation, openerMessage } from "$lib/cases/story";
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   requireRole(locals, "viewer");
@@ -18,6 +18,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
       timeline: view.timeline,
       steps: view.steps.map(({ id, kind, startedAt, finishedAt }) => ({ id, kind, startedAt, finishedAt })),
       attempts: view.attempts,
+      openerMessage: openerMessage(view.opener),
       conversation: conversation(view),
       agentSteps: agentSteps(view),
       audit,

@@ -1,0 +1,222 @@
+/**
+ * The escalation inbox, the case page and the case list in a real browser against the real stack: refund tickets
+ * reporting fraud escalate to a person (the workflow's rule), an operator resolves one from the inbox and the case
+ * finishes, a viewer can read but not decide, a decision on an escalation someone else already closed is refused
+ * with a clear message and changes nothing, and the case list filters by status.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser } from "../../db/accounts.ts";
+import { openDatabase } from "../../db/client.ts";
+import { devVar } from "../../scripts/dev-vars.ts";
+import { post, sign } from "../../scripts/senders.ts";
+import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { launchChromium } from "../support/chromium.ts";
+import { signIn } from "../support/sign-in.ts";
+import { eventually } from "../support/wait.ts";
+
+const ARTIFACTS = join(ROOT, "test", "artifacts");
+const OPERATOR = { username: "ops-olga", password: "operator-password-1", role: "operator" };
+const VIEWER = { username: "view-vic", password: "viewer-password-12", role: "viewer" };
+const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
+
+let stack: Stack;
+let browser: Browser;
+let dataDir: string;
+let url: string;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "crossflow-inbox-"));
+  [stack, browser] = await Promise.all([startStack({ dataDir, quiet: true }), launchChromium()]);
+  url = stack.dashboard!.url;
+  const db = openDatabase({ url: stack.libsql.url });
+  await createUser(db, OPERATOR);
+  await createUser(db, VIEWER);
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  await browser?.close();
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function signedIn(who: { username: string; password: string }, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  const page = await context.newPage();
+  await signIn(page, url, who.username, who.password);
+  return page;
+}
+
+const caseApi = (email: string, suffix = "") => `${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}${suffix}`;
+const caseOf = async (email: string) => (await fetch(caseApi(email), { headers: { authorization: `Bearer ${token()}` } })).json() as Promise<any>;
+
+/** A refund ticket reporting a charge the customer did not make: the workflow's rule hands it to a person. */
+async function fraudCase(): Promise<{ email: string; caseId: string; stepId: string }> {
+  const email = `fraud-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const charge = `ch_inbox${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const seeded = await fetch(`${stack.simulators.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ id: charge, amount: "2400", currency: "eur" }) });
+  expect(seeded.ok).toBe(true);
+  const payload = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: "42", subject: "Refund request", description: `I did not authorize ${charge}, my card was stolen.`, tags: ["refund"], requester: { email } } };
+  expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload))).status).toBe(202);
+  const view = await eventually(async () => ((v) => (v.header?.status === "escalated" ? v : undefined))(await caseOf(email)), 30_000, "case escalated");
+  return { email, caseId: `refund-dispute/customer:${email}`, stepId: view.wait.stepId };
+}
+
+const item = (page: Page, caseId: string) => page.locator(`[data-testid="inbox-item"][data-case="${caseId}"]`);
+
+describe("escalation inbox", () => {
+  it("an operator resolves an escalation from the inbox with a note; the case finishes and its page shows the person's decision in the audit", async () => {
+    const { email, caseId, stepId } = await fraudCase();
+    const page = await signedIn(OPERATOR);
+    await page.goto(`${url}/inbox`);
+    // The inbox refreshes itself: the case shows up once its row reaches the metrics database.
+    const card = item(page, caseId);
+    await card.waitFor({ timeout: 20_000 });
+    await expect(card.getByTestId("context-packet").textContent()).resolves.toContain("fraud is a person's call");
+    await expect(card.getByTestId("context-packet").textContent()).resolves.toContain("triage");
+    await expect(card.getAttribute("data-step")).resolves.toBe(stepId);
+    await expect(card.getByTestId("decide-resolve").count()).resolves.toBe(1);
+
+    await card.getByRole("button", { name: "Claim" }).click();
+    await card.getByTestId("claim").filter({ hasText: "Claimed by you" }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "inbox.png"), fullPage: true });
+
+    await card.getByLabel("Note (recorded with your decision)").fill("Card reported stolen; refunded by hand after the bank confirmed.");
+    await card.getByLabel("Outcome label (to resolve)").fill("refunded-manually");
+    await card.getByLabel("Minutes spent (optional)").fill("6");
+    await card.getByTestId("decide-resolve").click();
+    const result = page.getByTestId("decision-result");
+    await result.waitFor({ timeout: 15_000 });
+    await expect(result.textContent()).resolves.toMatch(/resolve decision was recorded[\s\S]*now resolved \(refunded-manually\)/);
+    await card.waitFor({ state: "detached", timeout: 10_000 });
+
+    await result.getByRole("link", { name: "Open the case" }).click();
+    await page.waitForURL((u) => u.pathname.startsWith("/cases/refund-dispute/"));
+    await expect(page.getByTestId("case-status").textContent()).resolves.toBe("resolved");
+    await expect(page.getByTestId("case-outcome").textContent()).resolves.toBe("refunded-manually");
+    await expect(page.getByTestId("chain-verification").textContent()).resolves.toContain("Audit chain verified");
+    const decisions = await page.getByTestId("human-decisions").textContent();
+    expect(decisions).toContain("ops-olga");
+    expect(decisions).toContain("resolve → refunded-manually");
+    expect(decisions).toContain("Card reported stolen");
+    await expect(page.locator('[data-testid="audit-trail"] tr[data-action="human.decision"]').count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid="audit-trail"] tr[data-action="case.resolved"]').count()).resolves.toBe(1);
+    await expect(page.getByTestId("agent-step").first().textContent()).resolves.toMatch(/decided escalate[\s\S]*Confidence 60 %/);
+    await page.screenshot({ path: join(ARTIFACTS, "case-page.png"), fullPage: true });
+
+    // The worker recorded exactly that person's decision, once, as an operator.
+    const view = await caseOf(email);
+    expect(view.header).toMatchObject({ status: "resolved", outcome: "refunded-manually" });
+    expect(view.decisions).toEqual([expect.objectContaining({ stepId, decision: "resolve", outcome: "refunded-manually", minutesSpent: 6, note: "Card reported stolen; refunded by hand after the bank confirmed.", actor: { id: "ops-olga", roles: ["operator"] } })]);
+    const audit = (await (await fetch(caseApi(email, "/audit"), { headers: { authorization: `Bearer ${token()}` } })).json()) as { verification: { valid: boolean } };
+    expect(audit.verification.valid).toBe(true);
+  });
+
+  it("a viewer sees the task without any action buttons and is refused (403) when posting a decision; nothing changes", async () => {
+    const { email, caseId, stepId } = await fraudCase();
+    const page = await signedIn(VIEWER, { width: 390, height: 844 });
+    await page.goto(`${url}/inbox`);
+    const card = item(page, caseId);
+    await card.waitFor({ timeout: 20_000 });
+    await expect(card.getByTestId("read-only").isVisible()).resolves.toBe(true);
+    await expect(card.locator("button").count()).resolves.toBe(0);
+    await expect(card.locator("form").count()).resolves.toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, "inbox-viewer-390.png"), fullPage: true });
+
+    const refused = await page.request.post(`${url}/inbox?/decide`, {
+      headers: { origin: url },
+      form: { workflow: "refund-dispute", caseKey: `customer:${email}`, caseId, step: stepId, decision: "resolve", outcome: "refunded-manually", idempotencyKey: "viewer-try-1", note: "I am only a viewer" },
+    });
+    expect(refused.status()).toBe(403);
+    const claimRefused = await page.request.post(`${url}/inbox?/claim`, { headers: { origin: url }, form: { caseId, stepId } });
+    expect(claimRefused.status()).toBe(403);
+    const view = await caseOf(email);
+    expect(view.header.status).toBe("escalated");
+    expect(view.decisions).toEqual([]);
+  });
+
+  it("deciding an escalation someone already closed shows a clear message and changes nothing", async () => {
+    const { email, caseId, stepId } = await fraudCase();
+    const page = await signedIn(OPERATOR);
+    await page.goto(`${url}/inbox`);
+    const card = item(page, caseId);
+    await card.waitFor({ timeout: 20_000 });
+    // While the operator writes, a colleague closes it elsewhere (through the same API, e.g. another tool).
+    await card.getByLabel("Note (recorded with your decision)").fill("Looks like fraud to me.");
+    await card.getByLabel("Outcome label (to resolve)").fill("denied");
+    const elsewhere = await fetch(caseApi(email, "/decisions"), {
+      method: "POST",
+      headers: { authorization: `Bearer ${token()}`, "content-type": "application/json", "idempotency-key": `colleague-${caseId}` },
+      body: JSON.stringify({ step: stepId, decision: "resolve", outcome: "refunded-manually", actor: { id: "colleague-cleo", roles: ["operator"] }, note: "handled on the phone" }),
+    });
+    expect(elsewhere.status).toBe(202);
+    await eventually(async () => ((await caseOf(email)).header.status === "resolved" ? true : undefined), 15_000, "closed by the colleague");
+    // The form is still on screen: the page does not refresh while someone is writing in it.
+    await expect(card.getByLabel("Note (recorded with your decision)").inputValue()).resolves.toBe("Looks like fraud to me.");
+
+    await card.getByTestId("decide-resolve").click();
+    const message = page.getByTestId("item-error").or(page.getByTestId("decision-error"));
+    await message.first().waitFor({ timeout: 15_000 });
+    const text = await message.first().textContent();
+    expect(text).toContain("already closed");
+    expect(text).toContain("Nothing was changed");
+
+    const view = await caseOf(email);
+    expect(view.header).toMatchObject({ status: "resolved", outcome: "refunded-manually" });
+    expect(view.decisions.map((d: any) => d.actor.id)).toEqual(["colleague-cleo"]);
+    expect(view.timeline.filter((e: any) => e.action === "human.decision_refused")).toEqual([expect.objectContaining({ actor: { kind: "human", id: "ops-olga" }, detail: expect.objectContaining({ code: "wait_ended" }) })]);
+  });
+});
+
+describe("cases", () => {
+  it("the list filters by status (in the URL); a case page shows the conversation with the customer; an unknown case is a 404 page", async () => {
+    const open = await fraudCase();
+    const page = await signedIn(VIEWER);
+    await page.goto(`${url}/cases`);
+    await page.getByTestId("case-table").waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="case-filters"] select[name="status"]').selectOption("resolved");
+    await Promise.all([page.waitForURL((u) => u.searchParams.get("status") === "resolved"), page.getByRole("button", { name: "Apply" }).click()]);
+    const statuses = async () => page.locator("[data-testid=case-table] tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-status")));
+    await eventually(async () => ((s) => (s.length >= 2 && s.every((x) => x === "resolved") ? s : undefined))(await statuses()), 10_000, "only resolved cases listed");
+    await expect(page.locator(`tr[data-case="${open.caseId}"]`).count()).resolves.toBe(0);
+
+    await page.goto(`${url}/cases?status=escalated&q=${encodeURIComponent(open.email)}`);
+    const rows = await statuses();
+    expect(rows).toEqual(["escalated"]);
+    await expect(page.locator(`tr[data-case="${open.caseId}"]`).count()).resolves.toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, "cases.png"), fullPage: true });
+    await page.goto(`${url}/cases?status=failed&q=nobody-has-this-key`);
+    await expect(page.getByTestId("empty").textContent()).resolves.toContain("No case matches these filters");
+
+    // A customer asked for the charge id answers by email: the case page shows the question and the reply.
+    const email = `details-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const charge = `ch_reply${Date.now()}`;
+    await fetch(`${stack.simulators.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ id: charge, amount: "1900", currency: "eur" }) });
+    const ticket = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: "43", subject: "Refund request", description: "I was charged twice last week, please fix it.", tags: ["refund"], requester: { email } } };
+    expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(202);
+    await eventually(async () => ((v) => (v.wait?.stepId === "details:reply" ? true : undefined))(await caseOf(email)), 20_000, "asked for details");
+    const reply = { type: "email.received", created_at: new Date().toISOString(), data: { from: email, subject: "Re: Refund request", text: `Sorry! It is ${charge}, I was charged twice.`, attachments: [] } };
+    expect((await post(stack.worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, reply))).status).toBe(202);
+    await eventually(async () => ((await caseOf(email)).header.status === "resolved" ? true : undefined), 20_000, "refunded after the reply");
+    const phone = await signedIn(VIEWER, { width: 390, height: 844 });
+    await phone.goto(`${url}/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}`);
+    await expect(phone.getByTestId("opening-message").textContent()).resolves.toContain("I was charged twice last week");
+    const talk = await phone.getByTestId("conversation").textContent();
+    expect(talk).toContain("Asked the customer");
+    expect(talk).toContain(`Sorry! It is ${charge}, I was charged twice.`);
+    await expect(phone.getByTestId("agent-step").count()).resolves.toBe(2);
+    await expect(phone.getByTestId("chain-verification").textContent()).resolves.toContain("Audit chain verified");
+    await phone.screenshot({ path: join(ARTIFACTS, "case-page-390.png"), fullPage: true });
+
+    const missing = await page.goto(`${url}/cases/refund-dispute/${encodeURIComponent("customer:nobody@example.com")}`);
+    expect(missing?.status()).toBe(404);
+    await expect(page.getByTestId("case-error").locator("h1").textContent()).resolves.toBe("Case not found");
+  });
+});
