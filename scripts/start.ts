@@ -21,7 +21,7 @@ const stack = await startStack({
 
 /** The first admin's password exists only in this start's memory: printed once, never stored in clear. */
 function firstAdminLine(admin: { username: string; password: string } | null): string {
-  if (!admin) return "     (sign in with an account made earlier; admins add more at /admin/users)";
+  if (!admin) return `     (sign in with an existing account; lost it? TURSO_DATABASE_URL=${stack.libsql.url} npm run users:create -- --username <you> --role admin)`;
   return `\n             first admin created, shown ONCE: username ${admin.username}  password ${admin.password}\n             (keep it; more accounts at ${stack.dashboard!.url}/admin/users)`;
 }
 
