@@ -1,0 +1,115 @@
+/**
+ * The managers' pages in Chromium against the real stack after demo traffic: every figure on the overview and a
+ * workflow page equals what the KPI module computes from the same rollups (once kpi:verify finds the rollups
+ * equal to the case records), and readiness follows the thresholds an admin sets.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client.ts";
+import { dayOf } from "../../workers/metrics/index.ts";
+import { emptyTally, kpisOf, tallyFromRollups } from "../../db/kpi/index.ts";
+import { change, count, duration, hours, percent } from "../../dashboard/src/lib/format.ts";
+import { devVar } from "../../scripts/dev-vars.ts";
+import { readDemoManifest, verifySettled } from "../../scripts/kpi-verify.ts";
+import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
+import { launchChromium } from "../support/chromium.ts";
+import { signIn } from "../support/sign-in.ts";
+import { runDemo } from "../support/stack.ts";
+
+const ARTIFACTS = join(ROOT, "test", "artifacts");
+let stack: Stack;
+let browser: Browser;
+let dataDir: string;
+let page: Page;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "crossflow-overview-"));
+  [stack, browser] = await Promise.all([startStack({ dataDir, quiet: true }), launchChromium()]);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  process.env.CROSSFLOW_DEMO_MANIFEST = join(dataDir, "demo-cases.jsonl");
+  await runDemo(stack, ["--cases", "16"]);
+  // The figures are compared once the queue has delivered everything (the rollups equal the case records).
+  const report = await verifySettled(
+    { workerUrl: stack.worker.url, apiToken: (devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim(), db: openDatabase({ url: stack.libsql.url }), knownCases: readDemoManifest() },
+    60_000,
+  );
+  expect(report.mismatches).toEqual([]);
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(page, stack.dashboard!.url, stack.firstAdmin!.username, stack.firstAdmin!.password);
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const today = () => dayOf(Date.now());
+
+describe("overview and workflow pages", () => {
+  it("shows each workflow's figures exactly as the KPI module computes them", async () => {
+    const db = openDatabase({ url: stack.libsql.url });
+    const period = { fromDay: today() - 29, toDay: today() };
+    const [current, previous] = await Promise.all([tallyFromRollups(db, period, ["workflow"]), tallyFromRollups(db, { fromDay: period.fromDay - 30, toDay: period.fromDay - 1 }, ["workflow"])]);
+    expect(current.map((g) => g.workflowId).sort()).toEqual(["customer-onboarding", "refund-dispute"]);
+
+    await page.goto(`${stack.dashboard!.url}/?days=30`);
+    for (const g of current) {
+      const k = kpisOf(g.tally);
+      const before = kpisOf(previous.find((p) => p.workflowId === g.workflowId)?.tally ?? emptyTally());
+      const card = page.locator(`article[data-workflow="${g.workflowId}"]`);
+      const text = (kpi: string) => card.getByTestId(`kpi-${kpi}`).textContent();
+      expect(await text("autonomous")).toBe(percent(k.autonomousResolutionRate));
+      expect(await text("escalation")).toBe(percent(k.escalationRate));
+      expect(await text("error")).toBe(percent(k.errorRate));
+      expect(await text("median")).toBe(duration(k.medianMinutesToResolution));
+      expect(await text("saved")).toBe(hours(k.hoursSaved));
+      expect(await text("cases")).toBe(count(k.casesOpened));
+      // Nothing in the previous period: the change says the cases are new.
+      expect(change(k.casesOpened, before.casesOpened, "amount")?.text).toBe("new");
+      expect(await card.locator('[data-kpi="cases"] .delta').textContent()).toBe("new");
+    }
+    await page.screenshot({ path: join(ARTIFACTS, "overview.png"), fullPage: true });
+
+    const onboarding = current.find((g) => g.workflowId === "customer-onboarding")!;
+    const k = kpisOf(onboarding.tally);
+    await page.locator('article[data-workflow="customer-onboarding"] h2 a').click();
+    await page.waitForURL(/\/workflows\/customer-onboarding/);
+    expect(await page.getByTestId("kpi-cases").textContent()).toBe(count(k.casesOpened));
+    expect(await page.getByTestId("kpi-autonomous").textContent()).toBe(percent(k.autonomousResolutionRate));
+    expect(await page.getByTestId("kpi-escalation").textContent()).toBe(percent(k.escalationRate));
+    expect(await page.locator("table[data-testid=versions] tbody tr").count()).toBeGreaterThan(0);
+    // Both trend charts are drawn (uPlot canvases).
+    await page.locator(".chart canvas").nth(1).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "workflow.png"), fullPage: true });
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await signIn(phone, stack.dashboard!.url, stack.firstAdmin!.username, stack.firstAdmin!.password);
+    await phone.goto(`${stack.dashboard!.url}/?days=30`);
+    const width = await phone.evaluate("document.documentElement.scrollWidth");
+    expect(width).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(ARTIFACTS, "overview-phone.png"), fullPage: true });
+    await phone.close();
+  });
+
+  it("says ready to expand or not yet from the thresholds an admin sets", async () => {
+    await page.goto(`${stack.dashboard!.url}/readiness?days=30`);
+    const card = page.locator('article[data-workflow="refund-dispute"]');
+    const save = async (values: Record<string, string>) => {
+      await card.locator("summary").click();
+      for (const [name, value] of Object.entries(values)) await card.locator(`input[name=${name}]`).fill(value);
+      await card.getByRole("button", { name: "Save" }).click();
+      await page.getByRole("status").filter({ hasText: "Thresholds saved for refund-dispute" }).waitFor();
+    };
+    await save({ minAutonomousRate: "0", maxEscalationRate: "100", maxErrorRate: "100", minCases: "1" });
+    await expect(card.getByTestId("verdict").textContent()).resolves.toBe("Ready to expand");
+    await save({ minAutonomousRate: "100", minCases: "1000" });
+    await expect(card.getByTestId("verdict").textContent()).resolves.toBe("Not yet");
+    const reasons = await card.locator(".reasons li").allTextContents();
+    expect(reasons.some((r) => r.startsWith("cases measured") && r.includes("≥ 1000"))).toBe(true);
+    expect(reasons.some((r) => r.startsWith("autonomous resolution rate"))).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "readiness.png"), fullPage: true });
+  });
+});
