@@ -175,6 +175,44 @@ describe("escalation inbox", () => {
   });
 });
 
+describe("approvals in the inbox", () => {
+  it("an approval offers approve and reject; the same form sent twice is one decision, and the case moves on", async () => {
+    const email = `big-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const charge = `ch_inboxbig${Date.now()}`;
+    await fetch(`${stack.simulators.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ id: charge, amount: "8000", currency: "eur" }) });
+    const ticket = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: "44", subject: "Refund request", description: `Double charged on ${charge}, please refund.`, tags: ["refund"], requester: { email } } };
+    expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(202);
+    const waiting = await eventually(async () => ((v) => (v.wait?.kind === "human" ? v : undefined))(await caseOf(email)), 20_000, "approval requested");
+    const caseId = `refund-dispute/customer:${email}`;
+
+    const page = await signedIn(OPERATOR);
+    await page.goto(`${url}/inbox`);
+    const card = item(page, caseId);
+    await card.waitFor({ timeout: 20_000 });
+    await expect(card.getByTestId("context-packet").textContent()).resolves.toContain(`refund {"charge":"${charge}","amount":8000`);
+    await expect(card.getByTestId("decide-approve").count()).resolves.toBe(1);
+    await expect(card.getByTestId("decide-reject").count()).resolves.toBe(1);
+    await expect(card.getByTestId("decide-resolve").count()).resolves.toBe(0);
+
+    // What a double click (or a resent form) posts: the same fields twice, with the form's Idempotency-Key.
+    const form = card.getByTestId("decision-form");
+    const value = (name: string) => form.locator(`input[name="${name}"]`).inputValue();
+    const fields = { workflow: await value("workflow"), caseKey: await value("caseKey"), caseId: await value("caseId"), step: await value("step"), idempotencyKey: await value("idempotencyKey"), decision: "approve", note: "statement shows the duplicate" };
+    expect(fields.step).toBe(waiting.wait.stepId);
+    const first = await page.request.post(`${url}/inbox?/decide`, { headers: { origin: url, accept: "text/html" }, form: fields });
+    const second = await page.request.post(`${url}/inbox?/decide`, { headers: { origin: url, accept: "text/html" }, form: fields });
+    expect([first.status(), second.status()]).toEqual([200, 200]);
+    expect(await first.text()).toContain("Your approve decision was recorded");
+    expect(await second.text()).toContain("That decision was already recorded (the form was sent twice); it counts once.");
+
+    const done = await eventually(async () => ((v) => (v.header.status === "resolved" ? v : undefined))(await caseOf(email)), 20_000, "refunded after the approval");
+    expect(done.header.outcome).toBe("refunded");
+    expect(done.decisions).toEqual([expect.objectContaining({ decision: "approve", actor: { id: "ops-olga", roles: ["operator"] } })]);
+    // The open page refreshes on its own: the approval leaves the inbox.
+    await card.waitFor({ state: "detached", timeout: 15_000 });
+  });
+});
+
 describe("cases", () => {
   it("the list filters by status (in the URL); a case page shows the conversation with the customer; an unknown case is a 404 page", async () => {
     const open = await fraudCase();
