@@ -106,6 +106,9 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           environment: "node",
+          // Each file runs a whole stack (libSQL, simulators, wrangler dev, vite) plus Chromium: on two cores, files
+          // run one after another, so no page waits on another file's CPU.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

@@ -97,16 +97,16 @@ describe("overview and workflow pages", () => {
   it("says ready to expand or not yet from the thresholds an admin sets", async () => {
     await page.goto(`${stack.dashboard!.url}/readiness?days=30`);
     const card = page.locator('article[data-workflow="refund-dispute"]');
-    const save = async (values: Record<string, string>) => {
-      await card.locator("summary").click();
+    const save = async (values: Record<string, string>, verdict: string) => {
+      if ((await card.locator("details").getAttribute("open")) === null) await card.locator("summary").click();
       for (const [name, value] of Object.entries(values)) await card.locator(`input[name=${name}]`).fill(value);
       await card.getByRole("button", { name: "Save" }).click();
+      // The verdict follows once the page has reloaded its data after the save.
+      await expect.poll(() => card.getByTestId("verdict").textContent(), { timeout: 10_000 }).toBe(verdict);
       await page.getByRole("status").filter({ hasText: "Thresholds saved for refund-dispute" }).waitFor();
     };
-    await save({ minAutonomousRate: "0", maxEscalationRate: "100", maxErrorRate: "100", minCases: "1" });
-    await expect(card.getByTestId("verdict").textContent()).resolves.toBe("Ready to expand");
-    await save({ minAutonomousRate: "100", minCases: "1000" });
-    await expect(card.getByTestId("verdict").textContent()).resolves.toBe("Not yet");
+    await save({ minAutonomousRate: "0", maxEscalationRate: "100", maxErrorRate: "100", minCases: "1" }, "Ready to expand");
+    await save({ minAutonomousRate: "100", minCases: "1000" }, "Not yet");
     const reasons = await card.locator(".reasons li").allTextContents();
     expect(reasons.some((r) => r.startsWith("cases measured") && r.includes("≥ 1000"))).toBe(true);
     expect(reasons.some((r) => r.startsWith("autonomous resolution rate"))).toBe(true);
