@@ -7,11 +7,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { createSession, createUser } from "../db/accounts.ts";
 import { openDatabase } from "../db/client.ts";
-import { applyMigrations } from "../db/migrate.ts";
 import { startLibsqlServer } from "../db/local-server/server.ts";
 import { freePort, ROOT, spawnService } from "../scripts/stack.ts";
 import { launchChromium } from "../test/support/chromium.ts";
@@ -43,8 +41,6 @@ async function timeGet(url: string, cookie: string): Promise<number> {
 }
 
 const dataset = await buildDataset((line) => console.log(line));
-// The cached dataset may predate later migrations (accounts, agent models): bring it up to date.
-await applyMigrations({ url: pathToFileURL(dataset.file).href });
 const libsql = await startLibsqlServer({ file: dataset.file });
 const db = openDatabase({ url: libsql.url });
 const username = `bench-${Date.now().toString(36)}`;

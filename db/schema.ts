@@ -196,3 +196,19 @@ export const agentModels = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.model] })],
 );
+
+/**
+ * Resolved cases per time-to-resolution bucket per workflow and ISO week (Monday-based week number since 1970,
+ * all versions together): the overview's periods span whole weeks plus a few edge days, so it reads a seventh of the
+ * daily histogram rows (migration 0009 keeps it with the same triggers).
+ */
+export const ttrWeekly = sqliteTable(
+  "ttr_weekly",
+  {
+    workflowId: text("workflow_id").notNull(),
+    week: integer("week").notNull(),
+    bucketMinutes: integer("bucket_minutes").notNull(),
+    cases: integer("cases").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.week, t.bucketMinutes] }), index("ttr_weekly_week_idx").on(t.week, t.workflowId, t.bucketMinutes, t.cases)],
+);

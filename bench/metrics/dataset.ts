@@ -34,6 +34,8 @@ export async function buildDataset(log: (line: string) => void): Promise<Dataset
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `metrics-${WORKFLOWS}wf-${DAYS}d-${CASES_PER_WORKFLOW_DAY}c-v3.db`);
   if (existsSync(file)) {
+    // A dataset built before later migrations gets them now (their backfills fill any new rollup from `cases`).
+    await applyMigrations({ url: pathToFileURL(file).href });
     const db = new Database(file, { readonly: true });
     const events = Number((db.prepare("SELECT count(*) AS n FROM metric_events").get() as { n: number }).n);
     const cases = Number((db.prepare("SELECT count(*) AS n FROM cases").get() as { n: number }).n);

@@ -63,6 +63,25 @@ export interface TallyParts {
   exceptions?: boolean;
 }
 
+/** Monday-based week number of a UTC day number (day 4, 1970-01-05, was the first Monday). */
+const weekOf = (day: number) => Math.floor((day + 3) / 7);
+const weekStart = (week: number) => week * 7 - 3;
+
+/**
+ * The time-to-resolution rows for a filter: the weekly histogram for the whole weeks inside the period plus the daily
+ * one for the days at its edges, when the grouping allows it (not per version or per day); else the daily one alone.
+ */
+function ttrSource(filter: KpiFilter, by: readonly GroupKey[]): SQL {
+  const workflow = filter.workflowId !== undefined ? sql` AND workflow_id = ${filter.workflowId}` : sql``;
+  const daily = (from: number, to: number) => sql`SELECT workflow_id, workflow_version, day, bucket_minutes, cases FROM ttr_rollups WHERE day BETWEEN ${from} AND ${to}${workflow}${filter.version !== undefined ? sql` AND workflow_version = ${filter.version}` : sql``}`;
+  const firstWeek = weekStart(weekOf(filter.fromDay)) === filter.fromDay ? weekOf(filter.fromDay) : weekOf(filter.fromDay) + 1;
+  const lastWeek = weekStart(weekOf(filter.toDay)) + 6 === filter.toDay ? weekOf(filter.toDay) : weekOf(filter.toDay) - 1;
+  if (filter.version !== undefined || by.includes("version") || by.includes("day") || firstWeek > lastWeek) return daily(filter.fromDay, filter.toDay);
+  return sql`SELECT workflow_id, NULL AS workflow_version, NULL AS day, bucket_minutes, cases FROM ttr_weekly WHERE week BETWEEN ${firstWeek} AND ${lastWeek}${workflow}
+    UNION ALL ${daily(filter.fromDay, weekStart(firstWeek) - 1)}
+    UNION ALL ${daily(weekStart(lastWeek + 1), filter.toDay)}`;
+}
+
 /**
  * @example
  * const perWorkflow = await tallyFromRollups(db, { fromDay: 20400, toDay: 20429 }, ["workflow"]);
@@ -74,23 +93,25 @@ export async function tallyFromRollups(db: MetricsDatabase, filter: KpiFilter, b
   const inner = (column: string) => sql.raw(` GROUP BY ${[...keys, column].join(", ")}`);
   const where = whereOf(filter);
   const sums = sql.raw(COUNT_FIELDS.map((f) => `sum(${snake(f)}) AS ${snake(f)}`).join(", "));
-  // Histograms travel as one JSON object per group (bucket → cases), not one row per bucket: the rows are few either
-  // way for SQLite, but thousands of small rows cost far more to ship over HTTP and decode than one string each.
+  const packed = sql.raw(`json_array(${[...keys, ...COUNT_FIELDS.map(snake)].join(", ")})`);
+  // Every statement answers with one JSON value: thousands of small typed values cost far more to ship over HTTP and
+  // decode than one string, and the histograms travel as one object per group (bucket → cases).
   const none = Promise.resolve([] as Record<string, unknown>[]);
-  const [counts, ttr, exceptions] = await Promise.all([
-    db.all<Record<string, unknown>>(sql`SELECT ${select}${sums} FROM daily_rollups WHERE ${where}${groupBy}`),
+  const [[counts], ttr, exceptions] = await Promise.all([
+    db.all<{ rows: string | null }>(sql`SELECT json_group_array(${packed}) AS rows FROM (SELECT ${select}${sums} FROM daily_rollups WHERE ${where}${groupBy})`),
     parts.ttr
-      ? db.all<Record<string, unknown>>(sql`SELECT ${select}json_group_object(bucket_minutes, cases) AS histogram FROM (SELECT ${select}bucket_minutes, sum(cases) AS cases FROM ttr_rollups WHERE ${where}${inner("bucket_minutes")}) WHERE cases > 0${groupBy}`)
+      ? db.all<Record<string, unknown>>(sql`SELECT ${select}json_group_object(bucket_minutes, cases) AS histogram FROM (SELECT ${select}bucket_minutes, sum(cases) AS cases FROM (${ttrSource(filter, by)})${inner("bucket_minutes")}) WHERE cases > 0${groupBy}`)
       : none,
     parts.exceptions
       ? db.all<Record<string, unknown>>(sql`SELECT ${select}json_group_object(exception, json_array(cases, human_minutes)) AS mix FROM (SELECT ${select}exception, sum(cases) AS cases, sum(human_minutes) AS human_minutes FROM exception_rollups WHERE ${where}${inner("exception")}) WHERE cases > 0${groupBy}`)
       : none,
   ]);
   const groups = new TallyGroups(by);
-  for (const row of counts) {
-    if (row.opened === null) continue; // no rollup rows matched
+  for (const values of JSON.parse(counts?.rows ?? "[]") as (string | number | null)[][]) {
+    if (values[keys.length] === null) continue; // no rollup rows matched
+    const row = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
     const tally = groups.of(row);
-    for (const field of COUNT_FIELDS) tally[field] += Number(row[snake(field)] ?? 0);
+    COUNT_FIELDS.forEach((field, i) => (tally[field] += Number(values[keys.length + i] ?? 0)));
   }
   for (const row of ttr) {
     const tally = groups.of(row);
