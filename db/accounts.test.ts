@@ -1,12 +1,9 @@
 /**
  * Dashboard accounts against a real libSQL endpoint (the local server over HTTP, the client production uses).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useMigratedDatabase } from "../test/support/libsql-server.ts";
 import {
   AccountError,
   createSession,
@@ -22,25 +19,13 @@ import {
   signIn,
   verifyPassword,
 } from "./accounts.ts";
-import { openDatabase, type MetricsDatabase } from "./client.ts";
-import { applyMigrations } from "./migrate.ts";
-import { startLibsqlServer, type LibsqlServer } from "./local-server/server.ts";
+import type { MetricsDatabase } from "./client.ts";
 import { sessions, users } from "./schema.ts";
 
-let dir: string;
-let server: LibsqlServer;
+const database = useMigratedDatabase("accounts");
 let db: MetricsDatabase;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "crossflow-accounts-"));
-  const file = join(dir, "metrics.db");
-  await applyMigrations({ url: pathToFileURL(file).href });
-  server = await startLibsqlServer({ file });
-  db = openDatabase({ url: server.url });
-});
-afterAll(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+beforeAll(() => {
+  db = database().db;
 });
 
 describe("passwords", () => {

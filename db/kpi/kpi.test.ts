@@ -3,35 +3,20 @@
  * rollups that equal a recount of the cases' final rows and the raw-event fallback; the consumer dead-letters
  * malformed batches whole and retries when the database is down; retention keeps every rollup.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
 import { openDatabase, type MetricsDatabase } from "../client.ts";
-import { applyMigrations } from "../migrate.ts";
-import { startLibsqlServer, type LibsqlServer } from "../local-server/server.ts";
 import { consumeMetrics, dayOf, METRICS_DEAD_LETTER_SOURCE, writeMetricBatches, type CaseSnapshot, type MetricBatch, type QueueMessage } from "../../workers/metrics/index.ts";
 import { pruneRawEvents } from "../../workers/metrics/retention.ts";
 import type { DeadLetterInput } from "../../workers/ingest/dispatch.ts";
 import { kpisOf, tallyFromCases, tallyFromRawEvents, tallyFromRollups, type GroupKey, type TallyGroup } from "./index.ts";
 import { pickScenario, seededRandom, syntheticCase, SCENARIOS } from "./synthetic.ts";
 
-let dir: string;
-let server: LibsqlServer;
+const database = useMigratedDatabase("kpi");
 let db: MetricsDatabase;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "crossflow-kpi-"));
-  const file = join(dir, "metrics.db");
-  await applyMigrations({ url: pathToFileURL(file).href });
-  server = await startLibsqlServer({ file });
-  db = openDatabase({ url: server.url });
-});
-afterAll(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+beforeAll(() => {
+  db = database().db;
 });
 
 const DAY = 86_400_000;
