@@ -161,7 +161,8 @@ describe("roles", () => {
   it("an admin creates a viewer; the viewer sees no Users link and gets 403 on the page and its actions", async () => {
     const admin = await newPage();
     await signIn(admin, url, "admin", stack.firstAdmin!.password);
-    await admin.goto(`${url}/admin/users`);
+    // Typed into only once the page is interactive (its scripts loaded), as a person would see it.
+    await admin.goto(`${url}/admin/users`, { waitUntil: "networkidle" });
     await admin.getByLabel("Username").fill("vera");
     await admin.getByRole("combobox", { name: /^Role/ }).selectOption("viewer");
     await admin.getByLabel(/Task roles/).fill("finance");
