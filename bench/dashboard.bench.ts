@@ -10,8 +10,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { createSession, createUser } from "../db/accounts.ts";
 import { openDatabase } from "../db/client.ts";
-import { startLibsqlServer } from "../db/local-server/server.ts";
-import { freePort, ROOT, spawnService } from "../scripts/stack.ts";
+import { freePort, ROOT, spawnService, startLibsqlService } from "../scripts/stack.ts";
 import { launchChromium } from "../test/support/chromium.ts";
 import { buildDataset, LAST_DAY } from "./metrics/dataset.ts";
 import { machine, writeSection } from "./results.ts";
@@ -41,7 +40,7 @@ async function timeGet(url: string, cookie: string): Promise<number> {
 }
 
 const dataset = await buildDataset((line) => console.log(line));
-const libsql = await startLibsqlServer({ file: dataset.file });
+const libsql = await startLibsqlService({ port: await freePort(), dataDir: join(ROOT, "bench", ".tmp"), file: dataset.file, quiet: true });
 const db = openDatabase({ url: libsql.url });
 const username = `bench-${Date.now().toString(36)}`;
 const user = await createUser(db, { username, password: `bench-password-${crypto.randomUUID()}`, role: "viewer" });
@@ -110,5 +109,5 @@ Goal: overview and workflow pages under 1 s.
 } finally {
   await browser?.close();
   await dashboard.stop();
-  await libsql.close();
+  await libsql.stop();
 }

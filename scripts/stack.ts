@@ -207,13 +207,16 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The local libSQL endpoint over `<dataDir>/crossflow.db` (migrated on start); restartable on the same port. */
-export function startLibsqlService(options: { port: number; dataDir: string; quiet?: boolean }): Promise<Service> {
+/**
+ * The local libSQL endpoint over `file` (default `<dataDir>/crossflow.db`; migrated on start) in its own process, as
+ * Turso is to the workers; restartable on the same port.
+ */
+export function startLibsqlService(options: { port: number; dataDir: string; file?: string; quiet?: boolean }): Promise<Service> {
   return spawnService({
     name: "libsql",
     command: join(BIN, "tsx"),
     args: ["db/local-server/main.ts"],
-    env: { LIBSQL_PORT: String(options.port), LIBSQL_FILE: join(options.dataDir, "crossflow.db") },
+    env: { LIBSQL_PORT: String(options.port), LIBSQL_FILE: options.file ?? join(options.dataDir, "crossflow.db") },
     url: `http://127.0.0.1:${options.port}`,
     readyPath: "/health",
     quiet: options.quiet,
