@@ -137,6 +137,11 @@ export function decisionKey(userId: string, caseId: string, stepId: string, wait
   return `dash-${createHash("sha256").update([userId, caseId, stepId, waitingSince].join("\n")).digest("hex").slice(0, 40)}`;
 }
 
+/** The Idempotency-Key sent to the case API: the form's key, bound to the person who sends it. */
+export function personalKey(userId: string, formKey: string): string {
+  return `dash-${createHash("sha256").update(`${userId}\n${formKey}`).digest("hex").slice(0, 40)}`;
+}
+
 /**
  * Claims a task for `userId`: refused (with who holds it) when someone else holds a current claim on the same step.
  * @example await claim(db, { caseId, stepId, userId: user.id });

@@ -4,7 +4,7 @@ import type { Actions, PageServerLoad } from "./$types";
 import { hasRole, requireRole } from "$lib/server/auth/guard";
 import { CaseApiError, getCase, postDecision, type CaseView } from "$lib/server/case-api";
 import { metricsDb } from "$lib/server/db";
-import { actorRoles, claim, clearClaim, decisionKey, loadInbox, unclaim } from "$lib/server/inbox";
+import { actorRoles, claim, clearClaim, decisionKey, loadInbox, personalKey, unclaim } from "$lib/server/inbox";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const user = requireRole(locals, "viewer");
@@ -123,7 +123,8 @@ export const actions: Actions = {
           ...(d.decision === "resolve" ? { outcome: d.outcome } : {}),
           ...(d.minutesSpent !== undefined ? { minutesSpent: d.minutesSpent } : {}),
         },
-        d.idempotencyKey,
+        // Bound to the signed-in person on the server: a key copied from someone else's form cannot take their place.
+        personalKey(user.id, d.idempotencyKey),
       );
       await clearClaim(metricsDb(), d.caseId, d.step);
       const after = await afterDecision(d.workflow, d.caseKey, d.step);
