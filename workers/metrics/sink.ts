@@ -54,23 +54,26 @@ export interface MetricBatch {
 }
 
 /**
- * Rows go to SQLite as one JSON array parameter per table, unpacked by `json_each` inside the statement: one
- * statement per batch whatever its size, and no per-row parameter binding (bench/RESULTS.md: the ORM's multi-row
- * VALUES path was several times slower). Column expressions come from the drizzle table, so they cannot drift.
+ * Rows go to SQLite as one JSON parameter per table, an array of row arrays in the table's column order, unpacked
+ * by `json_each` inside the statement: one statement per batch whatever its size, no per-row parameter binding, and
+ * no key lookups per value (bench/RESULTS.md: binding every row was slowest, objects with keys in between). The
+ * column order comes from the drizzle table, so it cannot drift; JSON columns travel as their serialized text.
  */
-function fromJson(table: typeof metricEvents | typeof cases, skip: readonly string[] = []) {
+function rowsOf<T extends typeof metricEvents | typeof cases>(table: T, skip: readonly string[] = []) {
   const columns = Object.entries(getTableColumns(table)).filter(([key]) => !skip.includes(key));
   const names = sql.raw(columns.map(([, c]) => `"${c.name}"`).join(", "));
-  const values = sql.raw(
-    columns
-      .map(([key, c]) => (c.dataType === "json" ? `CASE WHEN json_type(value, '$.${key}') IN ('object', 'array') THEN json_extract(value, '$.${key}') END` : `json_extract(value, '$.${key}')`))
-      .join(", "),
-  );
-  return { names, values, columns: columns.map(([, c]) => c.name) };
+  const values = sql.raw(columns.map((_, i) => `value ->> ${i}`).join(", "));
+  const encode = (row: object): unknown[] =>
+    columns.map(([key, c]) => {
+      const v = (row as Record<string, unknown>)[key];
+      if (v === undefined || v === null) return null;
+      return c.dataType === "json" ? JSON.stringify(v) : v;
+    });
+  return { names, values, encode, columns: columns.map(([, c]) => c.name) };
 }
 
-const EVENT_ROWS = fromJson(metricEvents, ["insertedAt"]);
-const CASE_ROWS = fromJson(cases);
+const EVENT_ROWS = rowsOf(metricEvents, ["insertedAt"]);
+const CASE_ROWS = rowsOf(cases);
 const CASE_UPDATES = sql.raw(CASE_ROWS.columns.filter((c) => c !== "case_id").map((c) => `"${c}" = excluded."${c}"`).join(", "));
 
 /**
@@ -79,9 +82,9 @@ const CASE_UPDATES = sql.raw(CASE_ROWS.columns.filter((c) => c !== "case_id").ma
  */
 export async function writeMetricBatches(db: MetricsDatabase, batches: readonly MetricBatch[]): Promise<void> {
   if (batches.length === 0) return;
-  const events = JSON.stringify(batches.flatMap((b) => b.events));
+  const events = JSON.stringify(batches.flatMap((b) => b.events.map(EVENT_ROWS.encode)));
   // Oldest report first: when one write holds two reports of a case, the newer one is the one that stays.
-  const snapshots = JSON.stringify(batches.map((b) => b.snapshot).sort((a, b) => a.revision - b.revision));
+  const snapshots = JSON.stringify([...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision).map((b) => CASE_ROWS.encode(b.snapshot)));
   await db.batch([
     db.run(sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${events}) WHERE true ON CONFLICT (case_id, id) DO NOTHING`),
     // A late delivery of an older report must never move a case backwards.
