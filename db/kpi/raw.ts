@@ -6,11 +6,10 @@
 import { sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../client.ts";
 import { COUNT_FIELDS } from "./definitions.ts";
-import { TallyGroups, whereOf, type GroupKey, type KpiFilter, type TallyGroup } from "./rollups.ts";
+import { TTR_BUCKET_SQL } from "../../workers/metrics/facts.ts";
+import { COLUMN, snake, TallyGroups, whereOf, type GroupKey, type KpiFilter, type TallyGroup } from "./rollups.ts";
 
-const COLUMN: Record<GroupKey, string> = { workflow: "workflow_id", version: "workflow_version", day: "day" };
-const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const TTR_BUCKET = `(CASE WHEN ttr < 3600000 THEN ttr / 60000 WHEN ttr < 86400000 THEN (ttr / 900000) * 15 ELSE (ttr / 3600000) * 60 END)`;
+const TTR_BUCKET = TTR_BUCKET_SQL("ttr");
 
 /**
  * One row per case from its events: the status it ended in (or its latest), its facts as the events carry them.

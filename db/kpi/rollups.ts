@@ -16,7 +16,7 @@ export interface KpiFilter {
 }
 
 export type GroupKey = "workflow" | "version" | "day";
-const COLUMN: Record<GroupKey, string> = { workflow: "workflow_id", version: "workflow_version", day: "day" };
+export const COLUMN: Record<GroupKey, string> = { workflow: "workflow_id", version: "workflow_version", day: "day" };
 
 export interface TallyGroup {
   workflowId?: string;
@@ -25,7 +25,8 @@ export interface TallyGroup {
   tally: Tally;
 }
 
-const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** A tally field's column name (`resolvedAutonomous` → `resolved_autonomous`). */
+export const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export function whereOf(filter: KpiFilter, columns = { workflow: "workflow_id", version: "workflow_version", day: "day" }): SQL {
   const parts = [sql`${sql.raw(columns.day)} BETWEEN ${filter.fromDay} AND ${filter.toDay}`];
