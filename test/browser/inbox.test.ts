@@ -217,7 +217,7 @@ describe("cases", () => {
   it("the list filters by status (in the URL); a case page shows the conversation with the customer; an unknown case is a 404 page", async () => {
     const open = await fraudCase();
     const page = await signedIn(VIEWER);
-    await page.goto(`${url}/cases`);
+    await page.goto(`${url}/cases`, { waitUntil: "networkidle" }); // hydrated: the filter form is live
     await page.getByTestId("case-table").waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="case-filters"] select[name="status"]').selectOption("resolved");
     await Promise.all([page.waitForURL((u) => u.searchParams.get("status") === "resolved"), page.getByRole("button", { name: "Apply" }).click()]);
