@@ -3,10 +3,12 @@
  * production would see:
  * - refund-dispute: customers with real charges in the Stripe simulator write refund tickets (Zendesk): duplicate
  *   charges refunded autonomously, large ones held for approval, fraud and unclear requests handed to people,
- *   tickets without a charge id answered by email with one;
+ *   tickets without a charge id answered by email with one; some large ones approved by an operator's click in Slack
+ *   (the Slack simulator's signed interaction), the rest left for the dashboard's inbox;
  * - customer-onboarding: applications from the signup form: most go through; some send a document in the wrong
- *   format (and resend it), some screen ambiguous (the agent clears them) or match a watchlist (compliance), some
- *   cards are declined (a new method is sent), some come from a market not served.
+ *   format (and resend it, by email, or by MMS from applicants who chose SMS), some screen ambiguous (the agent
+ *   clears them) or match a watchlist (compliance), some cards are declined (a new method is sent), some come from
+ *   a market not served.
  * About one delivery in ten is sent twice, as a sender retrying would. Used by `npm run demo` and `npm start`.
  */
 import { post, sign } from "./senders.ts";
@@ -26,7 +28,11 @@ export type DemoWorkflow = "refund-dispute" | "customer-onboarding";
 export interface DemoCase {
   workflow: DemoWorkflow;
   kind: string;
+  /** The case's key: `customer:<email>`, or `customer:<phone>` for an applicant who chose SMS. */
+  caseKey: string;
   email: string;
+  /** E.164, for applicants who talk by SMS. */
+  phone?: string;
   charge?: string;
 }
 
@@ -38,6 +44,10 @@ interface Scenario {
   open(target: DemoTarget, c: DemoCase, n: number): Promise<void>;
   /** What the customer answers when the case asks them something (by the step that asked). */
   answer?(target: DemoTarget, c: DemoCase, askedBy: string): Promise<void>;
+  /** Set when a person approves the case's approval request outside the dashboard (a click in Slack). */
+  approve?(target: DemoTarget, c: DemoCase): Promise<void>;
+  /** Applicants who talk by SMS. */
+  sms?: boolean;
 }
 
 const rand = (n: number) => Math.floor(Math.random() * n);
@@ -54,6 +64,23 @@ async function email(target: DemoTarget, c: DemoCase, text: string, attachments:
   if (res.status !== 202) throw new Error(`reply from ${c.email}: ${res.status} ${await res.text()}`);
 }
 
+/** The customer texts back through the Twilio simulator, which signs Twilio's inbound webhook to the worker. */
+async function textBack(target: DemoTarget, c: DemoCase, body: string, media: { url: string; contentType: string }[] = []): Promise<void> {
+  const res = await fetch(`${target.simulatorsUrl}/twilio/_sim/inbound`, { method: "POST", body: JSON.stringify({ from: c.phone, body, media }) });
+  const sent = (await res.json().catch(() => null)) as { worker?: { status: number } } | null;
+  if (sent?.worker?.status !== 202) throw new Error(`SMS from ${c.phone}: ${res.status} ${JSON.stringify(sent)}`);
+}
+
+/** A declared approver (SLACK_APPROVERS in .dev.vars) clicks Approve on the case's Slack message. */
+async function approveInSlack(target: DemoTarget, c: DemoCase): Promise<void> {
+  const res = await fetch(`${target.simulatorsUrl}/slack/_sim/click`, { method: "POST", body: JSON.stringify({ user: SLACK_DEMO_APPROVER, action: "approve", caseKey: c.caseKey }) });
+  const clicked = (await res.json().catch(() => null)) as { worker?: { status: number } } | null;
+  if (clicked?.worker?.status !== 200) throw new Error(`Slack approval for ${c.caseKey}: ${res.status} ${JSON.stringify(clicked)}`);
+}
+
+/** The operator the local .dev.vars lets approve from Slack. */
+const SLACK_DEMO_APPROVER = "U0CFOPSANA";
+
 // refund-dispute
 
 async function seedCharge(target: DemoTarget, id: string, amount: number): Promise<void> {
@@ -65,8 +92,9 @@ async function seedCharge(target: DemoTarget, id: string, amount: number): Promi
   if (!res.ok) throw new Error(`seeding charge ${id}: ${res.status} ${await res.text()}`);
 }
 
-function ticket(kind: string, weight: number, amount: () => number, text: (charge: string) => string, answer?: Scenario["answer"]): Scenario {
+function ticket(kind: string, weight: number, amount: () => number, text: (charge: string) => string, extra: Pick<Scenario, "answer" | "approve"> = {}): Scenario {
   return {
+    ...extra,
     workflow: "refund-dispute",
     kind,
     weight,
@@ -75,7 +103,6 @@ function ticket(kind: string, weight: number, amount: () => number, text: (charg
       const payload = { id: `zd-${c.email}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: `${n}`, subject: "Refund request", description: text(c.charge!), tags: ["refund"], requester: { email: c.email } } };
       await deliver(target, await sign.zendesk(target.zendeskSecret, payload), `ticket for ${c.email}`);
     },
-    answer,
   };
 }
 
@@ -83,34 +110,41 @@ function ticket(kind: string, weight: number, amount: () => number, text: (charg
 
 const passport = { type: "passport", fileName: "passport.pdf", contentType: "application/pdf", sizeBytes: 240_000 };
 
-function application(kind: string, weight: number, overrides: Record<string, unknown>, answer?: Scenario["answer"]): Scenario {
+function application(kind: string, weight: number, overrides: Record<string, unknown>, extra: Pick<Scenario, "answer" | "sms"> = {}): Scenario {
   return {
+    ...extra,
     workflow: "customer-onboarding",
     kind,
     weight,
     async open(target, c) {
-      const app = { email: c.email, name: "Alex Demo", birthDate: "1988-03-14", country: "DE", plan: "fiber-500", paymentMethod: "pm_card_visa", consent: true, documents: [passport], ...overrides };
+      const contact = c.phone ? { phone: c.phone, contactBy: "sms" } : {};
+      const app = { email: c.email, name: "Alex Demo", birthDate: "1988-03-14", country: "DE", plan: "fiber-500", paymentMethod: "pm_card_visa", consent: true, documents: [passport], ...contact, ...overrides };
       await deliver(target, await sign.hmacSource("onboarding-form", target.onboardingSecret, `app-${c.email}`, { event: "application.submitted", application: app }), `application of ${c.email}`);
     },
-    answer,
   };
 }
 
 export const SCENARIOS: readonly Scenario[] = [
   ticket("duplicate", 55, () => 1_500 + rand(3_000), (ch) => `Hi, I was charged twice for my last order. The duplicate is ${ch}.`),
   ticket("not-arrived", 8, () => 2_000 + rand(2_500), (ch) => `My order never arrived and I paid with ${ch}. Please refund.`),
-  ticket("large", 10, () => 6_000 + rand(3_500), (ch) => `You double charged me on ${ch}, I want my money back.`),
+  ticket("large", 6, () => 6_000 + rand(3_500), (ch) => `You double charged me on ${ch}, I want my money back.`),
+  ticket("large-approved-in-slack", 4, () => 6_000 + rand(3_500), (ch) => `You charged me twice on ${ch}, please refund one.`, { approve: approveInSlack }),
   ticket("over-cap", 4, () => 15_000 + rand(10_000), (ch) => `Duplicate charge ${ch} on my annual plan.`),
   ticket("fraud", 7, () => 1_000 + rand(4_000), (ch) => `I did not authorize ${ch}, my card was stolen.`),
   ticket("unclear", 6, () => 2_000 + rand(2_000), (ch) => `I'm not happy with ${ch}, can you do something?`),
-  ticket("needs-details", 10, () => 1_500 + rand(2_500), () => "I was charged twice last week, please fix it.", (target, c) => email(target, c, `Sorry! It is ${c.charge}, I was charged twice.`)),
-  application("happy", 60, {}),
-  application("wrong-document", 10, { documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] }, (target, c) =>
-    email(target, c, "Here it is as a PDF.", [{ filename: "passport.pdf", content_type: "application/pdf", size: 180_000 }]),
-  ),
+  ticket("needs-details", 10, () => 1_500 + rand(2_500), () => "I was charged twice last week, please fix it.", { answer: (target, c) => email(target, c, `Sorry! It is ${c.charge}, I was charged twice.`) }),
+  application("happy", 55, {}),
+  application("happy-by-sms", 5, {}, { sms: true }),
+  application("wrong-document", 7, { documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] }, {
+    answer: (target, c) => email(target, c, "Here it is as a PDF.", [{ filename: "passport.pdf", content_type: "application/pdf", size: 180_000 }]),
+  }),
+  application("wrong-document-by-sms", 3, { documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] }, {
+    sms: true,
+    answer: (target, c) => textBack(target, c, "here it is as a pdf", [{ url: `https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM${c.phone!.slice(1)}/Media/ME1`, contentType: "application/pdf" }]),
+  }),
   application("ambiguous-screening", 10, { name: "Carlos Gomez" }),
   application("sanctions-hit", 5, { name: "Ivan Petrov", birthDate: "1961-04-12" }),
-  application("card-declined", 10, { paymentMethod: "pm_card_chargeDeclined" }, (target, c) => email(target, c, "Please use pm_card_mastercard instead.")),
+  application("card-declined", 10, { paymentMethod: "pm_card_chargeDeclined" }, { answer: (target, c) => email(target, c, "Please use pm_card_mastercard instead.") }),
   application("unsupported-market", 5, { country: "BR" }),
 ];
 
@@ -125,7 +159,10 @@ function pick(workflows: readonly DemoWorkflow[]): Scenario {
 /** Opens one demo case of one of `workflows`. */
 export async function sendDemoCase(target: DemoTarget, run: string, n: number, workflows: readonly DemoWorkflow[] = ["refund-dispute", "customer-onboarding"]): Promise<DemoCase> {
   const scenario = pick(workflows);
-  const c: DemoCase = { workflow: scenario.workflow, kind: scenario.kind, email: `demo-${run}-${n}@example.com`, ...(scenario.workflow === "refund-dispute" ? { charge: `ch_demo${run}${n}` } : {}) };
+  const email = `demo-${run}-${n}@example.com`;
+  // A German mobile number per case: the run's clock and the case's number, so runs do not share customers.
+  const phone = scenario.sms ? `+491${String(parseInt(run, 36)).slice(-6)}${String(n).padStart(5, "0")}` : undefined;
+  const c: DemoCase = { workflow: scenario.workflow, kind: scenario.kind, caseKey: `customer:${phone ?? email}`, email, ...(phone ? { phone } : {}), ...(scenario.workflow === "refund-dispute" ? { charge: `ch_demo${run}${n}` } : {}) };
   await scenario.open(target, c, n);
   return c;
 }
@@ -133,7 +170,7 @@ export async function sendDemoCase(target: DemoTarget, run: string, n: number, w
 export type DemoState = "resolved" | "awaiting approval" | "escalated" | "asked customer" | "failed" | "in flight";
 
 export async function caseState(target: DemoTarget, c: DemoCase): Promise<{ state: DemoState; humanTouch: boolean; askedBy: string | null }> {
-  const res = await fetch(`${target.workerUrl}/api/cases/${c.workflow}/${encodeURIComponent(`customer:${c.email}`)}`, { headers: { authorization: `Bearer ${target.apiToken}` } });
+  const res = await fetch(`${target.workerUrl}/api/cases/${c.workflow}/${encodeURIComponent(c.caseKey)}`, { headers: { authorization: `Bearer ${target.apiToken}` } });
   if (res.status === 404) return { state: "in flight", humanTouch: false, askedBy: null };
   const view = (await res.json()) as { header: { status: string }; wait: { kind: string; stepId: string } | null; decisions: unknown[] };
   const { status } = view.header;
@@ -142,10 +179,20 @@ export async function caseState(target: DemoTarget, c: DemoCase): Promise<{ stat
   return { state, humanTouch: view.decisions.length > 0, askedBy: state === "asked customer" ? view.wait!.stepId : null };
 }
 
+const scenarioOf = (c: DemoCase) => SCENARIOS.find((s) => s.workflow === c.workflow && s.kind === c.kind);
+
 /** The customer's answer to what their case asked them; false when the scenario has none. */
 export async function answer(target: DemoTarget, c: DemoCase, askedBy: string): Promise<boolean> {
-  const scenario = SCENARIOS.find((s) => s.workflow === c.workflow && s.kind === c.kind);
+  const scenario = scenarioOf(c);
   if (!scenario?.answer) return false;
   await scenario.answer(target, c, askedBy);
+  return true;
+}
+
+/** A person's approval from outside the dashboard, for the scenarios that have one; false for the others. */
+export async function approve(target: DemoTarget, c: DemoCase): Promise<boolean> {
+  const scenario = scenarioOf(c);
+  if (!scenario?.approve) return false;
+  await scenario.approve(target, c);
   return true;
 }

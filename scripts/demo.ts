@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { devVar } from "./dev-vars.ts";
 import { demoManifestPath } from "./kpi-verify.ts";
-import { answer, caseState, SCENARIOS, sendDemoCase, type DemoCase, type DemoState, type DemoTarget, type DemoWorkflow } from "./demo-traffic.ts";
+import { answer, approve, caseState, SCENARIOS, sendDemoCase, type DemoCase, type DemoState, type DemoTarget, type DemoWorkflow } from "./demo-traffic.ts";
 
 const flag = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,10 +56,11 @@ try {
 // The cases it opened, for `npm run kpi:verify`: a case whose metrics never arrived is still recounted.
 const manifest = demoManifestPath();
 mkdirSync(dirname(manifest), { recursive: true });
-appendFileSync(manifest, cases.map((c) => `${JSON.stringify({ workflow: c.workflow, caseKey: `customer:${c.email}` })}\n`).join(""));
+appendFileSync(manifest, cases.map((c) => `${JSON.stringify({ workflow: c.workflow, caseKey: c.caseKey })}\n`).join(""));
 
 const states = new Map<DemoCase, Awaited<ReturnType<typeof caseState>>>();
 const replied = new Set<DemoCase>();
+const approved = new Set<DemoCase>();
 const deadline = Date.now() + 120_000;
 for (;;) {
   for (const c of cases) {
@@ -69,6 +70,11 @@ for (;;) {
     if (s.askedBy && !replied.has(c)) {
       replied.add(c);
       await answer(target, c, s.askedBy);
+    }
+    // An operator approves some requests from Slack; the others wait in the dashboard's inbox.
+    if (s.state === "awaiting approval" && !approved.has(c)) {
+      approved.add(c);
+      if (await approve(target, c)) states.set(c, { ...s, state: "in flight" });
     }
   }
   const settled = [...states.values()].filter((s) => s.state !== "in flight" && s.state !== "asked customer").length;

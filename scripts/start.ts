@@ -1,6 +1,6 @@
 /** `npm start`: the whole system on this machine, no account or key needed. Ctrl-C stops everything. */
 import { join } from "node:path";
-import { answer, caseState, sendDemoCase, type DemoTarget } from "./demo-traffic.ts";
+import { answer, approve, caseState, sendDemoCase, type DemoTarget } from "./demo-traffic.ts";
 import { devVar } from "./dev-vars.ts";
 import { ROOT, startStack } from "./stack.ts";
 
@@ -57,10 +57,11 @@ const trickle = trickleSeconds
       const n = trickled++;
       sendDemoCase(target, trickleRun, n)
         .then(async (c) => {
-          // A customer asked for something answers a few seconds later.
+          // A customer asked for something answers a few seconds later; an approver in Slack clicks as quickly.
           await new Promise((r) => setTimeout(r, 3000));
-          const { askedBy } = await caseState(target, c);
+          const { askedBy, state } = await caseState(target, c);
           if (askedBy) await answer(target, c, askedBy);
+          if (state === "awaiting approval") await approve(target, c);
         })
         .catch((error: Error) => console.error(`demo trickle: ${error.message}`));
     }, trickleSeconds * 1000)
