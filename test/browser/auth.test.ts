@@ -3,41 +3,26 @@
  * `npm start` creates can sign in, wrong passwords and guessing are refused, an admin creates a viewer, and the
  * viewer cannot reach or act on admin pages.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../db/accounts.ts";
 import { openDatabase } from "../../db/client.ts";
-import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
-import { launchChromium } from "../support/chromium.ts";
+import { ROOT, type Stack } from "../../scripts/stack.ts";
+import { useBrowserStack } from "../support/browser-stack.ts";
 import { signIn } from "../support/sign-in.ts";
 
 const ROUTES_DIR = join(ROOT, "dashboard", "src", "routes");
+const env = useBrowserStack("auth");
 let stack: Stack;
-let browser: Browser;
-let dataDir: string;
 let url: string;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "crossflow-auth-"));
-  [stack, browser] = await Promise.all([startStack({ dataDir, quiet: true }), launchChromium()]);
-  url = stack.dashboard!.url;
-});
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+beforeAll(() => {
+  stack = env.stack();
+  url = env.url();
 });
 
-async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  return context.newPage();
-}
+const newPage = (viewport = { width: 1280, height: 800 }): Promise<Page> => env.page(viewport);
 
 /** A fresh GET of the sign-in page (a reload after a plain form post would post it again), once its scripts are in. */
 async function openLogin(page: Page): Promise<void> {

@@ -2,40 +2,22 @@
  * The dashboard in a real browser against the real stack, signed in as the first admin: cases sent as signed
  * webhooks show up as counts.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { issueOpenedPayload, post, sign } from "../../scripts/senders.ts";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
-import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
-import { launchChromium } from "../support/chromium.ts";
-import { signIn } from "../support/sign-in.ts";
+import type { Stack } from "../../scripts/stack.ts";
+import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
 
-const ARTIFACTS = join(ROOT, "test", "artifacts");
+const env = useBrowserStack("dashboard");
 let stack: Stack;
-let browser: Browser;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "crossflow-browser-"));
-  [stack, browser] = await Promise.all([startStack({ dataDir, quiet: true }), launchChromium()]);
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+beforeAll(() => {
+  stack = env.stack();
 });
 
 /** A page signed in as the first admin the stack created. */
-async function signedInPage() {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await signIn(page, stack.dashboard!.url, stack.firstAdmin!.username, stack.firstAdmin!.password);
-  return page;
-}
+const signedInPage = () => env.signedIn(undefined, { width: 1280, height: 720 });
 
 async function sendIssue(number: number) {
   const res = await post(stack.worker.url, await sign.github(devVar("GITHUB_WEBHOOK_SECRET")!, "issues", issueOpenedPayload("acme/browser", number)));

@@ -4,55 +4,34 @@
  * finishes, a viewer can read but not decide, a decision on an escalation someone else already closed is refused
  * with a clear message and changes nothing, and the case list filters by status.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../db/accounts.ts";
 import { openDatabase } from "../../db/client.ts";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
-import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
+import type { Stack } from "../../scripts/stack.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
-import { launchChromium } from "../support/chromium.ts";
-import { signIn } from "../support/sign-in.ts";
+import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
 import { eventually } from "../support/wait.ts";
 
-const ARTIFACTS = join(ROOT, "test", "artifacts");
 const OPERATOR = { username: "ops-olga", password: "operator-password-1", role: "operator" };
 const VIEWER = { username: "view-vic", password: "viewer-password-12", role: "viewer" };
 const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
 
+const env = useBrowserStack("inbox");
 let stack: Stack;
-let browser: Browser;
-let dataDir: string;
 let url: string;
-const contexts: BrowserContext[] = [];
-
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "crossflow-inbox-"));
-  [stack, browser] = await Promise.all([startStack({ dataDir, quiet: true }), launchChromium()]);
-  url = stack.dashboard!.url;
+  stack = env.stack();
+  url = env.url();
   const db = openDatabase({ url: stack.libsql.url });
   await createUser(db, OPERATOR);
   await createUser(db, VIEWER);
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function signedIn(who: { username: string; password: string }, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  await signIn(page, url, who.username, who.password);
-  return page;
-}
+const signedIn = (who: { username: string; password: string }, viewport = { width: 1280, height: 900 }): Promise<Page> => env.signedIn(who, viewport);
 
 const caseApi = (email: string, suffix = "") => `${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}${suffix}`;
 const caseOf = async (email: string) => (await fetch(caseApi(email), { headers: { authorization: `Bearer ${token()}` } })).json() as Promise<any>;

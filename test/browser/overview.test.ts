@@ -3,33 +3,26 @@
  * workflow page equals what the KPI module computes from the same rollups (once kpi:verify finds the rollups
  * equal to the case records), and readiness follows the thresholds an admin sets.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client.ts";
 import { dayOf } from "../../workers/metrics/index.ts";
 import { emptyTally, kpisOf, tallyFromRollups } from "../../db/kpi/index.ts";
 import { change, count, duration, hours, percent } from "../../dashboard/src/lib/format.ts";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { readDemoManifest, verifySettled } from "../../scripts/kpi-verify.ts";
-import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
-import { launchChromium } from "../support/chromium.ts";
-import { signIn } from "../support/sign-in.ts";
+import type { Stack } from "../../scripts/stack.ts";
+import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
 import { runDemo } from "../support/stack.ts";
 
-const ARTIFACTS = join(ROOT, "test", "artifacts");
+const env = useBrowserStack("overview");
 let stack: Stack;
-let browser: Browser;
-let dataDir: string;
 let page: Page;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "crossflow-overview-"));
-  [stack, browser] = await Promise.all([startStack({ dataDir, quiet: true }), launchChromium()]);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  process.env.CROSSFLOW_DEMO_MANIFEST = join(dataDir, "demo-cases.jsonl");
+  stack = env.stack();
+  process.env.CROSSFLOW_DEMO_MANIFEST = join(env.dataDir(), "demo-cases.jsonl");
   await runDemo(stack, ["--cases", "16"]);
   // The figures are compared once the queue has delivered everything (the rollups equal the case records).
   const report = await verifySettled(
@@ -37,14 +30,8 @@ beforeAll(async () => {
     60_000,
   );
   expect(report.mismatches).toEqual([]);
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await signIn(page, stack.dashboard!.url, stack.firstAdmin!.username, stack.firstAdmin!.password);
+  page = await env.signedIn();
 }, 240_000);
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 const today = () => dayOf(Date.now());
 
@@ -85,8 +72,7 @@ describe("overview and workflow pages", () => {
     await page.locator(".chart canvas").nth(1).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, "workflow.png"), fullPage: true });
 
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await signIn(phone, stack.dashboard!.url, stack.firstAdmin!.username, stack.firstAdmin!.password);
+    const phone = await env.signedIn(undefined, { width: 390, height: 844 });
     await phone.goto(`${stack.dashboard!.url}/?days=30`);
     const width = await phone.evaluate("document.documentElement.scrollWidth");
     expect(width).toBeLessThanOrEqual(390);
