@@ -67,9 +67,13 @@ export const cases = sqliteTable(
     minutesSaved: integer("minutes_saved").notNull().default(0),
     /** The case's last audit sequence number when it reported: a later report always has a higher one. */
     revision: integer("revision").notNull().default(0),
+    /** Parked on a person's task (an escalation or an approval): what the escalation inbox lists. */
+    awaitingPerson: integer("awaiting_person", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("cases_workflow_status_idx").on(t.workflowId, t.status),
+    // The inbox: the cases a person must act on, longest waiting first (few, against every parked case).
+    index("cases_awaiting_person_idx").on(t.updatedAt).where(sql`${t.awaitingPerson} = 1`),
     // The case list: a workflow's cases newest first, and the open-and-old sweep of the retention job.
     index("cases_workflow_opened_idx").on(t.workflowId, t.openedAt),
     index("cases_updated_idx").on(t.updatedAt),

@@ -56,7 +56,9 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
     pending.push({ id: `${caseId}|${kind}|${extra.stepId ?? ""}|${at}|${pending.length}|${batches.length}`, caseId, caseKey: o.caseKey, workflowId: o.workflowId, workflowVersion: o.version, kind, at, humanTouch: false, ...extra });
   const flush = () => {
     const facts = caseFacts(status, audit, o.measures);
-    const snapshot: CaseSnapshot = { caseId, caseKey: o.caseKey, workflowId: o.workflowId, workflowVersion: o.version, status, openedAt: o.openedAt, updatedAt: at, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: audit.length, ...facts };
+    // Parked on a person's task: the last thing audited handed the case to one (as the case object's wait says).
+    const awaitingPerson = (status === "waiting" || status === "escalated") && ["approval.requested", "case.escalated"].includes(audit.at(-1)?.action ?? "");
+    const snapshot: CaseSnapshot = { caseId, caseKey: o.caseKey, workflowId: o.workflowId, workflowVersion: o.version, status, openedAt: o.openedAt, updatedAt: at, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: audit.length, awaitingPerson, ...facts };
     batches.push({ events: pending.map((e) => ({ ...e, exception: facts.exception })), snapshot });
     pending = [];
     return snapshot;

@@ -3,6 +3,7 @@
  * signed Zendesk ticket opens the case, the agent step decides by the workflow's rules inside its guardrails,
  * and the refund lands in the local Stripe simulator once; a large one waits for a person's approval.
  */
+import { createClient } from "@libsql/client/web";
 import { describe, expect, it } from "vitest";
 import { devVar } from "../../scripts/dev-vars.ts";
 import { exportLabels } from "../../scripts/eval-export.ts";
@@ -90,6 +91,32 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
       seed: { stripeCharges: [{ id: charge, amount: 8000, currency: "eur" }] },
       expect: { decision: "refund", refund: true },
     });
+  });
+
+  it("marks in the metrics database the parked cases that wait on a person (what the inbox reads): an approval, not a question to the customer", async () => {
+    const charge = `ch_e2emark${Date.now()}`;
+    await stripe("/v1/charges", { method: "POST", body: new URLSearchParams({ id: charge, amount: "9000", currency: "eur" }) });
+    const approval = `mark-approval-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const question = `mark-question-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    await ticket(approval, `Double charged on ${charge}, please refund.`);
+    await ticket(question, "I was charged twice last week, please fix it.");
+    const db = createClient({ url: stack().libsql.url });
+    const row = async (email: string) => (await db.execute({ sql: "SELECT status, awaiting_person FROM cases WHERE case_id = ?", args: [`refund-dispute/customer:${email}`] })).rows[0];
+    const marked = (email: string, status: string, awaiting: number) => eventually(async () => ((r) => (r?.status === status && Number(r.awaiting_person) === awaiting ? true : undefined))(await row(email)), 30_000, `${email} ${status}, awaiting_person ${awaiting}`);
+    try {
+      await marked(approval, "waiting", 1);
+      await marked(question, "waiting", 0);
+      const { wait } = await caseOf(approval);
+      const decided = await fetch(`${stack().worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${approval}`)}/decisions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token()}`, "content-type": "application/json" },
+        body: JSON.stringify({ step: wait.stepId, decision: "approve", actor: { id: "ops-ana", roles: ["operator"] } }),
+      });
+      expect(decided.status).toBe(202);
+      await marked(approval, "resolved", 0);
+    } finally {
+      db.close();
+    }
   });
 
   it("posts a large refund's approval to Slack; a stranger's click there is refused, a declared approver's click refunds it", async () => {

@@ -13,6 +13,7 @@ import {
   digest,
   HUMAN_DECISION_TYPE,
   HUMAN_SOURCE,
+  isHumanWait,
   refuseDecision,
   TERMINAL_STATUSES,
   verifyChain,
@@ -343,6 +344,6 @@ export class CaseRuntime {
     const audit = this.store.auditEntries();
     const workflow = this.options.workflows.find((w) => w.id === workflowId && w.version === workflowVersion);
     const facts = caseFacts(status, audit, workflow ?? { minutesPerCase: 0 });
-    return { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: audit.at(-1)?.seq ?? 0, ...facts };
+    return { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: audit.at(-1)?.seq ?? 0, awaitingPerson: isHumanWait(header.wait), ...facts };
   }
 }

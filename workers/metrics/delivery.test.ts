@@ -34,3 +34,17 @@ describe("metric batches on the queue", () => {
     expect(splitForQueue(small)).toEqual([small]);
   });
 });
+
+describe("metric batches from case objects deployed before a field existed", () => {
+  it("marks a parked case as waiting on a person when its report does not say, so the inbox checks it; a closed one not", () => {
+    const { final } = syntheticCase({ workflowId: "wf", version: 1, caseKey: "old", openedAt: Date.UTC(2026, 10, 1), scenario: "waiting", measures: { minutesPerCase: 10 }, random: seededRandom(5) });
+    const { awaitingPerson: _, ...older } = final;
+    expect(final.awaitingPerson).toBe(false); // the synthetic case waits on the customer
+    const parsed = (snapshot: object) => {
+      const result = parseMetricBatch({ events: [], snapshot });
+      if (!("batch" in result)) throw new Error(result.reason);
+      return result.batch.snapshot.awaitingPerson;
+    };
+    expect([parsed(older), parsed({ ...older, status: "escalated" }), parsed({ ...older, status: "resolved", closedAt: older.updatedAt, outcome: "done" }), parsed(final)]).toEqual([true, true, false, false]);
+  });
+});

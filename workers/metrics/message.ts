@@ -50,6 +50,8 @@ const CaseSnapshotSchema = z
     humanDecisions: count,
     humanMinutes: count,
     minutesSaved: count,
+    // Optional: case objects deployed before it existed report without it (see parseMetricBatch).
+    awaitingPerson: z.boolean().optional(),
   })
   .strict();
 
@@ -71,7 +73,12 @@ export const MetricBatchSchema = z
 /** The batch, or why it cannot be written (zod's first issues, with their paths). */
 export function parseMetricBatch(body: unknown): { batch: MetricBatch } | { reason: string } {
   const parsed = MetricBatchSchema.safeParse(body);
-  if (parsed.success) return { batch: parsed.data as MetricBatch };
+  if (parsed.success) {
+    const { snapshot } = parsed.data;
+    // A report without the fact marks any parked case, so the inbox checks that case's own wait rather than miss it.
+    const awaitingPerson = snapshot.awaitingPerson ?? (snapshot.status === "escalated" || snapshot.status === "waiting");
+    return { batch: { ...parsed.data, snapshot: { ...snapshot, awaitingPerson } } as MetricBatch };
+  }
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
   return { reason: `malformed metric batch: ${issues.join("; ")}` };
 }

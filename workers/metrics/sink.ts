@@ -45,6 +45,8 @@ export interface CaseSnapshot extends CaseFacts {
   humanTouch: boolean;
   /** The case's last audit sequence number: every change of its facts or status is an audit entry. */
   revision: number;
+  /** Parked on a person's task (an escalation or an approval). */
+  awaitingPerson: boolean;
 }
 
 /** What a case object sends: the events since its last report and its summary as of now. */

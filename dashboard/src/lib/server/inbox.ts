@@ -1,7 +1,7 @@
 /**
  * The escalation inbox: open human tasks (escalations and approvals) by SLA deadline. The `cases` table says
- * which cases are parked (`escalated`, or `waiting`, which includes waits for a customer); each candidate's own
- * object says what it waits for through the case API. Claims are advisory notes in `escalation_claims`.
+ * which cases are parked on a person (`awaiting_person`, not every case waiting for a customer); each candidate's
+ * own object gives the task through the case API. Claims are advisory notes in `escalation_claims`.
  */
 import { createHash } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
@@ -38,7 +38,7 @@ export interface InboxItem {
 
 export interface Inbox {
   items: InboxItem[];
-  /** Parked cases (escalated or waiting) in the database. */
+  /** Cases the database marks as parked on a person (escalated, or waiting for an approval). */
   candidates: number;
   /** Those the inbox read (the oldest first: they are the nearest their deadlines). */
   read: number;
@@ -76,14 +76,14 @@ async function claimsOf(db: MetricsDatabase, caseIds: string[]): Promise<Map<str
  * @example const { items } = await loadInbox(metricsDb());
  */
 export async function loadInbox(db: MetricsDatabase, cap = INBOX_CANDIDATES): Promise<Inbox> {
-  const parked = sql`${cases.status} IN ('escalated', 'waiting')`;
+  const parked = eq(cases.awaitingPerson, true);
   const [candidates, counted] = await Promise.all([
     db
       .select({ caseId: cases.caseId, caseKey: cases.caseKey, workflowId: cases.workflowId, status: cases.status })
       .from(cases)
       .where(parked)
-      // Escalations are always a person's; then the longest-waiting cases, whose deadlines come first.
-      .orderBy(sql`${cases.status} = 'escalated' DESC`, asc(cases.updatedAt))
+      // The longest-waiting first, whose deadlines come first (cases_awaiting_person_idx).
+      .orderBy(asc(cases.updatedAt))
       .limit(cap),
     db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${cases} WHERE ${parked}`),
   ]);
