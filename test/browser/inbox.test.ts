@@ -227,6 +227,7 @@ describe("cases", () => {
     await expect(phone.getByTestId("opening-message").textContent()).resolves.toContain("I was charged twice last week");
     const talk = await phone.getByTestId("conversation").textContent();
     expect(talk).toContain("Asked the customer");
+    expect(talk).toContain("please reply with the charge id (it starts with ch_) from your receipt"); // the question as sent
     expect(talk).toContain(`Sorry! It is ${charge}, I was charged twice.`);
     await expect(phone.getByTestId("agent-step").count()).resolves.toBe(2);
     await expect(phone.getByTestId("chain-verification").textContent()).resolves.toContain("Audit chain verified");

@@ -41,6 +41,9 @@ describe("run → ask → approve → resolve", () => {
     view = await c.settle((v) => v.wait?.stepId === "confirm:reply-after-reminder", "reminder sent");
     expect(view.steps.map((s) => s.id)).toEqual(["load-claim", "confirm:send", "confirm:reply", "confirm:reminder"]);
     expect(view.steps[2]).toMatchObject({ kind: "ask", output: null });
+    // The question and the reminder are recorded as sent, with the provider's answer beside them.
+    const question = "Please reply YES to confirm the refund to your card.";
+    expect([view.steps[1]!.output, view.steps[3]!.output]).toEqual([expect.objectContaining({ channel: "email", text: question, sent: expect.anything() }), expect.objectContaining({ channel: "email", text: question })]);
 
     expect(await c.reply("YES, please refund")).toEqual({ status: "accepted" });
     view = await c.settle((v) => v.wait?.stepId === "refund-approval", "waiting for approval");

@@ -27,6 +27,7 @@ import type {
   RetryState,
   RuleDecision,
   StepApi,
+  SentQuestion,
   StepContext,
   StepKind,
   StepRecord,
@@ -263,12 +264,14 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     async ask(id: string, channel: Channel, message: string, options: AskOptions) {
       claim(id);
       const timeout = span(options.timeout);
-      await runStep(`${id}:send`, "ask", (ctx) => channel.send(message, ctx));
+      // The question itself is recorded with the provider's answer, so the case shows what the customer was asked.
+      const send = (text: string) => async (ctx: StepContext): Promise<SentQuestion> => ({ channel: channel.name, text, sent: await channel.send(text, ctx) });
+      await runStep(`${id}:send`, "ask", send(message));
       const remindAfter = optionalDuration(options.remindAfter);
       if (remindAfter === null || remindAfter >= timeout) return waitStep(`${id}:reply`, "ask", channel.reply, timeout);
       const early = await waitStep(`${id}:reply`, "ask", channel.reply, remindAfter);
       if (early) return early;
-      await runStep(`${id}:reminder`, "ask", (ctx) => channel.send(options.reminder ?? message, ctx));
+      await runStep(`${id}:reminder`, "ask", send(options.reminder ?? message));
       return waitStep(`${id}:reply-after-reminder`, "ask", channel.reply, timeout - remindAfter);
     },
 

@@ -198,6 +198,13 @@ export interface Channel {
   reply: EventMatcher;
 }
 
+/** What an ask's send (or reminder) step records: the channel, the question as sent, and the provider's answer. */
+export interface SentQuestion {
+  channel: string;
+  text: string;
+  sent: unknown;
+}
+
 export interface AskOptions {
   /** How long to wait for the reply; the step returns null after it. */
   timeout: Duration;

@@ -73,7 +73,11 @@ export function conversation(view: Pick<CaseView, "steps" | "wait">): Message[] 
   for (const step of view.steps) {
     if (step.kind !== "ask") continue;
     if (ASK_SEND.test(step.id)) {
-      messages.push({ direction: "out", at: step.finishedAt, stepId: step.id, channel: isObject(step.output) && str(step.output.channel) ? String(step.output.channel) : null, text: null, ref: sentRef(step.output), from: null });
+      // A send recorded as { channel, text, sent } (the provider's answer in `sent`); cases from before recorded the
+      // provider's answer alone, without the question.
+      const output = isObject(step.output) ? step.output : {};
+      const asked = "sent" in output && str(output.text) !== null;
+      messages.push({ direction: "out", at: step.finishedAt, stepId: step.id, channel: str(output.channel), text: asked ? str(output.text) : null, ref: sentRef(asked ? output.sent : step.output), from: null });
     } else if (ASK_REPLY.test(step.id)) {
       const event = isObject(step.output) ? step.output : null;
       if (!event) {
