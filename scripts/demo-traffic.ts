@@ -1,7 +1,8 @@
 /**
  * Demo traffic for the reference workflows, in a realistic mix, through the same signed webhooks and simulators
  * production would see:
- * - refund-dispute: customers with real charges in the Stripe simulator write refund tickets (Zendesk): duplicate
+ * - refund-dispute: customers with real charges in the Stripe simulator write refund tickets (opened in the Zendesk
+ *   simulator, which reports each to the worker with a signed webhook): duplicate
  *   charges refunded autonomously, large ones held for approval, fraud and unclear requests handed to people,
  *   tickets without a charge id answered by email with one; some large ones approved by an operator's click in Slack
  *   (the Slack simulator's signed interaction), the rest left for the dashboard's inbox;
@@ -11,14 +12,13 @@
  *   a market not served.
  * About one delivery in ten is sent twice, as a sender retrying would. Used by `npm run demo` and `npm start`.
  */
-import { post, sign } from "./senders.ts";
+import { post, sign, type SignedRequest } from "./senders.ts";
 import { SIMULATOR_KEYS } from "../simulators/keys.ts";
 
 export interface DemoTarget {
   workerUrl: string;
   simulatorsUrl: string;
   apiToken: string;
-  zendeskSecret: string;
   resendSecret: string;
   onboardingSecret: string;
 }
@@ -52,7 +52,7 @@ interface Scenario {
 
 const rand = (n: number) => Math.floor(Math.random() * n);
 
-async function deliver(target: DemoTarget, request: Awaited<ReturnType<typeof sign.zendesk>>, what: string): Promise<void> {
+async function deliver(target: DemoTarget, request: SignedRequest, what: string): Promise<void> {
   const res = await post(target.workerUrl, request);
   if (res.status !== 202) throw new Error(`${what}: ${res.status} ${await res.text()}`);
   if (rand(10) === 0) await post(target.workerUrl, request); // a retried delivery: answered as a duplicate
@@ -98,10 +98,18 @@ function ticket(kind: string, weight: number, amount: () => number, text: (charg
     workflow: "refund-dispute",
     kind,
     weight,
-    async open(target, c, n) {
+    async open(target, c) {
       await seedCharge(target, c.charge!, amount());
-      const payload = { id: `zd-${c.email}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: `${n}`, subject: "Refund request", description: text(c.charge!), tags: ["refund"], requester: { email: c.email } } };
-      await deliver(target, await sign.zendesk(target.zendeskSecret, payload), `ticket for ${c.email}`);
+      // The customer writes to support; the Zendesk simulator reports the new ticket to the worker, signed.
+      const res = await fetch(`${target.simulatorsUrl}/zendesk/api/v2/tickets.json`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${SIMULATOR_KEYS.zendesk}`, "content-type": "application/json" },
+        body: JSON.stringify({ ticket: { subject: "Refund request", comment: { body: text(c.charge!) }, requester: { email: c.email }, tags: ["refund"] } }),
+      });
+      if (res.status !== 201) throw new Error(`ticket for ${c.email}: ${res.status} ${await res.text()}`);
+      const { ticket } = (await res.json()) as { ticket: { id: number } };
+      // A sender retrying: the same event again, answered as a duplicate.
+      if (rand(10) === 0) await fetch(`${target.simulatorsUrl}/zendesk/_sim/redeliver`, { method: "POST", body: JSON.stringify({ ticketId: ticket.id }) });
     },
   };
 }

@@ -23,7 +23,6 @@ const target: DemoTarget = {
   workerUrl: process.env.WORKER_URL ?? `http://127.0.0.1:${process.env.WORKER_PORT ?? 8787}`,
   simulatorsUrl: process.env.SIMULATORS_URL ?? `http://127.0.0.1:${process.env.SIMULATORS_PORT ?? 8790}`,
   apiToken: (process.env.CROSSFLOW_API_TOKEN ?? devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim(),
-  zendeskSecret: (process.env.ZENDESK_WEBHOOK_SECRET ?? devVar("ZENDESK_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
   resendSecret: (process.env.RESEND_WEBHOOK_SECRET ?? devVar("RESEND_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
   onboardingSecret: (process.env.ONBOARDING_FORM_SECRET ?? devVar("ONBOARDING_FORM_SECRET") ?? "").split(",")[0]!.trim(),
 };

@@ -274,8 +274,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     started.push(worker);
     // Simulators that call back (provisioning's activations, Twilio's inbound SMS, Slack's button clicks, HubSpot's
-    // deal stages, Stripe's invoice events) send webhooks signed with the worker's secrets, as the real systems do.
-    for (const [system, secret] of [["provisioning", "PROVISIONING_WEBHOOK_SECRET"], ["twilio", "TWILIO_AUTH_TOKEN"], ["slack", "SLACK_SIGNING_SECRET"], ["hubspot", "HUBSPOT_CLIENT_SECRET"], ["stripe", "STRIPE_WEBHOOK_SECRET"]] as const) {
+    // deal stages, Stripe's invoice events, Zendesk's new tickets) send webhooks signed with the worker's secrets, as
+    // the real systems do.
+    for (const [system, secret] of [["provisioning", "PROVISIONING_WEBHOOK_SECRET"], ["twilio", "TWILIO_AUTH_TOKEN"], ["slack", "SLACK_SIGNING_SECRET"], ["hubspot", "HUBSPOT_CLIENT_SECRET"], ["stripe", "STRIPE_WEBHOOK_SECRET"], ["zendesk", "ZENDESK_WEBHOOK_SECRET"]] as const) {
       const hooked = await fetch(`${simulators.url}/${system}/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: worker.url, secret: (devVar(secret) ?? "").split(",")[0]!.trim() }) });
       if (!hooked.ok) throw new Error(`could not point the ${system} simulator at the worker: ${hooked.status} ${await hooked.text()}`);
     }

@@ -46,7 +46,6 @@ const target: DemoTarget = {
   workerUrl: stack.worker.url,
   simulatorsUrl: stack.simulators.url,
   apiToken: (devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim(),
-  zendeskSecret: (devVar("ZENDESK_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
   resendSecret: (devVar("RESEND_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
   onboardingSecret: (devVar("ONBOARDING_FORM_SECRET") ?? "").split(",")[0]!.trim(),
 };

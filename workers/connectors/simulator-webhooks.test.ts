@@ -1,7 +1,7 @@
 /**
  * The simulators call back the way the real systems do: each webhook they send passes the ingest's own signature
  * scheme and source parser for that system (Twilio's inbound SMS, Slack's button click, HubSpot's deal stage,
- * Stripe's invoice events), and its payload matches the connector's `events.ts` schema. A small Node server stands
+ * Stripe's invoice events, Zendesk's new ticket), and its payload matches the connector's `events.ts` schema. A small Node server stands
  * in for the worker's `/hooks/:source`.
  */
 import { serve } from "@hono/node-server";
@@ -19,8 +19,9 @@ import { SlackBlockActions } from "./slack/events.ts";
 import { stripeEvents } from "./stripe/events.ts";
 import { twilioClient } from "./twilio/client.ts";
 import { twilioEvents } from "./twilio/events.ts";
+import { zendeskEvents } from "./zendesk/events.ts";
 
-const SECRETS: Record<string, string> = { twilio: "sim-test-twilio-token", slack: "sim-test-slack-signing", hubspot: "sim-test-hubspot-client-secret", stripe: "whsec_sim_test" };
+const SECRETS: Record<string, string> = { twilio: "sim-test-twilio-token", slack: "sim-test-slack-signing", hubspot: "sim-test-hubspot-client-secret", stripe: "whsec_sim_test", zendesk: "sim-test-zendesk" };
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;
 let hooks: { url: string; close: () => void };
@@ -91,6 +92,21 @@ describe("simulator webhooks pass the ingest's verification", () => {
     expect(hook).toMatchObject({ failure: null, deliveries: [{ type: "deal.propertyChange", payload: { objectId: Number(deal.id), propertyName: "dealstage", propertyValue: "onboarding" } }] });
     expect(hubspotEvents["deal.propertyChange"].safeParse((hook!.deliveries as Delivery[])[0]!.payload).success).toBe(true);
     expect(await hubspot.getDeal(deal.id, ["dealname", "plan"])).toEqual({ id: deal.id, properties: { hs_object_id: deal.id, dealname: "Fiber for Dee", plan: "fiber-500" }, contactId: contact.id });
+  });
+
+  it("Zendesk: a ticket opened through the API is a signed ticket.created event with the requester's email; a redelivery repeats its id", async () => {
+    const api = (path: string, body: unknown, auth = true) => fetch(`${sims.url}/zendesk${path}`, { method: "POST", headers: { ...(auth ? { authorization: `Bearer ${SIMULATOR_KEYS.zendesk}` } : {}), "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await api("/api/v2/tickets.json", { ticket: { comment: { body: "no requester" } } })).status).toBe(422);
+    const created = await api("/api/v2/tickets.json", { ticket: { subject: "Refund request", comment: { body: "I was charged twice: ch_123" }, requester: { email: "zed@example.com" }, tags: ["refund"] } });
+    expect(created.status).toBe(201);
+    const { ticket } = (await created.json()) as { ticket: { id: number } };
+    expect((await api("/_sim/redeliver", { ticketId: ticket.id }, false)).status).toBe(200);
+    const hooks = await arrived("zendesk", 2);
+    expect(hooks.map((h) => h.failure)).toEqual([null, null]);
+    const [first, again] = hooks.map((h) => (h.deliveries as Delivery[])[0]!);
+    expect(first).toMatchObject({ type: "ticket.created", payload: { detail: { id: String(ticket.id), description: "I was charged twice: ch_123", requester: { email: "zed@example.com" } } } });
+    expect(again!.id).toBe(first!.id);
+    expect(zendeskEvents["ticket.created"].safeParse(first!.payload).success).toBe(true);
   });
 
   it("Stripe: paying an invoice reports invoice.payment_failed for a declined card and invoice.paid after, signed", async () => {
