@@ -11,6 +11,12 @@ interface InvoiceEvent {
   data: { object: { id: string; customer?: string; customer_email?: string | null; amount_due?: number; attempt_count?: number; currency?: string } };
 }
 
+/** Zendesk's comment_added carries the comment and its author in `event.comment` (ticket.created has no comment). */
+export const fromCustomer = (e: { event?: { comment?: { is_public?: boolean; author?: { is_staff?: boolean } } } }) => {
+  const comment = e.event?.comment;
+  return !comment || (comment.is_public !== false && comment.author?.is_staff !== true);
+};
+
 const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
 
 export default defineWorkflow<InvoiceEvent>(
@@ -22,8 +28,9 @@ export default defineWorkflow<InvoiceEvent>(
     triggers: [
       { source: "stripe", events: ["invoice.payment_failed"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email) },
       { source: "stripe", events: ["invoice.paid"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email), opens: false },
-      // Zendesk event webhooks: the ticket's requester is the customer.
-      { source: "zendesk", events: ["ticket.created", "ticket.comment_added"], caseKey: (e) => email(e.detail?.requester?.email ?? e.event?.requester?.email), opens: false },
+      // Zendesk event webhooks: the ticket's requester is the customer. A comment counts only when it is the customer's
+      // (public, not by staff): support's own replies and internal notes on the ticket are not the customer reaching out.
+      { source: "zendesk", events: ["ticket.created", "ticket.comment_added"], when: fromCustomer, caseKey: (e) => email(e.detail?.requester?.email ?? e.event?.requester?.email), opens: false },
       // Inbound email through a Standard Webhooks sender (Resend-style `email.received`).
       { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false },
     ],
