@@ -172,6 +172,8 @@ export async function startDenoServer(options: { dataDir: string; libsqlUrl: str
       CROSSFLOW_KV_PATH: join(options.dataDir, "deno-kv.sqlite3"),
       TURSO_DATABASE_URL: options.libsqlUrl,
       ...(options.simulatorsUrl ? connectorUrls(options.simulatorsUrl) : {}),
+      // Deno has no service binding to itself: CRM deals reach the form door over the network.
+      ONBOARDING_FORM_URL: `http://127.0.0.1:${port}/hooks/onboarding-form`,
       ...options.env,
     },
     url: `http://127.0.0.1:${port}`,
@@ -263,8 +265,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         "--inspector-port", String(inspectorPort),
         "--persist-to", join(dataDir, "wrangler"),
         "--var", `TURSO_DATABASE_URL:${libsqlUrl}`,
-        // Connectors talk to the local simulators (their keys are in .dev.vars); CRM deals are submitted to this worker's form door.
-        ...Object.entries({ ...connectorUrls(simulators.url), ONBOARDING_FORM_URL: `http://127.0.0.1:${workerPort}/hooks/onboarding-form`, ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+        // Connectors talk to the local simulators (their keys are in .dev.vars); CRM deals reach this worker's form door
+        // through its own SELF binding, as in production.
+        ...Object.entries({ ...connectorUrls(simulators.url), ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
         "--show-interactive-dev-session=false",
       ],
       url: `http://127.0.0.1:${workerPort}`,

@@ -35,6 +35,8 @@ export interface Env extends Config {
   INGEST_RATE_LIMITER?: RateLimit;
   /** Case objects send metric batches here; the worker's queue consumer writes them to Turso. */
   METRICS_QUEUE?: Queue<import("./metrics/index.ts").MetricBatch>;
+  /** This worker itself (a service binding), for workflows that submit to one of its own webhook sources. */
+  SELF?: Fetcher;
 }
 
 /** What every route sees: the configuration as bindings, the platform as a context variable. */

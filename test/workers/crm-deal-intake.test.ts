@@ -32,6 +32,18 @@ describe("crm-deal-intake", () => {
     expect(view.wait?.human?.packet.reason).toBe(`deal ${deal.id} has no contact to onboard`);
   });
 
+  it("hands a complete deal to customer-onboarding through the worker's own SELF binding (no ONBOARDING_FORM_URL set)", async () => {
+    const email = `self-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const contact = await hubspot("/crm/v3/objects/contacts/batch/upsert", "POST", { inputs: [{ id: email, idProperty: "email", properties: { firstname: "Ada", lastname: "Byron", date_of_birth: "1985-12-10", country: "de", data_processing_consent: "true" } }] });
+    const documents = JSON.stringify([{ type: "passport", fileName: "passport.pdf", contentType: "application/pdf", sizeBytes: 240_000 }]);
+    const deal = await hubspot("/crm/v3/objects/deals", "POST", { properties: { dealname: "Fiber for Ada", plan: "fiber-500", payment_method: "pm_card_visa", documents }, associations: [{ to: { id: contact.results[0].id } }] });
+    expect((await send(await sign.hubspot(secret("HUBSPOT_CLIENT_SECRET"), [stageChange(deal.id, "onboarding")], { origin: ORIGIN }))).status).toBe(202);
+    const intake = await settle(WF, `hubspot:62515:deal:${deal.id}`);
+    expect(intake.header.outcome).toBe("handed-to-onboarding");
+    const onboarding = await settle("customer-onboarding", `customer:${email}`, (v) => v.header.status !== "open");
+    expect(onboarding.opener).toMatchObject({ source: "onboarding-form", payload: { application: { email, plan: "fiber-500" } } });
+  });
+
   it("takes no deal moved to another stage (dead-lettered, no case)", async () => {
     const res = await send(await sign.hubspot(secret("HUBSPOT_CLIENT_SECRET"), [stageChange("999", "closedlost")], { origin: ORIGIN }));
     expect(res.status).toBe(422);

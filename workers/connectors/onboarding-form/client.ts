@@ -12,19 +12,29 @@ export interface OnboardingFormSettings {
   /** The worker's `…/hooks/onboarding-form` URL (`ONBOARDING_FORM_URL`). */
   url: string;
   secret: string;
+  /** How to reach it: the worker's own service binding (`SELF`) on Cloudflare, else the network. */
+  fetch?: typeof fetch;
 }
 
-/** Settings from configuration: `ONBOARDING_FORM_URL` and the form's signing secret `ONBOARDING_FORM_SECRET` (its first, during a rotation). */
+/** Only the path matters through the binding; the host names nothing. */
+const THROUGH_SELF = "https://crossflow.self/hooks/onboarding-form";
+
+/**
+ * Settings from configuration: the worker's own service binding `SELF` (or, without one, `ONBOARDING_FORM_URL`) and
+ * the form's signing secret `ONBOARDING_FORM_SECRET` (its first, during a rotation).
+ */
 export function onboardingFormConfig(config: Readonly<Record<string, unknown>>): OnboardingFormSettings {
-  const url = typeof config.ONBOARDING_FORM_URL === "string" ? config.ONBOARDING_FORM_URL : "";
-  if (!url) throw new FatalError("ONBOARDING_FORM_URL is not set (the worker's https://…/hooks/onboarding-form)");
+  const self = config.SELF as { fetch: typeof fetch } | undefined;
+  const configured = typeof config.ONBOARDING_FORM_URL === "string" ? config.ONBOARDING_FORM_URL : "";
+  const url = configured || (self ? THROUGH_SELF : "");
+  if (!url) throw new FatalError("ONBOARDING_FORM_URL is not set (the worker's https://…/hooks/onboarding-form), and there is no SELF binding");
   const secret = typeof config.ONBOARDING_FORM_SECRET === "string" ? config.ONBOARDING_FORM_SECRET.split(/[\s,]+/).find(Boolean) : undefined;
   if (!secret) throw new FatalError("ONBOARDING_FORM_SECRET is not set");
-  return { url, secret };
+  return { url, secret, ...(self ? { fetch: ((input, init) => self.fetch(input, init)) as typeof fetch } : {}) };
 }
 
 export function onboardingFormClient(settings: OnboardingFormSettings) {
-  const api = { system: "onboarding-form", baseUrl: settings.url, apiKey: "", auth: "none" as const };
+  const api = { system: "onboarding-form", baseUrl: settings.url, apiKey: "", auth: "none" as const, fetch: settings.fetch };
   return {
     /**
      * @example await form.submit(application, ctx); // answered 202 (a new case) or 200 (a duplicate)
