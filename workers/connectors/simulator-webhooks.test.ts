@@ -1,8 +1,8 @@
 /**
  * The simulators call back the way the real systems do: each webhook they send passes the ingest's own signature
  * scheme and source parser for that system (Twilio's inbound SMS, Slack's button click, HubSpot's deal stage,
- * Stripe's invoice events, Zendesk's new ticket), and its payload matches the connector's `events.ts` schema. A small Node server stands
- * in for the worker's `/hooks/:source`.
+ * Stripe's invoice events, Zendesk's new ticket), and its payload matches the connector's `events.ts` schema. A small
+ * Node server stands in for the worker's `/hooks/:source`.
  */
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";

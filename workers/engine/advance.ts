@@ -265,7 +265,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
       claim(id);
       const timeout = span(options.timeout);
       // The question itself is recorded with the provider's answer, so the case shows what the customer was asked.
-      const send = (text: string) => async (ctx: StepContext): Promise<SentQuestion> => ({ channel: channel.name, text, sent: await channel.send(text, ctx) });
+      const send = (text: string) => async (ctx: StepContext): Promise<SentQuestion> => ({ channel: channel.name, text, sent: (await channel.send(text, ctx)) ?? null });
       await runStep(`${id}:send`, "ask", send(message));
       const remindAfter = optionalDuration(options.remindAfter);
       if (remindAfter === null || remindAfter >= timeout) return waitStep(`${id}:reply`, "ask", channel.reply, timeout);
