@@ -7,7 +7,7 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { devVar } from "./dev-vars.ts";
+import { devVar, firstSecret } from "./dev-vars.ts";
 import { demoManifestPath } from "./kpi-verify.ts";
 import { answer, approve, caseState, SCENARIOS, sendDemoCase, type DemoCase, type DemoState, type DemoTarget, type DemoWorkflow } from "./demo-traffic.ts";
 
@@ -22,9 +22,9 @@ const workflows: DemoWorkflow[] = only ? [only] : ["refund-dispute", "customer-o
 const target: DemoTarget = {
   workerUrl: process.env.WORKER_URL ?? `http://127.0.0.1:${process.env.WORKER_PORT ?? 8787}`,
   simulatorsUrl: process.env.SIMULATORS_URL ?? `http://127.0.0.1:${process.env.SIMULATORS_PORT ?? 8790}`,
-  apiToken: (process.env.CROSSFLOW_API_TOKEN ?? devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim(),
-  resendSecret: (process.env.RESEND_WEBHOOK_SECRET ?? devVar("RESEND_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
-  onboardingSecret: (process.env.ONBOARDING_FORM_SECRET ?? devVar("ONBOARDING_FORM_SECRET") ?? "").split(",")[0]!.trim(),
+  apiToken: firstSecret(process.env.CROSSFLOW_API_TOKEN ?? devVar("CROSSFLOW_API_TOKEN")),
+  resendSecret: firstSecret(process.env.RESEND_WEBHOOK_SECRET ?? devVar("RESEND_WEBHOOK_SECRET")),
+  onboardingSecret: firstSecret(process.env.ONBOARDING_FORM_SECRET ?? devVar("ONBOARDING_FORM_SECRET")),
 };
 
 function bar(done: number, of: number, label: string): void {

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { activeSecrets } from "../workers/ingest/hmac.ts";
 import { parseDotenv } from "../workers/platform/dotenv.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -9,4 +10,13 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export function devVar(name: string): string | undefined {
   const file = [".dev.vars", ".dev.vars.example"].map((f) => join(ROOT, f)).find(existsSync);
   return file ? parseDotenv(readFileSync(file, "utf8"))[name] : undefined;
+}
+
+/**
+ * The first active value of a secret setting, split the way the worker splits it (a rotation lists several,
+ * comma- or whitespace-separated); "" when unset.
+ * @example firstSecret(devVar("CROSSFLOW_API_TOKEN"))
+ */
+export function firstSecret(value: string | undefined): string {
+  return activeSecrets(value)[0] ?? "";
 }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createClient } from "@libsql/client/web";
 import type { CaseView } from "../workers/case/runtime.ts";
-import { devVar } from "./dev-vars.ts";
+import { devVar, firstSecret } from "./dev-vars.ts";
 import type { GoldenCase, GoldenFile } from "./eval.ts";
 import { ROOT } from "./stack.ts";
 
@@ -66,7 +66,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const labelled = await exportLabels({
     workflow,
     apiUrl: setting("API_URL", "http://127.0.0.1:8787")!,
-    token: setting("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim(),
+    token: firstSecret(setting("CROSSFLOW_API_TOKEN")),
     databaseUrl: setting("TURSO_DATABASE_URL")!,
     authToken: setting("TURSO_AUTH_TOKEN"),
   });

@@ -17,7 +17,7 @@ import type { AuditEntry } from "../workers/engine/audit.ts";
 import type { CaseStatus } from "../workers/engine/types.ts";
 import { caseFacts } from "../workers/metrics/index.ts";
 import { WORKFLOWS } from "../workers/workflows/index.ts";
-import { devVar } from "./dev-vars.ts";
+import { devVar, firstSecret } from "./dev-vars.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Where `npm run demo` lists the cases it opened (`CROSSFLOW_DEMO_MANIFEST` moves it, e.g. for a test's stack). */
@@ -147,7 +147,6 @@ const pct = (n: number | null) => (n === null ? "-" : `${(n * 100).toFixed(1)}%`
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const settle = process.argv.includes("--settle") ? Number(process.argv[process.argv.indexOf("--settle") + 1]) : 30;
-  const first = (v: string | undefined) => (v ?? "").split(",")[0]!.trim();
   const dbUrl = process.env.TURSO_DATABASE_URL ?? devVar("TURSO_DATABASE_URL");
   if (!dbUrl) {
     console.error("kpi:verify needs TURSO_DATABASE_URL (or `npm start` running, which writes it to .dev.vars)");
@@ -155,7 +154,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   const target: VerifyTarget = {
     workerUrl: process.env.WORKER_URL ?? `http://127.0.0.1:${process.env.WORKER_PORT ?? 8787}`,
-    apiToken: first(process.env.CROSSFLOW_API_TOKEN ?? devVar("CROSSFLOW_API_TOKEN")),
+    apiToken: firstSecret(process.env.CROSSFLOW_API_TOKEN ?? devVar("CROSSFLOW_API_TOKEN")),
     db: openDatabase({ url: dbUrl, authToken: process.env.TURSO_AUTH_TOKEN ?? devVar("TURSO_AUTH_TOKEN") }),
     knownCases: readDemoManifest(),
   };

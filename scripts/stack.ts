@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureFirstAdmin } from "../db/accounts.ts";
 import { openDatabase } from "../db/client.ts";
-import { devVar } from "./dev-vars.ts";
+import { devVar, firstSecret } from "./dev-vars.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -280,7 +280,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // deal stages, Stripe's invoice events, Zendesk's new tickets) send webhooks signed with the worker's secrets, as
     // the real systems do.
     for (const [system, secret] of [["provisioning", "PROVISIONING_WEBHOOK_SECRET"], ["twilio", "TWILIO_AUTH_TOKEN"], ["slack", "SLACK_SIGNING_SECRET"], ["hubspot", "HUBSPOT_CLIENT_SECRET"], ["stripe", "STRIPE_WEBHOOK_SECRET"], ["zendesk", "ZENDESK_WEBHOOK_SECRET"]] as const) {
-      const hooked = await fetch(`${simulators.url}/${system}/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: worker.url, secret: (devVar(secret) ?? "").split(",")[0]!.trim() }) });
+      const hooked = await fetch(`${simulators.url}/${system}/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: worker.url, secret: firstSecret(devVar(secret)) }) });
       if (!hooked.ok) throw new Error(`could not point the ${system} simulator at the worker: ${hooked.status} ${await hooked.text()}`);
     }
     let dashboard: Service | undefined;
@@ -292,7 +292,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         args: ["dev", "--host", "127.0.0.1", "--port", String(dashboardPort), "--strictPort"],
         cwd: join(ROOT, "dashboard"),
         // The dashboard reads metrics from libSQL and sends people's decisions to the worker's case API.
-        env: { TURSO_DATABASE_URL: libsqlUrl, CROSSFLOW_WORKER_URL: worker.url, CROSSFLOW_API_TOKEN: (devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim() },
+        env: { TURSO_DATABASE_URL: libsqlUrl, CROSSFLOW_WORKER_URL: worker.url, CROSSFLOW_API_TOKEN: firstSecret(devVar("CROSSFLOW_API_TOKEN")) },
         url: `http://127.0.0.1:${dashboardPort}`,
         readyPath: "/",
         quiet: options.quiet,

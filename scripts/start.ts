@@ -1,7 +1,7 @@
 /** `npm start`: the whole system on this machine, no account or key needed. Ctrl-C stops everything. */
 import { join } from "node:path";
 import { answer, approve, caseState, sendDemoCase, type DemoTarget } from "./demo-traffic.ts";
-import { devVar } from "./dev-vars.ts";
+import { devVar, firstSecret } from "./dev-vars.ts";
 import { ROOT, startStack } from "./stack.ts";
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -45,9 +45,9 @@ Stop:                         Ctrl-C
 const target: DemoTarget = {
   workerUrl: stack.worker.url,
   simulatorsUrl: stack.simulators.url,
-  apiToken: (devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim(),
-  resendSecret: (devVar("RESEND_WEBHOOK_SECRET") ?? "").split(",")[0]!.trim(),
-  onboardingSecret: (devVar("ONBOARDING_FORM_SECRET") ?? "").split(",")[0]!.trim(),
+  apiToken: firstSecret(devVar("CROSSFLOW_API_TOKEN")),
+  resendSecret: firstSecret(devVar("RESEND_WEBHOOK_SECRET")),
+  onboardingSecret: firstSecret(devVar("ONBOARDING_FORM_SECRET")),
 };
 let trickled = 0;
 const trickleRun = `t${Date.now().toString(36)}`;

@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../db/accounts.ts";
 import { openDatabase } from "../../db/client.ts";
-import { devVar } from "../../scripts/dev-vars.ts";
+import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import type { Stack } from "../../scripts/stack.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
@@ -18,7 +18,7 @@ import { eventually } from "../support/wait.ts";
 
 const OPERATOR = { username: "ops-olga", password: "operator-password-1", role: "operator" };
 const VIEWER = { username: "view-vic", password: "viewer-password-12", role: "viewer" };
-const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
+const token = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 
 const env = useBrowserStack("inbox");
 let stack: Stack;

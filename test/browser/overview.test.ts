@@ -10,7 +10,7 @@ import { openDatabase } from "../../db/client.ts";
 import { dayOf } from "../../workers/metrics/index.ts";
 import { emptyTally, kpisOf, tallyFromRollups } from "../../db/kpi/index.ts";
 import { change, count, duration, hours, percent } from "../../dashboard/src/lib/format.ts";
-import { devVar } from "../../scripts/dev-vars.ts";
+import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { readDemoManifest, verifySettled } from "../../scripts/kpi-verify.ts";
 import type { Stack } from "../../scripts/stack.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
@@ -22,7 +22,7 @@ const env = useBrowserStack("overview");
 let stack: Stack;
 let page: Page;
 
-const apiToken = () => (devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim();
+const apiToken = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 
 /**
  * A customer reports a charge they did not make, through the Zendesk simulator; the workflow's rule hands that to a

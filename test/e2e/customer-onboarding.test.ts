@@ -4,14 +4,14 @@
  * ambiguous and matching screening, declined card). Provisioning confirms with a signed webhook of its own.
  */
 import { describe, expect, it } from "vitest";
-import { devVar } from "../../scripts/dev-vars.ts";
+import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import type { Application } from "../../workers/workflows/customer-onboarding.ts";
 import { runDemo, useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
-const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
+const token = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 
 const stack = useStack("onboarding");
 

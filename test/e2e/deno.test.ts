@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type Client } from "@libsql/client/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devVar } from "../../scripts/dev-vars.ts";
+import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign, stripeInvoiceEvent } from "../../scripts/senders.ts";
 import { startDenoServer, startStack, type Service, type Stack } from "../../scripts/stack.ts";
 import { eventually } from "../support/wait.ts";
@@ -18,7 +18,7 @@ let deno: Service;
 let db: Client;
 let dataDir: string;
 const secret = (name: string) => devVar(name)!;
-const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
+const token = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "crossflow-deno-e2e-"));

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client.ts";
 import { tallyFromRawEvents, tallyFromRollups, type TallyGroup } from "../../db/kpi/index.ts";
 import { readDemoManifest } from "../../scripts/kpi-verify.ts";
-import { devVar } from "../../scripts/dev-vars.ts";
+import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { ROOT, startLibsqlService, type Service } from "../../scripts/stack.ts";
 import { runDemo, useStack } from "../support/stack.ts";
 
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const OUTAGE_MS = 60_000;
-const apiToken = (devVar("CROSSFLOW_API_TOKEN") ?? "").split(",")[0]!.trim();
+const apiToken = firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 const sorted = (groups: TallyGroup[]) => groups.map((g) => ({ ...g, tally: { ...g.tally, ttr: [...g.tally.ttr].sort(), exceptions: [...g.tally.exceptions].sort() } })).sort((a, b) => `${a.workflowId}${a.version}${a.day}`.localeCompare(`${b.workflowId}${b.version}${b.day}`));
 
 describe("metrics pipeline on the local stack", () => {

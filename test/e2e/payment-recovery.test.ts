@@ -4,7 +4,7 @@
  * invoice there (`invoice.paid`) recovers it.
  */
 import { describe, expect, it } from "vitest";
-import { devVar } from "../../scripts/dev-vars.ts";
+import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { useStack } from "../support/stack.ts";
@@ -16,7 +16,7 @@ const stripe = async (path: string, form: Record<string, string>) => {
   return { status: res.status, body: (await res.json()) as { id: string } };
 };
 const caseOf = async (email: string) =>
-  (await (await fetch(`${stack().worker.url}/api/cases/payment-recovery/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim()}` } })).json()) as any;
+  (await (await fetch(`${stack().worker.url}/api/cases/payment-recovery/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${firstSecret(devVar("CROSSFLOW_API_TOKEN"))}` } })).json()) as any;
 
 describe("payment-recovery from the Stripe simulator's signed events", () => {
   it("opens on a declined invoice payment and recovers when the invoice is paid", async () => {

@@ -5,14 +5,14 @@
  */
 import { createClient } from "@libsql/client/web";
 import { describe, expect, it } from "vitest";
-import { devVar } from "../../scripts/dev-vars.ts";
+import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { exportLabels } from "../../scripts/eval-export.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { runDemo, useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
-const token = () => devVar("CROSSFLOW_API_TOKEN")!.split(",")[0]!.trim();
+const token = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 
 const stack = useStack("refund-dispute");
 

@@ -2,6 +2,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { caseId } from "../../workers/engine/index.ts";
+import { activeSecrets } from "../../workers/ingest/hmac.ts";
 import type { CaseView } from "../../workers/case/case-object.ts";
 import { caseDirectory } from "../../workers/platform/cloudflare.ts";
 import type { SignedRequest } from "../../scripts/senders.ts";
@@ -42,5 +43,5 @@ export async function settle(workflow: string, caseKey: string, done: (v: CaseVi
 export const secret = (name: string): string => {
   const value = (env as unknown as Record<string, string | undefined>)[name];
   if (!value) throw new Error(`no ${name} binding in the test environment`);
-  return value.split(",")[0]!.trim();
+  return activeSecrets(value)[0]!;
 };
