@@ -6,11 +6,11 @@ import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { MetricsDatabase } from "../../../../db/client.ts";
 import { CASE_STATUSES, cases, dailyRollups, exceptionRollups, type CaseStatus } from "../../../../db/schema.ts";
+import { DAY_MS } from "./kpis.ts";
 
 export const PAGE_SIZE = 50;
 /** Counting matches stops here: past it the page says "more than". */
 const COUNT_CAP = 10_000;
-const DAY_MS = 86_400_000;
 
 /** `none`: cases without an exception (on their routine path so far). */
 export const NO_EXCEPTION = "none";

@@ -21,7 +21,6 @@ const dayOfIso = (iso: string | null): number | null => {
   const ms = Date.parse(`${iso}T00:00:00Z`);
   return Number.isFinite(ms) ? Math.floor(ms / DAY_MS) : null;
 };
-export const isoOfDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /** The period a URL asks for: `from`/`to` (ISO dates), or the last `days` (7, 30, 90; default 30) up to `to` or today. */
 export function periodOf(url: URL, now = Date.now()): Period {
