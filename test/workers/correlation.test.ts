@@ -74,11 +74,11 @@ describe("one case across systems", () => {
 });
 
 describe("dead letters", () => {
-  it("keeps an event no workflow takes, with the reason, answers 422, and lists it through the API", async () => {
+  it("keeps an event no workflow takes, with the reason, answers 202 dead_lettered, and lists it through the API", async () => {
     const request = await sign.shopify(secret("SHOPIFY_WEBHOOK_SECRET"), "orders/create", { id: 820982911946154500, email: "x@example.com" });
     const res = await send(request);
-    expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: "unroutable_event" });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 0, deadLettered: 1, duplicate: false, deliveries: [{ status: "dead_lettered" }] });
     const id = res.body.deliveries[0].deadLetterId as number;
     const listed = await api("/dead-letters?source=shopify");
     expect(listed.status).toBe(200);
@@ -86,15 +86,17 @@ describe("dead letters", () => {
     const one = await api(`/dead-letters/${id}`);
     expect(one.body).toMatchObject({ source: "shopify", type: "orders/create", payload: { email: "x@example.com" } });
     expect(one.body.reason).toMatch(/no workflow takes shopify "orders\/create"/);
-    // The sender's retry finds the same entry instead of a second one.
-    expect((await send(request)).body.deliveries[0].deadLetterId).toBe(id);
+    // The sender's retry finds the same entry instead of a second one, and is answered as a duplicate.
+    const retry = await send(request);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ duplicate: true, deliveries: [{ status: "dead_lettered", deadLetterId: id, deadLetterDuplicate: true }] });
   });
 
   it("replays a join-only event once its case exists, into exactly that case", async () => {
     const email = customer();
     const caseKey = `customer:${email}`;
     const early = await send(await sign.zendesk(secret("ZENDESK_WEBHOOK_SECRET"), zendeskTicket(email)));
-    expect(early.status).toBe(422);
+    expect(early.status).toBe(202);
     expect(early.body.deliveries[0].reason).toMatch(/no open case/);
     const deadLetterId = early.body.deliveries[0].deadLetterId;
     expect((await api(`/dead-letters/${deadLetterId}/replay`, { method: "POST" })).body).toMatchObject({ error: { code: "still_unroutable" } });

@@ -154,7 +154,7 @@ api.post("/dead-letters/:id/replay", async (c) => {
   const delivery = { id: entry.eventId, type: entry.type, occurredAt: entry.occurredAt ?? undefined, payload: entry.payload };
   // A replay that still finds no case must not file a second dead letter for the same event.
   const result = await dispatchDelivery({ ...c.var.platform, deadLetters: { add: async () => ({ id: entry.id, duplicate: true }) } }, entry.source, delivery, Date.now());
-  if (result.status === "unroutable") throw new ApiError(409, "still_unroutable", result.reason ?? "no workflow takes this event");
+  if (result.status === "dead_lettered") throw new ApiError(409, "still_unroutable", result.reason ?? "no workflow takes this event");
   await store.markReplayed(entry.id, result);
   return c.json({ replayed: true, result });
 });

@@ -30,10 +30,13 @@ export interface DeadLetterSink {
 export interface DispatchResult {
   id: string;
   type: string;
-  status: "accepted" | "duplicate" | "unroutable";
+  /** `dead_lettered`: verified and kept, but no case took it (the reason says why); replayable through the API. */
+  status: "accepted" | "duplicate" | "dead_lettered";
   cases: { workflow: string; version: number; caseKey: string; status: CaseIngestStatus }[];
   reason?: string;
   deadLetterId?: number;
+  /** For a dead letter: the sender delivered this event before and it was kept then. */
+  deadLetterDuplicate?: boolean;
 }
 
 export interface DispatchDeps {
@@ -81,5 +84,5 @@ export async function dispatchDelivery(
       ? `no workflow takes ${source} "${delivery.type}" events with this payload`
       : `no open case for ${cases.map((c) => `${c.workflow} ${c.caseKey}`).join(", ")}, and ${delivery.type} does not open one`;
   const dead = await deps.deadLetters.add({ source, eventId: delivery.id, type: delivery.type, reason, receivedAt, occurredAt: delivery.occurredAt, payload: delivery.payload });
-  return { id: delivery.id, type: delivery.type, status: "unroutable", cases: [], reason, deadLetterId: dead.id };
+  return { id: delivery.id, type: delivery.type, status: "dead_lettered", cases: [], reason, deadLetterId: dead.id, deadLetterDuplicate: dead.duplicate };
 }

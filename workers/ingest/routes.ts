@@ -1,7 +1,9 @@
 /**
  * `POST /hooks/:source`: the one door SaaS senders knock on. Unknown source (404), rate limit (429), media type
- * (415), size (413), signature (401), syntax (400), routing (422, dead-lettered), then the case objects: 202
- * once every event is durably stored, 200 `duplicate` when all of them were stored before.
+ * (415), size (413), signature (401), syntax (400), then the case objects. Whatever we keep is answered 2xx: 202
+ * once every event is durably stored in its case(s) or, when no case takes it, as a dead letter; 200 when all of
+ * them were stored before. Senders treat any other answer as a failed delivery and retry it for days (Stripe) or
+ * switch the endpoint off (Shopify), so a verified event nobody routes must never earn a 4xx.
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../env.ts";
@@ -53,13 +55,12 @@ hooks.post("/:source", async (c) => {
 
   const raw = request.kind === "json" ? { value: request.body, text: request.text } : undefined;
   const results = await Promise.all(deliveries.map((d) => dispatchDelivery(platform, source.name, d, receivedAt, raw)));
+  const stored = (r: (typeof results)[number]) => r.status === "duplicate" || (r.status === "dead_lettered" && r.deadLetterDuplicate === true);
   const body = {
     accepted: results.filter((r) => r.status === "accepted").length,
-    duplicate: results.every((r) => r.status === "duplicate"),
+    deadLettered: results.filter((r) => r.status === "dead_lettered").length,
+    duplicate: results.every(stored),
     deliveries: results,
   };
-  if (results.every((r) => r.status === "unroutable")) {
-    return c.json({ error: { code: "unroutable_event", message: results.map((r) => r.reason).join("; ") }, ...body }, 422);
-  }
   return c.json(body, body.duplicate ? 200 : 202);
 });
