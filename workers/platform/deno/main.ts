@@ -18,7 +18,7 @@ import { parseDotenv } from "../dotenv.ts";
 import type { Platform } from "../port.ts";
 import { DenoCaseHost } from "./case-host.ts";
 import { kvDeadLetters } from "./kv-dead-letters.ts";
-import { fixedWindowLimiter } from "./rate-limit.ts";
+import { kvRateLimiter } from "./rate-limit.ts";
 
 /** Deno KV takes at most 800 KiB in one atomic write; a webhook body and its case records must fit in it. */
 const MAX_BODY_BYTES = 512 * 1024;
@@ -54,7 +54,7 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   const cases = new DenoCaseHost(kv, { workflows: WORKFLOWS, models: modelResolver(config), config, metrics });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
   const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);
-  const platform: Platform = { workflows: WORKFLOWS, cases, deadLetters: kvDeadLetters(kv), metrics, rateLimit: fixedWindowLimiter(limit, period * 1000), maxBodyBytes: MAX_BODY_BYTES };
+  const platform: Platform = { workflows: WORKFLOWS, cases, deadLetters: kvDeadLetters(kv), metrics, rateLimit: kvRateLimiter(kv, limit, period * 1000), maxBodyBytes: MAX_BODY_BYTES };
   const app = createApp(() => platform);
   const server = Deno.serve(
     { port: options.port ?? Number(config.PORT ?? 8788), hostname: options.hostname ?? (config.HOST as string | undefined) ?? "127.0.0.1", onListen: () => {} },
