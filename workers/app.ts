@@ -9,6 +9,7 @@ import { ApiError } from "./errors.ts";
 import { api } from "./api/routes.ts";
 import { hooks } from "./ingest/routes.ts";
 import type { Platform } from "./platform/port.ts";
+import { log } from "./observability/index.ts";
 
 /**
  * @example
@@ -35,7 +36,7 @@ function mount(app: Hono<AppEnv>): void {
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json({ error: { code: err.code, message: err.message } }, err.status);
     if (err instanceof HTTPException) return c.json({ error: { code: "http_error", message: err.message } }, err.status);
-    console.error("unhandled error", err);
+    log.error("unhandled error", { method: c.req.method, path: new URL(c.req.url).pathname, error: err });
     return c.json({ error: { code: "internal_error", message: "internal error" } }, 500);
   });
 }

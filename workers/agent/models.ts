@@ -18,6 +18,7 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { createWorkersAI } from "workers-ai-provider";
 import { FatalError } from "../engine/errors.ts";
 import type { ModelResolver } from "./types.ts";
+import { log } from "../observability/index.ts";
 
 const envName = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
 
@@ -68,7 +69,7 @@ export function modelResolver(config: Record<string, unknown>): ModelResolver {
     prices = JSON.parse(optional(config, "CROSSFLOW_MODEL_PRICES") ?? "{}");
   } catch {
     // A malformed price list only disables the cost budget's estimate; it must not stop the worker.
-    console.warn("CROSSFLOW_MODEL_PRICES is not valid JSON; cost budgets estimate $0");
+    log.warn("CROSSFLOW_MODEL_PRICES is not valid JSON; cost budgets estimate $0");
   }
   return ({ workflowId, stepId, model }, offline) => {
     const ref = modelRef(config, workflowId, stepId, model);

@@ -31,6 +31,7 @@ import type { CaseIngestStatus } from "../ingest/dispatch.ts";
 import { caseFacts, decisionMinutes, type CaseSnapshot, type MetricsDelivery } from "../metrics/index.ts";
 import type { AlarmClock, CaseHeader, CaseStorage, StepAttempt } from "./storage.ts";
 import { actorLabel, applyAdvance, ENGINE, humanActor, metricFor, ruleActor } from "./transitions.ts";
+import { log } from "../observability/index.ts";
 
 /**
  * What one alarm may spend before yielding to a fresh invocation. workerd's clock only moves across I/O, so
@@ -221,7 +222,7 @@ export class CaseRuntime {
       // Storage refused a step's record (or the runner broke): nothing of that step was kept, so its open attempt
       // resumes under the same idempotency key. Come back with backoff rather than rely on the platform's retries.
       this.failedBursts++;
-      console.error(`case ${this.store.header()?.caseId}: burst failed (${this.failedBursts} in a row), will resume`, error);
+      log.error("case burst failed, will resume", { case: this.store.header()?.caseId, workflow: this.store.header()?.workflowId, version: this.store.header()?.workflowVersion, failures: this.failedBursts, error });
       await this.timer.set(this.now() + Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(this.failedBursts - 1, 12)));
       return;
     }
@@ -311,7 +312,7 @@ export class CaseRuntime {
     if (this.store.pendingMetricCount() === 0) return true;
     const delivery = this.delivery();
     if (!delivery) {
-      if (!this.warnedNoMetrics) console.warn("metrics: neither METRICS_QUEUE nor TURSO_DATABASE_URL is set; metric events stay in the case outbox");
+      if (!this.warnedNoMetrics) log.warn("metrics: neither METRICS_QUEUE nor TURSO_DATABASE_URL is set; metric events stay in the case outbox", { case: this.store.header()?.caseId });
       this.warnedNoMetrics = true;
       return false;
     }
@@ -323,7 +324,7 @@ export class CaseRuntime {
       try {
         await delivery.deliver({ events: events.map((e) => ({ ...e, exception: snapshot.exception })), snapshot });
       } catch (error) {
-        console.error(`metrics: flush for ${header.caseId} failed, will retry`, error);
+        log.error("metrics: flush failed, will retry", { case: header.caseId, workflow: header.workflowId, version: header.workflowVersion, events: events.length, error });
         // Start the retry from a fresh connection rather than one whose state is unknown.
         this.metricsDelivery = null;
         return false;

@@ -8,6 +8,7 @@ import type { MetricsDatabase } from "../../db/client.ts";
 import type { DeadLetterSink } from "../ingest/dispatch.ts";
 import { parseMetricBatch } from "./message.ts";
 import { writeMetricBatches, type MetricBatch } from "./sink.ts";
+import { log } from "../observability/index.ts";
 
 /** The dead-letter store's source name for metric batches (replay sends them back through the queue). */
 export const METRICS_DEAD_LETTER_SOURCE = "metrics";
@@ -57,7 +58,7 @@ export async function consumeMetrics(messages: readonly QueueMessage[], deps: Co
     if (!deps.db) throw new Error("TURSO_DATABASE_URL is not set");
     await writeMetricBatches(deps.db, valid.map((v) => v.batch));
   } catch (error) {
-    console.error(`metrics: writing ${valid.length} batch(es) failed, the queue will retry`, error);
+    log.error("metrics: writing batches failed, the queue will retry", { batches: valid.length, cases: [...new Set(valid.map((v) => v.batch.snapshot.caseId))], error });
     for (const { message } of valid) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     return { written: 0, deadLettered, retried: valid.length };
   }

@@ -8,6 +8,7 @@ import type { Env } from "../env.ts";
 import { consumeMetrics, databaseDelivery, parkExhaustedMetrics, queueDelivery, type MetricsDelivery, type QueueMessage } from "../metrics/index.ts";
 import { pruneRawEvents, retentionDays } from "../metrics/retention.ts";
 import { deadLetterStore } from "./cloudflare-dead-letters.ts";
+import { log } from "../observability/index.ts";
 
 /** The metrics queue's dead-letter queue (wrangler.toml `dead_letter_queue`). */
 export const METRICS_DLQ = "crossflow-metrics-dlq";
@@ -32,5 +33,5 @@ export async function pruneMetrics(env: Env, now = Date.now()): Promise<void> {
   const db = database(env);
   if (!db) return;
   const pruned = await pruneRawEvents(db, { olderThanDays: retentionDays(env.METRICS_RETENTION_DAYS), now });
-  console.log(`metrics retention: pruned ${pruned} raw events`);
+  log.info("metrics retention: pruned raw events", { pruned });
 }

@@ -19,6 +19,7 @@ import type { Platform } from "../port.ts";
 import { DenoCaseHost } from "./case-host.ts";
 import { kvDeadLetters } from "./kv-dead-letters.ts";
 import { kvRateLimiter } from "./rate-limit.ts";
+import { log } from "../../observability/index.ts";
 
 /** Deno KV takes at most 800 KiB in one atomic write; a webhook body and its case records must fit in it. */
 const MAX_BODY_BYTES = 512 * 1024;
@@ -73,7 +74,7 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
 
 if (import.meta.main) {
   const server = await startDenoServer();
-  console.log(`crossflow on Deno: ${server.url} (cases in Deno KV)`);
+  log.info("crossflow on Deno: serving, cases in Deno KV", { url: server.url });
   Deno.addSignalListener("SIGINT", async () => {
     await server.close();
     Deno.exit(0);
