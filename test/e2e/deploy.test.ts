@@ -10,11 +10,13 @@ import { ROOT } from "../../scripts/stack.ts";
 it("builds the worker bundle offline with wrangler deploy --dry-run", async () => {
   const outdir = mkdtempSync(join(tmpdir(), "crossflow-deploy-"));
   try {
-    const { stdout } = await promisify(execFile)(join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+    const { stdout, stderr } = await promisify(execFile)(join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
       cwd: ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "" },
     });
     expect(stdout).toContain("env.CASES (CaseObject)");
+    // Wrangler only warns about keys it does not know (a misspelt [observability.traces] would silently do nothing).
+    expect(stderr).not.toContain("Unexpected fields");
     expect(existsSync(join(outdir, "index.js"))).toBe(true);
     expect(statSync(join(outdir, "index.js")).size).toBeGreaterThan(10_000);
   } finally {
