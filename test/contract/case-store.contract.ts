@@ -165,6 +165,27 @@ export const CONTRACT: { name: string; run(h: CaseHarness): Promise<void> }[] = 
     },
   },
   {
+    name: "opens the key's next case for an opening event once the case ended, and refuses join-only events there",
+    async run(h) {
+      const key = newKey();
+      const first = idOf(waits, key);
+      await h.ingest(event(h, waits, key));
+      await h.ingest(event(h, waits, key, { type: "invoice.paid", opens: false }));
+      await settle(h, first, ended, "first case");
+      expectEqual(await h.ingest(event(h, waits, key, { type: "invoice.paid", opens: false })), { status: "no_case", ended: { caseId: first, status: "resolved" } }, "a join-only event after the end");
+      const reopening = event(h, waits, key);
+      expectEqual(await h.ingest(reopening), { status: "forward", seq: 2 }, "an opening event names the next case");
+      expectEqual(await h.ingest({ ...reopening, caseSeq: 2 }), { status: "accepted" }, "the next case opens with it");
+      expectEqual(await h.ingest(event(h, waits, key)), { status: "forward", seq: 2 }, "later events are passed on");
+      expectEqual(await h.ingest({ ...reopening }), { status: "forward", seq: 2 }, "its redelivery goes where it was stored");
+      expectEqual(await h.ingest({ ...reopening, caseSeq: 2 }), { status: "duplicate" }, "and is a duplicate there");
+      const next = await h.view(`${waits.id}@2/${key}`);
+      expectEqual([next?.header.caseId, next?.header.seq, next?.header.status, next?.events.length], [`${waits.id}@2/${key}`, 2, "open", 1], "the next case");
+      const old = await h.view(first);
+      expectEqual([old?.header.successor, old?.events.length, old?.timeline.at(-1)?.action], [2, 2, "case.succeeded"], "the ended case names its successor and keeps its own events");
+    },
+  },
+  {
     name: "verifies its audit chain, and fails verification at an entry changed in storage",
     async run(h) {
       const key = newKey();

@@ -2,6 +2,7 @@
 import { DenoCaseHost } from "../../workers/platform/deno/case-host.ts";
 import type { WorkflowDefinition } from "../../workers/engine/index.ts";
 import { CONTRACT, CONTRACT_WORKFLOWS, type CaseHarness } from "../contract/case-store.contract.ts";
+import { caseId } from "../../workers/engine/index.ts";
 
 const kv = await Deno.openKv(":memory:");
 let clock = Date.now();
@@ -13,7 +14,7 @@ const harness: CaseHarness = {
   async deploy(workflows) {
     deployed.splice(0, deployed.length, ...workflows);
   },
-  ingest: (event) => host.ingest(`${event.workflow.id}/${event.caseKey}`, event),
+  ingest: (event) => host.ingest(caseId(event.workflow.id, event.caseKey, event.caseSeq), event),
   view: (caseId) => host.view(caseId),
   audit: (caseId) => host.audit(caseId),
   fire: (caseId) => host.runAlarm(caseId),

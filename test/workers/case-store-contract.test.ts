@@ -7,6 +7,7 @@ import { CONTRACT, type CaseHarness } from "../contract/case-store.contract.ts";
 import { testClock } from "./clock.ts";
 import { deployment } from "./entry.ts";
 import { TEST_WORKFLOWS } from "./workflows.ts";
+import { caseId } from "../../workers/engine/index.ts";
 
 // Every timer lands in the real future, so only the harness fires alarms (miniflare never races it).
 testClock.advance(365 * 24 * 3_600_000);
@@ -16,7 +17,7 @@ const harness: CaseHarness = {
   async deploy(workflows) {
     deployment.splice(0, deployment.length, ...WORKFLOWS, ...TEST_WORKFLOWS, ...workflows);
   },
-  ingest: (event) => cases.ingest(`${event.workflow.id}/${event.caseKey}`, event),
+  ingest: (event) => cases.ingest(caseId(event.workflow.id, event.caseKey, event.caseSeq), event),
   view: (caseId) => cases.view(caseId),
   audit: (caseId) => cases.audit(caseId),
   fire: (caseId) => runDurableObjectAlarm(env.CASES.getByName(caseId)),

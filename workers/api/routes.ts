@@ -4,7 +4,7 @@ import { z } from "zod";
 import { caseId, HUMAN_DECISIONS } from "../engine/index.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { dispatchDelivery } from "../ingest/dispatch.ts";
+import { dispatchDelivery, latestCaseId } from "../ingest/dispatch.ts";
 import type { DeadLetterWithPayload } from "../dead-letters/types.ts";
 import { METRICS_DEAD_LETTER_SOURCE, parseMetricBatch } from "../metrics/index.ts";
 import type { DeadLetterStore, Platform } from "../platform/port.ts";
@@ -28,10 +28,25 @@ const idParam = (raw: string) => {
 
 const notFound = (workflow: string, caseKey: string) => new ApiError(404, "case_not_found", `no case ${caseKey} in workflow ${workflow}`);
 
+/**
+ * Which of the key's cases a request means: `?seq=n` names one (1 is the first; every case stays readable), and
+ * without it the key's latest case, found along the successors each ended case records (the open one, if any).
+ */
+async function targetCase(c: Context<AppEnv>): Promise<string> {
+  const { workflow, caseKey } = c.req.param() as { workflow: string; caseKey: string };
+  const raw = c.req.query("seq");
+  if (raw !== undefined) {
+    const seq = Number(raw);
+    if (!/^[1-9][0-9]{0,8}$/.test(raw) || !Number.isSafeInteger(seq)) throw new ApiError(400, "invalid_seq", `seq must be a positive integer (which of the key's cases), not "${raw.slice(0, 40)}"`);
+    return caseId(workflow, caseKey, seq);
+  }
+  return latestCaseId(c.var.platform.cases, workflow, caseKey);
+}
+
 /** The hash-chained audit trail and whether it verifies; `audit.jsonl` exports one entry per line. */
 async function auditOf(c: Context<AppEnv>) {
   const { workflow, caseKey } = c.req.param() as { workflow: string; caseKey: string };
-  const audit = await c.var.platform.cases.audit(caseId(workflow, caseKey));
+  const audit = await c.var.platform.cases.audit(await targetCase(c));
   if (!audit) throw notFound(workflow, caseKey);
   return audit;
 }
@@ -46,10 +61,11 @@ api.get("/cases/:workflow/:caseKey/audit.jsonl", async (c) => {
   });
 });
 
-// Case keys contain `/`, `:` and `#`: callers URL-encode them as one path segment.
+// Case keys contain `/`, `:` and `#`: callers URL-encode them as one path segment. `?seq=n` picks one of the key's
+// cases (a returning customer's second incident is `seq=2`); without it, the latest.
 api.get("/cases/:workflow/:caseKey", async (c) => {
   const { workflow, caseKey } = c.req.param();
-  const view = await c.var.platform.cases.view(caseId(workflow, caseKey));
+  const view = await c.var.platform.cases.view(await targetCase(c));
   if (!view) throw notFound(workflow, caseKey);
   return c.json(view);
 });
@@ -102,7 +118,7 @@ async function readDecision(c: Context<AppEnv>): Promise<{ decision: Decision } 
  */
 api.post("/cases/:workflow/:caseKey/decisions", async (c) => {
   const { workflow, caseKey } = c.req.param();
-  const id = caseId(workflow, caseKey);
+  const id = await targetCase(c);
   const cases = c.var.platform.cases;
   const read = await readDecision(c);
   if ("error" in read) {

@@ -5,13 +5,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { modelResolver } from "../agent/models.ts";
 import type { ModelResolver } from "../agent/types.ts";
-import type { AuditEntry, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../engine/index.ts";
-import type { CaseIngestStatus } from "../ingest/dispatch.ts";
+import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../engine/index.ts";
 import { WORKFLOWS } from "../workflows/index.ts";
 import { metricsDelivery } from "../platform/cloudflare-metrics.ts";
 import type { Env } from "../env.ts";
 import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "./runtime.ts";
 import { SqliteCaseStore } from "./sqlite-store.ts";
+import type { CaseHeader } from "./storage.ts";
 
 export type { CaseView, DecisionInput, DecisionResult, TimelineEntry } from "./runtime.ts";
 
@@ -47,7 +47,7 @@ export class CaseObject extends DurableObject<Env> {
     return this.runtime;
   }
 
-  ingest(event: EventEnvelope): Promise<{ status: CaseIngestStatus }> {
+  ingest(event: EventEnvelope): Promise<CaseIngestResult> {
     return this.engine.ingest(event);
   }
 
@@ -57,6 +57,10 @@ export class CaseObject extends DurableObject<Env> {
 
   refuseAction(actorId: string | null, refusal: { code: string; message: string }): Promise<boolean> {
     return this.engine.refuseAction(actorId, refusal);
+  }
+
+  head(): Promise<CaseHeader | null> {
+    return this.engine.head();
   }
 
   view(): Promise<CaseView | null> {

@@ -17,7 +17,8 @@ export interface RecordChange {
   json: string | null;
 }
 
-type StoredHeader = Omit<CaseHeader, "caseId">;
+/** Records written before keys could have several cases lack `seq` and `successor`. */
+type StoredHeader = Omit<CaseHeader, "caseId" | "seq" | "successor"> & { seq?: number; successor?: number | null };
 interface StoredEvent {
   seq: number;
   source: string;
@@ -157,7 +158,10 @@ export class MemoryCaseStore implements CaseStorage {
   }
 
   header(): CaseHeader | null {
-    return this.head ? { ...clone(this.head), caseId: caseId(this.head.workflowId, this.head.caseKey) } : null;
+    if (!this.head) return null;
+    // Cases stored before keys could have several cases are the key's first, with no successor.
+    const { seq = 1, successor = null, ...head } = clone(this.head);
+    return { ...head, seq, successor, caseId: caseId(head.workflowId, head.caseKey, seq) };
   }
 
   private setHeader(next: StoredHeader): void {
@@ -166,8 +170,12 @@ export class MemoryCaseStore implements CaseStorage {
     this.write(["header"], JSON.stringify(next), () => (this.head = previous));
   }
 
-  openCase(caseKey: string, workflow: { id: string; version: number }, at: number): void {
-    this.setHeader({ caseKey, workflowId: workflow.id, workflowVersion: workflow.version, status: "open", openedAt: at, updatedAt: at, closedAt: null, outcome: null, error: null, wait: null, flushFailures: 0 });
+  openCase(caseKey: string, workflow: { id: string; version: number }, at: number, seq = 1): void {
+    this.setHeader({ caseKey, workflowId: workflow.id, workflowVersion: workflow.version, status: "open", openedAt: at, updatedAt: at, closedAt: null, outcome: null, error: null, wait: null, flushFailures: 0, seq, successor: null });
+  }
+
+  setSuccessor(seq: number): void {
+    if (this.head) this.setHeader({ ...this.head, successor: seq });
   }
 
   updateHeader(change: HeaderChange): void {

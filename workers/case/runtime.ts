@@ -9,6 +9,8 @@ import type { ModelResolver } from "../agent/types.ts";
 import {
   advanceCase,
   type Advance,
+  caseId,
+  type CaseIngestResult,
   decisionsFor,
   digest,
   HUMAN_DECISION_TYPE,
@@ -27,7 +29,6 @@ import {
   type StepRecord,
   type WorkflowDefinition,
 } from "../engine/index.ts";
-import type { CaseIngestStatus } from "../ingest/dispatch.ts";
 import { caseFacts, decisionMinutes, type CaseSnapshot, type MetricsDelivery } from "../metrics/index.ts";
 import type { AlarmClock, CaseHeader, CaseStorage, StepAttempt } from "./storage.ts";
 import { actorLabel, applyAdvance, ENGINE, humanActor, metricFor, ruleActor } from "./transitions.ts";
@@ -106,19 +107,23 @@ export class CaseRuntime {
 
   /**
    * Stores a verified event once per (source, id) and answers only after it is durable. An event that may not
-   * open a case is refused with `no_case` while none is open, so the caller can dead-letter it.
+   * open a case is refused with `no_case` while none is open, so the caller can dead-letter it. A key has at most
+   * one open case: once this one ended, an opening event makes the key's next case (`forward`, recorded here as the
+   * successor, so concurrent events agree on it) unless the workflow keeps one case per key (`afterEnd`), and every
+   * later event is passed on along the successors. Events this case stored stay duplicates here.
    */
-  async ingest(event: EventEnvelope): Promise<{ status: CaseIngestStatus }> {
+  async ingest(event: EventEnvelope): Promise<CaseIngestResult> {
     const now = this.now();
     // A redelivery is answered from a read, without opening a write transaction.
     if (this.store.hasEvent(event.source, event.id)) return { status: "duplicate" };
-    const outcome = await this.store.atomically((): { status: CaseIngestStatus; wake: boolean } => {
+    const outcome = await this.store.atomically((): CaseIngestResult & { wake?: boolean } => {
       let header = this.store.header();
-      if (!header && !event.opens) return { status: "no_case", wake: false };
-      if (!this.store.insertEvent(event)) return { status: "duplicate", wake: false };
+      if (header && TERMINAL_STATUSES.includes(header.status)) return this.afterEnd(header, event, now);
+      if (!header && !event.opens) return { status: "no_case" };
+      if (!this.store.insertEvent(event)) return { status: "duplicate" };
       const opening = !header;
       if (!header) {
-        this.store.openCase(event.caseKey, event.workflow, now);
+        this.store.openCase(event.caseKey, event.workflow, now, event.caseSeq ?? 1);
         header = this.store.header()!;
         this.store.queueMetric(metricFor(header, "case.opened", now, { status: "open", actor: `sender:${event.source}`, detail: { source: event.source, type: event.type } }));
       }
@@ -130,13 +135,28 @@ export class CaseRuntime {
         detail: { eventId: event.id, type: event.type, receivedAt: event.receivedAt },
       });
       if (opening) {
-        this.store.appendAudit({ at: now, actor: ENGINE, action: "case.opened", detail: { workflow: `${event.workflow.id}@v${event.workflow.version}`, caseKey: event.caseKey } });
+        this.store.appendAudit({ at: now, actor: ENGINE, action: "case.opened", detail: { workflow: `${event.workflow.id}@v${event.workflow.version}`, caseKey: event.caseKey, ...(header.seq > 1 ? { seq: header.seq } : {}) } });
         return { status: "accepted", wake: true };
       }
       return { status: "accepted", wake: header.status === "waiting" && mayEndWait(header.wait, event) };
     });
     if (outcome.wake) await this.timer.set(now);
-    return { status: outcome.status };
+    const { wake: _wake, ...result } = outcome;
+    return result;
+  }
+
+  /** An event for a key whose case (this one) has ended: pass it on to the next case, or refuse it. */
+  private afterEnd(header: CaseHeader, event: EventEnvelope, now: number): CaseIngestResult {
+    if (header.successor !== null) return { status: "forward", seq: header.successor };
+    const ended = { status: "no_case" as const, ended: { caseId: header.caseId, status: header.status } };
+    if (!event.opens) return ended;
+    // The policy of the newest deployed version: that is the version the next case would open with.
+    const newest = this.options.workflows.filter((w) => w.id === header.workflowId).sort((a, b) => b.version - a.version)[0];
+    if (newest?.afterEnd === "dead-letter") return { status: "no_case", ended: { ...ended.ended, oneCasePerKey: true } };
+    const seq = header.seq + 1;
+    this.store.setSuccessor(seq);
+    this.store.appendAudit({ at: now, actor: { kind: "sender", id: event.source }, action: "case.succeeded", detail: { eventId: event.id, type: event.type, next: caseId(header.workflowId, header.caseKey, seq) } });
+    return { status: "forward", seq };
   }
 
   /**
@@ -185,6 +205,11 @@ export class CaseRuntime {
       this.store.appendAudit({ at: this.now(), actor: humanActor(actorId ?? "unknown"), action: "human.decision_refused", detail: { code: refusal.code, reason: refusal.message } });
       return true;
     });
+  }
+
+  /** The case's own row (status, wait, its place among its key's cases), or null when there is no case. */
+  async head(): Promise<CaseHeader | null> {
+    return this.store.header();
   }
 
   /** The case as stored, for the case API and tests. */

@@ -48,7 +48,9 @@ CREATE TABLE IF NOT EXISTS header (
   outcome TEXT,
   error TEXT,
   wait TEXT,
-  flush_failures INTEGER NOT NULL DEFAULT 0
+  flush_failures INTEGER NOT NULL DEFAULT 0,
+  seq INTEGER NOT NULL DEFAULT 1,
+  successor INTEGER
 );
 CREATE TABLE IF NOT EXISTS retries (
   step_id TEXT PRIMARY KEY,
@@ -81,6 +83,13 @@ function upgrade(sql: SqlStorage): void {
   } catch {
     // A case journaled before waits recorded the event they consumed: the column is new, older rows have none.
     sql.exec("ALTER TABLE steps ADD COLUMN event_seq INTEGER");
+  }
+  try {
+    sql.exec("SELECT seq, successor FROM header LIMIT 0");
+  } catch {
+    // A case stored before keys could have several cases is its key's first, with no successor yet.
+    sql.exec("ALTER TABLE header ADD COLUMN seq INTEGER NOT NULL DEFAULT 1");
+    sql.exec("ALTER TABLE header ADD COLUMN successor INTEGER");
   }
 }
 
@@ -131,8 +140,11 @@ export class SqliteCaseStore implements CaseStorage {
     if (!row) return null;
     const caseKey = String(row.case_key);
     const workflowId = String(row.workflow_id);
+    const seq = Number(row.seq);
     return {
-      caseId: caseId(workflowId, caseKey),
+      caseId: caseId(workflowId, caseKey, seq),
+      seq,
+      successor: num(row.successor),
       caseKey,
       workflowId,
       workflowVersion: Number(row.workflow_version),
@@ -147,15 +159,20 @@ export class SqliteCaseStore implements CaseStorage {
     };
   }
 
-  openCase(caseKey: string, workflow: { id: string; version: number }, at: number): void {
+  openCase(caseKey: string, workflow: { id: string; version: number }, at: number, seq = 1): void {
     this.sql.exec(
-      "INSERT INTO header (singleton, case_key, workflow_id, workflow_version, status, opened_at, updated_at) VALUES (1, ?, ?, ?, 'open', ?, ?)",
+      "INSERT INTO header (singleton, case_key, workflow_id, workflow_version, status, opened_at, updated_at, seq) VALUES (1, ?, ?, ?, 'open', ?, ?, ?)",
       caseKey,
       workflow.id,
       workflow.version,
       at,
       at,
+      seq,
     );
+  }
+
+  setSuccessor(seq: number): void {
+    this.sql.exec("UPDATE header SET successor = ? WHERE singleton = 1", seq);
   }
 
   /** Moves the case to `status`; `wait` is replaced (cleared unless given), the other fields only when given. */

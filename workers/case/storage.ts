@@ -13,6 +13,10 @@ export interface CaseHeader extends Pick<CaseSnapshot, "caseId" | "caseKey" | "w
   /** The wait the case is parked on while `waiting`. */
   wait: PendingWait | null;
   flushFailures: number;
+  /** Which of its key's cases this is: 1 for the first, n for `<workflow>@n/<key>`. */
+  seq: number;
+  /** Once the case ended and its key opened a next case: that case's sequence number (events are passed on to it). */
+  successor: number | null;
 }
 
 /** One attempt of a step's function, recorded before it runs: an unfinished one was cut off by a crash. */
@@ -47,7 +51,10 @@ export interface CaseStorage {
   hasHumanDecisions(): boolean;
 
   header(): CaseHeader | null;
-  openCase(caseKey: string, workflow: { id: string; version: number }, at: number): void;
+  /** Opens the case as the key's `seq`-th (default 1). */
+  openCase(caseKey: string, workflow: { id: string; version: number }, at: number, seq?: number): void;
+  /** Records that the key's next case is `seq`: later events for the key are passed on to it. */
+  setSuccessor(seq: number): void;
   /** Moves the case to `status`; `wait` is replaced (cleared unless given), the other fields only when given. */
   updateHeader(change: HeaderChange): void;
 

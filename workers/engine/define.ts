@@ -12,6 +12,8 @@ export interface WorkflowHeader {
   /** The systems it works across (CRM, billing, ...): the readiness view's "systems involved" factor. */
   systems?: readonly string[];
   triggers: readonly Trigger[];
+  /** An opening event for a key whose case ended: `new-case` (default) or `dead-letter` (see WorkflowDefinition). */
+  afterEnd?: "new-case" | "dead-letter";
   /** How soon a person must act on this workflow's escalations and approvals unless a step says otherwise. */
   sla?: Duration;
 }

@@ -47,7 +47,23 @@ function matchTrigger(workflow: WorkflowDefinition, source: string, type: string
   return null;
 }
 
-/** The Durable Object name of a case: cases are per workflow, so two workflows may key on the same customer. */
-export function caseId(workflowId: string, caseKey: string): string {
-  return `${workflowId}/${caseKey}`;
+/**
+ * The Durable Object name of a case: cases are per workflow, so two workflows may key on the same customer. A key
+ * has at most one open case per workflow at a time; the first case of a key is `<workflow>/<key>`, later ones (a
+ * returning customer's next incident) `<workflow>@<n>/<key>`. Workflow ids are kebab-case, so `@` before the first
+ * `/` cannot be part of one, and a key may hold any character.
+ * @example caseId("refund-dispute", "customer:ana@example.com", 2) // → "refund-dispute@2/customer:ana@example.com"
+ */
+export function caseId(workflowId: string, caseKey: string, seq = 1): string {
+  return seq === 1 ? `${workflowId}/${caseKey}` : `${workflowId}@${seq}/${caseKey}`;
+}
+
+/**
+ * The parts of a case id: its workflow, key and sequence number among the key's cases.
+ * @example parseCaseId("refund-dispute@2/customer:ana@example.com") // → { workflowId: "refund-dispute", caseKey: "customer:ana@example.com", seq: 2 }
+ */
+export function parseCaseId(id: string): { workflowId: string; caseKey: string; seq: number } | null {
+  const match = /^([a-z0-9][a-z0-9-]*)(?:@([1-9][0-9]*))?\/(.+)$/s.exec(id);
+  if (!match) return null;
+  return { workflowId: match[1]!, caseKey: match[3]!, seq: match[2] ? Number(match[2]) : 1 };
 }

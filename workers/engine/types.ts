@@ -17,9 +17,22 @@ export interface EventEnvelope {
   workflow: { id: string; version: number };
   /** False for events that may join an open case but never open one. */
   opens: boolean;
+  /** Which of the key's cases this is addressed to (1, the first, when absent); set as the key's cases succeed each other. */
+  caseSeq?: number;
   /** The event's payload as JSON text: usually the exact bytes the sender signed, stored as received. */
   payloadJson: string;
 }
+
+/**
+ * What a case answers when handed an event: stored (`accepted`), stored before (`duplicate`), not taken (`no_case`:
+ * no case is open and the event may not open one; `ended` names the key's case that ended), or `forward`: the case
+ * ended and the key's next case is `seq`, so the event goes there.
+ */
+export type CaseIngestResult =
+  | { status: "accepted" | "duplicate" }
+  | { status: "no_case"; ended?: { caseId: string; status: CaseStatus; oneCasePerKey?: true } }
+  | { status: "forward"; seq: number };
+export type CaseIngestStatus = CaseIngestResult["status"];
 
 /** An event as the case stored it; `seq` is its arrival order within the case. */
 export interface CaseEvent {
@@ -354,6 +367,13 @@ export interface WorkflowDefinition<I = any> {
   /** The systems it works across (CRM, billing, ...): the readiness view's "systems involved" factor. */
   systems?: readonly string[];
   triggers: readonly Trigger[];
+  /**
+   * What an opening event does when the key's case has ended (resolved or failed): `new-case` (default: a returning
+   * customer's next incident is a case of its own, `<workflow>@2/<key>`, counted in the KPIs), or `dead-letter`
+   * (one case per key ever, e.g. a one-time signup: later opening events wait for a person in the dead letters).
+   * Events that only join (`opens: false`) never reach an ended case: they are dead-lettered with the reason.
+   */
+  afterEnd?: "new-case" | "dead-letter";
   /** Default SLA for the workflow's escalations and approvals. */
   sla?: Duration;
   body: (ctx: WorkflowContext<I>) => Promise<Outcome>;

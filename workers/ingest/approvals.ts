@@ -6,7 +6,7 @@
  */
 import { slackApprover } from "../connectors/slack/approvers.ts";
 import { approvalClick } from "../connectors/slack/events.ts";
-import { caseId } from "../engine/index.ts";
+import { latestCaseId } from "./dispatch.ts";
 import { ApiError } from "../errors.ts";
 import type { Platform } from "../platform/port.ts";
 import type { Delivery } from "./source.ts";
@@ -19,7 +19,8 @@ import type { Delivery } from "./source.ts";
 export async function decideFromSlack(platform: Platform, config: Readonly<Record<string, unknown>>, delivery: Delivery): Promise<Record<string, unknown> | null> {
   const click = approvalClick(delivery.payload);
   if (!click) return null;
-  const id = caseId(click.workflow, click.caseKey);
+  // Only the key's latest case can be waiting for this approval (a key has at most one open case).
+  const id = await latestCaseId(platform.cases, click.workflow, click.caseKey);
   const notFound = () => new ApiError(404, "case_not_found", `no case ${click.caseKey} in workflow ${click.workflow}`);
   const approver = slackApprover(config, click);
   if ("refused" in approver) {

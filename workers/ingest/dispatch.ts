@@ -2,15 +2,48 @@
  * Routes one verified delivery to every case it concerns, or into the dead-letter store with the reason.
  * Shared by the webhook route and dead-letter replay, so a replayed event takes exactly the live path.
  */
-import { caseId, routeEvent, type EventEnvelope, type WorkflowDefinition } from "../engine/index.ts";
+import { caseId, routeEvent, type CaseIngestResult, type EventEnvelope, type WorkflowDefinition } from "../engine/index.ts";
 import type { Delivery } from "./source.ts";
 
 /** What a case answers when handed an event. */
-export type CaseIngestStatus = "accepted" | "duplicate" | "no_case";
+export type { CaseIngestStatus } from "../engine/index.ts";
 
 /** The platform's case objects (Durable Objects on Cloudflare). */
 export interface CaseDirectory {
-  ingest(caseId: string, event: EventEnvelope): Promise<{ status: CaseIngestStatus }>;
+  ingest(caseId: string, event: EventEnvelope): Promise<CaseIngestResult>;
+}
+
+/**
+ * A key's cases succeed each other, each ended one naming the next; this bounds the walk along them (a key with
+ * more cases than this in one workflow is a routing bug, not a customer).
+ */
+const MAX_CASES_PER_KEY = 10_000;
+
+/**
+ * The id of the key's latest case (the open one, if any): the first, then along the successors each ended case
+ * records. People's decisions and reads without a case number mean this one.
+ * @example await latestCaseId(platform.cases, "refund-dispute", "customer:ana@example.com") // → "refund-dispute@2/customer:ana@example.com"
+ */
+export async function latestCaseId(cases: { head(caseId: string): Promise<{ successor: number | null } | null> }, workflow: string, caseKey: string): Promise<string> {
+  let seq = 1;
+  for (let hops = 0; hops < MAX_CASES_PER_KEY; hops++) {
+    const successor = (await cases.head(caseId(workflow, caseKey, seq)))?.successor;
+    if (successor == null || !(successor > seq)) break;
+    seq = successor;
+  }
+  return caseId(workflow, caseKey, seq);
+}
+
+/** Hands `envelope` to its key's case: the first one, then along the successors while they answer `forward`. */
+async function ingestAlongSuccessors(cases: CaseDirectory, envelope: EventEnvelope): Promise<{ result: Exclude<CaseIngestResult, { status: "forward" }>; seq: number }> {
+  let seq = 1;
+  for (let hops = 0; hops < MAX_CASES_PER_KEY; hops++) {
+    const result = await cases.ingest(caseId(envelope.workflow.id, envelope.caseKey, seq), seq === 1 ? envelope : { ...envelope, caseSeq: seq });
+    if (result.status !== "forward") return { result, seq };
+    if (!(result.seq > seq)) throw new Error(`case ${caseId(envelope.workflow.id, envelope.caseKey, seq)} names successor ${result.seq}`);
+    seq = result.seq;
+  }
+  throw new Error(`key ${envelope.caseKey} of ${envelope.workflow.id} has more than ${MAX_CASES_PER_KEY} cases`);
 }
 
 export interface DeadLetterInput {
@@ -32,7 +65,8 @@ export interface DispatchResult {
   type: string;
   /** `dead_lettered`: verified and kept, but no case took it (the reason says why); replayable through the API. */
   status: "accepted" | "duplicate" | "dead_lettered";
-  cases: { workflow: string; version: number; caseKey: string; status: CaseIngestStatus }[];
+  /** The cases that took it (`caseId` names which of the key's cases: `<workflow>@n/<key>` after the first). */
+  cases: { workflow: string; version: number; caseKey: string; caseId: string; status: "accepted" | "duplicate" }[];
   reason?: string;
   deadLetterId?: number;
   /** For a dead letter: the sender delivered this event before and it was kept then. */
@@ -58,7 +92,7 @@ export async function dispatchDelivery(
 ): Promise<DispatchResult> {
   const routes = routeEvent(deps.workflows, source, delivery.type, delivery.payload);
   const payloadJson = rawBody && rawBody.value === delivery.payload ? rawBody.text : JSON.stringify(delivery.payload);
-  const cases = await Promise.all(
+  const answers = await Promise.all(
     routes.map(async (route) => {
       const envelope: EventEnvelope = {
         id: delivery.id,
@@ -71,18 +105,24 @@ export async function dispatchDelivery(
         opens: route.opens,
         payloadJson,
       };
-      const { status } = await deps.cases.ingest(caseId(route.workflow.id, route.caseKey), envelope);
-      return { workflow: route.workflow.id, version: route.workflow.version, caseKey: route.caseKey, status };
+      const { result, seq } = await ingestAlongSuccessors(deps.cases, envelope);
+      return { route, result, caseId: caseId(route.workflow.id, route.caseKey, seq) };
     }),
   );
-  const taken = cases.filter((c) => c.status !== "no_case");
-  if (taken.length > 0) {
-    return { id: delivery.id, type: delivery.type, status: taken.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases: taken };
+  const cases = answers.flatMap(({ route, result, caseId: id }) =>
+    result.status === "no_case" ? [] : [{ workflow: route.workflow.id, version: route.workflow.version, caseKey: route.caseKey, caseId: id, status: result.status }],
+  );
+  if (cases.length > 0) {
+    return { id: delivery.id, type: delivery.type, status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases };
   }
-  const reason =
-    routes.length === 0
-      ? `no workflow takes ${source} "${delivery.type}" events with this payload`
-      : `no open case for ${cases.map((c) => `${c.workflow} ${c.caseKey}`).join(", ")}, and ${delivery.type} does not open one`;
+  const reason = routes.length === 0 ? `no workflow takes ${source} "${delivery.type}" events with this payload` : answers.map(({ route, result }) => whyNotTaken(route.workflow.id, route.caseKey, delivery.type, result)).join("; ");
   const dead = await deps.deadLetters.add({ source, eventId: delivery.id, type: delivery.type, reason, receivedAt, occurredAt: delivery.occurredAt, payload: delivery.payload });
   return { id: delivery.id, type: delivery.type, status: "dead_lettered", cases: [], reason, deadLetterId: dead.id, deadLetterDuplicate: dead.duplicate };
+}
+
+function whyNotTaken(workflow: string, caseKey: string, type: string, result: CaseIngestResult): string {
+  const ended = result.status === "no_case" ? result.ended : undefined;
+  if (ended?.oneCasePerKey) return `${workflow} ${caseKey}: its case ${ended.caseId} has ended (${ended.status}), and ${workflow} keeps one case per key`;
+  if (ended) return `${workflow} ${caseKey}: its case ${ended.caseId} has ended (${ended.status}), and ${type} does not open a new one`;
+  return `no open case for ${workflow} ${caseKey}, and ${type} does not open one`;
 }

@@ -4,6 +4,7 @@
  * here, once.)
  */
 import type { CaseView, DecisionResult } from "../case/runtime.ts";
+import type { CaseHeader } from "../case/storage.ts";
 import type { AuditEntry, ChainVerdict } from "../engine/index.ts";
 import type { Env } from "../env.ts";
 import { WORKFLOWS } from "../workflows/index.ts";
@@ -15,6 +16,7 @@ export function caseDirectory(env: Env): CaseDirectory {
   const stub = (caseId: string) => env.CASES.getByName(caseId);
   return {
     ingest: (caseId, event) => stub(caseId).ingest(event),
+    head: (caseId) => stub(caseId).head() as Promise<CaseHeader | null>,
     view: (caseId) => stub(caseId).view() as Promise<CaseView | null>,
     audit: (caseId) => stub(caseId).audit() as Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>,
     decide: (caseId, input) => stub(caseId).decide(input) as Promise<DecisionResult | null>,

@@ -3,12 +3,15 @@
  * The Cloudflare adapter backs it with Durable Objects and bindings; the Deno adapter with Deno KV.
  */
 import type { CaseView, DecisionInput, DecisionResult } from "../case/runtime.ts";
+import type { CaseHeader } from "../case/storage.ts";
 import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../dead-letters/types.ts";
-import type { AuditEntry, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../engine/index.ts";
-import type { CaseIngestStatus, DeadLetterInput } from "../ingest/dispatch.ts";
+import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../engine/index.ts";
+import type { DeadLetterInput } from "../ingest/dispatch.ts";
 
 export interface CaseDirectory {
-  ingest(caseId: string, event: EventEnvelope): Promise<{ status: CaseIngestStatus }>;
+  ingest(caseId: string, event: EventEnvelope): Promise<CaseIngestResult>;
+  /** The case's own row (cheap): its status and, once it ended and its key opened a next case, that case's number. */
+  head(caseId: string): Promise<CaseHeader | null>;
   view(caseId: string): Promise<CaseView | null>;
   audit(caseId: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>;
   decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null>;

@@ -6,9 +6,8 @@
 import type { MetricsDelivery } from "../../metrics/index.ts";
 import type { ModelResolver } from "../../agent/types.ts";
 import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
-import type { AlarmClock } from "../../case/storage.ts";
-import type { AuditEntry, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../../engine/index.ts";
-import type { CaseIngestStatus } from "../../ingest/dispatch.ts";
+import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
+import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../../engine/index.ts";
 import type { CaseDirectory } from "../port.ts";
 import { openKvCaseStore } from "./kv-case-store.ts";
 
@@ -49,8 +48,11 @@ export class DenoCaseHost implements CaseDirectory {
     }
   }
 
-  ingest(caseId: string, event: EventEnvelope): Promise<{ status: CaseIngestStatus }> {
+  ingest(caseId: string, event: EventEnvelope): Promise<CaseIngestResult> {
     return this.withCase(caseId, (c) => c.ingest(event));
+  }
+  head(caseId: string): Promise<CaseHeader | null> {
+    return this.withCase(caseId, (c) => c.head());
   }
   view(caseId: string): Promise<CaseView | null> {
     return this.withCase(caseId, (c) => c.view());
