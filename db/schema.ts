@@ -69,6 +69,10 @@ export const cases = sqliteTable(
     revision: integer("revision").notNull().default(0),
     /** Parked on a person's task (an escalation or an approval): what the escalation inbox lists. */
     awaitingPerson: integer("awaiting_person", { mode: "boolean" }).notNull().default(false),
+    /** Handed to a person at least once (an approval or an escalation): the SLA breach rate's denominator. */
+    handedToPerson: integer("handed_to_person", { mode: "boolean" }).notNull().default(false),
+    /** Times a person's task passed its SLA undecided (once per queue it waited in). */
+    slaBreaches: integer("sla_breaches").notNull().default(0),
   },
   (t) => [
     index("cases_workflow_status_idx").on(t.workflowId, t.status),
@@ -102,6 +106,9 @@ export const dailyRollups = sqliteTable(
     humanMinutes: integer("human_minutes").notNull().default(0),
     exceptionMinutes: integer("exception_minutes").notNull().default(0),
     minutesSaved: integer("minutes_saved").notNull().default(0),
+    /** Cases handed to a person at least once, and those of them whose task passed an SLA (migration 0013). */
+    handedToPerson: integer("handed_to_person").notNull().default(0),
+    slaBreached: integer("sla_breached").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day] }), index("daily_rollups_day_idx").on(t.day)],
 );

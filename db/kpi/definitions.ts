@@ -23,6 +23,10 @@ export interface Tally {
   humanMinutes: number;
   exceptionMinutes: number;
   minutesSaved: number;
+  /** Handed to a person at least once (an approval or an escalation). */
+  handedToPerson: number;
+  /** Of those, cases whose task passed an SLA undecided at least once. */
+  slaBreached: number;
   /** Resolved cases per time-to-resolution bucket (minutes, see `ttrBucketMinutes`). */
   ttr: Map<number, number>;
   /** Cases and human minutes per exception type. */
@@ -44,6 +48,8 @@ export const COUNT_FIELDS = [
   "humanMinutes",
   "exceptionMinutes",
   "minutesSaved",
+  "handedToPerson",
+  "slaBreached",
 ] as const satisfies readonly (keyof Tally)[];
 
 export type CountField = (typeof COUNT_FIELDS)[number];
@@ -104,6 +110,12 @@ export interface Kpis {
   autonomousResolutionRate: number | null;
   /** Escalated at least once ÷ cases opened. */
   escalationRate: number | null;
+  /** Cases handed to a person (an approval or an escalation) at least once. */
+  handedToPerson: number;
+  /** Cases whose person's task passed its SLA undecided at least once. */
+  slaBreached: number;
+  /** SLA breached ÷ cases handed to a person: of the cases people had to act on, how many waited past their SLA. */
+  slaBreachRate: number | null;
   /** Cases where a step's error reached a person or failed the case ÷ cases opened. */
   errorRate: number | null;
   /** Cases with at least one exception (a question, approval, escalation or step error off the routine path) ÷ opened. */
@@ -148,6 +160,9 @@ export function kpisOf(t: Tally): Kpis {
     awaitingHuman: t.awaitingHuman,
     autonomousResolutionRate: rate(t.resolvedAutonomous, t.opened),
     escalationRate: rate(t.escalated, t.opened),
+    handedToPerson: t.handedToPerson,
+    slaBreached: t.slaBreached,
+    slaBreachRate: rate(t.slaBreached, t.handedToPerson),
     errorRate: rate(t.errored, t.opened),
     exceptionRate: rate(t.withException, t.opened),
     conversationRate: rate(t.conversational, t.opened),

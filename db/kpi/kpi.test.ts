@@ -98,6 +98,13 @@ describe("metrics pipeline into libSQL", () => {
     expect(k.escalated).toBe(finals.filter((c) => c.escalated).length);
     expect(k.failed).toBe(finals.filter((c) => c.status === "failed").length);
     expect(k.hoursSaved).toBeCloseTo((resolvedAuto * MEASURES.minutesPerCase) / 60, 2);
+    // SLA breach rate: of the cases handed to a person, those whose task waited past its SLA (some did, not all).
+    const handed = finals.filter((c) => c.handedToPerson).length;
+    const breached = finals.filter((c) => c.slaBreaches > 0).length;
+    expect([k.handedToPerson, k.slaBreached]).toEqual([handed, breached]);
+    expect(breached).toBeGreaterThan(0);
+    expect(breached).toBeLessThan(handed);
+    expect(k.slaBreachRate).toBeCloseTo(breached / handed, 10);
     const ttrs = finals.filter((c) => c.status === "resolved").map((c) => c.closedAt! - c.openedAt).sort((a, b) => a - b);
     const median = ttrs[Math.ceil(ttrs.length / 2) - 1]!;
     // Bucketed exactly: the reported median is the exact median rounded down to its bucket.

@@ -26,6 +26,9 @@ const perCase = (filter: KpiFilter) => sql`
       max(kind = 'case.escalated') AS escalated,
       max(kind = 'case.failed' OR (kind = 'case.escalated' AND json_extract(detail, '$.failure'))) AS errored,
       max(exception) AS exception,
+      -- A hand-off names its queue: an escalation, or an approval's parking (case.status with the task's queue).
+      max(kind IN ('case.escalated', 'case.status') AND json_extract(detail, '$.queue') IS NOT NULL) AS handed_to_person,
+      max(kind = 'sla.breached') AS sla_breached,
       sum(kind = 'step.completed' AND json_extract(detail, '$.kind') = 'ask') AS asks,
       sum(kind = 'step.completed' AND json_extract(detail, '$.kind') = 'agent') AS judgments,
       sum(kind = 'human.decision') AS human_decisions,
@@ -62,6 +65,8 @@ export async function tallyFromRawEvents(db: MetricsDatabase, filter: KpiFilter,
       "sum(human_minutes) AS human_minutes",
       "sum(CASE WHEN exception IS NULL THEN 0 ELSE human_minutes END) AS exception_minutes",
       "sum(minutes_saved) AS minutes_saved",
+      "sum(handed_to_person) AS handed_to_person",
+      "sum(sla_breached) AS sla_breached",
     ].join(", "),
   );
   const base = perCase(filter);

@@ -1,13 +1,13 @@
 /**
  * Tallies straight from case rows (a case's header and measured facts): how `npm run kpi:verify` recounts from the
  * case objects, and how tests state what the rollups must hold. The same contribution rules as the rollup triggers
- * (db/migrations/0002_rollup_triggers.sql), in TypeScript.
+ * (db/migrations/0002_rollup_triggers.sql, with 0013's SLA counts), in TypeScript.
  */
 import { dayOf, ttrBucketMinutes, type CaseSnapshot } from "../../workers/metrics/index.ts";
 import { type Tally } from "./definitions.ts";
 import { TallyGroups, type GroupKey, type KpiFilter, type TallyGroup } from "./rollups.ts";
 
-export type CaseRow = Pick<CaseSnapshot, "workflowId" | "workflowVersion" | "status" | "openedAt" | "closedAt" | "humanTouch" | "escalated" | "errored" | "exception" | "asks" | "judgments" | "humanDecisions" | "humanMinutes" | "minutesSaved">;
+export type CaseRow = Pick<CaseSnapshot, "workflowId" | "workflowVersion" | "status" | "openedAt" | "closedAt" | "humanTouch" | "escalated" | "errored" | "exception" | "asks" | "judgments" | "humanDecisions" | "humanMinutes" | "minutesSaved" | "handedToPerson" | "slaBreaches">;
 
 /** Adds one case's contribution to a tally. */
 export function addCase(t: Tally, c: CaseRow): void {
@@ -25,6 +25,8 @@ export function addCase(t: Tally, c: CaseRow): void {
   t.humanMinutes += c.humanMinutes;
   if (c.exception !== null) t.exceptionMinutes += c.humanMinutes;
   t.minutesSaved += c.minutesSaved;
+  if (c.handedToPerson) t.handedToPerson++;
+  if (c.slaBreaches > 0) t.slaBreached++;
   if (c.status === "resolved" && c.closedAt !== null) {
     const bucket = ttrBucketMinutes(c.closedAt - c.openedAt);
     t.ttr.set(bucket, (t.ttr.get(bucket) ?? 0) + 1);

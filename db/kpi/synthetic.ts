@@ -19,6 +19,9 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** The SLA of the synthetic people's tasks: a decision later than this is a breach. */
+const SLA_MS = 4 * 3_600_000;
+
 export const SCENARIOS = ["autonomous", "asked", "approved", "escalated-resolved", "awaiting-human", "failed", "waiting", "retried-resolved"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -68,8 +71,15 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
     audited("step.completed", id, { kind });
     event("step.completed", { stepId: id, durationMs: 200, detail: { kind } });
   };
-  const decide = (stepId: string) => {
-    at += minutes(10, 600);
+  /** A person decides after 10 minutes to 10 hours; past the 4-hour SLA the case records the breach first, as the case object does. */
+  const decide = (stepId: string, queue: string) => {
+    const waited = minutes(10, 600);
+    if (waited > SLA_MS) {
+      at += SLA_MS;
+      audited("sla.breached", stepId, { queue, hop: 1, deadline: at, lateMs: 0 });
+      event("sla.breached", { stepId, detail: { queue, hop: 1, deadline: at, lateMs: 0, movedTo: null } });
+      at += waited - SLA_MS;
+    } else at += waited;
     const reported = o.random() < 0.3 ? Math.round(5 + o.random() * 20) : undefined;
     audited("human.decision", stepId, reported !== undefined ? { minutesSpent: reported } : {});
     event("human.decision", { stepId, humanTouch: true, actor: "human:ana", detail: { decision: "approve", minutes: decisionMinutes(reported, o.measures) } });
@@ -109,9 +119,9 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
     case "approved":
       status = "waiting";
       audited("approval.requested", "approval");
-      event("case.status", { status, stepId: "approval" });
+      event("case.status", { status, stepId: "approval", detail: { queue: "approvals", reason: "approval required", failure: false } });
       flush();
-      decide("approval");
+      decide("approval", "approvals");
       status = "running";
       step("approval", "approve");
       resolve();
@@ -121,10 +131,10 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
       step("judge", "agent");
       status = "escalated";
       audited("case.escalated", "screening-hit", { failure: false });
-      event("case.escalated", { status, stepId: "screening-hit", detail: { failure: false } });
+      event("case.escalated", { status, stepId: "screening-hit", detail: { queue: "compliance", reason: "screening hit", failure: false } });
       if (o.scenario === "awaiting-human") break;
       flush();
-      decide("screening-hit");
+      decide("screening-hit", "compliance");
       status = "running";
       step("screening-hit", "escalate");
       resolve();

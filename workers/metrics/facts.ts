@@ -31,6 +31,10 @@ export interface CaseFacts {
   humanMinutes: number;
   /** `minutesPerCase` when the case resolved with no human touch, else 0. */
   minutesSaved: number;
+  /** Handed to a person at least once: an approval or an escalation (a step's failure included). */
+  handedToPerson: boolean;
+  /** Times a person's task passed its SLA undecided (`sla.breached`: once per queue it waited in). */
+  slaBreaches: number;
 }
 
 /** What one human decision cost: the minutes the person reported, else the workflow's declared figure. */
@@ -47,7 +51,7 @@ const detailOf = (entry: AuditEntry): Record<string, unknown> => entry.detail ??
  */
 export function caseFacts(status: CaseStatus, audit: readonly AuditEntry[], measures: WorkflowMeasures): CaseFacts {
   const routine = new Set(measures.routineSteps ?? []);
-  const facts: CaseFacts = { escalated: false, errored: status === "failed", exception: null, asks: 0, judgments: 0, humanDecisions: 0, humanMinutes: 0, minutesSaved: 0 };
+  const facts: CaseFacts = { escalated: false, errored: status === "failed", exception: null, asks: 0, judgments: 0, humanDecisions: 0, humanMinutes: 0, minutesSaved: 0, handedToPerson: false, slaBreaches: 0 };
   const exception = (stepId: string | undefined, fallback: string) => {
     facts.exception ??= stepId ?? fallback;
   };
@@ -56,11 +60,16 @@ export function caseFacts(status: CaseStatus, audit: readonly AuditEntry[], meas
     switch (entry.action) {
       case "case.escalated":
         facts.escalated = true;
+        facts.handedToPerson = true;
         if (detail.failure === true) facts.errored = true;
         exception(entry.stepId, "escalation");
         break;
       case "approval.requested":
+        facts.handedToPerson = true;
         exception(entry.stepId, "approval");
+        break;
+      case "sla.breached":
+        facts.slaBreaches++;
         break;
       case "step.attempt_failed":
         exception(entry.stepId, "step-error");

@@ -50,8 +50,10 @@ const CaseSnapshotSchema = z
     humanDecisions: count,
     humanMinutes: count,
     minutesSaved: count,
-    // Optional: case objects deployed before it existed report without it (see parseMetricBatch).
+    // Optional: case objects deployed before they existed report without them (see parseMetricBatch).
     awaitingPerson: z.boolean().optional(),
+    handedToPerson: z.boolean().optional(),
+    slaBreaches: count.optional(),
   })
   .strict();
 
@@ -77,7 +79,10 @@ export function parseMetricBatch(body: unknown): { batch: MetricBatch } | { reas
     const { snapshot } = parsed.data;
     // A report without the fact marks any parked case, so the inbox checks that case's own wait rather than miss it.
     const awaitingPerson = snapshot.awaitingPerson ?? (snapshot.status === "escalated" || snapshot.status === "waiting");
-    return { batch: { ...parsed.data, snapshot: { ...snapshot, awaitingPerson } } as MetricBatch };
+    // Such a report could not have recorded a breach; a person's decision or an escalation shows a hand-off.
+    const handedToPerson = snapshot.handedToPerson ?? (snapshot.escalated || snapshot.humanDecisions > 0 || awaitingPerson);
+    const slaBreaches = snapshot.slaBreaches ?? 0;
+    return { batch: { ...parsed.data, snapshot: { ...snapshot, awaitingPerson, handedToPerson, slaBreaches } } as MetricBatch };
   }
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
   return { reason: `malformed metric batch: ${issues.join("; ")}` };

@@ -9,7 +9,7 @@ import { cases, metricEvents } from "../../db/schema.ts";
 import type { CaseFacts } from "./facts.ts";
 import type { CaseStatus } from "../engine/types.ts";
 
-export const METRIC_KINDS = ["case.opened", "case.status", "step.completed", "step.retried", "case.escalated", "human.decision", "case.resolved", "case.failed"] as const;
+export const METRIC_KINDS = ["case.opened", "case.status", "step.completed", "step.retried", "case.escalated", "human.decision", "case.resolved", "case.failed", "sla.breached"] as const;
 
 export interface MetricEvent {
   id: string;
