@@ -22,5 +22,17 @@ export function due(deadline: number | null, now: number): { text: string; overd
   return deadline >= now ? { text: `due in ${span(deadline - now)}`, overdue: false } : { text: `overdue by ${span(now - deadline)}`, overdue: true };
 }
 
-/** The case page's path; the case key is one encoded path segment (it holds `:`, `/`, `#`). */
-export const casePath = (workflow: string, caseKey: string): string => `/cases/${encodeURIComponent(workflow)}/${encodeURIComponent(caseKey)}`;
+/**
+ * Which of its key's cases a case id names: `refund-dispute/customer:ana@…` is the key's first (1), and
+ * `refund-dispute@2/customer:ana@…` its second (a returning customer's next incident). Workflow ids are kebab-case.
+ */
+export function seqOf(caseId: string): number {
+  const match = /^[a-z0-9-]+@([1-9][0-9]*)\//.exec(caseId);
+  return match ? Number(match[1]) : 1;
+}
+
+/** The case page's path; the case key is one encoded path segment (it holds `:`, `/`, `#`); `?seq=n` after the key's first case. */
+export const casePath = (workflow: string, caseKey: string, caseId?: string): string => {
+  const seq = caseId === undefined ? 1 : seqOf(caseId);
+  return `/cases/${encodeURIComponent(workflow)}/${encodeURIComponent(caseKey)}${seq > 1 ? `?seq=${seq}` : ""}`;
+};

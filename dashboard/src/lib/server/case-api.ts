@@ -26,6 +26,10 @@ export interface CaseView {
     outcome: string | null;
     error: string | null;
     wait: PendingWait | null;
+    /** Which of its key's cases this is (1 for the first); absent from workers older than case sequences. */
+    seq?: number;
+    /** The key's next case, once this one ended and the customer came back. */
+    successor?: number | null;
   };
   /** The event that opened the case, with its payload. */
   opener: { source: string; type: string; payload: unknown } | null;
@@ -87,9 +91,12 @@ function settings(): { url: string; token: string } {
   return { url: url.replace(/\/+$/, ""), token };
 }
 
-/** `/api/cases/<workflow>/<case key>`: case keys hold `:`, `/`, `#`, so each part is one encoded segment. */
-function casePath(workflow: string, caseKey: string): string {
-  return `/api/cases/${encodeURIComponent(workflow)}/${encodeURIComponent(caseKey)}`;
+/**
+ * `/api/cases/<workflow>/<case key>`: case keys hold `:`, `/`, `#`, so each part is one encoded segment. A key may
+ * have several cases over time (a returning customer): `seq` names one, and without it the API means the latest.
+ */
+function casePath(workflow: string, caseKey: string, seq: number | undefined, suffix = ""): string {
+  return `/api/cases/${encodeURIComponent(workflow)}/${encodeURIComponent(caseKey)}${suffix}${seq === undefined ? "" : `?seq=${seq}`}`;
 }
 
 async function call(path: string, init: RequestInit = {}, fetcher: typeof fetch = fetch): Promise<Response> {
@@ -130,9 +137,9 @@ async function json<T>(res: Response, what: string): Promise<T> {
  * The case as its object sees it now (header, wait, steps, decisions, timeline), or null when there is no such case.
  * @example const view = await getCase("refund-dispute", "customer:ana@example.com");
  */
-export async function getCase(workflow: string, caseKey: string, fetcher?: typeof fetch): Promise<CaseView | null> {
+export async function getCase(workflow: string, caseKey: string, seq?: number, fetcher?: typeof fetch): Promise<CaseView | null> {
   const what = `reading case ${caseKey} of ${workflow}`;
-  const res = await call(casePath(workflow, caseKey), {}, fetcher);
+  const res = await call(casePath(workflow, caseKey, seq), {}, fetcher);
   if (res.status === 404) return (await res.body?.cancel(), null);
   if (!res.ok) throw await refusal(res, what);
   return json<CaseView>(res, what);
@@ -142,9 +149,9 @@ export async function getCase(workflow: string, caseKey: string, fetcher?: typeo
  * The case's hash-chained audit trail and its verification, or null when there is no such case.
  * @example const audit = await getAudit("refund-dispute", "customer:ana@example.com"); audit?.verification.valid
  */
-export async function getAudit(workflow: string, caseKey: string, fetcher?: typeof fetch): Promise<CaseAudit | null> {
+export async function getAudit(workflow: string, caseKey: string, seq?: number, fetcher?: typeof fetch): Promise<CaseAudit | null> {
   const what = `reading the audit trail of ${caseKey} in ${workflow}`;
-  const res = await call(`${casePath(workflow, caseKey)}/audit`, {}, fetcher);
+  const res = await call(casePath(workflow, caseKey, seq, "/audit"), {}, fetcher);
   if (res.status === 404) return (await res.body?.cancel(), null);
   if (!res.ok) throw await refusal(res, what);
   return json<CaseAudit>(res, what);
@@ -153,11 +160,11 @@ export async function getAudit(workflow: string, caseKey: string, fetcher?: type
 /**
  * Sends a person's decision; the case checks it against its task and resumes. A refusal (403 `not_authorized`,
  * 409 `wait_ended` / `already_decided`, 422 `decision_not_allowed`, 404 `case_not_found`) throws with the API's code.
- * @example await postDecision("refund-dispute", key, { step: "triage:escalate", decision: "resolve", outcome: "refunded-manually", actor }, formKey);
+ * @example await postDecision("refund-dispute", key, seqOf(caseId), { step: "triage:escalate", decision: "resolve", outcome: "refunded-manually", actor }, formKey);
  */
-export async function postDecision(workflow: string, caseKey: string, decision: DecisionRequest, idempotencyKey: string, fetcher?: typeof fetch): Promise<DecisionAccepted> {
+export async function postDecision(workflow: string, caseKey: string, seq: number | undefined, decision: DecisionRequest, idempotencyKey: string, fetcher?: typeof fetch): Promise<DecisionAccepted> {
   const what = `sending the decision on ${decision.step} of ${caseKey}`;
-  const res = await call(`${casePath(workflow, caseKey)}/decisions`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": idempotencyKey }, body: JSON.stringify(decision) }, fetcher);
+  const res = await call(casePath(workflow, caseKey, seq, "/decisions"), { method: "POST", headers: { "content-type": "application/json", "idempotency-key": idempotencyKey }, body: JSON.stringify(decision) }, fetcher);
   if (res.status !== 200 && res.status !== 202) throw await refusal(res, what);
   const body = await json<{ accepted?: boolean; duplicate?: boolean }>(res, what);
   return { accepted: true, duplicate: body.duplicate === true };

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../../../db/client.ts";
 import { cases, escalationClaims, users } from "../../../../db/schema.ts";
+import { seqOf } from "../cases/format.ts";
 import { CaseApiError, getCase, type HumanTask } from "./case-api.ts";
 
 /** Cases read through the API per inbox load: each is one request to its object. */
@@ -90,7 +91,7 @@ export async function loadInbox(db: MetricsDatabase, cap = INBOX_CANDIDATES): Pr
   const problems: string[] = [];
   const views = await mapLimited(candidates, CONCURRENCY, async (c) => {
     try {
-      return await getCase(c.workflowId, c.caseKey);
+      return await getCase(c.workflowId, c.caseKey, seqOf(c.caseId));
     } catch (error) {
       // The whole inbox needs the API: not configured or unreachable is said once, at the top of the page.
       if (error instanceof CaseApiError && (error.code === "not_configured" || error.code === "unreachable")) throw error;

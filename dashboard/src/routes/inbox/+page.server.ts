@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Actions, PageServerLoad } from "./$types";
 import { hasRole, requireRole } from "$lib/server/auth/guard";
 import { CaseApiError, getCase, postDecision, type CaseView } from "$lib/server/case-api";
+import { seqOf } from "$lib/cases/format";
 import { metricsDb } from "$lib/server/db";
 import { actorRoles, claim, clearClaim, decisionKey, loadInbox, personalKey, unclaim } from "$lib/server/inbox";
 
@@ -70,11 +71,11 @@ function refusalMessage(error: CaseApiError, kind: string, step: string): string
 }
 
 /** After a decision the case resumes in its object: wait briefly for it to move past the step, to say where it went. */
-async function afterDecision(workflow: string, caseKey: string, step: string): Promise<Pick<CaseView["header"], "status" | "outcome"> & { movedOn: boolean; nextWait: string | null }> {
+async function afterDecision(workflow: string, caseKey: string, seq: number, step: string): Promise<Pick<CaseView["header"], "status" | "outcome"> & { movedOn: boolean; nextWait: string | null }> {
   const deadline = Date.now() + 3000;
   let view: CaseView | null = null;
   while (Date.now() < deadline) {
-    view = await getCase(workflow, caseKey).catch(() => null);
+    view = await getCase(workflow, caseKey, seq).catch(() => null);
     if (view && view.wait?.stepId !== step) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -115,6 +116,7 @@ export const actions: Actions = {
       const accepted = await postDecision(
         d.workflow,
         d.caseKey,
+        seqOf(d.caseId),
         {
           step: d.step,
           decision: d.decision,
@@ -127,7 +129,7 @@ export const actions: Actions = {
         personalKey(user.id, d.idempotencyKey),
       );
       await clearClaim(metricsDb(), d.caseId, d.step);
-      const after = await afterDecision(d.workflow, d.caseKey, d.step);
+      const after = await afterDecision(d.workflow, d.caseKey, seqOf(d.caseId), d.step);
       return { action: "decide", caseId: d.caseId, workflow: d.workflow, caseKey: d.caseKey, decision: d.decision, duplicate: accepted.duplicate, ...after };
     } catch (cause) {
       if (!(cause instanceof CaseApiError)) throw cause;

@@ -4,11 +4,15 @@ import { requireRole } from "$lib/server/auth/guard";
 import { CaseApiError, getAudit, getCase } from "$lib/server/case-api";
 import { agentSteps, conversation, openerMessage } from "$lib/cases/story";
 
-export const load: PageServerLoad = async ({ locals, params }) => {
+export const load: PageServerLoad = async ({ locals, params, url }) => {
   requireRole(locals, "viewer");
   const { workflow, key } = params;
+  // Which of the key's cases (a returning customer has several): the API picks the latest when none is named.
+  const rawSeq = url.searchParams.get("seq");
+  const seq = rawSeq !== null && /^[1-9][0-9]{0,8}$/.test(rawSeq) ? Number(rawSeq) : undefined;
+  if (rawSeq !== null && seq === undefined) error(400, `"${rawSeq.slice(0, 20)}" is not a case number: use ?seq=1 for the key's first case, 2 for the next.`);
   try {
-    const [view, audit] = await Promise.all([getCase(workflow, key), getAudit(workflow, key)]);
+    const [view, audit] = await Promise.all([getCase(workflow, key, seq), getAudit(workflow, key, seq)]);
     if (!view || !audit) error(404, `There is no case "${key}" in workflow ${workflow}. It may have a different key, or belong to another workflow.`);
     return {
       header: view.header,
