@@ -257,8 +257,10 @@ export class CaseRuntime {
     const now = this.now();
     if (more) wakeups.push(now);
     if (retryAt !== null) wakeups.push(retryAt);
-    const deadline = this.store.header()?.wait?.deadline;
-    if (deadline != null) wakeups.push(deadline);
+    const wait = this.store.header()?.wait ?? null;
+    if (wait?.deadline != null) wakeups.push(wait.deadline);
+    // A person's task is watched until its SLA passes: the case wakes to record the breach and move the task on.
+    if (isHumanWait(wait) && wait.human.slaDeadline !== null && wait.human.slaBreachedAt === undefined) wakeups.push(wait.human.slaDeadline);
     if (!flushed) {
       const failures = await this.store.atomically(() => this.store.recordFlushFailure());
       wakeups.push(now + Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(failures, 12)) * (0.5 + Math.random() / 2));
@@ -271,8 +273,9 @@ export class CaseRuntime {
 
   /**
    * Advances the case until it ends, parks, backs off a failed step, or spends its burst budget. `more`: run
-   * again at once; `retryAt`: when a failed step may run again. The journal is read once per burst and extended
-   * in memory; events are re-read incrementally, since one may arrive while a step's effect is in flight.
+   * again at once; `retryAt`: when a failed step (or an SLA notice, while a person's task waits) may run again.
+   * The journal is read once per burst and extended in memory; events are re-read incrementally, since one may
+   * arrive while a step's effect is in flight.
    */
   private async runSteps(): Promise<{ more: boolean; retryAt: number | null }> {
     const started = this.now();
@@ -309,13 +312,13 @@ export class CaseRuntime {
           })
         : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
       const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries, workflow));
-      if (next.kind === "step" || next.kind === "resolved") {
+      if (next.kind === "step" || next.kind === "resolved" || next.kind === "sla") {
         completed.push(next.record);
         delete retries[next.record.id];
       }
       if (next.kind === "retry") retries[next.stepId] = next.retry;
       if (next.kind === "waiting" && next.retry) retries[next.retry.stepId] = next.retry.state;
-      if (stop) return { more: false, retryAt: next.kind === "retry" ? next.retry.notBefore : null };
+      if (stop) return { more: false, retryAt: next.kind === "retry" ? next.retry.notBefore : next.kind === "waiting" ? (next.wakeAt ?? null) : null };
     }
   }
 

@@ -45,7 +45,31 @@ function park(store: CaseStorage, header: CaseHeader, wait: PendingWait, at: num
 }
 
 /**
- * Persists one result of `advanceCase`. Returns true when the case parked or ended (the burst stops there).
+ * Records a breach of a waiting task's SLA (audited `sla.breached`, and `task.requeued` when it moved to its next
+ * queue; one metric event for the rollups) or the notice of one (`sla.notified`, or `sla.notice_failed` once it gave
+ * up). The case stays parked on the task as it now stands, so the inbox shows its new queue and deadline.
+ */
+function recordSla(store: CaseStorage, header: CaseHeader, next: Extract<Advance, { kind: "sla" }>, at: number, retriesBefore: Readonly<Record<string, RetryState>>): void {
+  const { record, wait, breach, notice } = next;
+  store.appendStep(record);
+  store.finishAttempt(record.id, "succeeded", at);
+  if (retriesBefore[record.id]) store.clearRetry(record.id);
+  const actor = ruleActor(header);
+  const where = { queue: breach.queue, hop: breach.hop, deadline: breach.deadline };
+  if (notice) {
+    const detail = { ...where, notifier: notice.notifier, ...(notice.error ? { error: notice.error } : {}) };
+    store.appendAudit({ at, actor, action: notice.error ? "sla.notice_failed" : "sla.notified", stepId: wait.stepId, outputDigest: digest(notice.sent ?? null), detail });
+  } else {
+    store.appendAudit({ at, actor, action: "sla.breached", stepId: wait.stepId, detail: { ...where, role: breach.role, lateMs: breach.lateMs, movedTo: breach.movedTo?.queue ?? null } });
+    if (breach.movedTo) store.appendAudit({ at, actor, action: "task.requeued", stepId: wait.stepId, detail: { from: breach.queue, ...breach.movedTo } });
+    store.queueMetric(metricFor(header, "sla.breached", at, { stepId: wait.stepId, detail: { ...where, lateMs: breach.lateMs, movedTo: breach.movedTo?.queue ?? null } }, `${breach.waitStartedAt}#${breach.hop}`));
+  }
+  store.updateHeader({ status: parkedStatus(wait), at, wait });
+}
+
+/**
+ * Persists one result of `advanceCase`. Returns true when the case parked or ended (the burst stops there); an SLA
+ * record keeps the case parked but lets the burst go on (the breach's notice may be due next).
  * `retriesBefore` is the step's retry state the core was given, to tell a new failure from an early wake-up;
  * `measures` the workflow's declared human cost (for the minutes-saved figure of a resolution).
  */
@@ -69,12 +93,18 @@ export function applyAdvance(store: CaseStorage, header: CaseHeader, next: Advan
       return true;
     case "waiting":
       if (next.retry) {
-        store.setRetry(next.retry.stepId, next.retry.state);
-        store.finishAttempt(next.retry.stepId, "failed", at);
-        store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_failed", stepId: next.retry.stepId, detail: { failures: next.retry.state.failures, error: next.retry.state.lastError, final: true } });
+        const { stepId, state } = next.retry;
+        // Final: the step was handed to a person. Otherwise an SLA notice failed and is tried again at `retryAt`.
+        const final = state.escalatedAfterSeq !== undefined;
+        store.setRetry(stepId, state);
+        store.finishAttempt(stepId, "failed", at);
+        store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_failed", stepId, detail: { failures: state.failures, error: state.lastError, ...(final ? { final } : { retryAt: state.notBefore }) } });
       }
       park(store, header, next.wait, at);
       return true;
+    case "sla":
+      recordSla(store, header, next, at, retriesBefore);
+      return false;
     case "step":
     case "resolved": {
       const { record } = next;

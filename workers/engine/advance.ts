@@ -9,6 +9,7 @@ import { digest } from "./audit.ts";
 import { parseDuration } from "./duration.ts";
 import { FatalError, RetryAfter } from "./errors.ts";
 import { approvalVerdict, decisionsFor, HUMAN_SOURCE } from "./human.ts";
+import { slaPlan, slaRecordPrefix, watchSla, type AttemptResult, type SlaContext, type SlaPlan } from "./sla.ts";
 import type {
   ApprovalNotice,
   ApprovalRequest,
@@ -26,6 +27,9 @@ import type {
   RetryPolicy,
   RetryState,
   RuleDecision,
+  SlaBreach,
+  SlaNoticeRecord,
+  SlaNotifier,
   StepApi,
   SentQuestion,
   StepContext,
@@ -37,8 +41,16 @@ import type {
 
 export type Advance =
   | { kind: "step"; record: StepRecord }
-  /** Parked; `retry` is the state of a step handed to a person after its last attempt. */
-  | { kind: "waiting"; wait: PendingWait; retry?: { stepId: string; state: RetryState } }
+  /**
+   * Parked; `retry` is the state of a step handed to a person after its last attempt, or of an SLA notice that failed
+   * and will be tried again while the person's task waits; `wakeAt`: when such a notice may be sent again.
+   */
+  | { kind: "waiting"; wait: PendingWait; retry?: { stepId: string; state: RetryState }; wakeAt?: number }
+  /**
+   * While a person's task waits: its SLA passed (`record` is the breach; `wait` holds the task as it now stands, maybe
+   * in its next queue) or that breach's `notice` was sent or given up. The case stays parked on `wait`.
+   */
+  | { kind: "sla"; record: StepRecord; wait: PendingWait; breach: SlaBreach; notice?: SlaNoticeRecord }
   /** A step failed and will run again at `retry.notBefore`. */
   | { kind: "retry"; stepId: string; retry: RetryState }
   | { kind: "resolved"; record: StepRecord; outcome: Outcome }
@@ -151,15 +163,49 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
   const idempotencyKey = (id: string) => `cf-${digest([workflow.id, caseKey, opener?.source, opener?.id, id].join("\n")).slice(0, 40)}`;
   const packet = (fields: Omit<ContextPacket, "steps">): ContextPacket => ({
     ...fields,
-    steps: completed.slice(0, position).map((s) => ({ id: s.id, kind: s.kind, finishedAt: s.finishedAt })),
+    // The SLA's own records (breaches, notices) are about the hand-off, not the work that led to it.
+    steps: completed.slice(0, position).filter((s) => s.kind !== "sla").map((s) => ({ id: s.id, kind: s.kind, finishedAt: s.finishedAt })),
   });
 
-  /** Parks the case on a person's decision. */
-  const awaitHuman = (id: string, human: HumanTask, deadline: number | null, retry?: { stepId: string; state: RetryState }): never => {
+  /** Parks the case on a person's decision; `wakeAt`: when an SLA notice in backoff may be sent again. */
+  const awaitHuman = (id: string, human: HumanTask, deadline: number | null, retry?: { stepId: string; state: RetryState }, wakeAt: number | null = null): never => {
     // A step that just failed over to a person starts a new hand-off, even if an earlier one was on the same step.
     const startedAt = retry ? now() : waitStart(id);
     const wait: PendingWait = { kind: "human", stepId: id, startedAt, deadline, sources: [HUMAN_SOURCE], types: [], human };
-    throw new Suspend(retry ? { kind: "waiting", wait, retry } : { kind: "waiting", wait });
+    throw new Suspend({ kind: "waiting", wait, ...(retry ? { retry } : {}), ...(wakeAt !== null ? { wakeAt } : {}) });
+  };
+
+  /**
+   * The SLA records of the wait on `id` (breaches and notices), consumed from the journal where they sit: right before
+   * the step's own record, or at its end while the wait goes on. Only records of this step are taken, so a replay that
+   * reaches a different step still meets the recorded one and fails as non-deterministic.
+   */
+  const slaRecords = (id: string): StepRecord[] => {
+    const prefix = slaRecordPrefix(id);
+    const taken: StepRecord[] = [];
+    while (completed[position]?.id.startsWith(prefix)) taken.push(completed[position++]!);
+    return taken;
+  };
+  let workflowNotifier: SlaNotifier | null | undefined;
+  /** Who hears of a missed SLA: the step's own notifier, else the workflow's. */
+  const notifierFor = (own: SlaNotifier | undefined): SlaNotifier | null => own ?? (workflowNotifier ??= workflow.slaNotify?.(config) ?? null);
+  const slaContext: SlaContext = {
+    workflowId: workflow.id,
+    caseKey,
+    now,
+    retries,
+    attempt: (id, fn, previous, policy) => attempt(id, fn, previous, policy),
+    record: (result) => {
+      throw new Suspend({ kind: "sla", ...result });
+    },
+    retryNotice: ({ wait, retry, wakeAt }) => {
+      throw new Suspend({ kind: "waiting", wait, retry, wakeAt });
+    },
+  };
+  /** Parks on a person's task once its SLA is in order (a breach or notice that is due is recorded first). */
+  const awaitPerson = async (id: string, task: HumanTask, plan: SlaPlan, records: readonly StepRecord[], deadline: number | null): Promise<never> => {
+    const watched = await watchSla(slaContext, { id, startedAt: waitStart(id), deadline, task }, plan, records);
+    return awaitHuman(id, watched.task, deadline, undefined, watched.wakeAt);
   };
 
   /** A person resolved the case: it ends with their outcome label, recorded as their decision. */
@@ -197,39 +243,50 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     return escalationTask(id, { reason: `step "${id}" failed after ${attempts}: ${state.lastError.message}`, queue: "errors", tried: [`${attempts} of "${id}"`] }, { error: { ...state.lastError, attempts: state.failures } }, ["retry", "resolve"]);
   };
 
+  /** One attempt of a step's function, recorded by the shell before it runs; a throw comes back as its next retry state. */
+  async function attempt<T>(id: string, fn: (ctx: StepContext) => T | Promise<T>, previous: RetryState | undefined, policy: RetryPolicy): Promise<AttemptResult<T>> {
+    const key = idempotencyKey(id);
+    const number = beginAttempt ? await beginAttempt(id, key) : (previous?.failures ?? 0) + 1;
+    const startedAt = now();
+    try {
+      return { ok: true, output: await fn({ idempotencyKey: key, attempt: number }), startedAt };
+    } catch (thrown) {
+      const error = toError(thrown);
+      const failures = (previous?.failures ?? 0) + 1;
+      const lastError = { name: error.name, message: error.message };
+      if (error instanceof FatalError || failures > (policy.retries ?? DEFAULT_RETRIES)) return { ok: false, final: true, state: { failures, notBefore: now(), lastError } };
+      const delay = error instanceof RetryAfter ? error.ms : backoff(policy, failures, random, span);
+      return { ok: false, final: false, state: { failures, notBefore: now() + delay, lastError } };
+    }
+  }
+
   async function runStep<T>(id: string, kind: StepKind, fn: (ctx: StepContext) => T | Promise<T>, policy: RetryPolicy = {}, describe?: (output: T) => StepRecord["audit"]): Promise<T> {
     claim(id);
+    const sla = slaRecords(id);
     const recorded = replay(id);
     if (recorded) return recorded.output as T;
     let previous: RetryState | undefined = retries[id];
     if (previous?.escalatedAfterSeq !== undefined) {
       // Retries ran out and a person has the step: only their decision moves it.
       const decision = decisionsFor(events, id, previous.escalatedAfterSeq).at(-1);
-      if (!decision) return awaitHuman(id, failureTask(id, previous), null);
+      if (!decision) {
+        const task = failureTask(id, previous);
+        return awaitPerson(id, task, slaPlan(undefined, task.slaDeadline === null ? null : task.slaDeadline - waitStart(id), span, notifierFor(undefined)), sla, null);
+      }
       if (decision.decision === "resolve") return resolvedByHuman(id, decision, decision);
       previous = undefined; // "retry": a fresh round of attempts, at once
     } else if (previous && now() < previous.notBefore) {
       // Woken early (by an event or another timer): the backoff still stands.
       throw new Suspend({ kind: "retry", stepId: id, retry: previous });
     }
-    const key = idempotencyKey(id);
-    const attempt = beginAttempt ? await beginAttempt(id, key) : (previous?.failures ?? 0) + 1;
-    const startedAt = now();
-    let output: T;
-    try {
-      output = await fn({ idempotencyKey: key, attempt });
-    } catch (thrown) {
-      const error = toError(thrown);
-      const failures = (previous?.failures ?? 0) + 1;
-      const lastError = { name: error.name, message: error.message };
-      if (error instanceof FatalError || failures > (policy.retries ?? DEFAULT_RETRIES)) {
-        // The last attempt failed: a person takes the step over, with the error as context.
-        const state: RetryState = { failures, notBefore: now(), lastError, escalatedAfterSeq: lastSeq };
-        return awaitHuman(id, failureTask(id, state), null, { stepId: id, state });
-      }
-      const delay = error instanceof RetryAfter ? error.ms : backoff(policy, failures, random, span);
-      throw new Suspend({ kind: "retry", stepId: id, retry: { failures, notBefore: now() + delay, lastError } });
+    const result = await attempt(id, fn, previous, policy);
+    if (!result.ok && result.final) {
+      // The last attempt failed: a person takes the step over, with the error as context.
+      const state: RetryState = { ...result.state, escalatedAfterSeq: lastSeq };
+      return awaitHuman(id, failureTask(id, state), null, { stepId: id, state });
     }
+    if (!result.ok) throw new Suspend({ kind: "retry", stepId: id, retry: result.state });
+    const { output, startedAt } = result;
     return complete({ id, kind, output: output ?? null, startedAt, finishedAt: now(), ...(describe ? { audit: describe(output) } : {}) });
   }
 
@@ -286,6 +343,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
         const notice: ApprovalNotice = { workflowId: workflow.id, caseKey, stepId: id, title: request.title, summary: request.summary, proposedAction: request.proposedAction, queue: request.queue ?? "approvals", role: request.role ?? DEFAULT_ROLE, approvals: request.approvals ?? 1, slaDeadline };
         await runStep(`${id}:notify`, "run", (ctx) => notifier.send(notice, ctx));
       }
+      const records = slaRecords(id);
       const recorded = replay(id);
       if (recorded) return recorded.output as ApprovalResult;
       const startedAt = waitStart(id);
@@ -301,19 +359,27 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
       };
       const decisions = decisionsFor(events, id);
       const deadline = timeout === null ? null : startedAt + timeout;
-      const verdict = approvalVerdict(task, decisions) ?? (deadline !== null && now() >= deadline ? "timed_out" : null);
-      if (!verdict) return awaitHuman(id, task, deadline);
+      let verdict: ApprovalResult["outcome"] | null = approvalVerdict(task, decisions);
+      if (!verdict) {
+        // Still undecided: the SLA is settled first, so an approval that times out unanswered also counts as missed.
+        const watched = await watchSla(slaContext, { id, startedAt, deadline, task }, slaPlan(request.then, sla, span, notifierFor(request.slaNotify)), records);
+        if (deadline === null || now() < deadline) return awaitHuman(id, watched.task, deadline, undefined, watched.wakeAt);
+        verdict = "timed_out";
+      }
       const output: ApprovalResult = { approved: verdict === "approved", outcome: verdict, decisions };
       return complete({ id, kind: "approve", output, startedAt, finishedAt: now() });
     },
 
     async escalate(id: string, request: EscalationRequest): Promise<Outcome> {
       claim(id);
+      const records = slaRecords(id);
       const recorded = replay(id);
       if (recorded) return recorded.output as Outcome;
+      // A decision ends the escalation whenever it comes, before or after its SLA passed.
       const decision = decisionsFor(events, id).at(-1);
       if (decision) return resolvedByHuman(id, decision, decision);
-      return awaitHuman(id, escalationTask(id, request, {}, ["resolve"]), null);
+      const task = escalationTask(id, request, {}, ["resolve"]);
+      return awaitPerson(id, task, slaPlan(request.then, optionalDuration(request.sla ?? workflow.sla), span, notifierFor(request.slaNotify)), records, null);
     },
 
     async resolve(outcome: string, detail?: Record<string, unknown>): Promise<Outcome> {

@@ -1,5 +1,5 @@
 import { parseDuration } from "./duration.ts";
-import type { Duration, WorkflowContext, Outcome, Trigger, WorkflowDefinition } from "./types.ts";
+import type { Duration, Outcome, SlaNotifier, Trigger, WorkflowContext, WorkflowDefinition } from "./types.ts";
 
 export interface WorkflowHeader {
   id: string;
@@ -16,6 +16,11 @@ export interface WorkflowHeader {
   afterEnd?: "new-case" | "dead-letter";
   /** How soon a person must act on this workflow's escalations and approvals unless a step says otherwise. */
   sla?: Duration;
+  /**
+   * Who is told when an escalation or approval passes its SLA (unless the step names its own `slaNotify`), built
+   * from the deployment's configuration, e.g. `(config) => slackSlaNotice(config, { channel: "#refund-leads" })`.
+   */
+  slaNotify?: (config: Readonly<Record<string, unknown>>) => SlaNotifier;
 }
 
 /**

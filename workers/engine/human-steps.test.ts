@@ -15,6 +15,13 @@ async function drive(workflow: WorkflowDefinition, events: CaseEvent[], at: numb
       delete state.retries[next.record.id];
       continue;
     }
+    if (next.kind === "sla") {
+      // Recorded while the task waits: the case stays parked on it.
+      state.completed.push(next.record);
+      state.wait = next.wait;
+      delete state.retries[next.record.id];
+      continue;
+    }
     if (next.kind === "waiting") {
       state.wait = next.wait;
       if (next.retry) state.retries[next.retry.stepId] = next.retry.state;
@@ -92,6 +99,8 @@ describe("approve", () => {
     const state = fresh();
     await drive(workflow, [opener], 0, state);
     expect(await drive(workflow, [opener], 24 * HOUR, state)).toMatchObject({ kind: "resolved", outcome: { outcome: "refund-timed_out" } });
+    // Its SLA (the timeout, as none is declared) passed unanswered: recorded as missed before it timed out.
+    expect(state.completed.map((s) => s.id)).toEqual(["refund-approval:sla-breach:1", "refund-approval", "resolve:refund-timed_out"]);
   });
 
   it("refuses a non-approver, the requester approving their own request, and a second decision by the same person", async () => {

@@ -66,7 +66,8 @@ export interface EventMatcher {
 /** Durations as milliseconds or text: `"90s"`, `"30m"`, `"48h"`, `"7d"`. */
 export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
 
-export type StepKind = "run" | "agent" | "decide" | "waitFor" | "sleep" | "ask" | "approve" | "escalate" | "resolve";
+/** `sla`: a record the engine keeps while a person's task waits (its SLA passed, the notice of that was sent). */
+export type StepKind = "run" | "agent" | "decide" | "waitFor" | "sleep" | "ask" | "approve" | "escalate" | "resolve" | "sla";
 
 export interface StepRecord {
   id: string;
@@ -153,6 +154,69 @@ export interface HumanTask {
   packet: ContextPacket;
   /** Epoch ms by which a person should have decided (the queue's SLA); null: none. */
   slaDeadline: number | null;
+  /**
+   * Set once `slaDeadline` passed with no decision and there is no further queue to move to: the task stays here,
+   * overdue, and its SLA is not watched again. Unset while the deadline is still ahead (or the task just moved).
+   */
+  slaBreachedAt?: number;
+}
+
+/** Where a person's task goes when its queue's SLA passes without a decision. */
+export interface SlaHop {
+  queue: string;
+  /** How long this queue has to decide, from when the task reaches it (default: the step's SLA). */
+  sla?: Duration;
+  /** The role a person needs in this queue (default: the previous queue's). */
+  role?: string;
+  /** Where it goes if this queue's SLA passes too. */
+  then?: SlaHop | readonly SlaHop[];
+}
+
+/** A missed SLA as the case records it (the output of the step `<id>:sla-breach:<n>`). */
+export interface SlaBreach {
+  /** When the wait began: a step handed to a person twice (after a failure) has one wait per hand-off. */
+  waitStartedAt: number;
+  /** 1 for the first queue's SLA, 2 for the next queue's... */
+  hop: number;
+  queue: string;
+  role: string;
+  /** Epoch ms the decision was due. */
+  deadline: number;
+  /** How late the task was when the breach was recorded. */
+  lateMs: number;
+  /** Where the task went, with its new deadline; null when there is no further queue (it stays, overdue). */
+  movedTo: { queue: string; role: string; slaDeadline: number | null } | null;
+}
+
+/** What people are told when a task is past its SLA: enough to find it and act. */
+export interface SlaNotice {
+  workflowId: string;
+  caseKey: string;
+  /** The waiting step: a decision names it. */
+  stepId: string;
+  kind: HumanTask["kind"];
+  title: string;
+  reason: string;
+  breach: SlaBreach;
+}
+
+/**
+ * Tells people a task is past its SLA (a Slack channel, a team's email address); a connector builds it. Called once
+ * per breach as its own recorded step (`<id>:sla-notice:<n>`) with that step's idempotency key; a failing notifier
+ * is retried with the engine's backoff while the task keeps waiting, never in its way.
+ */
+export interface SlaNotifier {
+  /** e.g. `slack`, `email`. */
+  name: string;
+  send(notice: SlaNotice, ctx: StepContext): unknown;
+}
+
+/** What the step `<id>:sla-notice:<n>` records: the notifier's answer, or why it gave up. */
+export interface SlaNoticeRecord {
+  notifier: string;
+  hop: number;
+  sent: unknown;
+  error?: { name: string; message: string; attempts: number };
 }
 
 /** Failed attempts of a step that has not succeeded yet; persisted by the shell between attempts. */
@@ -242,6 +306,10 @@ export interface ApprovalRequest {
   timeout?: Duration;
   /** When a decision is due (shown in the inbox; default `timeout`). */
   sla?: Duration;
+  /** Where the approval moves when `sla` passes without a decision, e.g. `{ queue: "refund-leads", sla: "4h" }`. */
+  then?: SlaHop | readonly SlaHop[];
+  /** Who is told when an SLA passes (default: the workflow's `slaNotify`). */
+  slaNotify?: SlaNotifier;
   /**
    * Also tell people where they work (e.g. a Slack message with Approve/Reject buttons): sent once, as the step
    * `<id>:notify`, before the case waits. The decision still comes back through the same checks as the API's.
@@ -291,6 +359,10 @@ export interface EscalationRequest {
   role?: string;
   /** When the human resolution is due, e.g. `"4h"`. */
   sla?: Duration;
+  /** Where the escalation moves when `sla` passes unresolved, e.g. `{ queue: "refund-leads", sla: "4h" }`, or a list of queues. */
+  then?: SlaHop | readonly SlaHop[];
+  /** Who is told when an SLA passes (default: the workflow's `slaNotify`). */
+  slaNotify?: SlaNotifier;
 }
 
 export interface StepApi {
@@ -376,5 +448,7 @@ export interface WorkflowDefinition<I = any> {
   afterEnd?: "new-case" | "dead-letter";
   /** Default SLA for the workflow's escalations and approvals. */
   sla?: Duration;
+  /** Who is told when an escalation or approval passes its SLA, unless the step names its own notifier. */
+  slaNotify?: (config: Readonly<Record<string, unknown>>) => SlaNotifier;
   body: (ctx: WorkflowContext<I>) => Promise<Outcome>;
 }
