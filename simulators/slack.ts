@@ -4,7 +4,10 @@
  * person's button click is delivered the way Slack delivers interactions: a form-encoded `payload=` of type
  * `block_actions`, signed with `X-Slack-Signature` v0 and `X-Slack-Request-Timestamp`, to the worker's
  * `/hooks/slack` (where to send it and the signing secret are set at `POST /_sim/webhooks`). Slack has no
- * idempotency key, so neither has this simulator.
+ * idempotency key, so neither has this simulator; a post's `metadata` (`{ event_type, event_payload }`) is kept and
+ * read back the way the connector looks an earlier post up: `GET /api/conversations.list` (the channels posted to,
+ * by name) and `GET /api/conversations.history` (newest first, `oldest`, `limit`, `cursor`, metadata only with
+ * `include_all_metadata=true`).
  */
 import { post, sign } from "../scripts/senders.ts";
 import { createSimulator, type Simulator } from "./kit.ts";
@@ -15,6 +18,8 @@ export interface PostedMessage {
   ts: string;
   text: string;
   blocks: { type: string; block_id?: string; elements?: { type: string; action_id?: string; value?: string }[] }[];
+  /** Message metadata as posted (https://docs.slack.dev/messaging/message-metadata). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /** A stable channel id for a name, as Slack turns `#refunds` into `C…`. */
@@ -51,6 +56,8 @@ export function blockActionsPayload(message: PostedMessage, click: { user: strin
 export function slackSimulator(apiKey: string): Simulator & { messages: PostedMessage[]; webhook: { url: string | null; secret: string | null } } {
   const sim = createSimulator({ apiKey, idempotency: false, unauthorized: (c) => c.json({ ok: false, error: c.req.header("authorization") ? "invalid_auth" : "not_authed" }) });
   const messages: PostedMessage[] = [];
+  /** Channel names posted to, by id, for `conversations.list`. */
+  const channels = new Map<string, string>();
   const webhook = { url: null as string | null, secret: null as string | null };
   let clock = Math.floor(Date.now() / 1000) * 1_000_000;
 
@@ -87,11 +94,33 @@ export function slackSimulator(apiKey: string): Simulator & { messages: PostedMe
     if (typeof params.channel !== "string" || !params.channel) return c.json({ ok: false, error: "channel_not_found" });
     if ((typeof params.text !== "string" || !params.text) && blocks.length === 0) return c.json({ ok: false, error: "no_text" });
     if (blocks.length > 50) return c.json({ ok: false, error: "invalid_blocks" });
+    const metadata = typeof params.metadata === "string" ? (JSON.parse(params.metadata) as PostedMessage["metadata"]) : (params.metadata as PostedMessage["metadata"] | undefined);
+    if (metadata !== undefined && (typeof metadata?.event_type !== "string" || typeof metadata.event_payload !== "object" || metadata.event_payload === null)) return c.json({ ok: false, error: "invalid_metadata_format" });
     clock = Math.max(clock + 100, Math.floor(Date.now() / 1000) * 1_000_000);
     const ts = `${Math.floor(clock / 1_000_000)}.${String(clock % 1_000_000).padStart(6, "0")}`;
-    const message: PostedMessage = { channel: channelId(params.channel), ts, text: String(params.text ?? ""), blocks };
+    const message: PostedMessage = { channel: channelId(params.channel), ts, text: String(params.text ?? ""), blocks, ...(metadata ? { metadata } : {}) };
+    if (!/^[CGD][A-Z0-9]{6,}$/.test(params.channel)) channels.set(message.channel, params.channel.replace(/^#/, ""));
     messages.push(message);
     return c.json({ ok: true, channel: message.channel, ts, message: { type: "message", text: message.text, blocks, bot_id: "B0CROSSFLOW", ts } });
+  });
+  sim.app.get("/api/conversations.list", (c) => {
+    const limit = Math.min(1000, Math.max(1, Number(c.req.query("limit") ?? 100) || 100));
+    const start = Number(c.req.query("cursor") || 0);
+    const all = [...channels].map(([id, name]) => ({ id, name, is_channel: true, is_archived: false }));
+    const next = start + limit < all.length ? String(start + limit) : "";
+    return c.json({ ok: true, channels: all.slice(start, start + limit), response_metadata: { next_cursor: next } });
+  });
+  sim.app.get("/api/conversations.history", (c) => {
+    const channel = c.req.query("channel");
+    if (!channel) return c.json({ ok: false, error: "channel_not_found" });
+    const oldest = Number(c.req.query("oldest") ?? 0);
+    const limit = Math.min(999, Math.max(1, Number(c.req.query("limit") ?? 100) || 100));
+    const start = Number(c.req.query("cursor") || 0);
+    const withMetadata = c.req.query("include_all_metadata") === "true";
+    const list = messages.filter((m) => m.channel === channel && Number(m.ts) > oldest).reverse();
+    const page = list.slice(start, start + limit).map(({ ts, text, blocks, metadata }) => ({ type: "message", ts, text, blocks, bot_id: "B0CROSSFLOW", ...(withMetadata && metadata ? { metadata } : {}) }));
+    const more = start + limit < list.length;
+    return c.json({ ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(start + limit) : "" } });
   });
   return { ...sim, messages, webhook };
 }

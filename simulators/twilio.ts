@@ -1,7 +1,8 @@
 /**
  * A local Twilio Programmable Messaging API: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (form-encoded
  * `To`, `From`, `Body`; HTTP basic auth with an API key `SK…:secret`, as Twilio documents), the message list and
- * fetch. Like Twilio it has no idempotency key: a repeated request sends a second SMS. A customer's reply is
+ * fetch. Like Twilio it has no idempotency key: a repeated request sends a second SMS; the list (newest first, by
+ * `To`/`From`, paged) is what the connector reads to find an earlier send. A customer's reply is
  * delivered the way Twilio delivers inbound SMS: a form POST to the worker's `/hooks/twilio`, signed with
  * `X-Twilio-Signature` under the account's auth token (set at `POST /_sim/webhooks` once the worker is up).
  */
@@ -17,6 +18,8 @@ export interface SmsMessage {
   body: string;
   status: "queued" | "received";
   direction: "outbound-api" | "inbound";
+  /** The Messaging Service that sent it (`MessagingServiceSid`), null for a message sent from a number. */
+  messaging_service_sid: string | null;
   num_segments: string;
   date_created: string;
   api_version: "2010-04-01";
@@ -50,9 +53,9 @@ export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_AC
   const messages: SmsMessage[] = [];
   const webhook = { url: null as string | null, secret: null as string | null };
   const base = `/2010-04-01/Accounts/${accountSid}`;
-  const message = (fields: Pick<SmsMessage, "from" | "to" | "body" | "status" | "direction">): SmsMessage => {
+  const message = (fields: Pick<SmsMessage, "from" | "to" | "body" | "status" | "direction"> & { messaging_service_sid?: string | null }): SmsMessage => {
     const id = sid("SM");
-    return { sid: id, account_sid: accountSid, ...fields, num_segments: String(Math.max(1, Math.ceil(fields.body.length / 160))), date_created: new Date().toUTCString().replace("GMT", "+0000"), api_version: "2010-04-01", uri: `${base}/Messages/${id}.json` };
+    return { sid: id, account_sid: accountSid, messaging_service_sid: null, ...fields, num_segments: String(Math.max(1, Math.ceil(fields.body.length / 160))), date_created: new Date().toUTCString().replace("GMT", "+0000"), api_version: "2010-04-01", uri: `${base}/Messages/${id}.json` };
   };
 
   sim.app.post("/_sim/webhooks", async (c) => {
@@ -88,14 +91,20 @@ export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_AC
     if (!from && !params.get("MessagingServiceSid")) return c.json(twilioError(21603, "A 'From' phone number is required.", 400), 400);
     if (!text) return c.json(twilioError(21602, "Message body is required.", 400), 400);
     if (text.length > 1600) return c.json(twilioError(21617, "The concatenated message body exceeds the 1600 character limit.", 400), 400);
-    const sent = message({ from: from ?? params.get("MessagingServiceSid")!, to, body: text, status: "queued", direction: "outbound-api" });
+    const service = params.get("MessagingServiceSid");
+    const sent = message({ from: from ?? service!, to, body: text, status: "queued", direction: "outbound-api", messaging_service_sid: service });
     messages.push(sent);
     return c.json(sent, 201);
   });
+  /** Twilio's list: newest first, filtered by `To` and `From`, in pages of `PageSize` (default 50, at most 1000) with `next_page_uri`. */
   sim.app.get("/2010-04-01/Accounts/:account/Messages.json", (c) => {
-    const to = c.req.query("To");
-    const list = [...messages].reverse().filter((m) => !to || m.to === to);
-    return c.json({ messages: list, page: 0, page_size: 50, first_page_uri: `${base}/Messages.json?PageSize=50&Page=0`, next_page_uri: null, uri: c.req.path });
+    const [to, from] = [c.req.query("To"), c.req.query("From")];
+    const size = Math.min(1000, Math.max(1, Number(c.req.query("PageSize") ?? 50) || 50));
+    const page = Math.max(0, Number(c.req.query("Page") ?? 0) || 0);
+    const list = [...messages].reverse().filter((m) => (!to || m.to === to) && (!from || m.from === from));
+    const query = (p: number) => `${base}/Messages.json?${new URLSearchParams({ ...(to ? { To: to } : {}), ...(from ? { From: from } : {}), PageSize: String(size), Page: String(p) })}`;
+    const more = (page + 1) * size < list.length;
+    return c.json({ messages: list.slice(page * size, (page + 1) * size), page, page_size: size, first_page_uri: query(0), next_page_uri: more ? query(page + 1) : null, uri: query(page) });
   });
   sim.app.get("/2010-04-01/Accounts/:account/Messages/:file", (c) => {
     const found = messages.find((m) => `${m.sid}.json` === c.req.param("file"));

@@ -1,14 +1,15 @@
 /**
  * The connector contract, against the local simulators over HTTP: each connector sends the step's idempotency key
- * (a retried call acts once), and sorts failures for the engine (429 → RetryAfter with the server's delay, 5xx and
- * unreachable → retryable ConnectorError, other 4xx → FatalError).
+ * (a retried call acts once); where the provider has no such key (Twilio, Slack, Zendesk's updates) a resumed attempt
+ * looks the earlier call's effect up and acts only if there is none; and failures are sorted for the engine (429 →
+ * RetryAfter with the server's delay, 5xx and unreachable → retryable ConnectorError, other 4xx → FatalError).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveSimulators, SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/index.ts";
 import type { Simulator } from "../../simulators/kit.ts";
 import { FatalError, RetryAfter } from "../engine/index.ts";
 import { emailClient } from "./email/client.ts";
-import { ConnectorError, connectorSettings } from "./http.ts";
+import { ConnectorError, connectorSettings, earlierCallSince, LOOKUP_SKEW_MS, type EffectContext } from "./http.ts";
 import { stripeClient } from "./stripe/client.ts";
 import { zendeskClient } from "./zendesk/client.ts";
 import { complianceClient } from "./compliance/client.ts";
@@ -33,7 +34,8 @@ const fault = (system: string, body: Record<string, unknown>) => fetch(`${sims.u
 interface Contract {
   /** The `system` its ConnectorErrors name. */
   system: string;
-  act: (key: string, timeoutMs?: number) => Promise<unknown>;
+  /** The effectful call under the step's key; `resumed` makes it a resumed attempt whose step began at `firstAttemptAt`. */
+  act: (key: string, timeoutMs?: number, resumed?: { firstAttemptAt: number }) => Promise<unknown>;
   effects: () => number;
   /**
    * `true`: the provider honours `Idempotency-Key`, so a repeat acts once. `false`: it has no such key (Twilio,
@@ -46,6 +48,8 @@ interface Contract {
 }
 
 const at = (system: string) => `${sims.url}/${system}`;
+/** The step context a connector gets: a first attempt, or one resumed after the object stopped mid-call. */
+const stepCtx = (key: string, resumed?: { firstAttemptAt: number }): EffectContext => (resumed ? { idempotencyKey: key, attempt: 1, resumed: true, firstAttemptAt: resumed.firstAttemptAt } : { idempotencyKey: key, attempt: 1 });
 const twilio = (apiKey: string = SIMULATOR_KEYS.twilio, timeoutMs?: number) => twilioClient({ baseUrl: at("twilio"), apiKey, accountSid: SIMULATOR_TWILIO_ACCOUNT, from: "+15005550006", timeoutMs });
 const slack = (apiKey: string = SIMULATOR_KEYS.slack, timeoutMs?: number) => slackClient({ baseUrl: `${at("slack")}/api`, apiKey, timeoutMs });
 const notice = { workflowId: "refund-dispute", caseKey: "customer:a@example.com", stepId: "triage:approve:call-1", title: "Refund 80 EUR", queue: "refunds", role: "operator", approvals: 1, slaDeadline: null };
@@ -81,7 +85,7 @@ const connectors: Record<string, Contract> = {
   },
   zendesk: {
     system: "zendesk",
-    act: (key, timeoutMs) => zendeskClient({ baseUrl: at("zendesk"), apiKey: SIMULATOR_KEYS.zendesk, timeoutMs }).reply("5150", "Contract reply", {}, { idempotencyKey: key }),
+    act: (key, timeoutMs, resumed) => zendeskClient({ baseUrl: at("zendesk"), apiKey: SIMULATOR_KEYS.zendesk, timeoutMs }).reply("5150", "Contract reply", {}, stepCtx(key, resumed)),
     effects: () => sims.systems.zendesk.tickets.get(5150)?.comments.length ?? 0,
     idempotent: false,
     badKey: () => zendeskClient({ baseUrl: at("zendesk"), apiKey: "wrong" }).reply("5150", "x", {}, { idempotencyKey: "k" }),
@@ -95,14 +99,14 @@ const connectors: Record<string, Contract> = {
   },
   twilio: {
     system: "twilio",
-    act: (key, timeoutMs) => twilio(SIMULATOR_KEYS.twilio, timeoutMs).sendSms({ to: "+4915112345678", body: "Your documents arrived." }, { idempotencyKey: key }),
+    act: (key, timeoutMs, resumed) => twilio(SIMULATOR_KEYS.twilio, timeoutMs).sendSms({ to: "+4915112345678", body: "Your documents arrived." }, stepCtx(key, resumed)),
     effects: () => sims.systems.twilio.messages.filter((m) => m.direction === "outbound-api").length,
     idempotent: false,
     badKey: () => twilio("SKwrong:secret").sendSms({ to: "+4915112345678", body: "x" }, { idempotencyKey: "k" }),
   },
   slack: {
     system: "slack",
-    act: (key, timeoutMs) => slack(SIMULATOR_KEYS.slack, timeoutMs).postApproval("#refunds", notice, { idempotencyKey: key }),
+    act: (key, timeoutMs, resumed) => slack(SIMULATOR_KEYS.slack, timeoutMs).postApproval("#refunds", notice, stepCtx(key, resumed)),
     effects: () => sims.systems.slack.messages.length,
     idempotent: false,
     badKey: () => slack("xoxb-wrong").postMessage({ channel: "#refunds", text: "x" }, { idempotencyKey: "k" }),
@@ -122,13 +126,44 @@ describe.each(Object.entries(connectors))("%s connector contract", (system, c) =
     expect(c.effects()).toBe(before + 2);
   });
 
-  it.runIf(c.idempotent === false)("sends the step's key, and acts again on a repeat because the provider has no idempotency key (documented)", async () => {
+  const effectRequests = (key: string) => (sims.systems[system as Exclude<keyof typeof sims.systems, "app">] as Simulator).log.filter((r) => r.method !== "GET" && r.idempotencyKey === key);
+
+  it.runIf(c.idempotent === false)("sends the step's key, and acts again when called twice as a first attempt: the provider has no idempotency key, only a resumed attempt looks first", async () => {
     const before = c.effects();
     const key = `cf-contract-${system}-${crypto.randomUUID()}`;
     await c.act(key);
     await c.act(key);
     expect(c.effects()).toBe(before + 2);
-    expect((sims.systems[system as Exclude<keyof typeof sims.systems, "app">] as Simulator).log.filter((r) => r.idempotencyKey === key)).toHaveLength(2);
+    expect(effectRequests(key)).toHaveLength(2);
+  });
+
+  it.runIf(c.idempotent === false)("acts once when an attempt resumes after its call reached the provider: it finds the effect and answers with it", async () => {
+    const startedAt = Date.now();
+    const before = c.effects();
+    const key = `cf-contract-${system}-${crypto.randomUUID()}`;
+    const first = await c.act(key);
+    const resumed = await c.act(key, undefined, { firstAttemptAt: startedAt });
+    expect(resumed).toEqual(first);
+    expect(c.effects()).toBe(before + 1);
+    expect(effectRequests(key)).toHaveLength(1);
+  });
+
+  it.runIf(c.idempotent === false)("acts when an attempt resumes whose call never reached the provider (another step's effects do not count)", async () => {
+    await c.act(`cf-contract-${system}-${crypto.randomUUID()}`); // an earlier step's effect, same target and text
+    const before = c.effects();
+    const key = `cf-contract-${system}-${crypto.randomUUID()}`;
+    // Steps of a case run one after another: this one began after that effect (by more than the clock allowance).
+    await c.act(key, undefined, { firstAttemptAt: Date.now() + LOOKUP_SKEW_MS + 1_000 });
+    expect(c.effects()).toBe(before + 1);
+    expect(effectRequests(key)).toHaveLength(1);
+  });
+
+  it.runIf(c.idempotent === false)("does not act when the lookup fails: the attempt is retried like a failed call", async () => {
+    const before = c.effects();
+    await fault(system, { status: 503 });
+    const error = await c.act(`cf-contract-${system}-${crypto.randomUUID()}`, undefined, { firstAttemptAt: Date.now() }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ConnectorError", system: c.system, status: 503, retryable: true });
+    expect(c.effects()).toBe(before);
   });
 
   it("turns a 429 into RetryAfter with the server's delay", async () => {
@@ -181,6 +216,40 @@ it("replies on a Zendesk ticket, publicly, and solves it", async () => {
   expect(sims.systems.zendesk.tickets.get(4711)).toMatchObject({ status: "solved", comments: [{ body: "We refunded the duplicate charge.", public: true }] });
   await fault("zendesk", { status: 429, retryAfter: 2 });
   await expect(zendesk.reply("4711", "again", {}, { idempotencyKey: "cf-zd-2" })).rejects.toBeInstanceOf(RetryAfter);
+});
+
+describe("looking up an earlier effect", () => {
+  it("looks only on a resumed or repeated attempt, from just before the step's first attempt began", () => {
+    expect(earlierCallSince({ idempotencyKey: "k", attempt: 1 })).toBeNull();
+    expect(earlierCallSince({ idempotencyKey: "k" })).toBeNull();
+    expect(earlierCallSince({ idempotencyKey: "k", attempt: 1, resumed: true, firstAttemptAt: 1_700_000_000_900 })).toBe(1_700_000_000_000 - LOOKUP_SKEW_MS);
+    expect(earlierCallSince({ idempotencyKey: "k", attempt: 2, firstAttemptAt: 1_700_000_005_000 })).toBe(1_700_000_005_000 - LOOKUP_SKEW_MS);
+    expect(earlierCallSince({ idempotencyKey: "k", attempt: 3 })).toBe(0);
+  });
+
+  it("texts a resumed reminder that repeats an earlier step's text: only a message sent since the step began is its own", async () => {
+    const to = "+4915199990000";
+    const body = "Please reply YES to confirm.";
+    const question = await twilio().sendSms({ to, body }, stepCtx("cf-question"));
+    const reminder = await twilio().sendSms({ to, body }, stepCtx("cf-reminder", { firstAttemptAt: Date.now() + 10_000 }));
+    expect(reminder).not.toEqual(question);
+    expect(sims.systems.twilio.messages.filter((m) => m.to === to && m.direction === "outbound-api")).toHaveLength(2);
+  });
+
+  it("finds its own earlier post by key among the channel's (by id or name), and an earlier reply that also solved the ticket", async () => {
+    const startedAt = Date.now();
+    const posted = await slack().postMessage({ channel: "#ops-lookup", text: "first" }, stepCtx("cf-by-id"));
+    expect(await slack().postMessage({ channel: posted.channel, text: "first" }, stepCtx("cf-by-id", { firstAttemptAt: startedAt }))).toEqual(posted);
+    expect(sims.systems.slack.messages.filter((m) => m.metadata?.event_payload.idempotency_key === "cf-by-id")).toHaveLength(1);
+    await slack().postMessage({ channel: "#ops-lookup", text: "first" }, stepCtx("cf-other-step"));
+    expect(await slack().postMessage({ channel: "#ops-lookup", text: "first" }, stepCtx("cf-by-id", { firstAttemptAt: startedAt }))).toEqual(posted);
+
+    const zendesk = zendeskClient({ baseUrl: at("zendesk"), apiKey: SIMULATOR_KEYS.zendesk });
+    const solved = await zendesk.reply("6160", "Refunded.", { status: "solved" }, stepCtx("cf-solve"));
+    await zendesk.reply("6160", "A later note.", { status: "open" }, stepCtx("cf-later"));
+    expect(await zendesk.reply("6160", "Refunded.", { status: "solved" }, stepCtx("cf-solve", { firstAttemptAt: startedAt }))).toEqual(solved);
+    expect(sims.systems.zendesk.tickets.get(6160)?.comments.map((c) => c.body)).toEqual(["Refunded.", "A later note."]);
+  });
 });
 
 describe("compliance connector", () => {

@@ -61,6 +61,38 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * What a connector call gets from its step: the idempotency key, and whether an earlier call of the step may already
+ * have acted (the engine's `StepContext` carries all of it).
+ */
+export interface EffectContext {
+  idempotencyKey: string;
+  /** 1 for the step's first attempt. */
+  attempt?: number;
+  /** The attempt runs again after the object stopped between its call and its record. */
+  resumed?: boolean;
+  /** When the step's first attempt began (epoch ms). */
+  firstAttemptAt?: number;
+}
+
+/**
+ * How far before the step's first attempt a lookup reaches: providers stamp effects with their own clock, in whole
+ * seconds at worst, so an effect of that attempt may carry a time a little before the attempt's own.
+ */
+export const LOOKUP_SKEW_MS = 2_000;
+
+/**
+ * For providers without an idempotency key: when an earlier call of this step may already have acted (the attempt
+ * resumes after a crash, or an earlier attempt failed after its call may have reached the provider: a timeout, a 5xx
+ * from a proxy), the time from which to look that effect up before acting again; null on a fresh first attempt,
+ * where there is nothing to find. Without the first attempt's time it looks everywhere (0).
+ * @example const since = earlierCallSince(ctx); if (since !== null && (await findSent(since))) return found;
+ */
+export function earlierCallSince(ctx: EffectContext): number | null {
+  if (!ctx.resumed && (ctx.attempt ?? 1) <= 1) return null;
+  return ctx.firstAttemptAt === undefined ? 0 : Math.max(0, Math.floor(ctx.firstAttemptAt / 1000) * 1000 - LOOKUP_SKEW_MS);
+}
+
 /** Seconds or an HTTP date, as `Retry-After` allows; 1 s when absent or unreadable. */
 function retryAfterMs(header: string | null): number {
   if (header && /^\d+$/.test(header.trim())) return Number(header) * 1000;

@@ -4,13 +4,16 @@
  * `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` with HTTP basic auth, and the `ask` channel over it (the
  * customer's reply comes back as Twilio's signed inbound-SMS webhook on the `twilio` source).
  *
- * Twilio has no idempotency key for messages: the step's key is sent anyway (harmless, and honoured by proxies
- * that dedupe on it), but a send retried after a crash between Twilio's answer and the step's record can text the
- * customer twice. The engine's outbox keeps that window to one attempt.
+ * Twilio has no idempotency key for messages and a message carries no metadata of ours. So when an earlier call of
+ * the step may have sent the text (the attempt resumes after a crash between Twilio's answer and the step's record,
+ * or an earlier attempt timed out), the client first reads the account's messages to that number from that sender
+ * (`GET …/Messages.json?To=&From=`, newest first) and returns the one with the same body created since the step's
+ * first attempt began, instead of texting the customer again. The time bound is what tells this step's text from
+ * an earlier step's identical one (an ask's reminder repeats its question): steps of a case run one after another.
  */
-import type { Channel, StepContext } from "../../engine/index.ts";
+import type { Channel } from "../../engine/index.ts";
 import { FatalError } from "../../engine/index.ts";
-import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
+import { callApi, connectorSettings, earlierCallSince, type ApiConfig, type EffectContext } from "../http.ts";
 
 export interface TwilioSettings extends Omit<ApiConfig, "system"> {
   accountSid: string;
@@ -26,7 +29,14 @@ export interface TwilioMessage {
   from: string;
   body: string;
   date_created: string;
+  /** `outbound-api` for messages sent through this API, `inbound` for the customer's. */
+  direction: string;
+  /** The Messaging Service that sent it, when one did. */
+  messaging_service_sid?: string | null;
 }
+
+/** Pages of 100 messages read when looking for an earlier send (a customer's number rarely has more since a step began). */
+const LOOKUP_PAGES = 5;
 
 const text = (config: Readonly<Record<string, unknown>>, name: string) => (typeof config[name] === "string" && config[name] !== "" ? (config[name] as string) : undefined);
 
@@ -54,11 +64,36 @@ export function e164(value: unknown): string | null {
 export function twilioClient(settings: TwilioSettings) {
   const api = { ...settings, auth: "basic" as const, system: "twilio" };
   const messages = `/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
+  const viaService = settings.from.startsWith("MG");
   return {
-    /** @example const sms = await twilio.sendSms({ to: "+4915112345678", body: "Your code is 123" }, ctx); */
-    sendSms(message: { to: string; body: string }, ctx: Pick<StepContext, "idempotencyKey">) {
-      const field = settings.from.startsWith("MG") ? "MessagingServiceSid" : "From";
+    /**
+     * Sends the text once per step: on a resumed or repeated attempt, a message the earlier call sent is returned instead.
+     * @example const sms = await twilio.sendSms({ to: "+4915112345678", body: "Your code is 123" }, ctx);
+     */
+    async sendSms(message: { to: string; body: string }, ctx: EffectContext): Promise<TwilioMessage> {
+      const since = earlierCallSince(ctx);
+      const sent = since === null ? null : await this.findSent(message, since);
+      if (sent) return sent;
+      const field = viaService ? "MessagingServiceSid" : "From";
       return callApi<TwilioMessage>(api, messages, { form: { To: message.to, [field]: settings.from, Body: message.body }, idempotencyKey: ctx.idempotencyKey });
+    },
+    /**
+     * The message this sender sent to `to` with exactly `body`, created at or after `since` (epoch ms), or null.
+     * @example const earlier = await twilio.findSent({ to: "+4915112345678", body: "Your code is 123" }, attemptStartedAt);
+     */
+    async findSent(message: { to: string; body: string }, since: number): Promise<TwilioMessage | null> {
+      let path: string | null = `${messages}?${new URLSearchParams({ To: message.to, ...(viaService ? {} : { From: settings.from }), PageSize: "100" })}`;
+      for (let page = 0; path && page < LOOKUP_PAGES; page++) {
+        const list: { messages: TwilioMessage[]; next_page_uri: string | null } = await callApi(api, path);
+        const found = list.messages.find(
+          (m) => m.direction.startsWith("outbound") && m.body === message.body && Date.parse(m.date_created) >= since && (!viaService || m.messaging_service_sid === settings.from),
+        );
+        if (found) return found;
+        // Newest first: once a whole page is older than the step, no later page can hold its message.
+        if (list.messages.every((m) => Date.parse(m.date_created) < since)) return null;
+        path = list.next_page_uri;
+      }
+      return null;
     },
     /** Recent messages to a number, newest first. @example const { messages } = await twilio.listMessages({ to: "+4915112345678" }); */
     listMessages(filter: { to?: string } = {}) {

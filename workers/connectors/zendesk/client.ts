@@ -1,28 +1,86 @@
 /**
  * Zendesk Support's REST API (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/): replying on
- * a ticket. Zendesk honours `Idempotency-Key` only when creating tickets, so an update that is retried after a
- * crash may post its comment twice; the step's key is still sent for where it is honoured.
+ * a ticket. Zendesk honours `Idempotency-Key` only when creating tickets (the step's key is still sent), so every
+ * update carries the step's key as the audit's custom metadata (`ticket.metadata`, kept on the update's audit as
+ * `metadata.custom`). When an earlier call of the step may have updated the ticket (the attempt resumes after a
+ * crash, or an earlier attempt timed out), the client first reads the ticket's audits
+ * (`GET /api/v2/tickets/{id}/audits.json`, https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_audits/)
+ * and answers from the one carrying that key instead of posting the comment again.
  */
-import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
+import { callApi, connectorSettings, earlierCallSince, type ApiConfig, type EffectContext } from "../http.ts";
 
 /** Settings from configuration: `ZENDESK_API_TOKEN` (an OAuth token) and `ZENDESK_API_BASE_URL` (`https://<subdomain>.zendesk.com`). */
 export function zendeskConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
   return connectorSettings(config, { key: "ZENDESK_API_TOKEN", baseUrl: "ZENDESK_API_BASE_URL", hint: "https://<subdomain>.zendesk.com" });
 }
 
+/** The custom audit metadata field that carries the step's idempotency key. */
+export const STEP_KEY_FIELD = "crossflow_idempotency_key";
+
+/** Pages of audits (100 each) read when looking for an earlier update. */
+const LOOKUP_PAGES = 10;
+
+/** What a reply answers (and what a found earlier reply is answered with). */
+export interface TicketUpdate {
+  ticket: { id: number; status: string };
+  audit?: { id: number };
+}
+
+/** A ticket audit as Zendesk lists it (the fields Crossflow reads). */
+interface TicketAudit {
+  id: number;
+  ticket_id: number;
+  created_at: string;
+  metadata?: { custom?: Record<string, unknown> };
+  events?: { type: string; field_name?: string; value?: unknown }[];
+}
+
 export function zendeskClient(config: Omit<ApiConfig, "system">) {
   const api = { ...config, system: "zendesk" };
+  const base = config.baseUrl.replace(/\/$/, "");
+  const ticketPath = (ticketId: string) => `/api/v2/tickets/${encodeURIComponent(ticketId)}`;
+  /** Zendesk's `next_page` is an absolute URL; the calls take a path below the configured base. */
+  const nextPath = (next: string | null): string | null => {
+    if (!next) return null;
+    if (next.startsWith(base)) return next.slice(base.length);
+    const url = new URL(next);
+    return `${url.pathname}${url.search}`;
+  };
   return {
     /**
-     * A public reply on the ticket, optionally setting its status.
+     * A public reply on the ticket, optionally setting its status; once per step (a resumed or repeated attempt
+     * answers from the update the earlier call made).
      * @example await zendesk.reply("4711", "We refunded the duplicate charge.", { status: "solved" }, ctx);
      */
-    reply(ticketId: string, body: string, options: { status?: "open" | "pending" | "solved" }, ctx: { idempotencyKey: string }) {
-      return callApi<{ ticket: { id: number; status: string } }>(api, `/api/v2/tickets/${encodeURIComponent(ticketId)}.json`, {
+    async reply(ticketId: string, body: string, options: { status?: "open" | "pending" | "solved" }, ctx: EffectContext): Promise<TicketUpdate> {
+      const since = earlierCallSince(ctx);
+      const earlier = since === null ? null : await this.findUpdate(ticketId, ctx.idempotencyKey, since);
+      if (earlier) return earlier;
+      return callApi<TicketUpdate>(api, `${ticketPath(ticketId)}.json`, {
         method: "PUT",
-        json: { ticket: { comment: { body, public: true }, ...(options.status ? { status: options.status } : {}) } },
+        json: { ticket: { comment: { body, public: true }, ...(options.status ? { status: options.status } : {}), metadata: { [STEP_KEY_FIELD]: ctx.idempotencyKey } } },
         idempotencyKey: ctx.idempotencyKey,
       });
+    },
+    /**
+     * The update of `ticketId` made since `since` (epoch ms) under `idempotencyKey`, as `reply` answers it, or null.
+     * @example const earlier = await zendesk.findUpdate("4711", ctx.idempotencyKey, attemptStartedAt);
+     */
+    async findUpdate(ticketId: string, idempotencyKey: string, since: number): Promise<TicketUpdate | null> {
+      let path: string | null = `${ticketPath(ticketId)}/audits.json?sort_order=desc`;
+      for (let page = 0; path && page < LOOKUP_PAGES; page++) {
+        const list: { audits: TicketAudit[]; next_page: string | null } = await callApi(api, path);
+        const audit = list.audits.find((a) => a.metadata?.custom?.[STEP_KEY_FIELD] === idempotencyKey);
+        if (audit) {
+          const status = audit.events?.find((e) => e.type === "Change" && e.field_name === "status")?.value;
+          const ticket = typeof status === "string" ? { id: audit.ticket_id, status } : (await callApi<TicketUpdate>(api, `${ticketPath(ticketId)}.json`)).ticket;
+          return { ticket: { id: ticket.id, status: ticket.status }, audit: { id: audit.id } };
+        }
+        // Newest first: once a whole page is older than the step, no later page can hold its update.
+        if (list.audits.every((a) => Date.parse(a.created_at) < since)) return null;
+        path = nextPath(list.next_page);
+      }
+      return null;
     },
   };
 }
