@@ -98,6 +98,8 @@ export interface SpawnOptions {
   cwd?: string;
   quiet?: boolean;
   timeoutMs?: number;
+  /** Every chunk of the service's output, printed or not (the load suite keeps it in a log file). */
+  onOutput?: (chunk: string) => void;
 }
 
 export async function spawnService(opts: SpawnOptions): Promise<Service> {
@@ -112,6 +114,7 @@ export async function spawnService(opts: SpawnOptions): Promise<Service> {
   let log = "";
   const remember = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-8000);
+    opts.onOutput?.(chunk.toString());
   };
   const print = prefixLines(opts.name, opts.quiet ?? false);
   child.stdout!.on("data", (c: Buffer) => (remember(c), print(c)));
@@ -158,11 +161,11 @@ function connectorUrls(simulatorsUrl: string): Record<string, string> {
 }
 
 /**
- * Crossflow on Deno (`deno task start`, the deno binary from npm) on a free port, with its KV file in `dataDir`
- * and metrics to `libsqlUrl`.
+ * Crossflow on Deno (`deno task start`, the deno binary from npm) on `port` or a free one, with its KV file in
+ * `dataDir` and metrics to `libsqlUrl`; restartable on the same port and KV file after a crash.
  */
-export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; simulatorsUrl?: string; quiet?: boolean; env?: Record<string, string> }): Promise<Service> {
-  const port = await freePort();
+export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; simulatorsUrl?: string; port?: number; quiet?: boolean; env?: Record<string, string>; onOutput?: (chunk: string) => void }): Promise<Service> {
+  const port = options.port ?? (await freePort());
   return spawnService({
     name: "deno",
     command: join(BIN, "deno"),
@@ -180,6 +183,7 @@ export async function startDenoServer(options: { dataDir: string; libsqlUrl: str
     readyPath: "/healthz",
     quiet: options.quiet,
     timeoutMs: 60_000,
+    onOutput: options.onOutput,
   });
 }
 
@@ -213,7 +217,7 @@ export interface Stack {
  * The local libSQL endpoint over `file` (default `<dataDir>/crossflow.db`; migrated on start) in its own process, as
  * Turso is to the workers; restartable on the same port.
  */
-export function startLibsqlService(options: { port: number; dataDir: string; file?: string; quiet?: boolean }): Promise<Service> {
+export function startLibsqlService(options: { port: number; dataDir: string; file?: string; quiet?: boolean; onOutput?: (chunk: string) => void }): Promise<Service> {
   return spawnService({
     name: "libsql",
     command: join(BIN, "tsx"),
@@ -222,6 +226,77 @@ export function startLibsqlService(options: { port: number; dataDir: string; fil
     url: `http://127.0.0.1:${options.port}`,
     readyPath: "/health",
     quiet: options.quiet,
+    onOutput: options.onOutput,
+  });
+}
+
+/** The local SaaS simulators (one process), on `port` or a free one. */
+export async function startSimulators(options: { port?: number; quiet?: boolean; onOutput?: (chunk: string) => void } = {}): Promise<Service> {
+  const port = options.port ?? (await freePort());
+  return spawnService({
+    name: "simulators",
+    command: join(BIN, "tsx"),
+    args: ["simulators/main.ts"],
+    env: { SIMULATORS_PORT: String(port) },
+    url: `http://127.0.0.1:${port}`,
+    readyPath: "/healthz",
+    quiet: options.quiet,
+    onOutput: options.onOutput,
+  });
+}
+
+/**
+ * Simulators that call back (provisioning's activations, Twilio's inbound SMS, Slack's button clicks, HubSpot's deal
+ * stages, Stripe's invoice events, Zendesk's new tickets, customers' email replies) send webhooks signed with the worker's secrets, as the real
+ * systems do.
+ */
+export async function pointSimulatorsAt(simulatorsUrl: string, workerUrl: string): Promise<void> {
+  for (const [system, secret] of [["provisioning", "PROVISIONING_WEBHOOK_SECRET"], ["twilio", "TWILIO_AUTH_TOKEN"], ["slack", "SLACK_SIGNING_SECRET"], ["hubspot", "HUBSPOT_CLIENT_SECRET"], ["stripe", "STRIPE_WEBHOOK_SECRET"], ["zendesk", "ZENDESK_WEBHOOK_SECRET"], ["resend", "RESEND_WEBHOOK_SECRET"]] as const) {
+    const hooked = await fetch(`${simulatorsUrl}/${system}/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: workerUrl, secret: firstSecret(devVar(secret)) }) });
+    if (!hooked.ok) throw new Error(`could not point the ${system} simulator at the worker: ${hooked.status} ${await hooked.text()}`);
+  }
+}
+
+export interface WorkerOptions {
+  libsqlUrl: string;
+  simulatorsUrl: string;
+  dataDir: string;
+  port?: number;
+  quiet?: boolean;
+  workerConfig?: string;
+  vars?: Record<string, string>;
+  onOutput?: (chunk: string) => void;
+}
+
+/**
+ * The worker under `wrangler dev` (Durable Object state in `<dataDir>/wrangler`), restartable on the same port and
+ * state after a crash. Its case objects write metric batches straight to the libSQL endpoint (`METRICS_DELIVERY=direct`):
+ * `wrangler dev`'s local queue keeps messages in the memory of workerd, so every restart (a reload on a source change,
+ * a crash, a kill) would drop batches the case objects had already handed over and deleted from their outboxes.
+ */
+export async function startWorker(options: WorkerOptions): Promise<Service> {
+  const [workerPort, inspectorPort] = await Promise.all([options.port ?? freePort(), freePort()]);
+  return spawnService({
+    name: "worker",
+    command: join(BIN, "wrangler"),
+    args: [
+      "dev",
+      ...(options.workerConfig ? ["--config", options.workerConfig] : []),
+      "--ip", "127.0.0.1",
+      "--port", String(workerPort),
+      "--inspector-port", String(inspectorPort),
+      "--persist-to", join(options.dataDir, "wrangler"),
+      "--var", `TURSO_DATABASE_URL:${options.libsqlUrl}`,
+      // Connectors talk to the local simulators (their keys are in .dev.vars); CRM deals reach this worker's form door
+      // through its own SELF binding, as in production.
+      ...Object.entries({ ...connectorUrls(options.simulatorsUrl), METRICS_DELIVERY: "direct", ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+      "--show-interactive-dev-session=false",
+    ],
+    url: `http://127.0.0.1:${workerPort}`,
+    readyPath: "/healthz",
+    quiet: options.quiet,
+    timeoutMs: 90_000,
+    onOutput: options.onOutput,
   });
 }
 
@@ -242,47 +317,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     started.push(libsql);
     // The dashboard needs someone to sign in as: on an empty database, an admin with a random password.
     const firstAdmin = await ensureFirstAdmin(openDatabase({ url: libsqlUrl }));
-    const simulatorsPort = options.simulatorsPort ?? (await freePort());
-    const simulators = await spawnService({
-      name: "simulators",
-      command: join(BIN, "tsx"),
-      args: ["simulators/main.ts"],
-      env: { SIMULATORS_PORT: String(simulatorsPort) },
-      url: `http://127.0.0.1:${simulatorsPort}`,
-      readyPath: "/healthz",
-      quiet: options.quiet,
-    });
+    const simulators = await startSimulators({ port: options.simulatorsPort, quiet: options.quiet });
     started.push(simulators);
-    const [workerPort, inspectorPort] = await Promise.all([options.workerPort ?? freePort(), freePort()]);
-    const worker = await spawnService({
-      name: "worker",
-      command: join(BIN, "wrangler"),
-      args: [
-        "dev",
-        ...(options.workerConfig ? ["--config", options.workerConfig] : []),
-        "--ip", "127.0.0.1",
-        "--port", String(workerPort),
-        "--inspector-port", String(inspectorPort),
-        "--persist-to", join(dataDir, "wrangler"),
-        "--var", `TURSO_DATABASE_URL:${libsqlUrl}`,
-        // Connectors talk to the local simulators (their keys are in .dev.vars); CRM deals reach this worker's form door
-        // through its own SELF binding, as in production.
-        ...Object.entries({ ...connectorUrls(simulators.url), ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-        "--show-interactive-dev-session=false",
-      ],
-      url: `http://127.0.0.1:${workerPort}`,
-      readyPath: "/healthz",
-      quiet: options.quiet,
-      timeoutMs: 90_000,
-    });
+    const worker = await startWorker({ libsqlUrl, simulatorsUrl: simulators.url, dataDir, port: options.workerPort, quiet: options.quiet, workerConfig: options.workerConfig, vars: options.vars });
     started.push(worker);
-    // Simulators that call back (provisioning's activations, Twilio's inbound SMS, Slack's button clicks, HubSpot's
-    // deal stages, Stripe's invoice events, Zendesk's new tickets) send webhooks signed with the worker's secrets, as
-    // the real systems do.
-    for (const [system, secret] of [["provisioning", "PROVISIONING_WEBHOOK_SECRET"], ["twilio", "TWILIO_AUTH_TOKEN"], ["slack", "SLACK_SIGNING_SECRET"], ["hubspot", "HUBSPOT_CLIENT_SECRET"], ["stripe", "STRIPE_WEBHOOK_SECRET"], ["zendesk", "ZENDESK_WEBHOOK_SECRET"]] as const) {
-      const hooked = await fetch(`${simulators.url}/${system}/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: worker.url, secret: firstSecret(devVar(secret)) }) });
-      if (!hooked.ok) throw new Error(`could not point the ${system} simulator at the worker: ${hooked.status} ${await hooked.text()}`);
-    }
+    await pointSimulatorsAt(simulators.url, worker.url);
     let dashboard: Service | undefined;
     if (options.dashboard !== false) {
       const dashboardPort = options.dashboardPort ?? (await freePort());

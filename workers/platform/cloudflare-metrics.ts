@@ -15,8 +15,15 @@ export const METRICS_DLQ = "crossflow-metrics-dlq";
 
 const database = (env: Env): MetricsDatabase | null => (env.TURSO_DATABASE_URL ? openDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN }) : null);
 
+/**
+ * The queue in production. `METRICS_DELIVERY = "direct"` (set by the local stack for `wrangler dev`) writes to the
+ * database instead, as Deno does: `wrangler dev`'s local queue holds messages in workerd's memory only, so a restart of
+ * the local runtime (a reload on a source change, a crash, a kill) dropped batches the case objects had already handed
+ * over and deleted from their outboxes. Written directly, a batch leaves the outbox only once libSQL has it.
+ */
 export function metricsDelivery(env: Env): MetricsDelivery | null {
-  if (env.METRICS_QUEUE) return queueDelivery(env.METRICS_QUEUE);
+  const direct = (env as { METRICS_DELIVERY?: string }).METRICS_DELIVERY === "direct";
+  if (env.METRICS_QUEUE && !direct) return queueDelivery(env.METRICS_QUEUE);
   const db = database(env);
   return db ? databaseDelivery(db) : null;
 }
