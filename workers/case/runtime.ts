@@ -323,16 +323,20 @@ export class CaseRuntime {
   }
 
   /** The outbox entry of an attempt, durable before the step's function (and its effect) runs. */
-  private beginAttempt(header: CaseHeader, stepId: string, idempotencyKey: string): Promise<number> {
-    return this.store.atomically(() => {
+  private async beginAttempt(header: CaseHeader, stepId: string, idempotencyKey: string): Promise<{ attempt: number; resumed: boolean; firstAttemptAt: number }> {
+    const begun = await this.store.atomically(() => {
       const at = this.now();
       const { attempt, resumed } = this.store.beginAttempt(stepId, idempotencyKey, at);
       if (resumed) {
         // The object stopped between this attempt's call and its record: run it again under the same key.
         this.store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_resumed", stepId, detail: { attempt, idempotencyKey } });
       }
-      return attempt;
+      // An earlier call of the step may have acted since its first attempt began: connectors without idempotency keys look from there.
+      const earlier = resumed || attempt > 1 ? this.store.attempts().filter((a) => a.stepId === stepId).map((a) => a.startedAt) : [];
+      return { attempt, resumed, firstAttemptAt: Math.min(at, ...earlier) };
     });
+    if (begun.resumed) log.warn("step attempt resumed after the case stopped between its call and its record", { case: header.caseId, workflow: header.workflowId, version: header.workflowVersion, step: stepId, attempt: begun.attempt });
+    return begun;
   }
 
   /** Hands the outbox to the metrics delivery (queue or database); false when it failed (rows stay for the retry). */

@@ -9,7 +9,7 @@ import { serveSimulators, SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../..
 import type { Simulator } from "../../simulators/kit.ts";
 import { FatalError, RetryAfter } from "../engine/index.ts";
 import { emailClient } from "./email/client.ts";
-import { ConnectorError, connectorSettings, earlierCallSince, LOOKUP_SKEW_MS, type EffectContext } from "./http.ts";
+import { ConnectorError, connectorSettings, earlierCallSince, KEYED_LOOKUP_MARGIN_MS, LOOKUP_SKEW_MS, type EffectContext } from "./http.ts";
 import { stripeClient } from "./stripe/client.ts";
 import { zendeskClient } from "./zendesk/client.ts";
 import { complianceClient } from "./compliance/client.ts";
@@ -225,6 +225,7 @@ describe("looking up an earlier effect", () => {
     expect(earlierCallSince({ idempotencyKey: "k", attempt: 1, resumed: true, firstAttemptAt: 1_700_000_000_900 })).toBe(1_700_000_000_000 - LOOKUP_SKEW_MS);
     expect(earlierCallSince({ idempotencyKey: "k", attempt: 2, firstAttemptAt: 1_700_000_005_000 })).toBe(1_700_000_005_000 - LOOKUP_SKEW_MS);
     expect(earlierCallSince({ idempotencyKey: "k", attempt: 3 })).toBe(0);
+    expect(earlierCallSince({ idempotencyKey: "k", attempt: 1, resumed: true, firstAttemptAt: 1_700_000_900_000 }, KEYED_LOOKUP_MARGIN_MS)).toBe(1_700_000_000_000);
   });
 
   it("texts a resumed reminder that repeats an earlier step's text: only a message sent since the step began is its own", async () => {

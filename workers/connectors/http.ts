@@ -76,21 +76,29 @@ export interface EffectContext {
 }
 
 /**
- * How far before the step's first attempt a lookup reaches: providers stamp effects with their own clock, in whole
- * seconds at worst, so an effect of that attempt may carry a time a little before the attempt's own.
+ * How far before the step's first attempt a lookup reaches when the effect is told apart by its time (Twilio):
+ * providers stamp effects with their own clock, in whole seconds at worst, so an effect of that attempt may carry
+ * a time a little before the attempt's own.
  */
 export const LOOKUP_SKEW_MS = 2_000;
 
 /**
+ * How far back a lookup reaches when the effect carries the step's key (Slack metadata, Zendesk audit metadata):
+ * the time only bounds the search there, so a wide margin costs little and survives a skewed clock.
+ */
+export const KEYED_LOOKUP_MARGIN_MS = 15 * 60_000;
+
+/**
  * For providers without an idempotency key: when an earlier call of this step may already have acted (the attempt
  * resumes after a crash, or an earlier attempt failed after its call may have reached the provider: a timeout, a 5xx
- * from a proxy), the time from which to look that effect up before acting again; null on a fresh first attempt,
- * where there is nothing to find. Without the first attempt's time it looks everywhere (0).
+ * from a proxy), the time from which to look that effect up before acting again (the step's first attempt, less
+ * `marginMs`, to the whole second); null on a fresh first attempt, where there is nothing to find. Without the first
+ * attempt's time it looks everywhere (0).
  * @example const since = earlierCallSince(ctx); if (since !== null && (await findSent(since))) return found;
  */
-export function earlierCallSince(ctx: EffectContext): number | null {
+export function earlierCallSince(ctx: EffectContext, marginMs = LOOKUP_SKEW_MS): number | null {
   if (!ctx.resumed && (ctx.attempt ?? 1) <= 1) return null;
-  return ctx.firstAttemptAt === undefined ? 0 : Math.max(0, Math.floor(ctx.firstAttemptAt / 1000) * 1000 - LOOKUP_SKEW_MS);
+  return ctx.firstAttemptAt === undefined ? 0 : Math.max(0, Math.floor(ctx.firstAttemptAt / 1000) * 1000 - marginMs);
 }
 
 /** Seconds or an HTTP date, as `Retry-After` allows; 1 s when absent or unreadable. */

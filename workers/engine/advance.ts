@@ -85,9 +85,10 @@ export interface AdvanceInput<I> {
   random?: () => number;
   /**
    * Called just before a step's function runs, so the shell records the attempt durably (the outbox) before
-   * any effect leaves; returns the attempt's number. Without it, attempts are numbered from failures.
+   * any effect leaves; returns the attempt's number, and whether it resumes and when the step's first attempt began
+   * (handed to the step's function). Without it, attempts are numbered from failures.
    */
-  beginAttempt?: (stepId: string, idempotencyKey: string) => number | Promise<number>;
+  beginAttempt?: (stepId: string, idempotencyKey: string) => AttemptStart | Promise<AttemptStart>;
   /** Which model an agent step uses (from configuration); default: the offline rules model everywhere. */
   models?: ModelResolver;
   /** The deployment's configuration, handed to the workflow body. */
@@ -98,6 +99,9 @@ export interface AdvanceInput<I> {
    */
   timeScale?: number;
 }
+
+/** What the shell's `beginAttempt` reports: the attempt's number, or with it whether it resumes and when the step first began. */
+export type AttemptStart = number | Omit<StepContext, "idempotencyKey">;
 
 const OFFLINE_ONLY: ModelResolver = (_ref, offline) => ({ model: offline(), pricePerMillionTokens: 0, offline: true });
 
@@ -246,10 +250,11 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
   /** One attempt of a step's function, recorded by the shell before it runs; a throw comes back as its next retry state. */
   async function attempt<T>(id: string, fn: (ctx: StepContext) => T | Promise<T>, previous: RetryState | undefined, policy: RetryPolicy): Promise<AttemptResult<T>> {
     const key = idempotencyKey(id);
-    const number = beginAttempt ? await beginAttempt(id, key) : (previous?.failures ?? 0) + 1;
+    const begun = beginAttempt ? await beginAttempt(id, key) : (previous?.failures ?? 0) + 1;
+    const started = typeof begun === "number" ? { attempt: begun } : begun;
     const startedAt = now();
     try {
-      return { ok: true, output: await fn({ idempotencyKey: key, attempt: number }), startedAt };
+      return { ok: true, output: await fn({ idempotencyKey: key, ...started }), startedAt };
     } catch (thrown) {
       const error = toError(thrown);
       const failures = (previous?.failures ?? 0) + 1;

@@ -256,6 +256,17 @@ export interface StepContext {
   idempotencyKey: string;
   /** 1 for the first attempt. */
   attempt: number;
+  /**
+   * True when this attempt was cut off after it began (the case stopped before its result was recorded) and runs
+   * again under the same number: its call may already have reached the other system.
+   */
+  resumed?: boolean;
+  /**
+   * When the step's first attempt began (epoch ms), given with `resumed` or from the second attempt on: an earlier
+   * call of this step that acted did so after it, so a connector whose provider has no idempotency key can look
+   * that effect up instead of acting twice.
+   */
+  firstAttemptAt?: number;
 }
 
 /** A rule's verdict, kept with its reason so the audit trail says why. */

@@ -15,7 +15,7 @@
  * risk a second post.
  */
 import { FatalError, type ApprovalNotice, type ApprovalNotifier } from "../../engine/index.ts";
-import { callApi, ConnectorError, connectorSettings, earlierCallSince, type ApiConfig, type EffectContext } from "../http.ts";
+import { callApi, ConnectorError, connectorSettings, earlierCallSince, KEYED_LOOKUP_MARGIN_MS, type ApiConfig, type EffectContext } from "../http.ts";
 
 /** The Approve/Reject buttons' `action_id`s. */
 export const APPROVE_ACTION = "crossflow.approve";
@@ -95,7 +95,7 @@ export function slackClient(config: Omit<ApiConfig, "system">) {
      * @example const posted = await slack.postMessage({ channel: "#refunds", text: "Refund approved" }, ctx);
      */
     async postMessage(message: { channel: string; text: string; blocks?: unknown[] }, ctx: EffectContext): Promise<SlackMessage> {
-      const since = earlierCallSince(ctx);
+      const since = earlierCallSince(ctx, KEYED_LOOKUP_MARGIN_MS);
       const earlier = since === null ? null : await this.findPosted(message.channel, ctx.idempotencyKey, since);
       if (earlier) return earlier;
       const metadata = { event_type: STEP_METADATA_EVENT, event_payload: { idempotency_key: ctx.idempotencyKey } };

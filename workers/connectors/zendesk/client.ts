@@ -7,7 +7,8 @@
  * (`GET /api/v2/tickets/{id}/audits.json`, https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_audits/)
  * and answers from the one carrying that key instead of posting the comment again.
  */
-import { callApi, connectorSettings, earlierCallSince, type ApiConfig, type EffectContext } from "../http.ts";
+import { FatalError } from "../../engine/index.ts";
+import { callApi, ConnectorError, connectorSettings, earlierCallSince, KEYED_LOOKUP_MARGIN_MS, type ApiConfig, type EffectContext } from "../http.ts";
 
 /** Settings from configuration: `ZENDESK_API_TOKEN` (an OAuth token) and `ZENDESK_API_BASE_URL` (`https://<subdomain>.zendesk.com`). */
 export function zendeskConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
@@ -53,7 +54,7 @@ export function zendeskClient(config: Omit<ApiConfig, "system">) {
      * @example await zendesk.reply("4711", "We refunded the duplicate charge.", { status: "solved" }, ctx);
      */
     async reply(ticketId: string, body: string, options: { status?: "open" | "pending" | "solved" }, ctx: EffectContext): Promise<TicketUpdate> {
-      const since = earlierCallSince(ctx);
+      const since = earlierCallSince(ctx, KEYED_LOOKUP_MARGIN_MS);
       const earlier = since === null ? null : await this.findUpdate(ticketId, ctx.idempotencyKey, since);
       if (earlier) return earlier;
       return callApi<TicketUpdate>(api, `${ticketPath(ticketId)}.json`, {
@@ -69,7 +70,12 @@ export function zendeskClient(config: Omit<ApiConfig, "system">) {
     async findUpdate(ticketId: string, idempotencyKey: string, since: number): Promise<TicketUpdate | null> {
       let path: string | null = `${ticketPath(ticketId)}/audits.json?sort_order=desc`;
       for (let page = 0; path && page < LOOKUP_PAGES; page++) {
-        const list: { audits: TicketAudit[]; next_page: string | null } = await callApi(api, path);
+        const list = await callApi<{ audits: TicketAudit[]; next_page: string | null }>(api, path).catch((error: unknown) => {
+          // No such ticket: it has no update of ours either, and the update itself will say what is wrong.
+          if (error instanceof FatalError && error.cause instanceof ConnectorError && error.cause.status === 404) return null;
+          throw error;
+        });
+        if (!list) return null;
         const audit = list.audits.find((a) => a.metadata?.custom?.[STEP_KEY_FIELD] === idempotencyKey);
         if (audit) {
           const status = audit.events?.find((e) => e.type === "Change" && e.field_name === "status")?.value;
