@@ -1,6 +1,7 @@
 /** The agent step through the pure engine (no runtime): budgets, blocked calls that continue, redaction, offline model. */
+import { registerTelemetryIntegration } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { advanceCase, defineWorkflow, type Advance, type CaseEvent, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
 import type { AgentGuardrails, ModelResolver } from "./types.ts";
@@ -84,5 +85,47 @@ describe("agent step budgets and blocks", () => {
     expect(next).toMatchObject({ kind: "resolved", outcome: { outcome: "refund" } });
     expect(executed).toEqual([{ amount: 50 }]);
     expect(completed.find((s) => s.kind === "agent")?.audit?.actor).toEqual({ kind: "model", id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt v1" });
+  });
+});
+
+describe("agent telemetry", () => {
+  const seen: { functionId: string | undefined; metadata: Record<string, unknown> | undefined; at: "start" | "finish" }[] = [];
+  registerTelemetryIntegration({
+    onStart: (e) => void seen.push({ functionId: e.functionId, metadata: e.metadata, at: "start" }),
+    onFinish: (e) => void seen.push({ functionId: e.functionId, metadata: e.metadata, at: "finish" }),
+  });
+  const logLines = (spy: { mock: { calls: unknown[][] } }) => spy.mock.calls.map((c) => JSON.parse(c[0] as string) as Record<string, unknown>);
+
+  it("hands the AI SDK's telemetry the case, workflow, version, step and prompt version, and logs the finished turn", async () => {
+    seen.length = 0;
+    const info = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("decide", { decision: "deny", confidence: 0.9, rationale: "x" })], 300) });
+      await run({}, model);
+      const metadata = { workflow: "unit-agent", version: 1, caseKey: "k", step: "triage", promptVersion: "1", attempt: 1 };
+      expect(seen).toEqual([
+        { functionId: "crossflow.agent.unit-agent.triage", metadata, at: "start" },
+        { functionId: "crossflow.agent.unit-agent.triage", metadata, at: "finish" },
+      ]);
+      expect(logLines(info).filter((l) => l.msg === "agent turn finished")).toEqual([
+        { time: expect.any(String), level: "info", msg: "agent turn finished", ...metadata, model: "mock-provider:mock-model-id", modelSteps: 1, inputTokens: 300, outputTokens: 0, finishReason: "tool-calls", ms: expect.any(Number) },
+      ]);
+    } finally {
+      info.mockRestore();
+    }
+  });
+
+  it("logs a turn the provider failed, with where it ran, before the engine retries it", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const model = new MockLanguageModelV3({ doGenerate: async () => { throw new Error("upstream 503"); } });
+      const { next } = await run({}, model);
+      expect(next).toMatchObject({ kind: "retry", stepId: "triage" });
+      expect(logLines(warn).filter((l) => l.msg === "agent turn failed, the step will be retried or escalated")).toMatchObject([
+        { level: "warn", workflow: "unit-agent", version: 1, caseKey: "k", step: "triage", promptVersion: "1", model: "mock-provider:mock-model-id", error: { message: "upstream 503" } },
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

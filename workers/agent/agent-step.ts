@@ -9,6 +9,7 @@ import type { RetryPolicy, StepApi, StepContext } from "../engine/types.ts";
 import { offlineModel } from "./offline-model.ts";
 import { redact } from "./prompt.ts";
 import { DEFAULT_GUARDRAILS, runAgentTurn } from "./turn.ts";
+import type { AgentSite } from "./telemetry.ts";
 import type { AgentDecision, AgentOutcome, AgentSpec, AgentTranscript, ModelResolver } from "./types.ts";
 
 export const modelActor = (t: Pick<AgentTranscript, "model" | "promptVersion">): AuditActor => ({
@@ -24,13 +25,13 @@ export const modelActor = (t: Pick<AgentTranscript, "model" | "promptVersion">):
 /** Runs the model's turn as a memoised step (the engine records it as an `agent` step, audited as the model). */
 export type TurnStep = <D extends AgentDecision>(id: string, fn: (ctx: StepContext) => Promise<AgentTranscript<D>>, retry: RetryPolicy) => Promise<AgentTranscript<D>>;
 
-export async function runAgent<D extends AgentDecision>(step: StepApi, turnStep: TurnStep, id: string, spec: AgentSpec<D>, models: ModelResolver, where: { workflowId: string }): Promise<AgentOutcome<D>> {
+export async function runAgent<D extends AgentDecision>(step: StepApi, turnStep: TurnStep, id: string, spec: AgentSpec<D>, models: ModelResolver, where: Omit<AgentSite, "stepId">): Promise<AgentOutcome<D>> {
   const g = { ...DEFAULT_GUARDRAILS, ...spec.guardrails };
   const transcript = await turnStep<D>(
     id,
     (ctx) => {
       const resolved = models({ workflowId: where.workflowId, stepId: id, model: spec.model }, () => offlineModel(spec.heuristics({ context: spec.context ?? {}, data: spec.data ?? [] })));
-      return runAgentTurn(spec, resolved, ctx);
+      return runAgentTurn(spec, resolved, ctx, { ...where, stepId: id });
     },
     { retries: 2, initialDelay: "2s" },
   );

@@ -29,7 +29,7 @@ const ctx = { idempotencyKey: "cf-test", attempt: 1 };
 async function turnWith(config: Record<string, string>, workflowId = "refund-dispute") {
   const resolved = modelResolver(config)({ workflowId, stepId: "triage" }, () => offlineModel(spec.heuristics({ context: {}, data: [] })));
   const before = stub.requests.length;
-  const transcript = await runAgentTurn(spec, resolved, ctx);
+  const transcript = await runAgentTurn(spec, resolved, ctx, { workflowId, stepId: "triage" });
   return { transcript, requests: stub.requests.slice(before) };
 }
 
@@ -68,7 +68,7 @@ describe("models by configuration", () => {
       },
     };
     const resolved = modelResolver({ CROSSFLOW_MODEL: "workers-ai:@cf/meta/llama-3.3-70b-instruct-fp8-fast", AI } as never)({ workflowId: "w", stepId: "s" }, () => offlineModel(DECISION));
-    const transcript = await runAgentTurn(spec, resolved, ctx);
+    const transcript = await runAgentTurn(spec, resolved, ctx, { workflowId: "w", stepId: "s" });
     expect(transcript).toMatchObject({ decision: DECISION, model: { id: "@cf/meta/llama-3.3-70b-instruct-fp8-fast", offline: false }, usage: { inputTokens: 210, outputTokens: 9 } });
     expect(calls).toHaveLength(1);
     expect(calls[0]!.model).toBe("@cf/meta/llama-3.3-70b-instruct-fp8-fast");

@@ -8,6 +8,7 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { generateText, hasToolCall, stepCountIs, tool, type ToolSet } from "ai";
 import type { StepContext } from "../engine/types.ts";
 import { buildPrompt, redact } from "./prompt.ts";
+import { agentTelemetry, logAgentFailure, type AgentSite } from "./telemetry.ts";
 import type { AgentDecision, AgentSpec, AgentTranscript } from "./types.ts";
 
 export const DEFAULT_GUARDRAILS = { minConfidence: 0.7, maxToolCalls: 8, maxSteps: 6, onBlocked: "escalate" as const };
@@ -19,9 +20,10 @@ export interface TurnModel {
 }
 
 /**
- * @example const transcript = await runAgentTurn(spec, { model, pricePerMillionTokens: 0.6, offline: false }, ctx);
+ * `site` names the workflow, case and step for the AI SDK's telemetry and the turn's log line.
+ * @example const transcript = await runAgentTurn(spec, { model, pricePerMillionTokens: 0.6, offline: false }, ctx, { workflowId: "refund-dispute", stepId: "triage" });
  */
-export async function runAgentTurn<D extends AgentDecision>(spec: AgentSpec<D>, turn: TurnModel, ctx: StepContext): Promise<AgentTranscript<D>> {
+export async function runAgentTurn<D extends AgentDecision>(spec: AgentSpec<D>, turn: TurnModel, ctx: StepContext, site: AgentSite): Promise<AgentTranscript<D>> {
   const g = { ...DEFAULT_GUARDRAILS, ...spec.guardrails };
   const fields = spec.redact ?? [];
   const { system, prompt } = buildPrompt(spec.instructions, redact(spec.context ?? {}, fields), (spec.data ?? []).map((d) => ({ label: d.label, text: redact(d.text, fields) })));
@@ -94,6 +96,7 @@ export async function runAgentTurn<D extends AgentDecision>(spec: AgentSpec<D>, 
       // The engine retries the whole turn with backoff (and escalates after the last try): no hidden retries here.
       maxRetries: 0,
       abortSignal: abort.signal,
+      experimental_telemetry: agentTelemetry(site, transcript.promptVersion, { provider: transcript.model.provider, id: transcript.model.id }, ctx),
       onStepFinish: (step) => {
         transcript.steps++;
         transcript.usage.inputTokens += step.usage.inputTokens ?? 0;
@@ -106,7 +109,10 @@ export async function runAgentTurn<D extends AgentDecision>(spec: AgentSpec<D>, 
     });
   } catch (error) {
     // An abort we caused is a budget overrun, recorded above; anything else (a provider error) is the engine's to retry.
-    if (!transcript.overrun) throw error;
+    if (!transcript.overrun) {
+      logAgentFailure(site, transcript.promptVersion, { provider: transcript.model.provider, id: transcript.model.id }, ctx, error);
+      throw error;
+    }
   } finally {
     if (timer) clearTimeout(timer);
   }

@@ -403,7 +403,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
       actor: modelActor(t),
       entries: t.verdicts.map((v) => ({ action: `guardrail.${v.verdict}`, detail: { ...v } })),
     }));
-  const agent: WorkflowContext<I>["agent"] = (id, spec) => runAgent(step, turnStep, id, spec, models, { workflowId: workflow.id });
+  const agent: WorkflowContext<I>["agent"] = (id, spec) => runAgent(step, turnStep, id, spec, models, { workflowId: workflow.id, workflowVersion: workflow.version, caseKey });
 
   try {
     await workflow.body({ input, caseKey, step, agent, config });
