@@ -42,6 +42,9 @@ function simulatorBindings(url: string) {
     TWILIO_API_KEY: SIMULATOR_KEYS.twilio,
     TWILIO_API_BASE_URL: `${url}/twilio`,
     TWILIO_FROM: "+15005550006",
+    // Two test workflows that text the same customers, each from a number of its own (test/workers/conversation-workflows.ts).
+    TWILIO_FROM_SMS_THREAD_A: "+15005550101",
+    TWILIO_FROM_SMS_THREAD_B: "+15005550102",
     SLACK_BOT_TOKEN: SIMULATOR_KEYS.slack,
     SLACK_API_BASE_URL: `${url}/slack/api`,
   };

@@ -3,18 +3,28 @@
  * workflows and read the test clock. Everything else (routes, storage, alarms, the dead-letter object) is the
  * product's own.
  */
+import { createApp } from "../../workers/app.ts";
 import { CaseObject as ProductCaseObject } from "../../workers/case/case-object.ts";
+import type { Env } from "../../workers/env.ts";
+import worker from "../../workers/index.ts";
+import { cloudflarePlatform } from "../../workers/platform/cloudflare.ts";
 import type { WorkflowDefinition } from "../../workers/engine/index.ts";
 import { WORKFLOWS } from "../../workers/workflows/index.ts";
 import { CONTRACT_WORKFLOWS } from "../contract/case-store.contract.ts";
 import { testClock } from "./clock.ts";
 import { testModels } from "./models.ts";
+import { CONVERSATION_WORKFLOWS } from "./conversation-workflows.ts";
 import { TEST_WORKFLOWS } from "./workflows.ts";
 
-export { default, DeadLetterObject } from "../../workers/index.ts";
+export { DeadLetterObject } from "../../workers/index.ts";
 
 /** What is "deployed": tests replace the contents in place to deploy a new version (every object sees it). */
-export const deployment: WorkflowDefinition[] = [...WORKFLOWS, ...TEST_WORKFLOWS, ...CONTRACT_WORKFLOWS];
+export const deployment: WorkflowDefinition[] = [...WORKFLOWS, ...TEST_WORKFLOWS, ...CONTRACT_WORKFLOWS, ...CONVERSATION_WORKFLOWS];
+
+/** The product's app, routing to the deployed workflows above (the test workflows' triggers too). */
+const app = createApp((env) => ({ ...cloudflarePlatform(env as Env), workflows: deployment }));
+
+export default { ...worker, fetch: app.fetch } satisfies ExportedHandler<Env>;
 
 export class CaseObject extends ProductCaseObject {
   protected override readonly workflows = deployment;

@@ -161,15 +161,39 @@ async function replayMetricBatch(platform: Platform, entry: DeadLetterWithPayloa
   return result;
 }
 
-/** Sends a kept event through today's routing, exactly as if it had just arrived. */
+/** What a person may say when replaying: for a customer's message that named no conversation, which workflow's case it answers. */
+const ReplayBody = z.object({ workflow: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, "workflow must be a workflow id") }).strict();
+
+async function replayChoice(c: Context<AppEnv>): Promise<{ workflow?: string }> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  if (new TextEncoder().encode(text).byteLength > MAX_DECISION_BYTES) throw new ApiError(413, "payload_too_large", `a replay body is at most ${MAX_DECISION_BYTES} bytes`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new ApiError(400, "invalid_json", "replay body is not valid JSON", { cause });
+  }
+  const parsed = ReplayBody.safeParse(raw);
+  if (!parsed.success) throw new ApiError(400, "invalid_replay", z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * Sends a kept event through today's routing, exactly as if it had just arrived. A customer's message that named
+ * no conversation while several of their cases were open is replayed into the case a person picked:
+ * `{ "workflow": "<id>" }` (one of the candidates the dead letter's reason lists).
+ */
 api.post("/dead-letters/:id/replay", async (c) => {
   const store = c.var.platform.deadLetters;
+  const choice = await replayChoice(c);
   const entry = await deadLetterOf(store, c.req.param("id"));
   if (entry.replayedAt !== null) throw new ApiError(409, "already_replayed", `dead letter ${entry.id} was replayed at ${new Date(entry.replayedAt).toISOString()}`);
   if (entry.source === METRICS_DEAD_LETTER_SOURCE) return c.json({ replayed: true, result: await replayMetricBatch(c.var.platform, entry) });
   const delivery = { id: entry.eventId, type: entry.type, occurredAt: entry.occurredAt ?? undefined, payload: entry.payload };
   // A replay that still finds no case must not file a second dead letter for the same event.
-  const result = await dispatchDelivery({ ...c.var.platform, deadLetters: { add: async () => ({ id: entry.id, duplicate: true }) } }, entry.source, delivery, Date.now());
+  const deps = { ...c.var.platform, config: c.env as unknown as Record<string, unknown>, deadLetters: { add: async () => ({ id: entry.id, duplicate: true }) } };
+  const result = await dispatchDelivery(deps, entry.source, delivery, Date.now(), undefined, { onlyWorkflow: choice.workflow });
   if (result.status === "dead_lettered") throw new ApiError(409, "still_unroutable", result.reason ?? "no workflow takes this event");
   await store.markReplayed(entry.id, result);
   return c.json({ replayed: true, result });

@@ -7,6 +7,7 @@ import { modelActor, runAgent } from "../agent/agent-step.ts";
 import type { AgentTranscript, ModelResolver } from "../agent/types.ts";
 import { digest } from "./audit.ts";
 import { parseDuration } from "./duration.ts";
+import { conversationOf } from "./routing.ts";
 import { FatalError, RetryAfter } from "./errors.ts";
 import { approvalVerdict, decisionsFor, HUMAN_SOURCE } from "./human.ts";
 import { slaPlan, slaRecordPrefix, watchSla, type AttemptResult, type SlaContext, type SlaPlan } from "./sla.ts";
@@ -406,7 +407,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
   const agent: WorkflowContext<I>["agent"] = (id, spec) => runAgent(step, turnStep, id, spec, models, { workflowId: workflow.id, workflowVersion: workflow.version, caseKey });
 
   try {
-    await workflow.body({ input, caseKey, step, agent, config });
+    await workflow.body({ input, caseKey, conversation: conversationOf(workflow.id, caseKey), step, agent, config });
     return { kind: "failed", error: { name: "WorkflowError", message: `workflow ${workflow.id} returned without step.resolve()` } };
   } catch (thrown) {
     if (thrown instanceof Suspend) return thrown.result;

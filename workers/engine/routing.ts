@@ -1,4 +1,5 @@
-import type { Trigger, WorkflowDefinition } from "./types.ts";
+import { digest } from "./audit.ts";
+import type { Conversation, Trigger, WorkflowDefinition } from "./types.ts";
 
 export interface Route {
   workflow: WorkflowDefinition;
@@ -66,4 +67,13 @@ export function parseCaseId(id: string): { workflowId: string; caseKey: string; 
   const match = /^([a-z0-9][a-z0-9-]*)(?:@([1-9][0-9]*))?\/(.+)$/s.exec(id);
   if (!match) return null;
   return { workflowId: match[1]!, caseKey: match[3]!, seq: match[2] ? Number(match[2]) : 1 };
+}
+
+/**
+ * The conversation of a workflow's case for a key: the handle its channels put on outgoing messages so the
+ * customer's answer finds this case among the customer's others.
+ * @example conversationOf("refund-dispute", "customer:ana@example.com").token // → "c3f1…" (21 characters)
+ */
+export function conversationOf(workflowId: string, caseKey: string): Conversation {
+  return { workflowId, caseKey, token: `c${digest(`${workflowId}/${caseKey}`).slice(0, 20)}` };
 }

@@ -54,6 +54,35 @@ export interface Trigger {
   caseKey: (payload: any) => string | null | undefined;
   /** False: the event joins an open case (buffered for a `waitFor`) but never opens one. Default true. */
   opens?: boolean;
+  /**
+   * For a customer's message (an inbound email or SMS): how it names the conversation it answers. A message that
+   * names one of the customer's cases goes to that case only; one that names none goes to the customer's one open
+   * case, and to a person (a dead letter listing the candidates) when several are open, never to all of them.
+   */
+  reply?: ReplyThread;
+}
+
+/**
+ * The conversation a case holds with its customer: the handle its outgoing messages carry (an email's reply-to
+ * token, the number an SMS was sent from) and how to read it back from the customer's message. Connectors build it
+ * (`emailReplies`, `smsReplies`).
+ */
+export interface ReplyThread {
+  /** The handle the inbound message names (e.g. the token in the reply-to address it was sent to), or null. */
+  named(payload: any, config: Readonly<Record<string, unknown>>): string | null | undefined;
+  /** The handle the messages of `conversation` carry, to compare with what a message names. */
+  handleOf(conversation: Conversation, config: Readonly<Record<string, unknown>>): string | null;
+}
+
+/**
+ * Which case's conversation an outgoing message belongs to; channels mark their messages with it so the customer's
+ * answer comes back to this case (see `ReplyThread`). `token` is stable per workflow and key (a key has one open case).
+ */
+export interface Conversation {
+  workflowId: string;
+  caseKey: string;
+  /** `c` + 20 hex digits of SHA-256(workflow/key): short enough for an email's local part. */
+  token: string;
 }
 
 /** What a `waitFor` step waits for. */
@@ -424,6 +453,8 @@ export interface WorkflowContext<I> {
   /** The payload of the event that opened the case. */
   input: I;
   caseKey: string;
+  /** The case's conversation with its customer: hand it to `ask` channels so replies come back here (email, SMS). */
+  conversation: Conversation;
   step: StepApi;
   /**
    * The deployment's configuration (secrets and vars by name: API base URLs and keys for connectors). Read it

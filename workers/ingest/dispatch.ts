@@ -3,6 +3,7 @@
  * Shared by the webhook route and dead-letter replay, so a replayed event takes exactly the live path.
  */
 import { caseId, routeEvent, type CaseIngestResult, type EventEnvelope, type WorkflowDefinition } from "../engine/index.ts";
+import { narrowReplies, type CaseHeads } from "./replies.ts";
 import type { Delivery } from "./source.ts";
 
 /** What a case answers when handed an event. */
@@ -71,12 +72,21 @@ export interface DispatchResult {
   deadLetterId?: number;
   /** For a dead letter: the sender delivered this event before and it was kept then. */
   deadLetterDuplicate?: boolean;
+  /** A customer's message that named no conversation while several of their cases were open: those cases. */
+  candidates?: string[];
 }
 
 export interface DispatchDeps {
   workflows: readonly WorkflowDefinition[];
-  cases: CaseDirectory;
+  cases: CaseDirectory & CaseHeads;
   deadLetters: DeadLetterSink;
+  /** The deployment's configuration, for reply threads that depend on it (an SMS workflow's own sender number). */
+  config?: Readonly<Record<string, unknown>>;
+}
+
+export interface DispatchOptions {
+  /** A person's choice for a customer message that named no conversation: the workflow whose case it answers. */
+  onlyWorkflow?: string;
 }
 
 /**
@@ -89,8 +99,11 @@ export async function dispatchDelivery(
   delivery: Delivery,
   receivedAt: number,
   rawBody?: { value: unknown; text: string },
+  options: DispatchOptions = {},
 ): Promise<DispatchResult> {
-  const routes = routeEvent(deps.workflows, source, delivery.type, delivery.payload);
+  const routed = await narrowReplies(routeEvent(deps.workflows, source, delivery.type, delivery.payload), delivery.payload, deps.cases, deps.config ?? {}, options.onlyWorkflow);
+  const routes = routed.routes;
+  const ambiguous = "ambiguous" in routed ? routed.ambiguous : undefined;
   const payloadJson = rawBody && rawBody.value === delivery.payload ? rawBody.text : JSON.stringify(delivery.payload);
   const answers = await Promise.all(
     routes.map(async (route) => {
@@ -112,12 +125,19 @@ export async function dispatchDelivery(
   const cases = answers.flatMap(({ route, result, caseId: id }) =>
     result.status === "no_case" ? [] : [{ workflow: route.workflow.id, version: route.workflow.version, caseKey: route.caseKey, caseId: id, status: result.status }],
   );
-  if (cases.length > 0) {
+  if (cases.length > 0 && !ambiguous) {
     return { id: delivery.id, type: delivery.type, status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases };
   }
-  const reason = routes.length === 0 ? `no workflow takes ${source} "${delivery.type}" events with this payload` : answers.map(({ route, result }) => whyNotTaken(route.workflow.id, route.caseKey, delivery.type, result)).join("; ");
+  const reason = ambiguous
+    ? ambiguous.reason
+    : routes.length === 0
+      ? `no workflow takes ${source} "${delivery.type}" events with this payload`
+      : answers.map(({ route, result }) => whyNotTaken(route.workflow.id, route.caseKey, delivery.type, result)).join("; ");
   const dead = await deps.deadLetters.add({ source, eventId: delivery.id, type: delivery.type, reason, receivedAt, occurredAt: delivery.occurredAt, payload: delivery.payload });
-  return { id: delivery.id, type: delivery.type, status: "dead_lettered", cases: [], reason, deadLetterId: dead.id, deadLetterDuplicate: dead.duplicate };
+  const kept = { reason, deadLetterId: dead.id, deadLetterDuplicate: dead.duplicate, ...(ambiguous ? { candidates: ambiguous.candidates } : {}) };
+  // A case that is not a conversation may still have taken it (a ticket system's own copy, say).
+  if (cases.length > 0) return { id: delivery.id, type: delivery.type, status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases, ...kept };
+  return { id: delivery.id, type: delivery.type, status: "dead_lettered", cases: [], ...kept };
 }
 
 function whyNotTaken(workflow: string, caseKey: string, type: string, result: CaseIngestResult): string {

@@ -54,7 +54,8 @@ hooks.post("/:source", async (c) => {
   }
 
   const raw = request.kind === "json" ? { value: request.body, text: request.text } : undefined;
-  const results = await Promise.all(deliveries.map((d) => dispatchDelivery(platform, source.name, d, receivedAt, raw)));
+  const deps = { ...platform, config: env };
+  const results = await Promise.all(deliveries.map((d) => dispatchDelivery(deps, source.name, d, receivedAt, raw)));
   const stored = (r: (typeof results)[number]) => r.status === "duplicate" || (r.status === "dead_lettered" && r.deadLetterDuplicate === true);
   const body = {
     accepted: results.filter((r) => r.status === "accepted").length,

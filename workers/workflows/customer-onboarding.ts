@@ -10,9 +10,9 @@
 import { z } from "zod";
 import { complianceClient, complianceConfig, type ScreeningCandidate } from "../connectors/compliance/client.ts";
 import { hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
-import { emailChannel, emailClient, emailConfig } from "../connectors/email/client.ts";
+import { emailChannel, emailClient, emailConfig, emailReplies } from "../connectors/email/client.ts";
 import { provisioningClient, provisioningConfig } from "../connectors/provisioning/client.ts";
-import { e164, smsChannel } from "../connectors/twilio/client.ts";
+import { e164, smsChannel, smsReplies } from "../connectors/twilio/client.ts";
 import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
 import { defineWorkflow, type CaseEvent } from "../engine/index.ts";
 
@@ -97,14 +97,14 @@ export function screeningRules({ context }: { context: Record<string, unknown> }
 
 const V1_TRIGGERS = [
   { source: "onboarding-form", events: ["application.submitted"], caseKey: (e: any) => email(e.application?.email) },
-  { source: "resend", events: ["email.received"], caseKey: (e: any) => email(e.data?.from), opens: false },
+  { source: "resend", events: ["email.received"], caseKey: (e: any) => email(e.data?.from), opens: false, reply: emailReplies },
   { source: "provisioning", events: ["service.activated"], caseKey: (e: any) => email(e.activation?.customer?.email), opens: false },
 ];
 const V2_TRIGGERS = [
   { source: "onboarding-form", events: ["application.submitted"], caseKey: (e: any) => customerKey(e.application) },
-  { source: "resend", events: ["email.received"], caseKey: (e: any) => email(e.data?.from), opens: false },
+  { source: "resend", events: ["email.received"], caseKey: (e: any) => email(e.data?.from), opens: false, reply: emailReplies },
   // The customer's SMS (Twilio's inbound webhook): correlated by the number it comes from.
-  { source: "twilio", events: ["message.received"], caseKey: (e: any) => phone(e.From), opens: false },
+  { source: "twilio", events: ["message.received"], caseKey: (e: any) => phone(e.From), opens: false, reply: smsReplies },
   { source: "provisioning", events: ["service.activated"], caseKey: (e: any) => (e.activation?.customer?.phone ? phone(e.activation.customer.phone) : email(e.activation?.customer?.email)), opens: false },
 ];
 
@@ -123,7 +123,7 @@ function customerOnboarding(version: 1 | 2) {
       sla: "8h",
       triggers: version === 1 ? V1_TRIGGERS : V2_TRIGGERS,
     },
-    async ({ input, step, agent, config }) => {
+    async ({ input, step, agent, config, conversation }) => {
       const app = input.application;
       const sms = version >= 2 ? smsNumber(app) : null;
       const by = sms ? "SMS" : "email";
@@ -132,7 +132,8 @@ function customerOnboarding(version: 1 | 2) {
         const settings = emailConfig(config);
         return { client: emailClient(settings), from: settings.from };
       };
-      const channel = (subject: string) => (sms ? smsChannel(config, { to: sms }) : emailChannel(config, { to: app.email, subject }));
+      // Marked with the case's conversation: the customer's answer comes back to this case, not to their others.
+      const channel = (subject: string) => (sms ? smsChannel(config, { to: sms }, conversation) : emailChannel(config, { to: app.email, subject }, conversation));
       const ask = (id: string, subject: string, message: string) => step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" });
 
       // 0. The CRM knows the customer from the start (upserted by email, so a repeat is harmless).

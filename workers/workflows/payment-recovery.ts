@@ -4,6 +4,7 @@
  * Three systems, one case: the correlation is declared in the triggers, not coded in the body.
  */
 import { defineWorkflow } from "../engine/index.ts";
+import { emailReplies } from "../connectors/email/client.ts";
 
 interface InvoiceEvent {
   id: string;
@@ -32,7 +33,9 @@ export default defineWorkflow<InvoiceEvent>(
       // (public, not by staff): support's own replies and internal notes on the ticket are not the customer reaching out.
       { source: "zendesk", events: ["ticket.created", "ticket.comment_added"], when: fromCustomer, caseKey: (e) => email(e.detail?.requester?.email ?? e.event?.requester?.email), opens: false },
       // Inbound email through a Standard Webhooks sender (Resend-style `email.received`).
-      { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false },
+      // A customer's email: it names no conversation of this workflow (it sends none), so it reaches this case when
+      // it is the customer's one open case, and a person when they have others open (never all of them).
+      { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies },
     ],
   },
   async ({ input, step }) => {

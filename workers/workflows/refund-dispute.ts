@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import type { AgentSpec, QuotedData } from "../agent/types.ts";
-import { emailChannel } from "../connectors/email/client.ts";
+import { emailChannel, emailReplies } from "../connectors/email/client.ts";
 import { slackApprovals } from "../connectors/slack/client.ts";
 import { stripeClient, stripeConfig, type StripeCharge } from "../connectors/stripe/client.ts";
 import { stripeTools } from "../connectors/stripe/tools.ts";
@@ -105,10 +105,10 @@ function refundDispute(version: 1 | 2) {
       triggers: [
         { source: "zendesk", events: ["ticket.created"], when: (e: TicketEvent) => (e.detail?.tags ?? []).includes("refund"), caseKey: (e: TicketEvent) => email(e.detail?.requester?.email) },
         // The customer's answer to our questions, by email.
-        { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false },
+        { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies },
       ],
     },
-    async ({ input, step, agent, config }) => {
+    async ({ input, step, agent, config, conversation }) => {
       const notify = version >= 2 ? slackApprovals(config, { channel: "#refunds" }) : undefined;
       const ticket = input.detail;
       const customer = ticket.requester?.email ?? "";
@@ -119,7 +119,7 @@ function refundDispute(version: 1 | 2) {
 
       let triage = await agent("triage", triageSpec(config, charge, [ticketText], customer, notify));
       if (triage.decision === "need-details") {
-        const channel = emailChannel(config, { to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` });
+        const channel = emailChannel(config, { to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` }, conversation);
         const reply = await step.ask("details", channel, "To look into your refund, please reply with the charge id (it starts with ch_) from your receipt and tell us what went wrong.", { timeout: "48h", remindAfter: "24h" });
         if (!reply) return step.escalate("no-reply", { reason: "the customer did not send the charge details within 48 h", tried: ["asked by email, reminded after 24 h"], queue: "refunds" });
         const replyText: QuotedData = { label: "customer email reply", text: String((reply.payload as { data?: { text?: string } })?.data?.text ?? "") };

@@ -11,7 +11,7 @@
  * first attempt began, instead of texting the customer again. The time bound is what tells this step's text from
  * an earlier step's identical one (an ask's reminder repeats its question): steps of a case run one after another.
  */
-import type { Channel } from "../../engine/index.ts";
+import type { Channel, Conversation, ReplyThread } from "../../engine/index.ts";
 import { FatalError } from "../../engine/index.ts";
 import { callApi, connectorSettings, earlierCallSince, type ApiConfig, type EffectContext } from "../http.ts";
 
@@ -106,14 +106,45 @@ export function twilioClient(settings: TwilioSettings) {
 export const smsReplyFrom = (phone: string, source = "twilio") => ({ source, type: "message.received", where: (p: any) => e164(p?.From) === e164(phone) });
 
 /**
- * An `ask` channel by SMS that reads its settings when it sends, inside the step (missing configuration escalates
- * that step, as `emailChannel` does). The reply is matched by the customer's number.
- * @example const reply = await step.ask("consent", smsChannel(config, { to: "+4915112345678" }), "Reply YES to agree.", { timeout: "72h" });
+ * The sender a workflow's texts come from: `TWILIO_FROM_<WORKFLOW>` (the id upper-cased, `-` → `_`), else
+ * `TWILIO_FROM`. SMS has no reply-to: the number a customer answers is what names the conversation, so a workflow
+ * that talks by SMS beside another should have a number of its own.
+ * @example smsSender(config, "customer-onboarding") // → "+15005550007" with TWILIO_FROM_CUSTOMER_ONBOARDING set
  */
-export function smsChannel(config: Readonly<Record<string, unknown>>, conversation: { to: string }, source = "twilio"): Channel {
+export function smsSender(config: Readonly<Record<string, unknown>>, workflowId: string): string | null {
+  return text(config, `TWILIO_FROM_${workflowId.toUpperCase().replaceAll("-", "_")}`) ?? text(config, "TWILIO_FROM") ?? null;
+}
+
+/**
+ * How an inbound SMS (`message.received`) names its conversation: the number it was sent to (`To`), which is the
+ * sender of the workflow whose texts the customer answers (`smsSender`).
+ * @example { source: "twilio", events: ["message.received"], caseKey: (e) => phone(e.From), opens: false, reply: smsReplies }
+ */
+export const smsReplies: ReplyThread = {
+  named: (payload) => {
+    const to = (payload as { To?: unknown } | null)?.To;
+    return typeof to === "string" ? (e164(to) ?? to) : null;
+  },
+  handleOf: (conversation, config) => {
+    const sender = smsSender(config, conversation.workflowId);
+    return sender === null ? null : (e164(sender) ?? sender);
+  },
+};
+
+/**
+ * An `ask` channel by SMS that reads its settings when it sends, inside the step (missing configuration escalates
+ * that step, as `emailChannel` does). The reply is matched by the customer's number; with the case's
+ * `conversation`, the text goes out from its workflow's own sender (`smsSender`), which is what the answer names.
+ * @example const reply = await step.ask("consent", smsChannel(config, { to: "+4915112345678" }, conversation), "Reply YES to agree.", { timeout: "72h" });
+ */
+export function smsChannel(config: Readonly<Record<string, unknown>>, recipient: { to: string }, conversation?: Conversation, source = "twilio"): Channel {
   return {
     name: "sms",
-    send: (body, ctx) => twilioClient(twilioConfig(config)).sendSms({ to: conversation.to, body }, ctx),
-    reply: smsReplyFrom(conversation.to, source),
+    send: (body, ctx) => {
+      const settings = twilioConfig(config);
+      const from = conversation ? smsSender(config, conversation.workflowId) : null;
+      return twilioClient(from ? { ...settings, from } : settings).sendSms({ to: recipient.to, body }, ctx);
+    },
+    reply: smsReplyFrom(recipient.to, source),
   };
 }
