@@ -6,5 +6,5 @@ export { shopifyScheme } from "./shopify.ts";
 export { slackScheme } from "./slack.ts";
 export { standardWebhooksKey, standardWebhooksScheme } from "./standard-webhooks.ts";
 export { stripeScheme } from "./stripe.ts";
-export { twilioScheme, twilioSignedString } from "./twilio.ts";
+export { twilioScheme, twilioSignedString, twilioUrlCandidates } from "./twilio.ts";
 export { zendeskScheme } from "./zendesk.ts";

@@ -187,3 +187,37 @@ describe("documented examples", () => {
     expect(await twilioScheme.verify(req({ "x-twilio-signature": jsonSig }, json.replace("9", "8"), url), ["12345"], NOW)).toMatchObject({ code: "bad_signature" });
   });
 });
+
+describe("Twilio behind a proxy: the URL with and without its port", () => {
+  const params = Object.fromEntries(new URLSearchParams(TWILIO_FORM));
+  // [the URL Twilio called and signed, the URL the worker sees, whether Twilio's validator accepts it]
+  const pairs: [string, string, boolean][] = [
+    ["https://crossflow.example:443/hooks/twilio?source=sms", "https://crossflow.example/hooks/twilio?source=sms", true],
+    ["https://crossflow.example/hooks/twilio?source=sms", "https://crossflow.example:443/hooks/twilio?source=sms", true],
+    ["http://127.0.0.1/hooks/twilio", "http://127.0.0.1:8787/hooks/twilio", true],
+    ["http://crossflow.example:80/hooks/twilio", "http://crossflow.example/hooks/twilio", true],
+    ["https://[2001:db8::1]:443/hooks/twilio", "https://[2001:db8::1]/hooks/twilio", true],
+    // Not port variants of each other: a different port, scheme or host is a different URL.
+    ["https://crossflow.example:8443/hooks/twilio?source=sms", "https://crossflow.example/hooks/twilio?source=sms", false],
+    ["https://crossflow.example:443/hooks/twilio?source=sms", "http://crossflow.example/hooks/twilio?source=sms", false],
+    ["https://elsewhere.example/hooks/twilio", "https://crossflow.example/hooks/twilio", false],
+  ];
+
+  it.each(pairs)("signed for %s, received at %s: valid %s, as twilio.validateRequest decides", async (signedUrl, receivedUrl, valid) => {
+    const signature = twilio.getExpectedTwilioSignature("12345", signedUrl, params);
+    expect(twilio.validateRequest("12345", signature, receivedUrl, params)).toBe(valid);
+    const ours = await twilioScheme.verify(req({ "x-twilio-signature": signature }, TWILIO_FORM, receivedUrl), ["12345"], NOW);
+    expect(ours === null ? "valid" : ours.code).toBe(valid ? "valid" : "bad_signature");
+  });
+
+  it("agrees for the port variants of a JSON body signed through bodySHA256", async () => {
+    const json = JSON.stringify({ MessageSid: "SM10", MessageStatus: "delivered" });
+    const sha = createHash("sha256").update(json).digest("hex");
+    const signed = `https://crossflow.example:443/hooks/twilio?bodySHA256=${sha}`;
+    const received = `https://crossflow.example/hooks/twilio?bodySHA256=${sha}`;
+    const signature = twilio.getExpectedTwilioSignature("12345", signed, {});
+    expect(twilio.validateRequestWithBody("12345", signature, received, json)).toBe(true);
+    expect(await twilioScheme.verify(req({ "x-twilio-signature": signature }, json, received), ["12345"], NOW)).toBeNull();
+    expect(await twilioScheme.verify(req({ "x-twilio-signature": signature }, json.replace("10", "11"), received), ["12345"], NOW)).toMatchObject({ code: "bad_signature" });
+  });
+});
