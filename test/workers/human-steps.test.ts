@@ -93,7 +93,7 @@ describe("run → ask → approve → resolve", () => {
     });
     expect(view.wait!.human!.slaDeadline! - view.wait!.startedAt).toBe(4 * HOUR);
     expect(view.wait!.human!.packet.steps.map((s) => s.id)).toEqual(["load-claim", "confirm:send", "confirm:reply", "confirm:reminder", "confirm:reply-after-reminder"]);
-    expect(await c.alarm()).toBeNull(); // nothing to wake for until a person decides
+    expect(await c.alarm()).toBe(view.wait!.human!.slaDeadline); // nothing else to wake for until a person decides
 
     await c.decide({ stepId: "no-reply", decision: "resolve", outcome: "refunded-by-phone", note: "reached the customer by phone", actor: { id: "lead-cy", roles: ["operator"] } });
     view = await c.settle((v) => v.header.status === "resolved", "resolved");

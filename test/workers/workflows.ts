@@ -6,6 +6,8 @@ import { env } from "cloudflare:workers";
 import { z } from "zod";
 import { stripeClient } from "../../workers/connectors/stripe/client.ts";
 import { emailClient } from "../../workers/connectors/email/client.ts";
+import { emailSlaNotice } from "../../workers/connectors/email/sla-notice.ts";
+import { slackSlaNotice } from "../../workers/connectors/slack/sla-notice.ts";
 import { defineWorkflow, type WorkflowDefinition } from "../../workers/engine/index.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 
@@ -111,4 +113,40 @@ export const refundDispute = defineWorkflow<DisputeInput>({ id: "agent-dispute",
   return step.resolve(triage.decision, { results: triage.results });
 });
 
-export const TEST_WORKFLOWS: readonly WorkflowDefinition[] = [refundReview, refundOnce, refundDispute];
+/** How many of the next SLA notices of `sla-review` fail before the Slack call (to test the notice's retries). */
+export const slaNoticeFaults = { remaining: 0 };
+
+/**
+ * People's tasks with SLAs, next queues and notices through the product's Slack and email connectors (the simulators):
+ * an escalation to `reviews` (4 h, then `review-leads` for 2 h) told in Slack by the workflow's notifier, an approval
+ * (2 h, then `review-leads`) told by email to the leads' address.
+ */
+export const slaReview = defineWorkflow<{ task: "escalate" | "approve" }>(
+  {
+    id: "sla-review",
+    version: 1,
+    minutesPerCase: 20,
+    triggers: [],
+    sla: "4h",
+    slaNotify: (config) => {
+      const slack = slackSlaNotice(config, { channel: "#review-leads" });
+      return {
+        name: slack.name,
+        send: (notice, ctx) => {
+          if (slaNoticeFaults.remaining-- > 0) throw new Error("slack unreachable");
+          return slack.send(notice, ctx);
+        },
+      };
+    },
+  },
+  async ({ input, step, config }) => {
+    await step.run("load", () => input.task);
+    if (input.task === "approve") {
+      const approval = await step.approve("sign-off", { title: "Sign off the refund of 240 EUR", queue: "approvals", sla: "2h", timeout: "48h", then: { queue: "review-leads" }, slaNotify: emailSlaNotice(config, { to: "review-leads@example.com" }) });
+      return step.resolve(approval.approved ? "signed-off" : `sign-off-${approval.outcome}`);
+    }
+    return step.escalate("review", { reason: "the refund needs a person's review", queue: "reviews", then: { queue: "review-leads", sla: "2h" } });
+  },
+);
+
+export const TEST_WORKFLOWS: readonly WorkflowDefinition[] = [refundReview, refundOnce, refundDispute, slaReview];

@@ -71,6 +71,8 @@ export async function runAgent<D extends AgentDecision>(step: StepApi, turnStep:
         requestedBy: modelActor(transcript).id,
         queue: spec.escalation?.queue ?? "approvals",
         sla: spec.escalation?.sla,
+        then: spec.escalation?.then,
+        slaNotify: spec.escalation?.slaNotify,
         ...(spec.approvals?.notify ? { notify: spec.approvals.notify } : {}),
       });
       if (!approval.approved) {

@@ -1,7 +1,7 @@
 /** The agent step's vocabulary: what a workflow declares, what the step records, what guardrails decide. */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { z } from "zod";
-import type { ApprovalNotifier, Duration, StepContext } from "../engine/types.ts";
+import type { ApprovalNotifier, EscalationRequest, StepContext } from "../engine/types.ts";
 
 /** What every decision schema contains; a workflow extends it with its own fields. */
 export interface AgentDecision {
@@ -74,8 +74,8 @@ export interface AgentSpec<D extends AgentDecision> {
   redact?: readonly string[];
   /** The rules the offline model applies when no provider is configured. */
   heuristics: AgentHeuristics<D>;
-  /** Where an escalation goes. */
-  escalation?: { queue?: string; role?: string; sla?: Duration };
+  /** Where an escalation (and an approval) goes: queue, role, SLA, the queues after it and who hears of a missed SLA. */
+  escalation?: Pick<EscalationRequest, "queue" | "role" | "sla" | "then" | "slaNotify">;
   /** How people hear of an action waiting for their approval (e.g. `slackApprovals(config, { channel })`). */
   approvals?: { notify?: ApprovalNotifier };
   /** `provider:model` for this step, overriding configuration (e.g. `anthropic:claude-sonnet-4-5`). */

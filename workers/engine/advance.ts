@@ -19,6 +19,7 @@ import type {
   CaseEvent,
   Channel,
   ContextPacket,
+  AliasRegistry,
   Duration,
   EscalationRequest,
   EventMatcher,
@@ -94,6 +95,8 @@ export interface AdvanceInput<I> {
   models?: ModelResolver;
   /** The deployment's configuration, handed to the workflow body. */
   config?: Readonly<Record<string, unknown>>;
+  /** Where `step.alias` records the ids other systems know the customer by; without it such a step fails. */
+  aliases?: AliasRegistry;
   /**
    * Divides every declared duration (timeouts, reminders, sleeps, SLAs, backoff) so days pass in seconds: for
    * demos and tests only (`CROSSFLOW_TIME_SCALE`). A remote system's Retry-After is never scaled.
@@ -107,6 +110,7 @@ export type AttemptStart = number | Omit<StepContext, "idempotencyKey">;
 const OFFLINE_ONLY: ModelResolver = (_ref, offline) => ({ model: offline(), pricePerMillionTokens: 0, offline: true });
 
 const DEFAULT_RETRIES = 3;
+const ALIAS_KIND = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const DEFAULT_ROLE = "operator";
 
 /** Exponential backoff with jitter: base × 2^(failures-1), capped, scaled by 50–100 %. */
@@ -141,7 +145,7 @@ const toError = (thrown: unknown) => (thrown instanceof Error ? thrown : new Err
  * if (next.kind === "step") persist(next.record);
  */
 export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
-  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt, models = OFFLINE_ONLY, config = {}, timeScale = 1 } = args;
+  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt, models = OFFLINE_ONLY, config = {}, timeScale = 1, aliases } = args;
   const span = (d: Duration) => Math.round(parseDuration(d) / timeScale);
   const optionalDuration = (d: Duration | undefined) => (d === undefined ? null : span(d));
   let position = 0;
@@ -162,8 +166,18 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
   const complete = (record: StepRecord): never => {
     throw new Suspend({ kind: "step", record });
   };
-  /** When a wait on `id` began: kept from the first time the case parked on it, so deadlines survive replays. */
-  const waitStart = (id: string) => (pendingWait?.stepId === id ? pendingWait.startedAt : now());
+  /**
+   * When a wait on `id` began: kept from the first time the case parked on it, so deadlines survive replays. A new
+   * wait's start is read once per run: its task's SLA deadline and its own start must be the same instant, and the
+   * clock may move between two reads (workerd's moves with any I/O of the isolate).
+   */
+  const starts = new Map<string, number>();
+  const waitStart = (id: string): number => {
+    if (pendingWait?.stepId === id) return pendingWait.startedAt;
+    const start = starts.get(id) ?? now();
+    starts.set(id, start);
+    return start;
+  };
   /** One key per step of this case instance (the opening event tells instances of the same key apart). */
   const idempotencyKey = (id: string) => `cf-${digest([workflow.id, caseKey, opener?.source, opener?.id, id].join("\n")).slice(0, 40)}`;
   const packet = (fields: Omit<ContextPacket, "steps">): ContextPacket => ({
@@ -319,6 +333,15 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     decide: <T extends string>(id: string, rule: () => RuleDecision<T>) => runStep(id, "decide", rule, { retries: 0 }),
 
     waitFor: (id, matcher, options = {}) => waitStep(id, "waitFor", matcher, optionalDuration(options.timeout)),
+
+    async alias(kind: string, value: string) {
+      await runStep(`alias:${kind}`, "run", async () => {
+        if (!ALIAS_KIND.test(kind) || typeof value !== "string" || value.length === 0 || value.length > 200) throw new FatalError(`alias ${kind}: kind must be kebab-case and value 1-200 characters`);
+        if (!aliases) throw new FatalError("this platform keeps no aliases");
+        await aliases.register({ kind, value }, caseKey);
+        return { kind, value };
+      });
+    },
 
     async sleep(id: string, duration: Duration) {
       await waitStep(id, "sleep", null, span(duration));

@@ -136,3 +136,34 @@ export async function watchSla(ctx: SlaContext, wait: WatchedWait, plan: SlaPlan
   const record: StepRecord = { id: stepId, kind: "sla", output, startedAt: result.ok ? result.startedAt : at, finishedAt: at };
   return ctx.record({ record, wait: parked(task), breach: due.breach, notice: output });
 }
+
+/** A duration as people read it on a notice: `45 min`, `2 h 5 min`, `3 d 4 h`. */
+function spanText(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return hours % 24 ? `${Math.floor(hours / 24)} d ${hours % 24} h` : `${Math.floor(hours / 24)} d`;
+}
+const timeText = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+/**
+ * What a notice says, in plain words, for any channel: a subject line and the body's lines (the task, where it waited
+ * past which deadline and how late, where it went and when it is due there, and why a person was needed).
+ * @example const { subject, lines } = slaNoticeText(notice); await email.send({ from, to, subject, text: lines.join("\n") }, ctx);
+ */
+export function slaNoticeText(notice: SlaNotice): { subject: string; lines: string[] } {
+  const { breach } = notice;
+  const kind = notice.kind === "approval" ? "Approval" : "Escalation";
+  const next = breach.movedTo
+    ? `Moved to queue ${breach.movedTo.queue} (role ${breach.movedTo.role})${breach.movedTo.slaDeadline === null ? "" : `, due ${timeText(breach.movedTo.slaDeadline)}`}.`
+    : `No further queue: it stays in ${breach.queue}, overdue.`;
+  return {
+    subject: `SLA missed: ${notice.title}`.slice(0, 200),
+    lines: [
+      `${kind} "${notice.stepId}" of ${notice.workflowId} · ${notice.caseKey} waited in queue ${breach.queue} past its deadline, ${timeText(breach.deadline)} (${spanText(breach.lateMs)} late).`,
+      next,
+      `Reason: ${notice.reason}`,
+    ],
+  };
+}

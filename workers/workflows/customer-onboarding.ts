@@ -11,10 +11,11 @@ import { z } from "zod";
 import { complianceClient, complianceConfig, type ScreeningCandidate } from "../connectors/compliance/client.ts";
 import { hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
 import { emailChannel, emailClient, emailConfig, emailReplies } from "../connectors/email/client.ts";
+import { emailSlaNotice } from "../connectors/email/sla-notice.ts";
 import { provisioningClient, provisioningConfig } from "../connectors/provisioning/client.ts";
 import { e164, smsChannel, smsReplies } from "../connectors/twilio/client.ts";
 import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
-import { defineWorkflow, type CaseEvent } from "../engine/index.ts";
+import { defineWorkflow, type CaseEvent, type EscalationRequest } from "../engine/index.ts";
 
 export interface ApplicationDocument {
   type: string;
@@ -108,6 +109,12 @@ const V2_TRIGGERS = [
   { source: "provisioning", events: ["service.activated"], caseKey: (e: any) => (e.activation?.customer?.phone ? phone(e.activation.customer.phone) : email(e.activation?.customer?.email)), opens: false },
 ];
 
+/** Onboarding exceptions nobody took within their SLA go to the team's leads, told by email (the workflow's notifier). */
+const ONBOARDING_QUEUE = { queue: "onboarding", then: { queue: "onboarding-leads", sla: "8h" } } satisfies Pick<EscalationRequest, "queue" | "then">;
+/** Screening decisions are due in 4 h; past that the compliance leads have them, and hear of it by their own address. */
+const COMPLIANCE_QUEUE = { queue: "compliance", sla: "4h", then: { queue: "compliance-leads", sla: "4h" } } satisfies Pick<EscalationRequest, "queue" | "sla" | "then">;
+const complianceLeads = (config: Readonly<Record<string, unknown>>) => emailSlaNotice(config, { to: "compliance-leads@crossflow.local" });
+
 /** Version 1 talks by email only; version 2 also by SMS (see the header). */
 function customerOnboarding(version: 1 | 2) {
   return defineWorkflow<{ event: string; application: Application }>(
@@ -121,6 +128,7 @@ function customerOnboarding(version: 1 | 2) {
       routineSteps: ["consent"],
       systems: ["HubSpot CRM", "compliance screening", "Stripe billing", "provisioning", "email/SMS"],
       sla: "8h",
+      slaNotify: (config) => emailSlaNotice(config, { to: "onboarding-leads@crossflow.local" }),
       triggers: version === 1 ? V1_TRIGGERS : V2_TRIGGERS,
     },
     async ({ input, step, agent, config, conversation }) => {
@@ -146,7 +154,7 @@ function customerOnboarding(version: 1 | 2) {
         for (let round = 0; ; round++) {
           const check = await step.run(`document-${i}-check-${round}`, () => compliance().checkDocument(document));
           if (check.status === "accepted") break;
-          if (round === 1) return step.escalate(`document-${i}-still-rejected`, { reason: `the ${original.type} was rejected twice: ${check.reason}`, queue: "onboarding" });
+          if (round === 1) return step.escalate(`document-${i}-still-rejected`, { reason: `the ${original.type} was rejected twice: ${check.reason}`, ...ONBOARDING_QUEUE });
           const subject = `Your ${original.type}`;
           let reply = await ask(`document-${i}-again`, subject, `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`);
           // A reply without the document may be a question: answered from the case (or a person), then we wait again.
@@ -159,12 +167,12 @@ function customerOnboarding(version: 1 | 2) {
               decision: Answer,
               heuristics: questionRules,
               guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
-              escalation: { queue: "onboarding", sla: "4h" },
+              escalation: { ...ONBOARDING_QUEUE, sla: "4h" },
             });
             await step.run(`document-${i}-answer-${q}`, (ctx) => (sms ? channel(subject).send(answer.answer, ctx) : mail().client.send({ from: mail().from, to: app.email, subject: `Re: ${subject}`, text: answer.answer }, ctx)));
             reply = await step.waitFor(`document-${i}-after-answer-${q}`, channel(subject).reply, { timeout: "72h" });
           }
-          if (!reply) return step.escalate(`document-${i}-no-reply`, { reason: `no new ${original.type} within 72 h`, tried: [`asked by ${by}, reminded after 24 h`], queue: "onboarding" });
+          if (!reply) return step.escalate(`document-${i}-no-reply`, { reason: `no new ${original.type} within 72 h`, tried: [`asked by ${by}, reminded after 24 h`], ...ONBOARDING_QUEUE });
           const attachment = attachmentOf(reply);
           document = { type: original.type, fileName: attachment?.filename ?? "", contentType: attachment?.content_type ?? "none", sizeBytes: attachment?.size ?? 0 };
         }
@@ -173,7 +181,7 @@ function customerOnboarding(version: 1 | 2) {
       // 2. Sanctions/PEP screening: a hit is compliance's call; an ambiguous result is judged, within guardrails.
       const screening = await step.run("screening", () => compliance().screen({ name: app.name, birthDate: app.birthDate, nationality: app.country }));
       if (screening.status === "hit") {
-        return step.escalate("screening-hit", { reason: `sanctions/PEP match: ${screening.candidates.map((c) => `${c.caption} (${c.score})`).join(", ")}`, evidence: { candidates: screening.candidates }, queue: "compliance", sla: "4h" });
+        return step.escalate("screening-hit", { reason: `sanctions/PEP match: ${screening.candidates.map((c) => `${c.caption} (${c.score})`).join(", ")}`, evidence: { candidates: screening.candidates }, ...COMPLIANCE_QUEUE, slaNotify: complianceLeads(config) });
       }
       if (screening.status === "ambiguous") {
         await agent("screening-review", {
@@ -183,7 +191,7 @@ function customerOnboarding(version: 1 | 2) {
           decision: Review,
           heuristics: screeningRules,
           guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
-          escalation: { queue: "compliance", sla: "4h" },
+          escalation: { ...COMPLIANCE_QUEUE, slaNotify: complianceLeads(config) },
         });
       }
 
@@ -192,10 +200,10 @@ function customerOnboarding(version: 1 | 2) {
         const [name, rule] = Object.entries(markets(config)).find(([, r]) => r.countries.includes(app.country)) ?? [];
         return name && rule ? { decision: name, rationale: `${app.country} is in market ${name}`, ...rule } : { decision: "unsupported", rationale: `no market serves ${app.country}`, countries: [], dataResidency: "", consentRequired: false };
       });
-      if (market.decision === "unsupported") return step.escalate("unsupported-market", { reason: market.rationale, queue: "onboarding" });
+      if (market.decision === "unsupported") return step.escalate("unsupported-market", { reason: market.rationale, ...ONBOARDING_QUEUE });
       if (market.consentRequired && !app.consent) {
         const reply = await ask("consent", "Your consent", `To serve you from our ${market.dataResidency} data centre we need your consent to process your data there. Please reply YES to agree.`);
-        if (!reply || !/\byes\b/i.test(replyText(reply))) return step.escalate("no-consent", { reason: reply ? "the customer did not agree" : "no answer within 72 h", queue: "onboarding" });
+        if (!reply || !/\byes\b/i.test(replyText(reply))) return step.escalate("no-consent", { reason: reply ? "the customer did not agree" : "no answer within 72 h", ...ONBOARDING_QUEUE });
       }
 
       // 4. Billing: a declined card asks for another payment method, once.

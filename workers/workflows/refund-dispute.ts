@@ -10,10 +10,11 @@ import { z } from "zod";
 import type { AgentSpec, QuotedData } from "../agent/types.ts";
 import { emailChannel, emailReplies } from "../connectors/email/client.ts";
 import { slackApprovals } from "../connectors/slack/client.ts";
+import { slackSlaNotice } from "../connectors/slack/sla-notice.ts";
 import { stripeClient, stripeConfig, type StripeCharge } from "../connectors/stripe/client.ts";
 import { stripeTools } from "../connectors/stripe/tools.ts";
 import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
-import { defineWorkflow, type ApprovalNotifier } from "../engine/index.ts";
+import { defineWorkflow, type ApprovalNotifier, type SlaHop } from "../engine/index.ts";
 
 export interface TicketEvent {
   id: string;
@@ -86,10 +87,13 @@ function triageSpec(config: Readonly<Record<string, unknown>>, charge: StripeCha
     guardrails: { minConfidence: 0.8, maxToolCalls: 4, maxTokens: 20_000 },
     redact: ["iban", "cardNumber"],
     heuristics: triageRules,
-    escalation: { queue: "refunds", sla: "8h" },
+    escalation: { queue: "refunds", sla: "8h", then: REFUND_LEADS },
     ...(notify ? { approvals: { notify } } : {}),
   };
 }
+
+/** A refund case nobody in `refunds` took within its SLA (8 h) goes to the team's leads, who get 4 h more. */
+const REFUND_LEADS: SlaHop = { queue: "refund-leads", sla: "4h" };
 
 /** Version 1 asks for approvals in the dashboard only; version 2 also posts them to Slack. */
 function refundDispute(version: 1 | 2) {
@@ -102,6 +106,8 @@ function refundDispute(version: 1 | 2) {
       minutesPerDecision: 8,
       systems: ["Zendesk", "Stripe", "Slack"],
       sla: "8h",
+      // The leads hear of every refund past its SLA in their channel (`SLACK_SLA_CHANNEL` overrides it).
+      slaNotify: (config) => slackSlaNotice(config, { channel: "#refund-leads" }),
       triggers: [
         { source: "zendesk", events: ["ticket.created"], when: (e: TicketEvent) => (e.detail?.tags ?? []).includes("refund"), caseKey: (e: TicketEvent) => email(e.detail?.requester?.email) },
         // The customer's answer to our questions, by email.
@@ -121,12 +127,12 @@ function refundDispute(version: 1 | 2) {
       if (triage.decision === "need-details") {
         const channel = emailChannel(config, { to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` }, conversation);
         const reply = await step.ask("details", channel, "To look into your refund, please reply with the charge id (it starts with ch_) from your receipt and tell us what went wrong.", { timeout: "48h", remindAfter: "24h" });
-        if (!reply) return step.escalate("no-reply", { reason: "the customer did not send the charge details within 48 h", tried: ["asked by email, reminded after 24 h"], queue: "refunds" });
+        if (!reply) return step.escalate("no-reply", { reason: "the customer did not send the charge details within 48 h", tried: ["asked by email, reminded after 24 h"], queue: "refunds", then: REFUND_LEADS });
         const replyText: QuotedData = { label: "customer email reply", text: String((reply.payload as { data?: { text?: string } })?.data?.text ?? "") };
         const repliedId = await step.run("find-charge-in-reply", () => CHARGE_ID.exec(replyText.text)?.[0] ?? null);
         const repliedCharge = repliedId ? await loadCharge(repliedId, "load-charge-from-reply") : null;
         triage = await agent("triage-with-reply", triageSpec(config, repliedCharge, [ticketText, replyText], customer, notify));
-        if (triage.decision === "need-details") return step.escalate("still-unclear", { reason: "the reply did not identify a charge", queue: "refunds" });
+        if (triage.decision === "need-details") return step.escalate("still-unclear", { reason: "the reply did not identify a charge", queue: "refunds", then: REFUND_LEADS });
       }
       const refunded = Object.values(triage.results).some((r) => typeof r === "object" && r !== null && "id" in r);
       const outcome = triage.decision === "refund" ? (refunded ? "refunded" : "refund-not-approved") : "denied";
