@@ -163,7 +163,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.table(
     report.groups.map((g) => {
       const k = kpisOf(g.tally);
-      return { workflow: g.workflowId, version: g.version, opened: k.casesOpened, autonomous: pct(k.autonomousResolutionRate), escalation: pct(k.escalationRate), error: pct(k.errorRate), "median min": k.medianMinutesToResolution ?? "-", "hours saved": k.hoursSaved };
+      return { workflow: g.workflowId, version: g.version, opened: k.casesOpened, autonomous: pct(k.autonomousResolutionRate), escalation: pct(k.escalationRate), "sla breach": pct(k.slaBreachRate), error: pct(k.errorRate), "median min": k.medianMinutesToResolution ?? "-", "hours saved": k.hoursSaved };
     }),
   );
   if (report.mismatches.length) {

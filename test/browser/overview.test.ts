@@ -85,6 +85,7 @@ describe("overview and workflow pages", () => {
     expect(await page.getByTestId("kpi-cases").textContent()).toBe(count(k.casesOpened));
     expect(await page.getByTestId("kpi-autonomous").textContent()).toBe(percent(k.autonomousResolutionRate));
     expect(await page.getByTestId("kpi-escalation").textContent()).toBe(percent(k.escalationRate));
+    expect(await page.getByTestId("kpi-sla-breach").textContent()).toBe(percent(k.slaBreachRate));
     expect(await page.locator("table[data-testid=versions] tbody tr").count()).toBeGreaterThan(0);
     // Both trend charts are drawn (uPlot canvases).
     await page.locator(".chart canvas").nth(1).waitFor({ timeout: 10_000 });
