@@ -50,6 +50,8 @@ for (const runtime of runtimes) {
         print(title, { ...figures, ...(stack.reloads() > reloadsBefore ? { "runtime reloads (a source file changed)": stack.reloads() - reloadsBefore } : {}) });
         console.log(`\n${title}: passed in ${((Date.now() - began) / 1000).toFixed(0)} s`);
       } catch (error) {
+        const measured = (error as { figures?: Figures }).figures;
+        if (measured) print(`${title} (failed)`, measured);
         const reloaded = stack.reloads() > reloadsBefore ? ` (wrangler dev reloaded ${stack.reloads() - reloadsBefore}× during it: a source file changed)` : "";
         failures.push(`${title}: ${(error as Error).message}${reloaded}`);
         console.error(`\n${title}: FAILED after ${((Date.now() - began) / 1000).toFixed(0)} s: ${(error as Error).stack}`);

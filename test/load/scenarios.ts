@@ -47,6 +47,15 @@ function loadFigures(fire: Fire): Figures {
   };
 }
 
+/** Runs the checks; a failure carries the load's figures, so a failed scenario still prints what it measured. */
+async function withFigures(figures: Figures, checks: () => Promise<Figures>): Promise<Figures> {
+  try {
+    return { ...figures, ...(await checks()) };
+  } catch (error) {
+    throw Object.assign(error as Error, { figures });
+  }
+}
+
 function requireClean(fire: Fire, what: string): void {
   const f = figures(fire);
   if (f.fiveXx > 0 || f.connectionErrors > 0) throw new LoadCheckError(`${what}: ${f.fiveXx} 5xx and ${f.connectionErrors} connection errors (${f.byKind.map(([k, n]) => `${k}: ${n}`).join(", ")})`);
@@ -59,10 +68,12 @@ export async function burst(stack: LoadStack, secrets: Secrets, plan: Plan): Pro
   const id = run();
   const fire = await send(stack.url, newCases(secrets, id), { connections: CONNECTIONS, seconds: plan.burstSeconds });
   const keys = acceptedKeys(fire.answers);
-  const drain = await waitForCases(stack.libsqlUrl, id, keys, DRAIN_BUDGET_S);
-  requireClean(fire, "burst");
-  await checkNoDoubles(stack.libsqlUrl, id);
-  return { ...loadFigures(fire), "accepted cases": keys.size, "time to drain s": drain.toFixed(1) };
+  return withFigures({ ...loadFigures(fire), "accepted cases": keys.size }, async () => {
+    const drain = await waitForCases(stack.libsqlUrl, id, keys, DRAIN_BUDGET_S);
+    requireClean(fire, "burst");
+    await checkNoDoubles(stack.libsqlUrl, id);
+    return { "time to drain s": drain.toFixed(1) };
+  });
 }
 
 /** (b) As (a), with 20 % of deliveries repeating an event already answered: answered as duplicates, nothing doubled. */
@@ -71,11 +82,13 @@ export async function duplicates(stack: LoadStack, secrets: Secrets, plan: Plan)
   const source = newCases(secrets, id, { duplicates: 0.2 });
   const fire = await send(stack.url, source, { connections: CONNECTIONS, seconds: plan.duplicateSeconds, onAnswer: (a) => a.status !== null && a.status < 300 && source.answered(a.shot) });
   const keys = acceptedKeys(fire.answers);
-  const drain = await waitForCases(stack.libsqlUrl, id, keys, DRAIN_BUDGET_S);
-  requireClean(fire, "duplicates");
-  const { repeats, answeredDuplicate } = checkDuplicatesAnswered(fire.answers);
-  await checkNoDoubles(stack.libsqlUrl, id);
-  return { ...loadFigures(fire), "accepted cases": keys.size, "repeated deliveries": repeats, "answered duplicate": answeredDuplicate, "time to drain s": drain.toFixed(1) };
+  return withFigures({ ...loadFigures(fire), "accepted cases": keys.size }, async () => {
+    const drain = await waitForCases(stack.libsqlUrl, id, keys, DRAIN_BUDGET_S);
+    requireClean(fire, "duplicates");
+    const { repeats, answeredDuplicate } = checkDuplicatesAnswered(fire.answers);
+    await checkNoDoubles(stack.libsqlUrl, id);
+    return { "repeated deliveries": repeats, "answered duplicate": answeredDuplicate, "time to drain s": drain.toFixed(1) };
+  });
 }
 
 async function seedCharges(simulatorsUrl: string, id: string, count: number): Promise<void> {

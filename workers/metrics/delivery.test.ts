@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
 import { parseMetricBatch } from "./message.ts";
-import { splitForQueue } from "./delivery.ts";
+import { batchingDelivery, splitForQueue } from "./delivery.ts";
+import type { MetricBatch } from "./sink.ts";
 
 const size = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).byteLength;
 
@@ -46,5 +47,28 @@ describe("metric batches from case objects deployed before a field existed", () 
       return result.batch.snapshot.awaitingPerson;
     };
     expect([parsed(older), parsed({ ...older, status: "escalated" }), parsed({ ...older, status: "resolved", closedAt: older.updatedAt, outcome: "done" }), parsed(final)]).toEqual([true, true, false, false]);
+  });
+});
+
+describe("one writer for many cases (Deno)", () => {
+  const batchOf = (caseKey: string): MetricBatch => {
+    const { batches, final } = syntheticCase({ workflowId: "wf", version: 1, caseKey, openedAt: Date.UTC(2026, 10, 1), scenario: "asked", measures: { minutesPerCase: 10 }, random: seededRandom(5) });
+    return { events: batches.flatMap((b) => b.events), snapshot: final };
+  };
+
+  it("commits the batches of cases that flush together in one write, and resolves each only after it", async () => {
+    const writes: string[][] = [];
+    const delivery = batchingDelivery(async (batches) => void writes.push(batches.map((b) => b.snapshot.caseKey)));
+    await Promise.all(Array.from({ length: 250 }, (_, i) => delivery.deliver(batchOf(`k${i}`))));
+    expect(writes.map((w) => w.length)).toEqual([200, 50]);
+    expect(writes.flat()).toHaveLength(250);
+  });
+
+  it("fails only the batch the database refuses, not the others written with it", async () => {
+    const delivery = batchingDelivery(async (batches) => {
+      if (batches.some((b) => b.snapshot.caseKey === "bad")) throw new Error("refused");
+    });
+    const results = await Promise.allSettled(["a", "bad", "c"].map((k) => delivery.deliver(batchOf(k))));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
   });
 });

@@ -59,3 +59,53 @@ export function queueDelivery(queue: MetricsQueue): MetricsDelivery {
 export function databaseDelivery(db: MetricsDatabase): MetricsDelivery {
   return { deliver: (batch) => writeMetricBatches(db, [batch]) };
 }
+
+/**
+ * One writer for a whole process: batches handed over by many case runtimes at once are written together, up to
+ * `maxBatches` per transaction, one transaction at a time, and each `deliver` resolves only once its own batch is
+ * committed (so a case deletes its outbox rows only then). Without it every case wrote its own transaction, and a burst
+ * of new cases on Deno outran the database (measured: 31 % of 14,797 accepted cases in libSQL 60 s after a 60 s
+ * burst). A multi-batch write that fails is retried one batch at a time, so one bad batch fails alone.
+ * For a process that holds many cases (Deno); a Durable Object holds one, and isolates must not share it.
+ * @example
+ * const delivery = batchingDelivery((batches) => writeMetricBatches(db, batches));
+ * await delivery.deliver({ events, snapshot });
+ */
+export function batchingDelivery(write: (batches: MetricBatch[]) => Promise<void>, options: { maxBatches?: number; lingerMs?: number } = {}): MetricsDelivery {
+  const maxBatches = options.maxBatches ?? 200;
+  const lingerMs = options.lingerMs ?? 10;
+  type Pending = { batch: MetricBatch; resolve: () => void; reject: (error: unknown) => void };
+  let pending: Pending[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let writing = false;
+  const schedule = () => {
+    if (writing || timer !== null || pending.length === 0) return;
+    // A short linger gathers the batches of cases that flush at about the same time into one transaction.
+    timer = setTimeout(() => void flush(), pending.length >= maxBatches ? 0 : lingerMs);
+  };
+  const flush = async () => {
+    timer = null;
+    const take = pending.slice(0, maxBatches);
+    pending = pending.slice(take.length);
+    writing = true;
+    try {
+      await write(take.map((p) => p.batch));
+      for (const p of take) p.resolve();
+    } catch (error) {
+      if (take.length === 1) take[0]!.reject(error);
+      else {
+        for (const p of take) await write([p.batch]).then(p.resolve, p.reject);
+      }
+    } finally {
+      writing = false;
+      schedule();
+    }
+  };
+  return {
+    deliver: (batch) =>
+      new Promise<void>((resolve, reject) => {
+        pending.push({ batch, resolve, reject });
+        schedule();
+      }),
+  };
+}

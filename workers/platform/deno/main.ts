@@ -9,7 +9,7 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { openDatabase } from "../../../db/client.ts";
-import { databaseDelivery } from "../../metrics/index.ts";
+import { batchingDelivery, writeMetricBatches } from "../../metrics/index.ts";
 import { modelResolver } from "../../agent/models.ts";
 import { createApp } from "../../app.ts";
 import type { Config } from "../../env.ts";
@@ -50,8 +50,11 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   const kvPath = options.kvPath ?? (config.CROSSFLOW_KV_PATH as string | undefined) ?? new URL(".data/deno-kv.sqlite3", ROOT).pathname;
   if (kvPath) await Deno.mkdir(new URL(".", `file://${kvPath}`), { recursive: true });
   const kv = await Deno.openKv(kvPath);
-  // Deno has no Cloudflare Queue: case runtimes write their metric batches to libSQL directly (same writer, same rows).
-  const metrics = () => (config.TURSO_DATABASE_URL ? databaseDelivery(openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN })) : null);
+  // Deno has no Cloudflare Queue: case runtimes write their metric batches to libSQL directly (same writer, same rows),
+  // through one process-wide writer that commits the batches of many cases together, as the queue's consumer does.
+  const db = config.TURSO_DATABASE_URL ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN }) : null;
+  const delivery = db ? batchingDelivery((batches) => writeMetricBatches(db, batches)) : null;
+  const metrics = () => delivery;
   const cases = new DenoCaseHost(kv, { workflows: WORKFLOWS, models: modelResolver(config), config, metrics });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
   const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);
