@@ -52,8 +52,27 @@ describe("customer-onboarding on wrangler dev", () => {
     await apply(app);
     const view = await until(app, ended, "onboarded");
     expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded" });
-    expect(view.steps.map((s: any) => s.id)).toEqual(["crm-contact", "document-0-check-0", "screening", "market", "stripe-customer", "subscription", "activate", "service-activated", "welcome", "crm-note", "resolve:onboarded"]);
+    expect(view.steps.map((s: any) => s.id)).toEqual(["crm-contact", "document-0-check-0", "screening", "market", "stripe-customer", "alias:stripe-customer", "subscription", "activate", "service-activated", "welcome", "crm-note", "resolve:onboarded"]);
     expect(view.events.map((e: any) => `${e.source}:${e.type}`)).toContain("provisioning:service.activated");
+  });
+
+  it("records the Stripe customer it created, so Stripe's later events that carry only that id find the customer", async () => {
+    const app = application();
+    await apply(app);
+    const view = await until(app, ended, "onboarded");
+    const stripeCustomer = view.steps.find((s: any) => s.id === "stripe-customer").output.id as string;
+    expect(view.steps.find((s: any) => s.id === "alias:stripe-customer").output).toEqual({ kind: "stripe-customer", value: stripeCustomer });
+
+    // Months later a renewal fails; Stripe's event names the customer but carries no email.
+    const invoice = (customer: string) => ({ id: `evt_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`, type: "invoice.payment_failed", data: { object: { id: `in_${crypto.randomUUID().slice(0, 8)}`, customer, customer_email: null, amount_due: 4900, currency: "eur" } } });
+    const res = await post(stack().worker.url, await sign.stripe(devVar("STRIPE_WEBHOOK_SECRET")!, invoice(stripeCustomer)));
+    expect(res.status).toBe(202);
+    expect(((await res.json()) as any).deliveries[0].cases).toMatchObject([{ workflow: "payment-recovery", caseKey: `customer:${app.email}`, status: "accepted" }]);
+    expect((await caseAt("payment-recovery", `customer:${app.email}`)).header.status).not.toBe("failed");
+
+    // An id no case recorded stays with a person, with the reason.
+    const unknown = await post(stack().worker.url, await sign.stripe(devVar("STRIPE_WEBHOOK_SECRET")!, invoice("cus_nobody_knows")));
+    expect(((await unknown.json()) as any).deliveries[0]).toMatchObject({ status: "dead_lettered", reason: "no case has recorded stripe-customer cus_nobody_knows (the event carries no other key)" });
   });
 
   it("asks again for a document in the wrong format and continues with the attachment the customer sends", async () => {
@@ -144,7 +163,7 @@ describe("customer-onboarding on wrangler dev", () => {
     const inbound = (await (await fetch(`${stack().simulators.url}/twilio/_sim/inbound`, { method: "POST", body: JSON.stringify({ from: phone, body: "here it is", media: [{ url: "https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM1/Media/ME1", contentType: "application/pdf" }] }) })).json()) as { worker: { status: number } };
     expect(inbound.worker.status).toBe(202);
     const view = await eventually(async () => ((v) => (ended(v) ? v : undefined))(await caseAt("customer-onboarding", key)), 30_000, "onboarded by SMS");
-    expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 2 });
+    expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 3 });
     expect((await sms()).at(-1)).toBe("Hi Ada Byron, your fiber-500 service is active.");
   });
 

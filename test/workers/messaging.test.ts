@@ -24,7 +24,7 @@ async function textBack(from: string, body: string, media: { url: string; conten
   return send(await sign.twilio(secret("TWILIO_AUTH_TOKEN"), inboundSmsParams(message, media), { origin: ORIGIN }));
 }
 
-describe("SMS as an ask channel (customer-onboarding v2)", () => {
+describe("SMS as an ask channel (customer-onboarding v2 on)", () => {
   const WF = "customer-onboarding";
   const application = (phone: string, overrides: Record<string, unknown> = {}) => ({
     email: `sms-${unique()}@example.com`, name: "Ada Byron", birthDate: "1990-12-10", country: "DE", plan: "fiber-500", paymentMethod: "pm_card_visa", consent: true,
@@ -37,7 +37,7 @@ describe("SMS as an ask channel (customer-onboarding v2)", () => {
     const opened = await send(await sign.hmacSource("onboarding-form", secret("ONBOARDING_FORM_SECRET"), `app-${unique()}`, { event: "application.submitted", application: app }));
     expect(opened.status).toBe(202);
     const caseKey = `customer:${phone}`;
-    expect(opened.body.deliveries[0].cases[0]).toMatchObject({ workflow: WF, version: 2, caseKey });
+    expect(opened.body.deliveries[0].cases[0]).toMatchObject({ workflow: WF, version: 3, caseKey });
     await settle(WF, caseKey, (v) => v.wait?.stepId === "document-0-again:reply");
     expect((await smsTo(phone)).map((m) => m.body)).toEqual([expect.stringContaining("We could not accept your passport: unsupported format image/heic")]);
 
@@ -50,7 +50,7 @@ describe("SMS as an ask channel (customer-onboarding v2)", () => {
     const activated = await send(await sign.provisioning(secret("PROVISIONING_WEBHOOK_SECRET"), `evt_${unique()}`, { event: "service.activated", activation: { id: "act_1", status: "active", customer: { email: app.email, phone } } }));
     expect(activated.body.deliveries[0].cases[0]).toMatchObject({ caseKey, status: "accepted" });
     const done = await settle(WF, caseKey);
-    expect(done.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 2 });
+    expect(done.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 3 });
     expect((await smsTo(phone)).map((m) => m.body).at(-1)).toBe("Hi Ada Byron, your fiber-500 service is active.");
   });
 

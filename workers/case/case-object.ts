@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { modelResolver } from "../agent/models.ts";
 import type { ModelResolver } from "../agent/types.ts";
-import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../engine/index.ts";
+import { aliasRecordId, type AuditEntry, type CaseIngestResult, type ChainVerdict, type EventEnvelope, type WorkflowDefinition } from "../engine/index.ts";
 import { WORKFLOWS } from "../workflows/index.ts";
 import { metricsDelivery } from "../platform/cloudflare-metrics.ts";
 import type { Env } from "../env.ts";
@@ -41,6 +41,7 @@ export class CaseObject extends DurableObject<Env> {
         now: () => this.now(),
         models: this.models(),
         config: this.env as unknown as Record<string, unknown>,
+        aliases: { register: (alias, caseKey) => this.env.CASES.getByName(aliasRecordId(alias.kind, alias.value)).recordAlias(caseKey) },
         metrics: () => metricsDelivery(this.env),
       },
     );
@@ -69,6 +70,18 @@ export class CaseObject extends DurableObject<Env> {
 
   audit(): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null> {
     return this.engine.audit();
+  }
+
+  /**
+   * Alias records live in objects of their own (`alias:<kind>:<value>`), outside any case: these two methods are all
+   * such an object does, in its own key-value storage (a case's tables are never created there).
+   */
+  async aliasOf(): Promise<string | null> {
+    return (await this.ctx.storage.get<string>("alias-of")) ?? null;
+  }
+
+  async recordAlias(caseKey: string): Promise<void> {
+    await this.ctx.storage.put("alias-of", caseKey);
   }
 
   alarm(): Promise<void> {

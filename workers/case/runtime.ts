@@ -9,6 +9,7 @@ import type { ModelResolver } from "../agent/types.ts";
 import {
   advanceCase,
   type Advance,
+  type AliasRegistry,
   caseId,
   type CaseIngestResult,
   decisionsFor,
@@ -81,6 +82,8 @@ export interface CaseRuntimeOptions {
   models?: ModelResolver;
   /** Configuration handed to workflow bodies (connector URLs and keys); `CROSSFLOW_TIME_SCALE` speeds up time for demos. */
   config?: Readonly<Record<string, unknown>>;
+  /** Where `step.alias` records the ids other systems know a customer by (the platform's alias records). */
+  aliases?: AliasRegistry;
 }
 
 /** `CROSSFLOW_TIME_SCALE` (≥ 1; 3600 makes an hour a second), for demos and tests; 1 when unset or invalid. */
@@ -309,6 +312,7 @@ export class CaseRuntime {
             models: this.options.models,
             config: this.options.config,
             timeScale: timeScaleOf(this.options.config),
+            aliases: this.options.aliases,
           })
         : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
       const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries, workflow));

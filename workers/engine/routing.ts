@@ -4,8 +4,11 @@ import type { Conversation, Trigger, WorkflowDefinition } from "./types.ts";
 export interface Route {
   workflow: WorkflowDefinition;
   trigger: Trigger;
+  /** Empty while `alias` is set: the key is the one the alias names (the dispatcher looks it up). */
   caseKey: string;
   opens: boolean;
+  /** The event carries no case key of its own, only an id another system knows the customer by (`Trigger.alias`). */
+  alias?: { kind: string; value: string };
 }
 
 /**
@@ -36,16 +39,28 @@ function matchTrigger(workflow: WorkflowDefinition, source: string, type: string
   for (const trigger of workflow.triggers) {
     if (trigger.source !== source || !trigger.events.includes(type)) continue;
     let caseKey: string | null | undefined;
+    let alias: string | null | undefined;
     try {
       if (trigger.when && !trigger.when(payload)) continue;
       caseKey = trigger.caseKey(payload);
+      if (!caseKey && trigger.alias) alias = trigger.alias.value(payload);
     } catch {
       // An extractor that trips over an unexpected payload shape means "not this trigger".
       continue;
     }
     if (typeof caseKey === "string" && caseKey.length > 0) return { workflow, trigger, caseKey, opens: trigger.opens ?? true };
+    if (trigger.alias && typeof alias === "string" && alias.length > 0) return { workflow, trigger, caseKey: "", opens: trigger.opens ?? true, alias: { kind: trigger.alias.kind, value: alias } };
   }
   return null;
+}
+
+/**
+ * The name of the record that maps an alias (an id another system knows a customer by) to its case key. It cannot be
+ * a case id: those start with a kebab-case workflow id and a `/`.
+ * @example aliasRecordId("stripe-customer", "cus_123") // → "alias:stripe-customer:cus_123"
+ */
+export function aliasRecordId(kind: string, value: string): string {
+  return `alias:${kind}:${value}`;
 }
 
 /**

@@ -52,6 +52,12 @@ export interface Trigger {
   when?: (payload: any) => boolean;
   /** Which case the event belongs to; null when this payload cannot be correlated. */
   caseKey: (payload: any) => string | null | undefined;
+  /**
+   * When `caseKey` finds nothing: an id another system knows the customer by (a Stripe customer, a CRM contact),
+   * which a case recorded with `step.alias`. The event then belongs to the key that alias names.
+   * @example alias: { kind: "stripe-customer", value: (e) => e.data.object.customer }
+   */
+  alias?: { kind: string; value: (payload: any) => string | null | undefined };
   /** False: the event joins an open case (buffered for a `waitFor`) but never opens one. Default true. */
   opens?: boolean;
   /**
@@ -405,6 +411,15 @@ export interface EscalationRequest {
   slaNotify?: SlaNotifier;
 }
 
+/**
+ * Where the ids other systems know a case's customer by are kept (the platform's: a Durable Object per alias, a
+ * Deno KV record), so a later event that carries only such an id finds the case key (see `Trigger.alias`).
+ */
+export interface AliasRegistry {
+  /** Records that `alias` names `caseKey` (a newer record of the same alias replaces an older one). */
+  register(alias: { kind: string; value: string }, caseKey: string): Promise<void>;
+}
+
 export interface StepApi {
   /**
    * Runs `fn` once per case; on replay returns the stored result. A throw is retried with backoff; after the
@@ -417,6 +432,12 @@ export interface StepApi {
    * @example const route = await step.decide("market", () => ({ decision: eu ? "eu" : "us", rationale: `country ${country}` }));
    */
   decide<T extends string>(id: string, rule: () => RuleDecision<T>): Promise<RuleDecision<T>>;
+  /**
+   * Records an id another system knows this case's customer by (step `alias:<kind>`, once per kind), so later
+   * events that carry only that id (a Stripe event with a customer id and no email) find this case's key.
+   * @example await step.alias("stripe-customer", customer.id);
+   */
+  alias(kind: string, value: string): Promise<void>;
   /**
    * Sends the customer a message and waits for the reply, with one optional reminder; null after `timeout`.
    * @example const reply = await step.ask("missing-id", email.channel(customer), "Please send a photo of your ID.", { timeout: "48h", remindAfter: "24h" });

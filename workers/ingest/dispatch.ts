@@ -2,7 +2,7 @@
  * Routes one verified delivery to every case it concerns, or into the dead-letter store with the reason.
  * Shared by the webhook route and dead-letter replay, so a replayed event takes exactly the live path.
  */
-import { caseId, routeEvent, type CaseIngestResult, type EventEnvelope, type WorkflowDefinition } from "../engine/index.ts";
+import { caseId, routeEvent, type CaseIngestResult, type EventEnvelope, type Route, type WorkflowDefinition } from "../engine/index.ts";
 import { narrowReplies, type CaseHeads } from "./replies.ts";
 import type { Delivery } from "./source.ts";
 
@@ -33,6 +33,16 @@ export async function latestCaseId(cases: { head(caseId: string): Promise<{ succ
     seq = successor;
   }
   return caseId(workflow, caseKey, seq);
+}
+
+/** Routes keyed by an alias get the case key the alias names; those whose alias no case recorded are dropped. */
+async function resolveAliases(routes: Route[], aliases: AliasLookup): Promise<{ found: Route[]; unknownAliases: { kind: string; value: string }[] }> {
+  if (!routes.some((r) => r.alias)) return { found: routes, unknownAliases: [] };
+  const resolved = await Promise.all(routes.map(async (r) => (r.alias ? { route: r, caseKey: await aliases.aliasOf(r.alias.kind, r.alias.value) } : { route: r, caseKey: r.caseKey })));
+  return {
+    found: resolved.flatMap(({ route, caseKey }) => (caseKey ? [{ ...route, caseKey }] : [])),
+    unknownAliases: resolved.flatMap(({ route, caseKey }) => (!caseKey && route.alias ? [route.alias] : [])),
+  };
 }
 
 /** Hands `envelope` to its key's case: the first one, then along the successors while they answer `forward`. */
@@ -76,9 +86,14 @@ export interface DispatchResult {
   candidates?: string[];
 }
 
+/** Where the ids other systems know a customer by lead: the case key a case recorded with `step.alias`. */
+export interface AliasLookup {
+  aliasOf(kind: string, value: string): Promise<string | null>;
+}
+
 export interface DispatchDeps {
   workflows: readonly WorkflowDefinition[];
-  cases: CaseDirectory & CaseHeads;
+  cases: CaseDirectory & CaseHeads & AliasLookup;
   deadLetters: DeadLetterSink;
   /** The deployment's configuration, for reply threads that depend on it (an SMS workflow's own sender number). */
   config?: Readonly<Record<string, unknown>>;
@@ -101,7 +116,8 @@ export async function dispatchDelivery(
   rawBody?: { value: unknown; text: string },
   options: DispatchOptions = {},
 ): Promise<DispatchResult> {
-  const routed = await narrowReplies(routeEvent(deps.workflows, source, delivery.type, delivery.payload), delivery.payload, deps.cases, deps.config ?? {}, options.onlyWorkflow);
+  const { found, unknownAliases } = await resolveAliases(routeEvent(deps.workflows, source, delivery.type, delivery.payload), deps.cases);
+  const routed = await narrowReplies(found, delivery.payload, deps.cases, deps.config ?? {}, options.onlyWorkflow);
   const routes = routed.routes;
   const ambiguous = "ambiguous" in routed ? routed.ambiguous : undefined;
   const payloadJson = rawBody && rawBody.value === delivery.payload ? rawBody.text : JSON.stringify(delivery.payload);
@@ -131,7 +147,9 @@ export async function dispatchDelivery(
   const reason = ambiguous
     ? ambiguous.reason
     : routes.length === 0
-      ? `no workflow takes ${source} "${delivery.type}" events with this payload`
+      ? unknownAliases.length > 0
+        ? `no case has recorded ${unknownAliases.map((a) => `${a.kind} ${a.value}`).join(", ")} (the event carries no other key)`
+        : `no workflow takes ${source} "${delivery.type}" events with this payload`
       : answers.map(({ route, result }) => whyNotTaken(route.workflow.id, route.caseKey, delivery.type, result)).join("; ");
   const dead = await deps.deadLetters.add({ source, eventId: delivery.id, type: delivery.type, reason, receivedAt, occurredAt: delivery.occurredAt, payload: delivery.payload });
   const kept = { reason, deadLetterId: dead.id, deadLetterDuplicate: dead.duplicate, ...(ambiguous ? { candidates: ambiguous.candidates } : {}) };

@@ -5,7 +5,7 @@
  */
 import type { CaseView, DecisionResult } from "../case/runtime.ts";
 import type { CaseHeader } from "../case/storage.ts";
-import type { AuditEntry, ChainVerdict } from "../engine/index.ts";
+import { aliasRecordId, type AuditEntry, type ChainVerdict } from "../engine/index.ts";
 import type { Env } from "../env.ts";
 import { WORKFLOWS } from "../workflows/index.ts";
 import type { CaseDirectory, Platform } from "./port.ts";
@@ -21,6 +21,7 @@ export function caseDirectory(env: Env): CaseDirectory {
     audit: (caseId) => stub(caseId).audit() as Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>,
     decide: (caseId, input) => stub(caseId).decide(input) as Promise<DecisionResult | null>,
     refuseAction: (caseId, actorId, refusal) => stub(caseId).refuseAction(actorId, refusal),
+    aliasOf: (kind, value) => stub(aliasRecordId(kind, value)).aliasOf(),
   };
 }
 

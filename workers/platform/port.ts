@@ -16,6 +16,8 @@ export interface CaseDirectory {
   audit(caseId: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>;
   decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null>;
   refuseAction(caseId: string, actorId: string | null, refusal: { code: string; message: string }): Promise<boolean>;
+  /** The case key an alias (an id another system knows a customer by) names, or null; recorded by `step.alias`. */
+  aliasOf(kind: string, value: string): Promise<string | null>;
 }
 
 export interface DeadLetterStore {

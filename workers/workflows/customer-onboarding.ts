@@ -115,8 +115,12 @@ const ONBOARDING_QUEUE = { queue: "onboarding", then: { queue: "onboarding-leads
 const COMPLIANCE_QUEUE = { queue: "compliance", sla: "4h", then: { queue: "compliance-leads", sla: "4h" } } satisfies Pick<EscalationRequest, "queue" | "sla" | "then">;
 const complianceLeads = (config: Readonly<Record<string, unknown>>) => emailSlaNotice(config, { to: "compliance-leads@crossflow.local" });
 
-/** Version 1 talks by email only; version 2 also by SMS (see the header). */
-function customerOnboarding(version: 1 | 2) {
+/**
+ * Version 1 talks by email only; version 2 also by SMS (see the header); version 3 records the Stripe customer it
+ * creates as an alias of the case's key, so Stripe's later events for that customer (which carry its id and often no
+ * email) find the customer: payment-recovery keys a failed invoice without an email by it.
+ */
+function customerOnboarding(version: 1 | 2 | 3) {
   return defineWorkflow<{ event: string; application: Application }>(
     {
       id: "customer-onboarding",
@@ -209,6 +213,7 @@ function customerOnboarding(version: 1 | 2) {
       // 4. Billing: a declined card asks for another payment method, once.
       const stripe = () => stripeClient(stripeConfig(config));
       const customer = await step.run("stripe-customer", (ctx) => stripe().createCustomer({ email: app.email, name: app.name }, ctx));
+      if (version >= 3) await step.alias("stripe-customer", customer.id);
       const price = PRICES[app.plan] ?? `price_${app.plan}`;
       let subscription = await step.run("subscription", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx));
       if ("declined" in subscription) {
@@ -234,4 +239,5 @@ function customerOnboarding(version: 1 | 2) {
 }
 
 export const customerOnboardingV1 = customerOnboarding(1);
-export default customerOnboarding(2);
+export const customerOnboardingV2 = customerOnboarding(2);
+export default customerOnboarding(3);

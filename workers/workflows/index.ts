@@ -1,6 +1,6 @@
 import type { WorkflowDefinition } from "../engine/index.ts";
 import crmDealIntake from "./crm-deal-intake.ts";
-import customerOnboarding, { customerOnboardingV1 } from "./customer-onboarding.ts";
+import customerOnboarding, { customerOnboardingV1, customerOnboardingV2 } from "./customer-onboarding.ts";
 import githubIssueTriage from "./github-issue-triage.ts";
 import paymentRecovery from "./payment-recovery.ts";
 import refundDispute, { refundDisputeV1 } from "./refund-dispute.ts";
@@ -9,4 +9,4 @@ import refundDispute, { refundDisputeV1 } from "./refund-dispute.ts";
  * Every deployed workflow version. A case pins the version it opened with; the newest version of each workflow
  * opens new cases (older ones stay deployed for the cases still in flight on them).
  */
-export const WORKFLOWS: readonly WorkflowDefinition[] = [githubIssueTriage, paymentRecovery, refundDisputeV1, refundDispute, customerOnboardingV1, customerOnboarding, crmDealIntake];
+export const WORKFLOWS: readonly WorkflowDefinition[] = [githubIssueTriage, paymentRecovery, refundDisputeV1, refundDispute, customerOnboardingV1, customerOnboardingV2, customerOnboarding, crmDealIntake];

@@ -18,6 +18,9 @@ export const fromCustomer = (e: { event?: { comment?: { is_public?: boolean; aut
   return !comment || (comment.is_public !== false && comment.author?.is_staff !== true);
 };
 
+/** The Stripe customer, as `step.alias("stripe-customer", …)` recorded it (customer-onboarding v3). */
+const STRIPE_CUSTOMER = { kind: "stripe-customer", value: (e: InvoiceEvent) => e.data.object.customer } as const;
+
 const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
 
 export default defineWorkflow<InvoiceEvent>(
@@ -27,8 +30,9 @@ export default defineWorkflow<InvoiceEvent>(
     minutesPerCase: 20,
     systems: ["Stripe", "Zendesk"],
     triggers: [
-      { source: "stripe", events: ["invoice.payment_failed"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email) },
-      { source: "stripe", events: ["invoice.paid"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email), opens: false },
+      // Stripe often sends no email with an invoice: then the Stripe customer id finds the key onboarding recorded for it.
+      { source: "stripe", events: ["invoice.payment_failed"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email), alias: STRIPE_CUSTOMER },
+      { source: "stripe", events: ["invoice.paid"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email), alias: STRIPE_CUSTOMER, opens: false },
       // Zendesk event webhooks: the ticket's requester is the customer. A comment counts only when it is the customer's
       // (public, not by staff): support's own replies and internal notes on the ticket are not the customer reaching out.
       { source: "zendesk", events: ["ticket.created", "ticket.comment_added"], when: fromCustomer, caseKey: (e) => email(e.detail?.requester?.email ?? e.event?.requester?.email), opens: false },

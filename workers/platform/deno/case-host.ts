@@ -67,6 +67,11 @@ export class DenoCaseHost implements CaseDirectory {
     return this.withCase(caseId, (c) => c.refuseAction(actorId, refusal));
   }
 
+  /** The case key an alias names (recorded by `step.alias` as a KV record of its own), or null. */
+  async aliasOf(kind: string, value: string): Promise<string | null> {
+    return (await this.kv.get<string>(["alias", kind, value])).value;
+  }
+
   /** When the case's alarm is set for, or null. */
   async alarmOf(caseId: string): Promise<number | null> {
     return (await this.kv.get<number>(["case-alarm", caseId])).value;
@@ -117,7 +122,8 @@ export class DenoCaseHost implements CaseDirectory {
 
   private async load(caseId: string): Promise<CaseRuntime> {
     const store = await openKvCaseStore(this.kv, caseId);
-    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, metrics: this.options.metrics, models: this.options.models, config: this.options.config });
+    const aliases = { register: async (alias: { kind: string; value: string }, caseKey: string) => void (await this.kv.set(["alias", alias.kind, alias.value], caseKey)) };
+    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, metrics: this.options.metrics, models: this.options.models, config: this.options.config, aliases });
     if (this.loaded.size >= CACHE_LIMIT) {
       for (const id of this.loaded.keys()) {
         if (!this.queues.has(id)) {
