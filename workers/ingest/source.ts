@@ -34,12 +34,23 @@ export interface ParsedRequest {
   body: unknown;
   /** The body as text (UTF-8), exactly as signed. */
   text: string;
+  /**
+   * Hex SHA-256 of the body bytes, for sources that set `contentIdentity`: what names a delivery whose own id
+   * travels in a header the signature does not cover.
+   */
+  bodySha256?: string;
 }
 
 /** One event inside a request (most senders send one; HubSpot batches up to 100). */
 export interface Delivery {
-  /** The sender's own event id: the dedupe key. */
+  /**
+   * The dedupe key: the sender's own event id where the signature covers it (Stripe `evt_…`, `webhook-id`), else
+   * `sha256:<hex of the signed body>` (see {@link contentId}), so a captured request re-sent under a new id header is
+   * the same delivery.
+   */
   id: string;
+  /** The sender's own delivery id when `id` is derived from the content instead (`X-GitHub-Delivery`, …). */
+  senderId?: string;
   /** e.g. `invoice.payment_failed`, `issues.opened`, `ticket.created`. */
   type: string;
   occurredAt?: number;
@@ -54,6 +65,11 @@ export interface WebhookSource {
   secretBinding: string;
   accepts: readonly BodyKind[];
   maxBodyBytes: number;
+  /**
+   * The source names deliveries by a header its signature does not cover, so the reader hashes the body
+   * (`ParsedRequest.bodySha256`) for `deliveries` to name them by content instead.
+   */
+  contentIdentity?: boolean;
   /** The deliveries in a verified request, or why it has none. */
   deliveries(request: ParsedRequest): Delivery[] | { error: string };
   /** A handshake answer (Slack's `url_verification`) sent instead of ingesting; undefined for a normal event. */
@@ -61,3 +77,14 @@ export interface WebhookSource {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The dedupe id of a delivery named by its content: the SHA-256 of the signed body. Only the body: a sender that
+ * retries re-signs with a new timestamp but the same body, and that retry must stay a duplicate.
+ * @example
+ * contentId(request) // → "sha256:9f86d081…" (the source sets `contentIdentity`, so the reader hashed the body)
+ */
+export function contentId(request: ParsedRequest): string {
+  if (!request.bodySha256) throw new TypeError("the body was not hashed: a source that names deliveries by content sets contentIdentity");
+  return `sha256:${request.bodySha256}`;
+}

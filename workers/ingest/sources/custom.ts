@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { genericHmacScheme, standardWebhooksScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
+import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
 import { epochMs, field, text } from "./fields.ts";
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "source names are lowercase kebab-case, at most 40 characters");
@@ -63,11 +63,15 @@ export function customSource(config: CustomSourceConfig): WebhookSource {
     secretBinding: parsed.secretBinding,
     accepts: ["json"],
     maxBodyBytes: parsed.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    deliveries({ headers, body }) {
-      const id = parsed.idHeader ? headers.get(parsed.idHeader) ?? undefined : text(field(body, parsed.idField!));
+    // The signed content is the body (and a timestamp), never a header: an id header could be swapped on a captured
+    // request, so such deliveries are named by the body's digest; an id field is signed and names them as is.
+    contentIdentity: parsed.idHeader !== undefined,
+    deliveries(request) {
+      const { headers, body } = request;
+      const senderId = parsed.idHeader ? headers.get(parsed.idHeader) ?? undefined : text(field(body, parsed.idField!));
       const type = parsed.typeHeader ? headers.get(parsed.typeHeader) ?? undefined : text(field(body, parsed.typeField!));
-      if (!id || !type) return { error: `a ${parsed.name} event needs ${parsed.idHeader ?? parsed.idField} and ${parsed.typeHeader ?? parsed.typeField}` };
-      return [{ id, type, payload: body }];
+      if (!senderId || !type) return { error: `a ${parsed.name} event needs ${parsed.idHeader ?? parsed.idField} and ${parsed.typeHeader ?? parsed.typeField}` };
+      return [parsed.idHeader ? { id: contentId(request), senderId, type, payload: body } : { id: senderId, type, payload: body }];
     },
   };
 }

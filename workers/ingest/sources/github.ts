@@ -1,20 +1,25 @@
 import { githubScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
+import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
 import { field, text } from "./fields.ts";
 
-/** GitHub: id in `X-GitHub-Delivery`, type `<X-GitHub-Event>.<action>`. */
+/**
+ * GitHub: type `<X-GitHub-Event>.<action>`. GitHub signs only the body, so `X-GitHub-Delivery` could be swapped on
+ * a captured request: the delivery is named by its body's digest, with `X-GitHub-Delivery` kept as `senderId`.
+ */
 export const github: WebhookSource = {
   name: "github",
   scheme: githubScheme,
   secretBinding: "GITHUB_WEBHOOK_SECRET",
   accepts: ["json"],
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-  deliveries({ headers, body }) {
-    const id = headers.get("x-github-delivery");
+  contentIdentity: true,
+  deliveries(request) {
+    const { headers, body } = request;
+    const senderId = headers.get("x-github-delivery");
     const event = headers.get("x-github-event");
-    if (!id) return { error: "X-GitHub-Delivery header is required" };
+    if (!senderId) return { error: "X-GitHub-Delivery header is required" };
     if (!event) return { error: "X-GitHub-Event header is required" };
     const action = text(field(body, "action"));
-    return [{ id, type: action ? `${event}.${action}` : event, payload: body }];
+    return [{ id: contentId(request), senderId, type: action ? `${event}.${action}` : event, payload: body }];
   },
 };

@@ -1,18 +1,24 @@
 import { shopifyScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
+import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
 import { epochMs } from "./fields.ts";
 
-/** Shopify: id in `X-Shopify-Webhook-Id` (stable across retries), topic like `orders/create` as the type. */
+/**
+ * Shopify: topic like `orders/create` as the type. Shopify signs only the body, so `X-Shopify-Webhook-Id` (stable
+ * across its retries) could be swapped on a captured request: the delivery is named by its body's digest, with the
+ * webhook id kept as `senderId`.
+ */
 export const shopify: WebhookSource = {
   name: "shopify",
   scheme: shopifyScheme,
   secretBinding: "SHOPIFY_WEBHOOK_SECRET",
   accepts: ["json"],
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-  deliveries({ headers, body }) {
-    const id = headers.get("x-shopify-webhook-id") ?? headers.get("x-shopify-event-id");
+  contentIdentity: true,
+  deliveries(request) {
+    const { headers, body } = request;
+    const senderId = headers.get("x-shopify-webhook-id") ?? headers.get("x-shopify-event-id");
     const topic = headers.get("x-shopify-topic");
-    if (!id || !topic) return { error: "X-Shopify-Webhook-Id and X-Shopify-Topic headers are required" };
-    return [{ id, type: topic, occurredAt: epochMs(headers.get("x-shopify-triggered-at")), payload: body }];
+    if (!senderId || !topic) return { error: "X-Shopify-Webhook-Id and X-Shopify-Topic headers are required" };
+    return [{ id: contentId(request), senderId, type: topic, occurredAt: epochMs(headers.get("x-shopify-triggered-at")), payload: body }];
   },
 };

@@ -1,3 +1,4 @@
+import { assertJsonDepth } from "../json-limits.ts";
 import { slackScheme } from "../schemes/index.ts";
 import { DEFAULT_MAX_BODY_BYTES, type ParsedRequest, type WebhookSource } from "../source.ts";
 import { epochMs, field, text } from "./fields.ts";
@@ -7,6 +8,8 @@ function interactive(request: ParsedRequest): unknown {
   if (request.kind !== "form") return undefined;
   const raw = (request.body as Record<string, string>).payload;
   if (raw === undefined) return undefined;
+  // The JSON inside the form is held to the same depth as a JSON body (a 400 before it is parsed).
+  assertJsonDepth(raw, "Slack's payload field");
   try {
     return JSON.parse(raw);
   } catch {

@@ -1,10 +1,11 @@
 import { zendeskScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
+import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
 import { epochMs, field, text } from "./fields.ts";
 
 /**
- * Zendesk event webhooks carry `id` and `type` (`zen:event-type:ticket.created`); trigger webhooks carry what
- * the admin templated, so they fall back to the invocation id header and the type `trigger`.
+ * Zendesk event webhooks carry `id` and `type` (`zen:event-type:ticket.created`), both signed; trigger webhooks carry
+ * what the admin templated, so they fall back to the type `trigger` and to the invocation id header, which the
+ * signature does not cover: those are named by the body's digest, with the invocation id kept as `senderId`.
  */
 export const zendesk: WebhookSource = {
   name: "zendesk",
@@ -12,10 +13,15 @@ export const zendesk: WebhookSource = {
   secretBinding: "ZENDESK_WEBHOOK_SECRET",
   accepts: ["json"],
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-  deliveries({ headers, body }) {
-    const id = text(field(body, "id")) ?? headers.get("x-zendesk-webhook-invocation-id") ?? undefined;
-    if (!id) return { error: "a Zendesk event needs an id (or the X-Zendesk-Webhook-Invocation-Id header)" };
+  contentIdentity: true,
+  deliveries(request) {
+    const { headers, body } = request;
     const type = (text(field(body, "type")) ?? "trigger").replace(/^zen:event-type:/, "");
-    return [{ id, type, occurredAt: epochMs(field(body, "time")), payload: body }];
+    const occurredAt = epochMs(field(body, "time"));
+    const id = text(field(body, "id"));
+    if (id) return [{ id, type, occurredAt, payload: body }];
+    const senderId = headers.get("x-zendesk-webhook-invocation-id");
+    if (!senderId) return { error: "a Zendesk event needs an id (or the X-Zendesk-Webhook-Invocation-Id header)" };
+    return [{ id: contentId(request), senderId, type, occurredAt, payload: body }];
   },
 };
