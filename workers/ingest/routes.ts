@@ -27,6 +27,13 @@ hooks.post("/:source", async (c) => {
     throw new ApiError(404, "source_not_configured", `webhook source "${name}" has no secret in ${source.secretBinding}`);
   }
   const platform = c.var.platform;
+  // Refused before anything is read or accepted: what is accepted must be run in time, and a 429 with Retry-After is
+  // the one refusal every sender honours without counting it as a failed endpoint.
+  const busy = platform.admission?.();
+  if (busy) {
+    c.header("Retry-After", String(busy.retryAfterSeconds));
+    throw new ApiError(429, "overloaded", `${busy.backlog} accepted events are still waiting to run; retry after ${busy.retryAfterSeconds} s`);
+  }
   const receivedAt = Date.now();
   const maxBodyBytes = Math.min(source.maxBodyBytes, platform.maxBodyBytes ?? Infinity);
   // The limiter is a round trip of its own: ask it while the body is read and verified, and honour its answer first.

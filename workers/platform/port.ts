@@ -35,6 +35,11 @@ export interface Platform {
   rateLimit?: (key: string) => Promise<boolean>;
   /** Where metric batches go (a replayed metric dead letter too); null when none is configured. */
   metrics?: () => import("../metrics/index.ts").MetricsDelivery | null;
+  /**
+   * Whether the platform can take more work now: null, or how long a sender should wait because what was accepted
+   * already would not be run in time (Deno's backlog of due alarms). Checked before anything is accepted.
+   */
+  admission?: () => { retryAfterSeconds: number; backlog: number } | null;
   /** The largest webhook body this platform's case store can keep (default: each source's own cap). */
   maxBodyBytes?: number;
 }

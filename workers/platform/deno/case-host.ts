@@ -1,7 +1,7 @@
 /**
  * Cases on Deno: each case runs the same case runtime as the Durable Object, over its state in Deno KV. Calls for
- * one case run one at a time (as a Durable Object's do), its timer is a KV record plus a delayed KV queue message,
- * and loaded cases stay in memory until the cache is full.
+ * one case run one at a time (as a Durable Object's do), its timer is a KV record plus a delayed KV queue message
+ * (near ones also run in process: alarm-runner.ts), and loaded cases stay in memory until the cache is full.
  */
 import type { MetricsDelivery } from "../../metrics/index.ts";
 import type { ModelResolver } from "../../agent/types.ts";
@@ -9,9 +9,12 @@ import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } f
 import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
 import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../../engine/index.ts";
 import type { CaseDirectory } from "../port.ts";
+import { AlarmRunner } from "./alarm-runner.ts";
 import { openKvCaseStore } from "./kv-case-store.ts";
 
 const CACHE_LIMIT = 5_000;
+/** Measured on this 2-core machine (bench/RESULTS.md, load): enough overlap to keep KV busy, a backlog that drains in ~20 s. */
+const DEFAULT_ALARMS = { concurrency: 32, maxBacklog: 2_000 };
 
 export interface CaseHostOptions {
   workflows: readonly WorkflowDefinition[];
@@ -21,6 +24,8 @@ export interface CaseHostOptions {
   config?: Readonly<Record<string, unknown>>;
   /** Deliver timers through the KV queue (default true; tests fire them by hand instead). */
   listen?: boolean;
+  /** Near alarms also run in this process (with `listen`): how many at once, and the backlog past which ingest refuses. */
+  alarms?: { concurrency: number; maxBacklog: number };
 }
 
 interface AlarmMessage {
@@ -33,12 +38,14 @@ export class DenoCaseHost implements CaseDirectory {
   private readonly loaded = new Map<string, CaseRuntime>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly now: () => number;
+  private readonly runner: AlarmRunner | null;
 
   constructor(
     private readonly kv: Deno.Kv,
     private readonly options: CaseHostOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.runner = options.listen !== false ? new AlarmRunner((caseId) => this.runAlarmIfDue(caseId), { ...DEFAULT_ALARMS, ...options.alarms, now: this.now }) : null;
     if (options.listen !== false) {
       // A message may come late, twice, or after the alarm moved: the stored alarm decides whether it is due.
       void kv.listenQueue(async (message: unknown) => {
@@ -70,6 +77,14 @@ export class DenoCaseHost implements CaseDirectory {
   /** The case key an alias names (recorded by `step.alias` as a KV record of its own), or null. */
   async aliasOf(kind: string, value: string): Promise<string | null> {
     return (await this.kv.get<string>(["alias", kind, value])).value;
+  }
+
+  /**
+   * Null while ingest may accept; otherwise the alarms due and not yet run here exceed what drains in time, and a
+   * sender should retry after the given seconds (see AlarmRunner).
+   */
+  admission(): { retryAfterSeconds: number; backlog: number } | null {
+    return this.runner?.admission() ?? null;
   }
 
   /** When the case's alarm is set for, or null. */
@@ -144,6 +159,7 @@ export class DenoCaseHost implements CaseDirectory {
         const message: AlarmMessage = { kind: "case-alarm", caseId, at };
         // The record and the message land together: a timer is never stored without its delivery.
         await this.kv.atomic().set(key, at).enqueue(message, { delay: Math.max(0, at - this.now()) }).commit();
+        this.runner?.schedule(caseId, at);
       },
       delete: async () => {
         await this.kv.delete(key);

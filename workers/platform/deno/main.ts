@@ -58,7 +58,7 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   const cases = new DenoCaseHost(kv, { workflows: WORKFLOWS, models: modelResolver(config), config, metrics });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
   const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);
-  const platform: Platform = { workflows: WORKFLOWS, cases, deadLetters: kvDeadLetters(kv), metrics, rateLimit: kvRateLimiter(kv, limit, period * 1000), maxBodyBytes: MAX_BODY_BYTES };
+  const platform: Platform = { workflows: WORKFLOWS, cases, deadLetters: kvDeadLetters(kv), metrics, rateLimit: kvRateLimiter(kv, limit, period * 1000), admission: () => cases.admission(), maxBodyBytes: MAX_BODY_BYTES };
   const app = createApp(() => platform);
   const server = Deno.serve(
     { port: options.port ?? Number(config.PORT ?? 8788), hostname: options.hostname ?? (config.HOST as string | undefined) ?? "127.0.0.1", onListen: () => {} },
