@@ -73,6 +73,8 @@ export interface DeadLetterSink {
 
 export interface DispatchResult {
   id: string;
+  /** The sender's own delivery id when `id` is the digest of the signed content (an unsigned id header). */
+  senderId?: string;
   type: string;
   /** `dead_lettered`: verified and kept, but no case took it (the reason says why); replayable through the API. */
   status: "accepted" | "duplicate" | "dead_lettered";
@@ -142,7 +144,7 @@ export async function dispatchDelivery(
     result.status === "no_case" ? [] : [{ workflow: route.workflow.id, version: route.workflow.version, caseKey: route.caseKey, caseId: id, status: result.status }],
   );
   if (cases.length > 0 && !ambiguous) {
-    return { id: delivery.id, type: delivery.type, status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases };
+    return { id: delivery.id, senderId: delivery.senderId, type: delivery.type, status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases };
   }
   const reason = ambiguous
     ? ambiguous.reason
@@ -154,8 +156,8 @@ export async function dispatchDelivery(
   const dead = await deps.deadLetters.add({ source, eventId: delivery.id, type: delivery.type, reason, receivedAt, occurredAt: delivery.occurredAt, payload: delivery.payload });
   const kept = { reason, deadLetterId: dead.id, deadLetterDuplicate: dead.duplicate, ...(ambiguous ? { candidates: ambiguous.candidates } : {}) };
   // A case that is not a conversation may still have taken it (a ticket system's own copy, say).
-  if (cases.length > 0) return { id: delivery.id, type: delivery.type, status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases, ...kept };
-  return { id: delivery.id, type: delivery.type, status: "dead_lettered", cases: [], ...kept };
+  if (cases.length > 0) return { id: delivery.id, senderId: delivery.senderId, type: delivery.type, status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases, ...kept };
+  return { id: delivery.id, senderId: delivery.senderId, type: delivery.type, status: "dead_lettered", cases: [], ...kept };
 }
 
 function whyNotTaken(workflow: string, caseKey: string, type: string, result: CaseIngestResult): string {
