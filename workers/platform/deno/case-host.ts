@@ -39,6 +39,8 @@ export class DenoCaseHost implements CaseDirectory {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly now: () => number;
   private readonly runner: AlarmRunner | null;
+  /** The stored alarm (its versionstamp) each case is running now. */
+  private readonly firing = new Map<string, string>();
 
   constructor(
     private readonly kv: Deno.Kv,
@@ -52,6 +54,7 @@ export class DenoCaseHost implements CaseDirectory {
         const m = message as AlarmMessage;
         if (m?.kind === "case-alarm") await this.runAlarmIfDue(m.caseId);
       });
+      void this.sweep();
     }
   }
 
@@ -87,9 +90,10 @@ export class DenoCaseHost implements CaseDirectory {
     return this.runner?.admission() ?? null;
   }
 
-  /** When the case's alarm is set for, or null. */
+  /** When the case's alarm is set for, or null (also while that very alarm is running). */
   async alarmOf(caseId: string): Promise<number | null> {
-    return (await this.kv.get<number>(["case-alarm", caseId])).value;
+    const entry = await this.kv.get<number>(["case-alarm", caseId]);
+    return entry.versionstamp !== null && entry.versionstamp === this.firing.get(caseId) ? null : entry.value;
   }
 
   /** Runs the case's alarm now if one is set, whatever its time (as a test would fire it); false if none. */
@@ -101,14 +105,30 @@ export class DenoCaseHost implements CaseDirectory {
     return this.fireAlarm(caseId, (at) => at <= this.now());
   }
 
+  /**
+   * Runs the case's alarm if `due` says so. The stored alarm is cleared only after the run, and only if the run did
+   * not set it again: a process killed mid-run leaves it, and its queue message (or the sweep at start) runs it again,
+   * as a Durable Object's alarm is retried. During the run the clock reads no alarm, as `getAlarm()` does in one.
+   */
   private fireAlarm(caseId: string, due: (at: number) => boolean): Promise<boolean> {
     return this.withCase(caseId, async (c) => {
-      const at = await this.alarmOf(caseId);
-      if (at === null || !due(at)) return false;
-      await this.kv.delete(["case-alarm", caseId]);
-      await c.alarm();
+      const key: Deno.KvKey = ["case-alarm", caseId];
+      const entry = await this.kv.get<number>(key);
+      if (entry.value === null || !due(entry.value)) return false;
+      this.firing.set(caseId, entry.versionstamp);
+      try {
+        await c.alarm();
+      } finally {
+        this.firing.delete(caseId);
+      }
+      await this.kv.atomic().check(entry).delete(key).commit();
       return true;
     });
+  }
+
+  /** Alarms left by a process that stopped (killed mid-run, or before their time): those due soon run here. */
+  private async sweep(): Promise<void> {
+    for await (const entry of this.kv.list<number>({ prefix: ["case-alarm"] })) this.runner?.schedule(String(entry.key[1]), entry.value);
   }
 
   /** Runs `fn` on the case once every earlier call for it has finished. */
