@@ -61,7 +61,7 @@ export function newCases(secrets: Secrets, run: string, options: { duplicates?: 
 
 /** A Zendesk `ticket.created` asking for a refund of a duplicate charge: the refund-dispute workflow refunds it on its own. */
 export function refundTicket(run: string, n: number, charge: string) {
-  const ticketId = 700_000_000 + n;
+  const ticketId = ticketOf(run, n);
   return {
     id: `zd-evt-${run}-${n}`,
     type: "zen:event-type:ticket.created",
@@ -90,4 +90,8 @@ export function refundTickets(secrets: Secrets, run: string, count: number): Sou
 }
 
 export const chargeId = (run: string, n: number) => `ch_${run}x${n}`;
-export const ticketOf = (n: number) => 700_000_000 + n;
+/**
+ * The Zendesk ticket of customer `n` of `run`: distinct per run, since the scenarios share one simulator and a ticket
+ * answered in one must not count as a second answer in the next (up to 10,000 tickets a run).
+ */
+export const ticketOf = (run: string, n: number) => 700_000_000 + (parseInt(run, 36) % 100_000) * 10_000 + n;

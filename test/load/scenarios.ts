@@ -108,7 +108,7 @@ async function seedCharges(simulatorsUrl: string, id: string, count: number): Pr
 }
 
 /** The tickets that were sent, with their charges: what the effect checks look at. */
-const sentTickets = (id: string, answers: readonly Answer[]) => [...new Set(answers.map((a) => Number(a.shot.caseKey.split("-").at(-1)!.split("@")[0])))].map((n) => ({ charge: chargeId(id, n), ticket: ticketOf(n) }));
+const sentTickets = (id: string, answers: readonly Answer[]) => [...new Set(answers.map((a) => Number(a.shot.caseKey.split("-").at(-1)!.split("@")[0])))].map((n) => ({ charge: chargeId(id, n), ticket: ticketOf(id, n) }));
 
 /**
  * (c) Refund tickets (a Stripe refund and a Zendesk reply per case) from 20 senders; a third of the way in, the runtime
