@@ -107,6 +107,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     sim.faults.push({ times: 1, ...fault });
     return c.json({ queued: sim.faults.length }, 201);
   });
+  /** Drops the faults no call has used yet (a scenario that queued more than its calls took). */
+  app.delete("/_sim/faults", (c) => {
+    const dropped = sim.faults.length;
+    sim.faults.length = 0;
+    return c.json({ dropped });
+  });
 
   // Simulator controls sit under `/_sim/` (mounted: `/<system>/_sim/`) and skip auth, faults and the request log.
   const isControl = (path: string) => path.includes("/_sim/");

@@ -36,6 +36,8 @@ export interface TicketAudit {
 export interface SimTicket {
   id: number;
   status: string;
+  /** Changes with every update; what a safe update's `updated_stamp` must match. */
+  updated_at: string;
   comments: TicketComment[];
   audits: TicketAudit[];
   /** The ticket.created event it was reported with (tickets opened through the API). */
@@ -57,6 +59,20 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
   // Ids start from the clock, so a restarted simulator never reuses a ticket id (or event id) a kept case already saw.
   let next = Date.now() % 1e9;
   let nextAuditId = 1;
+  /**
+   * The ticket with `id`. Tests and the demo sign ticket.created webhooks of their own, whose tickets this simulator
+   * never opened: such a ticket exists, open, from its first read or update (as it would in the real Zendesk).
+   */
+  const touch = (id: number): SimTicket => {
+    let ticket = tickets.get(id);
+    if (!ticket) tickets.set(id, (ticket = { id, status: "open", updated_at: new Date().toISOString(), comments: [], audits: [] }));
+    return ticket;
+  };
+  /** A timestamp after `previous`, even within the same millisecond: every update moves `updated_at`. */
+  const laterThan = (previous: string): string => {
+    const now = Date.now();
+    return new Date(Math.max(now, Date.parse(previous) + 1)).toISOString();
+  };
   /** Records one update as its audit; Zendesk keeps custom metadata (up to 1 KB) on the audit of the update that sent it. */
   const audit = (ticket: SimTicket, events: AuditEvent[], custom: unknown, userAgent: string | undefined): TicketAudit => {
     const id = nextAuditId++;
@@ -110,7 +126,7 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
     const created = new Date().toISOString();
     const detail = { id: String(id), subject: t.subject ?? t.comment.body.slice(0, 60), description: t.comment.body, tags: t.tags ?? [], status: "new", requester: { email: t.requester.email, ...(t.requester.name ? { name: t.requester.name } : {}) } };
     const event: TicketCreatedEvent = { id: `zd-evt-${id}`, type: "zen:event-type:ticket.created", time: created, detail };
-    const ticket: SimTicket = { id, status: "new", comments: [{ body: t.comment.body, public: true, created_at: created }], audits: [], event };
+    const ticket: SimTicket = { id, status: "new", updated_at: created, comments: [{ body: t.comment.body, public: true, created_at: created }], audits: [], event };
     audit(ticket, [{ type: "Comment", body: t.comment.body, public: true }, { type: "Create", field_name: "status", value: "new" }], t.metadata, c.req.header("user-agent"));
     tickets.set(id, ticket);
     report(event);
@@ -119,10 +135,14 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
   sim.app.put("/api/v2/tickets/:file", async (c) => {
     const id = ticketId(c.req.param("file"));
     if (id === null) return c.json({ error: "InvalidEndpoint", description: "Not found" }, 404);
-    const body = (await c.req.json().catch(() => null)) as { ticket?: { comment?: { body?: string; public?: boolean }; status?: string; metadata?: unknown } } | null;
+    const body = (await c.req.json().catch(() => null)) as { ticket?: { comment?: { body?: string; public?: boolean }; status?: string; metadata?: unknown; safe_update?: boolean; updated_stamp?: string } } | null;
     if (!body?.ticket) return c.json({ error: "RecordInvalid", description: "Record validation errors", details: { ticket: [{ description: "ticket is required" }] } }, 422);
     if (body.ticket.metadata !== undefined && JSON.stringify(body.ticket.metadata).length > 1024) return c.json({ error: "RecordInvalid", description: "Record validation errors", details: { metadata: [{ description: "metadata is larger than 1 KB" }] } }, 422);
-    const ticket: SimTicket = tickets.get(id) ?? { id, status: "open", comments: [], audits: [] };
+    const ticket = touch(id);
+    // Zendesk's collision protection: a safe update names the ticket's updated_at it was based on.
+    if (body.ticket.safe_update === true && body.ticket.updated_stamp !== undefined && body.ticket.updated_stamp !== ticket.updated_at) {
+      return c.json({ error: "UpdateConflict", description: "Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again." }, 409);
+    }
     const events: AuditEvent[] = [];
     const comment = body.ticket.comment;
     if (comment?.body) {
@@ -133,16 +153,16 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
       events.push({ type: "Change", field_name: "status", value: body.ticket.status, previous_value: ticket.status });
       ticket.status = body.ticket.status;
     }
-    tickets.set(id, ticket);
+    if (events.length > 0) ticket.updated_at = laterThan(ticket.updated_at);
     // As in Zendesk, an update that changes nothing makes no audit (and keeps no metadata).
     const made = events.length > 0 ? audit(ticket, events, body.ticket.metadata, c.req.header("user-agent")) : null;
     return c.json({ ticket: { id, status: ticket.status }, ...(made ? { audit: { id: made.id } } : {}) });
   });
   sim.app.get("/api/v2/tickets/:file", (c) => {
     const id = ticketId(c.req.param("file"));
-    const ticket = id === null ? undefined : tickets.get(id);
-    if (!ticket) return c.json({ error: "RecordNotFound", description: "Not found" }, 404);
-    return c.json({ ticket: { id: ticket.id, status: ticket.status, subject: ticket.event?.detail.subject ?? null } });
+    if (id === null) return c.json({ error: "RecordNotFound", description: "Not found" }, 404);
+    const ticket = touch(id);
+    return c.json({ ticket: { id: ticket.id, status: ticket.status, updated_at: ticket.updated_at, subject: ticket.event?.detail.subject ?? null } });
   });
   sim.app.get("/api/v2/tickets/:id/audits.json", (c) => {
     const id = Number(c.req.param("id"));

@@ -174,6 +174,8 @@ export async function faults(stack: LoadStack, secrets: Secrets, plan: Plan): Pr
   requireClean(fire, "faults");
   const keys = acceptedKeys(fire.answers);
   const finished = await waitForCases(stack.libsqlUrl, id, keys, 180, FINISHED);
+  // The checks below read the simulators: the faults the cases' calls did not use must not answer them.
+  for (const system of ["stripe", "zendesk"]) await fetch(`${stack.simulatorsUrl}/${system}/_sim/faults`, { method: "DELETE" });
   await checkNoDoubles(stack.libsqlUrl, id);
   const effects = await checkEffectsOnce(stack.simulatorsUrl, sentTickets(id, fire.answers));
   const statuses = await createClient({ url: stack.libsqlUrl }).execute({ sql: "SELECT status, count(*) AS n FROM cases WHERE case_key LIKE ? GROUP BY status", args: [`customer:load-${id}-%`] });

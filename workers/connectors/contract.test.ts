@@ -251,6 +251,33 @@ describe("looking up an earlier effect", () => {
     expect(await zendesk.reply("6160", "Refunded.", { status: "solved" }, stepCtx("cf-solve", { firstAttemptAt: startedAt }))).toEqual(solved);
     expect(sims.systems.zendesk.tickets.get(6160)?.comments.map((c) => c.body)).toEqual(["Refunded.", "A later note."]);
   });
+
+  it("replies once on Zendesk when the timed-out first call lands after the retry: safe updates refuse the later one", async () => {
+    const startedAt = Date.now();
+    const zendesk = (timeoutMs?: number) => zendeskClient({ baseUrl: at("zendesk"), apiKey: SIMULATOR_KEYS.zendesk, timeoutMs });
+    // The first attempt reads the ticket at once; its update reaches Zendesk only after the client gave up on it.
+    await fault("zendesk", {});
+    await fault("zendesk", { delayMs: 800 });
+    const first = await zendesk(200).reply("7170", "Refunded.", { status: "solved" }, stepCtx("cf-late")).catch((e: unknown) => e);
+    expect(first).toMatchObject({ name: "ConnectorError", retryable: true });
+    const retried = await zendesk().reply("7170", "Refunded.", { status: "solved" }, { idempotencyKey: "cf-late", attempt: 2, firstAttemptAt: startedAt });
+    await new Promise((r) => setTimeout(r, 900));
+    expect(sims.systems.zendesk.tickets.get(7170)?.comments.map((c) => c.body)).toEqual(["Refunded."]);
+    expect(sims.systems.zendesk.log.filter((r) => r.idempotencyKey === "cf-late" && r.method === "PUT").map((r) => r.status)).toEqual([200, 409]);
+    expect(retried).toMatchObject({ ticket: { id: 7170, status: "solved" } });
+
+    // And when the late call lands between the retry's read and its update, the retry is refused and finds it.
+    await fault("zendesk", {});
+    await fault("zendesk", { delayMs: 300 });
+    const slow = zendesk().reply("7171", "Refunded.", {}, stepCtx("cf-between"));
+    await new Promise((r) => setTimeout(r, 50));
+    await fault("zendesk", {}); // the retry's audit lookup: nothing yet
+    await fault("zendesk", {}); // its read of the ticket, before the late update lands
+    await fault("zendesk", { delayMs: 400 }); // its update, which reaches Zendesk after the late one
+    const [late, retry] = await Promise.all([slow, zendesk().reply("7171", "Refunded.", {}, { idempotencyKey: "cf-between", attempt: 2, firstAttemptAt: startedAt })]);
+    expect(sims.systems.zendesk.tickets.get(7171)?.comments).toHaveLength(1);
+    expect(retry).toEqual(late);
+  });
 });
 
 describe("compliance connector", () => {

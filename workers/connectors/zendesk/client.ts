@@ -5,7 +5,9 @@
  * `metadata.custom`). When an earlier call of the step may have updated the ticket (the attempt resumes after a
  * crash, or an earlier attempt timed out), the client first reads the ticket's audits
  * (`GET /api/v2/tickets/{id}/audits.json`, https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_audits/)
- * and answers from the one carrying that key instead of posting the comment again.
+ * and answers from the one carrying that key instead of posting the comment again. A call still in flight when the
+ * lookup runs is covered by Zendesk's safe updates (`safe_update` with the `updated_stamp` just read): of two calls of
+ * the step, the one that lands second is refused with 409 instead of adding a second reply.
  */
 import { FatalError } from "../../engine/index.ts";
 import { callApi, ConnectorError, connectorSettings, earlierCallSince, KEYED_LOOKUP_MARGIN_MS, type ApiConfig, type EffectContext } from "../http.ts";
@@ -17,6 +19,9 @@ export function zendeskConfig(config: Readonly<Record<string, unknown>>): Omit<A
 
 /** The custom audit metadata field that carries the step's idempotency key. */
 export const STEP_KEY_FIELD = "crossflow_idempotency_key";
+
+/** Safe updates refused because the ticket changed meanwhile, retried at once before the step's backoff. */
+const SAFE_UPDATE_ROUNDS = 3;
 
 /** Pages of audits (100 each) read when looking for an earlier update. */
 const LOOKUP_PAGES = 10;
@@ -57,11 +62,33 @@ export function zendeskClient(config: Omit<ApiConfig, "system">) {
       const since = earlierCallSince(ctx, KEYED_LOOKUP_MARGIN_MS);
       const earlier = since === null ? null : await this.findUpdate(ticketId, ctx.idempotencyKey, since);
       if (earlier) return earlier;
-      return callApi<TicketUpdate>(api, `${ticketPath(ticketId)}.json`, {
-        method: "PUT",
-        json: { ticket: { comment: { body, public: true }, ...(options.status ? { status: options.status } : {}), metadata: { [STEP_KEY_FIELD]: ctx.idempotencyKey } } },
-        idempotencyKey: ctx.idempotencyKey,
-      });
+      // A lookup cannot see a call still on its way (an earlier attempt that timed out may land after it). So every
+      // update is a safe update against the ticket as just read: whichever of two calls lands second is refused (409)
+      // rather than posted twice, and the refused one finds the other's update by its key.
+      for (let round = 1; ; round++) {
+        const { ticket } = await callApi<{ ticket: { updated_at?: string } }>(api, `${ticketPath(ticketId)}.json`);
+        try {
+          return await callApi<TicketUpdate>(api, `${ticketPath(ticketId)}.json`, {
+            method: "PUT",
+            json: {
+              ticket: {
+                comment: { body, public: true },
+                ...(options.status ? { status: options.status } : {}),
+                metadata: { [STEP_KEY_FIELD]: ctx.idempotencyKey },
+                ...(ticket.updated_at ? { safe_update: true, updated_stamp: ticket.updated_at } : {}),
+              },
+            },
+            idempotencyKey: ctx.idempotencyKey,
+          });
+        } catch (error) {
+          // The HTTP helper answers a 409 as a retryable ConnectorError (a conflict may clear).
+          if (!(error instanceof ConnectorError && error.status === 409)) throw error;
+          const landed = await this.findUpdate(ticketId, ctx.idempotencyKey, earlierCallSince({ ...ctx, resumed: true }, KEYED_LOOKUP_MARGIN_MS) ?? 0);
+          if (landed) return landed;
+          // Someone else changed the ticket meanwhile: read it again; past a few rounds, the step's backoff takes over.
+          if (round >= SAFE_UPDATE_ROUNDS) throw new ConnectorError("zendesk", 409, true, `zendesk: ticket ${ticketId} kept changing under ${SAFE_UPDATE_ROUNDS} safe updates`, { cause: error });
+        }
+      }
     },
     /**
      * The update of `ticketId` made since `since` (epoch ms) under `idempotencyKey`, as `reply` answers it, or null.
