@@ -237,4 +237,35 @@ describe("cases", () => {
     expect(missing?.status()).toBe(404);
     await expect(page.getByTestId("case-error").locator("h1").textContent()).resolves.toBe("Case not found");
   });
+
+  it("a returning customer's second incident is its own case: listed as #2, its page links back to the first, which stays readable", async () => {
+    const email = `again-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const key = `customer:${email}`;
+    const api = (suffix: string) => fetch(`${stack.worker.url}/api/cases/payment-recovery/${encodeURIComponent(key)}${suffix}`, { headers: { authorization: `Bearer ${token()}` } }).then((r) => r.json() as Promise<any>);
+    const stripeEvent = (type: "invoice.payment_failed" | "invoice.paid", invoice: string) => ({ id: `evt_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`, type, data: { object: { id: invoice, customer_email: email, amount_due: 4900, currency: "eur" } } });
+    for (const [n, invoice] of [[1, "in_first"], [2, "in_second"]] as const) {
+      expect((await post(stack.worker.url, await sign.stripe(devVar("STRIPE_WEBHOOK_SECRET")!, stripeEvent("invoice.payment_failed", invoice)))).status).toBe(202);
+      const mail = { type: "email.received", created_at: new Date().toISOString(), data: { from: email, to: ["billing@crossflow.local"], subject: "card", text: "Updated my card." } };
+      expect((await post(stack.worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, mail))).status).toBe(202);
+      expect((await post(stack.worker.url, await sign.stripe(devVar("STRIPE_WEBHOOK_SECRET")!, stripeEvent("invoice.paid", invoice)))).status).toBe(202);
+      await eventually(async () => ((v) => (v.header?.seq === n && v.header.status === "resolved" && v.pendingMetrics === 0 ? v : undefined))(await api("")), 20_000, `case ${n} recovered`);
+    }
+
+    const page = await signedIn(VIEWER);
+    await page.goto(`${url}/cases?q=${encodeURIComponent(email)}`, { waitUntil: "networkidle" });
+    const second = page.locator(`tr[data-case="payment-recovery@2/${key}"]`);
+    await eventually(async () => ((n) => (n === 1 ? n : undefined))(await second.count()), 15_000, "the second case listed");
+    await expect(page.locator(`tr[data-case="payment-recovery/${key}"]`).count()).resolves.toBe(1);
+    await expect(second.locator("td.key").textContent()).resolves.toContain("#2");
+    await second.locator("td.key a").click();
+    await page.waitForURL((u) => u.searchParams.get("seq") === "2");
+    await expect(page.getByTestId("case-sequence").textContent()).resolves.toContain("#2");
+    await page.getByTestId("case-sequence").getByRole("link", { name: "previous" }).click();
+    await page.waitForURL((u) => u.searchParams.get("seq") === "1");
+    await expect(page.getByTestId("case-outcome").textContent()).resolves.toBe("recovered");
+    await expect(page.getByTestId("case-sequence").textContent()).resolves.toContain("next (#2)");
+    await page.screenshot({ path: join(ARTIFACTS, "case-page-first-of-two.png"), fullPage: true });
+    const bad = await page.goto(`${url}/cases/payment-recovery/${encodeURIComponent(key)}?seq=zero`);
+    expect(bad?.status()).toBe(400);
+  });
 });
