@@ -1,18 +1,29 @@
 /**
- * A customer with two open cases in different workflows (an onboarding that asked for their passport again, a
- * refund that asked for the charge id) answers one of them by email: only that case receives it. Over HTTP against
- * `wrangler dev`, with the email simulator answering the way a mail client does (to the reply-to address the case
- * set). A message that names no conversation goes to a person instead of to both.
+ * A customer with two open cases in different workflows answers one of them: only that case receives it. Over HTTP
+ * against `wrangler dev`:
+ * - by email: an onboarding that asked for their passport again and a refund that asked for the charge id; the email
+ *   simulator answers the way a mail client does (to the reply-to address the case set);
+ * - by SMS: two workflows that text the same customer from numbers of their own (the product's routing and case
+ *   objects plus two test workflows, test/e2e/conversations-worker.ts); the Twilio simulator delivers the customer's
+ *   text to the number they answer.
+ * A message that names no conversation goes to a person instead of to all of them.
  */
-import { describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import type { SentEmail } from "../../simulators/email.ts";
+import type { SmsMessage } from "../../simulators/twilio.ts";
 import type { Application } from "../../workers/workflows/customer-onboarding.ts";
 import { useStack } from "../support/stack.ts";
+import { testWorkerConfig } from "../support/test-worker.ts";
 import { eventually } from "../support/wait.ts";
 
-const stack = useStack("conversations");
+const LINE_A = "+15005550101";
+const LINE_B = "+15005550102";
+const worker = testWorkerConfig("test/e2e/conversations-worker.ts");
+afterAll(() => rmSync(worker.dir, { recursive: true, force: true }));
+const stack = useStack("conversations", { workerConfig: worker.config, vars: { TWILIO_FROM_SMS_THREAD_A: LINE_A, TWILIO_FROM_SMS_THREAD_B: LINE_B } });
 const token = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 const api = async (path: string, init: RequestInit = {}) => {
   const res = await fetch(`${stack().worker.url}/api${path}`, { ...init, headers: { authorization: `Bearer ${token()}`, ...init.headers } });
@@ -96,5 +107,38 @@ describe("replies answer the conversation they belong to", () => {
     const mail = { type: "email.received", created_at: new Date().toISOString(), data: { from: email, to: ["support@crossflow.local"], subject: "receipt", text: "no receipt, sorry" } };
     const res = await post(stack().worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, mail));
     expect(((await res.json()) as any).deliveries[0]).toMatchObject({ status: "accepted", cases: [{ workflow: "refund-dispute" }] });
+  });
+});
+
+describe("SMS replies answer the conversation they belong to", () => {
+  const phoneCase = async (workflow: string, phone: string) => (await api(`/cases/${workflow}/${encodeURIComponent(`phone:${phone}`)}`)).body;
+  const texts = async (phone: string) => ((await (await fetch(`${stack().simulators.url}/twilio/_sim/messages`)).json()) as { messages: SmsMessage[] }).messages.filter((m) => m.to === phone && m.direction === "outbound-api");
+  const textBack = async (from: string, to: string, body: string) => {
+    const res = await fetch(`${stack().simulators.url}/twilio/_sim/inbound`, { method: "POST", body: JSON.stringify({ from, to, body }) });
+    return ((await res.json()) as { worker: { status: number; body: any } }).worker;
+  };
+
+  it("texts each workflow's question from its own number; the customer's answer to one number reaches that case only", async () => {
+    const phone = `+4917${String(Date.now()).slice(-8)}`;
+    for (const workflow of ["sms-thread-a", "sms-thread-b"]) {
+      expect((await post(stack().worker.url, await sign.provisioning(devVar("PROVISIONING_WEBHOOK_SECRET")!, `open-${crypto.randomUUID()}`, { event: `${workflow}.opened`, phone }))).status).toBe(202);
+      await eventually(async () => ((v) => (v.wait?.stepId === "question:reply" ? v : undefined))(await phoneCase(workflow, phone)), 30_000, `${workflow} asks by SMS`);
+    }
+    expect((await texts(phone)).map((m) => m.from).sort()).toEqual([LINE_A, LINE_B]);
+
+    const answer = await textBack(phone, LINE_B, "YES");
+    expect(answer.status).toBe(202);
+    expect(answer.body.deliveries[0].cases.map((c: any) => c.workflow)).toEqual(["sms-thread-b"]);
+    const b = await eventually(async () => ((v) => (v.header.status === "resolved" ? v : undefined))(await phoneCase("sms-thread-b", phone)), 30_000, "line B's case answered");
+    expect(b.header.outcome).toBe("answered");
+    const a = await phoneCase("sms-thread-a", phone);
+    expect(a.wait?.stepId).toBe("question:reply");
+    expect(a.events.filter((e: any) => e.source === "twilio")).toHaveLength(0);
+
+    // A text to another workflow's number (onboarding's, where this customer has no case) is not handed to line A: a person decides.
+    const stray = await textBack(phone, "+15005550006", "hello?");
+    expect(stray.status).toBe(202);
+    expect(stray.body.deliveries[0]).toMatchObject({ status: "dead_lettered", candidates: [`sms-thread-a/phone:${phone}`] });
+    expect((await phoneCase("sms-thread-a", phone)).events.filter((e: any) => e.source === "twilio")).toHaveLength(0);
   });
 });

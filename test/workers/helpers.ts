@@ -21,18 +21,19 @@ export async function api(path: string, init: RequestInit = {}, token = env.CROS
   return { status: res.status, body: await res.json() };
 }
 
-export const viewOf = (workflow: string, caseKey: string): Promise<CaseView | null> => caseDirectory(env).view(caseId(workflow, caseKey));
+/** One of a key's cases (`seq` 1, the first, unless named). */
+export const viewOf = (workflow: string, caseKey: string, seq = 1): Promise<CaseView | null> => caseDirectory(env).view(caseId(workflow, caseKey, seq));
 
 /**
  * Drives the case until `done` holds. The alarm may already be running on its own (miniflare fires it), so
  * poll the stored state instead of assuming our call is the one that ran it.
  */
-export async function settle(workflow: string, caseKey: string, done: (v: CaseView) => boolean = (v) => ["resolved", "failed"].includes(v.header.status) && v.pendingMetrics === 0): Promise<CaseView> {
-  const stub = env.CASES.getByName(caseId(workflow, caseKey));
+export async function settle(workflow: string, caseKey: string, done: (v: CaseView) => boolean = (v) => ["resolved", "failed"].includes(v.header.status) && v.pendingMetrics === 0, seq = 1): Promise<CaseView> {
+  const stub = env.CASES.getByName(caseId(workflow, caseKey, seq));
   let last: CaseView | null = null;
   for (let i = 0; i < 100; i++) {
     await runDurableObjectAlarm(stub);
-    last = await viewOf(workflow, caseKey);
+    last = await viewOf(workflow, caseKey, seq);
     if (last && done(last)) return last;
     await new Promise((r) => setTimeout(r, 20));
   }

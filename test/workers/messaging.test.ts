@@ -10,7 +10,7 @@ import { blockActionsPayload, type PostedMessage } from "../../simulators/slack.
 import { inboundSmsParams, type SmsMessage } from "../../simulators/twilio.ts";
 import { SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/keys.ts";
 import type { CaseView } from "../../workers/case/case-object.ts";
-import { ORIGIN, secret, send, settle, viewOf } from "./helpers.ts";
+import { api, ORIGIN, secret, send, settle, viewOf } from "./helpers.ts";
 
 const simulators = () => inject("simulatorsUrl");
 const simGet = async <T>(path: string): Promise<T> => (await fetch(`${simulators()}${path}`)).json() as Promise<T>;
@@ -82,16 +82,15 @@ describe("Slack approvals (refund-dispute v2)", () => {
   const WF = "refund-dispute";
 
   /** A refund over 50 EUR: the agent proposes it, the approval is posted to Slack; resolves with the message. */
-  async function largeRefundWaiting() {
-    const email = `slack-${unique()}@example.com`;
+  async function largeRefundWaiting(email = `slack-${unique()}@example.com`, seq = 1) {
     const charge = `ch_slack${unique()}`;
     await fetch(`${simulators()}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}` }, body: new URLSearchParams({ id: charge, amount: "8000", currency: "eur" }) });
     const ticket = { id: `zd-${unique()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: "7001", subject: "Charged twice", description: `I was charged twice for ${charge}, please refund the duplicate.`, tags: ["refund"], requester: { email } } };
     expect((await send(await sign.zendesk(secret("ZENDESK_WEBHOOK_SECRET"), ticket))).status).toBe(202);
     const caseKey = `customer:${email}`;
-    const view = await settle(WF, caseKey, (v) => v.wait?.kind === "human");
+    const view = await settle(WF, caseKey, (v) => v.wait?.kind === "human", seq);
     const { messages } = await simGet<{ messages: PostedMessage[] }>("/slack/_sim/messages");
-    const message = messages.find((m) => JSON.stringify(m.blocks).includes(JSON.stringify(caseKey).slice(1, -1)))!;
+    const message = messages.findLast((m) => JSON.stringify(m.blocks).includes(JSON.stringify(caseKey).slice(1, -1)))!;
     return { caseKey, charge, view, message };
   }
   const click = async (message: PostedMessage, user: string, action: "approve" | "reject") => send(await sign.slackInteraction(secret("SLACK_SIGNING_SECRET"), blockActionsPayload(message, { user, action })));
@@ -103,7 +102,7 @@ describe("Slack approvals (refund-dispute v2)", () => {
     expect(view.steps.map((s) => s.id)).toContain(`${view.wait!.stepId}:notify`);
     expect(message.text).toMatch(/^Approval needed: refund proposed by/);
     const approve = message.blocks.find((b) => b.type === "actions")!.elements!.find((e) => e.action_id === "crossflow.approve")!;
-    expect(JSON.parse(approve.value!)).toEqual({ workflow: WF, caseKey, step: view.wait!.stepId });
+    expect(JSON.parse(approve.value!)).toEqual({ workflow: WF, caseKey, seq: 1, step: view.wait!.stepId });
 
     const res = await click(message, "U0TESTOPS", "approve");
     expect(res).toMatchObject({ status: 200, body: { accepted: true, duplicate: false, decision: "approve", actor: "ops-ana" } });
@@ -132,5 +131,20 @@ describe("Slack approvals (refund-dispute v2)", () => {
     expect(await refundsOf(charge)).toHaveLength(0);
     // The same click delivered again is the same decision; a late one on an ended wait is refused.
     expect((await click(message, "U0TESTOPS", "approve")).body.error.code).toBe("wait_ended");
+  });
+
+  it("never lets a click on an ended case's message decide the customer's next case, waiting on the same step", async () => {
+    const first = await largeRefundWaiting();
+    expect((await click(first.message, "U0TESTOPS", "reject")).status).toBe(200);
+    await settle(WF, first.caseKey);
+    // The customer's next refund ticket: the key's second case, parked on an approval of the same step id.
+    const second = await largeRefundWaiting(first.caseKey.slice("customer:".length), 2);
+    expect(second.view.header.caseId).toBe(`${WF}@2/${first.caseKey}`);
+    expect(second.view.wait?.stepId).toBe(first.view.wait?.stepId);
+    expect((await click(first.message, "U0TESTOPS", "approve")).body.error.code).toBe("wait_ended");
+    const untouched = (await api(`/cases/${WF}/${encodeURIComponent(first.caseKey)}?seq=2`)).body as CaseView;
+    expect([untouched.wait?.stepId, untouched.decisions]).toEqual([second.view.wait?.stepId, []]);
+    // Its own message decides it.
+    expect((await click(second.message, "U0TESTOPS", "approve")).body).toMatchObject({ accepted: true, decision: "approve" });
   });
 });

@@ -313,6 +313,7 @@ export class CaseRuntime {
             config: this.options.config,
             timeScale: timeScaleOf(this.options.config),
             aliases: this.options.aliases,
+            caseSeq: header.seq,
           })
         : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
       const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries, workflow));

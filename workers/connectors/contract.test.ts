@@ -52,7 +52,7 @@ const at = (system: string) => `${sims.url}/${system}`;
 const stepCtx = (key: string, resumed?: { firstAttemptAt: number }): EffectContext => (resumed ? { idempotencyKey: key, attempt: 1, resumed: true, firstAttemptAt: resumed.firstAttemptAt } : { idempotencyKey: key, attempt: 1 });
 const twilio = (apiKey: string = SIMULATOR_KEYS.twilio, timeoutMs?: number) => twilioClient({ baseUrl: at("twilio"), apiKey, accountSid: SIMULATOR_TWILIO_ACCOUNT, from: "+15005550006", timeoutMs });
 const slack = (apiKey: string = SIMULATOR_KEYS.slack, timeoutMs?: number) => slackClient({ baseUrl: `${at("slack")}/api`, apiKey, timeoutMs });
-const notice = { workflowId: "refund-dispute", caseKey: "customer:a@example.com", stepId: "triage:approve:call-1", title: "Refund 80 EUR", queue: "refunds", role: "operator", approvals: 1, slaDeadline: null };
+const notice = { workflowId: "refund-dispute", caseKey: "customer:a@example.com", caseSeq: 1, stepId: "triage:approve:call-1", title: "Refund 80 EUR", queue: "refunds", role: "operator", approvals: 1, slaDeadline: null };
 
 const connectors: Record<string, Contract> = {
   stripe: {

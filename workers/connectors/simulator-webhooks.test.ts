@@ -70,7 +70,7 @@ describe("simulator webhooks pass the ingest's verification", () => {
   });
 
   it("Slack: a click on an approval is a signed block_actions interaction naming the case and step", async () => {
-    const notice = { workflowId: "refund-dispute", caseKey: "customer:a@example.com", stepId: "triage:approve:c1", title: "Refund 80 EUR", queue: "refunds", role: "operator", approvals: 1, slaDeadline: Date.now() + 3_600_000 };
+    const notice = { workflowId: "refund-dispute", caseKey: "customer:a@example.com", caseSeq: 1, stepId: "triage:approve:c1", title: "Refund 80 EUR", queue: "refunds", role: "operator", approvals: 1, slaDeadline: Date.now() + 3_600_000 };
     await slackClient({ baseUrl: `${sims.url}/slack/api`, apiKey: SIMULATOR_KEYS.slack }).postApproval("#refunds", notice, { idempotencyKey: "k2" });
     const res = (await (await fetch(`${sims.url}/slack/_sim/click`, { method: "POST", body: JSON.stringify({ user: "U0ANA", action: "reject", caseKey: notice.caseKey }) })).json()) as { worker: { status: number } };
     expect(res.worker.status).toBe(202);

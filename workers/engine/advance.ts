@@ -97,6 +97,8 @@ export interface AdvanceInput<I> {
   config?: Readonly<Record<string, unknown>>;
   /** Where `step.alias` records the ids other systems know the customer by; without it such a step fails. */
   aliases?: AliasRegistry;
+  /** Which of its key's cases this is (1 for the first): its conversation and approval messages name it. */
+  caseSeq?: number;
   /**
    * Divides every declared duration (timeouts, reminders, sleeps, SLAs, backoff) so days pass in seconds: for
    * demos and tests only (`CROSSFLOW_TIME_SCALE`). A remote system's Retry-After is never scaled.
@@ -145,7 +147,7 @@ const toError = (thrown: unknown) => (thrown instanceof Error ? thrown : new Err
  * if (next.kind === "step") persist(next.record);
  */
 export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
-  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt, models = OFFLINE_ONLY, config = {}, timeScale = 1, aliases } = args;
+  const { workflow, caseKey, input, events, completed, pendingWait, retries = {}, now, random = Math.random, beginAttempt, models = OFFLINE_ONLY, config = {}, timeScale = 1, aliases, caseSeq = 1 } = args;
   const span = (d: Duration) => Math.round(parseDuration(d) / timeScale);
   const optionalDuration = (d: Duration | undefined) => (d === undefined ? null : span(d));
   let position = 0;
@@ -334,12 +336,13 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
 
     waitFor: (id, matcher, options = {}) => waitStep(id, "waitFor", matcher, optionalDuration(options.timeout)),
 
-    async alias(kind: string, value: string) {
+    async alias(kind: string, value: string, options: { key?: string } = {}) {
       await runStep(`alias:${kind}`, "run", async () => {
         if (!ALIAS_KIND.test(kind) || typeof value !== "string" || value.length === 0 || value.length > 200) throw new FatalError(`alias ${kind}: kind must be kebab-case and value 1-200 characters`);
         if (!aliases) throw new FatalError("this platform keeps no aliases");
-        await aliases.register({ kind, value }, caseKey);
-        return { kind, value };
+        const key = options.key ?? caseKey;
+        await aliases.register({ kind, value }, key);
+        return { kind, value, ...(key !== caseKey ? { key } : {}) };
       });
     },
 
@@ -369,7 +372,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
         const notifier = request.notify;
         // Sent just before the case parks: the deadline it announces is the wait's, give or take the notice's own call.
         const slaDeadline = sla === null ? null : waitStart(id) + sla;
-        const notice: ApprovalNotice = { workflowId: workflow.id, caseKey, stepId: id, title: request.title, summary: request.summary, proposedAction: request.proposedAction, queue: request.queue ?? "approvals", role: request.role ?? DEFAULT_ROLE, approvals: request.approvals ?? 1, slaDeadline };
+        const notice: ApprovalNotice = { workflowId: workflow.id, caseKey, caseSeq, stepId: id, title: request.title, summary: request.summary, proposedAction: request.proposedAction, queue: request.queue ?? "approvals", role: request.role ?? DEFAULT_ROLE, approvals: request.approvals ?? 1, slaDeadline };
         await runStep(`${id}:notify`, "run", (ctx) => notifier.send(notice, ctx));
       }
       const records = slaRecords(id);
@@ -430,7 +433,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
   const agent: WorkflowContext<I>["agent"] = (id, spec) => runAgent(step, turnStep, id, spec, models, { workflowId: workflow.id, workflowVersion: workflow.version, caseKey });
 
   try {
-    await workflow.body({ input, caseKey, conversation: conversationOf(workflow.id, caseKey), step, agent, config });
+    await workflow.body({ input, caseKey, conversation: conversationOf(workflow.id, caseKey, caseSeq), step, agent, config });
     return { kind: "failed", error: { name: "WorkflowError", message: `workflow ${workflow.id} returned without step.resolve()` } };
   } catch (thrown) {
     if (thrown instanceof Suspend) return thrown.result;

@@ -85,10 +85,11 @@ export function parseCaseId(id: string): { workflowId: string; caseKey: string; 
 }
 
 /**
- * The conversation of a workflow's case for a key: the handle its channels put on outgoing messages so the
- * customer's answer finds this case among the customer's others.
- * @example conversationOf("refund-dispute", "customer:ana@example.com").token // → "c3f1…" (21 characters)
+ * The conversation of one of a key's cases in a workflow: the handle its channels put on outgoing messages so the
+ * customer's answer finds this case among the customer's others, and not the key's next case once this one ended.
+ * @example conversationOf("refund-dispute", "customer:ana@example.com", 2).token // → "c3f1…-2"
  */
-export function conversationOf(workflowId: string, caseKey: string): Conversation {
-  return { workflowId, caseKey, token: `c${digest(`${workflowId}/${caseKey}`).slice(0, 20)}` };
+export function conversationOf(workflowId: string, caseKey: string, seq = 1): Conversation {
+  const base = `c${digest(`${workflowId}/${caseKey}`).slice(0, 20)}`;
+  return { workflowId, caseKey, seq, token: seq === 1 ? base : `${base}-${seq}` };
 }

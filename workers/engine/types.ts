@@ -87,7 +87,9 @@ export interface ReplyThread {
 export interface Conversation {
   workflowId: string;
   caseKey: string;
-  /** `c` + 20 hex digits of SHA-256(workflow/key): short enough for an email's local part. */
+  /** Which of the key's cases (1 for the first). */
+  seq: number;
+  /** `c` + 20 hex digits of SHA-256(workflow/key), then `-<seq>` after the key's first case: fits an email's local part. */
   token: string;
 }
 
@@ -367,6 +369,8 @@ export interface ApprovalRequest {
 export interface ApprovalNotice {
   workflowId: string;
   caseKey: string;
+  /** Which of the key's cases asks: a click on an old case's message must not decide the key's next case. */
+  caseSeq: number;
   /** The approval step's id: a decision names it (`POST …/decisions { step }`, a chat button's value). */
   stepId: string;
   title: string;
@@ -434,10 +438,11 @@ export interface StepApi {
   decide<T extends string>(id: string, rule: () => RuleDecision<T>): Promise<RuleDecision<T>>;
   /**
    * Records an id another system knows this case's customer by (step `alias:<kind>`, once per kind), so later
-   * events that carry only that id (a Stripe event with a customer id and no email) find this case's key.
-   * @example await step.alias("stripe-customer", customer.id);
+   * events that carry only that id (a Stripe event with a customer id and no email) find the customer's key: this
+   * case's, or `options.key` where the workflows that read the alias key the customer otherwise.
+   * @example await step.alias("stripe-customer", customer.id, { key: `customer:${app.email}` });
    */
-  alias(kind: string, value: string): Promise<void>;
+  alias(kind: string, value: string, options?: { key?: string }): Promise<void>;
   /**
    * Sends the customer a message and waits for the reply, with one optional reminder; null after `timeout`.
    * @example const reply = await step.ask("missing-id", email.channel(customer), "Please send a photo of your ID.", { timeout: "48h", remindAfter: "24h" });

@@ -6,7 +6,7 @@
  */
 import { slackApprover } from "../connectors/slack/approvers.ts";
 import { approvalClick } from "../connectors/slack/events.ts";
-import { latestCaseId } from "./dispatch.ts";
+import { caseId } from "../engine/index.ts";
 import { ApiError } from "../errors.ts";
 import type { Platform } from "../platform/port.ts";
 import type { Delivery } from "./source.ts";
@@ -19,8 +19,9 @@ import type { Delivery } from "./source.ts";
 export async function decideFromSlack(platform: Platform, config: Readonly<Record<string, unknown>>, delivery: Delivery): Promise<Record<string, unknown> | null> {
   const click = approvalClick(delivery.payload);
   if (!click) return null;
-  // Only the key's latest case can be waiting for this approval (a key has at most one open case).
-  const id = await latestCaseId(platform.cases, click.workflow, click.caseKey);
+  // The case whose message was clicked (a message from before cases were numbered is the key's first): never the
+  // key's later case, which may wait on a step of the same name for a different amount.
+  const id = caseId(click.workflow, click.caseKey, click.seq ?? 1);
   const notFound = () => new ApiError(404, "case_not_found", `no case ${click.caseKey} in workflow ${click.workflow}`);
   const approver = slackApprover(config, click);
   if ("refused" in approver) {

@@ -3,7 +3,8 @@
  * Shared by the webhook route and dead-letter replay, so a replayed event takes exactly the live path.
  */
 import { caseId, routeEvent, type CaseIngestResult, type EventEnvelope, type Route, type WorkflowDefinition } from "../engine/index.ts";
-import { narrowReplies, type CaseHeads } from "./replies.ts";
+import { latestCase, MAX_CASES_PER_KEY, type CaseHeads } from "./lineage.ts";
+import { narrowReplies } from "./replies.ts";
 import type { Delivery } from "./source.ts";
 
 /** What a case answers when handed an event. */
@@ -15,24 +16,12 @@ export interface CaseDirectory {
 }
 
 /**
- * A key's cases succeed each other, each ended one naming the next; this bounds the walk along them (a key with
- * more cases than this in one workflow is a routing bug, not a customer).
- */
-const MAX_CASES_PER_KEY = 10_000;
-
-/**
- * The id of the key's latest case (the open one, if any): the first, then along the successors each ended case
- * records. People's decisions and reads without a case number mean this one.
+ * The id of the key's latest case (the open one, if any), along the successors each ended case records. People's
+ * decisions and reads without a case number mean this one.
  * @example await latestCaseId(platform.cases, "refund-dispute", "customer:ana@example.com") // → "refund-dispute@2/customer:ana@example.com"
  */
-export async function latestCaseId(cases: { head(caseId: string): Promise<{ successor: number | null } | null> }, workflow: string, caseKey: string): Promise<string> {
-  let seq = 1;
-  for (let hops = 0; hops < MAX_CASES_PER_KEY; hops++) {
-    const successor = (await cases.head(caseId(workflow, caseKey, seq)))?.successor;
-    if (successor == null || !(successor > seq)) break;
-    seq = successor;
-  }
-  return caseId(workflow, caseKey, seq);
+export async function latestCaseId(cases: CaseHeads, workflow: string, caseKey: string): Promise<string> {
+  return (await latestCase(cases, workflow, caseKey)).id;
 }
 
 /** Routes keyed by an alias get the case key the alias names; those whose alias no case recorded are dropped. */

@@ -9,32 +9,14 @@
  *   replayed with the chosen workflow).
  * Routes whose trigger declares no `reply` are not customer messages and are left as they are.
  */
-import { caseId, conversationOf, TERMINAL_STATUSES, type CaseStatus, type Route } from "../engine/index.ts";
+import { conversationOf, TERMINAL_STATUSES, type Route } from "../engine/index.ts";
+import { latestCase, type CaseHeads, type LatestCase } from "./lineage.ts";
 
-/** Reads a case's own row (the platform's case directory). */
-export interface CaseHeads {
-  head(caseId: string): Promise<{ status: CaseStatus; successor: number | null } | null>;
-}
+export type { CaseHeads } from "./lineage.ts";
 
 export type ReplyRouting = { routes: Route[] } | { routes: Route[]; ambiguous: { reason: string; candidates: string[] } };
 
-/** A key's cases succeed each other; walking more than this many is a routing bug, not a customer. */
-const MAX_CASES_PER_KEY = 10_000;
-
-/** The key's latest case and whether it is open (not ended); null when the key has no case. */
-async function latestOpen(cases: CaseHeads, route: Route): Promise<string | null> {
-  let seq = 1;
-  for (let hops = 0; hops < MAX_CASES_PER_KEY; hops++) {
-    const head = await cases.head(caseId(route.workflow.id, route.caseKey, seq));
-    if (!head) return null;
-    if (head.successor !== null && head.successor > seq) {
-      seq = head.successor;
-      continue;
-    }
-    return TERMINAL_STATUSES.includes(head.status) ? null : caseId(route.workflow.id, route.caseKey, seq);
-  }
-  return null;
-}
+const isOpen = (c: LatestCase) => c.head !== null && !TERMINAL_STATUSES.includes(c.head.status);
 
 /**
  * Narrows `routes` for a customer's message to the one case it answers (see above).
@@ -46,21 +28,28 @@ export async function narrowReplies(routes: Route[], payload: unknown, cases: Ca
   if (replies.length === 0) return { routes };
   const others = routes.filter((r) => !r.trigger.reply);
   if (only !== undefined) return { routes: [...others, ...replies.filter((r) => r.workflow.id === only)] };
-  const named = replies.filter((r) => {
-    const handle = r.trigger.reply!.named(payload, config);
-    return handle != null && handle === r.trigger.reply!.handleOf(conversationOf(r.workflow.id, r.caseKey), config);
-  });
-  if (named.length === 0 && replies.length === 1) return { routes };
-  const open = (await Promise.all(replies.map(async (r) => ({ route: r, id: await latestOpen(cases, r) })))).filter((o) => o.id !== null);
-  const openNamed = open.filter((o) => named.includes(o.route));
-  // Two workflows texting from one shared number are both named: then, as for no name, only one open case may take it.
+  const handles = new Map(replies.map((r) => [r, r.trigger.reply!.named(payload, config) ?? null]));
+  // One workflow's conversation and nothing named: no question of which case.
+  if (replies.length === 1 && handles.get(replies[0]!) === null) return { routes };
+
+  const latest = await Promise.all(replies.map(async (route) => ({ route, ...(await latestCase(cases, route.workflow.id, route.caseKey)) })));
+  const handleOf = (c: (typeof latest)[number], seq: number) => c.route.trigger.reply!.handleOf(conversationOf(c.route.workflow.id, c.route.caseKey, seq), config);
+  // What the message names: the key's newest case of a workflow (or, for a per-workflow handle such as an SMS number,
+  // that workflow even where the customer has no case in it), or one of its cases that ended before the newest.
+  const namesNewest = latest.filter((c) => handles.get(c.route) !== null && handles.get(c.route) === handleOf(c, c.seq));
+  const namesEarlier = latest.filter((c) => handles.get(c.route) !== null && !namesNewest.includes(c) && Array.from({ length: c.seq - 1 }, (_, i) => i + 1).some((seq) => handles.get(c.route) === handleOf(c, seq)));
+  const open = latest.filter(isOpen);
+  const openNamed = namesNewest.filter(isOpen);
   if (openNamed.length === 1) return { routes: [...others, openNamed[0]!.route] };
+
+  const named = namesNewest.length + namesEarlier.length > 0;
+  // Two workflows texting from one shared number are both named: then only a person can tell which.
   const among = openNamed.length > 1 ? openNamed : open;
   if (among.length === 0) return { routes: [...others, ...replies] };
-  // A message naming a conversation that has ended is not handed to another case: it may answer something else.
-  if (among.length === 1 && named.length === 0) return { routes: [...others, among[0]!.route] };
-  const ids = among.map((o) => o.id!);
-  const what = named.length > 0 && openNamed.length === 0 ? `names the conversation of ${named.map((r) => r.workflow.id).join(", ")}, which has no open case,` : "names no conversation";
+  // A message that names a conversation which is not open is not handed to another case: it answers something else.
+  if (among.length === 1 && !named) return { routes: [...others, among[0]!.route] };
+  const ids = among.map((c) => c.id);
+  const what = named && openNamed.length === 0 ? `names a conversation that is not open (${[...namesNewest, ...namesEarlier].map((c) => c.route.workflow.id).join(", ")})` : "names no conversation";
   return {
     routes: others,
     ambiguous: {

@@ -213,7 +213,8 @@ function customerOnboarding(version: 1 | 2 | 3) {
       // 4. Billing: a declined card asks for another payment method, once.
       const stripe = () => stripeClient(stripeConfig(config));
       const customer = await step.run("stripe-customer", (ctx) => stripe().createCustomer({ email: app.email, name: app.name }, ctx));
-      if (version >= 3) await step.alias("stripe-customer", customer.id);
+      // Under the email key the billing workflows use, also for applicants whose onboarding is keyed by phone.
+      if (version >= 3) await step.alias("stripe-customer", customer.id, { key: email(app.email) ?? undefined });
       const price = PRICES[app.plan] ?? `price_${app.plan}`;
       let subscription = await step.run("subscription", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx));
       if ("declined" in subscription) {

@@ -43,7 +43,7 @@ export function replyAddress(config: Readonly<Record<string, unknown>>, conversa
   return `reply+${conversation.token}@${domain}`;
 }
 
-const REPLY_TOKEN = /reply\+(c[0-9a-f]{20})@/i;
+const REPLY_TOKEN = /reply\+(c[0-9a-f]{20}(?:-[1-9][0-9]{0,8})?)@/i;
 
 /**
  * How an inbound email (`email.received`) names its conversation: the token of a `reply+<token>@…` address among

@@ -30,6 +30,8 @@ export interface SlackMessage {
 export interface ApprovalButtonValue {
   workflow: string;
   caseKey: string;
+  /** Which of the key's cases (messages posted before cases were numbered carry none: the key's first). */
+  seq?: number;
   step: string;
 }
 
@@ -58,7 +60,7 @@ const escape = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "
 
 /** The Block Kit message of an approval request. */
 export function approvalBlocks(notice: ApprovalNotice): unknown[] {
-  const value = JSON.stringify({ workflow: notice.workflowId, caseKey: notice.caseKey, step: notice.stepId } satisfies ApprovalButtonValue);
+  const value = JSON.stringify({ workflow: notice.workflowId, caseKey: notice.caseKey, seq: notice.caseSeq, step: notice.stepId } satisfies ApprovalButtonValue);
   const lines = [notice.summary, notice.proposedAction ? `*Proposed:* ${notice.proposedAction}` : undefined].filter((l): l is string => Boolean(l)).map(escape);
   const due = notice.slaDeadline === null ? "" : ` · due <!date^${Math.floor(notice.slaDeadline / 1000)}^{date_short_pretty} {time}|${new Date(notice.slaDeadline).toISOString()}>`;
   return [

@@ -30,7 +30,7 @@ export const SlackEventCallback = z.object({
   event: z.object({ type: z.string(), user: z.string().optional(), text: z.string().optional(), channel: z.string().optional(), ts: z.string().optional() }).passthrough(),
 }).passthrough();
 
-const ButtonValue = z.object({ workflow: z.string().min(1).max(100), caseKey: z.string().min(1).max(500), step: z.string().min(1).max(200) }).strict();
+const ButtonValue = z.object({ workflow: z.string().min(1).max(100), caseKey: z.string().min(1).max(500), seq: z.number().int().min(1).optional(), step: z.string().min(1).max(200) }).strict();
 
 /** A person clicking Approve or Reject on a Crossflow approval message. */
 export interface ApprovalClick extends ApprovalButtonValue {
