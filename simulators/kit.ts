@@ -8,6 +8,8 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 export interface LoggedRequest {
   method: string;
   path: string;
+  /** The query string (`?To=…`), empty when none: what a lookup asked for. */
+  query: string;
   idempotencyKey: string | null;
   /** True when the answer was replayed from an earlier request with the same key (no effect happened). */
   replayed: boolean;
@@ -43,7 +45,7 @@ export interface Simulator {
 function idempotency(sim: Simulator, stored: Map<string, StoredAnswer>, inFlight: Set<string>): MiddlewareHandler {
   return async (c, next) => {
     const key = c.req.header("idempotency-key") ?? null;
-    const entry: LoggedRequest = { method: c.req.method, path: c.req.path, idempotencyKey: key, replayed: false, status: 0, at: Date.now() };
+    const entry: LoggedRequest = { method: c.req.method, path: c.req.path, query: new URL(c.req.url).search, idempotencyKey: key, replayed: false, status: 0, at: Date.now() };
     sim.log.push(entry);
     if (!key || c.req.method !== "POST") {
       await next();
@@ -126,7 +128,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       if (--fault.times! <= 0) sim.faults.shift();
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.status) {
-        sim.log.push({ method: c.req.method, path: c.req.path, idempotencyKey: c.req.header("idempotency-key") ?? null, replayed: false, status: fault.status, at: Date.now() });
+        sim.log.push({ method: c.req.method, path: c.req.path, query: new URL(c.req.url).search, idempotencyKey: c.req.header("idempotency-key") ?? null, replayed: false, status: fault.status, at: Date.now() });
         const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
         return c.json({ error: { type: "api_error", message: `simulated ${fault.status}` } }, fault.status as 500, headers);
       }
@@ -136,7 +138,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const tracked: MiddlewareHandler =
     options.idempotency === false
       ? async (c, next) => {
-          const entry: LoggedRequest = { method: c.req.method, path: c.req.path, idempotencyKey: c.req.header("idempotency-key") ?? null, replayed: false, status: 0, at: Date.now() };
+          const entry: LoggedRequest = { method: c.req.method, path: c.req.path, query: new URL(c.req.url).search, idempotencyKey: c.req.header("idempotency-key") ?? null, replayed: false, status: 0, at: Date.now() };
           sim.log.push(entry);
           await next();
           entry.status = c.res.status;

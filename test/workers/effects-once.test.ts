@@ -62,7 +62,7 @@ function newCase() {
 async function effectsOf(c: ReturnType<typeof newCase>, view: CaseView) {
   const key = (step: string) => view.attempts.find((a) => a.stepId === step)!.idempotencyKey;
   const texts = (await simulator<{ messages: { sid: string; to: string; direction: string }[] }>("/twilio/_sim/messages")).messages.filter((m) => m.to === c.input.phone && m.direction === "outbound-api");
-  const posts = (await simulator<{ messages: { ts: string; metadata?: { event_payload: { idempotency_key?: string } } }[] }>("/slack/_sim/messages")).messages.filter((m) => m.metadata?.event_payload.idempotency_key === key("post"));
+  const posts = (await simulator<{ messages: { ts: string; channel: string; metadata?: { event_payload: { idempotency_key?: string } } }[] }>("/slack/_sim/messages")).messages.filter((m) => m.metadata?.event_payload.idempotency_key === key("post"));
   const comments = (await simulator<{ comments: { body: string }[] }>(`/zendesk/api/v2/tickets/${c.input.ticket}/comments.json`, `Bearer ${SIMULATOR_KEYS.zendesk}`)).comments;
   return {
     texts,
@@ -101,9 +101,9 @@ describe("effects once without a provider key (Twilio, Slack, Zendesk)", () => {
     expect(view.steps.find((s) => s.id === "text")?.output).toMatchObject({ sid: effects.texts[0]!.sid });
     expect(view.steps.find((s) => s.id === "post")?.output).toMatchObject({ ts: effects.posts[0]!.ts });
     // Each lookup went to the provider before deciding (the list, the channel history, the ticket's audits).
-    const looked = async (system: string, path: RegExp) => (await requests(system)).some((r) => r.method === "GET" && path.test(r.path));
-    expect(await looked("twilio", /\/Messages\.json$/)).toBe(true);
-    expect(await looked("slack", /\/conversations\.history$/)).toBe(true);
+    const looked = async (system: string, path: RegExp, query = "") => (await requests(system)).some((r) => r.method === "GET" && path.test(r.path) && r.query.includes(query));
+    expect(await looked("twilio", /\/Messages\.json$/, `To=${encodeURIComponent(c.input.phone)}`)).toBe(true);
+    expect(await looked("slack", /\/conversations\.history$/, `channel=${encodeURIComponent(effects.posts[0]!.channel)}`)).toBe(true);
     expect(await looked("zendesk", new RegExp(`/tickets/${c.input.ticket}/audits\\.json$`))).toBe(true);
   });
 

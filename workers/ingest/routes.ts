@@ -32,7 +32,7 @@ hooks.post("/:source", async (c) => {
   const busy = platform.admission?.();
   if (busy) {
     c.header("Retry-After", String(busy.retryAfterSeconds));
-    throw new ApiError(429, "overloaded", `${busy.backlog} accepted events are still waiting to run; retry after ${busy.retryAfterSeconds} s`);
+    throw new ApiError(429, "overloaded", `accepted events are still waiting to run; retry after ${busy.retryAfterSeconds} s`);
   }
   const receivedAt = Date.now();
   const maxBodyBytes = Math.min(source.maxBodyBytes, platform.maxBodyBytes ?? Infinity);

@@ -9,7 +9,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Fields every line may carry; the names are fixed so one filter finds a case across all of its lines. */
 export interface LogFields {
-  /** The case's id (`<workflow>:<case key>`) or, where only that is known, its key. */
+  /** The case's id (`<workflow>/<case key>`, `<workflow>@<n>/<case key>` for a key's later cases) or, where only that is known, its key. */
   case?: string;
   workflow?: string;
   version?: number;

@@ -9,6 +9,7 @@ import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } f
 import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
 import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../../engine/index.ts";
 import type { CaseDirectory } from "../port.ts";
+import { log } from "../../observability/index.ts";
 import { AlarmRunner } from "./alarm-runner.ts";
 import { openKvCaseStore } from "./kv-case-store.ts";
 
@@ -54,7 +55,7 @@ export class DenoCaseHost implements CaseDirectory {
         const m = message as AlarmMessage;
         if (m?.kind === "case-alarm") await this.runAlarmIfDue(m.caseId);
       });
-      void this.sweep();
+      this.sweep().catch((error: unknown) => log.error("alarm sweep failed: alarms left due run when their queue messages arrive", { error }));
     }
   }
 
