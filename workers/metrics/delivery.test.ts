@@ -71,4 +71,16 @@ describe("one writer for many cases (Deno)", () => {
     const results = await Promise.allSettled(["a", "bad", "c"].map((k) => delivery.deliver(batchOf(k))));
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
   });
+
+  it("refuses the rest of a group at once when the database is down, instead of a timeout per batch", async () => {
+    let calls = 0;
+    const delivery = batchingDelivery(async () => {
+      calls++;
+      throw new Error("unreachable");
+    });
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => delivery.deliver(batchOf(`k${i}`))));
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    // The group, then two batches alone: an outage, not a bad batch.
+    expect(calls).toBe(3);
+  });
 });

@@ -65,7 +65,8 @@ export function databaseDelivery(db: MetricsDatabase): MetricsDelivery {
  * `maxBatches` per transaction, one transaction at a time, and each `deliver` resolves only once its own batch is
  * committed (so a case deletes its outbox rows only then). Without it every case wrote its own transaction, and a burst
  * of new cases on Deno outran the database (measured: 31 % of 14,797 accepted cases in libSQL 60 s after a 60 s
- * burst). A multi-batch write that fails is retried one batch at a time, so one bad batch fails alone.
+ * burst). A multi-batch write that fails is retried one batch at a time, so one bad batch fails alone (and two failures
+ * in a row refuse the rest at once: an outage, not a bad batch).
  * For a process that holds many cases (Deno); a Durable Object holds one, and isolates must not share it.
  * @example
  * const delivery = batchingDelivery((batches) => writeMetricBatches(db, batches));
@@ -94,7 +95,25 @@ export function batchingDelivery(write: (batches: MetricBatch[]) => Promise<void
     } catch (error) {
       if (take.length === 1) take[0]!.reject(error);
       else {
-        for (const p of take) await write([p.batch]).then(p.resolve, p.reject);
+        // One bad batch fails alone; but two failures in a row say the database is unreachable, and trying each of the
+        // rest would queue a timeout per batch behind it: those are refused at once, for their cases to retry later.
+        let failedInRow = 0;
+        for (const p of take) {
+          if (failedInRow >= 2) {
+            p.reject(error);
+            continue;
+          }
+          await write([p.batch]).then(
+            () => {
+              failedInRow = 0;
+              p.resolve();
+            },
+            (cause: unknown) => {
+              failedInRow++;
+              p.reject(cause);
+            },
+          );
+        }
       }
     } finally {
       writing = false;
