@@ -1,0 +1,107 @@
+/**
+ * `npm run deploy [-- <wrangler deploy args>]`: `wrangler deploy`, but only with real secrets.
+ *
+ * The worker needs every source's secret binding (the built-in sources and `[[vars.WEBHOOK_SOURCES]]` in
+ * wrangler.toml), CROSSFLOW_API_TOKEN, TURSO_DATABASE_URL and TURSO_AUTH_TOKEN. Each deploy uploads them with the
+ * bundle (`wrangler deploy --secrets-file`): a value comes from the process environment, else from the file given
+ * with `--secrets-file <path>` (JSON or `.env` syntax, e.g. a `.dev.vars` written for production). The deploy is
+ * refused, naming the secrets but never their values, when one of them is missing or empty, or when any value to
+ * be uploaded for it (each of a rotation's comma-separated values) is the public one in `.dev.vars.example`; so is
+ * any other credential in the secrets file (`*SECRET*`, `*TOKEN*`, `*KEY*`, `*PASSWORD*`) left at its example
+ * value. `--dry-run` runs the same check.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { activeSecrets } from "../workers/ingest/hmac.ts";
+import { BUILT_IN_SOURCES, parseCustomSources } from "../workers/ingest/sources/index.ts";
+import { parseDotenv } from "../workers/platform/dotenv.ts";
+import { ROOT } from "./stack.ts";
+
+const PLATFORM_SECRETS = ["CROSSFLOW_API_TOKEN", "TURSO_DATABASE_URL", "TURSO_AUTH_TOKEN"];
+const CREDENTIAL_NAME = /SECRET|TOKEN|KEY|PASSWORD/;
+
+/** The secrets the worker cannot run without: every source's binding, then the API token and the database's. */
+function requiredSecrets(): string[] {
+  const toml = parseToml(readFileSync(join(ROOT, "wrangler.toml"), "utf8")) as { vars?: { WEBHOOK_SOURCES?: unknown } };
+  const bindings = [...BUILT_IN_SOURCES, ...parseCustomSources(toml.vars?.WEBHOOK_SOURCES ?? [])].map((s) => s.secretBinding);
+  return [...new Set([...bindings, ...PLATFORM_SECRETS])];
+}
+
+function readSecretsFile(path: string): Record<string, string> {
+  const text = readFileSync(path, "utf8");
+  if (!text.trimStart().startsWith("{")) return parseDotenv(text);
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError(`${path}: not a JSON object`);
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+}
+
+/** Splits `--secrets-file <path>` / `--secrets-file=<path>` out of the args handed on to wrangler. */
+function takeSecretsFile(args: string[]): { file: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let file: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--secrets-file") {
+      file = args[++i];
+      if (file === undefined) throw new TypeError("--secrets-file needs a path");
+    }
+    else if (arg.startsWith("--secrets-file=")) file = arg.slice("--secrets-file=".length);
+    else rest.push(arg);
+  }
+  return { file, rest };
+}
+
+interface SecretsCheck {
+  secrets: Record<string, string>;
+  missing: string[];
+  example: string[];
+}
+
+/** What this deploy would upload, and which required secrets are missing or hold their public example value. */
+function checkSecrets(env: NodeJS.ProcessEnv, fileValues: Record<string, string>): SecretsCheck {
+  const examples = parseDotenv(readFileSync(join(ROOT, ".dev.vars.example"), "utf8"));
+  const required = requiredSecrets();
+  const secrets: Record<string, string> = { ...fileValues };
+  for (const name of required) {
+    const value = env[name];
+    if (value !== undefined && value !== "") secrets[name] = value;
+  }
+  const missing = required.filter((name) => activeSecrets(secrets[name]).length === 0);
+  const isExample = (name: string) => {
+    const example = examples[name];
+    if (example === undefined || example === "") return false;
+    return activeSecrets(secrets[name]).includes(example) || secrets[name]?.trim() === example;
+  };
+  const checked = [...required, ...Object.keys(fileValues).filter((name) => !required.includes(name) && CREDENTIAL_NAME.test(name))];
+  const example = checked.filter((name) => !missing.includes(name) && isExample(name));
+  return { secrets, missing, example };
+}
+
+async function main(): Promise<number> {
+  const { file, rest } = takeSecretsFile(process.argv.slice(2));
+  const { secrets, missing, example } = checkSecrets(process.env, file === undefined ? {} : readSecretsFile(file));
+  if (missing.length > 0 || example.length > 0) {
+    if (missing.length > 0) console.error(`deploy refused: missing secrets: ${missing.join(", ")}`);
+    if (example.length > 0) console.error(`deploy refused: secrets left at their public .dev.vars.example value: ${example.join(", ")}`);
+    console.error("Set each in the environment or in the file given with --secrets-file <path> (see README, \"Deploying\").");
+    return 1;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "crossflow-secrets-"));
+  try {
+    const secretsFile = join(dir, "secrets.json");
+    writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+    const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
+    return await new Promise<number>((resolve, reject) => {
+      const child = spawn(wrangler, ["deploy", ...rest, "--secrets-file", secretsFile], { cwd: ROOT, stdio: "inherit" });
+      child.on("error", reject);
+      child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
