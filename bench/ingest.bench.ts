@@ -72,8 +72,8 @@ function feed(list: SignedRequest[]) {
 }
 
 /** Waits until every case the load opened has resolved and reached libSQL: nothing accepted may be lost. */
-async function drained(libsqlUrl: string, atLeast: number, atMost: number): Promise<{ resolved: number; seconds: number }> {
-  const db = createClient({ url: libsqlUrl });
+async function drained(libsqlUrl: string, authToken: string, atLeast: number, atMost: number): Promise<{ resolved: number; seconds: number }> {
+  const db = createClient({ url: libsqlUrl, authToken });
   const began = Date.now();
   try {
     for (;;) {
@@ -139,12 +139,12 @@ try {
   const { baseline, stripe } = await baselineAndStripe(url, workersLoad, "wrangler dev");
   const dedupe = await run("wrangler dev: POST /hooks/stripe, the same event again (verify + route + dedupe)", { ...common, requests: repeated.requests });
   const opening = await run("wrangler dev: POST /hooks/github, every event opens a new case (+ Durable Object creation)", { ...common, requests: newCases.requests });
-  const drain = await drained(stack.libsql.url, opening.accepted, newCases.sent());
+  const drain = await drained(stack.libsql.url, stack.libsql.authToken, opening.accepted, newCases.sent());
 
   // The same ingest on Deno (`deno task start`, cases in Deno KV), measured after wrangler dev has gone quiet.
   // It takes more than the configured 50,000 webhooks a minute per source, so its limit is lifted for the run,
   // and it gets more distinct events, as it takes them faster.
-  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, simulatorsUrl: stack.simulators.url, quiet: true, env: { INGEST_RATE_LIMIT: "100000000" } });
+  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, libsqlAuthToken: stack.libsql.authToken, simulatorsUrl: stack.simulators.url, quiet: true, env: { INGEST_RATE_LIMIT: "100000000" } });
   const onDeno = await baselineAndStripe(deno.url, await stripeLoad(deno.url, stripeSecret, customers("deno"), 250_000), "Deno");
 
   const rows = [baseline, stripe, dedupe, opening];

@@ -3,7 +3,8 @@
  * Shared by `npm start`, the end-to-end and browser tests, and the benchmarks, so all run the same stack.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,6 +50,24 @@ export function ensureDevVars(): void {
     appendFileSync(target, `${current.endsWith("\n") ? "" : "\n"}# added from .dev.vars.example\n${missing.join("\n")}\n`);
     console.log(`.dev.vars: added ${missing.map((l) => l.split("=")[0]).join(", ")} from .dev.vars.example`);
   }
+}
+
+/**
+ * The local libSQL endpoint's token (`TURSO_AUTH_TOKEN` in `.dev.vars`, what every client sends): generated at
+ * random on the first `npm start` and kept there, so the endpoint runs SQL only for this checkout's clients.
+ */
+export function ensureLocalAuthToken(): string {
+  ensureDevVars();
+  const existing = devVar("TURSO_AUTH_TOKEN");
+  if (existing) return existing;
+  const target = join(ROOT, ".dev.vars");
+  const current = readFileSync(target, "utf8");
+  const token = randomBytes(32).toString("base64url");
+  const line = `TURSO_AUTH_TOKEN=${token}`;
+  const key = /^[ \t]*TURSO_AUTH_TOKEN[ \t]*=.*$/m;
+  writeFileSync(target, key.test(current) ? current.replace(key, line) : `${current}${current.endsWith("\n") ? "" : "\n"}${line}\n`);
+  console.log(".dev.vars: generated TURSO_AUTH_TOKEN, the token the local libSQL endpoint requires");
+  return token;
 }
 
 export interface Service {
@@ -164,7 +183,7 @@ function connectorUrls(simulatorsUrl: string): Record<string, string> {
  * Crossflow on Deno (`deno task start`, the deno binary from npm) on `port` or a free one, with its KV file in
  * `dataDir` and metrics to `libsqlUrl`; restartable on the same port and KV file after a crash.
  */
-export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; simulatorsUrl?: string; port?: number; quiet?: boolean; env?: Record<string, string>; onOutput?: (chunk: string) => void }): Promise<Service> {
+export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; libsqlAuthToken?: string; simulatorsUrl?: string; port?: number; quiet?: boolean; env?: Record<string, string>; onOutput?: (chunk: string) => void }): Promise<Service> {
   const port = options.port ?? (await freePort());
   return spawnService({
     name: "deno",
@@ -174,6 +193,7 @@ export async function startDenoServer(options: { dataDir: string; libsqlUrl: str
       PORT: String(port),
       CROSSFLOW_KV_PATH: join(options.dataDir, "deno-kv.sqlite3"),
       TURSO_DATABASE_URL: options.libsqlUrl,
+      ...(options.libsqlAuthToken ? { TURSO_AUTH_TOKEN: options.libsqlAuthToken } : {}),
       ...(options.simulatorsUrl ? connectorUrls(options.simulatorsUrl) : {}),
       // Deno has no service binding to itself: CRM deals reach the form door over the network.
       ONBOARDING_FORM_URL: `http://127.0.0.1:${port}/hooks/onboarding-form`,
@@ -200,10 +220,17 @@ export interface StackOptions {
   workerConfig?: string;
   /** Extra worker vars, e.g. `CROSSFLOW_TIME_SCALE` for a demo. */
   vars?: Record<string, string>;
+  /**
+   * The token the libSQL endpoint requires (`Authorization: Bearer <token>`); the stack hands it to the worker and the
+   * dashboard, and exposes it as `stack.libsql.authToken` for every other client. `npm start` passes `.dev.vars`'
+   * TURSO_AUTH_TOKEN; default a random one for this stack alone.
+   */
+  libsqlAuthToken?: string;
 }
 
 export interface Stack {
-  libsql: Service;
+  /** `authToken`: what every client of this endpoint must send (`createClient({ url, authToken })`). */
+  libsql: Service & { authToken: string };
   simulators: Service;
   worker: Service;
   dashboard?: Service;
@@ -217,12 +244,13 @@ export interface Stack {
  * The local libSQL endpoint over `file` (default `<dataDir>/crossflow.db`; migrated on start) in its own process, as
  * Turso is to the workers; restartable on the same port.
  */
-export function startLibsqlService(options: { port: number; dataDir: string; file?: string; quiet?: boolean; onOutput?: (chunk: string) => void }): Promise<Service> {
+export function startLibsqlService(options: { port: number; dataDir: string; file?: string; authToken?: string; quiet?: boolean; onOutput?: (chunk: string) => void }): Promise<Service> {
   return spawnService({
     name: "libsql",
     command: join(BIN, "tsx"),
     args: ["db/local-server/main.ts"],
-    env: { LIBSQL_PORT: String(options.port), LIBSQL_FILE: options.file ?? join(options.dataDir, "crossflow.db") },
+    // The token is set (or cleared) explicitly: a TURSO_AUTH_TOKEN inherited from the shell must not decide it.
+    env: { LIBSQL_PORT: String(options.port), LIBSQL_FILE: options.file ?? join(options.dataDir, "crossflow.db"), LIBSQL_HOST: "127.0.0.1", LIBSQL_AUTH_TOKEN: options.authToken ?? "", TURSO_AUTH_TOKEN: options.authToken ?? "" },
     url: `http://127.0.0.1:${options.port}`,
     readyPath: "/health",
     quiet: options.quiet,
@@ -259,6 +287,7 @@ export async function pointSimulatorsAt(simulatorsUrl: string, workerUrl: string
 
 export interface WorkerOptions {
   libsqlUrl: string;
+  libsqlAuthToken?: string;
   simulatorsUrl: string;
   dataDir: string;
   port?: number;
@@ -287,6 +316,7 @@ export async function startWorker(options: WorkerOptions): Promise<Service> {
       "--inspector-port", String(inspectorPort),
       "--persist-to", join(options.dataDir, "wrangler"),
       "--var", `TURSO_DATABASE_URL:${options.libsqlUrl}`,
+      ...(options.libsqlAuthToken ? ["--var", `TURSO_AUTH_TOKEN:${options.libsqlAuthToken}`] : []),
       // Connectors talk to the local simulators (their keys are in .dev.vars); CRM deals reach this worker's form door
       // through its own SELF binding, as in production.
       ...Object.entries({ ...connectorUrls(options.simulatorsUrl), METRICS_DELIVERY: "direct", ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
@@ -313,13 +343,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await Promise.all(started.reverse().map((s) => s.stop()));
   };
   try {
-    const libsql = await startLibsqlService({ port: libsqlPort, dataDir, quiet: options.quiet });
+    const authToken = options.libsqlAuthToken || randomBytes(32).toString("base64url");
+    const libsql = Object.assign(await startLibsqlService({ port: libsqlPort, dataDir, authToken, quiet: options.quiet }), { authToken });
     started.push(libsql);
     // The dashboard needs someone to sign in as: on an empty database, an admin with a random password.
-    const firstAdmin = await ensureFirstAdmin(openDatabase({ url: libsqlUrl }));
+    const firstAdmin = await ensureFirstAdmin(openDatabase({ url: libsqlUrl, authToken }));
     const simulators = await startSimulators({ port: options.simulatorsPort, quiet: options.quiet });
     started.push(simulators);
-    const worker = await startWorker({ libsqlUrl, simulatorsUrl: simulators.url, dataDir, port: options.workerPort, quiet: options.quiet, workerConfig: options.workerConfig, vars: options.vars });
+    const worker = await startWorker({ libsqlUrl, libsqlAuthToken: authToken, simulatorsUrl: simulators.url, dataDir, port: options.workerPort, quiet: options.quiet, workerConfig: options.workerConfig, vars: options.vars });
     started.push(worker);
     await pointSimulatorsAt(simulators.url, worker.url);
     let dashboard: Service | undefined;
@@ -331,7 +362,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         args: ["dev", "--host", "127.0.0.1", "--port", String(dashboardPort), "--strictPort"],
         cwd: join(ROOT, "dashboard"),
         // The dashboard reads metrics from libSQL and sends people's decisions to the worker's case API.
-        env: { TURSO_DATABASE_URL: libsqlUrl, CROSSFLOW_WORKER_URL: worker.url, CROSSFLOW_API_TOKEN: firstSecret(devVar("CROSSFLOW_API_TOKEN")) },
+        env: { TURSO_DATABASE_URL: libsqlUrl, TURSO_AUTH_TOKEN: authToken, CROSSFLOW_WORKER_URL: worker.url, CROSSFLOW_API_TOKEN: firstSecret(devVar("CROSSFLOW_API_TOKEN")) },
         url: `http://127.0.0.1:${dashboardPort}`,
         readyPath: "/",
         quiet: options.quiet,

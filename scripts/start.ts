@@ -2,14 +2,17 @@
 import { join } from "node:path";
 import { answer, approve, caseState, sendDemoCase, type DemoTarget } from "./demo-traffic.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
-import { ROOT, startStack } from "./stack.ts";
+import { ensureLocalAuthToken, ROOT, startStack } from "./stack.ts";
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const agentModel = devVar("CROSSFLOW_MODEL") ?? "offline";
 const trickleSeconds = Number(process.env.DEMO_TRICKLE_SECONDS ?? 5);
 const begun = Date.now();
 console.log("Starting Crossflow locally (libSQL endpoint, SaaS simulators, worker, dashboard)...");
+// The libSQL endpoint runs SQL only for clients with this token (random on the first start, kept in .dev.vars).
+const libsqlAuthToken = ensureLocalAuthToken();
 const stack = await startStack({
+  libsqlAuthToken,
   libsqlPort: port("LIBSQL_PORT", 8080),
   simulatorsPort: port("SIMULATORS_PORT", 8790),
   workerPort: port("WORKER_PORT", 8787),
@@ -21,7 +24,7 @@ const stack = await startStack({
 
 /** The first admin's password exists only in this start's memory: printed once, never stored in clear. */
 function firstAdminLine(admin: { username: string; password: string } | null): string {
-  if (!admin) return `     (sign in with an existing account; lost it? TURSO_DATABASE_URL=${stack.libsql.url} npm run users:create -- --username <you> --role admin)`;
+  if (!admin) return `     (sign in with an existing account; lost it? TURSO_DATABASE_URL=${stack.libsql.url} TURSO_AUTH_TOKEN=<TURSO_AUTH_TOKEN from .dev.vars> npm run users:create -- --username <you> --role admin)`;
   return `\n             first admin created, shown ONCE: username ${admin.username}  password ${admin.password}\n             (keep it; more accounts at ${stack.dashboard!.url}/admin/users)`;
 }
 
@@ -30,7 +33,7 @@ Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
   worker     ${stack.worker.url}        webhooks: POST ${stack.worker.url}/hooks/<source> (github, stripe, slack, hubspot, zendesk, shopify, twilio, resend, provisioning)
              case API:  ${stack.worker.url}/api/… (Authorization: Bearer <CROSSFLOW_API_TOKEN from .dev.vars>)
   dashboard  ${stack.dashboard!.url}${firstAdminLine(stack.firstAdmin)}
-  libSQL     ${stack.libsql.url}        (local stand-in for Turso Cloud; data in .data/)
+  libSQL     ${stack.libsql.url}        (local stand-in for Turso Cloud on 127.0.0.1; data in .data/; requires Authorization: Bearer <TURSO_AUTH_TOKEN from .dev.vars>)
   simulators ${stack.simulators.url}       (local Stripe, email, Twilio SMS, Slack, Zendesk, HubSpot, compliance and provisioning APIs the connectors call)
              a customer texts back:   POST ${stack.simulators.url}/twilio/_sim/inbound {"from":"+49…","body":"YES"}
              click Approve in Slack:  POST ${stack.simulators.url}/slack/_sim/click {"user":"U0CFOPSANA","action":"approve"}

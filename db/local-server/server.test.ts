@@ -69,6 +69,38 @@ describe("local libSQL endpoint", () => {
   it("refuses a request without the auth token", async () => {
     const anonymous = createClient({ url: server.url });
     await expect(anonymous.execute("SELECT 1")).rejects.toThrow(/401|auth/i);
+    const bare = await fetch(`${server.url}/v2/pipeline`, { method: "POST", body: JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1" } }, { type: "close" }] }) });
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get("content-type")).toBe("application/json");
+    expect(await bare.json()).toEqual({ message: "missing or wrong auth token" });
+  });
+
+  it("refuses a wrong token (another value, a prefix, another scheme) and serves the right one", async () => {
+    const wrong = createClient({ url: server.url, authToken: "not-the-token" });
+    await expect(wrong.execute("SELECT 1")).rejects.toThrow(/401|auth/i);
+    const pipeline = (authorization: string) =>
+      fetch(`${server.url}/v2/pipeline`, { method: "POST", headers: { authorization }, body: JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1 AS one" } }, { type: "close" }] }) });
+    for (const authorization of [`Bearer ${TOKEN.slice(0, -1)}`, `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, TOKEN, "Bearer "]) {
+      const refused = await pipeline(authorization);
+      expect(refused.status, authorization).toBe(401);
+      expect(await refused.json()).toEqual({ message: "missing or wrong auth token" });
+    }
+    const served = await pipeline(`Bearer ${TOKEN}`);
+    expect(served.status).toBe(200);
+    expect(((await served.json()) as { results: { type: string }[] }).results[0]).toMatchObject({ type: "ok" });
+    expect((await fetch(`${server.url}/v2`, { headers: { authorization: "Bearer nope" } })).status).toBe(401);
+    expect((await client().execute("SELECT 1 AS one")).rows[0]!.one).toBe(1);
+  });
+
+  it("listens on 127.0.0.1 unless told otherwise, and serves anyone on loopback only when no token is configured", async () => {
+    expect(new URL(server.url).hostname).toBe("127.0.0.1");
+    const open = await startLibsqlServer({ file: join(dir, "open.db") });
+    try {
+      expect(new URL(open.url).hostname).toBe("127.0.0.1");
+      expect((await createClient({ url: open.url }).execute("SELECT 2 AS two")).rows[0]!.two).toBe(2);
+    } finally {
+      await open.close();
+    }
   });
 
   it("answers malformed requests, unknown routes and expired streams with JSON errors", async () => {

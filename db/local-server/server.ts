@@ -4,7 +4,7 @@
  * very client (`@libsql/client/web`) they use against Turso in production.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import Database from "libsql";
 import { HranaStream, type StreamRequest } from "./hrana.ts";
 
@@ -49,11 +49,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** Constant-time: both sides are hashed to the same length first, so neither a prefix nor the length leaks. */
 function authorized(req: IncomingMessage, token: string | undefined): boolean {
   if (!token) return true;
-  const given = Buffer.from(req.headers.authorization ?? "");
-  const expected = Buffer.from(`Bearer ${token}`);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(req.headers.authorization ?? ""), digest(`Bearer ${token}`));
 }
 
 /**

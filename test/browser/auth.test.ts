@@ -123,7 +123,7 @@ describe("signing in", () => {
   });
 
   it("rate limits the 6th sign-in in a row after 5 failures, even with the right password", async () => {
-    await createUser(openDatabase({ url: stack.libsql.url }), { username: "guessed", password: "guessed's real password", role: "viewer" });
+    await createUser(openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken }), { username: "guessed", password: "guessed's real password", role: "viewer" });
     const page = await newPage();
     await openLogin(page);
     const error = page.getByTestId("login-error");

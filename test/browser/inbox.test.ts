@@ -26,7 +26,7 @@ let url: string;
 beforeAll(async () => {
   stack = env.stack();
   url = env.url();
-  const db = openDatabase({ url: stack.libsql.url });
+  const db = openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken });
   await createUser(db, OPERATOR);
   await createUser(db, VIEWER);
 });

@@ -46,7 +46,7 @@ beforeAll(async () => {
   process.env.CROSSFLOW_DEMO_MANIFEST = join(env.dataDir(), "demo-cases.jsonl");
   const [fraud] = await Promise.all([fraudReport(), runDemo(stack, ["--cases", "16"])]);
   // The figures are compared once the queue has delivered everything (the rollups equal the case records).
-  const report = await verifySettled({ workerUrl: stack.worker.url, apiToken: apiToken(), db: openDatabase({ url: stack.libsql.url }), knownCases: [...readDemoManifest(), fraud] }, 60_000);
+  const report = await verifySettled({ workerUrl: stack.worker.url, apiToken: apiToken(), db: openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken }), knownCases: [...readDemoManifest(), fraud] }, 60_000);
   expect(report.mismatches).toEqual([]);
   page = await env.signedIn();
 }, 240_000);
@@ -55,7 +55,7 @@ const today = () => dayOf(Date.now());
 
 describe("overview and workflow pages", () => {
   it("shows each workflow's figures exactly as the KPI module computes them", async () => {
-    const db = openDatabase({ url: stack.libsql.url });
+    const db = openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken });
     const period = { fromDay: today() - 29, toDay: today() };
     const [current, previous] = await Promise.all([tallyFromRollups(db, period, ["workflow"]), tallyFromRollups(db, { fromDay: period.fromDay - 30, toDay: period.fromDay - 1 }, ["workflow"])]);
     expect(current.map((g) => g.workflowId).sort()).toEqual(["customer-onboarding", "refund-dispute"]);

@@ -23,8 +23,8 @@ const token = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "crossflow-deno-e2e-"));
   stack = await startStack({ dataDir, dashboard: false, quiet: true });
-  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, simulatorsUrl: stack.simulators.url, quiet: true });
-  db = createClient({ url: stack.libsql.url });
+  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, libsqlAuthToken: stack.libsql.authToken, simulatorsUrl: stack.simulators.url, quiet: true });
+  db = createClient({ url: stack.libsql.url, authToken: stack.libsql.authToken });
 });
 afterAll(async () => {
   db?.close();

@@ -19,7 +19,7 @@ const secret = (name: string) => devVar(name)!;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "crossflow-e2e-"));
   stack = await startStack({ dataDir, dashboard: false, quiet: true });
-  db = createClient({ url: stack.libsql.url });
+  db = createClient({ url: stack.libsql.url, authToken: stack.libsql.authToken });
 });
 afterAll(async () => {
   db?.close();

@@ -36,7 +36,7 @@ describe("metrics pipeline on the local stack", () => {
     const outageOver = Date.now() + OUTAGE_MS;
     const demo = runDemo(s, ["--cases", "40"]);
     await new Promise((r) => setTimeout(r, outageOver - Date.now()));
-    restarted = await startLibsqlService({ port, dataDir: s.dataDir, quiet: true });
+    restarted = await startLibsqlService({ port, dataDir: s.dataDir, authToken: s.libsql.authToken, quiet: true });
     const summary = await demo;
     expect(summary.opened).toBe(40);
     expect(summary.inFlight).toBe(0);
@@ -47,13 +47,13 @@ describe("metrics pipeline on the local stack", () => {
     // The script itself, as an operator runs it.
     const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/kpi-verify.ts", "--settle", "90"], {
       cwd: ROOT,
-      env: { ...process.env, WORKER_URL: s.worker.url, TURSO_DATABASE_URL: s.libsql.url, CROSSFLOW_DEMO_MANIFEST: manifest },
+      env: { ...process.env, WORKER_URL: s.worker.url, TURSO_DATABASE_URL: s.libsql.url, TURSO_AUTH_TOKEN: s.libsql.authToken, CROSSFLOW_DEMO_MANIFEST: manifest },
       timeout: 150_000,
     });
     expect(stdout).toContain("40 cases recounted");
     expect(stdout).toContain("0 mismatches");
 
-    const db = openDatabase({ url: s.libsql.url });
+    const db = openDatabase({ url: s.libsql.url, authToken: s.libsql.authToken });
     // Exactly once: one opening and at most one ending per case, and the raw log tells the same story as the rollups.
     const perCase = await db.all<{ case_id: string; opened: number; ended: number }>(
       sql`SELECT case_id, sum(kind = 'case.opened') AS opened, sum(kind IN ('case.resolved', 'case.failed')) AS ended FROM metric_events GROUP BY case_id`,

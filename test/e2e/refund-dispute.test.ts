@@ -83,7 +83,7 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
 
     // The person's decision becomes a labelled golden case for `npm run eval`.
     const labelled = await eventually(async () => {
-      const all = await exportLabels({ workflow: "refund-dispute", apiUrl: stack().worker.url, token: token(), databaseUrl: stack().libsql.url });
+      const all = await exportLabels({ workflow: "refund-dispute", apiUrl: stack().worker.url, token: token(), databaseUrl: stack().libsql.url, authToken: stack().libsql.authToken });
       return all.find((c) => c.name.includes(email));
     }, 30_000, "labelled case exported");
     expect(labelled).toMatchObject({
@@ -100,7 +100,7 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
     const question = `mark-question-${crypto.randomUUID().slice(0, 8)}@example.com`;
     await ticket(approval, `Double charged on ${charge}, please refund.`);
     await ticket(question, "I was charged twice last week, please fix it.");
-    const db = createClient({ url: stack().libsql.url });
+    const db = createClient({ url: stack().libsql.url, authToken: stack().libsql.authToken });
     const row = async (email: string) => (await db.execute({ sql: "SELECT status, awaiting_person FROM cases WHERE case_id = ?", args: [`refund-dispute/customer:${email}`] })).rows[0];
     const marked = (email: string, status: string, awaiting: number) => eventually(async () => ((r) => (r?.status === status && Number(r.awaiting_person) === awaiting ? true : undefined))(await row(email)), 30_000, `${email} ${status}, awaiting_person ${awaiting}`);
     try {
