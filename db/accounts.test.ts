@@ -14,6 +14,7 @@ import {
   listUsers,
   LOGIN_WINDOW_MS,
   lookupSession,
+  passwordProblem,
   SESSION_TTL_MS,
   setUserDisabled,
   signIn,
@@ -62,7 +63,7 @@ describe("accounts", () => {
   });
 
   it("creates users with a role and task roles, normalises names and refuses bad input", async () => {
-    const ana = await createUser(db, { username: " Ana ", password: "ana's long password", role: "operator", taskRoles: "compliance, Finance compliance" });
+    const ana = await createUser(db, { username: " Ana ", password: "orchid lantern river 42", role: "operator", taskRoles: "compliance, Finance compliance" });
     expect(ana).toMatchObject({ username: "ana", role: "operator", taskRoles: ["compliance", "finance"] });
     await expect(createUser(db, { username: "ANA", password: "another long one", role: "viewer" })).rejects.toThrow(/taken/);
     await expect(createUser(db, { username: "bo", password: "short", role: "viewer" })).rejects.toThrow(AccountError);
@@ -72,9 +73,32 @@ describe("accounts", () => {
   });
 });
 
+describe("password rule", () => {
+  it("refuses short, blank, username-bearing and common passwords, and accepts a few unrelated words", async () => {
+    for (const [password, username, problem] of [
+      ["short", "bo", /at least 12 characters/],
+      ["            ", "bo", /only spaces/],
+      ["aaaaaaaaaaaaaa", "bo", /5 different characters/],
+      ["password1234", "bo", /common words/],
+      ["P@ssw0rd2024!", "bo", /common words/],
+      ["123456789012", "bo", /common words/],
+      ["qwertyuiop12", "bo", /common words/],
+      ["letmein!welcome", "bo", /common words/],
+      ["ana.lopez.2026", "ana.lopez.2026", /username/],
+      ["Ana.Lopez.2026 rocks", " ana.lopez.2026", /username/],
+      ["my name is analopez2026", "ana.lopez.2026", /username/],
+    ] as const) {
+      expect(passwordProblem(password, username), password).toMatch(problem);
+      await expect(createUser(db, { username, password, role: "viewer" }), password).rejects.toThrow(AccountError);
+    }
+    for (const good of ["correct horse battery staple", "orchid lantern river 42", "operator-password-1", "Tr0ub4dor&3xyz"]) expect(passwordProblem(good, "bo"), good).toBeNull();
+    await expect(createUser(db, { username: "ana.lopez.2026", password: "violet tram at noon", role: "viewer" })).resolves.toMatchObject({ username: "ana.lopez.2026" });
+  });
+});
+
 describe("sessions", () => {
   it("stores only the token's SHA-256, slides the expiry, and ends on delete", async () => {
-    const user = await createUser(db, { username: "sess", password: "session password!", role: "viewer" });
+    const user = await createUser(db, { username: "sess", password: "quiet harbour lights!", role: "viewer" });
     const t0 = Date.UTC(2026, 0, 1);
     const { token, expiresAt } = await createSession(db, user.id, t0);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
@@ -98,14 +122,14 @@ describe("sessions", () => {
   });
 
   it("ends a disabled user's sessions and refuses their sign-in with the generic answer", async () => {
-    const user = await createUser(db, { username: "leaver", password: "leaver's password", role: "operator" });
-    const result = await signIn(db, { username: "leaver", password: "leaver's password", clientAddress: "10.0.0.2" });
+    const user = await createUser(db, { username: "leaver", password: "paper boats at dawn", role: "operator" });
+    const result = await signIn(db, { username: "leaver", password: "paper boats at dawn", clientAddress: "10.0.0.2" });
     expect(result.ok).toBe(true);
     await setUserDisabled(db, user.id, true);
     await expect(lookupSession(db, (result as { token: string }).token)).resolves.toBeNull();
-    await expect(signIn(db, { username: "leaver", password: "leaver's password", clientAddress: "10.0.0.2" })).resolves.toEqual({ ok: false, reason: "invalid" });
+    await expect(signIn(db, { username: "leaver", password: "paper boats at dawn", clientAddress: "10.0.0.2" })).resolves.toEqual({ ok: false, reason: "invalid" });
     await setUserDisabled(db, user.id, false);
-    await expect(signIn(db, { username: "leaver", password: "leaver's password", clientAddress: "10.0.0.2" })).resolves.toMatchObject({ ok: true });
+    await expect(signIn(db, { username: "leaver", password: "paper boats at dawn", clientAddress: "10.0.0.2" })).resolves.toMatchObject({ ok: true });
   });
 });
 
@@ -116,23 +140,53 @@ describe("sign-in rate limit", () => {
   });
 
   it("refuses the 6th attempt after 5 failures in 15 minutes, even with the right password, until the window ends", async () => {
-    await createUser(db, { username: "target", password: "target's password", role: "viewer" });
+    await createUser(db, { username: "target", password: "granite owl meadow", role: "viewer" });
     const t0 = Date.UTC(2026, 1, 1);
     for (let i = 0; i < 5; i++) {
       await expect(signIn(db, { username: "target", password: `guess ${i}`, clientAddress: "10.0.2.1", now: t0 + i * 1000 })).resolves.toEqual({ ok: false, reason: "invalid" });
     }
-    const limited = await signIn(db, { username: "target", password: "target's password", clientAddress: "10.0.2.1", now: t0 + 10_000 });
+    const limited = await signIn(db, { username: "target", password: "granite owl meadow", clientAddress: "10.0.2.1", now: t0 + 10_000 });
     expect(limited).toEqual({ ok: false, reason: "rate_limited", retryAfterMs: LOGIN_WINDOW_MS - 10_000 });
     // Another address is counted apart, and so is another username from the same address.
-    await expect(signIn(db, { username: "target", password: "target's password", clientAddress: "10.0.2.2", now: t0 + 10_000 })).resolves.toMatchObject({ ok: true });
-    await expect(signIn(db, { username: "ana", password: "ana's long password", clientAddress: "10.0.2.1", now: t0 + 10_000 })).resolves.toMatchObject({ ok: true });
+    await expect(signIn(db, { username: "target", password: "granite owl meadow", clientAddress: "10.0.2.2", now: t0 + 10_000 })).resolves.toMatchObject({ ok: true });
+    await expect(signIn(db, { username: "ana", password: "orchid lantern river 42", clientAddress: "10.0.2.1", now: t0 + 10_000 })).resolves.toMatchObject({ ok: true });
     // After the window the right password works and clears the count.
-    await expect(signIn(db, { username: "target", password: "target's password", clientAddress: "10.0.2.1", now: t0 + LOGIN_WINDOW_MS })).resolves.toMatchObject({ ok: true });
+    await expect(signIn(db, { username: "target", password: "granite owl meadow", clientAddress: "10.0.2.1", now: t0 + LOGIN_WINDOW_MS })).resolves.toMatchObject({ ok: true });
     await expect(signIn(db, { username: "target", password: "wrong again", clientAddress: "10.0.2.1", now: t0 + LOGIN_WINDOW_MS + 1 })).resolves.toEqual({ ok: false, reason: "invalid" });
   });
 
   it("counts concurrent failures all", async () => {
     await Promise.all(Array.from({ length: 5 }, (_, i) => signIn(db, { username: "ana", password: `parallel ${i}`, clientAddress: "10.0.3.1" })));
-    await expect(signIn(db, { username: "ana", password: "ana's long password", clientAddress: "10.0.3.1" })).resolves.toMatchObject({ reason: "rate_limited" });
+    await expect(signIn(db, { username: "ana", password: "orchid lantern river 42", clientAddress: "10.0.3.1" })).resolves.toMatchObject({ reason: "rate_limited" });
+  });
+
+  it("checks at most 5 of 100 parallel wrong passwords for one account, then refuses even the right one", async () => {
+    await createUser(db, { username: "burst", password: "slate pigeon orbit", role: "viewer" });
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => signIn(db, { username: "burst", password: `parallel guess ${i}`, clientAddress: "10.0.4.1" })));
+    expect(results.filter((r) => !r.ok && r.reason === "invalid").length).toBeLessThanOrEqual(5);
+    expect(results.filter((r) => !r.ok && r.reason === "rate_limited").length).toBeGreaterThanOrEqual(95);
+    await expect(signIn(db, { username: "burst", password: "slate pigeon orbit", clientAddress: "10.0.4.1" })).resolves.toMatchObject({ ok: false, reason: "rate_limited" });
+  });
+
+  it("does not let a success inside a burst clear the failures made alongside it", async () => {
+    await createUser(db, { username: "insider", password: "amber fox tunnel", role: "viewer" });
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => signIn(db, { username: "insider", password: i === 1 ? "amber fox tunnel" : `guess ${i}`, clientAddress: "10.0.5.1" })),
+    );
+    expect(results.filter((r) => !r.ok && r.reason === "invalid").length).toBeLessThanOrEqual(5);
+    // The burst is still counted: the next wrong guess, and even the right password, wait for the window.
+    await expect(signIn(db, { username: "insider", password: "yet another guess", clientAddress: "10.0.5.1" })).resolves.toMatchObject({ reason: "rate_limited" });
+    await expect(signIn(db, { username: "insider", password: "amber fox tunnel", clientAddress: "10.0.5.1" })).resolves.toMatchObject({ reason: "rate_limited" });
+  });
+
+  it("lets a success alone clear the earlier failures", async () => {
+    await createUser(db, { username: "forgetful", password: "lilac piano harbor", role: "viewer" });
+    const t0 = Date.UTC(2026, 2, 1);
+    for (let i = 0; i < 4; i++) await signIn(db, { username: "forgetful", password: `guess ${i}`, clientAddress: "10.0.6.1", now: t0 + i });
+    await expect(signIn(db, { username: "forgetful", password: "lilac piano harbor", clientAddress: "10.0.6.1", now: t0 + 10 })).resolves.toMatchObject({ ok: true });
+    for (let i = 0; i < 5; i++) {
+      await expect(signIn(db, { username: "forgetful", password: `again ${i}`, clientAddress: "10.0.6.1", now: t0 + 20 + i })).resolves.toEqual({ ok: false, reason: "invalid" });
+    }
+    await expect(signIn(db, { username: "forgetful", password: "lilac piano harbor", clientAddress: "10.0.6.1", now: t0 + 30 })).resolves.toMatchObject({ reason: "rate_limited" });
   });
 });

@@ -17,12 +17,12 @@ const SALT_LENGTH = 16;
 /** A session lasts 12 h after its last use (sliding), renewed at most every 5 minutes to spare the writes. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const SESSION_RENEW_AFTER_MS = 5 * 60 * 1000;
-/** 5 failed sign-ins per username and client address within 15 minutes lock that pair until the window ends. */
+/** 5 sign-in attempts per username and client address within 15 minutes are checked; further ones wait for the window to end. */
 export const LOGIN_MAX_FAILURES = 5;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 export const MIN_PASSWORD_LENGTH = 12;
 
-/** A request the accounts module refuses (bad username, short password, taken name): safe to show the person. */
+/** A request the accounts module refuses (bad username, weak password, taken name): safe to show the person. */
 export class AccountError extends Error {
   override name = "AccountError";
 }
@@ -102,6 +102,62 @@ export function parseTaskRoles(input: string | string[] | undefined): string[] {
   return roles;
 }
 
+/**
+ * Words and keyboard runs that guessing lists try first (the top of the common-password lists, lower-cased, with
+ * digits and symbols read as the letters they stand for). A password that is little more than these is refused.
+ */
+const COMMON_FRAGMENTS = [
+  "password", "passwort", "passw0rd", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertz", "azerty", "letmein", "welcome",
+  "iloveyou", "monkey", "dragon", "master", "sunshine", "princess", "football", "baseball", "superman", "batman",
+  "trustno", "shadow", "michael", "jennifer", "login", "admin", "administrator", "root", "secret", "changeme",
+  "default", "access", "hello", "freedom", "whatever", "starwars", "pokemon", "computer", "internet", "crossflow",
+  "dashboard", "summer", "winter", "spring", "autumn", "abcdefghijklmnopqrstuvwxyz", "zyxwvutsrqponmlkjihgfedcba",
+  "01234567890", "09876543210", "qazwsx", "1q2w3e4r5t", "user", "test", "guest", "pass", "love", "abc",
+];
+const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s", "!": "i" };
+
+/**
+ * Why `password` is too weak for `username`, or null when it will do. The rules (README, Dashboard accounts):
+ * at least 12 characters; not only whitespace; at least 5 different characters; not containing the username;
+ * and at least 6 characters left once common words, keyboard runs and digit/letter sequences are taken out.
+ * @example
+ * passwordProblem("password1234", "ana"); // "That password is built from common words or sequences; …"
+ */
+export function passwordProblem(password: string, username = ""): string | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`;
+  if (!password.trim()) return "A password cannot be only spaces.";
+  const lower = password.normalize("NFKC").toLowerCase();
+  if (new Set(lower).size < 5) return "A password needs at least 5 different characters.";
+  const name = normalizeUsername(username);
+  const squash = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, "");
+  if (name.length >= 3 && (lower.includes(name) || (squash(name).length >= 3 && squash(lower).includes(squash(name))))) {
+    return "A password cannot contain the username.";
+  }
+  // Take out what guessers try first, both as typed and with digits read as letters; what remains must be enough.
+  const strip = (s: string) => {
+    let rest = s;
+    for (const fragment of COMMON_FRAGMENTS) rest = rest.split(fragment).join("");
+    // Runs of 3 or more consecutive (or repeated) digits or letters: 1234, 4321, abcd, 0000.
+    return rest.replace(/[\p{L}\p{N}]+/gu, (run) => {
+      let out = "";
+      let i = 0;
+      while (i < run.length) {
+        let j = i + 1;
+        const step = run.charCodeAt(i + 1) - run.charCodeAt(i);
+        if (Math.abs(step) <= 1) while (j < run.length && run.charCodeAt(j) - run.charCodeAt(j - 1) === step) j++;
+        if (j - i < 3) j = i + 1;
+        if (j - i === 1) out += run[i];
+        i = j;
+      }
+      return out;
+    });
+  };
+  const leet = lower.replace(/[013457@$!]/g, (c) => LEET[c]!);
+  const left = Math.min(squash(strip(lower)).length, squash(strip(leet)).length);
+  if (left < 6) return "That password is built from common words or sequences; choose a longer, less predictable one (a few unrelated words work well).";
+  return null;
+}
+
 /** A random password of 24 characters (18 random bytes, base64url). */
 export function generatePassword(): string {
   return randomBytes(18).toString("base64url");
@@ -125,7 +181,8 @@ export async function createUser(
   const username = checkUsername(input.username);
   const role = checkRole(input.role);
   const taskRoles = parseTaskRoles(input.taskRoles);
-  if (input.password.length < MIN_PASSWORD_LENGTH) throw new AccountError(`A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+  const weak = passwordProblem(input.password, username);
+  if (weak) throw new AccountError(weak);
   const row = { id: randomUUID(), username, passwordHash: await hashPassword(input.password), role, taskRoles, createdAt: input.now ?? Date.now(), disabledAt: null };
   try {
     await db.insert(users).values(row);
@@ -225,8 +282,11 @@ const attemptKey = (username: string, clientAddress: string) => sha256(`${normal
 
 /**
  * Checks a sign-in and opens a session. Unknown user, disabled account and wrong password are one answer
- * (`invalid`), checked in the same time; after 5 failures for this username from this address within 15 minutes,
- * the pair is refused (`rate_limited`) without checking the password until the window ends.
+ * (`invalid`), checked in the same time. Every attempt is counted before its password is checked, in one statement
+ * that increments and returns the count for this username and address, so parallel attempts cannot all read a low
+ * count: at most 5 are checked per 15 minutes, the rest are refused (`rate_limited`) until the window ends. A
+ * success takes back its own count and clears the earlier failures only if no other attempt was counted after it
+ * began; failures made alongside it stay.
  * @example
  * const result = await signIn(db, { username, password, clientAddress: event.getClientAddress() });
  * if (result.ok) cookies.set(SESSION_COOKIE, result.token, ...);
@@ -234,29 +294,33 @@ const attemptKey = (username: string, clientAddress: string) => sha256(`${normal
 export async function signIn(db: MetricsDatabase, input: { username: string; password: string; clientAddress: string; now?: number }): Promise<SignInResult> {
   const now = input.now ?? Date.now();
   const key = attemptKey(input.username, input.clientAddress);
-  const [attempts] = await db.select().from(loginAttempts).where(eq(loginAttempts.key, key)).limit(1);
-  if (attempts && attempts.windowStart > now - LOGIN_WINDOW_MS && attempts.failures >= LOGIN_MAX_FAILURES) {
-    return { ok: false, reason: "rate_limited", retryAfterMs: attempts.windowStart + LOGIN_WINDOW_MS - now };
+  // One statement, so concurrent attempts all count: a window older than 15 minutes starts again at 1.
+  const expired = sql`${loginAttempts.windowStart} <= ${now - LOGIN_WINDOW_MS}`;
+  const [counted] = await db
+    .insert(loginAttempts)
+    .values({ key, windowStart: now, failures: 1 })
+    .onConflictDoUpdate({
+      target: loginAttempts.key,
+      set: {
+        failures: sql`CASE WHEN ${expired} THEN 1 ELSE ${loginAttempts.failures} + 1 END`,
+        windowStart: sql`CASE WHEN ${expired} THEN ${now} ELSE ${loginAttempts.windowStart} END`,
+      },
+    })
+    .returning({ failures: loginAttempts.failures, windowStart: loginAttempts.windowStart });
+  const { failures: attempt, windowStart } = counted!;
+  if (attempt > LOGIN_MAX_FAILURES) {
+    return { ok: false, reason: "rate_limited", retryAfterMs: Math.max(0, windowStart + LOGIN_WINDOW_MS - now) };
   }
   const [user] = await db.select().from(users).where(eq(users.username, normalizeUsername(input.username))).limit(1);
   decoy ??= hashPassword(generatePassword());
   const matches = await verifyPassword(input.password, user?.passwordHash ?? (await decoy));
-  if (!user || !matches || user.disabledAt !== null) {
-    // One statement, so concurrent failures all count: a window older than 15 minutes starts again at 1.
-    const expired = sql`${loginAttempts.windowStart} <= ${now - LOGIN_WINDOW_MS}`;
-    await db
-      .insert(loginAttempts)
-      .values({ key, windowStart: now, failures: 1 })
-      .onConflictDoUpdate({
-        target: loginAttempts.key,
-        set: {
-          failures: sql`CASE WHEN ${expired} THEN 1 ELSE ${loginAttempts.failures} + 1 END`,
-          windowStart: sql`CASE WHEN ${expired} THEN ${now} ELSE ${loginAttempts.windowStart} END`,
-        },
-      });
-    return { ok: false, reason: "invalid" };
-  }
-  if (attempts) await db.delete(loginAttempts).where(eq(loginAttempts.key, key));
+  // A failure is already counted.
+  if (!user || !matches || user.disabledAt !== null) return { ok: false, reason: "invalid" };
+  // Nothing counted since this attempt: clear the window; otherwise only take back this attempt's own count.
+  await db
+    .update(loginAttempts)
+    .set({ failures: sql`CASE WHEN ${loginAttempts.failures} = ${attempt} THEN 0 ELSE max(${loginAttempts.failures} - 1, 0) END` })
+    .where(and(eq(loginAttempts.key, key), eq(loginAttempts.windowStart, windowStart)));
   await pruneSessions(db, now);
   const session = await createSession(db, user.id, now);
   return { ok: true, user: { id: user.id, username: user.username, role: user.role, taskRoles: user.taskRoles ?? [] }, ...session };

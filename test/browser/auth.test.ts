@@ -107,6 +107,34 @@ describe("signing in", () => {
     expect(new URL(page.url()).pathname).toBe("/login");
   });
 
+  it("goes back only to a path on this site: a next that a browser would read as another host lands on the overview", async () => {
+    const db = openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken });
+    await createUser(db, { username: "wanderer", password: "saffron bicycle dusk", role: "viewer" });
+    for (const next of ["/%09/evil.example", "/%0A/evil.example", "/%5Cevil.example", "//evil.example", "https://evil.example/", "/.//evil.example"]) {
+      const page = await newPage();
+      const res = await page.goto(`${url}/login?next=${next}`, { waitUntil: "networkidle" });
+      expect(res?.status(), next).toBe(200);
+      await expect(page.locator('input[name="next"]').inputValue(), next).resolves.toBe("/");
+      await page.getByLabel("Username").fill("wanderer");
+      await page.getByLabel("Password").fill("saffron bicycle dusk");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByTestId("nav").getByRole("link", { name: "Overview" }).waitFor();
+      expect(page.url(), next).toBe(`${url}/`);
+      // Signed in already, the sign-in page sends the person on at once: to the overview, not elsewhere.
+      const again = await page.request.get(`${url}/login?next=${next}`, { maxRedirects: 0 });
+      expect([again.status(), again.headers()["location"]], next).toEqual([303, "/"]);
+    }
+    // A form post with a newline in next (sent by hand, not by the page) is no 500 either.
+    const page = await newPage();
+    await page.goto(`${url}/login`, { waitUntil: "networkidle" });
+    const posted = await page.request.post(`${url}/login`, { headers: { origin: url, accept: "text/html" }, form: { username: "wanderer", password: "saffron bicycle dusk", next: "/\n/evil.example" }, maxRedirects: 0 });
+    expect([posted.status(), posted.headers()["location"]]).toEqual([303, "/"]);
+    // A path on this site is kept.
+    const kept = await newPage();
+    await kept.goto(`${url}/login?next=${encodeURIComponent("/admin/users?x=1")}`, { waitUntil: "networkidle" });
+    await expect(kept.locator('input[name="next"]').inputValue()).resolves.toBe("/admin/users?x=1");
+  });
+
   it("refuses a wrong password and an unknown user with the same message", async () => {
     const page = await newPage();
     await openLogin(page);
@@ -123,7 +151,7 @@ describe("signing in", () => {
   });
 
   it("rate limits the 6th sign-in in a row after 5 failures, even with the right password", async () => {
-    await createUser(openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken }), { username: "guessed", password: "guessed's real password", role: "viewer" });
+    await createUser(openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken }), { username: "guessed", password: "violet tram at noon", role: "viewer" });
     const page = await newPage();
     await openLogin(page);
     const error = page.getByTestId("login-error");
@@ -135,7 +163,7 @@ describe("signing in", () => {
       await openLogin(page);
     }
     await page.getByLabel("Username").fill("guessed");
-    await page.getByLabel("Password").fill("guessed's real password");
+    await page.getByLabel("Password").fill("violet tram at noon");
     await page.getByRole("button", { name: "Sign in" }).click();
     await error.filter({ hasText: /Too many failed sign-ins .* Wait 1[45] minutes/ }).waitFor();
     expect(new URL(page.url()).pathname).toBe("/login");
@@ -151,7 +179,7 @@ describe("roles", () => {
     await admin.getByLabel("Username").fill("vera");
     await admin.getByRole("combobox", { name: /^Role/ }).selectOption("viewer");
     await admin.getByLabel(/Task roles/).fill("finance");
-    await admin.getByLabel(/^Password/).fill("vera's long password");
+    await admin.getByLabel(/^Password/).fill("copper kettle song");
     await admin.getByRole("button", { name: "Create user" }).click();
     await admin.getByTestId("users-message").filter({ hasText: 'Created viewer "vera"' }).waitFor();
     const row = admin.locator('tr[data-username="vera"]');
@@ -160,7 +188,7 @@ describe("roles", () => {
 
     // A phone: the header and the users page fit 390 px without sideways scrolling of the page.
     const phone = await newPage({ width: 390, height: 844 });
-    await signIn(phone, url, "vera", "vera's long password");
+    await signIn(phone, url, "vera", "copper kettle song");
     await phone.getByTestId("nav").getByRole("link", { name: "Overview" }).waitFor();
     await expect(phone.getByTestId("nav").getByRole("link", { name: "Users" }).count()).resolves.toBe(0);
     await expect(phone.getByTestId("signed-in-as").textContent()).resolves.toMatch(/vera\s+viewer/);

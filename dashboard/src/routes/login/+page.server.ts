@@ -5,7 +5,7 @@ import { metricsDb } from "$lib/server/db";
 import { safeNext, setSessionCookie } from "$lib/server/auth/session";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-  const next = safeNext(url.searchParams.get("next"));
+  const next = safeNext(url.searchParams.get("next"), url.origin);
   if (locals.user) redirect(303, next);
   return { next };
 };
@@ -15,7 +15,7 @@ export const actions: Actions = {
     const form = await request.formData();
     const username = String(form.get("username") ?? "");
     const password = String(form.get("password") ?? "");
-    const next = safeNext(String(form.get("next") ?? ""));
+    const next = safeNext(String(form.get("next") ?? ""), url.origin);
     if (!username.trim() || !password) return fail(400, { username, message: "Enter your username and password." });
     const result = await signIn(metricsDb(), { username, password, clientAddress: getClientAddress() });
     if (result.ok) {

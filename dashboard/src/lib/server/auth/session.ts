@@ -11,8 +11,25 @@ export function clearSessionCookie(cookies: Cookies, url: URL): void {
   cookies.delete(SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "lax", secure: url.protocol === "https:" });
 }
 
-/** Where to go after signing in: a path on this site only (never `//evil.example` or an absolute URL). */
-export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next;
+/**
+ * Where to go after signing in: a path on this site only, else `/`. `next` is parsed against `origin` as a browser
+ * would (which drops tabs and newlines and reads `\` as `/`), so `/%09/evil.example` or `/\evil.example` cannot
+ * become another host; the answer is the parsed path, query and fragment, percent-encoded, so it is always a valid
+ * `Location` header.
+ * @example
+ * safeNext("/cases?status=open", "https://dash.example"); // "/cases?status=open"
+ * safeNext("/\t/evil.example", "https://dash.example"); // "/"
+ */
+export function safeNext(next: string | null | undefined, origin: string): string {
+  if (!next || !next.startsWith("/") || next.length > 2000) return "/";
+  let parsed: URL;
+  try {
+    parsed = new URL(next, origin);
+  } catch {
+    return "/";
+  }
+  const path = parsed.pathname + parsed.search + parsed.hash;
+  // Same origin, and a path starting with a single slash (`//x` in a Location header is another host).
+  if (parsed.origin !== new URL(origin).origin || !/^\/(?![/\\])/.test(path) || /[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  return path;
 }
