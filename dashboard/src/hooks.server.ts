@@ -1,7 +1,9 @@
 /**
  * Every request passes here: the session cookie becomes `locals.user`, and nobody unauthenticated gets past
  * except to the sign-in page. A page asked for in a browser is redirected to `/login?next=…`; an endpoint
- * (`+server.ts`), a form action or any other non-GET request is answered 401 JSON.
+ * (`+server.ts`), a form action or any other non-GET request is answered 401 JSON. Every response this returns
+ * (pages, endpoints, refusals) carries the security headers below; the pages' Content-Security-Policy comes from
+ * `kit.csp` in svelte.config.js. (SvelteKit builds the thrown sign-in redirect itself, with the cookie it clears.)
  */
 import { json, redirect, type Handle } from "@sveltejs/kit";
 import { lookupSession } from "../../db/accounts.ts";
@@ -30,7 +32,24 @@ function crossSite(request: Request, url: URL): boolean {
   return ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"].includes(type);
 }
 
-export const handle: Handle = async ({ event, resolve }) => {
+/** Sent on every response: no MIME sniffing, no framing, no full URL (case keys) in the Referer of links away. */
+const SECURITY_HEADERS: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+};
+
+/** SvelteKit sets the CSP on pages only; endpoints and refusals get `frame-ancestors 'none'` here. */
+const FALLBACK_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+export const handle: Handle = async (input) => {
+  const response = await guard(input);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
+  if (!response.headers.has("content-security-policy")) response.headers.set("Content-Security-Policy", FALLBACK_CSP);
+  return response;
+};
+
+const guard: Handle = async ({ event, resolve }) => {
   if (crossSite(event.request, event.url)) {
     return json({ error: { code: "cross_site", message: `Cross-site ${event.request.method} requests are forbidden.` } }, { status: 403 });
   }
