@@ -12,6 +12,7 @@ import {
   ensureFirstAdmin,
   hashPassword,
   listUsers,
+  LOGIN_MAX_FAILURES_PER_ADDRESS,
   LOGIN_WINDOW_MS,
   lookupSession,
   passwordProblem,
@@ -146,7 +147,7 @@ describe("sign-in rate limit", () => {
       await expect(signIn(db, { username: "target", password: `guess ${i}`, clientAddress: "10.0.2.1", now: t0 + i * 1000 })).resolves.toEqual({ ok: false, reason: "invalid" });
     }
     const limited = await signIn(db, { username: "target", password: "granite owl meadow", clientAddress: "10.0.2.1", now: t0 + 10_000 });
-    expect(limited).toEqual({ ok: false, reason: "rate_limited", retryAfterMs: LOGIN_WINDOW_MS - 10_000 });
+    expect(limited).toEqual({ ok: false, reason: "rate_limited", scope: "account", retryAfterMs: LOGIN_WINDOW_MS - 10_000 });
     // Another address is counted apart, and so is another username from the same address.
     await expect(signIn(db, { username: "target", password: "granite owl meadow", clientAddress: "10.0.2.2", now: t0 + 10_000 })).resolves.toMatchObject({ ok: true });
     await expect(signIn(db, { username: "ana", password: "orchid lantern river 42", clientAddress: "10.0.2.1", now: t0 + 10_000 })).resolves.toMatchObject({ ok: true });
@@ -188,5 +189,23 @@ describe("sign-in rate limit", () => {
       await expect(signIn(db, { username: "forgetful", password: `again ${i}`, clientAddress: "10.0.6.1", now: t0 + 20 + i })).resolves.toEqual({ ok: false, reason: "invalid" });
     }
     await expect(signIn(db, { username: "forgetful", password: "lilac piano harbor", clientAddress: "10.0.6.1", now: t0 + 30 })).resolves.toMatchObject({ reason: "rate_limited" });
+  });
+
+  it("limits one address over all usernames: 30 failures in 15 minutes, then even a right password waits; other addresses do not", async () => {
+    await createUser(db, { username: "sprayed", password: "cobalt meadow lark", role: "viewer" });
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => signIn(db, { username: `spray-${i}`, password: `common guess ${i}`, clientAddress: "10.0.7.1" })),
+    );
+    expect(results.filter((r) => !r.ok && r.reason === "invalid").length).toBeLessThanOrEqual(LOGIN_MAX_FAILURES_PER_ADDRESS);
+    expect(results.filter((r) => !r.ok && r.reason === "rate_limited" && r.scope === "address").length).toBeGreaterThanOrEqual(60 - LOGIN_MAX_FAILURES_PER_ADDRESS);
+    await expect(signIn(db, { username: "sprayed", password: "cobalt meadow lark", clientAddress: "10.0.7.1" })).resolves.toMatchObject({ reason: "rate_limited", scope: "address" });
+    await expect(signIn(db, { username: "sprayed", password: "cobalt meadow lark", clientAddress: "10.0.7.2" })).resolves.toMatchObject({ ok: true });
+  });
+
+  it("does not count an address's successes toward its limit", async () => {
+    await createUser(db, { username: "regular", password: "tidal copper fern", role: "viewer" });
+    for (let i = 0; i < LOGIN_MAX_FAILURES_PER_ADDRESS + 5; i++) {
+      await expect(signIn(db, { username: "regular", password: "tidal copper fern", clientAddress: "10.0.8.1" })).resolves.toMatchObject({ ok: true });
+    }
   });
 });
