@@ -118,4 +118,17 @@ describe("overview and workflow pages", () => {
     expect(reasons.some((r) => r.startsWith("autonomous resolution rate"))).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, "readiness.png"), fullPage: true });
   });
+
+  it("fits every page to the screen at phone and desktop width (long case keys, step ids and sentences wrap or scroll in their box)", async () => {
+    const paths = ["/?days=30", "/workflows/refund-dispute?days=30", "/workflows/customer-onboarding?days=30", "/cases", "/inbox", "/readiness"];
+    for (const { width, height } of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
+      const view = await env.signedIn(undefined, { width, height });
+      for (const path of paths) {
+        await view.goto(`${stack.dashboard!.url}${path}`, { waitUntil: "networkidle" });
+        const wider = await view.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        expect({ width, path, wider }).toEqual({ width, path, wider: 0 });
+      }
+      await view.close();
+    }
+  });
 });
