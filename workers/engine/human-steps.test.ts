@@ -1,38 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import { advanceCase, defineWorkflow, HUMAN_SOURCE, refuseDecision, type Advance, type AdvanceInput, type CaseEvent, type HumanDecision, type PendingWait, type RetryState, type StepRecord, type WorkflowDefinition } from "./index.ts";
+import { driveEngine, freshState, type EngineState } from "../../test/support/drive-engine.ts";
+import { defineWorkflow, HUMAN_SOURCE, refuseDecision, type CaseEvent, type HumanDecision, type WorkflowDefinition } from "./index.ts";
 
 const opener: CaseEvent = { seq: 1, id: "evt_open", source: "hubspot", type: "deal.created", receivedAt: 0, payload: { deal: 7 } };
 const HOUR = 3_600_000;
 
-/** Drives the core the way a shell does: persist each result, feed it back, until the case parks or ends. */
-async function drive(workflow: WorkflowDefinition, events: CaseEvent[], at: number, state: { completed: StepRecord[]; wait: PendingWait | null; retries: Record<string, RetryState> }): Promise<Advance> {
-  for (let i = 0; i < 50; i++) {
-    const input: AdvanceInput<unknown> = { workflow, caseKey: "deal:7", input: opener.payload, events, completed: state.completed, pendingWait: state.wait, retries: state.retries, now: () => at, random: () => 1 };
-    const next = await advanceCase(input);
-    if (next.kind === "step") {
-      state.completed.push(next.record);
-      state.wait = null;
-      delete state.retries[next.record.id];
-      continue;
-    }
-    if (next.kind === "sla") {
-      // Recorded while the task waits: the case stays parked on it.
-      state.completed.push(next.record);
-      state.wait = next.wait;
-      delete state.retries[next.record.id];
-      continue;
-    }
-    if (next.kind === "waiting") {
-      state.wait = next.wait;
-      if (next.retry) state.retries[next.retry.stepId] = next.retry.state;
-    }
-    if (next.kind === "retry") state.retries[next.stepId] = next.retry;
-    if (next.kind === "resolved") state.completed.push(next.record);
-    return next;
-  }
-  throw new Error("no end");
-}
-const fresh = () => ({ completed: [] as StepRecord[], wait: null as PendingWait | null, retries: {} as Record<string, RetryState> });
+/** The engine driven as a shell drives it (test/support/drive-engine.ts), for this file's deal case. */
+const drive = (workflow: WorkflowDefinition, events: CaseEvent[], at: number, state: EngineState) => driveEngine(workflow, events, at, state, { caseKey: "deal:7", input: opener.payload });
+const fresh = freshState;
 const decision = (seq: number, d: HumanDecision): CaseEvent => ({ seq, id: `d${seq}`, source: HUMAN_SOURCE, type: "decision", receivedAt: seq, payload: d });
 const ops = (id: string) => ({ id, roles: ["operator"] });
 

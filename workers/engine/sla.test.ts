@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { advanceCase, defineWorkflow, FatalError, HUMAN_SOURCE, type Advance, type CaseEvent, type HumanDecision, type PendingWait, type RetryState, type SlaNotice, type SlaNotifier, type StepRecord, type WorkflowDefinition } from "./index.ts";
+import { advanceCase, defineWorkflow, FatalError, HUMAN_SOURCE, type Advance, type CaseEvent, type HumanDecision, type SlaNotice, type SlaNotifier, type WorkflowDefinition } from "./index.ts";
+import { driveEngine, freshState, type EngineState } from "../../test/support/drive-engine.ts";
 import { slaPlan } from "./sla.ts";
 import { parseDuration } from "./duration.ts";
 
@@ -7,32 +8,14 @@ const opener: CaseEvent = { seq: 1, id: "evt_open", source: "zendesk", type: "ti
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-type State = { completed: StepRecord[]; wait: PendingWait | null; retries: Record<string, RetryState> };
-const fresh = (): State => ({ completed: [], wait: null, retries: {} });
+type State = EngineState;
+const fresh = freshState;
 const decision = (seq: number, d: HumanDecision): CaseEvent => ({ seq, id: `d${seq}`, source: HUMAN_SOURCE, type: "decision", receivedAt: seq, payload: d });
 const lead = (id: string) => ({ id, roles: ["operator"] });
 
-/** Drives the core the way the case runtime does: persist each result, feed it back, until the case parks or ends. */
-async function drive(workflow: WorkflowDefinition, events: CaseEvent[], at: number, state: State, config: Record<string, unknown> = {}): Promise<Advance> {
-  for (let i = 0; i < 50; i++) {
-    const next = await advanceCase({ workflow, caseKey: "customer:ana@example.com", input: opener.payload, events, completed: state.completed, pendingWait: state.wait, retries: state.retries, now: () => at, random: () => 1, config });
-    if (next.kind === "step" || next.kind === "sla") {
-      state.completed.push(next.record);
-      // A step ends the wait; an SLA record is kept while the task goes on waiting.
-      state.wait = next.kind === "sla" ? next.wait : null;
-      delete state.retries[next.record.id];
-      continue;
-    }
-    if (next.kind === "waiting") {
-      state.wait = next.wait;
-      if (next.retry) state.retries[next.retry.stepId] = next.retry.state;
-    }
-    if (next.kind === "retry") state.retries[next.stepId] = next.retry;
-    if (next.kind === "resolved") state.completed.push(next.record);
-    return next;
-  }
-  throw new Error("no end");
-}
+/** The engine driven as the case runtime drives it (test/support/drive-engine.ts), for this file's ticket case. */
+const drive = (workflow: WorkflowDefinition, events: CaseEvent[], at: number, state: State, config: Record<string, unknown> = {}): Promise<Advance> =>
+  driveEngine(workflow, events, at, state, { caseKey: "customer:ana@example.com", input: opener.payload, config });
 
 /** A notifier that records what it was asked to send, failing the first `failures` calls. */
 function recorder(failures = 0, error: () => Error = () => new Error("chat is down")) {
