@@ -63,11 +63,11 @@ hooks.post("/:source", async (c) => {
   const raw = request.kind === "json" ? { value: request.body, text: request.text } : undefined;
   const deps = { ...platform, config: env };
   const results = await Promise.all(deliveries.map((d) => dispatchDelivery(deps, source.name, d, receivedAt, raw)));
-  const stored = (r: (typeof results)[number]) => r.status === "duplicate" || (r.status === "dead_lettered" && r.deadLetterDuplicate === true);
+  const storedBefore = (r: (typeof results)[number]) => r.status === "duplicate" || (r.status === "dead_lettered" && r.deadLetterDuplicate === true);
   const body = {
     accepted: results.filter((r) => r.status === "accepted").length,
     deadLettered: results.filter((r) => r.status === "dead_lettered").length,
-    duplicate: results.every(stored),
+    duplicate: results.every(storedBefore),
     deliveries: results,
   };
   return c.json(body, body.duplicate ? 200 : 202);
