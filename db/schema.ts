@@ -223,3 +223,28 @@ export const ttrWeekly = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.week, t.bucketMinutes] }), index("ttr_weekly_week_idx").on(t.week, t.workflowId, t.bucketMinutes, t.cases)],
 );
+
+/**
+ * API keys for the case API, one per caller (a script, another system, a person's tool). The key itself is shown
+ * once at creation; the table keeps only its SHA-256 (a 256-bit random secret needs no slow hash). A key acts as
+ * its holder with its role, optionally only on some workflows; a revoked key is refused on its next call.
+ */
+export const apiKeys = sqliteTable("api_keys", {
+  /** Public part of the key (`cfk_<id>_<secret>`), used to find the row. */
+  id: text("id").primaryKey(),
+  /** What the key is for, e.g. `zendesk macros`. */
+  name: text("name").notNull(),
+  /** Who the key acts as: decisions sent with it are that holder's. */
+  holder: text("holder").notNull(),
+  role: text("role", { enum: DASHBOARD_ROLES }).notNull(),
+  /** Extra roles a workflow's task may require (e.g. `compliance`), as a person's account holds them. */
+  taskRoles: text("task_roles", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** The workflows the key may touch; null: all of them. */
+  workflows: text("workflows", { mode: "json" }).$type<string[] | null>(),
+  secretHash: text("secret_hash").notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+  revokedAt: integer("revoked_at"),
+  revokedBy: text("revoked_by"),
+});
