@@ -104,60 +104,49 @@ export function parseTaskRoles(input: string | string[] | undefined): string[] {
   return roles;
 }
 
-/**
- * Words and keyboard runs that guessing lists try first (the top of the common-password lists, lower-cased, with
- * digits and symbols read as the letters they stand for). A password that is little more than these is refused.
- */
-const COMMON_FRAGMENTS = [
-  "password", "passwort", "passw0rd", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertz", "azerty", "letmein", "welcome",
-  "iloveyou", "monkey", "dragon", "master", "sunshine", "princess", "football", "baseball", "superman", "batman",
-  "trustno", "shadow", "michael", "jennifer", "login", "admin", "administrator", "root", "secret", "changeme",
-  "default", "access", "hello", "freedom", "whatever", "starwars", "pokemon", "computer", "internet", "crossflow",
-  "dashboard", "summer", "winter", "spring", "autumn", "abcdefghijklmnopqrstuvwxyz", "zyxwvutsrqponmlkjihgfedcba",
-  "01234567890", "09876543210", "qazwsx", "1q2w3e4r5t", "user", "test", "guest", "pass", "love", "abc",
-];
-const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s", "!": "i" };
+/** zxcvbn's score (0–4) a new password must reach: 3 is "safely unguessable" (about 10^8 guesses or more). */
+export const MIN_PASSWORD_SCORE = 3;
+
+type PasswordChecker = (password: string, userInputs: string[]) => { score: number; feedback: { warning: string | null; suggestions: string[] } };
+/** zxcvbn-ts with its common and English dictionaries, loaded on the first check (about 150 ms, a few MB) and kept. */
+let checker: Promise<PasswordChecker> | undefined;
+
+function loadChecker(): Promise<PasswordChecker> {
+  if (!checker) {
+    checker = (async () => {
+      const [{ ZxcvbnFactory }, common, en] = await Promise.all([import("@zxcvbn-ts/core"), import("@zxcvbn-ts/language-common"), import("@zxcvbn-ts/language-en")]);
+      const zxcvbn = new ZxcvbnFactory({ translations: en.translations, graphs: common.adjacencyGraphs, dictionary: { ...common.dictionary, ...en.dictionary } });
+      return (password: string, userInputs: string[]) => zxcvbn.check(password, userInputs);
+    })();
+    // A failed load must not stick: the caller sees the error, and the next check tries again.
+    checker.catch(() => (checker = undefined));
+  }
+  return checker;
+}
 
 /**
  * Why `password` is too weak for `username`, or null when it will do. The rules (README, Dashboard accounts):
- * at least 12 characters; not only whitespace; at least 5 different characters; not containing the username;
- * and at least 6 characters left once common words, keyboard runs and digit/letter sequences are taken out.
+ * at least 12 characters; not only whitespace; not containing the username; and a zxcvbn-ts score of at least 3,
+ * with the username (and its parts) given to zxcvbn as the person's own words. A refusal carries zxcvbn's warning
+ * and suggestions, so the person learns what to change.
  * @example
- * passwordProblem("password1234", "ana"); // "That password is built from common words or sequences; …"
+ * await passwordProblem("password1234", "ana"); // "That password is too easy to guess: This is similar to a commonly used password. …"
  */
-export function passwordProblem(password: string, username = ""): string | null {
+export async function passwordProblem(password: string, username = ""): Promise<string | null> {
   if (password.length < MIN_PASSWORD_LENGTH) return `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`;
   if (!password.trim()) return "A password cannot be only spaces.";
   const lower = password.normalize("NFKC").toLowerCase();
-  if (new Set(lower).size < 5) return "A password needs at least 5 different characters.";
   const name = normalizeUsername(username);
   const squash = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, "");
   if (name.length >= 3 && (lower.includes(name) || (squash(name).length >= 3 && squash(lower).includes(squash(name))))) {
     return "A password cannot contain the username.";
   }
-  // Take out what guessers try first, both as typed and with digits read as letters; what remains must be enough.
-  const strip = (s: string) => {
-    let rest = s;
-    for (const fragment of COMMON_FRAGMENTS) rest = rest.split(fragment).join("");
-    // Runs of 3 or more consecutive (or repeated) digits or letters: 1234, 4321, abcd, 0000.
-    return rest.replace(/[\p{L}\p{N}]+/gu, (run) => {
-      let out = "";
-      let i = 0;
-      while (i < run.length) {
-        let j = i + 1;
-        const step = run.charCodeAt(i + 1) - run.charCodeAt(i);
-        if (Math.abs(step) <= 1) while (j < run.length && run.charCodeAt(j) - run.charCodeAt(j - 1) === step) j++;
-        if (j - i < 3) j = i + 1;
-        if (j - i === 1) out += run[i];
-        i = j;
-      }
-      return out;
-    });
-  };
-  const leet = lower.replace(/[013457@$!]/g, (c) => LEET[c]!);
-  const left = Math.min(squash(strip(lower)).length, squash(strip(leet)).length);
-  if (left < 6) return "That password is built from common words or sequences; choose a longer, less predictable one (a few unrelated words work well).";
-  return null;
+  // The name and its parts (ana.lopez.2026 → ana, lopez, 2026) count as guessable words, also reversed or in leet.
+  const userInputs = [...new Set([name, squash(name), ...name.split(/[^\p{L}\p{N}]+/u)].filter((part) => part.length >= 2))];
+  const { score, feedback } = (await loadChecker())(password, userInputs);
+  if (score >= MIN_PASSWORD_SCORE) return null;
+  const advice = [feedback.warning, ...feedback.suggestions].filter(Boolean).join(" ");
+  return `That password is too easy to guess: ${advice || "Add another word or two that are less common."} A few unrelated words work well.`;
 }
 
 /** A random password of 24 characters (18 random bytes, base64url). */
@@ -183,7 +172,7 @@ export async function createUser(
   const username = checkUsername(input.username);
   const role = checkRole(input.role);
   const taskRoles = parseTaskRoles(input.taskRoles);
-  const weak = passwordProblem(input.password, username);
+  const weak = await passwordProblem(input.password, username);
   if (weak) throw new AccountError(weak);
   const row = { id: randomUUID(), username, passwordHash: await hashPassword(input.password), role, taskRoles, createdAt: input.now ?? Date.now(), disabledAt: null };
   try {
