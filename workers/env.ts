@@ -11,7 +11,10 @@ export interface Config {
   INGEST_RATE_LIMIT_PERIOD?: string;
   /** Extra webhook sources (Standard Webhooks or generic HMAC senders), declared in wrangler.toml. */
   WEBHOOK_SOURCES?: unknown;
-  /** Bearer token(s) for `/api/*`, comma-separated during a rotation. */
+  /**
+   * The dashboard's server token(s) for `/api/*`, comma-separated during a rotation: the one caller that may decide on
+   * behalf of a signed-in person. Every other caller uses its own API key (`npm run keys`, the dashboard's API keys page).
+   */
   CROSSFLOW_API_TOKEN?: string;
   GITHUB_WEBHOOK_SECRET?: string;
   STRIPE_WEBHOOK_SECRET?: string;
@@ -25,6 +28,8 @@ export interface Config {
   TURSO_AUTH_TOKEN?: string;
   /** Days raw metric events are kept once their case has closed (rollups and case rows are kept). Default 90. */
   METRICS_RETENTION_DAYS?: string;
+  /** Base64 PKCS#8 Ed25519 key that signs the daily manifest of audit chain heads (workers/metrics/audit-manifest.ts). */
+  AUDIT_SIGNING_KEY?: string;
 }
 
 /** The Cloudflare worker's bindings: the configuration plus the platform's own objects. */
@@ -42,7 +47,8 @@ export interface Env extends Config {
 /** What every route sees: the configuration as bindings, the platform as a context variable. */
 export interface AppEnv {
   Bindings: Config;
-  Variables: { platform: import("./platform/port.ts").Platform };
+  /** `caller`: who is calling `/api/*` (set by its authentication; absent on other routes). */
+  Variables: { platform: import("./platform/port.ts").Platform; caller: import("../db/api-keys.ts").ApiCaller };
 }
 
 type WorkerEnv = Env;

@@ -54,4 +54,34 @@ describe("dashboard", () => {
     await expect(page.locator('[data-workflow="github-issue-triage"]').getByTestId("agent-model").textContent()).resolves.toContain("no agent steps");
     await page.close();
   });
+
+  it("an admin creates an API key on the API keys page, sees it once, the API takes it as its holder, and a revoke refuses it at once", async () => {
+    const page = await signedInPage();
+    await page.goto(`${stack.dashboard!.url}/admin/keys`);
+    await page.locator('input[name="name"]').fill("browser report");
+    await page.locator('input[name="holder"]').fill("report-bot");
+    await page.locator('select[name="role"]').selectOption("viewer");
+    await page.locator('input[name="workflows"]').fill("github-issue-triage");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const key = (await page.getByTestId("new-key").textContent())!.trim();
+    expect(key).toMatch(/^cfk_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+    const id = key.split("_")[1]!;
+    const row = page.locator(`[data-testid="keys"] tr[data-key="${id}"]`);
+    await expect(row.getByTestId("scope").textContent()).resolves.toBe("github-issue-triage");
+    await expect(row.getByTestId("last-used").textContent()).resolves.toBe("never");
+
+    const call = (path: string) => fetch(`${stack.worker.url}/api${path}`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await call(`/cases/github-issue-triage/${encodeURIComponent("github:acme/browser#1")}`)).status).toBe(200);
+    expect((await call("/dead-letters")).status).toBe(403); // limited to one workflow: dead letters come before routing
+
+    await page.reload();
+    await expect(page.getByTestId("new-key").count()).resolves.toBe(0); // shown once
+    await expect(row.getByTestId("last-used").textContent()).resolves.toMatch(/UTC$/);
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await page.locator(`[data-testid="revoked-keys"] tr[data-key="${id}"]`).waitFor({ timeout: 5000 });
+    const refused = await call(`/cases/github-issue-triage/${encodeURIComponent("github:acme/browser#1")}`);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("revoked_key");
+    await page.close();
+  });
 });

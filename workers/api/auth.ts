@@ -1,8 +1,18 @@
-/** Bearer-token authentication for `/api/*`, compared in constant time; several tokens may be active. */
+/**
+ * Who is calling `/api/*`. Two kinds of bearer token:
+ * - a per-caller API key (`cfk_…`, created by an admin, checked against the metrics database on every call): it acts
+ *   as its holder, with its role, on the workflows it is limited to;
+ * - the dashboard's own server token (`CROSSFLOW_API_TOKEN`, comma-separated during a rotation, compared in
+ *   constant time): the one caller that may act on behalf of the person signed in to the dashboard.
+ */
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env.ts";
+import { checkApiKey, looksLikeApiKey, type ApiCaller } from "../../db/api-keys.ts";
+import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
+import type { AppEnv, Config } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { activeSecrets, utf8 } from "../ingest/hmac.ts";
+
+export type { ApiCaller };
 
 /** Constant-time equality by comparing HMACs of both sides under a per-call random key. */
 async function timingSafeEqual(a: string, b: string): Promise<boolean> {
@@ -11,12 +21,67 @@ async function timingSafeEqual(a: string, b: string): Promise<boolean> {
   return crypto.subtle.verify("HMAC", key, mac, utf8(b));
 }
 
-export const requireApiToken = createMiddleware<AppEnv>(async (c, next) => {
-  const tokens = activeSecrets(c.env.CROSSFLOW_API_TOKEN);
-  if (tokens.length === 0) throw new ApiError(503, "api_not_configured", "the case API is disabled until CROSSFLOW_API_TOKEN is set");
+/** The dashboard's server: any workflow, and the person it names is the signed-in user it vouches for. */
+const DASHBOARD_CALLER: ApiCaller = { keyId: "dashboard", holder: "dashboard", role: "admin", taskRoles: [], workflows: null, onBehalf: true };
+
+/** One client per database URL and isolate (the libSQL web client holds no connection, only its settings). */
+const databases = new Map<string, MetricsDatabase>();
+function keyDatabase(config: Config): MetricsDatabase | null {
+  const url = config.TURSO_DATABASE_URL;
+  if (!url) return null;
+  const cacheKey = `${url}\u0000${config.TURSO_AUTH_TOKEN ?? ""}`;
+  let db = databases.get(cacheKey);
+  if (!db) databases.set(cacheKey, (db = openDatabase({ url, authToken: config.TURSO_AUTH_TOKEN })));
+  return db;
+}
+
+const REFUSALS = {
+  malformed_key: "the API key is malformed (keys look like cfk_<12 characters>_<43 characters>)",
+  unknown_key: "the API key is not valid",
+  revoked_key: "the API key was revoked",
+} as const;
+
+async function identify(config: Config, given: string): Promise<ApiCaller> {
+  if (looksLikeApiKey(given)) {
+    const db = keyDatabase(config);
+    if (!db) throw new ApiError(503, "api_keys_not_configured", "API keys are checked in the metrics database, and TURSO_DATABASE_URL is not set");
+    const check = await checkApiKey(db, given);
+    if ("refused" in check) throw new ApiError(401, check.refused, REFUSALS[check.refused]);
+    return check.caller;
+  }
+  const tokens = activeSecrets(config.CROSSFLOW_API_TOKEN);
+  for (const token of tokens) if (await timingSafeEqual(given, token)) return DASHBOARD_CALLER;
+  throw new ApiError(401, "bad_token", "the bearer token is neither an API key nor the dashboard's server token");
+}
+
+/** Authenticates every `/api/*` call and puts the caller on the context. */
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  if (activeSecrets(c.env.CROSSFLOW_API_TOKEN).length === 0 && !c.env.TURSO_DATABASE_URL) {
+    throw new ApiError(503, "api_not_configured", "the case API is disabled until CROSSFLOW_API_TOKEN or TURSO_DATABASE_URL (for API keys) is set");
+  }
   const header = c.req.header("authorization") ?? "";
   const given = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
-  if (!given) throw new ApiError(401, "missing_token", "send Authorization: Bearer <CROSSFLOW_API_TOKEN>");
-  for (const token of tokens) if (await timingSafeEqual(given, token)) return next();
-  throw new ApiError(401, "bad_token", "the bearer token is not valid");
+  if (!given) throw new ApiError(401, "missing_token", "send Authorization: Bearer <API key>");
+  c.set("caller", await identify(c.env, given));
+  await next();
 });
+
+const RANK = { viewer: 0, operator: 1, admin: 2 } as const;
+
+/**
+ * The caller, when it holds `role` (viewer < operator < admin) and may touch `workflow` (or every workflow, when
+ * `workflow` is "*": dead letters come before routing, so only unlimited keys see them).
+ */
+export function authorize(caller: ApiCaller, role: keyof typeof RANK, workflow: string): ApiCaller {
+  if (RANK[caller.role] < RANK[role]) throw new ApiError(403, "insufficient_role", `this needs the ${role} role; the key ${caller.keyId} (${caller.holder}) is ${caller.role}`);
+  if (caller.workflows !== null && (workflow === "*" || !caller.workflows.includes(workflow))) {
+    const where = workflow === "*" ? "dead letters (before routing, not of one workflow)" : `workflow ${workflow}`;
+    throw new ApiError(403, "out_of_scope", `the key ${caller.keyId} is limited to ${caller.workflows.join(", ")}, not ${where}`);
+  }
+  return caller;
+}
+
+/** The roles a key decides with: its role, `operator` for admins too, and its task roles (as for a person). */
+export function callerRoles(caller: ApiCaller): string[] {
+  return [...new Set([caller.role, ...(caller.role === "admin" ? ["operator"] : []), ...caller.taskRoles])];
+}

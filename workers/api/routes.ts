@@ -8,10 +8,10 @@ import { dispatchDelivery, latestCaseId } from "../ingest/dispatch.ts";
 import type { DeadLetterWithPayload } from "../dead-letters/types.ts";
 import { METRICS_DEAD_LETTER_SOURCE, parseMetricBatch } from "../metrics/index.ts";
 import type { DeadLetterStore, Platform } from "../platform/port.ts";
-import { requireApiToken } from "./auth.ts";
+import { authenticate, authorize, callerRoles, type ApiCaller } from "./auth.ts";
 
 export const api = new Hono<AppEnv>();
-api.use("*", requireApiToken);
+api.use("*", authenticate);
 
 const DeadLetterQuery = z.object({
   source: z.string().max(40).optional(),
@@ -32,8 +32,9 @@ const notFound = (workflow: string, caseKey: string) => new ApiError(404, "case_
  * Which of the key's cases a request means: `?seq=n` names one (1 is the first; every case stays readable), and
  * without it the key's latest case, found along the successors each ended case records (the open one, if any).
  */
-async function targetCase(c: Context<AppEnv>): Promise<string> {
+async function targetCase(c: Context<AppEnv>, role: "viewer" | "operator" = "viewer"): Promise<string> {
   const { workflow, caseKey } = c.req.param() as { workflow: string; caseKey: string };
+  authorize(c.var.caller, role, workflow);
   const raw = c.req.query("seq");
   if (raw !== undefined) {
     const seq = Number(raw);
@@ -73,14 +74,14 @@ api.get("/cases/:workflow/:caseKey", async (c) => {
 const MAX_DECISION_BYTES = 16 * 1024;
 
 /**
- * A person's decision, sent by the dashboard (or any operator tool holding the API token) on the person's
- * behalf: who they are and their roles come with it, and the case checks them against the task.
+ * A decision. Sent by the dashboard's server on behalf of the signed-in person, it names them (`actor`: who and their
+ * roles); sent with an API key, it is the key holder's, with the key's roles, and `actor` may only repeat the holder.
  */
 const DecisionBody = z
   .object({
     step: z.string().min(1).max(200),
     decision: z.enum(HUMAN_DECISIONS),
-    actor: z.object({ id: z.string().min(1).max(200), roles: z.array(z.string().min(1).max(50)).max(20) }).strict(),
+    actor: z.object({ id: z.string().min(1).max(200), roles: z.array(z.string().min(1).max(50)).max(20) }).strict().optional(),
     note: z.string().max(4000).optional(),
     /** What the person reports having spent on it; the exception-cost KPI uses the workflow's figure otherwise. */
     minutesSpent: z.number().int().min(0).max(24 * 60).optional(),
@@ -113,28 +114,46 @@ async function readDecision(c: Context<AppEnv>): Promise<{ decision: Decision } 
 }
 
 /**
+ * Who a decision is from. The dashboard's server names the signed-in person (and must); any other key decides as
+ * its holder with its own roles, and naming someone else is refused (and audited) rather than believed.
+ */
+async function deciderOf(caller: ApiCaller, named: Decision["actor"], refuse: (error: ApiError, actorId: string | null) => Promise<ApiError>): Promise<{ id: string; roles: string[] }> {
+  if (caller.onBehalf) {
+    if (!named) throw await refuse(new ApiError(400, "actor_required", "the dashboard's server token decides on behalf of a signed-in person: name them in `actor`"), null);
+    return named;
+  }
+  if (named && named.id !== caller.holder) {
+    throw await refuse(new ApiError(403, "actor_not_allowed", `the key ${caller.keyId} acts as ${caller.holder}; only the dashboard's server token may decide on behalf of another person`), named.id);
+  }
+  return { id: caller.holder, roles: callerRoles(caller) };
+}
+
+/**
  * Resumes a waiting case with a person's decision: approve / reject an approval, resolve an escalation (with an
  * outcome label), retry a step that failed over to a person. `Idempotency-Key` makes a resubmission a no-op.
  */
 api.post("/cases/:workflow/:caseKey/decisions", async (c) => {
   const { workflow, caseKey } = c.req.param();
-  const id = await targetCase(c);
+  const id = await targetCase(c, "operator");
   const cases = c.var.platform.cases;
   const read = await readDecision(c);
-  if ("error" in read) {
-    await cases.refuseAction(id, read.actorId, { code: read.error.code, message: read.error.message });
-    throw read.error;
-  }
+  const refuse = async (error: ApiError, actorId: string | null) => {
+    await cases.refuseAction(id, actorId, { code: error.code, message: error.message });
+    return error;
+  };
+  if ("error" in read) throw await refuse(read.error, c.var.caller.onBehalf ? read.actorId : c.var.caller.holder);
+  const actor = await deciderOf(c.var.caller, read.decision.actor, refuse);
   const idempotencyKey = c.req.header("idempotency-key");
   if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1-200 printable ASCII characters");
-  const { step, ...decision } = read.decision;
-  const result = await cases.decide(id, { ...decision, stepId: step, id: idempotencyKey ?? crypto.randomUUID() });
+  const { step, actor: _named, ...decision } = read.decision;
+  const result = await cases.decide(id, { ...decision, actor, via: c.var.caller.keyId, stepId: step, id: idempotencyKey ?? crypto.randomUUID() });
   if (!result) throw notFound(workflow, caseKey);
   if (result.status === "refused") throw new ApiError(result.refusal.status, result.refusal.code, result.refusal.message);
   return c.json({ accepted: true, duplicate: result.status === "duplicate" }, result.status === "duplicate" ? 200 : 202);
 });
 
 api.get("/dead-letters", async (c) => {
+  authorize(c.var.caller, "viewer", "*");
   const query = DeadLetterQuery.safeParse(c.req.query());
   if (!query.success) throw new ApiError(400, "invalid_query", z.prettifyError(query.error));
   const entries = await c.var.platform.deadLetters.list(query.data);
@@ -147,7 +166,7 @@ async function deadLetterOf(store: DeadLetterStore, rawId: string) {
   return entry;
 }
 
-api.get("/dead-letters/:id", async (c) => c.json(await deadLetterOf(c.var.platform.deadLetters, c.req.param("id"))));
+api.get("/dead-letters/:id", async (c) => c.json(authorize(c.var.caller, "viewer", "*") && await deadLetterOf(c.var.platform.deadLetters, c.req.param("id"))));
 
 /** A metric batch the queue gave up on (or refused as malformed) goes through the metrics delivery again. */
 async function replayMetricBatch(platform: Platform, entry: DeadLetterWithPayload) {
@@ -185,6 +204,7 @@ async function replayChoice(c: Context<AppEnv>): Promise<{ workflow?: string }> 
  * `{ "workflow": "<id>" }` (one of the candidates the dead letter's reason lists).
  */
 api.post("/dead-letters/:id/replay", async (c) => {
+  authorize(c.var.caller, "operator", "*");
   const store = c.var.platform.deadLetters;
   const choice = await replayChoice(c);
   const entry = await deadLetterOf(store, c.req.param("id"));

@@ -179,7 +179,7 @@ export class CaseRuntime {
       // A case that ended has no wait, so every decision for it is refused as `wait_ended`.
       const refusal = refuseDecision(header.wait, decision, decisionsFor(this.store.events(), decision.stepId, since));
       if (refusal) {
-        this.store.appendAudit({ at: now, actor: humanActor(decision.actor.id), action: "human.decision_refused", stepId: decision.stepId, detail: { decision: decision.decision, code: refusal.code, reason: refusal.message } });
+        this.store.appendAudit({ at: now, actor: humanActor(decision.actor.id), action: "human.decision_refused", stepId: decision.stepId, detail: { decision: decision.decision, code: refusal.code, reason: refusal.message, ...(decision.via ? { via: decision.via } : {}) } });
         return { status: "refused", refusal };
       }
       const payloadJson = JSON.stringify(decision);
@@ -190,7 +190,7 @@ export class CaseRuntime {
         action: "human.decision",
         stepId: decision.stepId,
         inputDigest: digest(payloadJson),
-        detail: { decision: decision.decision, roles: [...decision.actor.roles], ...(decision.outcome ? { outcome: decision.outcome } : {}), ...(decision.note ? { note: decision.note } : {}), ...(decision.minutesSpent !== undefined ? { minutesSpent: decision.minutesSpent } : {}) },
+        detail: { decision: decision.decision, roles: [...decision.actor.roles], ...(decision.outcome ? { outcome: decision.outcome } : {}), ...(decision.note ? { note: decision.note } : {}), ...(decision.minutesSpent !== undefined ? { minutesSpent: decision.minutesSpent } : {}), ...(decision.via ? { via: decision.via } : {}) },
       });
       const measures = this.options.workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
       const minutes = decisionMinutes(decision.minutesSpent, measures);

@@ -157,6 +157,8 @@ export interface HumanDecision {
   outcome?: string;
   /** Minutes the person reports having spent deciding (for the exception-cost KPI). */
   minutesSpent?: number;
+  /** The API key the decision came through (`dashboard`: the dashboard's server, for the signed-in person). */
+  via?: string;
 }
 
 /** What a person is handed: enough to decide without opening another system. */
