@@ -248,3 +248,40 @@ export const apiKeys = sqliteTable("api_keys", {
   revokedAt: integer("revoked_at"),
   revokedBy: text("revoked_by"),
 });
+
+/**
+ * Audit chain heads anchored outside the case: each metric batch a case reports carries the seq and hash of its
+ * last audit entry, stored here in the same write as its case row. A history rewritten inside the case (with the
+ * chain recomputed so it verifies on its own) no longer matches the hash anchored at that seq (`npm run audit:verify`).
+ */
+export const auditAnchors = sqliteTable(
+  "audit_anchors",
+  {
+    /** `<workflow>/<case key>` or `<workflow>@n/<case key>`, as in `cases`. */
+    caseId: text("case_id").notNull(),
+    seq: integer("seq").notNull(),
+    hash: text("hash").notNull(),
+    /** When the metrics database first stored this head (ms). */
+    anchoredAt: integer("anchored_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.seq] }), index("audit_anchors_anchored_at_idx").on(t.anchoredAt)],
+);
+
+/**
+ * One signed manifest per UTC day: the latest anchored head of every case as of the end of that day, canonically
+ * serialised, its SHA-256 and an Ed25519 signature over that digest, so an auditor needs only the public key.
+ */
+export const auditManifests = sqliteTable("audit_manifests", {
+  /** `YYYY-MM-DD` (UTC). */
+  day: text("day").primaryKey(),
+  /** The canonical JSON of `{ day, heads: [{ caseId, seq, hash }] }`, heads sorted by case id. */
+  body: text("body").notNull(),
+  /** Hex SHA-256 of `body`. */
+  sha256: text("sha256").notNull(),
+  /** Base64 Ed25519 signature over the UTF-8 bytes of `sha256`. */
+  signature: text("signature").notNull(),
+  /** Base64 raw public key that verifies `signature` (which key signed, when keys rotate). */
+  publicKey: text("public_key").notNull(),
+  cases: integer("cases").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

@@ -1,8 +1,8 @@
-/** Worker entry: the Hono app, the metrics queue consumer, the retention cron and the Durable Object classes. */
+/** Worker entry: the Hono app, the metrics queue consumer, the daily cron and the Durable Object classes. */
 import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
 import { cloudflarePlatform } from "./platform/cloudflare.ts";
-import { handleMetricsQueue, pruneMetrics } from "./platform/cloudflare-metrics.ts";
+import { handleMetricsQueue, pruneMetrics, signAuditManifest } from "./platform/cloudflare-metrics.ts";
 
 export { CaseObject } from "./case/case-object.ts";
 export { DeadLetterObject } from "./dead-letters/dead-letter-object.ts";
@@ -13,6 +13,6 @@ export default {
   fetch: app.fetch,
   /** The metrics queue and its dead-letter queue (see workers/metrics/consumer.ts). */
   queue: (batch, env) => handleMetricsQueue(batch, env),
-  /** Daily: prune raw metric events past retention. */
-  scheduled: (_controller, env, ctx) => ctx.waitUntil(pruneMetrics(env)),
+  /** Daily: prune raw metric events past retention; sign the previous UTC day's manifest of audit chain heads. */
+  scheduled: (controller, env, ctx) => ctx.waitUntil(Promise.all([pruneMetrics(env), signAuditManifest(env, controller.scheduledTime)])),
 } satisfies ExportedHandler<Env>;

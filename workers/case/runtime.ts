@@ -357,9 +357,9 @@ export class CaseRuntime {
       const events = this.store.pendingMetrics(METRIC_BATCH);
       const header = this.store.header();
       if (!header || events.length === 0) return true;
-      const snapshot = this.snapshot(header);
+      const { snapshot, auditHead } = this.snapshot(header);
       try {
-        await delivery.deliver({ events: events.map((e) => ({ ...e, exception: snapshot.exception })), snapshot });
+        await delivery.deliver({ events: events.map((e) => ({ ...e, exception: snapshot.exception })), snapshot, ...(auditHead ? { auditHead } : {}) });
       } catch (error) {
         log.error("metrics: flush failed, will retry", { case: header.caseId, workflow: header.workflowId, version: header.workflowVersion, events: events.length, error });
         // Start the retry from a fresh connection rather than one whose state is unknown.
@@ -376,12 +376,17 @@ export class CaseRuntime {
     return this.metricsDelivery;
   }
 
-  /** The case summary row the dashboard reads: header fields plus the facts measured from the audit trail. */
-  private snapshot(header: CaseHeader): CaseSnapshot {
+  /**
+   * The case summary row the dashboard reads (header fields plus the facts measured from the audit trail), and the
+   * audit chain head it is anchored with outside the case.
+   */
+  private snapshot(header: CaseHeader): { snapshot: CaseSnapshot; auditHead: { seq: number; hash: string } | null } {
     const { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome } = header;
     const audit = this.store.auditEntries();
     const workflow = this.options.workflows.find((w) => w.id === workflowId && w.version === workflowVersion);
     const facts = caseFacts(status, audit, workflow ?? { minutesPerCase: 0 });
-    return { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: audit.at(-1)?.seq ?? 0, awaitingPerson: isHumanWait(header.wait), ...facts };
+    const head = audit.at(-1);
+    const snapshot = { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: head?.seq ?? 0, awaitingPerson: isHumanWait(header.wait), ...facts };
+    return { snapshot, auditHead: head ? { seq: head.seq, hash: head.hash } : null };
   }
 }

@@ -57,8 +57,11 @@ const CaseSnapshotSchema = z
   })
   .strict();
 
+/** The case's audit chain head when it reported; optional: case objects deployed before anchors report without it. */
+const AuditHeadSchema = z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+
 export const MetricBatchSchema = z
-  .object({ events: z.array(MetricEventSchema).max(1000), snapshot: CaseSnapshotSchema })
+  .object({ events: z.array(MetricEventSchema).max(1000), snapshot: CaseSnapshotSchema, auditHead: AuditHeadSchema.optional() })
   .strict()
   .superRefine((batch, ctx) => {
     const { caseId, workflowId, workflowVersion } = batch.snapshot;

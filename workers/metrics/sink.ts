@@ -5,7 +5,7 @@
  */
 import { getTableColumns, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../db/client.ts";
-import { cases, metricEvents } from "../../db/schema.ts";
+import { auditAnchors, cases, metricEvents } from "../../db/schema.ts";
 import type { CaseFacts } from "./facts.ts";
 import type { CaseStatus } from "../engine/types.ts";
 
@@ -53,6 +53,8 @@ export interface CaseSnapshot extends CaseFacts {
 export interface MetricBatch {
   events: MetricEvent[];
   snapshot: CaseSnapshot;
+  /** The case's last audit entry when it reported, anchored in `audit_anchors` (absent from older case objects). */
+  auditHead?: { seq: number; hash: string };
 }
 
 /**
@@ -86,10 +88,14 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
   if (batches.length === 0) return;
   const events = JSON.stringify(batches.flatMap((b) => b.events.map(EVENT_ROWS.encode)));
   // Oldest report first: when one write holds two reports of a case, the newer one is the one that stays.
+  // Anchors: the first report of a head is the one kept; a rewritten case cannot move an anchor it already has.
+  const anchoredAt = Date.now();
+  const anchors = JSON.stringify(batches.flatMap((b) => (b.auditHead ? [[b.snapshot.caseId, b.auditHead.seq, b.auditHead.hash, anchoredAt]] : [])));
   const snapshots = JSON.stringify([...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision).map((b) => CASE_ROWS.encode(b.snapshot)));
   await db.batch([
     db.run(sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${events}) WHERE true ON CONFLICT (case_id, id) DO NOTHING`),
     // A late delivery of an older report must never move a case backwards.
     db.run(sql`INSERT INTO cases (${CASE_ROWS.names}) SELECT ${CASE_ROWS.values} FROM json_each(${snapshots}) WHERE true ON CONFLICT (case_id) DO UPDATE SET ${CASE_UPDATES} WHERE cases.revision <= excluded.revision`),
+    db.run(sql`INSERT INTO ${auditAnchors} (case_id, seq, hash, anchored_at) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${anchors}) WHERE true ON CONFLICT (case_id, seq) DO NOTHING`),
   ]);
 }

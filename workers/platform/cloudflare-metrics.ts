@@ -1,11 +1,13 @@
 /**
  * The metrics path on Cloudflare: case objects send batches to the metrics queue; the queue's consumer (and the
- * dead-letter queue's) run in this worker and write to Turso; a cron prunes raw events past retention.
+ * dead-letter queue's) run in this worker and write to Turso; a daily cron prunes raw events past retention and signs
+ * the manifest of audit chain heads.
  * Without a queue binding (some tests) case objects write to the database directly.
  */
 import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
 import type { Env } from "../env.ts";
 import { consumeMetrics, databaseDelivery, parkExhaustedMetrics, queueDelivery, type MetricsDelivery, type QueueMessage } from "../metrics/index.ts";
+import { lastFullDay, writeDailyManifest } from "../metrics/audit-manifest.ts";
 import { pruneRawEvents, retentionDays } from "../metrics/retention.ts";
 import { deadLetterStore } from "./cloudflare-dead-letters.ts";
 import { log } from "../observability/index.ts";
@@ -41,4 +43,16 @@ export async function pruneMetrics(env: Env, now = Date.now()): Promise<void> {
   if (!db) return;
   const pruned = await pruneRawEvents(db, { olderThanDays: retentionDays(env.METRICS_RETENTION_DAYS), now });
   log.info("metrics retention: pruned raw events", { pruned });
+}
+
+/** Signs the manifest of the last full UTC day before `now` (the cron's scheduled time), once per day. */
+export async function signAuditManifest(env: Env, now = Date.now()): Promise<void> {
+  const db = database(env);
+  if (!db) return;
+  if (!env.AUDIT_SIGNING_KEY) {
+    log.warn("audit manifest: AUDIT_SIGNING_KEY is not set; no daily manifest of audit chain heads is signed");
+    return;
+  }
+  const signed = await writeDailyManifest(db, env.AUDIT_SIGNING_KEY, lastFullDay(now), now);
+  log.info("audit manifest", signed ? { day: signed.day, cases: signed.cases } : { day: lastFullDay(now), alreadySigned: true });
 }
