@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureFirstAdmin } from "../db/accounts.ts";
 import { openDatabase } from "../db/client.ts";
+import { generateManifestKeys } from "../workers/metrics/audit-manifest.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -68,6 +69,25 @@ export function ensureLocalAuthToken(): string {
   writeFileSync(target, key.test(current) ? current.replace(key, line) : `${current}${current.endsWith("\n") ? "" : "\n"}${line}\n`);
   console.log(".dev.vars: generated TURSO_AUTH_TOKEN, the token the local libSQL endpoint requires");
   return token;
+}
+
+/**
+ * The local Ed25519 pair for the daily manifest of audit chain heads (`AUDIT_SIGNING_KEY`, the worker's secret, and
+ * `AUDIT_PUBLIC_KEY`, what `npm run audit:verify` checks signatures with): generated on the first `npm start` and
+ * kept in `.dev.vars`, so no two checkouts share a signing key.
+ */
+export async function ensureAuditKeys(): Promise<void> {
+  ensureDevVars();
+  if (devVar("AUDIT_SIGNING_KEY") && devVar("AUDIT_PUBLIC_KEY")) return;
+  const { signingKey, publicKey } = await generateManifestKeys();
+  const target = join(ROOT, ".dev.vars");
+  let text = readFileSync(target, "utf8");
+  for (const [name, value] of [["AUDIT_SIGNING_KEY", signingKey], ["AUDIT_PUBLIC_KEY", publicKey]] as const) {
+    const key = new RegExp(`^[ \\t]*${name}[ \\t]*=.*$`, "m");
+    text = key.test(text) ? text.replace(key, `${name}=${value}`) : `${text}${text.endsWith("\n") ? "" : "\n"}${name}=${value}\n`;
+  }
+  writeFileSync(target, text);
+  console.log(".dev.vars: generated AUDIT_SIGNING_KEY and AUDIT_PUBLIC_KEY, the pair that signs the daily audit manifest");
 }
 
 export interface Service {

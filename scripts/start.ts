@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { answer, approve, caseState, sendDemoCase, type DemoTarget } from "./demo-traffic.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
-import { ensureLocalAuthToken, ROOT, startStack } from "./stack.ts";
+import { ensureAuditKeys, ensureLocalAuthToken, ROOT, startStack } from "./stack.ts";
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const agentModel = devVar("CROSSFLOW_MODEL") ?? "offline";
@@ -11,6 +11,8 @@ const begun = Date.now();
 console.log("Starting Crossflow locally (libSQL endpoint, SaaS simulators, worker, dashboard)...");
 // The libSQL endpoint runs SQL only for clients with this token (random on the first start, kept in .dev.vars).
 const libsqlAuthToken = ensureLocalAuthToken();
+// The worker signs a daily manifest of audit chain heads with this checkout's own key (README, "Audit trails").
+await ensureAuditKeys();
 const stack = await startStack({
   libsqlAuthToken,
   libsqlPort: port("LIBSQL_PORT", 8080),

@@ -34,7 +34,7 @@ const DEV_VARS_EXAMPLE = parseDotenv(readFileSync(join(ROOT, ".dev.vars.example"
 const REQUIRED = [
   ...["GITHUB_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET", "SLACK_SIGNING_SECRET", "HUBSPOT_CLIENT_SECRET", "ZENDESK_WEBHOOK_SECRET"],
   ...["SHOPIFY_WEBHOOK_SECRET", "TWILIO_AUTH_TOKEN", "RESEND_WEBHOOK_SECRET", "PROVISIONING_WEBHOOK_SECRET", "ONBOARDING_FORM_SECRET"],
-  ...["CROSSFLOW_API_TOKEN", "TURSO_DATABASE_URL", "TURSO_AUTH_TOKEN"],
+  ...["CROSSFLOW_API_TOKEN", "TURSO_DATABASE_URL", "TURSO_AUTH_TOKEN", "AUDIT_SIGNING_KEY"],
 ];
 const fresh = () => Object.fromEntries(REQUIRED.map((name) => [name, name === "TURSO_DATABASE_URL" ? `libsql://crossflow-${randomBytes(4).toString("hex")}.turso.io` : randomBytes(24).toString("base64url")]));
 

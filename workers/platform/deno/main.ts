@@ -6,10 +6,13 @@
  * Configuration, later sources winning: wrangler.toml's `[vars]` (webhook sources, rate-limit period), then
  * `.dev.vars` (else `.dev.vars.example`) when present, then the process environment. `PORT` (default 8788),
  * `HOST` (default 127.0.0.1), `CROSSFLOW_KV_PATH` (default `.data/deno-kv.sqlite3`; unset on Deno Deploy).
+ * With `AUDIT_SIGNING_KEY`, a daily `Deno.cron` (the worker's cron time) signs the previous UTC day's manifest of
+ * audit chain heads, and so does each start, for a server that was down at that hour (README, "Audit trails").
  */
 import { parse as parseToml } from "smol-toml";
-import { openDatabase } from "../../../db/client.ts";
+import { openDatabase, type MetricsDatabase } from "../../../db/client.ts";
 import { batchingDelivery, writeMetricBatches } from "../../metrics/index.ts";
+import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import { modelResolver } from "../../agent/models.ts";
 import { createApp } from "../../app.ts";
 import type { Config } from "../../env.ts";
@@ -40,6 +43,25 @@ export async function loadConfig(): Promise<Config & Record<string, unknown>> {
   return { ...(wrangler.vars ?? {}), ...parseDotenv(devVars), ...Deno.env.toObject() };
 }
 
+/** Signs the last full UTC day's manifest now and then daily at the worker's cron time, once per day, until `signal`. */
+function scheduleAuditManifests(db: MetricsDatabase, signingKey: string | undefined, signal: AbortSignal): void {
+  if (!signingKey) {
+    log.warn("audit manifest: AUDIT_SIGNING_KEY is not set; no daily manifest of audit chain heads is signed");
+    return;
+  }
+  const sign = async () => {
+    const day = lastFullDay(Date.now());
+    try {
+      const signed = await writeDailyManifest(db, signingKey, day);
+      log.info("audit manifest", signed ? { day, cases: signed.cases } : { day, alreadySigned: true });
+    } catch (error) {
+      log.error("audit manifest: signing failed, the next start or cron run tries again", { day, error });
+    }
+  };
+  void sign();
+  Deno.cron("crossflow audit manifest", "17 3 * * *", { signal }, sign);
+}
+
 /**
  * @example
  * const server = await startDenoServer({ port: 0 });
@@ -55,6 +77,8 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   const db = config.TURSO_DATABASE_URL ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN }) : null;
   const delivery = db ? batchingDelivery((batches) => writeMetricBatches(db, batches)) : null;
   const metrics = () => delivery;
+  const cron = new AbortController();
+  if (db) scheduleAuditManifests(db, config.AUDIT_SIGNING_KEY, cron.signal);
   const cases = new DenoCaseHost(kv, { workflows: WORKFLOWS, models: modelResolver(config), config, metrics });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
   const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);
@@ -69,6 +93,7 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
     url: `http://${hostname}:${port}`,
     cases,
     async close() {
+      cron.abort();
       await server.shutdown();
       kv.close();
     },
