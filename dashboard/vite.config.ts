@@ -1,8 +1,10 @@
 import { sveltekit } from "@sveltejs/kit/vite";
 import { defineConfig } from "vite";
+import { errorGuard } from "./vite-error-guard.ts";
 
 export default defineConfig({
-  plugins: [sveltekit()],
+  // errorGuard after sveltekit(): its error handler must come after SvelteKit's middleware to see its errors.
+  plugins: [sveltekit(), errorGuard()],
   server: {
     fs: {
       // Vite's dev server hands out any allowed file at `/@fs/<absolute path>` with no session, so only what the

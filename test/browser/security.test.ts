@@ -2,6 +2,8 @@
  * The dashboard's dev server (what `npm start` runs) against the real stack: Vite's `/@fs/` hands out no secret,
  * database or dot-file, signed in or not, and every page, refusal and endpoint answer carries the security headers,
  * with a Content-Security-Policy the pages satisfy in Chromium (no violation while they load and draw their charts).
+ * A request that makes Vite or SvelteKit fail gets its status and a generic answer, never a stack trace or a path
+ * of the checkout, while the dashboard's terminal still logs the whole error.
  */
 import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,9 +29,17 @@ const PROBES = [
   join(ROOT, "dashboard", ".wrangler", MARK, "state.json"),
 ];
 
+/** Modules that fail to compile, in the dashboard's folder (outside src/, so no check or route sees them). */
+const BROKEN = {
+  ts: join(ROOT, "dashboard", `${MARK}-broken.ts`),
+  svelte: join(ROOT, "dashboard", `${MARK}-Broken.svelte`),
+};
+
 beforeAll(async () => {
   stack = env.stack();
   url = env.url();
+  writeFileSync(BROKEN.ts, "export const secretPlan = ;\n");
+  writeFileSync(BROKEN.svelte, "<script>let secretPlan = ;</script>\n<p>{secretPlan</p>\n");
   for (const file of PROBES) {
     mkdirSync(join(file, ".."), { recursive: true });
     writeFileSync(file, SECRET);
@@ -38,7 +48,7 @@ beforeAll(async () => {
   await runDemo(stack, ["--cases", "2"]);
 }, 240_000);
 afterAll(() => {
-  for (const file of PROBES) rmSync(file, { force: true });
+  for (const file of [...PROBES, ...Object.values(BROKEN)]) rmSync(file, { force: true });
   rmSync(join(ROOT, "dashboard", ".wrangler", MARK), { recursive: true, force: true });
   try {
     rmdirSync(join(ROOT, "dashboard", ".wrangler")); // only if the probe made it (it is then empty)
@@ -171,5 +181,100 @@ describe("security headers", () => {
     const response = await page.goto(`${url}/no-such-page`);
     expect(response!.status()).toBe(404);
     expectSecurityHeaders(await response!.allHeaders(), "a 404 page");
+  });
+});
+
+describe("error answers", () => {
+  /** A stack frame as V8, Vite and SvelteKit print them (`    at fn (file:///…:12:5)`), or any file URL. */
+  const STACK_FRAME = /^\s*at .+:\d+(:\d+)?\)?$|file:\/\//m;
+  /**
+   * The checkout's absolute path anywhere but in `/@fs/<checkout>/…` module URLs: every page of the dev server, a
+   * 200 as much as an error page, loads its modules from those, so they are no detail of the error.
+   */
+  const namesCheckout = (body: string) => body.split(`/@fs${ROOT}`).join("/@fs/").includes(ROOT.replace(/\/$/, ""));
+  const GENERIC = "Internal Server Error: the details are in the dashboard's terminal.";
+
+  /** Requests that made Vite's dev server answer with the error, its stack and the checkout's paths (issue 15). */
+  const FAILING: string[] = [
+    // Malformed URLs: SvelteKit's dev middleware throws URIError from decodeURI.
+    "/%",
+    "/%E0%A4%A",
+    `/@fs${ROOT}%`,
+    // Modules that fail to compile, asked for directly, as an import, and by absolute path.
+    `/${MARK}-broken.ts`,
+    `/${MARK}-broken.ts?import`,
+    `/${MARK}-Broken.svelte?import`,
+    `/@fs${ROOT}dashboard/${MARK}-broken.ts?import`,
+    // Malformed import queries: a style block of a plain module; one in a language with no preprocessor installed.
+    "/src/lib/format.ts?svelte&type=style&lang.css",
+    "/src/lib/LiveRefresh.svelte?svelte&type=style&lang.scss",
+  ];
+  /** Requests that fail otherwise (a redirect to sign in, a 404, Vite's 504 for a stale pre-bundle): nothing leaks either. */
+  const OTHER: string[] = [
+    `/@id/${MARK}-missing`,
+    `/@id/__x00__virtual:${MARK}`,
+    `/src/lib/${MARK}-missing.ts?import`,
+    "/node_modules/.vite/deps/uplot.js?v=bad",
+    `/node_modules/.vite/deps/${MARK}.js?v=bad`,
+  ];
+
+  const expectNoDetails = (body: string, what: string) => {
+    expect(body, what).not.toMatch(STACK_FRAME);
+    expect(namesCheckout(body), `${what} names the checkout: ${body.slice(0, 300)}`).toBe(false);
+    expect(body, what).not.toContain("secretPlan");
+  };
+
+  it("answers Vite's transform and URL errors with the status and a generic text, signed in or not, and logs the whole error", async () => {
+    let terminal = "";
+    const listen = (chunk: Buffer) => (terminal += chunk.toString());
+    const child = stack.dashboard!.process;
+    child.stdout!.on("data", listen);
+    child.stderr!.on("data", listen);
+    try {
+      const page = await env.signedIn();
+      const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+      for (const session of [undefined, cookie]) {
+        for (const path of FAILING) {
+          const res = await fetch(`${url}${path}`, { headers: session ? { cookie: session } : {}, redirect: "manual" });
+          const body = await res.text();
+          expect(res.status, path).toBe(500);
+          expect(body, path).toBe(GENERIC);
+          expect(res.headers.get("content-type"), path).toMatch(/^text\/plain/);
+        }
+        for (const path of OTHER) {
+          const res = await fetch(`${url}${path}`, { headers: session ? { cookie: session } : {}, redirect: "manual" });
+          expect(res.status, path).not.toBe(200);
+          expectNoDetails(await res.text(), path);
+        }
+      }
+      // The person running `npm start` still sees what went wrong: the request, the compiler's message and the stack.
+      await eventually(async () => (terminal.includes(`Internal server error on GET /${MARK}-broken.ts?import`) ? true : undefined), 10_000, "the error in the terminal");
+      expect(terminal).toMatch(/PARSE_ERROR|Unexpected token/);
+      expect(terminal).toMatch(STACK_FRAME);
+    } finally {
+      child.stdout!.off("data", listen);
+      child.stderr!.off("data", listen);
+    }
+  });
+
+  it("answers a server error SvelteKit catches with its own page or JSON and the generic message, no stack", async () => {
+    // The sign-in action reads a form it cannot parse (a multipart body with no parts): SvelteKit's error path.
+    const post = (accept: string) =>
+      fetch(`${url}/login`, {
+        method: "POST",
+        headers: { origin: url, accept, "content-type": "multipart/form-data; boundary=zz" },
+        body: "--zz\r\ngarbage",
+        redirect: "manual",
+      });
+    const html = await post("text/html");
+    expect(html.status).toBe(500);
+    const page = await html.text();
+    expect(page).toContain("Internal Error");
+    expectNoDetails(page, "the error page");
+    expectSecurityHeaders(Object.fromEntries(html.headers), "the error page");
+    const json = await post("application/json");
+    expect(json.status).toBe(500);
+    const body = await json.text();
+    expect(JSON.parse(body)).toEqual({ type: "error", error: { message: "Internal Error" } });
   });
 });
