@@ -4,6 +4,7 @@ import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { advanceCase, defineWorkflow, type Advance, type CaseEvent, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
+import { agentSteps } from "./agent-step.ts";
 import type { AgentGuardrails, ModelResolver } from "./types.ts";
 
 const Decision = z.object({ decision: z.string(), confidence: z.number(), rationale: z.string() });
@@ -39,7 +40,7 @@ async function run(guardrails: AgentGuardrails, model: MockLanguageModelV3 | nul
   let wait: PendingWait | null = null;
   const events: CaseEvent[] = [{ seq: 1, id: "e1", source: "s", type: "t", receivedAt: 0, payload: {} }];
   for (let i = 0; i < 20; i++) {
-    const next = await advanceCase({ workflow: workflow(guardrails), caseKey: "k", input: {}, events, completed, pendingWait: wait, retries, now: () => 1_000, models });
+    const next = await advanceCase({ workflow: workflow(guardrails), caseKey: "k", input: {}, events, completed, pendingWait: wait, retries, now: () => 1_000, extend: agentSteps(models) });
     if (next.kind !== "step") return { next, completed: next.kind === "resolved" ? [...completed, next.record] : completed };
     completed.push(next.record);
     wait = null;

@@ -4,8 +4,9 @@
  * backoff and escalates after the last try), each proposed action is an `approve` where required and then its
  * own `run` step (exactly once, with its own idempotency key), and uncertainty ends in `escalate`.
  */
+import type { ExtensionKit } from "../engine/advance.ts";
 import type { AuditActor } from "../engine/audit.ts";
-import type { RetryPolicy, StepApi, StepContext } from "../engine/types.ts";
+import type { RetryPolicy, StepApi, StepContext, WorkflowExtensions } from "../engine/types.ts";
 import { offlineModel } from "./offline-model.ts";
 import { redact } from "./prompt.ts";
 import { DEFAULT_GUARDRAILS, runAgentTurn } from "./turn.ts";
@@ -17,13 +18,24 @@ export const modelActor = (t: Pick<AgentTranscript, "model" | "promptVersion">):
   id: `${t.model.provider}:${t.model.id}${t.model.offline ? " (offline rules, not an LLM)" : ""} prompt v${t.promptVersion}`,
 });
 
-/**
- * @example
- * const triage = await agent("triage", spec); // the engine calls runAgent(step, turnStep, "triage", spec, models, where)
- * if (triage.decision === "refund") ...
- */
 /** Runs the model's turn as a memoised step (the engine records it as an `agent` step, audited as the model). */
 export type TurnStep = <D extends AgentDecision>(id: string, fn: (ctx: StepContext) => Promise<AgentTranscript<D>>, retry: RetryPolicy) => Promise<AgentTranscript<D>>;
+
+const OFFLINE_ONLY: ModelResolver = (_ref, offline) => ({ model: offline(), pricePerMillionTokens: 0, offline: true });
+
+/**
+ * The agent step, plugged into the engine: `advanceCase({ ..., extend: agentSteps(models) })` gives every workflow
+ * body its `agent`. `models` picks each step's model from configuration (default: the offline rules model).
+ * @example
+ * const triage = await agent("triage", spec); // in a workflow body
+ */
+export function agentSteps(models: ModelResolver = OFFLINE_ONLY): (kit: ExtensionKit) => WorkflowExtensions {
+  return ({ step, runStep, site }) => {
+    const turnStep: TurnStep = (id, fn, policy) =>
+      runStep(id, "agent", fn, policy, (t) => ({ actor: modelActor(t), entries: t.verdicts.map((v) => ({ action: `guardrail.${v.verdict}`, detail: { ...v } })) }));
+    return { agent: (id, spec) => runAgent(step, turnStep, id, spec, models, site) };
+  };
+}
 
 export async function runAgent<D extends AgentDecision>(step: StepApi, turnStep: TurnStep, id: string, spec: AgentSpec<D>, models: ModelResolver, where: Omit<AgentSite, "stepId">): Promise<AgentOutcome<D>> {
   const g = { ...DEFAULT_GUARDRAILS, ...spec.guardrails };

@@ -114,3 +114,14 @@ export type AgentOutcome<D extends AgentDecision> = D & {
 
 /** Resolves the model for a step from configuration. */
 export type ModelResolver = (ref: { workflowId: string; stepId: string; model?: string }, offline: () => LanguageModelV3) => { model: LanguageModelV3; pricePerMillionTokens: number; offline: boolean };
+
+declare module "../engine/types/workflow.ts" {
+  interface WorkflowExtensions {
+    /**
+     * An LLM tool-calling step inside guardrails: returns the model's decision and the results of the actions it
+     * proposed, or escalates the case when it is unsure, blocked or over budget (see `agentSteps`).
+     * @example const triage = await agent("triage", { instructions, context, data, decision: Triage, tools, heuristics });
+     */
+    agent<D extends AgentDecision>(id: string, spec: AgentSpec<D>): Promise<AgentOutcome<D>>;
+  }
+}

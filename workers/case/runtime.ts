@@ -5,6 +5,7 @@
  * decision or the deadline, and ships metric events to libSQL through an outbox that survives outages.
  * The platform supplies the storage and the alarm (a Durable Object's, or Deno KV and its queue).
  */
+import { agentSteps } from "../agent/agent-step.ts";
 import type { ModelResolver } from "../agent/types.ts";
 import {
   advanceCase,
@@ -98,11 +99,16 @@ export class CaseRuntime {
   private failedBursts = 0;
   private warnedNoMetrics = false;
 
+  /** The agent step plugged into the engine, with this deployment's models. */
+  private readonly agentSteps: ReturnType<typeof agentSteps>;
+
   constructor(
     private readonly store: CaseStorage,
     private readonly timer: AlarmClock,
     private readonly options: CaseRuntimeOptions,
-  ) {}
+  ) {
+    this.agentSteps = agentSteps(options.models);
+  }
 
   private now(): number {
     return this.options.now();
@@ -309,7 +315,7 @@ export class CaseRuntime {
             retries,
             now: () => this.now(),
             beginAttempt: (stepId, key) => this.beginAttempt(header, stepId, key),
-            models: this.options.models,
+            extend: this.agentSteps,
             config: this.options.config,
             timeScale: timeScaleOf(this.options.config),
             aliases: this.options.aliases,

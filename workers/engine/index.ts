@@ -1,4 +1,4 @@
-export { advanceCase, NonDeterminismError, type Advance, type AdvanceInput } from "./advance.ts";
+export { advanceCase, NonDeterminismError, type Advance, type AdvanceInput, type AttemptStart, type ExtensionKit } from "./advance.ts";
 export { defineWorkflow, type WorkflowHeader } from "./define.ts";
 export { FatalError, RetryAfter } from "./errors.ts";
 export { parseDuration } from "./duration.ts";

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveSimulators, SIMULATOR_KEYS } from "../../simulators/index.ts";
 import { advanceCase, type Advance, type CaseEvent, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
+import { agentSteps } from "../agent/agent-step.ts";
 import customerOnboarding from "./customer-onboarding.ts";
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;
@@ -16,7 +17,7 @@ async function runUntilParked(config: Record<string, unknown>, application: unkn
   const retries: Record<string, RetryState> = {};
   let wait: PendingWait | null = null;
   for (let i = 0; i < 30; i++) {
-    const next = await advanceCase({ workflow: customerOnboarding, caseKey: "customer:x@example.com", input: events[0]!.payload as never, events, completed, pendingWait: wait, retries, now: () => 1_000, config });
+    const next = await advanceCase({ workflow: customerOnboarding, caseKey: "customer:x@example.com", input: events[0]!.payload as never, events, completed, pendingWait: wait, retries, now: () => 1_000, config, extend: agentSteps() });
     if (next.kind !== "step") return next;
     completed.push(next.record);
     wait = null;

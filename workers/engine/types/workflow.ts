@@ -1,0 +1,199 @@
+/** What a workflow author writes against: triggers, channels, the step API, the workflow definition. */
+import type { CaseEvent, Duration, Outcome, RetryPolicy, StepContext } from "./case.ts";
+import type { ApprovalRequest, ApprovalResult, EscalationRequest, SlaNotifier } from "./human.ts";
+
+export interface Trigger {
+  source: string;
+  /** Event types this trigger takes, e.g. `["issues.opened"]`. */
+  events: readonly string[];
+  /** Narrows by payload, e.g. only tickets tagged `billing`. */
+  when?: (payload: any) => boolean;
+  /** Which case the event belongs to; null when this payload cannot be correlated. */
+  caseKey: (payload: any) => string | null | undefined;
+  /**
+   * When `caseKey` finds nothing: an id another system knows the customer by (a Stripe customer, a CRM contact),
+   * which a case recorded with `step.alias`. The event then belongs to the key that alias names.
+   * @example alias: { kind: "stripe-customer", value: (e) => e.data.object.customer }
+   */
+  alias?: { kind: string; value: (payload: any) => string | null | undefined };
+  /** False: the event joins an open case (buffered for a `waitFor`) but never opens one. Default true. */
+  opens?: boolean;
+  /**
+   * For a customer's message (an inbound email or SMS): how it names the conversation it answers. A message that
+   * names one of the customer's cases goes to that case only; one that names none goes to the customer's one open
+   * case, and to a person (a dead letter listing the candidates) when several are open, never to all of them.
+   */
+  reply?: ReplyThread;
+}
+
+/**
+ * The conversation a case holds with its customer: the handle its outgoing messages carry (an email's reply-to
+ * token, the number an SMS was sent from) and how to read it back from the customer's message. Connectors build it
+ * (`emailReplies`, `smsReplies`).
+ */
+export interface ReplyThread {
+  /** The handle the inbound message names (e.g. the token in the reply-to address it was sent to), or null. */
+  named(payload: any, config: Readonly<Record<string, unknown>>): string | null | undefined;
+  /** The handle the messages of `conversation` carry, to compare with what a message names. */
+  handleOf(conversation: Conversation, config: Readonly<Record<string, unknown>>): string | null;
+}
+
+/**
+ * Which case's conversation an outgoing message belongs to; channels mark their messages with it so the customer's
+ * answer comes back to this case (see `ReplyThread`). `token` is stable per workflow and key (a key has one open case).
+ */
+export interface Conversation {
+  workflowId: string;
+  caseKey: string;
+  /** Which of the key's cases (1 for the first). */
+  seq: number;
+  /** `c` + 20 hex digits of SHA-256(workflow/key), then `-<seq>` after the key's first case: fits an email's local part. */
+  token: string;
+}
+
+/** What a `waitFor` step waits for. */
+export interface EventMatcher {
+  source?: string | readonly string[];
+  type?: string | readonly string[];
+  where?: (payload: any) => boolean;
+}
+
+/** A rule's verdict, kept with its reason so the audit trail says why. */
+export interface RuleDecision<T extends string = string> {
+  decision: T;
+  rationale: string;
+  [detail: string]: unknown;
+}
+
+/** A way to reach the customer and hear back: a connector builds it (email thread, SMS number, ticket). */
+export interface Channel {
+  /** e.g. `email`, `sms`, `zendesk`. */
+  name: string;
+  /** Sends `message` (plain text); called once per step, with the step's idempotency key. */
+  send(message: string, ctx: StepContext): unknown;
+  /** The customer's reply on this channel. */
+  reply: EventMatcher;
+}
+
+/** What an ask's send (or reminder) step records: the channel, the question as sent, and the provider's answer. */
+export interface SentQuestion {
+  channel: string;
+  text: string;
+  sent: unknown;
+}
+
+export interface AskOptions {
+  /** How long to wait for the reply; the step returns null after it. */
+  timeout: Duration;
+  /** Send one reminder if there is no reply by then. */
+  remindAfter?: Duration;
+  reminder?: string;
+}
+
+/**
+ * Where the ids other systems know a case's customer by are kept (the platform's: a Durable Object per alias, a
+ * Deno KV record), so a later event that carries only such an id finds the case key (see `Trigger.alias`).
+ */
+export interface AliasRegistry {
+  /** Records that `alias` names `caseKey` (a newer record of the same alias replaces an older one). */
+  register(alias: { kind: string; value: string }, caseKey: string): Promise<void>;
+}
+
+export interface StepApi {
+  /**
+   * Runs `fn` once per case; on replay returns the stored result. A throw is retried with backoff; after the
+   * last attempt (or a FatalError) the case is escalated to a person, who may retry the step or resolve the case.
+   * @example const charge = await step.run("charge", ({ idempotencyKey }) => stripe.charge(amount, { idempotencyKey }));
+   */
+  run<T>(id: string, fn: (ctx: StepContext) => T | Promise<T>, retry?: RetryPolicy): Promise<T>;
+  /**
+   * Records a deterministic rule's verdict with its rationale (audited as the rule's decision).
+   * @example const route = await step.decide("market", () => ({ decision: eu ? "eu" : "us", rationale: `country ${country}` }));
+   */
+  decide<T extends string>(id: string, rule: () => RuleDecision<T>): Promise<RuleDecision<T>>;
+  /**
+   * Records an id another system knows this case's customer by (step `alias:<kind>`, once per kind), so later
+   * events that carry only that id (a Stripe event with a customer id and no email) find the customer's key: this
+   * case's, or `options.key` where the workflows that read the alias key the customer otherwise.
+   * @example await step.alias("stripe-customer", customer.id, { key: `customer:${app.email}` });
+   */
+  alias(kind: string, value: string, options?: { key?: string }): Promise<void>;
+  /**
+   * Sends the customer a message and waits for the reply, with one optional reminder; null after `timeout`.
+   * @example const reply = await step.ask("missing-id", email.channel(customer), "Please send a photo of your ID.", { timeout: "48h", remindAfter: "24h" });
+   */
+  ask(id: string, channel: Channel, message: string, options: AskOptions): Promise<CaseEvent | null>;
+  /**
+   * Waits for a person's approval (role, optional two-person rule, never the requester's own).
+   * @example const ok = await step.approve("refund-over-cap", { title: "Refund 240 EUR", approvals: 2 });
+   */
+  approve(id: string, request: ApprovalRequest): Promise<ApprovalResult>;
+  /**
+   * Hands the case to a human queue with a context packet and ends it with the person's resolution.
+   * @example if (!reply) return step.escalate("no-reply", { reason: "customer did not answer in 48h", queue: "support-leads", sla: "4h" });
+   */
+  escalate(id: string, request: EscalationRequest): Promise<Outcome>;
+  /**
+   * Waits a fixed time (a durable timer; nothing is held while it runs).
+   * @example await step.sleep("cool-off", "24h");
+   */
+  sleep(id: string, duration: Duration): Promise<void>;
+  /**
+   * Waits for an event of another system, consuming one that arrived early; null after `timeout`.
+   * @example const paid = await step.waitFor("invoice-paid", { source: "stripe", type: "invoice.paid" }, { timeout: "7d" });
+   */
+  waitFor(id: string, matcher: EventMatcher, options?: { timeout?: Duration }): Promise<CaseEvent | null>;
+  /**
+   * Ends the case as resolved.
+   * @example return step.resolve("triaged", { labels });
+   */
+  resolve(outcome: string, detail?: Record<string, unknown>): Promise<Outcome>;
+}
+
+/**
+ * Step kinds that live outside the engine and join every workflow's context: the agent step (workers/agent/types.ts
+ * adds `agent` here by declaration merging). The engine knows only this empty shape; the case runtime hands it the
+ * functions (`AdvanceInput.extend`), so the core stays free of models and SDKs.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging from the modules that extend the engine
+export interface WorkflowExtensions {}
+
+export interface WorkflowContext<I> extends WorkflowExtensions {
+  /** The payload of the event that opened the case. */
+  input: I;
+  caseKey: string;
+  /** The case's conversation with its customer: hand it to `ask` channels so replies come back here (email, SMS). */
+  conversation: Conversation;
+  step: StepApi;
+  /**
+   * The deployment's configuration (secrets and vars by name: API base URLs and keys for connectors). Read it
+   * inside steps or to build connectors; never branch the step sequence on it (replays must take the same path).
+   */
+  config: Readonly<Record<string, unknown>>;
+}
+
+export interface WorkflowDefinition<I = any> {
+  id: string;
+  version: number;
+  /** What a human spends on one case; autonomous resolutions × this = minutes saved. */
+  minutesPerCase: number;
+  /** What one human decision costs a person (exception cost); default `minutesPerCase`. */
+  minutesPerDecision?: number;
+  /** Step ids on the normal path (e.g. a consent question every EU customer gets): not counted as exceptions. */
+  routineSteps?: readonly string[];
+  /** The systems it works across (CRM, billing, ...): the readiness view's "systems involved" factor. */
+  systems?: readonly string[];
+  triggers: readonly Trigger[];
+  /**
+   * What an opening event does when the key's case has ended (resolved or failed): `new-case` (default: a returning
+   * customer's next incident is a case of its own, `<workflow>@2/<key>`, counted in the KPIs), or `dead-letter`
+   * (one case per key ever, e.g. a one-time signup: later opening events wait for a person in the dead letters).
+   * Events that only join (`opens: false`) never reach an ended case: they are dead-lettered with the reason.
+   */
+  afterEnd?: "new-case" | "dead-letter";
+  /** Default SLA for the workflow's escalations and approvals. */
+  sla?: Duration;
+  /** Who is told when an escalation or approval passes its SLA, unless the step names its own notifier. */
+  slaNotify?: (config: Readonly<Record<string, unknown>>) => SlaNotifier;
+  body: (ctx: WorkflowContext<I>) => Promise<Outcome>;
+}
