@@ -156,7 +156,7 @@ describe("security headers", () => {
       return (await page.locator("td.key a").first().getAttribute("href", { timeout: 1_000 }).catch(() => null)) ?? undefined;
     }, 60_000, "a case in the case list");
     const workflowPath = `/workflows/${casePath.split("/")[2]}`;
-    const paths = ["/", workflowPath, "/cases", casePath, "/inbox", "/readiness", "/admin/users"];
+    const paths = ["/", workflowPath, "/cases", casePath, "/inbox", "/readiness", "/admin/users", "/admin/keys"];
     for (const path of paths) {
       const { headers, problems } = await visit(page, path);
       expectSecurityHeaders(headers, path);
