@@ -2,8 +2,8 @@
  * Correctly signed webhook requests for every source Crossflow accepts, built with web-standard APIs only, so
  * the demo, the benchmarks and the tests (in Node and inside workerd) all sign exactly as the senders do.
  */
-import { bytesToBase64, bytesToHex, signHmac } from "../workers/ingest/hmac.ts";
-import { standardWebhooksKey } from "../workers/ingest/schemes/standard-webhooks.ts";
+import { bytesToBase64, bytesToHex, signHmac } from "../workers/webhooks/hmac.ts";
+import { standardWebhooksKey } from "../workers/webhooks/standard-webhooks.ts";
 import { twilioSignedString } from "../workers/ingest/schemes/twilio.ts";
 
 export interface SignedRequest {

@@ -10,8 +10,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { issueOpenedPayload, sign, stripeInvoiceEvent, type SignedRequest } from "../../scripts/senders.ts";
 import { app } from "../../workers/index.ts";
-import { jsonDepth, MAX_JSON_DEPTH } from "../../workers/ingest/json-limits.ts";
-import { DEFAULT_MAX_BODY_BYTES } from "../../workers/ingest/source.ts";
+import { jsonDepth, MAX_JSON_DEPTH } from "../../workers/webhooks/json-limits.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "../../workers/webhooks/source.ts";
 import { ORIGIN, secret } from "./helpers.ts";
 
 const RUNS = 100_000;

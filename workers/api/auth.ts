@@ -10,7 +10,7 @@ import { checkApiKey, looksLikeApiKey, type ApiCaller } from "../../db/api-keys.
 import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
 import type { AppEnv, Config } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { activeSecrets, utf8 } from "../ingest/hmac.ts";
+import { activeSecrets, utf8 } from "../webhooks/hmac.ts";
 
 export type { ApiCaller };
 

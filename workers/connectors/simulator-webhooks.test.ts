@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveSimulators, SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/index.ts";
 import { BUILT_IN_SOURCES } from "../ingest/index.ts";
-import type { Delivery } from "../ingest/source.ts";
+import type { Delivery } from "../webhooks/source.ts";
 import { hubspotClient } from "./hubspot/client.ts";
 import { slackClient } from "./slack/client.ts";
 import { approvalClick } from "./slack/events.ts";

@@ -9,7 +9,7 @@ import { approvalClick } from "../connectors/slack/events.ts";
 import { caseId } from "../engine/index.ts";
 import { ApiError } from "../errors.ts";
 import type { Platform } from "../platform/port.ts";
-import type { Delivery } from "./source.ts";
+import type { Delivery } from "../webhooks/source.ts";
 
 /**
  * The answer to a delivery that is an approval click (200 for Slack, which wants its interactions acknowledged

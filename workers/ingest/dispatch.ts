@@ -5,7 +5,7 @@
 import { caseId, routeEvent, type CaseIngestResult, type EventEnvelope, type Route, type WorkflowDefinition } from "../engine/index.ts";
 import { latestCase, MAX_CASES_PER_KEY, type CaseHeads } from "./lineage.ts";
 import { narrowReplies } from "./replies.ts";
-import type { Delivery } from "./source.ts";
+import type { Delivery } from "../webhooks/source.ts";
 
 /** What a case answers when handed an event. */
 export type { CaseIngestStatus } from "../engine/index.ts";

@@ -4,9 +4,9 @@
  */
 import type { Context } from "hono";
 import { ApiError } from "../errors.ts";
-import { bytesToHex } from "./hmac.ts";
-import { assertJsonDepth } from "./json-limits.ts";
-import type { BodyKind, ParsedRequest, WebhookSource } from "./source.ts";
+import { bytesToHex } from "../webhooks/hmac.ts";
+import { assertJsonDepth } from "../webhooks/json-limits.ts";
+import type { BodyKind, ParsedRequest, WebhookSource } from "../webhooks/source.ts";
 
 const MEDIA_TYPES: Record<BodyKind, string> = { json: "application/json", form: "application/x-www-form-urlencoded" };
 

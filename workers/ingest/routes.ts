@@ -10,7 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { decideFromSlack } from "./approvals.ts";
 import { dispatchDelivery } from "./dispatch.ts";
-import { activeSecrets } from "./hmac.ts";
+import { activeSecrets } from "../webhooks/hmac.ts";
 import { readVerifiedRequest } from "./read.ts";
 import { resolveSources } from "./sources/index.ts";
 

@@ -5,7 +5,7 @@
  * never a second case.
  */
 import { FatalError } from "../../engine/index.ts";
-import { bytesToHex, signHmac } from "../../ingest/hmac.ts";
+import { bytesToHex, signHmac } from "../../webhooks/hmac.ts";
 import { callApi } from "../http.ts";
 
 export interface OnboardingFormSettings {

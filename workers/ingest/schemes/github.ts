@@ -3,8 +3,8 @@
  * protection is the durable dedupe on `X-GitHub-Delivery`.
  * https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */
-import { hexToBytes, verifyHmac } from "../hmac.ts";
-import type { SignatureScheme } from "../source.ts";
+import { hexToBytes, verifyHmac } from "../../webhooks/hmac.ts";
+import type { SignatureScheme } from "../../webhooks/source.ts";
 
 const PREFIX = "sha256=";
 

@@ -3,9 +3,9 @@
  * client secret, `X-HubSpot-Request-Timestamp` in epoch ms, rejected after 5 minutes.
  * https://developers.hubspot.com/docs/api/webhooks/validating-requests
  */
-import { base64ToBytes, concatBytes, utf8, verifyHmac } from "../hmac.ts";
-import type { SignatureScheme } from "../source.ts";
-import { checkTimestamp } from "./timestamp.ts";
+import { base64ToBytes, concatBytes, utf8, verifyHmac } from "../../webhooks/hmac.ts";
+import type { SignatureScheme } from "../../webhooks/source.ts";
+import { checkTimestamp } from "../../webhooks/timestamp.ts";
 
 /** HubSpot signs the URI with these characters decoded (its documented list). */
 const DECODED: Record<string, string> = {

@@ -8,7 +8,7 @@ import { Webhook } from "standardwebhooks";
 import Stripe from "stripe";
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
-import type { SignatureScheme, SignedRequest } from "../source.ts";
+import type { SignatureScheme, SignedRequest } from "../../webhooks/source.ts";
 import {
   genericHmacScheme,
   githubScheme,

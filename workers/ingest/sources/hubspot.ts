@@ -1,6 +1,6 @@
 import { hubspotScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type Delivery, type WebhookSource } from "../source.ts";
-import { epochMs, field, text } from "./fields.ts";
+import { DEFAULT_MAX_BODY_BYTES, type Delivery, type WebhookSource } from "../../webhooks/source.ts";
+import { epochMs, field, text } from "../../webhooks/fields.ts";
 
 /** HubSpot sends a JSON array of up to 100 events, each with its own `eventId` and `subscriptionType`. */
 export const hubspot: WebhookSource = {

@@ -2,8 +2,8 @@
  * The senders Crossflow accepts: the built-in ones plus those declared in `WEBHOOK_SOURCES`. A source with no
  * secret in its binding accepts nothing: verification is never optional.
  */
-import type { WebhookSource } from "../source.ts";
-import { customSource, parseCustomSources } from "./custom.ts";
+import type { WebhookSource } from "../../webhooks/source.ts";
+import { customSource, parseCustomSources } from "../../webhooks/custom-sources.ts";
 import { github } from "./github.ts";
 import { hubspot } from "./hubspot.ts";
 import { shopify } from "./shopify.ts";
@@ -36,4 +36,4 @@ export function resolveSources(customConfig: unknown): ReadonlyMap<string, Webho
   return sources;
 }
 
-export { parseCustomSources, type CustomSourceConfig } from "./custom.ts";
+export { parseCustomSources, type CustomSourceConfig } from "../../webhooks/custom-sources.ts";

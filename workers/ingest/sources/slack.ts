@@ -1,7 +1,7 @@
-import { assertJsonDepth } from "../json-limits.ts";
+import { assertJsonDepth } from "../../webhooks/json-limits.ts";
 import { slackScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type ParsedRequest, type WebhookSource } from "../source.ts";
-import { epochMs, field, text } from "./fields.ts";
+import { DEFAULT_MAX_BODY_BYTES, type ParsedRequest, type WebhookSource } from "../../webhooks/source.ts";
+import { epochMs, field, text } from "../../webhooks/fields.ts";
 
 /** Interactive payloads (buttons, approvals) arrive form-encoded with the JSON in a `payload` field. */
 function interactive(request: ParsedRequest): unknown {

@@ -1,6 +1,6 @@
 import { stripeScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
-import { epochMs, field, text } from "./fields.ts";
+import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../../webhooks/source.ts";
+import { epochMs, field, text } from "../../webhooks/fields.ts";
 
 /** Stripe: the event object carries its own `id` (evt_…), `type` and `created`. */
 export const stripe: WebhookSource = {

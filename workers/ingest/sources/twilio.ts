@@ -1,6 +1,6 @@
 import { twilioScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
-import { field, text } from "./fields.ts";
+import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../../webhooks/source.ts";
+import { field, text } from "../../webhooks/fields.ts";
 
 /** Twilio: the inbound SMS reply channel (`MessageSid`) and call status callbacks (`CallSid`). */
 export const twilio: WebhookSource = {

@@ -3,8 +3,9 @@
  * HMAC-signing sender, without code. Validated with zod when first read; a bad entry fails loudly.
  */
 import { z } from "zod";
-import { genericHmacScheme, standardWebhooksScheme } from "../schemes/index.ts";
-import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../source.ts";
+import { genericHmacScheme } from "./generic-hmac.ts";
+import { standardWebhooksScheme } from "./standard-webhooks.ts";
+import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "./source.ts";
 import { epochMs, field, text } from "./fields.ts";
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "source names are lowercase kebab-case, at most 40 characters");

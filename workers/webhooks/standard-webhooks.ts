@@ -3,8 +3,8 @@
  * HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` under the base64 key after `whsec_`. 5 minutes.
  * https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
  */
-import { base64ToBytes, concatBytes, utf8, verifyHmac } from "../hmac.ts";
-import type { SignatureScheme } from "../source.ts";
+import { base64ToBytes, concatBytes, utf8, verifyHmac } from "./hmac.ts";
+import type { SignatureScheme } from "./source.ts";
 import { checkTimestamp, parseUnixSeconds } from "./timestamp.ts";
 
 /** The key bytes of a Standard Webhooks secret (`whsec_<base64>`); null when it is not one. */

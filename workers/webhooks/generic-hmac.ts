@@ -2,8 +2,8 @@
  * Any other sender that signs with an HMAC: header, hash, encoding, optional prefix, optional timestamp header
  * and the layout of the signed content, all configured rather than coded.
  */
-import { base64ToBytes, hexToBytes, utf8, verifyHmac, concatBytes, type HmacHash } from "../hmac.ts";
-import type { SignatureScheme } from "../source.ts";
+import { base64ToBytes, hexToBytes, utf8, verifyHmac, concatBytes, type HmacHash } from "./hmac.ts";
+import type { SignatureScheme } from "./source.ts";
 import { checkTimestamp, parseUnixSeconds } from "./timestamp.ts";
 
 export interface GenericHmacOptions {

@@ -1,4 +1,4 @@
-import type { VerifyFailure } from "../source.ts";
+import type { VerifyFailure } from "./source.ts";
 
 /** Rejects a signed timestamp outside ± `toleranceSeconds` of now: an old capture replayed, or a clock far off. */
 export function checkTimestamp(timestampMs: number, now: number, toleranceSeconds: number, header: string): VerifyFailure | null {
