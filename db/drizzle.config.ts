@@ -2,7 +2,7 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "turso",
-  schema: "./db/schema.ts",
+  schema: "./db/schema",
   out: "./db/migrations",
   dbCredentials: {
     url: process.env.TURSO_DATABASE_URL ?? "http://127.0.0.1:8080",

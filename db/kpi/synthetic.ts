@@ -3,9 +3,7 @@
  * plus the summary row as the case object would report it), across the outcomes the KPIs tell apart. Seeded, so a
  * run is repeatable. Not used by the product.
  */
-import { caseFacts, decisionMinutes, type CaseSnapshot, type MetricBatch, type MetricEvent, type WorkflowMeasures } from "../../workers/metrics/index.ts";
-import type { AuditEntry } from "../../workers/engine/audit.ts";
-import type { CaseStatus } from "../../workers/engine/types.ts";
+import { caseFacts, decisionMinutes, type AuditedAction, type CaseSnapshot, type CaseStatus, type MetricBatch, type MetricEvent, type WorkflowMeasures } from "../facts.ts";
 
 /** mulberry32: a small seeded generator. */
 export function seededRandom(seed: number): () => number {
@@ -45,7 +43,7 @@ export interface SyntheticCaseOptions {
  */
 export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]; final: CaseSnapshot } {
   const caseId = `${o.workflowId}/${o.caseKey}`;
-  const audit: AuditEntry[] = [];
+  const audit: AuditedAction[] = [];
   const batches: MetricBatch[] = [];
   let pending: MetricEvent[] = [];
   let at = o.openedAt;
@@ -54,7 +52,7 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
   let outcome: string | null = null;
   const minutes = (lo: number, hi: number) => Math.round((lo + o.random() * (hi - lo)) * 60_000);
   const audited = (action: string, stepId?: string, detail?: Record<string, unknown>) =>
-    audit.push({ seq: audit.length + 1, at, actor: { kind: "rule", id: o.workflowId }, action, stepId, detail, prevHash: "", hash: "" });
+    audit.push({ action, stepId, detail });
   const event = (kind: MetricEvent["kind"], extra: Partial<MetricEvent> = {}) =>
     pending.push({ id: `${caseId}|${kind}|${extra.stepId ?? ""}|${at}|${pending.length}|${batches.length}`, caseId, caseKey: o.caseKey, workflowId: o.workflowId, workflowVersion: o.version, kind, at, humanTouch: false, ...extra });
   const flush = () => {

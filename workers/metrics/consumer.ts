@@ -7,7 +7,8 @@
 import type { MetricsDatabase } from "../../db/client.ts";
 import type { DeadLetterSink } from "../ingest/dispatch.ts";
 import { parseMetricBatch } from "./message.ts";
-import { writeMetricBatches, type MetricBatch } from "./sink.ts";
+import type { MetricBatch } from "./facts.ts";
+import { writeMetricBatches } from "./sink.ts";
 import { log } from "../observability/index.ts";
 
 /** The dead-letter store's source name for metric batches (replay sends them back through the queue). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
 import { parseMetricBatch } from "./message.ts";
 import { batchingDelivery, splitForQueue } from "./delivery.ts";
-import type { MetricBatch } from "./sink.ts";
+import type { MetricBatch } from "./facts.ts";
 
 const size = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).byteLength;
 

@@ -4,7 +4,8 @@
  * A delivery that throws leaves the events in the case's outbox for the next attempt.
  */
 import type { MetricsDatabase } from "../../db/client.ts";
-import { writeMetricBatches, type MetricBatch } from "./sink.ts";
+import type { MetricBatch } from "./facts.ts";
+import { writeMetricBatches } from "./sink.ts";
 
 export interface MetricsDelivery {
   deliver(batch: MetricBatch): Promise<void>;

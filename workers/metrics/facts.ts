@@ -1,117 +1,16 @@
 /**
- * A case's measurable facts, derived from its own audit trail: the one definition both the case object (when it
- * reports its summary row) and `npm run kpi:verify` (when it recounts from the case API) use. Pure; no I/O.
+ * The case facts the metrics database stores are defined in db/facts.ts (db/ imports nothing from workers/); the
+ * engine declares the case statuses too, since it imports nothing of ours. This module sees both and refuses to
+ * compile when they differ, so a status added on one side only cannot reach the database's enum unnoticed.
  */
-import type { AuditEntry } from "../engine/audit.ts";
-import type { CaseStatus } from "../engine/types.ts";
+import type { CASE_STATUSES as ENGINE_CASE_STATUSES } from "../engine/types.ts";
+import type { CASE_STATUSES as STORED_CASE_STATUSES } from "../../db/facts.ts";
 
-/** What a workflow declares about its human cost; read from its header, per version. */
-export interface WorkflowMeasures {
-  /** What a person spends handling one case by hand: an autonomous resolution saves this much. */
-  minutesPerCase: number;
-  /** What one human decision (approval, escalation, retry) costs a person; default `minutesPerCase`. */
-  minutesPerDecision?: number;
-  /** Steps that are part of the normal path (e.g. asking every EU customer for consent), not exceptions. */
-  routineSteps?: readonly string[];
-}
+export { caseFacts, decisionMinutes, ttrBucketMinutes, dayOf, CASE_STATUSES, METRIC_KINDS, type CaseFacts, type CaseSnapshot, type CaseStatus, type MetricBatch, type MetricEvent, type WorkflowMeasures } from "../../db/facts.ts";
 
-export interface CaseFacts {
-  /** Handed to a person by an escalation at least once. */
-  escalated: boolean;
-  /** A step's error reached a person (retries exhausted, fatal error) or failed the case. */
-  errored: boolean;
-  /** The first thing off the normal path (a step id: `documents`, `screening-hit`, ...), or null. */
-  exception: string | null;
-  /** Questions sent to the customer (`ask` steps that finished). */
-  asks: number;
-  /** Agent (LLM) steps: judgment calls. */
-  judgments: number;
-  humanDecisions: number;
-  /** Minutes people spent: each decision's reported minutes, else the workflow's `minutesPerDecision`. */
-  humanMinutes: number;
-  /** `minutesPerCase` when the case resolved with no human touch, else 0. */
-  minutesSaved: number;
-  /** Handed to a person at least once: an approval or an escalation (a step's failure included). */
-  handedToPerson: boolean;
-  /** Times a person's task passed its SLA undecided (`sla.breached`: once per queue it waited in). */
-  slaBreaches: number;
-}
+/** `true` only when both tuples hold the same statuses in the same order. */
+type Identical<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type MustHold<T extends true> = T;
 
-/** What one human decision cost: the minutes the person reported, else the workflow's declared figure. */
-export function decisionMinutes(reported: unknown, measures: WorkflowMeasures | undefined): number {
-  if (typeof reported === "number" && Number.isFinite(reported) && reported >= 0) return reported;
-  return measures?.minutesPerDecision ?? measures?.minutesPerCase ?? 0;
-}
-
-const detailOf = (entry: AuditEntry): Record<string, unknown> => entry.detail ?? {};
-
-/**
- * @example
- * const facts = caseFacts("resolved", audit.entries, { minutesPerCase: 45, routineSteps: ["consent"] });
- */
-export function caseFacts(status: CaseStatus, audit: readonly AuditEntry[], measures: WorkflowMeasures): CaseFacts {
-  const routine = new Set(measures.routineSteps ?? []);
-  const facts: CaseFacts = { escalated: false, errored: status === "failed", exception: null, asks: 0, judgments: 0, humanDecisions: 0, humanMinutes: 0, minutesSaved: 0, handedToPerson: false, slaBreaches: 0 };
-  const exception = (stepId: string | undefined, fallback: string) => {
-    facts.exception ??= stepId ?? fallback;
-  };
-  for (const entry of audit) {
-    const detail = detailOf(entry);
-    switch (entry.action) {
-      case "case.escalated":
-        facts.escalated = true;
-        facts.handedToPerson = true;
-        if (detail.failure === true) facts.errored = true;
-        exception(entry.stepId, "escalation");
-        break;
-      case "approval.requested":
-        facts.handedToPerson = true;
-        exception(entry.stepId, "approval");
-        break;
-      case "sla.breached":
-        facts.slaBreaches++;
-        break;
-      case "step.attempt_failed":
-        exception(entry.stepId, "step-error");
-        break;
-      case "case.failed":
-        exception(entry.stepId, "failure");
-        break;
-      case "human.decision":
-        facts.humanDecisions++;
-        facts.humanMinutes += decisionMinutes(detail.minutesSpent, measures);
-        break;
-      case "step.completed":
-      case "wait.matched":
-      case "wait.timed_out":
-        if (detail.kind === "agent") facts.judgments++;
-        if (detail.kind === "ask") {
-          facts.asks++;
-          if (!entry.stepId || !routine.has(entry.stepId)) exception(entry.stepId, "question");
-        }
-        break;
-    }
-  }
-  if (status === "resolved" && facts.humanDecisions === 0) facts.minutesSaved = measures.minutesPerCase;
-  return facts;
-}
-
-/**
- * Time to resolution at the resolution the KPIs report: to the minute under an hour, to the quarter hour under a
- * day, to the hour beyond. The mapping only rounds down, so a nearest-rank percentile of the buckets is the bucket
- * of the exact percentile; rollups can keep a small histogram and still give the exact figure at that resolution.
- * Returns the bucket's lower bound in minutes.
- */
-export function ttrBucketMinutes(ms: number): number {
-  const minutes = Math.floor(Math.max(0, ms) / 60_000);
-  if (minutes < 60) return minutes;
-  if (minutes < 24 * 60) return Math.floor(minutes / 15) * 15;
-  return Math.floor(minutes / 60) * 60;
-}
-
-/** The same mapping in SQL (integer milliseconds in, minutes out), for the rollup triggers and the raw fallback. */
-export const TTR_BUCKET_SQL = (ms: string) =>
-  `(CASE WHEN ${ms} < 3600000 THEN ${ms} / 60000 WHEN ${ms} < 86400000 THEN (${ms} / 900000) * 15 ELSE (${ms} / 3600000) * 60 END)`;
-
-/** UTC day number (days since 1970-01-01) of an epoch-ms instant: the rollups' cohort key. */
-export const dayOf = (ms: number): number => Math.floor(ms / 86_400_000);
+/** Compile-time only: an error here means workers/engine/types/case.ts and db/facts.ts list different statuses. */
+export type CaseStatusesAgree = MustHold<Identical<typeof ENGINE_CASE_STATUSES, typeof STORED_CASE_STATUSES>>;

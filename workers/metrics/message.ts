@@ -3,8 +3,7 @@
  * message goes to the dead letters whole, with the reason, and never half into the database.
  */
 import { z } from "zod";
-import { CASE_STATUSES } from "../engine/types.ts";
-import { METRIC_KINDS, type MetricBatch } from "./sink.ts";
+import { CASE_STATUSES, METRIC_KINDS, type MetricBatch } from "./facts.ts";
 
 const id = z.string().min(1).max(400);
 const epochMs = z.number().int().nonnegative();

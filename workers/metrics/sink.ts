@@ -6,56 +6,7 @@
 import { getTableColumns, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../db/client.ts";
 import { auditAnchors, cases, metricEvents } from "../../db/schema.ts";
-import type { CaseFacts } from "./facts.ts";
-import type { CaseStatus } from "../engine/types.ts";
-
-export const METRIC_KINDS = ["case.opened", "case.status", "step.completed", "step.retried", "case.escalated", "human.decision", "case.resolved", "case.failed", "sla.breached"] as const;
-
-export interface MetricEvent {
-  id: string;
-  caseId: string;
-  caseKey: string;
-  workflowId: string;
-  workflowVersion: number;
-  kind: (typeof METRIC_KINDS)[number];
-  status?: CaseStatus;
-  stepId?: string;
-  at: number;
-  durationMs?: number;
-  humanTouch: boolean;
-  /** `kind:id` of who acted (see db/schema.ts). */
-  actor?: string;
-  /** The case's exception type once known (stamped when the batch is sent). */
-  exception?: string | null;
-  detail?: Record<string, unknown>;
-}
-
-/** The case summary row the dashboard reads: the header's times and status plus the measured facts. */
-export interface CaseSnapshot extends CaseFacts {
-  /** `<workflow>/<case key>`: cases are per workflow. */
-  caseId: string;
-  caseKey: string;
-  workflowId: string;
-  workflowVersion: number;
-  status: CaseStatus;
-  openedAt: number;
-  updatedAt: number;
-  closedAt: number | null;
-  outcome: string | null;
-  humanTouch: boolean;
-  /** The case's last audit sequence number: every change of its facts or status is an audit entry. */
-  revision: number;
-  /** Parked on a person's task (an escalation or an approval). */
-  awaitingPerson: boolean;
-}
-
-/** What a case object sends: the events since its last report and its summary as of now. */
-export interface MetricBatch {
-  events: MetricEvent[];
-  snapshot: CaseSnapshot;
-  /** The case's last audit entry when it reported, anchored in `audit_anchors` (absent from older case objects). */
-  auditHead?: { seq: number; hash: string };
-}
+import type { MetricBatch } from "../../db/facts.ts";
 
 /**
  * Rows go to SQLite as one JSON parameter per table, an array of row arrays in the table's column order, unpacked

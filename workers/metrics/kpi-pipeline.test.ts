@@ -6,12 +6,12 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
-import { openDatabase, type MetricsDatabase } from "../client.ts";
-import { consumeMetrics, dayOf, METRICS_DEAD_LETTER_SOURCE, writeMetricBatches, type CaseSnapshot, type MetricBatch, type QueueMessage } from "../../workers/metrics/index.ts";
-import { pruneRawEvents } from "../../workers/metrics/retention.ts";
-import type { DeadLetterInput } from "../../workers/ingest/dispatch.ts";
-import { kpisOf, tallyFromCases, tallyFromRawEvents, tallyFromRollups, type GroupKey, type TallyGroup } from "./index.ts";
-import { pickScenario, seededRandom, syntheticCase, SCENARIOS } from "./synthetic.ts";
+import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
+import { consumeMetrics, dayOf, METRICS_DEAD_LETTER_SOURCE, writeMetricBatches, type CaseSnapshot, type MetricBatch, type QueueMessage } from "./index.ts";
+import { pruneRawEvents } from "./retention.ts";
+import type { DeadLetterInput } from "../ingest/dispatch.ts";
+import { kpisOf, tallyFromCases, tallyFromRawEvents, tallyFromRollups, type GroupKey, type TallyGroup } from "../../db/kpi/index.ts";
+import { pickScenario, seededRandom, syntheticCase, SCENARIOS } from "../../db/kpi/synthetic.ts";
 
 const database = useMigratedDatabase("kpi");
 let db: MetricsDatabase;

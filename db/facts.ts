@@ -1,0 +1,177 @@
+/**
+ * What the metrics database stores about a case, and how it is derived: the statuses, the metric events, the case
+ * summary row, and a case's measurable facts from its own audit trail. The one definition the case object (when it
+ * reports), the writer, the KPI recount (`npm run kpi:verify`) and the rollups' SQL use. Pure; no I/O.
+ *
+ * db/ imports nothing from workers/, so the case statuses are declared here as well as in the engine;
+ * workers/metrics/facts.ts fails to compile if the two lists ever differ.
+ */
+
+export const CASE_STATUSES = ["open", "running", "waiting", "escalated", "resolved", "failed"] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const METRIC_KINDS = ["case.opened", "case.status", "step.completed", "step.retried", "case.escalated", "human.decision", "case.resolved", "case.failed", "sla.breached"] as const;
+
+export interface MetricEvent {
+  id: string;
+  caseId: string;
+  caseKey: string;
+  workflowId: string;
+  workflowVersion: number;
+  kind: (typeof METRIC_KINDS)[number];
+  status?: CaseStatus;
+  stepId?: string;
+  at: number;
+  durationMs?: number;
+  humanTouch: boolean;
+  /** `kind:id` of who acted (see db/schema/metrics.ts). */
+  actor?: string;
+  /** The case's exception type once known (stamped when the batch is sent). */
+  exception?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** The case summary row the dashboard reads: the header's times and status plus the measured facts. */
+export interface CaseSnapshot extends CaseFacts {
+  /** `<workflow>/<case key>`: cases are per workflow. */
+  caseId: string;
+  caseKey: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: CaseStatus;
+  openedAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  outcome: string | null;
+  humanTouch: boolean;
+  /** The case's last audit sequence number: every change of its facts or status is an audit entry. */
+  revision: number;
+  /** Parked on a person's task (an escalation or an approval). */
+  awaitingPerson: boolean;
+}
+
+/** What a case object sends: the events since its last report and its summary as of now. */
+export interface MetricBatch {
+  events: MetricEvent[];
+  snapshot: CaseSnapshot;
+  /** The case's last audit entry when it reported, anchored in `audit_anchors` (absent from older case objects). */
+  auditHead?: { seq: number; hash: string };
+}
+
+/** The part of an audit entry (workers/engine/audit.ts `AuditEntry`) the facts are read from. */
+export interface AuditedAction {
+  action: string;
+  stepId?: string;
+  detail?: Record<string, unknown>;
+}
+
+/** What a workflow declares about its human cost; read from its header, per version. */
+export interface WorkflowMeasures {
+  /** What a person spends handling one case by hand: an autonomous resolution saves this much. */
+  minutesPerCase: number;
+  /** What one human decision (approval, escalation, retry) costs a person; default `minutesPerCase`. */
+  minutesPerDecision?: number;
+  /** Steps that are part of the normal path (e.g. asking every EU customer for consent), not exceptions. */
+  routineSteps?: readonly string[];
+}
+
+export interface CaseFacts {
+  /** Handed to a person by an escalation at least once. */
+  escalated: boolean;
+  /** A step's error reached a person (retries exhausted, fatal error) or failed the case. */
+  errored: boolean;
+  /** The first thing off the normal path (a step id: `documents`, `screening-hit`, ...), or null. */
+  exception: string | null;
+  /** Questions sent to the customer (`ask` steps that finished). */
+  asks: number;
+  /** Agent (LLM) steps: judgment calls. */
+  judgments: number;
+  humanDecisions: number;
+  /** Minutes people spent: each decision's reported minutes, else the workflow's `minutesPerDecision`. */
+  humanMinutes: number;
+  /** `minutesPerCase` when the case resolved with no human touch, else 0. */
+  minutesSaved: number;
+  /** Handed to a person at least once: an approval or an escalation (a step's failure included). */
+  handedToPerson: boolean;
+  /** Times a person's task passed its SLA undecided (`sla.breached`: once per queue it waited in). */
+  slaBreaches: number;
+}
+
+/** What one human decision cost: the minutes the person reported, else the workflow's declared figure. */
+export function decisionMinutes(reported: unknown, measures: WorkflowMeasures | undefined): number {
+  if (typeof reported === "number" && Number.isFinite(reported) && reported >= 0) return reported;
+  return measures?.minutesPerDecision ?? measures?.minutesPerCase ?? 0;
+}
+
+const detailOf = (entry: AuditedAction): Record<string, unknown> => entry.detail ?? {};
+
+/**
+ * @example
+ * const facts = caseFacts("resolved", audit.entries, { minutesPerCase: 45, routineSteps: ["consent"] });
+ */
+export function caseFacts(status: CaseStatus, audit: readonly AuditedAction[], measures: WorkflowMeasures): CaseFacts {
+  const routine = new Set(measures.routineSteps ?? []);
+  const facts: CaseFacts = { escalated: false, errored: status === "failed", exception: null, asks: 0, judgments: 0, humanDecisions: 0, humanMinutes: 0, minutesSaved: 0, handedToPerson: false, slaBreaches: 0 };
+  const exception = (stepId: string | undefined, fallback: string) => {
+    facts.exception ??= stepId ?? fallback;
+  };
+  for (const entry of audit) {
+    const detail = detailOf(entry);
+    switch (entry.action) {
+      case "case.escalated":
+        facts.escalated = true;
+        facts.handedToPerson = true;
+        if (detail.failure === true) facts.errored = true;
+        exception(entry.stepId, "escalation");
+        break;
+      case "approval.requested":
+        facts.handedToPerson = true;
+        exception(entry.stepId, "approval");
+        break;
+      case "sla.breached":
+        facts.slaBreaches++;
+        break;
+      case "step.attempt_failed":
+        exception(entry.stepId, "step-error");
+        break;
+      case "case.failed":
+        exception(entry.stepId, "failure");
+        break;
+      case "human.decision":
+        facts.humanDecisions++;
+        facts.humanMinutes += decisionMinutes(detail.minutesSpent, measures);
+        break;
+      case "step.completed":
+      case "wait.matched":
+      case "wait.timed_out":
+        if (detail.kind === "agent") facts.judgments++;
+        if (detail.kind === "ask") {
+          facts.asks++;
+          if (!entry.stepId || !routine.has(entry.stepId)) exception(entry.stepId, "question");
+        }
+        break;
+    }
+  }
+  if (status === "resolved" && facts.humanDecisions === 0) facts.minutesSaved = measures.minutesPerCase;
+  return facts;
+}
+
+/**
+ * Time to resolution at the resolution the KPIs report: to the minute under an hour, to the quarter hour under a
+ * day, to the hour beyond. The mapping only rounds down, so a nearest-rank percentile of the buckets is the bucket
+ * of the exact percentile; rollups can keep a small histogram and still give the exact figure at that resolution.
+ * Returns the bucket's lower bound in minutes.
+ */
+export function ttrBucketMinutes(ms: number): number {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 60) return minutes;
+  if (minutes < 24 * 60) return Math.floor(minutes / 15) * 15;
+  return Math.floor(minutes / 60) * 60;
+}
+
+/** The same mapping in SQL (integer milliseconds in, minutes out), for the rollup triggers and the raw fallback. */
+export const TTR_BUCKET_SQL = (ms: string) =>
+  `(CASE WHEN ${ms} < 3600000 THEN ${ms} / 60000 WHEN ${ms} < 86400000 THEN (${ms} / 900000) * 15 ELSE (${ms} / 3600000) * 60 END)`;
+
+/** UTC day number (days since 1970-01-01) of an epoch-ms instant: the rollups' cohort key. */
+export const dayOf = (ms: number): number => Math.floor(ms / 86_400_000);
