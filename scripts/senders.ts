@@ -4,7 +4,7 @@
  */
 import { bytesToBase64, bytesToHex, signHmac } from "../workers/webhooks/hmac.ts";
 import { standardWebhooksKey } from "../workers/webhooks/standard-webhooks.ts";
-import { twilioSignedString } from "../workers/ingest/schemes/twilio.ts";
+import { twilioSignedString } from "../workers/connectors/twilio/scheme.ts";
 
 export interface SignedRequest {
   /** Path below the worker, e.g. `/hooks/stripe`. */

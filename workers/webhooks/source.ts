@@ -1,4 +1,4 @@
-/** Contracts of the ingest gateway: how a signature scheme verifies, and how a source names its deliveries. */
+/** Contracts of a webhook sender: how its signature scheme verifies, and how its source names its deliveries. */
 
 export interface SignedRequest {
   method: string;

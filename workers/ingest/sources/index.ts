@@ -1,16 +1,16 @@
 /**
  * The senders Crossflow accepts: the built-in ones plus those declared in `WEBHOOK_SOURCES`. A source with no
- * secret in its binding accepts nothing: verification is never optional.
+ * secret in its binding accepts nothing: verification is never optional. Each vendor's source lives in its folder in
+ * connectors/, the configured ones are built by the webhook kit.
  */
-import type { WebhookSource } from "../../webhooks/source.ts";
-import { customSource, parseCustomSources } from "../../webhooks/custom-sources.ts";
-import { github } from "./github.ts";
-import { hubspot } from "./hubspot.ts";
-import { shopify } from "./shopify.ts";
-import { slack } from "./slack.ts";
-import { stripe } from "./stripe.ts";
-import { twilio } from "./twilio.ts";
-import { zendesk } from "./zendesk.ts";
+import { customSource, parseCustomSources, type WebhookSource } from "../../webhooks/index.ts";
+import { github } from "../../connectors/github/source.ts";
+import { hubspot } from "../../connectors/hubspot/source.ts";
+import { shopify } from "../../connectors/shopify/source.ts";
+import { slack } from "../../connectors/slack/source.ts";
+import { stripe } from "../../connectors/stripe/source.ts";
+import { twilio } from "../../connectors/twilio/source.ts";
+import { zendesk } from "../../connectors/zendesk/source.ts";
 
 export const BUILT_IN_SOURCES: readonly WebhookSource[] = [github, stripe, slack, hubspot, zendesk, shopify, twilio];
 
@@ -36,4 +36,4 @@ export function resolveSources(customConfig: unknown): ReadonlyMap<string, Webho
   return sources;
 }
 
-export { parseCustomSources, type CustomSourceConfig } from "../../webhooks/custom-sources.ts";
+export { parseCustomSources, type CustomSourceConfig } from "../../webhooks/index.ts";

@@ -1,6 +1,5 @@
-import { shopifyScheme } from "../schemes/index.ts";
-import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../../webhooks/source.ts";
-import { epochMs } from "../../webhooks/fields.ts";
+import { contentId, DEFAULT_MAX_BODY_BYTES, epochMs, type WebhookSource } from "../../webhooks/index.ts";
+import { shopifyScheme } from "./scheme.ts";
 
 /**
  * Shopify: topic like `orders/create` as the type. Shopify signs only the body, so `X-Shopify-Webhook-Id` (stable

@@ -3,8 +3,7 @@
  * protection is the durable dedupe on `X-GitHub-Delivery`.
  * https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */
-import { hexToBytes, verifyHmac } from "../../webhooks/hmac.ts";
-import type { SignatureScheme } from "../../webhooks/source.ts";
+import { hexToBytes, type SignatureScheme, verifyHmac } from "../../webhooks/index.ts";
 
 const PREFIX = "sha256=";
 

@@ -3,9 +3,7 @@
  * `X-Zendesk-Webhook-Signature-Timestamp` (ISO 8601). Zendesk sets no window; 5 minutes stops replays.
  * https://developer.zendesk.com/documentation/webhooks/verifying/
  */
-import { base64ToBytes, concatBytes, utf8, verifyHmac } from "../../webhooks/hmac.ts";
-import type { SignatureScheme } from "../../webhooks/source.ts";
-import { checkTimestamp } from "../../webhooks/timestamp.ts";
+import { base64ToBytes, checkTimestamp, concatBytes, type SignatureScheme, utf8, verifyHmac } from "../../webhooks/index.ts";
 
 export function zendeskScheme(options: { toleranceSeconds?: number } = {}): SignatureScheme {
   const tolerance = options.toleranceSeconds ?? 300;

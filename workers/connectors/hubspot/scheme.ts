@@ -3,9 +3,7 @@
  * client secret, `X-HubSpot-Request-Timestamp` in epoch ms, rejected after 5 minutes.
  * https://developers.hubspot.com/docs/api/webhooks/validating-requests
  */
-import { base64ToBytes, concatBytes, utf8, verifyHmac } from "../../webhooks/hmac.ts";
-import type { SignatureScheme } from "../../webhooks/source.ts";
-import { checkTimestamp } from "../../webhooks/timestamp.ts";
+import { base64ToBytes, checkTimestamp, concatBytes, type SignatureScheme, utf8, verifyHmac } from "../../webhooks/index.ts";
 
 /** HubSpot signs the URI with these characters decoded (its documented list). */
 const DECODED: Record<string, string> = {

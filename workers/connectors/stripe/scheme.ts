@@ -3,9 +3,7 @@
  * v1 values appear while Stripe rolls a secret. Tolerance 300 s, as Stripe's own libraries default to.
  * https://docs.stripe.com/webhooks#verify-manually
  */
-import { concatBytes, hexToBytes, utf8, verifyHmac } from "../../webhooks/hmac.ts";
-import type { SignatureScheme } from "../../webhooks/source.ts";
-import { checkTimestamp, parseUnixSeconds } from "../../webhooks/timestamp.ts";
+import { checkTimestamp, concatBytes, hexToBytes, parseUnixSeconds, type SignatureScheme, utf8, verifyHmac } from "../../webhooks/index.ts";
 
 export function stripeScheme(options: { toleranceSeconds?: number } = {}): SignatureScheme {
   const tolerance = options.toleranceSeconds ?? 300;

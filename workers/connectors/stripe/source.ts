@@ -1,6 +1,5 @@
-import { stripeScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../../webhooks/source.ts";
-import { epochMs, field, text } from "../../webhooks/fields.ts";
+import { DEFAULT_MAX_BODY_BYTES, epochMs, field, text, type WebhookSource } from "../../webhooks/index.ts";
+import { stripeScheme } from "./scheme.ts";
 
 /** Stripe: the event object carries its own `id` (evt_…), `type` and `created`. */
 export const stripe: WebhookSource = {

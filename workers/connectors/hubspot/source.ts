@@ -1,6 +1,5 @@
-import { hubspotScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type Delivery, type WebhookSource } from "../../webhooks/source.ts";
-import { epochMs, field, text } from "../../webhooks/fields.ts";
+import { DEFAULT_MAX_BODY_BYTES, type Delivery, epochMs, field, text, type WebhookSource } from "../../webhooks/index.ts";
+import { hubspotScheme } from "./scheme.ts";
 
 /** HubSpot sends a JSON array of up to 100 events, each with its own `eventId` and `subscriptionType`. */
 export const hubspot: WebhookSource = {

@@ -1,6 +1,5 @@
-import { zendeskScheme } from "../schemes/index.ts";
-import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../../webhooks/source.ts";
-import { epochMs, field, text } from "../../webhooks/fields.ts";
+import { contentId, DEFAULT_MAX_BODY_BYTES, epochMs, field, text, type WebhookSource } from "../../webhooks/index.ts";
+import { zendeskScheme } from "./scheme.ts";
 
 /**
  * Zendesk event webhooks carry `id` and `type` (`zen:event-type:ticket.created`), both signed; trigger webhooks carry

@@ -3,8 +3,7 @@
  * the account's auth token. JSON bodies are signed through the URL, which then carries `bodySHA256`.
  * https://www.twilio.com/docs/usage/webhooks/webhooks-security
  */
-import { base64ToBytes, bytesToHex, utf8, verifyHmac } from "../../webhooks/hmac.ts";
-import type { SignatureScheme } from "../../webhooks/source.ts";
+import { base64ToBytes, bytesToHex, type SignatureScheme, utf8, verifyHmac } from "../../webhooks/index.ts";
 
 /** The string Twilio signs for a form POST: the URL, then every parameter's name and value, sorted by name. */
 export function twilioSignedString(url: string, params: URLSearchParams): string {

@@ -3,8 +3,7 @@
  * signed; replays are caught by the durable dedupe on `X-Shopify-Webhook-Id`.
  * https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook
  */
-import { base64ToBytes, verifyHmac } from "../../webhooks/hmac.ts";
-import type { SignatureScheme } from "../../webhooks/source.ts";
+import { base64ToBytes, type SignatureScheme, verifyHmac } from "../../webhooks/index.ts";
 
 export const shopifyScheme: SignatureScheme = {
   name: "shopify",

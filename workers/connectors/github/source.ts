@@ -1,6 +1,5 @@
-import { githubScheme } from "../schemes/index.ts";
-import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../../webhooks/source.ts";
-import { field, text } from "../../webhooks/fields.ts";
+import { contentId, DEFAULT_MAX_BODY_BYTES, field, text, type WebhookSource } from "../../webhooks/index.ts";
+import { githubScheme } from "./scheme.ts";
 
 /**
  * GitHub: type `<X-GitHub-Event>.<action>`. GitHub signs only the body, so `X-GitHub-Delivery` could be swapped on

@@ -1,7 +1,5 @@
-import { assertJsonDepth } from "../../webhooks/json-limits.ts";
-import { slackScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type ParsedRequest, type WebhookSource } from "../../webhooks/source.ts";
-import { epochMs, field, text } from "../../webhooks/fields.ts";
+import { assertJsonDepth, DEFAULT_MAX_BODY_BYTES, epochMs, field, type ParsedRequest, text, type WebhookSource } from "../../webhooks/index.ts";
+import { slackScheme } from "./scheme.ts";
 
 /** Interactive payloads (buttons, approvals) arrive form-encoded with the JSON in a `payload` field. */
 function interactive(request: ParsedRequest): unknown {

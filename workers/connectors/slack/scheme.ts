@@ -3,9 +3,7 @@
  * (5 minutes, as Slack recommends).
  * https://api.slack.com/authentication/verifying-requests-from-slack
  */
-import { hexToBytes, utf8, concatBytes, verifyHmac } from "../../webhooks/hmac.ts";
-import type { SignatureScheme } from "../../webhooks/source.ts";
-import { checkTimestamp, parseUnixSeconds } from "../../webhooks/timestamp.ts";
+import { checkTimestamp, concatBytes, hexToBytes, parseUnixSeconds, type SignatureScheme, utf8, verifyHmac } from "../../webhooks/index.ts";
 
 export function slackScheme(options: { toleranceSeconds?: number } = {}): SignatureScheme {
   const tolerance = options.toleranceSeconds ?? 300;

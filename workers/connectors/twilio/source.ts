@@ -1,6 +1,5 @@
-import { twilioScheme } from "../schemes/index.ts";
-import { DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "../../webhooks/source.ts";
-import { field, text } from "../../webhooks/fields.ts";
+import { DEFAULT_MAX_BODY_BYTES, field, text, type WebhookSource } from "../../webhooks/index.ts";
+import { twilioScheme } from "./scheme.ts";
 
 /** Twilio: the inbound SMS reply channel (`MessageSid`) and call status callbacks (`CallSid`). */
 export const twilio: WebhookSource = {
