@@ -4,6 +4,7 @@
  * has. Each opens on a signed `provisioning` event, asks one question by SMS and resolves with the answer.
  */
 import { smsChannel, smsReplies } from "../../workers/connectors/twilio/client.ts";
+import { twilioWebhooks } from "../../workers/connectors/twilio/events.ts";
 import { defineWorkflow, type WorkflowDefinition } from "../../workers/engine/index.ts";
 
 const phoneKey = (e: { phone?: unknown }) => (typeof e?.phone === "string" ? `phone:${e.phone}` : null);
@@ -17,7 +18,7 @@ function smsThread(id: string, question: string): WorkflowDefinition {
       minutesPerCase: 5,
       triggers: [
         { source: "provisioning", events: [`${id}.opened`], caseKey: phoneKey },
-        { source: "twilio", events: ["message.received"], caseKey: fromKey, opens: false, reply: smsReplies },
+        twilioWebhooks.on("message.received", { caseKey: fromKey, opens: false, reply: smsReplies }),
       ],
     },
     async ({ input, step, config, conversation }) => {

@@ -1,5 +1,5 @@
 import { parseDuration } from "./duration.ts";
-import type { Duration, Outcome, SlaNotifier, Trigger, WorkflowContext, WorkflowDefinition } from "./types.ts";
+import type { Duration, Outcome, SlaNotifier, SomeTrigger, WorkflowContext, WorkflowDefinition } from "./types.ts";
 
 export interface WorkflowHeader {
   id: string;
@@ -11,7 +11,8 @@ export interface WorkflowHeader {
   routineSteps?: readonly string[];
   /** The systems it works across (CRM, billing, ...): the readiness view's "systems involved" factor. */
   systems?: readonly string[];
-  triggers: readonly Trigger[];
+  /** Typed from each source's events schema, e.g. `zendeskWebhooks.on("ticket.created", { caseKey: (e) => … })`. */
+  triggers: readonly SomeTrigger[];
   /** An opening event for a key whose case ended: `new-case` (default) or `dead-letter` (see WorkflowDefinition). */
   afterEnd?: "new-case" | "dead-letter";
   /** How soon a person must act on this workflow's escalations and approvals unless a step says otherwise. */

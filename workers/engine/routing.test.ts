@@ -31,19 +31,26 @@ describe("routeEvent", () => {
     expect([stripe, zendesk, resend].map((r) => r[0]?.opens)).toEqual([true, false, false]);
   });
 
+  interface Ticket {
+    tags: string[];
+    email: string;
+  }
+
   it("applies a trigger's predicate and fans an event out to every workflow it concerns", () => {
     const body = async () => ({ outcome: "x" });
-    const billing = defineWorkflow({ id: "billing", version: 1, minutesPerCase: 1, triggers: [{ source: "zendesk", events: ["ticket.created"], when: (p) => p.tags.includes("billing"), caseKey: (p) => p.email }] }, body);
-    const support = defineWorkflow({ id: "support", version: 1, minutesPerCase: 1, triggers: [{ source: "zendesk", events: ["ticket.created"], caseKey: (p) => p.email }] }, body);
+    const billing = defineWorkflow({ id: "billing", version: 1, minutesPerCase: 1, triggers: [{ source: "zendesk", events: ["ticket.created"], when: (p: Ticket) => p.tags.includes("billing"), caseKey: (p: Ticket) => p.email }] }, body);
+    const support = defineWorkflow({ id: "support", version: 1, minutesPerCase: 1, triggers: [{ source: "zendesk", events: ["ticket.created"], caseKey: (p: Ticket) => p.email }] }, body);
     expect(routeEvent([billing, support], "zendesk", "ticket.created", { tags: ["billing"], email: "a@b.c" }).map((r) => r.workflow.id)).toEqual(["billing", "support"]);
     expect(routeEvent([billing, support], "zendesk", "ticket.created", { tags: [], email: "a@b.c" }).map((r) => r.workflow.id)).toEqual(["support"]);
   });
 });
 
 describe("routeEvent with several versions of a workflow deployed", () => {
+  type Form = { email: string };
+  type Sms = { legacy?: string; phone?: string };
   const body = async () => ({ outcome: "x" });
-  const v1 = defineWorkflow({ id: "onboard", version: 1, minutesPerCase: 1, triggers: [{ source: "form", events: ["submitted"], caseKey: (p) => p.email }, { source: "sms", events: ["received"], caseKey: (p) => p.legacy }] }, body);
-  const v2 = defineWorkflow({ id: "onboard", version: 2, minutesPerCase: 1, triggers: [{ source: "form", events: ["submitted"], caseKey: (p) => p.email }, { source: "sms", events: ["received"], caseKey: (p) => p.phone, opens: false }] }, body);
+  const v1 = defineWorkflow({ id: "onboard", version: 1, minutesPerCase: 1, triggers: [{ source: "form", events: ["submitted"], caseKey: (p: Form) => p.email }, { source: "sms", events: ["received"], caseKey: (p: Sms) => p.legacy }] }, body);
+  const v2 = defineWorkflow({ id: "onboard", version: 2, minutesPerCase: 1, triggers: [{ source: "form", events: ["submitted"], caseKey: (p: Form) => p.email }, { source: "sms", events: ["received"], caseKey: (p: Sms) => p.phone, opens: false }] }, body);
 
   it("opens new cases on the newest version only, one route per workflow", () => {
     expect(routeEvent([v1, v2], "form", "submitted", { email: "a@b.c" }).map((r) => [r.workflow.version, r.opens])).toEqual([[2, true]]);

@@ -1,9 +1,9 @@
 import { digest } from "./audit.ts";
-import type { Conversation, Trigger, WorkflowDefinition } from "./types.ts";
+import type { Conversation, SomeTrigger, WorkflowDefinition } from "./types.ts";
 
 export interface Route {
   workflow: WorkflowDefinition;
-  trigger: Trigger;
+  trigger: SomeTrigger;
   /** Empty while `alias` is set: the key is the one the alias names (the dispatcher looks it up). */
   caseKey: string;
   opens: boolean;
@@ -40,10 +40,13 @@ function matchTrigger(workflow: WorkflowDefinition, source: string, type: string
     if (trigger.source !== source || !trigger.events.includes(type)) continue;
     let caseKey: string | null | undefined;
     let alias: string | null | undefined;
+    // The one place trigger callbacks are called: they read the payload as the type their author gave it (its events
+    // schema), which the sender's data is not checked against; the catch makes a payload of another shape a non-match.
+    const data = payload as never;
     try {
-      if (trigger.when && !trigger.when(payload)) continue;
-      caseKey = trigger.caseKey(payload);
-      if (!caseKey && trigger.alias) alias = trigger.alias.value(payload);
+      if (trigger.when && !trigger.when(data)) continue;
+      caseKey = trigger.caseKey(data);
+      if (!caseKey && trigger.alias) alias = trigger.alias.value(data);
     } catch {
       // An extractor that trips over an unexpected payload shape means "not this trigger".
       continue;

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { hubspotClient, hubspotConfig, type CrmRecord } from "../connectors/hubspot/client.ts";
+import { hubspotWebhooks } from "../connectors/hubspot/events.ts";
 import { onboardingFormClient, onboardingFormConfig } from "../connectors/onboarding-form/client.ts";
 import { defineWorkflow } from "../engine/index.ts";
 import type { Application } from "./customer-onboarding.ts";
@@ -65,12 +66,10 @@ export default defineWorkflow<DealStageChange>(
     systems: ["HubSpot CRM", "signup form"],
     sla: "8h",
     triggers: [
-      {
-        source: "hubspot",
-        events: ["deal.propertyChange"],
-        when: (e: DealStageChange) => e.propertyName === "dealstage" && e.propertyValue === ONBOARDING_STAGE,
-        caseKey: (e: DealStageChange) => (Number.isSafeInteger(e.portalId) && Number.isSafeInteger(e.objectId) ? `hubspot:${e.portalId}:deal:${e.objectId}` : null),
-      },
+      hubspotWebhooks.on("deal.propertyChange", {
+        when: (e) => e.propertyName === "dealstage" && e.propertyValue === ONBOARDING_STAGE,
+        caseKey: (e) => (Number.isSafeInteger(e.portalId) && Number.isSafeInteger(e.objectId) ? `hubspot:${e.portalId}:deal:${e.objectId}` : null),
+      }),
     ],
   },
   async ({ input, step, config }) => {

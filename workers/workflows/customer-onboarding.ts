@@ -11,9 +11,13 @@ import { z } from "zod";
 import { complianceClient, complianceConfig, type ScreeningCandidate } from "../connectors/compliance/client.ts";
 import { hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
 import { emailChannel, emailClient, emailConfig, emailReplies } from "../connectors/email/client.ts";
+import { emailWebhooks } from "../connectors/email/events.ts";
 import { emailSlaNotice } from "../connectors/email/sla-notice.ts";
+import { onboardingFormWebhooks } from "../connectors/onboarding-form/events.ts";
+import { provisioningWebhooks } from "../connectors/provisioning/events.ts";
 import { provisioningClient, provisioningConfig } from "../connectors/provisioning/client.ts";
 import { e164, smsChannel, smsReplies } from "../connectors/twilio/client.ts";
+import { twilioWebhooks } from "../connectors/twilio/events.ts";
 import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
 import { defineWorkflow, type CaseEvent, type EscalationRequest } from "../engine/index.ts";
 
@@ -97,16 +101,16 @@ export function screeningRules({ context }: { context: Record<string, unknown> }
 }
 
 const V1_TRIGGERS = [
-  { source: "onboarding-form", events: ["application.submitted"], caseKey: (e: any) => email(e.application?.email) },
-  { source: "resend", events: ["email.received"], caseKey: (e: any) => email(e.data?.from), opens: false, reply: emailReplies },
-  { source: "provisioning", events: ["service.activated"], caseKey: (e: any) => email(e.activation?.customer?.email), opens: false },
+  onboardingFormWebhooks.on("application.submitted", { caseKey: (e) => email(e.application?.email) }),
+  emailWebhooks.on("email.received", { caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies }),
+  provisioningWebhooks.on("service.activated", { caseKey: (e) => email(e.activation?.customer?.email), opens: false }),
 ];
 const V2_TRIGGERS = [
-  { source: "onboarding-form", events: ["application.submitted"], caseKey: (e: any) => customerKey(e.application) },
-  { source: "resend", events: ["email.received"], caseKey: (e: any) => email(e.data?.from), opens: false, reply: emailReplies },
+  onboardingFormWebhooks.on("application.submitted", { caseKey: (e) => customerKey(e.application) }),
+  emailWebhooks.on("email.received", { caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies }),
   // The customer's SMS (Twilio's inbound webhook): correlated by the number it comes from.
-  { source: "twilio", events: ["message.received"], caseKey: (e: any) => phone(e.From), opens: false, reply: smsReplies },
-  { source: "provisioning", events: ["service.activated"], caseKey: (e: any) => (e.activation?.customer?.phone ? phone(e.activation.customer.phone) : email(e.activation?.customer?.email)), opens: false },
+  twilioWebhooks.on("message.received", { caseKey: (e) => phone(e.From), opens: false, reply: smsReplies }),
+  provisioningWebhooks.on("service.activated", { caseKey: (e) => (e.activation?.customer?.phone ? phone(e.activation.customer.phone) : email(e.activation?.customer?.email)), opens: false }),
 ];
 
 /** Onboarding exceptions nobody took within their SLA go to the team's leads, told by email (the workflow's notifier). */

@@ -2,6 +2,7 @@
  * The foundation's reference workflow: a new GitHub issue is classified from its text and the case resolves
  * with the labels a maintainer would apply. Deterministic on purpose; agent steps arrive with the agent issue.
  */
+import { githubWebhooks } from "../connectors/github/events.ts";
 import { defineWorkflow } from "../engine/index.ts";
 
 interface IssuesEvent {
@@ -30,12 +31,9 @@ export default defineWorkflow<IssuesEvent>(
     minutesPerCase: 4,
     systems: ["GitHub"],
     triggers: [
-      {
-        source: "github",
-        events: ["issues.opened", "issues.reopened"],
-        caseKey: (e: Partial<IssuesEvent>) =>
-          e.repository?.full_name && typeof e.issue?.number === "number" ? `github:${e.repository.full_name}#${e.issue.number}` : null,
-      },
+      githubWebhooks.on(["issues.opened", "issues.reopened"], {
+        caseKey: (e) => (e.repository?.full_name && typeof e.issue?.number === "number" ? `github:${e.repository.full_name}#${e.issue.number}` : null),
+      }),
     ],
   },
   async ({ input, step }) => {

@@ -5,6 +5,10 @@
  */
 import { defineWorkflow } from "../engine/index.ts";
 import { emailReplies } from "../connectors/email/client.ts";
+import { emailWebhooks } from "../connectors/email/events.ts";
+import { stripeWebhooks, type stripeEvents } from "../connectors/stripe/events.ts";
+import type { PayloadOf } from "../connectors/triggers.ts";
+import { zendeskWebhooks, type zendeskEvents } from "../connectors/zendesk/events.ts";
 
 interface InvoiceEvent {
   id: string;
@@ -12,14 +16,16 @@ interface InvoiceEvent {
   data: { object: { id: string; customer?: string; customer_email?: string | null; amount_due?: number; attempt_count?: number; currency?: string } };
 }
 
+type TicketActivity = PayloadOf<typeof zendeskEvents, "ticket.created" | "ticket.comment_added">;
+
 /** Zendesk's comment_added carries the comment and its author in `event.comment` (ticket.created has no comment). */
-export const fromCustomer = (e: { event?: { comment?: { is_public?: boolean; author?: { is_staff?: boolean } } } }) => {
-  const comment = e.event?.comment;
+export const fromCustomer = (e: TicketActivity) => {
+  const comment = "event" in e ? e.event?.comment : undefined;
   return !comment || (comment.is_public !== false && comment.author?.is_staff !== true);
 };
 
 /** The Stripe customer, as `step.alias("stripe-customer", …)` recorded it (customer-onboarding v3). */
-const STRIPE_CUSTOMER = { kind: "stripe-customer", value: (e: InvoiceEvent) => e.data.object.customer } as const;
+const STRIPE_CUSTOMER = { kind: "stripe-customer", value: (e: PayloadOf<typeof stripeEvents, "invoice.payment_failed" | "invoice.paid">) => e.data.object.customer } as const;
 
 const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
 
@@ -31,15 +37,15 @@ export default defineWorkflow<InvoiceEvent>(
     systems: ["Stripe", "Zendesk"],
     triggers: [
       // Stripe often sends no email with an invoice: then the Stripe customer id finds the key onboarding recorded for it.
-      { source: "stripe", events: ["invoice.payment_failed"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email), alias: STRIPE_CUSTOMER },
-      { source: "stripe", events: ["invoice.paid"], caseKey: (e: InvoiceEvent) => email(e.data.object.customer_email), alias: STRIPE_CUSTOMER, opens: false },
+      stripeWebhooks.on("invoice.payment_failed", { caseKey: (e) => email(e.data.object.customer_email), alias: STRIPE_CUSTOMER }),
+      stripeWebhooks.on("invoice.paid", { caseKey: (e) => email(e.data.object.customer_email), alias: STRIPE_CUSTOMER, opens: false }),
       // Zendesk event webhooks: the ticket's requester is the customer. A comment counts only when it is the customer's
       // (public, not by staff): support's own replies and internal notes on the ticket are not the customer reaching out.
-      { source: "zendesk", events: ["ticket.created", "ticket.comment_added"], when: fromCustomer, caseKey: (e) => email(e.detail?.requester?.email ?? e.event?.requester?.email), opens: false },
+      zendeskWebhooks.on(["ticket.created", "ticket.comment_added"], { when: fromCustomer, caseKey: (e) => email(e.detail?.requester?.email ?? ("event" in e ? e.event?.requester?.email : undefined)), opens: false }),
       // Inbound email through a Standard Webhooks sender (Resend-style `email.received`).
       // A customer's email: it names no conversation of this workflow (it sends none), so it reaches this case when
       // it is the customer's one open case, and a person when they have others open (never all of them).
-      { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies },
+      emailWebhooks.on("email.received", { caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies }),
     ],
   },
   async ({ input, step }) => {

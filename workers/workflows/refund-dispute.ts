@@ -9,11 +9,13 @@
 import { z } from "zod";
 import type { AgentSpec, QuotedData } from "../agent/types.ts";
 import { emailChannel, emailReplies } from "../connectors/email/client.ts";
+import { emailWebhooks } from "../connectors/email/events.ts";
 import { slackApprovals } from "../connectors/slack/client.ts";
 import { slackSlaNotice } from "../connectors/slack/sla-notice.ts";
 import { stripeClient, stripeConfig, type StripeCharge } from "../connectors/stripe/client.ts";
 import { stripeTools } from "../connectors/stripe/tools.ts";
 import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
+import { zendeskWebhooks } from "../connectors/zendesk/events.ts";
 import { defineWorkflow, type ApprovalNotifier, type SlaHop } from "../engine/index.ts";
 
 export interface TicketEvent {
@@ -109,9 +111,9 @@ function refundDispute(version: 1 | 2) {
       // The leads hear of every refund past its SLA in their channel (`SLACK_SLA_CHANNEL` overrides it).
       slaNotify: (config) => slackSlaNotice(config, { channel: "#refund-leads" }),
       triggers: [
-        { source: "zendesk", events: ["ticket.created"], when: (e: TicketEvent) => (e.detail?.tags ?? []).includes("refund"), caseKey: (e: TicketEvent) => email(e.detail?.requester?.email) },
+        zendeskWebhooks.on("ticket.created", { when: (e) => (e.detail?.tags ?? []).includes("refund"), caseKey: (e) => email(e.detail?.requester?.email) }),
         // The customer's answer to our questions, by email.
-        { source: "resend", events: ["email.received"], caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies },
+        emailWebhooks.on("email.received", { caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies }),
       ],
     },
     async ({ input, step, agent, config, conversation }) => {

@@ -3,6 +3,7 @@
  * as a Standard Webhooks sender (the configured `resend` source verifies it): the customer's reply to an `ask`.
  */
 import { z } from "zod";
+import { webhookEvents } from "../triggers.ts";
 
 export const EmailReceived = z
   .object({
@@ -14,3 +15,9 @@ export const EmailReceived = z
 
 /** @example emailEvents["email.received"].safeParse(payload).success */
 export const emailEvents = { "email.received": EmailReceived } as const;
+
+/**
+ * Typed triggers on the `resend` source (the Standard Webhooks source the email provider is configured as).
+ * @example emailWebhooks.on("email.received", { caseKey: (e) => email(e.data.from), opens: false, reply: emailReplies })
+ */
+export const emailWebhooks = webhookEvents("resend", emailEvents);

@@ -3,6 +3,7 @@
  * with `X-HubSpot-Signature-v3` (verified by the `hubspot` source), each naming the object by id only.
  */
 import { z } from "zod";
+import { webhookEvents } from "../triggers.ts";
 
 export const HubSpotPropertyChange = z
   .object({
@@ -22,3 +23,9 @@ export const HubSpotPropertyChange = z
 
 /** @example hubspotEvents["deal.propertyChange"].safeParse(event).success */
 export const hubspotEvents = { "deal.propertyChange": HubSpotPropertyChange, "contact.propertyChange": HubSpotPropertyChange } as const;
+
+/**
+ * Typed triggers on the `hubspot` source.
+ * @example hubspotWebhooks.on("deal.propertyChange", { caseKey: (e) => `hubspot:${e.portalId}:deal:${e.objectId}` })
+ */
+export const hubspotWebhooks = webhookEvents("hubspot", hubspotEvents);

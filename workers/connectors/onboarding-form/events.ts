@@ -1,5 +1,6 @@
 /** What the signup form sends: `application.submitted` on the configured generic-HMAC `onboarding-form` source. */
 import { z } from "zod";
+import { webhookEvents } from "../triggers.ts";
 
 export const ApplicationSubmitted = z
   .object({
@@ -21,3 +22,9 @@ export const ApplicationSubmitted = z
 
 /** @example onboardingFormEvents["application.submitted"].safeParse(payload).success */
 export const onboardingFormEvents = { "application.submitted": ApplicationSubmitted } as const;
+
+/**
+ * Typed triggers on the `onboarding-form` source.
+ * @example onboardingFormWebhooks.on("application.submitted", { caseKey: (e) => email(e.application.email) })
+ */
+export const onboardingFormWebhooks = webhookEvents("onboarding-form", onboardingFormEvents);

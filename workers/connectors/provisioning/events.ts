@@ -1,5 +1,6 @@
 /** What the provisioning system sends: `service.activated` on the configured generic-HMAC `provisioning` source. */
 import { z } from "zod";
+import { webhookEvents } from "../triggers.ts";
 
 export const ServiceActivated = z
   .object({
@@ -10,3 +11,9 @@ export const ServiceActivated = z
 
 /** @example provisioningEvents["service.activated"].safeParse(payload).success */
 export const provisioningEvents = { "service.activated": ServiceActivated } as const;
+
+/**
+ * Typed triggers on the `provisioning` source.
+ * @example provisioningWebhooks.on("service.activated", { caseKey: (e) => email(e.activation.customer.email), opens: false })
+ */
+export const provisioningWebhooks = webhookEvents("provisioning", provisioningEvents);

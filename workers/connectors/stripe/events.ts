@@ -3,6 +3,7 @@
  * `stripe` source) whose `data.object` is the resource. The event types Crossflow's workflows consume, by type.
  */
 import { z } from "zod";
+import { webhookEvents } from "../triggers.ts";
 
 const StripeEvent = <T extends z.ZodType>(object: T) =>
   z.object({ id: z.string().startsWith("evt_"), object: z.literal("event"), type: z.string(), created: z.number().int(), api_version: z.string().nullable().optional(), livemode: z.boolean().optional(), data: z.object({ object }) }).passthrough();
@@ -14,3 +15,9 @@ export const stripeEvents = {
   "invoice.payment_failed": StripeEvent(StripeInvoice),
   "invoice.paid": StripeEvent(StripeInvoice),
 } as const;
+
+/**
+ * Typed triggers on the `stripe` source.
+ * @example stripeWebhooks.on("invoice.payment_failed", { caseKey: (e) => email(e.data.object.customer_email) })
+ */
+export const stripeWebhooks = webhookEvents("stripe", stripeEvents);

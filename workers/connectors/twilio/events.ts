@@ -4,6 +4,7 @@
  * reply; MMS media as `MediaUrl<n>`/`MediaContentType<n>`) and status callbacks of messages we sent.
  */
 import { z } from "zod";
+import { webhookEvents } from "../triggers.ts";
 
 export const TwilioInboundMessage = z
   .object({
@@ -21,3 +22,9 @@ export const TwilioStatusCallback = z.object({ MessageSid: z.string(), MessageSt
 
 /** @example twilioEvents["message.received"].safeParse(payload).success */
 export const twilioEvents = { "message.received": TwilioInboundMessage, "message.delivered": TwilioStatusCallback, "message.failed": TwilioStatusCallback, "message.undelivered": TwilioStatusCallback } as const;
+
+/**
+ * Typed triggers on the `twilio` source.
+ * @example twilioWebhooks.on("message.received", { caseKey: (e) => phone(e.From), opens: false, reply: smsReplies })
+ */
+export const twilioWebhooks = webhookEvents("twilio", twilioEvents);

@@ -2,20 +2,27 @@
 import type { CaseEvent, Duration, Outcome, RetryPolicy, StepContext } from "./case.ts";
 import type { ApprovalRequest, ApprovalResult, EscalationRequest, SlaNotifier } from "./human.ts";
 
-export interface Trigger {
+/**
+ * How events of one source find a workflow's case. `P` is the payload the callbacks read: connectors build triggers
+ * typed from their events schemas (`stripeWebhooks.on("invoice.payment_failed", { caseKey: (e) => … })`), so a
+ * misspelt field is a compile error rather than an event dead-lettered at run time. The callbacks still run on the
+ * sender's data as it came (routing checks nothing against `P`): one that throws on an odd payload means "not this
+ * trigger".
+ */
+export interface Trigger<P = unknown> {
   source: string;
   /** Event types this trigger takes, e.g. `["issues.opened"]`. */
   events: readonly string[];
   /** Narrows by payload, e.g. only tickets tagged `billing`. */
-  when?: (payload: any) => boolean;
+  when?: (payload: P) => boolean;
   /** Which case the event belongs to; null when this payload cannot be correlated. */
-  caseKey: (payload: any) => string | null | undefined;
+  caseKey: (payload: P) => string | null | undefined;
   /**
    * When `caseKey` finds nothing: an id another system knows the customer by (a Stripe customer, a CRM contact),
    * which a case recorded with `step.alias`. The event then belongs to the key that alias names.
    * @example alias: { kind: "stripe-customer", value: (e) => e.data.object.customer }
    */
-  alias?: { kind: string; value: (payload: any) => string | null | undefined };
+  alias?: { kind: string; value: (payload: P) => string | null | undefined };
   /** False: the event joins an open case (buffered for a `waitFor`) but never opens one. Default true. */
   opens?: boolean;
   /**
@@ -27,13 +34,20 @@ export interface Trigger {
 }
 
 /**
+ * A trigger of whatever payload its author typed it with: what a workflow's header holds. `P` appears only as the
+ * callbacks' parameter, so every `Trigger<P>` is a `Trigger<never>` without a cast, and a callback written inline
+ * against it must say what it reads (its parameter is `never` until annotated); only the router calls them.
+ */
+export type SomeTrigger = Trigger<never>;
+
+/**
  * The conversation a case holds with its customer: the handle its outgoing messages carry (an email's reply-to
  * token, the number an SMS was sent from) and how to read it back from the customer's message. Connectors build it
  * (`emailReplies`, `smsReplies`).
  */
 export interface ReplyThread {
   /** The handle the inbound message names (e.g. the token in the reply-to address it was sent to), or null. */
-  named(payload: any, config: Readonly<Record<string, unknown>>): string | null | undefined;
+  named(payload: unknown, config: Readonly<Record<string, unknown>>): string | null | undefined;
   /** The handle the messages of `conversation` carry, to compare with what a message names. */
   handleOf(conversation: Conversation, config: Readonly<Record<string, unknown>>): string | null;
 }
@@ -183,7 +197,7 @@ export interface WorkflowDefinition<I = any> {
   routineSteps?: readonly string[];
   /** The systems it works across (CRM, billing, ...): the readiness view's "systems involved" factor. */
   systems?: readonly string[];
-  triggers: readonly Trigger[];
+  triggers: readonly SomeTrigger[];
   /**
    * What an opening event does when the key's case has ended (resolved or failed): `new-case` (default: a returning
    * customer's next incident is a case of its own, `<workflow>@2/<key>`, counted in the KPIs), or `dead-letter`
