@@ -8,10 +8,11 @@
  * `POST /_sim/webhooks` once the worker is up).
  */
 import { post, sign } from "../scripts/senders.ts";
+import type { CrmRecord } from "../workers/connectors/hubspot/client.ts";
 import { createSimulator, type Simulator } from "./kit.ts";
 
-export interface CrmDeal {
-  id: string;
+/** A CRM record as the connector reads it; the simulator stores every property it has as text. */
+export interface CrmDeal extends CrmRecord {
   properties: Record<string, string>;
   contactId: string | null;
 }
@@ -20,8 +21,7 @@ export interface CrmDeal {
 const PORTAL_ID = 62515;
 const APP_ID = 1160452;
 
-export interface CrmContact {
-  id: string;
+export interface CrmContact extends CrmRecord {
   properties: Record<string, string>;
 }
 

@@ -10,12 +10,13 @@
  * `include_all_metadata=true`).
  */
 import { post, sign } from "../scripts/senders.ts";
+import { APPROVE_ACTION, REJECT_ACTION, type SlackMessage } from "../workers/connectors/slack/client.ts";
+import type { SlackBlockActions } from "../workers/connectors/slack/events.ts";
 import { createSimulator, type Simulator } from "./kit.ts";
 import { SIMULATOR_SLACK_TEAM } from "./keys.ts";
 
-export interface PostedMessage {
-  channel: string;
-  ts: string;
+/** A message as posted: what the connector reads back of a post, plus what the simulator keeps to answer lookups and clicks. */
+export interface PostedMessage extends SlackMessage {
   text: string;
   blocks: { type: string; block_id?: string; elements?: { type: string; action_id?: string; value?: string }[] }[];
   /** Message metadata as posted (https://docs.slack.dev/messaging/message-metadata). */
@@ -23,6 +24,9 @@ export interface PostedMessage {
 }
 
 /** A stable channel id for a name, as Slack turns `#refunds` into `C…`. */
+/** The button `action_id` a click presses: the connector's own, so the simulator clicks exactly what it posts. */
+const actionIdOf = (action: "approve" | "reject") => (action === "approve" ? APPROVE_ACTION : REJECT_ACTION);
+
 const channelId = (name: string) => (/^[CDG][A-Z0-9]{6,}$/.test(name) ? name : `C${[...name.replace(/^#/, "")].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7).toString(36).toUpperCase().padStart(8, "0")}`);
 
 /**
@@ -31,7 +35,7 @@ const channelId = (name: string) => (/^[CDG][A-Z0-9]{6,}$/.test(name) ? name : `
  * @example const payload = blockActionsPayload(message, { user: "U0ANA", action: "approve" });
  */
 export function blockActionsPayload(message: PostedMessage, click: { user: string; action: "approve" | "reject"; team?: string }) {
-  const actionId = `crossflow.${click.action}`;
+  const actionId = actionIdOf(click.action);
   const button = message.blocks.flatMap((b) => b.elements ?? []).find((e) => e.type === "button" && e.action_id === actionId);
   if (!button) throw new Error(`message ${message.ts} has no ${actionId} button`);
   const team = click.team ?? SIMULATOR_SLACK_TEAM;
@@ -50,7 +54,7 @@ export function blockActionsPayload(message: PostedMessage, click: { user: strin
     state: { values: {} },
     response_url: `https://hooks.slack.com/actions/${team}/local/${message.ts}`,
     actions: [{ type: "button", action_id: actionId, block_id: "crossflow_approval", text: { type: "plain_text", text: click.action === "approve" ? "Approve" : "Reject" }, value: button.value, action_ts: (Date.now() / 1000).toFixed(6) }],
-  };
+  } satisfies SlackBlockActions;
 }
 
 export function slackSimulator(apiKey: string): Simulator & { messages: PostedMessage[]; webhook: { url: string | null; secret: string | null } } {
@@ -74,7 +78,7 @@ export function slackSimulator(apiKey: string): Simulator & { messages: PostedMe
     const body = (await c.req.json().catch(() => null)) as { user?: string; action?: "approve" | "reject"; ts?: string; caseKey?: string; team?: string } | null;
     if (!body?.user || !body.action) return c.json({ error: "user and action are required" }, 422);
     if (!webhook.url || !webhook.secret) return c.json({ error: "no worker hooked up: POST /_sim/webhooks { url, secret } first" }, 409);
-    const actionId = `crossflow.${body.action}`;
+    const actionId = actionIdOf(body.action);
     const buttonOf = (m: PostedMessage) => m.blocks.flatMap((b) => b.elements ?? []).find((e) => e.type === "button" && e.action_id === actionId);
     const names = (m: PostedMessage, caseKey: string) => (buttonOf(m)?.value ?? "").includes(JSON.stringify(caseKey));
     const message = body.ts ? messages.find((m) => m.ts === body.ts) : [...messages].reverse().find((m) => buttonOf(m) && (!body.caseKey || names(m, body.caseKey)));

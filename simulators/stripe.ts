@@ -5,44 +5,31 @@
  * worker's `/hooks/stripe` (where, and the endpoint's signing secret, are set at `POST /_sim/webhooks`).
  */
 import { post, sign } from "../scripts/senders.ts";
+import type { z } from "zod";
+import type { StripeCharge, StripeRefund } from "../workers/connectors/stripe/client.ts";
+import type { StripeInvoice } from "../workers/connectors/stripe/events.ts";
 import { createSimulator, objectId, readParams, type Simulator } from "./kit.ts";
 
-export interface Invoice {
-  id: string;
-  object: "invoice";
-  customer: string;
-  customer_email: string | null;
-  amount_due: number;
+/** An invoice as the `invoice.*` events carry it (the connector's schema), with what the simulator tracks besides. */
+export interface Invoice extends z.infer<typeof StripeInvoice> {
   amount_paid: number;
-  currency: string;
   status: "open" | "paid";
   attempt_count: number;
   created: number;
 }
 
-export interface Refund {
-  id: string;
+/** A refund as the connector reads it, with the rest of Stripe's resource the simulator answers. */
+export interface Refund extends StripeRefund {
   object: "refund";
-  amount: number;
-  charge: string | null;
-  payment_intent: string | null;
-  currency: string;
   reason: string | null;
   status: "succeeded";
   created: number;
 }
 
-export interface Charge {
-  id: string;
+/** A charge as the connector reads it, with the rest of Stripe's resource the simulator answers. */
+export interface Charge extends StripeCharge {
   object: "charge";
-  amount: number;
-  amount_refunded: number;
-  currency: string;
-  customer: string | null;
-  billing_details: { email: string | null };
-  description: string | null;
   status: "succeeded";
-  refunded: boolean;
   created: number;
 }
 

@@ -7,15 +7,13 @@
  * `X-Twilio-Signature` under the account's auth token (set at `POST /_sim/webhooks` once the worker is up).
  */
 import { post, sign } from "../scripts/senders.ts";
+import type { TwilioMessage } from "../workers/connectors/twilio/client.ts";
 import { createSimulator, type Simulator } from "./kit.ts";
 import { SIMULATOR_TWILIO_ACCOUNT } from "./keys.ts";
 
-export interface SmsMessage {
-  sid: string;
+/** A message resource as the connector reads it, with the rest of what Twilio answers. */
+export interface SmsMessage extends TwilioMessage {
   account_sid: string;
-  from: string;
-  to: string;
-  body: string;
   status: "queued" | "received";
   direction: "outbound-api" | "inbound";
   /** The Messaging Service that sent it (`MessagingServiceSid`), null for a message sent from a number. */

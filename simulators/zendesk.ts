@@ -11,6 +11,8 @@
  * connector finds an earlier update of a step; `GET /api/v2/tickets/{id}.json` shows the ticket.
  */
 import { post, sign } from "../scripts/senders.ts";
+import type { z } from "zod";
+import type { ZendeskTicketCreated } from "../workers/connectors/zendesk/events.ts";
 import { createSimulator, type Simulator } from "./kit.ts";
 
 export interface TicketComment {
@@ -44,9 +46,8 @@ export interface SimTicket {
   event?: TicketCreatedEvent;
 }
 
-interface TicketCreatedEvent {
-  id: string;
-  type: "zen:event-type:ticket.created";
+/** The `ticket.created` event as the connector's schema reads it, with every field the simulator always fills. */
+interface TicketCreatedEvent extends z.infer<typeof ZendeskTicketCreated> {
   time: string;
   detail: { id: string; subject: string; description: string; tags: string[]; status: string; requester: { email: string; name?: string } };
 }
