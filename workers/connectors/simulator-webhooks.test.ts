@@ -1,6 +1,6 @@
 /**
- * The simulators call back the way the real systems do: each webhook they send passes the ingest's own signature
- * scheme and source parser for that system (Twilio's inbound SMS, Slack's button click, HubSpot's deal stage,
+ * The simulators call back the way the real systems do: each webhook they send passes that system's own signature
+ * scheme and source parser (`<vendor>/scheme.ts`, `source.ts`) (Twilio's inbound SMS, Slack's button click, HubSpot's deal stage,
  * Stripe's invoice events, Zendesk's new ticket), and its payload matches the connector's `events.ts` schema. A small
  * Node server stands in for the worker's `/hooks/:source`.
  */
@@ -9,8 +9,12 @@ import { Hono } from "hono";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveSimulators, SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/index.ts";
-import { BUILT_IN_SOURCES } from "../ingest/index.ts";
-import type { Delivery } from "../webhooks/source.ts";
+import type { Delivery } from "../webhooks/index.ts";
+import { hubspot as hubspotSource } from "./hubspot/source.ts";
+import { slack as slackSource } from "./slack/source.ts";
+import { stripe as stripeSource } from "./stripe/source.ts";
+import { twilio as twilioSource } from "./twilio/source.ts";
+import { zendesk as zendeskSource } from "./zendesk/source.ts";
 import { hubspotClient } from "./hubspot/client.ts";
 import { slackClient } from "./slack/client.ts";
 import { approvalClick } from "./slack/events.ts";
@@ -21,6 +25,7 @@ import { twilioClient } from "./twilio/client.ts";
 import { twilioEvents } from "./twilio/events.ts";
 import { zendeskEvents } from "./zendesk/events.ts";
 
+const SOURCES = [twilioSource, slackSource, hubspotSource, stripeSource, zendeskSource];
 const SECRETS: Record<string, string> = { twilio: "sim-test-twilio-token", slack: "sim-test-slack-signing", hubspot: "sim-test-hubspot-client-secret", stripe: "whsec_sim_test", zendesk: "sim-test-zendesk" };
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;
@@ -32,7 +37,7 @@ beforeAll(async () => {
   sims = await serveSimulators();
   const app = new Hono();
   app.post("/hooks/:source", async (c) => {
-    const source = BUILT_IN_SOURCES.find((s) => s.name === c.req.param("source"))!;
+    const source = SOURCES.find((s) => s.name === c.req.param("source"))!;
     const body = new Uint8Array(await c.req.arrayBuffer());
     const failure = await source.scheme.verify({ method: "POST", url: c.req.url, headers: c.req.raw.headers, body }, [SECRETS[source.name]!], Date.now());
     const text = new TextDecoder().decode(body);
