@@ -9,13 +9,13 @@
 import type { LanguageModelV3, LanguageModelV3GenerateResult } from "@ai-sdk/provider";
 import { z } from "zod";
 import type { AgentTranscript, ModelResolver } from "../../workers/agent/types.ts";
-import { CaseObject as ProductCaseObject } from "../../workers/case/case-object.ts";
+import { CaseObject as ProductCaseObject } from "../../workers/platform/cloudflare/case-object.ts";
 import { defineWorkflow, type WorkflowDefinition } from "../../workers/engine/index.ts";
 import { WORKFLOWS } from "../../workers/workflows/index.ts";
-import product from "../../workers/index.ts";
-import type { Env } from "../../workers/env.ts";
+import product from "../../workers/platform/cloudflare/index.ts";
+import type { Env } from "../../workers/platform/cloudflare/env.ts";
 
-export { DeadLetterObject } from "../../workers/index.ts";
+export { DeadLetterObject } from "../../workers/platform/cloudflare/index.ts";
 
 /** A connector with no latency: what is left is the engine's own cost per step. */
 const zeroLatencyConnector = async (i: number) => ({ ok: true, i });

@@ -6,7 +6,7 @@
 import { APICallError } from "@ai-sdk/provider";
 import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
-import type { CaseView } from "../../workers/case/case-object.ts";
+import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 import { caseHandle, refundsFor } from "./case-handle.ts";
 import { testClock } from "./clock.ts";
 import { answer, mockModels } from "./models.ts";

@@ -13,7 +13,7 @@ import { exportAudit, verifyAudit, type AuditTarget } from "../../scripts/audit-
 import { issueOpenedPayload, sign } from "../../scripts/senders.ts";
 import { chainEntry, type AuditEntry } from "../../workers/engine/audit.ts";
 import { caseId } from "../../workers/engine/index.ts";
-import worker from "../../workers/index.ts";
+import worker from "../../workers/platform/cloudflare/index.ts";
 import { generateManifestKeys, writeDailyManifest } from "../../workers/metrics/audit-manifest.ts";
 import { eventually } from "../support/wait.ts";
 import { api, ORIGIN, secret, send, settle } from "./helpers.ts";

@@ -7,7 +7,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { issueOpenedPayload, sign, stripeInvoiceEvent, type SignedRequest } from "../../scripts/senders.ts";
-import { app } from "../../workers/index.ts";
+import { app } from "../../workers/platform/cloudflare/index.ts";
 import { bytesToHex } from "../../workers/webhooks/hmac.ts";
 import { jsonDepth, MAX_JSON_DEPTH } from "../../workers/webhooks/json-limits.ts";
 import { DISCARD_LIMIT_BYTES } from "../../workers/ingest/read.ts";

@@ -4,8 +4,8 @@
 import { createClient } from "@libsql/client/web";
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { CaseObject } from "../../workers/index.ts";
-import type { CaseView } from "../../workers/case/case-object.ts";
+import { CaseObject } from "../../workers/platform/cloudflare/index.ts";
+import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 import { caseId } from "../../workers/engine/index.ts";
 import { issueOpenedPayload, sign } from "../../scripts/senders.ts";
 import { send, settle } from "./helpers.ts";

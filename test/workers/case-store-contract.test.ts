@@ -1,7 +1,7 @@
 /** The case store contract (test/contract) against the Durable Object adapter, inside workerd. */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
-import { caseDirectory } from "../../workers/platform/cloudflare.ts";
+import { caseDirectory } from "../../workers/platform/cloudflare/platform.ts";
 import { WORKFLOWS } from "../../workers/workflows/index.ts";
 import { CONTRACT, type CaseHarness } from "../contract/case-store.contract.ts";
 import { testClock } from "./clock.ts";

@@ -11,7 +11,7 @@ import { slackClient, slackConfig } from "../../workers/connectors/slack/client.
 import { twilioClient, twilioConfig } from "../../workers/connectors/twilio/client.ts";
 import { zendeskClient, zendeskConfig } from "../../workers/connectors/zendesk/client.ts";
 import { defineWorkflow } from "../../workers/engine/index.ts";
-import type { CaseView } from "../../workers/case/case-object.ts";
+import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 import type { LoggedRequest } from "../../simulators/kit.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { caseHandle } from "./case-handle.ts";

@@ -4,7 +4,7 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CaseObject, type CaseView } from "../../workers/case/case-object.ts";
+import { CaseObject, type CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 import { caseId, defineWorkflow, FatalError, type EventEnvelope, type WorkflowDefinition } from "../../workers/engine/index.ts";
 
 const envelope = (workflow: WorkflowDefinition, caseKey: string): EventEnvelope => ({

@@ -3,11 +3,11 @@
  * workflows and read the test clock. Everything else (routes, storage, alarms, the dead-letter object) is the
  * product's own.
  */
-import { createApp } from "../../workers/app.ts";
-import { CaseObject as ProductCaseObject } from "../../workers/case/case-object.ts";
-import type { Env } from "../../workers/env.ts";
-import worker from "../../workers/index.ts";
-import { cloudflarePlatform } from "../../workers/platform/cloudflare.ts";
+import { createApp } from "../../workers/http/index.ts";
+import { CaseObject as ProductCaseObject } from "../../workers/platform/cloudflare/case-object.ts";
+import type { Env } from "../../workers/platform/cloudflare/env.ts";
+import worker from "../../workers/platform/cloudflare/index.ts";
+import { cloudflarePlatform } from "../../workers/platform/cloudflare/platform.ts";
 import type { WorkflowDefinition } from "../../workers/engine/index.ts";
 import { WORKFLOWS } from "../../workers/workflows/index.ts";
 import { CONTRACT_WORKFLOWS } from "../contract/case-store.contract.ts";
@@ -16,7 +16,7 @@ import { testModels } from "./models.ts";
 import { CONVERSATION_WORKFLOWS } from "./conversation-workflows.ts";
 import { TEST_WORKFLOWS } from "./workflows.ts";
 
-export { DeadLetterObject } from "../../workers/index.ts";
+export { DeadLetterObject } from "../../workers/platform/cloudflare/index.ts";
 
 /** What is "deployed": tests replace the contents in place to deploy a new version (every object sees it). */
 export const deployment: WorkflowDefinition[] = [...WORKFLOWS, ...TEST_WORKFLOWS, ...CONTRACT_WORKFLOWS, ...CONVERSATION_WORKFLOWS];

@@ -9,7 +9,7 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { issueOpenedPayload, sign, stripeInvoiceEvent, type SignedRequest } from "../../scripts/senders.ts";
-import { app } from "../../workers/index.ts";
+import { app } from "../../workers/platform/cloudflare/index.ts";
 import { jsonDepth, MAX_JSON_DEPTH } from "../../workers/webhooks/json-limits.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../workers/webhooks/source.ts";
 import { ORIGIN, secret } from "./helpers.ts";

@@ -3,8 +3,8 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { caseId } from "../../workers/engine/index.ts";
 import { activeSecrets } from "../../workers/webhooks/hmac.ts";
-import type { CaseView } from "../../workers/case/case-object.ts";
-import { caseDirectory } from "../../workers/platform/cloudflare.ts";
+import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
+import { caseDirectory } from "../../workers/platform/cloudflare/platform.ts";
 import type { SignedRequest } from "../../scripts/senders.ts";
 
 export const ORIGIN = "https://crossflow.test";

@@ -9,7 +9,7 @@ import { sign } from "../../scripts/senders.ts";
 import { blockActionsPayload, type PostedMessage } from "../../simulators/slack.ts";
 import { inboundSmsParams, type SmsMessage } from "../../simulators/twilio.ts";
 import { SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/keys.ts";
-import type { CaseView } from "../../workers/case/case-object.ts";
+import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 import { api, ORIGIN, secret, send, settle, viewOf } from "./helpers.ts";
 
 const simulators = () => inject("simulatorsUrl");

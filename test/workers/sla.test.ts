@@ -7,7 +7,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { openDatabase } from "../../db/client.ts";
 import { kpisOf, tallyFromRollups } from "../../db/kpi/index.ts";
-import type { CaseView } from "../../workers/case/case-object.ts";
+import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 import { caseId } from "../../workers/engine/index.ts";
 import type { SentEmail } from "../../simulators/email.ts";
 import type { PostedMessage } from "../../simulators/slack.ts";

@@ -4,19 +4,25 @@
  * the wait still open). The Slack user must be a declared approver (`SLACK_APPROVERS`); anyone else is refused
  * with 403 `not_authorized`, audited in the case as `human.decision_refused`.
  */
+import type { DecisionInput, DecisionResult } from "../case/runtime.ts";
 import { slackApprover } from "../connectors/slack/approvers.ts";
 import { approvalClick } from "../connectors/slack/events.ts";
 import { caseId } from "../engine/index.ts";
 import { ApiError } from "../errors.ts";
-import type { Platform } from "../platform/port.ts";
 import type { Delivery } from "../webhooks/source.ts";
+
+/** What a click needs of the platform's case objects (the HTTP layer's platform port provides them). */
+export interface ApprovalCases {
+  decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null>;
+  refuseAction(caseId: string, actorId: string | null, refusal: { code: string; message: string }): Promise<boolean>;
+}
 
 /**
  * The answer to a delivery that is an approval click (200 for Slack, which wants its interactions acknowledged
  * with 200), or null when the delivery is something else and is routed as usual.
  * @example const answer = await decideFromSlack(platform, env, delivery); if (answer) return c.json(answer);
  */
-export async function decideFromSlack(platform: Platform, config: Readonly<Record<string, unknown>>, delivery: Delivery): Promise<Record<string, unknown> | null> {
+export async function decideFromSlack(platform: { cases: ApprovalCases }, config: Readonly<Record<string, unknown>>, delivery: Delivery): Promise<Record<string, unknown> | null> {
   const click = approvalClick(delivery.payload);
   if (!click) return null;
   // The case whose message was clicked (a message from before cases were numbered is the key's first): never the

@@ -8,7 +8,7 @@ import type { ModelResolver } from "../../agent/types.ts";
 import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
 import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
 import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../../engine/index.ts";
-import type { CaseDirectory } from "../port.ts";
+import type { CaseDirectory } from "../../http/index.ts";
 import { log } from "../../observability/index.ts";
 import { AlarmRunner } from "./alarm-runner.ts";
 import { openKvCaseStore } from "./kv-case-store.ts";

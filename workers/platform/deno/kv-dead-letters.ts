@@ -4,7 +4,7 @@
  */
 import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
 import type { DeadLetterInput } from "../../ingest/dispatch.ts";
-import type { DeadLetterStore } from "../port.ts";
+import type { DeadLetterStore } from "../../http/index.ts";
 import { readRecords, writeParts } from "./kv-records.ts";
 
 const SEQ: Deno.KvKey = ["dead-letter-seq"];

@@ -3,17 +3,17 @@
  * this class gives it the object's SQLite storage and alarm, and exposes it over RPC.
  */
 import { DurableObject } from "cloudflare:workers";
-import { modelResolver } from "../agent/models.ts";
-import type { ModelResolver } from "../agent/types.ts";
-import { aliasRecordId, type AuditEntry, type CaseIngestResult, type ChainVerdict, type EventEnvelope, type WorkflowDefinition } from "../engine/index.ts";
-import { WORKFLOWS } from "../workflows/index.ts";
-import { metricsDelivery } from "../platform/cloudflare-metrics.ts";
-import type { Env } from "../env.ts";
-import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "./runtime.ts";
-import { SqliteCaseStore } from "./sqlite-store.ts";
-import type { CaseHeader } from "./storage.ts";
+import { modelResolver } from "../../agent/models.ts";
+import type { ModelResolver } from "../../agent/types.ts";
+import { aliasRecordId, type AuditEntry, type CaseIngestResult, type ChainVerdict, type EventEnvelope, type WorkflowDefinition } from "../../engine/index.ts";
+import { WORKFLOWS } from "../../workflows/index.ts";
+import { metricsDelivery } from "./metrics.ts";
+import type { Env } from "./env.ts";
+import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
+import { SqliteCaseStore } from "../../case/sqlite-store.ts";
+import type { CaseHeader } from "../../case/storage.ts";
 
-export type { CaseView, DecisionInput, DecisionResult, TimelineEntry } from "./runtime.ts";
+export type { CaseView, DecisionInput, DecisionResult, TimelineEntry } from "../../case/runtime.ts";
 
 export class CaseObject extends DurableObject<Env> {
   /** The deployed workflow versions; a case runs the one it opened with. */

@@ -6,19 +6,22 @@
  *   constant time): the one caller that may act on behalf of the person signed in to the dashboard.
  */
 import { createMiddleware } from "hono/factory";
-import { checkApiKey, looksLikeApiKey, type ApiCaller } from "../../db/api-keys.ts";
-import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
-import type { AppEnv, Config } from "../env.ts";
-import { ApiError } from "../errors.ts";
-import { activeSecrets, utf8 } from "../webhooks/hmac.ts";
+import { checkApiKey, looksLikeApiKey, type ApiCaller } from "../../../db/api-keys.ts";
+import { openDatabase, type MetricsDatabase } from "../../../db/client.ts";
+import type { Config } from "../../config.ts";
+import type { AppEnv } from "../app-env.ts";
+import { ApiError } from "../../errors.ts";
+import { activeSecrets } from "../../webhooks/hmac.ts";
 
 export type { ApiCaller };
+
+const encoder = new TextEncoder();
 
 /** Constant-time equality by comparing HMACs of both sides under a per-call random key. */
 async function timingSafeEqual(a: string, b: string): Promise<boolean> {
   const key = (await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"])) as CryptoKey;
-  const mac = await crypto.subtle.sign("HMAC", key, utf8(a));
-  return crypto.subtle.verify("HMAC", key, mac, utf8(b));
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(a));
+  return crypto.subtle.verify("HMAC", key, mac, encoder.encode(b));
 }
 
 /** The dashboard's server: any workflow, and the person it names is the signed-in user it vouches for. */

@@ -4,11 +4,11 @@
  * per-source rate limit before they get here.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { DeadLetterInput } from "../ingest/dispatch.ts";
-import type { Env } from "../env.ts";
-import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "./types.ts";
+import type { DeadLetterInput } from "../../ingest/dispatch.ts";
+import type { Env } from "./env.ts";
+import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
 
-export type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "./types.ts";
+export type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
 
 export const DEAD_LETTERS_NAME = "dead-letters";
 

@@ -1,6 +1,3 @@
-import type { CaseObject } from "./case/case-object.ts";
-import type { DeadLetterObject } from "./dead-letters/dead-letter-object.ts";
-
 /**
  * The configuration the HTTP app reads on every platform: secrets and vars by name. Secrets come from
  * `wrangler secret put` (Cloudflare) or the environment (Deno) in production and `.dev.vars` locally; each
@@ -30,35 +27,4 @@ export interface Config {
   METRICS_RETENTION_DAYS?: string;
   /** Base64 PKCS#8 Ed25519 key that signs the daily manifest of audit chain heads (workers/metrics/audit-manifest.ts). */
   AUDIT_SIGNING_KEY?: string;
-}
-
-/** The Cloudflare worker's bindings: the configuration plus the platform's own objects. */
-export interface Env extends Config {
-  CASES: DurableObjectNamespace<CaseObject>;
-  DEAD_LETTERS: DurableObjectNamespace<DeadLetterObject>;
-  /** Per-source request limit (Cloudflare rate limiting binding), keyed by source name. */
-  INGEST_RATE_LIMITER?: RateLimit;
-  /** Case objects send metric batches here; the worker's queue consumer writes them to Turso. */
-  METRICS_QUEUE?: Queue<import("./metrics/index.ts").MetricBatch>;
-  /** This worker itself (a service binding), for workflows that submit to one of its own webhook sources. */
-  SELF?: Fetcher;
-}
-
-/** What every route sees: the configuration as bindings, the platform as a context variable. */
-export interface AppEnv {
-  Bindings: Config;
-  /** `caller`: who is calling `/api/*` (set by its authentication; absent on other routes). */
-  Variables: { platform: import("./platform/port.ts").Platform; caller: import("../db/api-keys.ts").ApiCaller };
-}
-
-type WorkerEnv = Env;
-declare global {
-  // Types `env` from "cloudflare:test" and "cloudflare:workers" as these bindings.
-  namespace Cloudflare {
-    interface Env extends WorkerEnv {}
-    interface GlobalProps {
-      mainModule: typeof import("./index.ts");
-      durableNamespaces: "CaseObject" | "DeadLetterObject";
-    }
-  }
 }

@@ -3,14 +3,14 @@
  * the platform port. (RPC stub types cannot express `unknown` payload fields, so the declared types are restored
  * here, once.)
  */
-import type { CaseView, DecisionResult } from "../case/runtime.ts";
-import type { CaseHeader } from "../case/storage.ts";
-import { aliasRecordId, type AuditEntry, type ChainVerdict } from "../engine/index.ts";
-import type { Env } from "../env.ts";
-import { WORKFLOWS } from "../workflows/index.ts";
-import type { CaseDirectory, Platform } from "./port.ts";
-import { deadLetterStore } from "./cloudflare-dead-letters.ts";
-import { metricsDelivery } from "./cloudflare-metrics.ts";
+import type { CaseView, DecisionResult } from "../../case/runtime.ts";
+import type { CaseHeader } from "../../case/storage.ts";
+import { aliasRecordId, type AuditEntry, type ChainVerdict } from "../../engine/index.ts";
+import type { Env } from "./env.ts";
+import { WORKFLOWS } from "../../workflows/index.ts";
+import type { CaseDirectory, Platform } from "../../http/index.ts";
+import { deadLetterStore } from "./dead-letter-store.ts";
+import { metricsDelivery } from "./metrics.ts";
 
 export function caseDirectory(env: Env): CaseDirectory {
   const stub = (caseId: string) => env.CASES.getByName(caseId);

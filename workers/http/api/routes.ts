@@ -1,13 +1,13 @@
 /** The authenticated case API: read cases, send people's decisions, list and replay dead letters. */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { caseId, HUMAN_DECISIONS } from "../engine/index.ts";
-import type { AppEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
-import { dispatchDelivery, latestCaseId } from "../ingest/dispatch.ts";
-import type { DeadLetterWithPayload } from "../dead-letters/types.ts";
-import { METRICS_DEAD_LETTER_SOURCE, parseMetricBatch } from "../metrics/index.ts";
-import type { DeadLetterStore, Platform } from "../platform/port.ts";
+import { caseId, HUMAN_DECISIONS } from "../../engine/index.ts";
+import type { AppEnv } from "../app-env.ts";
+import { ApiError } from "../../errors.ts";
+import { dispatchDelivery, latestCaseId } from "../../ingest/dispatch.ts";
+import type { DeadLetterWithPayload } from "../../dead-letters/types.ts";
+import { METRICS_DEAD_LETTER_SOURCE, parseMetricBatch } from "../../metrics/index.ts";
+import type { DeadLetterStore, Platform } from "../platform.ts";
 import { authenticate, authorize, callerRoles, type ApiCaller } from "./auth.ts";
 
 export const api = new Hono<AppEnv>();

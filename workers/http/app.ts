@@ -4,12 +4,13 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv, Config } from "./env.ts";
-import { ApiError } from "./errors.ts";
+import type { Config } from "../config.ts";
+import type { AppEnv } from "./app-env.ts";
+import { ApiError } from "../errors.ts";
 import { api } from "./api/routes.ts";
-import { hooks } from "./ingest/routes.ts";
-import type { Platform } from "./platform/port.ts";
-import { log } from "./observability/index.ts";
+import { hooks } from "./ingest-routes.ts";
+import type { Platform } from "./platform.ts";
+import { log } from "../observability/index.ts";
 
 /**
  * @example

@@ -1,11 +1,11 @@
 /** Worker entry: the Hono app, the metrics queue consumer, the daily cron and the Durable Object classes. */
-import { createApp } from "./app.ts";
+import { createApp } from "../../http/index.ts";
 import type { Env } from "./env.ts";
-import { cloudflarePlatform } from "./platform/cloudflare.ts";
-import { handleMetricsQueue, pruneMetrics, signAuditManifest } from "./platform/cloudflare-metrics.ts";
+import { cloudflarePlatform } from "./platform.ts";
+import { handleMetricsQueue, pruneMetrics, signAuditManifest } from "./metrics.ts";
 
-export { CaseObject } from "./case/case-object.ts";
-export { DeadLetterObject } from "./dead-letters/dead-letter-object.ts";
+export { CaseObject } from "./case-object.ts";
+export { DeadLetterObject } from "./dead-letter-object.ts";
 
 export const app = createApp((env) => cloudflarePlatform(env as Env));
 
