@@ -7,8 +7,9 @@
  */
 import { z } from "zod";
 import { hubspotClient, hubspotConfig, type CrmRecord } from "../connectors/hubspot/client.ts";
-import { hubspotWebhooks } from "../connectors/hubspot/events.ts";
+import { hubspotWebhooks, type hubspotEvents } from "../connectors/hubspot/events.ts";
 import { onboardingFormClient, onboardingFormConfig } from "../connectors/onboarding-form/client.ts";
+import type { PayloadOf } from "../connectors/triggers.ts";
 import { defineWorkflow } from "../engine/index.ts";
 import type { Application } from "./customer-onboarding.ts";
 
@@ -17,12 +18,7 @@ export const ONBOARDING_STAGE = "onboarding";
 const DEAL_PROPERTIES = ["dealname", "dealstage", "plan", "payment_method", "documents"] as const;
 const CONTACT_PROPERTIES = ["email", "firstname", "lastname", "phone", "date_of_birth", "country", "preferred_channel", "data_processing_consent"] as const;
 
-interface DealStageChange {
-  portalId: number;
-  objectId: number;
-  propertyName: string;
-  propertyValue: string;
-}
+type DealStageChange = PayloadOf<typeof hubspotEvents, "deal.propertyChange">;
 
 /** The documents property holds the files' metadata as JSON (HubSpot custom properties are text). */
 const Documents = z.array(z.object({ type: z.string().min(1), fileName: z.string(), contentType: z.string(), sizeBytes: z.number().int().nonnegative() }));

@@ -2,14 +2,11 @@
  * The foundation's reference workflow: a new GitHub issue is classified from its text and the case resolves
  * with the labels a maintainer would apply. Deterministic on purpose; agent steps arrive with the agent issue.
  */
-import { githubWebhooks } from "../connectors/github/events.ts";
+import { githubWebhooks, type githubEvents } from "../connectors/github/events.ts";
+import type { PayloadOf } from "../connectors/triggers.ts";
 import { defineWorkflow } from "../engine/index.ts";
 
-interface IssuesEvent {
-  action: string;
-  issue: { number: number; title: string; body?: string | null; user?: { login?: string } };
-  repository: { full_name: string };
-}
+type IssuesEvent = PayloadOf<typeof githubEvents, "issues.opened" | "issues.reopened">;
 
 const LABEL_RULES: readonly { label: string; pattern: RegExp }[] = [
   { label: "bug", pattern: /\b(bugs?|crash\w*|errors?|exceptions?|broken|fail\w*|regression)\b/i },

@@ -10,11 +10,7 @@ import { stripeWebhooks, type stripeEvents } from "../connectors/stripe/events.t
 import type { PayloadOf } from "../connectors/triggers.ts";
 import { zendeskWebhooks, type zendeskEvents } from "../connectors/zendesk/events.ts";
 
-interface InvoiceEvent {
-  id: string;
-  type: string;
-  data: { object: { id: string; customer?: string; customer_email?: string | null; amount_due?: number; attempt_count?: number; currency?: string } };
-}
+type InvoiceEvent = PayloadOf<typeof stripeEvents, "invoice.payment_failed">;
 
 type TicketActivity = PayloadOf<typeof zendeskEvents, "ticket.created" | "ticket.comment_added">;
 
@@ -25,7 +21,7 @@ export const fromCustomer = (e: TicketActivity) => {
 };
 
 /** The Stripe customer, as `step.alias("stripe-customer", …)` recorded it (customer-onboarding v3). */
-const STRIPE_CUSTOMER = { kind: "stripe-customer", value: (e: PayloadOf<typeof stripeEvents, "invoice.payment_failed" | "invoice.paid">) => e.data.object.customer } as const;
+const STRIPE_CUSTOMER = { kind: "stripe-customer", value: (e: InvoiceEvent) => e.data.object.customer } as const;
 
 const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
 
