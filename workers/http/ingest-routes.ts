@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { ApiError } from "../errors.ts";
-import { decideFromSlack } from "../ingest/approvals.ts";
+import { carryOutDecision } from "../ingest/approvals.ts";
 import { dispatchDelivery } from "../ingest/dispatch.ts";
 import { activeSecrets } from "../webhooks/hmac.ts";
 import { readVerifiedRequest } from "../ingest/read.ts";
@@ -54,11 +54,9 @@ hooks.post("/:source", async (c) => {
   const deliveries = source.deliveries(request);
   if ("error" in deliveries) throw new ApiError(400, "missing_event_identity", deliveries.error);
   if (deliveries.length === 1 && deliveries[0]!.type === "ping") return c.json({ ok: true, pong: true, id: deliveries[0]!.id });
-  if (source.name === "slack" && deliveries.length === 1 && deliveries[0]!.type === "interaction.block_actions") {
-    // A click on an approval message is a person's decision, not an event for a workflow to route.
-    const decided = await decideFromSlack(platform, env, deliveries[0]!);
-    if (decided) return c.json(decided);
-  }
+  // A person's decision (a click on an approval message) is carried out on its case, not routed to a workflow.
+  const decision = source.decision?.(deliveries, env);
+  if (decision) return c.json(await carryOutDecision(platform, decision));
 
   const raw = request.kind === "json" ? { value: request.body, text: request.text } : undefined;
   const deps = { ...platform, config: env };

@@ -1,4 +1,5 @@
 /** Contracts of a webhook sender: how its signature scheme verifies, and how its source names its deliveries. */
+import type { HumanActor } from "../engine/index.ts";
 
 export interface SignedRequest {
   method: string;
@@ -74,6 +75,32 @@ export interface WebhookSource {
   deliveries(request: ParsedRequest): Delivery[] | { error: string };
   /** A handshake answer (Slack's `url_verification`) sent instead of ingesting; undefined for a normal event. */
   handshake?(request: ParsedRequest): Record<string, unknown> | undefined;
+  /**
+   * The decision a request's deliveries carry instead of events for a workflow (a click on Slack's approval
+   * buttons), or undefined to route them as usual. `config` is the deployment's configuration, which says who may
+   * decide. The ingest route carries the decision out; the source only reads it.
+   */
+  decision?(deliveries: readonly Delivery[], config: Readonly<Record<string, unknown>>): DeliveredDecision | undefined;
+}
+
+/**
+ * A person's decision on a waiting case that arrived as a delivery, as its source reads it; carried out through the
+ * same checks as the case API's decisions.
+ */
+export interface DeliveredDecision {
+  workflow: string;
+  caseKey: string;
+  /** Which of the key's cases; none names the key's first (messages posted before cases were numbered). */
+  seq?: number;
+  /** The step waiting for the decision. */
+  step: string;
+  decision: "approve" | "reject";
+  /** The decision's own id: a repeated delivery of it decides once. */
+  id: string;
+  /** The approver the sender's user is, or why they may decide nothing (the refusal is audited under `actorId`). */
+  by: { actor: HumanActor } | { refused: string; actorId: string };
+  /** Where the decision came from, kept with it in the audit trail. */
+  note: string;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

@@ -1,9 +1,10 @@
 /**
  * Slack's Web API (https://docs.slack.com/reference/methods/chat.postMessage): messages with a bot token, and
  * approval requests with Approve/Reject buttons whose value names the case and the waiting step. A click comes
- * back as Slack's signed `block_actions` interaction on the `slack` source, where it becomes a person's decision
- * (see workers/ingest/approvals.ts). Slack answers HTTP 200 with `{ ok: false, error }` for most failures: those
- * are sorted like HTTP errors (a bad token or channel is fatal, Slack's own failures are retried).
+ * back as Slack's signed `block_actions` interaction on the `slack` source, whose `decision` hook (source.ts) reads
+ * it as a person's decision for workers/ingest/approvals.ts to carry out. Slack answers HTTP 200 with `{ ok: false,
+ * error }` for most failures: those are sorted like HTTP errors (a bad token or channel is fatal, Slack's own
+ * failures are retried).
  *
  * Slack has no idempotency key, so every post carries the step's key as message metadata
  * (`metadata: { event_type: "crossflow_step", event_payload: { idempotency_key } }`,

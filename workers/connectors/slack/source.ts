@@ -1,4 +1,6 @@
 import { assertJsonDepth, DEFAULT_MAX_BODY_BYTES, epochMs, field, type ParsedRequest, text, type WebhookSource } from "../../webhooks/index.ts";
+import { slackApprover } from "./approvers.ts";
+import { approvalClick } from "./events.ts";
 import { slackScheme } from "./scheme.ts";
 
 /** Interactive payloads (buttons, approvals) arrive form-encoded with the JSON in a `payload` field. */
@@ -16,7 +18,10 @@ function interactive(request: ParsedRequest): unknown {
   }
 }
 
-/** Slack: the Events API (`event_id`, `event.type`), interactivity (`payload=`), and the URL handshake. */
+/**
+ * Slack: the Events API (`event_id`, `event.type`), interactivity (`payload=`), and the URL handshake. A click on a
+ * Crossflow approval message is a person's decision, not an event for a workflow to route.
+ */
 export const slack: WebhookSource = {
   name: "slack",
   scheme: slackScheme(),
@@ -39,5 +44,23 @@ export const slack: WebhookSource = {
     const id = text(field(payload, "trigger_id")) ?? text(field(payload, "actions.0.action_ts"));
     if (!payload || !id || !type) return { error: "a Slack interaction needs a JSON payload field with type and trigger_id" };
     return [{ id, type: `interaction.${type}`, payload }];
+  },
+  decision(deliveries, config) {
+    const [delivery] = deliveries;
+    if (deliveries.length !== 1 || delivery?.type !== "interaction.block_actions") return undefined;
+    // Another app's button or a value naming no case is no decision of ours: routed like any interaction.
+    const click = approvalClick(delivery.payload);
+    if (!click) return undefined;
+    const approver = slackApprover(config, click);
+    return {
+      workflow: click.workflow,
+      caseKey: click.caseKey,
+      seq: click.seq,
+      step: click.step,
+      decision: click.decision,
+      id: `slack:${click.triggerId}`,
+      by: "refused" in approver ? { refused: approver.refused, actorId: `slack:${click.slackUser}` } : approver,
+      note: `from Slack (${click.slackUser})`,
+    };
   },
 };
