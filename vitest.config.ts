@@ -88,7 +88,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["workers/**/*.test.ts", "db/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["workers/**/*.test.ts", "db/**/*.test.ts", "dashboard/src/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "node",
         },
       },

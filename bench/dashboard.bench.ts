@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { createSession, createUser } from "../db/accounts.ts";
+import { createSession, createUser } from "../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../db/client.ts";
 import { freePort, ROOT, spawnService, startLibsqlService } from "../scripts/stack.ts";
 import { launchChromium } from "../test/support/chromium.ts";

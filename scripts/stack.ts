@@ -8,7 +8,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writ
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureFirstAdmin } from "../db/accounts.ts";
+import { ensureFirstAdmin } from "../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../db/client.ts";
 import { generateManifestKeys } from "../workers/metrics/audit-manifest.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";

@@ -4,7 +4,7 @@
  * With `--password-stdin` the password is the first line of standard input; otherwise one is generated and printed once.
  */
 import { parseArgs } from "node:util";
-import { AccountError, createUser, DASHBOARD_ROLES, generatePassword } from "../db/accounts.ts";
+import { AccountError, createUser, DASHBOARD_ROLES, generatePassword } from "../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../db/client.ts";
 
 const { values } = parseArgs({

@@ -6,7 +6,7 @@
  * `kit.csp` in svelte.config.js. (SvelteKit builds the thrown sign-in redirect itself, with the cookie it clears.)
  */
 import { json, redirect, type Handle } from "@sveltejs/kit";
-import { lookupSession } from "../../db/accounts.ts";
+import { lookupSession } from "$lib/server/accounts/index.ts";
 import { metricsDb } from "$lib/server/db";
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from "$lib/server/auth/session";
 

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../../db/accounts.ts";
+import { createUser } from "../../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../../db/client.ts";
 import { ROOT, type Stack } from "../../scripts/stack.ts";
 import { useBrowserStack } from "../support/browser-stack.ts";

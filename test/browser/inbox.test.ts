@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../../db/accounts.ts";
+import { createUser } from "../../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../../db/client.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";

@@ -4,8 +4,8 @@
  * `CaseApiError` naming what went wrong (not configured, unreachable, refused with the API's own code).
  */
 import { env } from "$env/dynamic/private";
-import type { AuditEntry, ChainVerdict } from "../../../../workers/engine/audit.ts";
-import type { CaseEvent, CaseStatus, HumanDecision, HumanDecisionKind, HumanTask, PendingWait, StepRecord } from "../../../../workers/engine/types.ts";
+import type { AuditEntry, ChainVerdict } from "$workers/engine/audit.ts";
+import type { CaseEvent, CaseStatus, HumanDecision, HumanDecisionKind, HumanTask, PendingWait, StepRecord } from "$workers/engine/types.ts";
 
 export type { AuditEntry, ChainVerdict, HumanTask, PendingWait, HumanDecisionKind, StepRecord, CaseStatus };
 

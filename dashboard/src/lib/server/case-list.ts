@@ -4,8 +4,8 @@
  */
 import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type { MetricsDatabase } from "../../../../db/client.ts";
-import { CASE_STATUSES, cases, dailyRollups, exceptionRollups, type CaseStatus } from "../../../../db/schema.ts";
+import type { MetricsDatabase } from "$db/client.ts";
+import { CASE_STATUSES, cases, dailyRollups, exceptionRollups, type CaseStatus } from "$db/schema.ts";
 import { DAY_MS } from "./kpis.ts";
 
 export const PAGE_SIZE = 50;

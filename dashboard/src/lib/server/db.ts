@@ -1,6 +1,6 @@
 /** The dashboard's only door to the metrics database (server-side; never shipped to the browser). */
 import { env } from "$env/dynamic/private";
-import { openDatabase, type MetricsDatabase } from "../../../../db/client.ts";
+import { openDatabase, type MetricsDatabase } from "$db/client.ts";
 
 let db: MetricsDatabase | undefined;
 

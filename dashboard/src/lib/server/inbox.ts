@@ -5,8 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { MetricsDatabase } from "../../../../db/client.ts";
-import { cases, escalationClaims, users } from "../../../../db/schema.ts";
+import type { MetricsDatabase } from "$db/client.ts";
+import { cases, escalationClaims, users } from "$db/schema.ts";
 import { seqOf } from "../cases/format.ts";
 import { CaseApiError, getCase, type HumanTask } from "./case-api.ts";
 

@@ -3,6 +3,8 @@
  * are whole UTC days; a page's period comes from its URL (`days`, `to`, `from`, `version`).
  */
 import { sql } from "drizzle-orm";
+// Relative paths, not the `$db`/`$workers` aliases: the metrics benchmark (bench/metrics.bench.ts) loads this module
+// outside Vite too.
 import type { MetricsDatabase } from "../../../../db/client.ts";
 import { emptyTally, kpisOf, tallyFromRollups, type Kpis, type KpiFilter, type Tally } from "../../../../db/kpi/index.ts";
 import { WORKFLOWS } from "../../../../workers/workflows/index.ts";

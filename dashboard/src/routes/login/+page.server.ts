@@ -1,6 +1,6 @@
 import { fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { signIn } from "../../../../db/accounts.ts";
+import { signIn } from "$lib/server/accounts/index.ts";
 import { metricsDb } from "$lib/server/db";
 import { safeNext, setSessionCookie } from "$lib/server/auth/session";
 

@@ -1,6 +1,6 @@
 import { redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { deleteSession } from "../../../../db/accounts.ts";
+import { deleteSession } from "$lib/server/accounts/index.ts";
 import { metricsDb } from "$lib/server/db";
 import { clearSessionCookie, SESSION_COOKIE } from "$lib/server/auth/session";
 

@@ -4,9 +4,9 @@ import type { Actions, PageServerLoad } from "./$types";
 import { hasRole, requireRole } from "$lib/server/auth/guard";
 import { metricsDb } from "$lib/server/db";
 import { overview, periodOf, PERIODS } from "$lib/server/kpis";
-import { assessReadiness, DEFAULT_THRESHOLDS, thresholdsFrom, type ReadinessThresholds } from "../../../../db/kpi/readiness.ts";
-import { readinessThresholds } from "../../../../db/schema.ts";
-import { WORKFLOWS } from "../../../../workers/workflows/index.ts";
+import { assessReadiness, DEFAULT_THRESHOLDS, thresholdsFrom, type ReadinessThresholds } from "$db/kpi/readiness.ts";
+import { readinessThresholds } from "$db/schema.ts";
+import { WORKFLOWS } from "$workers/workflows/index.ts";
 
 async function savedThresholds(): Promise<Map<string, ReadinessThresholds>> {
   const rows = await metricsDb().select().from(readinessThresholds);

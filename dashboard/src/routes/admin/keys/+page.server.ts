@@ -1,8 +1,8 @@
 import { fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { ApiKeyError, createApiKey, listApiKeys, revokeApiKey } from "../../../../../db/api-keys.ts";
-import { schema } from "../../../../../db/client.ts";
-import { DASHBOARD_ROLES } from "../../../../../db/schema.ts";
+import { ApiKeyError, createApiKey, listApiKeys, revokeApiKey } from "$db/api-keys.ts";
+import { schema } from "$db/client.ts";
+import { DASHBOARD_ROLES } from "$db/schema.ts";
 import { metricsDb } from "$lib/server/db";
 import { requireRole } from "$lib/server/auth/guard";
 

@@ -1,6 +1,6 @@
 import { fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { AccountError, createUser, DASHBOARD_ROLES, generatePassword, listUsers, setUserDisabled } from "../../../../../db/accounts.ts";
+import { AccountError, createUser, DASHBOARD_ROLES, generatePassword, listUsers, setUserDisabled } from "$lib/server/accounts/index.ts";
 import { metricsDb } from "$lib/server/db";
 import { requireRole } from "$lib/server/auth/guard";
 

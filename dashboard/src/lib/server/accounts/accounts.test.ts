@@ -3,7 +3,7 @@
  */
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useMigratedDatabase } from "../test/support/libsql-server.ts";
+import { useMigratedDatabase } from "../../../../../test/support/libsql-server.ts";
 import {
   AccountError,
   createSession,
@@ -21,9 +21,9 @@ import {
   setUserDisabled,
   signIn,
   verifyPassword,
-} from "./accounts.ts";
-import type { MetricsDatabase } from "./client.ts";
-import { sessions, users } from "./schema.ts";
+} from "./index.ts";
+import type { MetricsDatabase } from "../../../../../db/client.ts";
+import { sessions, users } from "../../../../../db/schema.ts";
 
 const database = useMigratedDatabase("accounts");
 let db: MetricsDatabase;
