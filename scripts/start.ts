@@ -38,6 +38,7 @@ Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
   libSQL     ${stack.libsql.url}        (local stand-in for Turso Cloud on 127.0.0.1; data in .data/; requires Authorization: Bearer <TURSO_AUTH_TOKEN from .dev.vars>)
   simulators ${stack.simulators.url}       (local Stripe, email, Twilio SMS, Slack, Zendesk, HubSpot, compliance and provisioning APIs the connectors call)
              a customer texts back:   POST ${stack.simulators.url}/twilio/_sim/inbound {"from":"+49…","body":"YES"}
+             a customer emails back:  POST ${stack.simulators.url}/resend/_sim/inbound {"from":"ana@…","text":"YES"}
              click Approve in Slack:  POST ${stack.simulators.url}/slack/_sim/click {"user":"U0CFOPSANA","action":"approve"}
   agents     model ${agentModel}${agentModel === "offline" ? " = Crossflow's built-in rules model (not an LLM); set CROSSFLOW_MODEL in .dev.vars for a real one" : ""}
 

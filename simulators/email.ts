@@ -1,8 +1,11 @@
 /**
  * A local Resend-style email API: `POST /emails` sends (with idempotency keys, `reply_to`), the sent mail is kept for
- * inspection. A customer answering a sent email is `POST /_sim/reply { id, text, attachments? }`: like a mail client,
- * it writes to the email's `reply_to` (else its sender) and the inbound mail reaches the worker as Resend's signed
- * `email.received` webhook (Standard Webhooks, set at `POST /_sim/webhooks { url, secret }`).
+ * inspection. A customer's email reaches the worker as Resend's signed `email.received` webhook (Standard Webhooks, set
+ * at `POST /_sim/webhooks { url, secret }`), through one of two doors:
+ * - `POST /_sim/inbound { from, text, subject?, to?, attachments? }`: the customer `from` writes; like a mail client answering
+ *   the newest email they were sent, to its `reply_to` (else its sender), so the reply names the case that asked; with
+ *   nothing sent to them, a new email to `support@crossflow.local` (or `to`);
+ * - `POST /_sim/reply { id, text, attachments? }`: the recipient answers the sent email `id`.
  */
 import { post, sign } from "../scripts/senders.ts";
 import { createSimulator, objectId, type Simulator } from "./kit.ts";
@@ -37,16 +40,34 @@ export function emailSimulator(apiKey = "re_crossflow_local"): Simulator & { sen
     Object.assign(webhook, await c.req.json());
     return c.json({ ok: true });
   });
-  /** The recipient answers sent email `id` from their mail client: to its reply-to address (else its sender). */
+  /** Sends the customer's email to the worker, signed as Resend signs its `email.received` webhook. */
+  const deliver = async (mail: { from: string; to: string[]; subject: string; text: string; attachments?: unknown[] }) => {
+    const inbound = { type: "email.received", created_at: new Date().toISOString(), data: { email_id: objectId("em"), ...mail, attachments: mail.attachments ?? [] } };
+    const res = await post(webhook.url!, await sign.standardWebhooks("resend", webhook.secret!, inbound));
+    return { inbound, worker: { status: res.status, body: await res.json().catch(() => null) } };
+  };
+  /** What a mail client's "Reply" writes: to the reply-to address (else the sender), under "Re: <subject>". */
+  const answer = (original: SentEmail, text: string, attachments?: unknown[]) => ({ from: original.to[0]!, to: original.reply_to.length > 0 ? original.reply_to : [original.from], subject: `Re: ${original.subject}`, text, attachments });
+  const hookedUp = () => Boolean(webhook.url && webhook.secret);
+  const notHookedUp = { error: "no worker hooked up: POST /_sim/webhooks { url, secret } first" };
+
+  /** The recipient answers sent email `id` from their mail client. */
   sim.app.post("/_sim/reply", async (c) => {
     const body = (await c.req.json().catch(() => null)) as { id?: string; text?: string; attachments?: unknown[] } | null;
     const original = sent.find((e) => e.id === body?.id);
     if (!original || typeof body?.text !== "string") return c.json({ error: "id (a sent email) and text are required" }, 422);
-    if (!webhook.url || !webhook.secret) return c.json({ error: "no worker hooked up: POST /_sim/webhooks { url, secret } first" }, 409);
-    const to = original.reply_to.length > 0 ? original.reply_to : [original.from];
-    const inbound = { type: "email.received", created_at: new Date().toISOString(), data: { email_id: objectId("em"), from: original.to[0], to, subject: `Re: ${original.subject}`, text: body.text, attachments: body.attachments ?? [] } };
-    const res = await post(webhook.url, await sign.standardWebhooks("resend", webhook.secret, inbound));
-    return c.json({ inbound, worker: { status: res.status, body: await res.json().catch(() => null) } });
+    if (!hookedUp()) return c.json(notHookedUp, 409);
+    return c.json(await deliver(answer(original, body.text, body.attachments)));
+  });
+  /** The customer `from` writes: an answer to the newest email sent to them, else a new email (the door `npm start` shows). */
+  sim.app.post("/_sim/inbound", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { from?: string; text?: string; subject?: string; to?: string; attachments?: unknown[] } | null;
+    if (typeof body?.from !== "string" || !body.from.includes("@") || typeof body.text !== "string") return c.json({ error: "from (an email address) and text are required" }, 422);
+    if (!hookedUp()) return c.json(notHookedUp, 409);
+    const from = body.from.trim().toLowerCase();
+    const newest = [...sent].reverse().find((e) => e.to.some((to) => to.toLowerCase() === from));
+    const mail = newest ? { ...answer(newest, body.text, body.attachments), from: body.from } : { from: body.from, to: [body.to ?? "support@crossflow.local"], subject: body.subject ?? "(no subject)", text: body.text, attachments: body.attachments };
+    return c.json(await deliver(mail));
   });
   // Everything sent, for tests and demos (a simulator control: Resend itself has no such list).
   sim.app.get("/_sim/sent", (c) => c.json({ sent }));
