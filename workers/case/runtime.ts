@@ -13,28 +13,26 @@ import {
   type AliasRegistry,
   caseId,
   type CaseIngestResult,
-  decisionsFor,
   digest,
-  HUMAN_DECISION_TYPE,
-  HUMAN_SOURCE,
   isHumanWait,
-  refuseDecision,
   TERMINAL_STATUSES,
   verifyChain,
   type AuditEntry,
-  type CaseEvent,
   type ChainVerdict,
-  type DecisionRefusal,
   type EventEnvelope,
-  type HumanDecision,
   type PendingWait,
-  type StepRecord,
   type WorkflowDefinition,
 } from "../engine/index.ts";
-import { caseFacts, decisionMinutes, type CaseSnapshot, type MetricsDelivery } from "../metrics/index.ts";
-import type { AlarmClock, CaseHeader, CaseStorage, StepAttempt } from "./storage.ts";
-import { actorLabel, applyAdvance, ENGINE, humanActor, metricFor, ruleActor } from "./transitions.ts";
+import type { MetricsDelivery } from "../metrics/index.ts";
+import type { AlarmClock, CaseHeader, CaseStorage } from "./storage.ts";
+import { applyAdvance, ENGINE, metricFor, ruleActor } from "./transitions.ts";
 import { log } from "../observability/index.ts";
+import { MetricsOutbox } from "./metrics-outbox.ts";
+import { caseView, type CaseView } from "./view.ts";
+import { recordDecision, recordRefusedAction, type DecisionInput, type DecisionResult } from "./decisions.ts";
+
+export type { CaseView, TimelineEntry } from "./view.ts";
+export type { DecisionInput, DecisionResult } from "./decisions.ts";
 
 /**
  * What one alarm may spend before yielding to a fresh invocation. workerd's clock only moves across I/O, so
@@ -42,30 +40,7 @@ import { log } from "../observability/index.ts";
  */
 const BURST_MS = 5_000;
 const BURST_STEPS = 200;
-const METRIC_BATCH = 100;
 const FLUSH_RETRY_MAX_MS = 5 * 60_000;
-
-/** An audit entry without its chain fields: one line of the case's story. */
-export type TimelineEntry = Omit<AuditEntry, "prevHash" | "hash">;
-
-export interface CaseView {
-  header: CaseHeader;
-  /** The event that opened the case, with its payload (the case's input). */
-  opener: { source: string; type: string; payload: unknown } | null;
-  /** What the case is parked on, with the person's task when it waits for one. */
-  wait: PendingWait | null;
-  events: Omit<CaseEvent, "payload">[];
-  steps: StepRecord[];
-  /** Every attempt of every step's function, with its idempotency key. */
-  attempts: StepAttempt[];
-  decisions: (HumanDecision & { at: number })[];
-  timeline: TimelineEntry[];
-  pendingMetrics: number;
-}
-
-/** A person's decision as the case API hands it over; `id` makes a resubmission a no-op. */
-export type DecisionInput = HumanDecision & { id: string };
-export type DecisionResult = { status: "accepted" | "duplicate" } | { status: "refused"; refusal: DecisionRefusal };
 
 /** Could this event end the wait? Only then is the case woken. */
 function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
@@ -94,13 +69,12 @@ export function timeScaleOf(config: Readonly<Record<string, unknown>> | undefine
 }
 
 export class CaseRuntime {
-  private metricsDelivery: MetricsDelivery | null = null;
   /** Bursts that threw in a row, for the backoff before the next one (memory is enough: it only paces). */
   private failedBursts = 0;
-  private warnedNoMetrics = false;
 
   /** The agent step plugged into the engine, with this deployment's models. */
   private readonly agentSteps: ReturnType<typeof agentSteps>;
+  private readonly metricsOutbox: MetricsOutbox;
 
   constructor(
     private readonly store: CaseStorage,
@@ -108,6 +82,7 @@ export class CaseRuntime {
     private readonly options: CaseRuntimeOptions,
   ) {
     this.agentSteps = agentSteps(options.models);
+    this.metricsOutbox = new MetricsOutbox(store, options);
   }
 
   private now(): number {
@@ -175,45 +150,14 @@ export class CaseRuntime {
    */
   async decide(input: DecisionInput): Promise<DecisionResult | null> {
     const now = this.now();
-    const result = await this.store.atomically((): DecisionResult | null => {
-      const header = this.store.header();
-      if (!header) return null;
-      if (this.store.hasEvent(HUMAN_SOURCE, input.id)) return { status: "duplicate" };
-      const { id, ...decision } = input;
-      // Only decisions since the step was last handed over count (a step can fail back to a person).
-      const since = this.store.retries()[decision.stepId]?.escalatedAfterSeq ?? 0;
-      // A case that ended has no wait, so every decision for it is refused as `wait_ended`.
-      const refusal = refuseDecision(header.wait, decision, decisionsFor(this.store.events(), decision.stepId, since));
-      if (refusal) {
-        this.store.appendAudit({ at: now, actor: humanActor(decision.actor.id), action: "human.decision_refused", stepId: decision.stepId, detail: { decision: decision.decision, code: refusal.code, reason: refusal.message, ...(decision.via ? { via: decision.via } : {}) } });
-        return { status: "refused", refusal };
-      }
-      const payloadJson = JSON.stringify(decision);
-      this.store.insertEvent({ id, source: HUMAN_SOURCE, type: HUMAN_DECISION_TYPE, receivedAt: now, caseKey: header.caseKey, workflow: { id: header.workflowId, version: header.workflowVersion }, opens: false, payloadJson });
-      this.store.appendAudit({
-        at: now,
-        actor: humanActor(decision.actor.id),
-        action: "human.decision",
-        stepId: decision.stepId,
-        inputDigest: digest(payloadJson),
-        detail: { decision: decision.decision, roles: [...decision.actor.roles], ...(decision.outcome ? { outcome: decision.outcome } : {}), ...(decision.note ? { note: decision.note } : {}), ...(decision.minutesSpent !== undefined ? { minutesSpent: decision.minutesSpent } : {}), ...(decision.via ? { via: decision.via } : {}) },
-      });
-      const measures = this.options.workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
-      const minutes = decisionMinutes(decision.minutesSpent, measures);
-      this.store.queueMetric(metricFor(header, "human.decision", now, { stepId: decision.stepId, humanTouch: true, actor: actorLabel(humanActor(decision.actor.id)), detail: { decision: decision.decision, minutes } }, id));
-      return { status: "accepted" };
-    });
+    const result = await this.store.atomically(() => recordDecision(this.store, input, now, this.options.workflows));
     if (result?.status === "accepted") await this.timer.set(now);
     return result;
   }
 
   /** Audits a human action the case API refused before it reached `decide` (a malformed body); false: no case. */
   async refuseAction(actorId: string | null, refusal: { code: string; message: string }): Promise<boolean> {
-    return this.store.atomically(() => {
-      if (!this.store.header()) return false;
-      this.store.appendAudit({ at: this.now(), actor: humanActor(actorId ?? "unknown"), action: "human.decision_refused", detail: { code: refusal.code, reason: refusal.message } });
-      return true;
-    });
+    return this.store.atomically(() => recordRefusedAction(this.store, actorId, refusal, this.now()));
   }
 
   /** The case's own row (status, wait, its place among its key's cases), or null when there is no case. */
@@ -223,21 +167,7 @@ export class CaseRuntime {
 
   /** The case as stored, for the case API and tests. */
   async view(): Promise<CaseView | null> {
-    const header = this.store.header();
-    if (!header) return null;
-    const events = this.store.events();
-    const first = events[0];
-    return {
-      header,
-      opener: first ? { source: first.source, type: first.type, payload: first.payload } : null,
-      wait: header.wait,
-      events: events.map(({ payload: _payload, ...rest }) => rest),
-      steps: this.store.steps(),
-      attempts: this.store.attempts(),
-      decisions: events.filter((e) => e.source === HUMAN_SOURCE).map((e) => ({ ...(e.payload as HumanDecision), at: e.receivedAt })),
-      timeline: this.store.auditEntries().map(({ prevHash: _p, hash: _h, ...entry }) => entry),
-      pendingMetrics: this.store.pendingMetricCount(),
-    };
+    return caseView(this.store);
   }
 
   /** The audit trail with its verification, for the case API. */
@@ -261,7 +191,7 @@ export class CaseRuntime {
       return;
     }
     const { more, retryAt } = burst;
-    const flushed = await this.flushMetrics();
+    const flushed = await this.metricsOutbox.flush();
     const wakeups: number[] = [];
     const now = this.now();
     if (more) wakeups.push(now);
@@ -348,51 +278,5 @@ export class CaseRuntime {
     });
     if (begun.resumed) log.warn("step attempt resumed after the case stopped between its call and its record", { case: header.caseId, workflow: header.workflowId, version: header.workflowVersion, step: stepId, attempt: begun.attempt });
     return begun;
-  }
-
-  /** Hands the outbox to the metrics delivery (queue or database); false when it failed (rows stay for the retry). */
-  private async flushMetrics(): Promise<boolean> {
-    if (this.store.pendingMetricCount() === 0) return true;
-    const delivery = this.delivery();
-    if (!delivery) {
-      if (!this.warnedNoMetrics) log.warn("metrics: neither METRICS_QUEUE nor TURSO_DATABASE_URL is set; metric events stay in the case outbox", { case: this.store.header()?.caseId });
-      this.warnedNoMetrics = true;
-      return false;
-    }
-    for (;;) {
-      const events = this.store.pendingMetrics(METRIC_BATCH);
-      const header = this.store.header();
-      if (!header || events.length === 0) return true;
-      const { snapshot, auditHead } = this.snapshot(header);
-      try {
-        await delivery.deliver({ events: events.map((e) => ({ ...e, exception: snapshot.exception })), snapshot, ...(auditHead ? { auditHead } : {}) });
-      } catch (error) {
-        log.error("metrics: flush failed, will retry", { case: header.caseId, workflow: header.workflowId, version: header.workflowVersion, events: events.length, error });
-        // Start the retry from a fresh connection rather than one whose state is unknown.
-        this.metricsDelivery = null;
-        return false;
-      }
-      await this.store.atomically(() => this.store.markMetricsSent(events.map((e) => e.id)));
-      if (events.length < METRIC_BATCH) return true;
-    }
-  }
-
-  private delivery(): MetricsDelivery | null {
-    this.metricsDelivery ??= this.options.metrics();
-    return this.metricsDelivery;
-  }
-
-  /**
-   * The case summary row the dashboard reads (header fields plus the facts measured from the audit trail), and the
-   * audit chain head it is anchored with outside the case.
-   */
-  private snapshot(header: CaseHeader): { snapshot: CaseSnapshot; auditHead: { seq: number; hash: string } | null } {
-    const { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome } = header;
-    const audit = this.store.auditEntries();
-    const workflow = this.options.workflows.find((w) => w.id === workflowId && w.version === workflowVersion);
-    const facts = caseFacts(status, audit, workflow ?? { minutesPerCase: 0 });
-    const head = audit.at(-1);
-    const snapshot = { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: head?.seq ?? 0, awaitingPerson: isHumanWait(header.wait), ...facts };
-    return { snapshot, auditHead: head ? { seq: head.seq, hash: head.hash } : null };
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * The case's metric outbox, shipped to libSQL: every metric event is queued in the same storage transaction as the
+ * state change it measures, and handed to the delivery (the queue, or the database directly) in batches with the case
+ * summary row and its audit chain head (anchored outside the case). A failed hand-off leaves the rows for the retry.
+ */
+import { isHumanWait, type WorkflowDefinition } from "../engine/index.ts";
+import { caseFacts, type CaseSnapshot, type MetricsDelivery } from "../metrics/index.ts";
+import { log } from "../observability/index.ts";
+import type { CaseHeader, CaseStorage } from "./storage.ts";
+
+const METRIC_BATCH = 100;
+
+export class MetricsOutbox {
+  private metricsDelivery: MetricsDelivery | null = null;
+  private warnedNoMetrics = false;
+
+  constructor(
+    private readonly store: CaseStorage,
+    private readonly options: { metrics: () => MetricsDelivery | null; workflows: readonly WorkflowDefinition[] },
+  ) {}
+
+  /** Hands the outbox to the metrics delivery (queue or database); false when it failed (rows stay for the retry). */
+  async flush(): Promise<boolean> {
+    if (this.store.pendingMetricCount() === 0) return true;
+    const delivery = this.delivery();
+    if (!delivery) {
+      if (!this.warnedNoMetrics) log.warn("metrics: neither METRICS_QUEUE nor TURSO_DATABASE_URL is set; metric events stay in the case outbox", { case: this.store.header()?.caseId });
+      this.warnedNoMetrics = true;
+      return false;
+    }
+    for (;;) {
+      const events = this.store.pendingMetrics(METRIC_BATCH);
+      const header = this.store.header();
+      if (!header || events.length === 0) return true;
+      const { snapshot, auditHead } = this.snapshot(header);
+      try {
+        await delivery.deliver({ events: events.map((e) => ({ ...e, exception: snapshot.exception })), snapshot, ...(auditHead ? { auditHead } : {}) });
+      } catch (error) {
+        log.error("metrics: flush failed, will retry", { case: header.caseId, workflow: header.workflowId, version: header.workflowVersion, events: events.length, error });
+        // Start the retry from a fresh connection rather than one whose state is unknown.
+        this.metricsDelivery = null;
+        return false;
+      }
+      await this.store.atomically(() => this.store.markMetricsSent(events.map((e) => e.id)));
+      if (events.length < METRIC_BATCH) return true;
+    }
+  }
+
+  private delivery(): MetricsDelivery | null {
+    this.metricsDelivery ??= this.options.metrics();
+    return this.metricsDelivery;
+  }
+
+  /**
+   * The case summary row the dashboard reads (header fields plus the facts measured from the audit trail), and the
+   * audit chain head it is anchored with outside the case.
+   */
+  private snapshot(header: CaseHeader): { snapshot: CaseSnapshot; auditHead: { seq: number; hash: string } | null } {
+    const { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome } = header;
+    const audit = this.store.auditEntries();
+    const workflow = this.options.workflows.find((w) => w.id === workflowId && w.version === workflowVersion);
+    const facts = caseFacts(status, audit, workflow ?? { minutesPerCase: 0 });
+    const head = audit.at(-1);
+    const snapshot = { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: head?.seq ?? 0, awaitingPerson: isHumanWait(header.wait), ...facts };
+    return { snapshot, auditHead: head ? { seq: head.seq, hash: head.hash } : null };
+  }}
