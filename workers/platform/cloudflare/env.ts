@@ -1,28 +1,9 @@
-import type { Config } from "../../config.ts";
-import type { MetricBatch } from "../../metrics/index.ts";
-import type { CaseObject } from "./case-object.ts";
-import type { DeadLetterObject } from "./dead-letter-object.ts";
+/** The bindings a deployment may leave out: the code checks for them (a test's miniflare runs without a queue). */
+type OptionalBinding = "METRICS_QUEUE" | "INGEST_RATE_LIMITER";
 
-/** The Cloudflare worker's bindings: the configuration plus the platform's own objects. */
-export interface Env extends Config {
-  CASES: DurableObjectNamespace<CaseObject>;
-  DEAD_LETTERS: DurableObjectNamespace<DeadLetterObject>;
-  /** Per-source request limit (Cloudflare rate limiting binding), keyed by source name. */
-  INGEST_RATE_LIMITER?: RateLimit;
-  /** Case objects send metric batches here; the worker's queue consumer writes them to Turso. */
-  METRICS_QUEUE?: Queue<MetricBatch>;
-  /** This worker itself (a service binding), for workflows that submit to one of its own webhook sources. */
-  SELF?: Fetcher;
-}
-
-type WorkerEnv = Env;
-declare global {
-  // Types `env` from "cloudflare:test" and "cloudflare:workers" as these bindings.
-  namespace Cloudflare {
-    interface Env extends WorkerEnv {}
-    interface GlobalProps {
-      mainModule: typeof import("./index.ts");
-      durableNamespaces: "CaseObject" | "DeadLetterObject";
-    }
-  }
-}
+/**
+ * The worker's bindings, as `wrangler types` generates them from wrangler.toml and `.dev.vars.example` into
+ * worker-configuration.d.ts (`npm run cf:types`): one generated source, so a binding added to wrangler.toml is typed
+ * here and in `env` from "cloudflare:test" / "cloudflare:workers" without a hand-written copy to keep in step.
+ */
+export type Env = Omit<Cloudflare.Env, OptionalBinding> & Partial<Pick<Cloudflare.Env, OptionalBinding>>;
