@@ -1,9 +1,11 @@
-/** `.dev.vars` / `.env` syntax as `wrangler dev` reads it: `NAME=value` lines, optional double quotes, `#` comments. */
+/**
+ * `.dev.vars` / `.env` syntax as `wrangler dev` reads it: the same parser wrangler uses (dotenv 16), so quotes
+ * (single, double, backtick), `#` comments (whole-line and after an unquoted value), `export ` prefixes and
+ * multi-line quoted values mean here what they mean to wrangler. Runs under Node and Deno (the Deno entry reads
+ * `.dev.vars` with it). Variable expansion (`${OTHER}`) is not applied, as before.
+ */
+import { parse } from "dotenv";
+
 export function parseDotenv(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const match = /^\s*([A-Za-z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match) vars[match[1]!] = match[2]!.replace(/^"(.*)"$/, "$1");
-  }
-  return vars;
+  return parse(text);
 }
