@@ -1,7 +1,7 @@
 /** A case stored by an earlier version keeps working after a deploy that added columns. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
-import { SqliteCaseStore } from "../../workers/case/sqlite-store.ts";
+import { SqliteCaseStore } from "../../workers/platform/cloudflare/sqlite-case-store.ts";
 
 it("adds the steps table's event_seq column to a case journaled before it existed, keeping its steps", async () => {
   const steps = await runInDurableObject(env.CASES.getByName("schema-upgrade/old-case"), async (_instance, state) => {

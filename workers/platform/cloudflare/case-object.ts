@@ -10,7 +10,7 @@ import { WORKFLOWS } from "../../workflows/index.ts";
 import { metricsDelivery } from "./metrics.ts";
 import type { Env } from "./env.ts";
 import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
-import { SqliteCaseStore } from "../../case/sqlite-store.ts";
+import { SqliteCaseStore } from "./sqlite-case-store.ts";
 import type { CaseHeader } from "../../case/storage.ts";
 
 export type { CaseView, DecisionInput, DecisionResult, TimelineEntry } from "../../case/runtime.ts";
