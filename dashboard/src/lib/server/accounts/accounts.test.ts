@@ -149,7 +149,9 @@ describe("sessions", () => {
   });
 });
 
-describe("sign-in rate limit", () => {
+// Every checked sign-in is a real scrypt hash (32 MiB, ~80 ms alone, several times that on a busy 2-core machine), and
+// these tests run up to 35 of them: the budget covers that deliberate cost; what they assert is counts, not time.
+describe("sign-in rate limit", { timeout: 60_000 }, () => {
   it("answers an unknown user and a wrong password alike", async () => {
     await expect(signIn(db, { username: "nobody", password: "whatever it is", clientAddress: "10.0.1.1" })).resolves.toEqual({ ok: false, reason: "invalid" });
     await expect(signIn(db, { username: "ana", password: "not ana's password", clientAddress: "10.0.1.1" })).resolves.toEqual({ ok: false, reason: "invalid" });
