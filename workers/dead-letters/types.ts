@@ -22,3 +22,18 @@ export interface DeadLetterQuery {
   /** Only entries with a smaller id (pagination, newest first). */
   before?: number;
 }
+
+/** A verified event no workflow took, on its way into a dead-letter store. */
+export interface DeadLetterInput {
+  source: string;
+  eventId: string;
+  type: string;
+  reason: string;
+  receivedAt: number;
+  occurredAt?: number;
+  payload: unknown;
+}
+
+export interface DeadLetterSink {
+  add(entry: DeadLetterInput): Promise<{ id: number; duplicate: boolean }>;
+}

@@ -2,23 +2,11 @@
  * What the HTTP app needs from the platform it runs on: where cases and dead letters live, and a rate limiter.
  * The Cloudflare adapter backs it with Durable Objects and bindings; the Deno adapter with Deno KV.
  */
-import type { CaseView, DecisionInput, DecisionResult } from "../case/runtime.ts";
-import type { CaseHeader } from "../case/storage.ts";
-import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../dead-letters/types.ts";
-import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../engine/index.ts";
-import type { DeadLetterInput } from "../ingest/dispatch.ts";
+import type { CaseDirectory } from "../case/directory.ts";
+import type { DeadLetter, DeadLetterInput, DeadLetterQuery, DeadLetterWithPayload } from "../dead-letters/types.ts";
+import type { WorkflowDefinition } from "../engine/index.ts";
 
-export interface CaseDirectory {
-  ingest(caseId: string, event: EventEnvelope): Promise<CaseIngestResult>;
-  /** The case's own row (cheap): its status and, once it ended and its key opened a next case, that case's number. */
-  head(caseId: string): Promise<CaseHeader | null>;
-  view(caseId: string): Promise<CaseView | null>;
-  audit(caseId: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>;
-  decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null>;
-  refuseAction(caseId: string, actorId: string | null, refusal: { code: string; message: string }): Promise<boolean>;
-  /** The case key an alias (an id another system knows a customer by) names, or null; recorded by `step.alias`. */
-  aliasOf(kind: string, value: string): Promise<string | null>;
-}
+export type { CaseDirectory };
 
 export interface DeadLetterStore {
   add(entry: DeadLetterInput): Promise<{ id: number; duplicate: boolean }>;

@@ -5,16 +5,13 @@
  * to no approver (Slack: not in `SLACK_APPROVERS`) is refused with 403 `not_authorized`, audited in the case as
  * `human.decision_refused`.
  */
-import type { DecisionInput, DecisionResult } from "../case/runtime.ts";
+import type { CaseDirectory } from "../case/directory.ts";
 import { caseId } from "../engine/index.ts";
 import { ApiError } from "../errors.ts";
 import type { DeliveredDecision } from "../webhooks/index.ts";
 
-/** What a decision needs of the platform's case objects (the HTTP layer's platform port provides them). */
-export interface ApprovalCases {
-  decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null>;
-  refuseAction(caseId: string, actorId: string | null, refusal: { code: string; message: string }): Promise<boolean>;
-}
+/** What a decision needs of the platform's cases. */
+export type ApprovalCases = Pick<CaseDirectory, "decide" | "refuseAction">;
 
 /**
  * The answer to a delivered decision (200: Slack wants its interactions acknowledged with 200), or the refusal thrown

@@ -6,14 +6,15 @@ import { caseId, routeEvent, type CaseIngestResult, type EventEnvelope, type Rou
 import { latestCase, MAX_CASES_PER_KEY, type CaseHeads } from "./lineage.ts";
 import { narrowReplies } from "./replies.ts";
 import type { Delivery } from "../webhooks/source.ts";
+import type { CaseDirectory } from "../case/directory.ts";
+import type { DeadLetterInput, DeadLetterSink } from "../dead-letters/types.ts";
+
+export type { DeadLetterInput, DeadLetterSink };
 
 /** What a case answers when handed an event. */
 export type { CaseIngestStatus } from "../engine/index.ts";
 
 /** The platform's case objects (Durable Objects on Cloudflare). */
-export interface CaseDirectory {
-  ingest(caseId: string, event: EventEnvelope): Promise<CaseIngestResult>;
-}
 
 /**
  * The id of the key's latest case (the open one, if any), along the successors each ended case records. People's
@@ -35,7 +36,7 @@ async function resolveAliases(routes: Route[], aliases: AliasLookup): Promise<{ 
 }
 
 /** Hands `envelope` to its key's case: the first one, then along the successors while they answer `forward`. */
-async function ingestAlongSuccessors(cases: CaseDirectory, envelope: EventEnvelope): Promise<{ result: Exclude<CaseIngestResult, { status: "forward" }>; seq: number }> {
+async function ingestAlongSuccessors(cases: Pick<CaseDirectory, "ingest">, envelope: EventEnvelope): Promise<{ result: Exclude<CaseIngestResult, { status: "forward" }>; seq: number }> {
   let seq = 1;
   for (let hops = 0; hops < MAX_CASES_PER_KEY; hops++) {
     const result = await cases.ingest(caseId(envelope.workflow.id, envelope.caseKey, seq), seq === 1 ? envelope : { ...envelope, caseSeq: seq });
@@ -44,20 +45,6 @@ async function ingestAlongSuccessors(cases: CaseDirectory, envelope: EventEnvelo
     seq = result.seq;
   }
   throw new Error(`key ${envelope.caseKey} of ${envelope.workflow.id} has more than ${MAX_CASES_PER_KEY} cases`);
-}
-
-export interface DeadLetterInput {
-  source: string;
-  eventId: string;
-  type: string;
-  reason: string;
-  receivedAt: number;
-  occurredAt?: number;
-  payload: unknown;
-}
-
-export interface DeadLetterSink {
-  add(entry: DeadLetterInput): Promise<{ id: number; duplicate: boolean }>;
 }
 
 export interface DispatchResult {
@@ -84,7 +71,7 @@ export interface AliasLookup {
 
 export interface DispatchDeps {
   workflows: readonly WorkflowDefinition[];
-  cases: CaseDirectory & CaseHeads & AliasLookup;
+  cases: Pick<CaseDirectory, "ingest"> & CaseHeads & AliasLookup;
   deadLetters: DeadLetterSink;
   /** The deployment's configuration, for reply threads that depend on it (an SMS workflow's own sender number). */
   config?: Readonly<Record<string, unknown>>;

@@ -5,7 +5,7 @@
  * on the dead-letter queue, whose consumer parks it in the dead-letter store for replay. Nothing is dropped silently.
  */
 import type { MetricsDatabase } from "../../db/client.ts";
-import type { DeadLetterSink } from "../ingest/dispatch.ts";
+import type { DeadLetterSink } from "../dead-letters/types.ts";
 import { parseMetricBatch } from "./message.ts";
 import type { MetricBatch } from "./facts.ts";
 import { writeMetricBatches } from "./sink.ts";

@@ -4,7 +4,7 @@
  * per-source rate limit before they get here.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { DeadLetterInput } from "../../ingest/dispatch.ts";
+import type { DeadLetterInput } from "../../dead-letters/types.ts";
 import type { Env } from "./env.ts";
 import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
 

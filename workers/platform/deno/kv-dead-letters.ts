@@ -3,7 +3,7 @@
  * id, ids ascending, newest first, pending or replayed), with payloads stored in parts.
  */
 import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
-import type { DeadLetterInput } from "../../ingest/dispatch.ts";
+import type { DeadLetterInput } from "../../dead-letters/types.ts";
 import type { DeadLetterStore } from "../../http/index.ts";
 import { readRecords, writeParts } from "./kv-records.ts";
 
