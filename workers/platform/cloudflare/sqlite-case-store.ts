@@ -6,98 +6,16 @@
 import { caseId, chainEntry, HUMAN_SOURCE, type AuditEntry, type AuditFields, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type RetryState, type StepRecord } from "../../engine/index.ts";
 import type { MetricEvent } from "../../metrics/index.ts";
 import type { CaseHeader, CaseStorage, HeaderChange, StepAttempt } from "../../case/storage.ts";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  source TEXT NOT NULL,
-  id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  received_at INTEGER NOT NULL,
-  occurred_at INTEGER,
-  payload TEXT NOT NULL,
-  UNIQUE (source, id)
-);
-CREATE TABLE IF NOT EXISTS steps (
-  seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  kind TEXT NOT NULL,
-  output TEXT NOT NULL,
-  started_at INTEGER NOT NULL,
-  finished_at INTEGER NOT NULL,
-  event_seq INTEGER
-);
-CREATE TABLE IF NOT EXISTS attempts (
-  step_id TEXT NOT NULL,
-  attempt INTEGER NOT NULL,
-  idempotency_key TEXT NOT NULL,
-  started_at INTEGER NOT NULL,
-  finished_at INTEGER,
-  outcome TEXT,
-  PRIMARY KEY (step_id, attempt)
-);
-CREATE TABLE IF NOT EXISTS header (
-  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-  case_key TEXT NOT NULL,
-  workflow_id TEXT NOT NULL,
-  workflow_version INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  opened_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  closed_at INTEGER,
-  outcome TEXT,
-  error TEXT,
-  wait TEXT,
-  flush_failures INTEGER NOT NULL DEFAULT 0,
-  seq INTEGER NOT NULL DEFAULT 1,
-  successor INTEGER
-);
-CREATE TABLE IF NOT EXISTS retries (
-  step_id TEXT PRIMARY KEY,
-  state TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit (
-  seq INTEGER PRIMARY KEY,
-  entry TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS metric_outbox (
-  id TEXT PRIMARY KEY,
-  body TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-`;
-
-
+import { createCaseSchema } from "./sqlite-case-schema.ts";
 
 type Row = Record<string, SqlStorageValue>;
 const num = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : Number(v));
 const str = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : String(v));
 
-/**
- * Brings a case stored by an earlier version up to the current schema (CREATE IF NOT EXISTS adds new tables, not
- * new columns). Each step probes for what it adds, so it runs once per object and costs one prepared statement after.
- */
-function upgrade(sql: SqlStorage): void {
-  try {
-    sql.exec("SELECT event_seq FROM steps LIMIT 0");
-  } catch {
-    // A case journaled before waits recorded the event they consumed: the column is new, older rows have none.
-    sql.exec("ALTER TABLE steps ADD COLUMN event_seq INTEGER");
-  }
-  try {
-    sql.exec("SELECT seq, successor FROM header LIMIT 0");
-  } catch {
-    // A case stored before keys could have several cases is its key's first, with no successor yet.
-    sql.exec("ALTER TABLE header ADD COLUMN seq INTEGER NOT NULL DEFAULT 1");
-    sql.exec("ALTER TABLE header ADD COLUMN successor INTEGER");
-  }
-}
-
 /** The case Durable Object's storage: SQLite through `ctx.storage.sql`, transactions through `transactionSync`. */
 export class SqliteCaseStore implements CaseStorage {
   constructor(private readonly storage: DurableObjectStorage) {
-    storage.sql.exec(SCHEMA);
-    upgrade(storage.sql);
+    createCaseSchema(storage.sql);
   }
 
   private get sql() {
