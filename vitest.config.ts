@@ -21,7 +21,10 @@ export const TEST_SECRETS = {
   ONBOARDING_FORM_SECRET: "workers-test-onboarding-form",
   CROSSFLOW_API_TOKEN: "workers-test-api-token",
   /** People who may approve from Slack: one operator, one viewer (a role that cannot approve). */
-  SLACK_APPROVERS: JSON.stringify({ U0TESTOPS: { id: "ops-ana", roles: ["operator"] }, U0TESTVIEW: { id: "viewer-bo", roles: ["viewer"] } }),
+  SLACK_APPROVERS: JSON.stringify({
+    U0TESTOPS: { id: "ops-ana", roles: ["operator"] },
+    U0TESTVIEW: { id: "viewer-bo", roles: ["viewer"] },
+  }),
 };
 
 function simulatorBindings(url: string) {

@@ -40,7 +40,12 @@ async function timeGet(url: string, cookie: string): Promise<number> {
 }
 
 const dataset = await buildDataset((line) => console.log(line));
-const libsql = await startLibsqlService({ port: await freePort(), dataDir: join(ROOT, "bench", ".tmp"), file: dataset.file, quiet: true });
+const libsql = await startLibsqlService({
+  port: await freePort(),
+  dataDir: join(ROOT, "bench", ".tmp"),
+  file: dataset.file,
+  quiet: true,
+});
 const db = openDatabase({ url: libsql.url });
 const username = `bench-${Date.now().toString(36)}`;
 const user = await createUser(db, { username, password: `bench-password-${crypto.randomUUID()}`, role: "viewer" });
@@ -84,7 +89,11 @@ try {
       const began = performance.now();
       await tab.goto(base + page.path, { waitUntil: "load" });
       // The charts are drawn after hydration: wait until the canvases exist (pages without charts have none to wait for).
-      await tab.waitForFunction("document.querySelectorAll('.chart').length === document.querySelectorAll('.chart canvas').length", undefined, { timeout: 10_000 });
+      await tab.waitForFunction(
+        "document.querySelectorAll('.chart').length === document.querySelectorAll('.chart canvas').length",
+        undefined,
+        { timeout: 10_000 },
+      );
       times.push(performance.now() - began);
     }
     await tab.close();

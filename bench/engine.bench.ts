@@ -35,7 +35,8 @@ async function timed(url: string, init?: RequestInit): Promise<{ ms: number; bod
 async function runCase(base: string, steps: number): Promise<number> {
   const { ms, body } = await timed(`${base}/bench/cases?steps=${steps}`, { method: "POST" });
   // Every measured case must really have run every step to resolution.
-  if (body.status !== "resolved" || body.steps !== steps + 1) throw new Error(`case with ${steps} steps ended ${JSON.stringify(body)}`);
+  if (body.status !== "resolved" || body.steps !== steps + 1)
+    throw new Error(`case with ${steps} steps ended ${JSON.stringify(body)}`);
   return ms;
 }
 
@@ -65,8 +66,11 @@ try {
   const perRoundEndToEnd: number[] = [];
   for (let i = 0; i < SAMPLES + 2; i++) {
     const zero = await runCase(base, 0);
-    const { ms, body } = await timed(`${base}/bench/cases?rounds=${AGENT_ROUNDS}&delay=${STUB_DELAY_MS}`, { method: "POST" });
-    if (body.status !== "resolved" || body.modelSteps !== AGENT_ROUNDS) throw new Error(`agent case ended ${JSON.stringify(body)}`);
+    const { ms, body } = await timed(`${base}/bench/cases?rounds=${AGENT_ROUNDS}&delay=${STUB_DELAY_MS}`, {
+      method: "POST",
+    });
+    if (body.status !== "resolved" || body.modelSteps !== AGENT_ROUNDS)
+      throw new Error(`agent case ended ${JSON.stringify(body)}`);
     if (i < 2) continue; // warm-up
     perRoundInStep.push((body.agentMs - AGENT_ROUNDS * STUB_DELAY_MS) / AGENT_ROUNDS);
     perRoundEndToEnd.push((ms - zero - AGENT_ROUNDS * STUB_DELAY_MS) / AGENT_ROUNDS);

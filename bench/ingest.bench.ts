@@ -52,7 +52,13 @@ function run(name: string, opts: autocannon.Options): Promise<Figures> {
 function median(runs: Figures[]): Figures {
   const sorted = [...runs].sort((a, b) => a.rps - b.rps);
   const mid = sorted[Math.floor(sorted.length / 2)]!;
-  return { ...mid, name: `${mid.name} (median of ${runs.length})`, requests: runs.reduce((n, r) => n + r.requests, 0), non2xx: runs.reduce((n, r) => n + r.non2xx, 0), errors: runs.reduce((n, r) => n + r.errors, 0) };
+  return {
+    ...mid,
+    name: `${mid.name} (median of ${runs.length})`,
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
 }
 
 /** Hands out pre-signed requests in turn (signing stays out of the measured loop) and counts what it sent. */
@@ -72,19 +78,27 @@ function feed(list: SignedRequest[]) {
 }
 
 /** Waits until every case the load opened has resolved and reached libSQL: nothing accepted may be lost. */
-async function drained(libsqlUrl: string, authToken: string, atLeast: number, atMost: number): Promise<{ resolved: number; seconds: number }> {
+async function drained(
+  libsqlUrl: string,
+  authToken: string,
+  atLeast: number,
+  atMost: number,
+): Promise<{ resolved: number; seconds: number }> {
   const db = createClient({ url: libsqlUrl, authToken });
   const began = Date.now();
   try {
     for (;;) {
-      const rs = await db.execute("SELECT count(*) AS n FROM cases WHERE case_key LIKE 'github:bench/ingest#%' AND status = 'resolved'");
+      const rs = await db.execute(
+        "SELECT count(*) AS n FROM cases WHERE case_key LIKE 'github:bench/ingest#%' AND status = 'resolved'",
+      );
       const resolved = Number(rs.rows[0]!.n);
       const seconds = (Date.now() - began) / 1000;
       if (resolved >= atLeast) {
         if (resolved > atMost) throw new Error(`${resolved} cases resolved but only ${atMost} deliveries were sent`);
         return { resolved, seconds };
       }
-      if (seconds > 180) throw new Error(`only ${resolved} of ${atLeast} accepted cases reached libSQL after ${seconds} s`);
+      if (seconds > 180)
+        throw new Error(`only ${resolved} of ${atLeast} accepted cases reached libSQL after ${seconds} s`);
       await new Promise((r) => setTimeout(r, 250));
     }
   } finally {
@@ -95,11 +109,21 @@ async function drained(libsqlUrl: string, authToken: string, atLeast: number, at
 /** Opens one payment-recovery case per customer on `url`, then pre-signs distinct events into those cases. */
 async function stripeLoad(url: string, stripeSecret: string, emails: string[], distinct: number) {
   for (const email of emails) {
-    const res = await post(url, await sign.stripe(stripeSecret, stripeInvoiceEvent("invoice.payment_failed", email, `in_open_${email}`)));
+    const res = await post(
+      url,
+      await sign.stripe(stripeSecret, stripeInvoiceEvent("invoice.payment_failed", email, `in_open_${email}`)),
+    );
     if (res.status !== 202) throw new Error(`could not open the case for ${email}: ${res.status} ${await res.text()}`);
   }
   const batch = (n: number, prefix: string) =>
-    Promise.all(Array.from({ length: n }, (_, i) => sign.stripe(stripeSecret, stripeInvoiceEvent("invoice.payment_failed", emails[i % emails.length]!, `${prefix}${i}`))));
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        sign.stripe(
+          stripeSecret,
+          stripeInvoiceEvent("invoice.payment_failed", emails[i % emails.length]!, `${prefix}${i}`),
+        ),
+      ),
+    );
   // Enough distinct events that none repeats within a run: each is verified, routed and durably stored.
   return { events: feed(await batch(distinct, "in_")), warm: feed(await batch(5_000, "in_warm_")) };
 }
@@ -116,7 +140,10 @@ async function baselineAndStripe(url: string, load: Awaited<ReturnType<typeof st
   for (let i = 0; i < ROUNDS; i++) {
     rounds.push({
       baseline: await run(`${runtime}: GET /healthz (trivial route, baseline)`, { ...common, url: `${url}/healthz` }),
-      stripe: await run(`${runtime}: POST /hooks/stripe, signed event into an existing case (verify + route + durable store)`, { ...common, requests: load.events.requests }),
+      stripe: await run(
+        `${runtime}: POST /hooks/stripe, signed event into an existing case (verify + route + durable store)`,
+        { ...common, requests: load.events.requests },
+      ),
     });
   }
   return { baseline: median(rounds.map((r) => r.baseline)), stripe: median(rounds.map((r) => r.stripe)) };
@@ -129,23 +156,52 @@ try {
   const url = stack.worker.url;
   const stripeSecret = devVar("STRIPE_WEBHOOK_SECRET")!;
   const githubSecret = devVar("GITHUB_WEBHOOK_SECRET")!;
-  const customers = (runtime: string) => Array.from({ length: CUSTOMERS }, (_, i) => `bench-${runtime}-${i}@example.com`);
+  const customers = (runtime: string) =>
+    Array.from({ length: CUSTOMERS }, (_, i) => `bench-${runtime}-${i}@example.com`);
 
   const workersLoad = await stripeLoad(url, stripeSecret, customers("workers"), 60_000);
-  const newCases = feed(await Promise.all(Array.from({ length: 30_000 }, (_, i) => sign.github(githubSecret, "issues", issueOpenedPayload("bench/ingest", i + 1)))));
-  const repeated = feed([await sign.stripe(stripeSecret, stripeInvoiceEvent("invoice.payment_failed", customers("workers")[0]!, "in_repeat"))]);
+  const newCases = feed(
+    await Promise.all(
+      Array.from({ length: 30_000 }, (_, i) =>
+        sign.github(githubSecret, "issues", issueOpenedPayload("bench/ingest", i + 1)),
+      ),
+    ),
+  );
+  const repeated = feed([
+    await sign.stripe(
+      stripeSecret,
+      stripeInvoiceEvent("invoice.payment_failed", customers("workers")[0]!, "in_repeat"),
+    ),
+  ]);
   const common = { url, connections: CONNECTIONS, duration: DURATION_S };
 
   const { baseline, stripe } = await baselineAndStripe(url, workersLoad, "wrangler dev");
-  const dedupe = await run("wrangler dev: POST /hooks/stripe, the same event again (verify + route + dedupe)", { ...common, requests: repeated.requests });
-  const opening = await run("wrangler dev: POST /hooks/github, every event opens a new case (+ Durable Object creation)", { ...common, requests: newCases.requests });
+  const dedupe = await run("wrangler dev: POST /hooks/stripe, the same event again (verify + route + dedupe)", {
+    ...common,
+    requests: repeated.requests,
+  });
+  const opening = await run(
+    "wrangler dev: POST /hooks/github, every event opens a new case (+ Durable Object creation)",
+    { ...common, requests: newCases.requests },
+  );
   const drain = await drained(stack.libsql.url, stack.libsql.authToken, opening.accepted, newCases.sent());
 
   // The same ingest on Deno (`deno task start`, cases in Deno KV), measured after wrangler dev has gone quiet.
   // It takes more than the configured 50,000 webhooks a minute per source, so its limit is lifted for the run,
   // and it gets more distinct events, as it takes them faster.
-  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, libsqlAuthToken: stack.libsql.authToken, simulatorsUrl: stack.simulators.url, quiet: true, env: { INGEST_RATE_LIMIT: "100000000" } });
-  const onDeno = await baselineAndStripe(deno.url, await stripeLoad(deno.url, stripeSecret, customers("deno"), 250_000), "Deno");
+  deno = await startDenoServer({
+    dataDir,
+    libsqlUrl: stack.libsql.url,
+    libsqlAuthToken: stack.libsql.authToken,
+    simulatorsUrl: stack.simulators.url,
+    quiet: true,
+    env: { INGEST_RATE_LIMIT: "100000000" },
+  });
+  const onDeno = await baselineAndStripe(
+    deno.url,
+    await stripeLoad(deno.url, stripeSecret, customers("deno"), 250_000),
+    "Deno",
+  );
 
   const rows = [baseline, stripe, dedupe, opening];
   const line = (r: Figures, base: Figures) =>

@@ -51,7 +51,16 @@ function insertWorkload(): { chunks: MetricBatch[][]; rows: number } {
   const random = seededRandom(11);
   const batches: MetricBatch[] = [];
   for (let i = 0; i < INSERT_CASES; i++) {
-    const { batches: b } = syntheticCase({ workflowId: `wf-${i % 50}`, version: 1, caseKey: `k${i}`, openedAt: Date.UTC(2026, 9, 1) + i * 1000, scenario: pickScenario(random), measures: { minutesPerCase: 20 }, random, extraSteps: 6 });
+    const { batches: b } = syntheticCase({
+      workflowId: `wf-${i % 50}`,
+      version: 1,
+      caseKey: `k${i}`,
+      openedAt: Date.UTC(2026, 9, 1) + i * 1000,
+      scenario: pickScenario(random),
+      measures: { minutesPerCase: 20 },
+      random,
+      extraSteps: 6,
+    });
     batches.push(...b);
   }
   const chunks: MetricBatch[][] = [];
@@ -72,10 +81,47 @@ function insertWorkload(): { chunks: MetricBatch[][]; rows: number } {
   return { chunks, rows };
 }
 
-const EVENT_COLUMNS = "id, case_id, case_key, workflow_id, workflow_version, kind, status, step_id, at, duration_ms, human_touch, actor, exception, detail";
-const CASE_COLUMNS = "case_id, case_key, workflow_id, workflow_version, status, opened_at, updated_at, closed_at, outcome, human_touch, escalated, errored, exception, asks, judgments, human_decisions, human_minutes, minutes_saved, revision";
-const eventArgs = (e: MetricEvent) => [e.id, e.caseId, e.caseKey, e.workflowId, e.workflowVersion, e.kind, e.status ?? null, e.stepId ?? null, e.at, e.durationMs ?? null, e.humanTouch ? 1 : 0, e.actor ?? null, e.exception ?? null, e.detail ? JSON.stringify(e.detail) : null];
-const caseArgs = (s: CaseSnapshot) => [s.caseId, s.caseKey, s.workflowId, s.workflowVersion, s.status, s.openedAt, s.updatedAt, s.closedAt, s.outcome, s.humanTouch ? 1 : 0, s.escalated ? 1 : 0, s.errored ? 1 : 0, s.exception, s.asks, s.judgments, s.humanDecisions, s.humanMinutes, s.minutesSaved, s.revision];
+const EVENT_COLUMNS =
+  "id, case_id, case_key, workflow_id, workflow_version, kind, status, step_id, at, duration_ms, human_touch, actor, exception, detail";
+const CASE_COLUMNS =
+  "case_id, case_key, workflow_id, workflow_version, status, opened_at, updated_at, closed_at, outcome, human_touch, escalated, errored, exception, asks, judgments, human_decisions, human_minutes, minutes_saved, revision";
+const eventArgs = (e: MetricEvent) => [
+  e.id,
+  e.caseId,
+  e.caseKey,
+  e.workflowId,
+  e.workflowVersion,
+  e.kind,
+  e.status ?? null,
+  e.stepId ?? null,
+  e.at,
+  e.durationMs ?? null,
+  e.humanTouch ? 1 : 0,
+  e.actor ?? null,
+  e.exception ?? null,
+  e.detail ? JSON.stringify(e.detail) : null,
+];
+const caseArgs = (s: CaseSnapshot) => [
+  s.caseId,
+  s.caseKey,
+  s.workflowId,
+  s.workflowVersion,
+  s.status,
+  s.openedAt,
+  s.updatedAt,
+  s.closedAt,
+  s.outcome,
+  s.humanTouch ? 1 : 0,
+  s.escalated ? 1 : 0,
+  s.errored ? 1 : 0,
+  s.exception,
+  s.asks,
+  s.judgments,
+  s.humanDecisions,
+  s.humanMinutes,
+  s.minutesSaved,
+  s.revision,
+];
 
 async function insertThroughput() {
   const { chunks, rows } = insertWorkload();
@@ -85,8 +131,14 @@ async function insertThroughput() {
   const rawFile = await freshDatabase("insert-raw");
   const raw = new Database(rawFile);
   raw.exec(WRITER_PRAGMAS);
-  const params = (columns: string) => columns.split(", ").map(() => "?").join(", ");
-  const ev = raw.prepare(`INSERT INTO metric_events (${EVENT_COLUMNS}) VALUES (${params(EVENT_COLUMNS)}) ON CONFLICT (case_id, id) DO NOTHING`);
+  const params = (columns: string) =>
+    columns
+      .split(", ")
+      .map(() => "?")
+      .join(", ");
+  const ev = raw.prepare(
+    `INSERT INTO metric_events (${EVENT_COLUMNS}) VALUES (${params(EVENT_COLUMNS)}) ON CONFLICT (case_id, id) DO NOTHING`,
+  );
   const cs = raw.prepare(`INSERT OR REPLACE INTO cases (${CASE_COLUMNS}) VALUES (${params(CASE_COLUMNS)})`);
   let began = performance.now();
   for (const chunk of chunks) {
@@ -106,11 +158,22 @@ async function insertThroughput() {
   const ceilingFile = await freshDatabase("insert-ceiling");
   const ceiling = new Database(ceilingFile);
   ceiling.exec(WRITER_PRAGMAS);
-  for (const { name } of ceiling.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'cases'").all() as { name: string }[]) ceiling.exec(`DROP TRIGGER "${name}"`);
+  for (const { name } of ceiling
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'cases'")
+    .all() as { name: string }[])
+    ceiling.exec(`DROP TRIGGER "${name}"`);
   ceiling.exec("CREATE TABLE appended AS SELECT * FROM metric_events WHERE false");
-  const unpack = (columns: string) => columns.split(", ").map((_, i) => `value ->> ${i}`).join(", ");
-  const appended = ceiling.prepare(`INSERT INTO appended (${EVENT_COLUMNS}) SELECT ${unpack(EVENT_COLUMNS)} FROM json_each(?)`);
-  const upserted = ceiling.prepare(`INSERT OR REPLACE INTO cases (${CASE_COLUMNS}) SELECT ${unpack(CASE_COLUMNS)} FROM json_each(?)`);
+  const unpack = (columns: string) =>
+    columns
+      .split(", ")
+      .map((_, i) => `value ->> ${i}`)
+      .join(", ");
+  const appended = ceiling.prepare(
+    `INSERT INTO appended (${EVENT_COLUMNS}) SELECT ${unpack(EVENT_COLUMNS)} FROM json_each(?)`,
+  );
+  const upserted = ceiling.prepare(
+    `INSERT OR REPLACE INTO cases (${CASE_COLUMNS}) SELECT ${unpack(CASE_COLUMNS)} FROM json_each(?)`,
+  );
   began = performance.now();
   for (const chunk of chunks) {
     const events = JSON.stringify(chunk.flatMap((b) => b.events.map(eventArgs)));
@@ -142,7 +205,13 @@ async function insertThroughput() {
   const httpSeconds = (performance.now() - began) / 1000;
   await endpoint.stop();
 
-  return { rows, raw: rows / rawSeconds, ceiling: rows / ceilingSeconds, embedded: rows / embeddedSeconds, http: rows / httpSeconds };
+  return {
+    rows,
+    raw: rows / rawSeconds,
+    ceiling: rows / ceilingSeconds,
+    embedded: rows / embeddedSeconds,
+    http: rows / httpSeconds,
+  };
 }
 
 /** A web client that remembers every statement it sent, so the plans can be printed for exactly those. */
@@ -181,12 +250,30 @@ async function queryLatency() {
     const workflow = "workflow-07";
     // The statements the dashboard sends, with the parts each page asks for (db/kpi/rollups.ts `TallyParts`).
     const queries: { name: string; run: () => Promise<unknown> }[] = [
-      { name: "overview: every workflow, last 30 days (counts + time to resolution)", run: () => tallyFromRollups(db, last30, ["workflow"], { ttr: true }) },
-      { name: "overview: every workflow, previous 30 days (for the change)", run: () => tallyFromRollups(db, prev30, ["workflow"], { ttr: true }) },
-      { name: "overview: every workflow per day, 30 days (sparklines, counts only)", run: () => tallyFromRollups(db, last30, ["workflow", "day"], {}) },
-      { name: "workflow page: 90 days (counts, time to resolution, exception mix)", run: () => tallyFromRollups(db, { ...all90, workflowId: workflow }) },
-      { name: "workflow page: per day, 90 days", run: () => tallyFromRollups(db, { ...all90, workflowId: workflow }, ["day"], {}) },
-      { name: "workflow page: per version, 90 days", run: () => tallyFromRollups(db, { ...all90, workflowId: workflow }, ["version"]) },
+      {
+        name: "overview: every workflow, last 30 days (counts + time to resolution)",
+        run: () => tallyFromRollups(db, last30, ["workflow"], { ttr: true }),
+      },
+      {
+        name: "overview: every workflow, previous 30 days (for the change)",
+        run: () => tallyFromRollups(db, prev30, ["workflow"], { ttr: true }),
+      },
+      {
+        name: "overview: every workflow per day, 30 days (sparklines, counts only)",
+        run: () => tallyFromRollups(db, last30, ["workflow", "day"], {}),
+      },
+      {
+        name: "workflow page: 90 days (counts, time to resolution, exception mix)",
+        run: () => tallyFromRollups(db, { ...all90, workflowId: workflow }),
+      },
+      {
+        name: "workflow page: per day, 90 days",
+        run: () => tallyFromRollups(db, { ...all90, workflowId: workflow }, ["day"], {}),
+      },
+      {
+        name: "workflow page: per version, 90 days",
+        run: () => tallyFromRollups(db, { ...all90, workflowId: workflow }, ["version"]),
+      },
     ];
     const trivial = await timeRuns(QUERY_RUNS, () => client.execute("SELECT 1"));
     const results = [];
@@ -200,24 +287,40 @@ async function queryLatency() {
         const sent = statements.find((st) => (typeof st === "string" ? st : st.sql) === stmt)!;
         const { sql, args } = typeof sent === "string" ? { sql: sent, args: [] } : sent;
         const plan = await client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args: args as never });
-        plans.push(`-- ${q.name}\n${sql.replace(/\s+/g, " ").trim()}\n${plan.rows.map((r) => `  ${String(r.detail)}`).join("\n")}`);
+        plans.push(
+          `-- ${q.name}\n${sql.replace(/\s+/g, " ").trim()}\n${plan.rows.map((r) => `  ${String(r.detail)}`).join("\n")}`,
+        );
       }
     }
     // Each page's whole load, as the dashboard runs it (dashboard/src/lib/server/kpis.ts).
     const overviewPage = await timeRuns(QUERY_RUNS, () => overview(db, { ...last30, days: 30 }));
-    const workflowPage = await timeRuns(QUERY_RUNS, () => workflowDetail(db, workflow, { ...all90, days: DAYS }, undefined));
+    const workflowPage = await timeRuns(QUERY_RUNS, () =>
+      workflowDetail(db, workflow, { ...all90, days: DAYS }, undefined),
+    );
     const rawTimes = await timeRuns(RAW_RUNS, () => tallyFromRawEvents(db, { ...last30, workflowId: workflow }));
-    return { dataset, trivial: percentile(trivial, 50), results, overview: { p50: percentile(overviewPage, 50), p95: percentile(overviewPage, 95) }, workflowPage: { p50: percentile(workflowPage, 50), p95: percentile(workflowPage, 95) }, raw: { p50: percentile(rawTimes, 50), p95: percentile(rawTimes, 95) }, plans };
+    return {
+      dataset,
+      trivial: percentile(trivial, 50),
+      results,
+      overview: { p50: percentile(overviewPage, 50), p95: percentile(overviewPage, 95) },
+      workflowPage: { p50: percentile(workflowPage, 50), p95: percentile(workflowPage, 95) },
+      raw: { p50: percentile(rawTimes, 50), p95: percentile(rawTimes, 95) },
+      plans,
+    };
   } finally {
     await server.stop();
   }
 }
 
 const inserts = await insertThroughput();
-log(`insert rows/s: raw ${Math.round(inserts.raw)}, ceiling ${Math.round(inserts.ceiling)}, embedded writer ${Math.round(inserts.embedded)}, HTTP writer ${Math.round(inserts.http)}`);
+log(
+  `insert rows/s: raw ${Math.round(inserts.raw)}, ceiling ${Math.round(inserts.ceiling)}, embedded writer ${Math.round(inserts.embedded)}, HTTP writer ${Math.round(inserts.http)}`,
+);
 const queries = await queryLatency();
 for (const r of queries.results) log(`${r.name}: p50 ${ms(r.p50)}, p95 ${ms(r.p95)}`);
-log(`overview page's load: p95 ${ms(queries.overview.p95)}; workflow page's load: p95 ${ms(queries.workflowPage.p95)}; raw fallback (one workflow, 30 days): p50 ${ms(queries.raw.p50)}`);
+log(
+  `overview page's load: p95 ${ms(queries.overview.p95)}; workflow page's load: p95 ${ms(queries.workflowPage.p95)}; raw fallback (one workflow, 30 days): p50 ${ms(queries.raw.p50)}`,
+);
 
 const k = (n: number) => `${Math.round(n).toLocaleString("en-US")}`;
 writeSection(

@@ -19,9 +19,13 @@ export function machine(): string {
 export function writeSection(name: string, markdown: string): void {
   const text = existsSync(FILE) ? readFileSync(FILE, "utf8") : "";
   const sections = new Map<string, string>();
-  for (const match of text.matchAll(/<!-- section:(\w+) -->\n([\s\S]*?)<!-- \/section:\1 -->/g)) sections.set(match[1]!, match[2]!);
+  for (const match of text.matchAll(/<!-- section:(\w+) -->\n([\s\S]*?)<!-- \/section:\1 -->/g))
+    sections.set(match[1]!, match[2]!);
   sections.set(name, markdown.trimEnd() + "\n");
   const names = [...ORDER.filter((n) => sections.has(n)), ...[...sections.keys()].filter((n) => !ORDER.includes(n))];
   const body = names.map((n) => `<!-- section:${n} -->\n${sections.get(n)}<!-- /section:${n} -->`).join("\n\n");
-  writeFileSync(FILE, `# Benchmarks\n\nEach section is written by \`npm run bench\` (both) or its own script; machine and command are in each.\n\n${body}\n`);
+  writeFileSync(
+    FILE,
+    `# Benchmarks\n\nEach section is written by \`npm run bench\` (both) or its own script; machine and command are in each.\n\n${body}\n`,
+  );
 }

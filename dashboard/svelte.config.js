@@ -30,7 +30,10 @@ export default {
       },
     },
     typescript: {
-      config: (config) => ({ ...config, compilerOptions: { ...config.compilerOptions, allowImportingTsExtensions: true } }),
+      config: (config) => ({
+        ...config,
+        compilerOptions: { ...config.compilerOptions, allowImportingTsExtensions: true },
+      }),
     },
   },
 };

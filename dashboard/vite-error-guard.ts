@@ -15,7 +15,8 @@ const CHECKOUT = dirname(dirname(fileURLToPath(import.meta.url)));
 const LEAK = /^\s*at .+:\d+(:\d+)?\)?$|file:\/\//m;
 
 function answerGenerically(res: ServerResponse, status: number): void {
-  const body = status >= 500 ? "Internal Server Error: the details are in the dashboard's terminal." : "Request refused.";
+  const body =
+    status >= 500 ? "Internal Server Error: the details are in the dashboard's terminal." : "Request refused.";
   for (const name of ["content-length", "content-encoding", "etag", "last-modified"]) res.removeHeader(name);
   res.statusCode = status;
   res.setHeader("Content-Type", "text/plain; charset=utf-8");
@@ -37,7 +38,11 @@ function screenServerErrors(res: ServerResponse): void {
   let held: Buffer[] | null = null;
   let headArgs: unknown[] | null = null;
   const toBuffer = (chunk: unknown, encoding?: unknown) =>
-    Buffer.isBuffer(chunk) ? chunk : typeof chunk === "string" ? Buffer.from(chunk, (typeof encoding === "string" ? encoding : "utf8") as BufferEncoding) : Buffer.from(chunk as Uint8Array);
+    Buffer.isBuffer(chunk)
+      ? chunk
+      : typeof chunk === "string"
+        ? Buffer.from(chunk, (typeof encoding === "string" ? encoding : "utf8") as BufferEncoding)
+        : Buffer.from(chunk as Uint8Array);
   const holding = () => (held ??= res.statusCode >= 500 ? [] : null) !== null;
 
   res.writeHead = ((...args: unknown[]) => {
@@ -75,7 +80,11 @@ function screenServerErrors(res: ServerResponse): void {
 }
 
 /** What Vite's own error page would have shown, for the terminal: plugin and file, code frame, message and stack. */
-function logError(server: ViteDevServer, error: Error & { plugin?: string; id?: string; frame?: string }, req: IncomingMessage): void {
+function logError(
+  server: ViteDevServer,
+  error: Error & { plugin?: string; id?: string; frame?: string },
+  req: IncomingMessage,
+): void {
   const lines = [`Internal server error on ${req.method} ${req.url} (the client got a generic answer)`];
   if (error.plugin) lines.push(`  Plugin: ${error.plugin}`);
   if (error.id) lines.push(`  File: ${error.id}`);
@@ -101,13 +110,17 @@ export function errorGuard(): Plugin {
       });
       // After Vite's and SvelteKit's own middlewares (this runs once they are added), before Vite's error page.
       return () => {
-        server.middlewares.use((error: Error, req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
-          if (!error) return next();
-          logError(server, error, req);
-          if (res.headersSent) return res.end();
-          const status = Number((error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode);
-          answerGenerically(res, Number.isInteger(status) && status >= 400 && status < 600 ? status : 500);
-        });
+        server.middlewares.use(
+          (error: Error, req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
+            if (!error) return next();
+            logError(server, error, req);
+            if (res.headersSent) return res.end();
+            const status = Number(
+              (error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode,
+            );
+            answerGenerically(res, Number.isInteger(status) && status >= 400 && status < 600 ? status : 500);
+          },
+        );
       };
     },
   };

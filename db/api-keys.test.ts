@@ -18,18 +18,48 @@ beforeAll(() => {
 
 describe("API keys", () => {
   it("shows the key once, keeps only its SHA-256, and identifies the caller as the key's holder with its role and scope", async () => {
-    const { key, row } = await createApiKey(db, { name: "Zendesk macros", role: "operator", taskRoles: "Compliance, finance", workflows: ["refund-dispute"], createdBy: "admin", now: 1_000 });
+    const { key, row } = await createApiKey(db, {
+      name: "Zendesk macros",
+      role: "operator",
+      taskRoles: "Compliance, finance",
+      workflows: ["refund-dispute"],
+      createdBy: "admin",
+      now: 1_000,
+    });
     expect(key).toMatch(/^cfk_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
-    expect(row).toMatchObject({ name: "Zendesk macros", holder: "zendesk-macros", role: "operator", taskRoles: ["compliance", "finance"], workflows: ["refund-dispute"], createdBy: "admin", lastUsedAt: null, revokedAt: null });
+    expect(row).toMatchObject({
+      name: "Zendesk macros",
+      holder: "zendesk-macros",
+      role: "operator",
+      taskRoles: ["compliance", "finance"],
+      workflows: ["refund-dispute"],
+      createdBy: "admin",
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     const [stored] = await db.select().from(apiKeys).where(eq(apiKeys.id, row.id));
     expect(stored!.secretHash).toMatch(/^[0-9a-f]{64}$/);
     expect(secretOf(key)).toHaveLength(43);
     expect(JSON.stringify(stored)).not.toContain(secretOf(key));
-    expect(await checkApiKey(db, key, 5_000)).toEqual({ caller: { keyId: row.id, holder: "zendesk-macros", role: "operator", taskRoles: ["compliance", "finance"], workflows: ["refund-dispute"], onBehalf: false } });
+    expect(await checkApiKey(db, key, 5_000)).toEqual({
+      caller: {
+        keyId: row.id,
+        holder: "zendesk-macros",
+        role: "operator",
+        taskRoles: ["compliance", "finance"],
+        workflows: ["refund-dispute"],
+        onBehalf: false,
+      },
+    });
   });
 
   it("refuses a malformed key, a key with the right id and a wrong secret, and a revoked key from its next call on", async () => {
-    const { key, row } = await createApiKey(db, { name: "billing sync", holder: "billing-bot", role: "viewer", createdBy: "admin" });
+    const { key, row } = await createApiKey(db, {
+      name: "billing sync",
+      holder: "billing-bot",
+      role: "viewer",
+      createdBy: "admin",
+    });
     expect(await checkApiKey(db, "cfk_short")).toEqual({ refused: "malformed_key" });
     const forged = key.slice(0, -4) + (key.endsWith("AAAA") ? "BBBB" : "AAAA");
     expect(await checkApiKey(db, forged)).toEqual({ refused: "unknown_key" });
@@ -56,8 +86,14 @@ describe("API keys", () => {
 
   it("refuses a key without a usable name, holder, role or workflow id", async () => {
     await expect(createApiKey(db, { name: "", role: "viewer", createdBy: "admin" })).rejects.toThrow(ApiKeyError);
-    await expect(createApiKey(db, { name: "ok", holder: "Bad Holder!", role: "viewer", createdBy: "admin" })).rejects.toThrow(/holder/);
-    await expect(createApiKey(db, { name: "ok", role: "superuser", createdBy: "admin" })).rejects.toThrow(/Unknown role "superuser"/);
-    await expect(createApiKey(db, { name: "ok", role: "viewer", workflows: "refund dispute;drop", createdBy: "admin" })).rejects.toThrow(/Workflow "dispute;drop"/);
+    await expect(
+      createApiKey(db, { name: "ok", holder: "Bad Holder!", role: "viewer", createdBy: "admin" }),
+    ).rejects.toThrow(/holder/);
+    await expect(createApiKey(db, { name: "ok", role: "superuser", createdBy: "admin" })).rejects.toThrow(
+      /Unknown role "superuser"/,
+    );
+    await expect(
+      createApiKey(db, { name: "ok", role: "viewer", workflows: "refund dispute;drop", createdBy: "admin" }),
+    ).rejects.toThrow(/Workflow "dispute;drop"/);
   });
 });

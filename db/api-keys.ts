@@ -70,7 +70,9 @@ function randomId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   // 252 = 7 × 36: bytes at or above it would bias the choice, so they are drawn again.
-  return [...bytes].map((b) => (b < 252 ? alphabet[b % 36] : alphabet[crypto.getRandomValues(new Uint8Array(1))[0]! % 36])).join("");
+  return [...bytes]
+    .map((b) => (b < 252 ? alphabet[b % 36] : alphabet[crypto.getRandomValues(new Uint8Array(1))[0]! % 36]))
+    .join("");
 }
 
 /** Whether a bearer token is shaped like one of these keys (else the caller may be the dashboard's server token). */
@@ -85,7 +87,9 @@ const WORD = /^[a-z0-9][a-z0-9_-]{0,79}$/;
 function list(input: string | readonly string[] | undefined | null, what: string, pattern: RegExp): string[] {
   const items = Array.isArray(input) ? input : String(input ?? "").split(/[,\s]+/);
   const out = [...new Set(items.map((s) => s.trim().toLowerCase()).filter(Boolean))];
-  for (const item of out) if (!pattern.test(item)) throw new ApiKeyError(`${what} "${item}" may hold only lower-case letters, digits, - and _.`);
+  for (const item of out)
+    if (!pattern.test(item))
+      throw new ApiKeyError(`${what} "${item}" may hold only lower-case letters, digits, - and _.`);
   return out;
 }
 
@@ -108,10 +112,13 @@ export interface NewApiKey {
  */
 export async function createApiKey(db: MetricsDatabase, input: NewApiKey): Promise<{ key: string; row: ApiKeyRow }> {
   const name = input.name.trim();
-  if (!NAME.test(name)) throw new ApiKeyError("A key's name is 1–80 characters: letters, digits, spaces and . _ @ : / -.");
+  if (!NAME.test(name))
+    throw new ApiKeyError("A key's name is 1–80 characters: letters, digits, spaces and . _ @ : / -.");
   const holder = (input.holder?.trim() || name).toLowerCase().replace(/\s+/g, "-");
-  if (!HOLDER.test(holder)) throw new ApiKeyError("A key's holder is 1–80 characters: lower-case letters, digits and . _ @ : -.");
-  if (!(DASHBOARD_ROLES as readonly string[]).includes(input.role)) throw new ApiKeyError(`Unknown role "${input.role}": one of ${DASHBOARD_ROLES.join(", ")}.`);
+  if (!HOLDER.test(holder))
+    throw new ApiKeyError("A key's holder is 1–80 characters: lower-case letters, digits and . _ @ : -.");
+  if (!(DASHBOARD_ROLES as readonly string[]).includes(input.role))
+    throw new ApiKeyError(`Unknown role "${input.role}": one of ${DASHBOARD_ROLES.join(", ")}.`);
   const workflows = list(input.workflows, "Workflow", WORD);
   const id = randomId();
   const key = `${API_KEY_PREFIX}${id}_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
@@ -168,7 +175,21 @@ export async function checkApiKey(db: MetricsDatabase, presented: string, now = 
     await db
       .update(apiKeys)
       .set({ lastUsedAt: now })
-      .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_RESOLUTION_MS))));
+      .where(
+        and(
+          eq(apiKeys.id, row.id),
+          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_RESOLUTION_MS)),
+        ),
+      );
   }
-  return { caller: { keyId: row.id, holder: row.holder, role: row.role, taskRoles: row.taskRoles, workflows: row.workflows, onBehalf: false } };
+  return {
+    caller: {
+      keyId: row.id,
+      holder: row.holder,
+      role: row.role,
+      taskRoles: row.taskRoles,
+      workflows: row.workflows,
+      onBehalf: false,
+    },
+  };
 }

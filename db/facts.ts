@@ -10,7 +10,17 @@
 export const CASE_STATUSES = ["open", "running", "waiting", "escalated", "resolved", "failed"] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
-export const METRIC_KINDS = ["case.opened", "case.status", "step.completed", "step.retried", "case.escalated", "human.decision", "case.resolved", "case.failed", "sla.breached"] as const;
+export const METRIC_KINDS = [
+  "case.opened",
+  "case.status",
+  "step.completed",
+  "step.retried",
+  "case.escalated",
+  "human.decision",
+  "case.resolved",
+  "case.failed",
+  "sla.breached",
+] as const;
 
 export interface MetricEvent {
   id: string;
@@ -111,7 +121,18 @@ const detailOf = (entry: AuditedAction): Record<string, unknown> => entry.detail
  */
 export function caseFacts(status: CaseStatus, audit: readonly AuditedAction[], measures: WorkflowMeasures): CaseFacts {
   const routine = new Set(measures.routineSteps ?? []);
-  const facts: CaseFacts = { escalated: false, errored: status === "failed", exception: null, asks: 0, judgments: 0, humanDecisions: 0, humanMinutes: 0, minutesSaved: 0, handedToPerson: false, slaBreaches: 0 };
+  const facts: CaseFacts = {
+    escalated: false,
+    errored: status === "failed",
+    exception: null,
+    asks: 0,
+    judgments: 0,
+    humanDecisions: 0,
+    humanMinutes: 0,
+    minutesSaved: 0,
+    handedToPerson: false,
+    slaBreaches: 0,
+  };
   const exception = (stepId: string | undefined, fallback: string) => {
     facts.exception ??= stepId ?? fallback;
   };

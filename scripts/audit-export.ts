@@ -19,7 +19,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const from = Date.parse(argOf(argv, "--from") ?? "");
   const to = Date.parse(argOf(argv, "--to") ?? "");
   if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
-    console.error("usage: npm run audit:export -- --from <ISO date> --to <ISO date> [--out file] [--case <id>]  (to after from)");
+    console.error(
+      "usage: npm run audit:export -- --from <ISO date> --to <ISO date> [--out file] [--case <id>]  (to after from)",
+    );
     process.exit(2);
   }
   const file = argOf(argv, "--out");

@@ -46,13 +46,20 @@ const seqOf = (caseId: string): number => {
 
 /** Every case the metrics database knows (or the `caseIds` asked for), in case id order. */
 export async function listCases(target: Pick<AuditTarget, "db" | "caseIds">): Promise<CaseRef[]> {
-  const rows = await target.db.all<{ case_id: string; workflow_id: string; case_key: string }>(sql`SELECT case_id, workflow_id, case_key FROM cases ORDER BY case_id`);
+  const rows = await target.db.all<{ case_id: string; workflow_id: string; case_key: string }>(
+    sql`SELECT case_id, workflow_id, case_key FROM cases ORDER BY case_id`,
+  );
   const wanted = target.caseIds ? new Set(target.caseIds) : null;
-  return rows.filter((r) => !wanted || wanted.has(r.case_id)).map((r) => ({ caseId: r.case_id, workflowId: r.workflow_id, caseKey: r.case_key, seq: seqOf(r.case_id) }));
+  return rows
+    .filter((r) => !wanted || wanted.has(r.case_id))
+    .map((r) => ({ caseId: r.case_id, workflowId: r.workflow_id, caseKey: r.case_key, seq: seqOf(r.case_id) }));
 }
 
 /** One case's audit trail through the case API; null when the case API has no such case. */
-export async function readAudit(target: Pick<AuditTarget, "workerUrl" | "apiToken" | "fetch">, ref: CaseRef): Promise<AuditEntry[] | null> {
+export async function readAudit(
+  target: Pick<AuditTarget, "workerUrl" | "apiToken" | "fetch">,
+  ref: CaseRef,
+): Promise<AuditEntry[] | null> {
   const url = `${target.workerUrl}/api/cases/${encodeURIComponent(ref.workflowId)}/${encodeURIComponent(ref.caseKey)}/audit?seq=${ref.seq}`;
   const res = await (target.fetch ?? fetch)(url, { headers: { authorization: `Bearer ${target.apiToken}` } });
   if (res.status === 404) return null;
@@ -63,20 +70,29 @@ export async function readAudit(target: Pick<AuditTarget, "workerUrl" | "apiToke
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
   return out;
 }
 
 /** Compares one anchored head with the case's own entry at that seq; the problem, or null when they agree. */
-function checkHead(caseId: string, entries: readonly AuditEntry[], head: { seq: number; hash: string }, where: string): string | null {
+function checkHead(
+  caseId: string,
+  entries: readonly AuditEntry[],
+  head: { seq: number; hash: string },
+  where: string,
+): string | null {
   const entry = entries[head.seq - 1];
-  if (!entry || entry.seq !== head.seq) return `case ${caseId}: anchored entry missing: ${where} anchors seq ${head.seq}, the case has ${entries.length} entries`;
-  if (entry.hash !== head.hash) return `case ${caseId}: anchor mismatch at seq ${head.seq}: ${where} holds ${head.hash}, the case's entry hashes to ${entry.hash}`;
+  if (!entry || entry.seq !== head.seq)
+    return `case ${caseId}: anchored entry missing: ${where} anchors seq ${head.seq}, the case has ${entries.length} entries`;
+  if (entry.hash !== head.hash)
+    return `case ${caseId}: anchor mismatch at seq ${head.seq}: ${where} holds ${head.hash}, the case's entry hashes to ${entry.hash}`;
   return null;
 }
 
@@ -88,10 +104,20 @@ function checkHead(caseId: string, entries: readonly AuditEntry[], head: { seq: 
 export async function verifyAudit(target: AuditTarget): Promise<AuditReport> {
   const cases = await listCases(target);
   const trails = await mapLimit(cases, 16, (ref) => readAudit(target, ref));
-  const anchorRows = await target.db.all<{ case_id: string; seq: number; hash: string }>(sql`SELECT case_id, seq, hash FROM audit_anchors ORDER BY case_id, seq`);
+  const anchorRows = await target.db.all<{ case_id: string; seq: number; hash: string }>(
+    sql`SELECT case_id, seq, hash FROM audit_anchors ORDER BY case_id, seq`,
+  );
   const anchorsOf = new Map<string, { seq: number; hash: string }[]>();
-  for (const a of anchorRows) anchorsOf.set(a.case_id, [...(anchorsOf.get(a.case_id) ?? []), { seq: Number(a.seq), hash: a.hash }]);
-  const report: AuditReport = { cases: cases.length, entries: 0, anchors: 0, manifests: 0, notYetAnchored: 0, problems: [] };
+  for (const a of anchorRows)
+    anchorsOf.set(a.case_id, [...(anchorsOf.get(a.case_id) ?? []), { seq: Number(a.seq), hash: a.hash }]);
+  const report: AuditReport = {
+    cases: cases.length,
+    entries: 0,
+    anchors: 0,
+    manifests: 0,
+    notYetAnchored: 0,
+    problems: [],
+  };
   const byCase = new Map<string, AuditEntry[]>();
   cases.forEach((ref, i) => {
     const entries = trails[i];
@@ -102,7 +128,8 @@ export async function verifyAudit(target: AuditTarget): Promise<AuditReport> {
     byCase.set(ref.caseId, entries);
     report.entries += entries.length;
     const verdict = verifyChain(entries);
-    if (!verdict.valid) report.problems.push(`case ${ref.caseId}: chain broken at entry ${verdict.brokenAt}: ${verdict.reason}`);
+    if (!verdict.valid)
+      report.problems.push(`case ${ref.caseId}: chain broken at entry ${verdict.brokenAt}: ${verdict.reason}`);
     const anchors = anchorsOf.get(ref.caseId) ?? [];
     for (const anchor of anchors) {
       report.anchors++;
@@ -113,7 +140,9 @@ export async function verifyAudit(target: AuditTarget): Promise<AuditReport> {
     report.notYetAnchored += Math.max(0, entries.length - last);
   });
   if (target.publicKey) {
-    const manifests = await target.db.all<{ day: string; body: string; sha256: string; signature: string }>(sql`SELECT day, body, sha256, signature FROM audit_manifests ORDER BY day`);
+    const manifests = await target.db.all<{ day: string; body: string; sha256: string; signature: string }>(
+      sql`SELECT day, body, sha256, signature FROM audit_manifests ORDER BY day`,
+    );
     for (const m of manifests) {
       report.manifests++;
       if (!(await verifyManifestSignature(m, target.publicKey))) {
@@ -139,13 +168,18 @@ export async function verifyAudit(target: AuditTarget): Promise<AuditReport> {
  * @example
  * for await (const line of exportAudit(target, Date.parse("2026-11-01"), Date.parse("2026-12-01"))) out.write(`${line}\n`);
  */
-export async function* exportAudit(target: Omit<AuditTarget, "publicKey">, from: number, to: number): AsyncGenerator<string> {
+export async function* exportAudit(
+  target: Omit<AuditTarget, "publicKey">,
+  from: number,
+  to: number,
+): AsyncGenerator<string> {
   const cases = await listCases(target);
   for (let i = 0; i < cases.length; i += 16) {
     const chunk = cases.slice(i, i + 16);
     const trails = await Promise.all(chunk.map((ref) => readAudit(target, ref)));
     for (const [j, entries] of trails.entries()) {
-      for (const entry of entries ?? []) if (entry.at >= from && entry.at < to) yield JSON.stringify({ caseId: chunk[j]!.caseId, ...entry });
+      for (const entry of entries ?? [])
+        if (entry.at >= from && entry.at < to) yield JSON.stringify({ caseId: chunk[j]!.caseId, ...entry });
     }
   }
 }

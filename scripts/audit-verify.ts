@@ -32,8 +32,12 @@ export function auditTargetFromEnv(argv: readonly string[]): AuditTarget {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const target = auditTargetFromEnv(process.argv.slice(2));
   const report = await verifyAudit(target);
-  const manifests = target.publicKey ? `${report.manifests} signed manifests` : "manifests not checked (no AUDIT_PUBLIC_KEY)";
-  console.log(`audit:verify: ${report.cases} cases, ${report.entries} entries, ${report.anchors} anchors, ${manifests}; ${report.notYetAnchored} entries not yet anchored`);
+  const manifests = target.publicKey
+    ? `${report.manifests} signed manifests`
+    : "manifests not checked (no AUDIT_PUBLIC_KEY)";
+  console.log(
+    `audit:verify: ${report.cases} cases, ${report.entries} entries, ${report.anchors} anchors, ${manifests}; ${report.notYetAnchored} entries not yet anchored`,
+  );
   if (report.problems.length) {
     console.error(`${report.problems.length} problem(s):\n${report.problems.join("\n")}`);
     process.exit(1);

@@ -9,7 +9,17 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { devVar, firstSecret } from "./dev-vars.ts";
 import { demoManifestPath } from "./kpi-verify.ts";
-import { answer, approve, caseState, SCENARIOS, sendDemoCase, type DemoCase, type DemoState, type DemoTarget, type DemoWorkflow } from "./demo-traffic.ts";
+import {
+  answer,
+  approve,
+  caseState,
+  SCENARIOS,
+  sendDemoCase,
+  type DemoCase,
+  type DemoState,
+  type DemoTarget,
+  type DemoWorkflow,
+} from "./demo-traffic.ts";
 
 const flag = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,7 +27,9 @@ const flag = (name: string, fallback: number) => {
 };
 const total = flag("cases", 50);
 const concurrency = flag("concurrency", 8);
-const only = process.argv.includes("--workflow") ? (process.argv[process.argv.indexOf("--workflow") + 1] as DemoWorkflow) : null;
+const only = process.argv.includes("--workflow")
+  ? (process.argv[process.argv.indexOf("--workflow") + 1] as DemoWorkflow)
+  : null;
 const workflows: DemoWorkflow[] = only ? [only] : ["refund-dispute", "customer-onboarding"];
 const target: DemoTarget = {
   workerUrl: process.env.WORKER_URL ?? `http://127.0.0.1:${process.env.WORKER_PORT ?? 8787}`,
@@ -48,14 +60,19 @@ try {
     }),
   );
 } catch (error) {
-  console.error(`\n${(error as Error).message}\nIs \`npm start\` running? (worker ${target.workerUrl}, simulators ${target.simulatorsUrl})`);
+  console.error(
+    `\n${(error as Error).message}\nIs \`npm start\` running? (worker ${target.workerUrl}, simulators ${target.simulatorsUrl})`,
+  );
   process.exit(1);
 }
 
 // The cases it opened, for `npm run kpi:verify`: a case whose metrics never arrived is still recounted.
 const manifest = demoManifestPath();
 mkdirSync(dirname(manifest), { recursive: true });
-appendFileSync(manifest, cases.map((c) => `${JSON.stringify({ workflow: c.workflow, caseKey: c.caseKey })}\n`).join(""));
+appendFileSync(
+  manifest,
+  cases.map((c) => `${JSON.stringify({ workflow: c.workflow, caseKey: c.caseKey })}\n`).join(""),
+);
 
 const states = new Map<DemoCase, Awaited<ReturnType<typeof caseState>>>();
 const replied = new Set<DemoCase>();
@@ -83,12 +100,20 @@ for (;;) {
 }
 
 const STATES: DemoState[] = ["resolved", "awaiting approval", "escalated", "asked customer", "failed", "in flight"];
-const count = (kind: string | null, pred: (s: { state: DemoState; humanTouch: boolean }) => boolean) => cases.filter((c) => (kind === null || c.kind === kind) && pred(states.get(c)!)).length;
+const count = (kind: string | null, pred: (s: { state: DemoState; humanTouch: boolean }) => boolean) =>
+  cases.filter((c) => (kind === null || c.kind === kind) && pred(states.get(c)!)).length;
 const line = (label: string, kind: string | null) =>
-  `| ${label} | ${count(kind, () => true)} | ${count(kind, (s) => s.state === "resolved" && !s.humanTouch)} | ${count(kind, (s) => s.state === "resolved" && s.humanTouch)} | ${STATES.slice(1).map((st) => count(kind, (s) => s.state === st)).join(" | ")} |`;
-console.log(`\n| scenario | opened | resolved autonomously | resolved with human help | ${STATES.slice(1).join(" | ")} |`);
+  `| ${label} | ${count(kind, () => true)} | ${count(kind, (s) => s.state === "resolved" && !s.humanTouch)} | ${count(kind, (s) => s.state === "resolved" && s.humanTouch)} | ${STATES.slice(
+    1,
+  )
+    .map((st) => count(kind, (s) => s.state === st))
+    .join(" | ")} |`;
+console.log(
+  `\n| scenario | opened | resolved autonomously | resolved with human help | ${STATES.slice(1).join(" | ")} |`,
+);
 console.log(`|---|${"---:|".repeat(3 + STATES.length - 1)}`);
-for (const s of SCENARIOS) if (cases.some((c) => c.kind === s.kind)) console.log(line(`${s.workflow}: ${s.kind}`, s.kind));
+for (const s of SCENARIOS)
+  if (cases.some((c) => c.kind === s.kind)) console.log(line(`${s.workflow}: ${s.kind}`, s.kind));
 console.log(line("**all**", null));
 const stuck = count(null, (s) => s.state === "in flight");
 if (stuck > 0) {

@@ -26,7 +26,9 @@ const CREDENTIAL_NAME = /SECRET|TOKEN|KEY|PASSWORD/;
 /** The secrets the worker cannot run without: every source's binding, then the API token, the database's and the audit manifest's signing key. */
 function requiredSecrets(): string[] {
   const toml = parseToml(readFileSync(join(ROOT, "wrangler.toml"), "utf8")) as { vars?: { WEBHOOK_SOURCES?: unknown } };
-  const bindings = [...BUILT_IN_SOURCES, ...parseCustomSources(toml.vars?.WEBHOOK_SOURCES ?? [])].map((s) => s.secretBinding);
+  const bindings = [...BUILT_IN_SOURCES, ...parseCustomSources(toml.vars?.WEBHOOK_SOURCES ?? [])].map(
+    (s) => s.secretBinding,
+  );
   return [...new Set([...bindings, ...PLATFORM_SECRETS])];
 }
 
@@ -34,7 +36,8 @@ function readSecretsFile(path: string): Record<string, string> {
   const text = readFileSync(path, "utf8");
   if (!text.trimStart().startsWith("{")) return parseDotenv(text);
   const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError(`${path}: not a JSON object`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new TypeError(`${path}: not a JSON object`);
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 }
 
@@ -47,8 +50,7 @@ function takeSecretsFile(args: string[]): { file: string | undefined; rest: stri
     if (arg === "--secrets-file") {
       file = args[++i];
       if (file === undefined) throw new TypeError("--secrets-file needs a path");
-    }
-    else if (arg.startsWith("--secrets-file=")) file = arg.slice("--secrets-file=".length);
+    } else if (arg.startsWith("--secrets-file=")) file = arg.slice("--secrets-file=".length);
     else rest.push(arg);
   }
   return { file, rest };
@@ -75,7 +77,10 @@ function checkSecrets(env: NodeJS.ProcessEnv, fileValues: Record<string, string>
     if (example === undefined || example === "") return false;
     return activeSecrets(secrets[name]).includes(example) || secrets[name]?.trim() === example;
   };
-  const checked = [...required, ...Object.keys(fileValues).filter((name) => !required.includes(name) && CREDENTIAL_NAME.test(name))];
+  const checked = [
+    ...required,
+    ...Object.keys(fileValues).filter((name) => !required.includes(name) && CREDENTIAL_NAME.test(name)),
+  ];
   const example = checked.filter((name) => !missing.includes(name) && isExample(name));
   return { secrets, missing, example };
 }
@@ -85,8 +90,11 @@ async function main(): Promise<number> {
   const { secrets, missing, example } = checkSecrets(process.env, file === undefined ? {} : readSecretsFile(file));
   if (missing.length > 0 || example.length > 0) {
     if (missing.length > 0) console.error(`deploy refused: missing secrets: ${missing.join(", ")}`);
-    if (example.length > 0) console.error(`deploy refused: secrets left at their public .dev.vars.example value: ${example.join(", ")}`);
-    console.error("Set each in the environment or in the file given with --secrets-file <path> (see README, \"Deploying\").");
+    if (example.length > 0)
+      console.error(`deploy refused: secrets left at their public .dev.vars.example value: ${example.join(", ")}`);
+    console.error(
+      'Set each in the environment or in the file given with --secrets-file <path> (see README, "Deploying").',
+    );
     return 1;
   }
   const dir = mkdtempSync(join(tmpdir(), "crossflow-secrets-"));
@@ -95,7 +103,10 @@ async function main(): Promise<number> {
     writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
     const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
     return await new Promise<number>((resolve, reject) => {
-      const child = spawn(wrangler, ["deploy", ...rest, "--secrets-file", secretsFile], { cwd: ROOT, stdio: "inherit" });
+      const child = spawn(wrangler, ["deploy", ...rest, "--secrets-file", secretsFile], {
+        cwd: ROOT,
+        stdio: "inherit",
+      });
       child.on("error", reject);
       child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });

@@ -15,7 +15,11 @@ import type { GoldenCase, GoldenFile } from "./eval.ts";
 import { ROOT } from "./stack.ts";
 
 const isCharge = (v: unknown): v is { id: string; amount: number; currency: string; amount_refunded: number } =>
-  typeof v === "object" && v !== null && typeof (v as { id?: unknown }).id === "string" && (v as { id: string }).id.startsWith("ch_") && typeof (v as { amount?: unknown }).amount === "number";
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as { id?: unknown }).id === "string" &&
+  (v as { id: string }).id.startsWith("ch_") &&
+  typeof (v as { amount?: unknown }).amount === "number";
 
 /** The labelled golden case a decided case makes, or null when no person decided its agent step. */
 export function labelledCase(view: CaseView, golden: Pick<GoldenFile, "agentSteps" | "labels">): GoldenCase | null {
@@ -33,19 +37,42 @@ export function labelledCase(view: CaseView, golden: Pick<GoldenFile, "agentStep
   return {
     name: `labelled: ${view.header.caseId}`,
     event: view.opener,
-    ...(charges.length ? { seed: { stripeCharges: charges.map((c) => ({ id: c.id, amount: c.amount, currency: c.currency, ...(c.amount_refunded ? { refunded: c.amount_refunded } : {}) })) } } : {}),
+    ...(charges.length
+      ? {
+          seed: {
+            stripeCharges: charges.map((c) => ({
+              id: c.id,
+              amount: c.amount,
+              currency: c.currency,
+              ...(c.amount_refunded ? { refunded: c.amount_refunded } : {}),
+            })),
+          },
+        }
+      : {}),
     expect: { decision: expected, refund: expected === "refund" },
   };
 }
 
-export async function exportLabels(options: { workflow: string; apiUrl: string; token: string; databaseUrl: string; authToken?: string }): Promise<GoldenCase[]> {
+export async function exportLabels(options: {
+  workflow: string;
+  apiUrl: string;
+  token: string;
+  databaseUrl: string;
+  authToken?: string;
+}): Promise<GoldenCase[]> {
   const golden = JSON.parse(readFileSync(join(ROOT, "evals", `${options.workflow}.json`), "utf8")) as GoldenFile;
   const db = createClient({ url: options.databaseUrl, authToken: options.authToken || undefined });
   try {
-    const rs = await db.execute({ sql: "SELECT DISTINCT case_key FROM metric_events WHERE workflow_id = ? AND kind = 'human.decision' ORDER BY case_key", args: [options.workflow] });
+    const rs = await db.execute({
+      sql: "SELECT DISTINCT case_key FROM metric_events WHERE workflow_id = ? AND kind = 'human.decision' ORDER BY case_key",
+      args: [options.workflow],
+    });
     const labelled: GoldenCase[] = [];
     for (const row of rs.rows) {
-      const res = await fetch(`${options.apiUrl}/api/cases/${options.workflow}/${encodeURIComponent(String(row.case_key))}`, { headers: { authorization: `Bearer ${options.token}` } });
+      const res = await fetch(
+        `${options.apiUrl}/api/cases/${options.workflow}/${encodeURIComponent(String(row.case_key))}`,
+        { headers: { authorization: `Bearer ${options.token}` } },
+      );
       if (!res.ok) throw new Error(`case ${row.case_key}: ${res.status} ${await res.text()}`);
       const example = labelledCase((await res.json()) as CaseView, golden);
       if (example) labelled.push(example);
@@ -59,7 +86,9 @@ export async function exportLabels(options: { workflow: string; apiUrl: string; 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const workflow = process.argv.slice(2).find((a) => !a.startsWith("--"));
   if (!workflow) {
-    console.error("usage: npm run eval:export -- <workflow>   (API_URL, CROSSFLOW_API_TOKEN, TURSO_DATABASE_URL from the environment or .dev.vars)");
+    console.error(
+      "usage: npm run eval:export -- <workflow>   (API_URL, CROSSFLOW_API_TOKEN, TURSO_DATABASE_URL from the environment or .dev.vars)",
+    );
     process.exit(2);
   }
   const setting = (name: string, fallback?: string) => process.env[name] ?? devVar(name) ?? fallback;

@@ -63,7 +63,11 @@ const config: Record<string, unknown> = {
   SLACK_API_BASE_URL: `${sims.url}/slack/api`,
 };
 const stripe = (path: string, form: Record<string, string>) =>
-  fetch(`${sims.url}/stripe${path}`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+  fetch(`${sims.url}/stripe${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
 
 interface Row {
   name: string;
@@ -86,19 +90,38 @@ try {
       if (charge.refunded) await stripe("/v1/refunds", { charge: charge.id, amount: String(charge.refunded) });
     }
     const chargeIds = new Set((c.seed?.stripeCharges ?? []).map((ch) => ch.id));
-    const refundedNow = () => sims.systems.stripe.refunds.filter((r) => r.charge !== null && chargeIds.has(r.charge)).reduce((n, r) => n + r.amount, 0);
+    const refundedNow = () =>
+      sims.systems.stripe.refunds
+        .filter((r) => r.charge !== null && chargeIds.has(r.charge))
+        .reduce((n, r) => n + r.amount, 0);
     const refundsBefore = refundedNow();
     let now = Date.now();
     const alarm = { at: null as number | null };
     const runtime = new CaseRuntime(
       new MemoryCaseStore(async () => {}),
-      { get: async () => alarm.at, set: async (at) => void (alarm.at = at), delete: async () => void (alarm.at = null) },
+      {
+        get: async () => alarm.at,
+        set: async (at) => void (alarm.at = at),
+        delete: async () => void (alarm.at = null),
+      },
       { workflows: WORKFLOWS, now: () => now, metrics: () => null, models: modelResolver(config), config },
     );
     // Routed as the ingest routes it, so a golden event reaches the workflow exactly as a webhook would.
     const route = routeEvent([workflow], c.event.source, c.event.type, c.event.payload)[0];
-    if (!route) throw new Error(`golden case "${c.name}": workflow ${workflow.id} takes no ${c.event.source} ${c.event.type} with this payload`);
-    const opener: EventEnvelope = { id: `golden-${i}-${crypto.randomUUID()}`, source: c.event.source, type: c.event.type, receivedAt: now, caseKey: route.caseKey, workflow: { id: workflow.id, version: workflow.version }, opens: true, payloadJson: JSON.stringify(c.event.payload) };
+    if (!route)
+      throw new Error(
+        `golden case "${c.name}": workflow ${workflow.id} takes no ${c.event.source} ${c.event.type} with this payload`,
+      );
+    const opener: EventEnvelope = {
+      id: `golden-${i}-${crypto.randomUUID()}`,
+      source: c.event.source,
+      type: c.event.type,
+      receivedAt: now,
+      caseKey: route.caseKey,
+      workflow: { id: workflow.id, version: workflow.version },
+      opens: true,
+      payloadJson: JSON.stringify(c.event.payload),
+    };
     await runtime.ingest(opener);
     // Run every burst that is due now; stop once the case ends or waits for someone.
     for (let bursts = 0; alarm.at !== null && alarm.at <= now && bursts < 50; bursts++) {
@@ -109,7 +132,8 @@ try {
     const view = (await runtime.view())!;
     const turns = view.steps.filter((s) => s.kind === "agent").map((s) => s.output as AgentTranscript);
     const last = turns.at(-1);
-    const agentEscalated = view.header.status === "escalated" && golden.agentSteps.some((id) => view.wait?.stepId === `${id}:escalate`);
+    const agentEscalated =
+      view.header.status === "escalated" && golden.agentSteps.some((id) => view.wait?.stepId === `${id}:escalate`);
     const got = agentEscalated ? "escalate" : (last?.decision?.decision ?? "none");
     const refunded = refundedNow() - refundsBefore;
     const wrongAction = (refunded > 0 && !c.expect.refund) || refunded > (c.expect.maxRefund ?? Infinity);
@@ -117,7 +141,12 @@ try {
       name: c.name,
       expected: c.expect.decision,
       got,
-      status: view.header.status === "waiting" && view.wait?.kind === "human" ? "awaiting approval" : view.header.status === "waiting" ? "asked customer" : view.header.status,
+      status:
+        view.header.status === "waiting" && view.wait?.kind === "human"
+          ? "awaiting approval"
+          : view.header.status === "waiting"
+            ? "asked customer"
+            : view.header.status,
       refunded,
       wrongAction,
       blocks: turns.reduce((n, t) => n + t.verdicts.filter((v) => v.verdict === "blocked").length, 0),
@@ -135,10 +164,15 @@ const correct = rows.filter((r) => r.got === r.expected).length;
 const escalated = rows.filter((r) => r.got === "escalate").length;
 const wrong = rows.filter((r) => r.wrongAction).length;
 const models = [...new Set(rows.map((r) => r.model))].join(", ");
-console.log(`\neval ${golden.workflow}: ${golden.cases.length} golden cases + ${labelled.length} labelled from real cases, model ${models}${models.includes("offline") ? " (offline rules, not an LLM)" : ""}\n`);
+console.log(
+  `\neval ${golden.workflow}: ${golden.cases.length} golden cases + ${labelled.length} labelled from real cases, model ${models}${models.includes("offline") ? " (offline rules, not an LLM)" : ""}\n`,
+);
 console.log("| case | expected | agent | case status | refunded | wrong action | blocks | tokens |");
 console.log("|---|---|---|---|---:|---|---:|---:|");
-for (const r of rows) console.log(`| ${r.name} | ${r.expected} | ${r.got}${r.got === r.expected ? "" : " ✗"} | ${r.status} | ${r.refunded} | ${r.wrongAction ? "YES" : "no"} | ${r.blocks} | ${r.tokens} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.name} | ${r.expected} | ${r.got}${r.got === r.expected ? "" : " ✗"} | ${r.status} | ${r.refunded} | ${r.wrongAction ? "YES" : "no"} | ${r.blocks} | ${r.tokens} |`,
+  );
 console.log(`\n| figure | value |\n|---|---:|`);
 console.log(`| accuracy | ${pct(correct)} (${correct}/${rows.length}) |`);
 console.log(`| escalation rate | ${pct(escalated)} |`);

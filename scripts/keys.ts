@@ -35,7 +35,8 @@ const when = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOStrin
 function describe(row: ApiKeyRow): string {
   const scope = row.workflows ? row.workflows.join(",") : "all workflows";
   const roles = [row.role, ...row.taskRoles].join("+");
-  const state = row.revokedAt === null ? `last used ${when(row.lastUsedAt)}` : `REVOKED ${when(row.revokedAt)} by ${row.revokedBy}`;
+  const state =
+    row.revokedAt === null ? `last used ${when(row.lastUsedAt)}` : `REVOKED ${when(row.revokedAt)} by ${row.revokedBy}`;
   return `${row.id}  ${row.name} · acts as ${row.holder} · ${roles} · ${scope} · created ${when(row.createdAt)} by ${row.createdBy} · ${state}`;
 }
 
@@ -48,7 +49,14 @@ const [command, id] = positionals;
 
 try {
   if (command === "create" && values.name && values.role) {
-    const { key, row } = await createApiKey(db, { name: values.name, holder: values.holder, role: values.role, taskRoles: values["task-roles"], workflows: values.workflows, createdBy: by });
+    const { key, row } = await createApiKey(db, {
+      name: values.name,
+      holder: values.holder,
+      role: values.role,
+      taskRoles: values["task-roles"],
+      workflows: values.workflows,
+      createdBy: by,
+    });
     console.log(`created ${describe(row)}`);
     console.log(`key (shown once; send it as Authorization: Bearer <key>):\n${key}`);
   } else if (command === "list") {

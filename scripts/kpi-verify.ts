@@ -12,7 +12,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { openDatabase, type MetricsDatabase } from "../db/client.ts";
-import { COUNT_FIELDS, kpisOf, tallyFromCases, tallyFromRollups, type CaseRow, type GroupKey, type TallyGroup } from "../db/kpi/index.ts";
+import {
+  COUNT_FIELDS,
+  kpisOf,
+  tallyFromCases,
+  tallyFromRollups,
+  type CaseRow,
+  type GroupKey,
+  type TallyGroup,
+} from "../db/kpi/index.ts";
 import type { AuditEntry } from "../workers/engine/audit.ts";
 import type { CaseStatus } from "../workers/engine/types.ts";
 import { caseFacts } from "../workers/metrics/index.ts";
@@ -21,7 +29,8 @@ import { devVar, firstSecret } from "./dev-vars.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Where `npm run demo` lists the cases it opened (`CROSSFLOW_DEMO_MANIFEST` moves it, e.g. for a test's stack). */
-export const demoManifestPath = (): string => process.env.CROSSFLOW_DEMO_MANIFEST ?? join(ROOT, ".data", "demo-cases.jsonl");
+export const demoManifestPath = (): string =>
+  process.env.CROSSFLOW_DEMO_MANIFEST ?? join(ROOT, ".data", "demo-cases.jsonl");
 
 export interface VerifyTarget {
   workerUrl: string;
@@ -39,36 +48,65 @@ export interface VerifyReport {
 }
 
 interface CaseView {
-  header: { caseKey: string; workflowId: string; workflowVersion: number; status: CaseStatus; openedAt: number; closedAt: number | null };
+  header: {
+    caseKey: string;
+    workflowId: string;
+    workflowVersion: number;
+    status: CaseStatus;
+    openedAt: number;
+    closedAt: number | null;
+  };
 }
 
 async function api<T>(target: VerifyTarget, path: string): Promise<T | null> {
-  const res = await fetch(`${target.workerUrl}/api${path}`, { headers: { authorization: `Bearer ${target.apiToken}` } });
+  const res = await fetch(`${target.workerUrl}/api${path}`, {
+    headers: { authorization: `Bearer ${target.apiToken}` },
+  });
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(`GET /api${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
 /** One case as its own records tell it: the header plus facts measured from its audit trail. */
-async function recountCase(target: VerifyTarget, workflow: string, caseKey: string): Promise<(CaseRow & { caseId: string }) | null> {
+async function recountCase(
+  target: VerifyTarget,
+  workflow: string,
+  caseKey: string,
+): Promise<(CaseRow & { caseId: string }) | null> {
   const path = `/cases/${encodeURIComponent(workflow)}/${encodeURIComponent(caseKey)}`;
-  const [view, audit] = await Promise.all([api<CaseView>(target, path), api<{ entries: AuditEntry[] }>(target, `${path}/audit`)]);
+  const [view, audit] = await Promise.all([
+    api<CaseView>(target, path),
+    api<{ entries: AuditEntry[] }>(target, `${path}/audit`),
+  ]);
   if (!view || !audit) return null;
   const h = view.header;
-  const measures = WORKFLOWS.find((w) => w.id === h.workflowId && w.version === h.workflowVersion) ?? { minutesPerCase: 0 };
+  const measures = WORKFLOWS.find((w) => w.id === h.workflowId && w.version === h.workflowVersion) ?? {
+    minutesPerCase: 0,
+  };
   const facts = caseFacts(h.status, audit.entries, measures);
-  return { caseId: `${h.workflowId}/${h.caseKey}`, workflowId: h.workflowId, workflowVersion: h.workflowVersion, status: h.status, openedAt: h.openedAt, closedAt: h.closedAt, humanTouch: facts.humanDecisions > 0, ...facts };
+  return {
+    caseId: `${h.workflowId}/${h.caseKey}`,
+    workflowId: h.workflowId,
+    workflowVersion: h.workflowVersion,
+    status: h.status,
+    openedAt: h.openedAt,
+    closedAt: h.closedAt,
+    humanTouch: facts.humanDecisions > 0,
+    ...facts,
+  };
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
   return out;
 }
 
@@ -78,7 +116,8 @@ const FIGURES = (g: TallyGroup) => {
 };
 
 function compare(label: string, expected: TallyGroup[], actual: TallyGroup[], mismatches: string[]): void {
-  const key = (g: TallyGroup) => `${g.workflowId}@v${g.version}${g.day !== undefined ? ` day ${new Date(g.day * 86_400_000).toISOString().slice(0, 10)}` : ""}`;
+  const key = (g: TallyGroup) =>
+    `${g.workflowId}@v${g.version}${g.day !== undefined ? ` day ${new Date(g.day * 86_400_000).toISOString().slice(0, 10)}` : ""}`;
   const dashboard = new Map(actual.map((g) => [key(g), g]));
   for (const g of expected) {
     const d = dashboard.get(key(g));
@@ -90,11 +129,20 @@ function compare(label: string, expected: TallyGroup[], actual: TallyGroup[], mi
     const want = FIGURES(g);
     const got = FIGURES(d);
     for (const [name, value] of Object.entries(want)) {
-      if (got[name as keyof typeof got] !== value) mismatches.push(`${label} ${key(g)} ${name}: case records say ${value}, dashboard says ${got[name as keyof typeof got]}`);
+      if (got[name as keyof typeof got] !== value)
+        mismatches.push(
+          `${label} ${key(g)} ${name}: case records say ${value}, dashboard says ${got[name as keyof typeof got]}`,
+        );
     }
-    for (const field of COUNT_FIELDS) if (g.tally[field] !== d.tally[field]) mismatches.push(`${label} ${key(g)} ${field}: case records say ${g.tally[field]}, rollups say ${d.tally[field]}`);
+    for (const field of COUNT_FIELDS)
+      if (g.tally[field] !== d.tally[field])
+        mismatches.push(
+          `${label} ${key(g)} ${field}: case records say ${g.tally[field]}, rollups say ${d.tally[field]}`,
+        );
   }
-  for (const [k, d] of dashboard) if (d.tally.opened !== 0) mismatches.push(`${label} ${k}: the dashboard counts ${d.tally.opened} cases the case records do not have`);
+  for (const [k, d] of dashboard)
+    if (d.tally.opened !== 0)
+      mismatches.push(`${label} ${k}: the dashboard counts ${d.tally.opened} cases the case records do not have`);
 }
 
 /**
@@ -103,7 +151,9 @@ function compare(label: string, expected: TallyGroup[], actual: TallyGroup[], mi
  * if (report.mismatches.length) process.exit(1);
  */
 export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
-  const known = await target.db.all<{ workflow_id: string; case_key: string }>(sql`SELECT workflow_id, case_key FROM cases`);
+  const known = await target.db.all<{ workflow_id: string; case_key: string }>(
+    sql`SELECT workflow_id, case_key FROM cases`,
+  );
   const ids = new Map<string, { workflow: string; caseKey: string }>();
   for (const r of known) ids.set(`${r.workflow_id}/${r.case_key}`, { workflow: r.workflow_id, caseKey: r.case_key });
   for (const c of target.knownCases ?? []) ids.set(`${c.workflow}/${c.caseKey}`, c);
@@ -115,7 +165,10 @@ export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
   });
   const recounted = found.filter((row) => row !== null);
   const range = { fromDay: 0, toDay: 1_000_000 };
-  const groupings: [string, GroupKey[]][] = [["per version", ["workflow", "version"]], ["per day", ["workflow", "version", "day"]]];
+  const groupings: [string, GroupKey[]][] = [
+    ["per version", ["workflow", "version"]],
+    ["per day", ["workflow", "version", "day"]],
+  ];
   let perVersion: TallyGroup[] = [];
   for (const [label, by] of groupings) {
     const expected = tallyFromCases(recounted, range, by);
@@ -163,7 +216,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.table(
     report.groups.map((g) => {
       const k = kpisOf(g.tally);
-      return { workflow: g.workflowId, version: g.version, opened: k.casesOpened, autonomous: pct(k.autonomousResolutionRate), escalation: pct(k.escalationRate), "sla breach": pct(k.slaBreachRate), error: pct(k.errorRate), "median min": k.medianMinutesToResolution ?? "-", "hours saved": k.hoursSaved };
+      return {
+        workflow: g.workflowId,
+        version: g.version,
+        opened: k.casesOpened,
+        autonomous: pct(k.autonomousResolutionRate),
+        escalation: pct(k.escalationRate),
+        "sla breach": pct(k.slaBreachRate),
+        error: pct(k.errorRate),
+        "median min": k.medianMinutesToResolution ?? "-",
+        "hours saved": k.hoursSaved,
+      };
     }),
   );
   if (report.mismatches.length) {

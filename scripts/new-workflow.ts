@@ -6,6 +6,7 @@
  * routing (`<id>.test.ts`), the ask's timeout on the test clock (`<id>.timeout.test.ts`) and an end-to-end test on
  * `wrangler dev` (`test/e2e/<id>.test.ts`). `--dir <checkout>` writes into another checkout (the generator's own test).
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,11 +40,14 @@ export function newWorkflow(id: string, root: string): GeneratedWorkflow {
   };
   const taken = Object.keys(files).filter((path) => existsSync(join(root, path)));
   if (taken.length > 0) throw new Error(`workflow "${id}" exists already: ${taken.join(", ")}`);
-  if (index.includes(`"./${id}.ts"`) || new RegExp(`\\b${name}\\b`).test(index)) throw new Error(`workers/workflows/index.ts already registers "${id}"`);
+  if (index.includes(`"./${id}.ts"`) || new RegExp(`\\b${name}\\b`).test(index))
+    throw new Error(`workers/workflows/index.ts already registers "${id}"`);
   const registered = register(index, id, name);
   for (const [path, text] of Object.entries(files)) writeFileSync(join(root, path), text);
   writeFileSync(catalogue, registered);
-  return { files: [...Object.keys(files), "workers/workflows/index.ts"] };
+  const written = [...Object.keys(files), "workers/workflows/index.ts"];
+  format(root, written);
+  return { files: written };
 }
 
 /** The catalogue with the workflow imported after the last import and deployed last in `WORKFLOWS`. */
@@ -51,10 +55,22 @@ function register(index: string, id: string, name: string): string {
   const lines = index.split("\n");
   const lastImport = lines.findLastIndex((l) => l.startsWith("import "));
   const list = lines.findIndex((l) => l.startsWith("export const WORKFLOWS"));
-  if (lastImport < 0 || list < 0 || !lines[list]!.trimEnd().endsWith("];")) throw new Error("workers/workflows/index.ts does not have the shape the generator knows (imports, then `export const WORKFLOWS … = [ … ];` on one line)");
-  lines[list] = lines[list]!.trimEnd().replace(/\s*\];$/, `, ${name}];`);
+  const end = list < 0 ? -1 : lines.findIndex((l, i) => i >= list && l.trimEnd().endsWith("];"));
+  if (lastImport < 0 || end < 0)
+    throw new Error(
+      "workers/workflows/index.ts does not have the shape the generator knows (imports, then `export const WORKFLOWS … = [ … ];`)",
+    );
+  if (end === list) lines[list] = lines[list]!.trimEnd().replace(/,?\s*\];$/, `, ${name}];`);
+  else lines.splice(end, 0, `  ${name},`);
   lines.splice(lastImport + 1, 0, `import ${name} from "./${id}.ts";`);
   return lines.join("\n");
+}
+
+/** Formats what was written the way the rest of the checkout is (`npm run format`), when Biome is installed there. */
+function format(root: string, paths: readonly string[]): void {
+  const biome = join(root, "node_modules", ".bin", "biome");
+  if (!existsSync(biome)) return;
+  execFileSync(biome, ["format", "--write", ...paths], { cwd: root, stdio: "ignore" });
 }
 
 const workflowFile = (id: string) => `/**
@@ -109,7 +125,9 @@ const failedInvoice = (customerEmail: string | null): PayloadOf<typeof stripeEve
   data: { object: { id: "in_1", object: "invoice", customer: "cus_1", customer_email: customerEmail, amount_due: 4900, currency: "eur" } },
 });`;
 
-const routingTest = (id: string) => `/** Which case each of ${id}'s triggers routes an event to, through the engine's routing as ingest calls it. */
+const routingTest = (
+  id: string,
+) => `/** Which case each of ${id}'s triggers routes an event to, through the engine's routing as ingest calls it. */
 import { describe, expect, it } from "vitest";
 import type { emailEvents } from "../connectors/email/events.ts";
 import type { stripeEvents } from "../connectors/stripe/events.ts";
@@ -227,12 +245,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = dirAt >= 0 ? args[dirAt + 1] : fileURLToPath(new URL("..", import.meta.url));
   const id = (dirAt >= 0 ? args.filter((_, i) => i !== dirAt && i !== dirAt + 1) : args)[0];
   if (!id || !root) {
-    console.error("usage: npm run new:workflow <id> [-- --dir <checkout>]   (id in kebab-case, e.g. subscription-save)");
+    console.error(
+      "usage: npm run new:workflow <id> [-- --dir <checkout>]   (id in kebab-case, e.g. subscription-save)",
+    );
     process.exit(2);
   }
   try {
     const { files } = newWorkflow(id, root);
-    console.log(`Workflow ${id} written and registered:\n${files.map((f) => `  ${f}`).join("\n")}\nIts tests: npx vitest run --project unit workers/workflows/${id}   end to end: npx vitest run --project e2e test/e2e/${id}.test.ts`);
+    console.log(
+      `Workflow ${id} written and registered:\n${files.map((f) => `  ${f}`).join("\n")}\nIts tests: npx vitest run --project unit workers/workflows/${id}   end to end: npx vitest run --project e2e test/e2e/${id}.test.ts`,
+    );
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

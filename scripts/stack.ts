@@ -43,12 +43,17 @@ export function ensureDevVars(): void {
   const keys = (text: string) => new Set([...text.matchAll(/^\s*([A-Z0-9_]+)\s*=/gm)].map((m) => m[1]!));
   const current = readFileSync(target, "utf8");
   const have = keys(current);
-  const missing = readFileSync(example, "utf8").split("\n").filter((line) => {
-    const key = /^\s*([A-Z0-9_]+)\s*=/.exec(line)?.[1];
-    return key !== undefined && !have.has(key);
-  });
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((line) => {
+      const key = /^\s*([A-Z0-9_]+)\s*=/.exec(line)?.[1];
+      return key !== undefined && !have.has(key);
+    });
   if (missing.length > 0) {
-    appendFileSync(target, `${current.endsWith("\n") ? "" : "\n"}# added from .dev.vars.example\n${missing.join("\n")}\n`);
+    appendFileSync(
+      target,
+      `${current.endsWith("\n") ? "" : "\n"}# added from .dev.vars.example\n${missing.join("\n")}\n`,
+    );
     console.log(`.dev.vars: added ${missing.map((l) => l.split("=")[0]).join(", ")} from .dev.vars.example`);
   }
 }
@@ -66,7 +71,10 @@ export function ensureLocalAuthToken(): string {
   const token = randomBytes(32).toString("base64url");
   const line = `TURSO_AUTH_TOKEN=${token}`;
   const key = /^[ \t]*TURSO_AUTH_TOKEN[ \t]*=.*$/m;
-  writeFileSync(target, key.test(current) ? current.replace(key, line) : `${current}${current.endsWith("\n") ? "" : "\n"}${line}\n`);
+  writeFileSync(
+    target,
+    key.test(current) ? current.replace(key, line) : `${current}${current.endsWith("\n") ? "" : "\n"}${line}\n`,
+  );
   console.log(".dev.vars: generated TURSO_AUTH_TOKEN, the token the local libSQL endpoint requires");
   return token;
 }
@@ -82,12 +90,19 @@ export async function ensureAuditKeys(): Promise<void> {
   const { signingKey, publicKey } = await generateManifestKeys();
   const target = join(ROOT, ".dev.vars");
   let text = readFileSync(target, "utf8");
-  for (const [name, value] of [["AUDIT_SIGNING_KEY", signingKey], ["AUDIT_PUBLIC_KEY", publicKey]] as const) {
+  for (const [name, value] of [
+    ["AUDIT_SIGNING_KEY", signingKey],
+    ["AUDIT_PUBLIC_KEY", publicKey],
+  ] as const) {
     const key = new RegExp(`^[ \\t]*${name}[ \\t]*=.*$`, "m");
-    text = key.test(text) ? text.replace(key, `${name}=${value}`) : `${text}${text.endsWith("\n") ? "" : "\n"}${name}=${value}\n`;
+    text = key.test(text)
+      ? text.replace(key, `${name}=${value}`)
+      : `${text}${text.endsWith("\n") ? "" : "\n"}${name}=${value}\n`;
   }
   writeFileSync(target, text);
-  console.log(".dev.vars: generated AUDIT_SIGNING_KEY and AUDIT_PUBLIC_KEY, the pair that signs the daily audit manifest");
+  console.log(
+    ".dev.vars: generated AUDIT_SIGNING_KEY and AUDIT_PUBLIC_KEY, the pair that signs the daily audit manifest",
+  );
 }
 
 export interface Service {
@@ -114,7 +129,8 @@ function prefixLines(name: string, quiet: boolean) {
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode} before ${url} answered:\n${log()}`);
+    if (child.exitCode !== null)
+      throw new Error(`exited with code ${child.exitCode} before ${url} answered:\n${log()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
@@ -145,7 +161,13 @@ export async function spawnService(opts: SpawnOptions): Promise<Service> {
   const child = spawn(opts.command, opts.args, {
     cwd: opts.cwd ?? ROOT,
     // No telemetry, and no fetch of Cloudflare's `Request.cf` sample: local dev runs offline with a placeholder.
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", FORCE_COLOR: "0", ...opts.env },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      FORCE_COLOR: "0",
+      ...opts.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so stopping it also stops the grandchildren (workerd, esbuild).
     detached: true,
@@ -203,7 +225,16 @@ function connectorUrls(simulatorsUrl: string): Record<string, string> {
  * Crossflow on Deno (`deno task start`, the deno binary from npm) on `port` or a free one, with its KV file in
  * `dataDir` and metrics to `libsqlUrl`; restartable on the same port and KV file after a crash.
  */
-export async function startDenoServer(options: { dataDir: string; libsqlUrl: string; libsqlAuthToken?: string; simulatorsUrl?: string; port?: number; quiet?: boolean; env?: Record<string, string>; onOutput?: (chunk: string) => void }): Promise<Service> {
+export async function startDenoServer(options: {
+  dataDir: string;
+  libsqlUrl: string;
+  libsqlAuthToken?: string;
+  simulatorsUrl?: string;
+  port?: number;
+  quiet?: boolean;
+  env?: Record<string, string>;
+  onOutput?: (chunk: string) => void;
+}): Promise<Service> {
   const port = options.port ?? (await freePort());
   return spawnService({
     name: "deno",
@@ -264,13 +295,26 @@ export interface Stack {
  * The local libSQL endpoint over `file` (default `<dataDir>/crossflow.db`; migrated on start) in its own process, as
  * Turso is to the workers; restartable on the same port.
  */
-export function startLibsqlService(options: { port: number; dataDir: string; file?: string; authToken?: string; quiet?: boolean; onOutput?: (chunk: string) => void }): Promise<Service> {
+export function startLibsqlService(options: {
+  port: number;
+  dataDir: string;
+  file?: string;
+  authToken?: string;
+  quiet?: boolean;
+  onOutput?: (chunk: string) => void;
+}): Promise<Service> {
   return spawnService({
     name: "libsql",
     command: join(BIN, "tsx"),
     args: ["db/local-server/main.ts"],
     // The token is set (or cleared) explicitly: a TURSO_AUTH_TOKEN inherited from the shell must not decide it.
-    env: { LIBSQL_PORT: String(options.port), LIBSQL_FILE: options.file ?? join(options.dataDir, "crossflow.db"), LIBSQL_HOST: "127.0.0.1", LIBSQL_AUTH_TOKEN: options.authToken ?? "", TURSO_AUTH_TOKEN: options.authToken ?? "" },
+    env: {
+      LIBSQL_PORT: String(options.port),
+      LIBSQL_FILE: options.file ?? join(options.dataDir, "crossflow.db"),
+      LIBSQL_HOST: "127.0.0.1",
+      LIBSQL_AUTH_TOKEN: options.authToken ?? "",
+      TURSO_AUTH_TOKEN: options.authToken ?? "",
+    },
     url: `http://127.0.0.1:${options.port}`,
     readyPath: "/health",
     quiet: options.quiet,
@@ -279,7 +323,9 @@ export function startLibsqlService(options: { port: number; dataDir: string; fil
 }
 
 /** The local SaaS simulators (one process), on `port` or a free one. */
-export async function startSimulators(options: { port?: number; quiet?: boolean; onOutput?: (chunk: string) => void } = {}): Promise<Service> {
+export async function startSimulators(
+  options: { port?: number; quiet?: boolean; onOutput?: (chunk: string) => void } = {},
+): Promise<Service> {
   const port = options.port ?? (await freePort());
   return spawnService({
     name: "simulators",
@@ -299,9 +345,21 @@ export async function startSimulators(options: { port?: number; quiet?: boolean;
  * systems do.
  */
 export async function pointSimulatorsAt(simulatorsUrl: string, workerUrl: string): Promise<void> {
-  for (const [system, secret] of [["provisioning", "PROVISIONING_WEBHOOK_SECRET"], ["twilio", "TWILIO_AUTH_TOKEN"], ["slack", "SLACK_SIGNING_SECRET"], ["hubspot", "HUBSPOT_CLIENT_SECRET"], ["stripe", "STRIPE_WEBHOOK_SECRET"], ["zendesk", "ZENDESK_WEBHOOK_SECRET"], ["resend", "RESEND_WEBHOOK_SECRET"]] as const) {
-    const hooked = await fetch(`${simulatorsUrl}/${system}/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: workerUrl, secret: firstSecret(devVar(secret)) }) });
-    if (!hooked.ok) throw new Error(`could not point the ${system} simulator at the worker: ${hooked.status} ${await hooked.text()}`);
+  for (const [system, secret] of [
+    ["provisioning", "PROVISIONING_WEBHOOK_SECRET"],
+    ["twilio", "TWILIO_AUTH_TOKEN"],
+    ["slack", "SLACK_SIGNING_SECRET"],
+    ["hubspot", "HUBSPOT_CLIENT_SECRET"],
+    ["stripe", "STRIPE_WEBHOOK_SECRET"],
+    ["zendesk", "ZENDESK_WEBHOOK_SECRET"],
+    ["resend", "RESEND_WEBHOOK_SECRET"],
+  ] as const) {
+    const hooked = await fetch(`${simulatorsUrl}/${system}/_sim/webhooks`, {
+      method: "POST",
+      body: JSON.stringify({ url: workerUrl, secret: firstSecret(devVar(secret)) }),
+    });
+    if (!hooked.ok)
+      throw new Error(`could not point the ${system} simulator at the worker: ${hooked.status} ${await hooked.text()}`);
   }
 }
 
@@ -331,15 +389,24 @@ export async function startWorker(options: WorkerOptions): Promise<Service> {
     args: [
       "dev",
       ...(options.workerConfig ? ["--config", options.workerConfig] : []),
-      "--ip", "127.0.0.1",
-      "--port", String(workerPort),
-      "--inspector-port", String(inspectorPort),
-      "--persist-to", join(options.dataDir, "wrangler"),
-      "--var", `TURSO_DATABASE_URL:${options.libsqlUrl}`,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(workerPort),
+      "--inspector-port",
+      String(inspectorPort),
+      "--persist-to",
+      join(options.dataDir, "wrangler"),
+      "--var",
+      `TURSO_DATABASE_URL:${options.libsqlUrl}`,
       ...(options.libsqlAuthToken ? ["--var", `TURSO_AUTH_TOKEN:${options.libsqlAuthToken}`] : []),
       // Connectors talk to the local simulators (their keys are in .dev.vars); CRM deals reach this worker's form door
       // through its own SELF binding, as in production.
-      ...Object.entries({ ...connectorUrls(options.simulatorsUrl), METRICS_DELIVERY: "direct", ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+      ...Object.entries({
+        ...connectorUrls(options.simulatorsUrl),
+        METRICS_DELIVERY: "direct",
+        ...options.vars,
+      }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--show-interactive-dev-session=false",
     ],
     url: `http://127.0.0.1:${workerPort}`,
@@ -364,13 +431,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     const authToken = options.libsqlAuthToken || randomBytes(32).toString("base64url");
-    const libsql = Object.assign(await startLibsqlService({ port: libsqlPort, dataDir, authToken, quiet: options.quiet }), { authToken });
+    const libsql = Object.assign(
+      await startLibsqlService({ port: libsqlPort, dataDir, authToken, quiet: options.quiet }),
+      { authToken },
+    );
     started.push(libsql);
     // The dashboard needs someone to sign in as: on an empty database, an admin with a random password.
     const firstAdmin = await ensureFirstAdmin(openDatabase({ url: libsqlUrl, authToken }));
     const simulators = await startSimulators({ port: options.simulatorsPort, quiet: options.quiet });
     started.push(simulators);
-    const worker = await startWorker({ libsqlUrl, libsqlAuthToken: authToken, simulatorsUrl: simulators.url, dataDir, port: options.workerPort, quiet: options.quiet, workerConfig: options.workerConfig, vars: options.vars });
+    const worker = await startWorker({
+      libsqlUrl,
+      libsqlAuthToken: authToken,
+      simulatorsUrl: simulators.url,
+      dataDir,
+      port: options.workerPort,
+      quiet: options.quiet,
+      workerConfig: options.workerConfig,
+      vars: options.vars,
+    });
     started.push(worker);
     await pointSimulatorsAt(simulators.url, worker.url);
     let dashboard: Service | undefined;
@@ -382,7 +461,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         args: ["dev", "--host", "127.0.0.1", "--port", String(dashboardPort), "--strictPort"],
         cwd: join(ROOT, "dashboard"),
         // The dashboard reads metrics from libSQL and sends people's decisions to the worker's case API.
-        env: { TURSO_DATABASE_URL: libsqlUrl, TURSO_AUTH_TOKEN: authToken, CROSSFLOW_WORKER_URL: worker.url, CROSSFLOW_API_TOKEN: firstSecret(devVar("CROSSFLOW_API_TOKEN")) },
+        env: {
+          TURSO_DATABASE_URL: libsqlUrl,
+          TURSO_AUTH_TOKEN: authToken,
+          CROSSFLOW_WORKER_URL: worker.url,
+          CROSSFLOW_API_TOKEN: firstSecret(devVar("CROSSFLOW_API_TOKEN")),
+        },
         url: `http://127.0.0.1:${dashboardPort}`,
         readyPath: "/",
         quiet: options.quiet,

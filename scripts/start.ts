@@ -26,7 +26,8 @@ const stack = await startStack({
 
 /** The first admin's password exists only in this start's memory: printed once, never stored in clear. */
 function firstAdminLine(admin: { username: string; password: string } | null): string {
-  if (!admin) return `     (sign in with an existing account; lost it? TURSO_DATABASE_URL=${stack.libsql.url} TURSO_AUTH_TOKEN=<TURSO_AUTH_TOKEN from .dev.vars> npm run users:create -- --username <you> --role admin)`;
+  if (!admin)
+    return `     (sign in with an existing account; lost it? TURSO_DATABASE_URL=${stack.libsql.url} TURSO_AUTH_TOKEN=<TURSO_AUTH_TOKEN from .dev.vars> npm run users:create -- --username <you> --role admin)`;
   return `\n             first admin created, shown ONCE: username ${admin.username}  password ${admin.password}\n             (keep it; more accounts at ${stack.dashboard!.url}/admin/users)`;
 }
 

@@ -4,7 +4,12 @@
  * With `--password-stdin` the password is the first line of standard input; otherwise one is generated and printed once.
  */
 import { parseArgs } from "node:util";
-import { AccountError, createUser, DASHBOARD_ROLES, generatePassword } from "../dashboard/src/lib/server/accounts/index.ts";
+import {
+  AccountError,
+  createUser,
+  DASHBOARD_ROLES,
+  generatePassword,
+} from "../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../db/client.ts";
 
 const { values } = parseArgs({
@@ -18,7 +23,9 @@ const { values } = parseArgs({
 
 const url = process.env.TURSO_DATABASE_URL;
 if (!url || !values.username || !values.role) {
-  console.error(`usage: TURSO_DATABASE_URL=… [TURSO_AUTH_TOKEN=…] npm run users:create -- --username <name> --role <${DASHBOARD_ROLES.join("|")}> [--task-roles a,b] [--password-stdin]`);
+  console.error(
+    `usage: TURSO_DATABASE_URL=… [TURSO_AUTH_TOKEN=…] npm run users:create -- --username <name> --role <${DASHBOARD_ROLES.join("|")}> [--task-roles a,b] [--password-stdin]`,
+  );
   process.exit(2);
 }
 
@@ -37,7 +44,9 @@ try {
     role: values.role,
     taskRoles: values["task-roles"],
   });
-  console.log(`created ${user.role} "${user.username}"${user.taskRoles.length ? ` (task roles: ${user.taskRoles.join(", ")})` : ""}`);
+  console.log(
+    `created ${user.role} "${user.username}"${user.taskRoles.length ? ` (task roles: ${user.taskRoles.join(", ")})` : ""}`,
+  );
   if (generated) console.log(`password (shown once): ${password}`);
 } catch (error) {
   if (error instanceof AccountError) {

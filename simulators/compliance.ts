@@ -16,7 +16,9 @@ const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 export function complianceSimulator(apiKey = "cmp_crossflow_local"): Simulator {
   const sim = createSimulator({ apiKey });
   sim.app.post("/match/:dataset", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { queries?: Record<string, { schema?: string; properties?: { name?: string[]; birthDate?: string[] } }> } | null;
+    const body = (await c.req.json().catch(() => null)) as {
+      queries?: Record<string, { schema?: string; properties?: { name?: string[]; birthDate?: string[] } }>;
+    } | null;
     if (!body?.queries) return c.json({ detail: "queries is required" }, 400);
     const responses = Object.fromEntries(
       Object.entries(body.queries).map(([key, q]) => {
@@ -24,8 +26,27 @@ export function complianceSimulator(apiKey = "cmp_crossflow_local"): Simulator {
         const birthDate = q.properties?.birthDate?.[0];
         const results = WATCHLIST.flatMap((entry) => {
           const listed = entry.caption.toLowerCase();
-          const score = listed === name ? (birthDate && birthDate !== entry.birthDate ? 0.82 : 0.98) : listed.split(" ").at(-1) === name.split(" ").at(-1) ? 0.71 : 0;
-          return score > 0 ? [{ id: entry.id, caption: entry.caption, schema: "Person", score, match: score >= 0.95, datasets: [c.req.param("dataset")], properties: { birthDate: [entry.birthDate], topics: entry.topics } }] : [];
+          const score =
+            listed === name
+              ? birthDate && birthDate !== entry.birthDate
+                ? 0.82
+                : 0.98
+              : listed.split(" ").at(-1) === name.split(" ").at(-1)
+                ? 0.71
+                : 0;
+          return score > 0
+            ? [
+                {
+                  id: entry.id,
+                  caption: entry.caption,
+                  schema: "Person",
+                  score,
+                  match: score >= 0.95,
+                  datasets: [c.req.param("dataset")],
+                  properties: { birthDate: [entry.birthDate], topics: entry.topics },
+                },
+              ]
+            : [];
         });
         return [key, { status: 200, results, total: { value: results.length, relation: "eq" }, query: q }];
       }),
@@ -33,10 +54,17 @@ export function complianceSimulator(apiKey = "cmp_crossflow_local"): Simulator {
     return c.json({ responses, limit: 5 });
   });
   sim.app.post("/v1/documents/check", async (c) => {
-    const doc = (await c.req.json().catch(() => null)) as { type?: string; fileName?: string; contentType?: string; sizeBytes?: number } | null;
+    const doc = (await c.req.json().catch(() => null)) as {
+      type?: string;
+      fileName?: string;
+      contentType?: string;
+      sizeBytes?: number;
+    } | null;
     if (!doc?.type || !doc.contentType) return c.json({ error: "type and contentType are required" }, 422);
-    if (!ACCEPTED.has(doc.contentType)) return c.json({ status: "rejected", reason: `unsupported format ${doc.contentType}; send a PDF, JPEG or PNG` });
-    if ((doc.sizeBytes ?? 0) > MAX_DOCUMENT_BYTES) return c.json({ status: "rejected", reason: "file larger than 10 MB" });
+    if (!ACCEPTED.has(doc.contentType))
+      return c.json({ status: "rejected", reason: `unsupported format ${doc.contentType}; send a PDF, JPEG or PNG` });
+    if ((doc.sizeBytes ?? 0) > MAX_DOCUMENT_BYTES)
+      return c.json({ status: "rejected", reason: "file larger than 10 MB" });
     return c.json({ status: "accepted", type: doc.type });
   });
   return sim;

@@ -31,7 +31,9 @@ export interface CrmNote {
   contactId: string;
 }
 
-export function hubspotSimulator(apiKey = "pat_crossflow_local"): Simulator & { contacts: Map<string, CrmContact>; notes: CrmNote[]; deals: Map<string, CrmDeal> } {
+export function hubspotSimulator(
+  apiKey = "pat_crossflow_local",
+): Simulator & { contacts: Map<string, CrmContact>; notes: CrmNote[]; deals: Map<string, CrmDeal> } {
   const sim = createSimulator({ apiKey });
   const contacts = new Map<string, CrmContact>(); // by email
   const notes: CrmNote[] = [];
@@ -41,20 +43,40 @@ export function hubspotSimulator(apiKey = "pat_crossflow_local"): Simulator & { 
   let next = Date.now() % 1e11;
   let eventId = Date.now() % 1e11;
   const contactById = (id: string) => [...contacts.values()].find((c) => c.id === id);
-  const notFound = (kind: string, id: string) => ({ status: "error", category: "OBJECT_NOT_FOUND", message: `${kind} ${id} does not exist` });
+  const notFound = (kind: string, id: string) => ({
+    status: "error",
+    category: "OBJECT_NOT_FOUND",
+    message: `${kind} ${id} does not exist`,
+  });
   /** HubSpot's property-change event for `deal`, signed, to the worker (after the answer, as HubSpot does). */
   const reportChange = (deal: CrmDeal, propertyName: string) => {
     const { url, secret } = webhook;
     if (!url || !secret) return;
-    const event = { eventId: ++eventId, subscriptionId: 2481, portalId: PORTAL_ID, appId: APP_ID, occurredAt: Date.now(), subscriptionType: "deal.propertyChange", attemptNumber: 0, objectId: Number(deal.id), propertyName, propertyValue: deal.properties[propertyName] ?? "", changeSource: "CRM_UI", sourceId: "userId:4711" };
+    const event = {
+      eventId: ++eventId,
+      subscriptionId: 2481,
+      portalId: PORTAL_ID,
+      appId: APP_ID,
+      occurredAt: Date.now(),
+      subscriptionType: "deal.propertyChange",
+      attemptNumber: 0,
+      objectId: Number(deal.id),
+      propertyName,
+      propertyValue: deal.properties[propertyName] ?? "",
+      changeSource: "CRM_UI",
+      sourceId: "userId:4711",
+    };
     setTimeout(() => {
       void sign
         .hubspot(secret, [event], { origin: url })
         .then((request) => post(url, request))
         .then(async (res) => {
-          if (!res.ok) console.error(`hubspot simulator: webhook for deal ${deal.id} answered ${res.status} ${await res.text()}`);
+          if (!res.ok)
+            console.error(`hubspot simulator: webhook for deal ${deal.id} answered ${res.status} ${await res.text()}`);
         })
-        .catch((error: Error) => console.error(`hubspot simulator: webhook for deal ${deal.id} failed: ${error.message}`));
+        .catch((error: Error) =>
+          console.error(`hubspot simulator: webhook for deal ${deal.id} failed: ${error.message}`),
+        );
     }, 50);
   };
 
@@ -63,11 +85,19 @@ export function hubspotSimulator(apiKey = "pat_crossflow_local"): Simulator & { 
     return c.json({ ok: true });
   });
   sim.app.post("/crm/v3/objects/deals", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { properties?: Record<string, string>; associations?: { to?: { id?: string } }[] } | null;
-    if (!body?.properties?.dealname) return c.json({ status: "error", category: "VALIDATION_ERROR", message: "dealname is required" }, 400);
+    const body = (await c.req.json().catch(() => null)) as {
+      properties?: Record<string, string>;
+      associations?: { to?: { id?: string } }[];
+    } | null;
+    if (!body?.properties?.dealname)
+      return c.json({ status: "error", category: "VALIDATION_ERROR", message: "dealname is required" }, 400);
     const contactId = body.associations?.[0]?.to?.id ?? null;
     if (contactId && !contactById(contactId)) return c.json(notFound("contact", contactId), 404);
-    const deal: CrmDeal = { id: String(++next), properties: { dealstage: "appointmentscheduled", ...body.properties }, contactId };
+    const deal: CrmDeal = {
+      id: String(++next),
+      properties: { dealstage: "appointmentscheduled", ...body.properties },
+      contactId,
+    };
     deals.set(deal.id, deal);
     return c.json({ id: deal.id, properties: deal.properties, createdAt: new Date().toISOString() }, 201);
   });
@@ -84,21 +114,33 @@ export function hubspotSimulator(apiKey = "pat_crossflow_local"): Simulator & { 
     const deal = deals.get(c.req.param("id"));
     if (!deal) return c.json(notFound("deal", c.req.param("id")), 404);
     const wanted = c.req.query("properties")?.split(",");
-    const properties = wanted ? Object.fromEntries(wanted.filter((k) => k in deal.properties).map((k) => [k, deal.properties[k]!])) : deal.properties;
-    const associations = c.req.query("associations")?.split(",").includes("contacts") && deal.contactId ? { associations: { contacts: { results: [{ id: deal.contactId, type: "deal_to_contact" }] } } } : {};
+    const properties = wanted
+      ? Object.fromEntries(wanted.filter((k) => k in deal.properties).map((k) => [k, deal.properties[k]!]))
+      : deal.properties;
+    const associations =
+      c.req.query("associations")?.split(",").includes("contacts") && deal.contactId
+        ? { associations: { contacts: { results: [{ id: deal.contactId, type: "deal_to_contact" }] } } }
+        : {};
     return c.json({ id: deal.id, properties: { hs_object_id: deal.id, ...properties }, ...associations });
   });
   sim.app.get("/crm/v3/objects/contacts/:id", (c) => {
     const contact = contactById(c.req.param("id"));
     if (!contact) return c.json(notFound("contact", c.req.param("id")), 404);
     const wanted = c.req.query("properties")?.split(",");
-    const properties = wanted ? Object.fromEntries(wanted.filter((k) => k in contact.properties).map((k) => [k, contact.properties[k]!])) : contact.properties;
+    const properties = wanted
+      ? Object.fromEntries(wanted.filter((k) => k in contact.properties).map((k) => [k, contact.properties[k]!]))
+      : contact.properties;
     return c.json({ id: contact.id, properties: { hs_object_id: contact.id, ...properties } });
   });
   sim.app.post("/crm/v3/objects/contacts/batch/upsert", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { inputs?: { id?: string; idProperty?: string; properties?: Record<string, string> }[] } | null;
+    const body = (await c.req.json().catch(() => null)) as {
+      inputs?: { id?: string; idProperty?: string; properties?: Record<string, string> }[];
+    } | null;
     if (!body?.inputs?.length || body.inputs.some((i) => i.idProperty !== "email" || !i.id)) {
-      return c.json({ status: "error", category: "VALIDATION_ERROR", message: "each input needs id and idProperty email" }, 400);
+      return c.json(
+        { status: "error", category: "VALIDATION_ERROR", message: "each input needs id and idProperty email" },
+        400,
+      );
     }
     const results = body.inputs.map((input) => {
       const email = input.id!.toLowerCase();
@@ -111,9 +153,16 @@ export function hubspotSimulator(apiKey = "pat_crossflow_local"): Simulator & { 
     return c.json({ status: "COMPLETE", results });
   });
   sim.app.post("/crm/v3/objects/notes", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { properties?: { hs_note_body?: string }; associations?: { to?: { id?: string } }[] } | null;
+    const body = (await c.req.json().catch(() => null)) as {
+      properties?: { hs_note_body?: string };
+      associations?: { to?: { id?: string } }[];
+    } | null;
     const contactId = body?.associations?.[0]?.to?.id;
-    if (!body?.properties?.hs_note_body || !contactId) return c.json({ status: "error", category: "VALIDATION_ERROR", message: "hs_note_body and an association are required" }, 400);
+    if (!body?.properties?.hs_note_body || !contactId)
+      return c.json(
+        { status: "error", category: "VALIDATION_ERROR", message: "hs_note_body and an association are required" },
+        400,
+      );
     const note: CrmNote = { id: String(++next), body: body.properties.hs_note_body, contactId };
     notes.push(note);
     return c.json({ id: note.id, properties: { hs_note_body: note.body } }, 201);

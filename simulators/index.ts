@@ -36,12 +36,19 @@ export function createSimulators() {
   app.route("/hubspot", hubspot.app);
   app.route("/twilio", twilio.app);
   app.route("/slack", slack.app);
-  app.get("/healthz", (c) => c.json({ ok: true, systems: ["stripe", "resend", "zendesk", "compliance", "provisioning", "hubspot", "twilio", "slack"] }));
+  app.get("/healthz", (c) =>
+    c.json({
+      ok: true,
+      systems: ["stripe", "resend", "zendesk", "compliance", "provisioning", "hubspot", "twilio", "slack"],
+    }),
+  );
   return { app, stripe, resend, zendesk, compliance, provisioning, hubspot, twilio, slack };
 }
 
 /** Serves every simulator on `port` (0: a free one); resolves with the base URL and a close function. */
-export async function serveSimulators(port = 0): Promise<{ url: string; close: () => Promise<void>; systems: ReturnType<typeof createSimulators> }> {
+export async function serveSimulators(
+  port = 0,
+): Promise<{ url: string; close: () => Promise<void>; systems: ReturnType<typeof createSimulators> }> {
   const systems = createSimulators();
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: systems.app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));

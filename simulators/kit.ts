@@ -45,7 +45,15 @@ export interface Simulator {
 function idempotency(sim: Simulator, stored: Map<string, StoredAnswer>, inFlight: Set<string>): MiddlewareHandler {
   return async (c, next) => {
     const key = c.req.header("idempotency-key") ?? null;
-    const entry: LoggedRequest = { method: c.req.method, path: c.req.path, query: new URL(c.req.url).search, idempotencyKey: key, replayed: false, status: 0, at: Date.now() };
+    const entry: LoggedRequest = {
+      method: c.req.method,
+      path: c.req.path,
+      query: new URL(c.req.url).search,
+      idempotencyKey: key,
+      replayed: false,
+      status: 0,
+      at: Date.now(),
+    };
     sim.log.push(entry);
     if (!key || c.req.method !== "POST") {
       await next();
@@ -58,10 +66,21 @@ function idempotency(sim: Simulator, stored: Map<string, StoredAnswer>, inFlight
       entry.replayed = true;
       if (previous.fingerprint !== fingerprint) {
         entry.status = 400;
-        return c.json({ error: { type: "idempotency_error", message: `Keys for idempotent requests can only be used with the same parameters (${key})` } }, 400);
+        return c.json(
+          {
+            error: {
+              type: "idempotency_error",
+              message: `Keys for idempotent requests can only be used with the same parameters (${key})`,
+            },
+          },
+          400,
+        );
       }
       entry.status = previous.status;
-      return new Response(previous.body, { status: previous.status, headers: { "content-type": previous.contentType, "idempotent-replayed": "true" } });
+      return new Response(previous.body, {
+        status: previous.status,
+        headers: { "content-type": previous.contentType, "idempotent-replayed": "true" },
+      });
     }
     if (inFlight.has(key)) {
       entry.status = 409;
@@ -73,7 +92,12 @@ function idempotency(sim: Simulator, stored: Map<string, StoredAnswer>, inFlight
       entry.status = c.res.status;
       // Like Stripe: answers of requests that began executing are kept, 4xx validation failures are not.
       if (c.res.status < 400 || c.res.status >= 500) {
-        stored.set(key, { fingerprint, status: c.res.status, body: await c.res.clone().text(), contentType: c.res.headers.get("content-type") ?? "application/json" });
+        stored.set(key, {
+          fingerprint,
+          status: c.res.status,
+          body: await c.res.clone().text(),
+          contentType: c.res.headers.get("content-type") ?? "application/json",
+        });
       }
     } finally {
       inFlight.delete(key);
@@ -121,16 +145,31 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   app.use("*", async (c, next) => {
     if (isControl(c.req.path)) return next();
     if (c.req.header("authorization") !== expected) {
-      return options.unauthorized ? options.unauthorized(c) : c.json({ error: { type: "invalid_request_error", message: "Invalid API key provided" } }, 401);
+      return options.unauthorized
+        ? options.unauthorized(c)
+        : c.json({ error: { type: "invalid_request_error", message: "Invalid API key provided" } }, 401);
     }
     const fault = sim.faults[0];
     if (fault) {
       if (--fault.times! <= 0) sim.faults.shift();
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.status) {
-        sim.log.push({ method: c.req.method, path: c.req.path, query: new URL(c.req.url).search, idempotencyKey: c.req.header("idempotency-key") ?? null, replayed: false, status: fault.status, at: Date.now() });
-        const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
-        return c.json({ error: { type: "api_error", message: `simulated ${fault.status}` } }, fault.status as 500, headers);
+        sim.log.push({
+          method: c.req.method,
+          path: c.req.path,
+          query: new URL(c.req.url).search,
+          idempotencyKey: c.req.header("idempotency-key") ?? null,
+          replayed: false,
+          status: fault.status,
+          at: Date.now(),
+        });
+        const headers: Record<string, string> =
+          fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
+        return c.json(
+          { error: { type: "api_error", message: `simulated ${fault.status}` } },
+          fault.status as 500,
+          headers,
+        );
       }
     }
     return next();
@@ -138,7 +177,15 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const tracked: MiddlewareHandler =
     options.idempotency === false
       ? async (c, next) => {
-          const entry: LoggedRequest = { method: c.req.method, path: c.req.path, query: new URL(c.req.url).search, idempotencyKey: c.req.header("idempotency-key") ?? null, replayed: false, status: 0, at: Date.now() };
+          const entry: LoggedRequest = {
+            method: c.req.method,
+            path: c.req.path,
+            query: new URL(c.req.url).search,
+            idempotencyKey: c.req.header("idempotency-key") ?? null,
+            replayed: false,
+            status: 0,
+            at: Date.now(),
+          };
           sim.log.push(entry);
           await next();
           entry.status = c.res.status;
@@ -154,6 +201,7 @@ export const objectId = (prefix: string) => `${prefix}_${crypto.randomUUID().rep
 /** Reads a form-encoded (Stripe) or JSON body into a flat record. */
 export async function readParams(c: Context): Promise<Record<string, string>> {
   const type = c.req.header("content-type") ?? "";
-  if (type.startsWith("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(await c.req.text()));
+  if (type.startsWith("application/x-www-form-urlencoded"))
+    return Object.fromEntries(new URLSearchParams(await c.req.text()));
   return (await c.req.json()) as Record<string, string>;
 }

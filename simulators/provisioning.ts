@@ -26,9 +26,19 @@ export function provisioningSimulator(apiKey = "prv_crossflow_local"): Simulator
     return c.json({ ok: true });
   });
   sim.app.post("/v1/activations", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as Partial<Pick<Activation, "customer" | "plan" | "market">> | null;
-    if (!body?.customer?.email || !body.plan || !body.market) return c.json({ error: "customer.email, plan and market are required" }, 422);
-    const activation: Activation = { id: objectId("act"), customer: body.customer, plan: body.plan, market: body.market, status: "pending", created: new Date().toISOString() };
+    const body = (await c.req.json().catch(() => null)) as Partial<
+      Pick<Activation, "customer" | "plan" | "market">
+    > | null;
+    if (!body?.customer?.email || !body.plan || !body.market)
+      return c.json({ error: "customer.email, plan and market are required" }, 422);
+    const activation: Activation = {
+      id: objectId("act"),
+      customer: body.customer,
+      plan: body.plan,
+      market: body.market,
+      status: "pending",
+      created: new Date().toISOString(),
+    };
     activations.push(activation);
     if (webhook.url && webhook.secret) {
       const { url, secret } = webhook;
@@ -39,9 +49,14 @@ export function provisioningSimulator(apiKey = "prv_crossflow_local"): Simulator
           .provisioning(secret, `evt_${activation.id}`, event)
           .then((request) => post(url, request))
           .then(async (res) => {
-            if (!res.ok) console.error(`provisioning simulator: webhook for ${activation.id} answered ${res.status} ${await res.text()}`);
+            if (!res.ok)
+              console.error(
+                `provisioning simulator: webhook for ${activation.id} answered ${res.status} ${await res.text()}`,
+              );
           })
-          .catch((error: Error) => console.error(`provisioning simulator: webhook for ${activation.id} failed: ${error.message}`));
+          .catch((error: Error) =>
+            console.error(`provisioning simulator: webhook for ${activation.id} failed: ${error.message}`),
+          );
       }, webhook.delayMs);
     }
     return c.json(activation, 202);

@@ -33,17 +33,30 @@ export interface Charge extends StripeCharge {
   created: number;
 }
 
-export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator & { refunds: Refund[]; charges: Map<string, Charge>; subscriptions: { id: string; customer: string; price: string; status: "active" }[]; invoices: Map<string, Invoice> } {
+export function stripeSimulator(
+  apiKey = "sk_test_crossflow_local",
+): Simulator & {
+  refunds: Refund[];
+  charges: Map<string, Charge>;
+  subscriptions: { id: string; customer: string; price: string; status: "active" }[];
+  invoices: Map<string, Invoice>;
+} {
   const sim = createSimulator({ apiKey });
   const refunds: Refund[] = [];
   const charges = new Map<string, Charge>();
-  const noSuch = (kind: string, id: string) => ({ error: { type: "invalid_request_error", code: "resource_missing", message: `No such ${kind}: '${id}'` } });
+  const noSuch = (kind: string, id: string) => ({
+    error: { type: "invalid_request_error", code: "resource_missing", message: `No such ${kind}: '${id}'` },
+  });
 
   // Charges are created to seed a scenario (demo traffic, tests); refunds are checked against them when they exist.
   sim.app.post("/v1/charges", async (c) => {
     const params = await readParams(c);
     const amount = Number(params.amount);
-    if (!Number.isInteger(amount) || amount <= 0) return c.json({ error: { type: "invalid_request_error", param: "amount", message: "Invalid positive integer" } }, 400);
+    if (!Number.isInteger(amount) || amount <= 0)
+      return c.json(
+        { error: { type: "invalid_request_error", param: "amount", message: "Invalid positive integer" } },
+        400,
+      );
     const charge: Charge = {
       id: params.id && /^ch_\w+$/.test(params.id) ? params.id : objectId("ch"),
       object: "charge",
@@ -67,11 +80,28 @@ export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator &
   sim.app.post("/v1/refunds", async (c) => {
     const params = await readParams(c);
     const amount = Number(params.amount);
-    if (!params.charge && !params.payment_intent) return c.json({ error: { type: "invalid_request_error", message: "One of `charge` or `payment_intent` is required." } }, 400);
-    if (!Number.isInteger(amount) || amount <= 0) return c.json({ error: { type: "invalid_request_error", param: "amount", message: "Invalid positive integer" } }, 400);
+    if (!params.charge && !params.payment_intent)
+      return c.json(
+        { error: { type: "invalid_request_error", message: "One of `charge` or `payment_intent` is required." } },
+        400,
+      );
+    if (!Number.isInteger(amount) || amount <= 0)
+      return c.json(
+        { error: { type: "invalid_request_error", param: "amount", message: "Invalid positive integer" } },
+        400,
+      );
     const charge = params.charge ? charges.get(params.charge) : undefined;
     if (charge && charge.amount_refunded + amount > charge.amount) {
-      return c.json({ error: { type: "invalid_request_error", code: "charge_already_refunded", message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${charge.amount - charge.amount_refunded})` } }, 400);
+      return c.json(
+        {
+          error: {
+            type: "invalid_request_error",
+            code: "charge_already_refunded",
+            message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${charge.amount - charge.amount_refunded})`,
+          },
+        },
+        400,
+      );
     }
     if (charge) {
       charge.amount_refunded += amount;
@@ -102,19 +132,45 @@ export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator &
   const subscriptions: { id: string; customer: string; price: string; status: "active" }[] = [];
   sim.app.post("/v1/customers", async (c) => {
     const params = await readParams(c);
-    const customer = { id: objectId("cus"), object: "customer", email: params.email ?? null, name: params.name ?? null };
+    const customer = {
+      id: objectId("cus"),
+      object: "customer",
+      email: params.email ?? null,
+      name: params.name ?? null,
+    };
     customers.set(customer.id, customer);
     return c.json(customer);
   });
   sim.app.post("/v1/subscriptions", async (c) => {
     const params = await readParams(c);
     const price = params["items[0][price]"];
-    if (!params.customer || !customers.has(params.customer)) return c.json(noSuch("customer", params.customer ?? ""), 400);
-    if (!price) return c.json({ error: { type: "invalid_request_error", param: "items", message: "Missing required param: items." } }, 400);
+    if (!params.customer || !customers.has(params.customer))
+      return c.json(noSuch("customer", params.customer ?? ""), 400);
+    if (!price)
+      return c.json(
+        { error: { type: "invalid_request_error", param: "items", message: "Missing required param: items." } },
+        400,
+      );
     if (params.default_payment_method === "pm_card_chargeDeclined") {
-      return c.json({ error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." } }, 402);
+      return c.json(
+        {
+          error: {
+            type: "card_error",
+            code: "card_declined",
+            decline_code: "generic_decline",
+            message: "Your card was declined.",
+          },
+        },
+        402,
+      );
     }
-    const subscription = { id: objectId("sub"), object: "subscription", customer: params.customer, price, status: "active" as const };
+    const subscription = {
+      id: objectId("sub"),
+      object: "subscription",
+      customer: params.customer,
+      price,
+      status: "active" as const,
+    };
     subscriptions.push(subscription);
     return c.json(subscription);
   });
@@ -125,13 +181,24 @@ export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator &
   const emit = (type: "invoice.paid" | "invoice.payment_failed", invoice: Invoice, idempotencyKey: string | null) => {
     const { url, secret } = webhook;
     if (!url || !secret) return;
-    const event = { id: objectId("evt"), object: "event", api_version: "2025-10-29.clover", created: Math.floor(Date.now() / 1000), type, livemode: false, pending_webhooks: 1, request: { id: objectId("req"), idempotency_key: idempotencyKey }, data: { object: { ...invoice } } };
+    const event = {
+      id: objectId("evt"),
+      object: "event",
+      api_version: "2025-10-29.clover",
+      created: Math.floor(Date.now() / 1000),
+      type,
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: objectId("req"), idempotency_key: idempotencyKey },
+      data: { object: { ...invoice } },
+    };
     setTimeout(() => {
       void sign
         .stripe(secret, event)
         .then((request) => post(url, request))
         .then(async (res) => {
-          if (!res.ok) console.error(`stripe simulator: ${type} for ${invoice.id} answered ${res.status} ${await res.text()}`);
+          if (!res.ok)
+            console.error(`stripe simulator: ${type} for ${invoice.id} answered ${res.status} ${await res.text()}`);
         })
         .catch((error: Error) => console.error(`stripe simulator: ${type} for ${invoice.id} failed: ${error.message}`));
     }, 50);
@@ -145,7 +212,18 @@ export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator &
     const customer = params.customer ? customers.get(params.customer) : undefined;
     if (!customer) return c.json(noSuch("customer", params.customer ?? ""), 400);
     const amount = Number(params.amount_due ?? 0);
-    const invoice: Invoice = { id: objectId("in"), object: "invoice", customer: customer.id, customer_email: customer.email, amount_due: amount, amount_paid: 0, currency: (params.currency ?? "eur").toLowerCase(), status: "open", attempt_count: 0, created: Math.floor(Date.now() / 1000) };
+    const invoice: Invoice = {
+      id: objectId("in"),
+      object: "invoice",
+      customer: customer.id,
+      customer_email: customer.email,
+      amount_due: amount,
+      amount_paid: 0,
+      currency: (params.currency ?? "eur").toLowerCase(),
+      status: "open",
+      attempt_count: 0,
+      created: Math.floor(Date.now() / 1000),
+    };
     invoices.set(invoice.id, invoice);
     return c.json(invoice);
   });
@@ -156,7 +234,17 @@ export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator &
     invoice.attempt_count++;
     if (params.payment_method === "pm_card_chargeDeclined") {
       emit("invoice.payment_failed", invoice, c.req.header("idempotency-key") ?? null);
-      return c.json({ error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." } }, 402);
+      return c.json(
+        {
+          error: {
+            type: "card_error",
+            code: "card_declined",
+            decline_code: "generic_decline",
+            message: "Your card was declined.",
+          },
+        },
+        402,
+      );
     }
     invoice.status = "paid";
     invoice.amount_paid = invoice.amount_due;

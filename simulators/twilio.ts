@@ -26,22 +26,55 @@ export interface SmsMessage extends TwilioMessage {
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const sid = (prefix: string) => `${prefix}${crypto.randomUUID().replaceAll("-", "")}`;
-const twilioError = (code: number, message: string, status: number) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+const twilioError = (code: number, message: string, status: number) => ({
+  code,
+  message,
+  more_info: `https://www.twilio.com/docs/errors/${code}`,
+  status,
+});
 
 /**
  * The form parameters of Twilio's inbound-message webhook (https://www.twilio.com/docs/messaging/guides/webhook-request),
  * with MMS media as `NumMedia`, `MediaUrl<n>` and `MediaContentType<n>`.
  * @example const params = inboundSmsParams({ sid: "SM…", account_sid: "AC…", from: "+4915…", to: "+1500…", body: "YES", num_segments: "1" });
  */
-export function inboundSmsParams(message: Pick<SmsMessage, "sid" | "account_sid" | "from" | "to" | "body" | "num_segments">, media: { url: string; contentType: string }[] = []): Record<string, string> {
+export function inboundSmsParams(
+  message: Pick<SmsMessage, "sid" | "account_sid" | "from" | "to" | "body" | "num_segments">,
+  media: { url: string; contentType: string }[] = [],
+): Record<string, string> {
   return {
-    ToCountry: "US", ToState: "", SmsMessageSid: message.sid, NumMedia: String(media.length), ToCity: "", FromZip: "", SmsSid: message.sid, FromState: "", SmsStatus: "received",
-    FromCity: "", Body: message.body, FromCountry: "", To: message.to, ToZip: "", NumSegments: message.num_segments, MessageSid: message.sid, AccountSid: message.account_sid, From: message.from, ApiVersion: "2010-04-01",
-    ...Object.fromEntries(media.flatMap((m, i) => [[`MediaUrl${i}`, m.url], [`MediaContentType${i}`, m.contentType]])),
+    ToCountry: "US",
+    ToState: "",
+    SmsMessageSid: message.sid,
+    NumMedia: String(media.length),
+    ToCity: "",
+    FromZip: "",
+    SmsSid: message.sid,
+    FromState: "",
+    SmsStatus: "received",
+    FromCity: "",
+    Body: message.body,
+    FromCountry: "",
+    To: message.to,
+    ToZip: "",
+    NumSegments: message.num_segments,
+    MessageSid: message.sid,
+    AccountSid: message.account_sid,
+    From: message.from,
+    ApiVersion: "2010-04-01",
+    ...Object.fromEntries(
+      media.flatMap((m, i) => [
+        [`MediaUrl${i}`, m.url],
+        [`MediaContentType${i}`, m.contentType],
+      ]),
+    ),
   };
 }
 
-export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_ACCOUNT): Simulator & { messages: SmsMessage[]; webhook: { url: string | null; secret: string | null } } {
+export function twilioSimulator(
+  apiKey: string,
+  accountSid = SIMULATOR_TWILIO_ACCOUNT,
+): Simulator & { messages: SmsMessage[]; webhook: { url: string | null; secret: string | null } } {
   const sim = createSimulator({
     apiKey,
     auth: "basic",
@@ -51,9 +84,22 @@ export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_AC
   const messages: SmsMessage[] = [];
   const webhook = { url: null as string | null, secret: null as string | null };
   const base = `/2010-04-01/Accounts/${accountSid}`;
-  const message = (fields: Pick<SmsMessage, "from" | "to" | "body" | "status" | "direction"> & { messaging_service_sid?: string | null }): SmsMessage => {
+  const message = (
+    fields: Pick<SmsMessage, "from" | "to" | "body" | "status" | "direction"> & {
+      messaging_service_sid?: string | null;
+    },
+  ): SmsMessage => {
     const id = sid("SM");
-    return { sid: id, account_sid: accountSid, messaging_service_sid: null, ...fields, num_segments: String(Math.max(1, Math.ceil(fields.body.length / 160))), date_created: new Date().toUTCString().replace("GMT", "+0000"), api_version: "2010-04-01", uri: `${base}/Messages/${id}.json` };
+    return {
+      sid: id,
+      account_sid: accountSid,
+      messaging_service_sid: null,
+      ...fields,
+      num_segments: String(Math.max(1, Math.ceil(fields.body.length / 160))),
+      date_created: new Date().toUTCString().replace("GMT", "+0000"),
+      api_version: "2010-04-01",
+      uri: `${base}/Messages/${id}.json`,
+    };
   };
 
   sim.app.post("/_sim/webhooks", async (c) => {
@@ -64,9 +110,15 @@ export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_AC
   sim.app.get("/_sim/messages", (c) => c.json({ messages }));
   /** The customer texts back: Twilio's inbound-SMS webhook, signed, to the worker. Answers with the worker's reply. */
   sim.app.post("/_sim/inbound", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { from?: string; to?: string; body?: string; media?: { url: string; contentType: string }[] } | null;
+    const body = (await c.req.json().catch(() => null)) as {
+      from?: string;
+      to?: string;
+      body?: string;
+      media?: { url: string; contentType: string }[];
+    } | null;
     if (!body?.from || typeof body.body !== "string") return c.json({ error: "from and body are required" }, 422);
-    if (!webhook.url || !webhook.secret) return c.json({ error: "no worker hooked up: POST /_sim/webhooks { url, secret } first" }, 409);
+    if (!webhook.url || !webhook.secret)
+      return c.json({ error: "no worker hooked up: POST /_sim/webhooks { url, secret } first" }, 409);
     const to = body.to ?? [...messages].reverse().find((m) => m.to === body.from)?.from ?? "+15005550006";
     const inbound = message({ from: body.from, to, body: body.body, status: "received", direction: "inbound" });
     messages.push(inbound);
@@ -81,16 +133,27 @@ export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_AC
     return next();
   });
   sim.app.post("/2010-04-01/Accounts/:account/Messages.json", async (c) => {
-    if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return c.json(twilioError(20001, "Unsupported content type", 400), 400);
+    if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded"))
+      return c.json(twilioError(20001, "Unsupported content type", 400), 400);
     const params = new URLSearchParams(await c.req.text());
     const [to, from, text] = [params.get("To"), params.get("From"), params.get("Body")];
     if (!to) return c.json(twilioError(21604, "A 'To' phone number is required.", 400), 400);
-    if (!E164.test(to)) return c.json(twilioError(21211, `The 'To' number ${to} is not a valid phone number.`, 400), 400);
-    if (!from && !params.get("MessagingServiceSid")) return c.json(twilioError(21603, "A 'From' phone number is required.", 400), 400);
+    if (!E164.test(to))
+      return c.json(twilioError(21211, `The 'To' number ${to} is not a valid phone number.`, 400), 400);
+    if (!from && !params.get("MessagingServiceSid"))
+      return c.json(twilioError(21603, "A 'From' phone number is required.", 400), 400);
     if (!text) return c.json(twilioError(21602, "Message body is required.", 400), 400);
-    if (text.length > 1600) return c.json(twilioError(21617, "The concatenated message body exceeds the 1600 character limit.", 400), 400);
+    if (text.length > 1600)
+      return c.json(twilioError(21617, "The concatenated message body exceeds the 1600 character limit.", 400), 400);
     const service = params.get("MessagingServiceSid");
-    const sent = message({ from: from ?? service!, to, body: text, status: "queued", direction: "outbound-api", messaging_service_sid: service });
+    const sent = message({
+      from: from ?? service!,
+      to,
+      body: text,
+      status: "queued",
+      direction: "outbound-api",
+      messaging_service_sid: service,
+    });
     messages.push(sent);
     return c.json(sent, 201);
   });
@@ -100,9 +163,17 @@ export function twilioSimulator(apiKey: string, accountSid = SIMULATOR_TWILIO_AC
     const size = Math.min(1000, Math.max(1, Number(c.req.query("PageSize") ?? 50) || 50));
     const page = Math.max(0, Number(c.req.query("Page") ?? 0) || 0);
     const list = [...messages].reverse().filter((m) => (!to || m.to === to) && (!from || m.from === from));
-    const query = (p: number) => `${base}/Messages.json?${new URLSearchParams({ ...(to ? { To: to } : {}), ...(from ? { From: from } : {}), PageSize: String(size), Page: String(p) })}`;
+    const query = (p: number) =>
+      `${base}/Messages.json?${new URLSearchParams({ ...(to ? { To: to } : {}), ...(from ? { From: from } : {}), PageSize: String(size), Page: String(p) })}`;
     const more = (page + 1) * size < list.length;
-    return c.json({ messages: list.slice(page * size, (page + 1) * size), page, page_size: size, first_page_uri: query(0), next_page_uri: more ? query(page + 1) : null, uri: query(page) });
+    return c.json({
+      messages: list.slice(page * size, (page + 1) * size),
+      page,
+      page_size: size,
+      first_page_uri: query(0),
+      next_page_uri: more ? query(page + 1) : null,
+      uri: query(page),
+    });
   });
   sim.app.get("/2010-04-01/Accounts/:account/Messages/:file", (c) => {
     const found = messages.find((m) => `${m.sid}.json` === c.req.param("file"));

@@ -22,7 +22,9 @@ export interface TicketComment {
 }
 
 /** What one update did (Zendesk's audit events, the kinds this simulator makes). */
-export type AuditEvent = { type: "Comment"; body: string; public: boolean } | { type: "Change" | "Create"; field_name: string; value: unknown; previous_value?: unknown };
+export type AuditEvent =
+  | { type: "Comment"; body: string; public: boolean }
+  | { type: "Change" | "Create"; field_name: string; value: unknown; previous_value?: unknown };
 
 /** One update of a ticket, as Zendesk's Ticket Audits API shows it. */
 export interface TicketAudit {
@@ -49,7 +51,14 @@ export interface SimTicket {
 /** The `ticket.created` event as the connector's schema reads it, with every field the simulator always fills. */
 interface TicketCreatedEvent extends z.infer<typeof ZendeskTicketCreated> {
   time: string;
-  detail: { id: string; subject: string; description: string; tags: string[]; status: string; requester: { email: string; name?: string } };
+  detail: {
+    id: string;
+    subject: string;
+    description: string;
+    tags: string[];
+    status: string;
+    requester: { email: string; name?: string };
+  };
 }
 
 export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { tickets: Map<number, SimTicket> } {
@@ -66,7 +75,11 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
    */
   const touch = (id: number): SimTicket => {
     let ticket = tickets.get(id);
-    if (!ticket) tickets.set(id, (ticket = { id, status: "open", updated_at: new Date().toISOString(), comments: [], audits: [] }));
+    if (!ticket)
+      tickets.set(
+        id,
+        (ticket = { id, status: "open", updated_at: new Date().toISOString(), comments: [], audits: [] }),
+      );
     return ticket;
   };
   /** A timestamp after `previous`, even within the same millisecond: every update moves `updated_at`. */
@@ -75,7 +88,12 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
     return new Date(Math.max(now, Date.parse(previous) + 1)).toISOString();
   };
   /** Records one update as its audit; Zendesk keeps custom metadata (up to 1 KB) on the audit of the update that sent it. */
-  const audit = (ticket: SimTicket, events: AuditEvent[], custom: unknown, userAgent: string | undefined): TicketAudit => {
+  const audit = (
+    ticket: SimTicket,
+    events: AuditEvent[],
+    custom: unknown,
+    userAgent: string | undefined,
+  ): TicketAudit => {
     const id = nextAuditId++;
     const entry: TicketAudit = {
       id,
@@ -83,7 +101,10 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
       created_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
       author_id: 1,
       via: { channel: "api" },
-      metadata: { system: { client: userAgent ?? "" }, custom: typeof custom === "object" && custom !== null ? (custom as Record<string, unknown>) : {} },
+      metadata: {
+        system: { client: userAgent ?? "" },
+        custom: typeof custom === "object" && custom !== null ? (custom as Record<string, unknown>) : {},
+      },
       events: events.map((e, i) => ({ ...e, id: id * 100 + i })),
     };
     ticket.audits.push(entry);
@@ -99,9 +120,14 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
         .zendesk(secret, event)
         .then((request) => post(url, request))
         .then(async (res) => {
-          if (!res.ok) console.error(`zendesk simulator: webhook for ticket ${event.detail.id} answered ${res.status} ${await res.text()}`);
+          if (!res.ok)
+            console.error(
+              `zendesk simulator: webhook for ticket ${event.detail.id} answered ${res.status} ${await res.text()}`,
+            );
         })
-        .catch((error: Error) => console.error(`zendesk simulator: webhook for ticket ${event.detail.id} failed: ${error.message}`));
+        .catch((error: Error) =>
+          console.error(`zendesk simulator: webhook for ticket ${event.detail.id} failed: ${error.message}`),
+        );
     }, 20);
   };
 
@@ -117,37 +143,131 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
     return c.json({ ok: true, event: event.id });
   });
   sim.app.post("/api/v2/tickets.json", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { ticket?: { subject?: string; comment?: { body?: string }; requester?: { email?: string; name?: string }; tags?: string[]; metadata?: unknown } } | null;
+    const body = (await c.req.json().catch(() => null)) as {
+      ticket?: {
+        subject?: string;
+        comment?: { body?: string };
+        requester?: { email?: string; name?: string };
+        tags?: string[];
+        metadata?: unknown;
+      };
+    } | null;
     const t = body?.ticket;
-    const invalid = (field: string) => c.json({ error: "RecordInvalid", description: "Record validation errors", details: { [field]: [{ description: `${field} is required` }] } }, 422);
+    const invalid = (field: string) =>
+      c.json(
+        {
+          error: "RecordInvalid",
+          description: "Record validation errors",
+          details: { [field]: [{ description: `${field} is required` }] },
+        },
+        422,
+      );
     if (!t) return invalid("ticket");
     if (!t.comment?.body) return invalid("comment");
     if (!t.requester?.email) return invalid("requester");
     const id = ++next;
     const created = new Date().toISOString();
-    const detail = { id: String(id), subject: t.subject ?? t.comment.body.slice(0, 60), description: t.comment.body, tags: t.tags ?? [], status: "new", requester: { email: t.requester.email, ...(t.requester.name ? { name: t.requester.name } : {}) } };
-    const event: TicketCreatedEvent = { id: `zd-evt-${id}`, type: "zen:event-type:ticket.created", time: created, detail };
-    const ticket: SimTicket = { id, status: "new", updated_at: created, comments: [{ body: t.comment.body, public: true, created_at: created }], audits: [], event };
-    audit(ticket, [{ type: "Comment", body: t.comment.body, public: true }, { type: "Create", field_name: "status", value: "new" }], t.metadata, c.req.header("user-agent"));
+    const detail = {
+      id: String(id),
+      subject: t.subject ?? t.comment.body.slice(0, 60),
+      description: t.comment.body,
+      tags: t.tags ?? [],
+      status: "new",
+      requester: { email: t.requester.email, ...(t.requester.name ? { name: t.requester.name } : {}) },
+    };
+    const event: TicketCreatedEvent = {
+      id: `zd-evt-${id}`,
+      type: "zen:event-type:ticket.created",
+      time: created,
+      detail,
+    };
+    const ticket: SimTicket = {
+      id,
+      status: "new",
+      updated_at: created,
+      comments: [{ body: t.comment.body, public: true, created_at: created }],
+      audits: [],
+      event,
+    };
+    audit(
+      ticket,
+      [
+        { type: "Comment", body: t.comment.body, public: true },
+        { type: "Create", field_name: "status", value: "new" },
+      ],
+      t.metadata,
+      c.req.header("user-agent"),
+    );
     tickets.set(id, ticket);
     report(event);
-    return c.json({ ticket: { id, subject: detail.subject, description: detail.description, status: "new", tags: detail.tags, created_at: created } }, 201);
+    return c.json(
+      {
+        ticket: {
+          id,
+          subject: detail.subject,
+          description: detail.description,
+          status: "new",
+          tags: detail.tags,
+          created_at: created,
+        },
+      },
+      201,
+    );
   });
   sim.app.put("/api/v2/tickets/:file", async (c) => {
     const id = ticketId(c.req.param("file"));
     if (id === null) return c.json({ error: "InvalidEndpoint", description: "Not found" }, 404);
-    const body = (await c.req.json().catch(() => null)) as { ticket?: { comment?: { body?: string; public?: boolean }; status?: string; metadata?: unknown; safe_update?: boolean; updated_stamp?: string } } | null;
-    if (!body?.ticket) return c.json({ error: "RecordInvalid", description: "Record validation errors", details: { ticket: [{ description: "ticket is required" }] } }, 422);
-    if (body.ticket.metadata !== undefined && JSON.stringify(body.ticket.metadata).length > 1024) return c.json({ error: "RecordInvalid", description: "Record validation errors", details: { metadata: [{ description: "metadata is larger than 1 KB" }] } }, 422);
+    const body = (await c.req.json().catch(() => null)) as {
+      ticket?: {
+        comment?: { body?: string; public?: boolean };
+        status?: string;
+        metadata?: unknown;
+        safe_update?: boolean;
+        updated_stamp?: string;
+      };
+    } | null;
+    if (!body?.ticket)
+      return c.json(
+        {
+          error: "RecordInvalid",
+          description: "Record validation errors",
+          details: { ticket: [{ description: "ticket is required" }] },
+        },
+        422,
+      );
+    if (body.ticket.metadata !== undefined && JSON.stringify(body.ticket.metadata).length > 1024)
+      return c.json(
+        {
+          error: "RecordInvalid",
+          description: "Record validation errors",
+          details: { metadata: [{ description: "metadata is larger than 1 KB" }] },
+        },
+        422,
+      );
     const ticket = touch(id);
     // Zendesk's collision protection: a safe update names the ticket's updated_at it was based on.
-    if (body.ticket.safe_update === true && body.ticket.updated_stamp !== undefined && body.ticket.updated_stamp !== ticket.updated_at) {
-      return c.json({ error: "UpdateConflict", description: "Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again." }, 409);
+    if (
+      body.ticket.safe_update === true &&
+      body.ticket.updated_stamp !== undefined &&
+      body.ticket.updated_stamp !== ticket.updated_at
+    ) {
+      return c.json(
+        {
+          error: "UpdateConflict",
+          description:
+            "Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.",
+        },
+        409,
+      );
     }
     const events: AuditEvent[] = [];
     const comment = body.ticket.comment;
     if (comment?.body) {
-      ticket.comments.push({ body: comment.body, public: comment.public !== false, created_at: new Date().toISOString() });
+      ticket.comments.push({
+        body: comment.body,
+        public: comment.public !== false,
+        created_at: new Date().toISOString(),
+      });
       events.push({ type: "Comment", body: comment.body, public: comment.public !== false });
     }
     if (body.ticket.status && body.ticket.status !== ticket.status) {
@@ -163,7 +283,14 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
     const id = ticketId(c.req.param("file"));
     if (id === null) return c.json({ error: "RecordNotFound", description: "Not found" }, 404);
     const ticket = touch(id);
-    return c.json({ ticket: { id: ticket.id, status: ticket.status, updated_at: ticket.updated_at, subject: ticket.event?.detail.subject ?? null } });
+    return c.json({
+      ticket: {
+        id: ticket.id,
+        status: ticket.status,
+        updated_at: ticket.updated_at,
+        subject: ticket.event?.detail.subject ?? null,
+      },
+    });
   });
   sim.app.get("/api/v2/tickets/:id/audits.json", (c) => {
     const id = Number(c.req.param("id"));
@@ -173,9 +300,15 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
     const page = Math.max(1, Number(c.req.query("page") ?? 1) || 1);
     const order = c.req.query("sort_order") === "desc" ? "desc" : "asc";
     const list = order === "desc" ? [...ticket.audits].reverse() : ticket.audits;
-    const url = (p: number) => `${new URL(c.req.url).origin}${c.req.path}?${new URLSearchParams({ sort_order: order, per_page: String(perPage), page: String(p) })}`;
+    const url = (p: number) =>
+      `${new URL(c.req.url).origin}${c.req.path}?${new URLSearchParams({ sort_order: order, per_page: String(perPage), page: String(p) })}`;
     const more = page * perPage < list.length;
-    return c.json({ audits: list.slice((page - 1) * perPage, page * perPage), next_page: more ? url(page + 1) : null, previous_page: page > 1 ? url(page - 1) : null, count: list.length });
+    return c.json({
+      audits: list.slice((page - 1) * perPage, page * perPage),
+      next_page: more ? url(page + 1) : null,
+      previous_page: page > 1 ? url(page - 1) : null,
+      count: list.length,
+    });
   });
   sim.app.get("/api/v2/tickets/:id/comments.json", (c) => {
     const ticket = tickets.get(Number(c.req.param("id")));

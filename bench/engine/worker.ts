@@ -20,30 +20,46 @@ export { DeadLetterObject } from "../../workers/platform/cloudflare/index.ts";
 /** A connector with no latency: what is left is the engine's own cost per step. */
 const zeroLatencyConnector = async (i: number) => ({ ok: true, i });
 
-const benchSteps = defineWorkflow<{ steps: number }>({ id: "bench-steps", version: 1, minutesPerCase: 1, triggers: [] }, async ({ input, step }) => {
-  for (let i = 0; i < input.steps; i++) await step.run(`call-${i}`, () => zeroLatencyConnector(i));
-  return step.resolve("done", { steps: input.steps });
-});
+const benchSteps = defineWorkflow<{ steps: number }>(
+  { id: "bench-steps", version: 1, minutesPerCase: 1, triggers: [] },
+  async ({ input, step }) => {
+    for (let i = 0; i < input.steps; i++) await step.run(`call-${i}`, () => zeroLatencyConnector(i));
+    return step.resolve("done", { steps: input.steps });
+  },
+);
 
 const Decision = z.object({ decision: z.string(), confidence: z.number(), rationale: z.string() });
 
-const benchAgent = defineWorkflow<{ rounds: number; delayMs: number }>({ id: "bench-agent", version: 1, minutesPerCase: 1, triggers: [] }, async ({ input, step, agent }) => {
-  const result = await agent("triage", {
-    instructions: "Check the account, then decide.",
-    context: { rounds: input.rounds, delayMs: input.delayMs },
-    data: [{ label: "customer message", text: "Please check my account." }],
-    decision: Decision,
-    tools: { ping: { description: "Read the account", inputSchema: z.object({ n: z.number() }), readOnly: true, execute: ({ n }) => ({ pong: n }) } },
-    guardrails: { minConfidence: 0.5, maxToolCalls: input.rounds + 1, maxSteps: input.rounds + 1 },
-    heuristics: () => ({ decision: "ok", confidence: 1, rationale: "bench" }),
-    model: "bench:stub",
-  });
-  return step.resolve(result.decision);
-});
+const benchAgent = defineWorkflow<{ rounds: number; delayMs: number }>(
+  { id: "bench-agent", version: 1, minutesPerCase: 1, triggers: [] },
+  async ({ input, step, agent }) => {
+    const result = await agent("triage", {
+      instructions: "Check the account, then decide.",
+      context: { rounds: input.rounds, delayMs: input.delayMs },
+      data: [{ label: "customer message", text: "Please check my account." }],
+      decision: Decision,
+      tools: {
+        ping: {
+          description: "Read the account",
+          inputSchema: z.object({ n: z.number() }),
+          readOnly: true,
+          execute: ({ n }) => ({ pong: n }),
+        },
+      },
+      guardrails: { minConfidence: 0.5, maxToolCalls: input.rounds + 1, maxSteps: input.rounds + 1 },
+      heuristics: () => ({ decision: "ok", confidence: 1, rationale: "bench" }),
+      model: "bench:stub",
+    });
+    return step.resolve(result.decision);
+  },
+);
 
 /** Answers after `delayMs`: R − 1 rounds with a `ping` call, then the decision. */
 function stubModel(rounds: number, delayMs: number): LanguageModelV3 {
-  const usage = { inputTokens: { total: 100, noCache: 100, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 10, text: 10, reasoning: 0 } };
+  const usage = {
+    inputTokens: { total: 100, noCache: 100, cacheRead: 0, cacheWrite: 0 },
+    outputTokens: { total: 10, text: 10, reasoning: 0 },
+  };
   return {
     specificationVersion: "v3",
     provider: "bench",
@@ -52,8 +68,18 @@ function stubModel(rounds: number, delayMs: number): LanguageModelV3 {
     async doGenerate(options): Promise<LanguageModelV3GenerateResult> {
       await new Promise((r) => setTimeout(r, delayMs));
       const done = options.prompt.filter((m) => m.role === "tool").length;
-      const call = done < rounds - 1 ? { toolName: "ping", input: { n: done } } : { toolName: "decide", input: { decision: "ok", confidence: 0.9, rationale: "checked" } };
-      return { content: [{ type: "tool-call", toolCallId: `c${done}`, toolName: call.toolName, input: JSON.stringify(call.input) }], finishReason: { unified: "tool-calls", raw: "tool_calls" }, usage, warnings: [] };
+      const call =
+        done < rounds - 1
+          ? { toolName: "ping", input: { n: done } }
+          : { toolName: "decide", input: { decision: "ok", confidence: 0.9, rationale: "checked" } };
+      return {
+        content: [
+          { type: "tool-call", toolCallId: `c${done}`, toolName: call.toolName, input: JSON.stringify(call.input) },
+        ],
+        finishReason: { unified: "tool-calls", raw: "tool_calls" },
+        usage,
+        warnings: [],
+      };
     },
     async doStream() {
       throw new Error("the stub does not stream");
@@ -66,14 +92,27 @@ export class CaseObject extends ProductCaseObject {
   private agentLoad = { rounds: 1, delayMs: 0 };
 
   protected override models(): ModelResolver {
-    return () => ({ model: stubModel(this.agentLoad.rounds, this.agentLoad.delayMs), pricePerMillionTokens: 0, offline: false });
+    return () => ({
+      model: stubModel(this.agentLoad.rounds, this.agentLoad.delayMs),
+      pricePerMillionTokens: 0,
+      offline: false,
+    });
   }
 
   /** Opens the case and drives its alarm handler until it ends: the bursts a deployed case would run. */
   async runToEnd(caseKey: string, load: { steps: number } | { rounds: number; delayMs: number }) {
     const workflow = "steps" in load ? benchSteps : benchAgent;
     if (!("steps" in load)) this.agentLoad = load;
-    await this.ingest({ id: caseKey, source: "bench", type: "bench.start", receivedAt: Date.now(), caseKey, workflow: { id: workflow.id, version: workflow.version }, opens: true, payloadJson: JSON.stringify(load) });
+    await this.ingest({
+      id: caseKey,
+      source: "bench",
+      type: "bench.start",
+      receivedAt: Date.now(),
+      caseKey,
+      workflow: { id: workflow.id, version: workflow.version },
+      opens: true,
+      payloadJson: JSON.stringify(load),
+    });
     let bursts = 0;
     // The alarm ingest scheduled runs here instead, and so does each one a burst schedules for the next, so the
     // measured time is the object's work and not the timer's.
@@ -100,9 +139,13 @@ export default {
     const url = new URL(request.url);
     if (request.method === "POST" && url.pathname === "/bench/cases") {
       const q = url.searchParams;
-      const load = q.has("rounds") ? { rounds: Number(q.get("rounds")), delayMs: Number(q.get("delay") ?? "0") } : { steps: Number(q.get("steps") ?? "0") };
+      const load = q.has("rounds")
+        ? { rounds: Number(q.get("rounds")), delayMs: Number(q.get("delay") ?? "0") }
+        : { steps: Number(q.get("steps") ?? "0") };
       const caseKey = `bench:${crypto.randomUUID()}`;
-      const stub = (env.CASES as unknown as DurableObjectNamespace<CaseObject>).getByName(`${"steps" in load ? "bench-steps" : "bench-agent"}/${caseKey}`);
+      const stub = (env.CASES as unknown as DurableObjectNamespace<CaseObject>).getByName(
+        `${"steps" in load ? "bench-steps" : "bench-agent"}/${caseKey}`,
+      );
       return Response.json(await stub.runToEnd(caseKey, load));
     }
     return product.fetch(request, env, ctx);

@@ -25,9 +25,45 @@ export interface Dataset {
   cases: number;
 }
 
-const EVENT_COLUMNS = ["id", "case_id", "case_key", "workflow_id", "workflow_version", "kind", "status", "step_id", "at", "duration_ms", "human_touch", "actor", "exception", "detail"];
-const CASE_COLUMNS = ["case_id", "case_key", "workflow_id", "workflow_version", "status", "opened_at", "updated_at", "closed_at", "outcome", "human_touch", "escalated", "errored", "exception", "asks", "judgments", "human_decisions", "human_minutes", "minutes_saved", "revision"];
-const insert = (table: string, columns: string[]) => `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+const EVENT_COLUMNS = [
+  "id",
+  "case_id",
+  "case_key",
+  "workflow_id",
+  "workflow_version",
+  "kind",
+  "status",
+  "step_id",
+  "at",
+  "duration_ms",
+  "human_touch",
+  "actor",
+  "exception",
+  "detail",
+];
+const CASE_COLUMNS = [
+  "case_id",
+  "case_key",
+  "workflow_id",
+  "workflow_version",
+  "status",
+  "opened_at",
+  "updated_at",
+  "closed_at",
+  "outcome",
+  "human_touch",
+  "escalated",
+  "errored",
+  "exception",
+  "asks",
+  "judgments",
+  "human_decisions",
+  "human_minutes",
+  "minutes_saved",
+  "revision",
+];
+const insert = (table: string, columns: string[]) =>
+  `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
 
 export async function buildDataset(log: (line: string) => void): Promise<Dataset> {
   const dir = join(ROOT, "bench", ".tmp");
@@ -49,7 +85,9 @@ export async function buildDataset(log: (line: string) => void): Promise<Dataset
   const db = new Database(building);
   db.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;");
   // Secondary indexes are built once at the end: far faster than maintaining them row by row.
-  const indexes = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metric_events' AND sql IS NOT NULL").all() as { sql: string }[];
+  const indexes = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metric_events' AND sql IS NOT NULL")
+    .all() as { sql: string }[];
   for (const { sql } of indexes) db.exec(`DROP INDEX ${/INDEX\s+`?(\w+)`?/i.exec(sql)![1]}`);
   const insertEvent = db.prepare(insert("metric_events", EVENT_COLUMNS));
   const insertCase = db.prepare(insert("cases", CASE_COLUMNS));
@@ -66,20 +104,70 @@ export async function buildDataset(log: (line: string) => void): Promise<Dataset
       for (let c = 0; c < CASES_PER_WORKFLOW_DAY; c++) {
         // Version 2 rolls out over the period: from none of the cases 90 days ago to all of them today.
         const version = random() < (DAYS - d) / DAYS ? 2 : 1;
-        const { batches, final } = syntheticCase({ workflowId, version, caseKey: `c${d}-${c}`, openedAt: dayStart + Math.floor(random() * 86_400_000), scenario: pickScenario(random), measures, random, extraSteps: EXTRA_STEPS });
+        const { batches, final } = syntheticCase({
+          workflowId,
+          version,
+          caseKey: `c${d}-${c}`,
+          openedAt: dayStart + Math.floor(random() * 86_400_000),
+          scenario: pickScenario(random),
+          measures,
+          random,
+          extraSteps: EXTRA_STEPS,
+        });
         for (const batch of batches) {
           for (const e of batch.events) {
-            insertEvent.run(...[e.id, e.caseId, e.caseKey, e.workflowId, e.workflowVersion, e.kind, e.status ?? null, e.stepId ?? null, e.at, e.durationMs ?? null, e.humanTouch ? 1 : 0, e.actor ?? null, e.exception ?? null, e.detail ? JSON.stringify(e.detail) : null]);
+            insertEvent.run(
+              ...[
+                e.id,
+                e.caseId,
+                e.caseKey,
+                e.workflowId,
+                e.workflowVersion,
+                e.kind,
+                e.status ?? null,
+                e.stepId ?? null,
+                e.at,
+                e.durationMs ?? null,
+                e.humanTouch ? 1 : 0,
+                e.actor ?? null,
+                e.exception ?? null,
+                e.detail ? JSON.stringify(e.detail) : null,
+              ],
+            );
             events++;
           }
         }
         const f = final;
-        insertCase.run(...[f.caseId, f.caseKey, f.workflowId, f.workflowVersion, f.status, f.openedAt, f.updatedAt, f.closedAt, f.outcome, f.humanTouch ? 1 : 0, f.escalated ? 1 : 0, f.errored ? 1 : 0, f.exception, f.asks, f.judgments, f.humanDecisions, f.humanMinutes, f.minutesSaved, f.revision]);
+        insertCase.run(
+          ...[
+            f.caseId,
+            f.caseKey,
+            f.workflowId,
+            f.workflowVersion,
+            f.status,
+            f.openedAt,
+            f.updatedAt,
+            f.closedAt,
+            f.outcome,
+            f.humanTouch ? 1 : 0,
+            f.escalated ? 1 : 0,
+            f.errored ? 1 : 0,
+            f.exception,
+            f.asks,
+            f.judgments,
+            f.humanDecisions,
+            f.humanMinutes,
+            f.minutesSaved,
+            f.revision,
+          ],
+        );
         cases++;
       }
     }
     db.exec("COMMIT");
-    log(`dataset: ${w + 1}/${WORKFLOWS} workflows, ${events.toLocaleString()} events (${((performance.now() - began) / 1000).toFixed(0)} s)`);
+    log(
+      `dataset: ${w + 1}/${WORKFLOWS} workflows, ${events.toLocaleString()} events (${((performance.now() - began) / 1000).toFixed(0)} s)`,
+    );
   }
   log("dataset: building the raw table's indexes");
   for (const { sql } of indexes) db.exec(sql);

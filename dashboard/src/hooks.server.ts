@@ -51,7 +51,10 @@ export const handle: Handle = async (input) => {
 
 const guard: Handle = async ({ event, resolve }) => {
   if (crossSite(event.request, event.url)) {
-    return json({ error: { code: "cross_site", message: `Cross-site ${event.request.method} requests are forbidden.` } }, { status: 403 });
+    return json(
+      { error: { code: "cross_site", message: `Cross-site ${event.request.method} requests are forbidden.` } },
+      { status: 403 },
+    );
   }
   event.locals.user = null;
   const token = event.cookies.get(SESSION_COOKIE);
@@ -70,10 +73,15 @@ const guard: Handle = async ({ event, resolve }) => {
   const id = event.route.id;
   const hasPage = id === null || PAGE_ROUTES.has(id);
   // A route with both serves its endpoint unless the browser asks for HTML (SvelteKit's content negotiation).
-  const servesPage = hasPage && (event.isDataRequest || !ENDPOINT_ROUTES.has(id!) || (headers.get("accept") ?? "").includes("text/html"));
+  const servesPage =
+    hasPage &&
+    (event.isDataRequest || !ENDPOINT_ROUTES.has(id!) || (headers.get("accept") ?? "").includes("text/html"));
   if ((method === "GET" || method === "HEAD") && servesPage) {
     const next = event.url.pathname + event.url.search;
     redirect(303, next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`);
   }
-  return json({ error: { code: "unauthenticated", message: "Sign in first: this needs a dashboard session." } }, { status: 401 });
+  return json(
+    { error: { code: "unauthenticated", message: "Sign in first: this needs a dashboard session." } },
+    { status: 401 },
+  );
 };

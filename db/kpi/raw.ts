@@ -45,7 +45,11 @@ const perCase = (filter: KpiFilter) => sql`
  * @example
  * const [slow] = await tallyFromRawEvents(db, { fromDay, toDay, workflowId });
  */
-export async function tallyFromRawEvents(db: MetricsDatabase, filter: KpiFilter, by: readonly GroupKey[] = []): Promise<TallyGroup[]> {
+export async function tallyFromRawEvents(
+  db: MetricsDatabase,
+  filter: KpiFilter,
+  by: readonly GroupKey[] = [],
+): Promise<TallyGroup[]> {
   const keys = by.map((k) => COLUMN[k]);
   const select = keys.length ? sql.raw(`${keys.join(", ")}, `) : sql.raw("");
   const groupBy = keys.length ? sql.raw(` GROUP BY ${keys.join(", ")}`) : sql.raw("");
@@ -72,8 +76,12 @@ export async function tallyFromRawEvents(db: MetricsDatabase, filter: KpiFilter,
   const base = perCase(filter);
   const [rows, ttr, exceptions] = await Promise.all([
     db.all<Record<string, unknown>>(sql`SELECT ${select}${counts} FROM (${base})${groupBy}`),
-    db.all<Record<string, unknown>>(sql`SELECT ${select}${sql.raw(TTR_BUCKET)} AS bucket_minutes, count(*) AS cases FROM (${base}) WHERE resolved AND ttr IS NOT NULL${groupBy}${sql.raw(keys.length ? ", bucket_minutes" : " GROUP BY bucket_minutes")}`),
-    db.all<Record<string, unknown>>(sql`SELECT ${select}exception, count(*) AS cases, sum(human_minutes) AS human_minutes FROM (${base}) WHERE exception IS NOT NULL${groupBy}${sql.raw(keys.length ? ", exception" : " GROUP BY exception")}`),
+    db.all<Record<string, unknown>>(
+      sql`SELECT ${select}${sql.raw(TTR_BUCKET)} AS bucket_minutes, count(*) AS cases FROM (${base}) WHERE resolved AND ttr IS NOT NULL${groupBy}${sql.raw(keys.length ? ", bucket_minutes" : " GROUP BY bucket_minutes")}`,
+    ),
+    db.all<Record<string, unknown>>(
+      sql`SELECT ${select}exception, count(*) AS cases, sum(human_minutes) AS human_minutes FROM (${base}) WHERE exception IS NOT NULL${groupBy}${sql.raw(keys.length ? ", exception" : " GROUP BY exception")}`,
+    ),
   ]);
   const groups = new TallyGroups(by);
   for (const row of rows) {
@@ -82,6 +90,9 @@ export async function tallyFromRawEvents(db: MetricsDatabase, filter: KpiFilter,
     for (const field of COUNT_FIELDS) tally[field] += Number(row[snake(field)] ?? 0);
   }
   for (const row of ttr) groups.of(row).ttr.set(Number(row.bucket_minutes), Number(row.cases));
-  for (const row of exceptions) groups.of(row).exceptions.set(String(row.exception), { cases: Number(row.cases), humanMinutes: Number(row.human_minutes) });
+  for (const row of exceptions)
+    groups
+      .of(row)
+      .exceptions.set(String(row.exception), { cases: Number(row.cases), humanMinutes: Number(row.human_minutes) });
   return groups.list();
 }

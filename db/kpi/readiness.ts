@@ -16,7 +16,12 @@ export interface ReadinessThresholds {
   minCases: number;
 }
 
-export const DEFAULT_THRESHOLDS: ReadinessThresholds = { minAutonomousRate: 0.7, maxEscalationRate: 0.15, maxErrorRate: 0.02, minCases: 100 };
+export const DEFAULT_THRESHOLDS: ReadinessThresholds = {
+  minAutonomousRate: 0.7,
+  maxEscalationRate: 0.15,
+  maxErrorRate: 0.02,
+  minCases: 100,
+};
 
 export interface Factor {
   name: string;
@@ -64,21 +69,77 @@ export function assessReadiness(input: ReadinessInput, t: ReadinessThresholds): 
   const { kpis, days } = input;
   const perMonth = days > 0 ? Math.round((kpis.casesOpened * 30) / days) : 0;
   const factors: Factor[] = [
-    { name: "exception rate", measured: pct(kpis.exceptionRate), level3: (kpis.exceptionRate ?? 0) > 0.2, rule: "> 20 % needs agents; < 5 % a recipe is enough" },
-    { name: "conversation required", measured: `${pct(kpis.conversationRate)} of cases ask the customer`, level3: (kpis.conversationRate ?? 0) > 0.05, rule: "more than 5 % of cases hold a conversation" },
-    { name: "judgment decisions", measured: `${pct(kpis.judgmentRate)} of cases need an agent's judgment`, level3: (kpis.judgmentRate ?? 0) > 0.05, rule: "more than 5 % of cases need interpretation" },
-    { name: "rule change frequency", measured: `${input.versionsInPeriod} version(s) in ${days} days`, level3: input.versionsInPeriod > 1 && days <= 92, rule: "a new version within a quarter" },
-    { name: "systems involved", measured: `${input.systems.length} (${input.systems.join(", ") || "none declared"})`, level3: input.systems.length >= 4, rule: "4 or more systems" },
-    { name: "volume", measured: `${perMonth.toLocaleString("en-US")} cases a month`, level3: perMonth >= 1000, rule: "thousands a month" },
+    {
+      name: "exception rate",
+      measured: pct(kpis.exceptionRate),
+      level3: (kpis.exceptionRate ?? 0) > 0.2,
+      rule: "> 20 % needs agents; < 5 % a recipe is enough",
+    },
+    {
+      name: "conversation required",
+      measured: `${pct(kpis.conversationRate)} of cases ask the customer`,
+      level3: (kpis.conversationRate ?? 0) > 0.05,
+      rule: "more than 5 % of cases hold a conversation",
+    },
+    {
+      name: "judgment decisions",
+      measured: `${pct(kpis.judgmentRate)} of cases need an agent's judgment`,
+      level3: (kpis.judgmentRate ?? 0) > 0.05,
+      rule: "more than 5 % of cases need interpretation",
+    },
+    {
+      name: "rule change frequency",
+      measured: `${input.versionsInPeriod} version(s) in ${days} days`,
+      level3: input.versionsInPeriod > 1 && days <= 92,
+      rule: "a new version within a quarter",
+    },
+    {
+      name: "systems involved",
+      measured: `${input.systems.length} (${input.systems.join(", ") || "none declared"})`,
+      level3: input.systems.length >= 4,
+      rule: "4 or more systems",
+    },
+    {
+      name: "volume",
+      measured: `${perMonth.toLocaleString("en-US")} cases a month`,
+      level3: perMonth >= 1000,
+      rule: "thousands a month",
+    },
   ];
   const checks: Check[] = [
-    { name: "cases measured", measured: String(kpis.casesOpened), threshold: `≥ ${t.minCases}`, pass: kpis.casesOpened >= t.minCases },
-    { name: "autonomous resolution rate", measured: pct(kpis.autonomousResolutionRate), threshold: `≥ ${pct(t.minAutonomousRate)}`, pass: (kpis.autonomousResolutionRate ?? 0) >= t.minAutonomousRate },
-    { name: "escalation rate", measured: pct(kpis.escalationRate), threshold: `≤ ${pct(t.maxEscalationRate)}`, pass: kpis.escalationRate !== null && kpis.escalationRate <= t.maxEscalationRate },
-    { name: "error rate", measured: pct(kpis.errorRate), threshold: `≤ ${pct(t.maxErrorRate)}`, pass: kpis.errorRate !== null && kpis.errorRate <= t.maxErrorRate },
+    {
+      name: "cases measured",
+      measured: String(kpis.casesOpened),
+      threshold: `≥ ${t.minCases}`,
+      pass: kpis.casesOpened >= t.minCases,
+    },
+    {
+      name: "autonomous resolution rate",
+      measured: pct(kpis.autonomousResolutionRate),
+      threshold: `≥ ${pct(t.minAutonomousRate)}`,
+      pass: (kpis.autonomousResolutionRate ?? 0) >= t.minAutonomousRate,
+    },
+    {
+      name: "escalation rate",
+      measured: pct(kpis.escalationRate),
+      threshold: `≤ ${pct(t.maxEscalationRate)}`,
+      pass: kpis.escalationRate !== null && kpis.escalationRate <= t.maxEscalationRate,
+    },
+    {
+      name: "error rate",
+      measured: pct(kpis.errorRate),
+      threshold: `≤ ${pct(t.maxErrorRate)}`,
+      pass: kpis.errorRate !== null && kpis.errorRate <= t.maxErrorRate,
+    },
   ];
   const reasons = checks.filter((c) => !c.pass).map((c) => `${c.name} ${c.measured}, needs ${c.threshold}`);
-  return { factors, needsAgents: factors.filter((f) => f.level3).length >= 3, checks, ready: reasons.length === 0, reasons };
+  return {
+    factors,
+    needsAgents: factors.filter((f) => f.level3).length >= 3,
+    checks,
+    ready: reasons.length === 0,
+    reasons,
+  };
 }
 
 /** Thresholds as an admin saved them, over the defaults; anything out of range is ignored. */

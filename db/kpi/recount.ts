@@ -7,7 +7,25 @@ import { dayOf, ttrBucketMinutes, type CaseSnapshot } from "../facts.ts";
 import { type Tally } from "./definitions.ts";
 import { TallyGroups, type GroupKey, type KpiFilter, type TallyGroup } from "./rollups.ts";
 
-export type CaseRow = Pick<CaseSnapshot, "workflowId" | "workflowVersion" | "status" | "openedAt" | "closedAt" | "humanTouch" | "escalated" | "errored" | "exception" | "asks" | "judgments" | "humanDecisions" | "humanMinutes" | "minutesSaved" | "handedToPerson" | "slaBreaches">;
+export type CaseRow = Pick<
+  CaseSnapshot,
+  | "workflowId"
+  | "workflowVersion"
+  | "status"
+  | "openedAt"
+  | "closedAt"
+  | "humanTouch"
+  | "escalated"
+  | "errored"
+  | "exception"
+  | "asks"
+  | "judgments"
+  | "humanDecisions"
+  | "humanMinutes"
+  | "minutesSaved"
+  | "handedToPerson"
+  | "slaBreaches"
+>;
 
 /** Adds one case's contribution to a tally. */
 export function addCase(t: Tally, c: CaseRow): void {

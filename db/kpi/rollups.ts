@@ -28,7 +28,10 @@ export interface TallyGroup {
 /** A tally field's column name (`resolvedAutonomous` → `resolved_autonomous`). */
 export const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-export function whereOf(filter: KpiFilter, columns = { workflow: "workflow_id", version: "workflow_version", day: "day" }): SQL {
+export function whereOf(
+  filter: KpiFilter,
+  columns = { workflow: "workflow_id", version: "workflow_version", day: "day" },
+): SQL {
   const parts = [sql`${sql.raw(columns.day)} BETWEEN ${filter.fromDay} AND ${filter.toDay}`];
   if (filter.workflowId !== undefined) parts.push(sql`${sql.raw(columns.workflow)} = ${filter.workflowId}`);
   if (filter.version !== undefined) parts.push(sql`${sql.raw(columns.version)} = ${filter.version}`);
@@ -74,10 +77,14 @@ const weekStart = (week: number) => week * 7 - 3;
  */
 function ttrSource(filter: KpiFilter, by: readonly GroupKey[]): SQL {
   const workflow = filter.workflowId !== undefined ? sql` AND workflow_id = ${filter.workflowId}` : sql``;
-  const daily = (from: number, to: number) => sql`SELECT workflow_id, workflow_version, day, bucket_minutes, cases FROM ttr_rollups WHERE day BETWEEN ${from} AND ${to}${workflow}${filter.version !== undefined ? sql` AND workflow_version = ${filter.version}` : sql``}`;
-  const firstWeek = weekStart(weekOf(filter.fromDay)) === filter.fromDay ? weekOf(filter.fromDay) : weekOf(filter.fromDay) + 1;
-  const lastWeek = weekStart(weekOf(filter.toDay)) + 6 === filter.toDay ? weekOf(filter.toDay) : weekOf(filter.toDay) - 1;
-  if (filter.version !== undefined || by.includes("version") || by.includes("day") || firstWeek > lastWeek) return daily(filter.fromDay, filter.toDay);
+  const daily = (from: number, to: number) =>
+    sql`SELECT workflow_id, workflow_version, day, bucket_minutes, cases FROM ttr_rollups WHERE day BETWEEN ${from} AND ${to}${workflow}${filter.version !== undefined ? sql` AND workflow_version = ${filter.version}` : sql``}`;
+  const firstWeek =
+    weekStart(weekOf(filter.fromDay)) === filter.fromDay ? weekOf(filter.fromDay) : weekOf(filter.fromDay) + 1;
+  const lastWeek =
+    weekStart(weekOf(filter.toDay)) + 6 === filter.toDay ? weekOf(filter.toDay) : weekOf(filter.toDay) - 1;
+  if (filter.version !== undefined || by.includes("version") || by.includes("day") || firstWeek > lastWeek)
+    return daily(filter.fromDay, filter.toDay);
   return sql`SELECT workflow_id, NULL AS workflow_version, NULL AS day, bucket_minutes, cases FROM ttr_weekly WHERE week BETWEEN ${firstWeek} AND ${lastWeek}${workflow}
     UNION ALL ${daily(filter.fromDay, weekStart(firstWeek) - 1)}
     UNION ALL ${daily(weekStart(lastWeek + 1), filter.toDay)}`;
@@ -87,7 +94,12 @@ function ttrSource(filter: KpiFilter, by: readonly GroupKey[]): SQL {
  * @example
  * const perWorkflow = await tallyFromRollups(db, { fromDay: 20400, toDay: 20429 }, ["workflow"]);
  */
-export async function tallyFromRollups(db: MetricsDatabase, filter: KpiFilter, by: readonly GroupKey[] = [], parts: TallyParts = { ttr: true, exceptions: true }): Promise<TallyGroup[]> {
+export async function tallyFromRollups(
+  db: MetricsDatabase,
+  filter: KpiFilter,
+  by: readonly GroupKey[] = [],
+  parts: TallyParts = { ttr: true, exceptions: true },
+): Promise<TallyGroup[]> {
   const keys = by.map((k) => COLUMN[k]);
   const select = keys.length ? sql.raw(`${keys.join(", ")}, `) : sql.raw("");
   const groupBy = keys.length ? sql.raw(` GROUP BY ${keys.join(", ")}`) : sql.raw("");
@@ -99,12 +111,18 @@ export async function tallyFromRollups(db: MetricsDatabase, filter: KpiFilter, b
   // decode than one string, and the histograms travel as one object per group (bucket → cases).
   const none = Promise.resolve([] as Record<string, unknown>[]);
   const [[counts], ttr, exceptions] = await Promise.all([
-    db.all<{ rows: string | null }>(sql`SELECT json_group_array(${packed}) AS rows FROM (SELECT ${select}${sums} FROM daily_rollups WHERE ${where}${groupBy})`),
+    db.all<{ rows: string | null }>(
+      sql`SELECT json_group_array(${packed}) AS rows FROM (SELECT ${select}${sums} FROM daily_rollups WHERE ${where}${groupBy})`,
+    ),
     parts.ttr
-      ? db.all<Record<string, unknown>>(sql`SELECT ${select}json_group_object(bucket_minutes, cases) AS histogram FROM (SELECT ${select}bucket_minutes, sum(cases) AS cases FROM (${ttrSource(filter, by)})${inner("bucket_minutes")}) WHERE cases > 0${groupBy}`)
+      ? db.all<Record<string, unknown>>(
+          sql`SELECT ${select}json_group_object(bucket_minutes, cases) AS histogram FROM (SELECT ${select}bucket_minutes, sum(cases) AS cases FROM (${ttrSource(filter, by)})${inner("bucket_minutes")}) WHERE cases > 0${groupBy}`,
+        )
       : none,
     parts.exceptions
-      ? db.all<Record<string, unknown>>(sql`SELECT ${select}json_group_object(exception, json_array(cases, human_minutes)) AS mix FROM (SELECT ${select}exception, sum(cases) AS cases, sum(human_minutes) AS human_minutes FROM exception_rollups WHERE ${where}${inner("exception")}) WHERE cases > 0${groupBy}`)
+      ? db.all<Record<string, unknown>>(
+          sql`SELECT ${select}json_group_object(exception, json_array(cases, human_minutes)) AS mix FROM (SELECT ${select}exception, sum(cases) AS cases, sum(human_minutes) AS human_minutes FROM exception_rollups WHERE ${where}${inner("exception")}) WHERE cases > 0${groupBy}`,
+        )
       : none,
   ]);
   const groups = new TallyGroups(by);
@@ -116,11 +134,13 @@ export async function tallyFromRollups(db: MetricsDatabase, filter: KpiFilter, b
   }
   for (const row of ttr) {
     const tally = groups.of(row);
-    for (const [bucket, n] of Object.entries(JSON.parse(String(row.histogram)) as Record<string, number>)) tally.ttr.set(Number(bucket), n);
+    for (const [bucket, n] of Object.entries(JSON.parse(String(row.histogram)) as Record<string, number>))
+      tally.ttr.set(Number(bucket), n);
   }
   for (const row of exceptions) {
     const tally = groups.of(row);
-    for (const [type, [n, minutes]] of Object.entries(JSON.parse(String(row.mix)) as Record<string, [number, number]>)) tally.exceptions.set(type, { cases: n, humanMinutes: minutes });
+    for (const [type, [n, minutes]] of Object.entries(JSON.parse(String(row.mix)) as Record<string, [number, number]>))
+      tally.exceptions.set(type, { cases: n, humanMinutes: minutes });
   }
   return groups.list();
 }

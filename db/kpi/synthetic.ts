@@ -3,7 +3,16 @@
  * plus the summary row as the case object would report it), across the outcomes the KPIs tell apart. Seeded, so a
  * run is repeatable. Not used by the product.
  */
-import { caseFacts, decisionMinutes, type AuditedAction, type CaseSnapshot, type CaseStatus, type MetricBatch, type MetricEvent, type WorkflowMeasures } from "../facts.ts";
+import {
+  caseFacts,
+  decisionMinutes,
+  type AuditedAction,
+  type CaseSnapshot,
+  type CaseStatus,
+  type MetricBatch,
+  type MetricEvent,
+  type WorkflowMeasures,
+} from "../facts.ts";
 
 /** mulberry32: a small seeded generator. */
 export function seededRandom(seed: number): () => number {
@@ -20,7 +29,16 @@ export function seededRandom(seed: number): () => number {
 /** The SLA of the synthetic people's tasks: a decision later than this is a breach. */
 const SLA_MS = 4 * 3_600_000;
 
-export const SCENARIOS = ["autonomous", "asked", "approved", "escalated-resolved", "awaiting-human", "failed", "waiting", "retried-resolved"] as const;
+export const SCENARIOS = [
+  "autonomous",
+  "asked",
+  "approved",
+  "escalated-resolved",
+  "awaiting-human",
+  "failed",
+  "waiting",
+  "retried-resolved",
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface SyntheticCaseOptions {
@@ -54,12 +72,38 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
   const audited = (action: string, stepId?: string, detail?: Record<string, unknown>) =>
     audit.push({ action, stepId, detail });
   const event = (kind: MetricEvent["kind"], extra: Partial<MetricEvent> = {}) =>
-    pending.push({ id: `${caseId}|${kind}|${extra.stepId ?? ""}|${at}|${pending.length}|${batches.length}`, caseId, caseKey: o.caseKey, workflowId: o.workflowId, workflowVersion: o.version, kind, at, humanTouch: false, ...extra });
+    pending.push({
+      id: `${caseId}|${kind}|${extra.stepId ?? ""}|${at}|${pending.length}|${batches.length}`,
+      caseId,
+      caseKey: o.caseKey,
+      workflowId: o.workflowId,
+      workflowVersion: o.version,
+      kind,
+      at,
+      humanTouch: false,
+      ...extra,
+    });
   const flush = () => {
     const facts = caseFacts(status, audit, o.measures);
     // Parked on a person's task: the last thing audited handed the case to one (as the case object's wait says).
-    const awaitingPerson = (status === "waiting" || status === "escalated") && ["approval.requested", "case.escalated"].includes(audit.at(-1)?.action ?? "");
-    const snapshot: CaseSnapshot = { caseId, caseKey: o.caseKey, workflowId: o.workflowId, workflowVersion: o.version, status, openedAt: o.openedAt, updatedAt: at, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: audit.length, awaitingPerson, ...facts };
+    const awaitingPerson =
+      (status === "waiting" || status === "escalated") &&
+      ["approval.requested", "case.escalated"].includes(audit.at(-1)?.action ?? "");
+    const snapshot: CaseSnapshot = {
+      caseId,
+      caseKey: o.caseKey,
+      workflowId: o.workflowId,
+      workflowVersion: o.version,
+      status,
+      openedAt: o.openedAt,
+      updatedAt: at,
+      closedAt,
+      outcome,
+      humanTouch: facts.humanDecisions > 0,
+      revision: audit.length,
+      awaitingPerson,
+      ...facts,
+    };
     batches.push({ events: pending.map((e) => ({ ...e, exception: facts.exception })), snapshot });
     pending = [];
     return snapshot;
@@ -80,7 +124,12 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
     } else at += waited;
     const reported = o.random() < 0.3 ? Math.round(5 + o.random() * 20) : undefined;
     audited("human.decision", stepId, reported !== undefined ? { minutesSpent: reported } : {});
-    event("human.decision", { stepId, humanTouch: true, actor: "human:ana", detail: { decision: "approve", minutes: decisionMinutes(reported, o.measures) } });
+    event("human.decision", {
+      stepId,
+      humanTouch: true,
+      actor: "human:ana",
+      detail: { decision: "approve", minutes: decisionMinutes(reported, o.measures) },
+    });
   };
   const resolve = () => {
     at += minutes(0.1, 5);
@@ -89,7 +138,12 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
     outcome = "done";
     const humanTouch = audit.some((a) => a.action === "human.decision");
     audited("case.resolved");
-    event("case.resolved", { status, durationMs: at - o.openedAt, humanTouch, detail: { outcome, minutesSaved: humanTouch ? 0 : o.measures.minutesPerCase } });
+    event("case.resolved", {
+      status,
+      durationMs: at - o.openedAt,
+      humanTouch,
+      detail: { outcome, minutesSaved: humanTouch ? 0 : o.measures.minutesPerCase },
+    });
   };
 
   audited("case.opened");
@@ -117,7 +171,11 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
     case "approved":
       status = "waiting";
       audited("approval.requested", "approval");
-      event("case.status", { status, stepId: "approval", detail: { queue: "approvals", reason: "approval required", failure: false } });
+      event("case.status", {
+        status,
+        stepId: "approval",
+        detail: { queue: "approvals", reason: "approval required", failure: false },
+      });
       flush();
       decide("approval", "approvals");
       status = "running";
@@ -129,7 +187,11 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
       step("judge", "agent");
       status = "escalated";
       audited("case.escalated", "screening-hit", { failure: false });
-      event("case.escalated", { status, stepId: "screening-hit", detail: { queue: "compliance", reason: "screening hit", failure: false } });
+      event("case.escalated", {
+        status,
+        stepId: "screening-hit",
+        detail: { queue: "compliance", reason: "screening hit", failure: false },
+      });
       if (o.scenario === "awaiting-human") break;
       flush();
       decide("screening-hit", "compliance");

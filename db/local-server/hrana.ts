@@ -144,12 +144,19 @@ export class HranaStream {
       params.push(Object.fromEntries(named.map((a) => [a.name.replace(/^[:@$]/, ""), decodeValue(a.value)])));
     }
     if (prepared.reader) {
-      const cols = prepared.columns().map((c: { name: string; type: string | null }) => ({ name: c.name, decltype: c.type ?? null }));
+      const cols = prepared
+        .columns()
+        .map((c: { name: string; type: string | null }) => ({ name: c.name, decltype: c.type ?? null }));
       const rows = (prepared.raw(true).all(...params) as unknown[][]).map((row) => row.map(encodeValue));
       return { cols, rows: stmt.want_rows === false ? [] : rows, affected_row_count: 0, last_insert_rowid: null };
     }
     const info = prepared.run(...params) as { changes: number; lastInsertRowid: number | bigint };
-    return { cols: [], rows: [], affected_row_count: Number(info.changes), last_insert_rowid: String(info.lastInsertRowid) };
+    return {
+      cols: [],
+      rows: [],
+      affected_row_count: Number(info.changes),
+      last_insert_rowid: String(info.lastInsertRowid),
+    };
   }
 
   #batch(steps: { condition?: HranaCond | null; stmt: HranaStmt }[]) {
@@ -193,7 +200,9 @@ export class HranaStream {
   #describe(sql: string) {
     const prepared = this.db.prepare(sql);
     const cols = prepared.reader
-      ? prepared.columns().map((c: { name: string; type: string | null }) => ({ name: c.name, decltype: c.type ?? null }))
+      ? prepared
+          .columns()
+          .map((c: { name: string; type: string | null }) => ({ name: c.name, decltype: c.type ?? null }))
       : [];
     return { params: [], cols, is_explain: /^\s*explain\b/i.test(sql), is_readonly: prepared.reader };
   }

@@ -18,7 +18,9 @@ const authToken = process.env.LIBSQL_AUTH_TOKEN || process.env.TURSO_AUTH_TOKEN 
 mkdirSync(dirname(file), { recursive: true });
 await applyMigrations({ url: pathToFileURL(file).href });
 const server = await startLibsqlServer({ file, port, host, authToken });
-console.log(`libSQL endpoint ready at ${server.url} (file ${file}, migrations applied, ${authToken ? "auth token required" : "no auth token: open to anyone who can reach it"})`);
+console.log(
+  `libSQL endpoint ready at ${server.url} (file ${file}, migrations applied, ${authToken ? "auth token required" : "no auth token: open to anyone who can reach it"})`,
+);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => void server.close().then(() => process.exit(0)));
 }

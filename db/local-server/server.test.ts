@@ -33,7 +33,10 @@ describe("local libSQL endpoint", () => {
   it("round-trips every value type through the web client", async () => {
     const c = client();
     await c.execute("CREATE TABLE vals (i INTEGER, f REAL, t TEXT, b BLOB, n TEXT)");
-    await c.execute({ sql: "INSERT INTO vals VALUES (?, ?, ?, ?, ?)", args: [9007199254740993n, 1.5, "héllo", new Uint8Array([1, 2, 255]), null] });
+    await c.execute({
+      sql: "INSERT INTO vals VALUES (?, ?, ?, ?, ?)",
+      args: [9007199254740993n, 1.5, "héllo", new Uint8Array([1, 2, 255]), null],
+    });
     const rs = await c.execute({ sql: "SELECT f, t, b, n FROM vals WHERE t = :t", args: { t: "héllo" } });
     expect(rs.columns).toEqual(["f", "t", "b", "n"]);
     const row = rs.rows[0]!;
@@ -41,16 +44,31 @@ describe("local libSQL endpoint", () => {
     expect(row.t).toBe("héllo");
     expect(new Uint8Array(row.b as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 255]));
     expect(row.n).toBeNull();
-    const big = await createClient({ url: server.url, authToken: TOKEN, intMode: "bigint" }).execute("SELECT i FROM vals");
+    const big = await createClient({ url: server.url, authToken: TOKEN, intMode: "bigint" }).execute(
+      "SELECT i FROM vals",
+    );
     expect(big.rows[0]!.i).toBe(9007199254740993n);
     c.close();
   });
 
   it("serves the drizzle schema with migrations applied, and batches are atomic", async () => {
     const db = openDatabase({ url: server.url, authToken: TOKEN });
-    const row = { caseId: "w/k1", caseKey: "k1", workflowId: "w", workflowVersion: 1, status: "open" as const, openedAt: 1, updatedAt: 1 };
+    const row = {
+      caseId: "w/k1",
+      caseKey: "k1",
+      workflowId: "w",
+      workflowVersion: 1,
+      status: "open" as const,
+      openedAt: 1,
+      updatedAt: 1,
+    };
     await db.insert(schema.cases).values(row);
-    await expect(db.batch([db.insert(schema.cases).values({ ...row, caseId: "w/k2", caseKey: "k2" }), db.insert(schema.cases).values(row)])).rejects.toThrow();
+    await expect(
+      db.batch([
+        db.insert(schema.cases).values({ ...row, caseId: "w/k2", caseKey: "k2" }),
+        db.insert(schema.cases).values(row),
+      ]),
+    ).rejects.toThrow();
     expect(await db.select().from(schema.cases).where(eq(schema.cases.caseKey, "k2"))).toEqual([]);
     expect(await db.select({ k: schema.cases.caseKey }).from(schema.cases)).toEqual([{ k: "k1" }]);
   });
@@ -59,7 +77,17 @@ describe("local libSQL endpoint", () => {
     const db = openDatabase({ url: server.url, authToken: TOKEN });
     await expect(
       db.transaction(async (tx) => {
-        await tx.insert(schema.cases).values({ caseId: "w/tx", caseKey: "tx", workflowId: "w", workflowVersion: 1, status: "open", openedAt: 1, updatedAt: 1 });
+        await tx
+          .insert(schema.cases)
+          .values({
+            caseId: "w/tx",
+            caseKey: "tx",
+            workflowId: "w",
+            workflowVersion: 1,
+            status: "open",
+            openedAt: 1,
+            updatedAt: 1,
+          });
         throw new Error("abort");
       }),
     ).rejects.toThrow("abort");
@@ -69,7 +97,10 @@ describe("local libSQL endpoint", () => {
   it("refuses a request without the auth token", async () => {
     const anonymous = createClient({ url: server.url });
     await expect(anonymous.execute("SELECT 1")).rejects.toThrow(/401|auth/i);
-    const bare = await fetch(`${server.url}/v2/pipeline`, { method: "POST", body: JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1" } }, { type: "close" }] }) });
+    const bare = await fetch(`${server.url}/v2/pipeline`, {
+      method: "POST",
+      body: JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1" } }, { type: "close" }] }),
+    });
     expect(bare.status).toBe(401);
     expect(bare.headers.get("content-type")).toBe("application/json");
     expect(await bare.json()).toEqual({ message: "missing or wrong auth token" });
@@ -79,8 +110,18 @@ describe("local libSQL endpoint", () => {
     const wrong = createClient({ url: server.url, authToken: "not-the-token" });
     await expect(wrong.execute("SELECT 1")).rejects.toThrow(/401|auth/i);
     const pipeline = (authorization: string) =>
-      fetch(`${server.url}/v2/pipeline`, { method: "POST", headers: { authorization }, body: JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1 AS one" } }, { type: "close" }] }) });
-    for (const authorization of [`Bearer ${TOKEN.slice(0, -1)}`, `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, TOKEN, "Bearer "]) {
+      fetch(`${server.url}/v2/pipeline`, {
+        method: "POST",
+        headers: { authorization },
+        body: JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1 AS one" } }, { type: "close" }] }),
+      });
+    for (const authorization of [
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Bearer ${TOKEN}x`,
+      `Basic ${TOKEN}`,
+      TOKEN,
+      "Bearer ",
+    ]) {
       const refused = await pipeline(authorization);
       expect(refused.status, authorization).toBe(401);
       expect(await refused.json()).toEqual({ message: "missing or wrong auth token" });
@@ -117,7 +158,11 @@ describe("local libSQL endpoint", () => {
     });
     const { baton } = (await open.json()) as { baton: string };
     await new Promise((r) => setTimeout(r, 300));
-    const expired = await fetch(`${server.url}/v2/pipeline`, { method: "POST", headers: auth, body: JSON.stringify({ baton, requests: [] }) });
+    const expired = await fetch(`${server.url}/v2/pipeline`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ baton, requests: [] }),
+    });
     expect(expired.status).toBe(400);
     expect(await expired.json()).toMatchObject({ code: "STREAM_EXPIRED" });
   });

@@ -124,7 +124,10 @@ export const ttrRollups = sqliteTable(
     cases: integer("cases").notNull().default(0),
   },
   // The overview reads every workflow over a day range: a covering index on the day serves it without the table.
-  (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.bucketMinutes] }), index("ttr_rollups_day_idx").on(t.day, t.workflowId, t.workflowVersion, t.bucketMinutes, t.cases)],
+  (t) => [
+    primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.bucketMinutes] }),
+    index("ttr_rollups_day_idx").on(t.day, t.workflowId, t.workflowVersion, t.bucketMinutes, t.cases),
+  ],
 );
 
 /** Cases per exception type, and the human minutes they took. */
@@ -138,7 +141,10 @@ export const exceptionRollups = sqliteTable(
     cases: integer("cases").notNull().default(0),
     humanMinutes: integer("human_minutes").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.exception] }), index("exception_rollups_day_idx").on(t.day, t.workflowId, t.workflowVersion, t.exception, t.cases, t.humanMinutes)],
+  (t) => [
+    primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.exception] }),
+    index("exception_rollups_day_idx").on(t.day, t.workflowId, t.workflowVersion, t.exception, t.cases, t.humanMinutes),
+  ],
 );
 
 export type MetricEventRow = typeof metricEvents.$inferInsert;
@@ -169,7 +175,10 @@ export const ttrWeekly = sqliteTable(
     bucketMinutes: integer("bucket_minutes").notNull(),
     cases: integer("cases").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.workflowId, t.week, t.bucketMinutes] }), index("ttr_weekly_week_idx").on(t.week, t.workflowId, t.bucketMinutes, t.cases)],
+  (t) => [
+    primaryKey({ columns: [t.workflowId, t.week, t.bucketMinutes] }),
+    index("ttr_weekly_week_idx").on(t.week, t.workflowId, t.bucketMinutes, t.cases),
+  ],
 );
 
 /**

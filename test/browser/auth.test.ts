@@ -38,7 +38,13 @@ function routes(): { id: string; path: string; page: boolean; endpoint: boolean 
     const endpoint = files.some((f) => /^\+server\.(ts|js)$/.test(f));
     const id = "/" + relative(ROUTES_DIR, dir).split(sep).filter(Boolean).join("/");
     if (page || endpoint) {
-      const path = "/" + id.split("/").filter((s) => s && !/^\(.*\)$/.test(s) && !/^\[\[.*\]\]$/.test(s)).map((s) => s.replace(/\[(\.\.\.)?[^\]]+\]/g, "probe")).join("/");
+      const path =
+        "/" +
+        id
+          .split("/")
+          .filter((s) => s && !/^\(.*\)$/.test(s) && !/^\[\[.*\]\]$/.test(s))
+          .map((s) => s.replace(/\[(\.\.\.)?[^\]]+\]/g, "probe"))
+          .join("/");
       found.push({ id, path, page, endpoint });
     }
     for (const f of files) if (statSync(join(dir, f)).isDirectory()) walk(join(dir, f));
@@ -57,10 +63,15 @@ describe("without a session", () => {
       if (route.page) {
         const res = await fetch(url + route.path, { redirect: "manual", headers: { accept: "text/html" } });
         expect(res.status, where).toBe(303);
-        expect(res.headers.get("location"), where).toBe(route.path === "/" ? "/login" : `/login?next=${encodeURIComponent(route.path)}`);
+        expect(res.headers.get("location"), where).toBe(
+          route.path === "/" ? "/login" : `/login?next=${encodeURIComponent(route.path)}`,
+        );
         // Client-side navigation asks for the page's data: it is redirected too, never given it.
         const data = await fetch(`${url}${route.path === "/" ? "" : route.path}/__data.json`, { redirect: "manual" });
-        expect(await data.json(), where).toMatchObject({ type: "redirect", location: expect.stringMatching(/^\/login/) });
+        expect(await data.json(), where).toMatchObject({
+          type: "redirect",
+          location: expect.stringMatching(/^\/login/),
+        });
       }
       if (route.endpoint) {
         const res = await fetch(url + route.path, { redirect: "manual" });
@@ -68,11 +79,21 @@ describe("without a session", () => {
       }
       // Form actions (same origin, so SvelteKit's CSRF check passes) and JSON posts.
       for (const target of [route.path, `${route.path}?/create`]) {
-        const form = await fetch(url + target, { method: "POST", redirect: "manual", headers: { origin: url, "content-type": "application/x-www-form-urlencoded" }, body: "userId=x" });
+        const form = await fetch(url + target, {
+          method: "POST",
+          redirect: "manual",
+          headers: { origin: url, "content-type": "application/x-www-form-urlencoded" },
+          body: "userId=x",
+        });
         expect(form.status, `${where} POST ${target}`).toBe(401);
         expect(await form.json()).toMatchObject({ error: { code: "unauthenticated" } });
       }
-      const posted = await fetch(url + route.path, { method: "POST", redirect: "manual", headers: { origin: url, "content-type": "application/json" }, body: "{}" });
+      const posted = await fetch(url + route.path, {
+        method: "POST",
+        redirect: "manual",
+        headers: { origin: url, "content-type": "application/json" },
+        body: "{}",
+      });
       expect(posted.status, `${where} POST json`).toBe(401);
     }
     // An address no route serves is not given away either.
@@ -80,7 +101,11 @@ describe("without a session", () => {
   });
 
   it("keeps SvelteKit's CSRF check on the sign-in form", async () => {
-    const res = await fetch(`${url}/login`, { method: "POST", headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, body: "username=admin&password=x" });
+    const res = await fetch(`${url}/login`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      body: "username=admin&password=x",
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -96,7 +121,8 @@ describe("signing in", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(`${url}/admin/users`);
     const nav = page.getByTestId("nav");
-    for (const label of ["Overview", "Cases", "Inbox", "Readiness", "Users"]) await nav.getByRole("link", { name: label, exact: true }).waitFor();
+    for (const label of ["Overview", "Cases", "Inbox", "Readiness", "Users"])
+      await nav.getByRole("link", { name: label, exact: true }).waitFor();
     await expect(page.getByTestId("signed-in-as").textContent()).resolves.toMatch(/admin\s+admin/);
     const cookie = (await page.context().cookies()).find((c) => c.name === "crossflow_session")!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
@@ -110,7 +136,14 @@ describe("signing in", () => {
   it("goes back only to a path on this site: a next that a browser would read as another host lands on the overview", async () => {
     const db = openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken });
     await createUser(db, { username: "wanderer", password: "saffron bicycle dusk", role: "viewer" });
-    for (const next of ["/%09/evil.example", "/%0A/evil.example", "/%5Cevil.example", "//evil.example", "https://evil.example/", "/.//evil.example"]) {
+    for (const next of [
+      "/%09/evil.example",
+      "/%0A/evil.example",
+      "/%5Cevil.example",
+      "//evil.example",
+      "https://evil.example/",
+      "/.//evil.example",
+    ]) {
       const page = await newPage();
       const res = await page.goto(`${url}/login?next=${next}`, { waitUntil: "networkidle" });
       expect(res?.status(), next).toBe(200);
@@ -127,7 +160,11 @@ describe("signing in", () => {
     // A form post with a newline in next (sent by hand, not by the page) is no 500 either.
     const page = await newPage();
     await page.goto(`${url}/login`, { waitUntil: "networkidle" });
-    const posted = await page.request.post(`${url}/login`, { headers: { origin: url, accept: "text/html" }, form: { username: "wanderer", password: "saffron bicycle dusk", next: "/\n/evil.example" }, maxRedirects: 0 });
+    const posted = await page.request.post(`${url}/login`, {
+      headers: { origin: url, accept: "text/html" },
+      form: { username: "wanderer", password: "saffron bicycle dusk", next: "/\n/evil.example" },
+      maxRedirects: 0,
+    });
     expect([posted.status(), posted.headers()["location"]]).toEqual([303, "/"]);
     // A path on this site is kept.
     const kept = await newPage();
@@ -139,7 +176,10 @@ describe("signing in", () => {
     const page = await newPage();
     await openLogin(page);
     const messages: string[] = [];
-    for (const [username, password] of [["admin", "not the password"], ["nobody-here", "whatever it is"]]) {
+    for (const [username, password] of [
+      ["admin", "not the password"],
+      ["nobody-here", "whatever it is"],
+    ]) {
       await page.getByLabel("Username").fill(username!);
       await page.getByLabel("Password").fill(password!);
       await page.getByRole("button", { name: "Sign in" }).click();
@@ -151,7 +191,11 @@ describe("signing in", () => {
   });
 
   it("rate limits the 6th sign-in in a row after 5 failures, even with the right password", async () => {
-    await createUser(openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken }), { username: "guessed", password: "violet tram at noon", role: "viewer" });
+    await createUser(openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken }), {
+      username: "guessed",
+      password: "violet tram at noon",
+      role: "viewer",
+    });
     const page = await newPage();
     await openLogin(page);
     const error = page.getByTestId("login-error");
@@ -198,16 +242,26 @@ describe("roles", () => {
     expect(refused?.status()).toBe(403);
     await expect(phone.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("You need the admin role");
     await phone.getByRole("link", { name: "Back to the overview" }).waitFor();
-    const action = await phone.request.post(`${url}/admin/users?/create`, { headers: { origin: url }, form: { username: "sneaky", role: "admin", password: "sneaky's password" } });
+    const action = await phone.request.post(`${url}/admin/users?/create`, {
+      headers: { origin: url },
+      form: { username: "sneaky", role: "admin", password: "sneaky's password" },
+    });
     expect(action.status()).toBe(403);
-    const disable = await phone.request.post(`${url}/admin/users?/disable`, { headers: { origin: url }, form: { userId: "anyone" } });
+    const disable = await phone.request.post(`${url}/admin/users?/disable`, {
+      headers: { origin: url },
+      form: { userId: "anyone" },
+    });
     expect(disable.status()).toBe(403);
     await admin.reload();
     await expect(admin.locator('tr[data-username="sneaky"]').count()).resolves.toBe(0);
 
     // Disabling ends her session at once.
     await row.getByRole("button", { name: "Disable" }).click();
-    await admin.locator('tr[data-username="vera"]').getByTestId("status").filter({ hasText: /^disabled/ }).waitFor();
+    await admin
+      .locator('tr[data-username="vera"]')
+      .getByTestId("status")
+      .filter({ hasText: /^disabled/ })
+      .waitFor();
     await phone.goto(url);
     expect(new URL(phone.url()).pathname).toBe("/login");
   });

@@ -20,7 +20,10 @@ beforeAll(() => {
 const signedInPage = () => env.signedIn(undefined, { width: 1280, height: 720 });
 
 async function sendIssue(number: number) {
-  const res = await post(stack.worker.url, await sign.github(devVar("GITHUB_WEBHOOK_SECRET")!, "issues", issueOpenedPayload("acme/browser", number)));
+  const res = await post(
+    stack.worker.url,
+    await sign.github(devVar("GITHUB_WEBHOOK_SECRET")!, "issues", issueOpenedPayload("acme/browser", number)),
+  );
   expect(res.status).toBe(202);
 }
 
@@ -46,12 +49,33 @@ describe("dashboard", () => {
     const page = await signedInPage();
     await page.goto(stack.dashboard!.url);
     const charge = `ch_browser${Date.now()}`;
-    await fetch(`${stack.simulators.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}` }, body: new URLSearchParams({ id: charge, amount: "1900", currency: "eur" }) });
-    const ticket = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", detail: { id: "1", subject: "Refund", description: `Charged twice: ${charge}`, tags: ["refund"], requester: { email: "browser@example.com" } } };
-    expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(202);
+    await fetch(`${stack.simulators.url}/stripe/v1/charges`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}` },
+      body: new URLSearchParams({ id: charge, amount: "1900", currency: "eur" }),
+    });
+    const ticket = {
+      id: `zd-${crypto.randomUUID()}`,
+      type: "zen:event-type:ticket.created",
+      detail: {
+        id: "1",
+        subject: "Refund",
+        description: `Charged twice: ${charge}`,
+        tags: ["refund"],
+        requester: { email: "browser@example.com" },
+      },
+    };
+    expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(
+      202,
+    );
     const row = page.locator('[data-workflow="refund-dispute"]');
-    await row.getByTestId("agent-model").filter({ hasText: "offline rules model, not an LLM" }).waitFor({ timeout: 10_000 });
-    await expect(page.locator('[data-workflow="github-issue-triage"]').getByTestId("agent-model").textContent()).resolves.toContain("no agent steps");
+    await row
+      .getByTestId("agent-model")
+      .filter({ hasText: "offline rules model, not an LLM" })
+      .waitFor({ timeout: 10_000 });
+    await expect(
+      page.locator('[data-workflow="github-issue-triage"]').getByTestId("agent-model").textContent(),
+    ).resolves.toContain("no agent steps");
     await page.close();
   });
 
@@ -70,7 +94,8 @@ describe("dashboard", () => {
     await expect(row.getByTestId("scope").textContent()).resolves.toBe("github-issue-triage");
     await expect(row.getByTestId("last-used").textContent()).resolves.toBe("never");
 
-    const call = (path: string) => fetch(`${stack.worker.url}/api${path}`, { headers: { authorization: `Bearer ${key}` } });
+    const call = (path: string) =>
+      fetch(`${stack.worker.url}/api${path}`, { headers: { authorization: `Bearer ${key}` } });
     expect((await call(`/cases/github-issue-triage/${encodeURIComponent("github:acme/browser#1")}`)).status).toBe(200);
     expect((await call("/dead-letters")).status).toBe(403); // limited to one workflow: dead letters come before routing
 

@@ -31,20 +31,46 @@ beforeAll(async () => {
   await createUser(db, VIEWER);
 });
 
-const signedIn = (who: { username: string; password: string }, viewport = { width: 1280, height: 900 }): Promise<Page> => env.signedIn(who, viewport);
+const signedIn = (
+  who: { username: string; password: string },
+  viewport = { width: 1280, height: 900 },
+): Promise<Page> => env.signedIn(who, viewport);
 
-const caseApi = (email: string, suffix = "") => `${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}${suffix}`;
-const caseOf = async (email: string) => (await fetch(caseApi(email), { headers: { authorization: `Bearer ${token()}` } })).json() as Promise<any>;
+const caseApi = (email: string, suffix = "") =>
+  `${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}${suffix}`;
+const caseOf = async (email: string) =>
+  (await fetch(caseApi(email), { headers: { authorization: `Bearer ${token()}` } })).json() as Promise<any>;
 
 /** A refund ticket reporting a charge the customer did not make: the workflow's rule hands it to a person. */
 async function fraudCase(): Promise<{ email: string; caseId: string; stepId: string }> {
   const email = `fraud-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const charge = `ch_inbox${Date.now()}${Math.floor(Math.random() * 1000)}`;
-  const seeded = await fetch(`${stack.simulators.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ id: charge, amount: "2400", currency: "eur" }) });
+  const seeded = await fetch(`${stack.simulators.url}/stripe/v1/charges`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ id: charge, amount: "2400", currency: "eur" }),
+  });
   expect(seeded.ok).toBe(true);
-  const payload = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: "42", subject: "Refund request", description: `I did not authorize ${charge}, my card was stolen.`, tags: ["refund"], requester: { email } } };
-  expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload))).status).toBe(202);
-  const view = await eventually(async () => ((v) => (v.header?.status === "escalated" ? v : undefined))(await caseOf(email)), 30_000, "case escalated");
+  const payload = {
+    id: `zd-${crypto.randomUUID()}`,
+    type: "zen:event-type:ticket.created",
+    time: new Date().toISOString(),
+    detail: {
+      id: "42",
+      subject: "Refund request",
+      description: `I did not authorize ${charge}, my card was stolen.`,
+      tags: ["refund"],
+      requester: { email },
+    },
+  };
+  expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload))).status).toBe(
+    202,
+  );
+  const view = await eventually(
+    async () => ((v) => (v.header?.status === "escalated" ? v : undefined))(await caseOf(email)),
+    30_000,
+    "case escalated",
+  );
   return { email, caseId: `refund-dispute/customer:${email}`, stepId: view.wait.stepId };
 }
 
@@ -67,13 +93,17 @@ describe("escalation inbox", () => {
     await card.getByTestId("claim").filter({ hasText: "Claimed by you" }).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, "inbox.png"), fullPage: true });
 
-    await card.getByLabel("Note (recorded with your decision)").fill("Card reported stolen; refunded by hand after the bank confirmed.");
+    await card
+      .getByLabel("Note (recorded with your decision)")
+      .fill("Card reported stolen; refunded by hand after the bank confirmed.");
     await card.getByLabel("Outcome label (to resolve)").fill("refunded-manually");
     await card.getByLabel("Minutes spent (optional)").fill("6");
     await card.getByTestId("decide-resolve").click();
     const result = page.getByTestId("decision-result");
     await result.waitFor({ timeout: 15_000 });
-    await expect(result.textContent()).resolves.toMatch(/resolve decision was recorded[\s\S]*now resolved \(refunded-manually\)/);
+    await expect(result.textContent()).resolves.toMatch(
+      /resolve decision was recorded[\s\S]*now resolved \(refunded-manually\)/,
+    );
     await card.waitFor({ state: "detached", timeout: 10_000 });
 
     await result.getByRole("link", { name: "Open the case" }).click();
@@ -87,14 +117,27 @@ describe("escalation inbox", () => {
     expect(decisions).toContain("Card reported stolen");
     await expect(page.locator('[data-testid="audit-trail"] tr[data-action="human.decision"]').count()).resolves.toBe(1);
     await expect(page.locator('[data-testid="audit-trail"] tr[data-action="case.resolved"]').count()).resolves.toBe(1);
-    await expect(page.getByTestId("agent-step").first().textContent()).resolves.toMatch(/decided escalate[\s\S]*Confidence 60 %/);
+    await expect(page.getByTestId("agent-step").first().textContent()).resolves.toMatch(
+      /decided escalate[\s\S]*Confidence 60 %/,
+    );
     await page.screenshot({ path: join(ARTIFACTS, "case-page.png"), fullPage: true });
 
     // The worker recorded exactly that person's decision, once, as an operator.
     const view = await caseOf(email);
     expect(view.header).toMatchObject({ status: "resolved", outcome: "refunded-manually" });
-    expect(view.decisions).toEqual([expect.objectContaining({ stepId, decision: "resolve", outcome: "refunded-manually", minutesSpent: 6, note: "Card reported stolen; refunded by hand after the bank confirmed.", actor: { id: "ops-olga", roles: ["operator"] } })]);
-    const audit = (await (await fetch(caseApi(email, "/audit"), { headers: { authorization: `Bearer ${token()}` } })).json()) as { verification: { valid: boolean } };
+    expect(view.decisions).toEqual([
+      expect.objectContaining({
+        stepId,
+        decision: "resolve",
+        outcome: "refunded-manually",
+        minutesSpent: 6,
+        note: "Card reported stolen; refunded by hand after the bank confirmed.",
+        actor: { id: "ops-olga", roles: ["operator"] },
+      }),
+    ]);
+    const audit = (await (
+      await fetch(caseApi(email, "/audit"), { headers: { authorization: `Bearer ${token()}` } })
+    ).json()) as { verification: { valid: boolean } };
     expect(audit.verification.valid).toBe(true);
   });
 
@@ -111,10 +154,22 @@ describe("escalation inbox", () => {
 
     const refused = await page.request.post(`${url}/inbox?/decide`, {
       headers: { origin: url },
-      form: { workflow: "refund-dispute", caseKey: `customer:${email}`, caseId, step: stepId, decision: "resolve", outcome: "refunded-manually", idempotencyKey: "viewer-try-1", note: "I am only a viewer" },
+      form: {
+        workflow: "refund-dispute",
+        caseKey: `customer:${email}`,
+        caseId,
+        step: stepId,
+        decision: "resolve",
+        outcome: "refunded-manually",
+        idempotencyKey: "viewer-try-1",
+        note: "I am only a viewer",
+      },
     });
     expect(refused.status()).toBe(403);
-    const claimRefused = await page.request.post(`${url}/inbox?/claim`, { headers: { origin: url }, form: { caseId, stepId } });
+    const claimRefused = await page.request.post(`${url}/inbox?/claim`, {
+      headers: { origin: url },
+      form: { caseId, stepId },
+    });
     expect(claimRefused.status()).toBe(403);
     const view = await caseOf(email);
     expect(view.header.status).toBe("escalated");
@@ -132,13 +187,29 @@ describe("escalation inbox", () => {
     await card.getByLabel("Outcome label (to resolve)").fill("denied");
     const elsewhere = await fetch(caseApi(email, "/decisions"), {
       method: "POST",
-      headers: { authorization: `Bearer ${token()}`, "content-type": "application/json", "idempotency-key": `colleague-${caseId}` },
-      body: JSON.stringify({ step: stepId, decision: "resolve", outcome: "refunded-manually", actor: { id: "colleague-cleo", roles: ["operator"] }, note: "handled on the phone" }),
+      headers: {
+        authorization: `Bearer ${token()}`,
+        "content-type": "application/json",
+        "idempotency-key": `colleague-${caseId}`,
+      },
+      body: JSON.stringify({
+        step: stepId,
+        decision: "resolve",
+        outcome: "refunded-manually",
+        actor: { id: "colleague-cleo", roles: ["operator"] },
+        note: "handled on the phone",
+      }),
     });
     expect(elsewhere.status).toBe(202);
-    await eventually(async () => ((await caseOf(email)).header.status === "resolved" ? true : undefined), 15_000, "closed by the colleague");
+    await eventually(
+      async () => ((await caseOf(email)).header.status === "resolved" ? true : undefined),
+      15_000,
+      "closed by the colleague",
+    );
     // The form is still on screen: the page does not refresh while someone is writing in it.
-    await expect(card.getByLabel("Note (recorded with your decision)").inputValue()).resolves.toBe("Looks like fraud to me.");
+    await expect(card.getByLabel("Note (recorded with your decision)").inputValue()).resolves.toBe(
+      "Looks like fraud to me.",
+    );
 
     await card.getByTestId("decide-resolve").click();
     const message = page.getByTestId("item-error").or(page.getByTestId("decision-error"));
@@ -150,7 +221,12 @@ describe("escalation inbox", () => {
     const view = await caseOf(email);
     expect(view.header).toMatchObject({ status: "resolved", outcome: "refunded-manually" });
     expect(view.decisions.map((d: any) => d.actor.id)).toEqual(["colleague-cleo"]);
-    expect(view.timeline.filter((e: any) => e.action === "human.decision_refused")).toEqual([expect.objectContaining({ actor: { kind: "human", id: "ops-olga" }, detail: expect.objectContaining({ code: "wait_ended" }) })]);
+    expect(view.timeline.filter((e: any) => e.action === "human.decision_refused")).toEqual([
+      expect.objectContaining({
+        actor: { kind: "human", id: "ops-olga" },
+        detail: expect.objectContaining({ code: "wait_ended" }),
+      }),
+    ]);
   });
 });
 
@@ -158,17 +234,43 @@ describe("approvals in the inbox", () => {
   it("an approval offers approve and reject; the same form sent twice is one decision, and the case moves on", async () => {
     const email = `big-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const charge = `ch_inboxbig${Date.now()}`;
-    await fetch(`${stack.simulators.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ id: charge, amount: "8000", currency: "eur" }) });
-    const ticket = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: "44", subject: "Refund request", description: `Double charged on ${charge}, please refund.`, tags: ["refund"], requester: { email } } };
-    expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(202);
-    const waiting = await eventually(async () => ((v) => (v.wait?.kind === "human" ? v : undefined))(await caseOf(email)), 20_000, "approval requested");
+    await fetch(`${stack.simulators.url}/stripe/v1/charges`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${SIMULATOR_KEYS.stripe}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ id: charge, amount: "8000", currency: "eur" }),
+    });
+    const ticket = {
+      id: `zd-${crypto.randomUUID()}`,
+      type: "zen:event-type:ticket.created",
+      time: new Date().toISOString(),
+      detail: {
+        id: "44",
+        subject: "Refund request",
+        description: `Double charged on ${charge}, please refund.`,
+        tags: ["refund"],
+        requester: { email },
+      },
+    };
+    expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(
+      202,
+    );
+    const waiting = await eventually(
+      async () => ((v) => (v.wait?.kind === "human" ? v : undefined))(await caseOf(email)),
+      20_000,
+      "approval requested",
+    );
     const caseId = `refund-dispute/customer:${email}`;
 
     const page = await signedIn(OPERATOR);
     await page.goto(`${url}/inbox`);
     const card = item(page, caseId);
     await card.waitFor({ timeout: 20_000 });
-    await expect(card.getByTestId("context-packet").textContent()).resolves.toContain(`refund {"charge":"${charge}","amount":8000`);
+    await expect(card.getByTestId("context-packet").textContent()).resolves.toContain(
+      `refund {"charge":"${charge}","amount":8000`,
+    );
     await expect(card.getByTestId("decide-approve").count()).resolves.toBe(1);
     await expect(card.getByTestId("decide-reject").count()).resolves.toBe(1);
     await expect(card.getByTestId("decide-resolve").count()).resolves.toBe(0);
@@ -176,17 +278,39 @@ describe("approvals in the inbox", () => {
     // What a double click (or a resent form) posts: the same fields twice, with the form's Idempotency-Key.
     const form = card.getByTestId("decision-form");
     const value = (name: string) => form.locator(`input[name="${name}"]`).inputValue();
-    const fields = { workflow: await value("workflow"), caseKey: await value("caseKey"), caseId: await value("caseId"), step: await value("step"), idempotencyKey: await value("idempotencyKey"), decision: "approve", note: "statement shows the duplicate" };
+    const fields = {
+      workflow: await value("workflow"),
+      caseKey: await value("caseKey"),
+      caseId: await value("caseId"),
+      step: await value("step"),
+      idempotencyKey: await value("idempotencyKey"),
+      decision: "approve",
+      note: "statement shows the duplicate",
+    };
     expect(fields.step).toBe(waiting.wait.stepId);
-    const first = await page.request.post(`${url}/inbox?/decide`, { headers: { origin: url, accept: "text/html" }, form: fields });
-    const second = await page.request.post(`${url}/inbox?/decide`, { headers: { origin: url, accept: "text/html" }, form: fields });
+    const first = await page.request.post(`${url}/inbox?/decide`, {
+      headers: { origin: url, accept: "text/html" },
+      form: fields,
+    });
+    const second = await page.request.post(`${url}/inbox?/decide`, {
+      headers: { origin: url, accept: "text/html" },
+      form: fields,
+    });
     expect([first.status(), second.status()]).toEqual([200, 200]);
     expect(await first.text()).toContain("Your approve decision was recorded");
-    expect(await second.text()).toContain("That decision was already recorded (the form was sent twice); it counts once.");
+    expect(await second.text()).toContain(
+      "That decision was already recorded (the form was sent twice); it counts once.",
+    );
 
-    const done = await eventually(async () => ((v) => (v.header.status === "resolved" ? v : undefined))(await caseOf(email)), 20_000, "refunded after the approval");
+    const done = await eventually(
+      async () => ((v) => (v.header.status === "resolved" ? v : undefined))(await caseOf(email)),
+      20_000,
+      "refunded after the approval",
+    );
     expect(done.header.outcome).toBe("refunded");
-    expect(done.decisions).toEqual([expect.objectContaining({ decision: "approve", actor: { id: "ops-olga", roles: ["operator"] } })]);
+    expect(done.decisions).toEqual([
+      expect.objectContaining({ decision: "approve", actor: { id: "ops-olga", roles: ["operator"] } }),
+    ]);
     // The open page refreshes on its own: the approval leaves the inbox.
     await card.waitFor({ state: "detached", timeout: 15_000 });
   });
@@ -199,9 +323,19 @@ describe("cases", () => {
     await page.goto(`${url}/cases`, { waitUntil: "networkidle" }); // hydrated: the filter form is live
     await page.getByTestId("case-table").waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="case-filters"] select[name="status"]').selectOption("resolved");
-    await Promise.all([page.waitForURL((u) => u.searchParams.get("status") === "resolved"), page.getByRole("button", { name: "Apply" }).click()]);
-    const statuses = async () => page.locator("[data-testid=case-table] tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-status")));
-    await eventually(async () => ((s) => (s.length >= 2 && s.every((x) => x === "resolved") ? s : undefined))(await statuses()), 10_000, "only resolved cases listed");
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get("status") === "resolved"),
+      page.getByRole("button", { name: "Apply" }).click(),
+    ]);
+    const statuses = async () =>
+      page
+        .locator("[data-testid=case-table] tbody tr")
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-status")));
+    await eventually(
+      async () => ((s) => (s.length >= 2 && s.every((x) => x === "resolved") ? s : undefined))(await statuses()),
+      10_000,
+      "only resolved cases listed",
+    );
     await expect(page.locator(`tr[data-case="${open.caseId}"]`).count()).resolves.toBe(0);
 
     await page.goto(`${url}/cases?status=escalated&q=${encodeURIComponent(open.email)}`);
@@ -215,16 +349,58 @@ describe("cases", () => {
     // A customer asked for the charge id answers by email: the case page shows the question and the reply.
     const email = `details-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const charge = `ch_reply${Date.now()}`;
-    await fetch(`${stack.simulators.url}/stripe/v1/charges`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ id: charge, amount: "1900", currency: "eur" }) });
-    const ticket = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: "43", subject: "Refund request", description: "I was charged twice last week, please fix it.", tags: ["refund"], requester: { email } } };
-    expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(202);
-    await eventually(async () => ((v) => (v.wait?.stepId === "details:reply" ? true : undefined))(await caseOf(email)), 20_000, "asked for details");
-    const reply = { type: "email.received", created_at: new Date().toISOString(), data: { from: email, subject: "Re: Refund request", text: `Sorry! It is ${charge}, I was charged twice.`, attachments: [] } };
-    expect((await post(stack.worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, reply))).status).toBe(202);
-    await eventually(async () => ((await caseOf(email)).header.status === "resolved" ? true : undefined), 20_000, "refunded after the reply");
+    await fetch(`${stack.simulators.url}/stripe/v1/charges`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${SIMULATOR_KEYS.stripe}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ id: charge, amount: "1900", currency: "eur" }),
+    });
+    const ticket = {
+      id: `zd-${crypto.randomUUID()}`,
+      type: "zen:event-type:ticket.created",
+      time: new Date().toISOString(),
+      detail: {
+        id: "43",
+        subject: "Refund request",
+        description: "I was charged twice last week, please fix it.",
+        tags: ["refund"],
+        requester: { email },
+      },
+    };
+    expect((await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, ticket))).status).toBe(
+      202,
+    );
+    await eventually(
+      async () => ((v) => (v.wait?.stepId === "details:reply" ? true : undefined))(await caseOf(email)),
+      20_000,
+      "asked for details",
+    );
+    const reply = {
+      type: "email.received",
+      created_at: new Date().toISOString(),
+      data: {
+        from: email,
+        subject: "Re: Refund request",
+        text: `Sorry! It is ${charge}, I was charged twice.`,
+        attachments: [],
+      },
+    };
+    expect(
+      (await post(stack.worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, reply)))
+        .status,
+    ).toBe(202);
+    await eventually(
+      async () => ((await caseOf(email)).header.status === "resolved" ? true : undefined),
+      20_000,
+      "refunded after the reply",
+    );
     const phone = await signedIn(VIEWER, { width: 390, height: 844 });
     await phone.goto(`${url}/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}`);
-    await expect(phone.getByTestId("opening-message").textContent()).resolves.toContain("I was charged twice last week");
+    await expect(phone.getByTestId("opening-message").textContent()).resolves.toContain(
+      "I was charged twice last week",
+    );
     const talk = await phone.getByTestId("conversation").textContent();
     expect(talk).toContain("Asked the customer");
     expect(talk).toContain("please reply with the charge id (it starts with ch_) from your receipt"); // the question as sent
@@ -241,20 +417,62 @@ describe("cases", () => {
   it("a returning customer's second incident is its own case: listed as #2, its page links back to the first, which stays readable", async () => {
     const email = `again-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const key = `customer:${email}`;
-    const api = (suffix: string) => fetch(`${stack.worker.url}/api/cases/payment-recovery/${encodeURIComponent(key)}${suffix}`, { headers: { authorization: `Bearer ${token()}` } }).then((r) => r.json() as Promise<any>);
-    const stripeEvent = (type: "invoice.payment_failed" | "invoice.paid", invoice: string) => ({ id: `evt_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`, type, data: { object: { id: invoice, customer_email: email, amount_due: 4900, currency: "eur" } } });
-    for (const [n, invoice] of [[1, "in_first"], [2, "in_second"]] as const) {
-      expect((await post(stack.worker.url, await sign.stripe(devVar("STRIPE_WEBHOOK_SECRET")!, stripeEvent("invoice.payment_failed", invoice)))).status).toBe(202);
-      const mail = { type: "email.received", created_at: new Date().toISOString(), data: { from: email, to: ["billing@crossflow.local"], subject: "card", text: "Updated my card." } };
-      expect((await post(stack.worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, mail))).status).toBe(202);
-      expect((await post(stack.worker.url, await sign.stripe(devVar("STRIPE_WEBHOOK_SECRET")!, stripeEvent("invoice.paid", invoice)))).status).toBe(202);
-      await eventually(async () => ((v) => (v.header?.seq === n && v.header.status === "resolved" && v.pendingMetrics === 0 ? v : undefined))(await api("")), 20_000, `case ${n} recovered`);
+    const api = (suffix: string) =>
+      fetch(`${stack.worker.url}/api/cases/payment-recovery/${encodeURIComponent(key)}${suffix}`, {
+        headers: { authorization: `Bearer ${token()}` },
+      }).then((r) => r.json() as Promise<any>);
+    const stripeEvent = (type: "invoice.payment_failed" | "invoice.paid", invoice: string) => ({
+      id: `evt_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`,
+      type,
+      data: { object: { id: invoice, customer_email: email, amount_due: 4900, currency: "eur" } },
+    });
+    for (const [n, invoice] of [
+      [1, "in_first"],
+      [2, "in_second"],
+    ] as const) {
+      expect(
+        (
+          await post(
+            stack.worker.url,
+            await sign.stripe(devVar("STRIPE_WEBHOOK_SECRET")!, stripeEvent("invoice.payment_failed", invoice)),
+          )
+        ).status,
+      ).toBe(202);
+      const mail = {
+        type: "email.received",
+        created_at: new Date().toISOString(),
+        data: { from: email, to: ["billing@crossflow.local"], subject: "card", text: "Updated my card." },
+      };
+      expect(
+        (await post(stack.worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, mail)))
+          .status,
+      ).toBe(202);
+      expect(
+        (
+          await post(
+            stack.worker.url,
+            await sign.stripe(devVar("STRIPE_WEBHOOK_SECRET")!, stripeEvent("invoice.paid", invoice)),
+          )
+        ).status,
+      ).toBe(202);
+      await eventually(
+        async () =>
+          ((v) => (v.header?.seq === n && v.header.status === "resolved" && v.pendingMetrics === 0 ? v : undefined))(
+            await api(""),
+          ),
+        20_000,
+        `case ${n} recovered`,
+      );
     }
 
     const page = await signedIn(VIEWER);
     await page.goto(`${url}/cases?q=${encodeURIComponent(email)}`, { waitUntil: "networkidle" });
     const second = page.locator(`tr[data-case="payment-recovery@2/${key}"]`);
-    await eventually(async () => ((n) => (n === 1 ? n : undefined))(await second.count()), 15_000, "the second case listed");
+    await eventually(
+      async () => ((n) => (n === 1 ? n : undefined))(await second.count()),
+      15_000,
+      "the second case listed",
+    );
     await expect(page.locator(`tr[data-case="payment-recovery/${key}"]`).count()).resolves.toBe(1);
     await expect(second.locator("td.key").textContent()).resolves.toContain("#2");
     await second.locator("td.key a").click();

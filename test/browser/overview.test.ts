@@ -31,12 +31,44 @@ const apiToken = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 async function fraudReport(): Promise<{ workflow: string; caseKey: string }> {
   const email = `fraud-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const charge = `ch_overview${Date.now()}`;
-  const simulator = (path: string, body: BodyInit, type: string) => fetch(`${stack.simulators.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${path.startsWith("/stripe") ? SIMULATOR_KEYS.stripe : SIMULATOR_KEYS.zendesk}`, "content-type": type }, body });
-  expect((await simulator("/stripe/v1/charges", new URLSearchParams({ id: charge, amount: "2400", currency: "eur" }), "application/x-www-form-urlencoded")).ok).toBe(true);
-  const ticket = { ticket: { subject: "Refund request", comment: { body: `I did not authorize ${charge}, my card was stolen.` }, requester: { email }, tags: ["refund"] } };
-  expect((await simulator("/zendesk/api/v2/tickets.json", JSON.stringify(ticket), "application/json")).status).toBe(201);
+  const simulator = (path: string, body: BodyInit, type: string) =>
+    fetch(`${stack.simulators.url}${path}`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${path.startsWith("/stripe") ? SIMULATOR_KEYS.stripe : SIMULATOR_KEYS.zendesk}`,
+        "content-type": type,
+      },
+      body,
+    });
+  expect(
+    (
+      await simulator(
+        "/stripe/v1/charges",
+        new URLSearchParams({ id: charge, amount: "2400", currency: "eur" }),
+        "application/x-www-form-urlencoded",
+      )
+    ).ok,
+  ).toBe(true);
+  const ticket = {
+    ticket: {
+      subject: "Refund request",
+      comment: { body: `I did not authorize ${charge}, my card was stolen.` },
+      requester: { email },
+      tags: ["refund"],
+    },
+  };
+  expect((await simulator("/zendesk/api/v2/tickets.json", JSON.stringify(ticket), "application/json")).status).toBe(
+    201,
+  );
   const caseKey = `customer:${email}`;
-  const status = async () => ((await (await fetch(`${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(caseKey)}`, { headers: { authorization: `Bearer ${apiToken()}` } })).json()) as { header?: { status: string } }).header?.status;
+  const status = async () =>
+    (
+      (await (
+        await fetch(`${stack.worker.url}/api/cases/refund-dispute/${encodeURIComponent(caseKey)}`, {
+          headers: { authorization: `Bearer ${apiToken()}` },
+        })
+      ).json()) as { header?: { status: string } }
+    ).header?.status;
   await eventually(async () => ((await status()) === "escalated" ? true : undefined), 30_000, "fraud report escalated");
   return { workflow: "refund-dispute", caseKey };
 }
@@ -46,7 +78,15 @@ beforeAll(async () => {
   process.env.CROSSFLOW_DEMO_MANIFEST = join(env.dataDir(), "demo-cases.jsonl");
   const [fraud] = await Promise.all([fraudReport(), runDemo(stack, ["--cases", "16"])]);
   // The figures are compared once the queue has delivered everything (the rollups equal the case records).
-  const report = await verifySettled({ workerUrl: stack.worker.url, apiToken: apiToken(), db: openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken }), knownCases: [...readDemoManifest(), fraud] }, 60_000);
+  const report = await verifySettled(
+    {
+      workerUrl: stack.worker.url,
+      apiToken: apiToken(),
+      db: openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken }),
+      knownCases: [...readDemoManifest(), fraud],
+    },
+    60_000,
+  );
   expect(report.mismatches).toEqual([]);
   page = await env.signedIn();
 }, 240_000);
@@ -57,7 +97,10 @@ describe("overview and workflow pages", () => {
   it("shows each workflow's figures exactly as the KPI module computes them", async () => {
     const db = openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken });
     const period = { fromDay: today() - 29, toDay: today() };
-    const [current, previous] = await Promise.all([tallyFromRollups(db, period, ["workflow"]), tallyFromRollups(db, { fromDay: period.fromDay - 30, toDay: period.fromDay - 1 }, ["workflow"])]);
+    const [current, previous] = await Promise.all([
+      tallyFromRollups(db, period, ["workflow"]),
+      tallyFromRollups(db, { fromDay: period.fromDay - 30, toDay: period.fromDay - 1 }, ["workflow"]),
+    ]);
     expect(current.map((g) => g.workflowId).sort()).toEqual(["customer-onboarding", "refund-dispute"]);
 
     await page.goto(`${stack.dashboard!.url}/?days=30`);
@@ -110,7 +153,10 @@ describe("overview and workflow pages", () => {
       await expect.poll(() => card.getByTestId("verdict").textContent(), { timeout: 10_000 }).toBe(verdict);
       await page.getByRole("status").filter({ hasText: "Thresholds saved for refund-dispute" }).waitFor();
     };
-    await save({ minAutonomousRate: "0", maxEscalationRate: "100", maxErrorRate: "100", minCases: "1" }, "Ready to expand");
+    await save(
+      { minAutonomousRate: "0", maxEscalationRate: "100", maxErrorRate: "100", minCases: "1" },
+      "Ready to expand",
+    );
     await save({ minAutonomousRate: "100", minCases: "1000" }, "Not yet");
     const reasons = await card.locator(".reasons li").allTextContents();
     expect(reasons.some((r) => r.startsWith("cases measured") && r.includes("≥ 1000"))).toBe(true);
@@ -120,12 +166,24 @@ describe("overview and workflow pages", () => {
   });
 
   it("fits every page to the screen at phone and desktop width (long case keys, step ids and sentences wrap or scroll in their box)", async () => {
-    const paths = ["/?days=30", "/workflows/refund-dispute?days=30", "/workflows/customer-onboarding?days=30", "/cases", "/inbox", "/readiness"];
-    for (const { width, height } of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
+    const paths = [
+      "/?days=30",
+      "/workflows/refund-dispute?days=30",
+      "/workflows/customer-onboarding?days=30",
+      "/cases",
+      "/inbox",
+      "/readiness",
+    ];
+    for (const { width, height } of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 900 },
+    ]) {
       const view = await env.signedIn(undefined, { width, height });
       for (const path of paths) {
         await view.goto(`${stack.dashboard!.url}${path}`, { waitUntil: "networkidle" });
-        const wider = await view.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        const wider = await view.evaluate(
+          "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        );
         expect({ width, path, wider }).toEqual({ width, path, wider: 0 });
       }
       await view.close();

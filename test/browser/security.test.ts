@@ -73,7 +73,8 @@ describe("Vite's file serving", () => {
   const refused = async (path: string, cookie?: string) => {
     const res = await fetch(`${url}${path}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
     const body = await res.text();
-    const toSignIn = !cookie && !path.startsWith("/@fs/") && res.status === 303 && res.headers.get("location")!.startsWith("/login");
+    const toSignIn =
+      !cookie && !path.startsWith("/@fs/") && res.status === 303 && res.headers.get("location")!.startsWith("/login");
     expect(toSignIn || [403, 404].includes(res.status), `${path} → ${res.status}`).toBe(true);
     expect(body, path).not.toContain(SECRET);
     expect(body, path).not.toMatch(/_SECRET=|password_hash|SQLite format/);
@@ -105,7 +106,10 @@ describe("Vite's file serving", () => {
       }
     }
     // The real .dev.vars' values never appear either (its first secret, as a sample).
-    const value = devVars.split("\n").find((l) => /^[A-Z_]+=.{8,}/.test(l))!.split("=")[1]!;
+    const value = devVars
+      .split("\n")
+      .find((l) => /^[A-Z_]+=.{8,}/.test(l))!
+      .split("=")[1]!;
     const res = await fetch(`${url}/@fs${ROOT}.dev.vars`);
     expect(await res.text()).not.toContain(value);
   });
@@ -136,7 +140,8 @@ describe("security headers", () => {
   /** Reports each CSP violation to the console, where `visit` collects it. */
   const reportViolations = (page: Page) =>
     page.addInitScript({
-      content: 'document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));',
+      content:
+        'document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));',
     });
 
   it("are on the sign-in page, and the page raises no CSP violation", async () => {
@@ -151,10 +156,20 @@ describe("security headers", () => {
   it("are on every signed-in page, which render and draw with no CSP violation", async () => {
     const page = await env.signedIn();
     await reportViolations(page);
-    const casePath = await eventually(async () => {
-      await page.goto(`${url}/cases`, { waitUntil: "networkidle" });
-      return (await page.locator("td.key a").first().getAttribute("href", { timeout: 1_000 }).catch(() => null)) ?? undefined;
-    }, 60_000, "a case in the case list");
+    const casePath = await eventually(
+      async () => {
+        await page.goto(`${url}/cases`, { waitUntil: "networkidle" });
+        return (
+          (await page
+            .locator("td.key a")
+            .first()
+            .getAttribute("href", { timeout: 1_000 })
+            .catch(() => null)) ?? undefined
+        );
+      },
+      60_000,
+      "a case in the case list",
+    );
     const workflowPath = `/workflows/${casePath.split("/")[2]}`;
     const paths = ["/", workflowPath, "/cases", casePath, "/inbox", "/readiness", "/admin/users", "/admin/keys"];
     for (const path of paths) {
@@ -168,10 +183,18 @@ describe("security headers", () => {
   });
 
   it("are on refusals for strangers too", async () => {
-    const post = await fetch(`${url}/admin/users`, { method: "POST", headers: { origin: url, "content-type": "application/json" }, body: "{}" });
+    const post = await fetch(`${url}/admin/users`, {
+      method: "POST",
+      headers: { origin: url, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(post.status).toBe(401);
     expectSecurityHeaders(Object.fromEntries(post.headers), "a stranger's POST");
-    const crossSite = await fetch(`${url}/admin/users`, { method: "POST", headers: { origin: "https://evil.example" }, body: "" });
+    const crossSite = await fetch(`${url}/admin/users`, {
+      method: "POST",
+      headers: { origin: "https://evil.example" },
+      body: "",
+    });
     expect(crossSite.status).toBe(403);
     expectSecurityHeaders(Object.fromEntries(crossSite.headers), "a cross-site POST");
   });
@@ -248,7 +271,11 @@ describe("error answers", () => {
         }
       }
       // The person running `npm start` still sees what went wrong: the request, the compiler's message and the stack.
-      await eventually(async () => (terminal.includes(`Internal server error on GET /${MARK}-broken.ts?import`) ? true : undefined), 10_000, "the error in the terminal");
+      await eventually(
+        async () => (terminal.includes(`Internal server error on GET /${MARK}-broken.ts?import`) ? true : undefined),
+        10_000,
+        "the error in the terminal",
+      );
       expect(terminal).toMatch(/PARSE_ERROR|Unexpected token/);
       expect(terminal).toMatch(STACK_FRAME);
     } finally {

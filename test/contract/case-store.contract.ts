@@ -8,7 +8,13 @@ import { stripeSimulator } from "../../simulators/stripe.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import type { CaseView } from "../../workers/case/runtime.ts";
 import { stripeClient } from "../../workers/connectors/stripe/client.ts";
-import { defineWorkflow, type AuditEntry, type ChainVerdict, type EventEnvelope, type WorkflowDefinition } from "../../workers/engine/index.ts";
+import {
+  defineWorkflow,
+  type AuditEntry,
+  type ChainVerdict,
+  type EventEnvelope,
+  type WorkflowDefinition,
+} from "../../workers/engine/index.ts";
 import { expectEqual, expectTrue } from "./expect.ts";
 
 export interface CaseHarness {
@@ -28,46 +34,64 @@ export interface CaseHarness {
 
 /** The Stripe the contract's effects land in: in process, reached through the connector's `fetch` seam. */
 export const contractStripe = stripeSimulator(SIMULATOR_KEYS.stripe);
-const stripe = stripeClient({ baseUrl: "http://stripe.contract", apiKey: SIMULATOR_KEYS.stripe, fetch: async (input, init) => contractStripe.app.fetch(new Request(input, init)) });
+const stripe = stripeClient({
+  baseUrl: "http://stripe.contract",
+  apiKey: SIMULATOR_KEYS.stripe,
+  fetch: async (input, init) => contractStripe.app.fetch(new Request(input, init)),
+});
 
 /** How the next `contract-refund` attempt fails after Stripe took the refund. */
 export const contractCrash = { mode: null as null | "throw" | "unrecordable" };
 
-const refund = defineWorkflow<{ charge: string }>({ id: "contract-refund", version: 1, minutesPerCase: 1, triggers: [] }, async ({ input, step }) => {
-  const result = await step.run(
-    "refund",
-    async (ctx) => {
-      const r = await stripe.refund({ charge: input.charge, amount: 1200 }, ctx);
-      const mode = contractCrash.mode;
-      contractCrash.mode = null;
-      if (mode === "throw") throw new Error("died after the call");
-      if (mode === "unrecordable") return { ...r, unstorable: 1n } as unknown as typeof r;
-      return r;
-    },
-    { retries: 2, initialDelay: 0 },
-  );
-  return step.resolve("refunded", { refund: result.id });
-});
+const refund = defineWorkflow<{ charge: string }>(
+  { id: "contract-refund", version: 1, minutesPerCase: 1, triggers: [] },
+  async ({ input, step }) => {
+    const result = await step.run(
+      "refund",
+      async (ctx) => {
+        const r = await stripe.refund({ charge: input.charge, amount: 1200 }, ctx);
+        const mode = contractCrash.mode;
+        contractCrash.mode = null;
+        if (mode === "throw") throw new Error("died after the call");
+        if (mode === "unrecordable") return { ...r, unstorable: 1n } as unknown as typeof r;
+        return r;
+      },
+      { retries: 2, initialDelay: 0 },
+    );
+    return step.resolve("refunded", { refund: result.id });
+  },
+);
 
 const waits = defineWorkflow({ id: "contract-wait", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
   const paid = await step.waitFor("paid", { source: "stripe", type: "invoice.paid" }, { timeout: "1h" });
   return step.resolve(paid ? "paid" : "timed-out");
 });
 
-const pinnedV1 = defineWorkflow({ id: "contract-pinned", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
-  await step.waitFor("ready", { type: "service.ready" });
-  return step.resolve("v1-path");
-});
-const pinnedV2 = defineWorkflow({ id: "contract-pinned", version: 2, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
-  await step.run("new-check", () => "ok");
-  await step.waitFor("ready", { type: "service.ready" });
-  return step.resolve("v2-path");
-});
+const pinnedV1 = defineWorkflow(
+  { id: "contract-pinned", version: 1, minutesPerCase: 1, triggers: [] },
+  async ({ step }) => {
+    await step.waitFor("ready", { type: "service.ready" });
+    return step.resolve("v1-path");
+  },
+);
+const pinnedV2 = defineWorkflow(
+  { id: "contract-pinned", version: 2, minutesPerCase: 1, triggers: [] },
+  async ({ step }) => {
+    await step.run("new-check", () => "ok");
+    await step.waitFor("ready", { type: "service.ready" });
+    return step.resolve("v2-path");
+  },
+);
 
 export const CONTRACT_WORKFLOWS: readonly WorkflowDefinition[] = [refund, waits, pinnedV1];
 
 let serial = 0;
-function event(h: CaseHarness, workflow: WorkflowDefinition, caseKey: string, fields: Partial<EventEnvelope> & { payload?: unknown } = {}): EventEnvelope {
+function event(
+  h: CaseHarness,
+  workflow: WorkflowDefinition,
+  caseKey: string,
+  fields: Partial<EventEnvelope> & { payload?: unknown } = {},
+): EventEnvelope {
   const { payload, ...rest } = fields;
   return {
     id: `evt_${++serial}_${Math.random().toString(36).slice(2)}`,
@@ -144,8 +168,19 @@ export const CONTRACT: { name: string; run(h: CaseHarness): Promise<void> }[] = 
       const view = await settle(h, idOf(refund, key), ended, "refund after a throw");
       expectEqual(view.header.outcome, "refunded", "outcome");
       const idempotencyKey = view.attempts[0]!.idempotencyKey;
-      expectEqual(view.attempts.map((a) => [a.attempt, a.idempotencyKey, a.outcome]), [[1, idempotencyKey, "failed"], [2, idempotencyKey, "succeeded"]], "attempts");
-      expectEqual(requestsWith(idempotencyKey), [false, true], "Stripe saw the key twice, the second answered from its record");
+      expectEqual(
+        view.attempts.map((a) => [a.attempt, a.idempotencyKey, a.outcome]),
+        [
+          [1, idempotencyKey, "failed"],
+          [2, idempotencyKey, "succeeded"],
+        ],
+        "attempts",
+      );
+      expectEqual(
+        requestsWith(idempotencyKey),
+        [false, true],
+        "Stripe saw the key twice, the second answered from its record",
+      );
       expectEqual(refundsOf(charge), 1, "refunds");
     },
   },
@@ -158,9 +193,17 @@ export const CONTRACT: { name: string; run(h: CaseHarness): Promise<void> }[] = 
       await h.ingest(event(h, refund, key, { payload: { charge } }));
       const view = await settle(h, idOf(refund, key), ended, "refund after a failed record");
       expectEqual(view.header.outcome, "refunded", "outcome");
-      expectEqual(view.attempts.map((a) => [a.attempt, a.outcome]), [[1, "succeeded"]], "one attempt, resumed");
+      expectEqual(
+        view.attempts.map((a) => [a.attempt, a.outcome]),
+        [[1, "succeeded"]],
+        "one attempt, resumed",
+      );
       expectEqual(view.timeline.filter((e) => e.action === "step.attempt_resumed").length, 1, "resumption audited");
-      expectEqual(requestsWith(view.attempts[0]!.idempotencyKey), [false, true], "Stripe answered the repeat from its record");
+      expectEqual(
+        requestsWith(view.attempts[0]!.idempotencyKey),
+        [false, true],
+        "Stripe answered the repeat from its record",
+      );
       expectEqual(refundsOf(charge), 1, "refunds");
     },
   },
@@ -172,17 +215,33 @@ export const CONTRACT: { name: string; run(h: CaseHarness): Promise<void> }[] = 
       await h.ingest(event(h, waits, key));
       await h.ingest(event(h, waits, key, { type: "invoice.paid", opens: false }));
       await settle(h, first, ended, "first case");
-      expectEqual(await h.ingest(event(h, waits, key, { type: "invoice.paid", opens: false })), { status: "no_case", ended: { caseId: first, status: "resolved" } }, "a join-only event after the end");
+      expectEqual(
+        await h.ingest(event(h, waits, key, { type: "invoice.paid", opens: false })),
+        { status: "no_case", ended: { caseId: first, status: "resolved" } },
+        "a join-only event after the end",
+      );
       const reopening = event(h, waits, key);
       expectEqual(await h.ingest(reopening), { status: "forward", seq: 2 }, "an opening event names the next case");
       expectEqual(await h.ingest({ ...reopening, caseSeq: 2 }), { status: "accepted" }, "the next case opens with it");
       expectEqual(await h.ingest(event(h, waits, key)), { status: "forward", seq: 2 }, "later events are passed on");
-      expectEqual(await h.ingest({ ...reopening }), { status: "forward", seq: 2 }, "its redelivery goes where it was stored");
+      expectEqual(
+        await h.ingest({ ...reopening }),
+        { status: "forward", seq: 2 },
+        "its redelivery goes where it was stored",
+      );
       expectEqual(await h.ingest({ ...reopening, caseSeq: 2 }), { status: "duplicate" }, "and is a duplicate there");
       const next = await h.view(`${waits.id}@2/${key}`);
-      expectEqual([next?.header.caseId, next?.header.seq, next?.header.status, next?.events.length], [`${waits.id}@2/${key}`, 2, "open", 1], "the next case");
+      expectEqual(
+        [next?.header.caseId, next?.header.seq, next?.header.status, next?.events.length],
+        [`${waits.id}@2/${key}`, 2, "open", 1],
+        "the next case",
+      );
       const old = await h.view(first);
-      expectEqual([old?.header.successor, old?.events.length, old?.timeline.at(-1)?.action], [2, 2, "case.succeeded"], "the ended case names its successor and keeps its own events");
+      expectEqual(
+        [old?.header.successor, old?.events.length, old?.timeline.at(-1)?.action],
+        [2, 2, "case.succeeded"],
+        "the ended case names its successor and keeps its own events",
+      );
     },
   },
   {
@@ -193,11 +252,23 @@ export const CONTRACT: { name: string; run(h: CaseHarness): Promise<void> }[] = 
       await h.ingest(event(h, waits, key));
       await settle(h, caseId, (v) => v.header.status === "waiting", "parked");
       const before = await h.audit(caseId);
-      expectTrue(before?.verification.valid === true && before.entries.length >= 3, `chain verifies: ${JSON.stringify(before?.verification)}`);
+      expectTrue(
+        before?.verification.valid === true && before.entries.length >= 3,
+        `chain verifies: ${JSON.stringify(before?.verification)}`,
+      );
       const target = before!.entries[1]!;
       await h.tamperAudit(caseId, target.seq, { ...target, detail: { ...target.detail, rewritten: true } });
       const after = await h.audit(caseId);
-      expectEqual(after?.verification, { valid: false, entries: before!.entries.length, brokenAt: target.seq, reason: `entry ${target.seq} does not match its hash` }, "verification after tampering");
+      expectEqual(
+        after?.verification,
+        {
+          valid: false,
+          entries: before!.entries.length,
+          brokenAt: target.seq,
+          reason: `entry ${target.seq} does not match its hash`,
+        },
+        "verification after tampering",
+      );
     },
   },
   {
@@ -210,7 +281,11 @@ export const CONTRACT: { name: string; run(h: CaseHarness): Promise<void> }[] = 
       try {
         await h.ingest(event(h, pinnedV1, oldKey, { type: "service.ready", opens: false }));
         const old = await settle(h, idOf(pinnedV1, oldKey), ended, "v1 case");
-        expectEqual([old.header.workflowVersion, old.header.outcome, old.steps.map((s) => s.id)], [1, "v1-path", ["ready", "resolve:v1-path"]], "old case");
+        expectEqual(
+          [old.header.workflowVersion, old.header.outcome, old.steps.map((s) => s.id)],
+          [1, "v1-path", ["ready", "resolve:v1-path"]],
+          "old case",
+        );
         const newKeyV2 = newKey();
         await h.ingest(event(h, pinnedV2, newKeyV2));
         await h.ingest(event(h, pinnedV2, newKeyV2, { type: "service.ready", opens: false }));

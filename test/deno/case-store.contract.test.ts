@@ -7,7 +7,8 @@ import { caseId } from "../../workers/engine/index.ts";
 const kv = await Deno.openKv(":memory:");
 let clock = Date.now();
 const deployed: WorkflowDefinition[] = [...CONTRACT_WORKFLOWS];
-const startHost = () => new DenoCaseHost(kv, { workflows: deployed, now: () => clock, metrics: () => null, listen: false });
+const startHost = () =>
+  new DenoCaseHost(kv, { workflows: deployed, now: () => clock, metrics: () => null, listen: false });
 let host = startHost();
 
 const harness: CaseHarness = {

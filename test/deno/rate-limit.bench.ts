@@ -30,7 +30,16 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((x, y) => x - y);
   const at = (q: number) => Number(latencies[Math.floor(latencies.length * q)]!.toFixed(2));
-  console.log(JSON.stringify({ checks: TOTAL, connections: CONNECTIONS, allowed, checksPerSecond: Math.round(TOTAL / seconds), p50ms: at(0.5), p99ms: at(0.99) }));
+  console.log(
+    JSON.stringify({
+      checks: TOTAL,
+      connections: CONNECTIONS,
+      allowed,
+      checksPerSecond: Math.round(TOTAL / seconds),
+      p50ms: at(0.5),
+      p99ms: at(0.99),
+    }),
+  );
 } finally {
   kvA.close();
   kvB.close();

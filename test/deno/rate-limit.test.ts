@@ -44,7 +44,11 @@ Deno.test("rate limit on Deno KV: a call from isolate B sees the count isolate A
   await twoIsolates(async ([kvA, kvB]) => {
     const a = kvRateLimiter(kvA, 3, 10_000, () => 50_000);
     const b = kvRateLimiter(kvB, 3, 10_000, () => 50_000);
-    expectEqual([await a("hubspot"), await a("hubspot"), await a("hubspot")], [true, true, true], "isolate A takes the limit");
+    expectEqual(
+      [await a("hubspot"), await a("hubspot"), await a("hubspot")],
+      [true, true, true],
+      "isolate A takes the limit",
+    );
     expectEqual(await b("hubspot"), false, "isolate B is refused: the limit is global, not per isolate");
   });
 });

@@ -22,16 +22,23 @@ const dashboardToken = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 
 /** `npm run keys -- <args>` (the script itself) against this stack's database. */
 async function keysCli(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/keys.ts", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, TURSO_DATABASE_URL: stack().libsql.url, TURSO_AUTH_TOKEN: stack().libsql.authToken },
-    timeout: 30_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/keys.ts", ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, TURSO_DATABASE_URL: stack().libsql.url, TURSO_AUTH_TOKEN: stack().libsql.authToken },
+      timeout: 30_000,
+    },
+  );
   return stdout;
 }
 
 const api = (token: string, path: string, init: RequestInit = {}) =>
-  fetch(`${stack().worker.url}/api${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...init.headers } });
+  fetch(`${stack().worker.url}/api${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...init.headers },
+  });
 
 async function errorOf(res: Response): Promise<{ status: number; code: string }> {
   return { status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code };
@@ -46,13 +53,30 @@ async function refundAwaitingApproval(): Promise<{ path: string; stepId: string 
     body: new URLSearchParams({ id: charge, amount: "9000", currency: "eur" }),
   });
   const email = `keys-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  const payload = { id: `zd-${crypto.randomUUID()}`, type: "zen:event-type:ticket.created", time: new Date().toISOString(), detail: { id: String(Date.now()), subject: "Refund", description: `Charged twice on ${charge}, please refund.`, tags: ["refund"], requester: { email } } };
-  expect((await post(stack().worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload))).status).toBe(202);
+  const payload = {
+    id: `zd-${crypto.randomUUID()}`,
+    type: "zen:event-type:ticket.created",
+    time: new Date().toISOString(),
+    detail: {
+      id: String(Date.now()),
+      subject: "Refund",
+      description: `Charged twice on ${charge}, please refund.`,
+      tags: ["refund"],
+      requester: { email },
+    },
+  };
+  expect((await post(stack().worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload))).status).toBe(
+    202,
+  );
   const path = `/cases/refund-dispute/${encodeURIComponent(`customer:${email}`)}`;
-  const view = await eventually(async () => {
-    const v = (await (await api(dashboardToken(), path)).json()) as any;
-    return v.wait?.kind === "human" ? v : undefined;
-  }, 30_000, "approval requested");
+  const view = await eventually(
+    async () => {
+      const v = (await (await api(dashboardToken(), path)).json()) as any;
+      return v.wait?.kind === "human" ? v : undefined;
+    },
+    30_000,
+    "approval requested",
+  );
   return { path, stepId: view.wait.stepId };
 }
 
@@ -64,11 +88,30 @@ describe("API keys on wrangler dev", () => {
     expect((await api(viewerKey, path)).status).toBe(200);
     expect((await api(viewerKey, `${path}/audit`)).status).toBe(200);
     expect((await api(viewerKey, "/dead-letters")).status).toBe(200);
-    expect(await errorOf(await api(viewerKey, `${path}/decisions`, { method: "POST", body: JSON.stringify({ step: stepId, decision: "approve" }) }))).toEqual({ status: 403, code: "insufficient_role" });
+    expect(
+      await errorOf(
+        await api(viewerKey, `${path}/decisions`, {
+          method: "POST",
+          body: JSON.stringify({ step: stepId, decision: "approve" }),
+        }),
+      ),
+    ).toEqual({ status: 403, code: "insufficient_role" });
 
-    const { key: onboardingOnly } = await createApiKey(db(), { name: "onboarding bot", role: "operator", workflows: ["customer-onboarding"], createdBy: "admin" });
+    const { key: onboardingOnly } = await createApiKey(db(), {
+      name: "onboarding bot",
+      role: "operator",
+      workflows: ["customer-onboarding"],
+      createdBy: "admin",
+    });
     expect(await errorOf(await api(onboardingOnly, path))).toEqual({ status: 403, code: "out_of_scope" });
-    expect(await errorOf(await api(onboardingOnly, `${path}/decisions`, { method: "POST", body: JSON.stringify({ step: stepId, decision: "approve" }) }))).toEqual({ status: 403, code: "out_of_scope" });
+    expect(
+      await errorOf(
+        await api(onboardingOnly, `${path}/decisions`, {
+          method: "POST",
+          body: JSON.stringify({ step: stepId, decision: "approve" }),
+        }),
+      ),
+    ).toEqual({ status: 403, code: "out_of_scope" });
     expect(await errorOf(await api(onboardingOnly, "/dead-letters"))).toEqual({ status: 403, code: "out_of_scope" });
 
     const listed = await keysCli("list");
@@ -79,26 +122,65 @@ describe("API keys on wrangler dev", () => {
 
   it("an operator key decides only as its holder: naming another person is refused and audited, deciding as itself records the key and the holder", async () => {
     const { path, stepId } = await refundAwaitingApproval();
-    const { key, row } = await createApiKey(db(), { name: "ops console", holder: "ops-ben", role: "operator", workflows: ["refund-dispute"], createdBy: "admin" });
+    const { key, row } = await createApiKey(db(), {
+      name: "ops console",
+      holder: "ops-ben",
+      role: "operator",
+      workflows: ["refund-dispute"],
+      createdBy: "admin",
+    });
 
-    const impersonation = await api(key, `${path}/decisions`, { method: "POST", body: JSON.stringify({ step: stepId, decision: "approve", actor: { id: "ops-ana", roles: ["operator", "admin"] } }) });
+    const impersonation = await api(key, `${path}/decisions`, {
+      method: "POST",
+      body: JSON.stringify({
+        step: stepId,
+        decision: "approve",
+        actor: { id: "ops-ana", roles: ["operator", "admin"] },
+      }),
+    });
     expect(await errorOf(impersonation)).toEqual({ status: 403, code: "actor_not_allowed" });
     expect(((await (await api(dashboardToken(), path)).json()) as any).wait?.kind).toBe("human"); // nothing was decided
 
-    const decided = await api(key, `${path}/decisions`, { method: "POST", body: JSON.stringify({ step: stepId, decision: "approve", note: "statement shows the duplicate" }) });
+    const decided = await api(key, `${path}/decisions`, {
+      method: "POST",
+      body: JSON.stringify({ step: stepId, decision: "approve", note: "statement shows the duplicate" }),
+    });
     expect(decided.status).toBe(202);
     const view = (await (await api(key, path)).json()) as any;
-    expect(view.decisions).toMatchObject([{ stepId, decision: "approve", actor: { id: "ops-ben", roles: ["operator"] }, via: row.id }]);
+    expect(view.decisions).toMatchObject([
+      { stepId, decision: "approve", actor: { id: "ops-ben", roles: ["operator"] }, via: row.id },
+    ]);
     const audit = (await (await api(key, `${path}/audit`)).json()) as any;
-    expect(audit.entries.find((e: any) => e.action === "human.decision_refused")).toMatchObject({ actor: { kind: "human", id: "ops-ana" }, detail: { code: "actor_not_allowed" } });
-    expect(audit.entries.find((e: any) => e.action === "human.decision")).toMatchObject({ actor: { kind: "human", id: "ops-ben" }, detail: { decision: "approve", via: row.id } });
+    expect(audit.entries.find((e: any) => e.action === "human.decision_refused")).toMatchObject({
+      actor: { kind: "human", id: "ops-ana" },
+      detail: { code: "actor_not_allowed" },
+    });
+    expect(audit.entries.find((e: any) => e.action === "human.decision")).toMatchObject({
+      actor: { kind: "human", id: "ops-ben" },
+      detail: { decision: "approve", via: row.id },
+    });
     expect(audit.verification.valid).toBe(true);
   });
 
   it("the dashboard's server token must name the signed-in person, and its decisions record that they came through the dashboard", async () => {
     const { path, stepId } = await refundAwaitingApproval();
-    expect(await errorOf(await api(dashboardToken(), `${path}/decisions`, { method: "POST", body: JSON.stringify({ step: stepId, decision: "reject" }) }))).toEqual({ status: 400, code: "actor_required" });
-    const res = await api(dashboardToken(), `${path}/decisions`, { method: "POST", body: JSON.stringify({ step: stepId, decision: "reject", actor: { id: "ops-cleo", roles: ["operator"] }, note: "not a duplicate" }) });
+    expect(
+      await errorOf(
+        await api(dashboardToken(), `${path}/decisions`, {
+          method: "POST",
+          body: JSON.stringify({ step: stepId, decision: "reject" }),
+        }),
+      ),
+    ).toEqual({ status: 400, code: "actor_required" });
+    const res = await api(dashboardToken(), `${path}/decisions`, {
+      method: "POST",
+      body: JSON.stringify({
+        step: stepId,
+        decision: "reject",
+        actor: { id: "ops-cleo", roles: ["operator"] },
+        note: "not a duplicate",
+      }),
+    });
     expect(res.status).toBe(202);
     const view = (await (await api(dashboardToken(), path)).json()) as any;
     expect(view.decisions).toMatchObject([{ actor: { id: "ops-cleo" }, via: "dashboard" }]);
@@ -109,7 +191,10 @@ describe("API keys on wrangler dev", () => {
     expect((await api(key, "/dead-letters")).status).toBe(200);
     expect(await keysCli("revoke", row.id, "--by", "admin")).toContain(`revoked ${row.id}`);
     expect(await errorOf(await api(key, "/dead-letters"))).toEqual({ status: 401, code: "revoked_key" });
-    expect(await errorOf(await api(key.slice(0, -2) + (key.endsWith("xx") ? "yy" : "xx"), "/dead-letters"))).toEqual({ status: 401, code: "unknown_key" });
+    expect(await errorOf(await api(key.slice(0, -2) + (key.endsWith("xx") ? "yy" : "xx"), "/dead-letters"))).toEqual({
+      status: 401,
+      code: "unknown_key",
+    });
     expect(await errorOf(await api("cfk_nope", "/dead-letters"))).toEqual({ status: 401, code: "malformed_key" });
     expect(await errorOf(await api("not-a-token", "/dead-letters"))).toEqual({ status: 401, code: "bad_token" });
   });

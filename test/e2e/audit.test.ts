@@ -15,7 +15,12 @@ import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { issueOpenedPayload, post, sign } from "../../scripts/senders.ts";
 import { ROOT, startDenoServer, startStack, type Service, type Stack } from "../../scripts/stack.ts";
 import type { AuditEntry } from "../../workers/engine/audit.ts";
-import { generateManifestKeys, lastFullDay, verifyManifestSignature, type ManifestKeys } from "../../workers/metrics/audit-manifest.ts";
+import {
+  generateManifestKeys,
+  lastFullDay,
+  verifyManifestSignature,
+  type ManifestKeys,
+} from "../../workers/metrics/audit-manifest.ts";
 import { eventually } from "../support/wait.ts";
 
 let stack: Stack;
@@ -29,7 +34,14 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "crossflow-audit-e2e-"));
   keys = await generateManifestKeys();
   stack = await startStack({ dataDir, dashboard: false, quiet: true });
-  deno = await startDenoServer({ dataDir, libsqlUrl: stack.libsql.url, libsqlAuthToken: stack.libsql.authToken, simulatorsUrl: stack.simulators.url, quiet: true, env: { AUDIT_SIGNING_KEY: keys.signingKey } });
+  deno = await startDenoServer({
+    dataDir,
+    libsqlUrl: stack.libsql.url,
+    libsqlAuthToken: stack.libsql.authToken,
+    simulatorsUrl: stack.simulators.url,
+    quiet: true,
+    env: { AUDIT_SIGNING_KEY: keys.signingKey },
+  });
   db = createClient({ url: stack.libsql.url, authToken: stack.libsql.authToken });
 }, 120_000);
 afterAll(async () => {
@@ -42,24 +54,51 @@ afterAll(async () => {
 /** An issue-triage case on `origin`, run to its end, once its last head is anchored in libSQL. */
 async function anchoredCase(origin: string, repo: string): Promise<{ id: string; entries: AuditEntry[] }> {
   const key = `github:${repo}#1`;
-  expect((await post(origin, await sign.github(firstSecret(devVar("GITHUB_WEBHOOK_SECRET")), "issues", issueOpenedPayload(repo, 1)))).status).toBe(202);
+  expect(
+    (
+      await post(
+        origin,
+        await sign.github(firstSecret(devVar("GITHUB_WEBHOOK_SECRET")), "issues", issueOpenedPayload(repo, 1)),
+      )
+    ).status,
+  ).toBe(202);
   const id = `github-issue-triage/${key}`;
-  return eventually(async () => {
-    const res = await fetch(`${origin}/api/cases/github-issue-triage/${encodeURIComponent(key)}/audit?seq=1`, { headers: { authorization: `Bearer ${token()}` } });
-    if (!res.ok) return undefined;
-    const { entries } = (await res.json()) as { entries: AuditEntry[] };
-    if (entries.at(-1)?.action !== "case.resolved") return undefined;
-    const rs = await db.execute({ sql: "SELECT hash FROM audit_anchors WHERE case_id = ? AND seq = ?", args: [id, entries.length] });
-    return rs.rows[0]?.hash === entries.at(-1)!.hash ? { id, entries } : undefined;
-  }, 30_000, `${id} resolved and anchored`);
+  return eventually(
+    async () => {
+      const res = await fetch(`${origin}/api/cases/github-issue-triage/${encodeURIComponent(key)}/audit?seq=1`, {
+        headers: { authorization: `Bearer ${token()}` },
+      });
+      if (!res.ok) return undefined;
+      const { entries } = (await res.json()) as { entries: AuditEntry[] };
+      if (entries.at(-1)?.action !== "case.resolved") return undefined;
+      const rs = await db.execute({
+        sql: "SELECT hash FROM audit_anchors WHERE case_id = ? AND seq = ?",
+        args: [id, entries.length],
+      });
+      return rs.rows[0]?.hash === entries.at(-1)!.hash ? { id, entries } : undefined;
+    },
+    30_000,
+    `${id} resolved and anchored`,
+  );
 }
 
 const script = (name: string, args: string[], env: Record<string, string> = {}) =>
-  promisify(execFile)(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), `scripts/${name}.ts`, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, WORKER_URL: stack.worker.url, TURSO_DATABASE_URL: stack.libsql.url, TURSO_AUTH_TOKEN: stack.libsql.authToken, AUDIT_PUBLIC_KEY: keys.publicKey, ...env },
-    timeout: 60_000,
-  }).then(
+  promisify(execFile)(
+    process.execPath,
+    [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), `scripts/${name}.ts`, ...args],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        WORKER_URL: stack.worker.url,
+        TURSO_DATABASE_URL: stack.libsql.url,
+        TURSO_AUTH_TOKEN: stack.libsql.authToken,
+        AUDIT_PUBLIC_KEY: keys.publicKey,
+        ...env,
+      },
+      timeout: 60_000,
+    },
+  ).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -69,9 +108,24 @@ describe("audit trails on the local stack", () => {
     const onDeno = await anchoredCase(deno.url, `audit-deno/${crypto.randomUUID().slice(0, 8)}`);
     expect(onDeno.entries.length).toBeGreaterThan(2);
     const day = lastFullDay(Date.now());
-    const row = await eventually(async () => (await db.execute({ sql: "SELECT body, sha256, signature, public_key FROM audit_manifests WHERE day = ?", args: [day] })).rows[0], 15_000, `the manifest of ${day}`);
+    const row = await eventually(
+      async () =>
+        (
+          await db.execute({
+            sql: "SELECT body, sha256, signature, public_key FROM audit_manifests WHERE day = ?",
+            args: [day],
+          })
+        ).rows[0],
+      15_000,
+      `the manifest of ${day}`,
+    );
     expect(row.public_key).toBe(keys.publicKey);
-    expect(await verifyManifestSignature({ body: String(row.body), sha256: String(row.sha256), signature: String(row.signature) }, keys.publicKey)).toBe(true);
+    expect(
+      await verifyManifestSignature(
+        { body: String(row.body), sha256: String(row.sha256), signature: String(row.signature) },
+        keys.publicKey,
+      ),
+    ).toBe(true);
   });
 
   it("npm run audit:verify passes on an untouched case and exits 1 naming an anchor its case no longer matches", async () => {
@@ -85,10 +139,15 @@ describe("audit trails on the local stack", () => {
     expect(ok.stdout).toContain("0 problems");
 
     const forged = "f".repeat(64);
-    await db.execute({ sql: "UPDATE audit_anchors SET hash = ? WHERE case_id = ? AND seq = ?", args: [forged, b.id, b.entries.length] });
+    await db.execute({
+      sql: "UPDATE audit_anchors SET hash = ? WHERE case_id = ? AND seq = ?",
+      args: [forged, b.id, b.entries.length],
+    });
     const bad = await script("audit-verify", ["--case", a.id, "--case", b.id]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(`case ${b.id}: anchor mismatch at seq ${b.entries.length}: audit_anchors holds ${forged}, the case's entry hashes to ${b.entries.at(-1)!.hash}`);
+    expect(bad.stderr).toContain(
+      `case ${b.id}: anchor mismatch at seq ${b.entries.length}: audit_anchors holds ${forged}, the case's entry hashes to ${b.entries.at(-1)!.hash}`,
+    );
     expect(bad.stderr).not.toContain(a.id);
   });
 
@@ -100,7 +159,10 @@ describe("audit trails on the local stack", () => {
     const run = await script("audit-export", ["--from", from, "--to", to, "--case", c.id, "--out", out]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`audit:export: ${c.entries.length} entries`);
-    const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual(c.entries.map((e) => ({ caseId: c.id, ...e })));
     const usage = await script("audit-export", ["--from", to, "--to", from]);
     expect(usage.code).toBe(2);

@@ -15,10 +15,14 @@ import { parseDotenv } from "../../workers/platform/dotenv.ts";
 it("builds the worker bundle offline with wrangler deploy --dry-run", async () => {
   const outdir = mkdtempSync(join(tmpdir(), "crossflow-deploy-"));
   try {
-    const { stdout, stderr } = await promisify(execFile)(join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
-      cwd: ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "" },
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      join(ROOT, "node_modules", ".bin", "wrangler"),
+      ["deploy", "--dry-run", "--outdir", outdir],
+      {
+        cwd: ROOT,
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "" },
+      },
+    );
     expect(stdout).toContain("env.CASES (CaseObject)");
     // Wrangler only warns about keys it does not know (a misspelt [observability.traces] would silently do nothing).
     expect(stderr).not.toContain("Unexpected fields");
@@ -32,24 +36,62 @@ it("builds the worker bundle offline with wrangler deploy --dry-run", async () =
 /** `npm run deploy` (scripts/deploy.ts) uploads the worker's secrets with the bundle, and never the public examples. */
 const DEV_VARS_EXAMPLE = parseDotenv(readFileSync(join(ROOT, ".dev.vars.example"), "utf8"));
 const REQUIRED = [
-  ...["GITHUB_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET", "SLACK_SIGNING_SECRET", "HUBSPOT_CLIENT_SECRET", "ZENDESK_WEBHOOK_SECRET"],
-  ...["SHOPIFY_WEBHOOK_SECRET", "TWILIO_AUTH_TOKEN", "RESEND_WEBHOOK_SECRET", "PROVISIONING_WEBHOOK_SECRET", "ONBOARDING_FORM_SECRET"],
+  ...[
+    "GITHUB_WEBHOOK_SECRET",
+    "STRIPE_WEBHOOK_SECRET",
+    "SLACK_SIGNING_SECRET",
+    "HUBSPOT_CLIENT_SECRET",
+    "ZENDESK_WEBHOOK_SECRET",
+  ],
+  ...[
+    "SHOPIFY_WEBHOOK_SECRET",
+    "TWILIO_AUTH_TOKEN",
+    "RESEND_WEBHOOK_SECRET",
+    "PROVISIONING_WEBHOOK_SECRET",
+    "ONBOARDING_FORM_SECRET",
+  ],
   ...["CROSSFLOW_API_TOKEN", "TURSO_DATABASE_URL", "TURSO_AUTH_TOKEN", "AUDIT_SIGNING_KEY"],
 ];
-const fresh = () => Object.fromEntries(REQUIRED.map((name) => [name, name === "TURSO_DATABASE_URL" ? `libsql://crossflow-${randomBytes(4).toString("hex")}.turso.io` : randomBytes(24).toString("base64url")]));
+const fresh = () =>
+  Object.fromEntries(
+    REQUIRED.map((name) => [
+      name,
+      name === "TURSO_DATABASE_URL"
+        ? `libsql://crossflow-${randomBytes(4).toString("hex")}.turso.io`
+        : randomBytes(24).toString("base64url"),
+    ]),
+  );
 
 async function deploy(args: string[], secrets: Record<string, string>, env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "crossflow-deploy-"));
   const outdir = join(dir, "out");
   const file = join(dir, "secrets.env");
-  writeFileSync(file, Object.entries(secrets).map(([k, v]) => `${k}=${v}\n`).join(""));
+  writeFileSync(
+    file,
+    Object.entries(secrets)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(""),
+  );
   // The caller's shell must not lend the script a secret.
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in DEV_VARS_EXAMPLE)));
   try {
-    const result = await promisify(execFile)("npm", ["run", "--silent", "deploy", "--", "--dry-run", "--outdir", outdir, ...args.map((a) => (a === "$FILE" ? file : a))], {
-      cwd: ROOT,
-      env: { ...base, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "", ...env },
-    }).then(
+    const result = await promisify(execFile)(
+      "npm",
+      [
+        "run",
+        "--silent",
+        "deploy",
+        "--",
+        "--dry-run",
+        "--outdir",
+        outdir,
+        ...args.map((a) => (a === "$FILE" ? file : a)),
+      ],
+      {
+        cwd: ROOT,
+        env: { ...base, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "", ...env },
+      },
+    ).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
@@ -63,12 +105,15 @@ it("npm run deploy refuses the .dev.vars.example secrets, naming them and never 
   const { code, stdout, stderr, built } = await deploy(["--secrets-file", "$FILE"], DEV_VARS_EXAMPLE);
   expect(code).not.toBe(0);
   expect(built).toBe(false);
-  expect(stderr).toContain("deploy refused: secrets left at their public .dev.vars.example value: GITHUB_WEBHOOK_SECRET");
+  expect(stderr).toContain(
+    "deploy refused: secrets left at their public .dev.vars.example value: GITHUB_WEBHOOK_SECRET",
+  );
   // Each is named, as missing (the example TURSO_AUTH_TOKEN is empty) or as left at its example value.
   for (const name of REQUIRED) expect(stderr).toContain(name);
   // Connector credentials in the file are refused too at their example values.
   expect(stderr).toContain("STRIPE_API_KEY");
-  for (const value of Object.values(DEV_VARS_EXAMPLE).filter((v) => v.length > 8)) expect(stdout + stderr).not.toContain(value);
+  for (const value of Object.values(DEV_VARS_EXAMPLE).filter((v) => v.length > 8))
+    expect(stdout + stderr).not.toContain(value);
 });
 
 it("npm run deploy refuses a missing secret, and one example value in a rotation or from the environment", async () => {
@@ -84,7 +129,9 @@ it("npm run deploy refuses a missing secret, and one example value in a rotation
   expect(rotating.code).not.toBe(0);
   expect(rotating.stderr).toMatch(/example value: GITHUB_WEBHOOK_SECRET\n/);
 
-  const fromEnv = await deploy(["--secrets-file", "$FILE"], fresh(), { CROSSFLOW_API_TOKEN: DEV_VARS_EXAMPLE.CROSSFLOW_API_TOKEN! });
+  const fromEnv = await deploy(["--secrets-file", "$FILE"], fresh(), {
+    CROSSFLOW_API_TOKEN: DEV_VARS_EXAMPLE.CROSSFLOW_API_TOKEN!,
+  });
   expect(fromEnv.code).not.toBe(0);
   expect(fromEnv.stderr).toMatch(/example value: CROSSFLOW_API_TOKEN\n/);
   expect(fromEnv.stderr).not.toContain(DEV_VARS_EXAMPLE.CROSSFLOW_API_TOKEN);

@@ -27,9 +27,16 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const count = async (table: "cases" | "metric_events") => Number((await db.execute(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
-const withHeaders = (r: SignedRequest, headers: Record<string, string>): SignedRequest => ({ ...r, headers: { ...r.headers, ...headers } });
-const without = (r: SignedRequest, name: string): SignedRequest => ({ ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== name)) });
+const count = async (table: "cases" | "metric_events") =>
+  Number((await db.execute(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
+const withHeaders = (r: SignedRequest, headers: Record<string, string>): SignedRequest => ({
+  ...r,
+  headers: { ...r.headers, ...headers },
+});
+const without = (r: SignedRequest, name: string): SignedRequest => ({
+  ...r,
+  headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== name)),
+});
 
 describe("bad input over HTTP", () => {
   it("answers every malformed, unsigned, stale, oversized or unknown request with a precise 4xx JSON error and stores nothing", async () => {
@@ -42,12 +49,27 @@ describe("bad input over HTTP", () => {
       ["unsigned", without(good, "stripe-signature"), 401, "missing_signature"],
       ["wrong secret", await sign.stripe("whsec_not_ours", event()), 401, "bad_signature"],
       ["tampered body", tampered, 401, "bad_signature"],
-      ["stale timestamp (a captured request replayed later)", await sign.stripe(stripeSecret, event(), { timestamp: now - 400 }), 401, "stale_timestamp"],
+      [
+        "stale timestamp (a captured request replayed later)",
+        await sign.stripe(stripeSecret, event(), { timestamp: now - 400 }),
+        401,
+        "stale_timestamp",
+      ],
       ["future timestamp", await sign.stripe(stripeSecret, event(), { timestamp: now + 400 }), 401, "stale_timestamp"],
       ["malformed signature header", withHeaders(good, { "stripe-signature": "v1=zz" }), 401, "malformed_signature"],
       ["non-JSON body", await sign.stripe(stripeSecret, "not json at all"), 400, "invalid_json"],
-      ["no event id", await sign.stripe(stripeSecret, { type: "invoice.paid" } as never), 400, "missing_event_identity"],
-      ["form body to a JSON source", withHeaders(good, { "content-type": "application/x-www-form-urlencoded" }), 415, "unsupported_media_type"],
+      [
+        "no event id",
+        await sign.stripe(stripeSecret, { type: "invoice.paid" } as never),
+        400,
+        "missing_event_identity",
+      ],
+      [
+        "form body to a JSON source",
+        withHeaders(good, { "content-type": "application/x-www-form-urlencoded" }),
+        415,
+        "unsupported_media_type",
+      ],
       ["over 1 MiB", { ...good, body: JSON.stringify({ pad: "x".repeat(1024 * 1024) }) }, 413, "payload_too_large"],
       ["unknown source", { ...good, path: "/hooks/gitlab" }, 404, "unknown_source"],
     ];
@@ -67,30 +89,61 @@ describe("bad input over HTTP", () => {
 
 describe("signed webhooks to metrics", () => {
   it("creates a case that resolves and whose metric rows land in libSQL", async () => {
-    const res = await post(stack.worker.url, await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "issues", issueOpenedPayload("acme/e2e", 7, "Export fails with an error")));
+    const res = await post(
+      stack.worker.url,
+      await sign.github(
+        secret("GITHUB_WEBHOOK_SECRET"),
+        "issues",
+        issueOpenedPayload("acme/e2e", 7, "Export fails with an error"),
+      ),
+    );
     expect(res.status).toBe(202);
     const caseId = "github-issue-triage/github:acme/e2e#7";
-    const row = await eventually(async () => {
-      const rs = await db.execute({ sql: "SELECT status, outcome FROM cases WHERE case_id = ? AND status = 'resolved'", args: [caseId] });
-      return rs.rows[0];
-    }, 10_000, "resolved case row");
+    const row = await eventually(
+      async () => {
+        const rs = await db.execute({
+          sql: "SELECT status, outcome FROM cases WHERE case_id = ? AND status = 'resolved'",
+          args: [caseId],
+        });
+        return rs.rows[0];
+      },
+      10_000,
+      "resolved case row",
+    );
     expect(row).toMatchObject({ status: "resolved", outcome: "triaged" });
-    const kinds = (await db.execute({ sql: "SELECT kind FROM metric_events WHERE case_id = ?", args: [caseId] })).rows.map((r) => r.kind);
+    const kinds = (
+      await db.execute({ sql: "SELECT kind FROM metric_events WHERE case_id = ?", args: [caseId] })
+    ).rows.map((r) => r.kind);
     expect(kinds.sort()).toEqual(["case.opened", "case.resolved", "case.status", "step.completed", "step.completed"]);
   });
 
   it("turns a delivery sent twice (a sender retry, or a replay inside the window) into one case and one set of metrics", async () => {
-    const request = await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), stripeInvoiceEvent("invoice.payment_failed", "e2e-dup@example.com", "in_DUP"));
+    const request = await sign.stripe(
+      secret("STRIPE_WEBHOOK_SECRET"),
+      stripeInvoiceEvent("invoice.payment_failed", "e2e-dup@example.com", "in_DUP"),
+    );
     const first = await post(stack.worker.url, request);
     const second = await post(stack.worker.url, request);
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);
-    expect(await second.json()).toMatchObject({ duplicate: true, deliveries: [{ status: "duplicate", cases: [{ caseKey: "customer:e2e-dup@example.com" }] }] });
+    expect(await second.json()).toMatchObject({
+      duplicate: true,
+      deliveries: [{ status: "duplicate", cases: [{ caseKey: "customer:e2e-dup@example.com" }] }],
+    });
     const caseId = "payment-recovery/customer:e2e-dup@example.com";
-    await eventually(async () => (await db.execute({ sql: "SELECT 1 FROM cases WHERE case_id = ? AND status = 'waiting'", args: [caseId] })).rows[0], 10_000, "waiting case");
+    await eventually(
+      async () =>
+        (await db.execute({ sql: "SELECT 1 FROM cases WHERE case_id = ? AND status = 'waiting'", args: [caseId] }))
+          .rows[0],
+      10_000,
+      "waiting case",
+    );
     expect((await post(stack.worker.url, request)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
-    const events = await db.execute({ sql: "SELECT kind, count(*) AS n FROM metric_events WHERE case_id = ? GROUP BY kind ORDER BY kind", args: [caseId] });
+    const events = await db.execute({
+      sql: "SELECT kind, count(*) AS n FROM metric_events WHERE case_id = ? GROUP BY kind ORDER BY kind",
+      args: [caseId],
+    });
     expect(events.rows.map((r) => [r.kind, Number(r.n)])).toEqual([
       ["case.opened", 1],
       ["case.status", 2], // running, then waiting for the customer
@@ -99,25 +152,55 @@ describe("signed webhooks to metrics", () => {
   });
 
   it("answers GitHub's ping and Slack's URL handshake only when signed", async () => {
-    const ping = await post(stack.worker.url, await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "ping", { zen: "Keep it logically awesome.", hook_id: 1 }));
+    const ping = await post(
+      stack.worker.url,
+      await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "ping", { zen: "Keep it logically awesome.", hook_id: 1 }),
+    );
     expect(ping.status).toBe(200);
-    const challenge = await post(stack.worker.url, await sign.slack(secret("SLACK_SIGNING_SECRET"), { type: "url_verification", challenge: "3eZbrw1aB" }));
+    const challenge = await post(
+      stack.worker.url,
+      await sign.slack(secret("SLACK_SIGNING_SECRET"), { type: "url_verification", challenge: "3eZbrw1aB" }),
+    );
     expect(await challenge.json()).toEqual({ challenge: "3eZbrw1aB" });
-    const unsigned = await fetch(`${stack.worker.url}/hooks/slack`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "url_verification", challenge: "x" }) });
+    const unsigned = await fetch(`${stack.worker.url}/hooks/slack`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "url_verification", challenge: "x" }),
+    });
     expect(unsigned.status).toBe(401);
   });
 
   it("verifies the URL-signing senders (Twilio, HubSpot) against the URL they called", async () => {
     const origin = stack.worker.url;
-    const sms = await post(origin, await sign.twilio(secret("TWILIO_AUTH_TOKEN"), { MessageSid: "SMe2e1", From: "+4915112345678", Body: "Ja, bitte", SmsStatus: "received" }, { origin }));
+    const sms = await post(
+      origin,
+      await sign.twilio(
+        secret("TWILIO_AUTH_TOKEN"),
+        { MessageSid: "SMe2e1", From: "+4915112345678", Body: "Ja, bitte", SmsStatus: "received" },
+        { origin },
+      ),
+    );
     expect(sms.status).toBe(202); // verified; no case talks to this number, so it waits in the dead letters
-    const hub = await post(origin, await sign.hubspot(secret("HUBSPOT_CLIENT_SECRET"), [{ eventId: 11, subscriptionType: "deal.propertyChange", objectId: 42 }], { origin }));
+    const hub = await post(
+      origin,
+      await sign.hubspot(
+        secret("HUBSPOT_CLIENT_SECRET"),
+        [{ eventId: 11, subscriptionType: "deal.propertyChange", objectId: 42 }],
+        { origin },
+      ),
+    );
     expect(hub.status).toBe(202);
-    const wrongUrl = await post(origin, await sign.twilio(secret("TWILIO_AUTH_TOKEN"), { MessageSid: "SMe2e2" }, { origin: "https://elsewhere.example" }));
+    const wrongUrl = await post(
+      origin,
+      await sign.twilio(secret("TWILIO_AUTH_TOKEN"), { MessageSid: "SMe2e2" }, { origin: "https://elsewhere.example" }),
+    );
     expect(wrongUrl.status).toBe(401);
   });
 
   it("serves health", async () => {
-    expect(await (await fetch(`${stack.worker.url}/healthz`)).json()).toEqual({ ok: true, service: "crossflow-worker" });
+    expect(await (await fetch(`${stack.worker.url}/healthz`)).json()).toEqual({
+      ok: true,
+      service: "crossflow-worker",
+    });
   });
 });

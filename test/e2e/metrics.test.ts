@@ -23,7 +23,13 @@ afterAll(async () => {
 
 const OUTAGE_MS = 60_000;
 const apiToken = firstSecret(devVar("CROSSFLOW_API_TOKEN"));
-const sorted = (groups: TallyGroup[]) => groups.map((g) => ({ ...g, tally: { ...g.tally, ttr: [...g.tally.ttr].sort(), exceptions: [...g.tally.exceptions].sort() } })).sort((a, b) => `${a.workflowId}${a.version}${a.day}`.localeCompare(`${b.workflowId}${b.version}${b.day}`));
+const sorted = (groups: TallyGroup[]) =>
+  groups
+    .map((g) => ({
+      ...g,
+      tally: { ...g.tally, ttr: [...g.tally.ttr].sort(), exceptions: [...g.tally.exceptions].sort() },
+    }))
+    .sort((a, b) => `${a.workflowId}${a.version}${a.day}`.localeCompare(`${b.workflowId}${b.version}${b.day}`));
 
 describe("metrics pipeline on the local stack", () => {
   it("loses and duplicates nothing through a 60 s libSQL outage under demo traffic; kpi:verify finds 0 mismatches", async () => {
@@ -41,15 +47,27 @@ describe("metrics pipeline on the local stack", () => {
     expect(summary.opened).toBe(40);
     expect(summary.inFlight).toBe(0);
     // Nothing parked: every batch got through inside the queue's retries.
-    const parked = await fetch(`${s.worker.url}/api/dead-letters?source=metrics&status=all`, { headers: { authorization: `Bearer ${apiToken}` } });
+    const parked = await fetch(`${s.worker.url}/api/dead-letters?source=metrics&status=all`, {
+      headers: { authorization: `Bearer ${apiToken}` },
+    });
     expect(await parked.json()).toMatchObject({ deadLetters: [] });
 
     // The script itself, as an operator runs it.
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/kpi-verify.ts", "--settle", "90"], {
-      cwd: ROOT,
-      env: { ...process.env, WORKER_URL: s.worker.url, TURSO_DATABASE_URL: s.libsql.url, TURSO_AUTH_TOKEN: s.libsql.authToken, CROSSFLOW_DEMO_MANIFEST: manifest },
-      timeout: 150_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/kpi-verify.ts", "--settle", "90"],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          WORKER_URL: s.worker.url,
+          TURSO_DATABASE_URL: s.libsql.url,
+          TURSO_AUTH_TOKEN: s.libsql.authToken,
+          CROSSFLOW_DEMO_MANIFEST: manifest,
+        },
+        timeout: 150_000,
+      },
+    );
     expect(stdout).toContain("40 cases recounted");
     expect(stdout).toContain("0 mismatches");
 
@@ -61,6 +79,8 @@ describe("metrics pipeline on the local stack", () => {
     expect(perCase).toHaveLength(readDemoManifest(manifest).length);
     expect(perCase.every((r) => Number(r.opened) === 1 && Number(r.ended) <= 1)).toBe(true);
     const range = { fromDay: 0, toDay: 1_000_000 };
-    expect(sorted(await tallyFromRawEvents(db, range, ["workflow", "version", "day"]))).toEqual(sorted(await tallyFromRollups(db, range, ["workflow", "version", "day"])));
+    expect(sorted(await tallyFromRawEvents(db, range, ["workflow", "version", "day"]))).toEqual(
+      sorted(await tallyFromRollups(db, range, ["workflow", "version", "day"])),
+    );
   }, 300_000);
 });

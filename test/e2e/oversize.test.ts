@@ -40,7 +40,18 @@ function chunkedUpload(origin: string, path: string, totalBytes: number): Promis
       finish({ status: null, code: null, error: `no answer within 20 s after ${sent} bytes` });
       req.destroy();
     }, 20_000);
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${"0".repeat(64)}`, "x-github-event": "issues", "x-github-delivery": crypto.randomUUID() } });
+    const req = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-hub-signature-256": `sha256=${"0".repeat(64)}`,
+        "x-github-event": "issues",
+        "x-github-delivery": crypto.randomUUID(),
+      },
+    });
     const chunk = Buffer.alloc(64 * 1024, "[1,2,3,4,5,6,7]");
     req.on("response", (res) => {
       let text = "";
@@ -75,7 +86,8 @@ function rawRequest(origin: string, head: string, body: Buffer): Promise<{ statu
     const url = new URL(origin);
     const socket = connect(Number(url.port), url.hostname);
     let raw = "";
-    const done = () => resolve({ status: /^HTTP\/1\.1 (\d{3})/.exec(raw) ? Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)![1]) : null, raw });
+    const done = () =>
+      resolve({ status: /^HTTP\/1\.1 (\d{3})/.exec(raw) ? Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)![1]) : null, raw });
     socket.setTimeout(15_000, () => socket.destroy());
     socket.on("data", (d) => (raw += d.toString("latin1")));
     socket.on("close", done);
@@ -102,11 +114,16 @@ describe("oversized uploads over HTTP", () => {
       const results: UploadResult[] = [];
       for (let round = 0; round < 3; round++) {
         let uploadsDone = false;
-        const uploads = Promise.all(Array.from({ length: 4 }, () => chunkedUpload(origin, "/hooks/github", 10 * MB))).finally(() => (uploadsDone = true));
+        const uploads = Promise.all(
+          Array.from({ length: 4 }, () => chunkedUpload(origin, "/hooks/github", 10 * MB)),
+        ).finally(() => (uploadsDone = true));
         // Valid webhooks, two at a time, for as long as the uploads run (and at least 10 each).
         const sender = async (lane: number) => {
           for (let i = 0; !uploadsDone || i < 10; i++) {
-            const res = await post(origin, await sign.github(secret, "issues", issueOpenedPayload(`oversize/round-${round}-lane-${lane}`, i + 1)));
+            const res = await post(
+              origin,
+              await sign.github(secret, "issues", issueOpenedPayload(`oversize/round-${round}-lane-${lane}`, i + 1)),
+            );
             statuses.push(res.status);
             await res.arrayBuffer();
           }
@@ -115,7 +132,9 @@ describe("oversized uploads over HTTP", () => {
         results.push(...answers);
       }
       // Every upload sees its 413: none is reset, none gets the dev proxy's 503 "worker restarted".
-      expect(results.map((r) => ({ status: r.status, code: r.code, error: r.error }))).toEqual(results.map(() => ({ status: 413, code: "payload_too_large", error: null })));
+      expect(results.map((r) => ({ status: r.status, code: r.code, error: r.error }))).toEqual(
+        results.map(() => ({ status: 413, code: "payload_too_large", error: null })),
+      );
       expect(statuses.length).toBeGreaterThanOrEqual(60);
       expect(statuses.filter((s) => s !== 202)).toEqual([]);
       expect(workerLog.join("")).not.toMatch(/restart|Reloading|Uncaught|internal_error| 5\d\d /i);
@@ -137,14 +156,19 @@ describe("oversized uploads over HTTP", () => {
     const origin = stack().worker.url;
     const signed = await sign.github(githubSecret(), "issues", issueOpenedPayload("oversize/lying", 1));
     const body = Buffer.concat([Buffer.from(signed.body), Buffer.alloc(10 * MB, "x")]);
-    const headers = Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+    const headers = Object.entries(signed.headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join("");
     const head = `POST /hooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: ${signed.body.length}\r\n\r\n`;
     const { status, raw } = await rawRequest(origin, head, body);
     // The declared bytes are the signed body: accepted. What follows is no request at all; the server drops it.
     expect(status, raw.slice(0, 400)).toBe(202);
     expect(raw).not.toMatch(/HTTP\/1\.1 5\d\d/);
     // And the worker still serves.
-    const after = await post(origin, await sign.github(githubSecret(), "issues", issueOpenedPayload("oversize/lying", 2)));
+    const after = await post(
+      origin,
+      await sign.github(githubSecret(), "issues", issueOpenedPayload("oversize/lying", 2)),
+    );
     expect(after.status).toBe(202);
   });
 });

@@ -12,24 +12,53 @@ import { eventually } from "../support/wait.ts";
 
 const stack = useStack("payment-recovery");
 const stripe = async (path: string, form: Record<string, string>) => {
-  const res = await fetch(`${stack().simulators.url}/stripe${path}`, { method: "POST", headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}` }, body: new URLSearchParams(form) });
+  const res = await fetch(`${stack().simulators.url}/stripe${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}` },
+    body: new URLSearchParams(form),
+  });
   return { status: res.status, body: (await res.json()) as { id: string } };
 };
 const caseOf = async (email: string) =>
-  (await (await fetch(`${stack().worker.url}/api/cases/payment-recovery/${encodeURIComponent(`customer:${email}`)}`, { headers: { authorization: `Bearer ${firstSecret(devVar("CROSSFLOW_API_TOKEN"))}` } })).json()) as any;
+  (await (
+    await fetch(`${stack().worker.url}/api/cases/payment-recovery/${encodeURIComponent(`customer:${email}`)}`, {
+      headers: { authorization: `Bearer ${firstSecret(devVar("CROSSFLOW_API_TOKEN"))}` },
+    })
+  ).json()) as any;
 
 describe("payment-recovery from the Stripe simulator's signed events", () => {
   it("opens on a declined invoice payment and recovers when the invoice is paid", async () => {
     const email = `invoice-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const customer = await stripe("/v1/customers", { email });
     const invoice = await stripe("/v1/invoices", { customer: customer.body.id, amount_due: "4900" });
-    expect((await stripe(`/v1/invoices/${invoice.body.id}/pay`, { payment_method: "pm_card_chargeDeclined" })).status).toBe(402);
-    await eventually(async () => ((v) => (v.wait?.stepId === "customer-contact" ? v : undefined))(await caseOf(email)), 30_000, "case opened by invoice.payment_failed");
-    const mail = { type: "email.received", created_at: new Date().toISOString(), data: { from: email, subject: "Card", text: "I updated my card." } };
-    expect((await post(stack().worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, mail))).status).toBe(202);
+    expect(
+      (await stripe(`/v1/invoices/${invoice.body.id}/pay`, { payment_method: "pm_card_chargeDeclined" })).status,
+    ).toBe(402);
+    await eventually(
+      async () => ((v) => (v.wait?.stepId === "customer-contact" ? v : undefined))(await caseOf(email)),
+      30_000,
+      "case opened by invoice.payment_failed",
+    );
+    const mail = {
+      type: "email.received",
+      created_at: new Date().toISOString(),
+      data: { from: email, subject: "Card", text: "I updated my card." },
+    };
+    expect(
+      (await post(stack().worker.url, await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, mail)))
+        .status,
+    ).toBe(202);
     expect((await stripe(`/v1/invoices/${invoice.body.id}/pay`, { payment_method: "pm_card_visa" })).status).toBe(200);
-    const view = await eventually(async () => ((v) => (v.header?.status === "resolved" ? v : undefined))(await caseOf(email)), 30_000, "recovered");
+    const view = await eventually(
+      async () => ((v) => (v.header?.status === "resolved" ? v : undefined))(await caseOf(email)),
+      30_000,
+      "recovered",
+    );
     expect(view.header.outcome).toBe("recovered");
-    expect(view.events.map((e: any) => `${e.source}:${e.type}`)).toEqual(["stripe:invoice.payment_failed", "resend:email.received", "stripe:invoice.paid"]);
+    expect(view.events.map((e: any) => `${e.source}:${e.type}`)).toEqual([
+      "stripe:invoice.payment_failed",
+      "resend:email.received",
+      "stripe:invoice.paid",
+    ]);
   });
 });

@@ -27,7 +27,10 @@ export function acceptedKeys(answers: readonly Answer[]): Set<string> {
 
 /** Rows of `cases` for a run's customers (`customer:load-<run>-…`), by case key. */
 async function casesOf(db: Client, run: string): Promise<Map<string, { status: string; rows: number }>> {
-  const rs = await db.execute({ sql: "SELECT case_key, max(status) AS status, count(*) AS n FROM cases WHERE case_key LIKE ? GROUP BY case_key", args: [`customer:load-${run}-%`] });
+  const rs = await db.execute({
+    sql: "SELECT case_key, max(status) AS status, count(*) AS n FROM cases WHERE case_key LIKE ? GROUP BY case_key",
+    args: [`customer:load-${run}-%`],
+  });
   return new Map(rs.rows.map((r) => [String(r.case_key), { status: String(r.status), rows: Number(r.n) }]));
 }
 
@@ -35,7 +38,13 @@ async function casesOf(db: Client, run: string): Promise<Map<string, { status: s
  * Waits until every key in `keys` has a case in libSQL (and, with `settled`, one whose status it accepts), polling
  * twice a second; returns the seconds it took, or throws with what is missing once `budgetS` has passed.
  */
-export async function waitForCases(libsqlUrl: string, run: string, keys: Set<string>, budgetS: number, settled?: (status: string) => boolean): Promise<number> {
+export async function waitForCases(
+  libsqlUrl: string,
+  run: string,
+  keys: Set<string>,
+  budgetS: number,
+  settled?: (status: string) => boolean,
+): Promise<number> {
   const db = createClient({ url: libsqlUrl });
   const began = Date.now();
   let missing: string[] = [];
@@ -52,7 +61,9 @@ export async function waitForCases(libsqlUrl: string, run: string, keys: Set<str
         // The endpoint may be restarting (the outage scenario): keep polling until the budget is spent.
       }
       if (Date.now() - began > budgetS * 1000) {
-        throw new LoadCheckError(`${missing.length} of ${keys.size} accepted cases not ${settled ? "finished" : "in libSQL"} ${budgetS} s after the load (e.g. ${missing.slice(0, 3).join(", ")})`);
+        throw new LoadCheckError(
+          `${missing.length} of ${keys.size} accepted cases not ${settled ? "finished" : "in libSQL"} ${budgetS} s after the load (e.g. ${missing.slice(0, 3).join(", ")})`,
+        );
       }
       await sleep(500);
     }
@@ -67,11 +78,24 @@ export async function checkNoDoubles(libsqlUrl: string, run: string): Promise<vo
   try {
     const found = await casesOf(db, run);
     const doubled = [...found].filter(([, c]) => c.rows > 1);
-    if (doubled.length > 0) throw new LoadCheckError(`${doubled.length} keys have more than one case (e.g. ${doubled[0]![0]})`);
-    const opened = await db.execute({ sql: "SELECT case_id, sum(kind = 'case.opened') AS n FROM metric_events WHERE case_key LIKE ? GROUP BY case_id HAVING n <> 1", args: [`customer:load-${run}-%`] });
-    if (opened.rows.length > 0) throw new LoadCheckError(`${opened.rows.length} cases have ${opened.rows[0]!.n} case.opened events instead of 1 (e.g. ${opened.rows[0]!.case_id})`);
-    const steps = await db.execute({ sql: "SELECT case_id, step_id, count(*) AS n FROM metric_events WHERE case_key LIKE ? AND kind = 'step.completed' GROUP BY case_id, step_id HAVING n > 1", args: [`customer:load-${run}-%`] });
-    if (steps.rows.length > 0) throw new LoadCheckError(`${steps.rows.length} steps completed more than once (e.g. ${steps.rows[0]!.case_id} ${steps.rows[0]!.step_id})`);
+    if (doubled.length > 0)
+      throw new LoadCheckError(`${doubled.length} keys have more than one case (e.g. ${doubled[0]![0]})`);
+    const opened = await db.execute({
+      sql: "SELECT case_id, sum(kind = 'case.opened') AS n FROM metric_events WHERE case_key LIKE ? GROUP BY case_id HAVING n <> 1",
+      args: [`customer:load-${run}-%`],
+    });
+    if (opened.rows.length > 0)
+      throw new LoadCheckError(
+        `${opened.rows.length} cases have ${opened.rows[0]!.n} case.opened events instead of 1 (e.g. ${opened.rows[0]!.case_id})`,
+      );
+    const steps = await db.execute({
+      sql: "SELECT case_id, step_id, count(*) AS n FROM metric_events WHERE case_key LIKE ? AND kind = 'step.completed' GROUP BY case_id, step_id HAVING n > 1",
+      args: [`customer:load-${run}-%`],
+    });
+    if (steps.rows.length > 0)
+      throw new LoadCheckError(
+        `${steps.rows.length} steps completed more than once (e.g. ${steps.rows[0]!.case_id} ${steps.rows[0]!.step_id})`,
+      );
   } finally {
     db.close();
   }
@@ -88,14 +112,20 @@ export function checkDuplicatesAnswered(answers: readonly Answer[]): { repeats: 
   let answeredDuplicate = 0;
   for (const [id, list] of byEvent) {
     const sorted = [...list].sort((a, b) => a.at - b.at);
-    if (sorted.filter((a) => a.outcome === "accepted").length > 1) throw new LoadCheckError(`event ${id} was accepted ${sorted.filter((a) => a.outcome === "accepted").length} times`);
+    if (sorted.filter((a) => a.outcome === "accepted").length > 1)
+      throw new LoadCheckError(
+        `event ${id} was accepted ${sorted.filter((a) => a.outcome === "accepted").length} times`,
+      );
     const firstAccepted = sorted.find((a) => a.outcome === "accepted");
     for (const a of sorted.slice(1)) {
       repeats++;
       if (firstAccepted && a.at >= firstAccepted.at + firstAccepted.ms && a.status !== null) {
         // A 429 refuses before anything is read (the sender comes back after Retry-After): not an answer about the event.
         if (a.status === 429 && (a.outcome === "overloaded" || a.outcome === "rate_limited")) continue;
-        if (a.status !== 200 || a.outcome !== "duplicate") throw new LoadCheckError(`a repeat of accepted event ${id} was answered ${a.status} ${a.outcome}, not 200 duplicate`);
+        if (a.status !== 200 || a.outcome !== "duplicate")
+          throw new LoadCheckError(
+            `a repeat of accepted event ${id} was answered ${a.status} ${a.outcome}, not 200 duplicate`,
+          );
         answeredDuplicate++;
       }
     }
@@ -115,22 +145,36 @@ interface LoggedRequest {
  * Effects in the simulators happened once: each refund key acted at most once, no charge refunded more than once
  * over, each ticket answered at most once; returns how many refunds and replies there were.
  */
-export async function checkEffectsOnce(simulatorsUrl: string, tickets: { charge: string; ticket: number }[]): Promise<{ refunds: number; replies: number }> {
+export async function checkEffectsOnce(
+  simulatorsUrl: string,
+  tickets: { charge: string; ticket: number }[],
+): Promise<{ refunds: number; replies: number }> {
   const log = (await (await fetch(`${simulatorsUrl}/stripe/_sim/requests`)).json()) as { requests: LoggedRequest[] };
   const acted = new Map<string, number>();
   for (const r of log.requests) {
-    if (r.method === "POST" && r.path.endsWith("/v1/refunds") && r.status === 200 && !r.replayed) acted.set(r.idempotencyKey ?? "(none)", (acted.get(r.idempotencyKey ?? "(none)") ?? 0) + 1);
+    if (r.method === "POST" && r.path.endsWith("/v1/refunds") && r.status === 200 && !r.replayed)
+      acted.set(r.idempotencyKey ?? "(none)", (acted.get(r.idempotencyKey ?? "(none)") ?? 0) + 1);
   }
   const twice = [...acted].filter(([, n]) => n > 1);
-  if (twice.length > 0) throw new LoadCheckError(`${twice.length} refund idempotency keys acted more than once (e.g. ${twice[0]![0]})`);
+  if (twice.length > 0)
+    throw new LoadCheckError(`${twice.length} refund idempotency keys acted more than once (e.g. ${twice[0]![0]})`);
   if (acted.has("(none)")) throw new LoadCheckError("a refund was sent without an idempotency key");
   let refunds = 0;
   let replies = 0;
   for (const { charge, ticket } of tickets) {
-    const c = (await (await fetch(`${simulatorsUrl}/stripe/v1/charges/${charge}`, { headers: { authorization: `Bearer ${STRIPE_KEY}` } })).json()) as { amount: number; amount_refunded: number };
-    if (c.amount_refunded > c.amount) throw new LoadCheckError(`charge ${charge} refunded ${c.amount_refunded} of ${c.amount}`);
+    const c = (await (
+      await fetch(`${simulatorsUrl}/stripe/v1/charges/${charge}`, {
+        headers: { authorization: `Bearer ${STRIPE_KEY}` },
+      })
+    ).json()) as { amount: number; amount_refunded: number };
+    if (c.amount_refunded > c.amount)
+      throw new LoadCheckError(`charge ${charge} refunded ${c.amount_refunded} of ${c.amount}`);
     if (c.amount_refunded > 0) refunds++;
-    const t = (await (await fetch(`${simulatorsUrl}/zendesk/api/v2/tickets/${ticket}/comments.json`, { headers: { authorization: `Bearer ${ZENDESK_KEY}` } })).json()) as { count: number };
+    const t = (await (
+      await fetch(`${simulatorsUrl}/zendesk/api/v2/tickets/${ticket}/comments.json`, {
+        headers: { authorization: `Bearer ${ZENDESK_KEY}` },
+      })
+    ).json()) as { count: number };
     if (t.count > 1) throw new LoadCheckError(`ticket ${ticket} was answered ${t.count} times`);
     replies += t.count;
   }

@@ -14,15 +14,34 @@ export interface Secrets {
 
 const hmac = (secret: string, data: string) => createHmac("sha256", secret).update(data);
 
-export function signStripe(secret: string, event: { id: string; type: string } & Record<string, unknown>, t = Math.floor(Date.now() / 1000)) {
+export function signStripe(
+  secret: string,
+  event: { id: string; type: string } & Record<string, unknown>,
+  t = Math.floor(Date.now() / 1000),
+) {
   const body = JSON.stringify({ object: "event", created: t, ...event });
-  return { path: "/hooks/stripe", body, headers: { "content-type": "application/json", "stripe-signature": `t=${t},v1=${hmac(secret, `${t}.${body}`).digest("hex")}` } };
+  return {
+    path: "/hooks/stripe",
+    body,
+    headers: {
+      "content-type": "application/json",
+      "stripe-signature": `t=${t},v1=${hmac(secret, `${t}.${body}`).digest("hex")}`,
+    },
+  };
 }
 
 export function signZendesk(secret: string, event: unknown, t = Math.floor(Date.now() / 1000)) {
   const body = JSON.stringify(event);
   const iso = new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-  return { path: "/hooks/zendesk", body, headers: { "content-type": "application/json", "x-zendesk-webhook-signature-timestamp": iso, "x-zendesk-webhook-signature": hmac(secret, iso + body).digest("base64") } };
+  return {
+    path: "/hooks/zendesk",
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-zendesk-webhook-signature-timestamp": iso,
+      "x-zendesk-webhook-signature": hmac(secret, iso + body).digest("base64"),
+    },
+  };
 }
 
 /** Fails when the load's signatures differ from the shared signer's: the load must sign exactly as the senders do. */
@@ -34,7 +53,11 @@ export async function checkSigning(secrets: Secrets): Promise<void> {
   const ticket = refundTicket("check", 1, "ch_check");
   const zOurs = signZendesk(secrets.zendesk, ticket, t);
   const zShared = await sign.zendesk(secrets.zendesk, ticket, { timestamp: t });
-  if (ours.body !== shared.body || ours.headers["stripe-signature"] !== shared.headers["stripe-signature"] || zOurs.headers["x-zendesk-webhook-signature"] !== zShared.headers["x-zendesk-webhook-signature"]) {
+  if (
+    ours.body !== shared.body ||
+    ours.headers["stripe-signature"] !== shared.headers["stripe-signature"] ||
+    zOurs.headers["x-zendesk-webhook-signature"] !== zShared.headers["x-zendesk-webhook-signature"]
+  ) {
     throw new Error("the load's signatures differ from scripts/senders.ts");
   }
 }
@@ -46,11 +69,16 @@ export const customer = (run: string, i: number) => `load-${run}-${i}@example.co
  * Stripe `invoice.payment_failed` for a new customer each time: every event opens a payment-recovery case. With
  * `duplicates` > 0 that share of the deliveries repeats an event already answered (a sender retrying), unchanged.
  */
-export function newCases(secrets: Secrets, run: string, options: { duplicates?: number } = {}): Source & { answered(shot: Shot): void; sent: () => number } {
+export function newCases(
+  secrets: Secrets,
+  run: string,
+  options: { duplicates?: number } = {},
+): Source & { answered(shot: Shot): void; sent: () => number } {
   let i = 0;
   const earlier: Shot[] = [];
   const next = () => {
-    if (options.duplicates && earlier.length > 0 && Math.random() < options.duplicates) return earlier[Math.floor(Math.random() * earlier.length)]!;
+    if (options.duplicates && earlier.length > 0 && Math.random() < options.duplicates)
+      return earlier[Math.floor(Math.random() * earlier.length)]!;
     const n = i++;
     const email = customer(run, n);
     const event = stripeInvoiceEvent("invoice.payment_failed", email, `in_${run}_${n}`, `evt_${run}_${n}`);

@@ -17,9 +17,18 @@ const option = (name: string) => {
 const plan = args.includes("--short") ? SHORT : FULL;
 const runtimes = (option("runtime")?.split(",") ?? ["wrangler", "deno"]) as Runtime[];
 // (d) leaves faults queued in the simulators for calls it did not make, so it runs last.
-const SCENARIOS = { a: ["burst of new cases", burst], b: ["20 % duplicate deliveries", duplicates], e: ["metrics store down", outage], c: ["kill -9 mid-load", crash], d: ["connectors failing 30 %", faults] } as const;
+const SCENARIOS = {
+  a: ["burst of new cases", burst],
+  b: ["20 % duplicate deliveries", duplicates],
+  e: ["metrics store down", outage],
+  c: ["kill -9 mid-load", crash],
+  d: ["connectors failing 30 %", faults],
+} as const;
 const only = option("only")?.split(",");
-const secrets = { stripe: firstSecret(devVar("STRIPE_WEBHOOK_SECRET")), zendesk: firstSecret(devVar("ZENDESK_WEBHOOK_SECRET")) };
+const secrets = {
+  stripe: firstSecret(devVar("STRIPE_WEBHOOK_SECRET")),
+  zendesk: firstSecret(devVar("ZENDESK_WEBHOOK_SECRET")),
+};
 
 await checkSigning(secrets);
 const failures: string[] = [];
@@ -28,7 +37,8 @@ const stopAll = async () => {
   await stack?.stop();
   stack = undefined;
 };
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stopAll().then(() => process.exit(130)));
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => void stopAll().then(() => process.exit(130)));
 
 const print = (title: string, figures: Figures) => {
   console.log(`\n### ${title}\n`);
@@ -39,7 +49,9 @@ const print = (title: string, figures: Figures) => {
 for (const runtime of runtimes) {
   try {
     stack = await startLoadStack(runtime);
-    console.log(`\n## ${runtime === "wrangler" ? "wrangler dev" : "Deno"} (${args.includes("--short") ? "short" : "full"} run; services' output in ${stack.logFile})`);
+    console.log(
+      `\n## ${runtime === "wrangler" ? "wrangler dev" : "Deno"} (${args.includes("--short") ? "short" : "full"} run; services' output in ${stack.logFile})`,
+    );
     for (const [key, [name, scenario]] of Object.entries(SCENARIOS)) {
       if (only && !only.includes(key)) continue;
       const title = `${runtime}: (${key}) ${name}`;
@@ -47,14 +59,24 @@ for (const runtime of runtimes) {
       const reloadsBefore = stack.reloads();
       try {
         const figures = await scenario(stack, secrets, plan);
-        print(title, { ...figures, ...(stack.reloads() > reloadsBefore ? { "runtime reloads (a source file changed)": stack.reloads() - reloadsBefore } : {}) });
+        print(title, {
+          ...figures,
+          ...(stack.reloads() > reloadsBefore
+            ? { "runtime reloads (a source file changed)": stack.reloads() - reloadsBefore }
+            : {}),
+        });
         console.log(`\n${title}: passed in ${((Date.now() - began) / 1000).toFixed(0)} s`);
       } catch (error) {
         const measured = (error as { figures?: Figures }).figures;
         if (measured) print(`${title} (failed)`, measured);
-        const reloaded = stack.reloads() > reloadsBefore ? ` (wrangler dev reloaded ${stack.reloads() - reloadsBefore}× during it: a source file changed)` : "";
+        const reloaded =
+          stack.reloads() > reloadsBefore
+            ? ` (wrangler dev reloaded ${stack.reloads() - reloadsBefore}× during it: a source file changed)`
+            : "";
         failures.push(`${title}: ${(error as Error).message}${reloaded}`);
-        console.error(`\n${title}: FAILED after ${((Date.now() - began) / 1000).toFixed(0)} s: ${(error as Error).stack}`);
+        console.error(
+          `\n${title}: FAILED after ${((Date.now() - began) / 1000).toFixed(0)} s: ${(error as Error).stack}`,
+        );
       }
     }
   } catch (error) {

@@ -7,7 +7,16 @@
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureDevVars, freePort, pointSimulatorsAt, startDenoServer, startLibsqlService, startSimulators, startWorker, type Service } from "../../scripts/stack.ts";
+import {
+  ensureDevVars,
+  freePort,
+  pointSimulatorsAt,
+  startDenoServer,
+  startLibsqlService,
+  startSimulators,
+  startWorker,
+  type Service,
+} from "../../scripts/stack.ts";
 
 export type Runtime = "wrangler" | "deno";
 
@@ -38,7 +47,14 @@ export async function startLoadStack(runtime: Runtime): Promise<LoadStack> {
   let reloads = 0;
   const output = (name: string) => (chunk: string) => {
     if (chunk.includes("Reloading local server")) reloads++;
-    appendFileSync(logFile, chunk.split("\n").filter(Boolean).map((l) => `${name}: ${l}\n`).join(""));
+    appendFileSync(
+      logFile,
+      chunk
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => `${name}: ${l}\n`)
+        .join(""),
+    );
   };
   const services: { libsql?: Service; simulators?: Service; app?: Service } = {};
   const stop = async () => {
@@ -54,7 +70,15 @@ export async function startLoadStack(runtime: Runtime): Promise<LoadStack> {
     const launch = () =>
       runtime === "wrangler"
         ? startWorker({ libsqlUrl, simulatorsUrl, dataDir, port, quiet: true, onOutput: output("worker") })
-        : startDenoServer({ dataDir, libsqlUrl, simulatorsUrl, port, quiet: true, env: { INGEST_RATE_LIMIT: "100000000" }, onOutput: output("deno") });
+        : startDenoServer({
+            dataDir,
+            libsqlUrl,
+            simulatorsUrl,
+            port,
+            quiet: true,
+            env: { INGEST_RATE_LIMIT: "100000000" },
+            onOutput: output("deno"),
+          });
     services.app = await launch();
     await pointSimulatorsAt(simulatorsUrl, services.app.url);
     return {
@@ -79,7 +103,12 @@ export async function startLoadStack(runtime: Runtime): Promise<LoadStack> {
         services.libsql = undefined;
       },
       async startLibsql() {
-        services.libsql = await startLibsqlService({ port: libsqlPort, dataDir, quiet: true, onOutput: output("libsql") });
+        services.libsql = await startLibsqlService({
+          port: libsqlPort,
+          dataDir,
+          quiet: true,
+          onOutput: output("libsql"),
+        });
       },
       stop,
     };

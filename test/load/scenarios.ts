@@ -8,7 +8,15 @@ import { drizzle } from "drizzle-orm/libsql/web";
 import { tallyFromRawEvents, tallyFromRollups, type TallyGroup } from "../../db/kpi/index.ts";
 import * as schema from "../../db/schema.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
-import { acceptedKeys, checkDuplicatesAnswered, checkEffectsOnce, checkNoDoubles, LoadCheckError, sleep, waitForCases } from "./checks.ts";
+import {
+  acceptedKeys,
+  checkDuplicatesAnswered,
+  checkEffectsOnce,
+  checkNoDoubles,
+  LoadCheckError,
+  sleep,
+  waitForCases,
+} from "./checks.ts";
 import { chargeId, newCases, refundTickets, ticketOf, type Secrets } from "./events.ts";
 import { figures, send, type Answer, type Fire } from "./senders.ts";
 import type { LoadStack } from "./runtime.ts";
@@ -21,8 +29,20 @@ export interface Plan {
   outageSeconds: number;
 }
 
-export const FULL: Plan = { burstSeconds: 60, duplicateSeconds: 60, crashSeconds: 40, faultSeconds: 20, outageSeconds: 60 };
-export const SHORT: Plan = { burstSeconds: 15, duplicateSeconds: 10, crashSeconds: 15, faultSeconds: 8, outageSeconds: 15 };
+export const FULL: Plan = {
+  burstSeconds: 60,
+  duplicateSeconds: 60,
+  crashSeconds: 40,
+  faultSeconds: 20,
+  outageSeconds: 60,
+};
+export const SHORT: Plan = {
+  burstSeconds: 15,
+  duplicateSeconds: 10,
+  crashSeconds: 15,
+  faultSeconds: 8,
+  outageSeconds: 15,
+};
 
 export type Figures = Record<string, string | number>;
 
@@ -58,9 +78,15 @@ async function withFigures(figures: Figures, checks: () => Promise<Figures>): Pr
 
 function requireClean(fire: Fire, what: string): void {
   const f = figures(fire);
-  if (f.fiveXx > 0 || f.connectionErrors > 0) throw new LoadCheckError(`${what}: ${f.fiveXx} 5xx and ${f.connectionErrors} connection errors (${f.byKind.map(([k, n]) => `${k}: ${n}`).join(", ")})`);
-  const missingRetryAfter = fire.answers.filter((a) => a.status === 429 && a.outcome !== "rate_limited" && a.outcome !== "overloaded");
-  if (missingRetryAfter.length > 0) throw new LoadCheckError(`${what}: ${missingRetryAfter.length} 429s of an unknown kind`);
+  if (f.fiveXx > 0 || f.connectionErrors > 0)
+    throw new LoadCheckError(
+      `${what}: ${f.fiveXx} 5xx and ${f.connectionErrors} connection errors (${f.byKind.map(([k, n]) => `${k}: ${n}`).join(", ")})`,
+    );
+  const missingRetryAfter = fire.answers.filter(
+    (a) => a.status === 429 && a.outcome !== "rate_limited" && a.outcome !== "overloaded",
+  );
+  if (missingRetryAfter.length > 0)
+    throw new LoadCheckError(`${what}: ${missingRetryAfter.length} 429s of an unknown kind`);
 }
 
 /** (a) 50 senders, each event a new customer's failed invoice (a new payment-recovery case). */
@@ -80,14 +106,22 @@ export async function burst(stack: LoadStack, secrets: Secrets, plan: Plan): Pro
 export async function duplicates(stack: LoadStack, secrets: Secrets, plan: Plan): Promise<Figures> {
   const id = run();
   const source = newCases(secrets, id, { duplicates: 0.2 });
-  const fire = await send(stack.url, source, { connections: CONNECTIONS, seconds: plan.duplicateSeconds, onAnswer: (a) => a.status !== null && a.status < 300 && source.answered(a.shot) });
+  const fire = await send(stack.url, source, {
+    connections: CONNECTIONS,
+    seconds: plan.duplicateSeconds,
+    onAnswer: (a) => a.status !== null && a.status < 300 && source.answered(a.shot),
+  });
   const keys = acceptedKeys(fire.answers);
   return withFigures({ ...loadFigures(fire), "accepted cases": keys.size }, async () => {
     const drain = await waitForCases(stack.libsqlUrl, id, keys, DRAIN_BUDGET_S);
     requireClean(fire, "duplicates");
     const { repeats, answeredDuplicate } = checkDuplicatesAnswered(fire.answers);
     await checkNoDoubles(stack.libsqlUrl, id);
-    return { "repeated deliveries": repeats, "answered duplicate": answeredDuplicate, "time to drain s": drain.toFixed(1) };
+    return {
+      "repeated deliveries": repeats,
+      "answered duplicate": answeredDuplicate,
+      "time to drain s": drain.toFixed(1),
+    };
   });
 }
 
@@ -98,7 +132,10 @@ async function seedCharges(simulatorsUrl: string, id: string, count: number): Pr
       const n = next++;
       const res = await fetch(`${simulatorsUrl}/stripe/v1/charges`, {
         method: "POST",
-        headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" },
+        headers: {
+          authorization: `Bearer ${SIMULATOR_KEYS.stripe}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
         body: new URLSearchParams({ id: chargeId(id, n), amount: "2500", currency: "eur" }),
       });
       if (!res.ok) throw new Error(`seeding ${chargeId(id, n)}: ${res.status}`);
@@ -108,7 +145,11 @@ async function seedCharges(simulatorsUrl: string, id: string, count: number): Pr
 }
 
 /** The tickets that were sent, with their charges: what the effect checks look at. */
-const sentTickets = (id: string, answers: readonly Answer[]) => [...new Set(answers.map((a) => Number(a.shot.caseKey.split("-").at(-1)!.split("@")[0])))].map((n) => ({ charge: chargeId(id, n), ticket: ticketOf(id, n) }));
+const sentTickets = (id: string, answers: readonly Answer[]) =>
+  [...new Set(answers.map((a) => Number(a.shot.caseKey.split("-").at(-1)!.split("@")[0])))].map((n) => ({
+    charge: chargeId(id, n),
+    ticket: ticketOf(id, n),
+  }));
 
 /**
  * (c) Refund tickets (a Stripe refund and a Zendesk reply per case) from 20 senders; a third of the way in, the runtime
@@ -129,14 +170,24 @@ export async function crash(stack: LoadStack, secrets: Secrets, plan: Plan): Pro
   const fire = await load;
   // After the restart: 5xx or connection errors are failures again (a few seconds for senders' pauses to pass).
   const late = fire.answers.filter((a) => a.at > back + 3000 && (a.status === null || a.status >= 500));
-  if (late.length > 0) throw new LoadCheckError(`crash: ${late.length} failed answers after the restart (${late[0]!.status ?? late[0]!.outcome})`);
+  if (late.length > 0)
+    throw new LoadCheckError(
+      `crash: ${late.length} failed answers after the restart (${late[0]!.status ?? late[0]!.outcome})`,
+    );
   const acked = fire.answers.filter((a) => a.status === 202 && a.outcome === "accepted");
-  const redelivered = await send(stack.url, (() => {
-    const list = acked.slice(0, 50).map((a) => a.shot);
-    return () => list.shift() ?? null;
-  })(), { connections: 5, seconds: 30 });
+  const redelivered = await send(
+    stack.url,
+    (() => {
+      const list = acked.slice(0, 50).map((a) => a.shot);
+      return () => list.shift() ?? null;
+    })(),
+    { connections: 5, seconds: 30 },
+  );
   const notDuplicate = redelivered.answers.filter((a) => a.status !== 200 || a.outcome !== "duplicate");
-  if (notDuplicate.length > 0) throw new LoadCheckError(`crash: a redelivery of an acknowledged event was answered ${notDuplicate[0]!.status} ${notDuplicate[0]!.outcome}`);
+  if (notDuplicate.length > 0)
+    throw new LoadCheckError(
+      `crash: a redelivery of an acknowledged event was answered ${notDuplicate[0]!.status} ${notDuplicate[0]!.outcome}`,
+    );
   const keys = acceptedKeys(fire.answers);
   const finished = await waitForCases(stack.libsqlUrl, id, keys, 120, FINISHED);
   await checkNoDoubles(stack.libsqlUrl, id);
@@ -157,7 +208,14 @@ export async function crash(stack: LoadStack, secrets: Secrets, plan: Plan): Pro
 }
 
 /** Three calls in ten fail, cycling: a 500, a 429 with Retry-After, an answer that comes after the client's timeout. */
-const FAULT_CYCLE = [{ status: 500 }, { times: 2 }, { status: 429, retryAfter: 1 }, { times: 2 }, { delayMs: 35_000 }, { times: 3 }];
+const FAULT_CYCLE = [
+  { status: 500 },
+  { times: 2 },
+  { status: 429, retryAfter: 1 },
+  { times: 2 },
+  { delayMs: 35_000 },
+  { times: 3 },
+];
 
 /** (d) Refund tickets while Stripe and Zendesk fail 30 % of calls: every case finishes or escalates, no effect doubled. */
 export async function faults(stack: LoadStack, secrets: Secrets, plan: Plan): Promise<Figures> {
@@ -167,22 +225,43 @@ export async function faults(stack: LoadStack, secrets: Secrets, plan: Plan): Pr
   for (const system of ["stripe", "zendesk"]) {
     // About four calls per case to each system, retries included; after that the systems answer normally.
     for (let cycle = 0; cycle < Math.ceil((count * 4) / 10); cycle++) {
-      for (const fault of FAULT_CYCLE) await fetch(`${stack.simulatorsUrl}/${system}/_sim/faults`, { method: "POST", body: JSON.stringify(fault) });
+      for (const fault of FAULT_CYCLE)
+        await fetch(`${stack.simulatorsUrl}/${system}/_sim/faults`, { method: "POST", body: JSON.stringify(fault) });
     }
   }
-  const fire = await send(stack.url, refundTickets(secrets, id, count), { connections: 20, seconds: plan.faultSeconds * 4 });
+  const fire = await send(stack.url, refundTickets(secrets, id, count), {
+    connections: 20,
+    seconds: plan.faultSeconds * 4,
+  });
   requireClean(fire, "faults");
   const keys = acceptedKeys(fire.answers);
   const finished = await waitForCases(stack.libsqlUrl, id, keys, 180, FINISHED);
   // The checks below read the simulators: the faults the cases' calls did not use must not answer them.
-  for (const system of ["stripe", "zendesk"]) await fetch(`${stack.simulatorsUrl}/${system}/_sim/faults`, { method: "DELETE" });
+  for (const system of ["stripe", "zendesk"])
+    await fetch(`${stack.simulatorsUrl}/${system}/_sim/faults`, { method: "DELETE" });
   await checkNoDoubles(stack.libsqlUrl, id);
   const effects = await checkEffectsOnce(stack.simulatorsUrl, sentTickets(id, fire.answers));
-  const statuses = await createClient({ url: stack.libsqlUrl }).execute({ sql: "SELECT status, count(*) AS n FROM cases WHERE case_key LIKE ? GROUP BY status", args: [`customer:load-${id}-%`] });
-  return { ...loadFigures(fire), "accepted cases": keys.size, outcomes: statuses.rows.map((r) => `${r.status}: ${r.n}`).join(", "), refunds: effects.refunds, "ticket replies": effects.replies, "all finished after s": finished.toFixed(1) };
+  const statuses = await createClient({ url: stack.libsqlUrl }).execute({
+    sql: "SELECT status, count(*) AS n FROM cases WHERE case_key LIKE ? GROUP BY status",
+    args: [`customer:load-${id}-%`],
+  });
+  return {
+    ...loadFigures(fire),
+    "accepted cases": keys.size,
+    outcomes: statuses.rows.map((r) => `${r.status}: ${r.n}`).join(", "),
+    refunds: effects.refunds,
+    "ticket replies": effects.replies,
+    "all finished after s": finished.toFixed(1),
+  };
 }
 
-const sorted = (groups: TallyGroup[]) => groups.map((g) => ({ ...g, tally: { ...g.tally, ttr: [...g.tally.ttr].sort(), exceptions: [...g.tally.exceptions].sort() } })).sort((a, b) => `${a.workflowId}${a.version}${a.day}`.localeCompare(`${b.workflowId}${b.version}${b.day}`));
+const sorted = (groups: TallyGroup[]) =>
+  groups
+    .map((g) => ({
+      ...g,
+      tally: { ...g.tally, ttr: [...g.tally.ttr].sort(), exceptions: [...g.tally.exceptions].sort() },
+    }))
+    .sort((a, b) => `${a.workflowId}${a.version}${a.day}`.localeCompare(`${b.workflowId}${b.version}${b.day}`));
 
 /**
  * (e) The libSQL endpoint stopped for the outage while a burst of new cases arrives, then started again: every accepted
@@ -209,5 +288,10 @@ export async function outage(stack: LoadStack, secrets: Secrets, plan: Plan): Pr
   const raw = JSON.stringify(sorted(await tallyFromRawEvents(db, range, ["workflow", "version", "day"])));
   const rollups = JSON.stringify(sorted(await tallyFromRollups(db, range, ["workflow", "version", "day"])));
   if (raw !== rollups) throw new LoadCheckError("outage: the rollups differ from the raw metric events");
-  return { ...loadFigures(fire), "outage s": plan.outageSeconds, "accepted cases": keys.size, "all in libSQL after the restart s": sinceRestart.toFixed(1) };
+  return {
+    ...loadFigures(fire),
+    "outage s": plan.outageSeconds,
+    "accepted cases": keys.size,
+    "all in libSQL after the restart s": sinceRestart.toFixed(1),
+  };
 }

@@ -46,7 +46,11 @@ function errorKind(error: unknown): string {
  * @example
  * const fire = await send("http://127.0.0.1:8787", newCases(run), { connections: 50, seconds: 60 });
  */
-export async function send(origin: string, next: Source, options: { connections: number; seconds: number; onAnswer?: (a: Answer) => void }): Promise<Fire> {
+export async function send(
+  origin: string,
+  next: Source,
+  options: { connections: number; seconds: number; onAnswer?: (a: Answer) => void },
+): Promise<Fire> {
   const answers: Answer[] = [];
   const began = Date.now();
   const until = began + options.seconds * 1000;
@@ -86,8 +90,14 @@ export async function send(origin: string, next: Source, options: { connections:
 
 function outcomeOf(status: number, text: string): string {
   try {
-    const body = JSON.parse(text) as { duplicate?: boolean; accepted?: number; deliveries?: { status?: string }[]; error?: { code?: string } };
-    if (status >= 200 && status < 300) return body.deliveries?.[0]?.status ?? (body.duplicate ? "duplicate" : "accepted");
+    const body = JSON.parse(text) as {
+      duplicate?: boolean;
+      accepted?: number;
+      deliveries?: { status?: string }[];
+      error?: { code?: string };
+    };
+    if (status >= 200 && status < 300)
+      return body.deliveries?.[0]?.status ?? (body.duplicate ? "duplicate" : "accepted");
     return body.error?.code ?? String(status);
   } catch {
     // Not JSON (a runtime's own error page): the status says what we know.

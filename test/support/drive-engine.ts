@@ -3,7 +3,15 @@
  * `state` and fed back, until the case parks, retries later or ends (the runtime's runSteps, without storage).
  */
 import { agentSteps } from "../../workers/agent/agent-step.ts";
-import { advanceCase, type Advance, type CaseEvent, type PendingWait, type RetryState, type StepRecord, type WorkflowDefinition } from "../../workers/engine/index.ts";
+import {
+  advanceCase,
+  type Advance,
+  type CaseEvent,
+  type PendingWait,
+  type RetryState,
+  type StepRecord,
+  type WorkflowDefinition,
+} from "../../workers/engine/index.ts";
 
 export interface EngineState {
   completed: StepRecord[];
@@ -14,9 +22,27 @@ export interface EngineState {
 export const freshState = (): EngineState => ({ completed: [], wait: null, retries: {} });
 
 /** @example const next = await driveEngine(workflow, [opener], 0, freshState(), { caseKey: "deal:7", input: opener.payload }); */
-export async function driveEngine(workflow: WorkflowDefinition, events: CaseEvent[], at: number, state: EngineState, options: { caseKey: string; input: unknown; config?: Record<string, unknown> }): Promise<Advance> {
+export async function driveEngine(
+  workflow: WorkflowDefinition,
+  events: CaseEvent[],
+  at: number,
+  state: EngineState,
+  options: { caseKey: string; input: unknown; config?: Record<string, unknown> },
+): Promise<Advance> {
   for (let i = 0; i < 50; i++) {
-    const next = await advanceCase({ workflow, caseKey: options.caseKey, input: options.input, events, completed: state.completed, pendingWait: state.wait, retries: state.retries, now: () => at, random: () => 1, config: options.config ?? {}, extend: agentSteps() });
+    const next = await advanceCase({
+      workflow,
+      caseKey: options.caseKey,
+      input: options.input,
+      events,
+      completed: state.completed,
+      pendingWait: state.wait,
+      retries: state.retries,
+      now: () => at,
+      random: () => 1,
+      config: options.config ?? {},
+      extend: agentSteps(),
+    });
     if (next.kind === "step" || next.kind === "sla") {
       state.completed.push(next.record);
       // A step ends the wait; an SLA record is kept while the task goes on waiting.

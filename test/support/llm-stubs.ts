@@ -17,9 +17,16 @@ export interface StubRequest {
 export async function startLlmStub(decision: Record<string, unknown>) {
   const requests: StubRequest[] = [];
   const app = new Hono();
-  const record = async (c: { req: { path: string; header(name: string): string | undefined; json(): Promise<any> } }) => {
+  const record = async (c: {
+    req: { path: string; header(name: string): string | undefined; json(): Promise<any> };
+  }) => {
     const body = await c.req.json();
-    requests.push({ path: c.req.path, authorization: c.req.header("authorization") ?? null, apiKey: c.req.header("x-api-key") ?? null, body });
+    requests.push({
+      path: c.req.path,
+      authorization: c.req.header("authorization") ?? null,
+      apiKey: c.req.header("x-api-key") ?? null,
+      body,
+    });
     return body;
   };
   // OpenAI chat completions, also the shape of every OpenAI-compatible server; Anthropic messages.
@@ -35,7 +42,23 @@ export async function startLlmStub(decision: Record<string, unknown>) {
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model: body.model,
-      choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [{ id: "call_stub_1", type: "function", function: { name: "decide", arguments: JSON.stringify(decision) } }] }, finish_reason: "tool_calls" }],
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            content: null,
+            tool_calls: [
+              {
+                id: "call_stub_1",
+                type: "function",
+                function: { name: "decide", arguments: JSON.stringify(decision) },
+              },
+            ],
+          },
+          finish_reason: "tool_calls",
+        },
+      ],
       usage: { prompt_tokens: 321, completion_tokens: 12, total_tokens: 333 },
     });
   };

@@ -5,5 +5,8 @@ export async function signIn(page: Page, dashboardUrl: string, username: string,
   await page.goto(`${dashboardUrl}/login`, { waitUntil: "networkidle" });
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
-  await Promise.all([page.waitForURL((url) => url.pathname !== "/login", { timeout: 15_000 }), page.getByRole("button", { name: "Sign in" }).click()]);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname !== "/login", { timeout: 15_000 }),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
 }

@@ -41,13 +41,29 @@ export interface DemoSummary {
 
 /** Runs `npm run demo` (the script itself) against `stack` and returns its "all" row. */
 export async function runDemo(stack: Stack, args: string[]): Promise<DemoSummary> {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo.ts", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, WORKER_URL: stack.worker.url, SIMULATORS_URL: stack.simulators.url },
-    timeout: 170_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo.ts", ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, WORKER_URL: stack.worker.url, SIMULATORS_URL: stack.simulators.url },
+      timeout: 170_000,
+    },
+  );
   const all = stdout.split("\n").find((l) => l.startsWith("| **all** |"));
   if (!all) throw new Error(`no summary in the demo's output:\n${stdout}`);
-  const [opened, autonomous, withHelp, awaitingApproval, escalated, askedCustomer, failed, inFlight] = all.split("|").slice(2, -1).map((v) => Number(v.trim())) as number[];
-  return { opened: opened!, autonomous: autonomous!, withHelp: withHelp!, awaitingApproval: awaitingApproval!, escalated: escalated!, askedCustomer: askedCustomer!, failed: failed!, inFlight: inFlight! };
+  const [opened, autonomous, withHelp, awaitingApproval, escalated, askedCustomer, failed, inFlight] = all
+    .split("|")
+    .slice(2, -1)
+    .map((v) => Number(v.trim())) as number[];
+  return {
+    opened: opened!,
+    autonomous: autonomous!,
+    withHelp: withHelp!,
+    awaitingApproval: awaitingApproval!,
+    escalated: escalated!,
+    askedCustomer: askedCustomer!,
+    failed: failed!,
+    inFlight: inFlight!,
+  };
 }

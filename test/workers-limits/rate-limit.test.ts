@@ -2,7 +2,12 @@
 import { exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
 
-const hit = (source: string) => exports.default.fetch(`https://crossflow.test/hooks/${source}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+const hit = (source: string) =>
+  exports.default.fetch(`https://crossflow.test/hooks/${source}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
 
 it("answers 429 with Retry-After once a source exceeds its limit, without affecting other sources", async () => {
   const statuses: number[] = [];

@@ -14,8 +14,12 @@ import { DISCARD_LIMIT_BYTES } from "../../workers/ingest/read.ts";
 import { api, ORIGIN, secret, send } from "./helpers.ts";
 
 const unique = () => crypto.randomUUID().replaceAll("-", "").slice(0, 10);
-const withHeader = (r: SignedRequest, name: string, value: string): SignedRequest => ({ ...r, headers: { ...r.headers, [name]: value } });
-const sha256 = async (text: string) => `sha256:${bytesToHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))}`;
+const withHeader = (r: SignedRequest, name: string, value: string): SignedRequest => ({
+  ...r,
+  headers: { ...r.headers, [name]: value },
+});
+const sha256 = async (text: string) =>
+  `sha256:${bytesToHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))}`;
 const caseOf = (workflow: string, caseKey: string) => api(`/cases/${workflow}/${encodeURIComponent(caseKey)}`);
 
 /** `levels` arrays, one inside the other, around a 0. */
@@ -59,7 +63,11 @@ describe("JSON nesting limit", () => {
     const routable = await stripeEventOfDepth(5_000);
     expect(await send(routable.request)).toMatchObject({ status: 400, body: { error: { code: "payload_too_deep" } } });
     // Built as text: a value this deep is beyond JSON.stringify's own recursion.
-    const star = await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "star", `{"action":"created","pad":${"[".repeat(100_000)}0${"]".repeat(100_000)}}`);
+    const star = await sign.github(
+      secret("GITHUB_WEBHOOK_SECRET"),
+      "star",
+      `{"action":"created","pad":${"[".repeat(100_000)}0${"]".repeat(100_000)}}`,
+    );
     expect(await send(star)).toMatchObject({ status: 400, body: { error: { code: "payload_too_deep" } } });
     // Unbalanced openers only (not even JSON) are refused by the same scan before any parser recurses into them.
     const opener = await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "star", "[".repeat(200_000));
@@ -68,22 +76,36 @@ describe("JSON nesting limit", () => {
 
   it("does not count brackets inside strings, escaped quotes included", async () => {
     const email = `strings-${unique()}@example.com`;
-    const event = { ...stripeInvoiceEvent("invoice.payment_failed", email, "in_STR"), note: `say \\"[[[ ${"[{".repeat(5_000)}` };
+    const event = {
+      ...stripeInvoiceEvent("invoice.payment_failed", email, "in_STR"),
+      note: `say \\"[[[ ${"[{".repeat(5_000)}`,
+    };
     expect((await send(await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), event))).status).toBe(202);
     expect((await caseOf("payment-recovery", `customer:${email}`)).body.opener.payload.note).toBe(event.note);
   });
 
   it("holds the JSON inside a Slack interaction's form field to the same limit", async () => {
-    const click = await sign.slackInteraction(secret("SLACK_SIGNING_SECRET"), { type: "block_actions", trigger_id: `t-${unique()}`, actions: nested(MAX_JSON_DEPTH + 5) });
+    const click = await sign.slackInteraction(secret("SLACK_SIGNING_SECRET"), {
+      type: "block_actions",
+      trigger_id: `t-${unique()}`,
+      actions: nested(MAX_JSON_DEPTH + 5),
+    });
     expect(await send(click)).toMatchObject({ status: 400, body: { error: { code: "payload_too_deep" } } });
   });
 
   it("keeps broad bodies readable: 480,000 array items, 60,000 keys or 300,000 objects in a body under 1 MiB", async () => {
     // Breadth never reaches the runtime's recursion limits, so it needs no limit beyond the byte cap: measured here.
-    const shapes = { items: Array.from({ length: 480_000 }, () => 0), keys: Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i])), objects: Array.from({ length: 300_000 }, () => ({})) };
+    const shapes = {
+      items: Array.from({ length: 480_000 }, () => 0),
+      keys: Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i])),
+      objects: Array.from({ length: 300_000 }, () => ({})),
+    };
     for (const [name, pad] of Object.entries(shapes)) {
       const email = `broad-${name}-${unique()}@example.com`;
-      const request = await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), { ...stripeInvoiceEvent("invoice.payment_failed", email, "in_BROAD"), pad });
+      const request = await sign.stripe(secret("STRIPE_WEBHOOK_SECRET"), {
+        ...stripeInvoiceEvent("invoice.payment_failed", email, "in_BROAD"),
+        pad,
+      });
       expect(request.body.length).toBeLessThan(1024 * 1024);
       expect((await send(request)).status, name).toBe(202);
       const view = await caseOf("payment-recovery", `customer:${email}`);
@@ -96,26 +118,58 @@ describe("JSON nesting limit", () => {
 describe("deliveries named by their signed content (the sender's id header is not signed)", () => {
   it("GitHub: the same signed body under a new X-GitHub-Delivery is a duplicate, and the case keeps one event", async () => {
     const number = Math.floor(Math.random() * 1e9);
-    const first = await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "issues", issueOpenedPayload("content/dedupe", number));
+    const first = await sign.github(
+      secret("GITHUB_WEBHOOK_SECRET"),
+      "issues",
+      issueOpenedPayload("content/dedupe", number),
+    );
     const opened = await send(first);
     expect(opened.status).toBe(202);
-    expect(opened.body.deliveries[0]).toMatchObject({ id: await sha256(first.body), senderId: first.headers["x-github-delivery"], status: "accepted" });
+    expect(opened.body.deliveries[0]).toMatchObject({
+      id: await sha256(first.body),
+      senderId: first.headers["x-github-delivery"],
+      status: "accepted",
+    });
     const swapped = withHeader(first, "x-github-delivery", crypto.randomUUID());
     const again = await send(swapped);
-    expect(again).toMatchObject({ status: 200, body: { duplicate: true, deliveries: [{ id: await sha256(first.body), senderId: swapped.headers["x-github-delivery"], status: "duplicate" }] } });
+    expect(again).toMatchObject({
+      status: 200,
+      body: {
+        duplicate: true,
+        deliveries: [
+          { id: await sha256(first.body), senderId: swapped.headers["x-github-delivery"], status: "duplicate" },
+        ],
+      },
+    });
     const view = await caseOf("github-issue-triage", `github:content/dedupe#${number}`);
     expect(view.body.events).toHaveLength(1);
     // A different body is a different delivery, whatever its id header says.
-    const other = await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "issues", issueOpenedPayload("content/dedupe", number, "Another title"), first.headers["x-github-delivery"]);
+    const other = await sign.github(
+      secret("GITHUB_WEBHOOK_SECRET"),
+      "issues",
+      issueOpenedPayload("content/dedupe", number, "Another title"),
+      first.headers["x-github-delivery"],
+    );
     expect((await send(other)).body.deliveries[0].status).not.toBe("duplicate");
   });
 
   it("Shopify: a dead-lettered event re-sent under a new X-Shopify-Webhook-Id finds the same dead letter", async () => {
-    const first = await sign.shopify(secret("SHOPIFY_WEBHOOK_SECRET"), "orders/create", { id: Math.floor(Math.random() * 1e12), email: "dedupe@example.com" });
+    const first = await sign.shopify(secret("SHOPIFY_WEBHOOK_SECRET"), "orders/create", {
+      id: Math.floor(Math.random() * 1e12),
+      email: "dedupe@example.com",
+    });
     const kept = await send(first);
     expect(kept.body.deliveries[0]).toMatchObject({ status: "dead_lettered", id: await sha256(first.body) });
     const again = await send(withHeader(first, "x-shopify-webhook-id", crypto.randomUUID()));
-    expect(again).toMatchObject({ status: 200, body: { duplicate: true, deliveries: [{ status: "dead_lettered", deadLetterId: kept.body.deliveries[0].deadLetterId, deadLetterDuplicate: true }] } });
+    expect(again).toMatchObject({
+      status: 200,
+      body: {
+        duplicate: true,
+        deliveries: [
+          { status: "dead_lettered", deadLetterId: kept.body.deliveries[0].deadLetterId, deadLetterDuplicate: true },
+        ],
+      },
+    });
   });
 
   it("a generic HMAC source with an id header: a new X-Event-Id is a duplicate, and so is the sender's own retry signed at a later timestamp", async () => {
@@ -124,26 +178,49 @@ describe("deliveries named by their signed content (the sender's id header is no
     const kept = await send(first);
     expect(kept.status).toBe(202);
     const deadLetterId = kept.body.deliveries[0].deadLetterId;
-    expect(await send(withHeader(first, "x-event-id", `prov-${unique()}`))).toMatchObject({ status: 200, body: { duplicate: true, deliveries: [{ deadLetterId }] } });
+    expect(await send(withHeader(first, "x-event-id", `prov-${unique()}`))).toMatchObject({
+      status: 200,
+      body: { duplicate: true, deliveries: [{ deadLetterId }] },
+    });
     // A retry re-signs the same body with a new timestamp: the signed bytes differ, the body does not.
-    const retry = await sign.provisioning(secret("PROVISIONING_WEBHOOK_SECRET"), first.headers["x-event-id"]!, payload, { timestamp: Math.floor(Date.now() / 1000) - 60 });
+    const retry = await sign.provisioning(
+      secret("PROVISIONING_WEBHOOK_SECRET"),
+      first.headers["x-event-id"]!,
+      payload,
+      { timestamp: Math.floor(Date.now() / 1000) - 60 },
+    );
     expect(retry.headers["x-signature"]).not.toBe(first.headers["x-signature"]);
     expect(await send(retry)).toMatchObject({ status: 200, body: { duplicate: true, deliveries: [{ deadLetterId }] } });
   });
 
   it("Zendesk: a trigger webhook (no id in its body) re-sent under a new invocation id is a duplicate", async () => {
     const body = { ticket: `zd-${unique()}`, status: "open" };
-    const first = withHeader(await sign.zendesk(secret("ZENDESK_WEBHOOK_SECRET"), body), "x-zendesk-webhook-invocation-id", `inv-${unique()}`);
+    const first = withHeader(
+      await sign.zendesk(secret("ZENDESK_WEBHOOK_SECRET"), body),
+      "x-zendesk-webhook-invocation-id",
+      `inv-${unique()}`,
+    );
     const kept = await send(first);
-    expect(kept.body.deliveries[0]).toMatchObject({ type: "trigger", id: await sha256(first.body), senderId: first.headers["x-zendesk-webhook-invocation-id"] });
+    expect(kept.body.deliveries[0]).toMatchObject({
+      type: "trigger",
+      id: await sha256(first.body),
+      senderId: first.headers["x-zendesk-webhook-invocation-id"],
+    });
     const again = await send(withHeader(first, "x-zendesk-webhook-invocation-id", `inv-${unique()}`));
-    expect(again).toMatchObject({ status: 200, body: { duplicate: true, deliveries: [{ deadLetterId: kept.body.deliveries[0].deadLetterId }] } });
+    expect(again).toMatchObject({
+      status: 200,
+      body: { duplicate: true, deliveries: [{ deadLetterId: kept.body.deliveries[0].deadLetterId }] },
+    });
   });
 
   it("senders that sign their id are unchanged: two Standard Webhooks deliveries of one body under two signed ids are two events", async () => {
     const payload = { type: "email.received", data: { from: `nobody-${unique()}@example.com`, subject: "same body" } };
-    const one = await send(await sign.standardWebhooks("resend", secret("RESEND_WEBHOOK_SECRET"), payload, { id: `msg_${unique()}` }));
-    const two = await send(await sign.standardWebhooks("resend", secret("RESEND_WEBHOOK_SECRET"), payload, { id: `msg_${unique()}` }));
+    const one = await send(
+      await sign.standardWebhooks("resend", secret("RESEND_WEBHOOK_SECRET"), payload, { id: `msg_${unique()}` }),
+    );
+    const two = await send(
+      await sign.standardWebhooks("resend", secret("RESEND_WEBHOOK_SECRET"), payload, { id: `msg_${unique()}` }),
+    );
     expect([one.status, two.status]).toEqual([202, 202]);
     expect(one.body.deliveries[0].id).toMatch(/^msg_/);
     expect(one.body.deliveries[0].senderId).toBeUndefined();
@@ -154,8 +231,16 @@ describe("deliveries named by their signed content (the sender's id header is no
 describe("bodies read as a stream, with a byte cap", () => {
   const MB = 1024 * 1024;
   /** POSTs `body` as a stream: no Content-Length unless `headers` declare one. */
-  const stream = async (request: SignedRequest, body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) => {
-    const res = await app.request(`${ORIGIN}${request.path}`, { method: "POST", headers: { ...request.headers, ...headers }, body, duplex: "half" } as RequestInit, env);
+  const stream = async (
+    request: SignedRequest,
+    body: ReadableStream<Uint8Array>,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await app.request(
+      `${ORIGIN}${request.path}`,
+      { method: "POST", headers: { ...request.headers, ...headers }, body, duplex: "half" } as RequestInit,
+      env,
+    );
     return { status: res.status, body: (await res.json()) as any };
   };
   /** A stream of `total` bytes (Infinity: endless) in `size`-byte chunks, counting what was pulled from it. */
@@ -180,20 +265,32 @@ describe("bodies read as a stream, with a byte cap", () => {
   };
 
   it("accepts a signed body that arrives in small chunks with no Content-Length", async () => {
-    const signed = await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "issues", issueOpenedPayload("stream/chunks", Math.floor(Math.random() * 1e9)));
+    const signed = await sign.github(
+      secret("GITHUB_WEBHOOK_SECRET"),
+      "issues",
+      issueOpenedPayload("stream/chunks", Math.floor(Math.random() * 1e9)),
+    );
     const bytes = new TextEncoder().encode(signed.body);
     const chunks = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) => bytes.slice(i * 7, i * 7 + 7));
-    const body = new ReadableStream<Uint8Array>({ pull: (c) => (chunks.length ? c.enqueue(chunks.shift()!) : c.close()) });
+    const body = new ReadableStream<Uint8Array>({
+      pull: (c) => (chunks.length ? c.enqueue(chunks.shift()!) : c.close()),
+    });
     expect((await stream(signed, body)).status).toBe(202);
   });
 
   it("answers 413 to a 10 MB stream, holding no more than the cap, and stops reading an endless one", async () => {
     const signed = await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "issues", { action: "opened" });
     const tenMb = source(10 * MB, 64 * 1024);
-    expect(await stream(signed, tenMb.body)).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
+    expect(await stream(signed, tenMb.body)).toMatchObject({
+      status: 413,
+      body: { error: { code: "payload_too_large" } },
+    });
     // An endless upload is read (and dropped) up to the discard limit, then cut off.
     const endless = source(Infinity, 256 * 1024);
-    expect(await stream(signed, endless.body)).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
+    expect(await stream(signed, endless.body)).toMatchObject({
+      status: 413,
+      body: { error: { code: "payload_too_large" } },
+    });
     expect(endless.tally.cancelled).toBe(true);
     expect(endless.tally.pulled).toBeLessThan(DISCARD_LIMIT_BYTES + 4 * 256 * 1024);
   });
@@ -201,7 +298,9 @@ describe("bodies read as a stream, with a byte cap", () => {
   it("answers 413 at once to a declared Content-Length beyond the discard limit", async () => {
     const signed = await sign.github(secret("GITHUB_WEBHOOK_SECRET"), "issues", { action: "opened" });
     const huge = source(Infinity, 64 * 1024);
-    expect(await stream(signed, huge.body, { "content-length": String(2 * DISCARD_LIMIT_BYTES) })).toMatchObject({ status: 413 });
+    expect(await stream(signed, huge.body, { "content-length": String(2 * DISCARD_LIMIT_BYTES) })).toMatchObject({
+      status: 413,
+    });
     expect(huge.tally.pulled).toBeLessThan(MB);
   });
 

@@ -49,7 +49,9 @@ export function caseHandle(workflow: WorkflowDefinition) {
         if (last && done(last)) return last;
         await new Promise((r) => setTimeout(r, 25));
       }
-      throw new Error(`case did not reach "${label}"; last: ${JSON.stringify(last?.header)} ${JSON.stringify(last?.wait)}`);
+      throw new Error(
+        `case did not reach "${label}"; last: ${JSON.stringify(last?.header)} ${JSON.stringify(last?.wait)}`,
+      );
     },
   };
 }
@@ -57,9 +59,18 @@ export function caseHandle(workflow: WorkflowDefinition) {
 /** Reads a simulator's state: its `/_sim/` log, or its API with the simulator's key. */
 export async function sim<T>(path: string): Promise<T> {
   const key = path.startsWith("/stripe/") ? SIMULATOR_KEYS.stripe : SIMULATOR_KEYS.resend;
-  return (await fetch(`${inject("simulatorsUrl")}${path}`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<T>;
+  return (
+    await fetch(`${inject("simulatorsUrl")}${path}`, { headers: { authorization: `Bearer ${key}` } })
+  ).json() as Promise<T>;
 }
 
-export const refundsFor = async (charge: string) => (await sim<{ data: { charge: string; amount: number }[] }>("/stripe/v1/refunds")).data.filter((r) => r.charge === charge);
+export const refundsFor = async (charge: string) =>
+  (await sim<{ data: { charge: string; amount: number }[] }>("/stripe/v1/refunds")).data.filter(
+    (r) => r.charge === charge,
+  );
 export const refundRequests = async (key: string) =>
-  (await sim<{ requests: { path: string; idempotencyKey: string | null; replayed: boolean }[] }>("/stripe/_sim/requests")).requests.filter((r) => r.path.endsWith("/v1/refunds") && r.idempotencyKey === key);
+  (
+    await sim<{ requests: { path: string; idempotencyKey: string | null; replayed: boolean }[] }>(
+      "/stripe/_sim/requests",
+    )
+  ).requests.filter((r) => r.path.endsWith("/v1/refunds") && r.idempotencyKey === key);

@@ -20,24 +20,37 @@ let issueNumber = 1000;
 const nextIssue = () => ++issueNumber;
 
 async function metricKinds(id: string): Promise<string[]> {
-  const rs = await metrics.execute({ sql: "SELECT kind FROM metric_events WHERE case_id = ? ORDER BY at, kind", args: [id] });
+  const rs = await metrics.execute({
+    sql: "SELECT kind FROM metric_events WHERE case_id = ? ORDER BY at, kind",
+    args: [id],
+  });
   return rs.rows.map((r) => String(r.kind));
 }
 
 /** The metric events of a case once the queue consumer has written its final row (the queue delivers within seconds). */
 function settledMetricKinds(id: string, count: number): Promise<string[]> {
-  return eventually(async () => {
-    const kinds = await metricKinds(id);
-    return kinds.length >= count ? kinds : undefined;
-  }, 10_000, `${count} metric events of ${id}`);
+  return eventually(
+    async () => {
+      const kinds = await metricKinds(id);
+      return kinds.length >= count ? kinds : undefined;
+    },
+    10_000,
+    `${count} metric events of ${id}`,
+  );
 }
 
 describe("case object", () => {
   it("stores a signed delivery, runs the workflow to resolution and writes its metrics to libSQL", async () => {
-    const res = await send(await sign.github(secret, "issues", issueOpenedPayload("acme/api", nextIssue(), "Crash on login")));
+    const res = await send(
+      await sign.github(secret, "issues", issueOpenedPayload("acme/api", nextIssue(), "Crash on login")),
+    );
     expect(res.status).toBe(202);
     const caseKey = `github:acme/api#${issueNumber}`;
-    expect(res.body).toMatchObject({ accepted: 1, duplicate: false, deliveries: [{ status: "accepted", cases: [{ workflow: TRIAGE, caseKey }] }] });
+    expect(res.body).toMatchObject({
+      accepted: 1,
+      duplicate: false,
+      deliveries: [{ status: "accepted", cases: [{ workflow: TRIAGE, caseKey }] }],
+    });
 
     const view = await settle(TRIAGE, caseKey);
     expect(view.header.status).toBe("resolved");
@@ -45,8 +58,13 @@ describe("case object", () => {
     expect(view.steps.map((s) => s.id)).toEqual(["classify", "resolve:triaged"]);
     expect(view.steps[0]?.output).toEqual(["bug"]);
 
-    expect(await settledMetricKinds(caseId(TRIAGE, caseKey), 5)).toEqual(expect.arrayContaining(["case.opened", "case.status", "step.completed", "step.completed", "case.resolved"]));
-    const row = await metrics.execute({ sql: "SELECT status, outcome, case_key FROM cases WHERE case_id = ?", args: [caseId(TRIAGE, caseKey)] });
+    expect(await settledMetricKinds(caseId(TRIAGE, caseKey), 5)).toEqual(
+      expect.arrayContaining(["case.opened", "case.status", "step.completed", "step.completed", "case.resolved"]),
+    );
+    const row = await metrics.execute({
+      sql: "SELECT status, outcome, case_key FROM cases WHERE case_id = ?",
+      args: [caseId(TRIAGE, caseKey)],
+    });
     expect(row.rows[0]).toMatchObject({ status: "resolved", outcome: "triaged", case_key: caseKey });
   });
 
@@ -57,7 +75,10 @@ describe("case object", () => {
     const second = await send(delivery);
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ duplicate: true, deliveries: [{ status: "duplicate", cases: [{ caseKey, status: "duplicate" }] }] });
+    expect(second.body).toMatchObject({
+      duplicate: true,
+      deliveries: [{ status: "duplicate", cases: [{ caseKey, status: "duplicate" }] }],
+    });
 
     await settle(TRIAGE, caseKey);
     expect((await send(delivery)).body.duplicate).toBe(true);
@@ -70,7 +91,10 @@ describe("case object", () => {
   });
 
   it("accepts a delivery signed with an older secret that is still active during rotation", async () => {
-    expect((await send(await sign.github("an-older-rotated-secret", "issues", issueOpenedPayload("acme/api", nextIssue())))).status).toBe(202);
+    expect(
+      (await send(await sign.github("an-older-rotated-secret", "issues", issueOpenedPayload("acme/api", nextIssue()))))
+        .status,
+    ).toBe(202);
   });
 
   it("keeps metric events in its outbox while they cannot be handed over, and delivers them exactly once later", async () => {

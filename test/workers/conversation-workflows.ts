@@ -22,8 +22,12 @@ function smsThread(id: string, question: string): WorkflowDefinition {
       ],
     },
     async ({ input, step, config, conversation }) => {
-      const reply = await step.ask("question", smsChannel(config, { to: input.phone }, conversation), question, { timeout: "1h" });
-      return step.resolve(reply ? "answered" : "no-answer", { answer: (reply?.payload as { Body?: string } | undefined)?.Body ?? null });
+      const reply = await step.ask("question", smsChannel(config, { to: input.phone }, conversation), question, {
+        timeout: "1h",
+      });
+      return step.resolve(reply ? "answered" : "no-answer", {
+        answer: (reply?.payload as { Body?: string } | undefined)?.Body ?? null,
+      });
     },
   );
 }

@@ -38,32 +38,74 @@ async function once<T>(caseKey: string, stepId: string, call: () => Promise<T>):
   return mode === "after-call" ? ({ ...result, size: 1n } as unknown as T) : result;
 }
 
-const notifyCustomer = defineWorkflow<Notify>({ id: "effects-once", version: 1, minutesPerCase: 1, triggers: [] }, async ({ input, caseKey, step, config }) => {
-  const sms = await step.run("text", (ctx) => once(caseKey, "text", () => twilioClient(twilioConfig(config)).sendSms({ to: input.phone, body: "Your refund is on its way." }, ctx)));
-  const post = await step.run("post", (ctx) => once(caseKey, "post", () => slackClient(slackConfig(config)).postMessage({ channel: input.channel, text: `Refund sent to ${input.phone}` }, ctx)));
-  const reply = await step.run("comment", (ctx) => once(caseKey, "comment", () => zendeskClient(zendeskConfig(config)).reply(input.ticket, "We refunded the duplicate charge.", { status: "solved" }, ctx)));
-  return step.resolve("notified", { sms: sms.sid, post: post.ts, audit: reply.audit?.id ?? null });
-});
+const notifyCustomer = defineWorkflow<Notify>(
+  { id: "effects-once", version: 1, minutesPerCase: 1, triggers: [] },
+  async ({ input, caseKey, step, config }) => {
+    const sms = await step.run("text", (ctx) =>
+      once(caseKey, "text", () =>
+        twilioClient(twilioConfig(config)).sendSms({ to: input.phone, body: "Your refund is on its way." }, ctx),
+      ),
+    );
+    const post = await step.run("post", (ctx) =>
+      once(caseKey, "post", () =>
+        slackClient(slackConfig(config)).postMessage(
+          { channel: input.channel, text: `Refund sent to ${input.phone}` },
+          ctx,
+        ),
+      ),
+    );
+    const reply = await step.run("comment", (ctx) =>
+      once(caseKey, "comment", () =>
+        zendeskClient(zendeskConfig(config)).reply(
+          input.ticket,
+          "We refunded the duplicate charge.",
+          { status: "solved" },
+          ctx,
+        ),
+      ),
+    );
+    return step.resolve("notified", { sms: sms.sid, post: post.ts, audit: reply.audit?.id ?? null });
+  },
+);
 if (!deployment.includes(notifyCustomer)) deployment.push(notifyCustomer);
 
 const simulator = async <T>(path: string, key?: string): Promise<T> =>
-  (await fetch(`${inject("simulatorsUrl")}${path}`, key ? { headers: { authorization: key } } : {})).json() as Promise<T>;
-const requests = async (system: string) => (await simulator<{ requests: LoggedRequest[] }>(`/${system}/_sim/requests`)).requests;
-const sends = async (system: string, method: string, path: RegExp, key: string) => (await requests(system)).filter((r) => r.method === method && path.test(r.path) && r.idempotencyKey === key);
+  (
+    await fetch(`${inject("simulatorsUrl")}${path}`, key ? { headers: { authorization: key } } : {})
+  ).json() as Promise<T>;
+const requests = async (system: string) =>
+  (await simulator<{ requests: LoggedRequest[] }>(`/${system}/_sim/requests`)).requests;
+const sends = async (system: string, method: string, path: RegExp, key: string) =>
+  (await requests(system)).filter((r) => r.method === method && path.test(r.path) && r.idempotencyKey === key);
 
 let serial = 0;
 function newCase() {
   const c = caseHandle(notifyCustomer);
   const n = `${Date.now() % 1e7}${serial++}`;
-  const input: Notify = { phone: `+4915${n.padStart(9, "0").slice(-9)}`, channel: `#refunds-${n}`, ticket: String(70_000_000 + Number(n.slice(-7))) };
+  const input: Notify = {
+    phone: `+4915${n.padStart(9, "0").slice(-9)}`,
+    channel: `#refunds-${n}`,
+    ticket: String(70_000_000 + Number(n.slice(-7))),
+  };
   return { ...c, input };
 }
 
 async function effectsOf(c: ReturnType<typeof newCase>, view: CaseView) {
   const key = (step: string) => view.attempts.find((a) => a.stepId === step)!.idempotencyKey;
-  const texts = (await simulator<{ messages: { sid: string; to: string; direction: string }[] }>("/twilio/_sim/messages")).messages.filter((m) => m.to === c.input.phone && m.direction === "outbound-api");
-  const posts = (await simulator<{ messages: { ts: string; channel: string; metadata?: { event_payload: { idempotency_key?: string } } }[] }>("/slack/_sim/messages")).messages.filter((m) => m.metadata?.event_payload.idempotency_key === key("post"));
-  const comments = (await simulator<{ comments: { body: string }[] }>(`/zendesk/api/v2/tickets/${c.input.ticket}/comments.json`, `Bearer ${SIMULATOR_KEYS.zendesk}`)).comments;
+  const texts = (
+    await simulator<{ messages: { sid: string; to: string; direction: string }[] }>("/twilio/_sim/messages")
+  ).messages.filter((m) => m.to === c.input.phone && m.direction === "outbound-api");
+  const posts = (
+    await simulator<{
+      messages: { ts: string; channel: string; metadata?: { event_payload: { idempotency_key?: string } } }[];
+    }>("/slack/_sim/messages")
+  ).messages.filter((m) => m.metadata?.event_payload.idempotency_key === key("post"));
+  const comments = (
+    await simulator<{ comments: { body: string }[] }>(
+      `/zendesk/api/v2/tickets/${c.input.ticket}/comments.json`,
+      `Bearer ${SIMULATOR_KEYS.zendesk}`,
+    )
+  ).comments;
   return {
     texts,
     posts,
@@ -88,7 +130,11 @@ describe("effects once without a provider key (Twilio, Slack, Zendesk)", () => {
       ["post", 1, "succeeded"],
       ["comment", 1, "succeeded"],
     ]);
-    expect(view.timeline.filter((e) => e.action === "step.attempt_resumed").map((e) => e.stepId)).toEqual(["text", "post", "comment"]);
+    expect(view.timeline.filter((e) => e.action === "step.attempt_resumed").map((e) => e.stepId)).toEqual([
+      "text",
+      "post",
+      "comment",
+    ]);
     const effects = await effectsOf(c, view);
     expect(effects.requests.text).toHaveLength(1);
     expect(effects.requests.post).toHaveLength(1);
@@ -101,9 +147,12 @@ describe("effects once without a provider key (Twilio, Slack, Zendesk)", () => {
     expect(view.steps.find((s) => s.id === "text")?.output).toMatchObject({ sid: effects.texts[0]!.sid });
     expect(view.steps.find((s) => s.id === "post")?.output).toMatchObject({ ts: effects.posts[0]!.ts });
     // Each lookup went to the provider before deciding (the list, the channel history, the ticket's audits).
-    const looked = async (system: string, path: RegExp, query = "") => (await requests(system)).some((r) => r.method === "GET" && path.test(r.path) && r.query.includes(query));
+    const looked = async (system: string, path: RegExp, query = "") =>
+      (await requests(system)).some((r) => r.method === "GET" && path.test(r.path) && r.query.includes(query));
     expect(await looked("twilio", /\/Messages\.json$/, `To=${encodeURIComponent(c.input.phone)}`)).toBe(true);
-    expect(await looked("slack", /\/conversations\.history$/, `channel=${encodeURIComponent(effects.posts[0]!.channel)}`)).toBe(true);
+    expect(
+      await looked("slack", /\/conversations\.history$/, `channel=${encodeURIComponent(effects.posts[0]!.channel)}`),
+    ).toBe(true);
     expect(await looked("zendesk", new RegExp(`/tickets/${c.input.ticket}/audits\\.json$`))).toBe(true);
   });
 
@@ -115,7 +164,9 @@ describe("effects once without a provider key (Twilio, Slack, Zendesk)", () => {
 
     expect(view.timeline.filter((e) => e.action === "step.attempt_resumed")).toHaveLength(3);
     const effects = await effectsOf(c, view);
-    expect([effects.requests.text.length, effects.requests.post.length, effects.requests.comment.length]).toEqual([1, 1, 1]);
+    expect([effects.requests.text.length, effects.requests.post.length, effects.requests.comment.length]).toEqual([
+      1, 1, 1,
+    ]);
     expect([effects.texts.length, effects.posts.length, effects.comments.length]).toEqual([1, 1, 1]);
   });
 });

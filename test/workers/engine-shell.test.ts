@@ -5,7 +5,13 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CaseObject, type CaseView } from "../../workers/platform/cloudflare/case-object.ts";
-import { caseId, defineWorkflow, FatalError, type EventEnvelope, type WorkflowDefinition } from "../../workers/engine/index.ts";
+import {
+  caseId,
+  defineWorkflow,
+  FatalError,
+  type EventEnvelope,
+  type WorkflowDefinition,
+} from "../../workers/engine/index.ts";
 
 const envelope = (workflow: WorkflowDefinition, caseKey: string): EventEnvelope => ({
   id: crypto.randomUUID(),
@@ -45,14 +51,21 @@ function withWorkflows<T>(key: string, workflows: WorkflowDefinition[], drive: (
 describe("retries through the alarm", () => {
   it("backs a failing step off, runs it again when the alarm fires, and resolves once it succeeds", async () => {
     let calls = 0;
-    const flaky = defineWorkflow({ id: "activate-line", version: 1, minutesPerCase: 5, triggers: [] }, async ({ step }) => {
-      const line = await step.run("activate", () => {
-        calls++;
-        if (calls < 3) throw new Error(`provisioning API 503 (call ${calls})`);
-        return { line: "+4930123456" };
-      }, { retries: 3, initialDelay: 0 }); // no backoff: workerd's clock stands still inside this test
-      return step.resolve("activated", line);
-    });
+    const flaky = defineWorkflow(
+      { id: "activate-line", version: 1, minutesPerCase: 5, triggers: [] },
+      async ({ step }) => {
+        const line = await step.run(
+          "activate",
+          () => {
+            calls++;
+            if (calls < 3) throw new Error(`provisioning API 503 (call ${calls})`);
+            return { line: "+4930123456" };
+          },
+          { retries: 3, initialDelay: 0 },
+        ); // no backoff: workerd's clock stands still inside this test
+        return step.resolve("activated", line);
+      },
+    );
     const key = caseId(flaky.id, "line:1");
     const result = await withWorkflows(key, [flaky], async ({ cut, state, fire }) => {
       await cut.ingest(envelope(flaky, "line:1"));
@@ -67,34 +80,56 @@ describe("retries through the alarm", () => {
     expect(result.afterFirst.alarm).not.toBeNull();
     expect(calls).toBe(3);
     expect(result.final.header).toMatchObject({ status: "resolved", outcome: "activated" });
-    expect(result.audit.entries.filter((e) => e.action === "step.attempt_failed").map((e) => e.detail?.failures)).toEqual([1, 2]);
+    expect(
+      result.audit.entries.filter((e) => e.action === "step.attempt_failed").map((e) => e.detail?.failures),
+    ).toEqual([1, 2]);
     expect(result.audit.verification.valid).toBe(true);
   });
 
   it("hands the case to a person on a FatalError without retrying; their retry runs the step again", async () => {
     let calls = 0;
-    const strict = defineWorkflow({ id: "kyc-check", version: 1, minutesPerCase: 5, triggers: [] }, async ({ step }) => {
-      await step.run("validate-iban", () => {
-        calls++;
-        if (calls === 1) throw new FatalError("IBAN DE00 0000 is not valid");
-        return "valid";
-      });
-      return step.resolve("checked");
-    });
+    const strict = defineWorkflow(
+      { id: "kyc-check", version: 1, minutesPerCase: 5, triggers: [] },
+      async ({ step }) => {
+        await step.run("validate-iban", () => {
+          calls++;
+          if (calls === 1) throw new FatalError("IBAN DE00 0000 is not valid");
+          return "valid";
+        });
+        return step.resolve("checked");
+      },
+    );
     const result = await withWorkflows(caseId(strict.id, "kyc:1"), [strict], async ({ cut, fire }) => {
       await cut.ingest(envelope(strict, "kyc:1"));
       await fire();
       const escalated = (await cut.view()) as CaseView;
-      const decision = await cut.decide({ id: "d-1", stepId: "validate-iban", decision: "retry", actor: { id: "ops-1", roles: ["operator"] }, note: "customer sent the corrected IBAN" });
+      const decision = await cut.decide({
+        id: "d-1",
+        stepId: "validate-iban",
+        decision: "retry",
+        actor: { id: "ops-1", roles: ["operator"] },
+        note: "customer sent the corrected IBAN",
+      });
       await fire();
       return { escalated, decision, final: (await cut.view()) as CaseView };
     });
     expect(result.escalated.header.status).toBe("escalated");
-    expect(result.escalated.wait).toMatchObject({ kind: "human", stepId: "validate-iban", human: { queue: "errors", allowed: ["retry", "resolve"], packet: { error: { name: "FatalError", message: "IBAN DE00 0000 is not valid", attempts: 1 } } } });
+    expect(result.escalated.wait).toMatchObject({
+      kind: "human",
+      stepId: "validate-iban",
+      human: {
+        queue: "errors",
+        allowed: ["retry", "resolve"],
+        packet: { error: { name: "FatalError", message: "IBAN DE00 0000 is not valid", attempts: 1 } },
+      },
+    });
     expect(result.decision).toEqual({ status: "accepted" });
     expect(calls).toBe(2);
     expect(result.final.header).toMatchObject({ status: "resolved", outcome: "checked" });
-    expect(result.final.attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, "failed"], [2, "succeeded"]]);
+    expect(result.final.attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, "failed"],
+      [2, "succeeded"],
+    ]);
   });
 });
 
@@ -110,7 +145,12 @@ describe("version pinning", () => {
       await step.waitFor("ready", wait);
       return step.resolve("v2-path");
     });
-    const ready = (caseKey: string): EventEnvelope => ({ ...envelope(v1, caseKey), id: crypto.randomUUID(), type: "service.ready", opens: false });
+    const ready = (caseKey: string): EventEnvelope => ({
+      ...envelope(v1, caseKey),
+      id: crypto.randomUUID(),
+      type: "service.ready",
+      opens: false,
+    });
 
     const old = await withWorkflows(caseId("onboard", "c-old"), [v1], async ({ cut, fire }) => {
       await cut.ingest(envelope(v1, "c-old"));

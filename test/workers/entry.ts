@@ -19,7 +19,12 @@ import { TEST_WORKFLOWS } from "./workflows.ts";
 export { DeadLetterObject } from "../../workers/platform/cloudflare/index.ts";
 
 /** What is "deployed": tests replace the contents in place to deploy a new version (every object sees it). */
-export const deployment: WorkflowDefinition[] = [...WORKFLOWS, ...TEST_WORKFLOWS, ...CONTRACT_WORKFLOWS, ...CONVERSATION_WORKFLOWS];
+export const deployment: WorkflowDefinition[] = [
+  ...WORKFLOWS,
+  ...TEST_WORKFLOWS,
+  ...CONTRACT_WORKFLOWS,
+  ...CONVERSATION_WORKFLOWS,
+];
 
 /** The product's app, routing to the deployed workflows above (the test workflows' triggers too). */
 const app = createApp((env) => ({ ...cloudflarePlatform(env as Env), workflows: deployment }));

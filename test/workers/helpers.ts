@@ -10,11 +10,19 @@ import type { SignedRequest } from "../../scripts/senders.ts";
 export const ORIGIN = "https://crossflow.test";
 
 export async function send(request: SignedRequest): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await exports.default.fetch(`${ORIGIN}${request.path}`, { method: "POST", headers: request.headers, body: request.body });
+  const res = await exports.default.fetch(`${ORIGIN}${request.path}`, {
+    method: "POST",
+    headers: request.headers,
+    body: request.body,
+  });
   return { status: res.status, body: await res.json(), headers: res.headers };
 }
 
-export async function api(path: string, init: RequestInit = {}, token = env.CROSSFLOW_API_TOKEN): Promise<{ status: number; body: any }> {
+export async function api(
+  path: string,
+  init: RequestInit = {},
+  token = env.CROSSFLOW_API_TOKEN,
+): Promise<{ status: number; body: any }> {
   const headers = new Headers(init.headers);
   if (token) headers.set("authorization", `Bearer ${token}`);
   const res = await exports.default.fetch(`${ORIGIN}/api${path}`, { ...init, headers });
@@ -22,13 +30,19 @@ export async function api(path: string, init: RequestInit = {}, token = env.CROS
 }
 
 /** One of a key's cases (`seq` 1, the first, unless named). */
-export const viewOf = (workflow: string, caseKey: string, seq = 1): Promise<CaseView | null> => caseDirectory(env).view(caseId(workflow, caseKey, seq));
+export const viewOf = (workflow: string, caseKey: string, seq = 1): Promise<CaseView | null> =>
+  caseDirectory(env).view(caseId(workflow, caseKey, seq));
 
 /**
  * Drives the case until `done` holds. The alarm may already be running on its own (miniflare fires it), so
  * poll the stored state instead of assuming our call is the one that ran it.
  */
-export async function settle(workflow: string, caseKey: string, done: (v: CaseView) => boolean = (v) => ["resolved", "failed"].includes(v.header.status) && v.pendingMetrics === 0, seq = 1): Promise<CaseView> {
+export async function settle(
+  workflow: string,
+  caseKey: string,
+  done: (v: CaseView) => boolean = (v) => ["resolved", "failed"].includes(v.header.status) && v.pendingMetrics === 0,
+  seq = 1,
+): Promise<CaseView> {
   const stub = env.CASES.getByName(caseId(workflow, caseKey, seq));
   let last: CaseView | null = null;
   for (let i = 0; i < 100; i++) {

@@ -17,11 +17,24 @@ export const testModels =
     return { model, pricePerMillionTokens: 2, offline: false };
   };
 
-const usage = (tokens: number) => ({ inputTokens: { total: tokens, noCache: tokens, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 20, text: 20, reasoning: 0 } });
+const usage = (tokens: number) => ({
+  inputTokens: { total: tokens, noCache: tokens, cacheRead: 0, cacheWrite: 0 },
+  outputTokens: { total: 20, text: 20, reasoning: 0 },
+});
 
 /** A model answer that calls `calls` (tool name → input) and then, unless `decide` is null, decides. */
-export function answer(calls: [tool: string, input: unknown][], decide: Record<string, unknown> | null, tokens = 200): LanguageModelV3GenerateResult {
-  const content: LanguageModelV3Content[] = calls.map(([toolName, input], i) => ({ type: "tool-call", toolCallId: `call-${i + 1}-${toolName}`, toolName, input: JSON.stringify(input) }));
-  if (decide) content.push({ type: "tool-call", toolCallId: "call-decide", toolName: "decide", input: JSON.stringify(decide) });
+export function answer(
+  calls: [tool: string, input: unknown][],
+  decide: Record<string, unknown> | null,
+  tokens = 200,
+): LanguageModelV3GenerateResult {
+  const content: LanguageModelV3Content[] = calls.map(([toolName, input], i) => ({
+    type: "tool-call",
+    toolCallId: `call-${i + 1}-${toolName}`,
+    toolName,
+    input: JSON.stringify(input),
+  }));
+  if (decide)
+    content.push({ type: "tool-call", toolCallId: "call-decide", toolName: "decide", input: JSON.stringify(decide) });
   return { content, finishReason: { unified: "tool-calls", raw: "tool_calls" }, usage: usage(tokens), warnings: [] };
 }

@@ -22,10 +22,15 @@ const HOUR = 60 * MIN;
 const db = openDatabase({ url: inject("libsqlUrl") });
 afterAll(() => db.$client.close());
 
-const simGet = async <T>(path: string): Promise<T> => (await fetch(`${inject("simulatorsUrl")}${path}`)).json() as Promise<T>;
+const simGet = async <T>(path: string): Promise<T> =>
+  (await fetch(`${inject("simulatorsUrl")}${path}`)).json() as Promise<T>;
 /** Requests a simulator logged under an idempotency key (the SLA notice step's). */
-const requestsWith = async (system: "slack" | "resend", key: string) => (await simGet<{ requests: { path: string; idempotencyKey: string | null }[] }>(`/${system}/_sim/requests`)).requests.filter((r) => r.idempotencyKey === key);
-const keyOf = (view: CaseView, stepId: string) => view.attempts.find((a) => a.stepId === stepId)?.idempotencyKey ?? `no attempt of ${stepId}`;
+const requestsWith = async (system: "slack" | "resend", key: string) =>
+  (
+    await simGet<{ requests: { path: string; idempotencyKey: string | null }[] }>(`/${system}/_sim/requests`)
+  ).requests.filter((r) => r.idempotencyKey === key);
+const keyOf = (view: CaseView, stepId: string) =>
+  view.attempts.find((a) => a.stepId === stepId)?.idempotencyKey ?? `no attempt of ${stepId}`;
 const actions = (view: CaseView, action: string) => view.timeline.filter((e) => e.action === action);
 
 /** The case's alarm, fired a few more times: what a restart or a stray wake-up would do. */
@@ -48,11 +53,26 @@ describe("SLA of an escalation", () => {
     view = await c.settle((v) => actions(v, "sla.notified").length > 0, "breach notified");
     await fireAgain(c.caseKey);
     view = await c.view();
-    expect(actions(view, "sla.breached")).toEqual([expect.objectContaining({ stepId: "review", detail: expect.objectContaining({ queue: "reviews", hop: 1, deadline, role: "operator", movedTo: "review-leads" }) })]);
+    expect(actions(view, "sla.breached")).toEqual([
+      expect.objectContaining({
+        stepId: "review",
+        detail: expect.objectContaining({
+          queue: "reviews",
+          hop: 1,
+          deadline,
+          role: "operator",
+          movedTo: "review-leads",
+        }),
+      }),
+    ]);
     const lateMs = actions(view, "sla.breached")[0]!.detail!.lateMs as number;
     expect(lateMs).toBeGreaterThanOrEqual(MIN);
-    expect(actions(view, "task.requeued")).toEqual([expect.objectContaining({ detail: expect.objectContaining({ from: "reviews", queue: "review-leads" }) })]);
-    expect(actions(view, "sla.notified")).toEqual([expect.objectContaining({ detail: expect.objectContaining({ notifier: "slack", queue: "reviews" }) })]);
+    expect(actions(view, "task.requeued")).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ from: "reviews", queue: "review-leads" }) }),
+    ]);
+    expect(actions(view, "sla.notified")).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ notifier: "slack", queue: "reviews" }) }),
+    ]);
     // The case still waits for a person, now in the next queue with that queue's deadline; the alarm watches it.
     expect(view.header.status).toBe("escalated");
     expect(view.wait!.human).toMatchObject({ queue: "review-leads", slaDeadline: deadline + lateMs + 2 * HOUR });
@@ -70,7 +90,12 @@ describe("SLA of an escalation", () => {
     const decided = await api(`/cases/${slaReview.id}/${encodeURIComponent(c.caseKey)}/decisions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ step: "review", decision: "resolve", outcome: "reviewed-late", actor: { id: "lead-cy", roles: ["operator"] } }),
+      body: JSON.stringify({
+        step: "review",
+        decision: "resolve",
+        outcome: "reviewed-late",
+        actor: { id: "lead-cy", roles: ["operator"] },
+      }),
     });
     expect(decided.status).toBe(202);
     view = await c.settle((v) => v.header.status === "resolved", "resolved");
@@ -84,7 +109,14 @@ describe("SLA of an escalation", () => {
     await c.open({ task: "escalate" });
     await c.settle((v) => v.header.status === "escalated", "escalated");
     testClock.advance(HOUR);
-    expect(await c.decide({ stepId: "review", decision: "resolve", outcome: "reviewed", actor: { id: "ops-ana", roles: ["operator"] } })).toEqual({ status: "accepted" });
+    expect(
+      await c.decide({
+        stepId: "review",
+        decision: "resolve",
+        outcome: "reviewed",
+        actor: { id: "ops-ana", roles: ["operator"] },
+      }),
+    ).toEqual({ status: "accepted" });
     await c.settle((v) => v.header.status === "resolved", "resolved");
     testClock.advance(10 * HOUR);
     await fireAgain(c.caseKey);
@@ -105,7 +137,10 @@ describe("SLA of an escalation", () => {
     expect(view.header.status).toBe("escalated");
     expect(view.wait).toMatchObject({ stepId: "review", human: { queue: "review-leads" } });
     const failed = actions(view, "step.attempt_failed")[0]!;
-    expect(failed).toMatchObject({ stepId: "review:sla-notice:1", detail: { failures: 1, error: { message: "slack unreachable" } } });
+    expect(failed).toMatchObject({
+      stepId: "review:sla-notice:1",
+      detail: { failures: 1, error: { message: "slack unreachable" } },
+    });
     // The object comes back for the retry, not at the next queue's deadline hours away.
     expect(await c.alarm()).toBe(failed.detail!.retryAt);
 
@@ -120,7 +155,14 @@ describe("SLA of an escalation", () => {
     ]);
     expect(await requestsWith("slack", keyOf(view, "review:sla-notice:1"))).toHaveLength(1);
     expect(actions(view, "sla.breached")).toHaveLength(1);
-    expect(await c.decide({ stepId: "review", decision: "resolve", outcome: "reviewed-late", actor: { id: "lead-cy", roles: ["operator"] } })).toEqual({ status: "accepted" });
+    expect(
+      await c.decide({
+        stepId: "review",
+        decision: "resolve",
+        outcome: "reviewed-late",
+        actor: { id: "lead-cy", roles: ["operator"] },
+      }),
+    ).toEqual({ status: "accepted" });
     await c.settle((v) => v.header.status === "resolved", "resolved");
   });
 });
@@ -130,7 +172,11 @@ describe("SLA of an approval", () => {
     const c = caseHandle(slaReview);
     await c.open({ task: "approve" });
     let view = await c.settle((v) => v.wait?.stepId === "sign-off", "waiting for the sign-off");
-    expect(view.wait!.human).toMatchObject({ kind: "approval", queue: "approvals", slaDeadline: view.wait!.startedAt + 2 * HOUR });
+    expect(view.wait!.human).toMatchObject({
+      kind: "approval",
+      queue: "approvals",
+      slaDeadline: view.wait!.startedAt + 2 * HOUR,
+    });
     testClock.advance(2 * HOUR + MIN);
     view = await c.settle((v) => actions(v, "sla.notified").length > 0, "breach notified");
     await fireAgain(c.caseKey);
@@ -144,10 +190,15 @@ describe("SLA of an approval", () => {
     const { sent } = await simGet<{ sent: SentEmail[] }>("/resend/_sim/sent");
     const mails = sent.filter((m) => m.text.includes(c.caseKey));
     expect(mails).toHaveLength(1);
-    expect(mails[0]).toMatchObject({ to: ["review-leads@example.com"], subject: "SLA missed: Sign off the refund of 240 EUR" });
+    expect(mails[0]).toMatchObject({
+      to: ["review-leads@example.com"],
+      subject: "SLA missed: Sign off the refund of 240 EUR",
+    });
     expect(mails[0]!.text).toContain("waited in queue approvals past its deadline");
 
-    expect(await c.decide({ stepId: "sign-off", decision: "approve", actor: { id: "lead-cy", roles: ["operator"] } })).toEqual({ status: "accepted" });
+    expect(
+      await c.decide({ stepId: "sign-off", decision: "approve", actor: { id: "lead-cy", roles: ["operator"] } }),
+    ).toEqual({ status: "accepted" });
     view = await c.settle((v) => v.header.status === "resolved", "resolved");
     expect(view.header.outcome).toBe("signed-off");
   });
@@ -156,13 +207,25 @@ describe("SLA of an approval", () => {
 describe("SLA breach rate", () => {
   it("is counted per workflow and version by the KPI module from the libSQL rollups", async () => {
     // This file's four cases: all handed to a person, three of them past their SLA (one decided in time).
-    const kpis = await eventually(async () => {
-      const [group] = await tallyFromRollups(db, { fromDay: 0, toDay: 1_000_000, workflowId: slaReview.id, version: 1 });
-      const k = group ? kpisOf(group.tally) : null;
-      return k && k.casesOpened === 4 && k.resolvedWithHelp === 4 && k.slaBreached === 3 ? k : undefined;
-    }, 15_000, "the four cases' final rows in libSQL");
+    const kpis = await eventually(
+      async () => {
+        const [group] = await tallyFromRollups(db, {
+          fromDay: 0,
+          toDay: 1_000_000,
+          workflowId: slaReview.id,
+          version: 1,
+        });
+        const k = group ? kpisOf(group.tally) : null;
+        return k && k.casesOpened === 4 && k.resolvedWithHelp === 4 && k.slaBreached === 3 ? k : undefined;
+      },
+      15_000,
+      "the four cases' final rows in libSQL",
+    );
     expect(kpis).toMatchObject({ handedToPerson: 4, slaBreached: 3, slaBreachRate: 0.75, escalated: 3 });
-    const rows = await db.$client.execute({ sql: "SELECT sum(sla_breaches) AS breaches, sum(handed_to_person) AS handed FROM cases WHERE workflow_id = ?", args: [slaReview.id] });
+    const rows = await db.$client.execute({
+      sql: "SELECT sum(sla_breaches) AS breaches, sum(handed_to_person) AS handed FROM cases WHERE workflow_id = ?",
+      args: [slaReview.id],
+    });
     expect(rows.rows[0]).toMatchObject({ breaches: 3, handed: 4 });
   });
 });

@@ -3,14 +3,35 @@ import { registerTelemetryIntegration } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { advanceCase, defineWorkflow, type Advance, type CaseEvent, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
+import {
+  advanceCase,
+  defineWorkflow,
+  type Advance,
+  type CaseEvent,
+  type PendingWait,
+  type RetryState,
+  type StepRecord,
+} from "../engine/index.ts";
 import { agentSteps } from "./agent-step.ts";
 import type { AgentGuardrails, ModelResolver } from "./types.ts";
 
 const Decision = z.object({ decision: z.string(), confidence: z.number(), rationale: z.string() });
-const usage = (tokens: number) => ({ inputTokens: { total: tokens, noCache: tokens, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 0, text: 0, reasoning: 0 } });
-const call = (toolName: string, input: unknown, id = toolName) => ({ type: "tool-call" as const, toolCallId: id, toolName, input: JSON.stringify(input) });
-const reply = (content: ReturnType<typeof call>[], tokens = 100) => ({ content, finishReason: { unified: "tool-calls" as const, raw: undefined }, usage: usage(tokens), warnings: [] });
+const usage = (tokens: number) => ({
+  inputTokens: { total: tokens, noCache: tokens, cacheRead: 0, cacheWrite: 0 },
+  outputTokens: { total: 0, text: 0, reasoning: 0 },
+});
+const call = (toolName: string, input: unknown, id = toolName) => ({
+  type: "tool-call" as const,
+  toolCallId: id,
+  toolName,
+  input: JSON.stringify(input),
+});
+const reply = (content: ReturnType<typeof call>[], tokens = 100) => ({
+  content,
+  finishReason: { unified: "tool-calls" as const, raw: undefined },
+  usage: usage(tokens),
+  warnings: [],
+});
 
 const executed: unknown[] = [];
 function workflow(guardrails: AgentGuardrails, model = "mock") {
@@ -22,26 +43,57 @@ function workflow(guardrails: AgentGuardrails, model = "mock") {
       decision: Decision,
       redact: ["nationalId"],
       tools: {
-        refund: { description: "refund", inputSchema: z.object({ amount: z.number() }), limit: (r) => (r.amount > 100 ? "over the cap" : null), execute: (r) => (executed.push(r), { ok: true }) },
-        note: { description: "note", inputSchema: z.object({ text: z.string() }), execute: (r) => (executed.push(r), { noted: true }) },
+        refund: {
+          description: "refund",
+          inputSchema: z.object({ amount: z.number() }),
+          limit: (r) => (r.amount > 100 ? "over the cap" : null),
+          execute: (r) => (executed.push(r), { ok: true }),
+        },
+        note: {
+          description: "note",
+          inputSchema: z.object({ text: z.string() }),
+          execute: (r) => (executed.push(r), { noted: true }),
+        },
       },
       guardrails,
-      heuristics: () => ({ decision: "refund", confidence: 0.95, rationale: "rules", calls: [{ tool: "refund", input: { amount: 50 } }] }),
+      heuristics: () => ({
+        decision: "refund",
+        confidence: 0.95,
+        rationale: "rules",
+        calls: [{ tool: "refund", input: { amount: 50 } }],
+      }),
       model,
     });
     return step.resolve(out.decision, { results: out.results });
   });
 }
 
-async function run(guardrails: AgentGuardrails, model: MockLanguageModelV3 | null): Promise<{ next: Advance; completed: StepRecord[] }> {
-  const models: ModelResolver = (_ref, offline) => (model ? { model, pricePerMillionTokens: 10, offline: false } : { model: offline(), pricePerMillionTokens: 0, offline: true });
+async function run(
+  guardrails: AgentGuardrails,
+  model: MockLanguageModelV3 | null,
+): Promise<{ next: Advance; completed: StepRecord[] }> {
+  const models: ModelResolver = (_ref, offline) =>
+    model
+      ? { model, pricePerMillionTokens: 10, offline: false }
+      : { model: offline(), pricePerMillionTokens: 0, offline: true };
   const completed: StepRecord[] = [];
   const retries: Record<string, RetryState> = {};
   let wait: PendingWait | null = null;
   const events: CaseEvent[] = [{ seq: 1, id: "e1", source: "s", type: "t", receivedAt: 0, payload: {} }];
   for (let i = 0; i < 20; i++) {
-    const next = await advanceCase({ workflow: workflow(guardrails), caseKey: "k", input: {}, events, completed, pendingWait: wait, retries, now: () => 1_000, extend: agentSteps(models) });
-    if (next.kind !== "step") return { next, completed: next.kind === "resolved" ? [...completed, next.record] : completed };
+    const next = await advanceCase({
+      workflow: workflow(guardrails),
+      caseKey: "k",
+      input: {},
+      events,
+      completed,
+      pendingWait: wait,
+      retries,
+      now: () => 1_000,
+      extend: agentSteps(models),
+    });
+    if (next.kind !== "step")
+      return { next, completed: next.kind === "resolved" ? [...completed, next.record] : completed };
     completed.push(next.record);
     wait = null;
   }
@@ -50,28 +102,53 @@ async function run(guardrails: AgentGuardrails, model: MockLanguageModelV3 | nul
 
 describe("agent step budgets and blocks", () => {
   it("escalates when the turn uses more tokens than its budget", async () => {
-    const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("decide", { decision: "refund", confidence: 0.9, rationale: "x" })], 6_000) });
+    const model = new MockLanguageModelV3({
+      doGenerate: async () => reply([call("decide", { decision: "refund", confidence: 0.9, rationale: "x" })], 6_000),
+    });
     const { next } = await run({ maxTokens: 5_000 }, model);
-    expect(next).toMatchObject({ kind: "waiting", wait: { human: { packet: { reason: "agent budget exceeded: 6000 tokens, over the budget of 5000" } } } });
+    expect(next).toMatchObject({
+      kind: "waiting",
+      wait: { human: { packet: { reason: "agent budget exceeded: 6000 tokens, over the budget of 5000" } } },
+    });
   });
 
   it("escalates when the estimated cost passes its budget", async () => {
-    const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("decide", { decision: "refund", confidence: 0.9, rationale: "x" })], 20_000) });
+    const model = new MockLanguageModelV3({
+      doGenerate: async () => reply([call("decide", { decision: "refund", confidence: 0.9, rationale: "x" })], 20_000),
+    });
     const { next } = await run({ maxCostUsd: 0.1 }, model);
-    expect(next).toMatchObject({ kind: "waiting", wait: { human: { packet: { reason: "agent budget exceeded: estimated $0.2000, over the budget of $0.1" } } } });
+    expect(next).toMatchObject({
+      kind: "waiting",
+      wait: { human: { packet: { reason: "agent budget exceeded: estimated $0.2000, over the budget of $0.1" } } },
+    });
   });
 
   it("continues without a blocked call when declared so, running only the allowed action", async () => {
     executed.length = 0;
-    const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("refund", { amount: 500 }, "big"), call("refund", { amount: 40 }, "small"), call("decide", { decision: "refund", confidence: 0.9, rationale: "x" })]) });
+    const model = new MockLanguageModelV3({
+      doGenerate: async () =>
+        reply([
+          call("refund", { amount: 500 }, "big"),
+          call("refund", { amount: 40 }, "small"),
+          call("decide", { decision: "refund", confidence: 0.9, rationale: "x" }),
+        ]),
+    });
     const { next, completed } = await run({ onBlocked: "continue" }, model);
-    expect(next).toMatchObject({ kind: "resolved", outcome: { outcome: "refund", detail: { results: { small: { ok: true } } } } });
+    expect(next).toMatchObject({
+      kind: "resolved",
+      outcome: { outcome: "refund", detail: { results: { small: { ok: true } } } },
+    });
     expect(executed).toEqual([{ amount: 40 }]);
-    expect(completed.find((s) => s.kind === "agent")?.audit?.entries?.map((e) => e.action)).toEqual(["guardrail.blocked", "guardrail.allowed"]);
+    expect(completed.find((s) => s.kind === "agent")?.audit?.entries?.map((e) => e.action)).toEqual([
+      "guardrail.blocked",
+      "guardrail.allowed",
+    ]);
   });
 
   it("masks configured fields and card numbers before the model sees them", async () => {
-    const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("decide", { decision: "deny", confidence: 0.9, rationale: "x" })]) });
+    const model = new MockLanguageModelV3({
+      doGenerate: async () => reply([call("decide", { decision: "deny", confidence: 0.9, rationale: "x" })]),
+    });
     await run({}, model);
     const prompt = JSON.stringify(model.doGenerateCalls[0]?.prompt);
     expect(prompt).not.toContain("AB123456");
@@ -85,31 +162,59 @@ describe("agent step budgets and blocks", () => {
     const { next, completed } = await run({}, null);
     expect(next).toMatchObject({ kind: "resolved", outcome: { outcome: "refund" } });
     expect(executed).toEqual([{ amount: 50 }]);
-    expect(completed.find((s) => s.kind === "agent")?.audit?.actor).toEqual({ kind: "model", id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt v1" });
+    expect(completed.find((s) => s.kind === "agent")?.audit?.actor).toEqual({
+      kind: "model",
+      id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt v1",
+    });
   });
 });
 
 describe("agent telemetry", () => {
-  const seen: { functionId: string | undefined; metadata: Record<string, unknown> | undefined; at: "start" | "finish" }[] = [];
+  const seen: {
+    functionId: string | undefined;
+    metadata: Record<string, unknown> | undefined;
+    at: "start" | "finish";
+  }[] = [];
   registerTelemetryIntegration({
     onStart: (e) => void seen.push({ functionId: e.functionId, metadata: e.metadata, at: "start" }),
     onFinish: (e) => void seen.push({ functionId: e.functionId, metadata: e.metadata, at: "finish" }),
   });
-  const logLines = (spy: { mock: { calls: unknown[][] } }) => spy.mock.calls.map((c) => JSON.parse(c[0] as string) as Record<string, unknown>);
+  const logLines = (spy: { mock: { calls: unknown[][] } }) =>
+    spy.mock.calls.map((c) => JSON.parse(c[0] as string) as Record<string, unknown>);
 
   it("hands the AI SDK's telemetry the case, workflow, version, step and prompt version, and logs the finished turn", async () => {
     seen.length = 0;
     const info = vi.spyOn(console, "log").mockImplementation(() => {});
     try {
-      const model = new MockLanguageModelV3({ doGenerate: async () => reply([call("decide", { decision: "deny", confidence: 0.9, rationale: "x" })], 300) });
+      const model = new MockLanguageModelV3({
+        doGenerate: async () => reply([call("decide", { decision: "deny", confidence: 0.9, rationale: "x" })], 300),
+      });
       await run({}, model);
-      const metadata = { workflow: "unit-agent", version: 1, caseKey: "k", step: "triage", promptVersion: "1", attempt: 1 };
+      const metadata = {
+        workflow: "unit-agent",
+        version: 1,
+        caseKey: "k",
+        step: "triage",
+        promptVersion: "1",
+        attempt: 1,
+      };
       expect(seen).toEqual([
         { functionId: "crossflow.agent.unit-agent.triage", metadata, at: "start" },
         { functionId: "crossflow.agent.unit-agent.triage", metadata, at: "finish" },
       ]);
       expect(logLines(info).filter((l) => l.msg === "agent turn finished")).toEqual([
-        { time: expect.any(String), level: "info", msg: "agent turn finished", ...metadata, model: "mock-provider:mock-model-id", modelSteps: 1, inputTokens: 300, outputTokens: 0, finishReason: "tool-calls", ms: expect.any(Number) },
+        {
+          time: expect.any(String),
+          level: "info",
+          msg: "agent turn finished",
+          ...metadata,
+          model: "mock-provider:mock-model-id",
+          modelSteps: 1,
+          inputTokens: 300,
+          outputTokens: 0,
+          finishReason: "tool-calls",
+          ms: expect.any(Number),
+        },
       ]);
     } finally {
       info.mockRestore();
@@ -119,11 +224,26 @@ describe("agent telemetry", () => {
   it("logs a turn the provider failed, with where it ran, before the engine retries it", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
-      const model = new MockLanguageModelV3({ doGenerate: async () => { throw new Error("upstream 503"); } });
+      const model = new MockLanguageModelV3({
+        doGenerate: async () => {
+          throw new Error("upstream 503");
+        },
+      });
       const { next } = await run({}, model);
       expect(next).toMatchObject({ kind: "retry", stepId: "triage" });
-      expect(logLines(warn).filter((l) => l.msg === "agent turn failed, the step will be retried or escalated")).toMatchObject([
-        { level: "warn", workflow: "unit-agent", version: 1, caseKey: "k", step: "triage", promptVersion: "1", model: "mock-provider:mock-model-id", error: { message: "upstream 503" } },
+      expect(
+        logLines(warn).filter((l) => l.msg === "agent turn failed, the step will be retried or escalated"),
+      ).toMatchObject([
+        {
+          level: "warn",
+          workflow: "unit-agent",
+          version: 1,
+          caseKey: "k",
+          step: "triage",
+          promptVersion: "1",
+          model: "mock-provider:mock-model-id",
+          error: { message: "upstream 503" },
+        },
       ]);
     } finally {
       warn.mockRestore();

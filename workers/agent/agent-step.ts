@@ -19,7 +19,11 @@ export const modelActor = (t: Pick<AgentTranscript, "model" | "promptVersion">):
 });
 
 /** Runs the model's turn as a memoised step (the engine records it as an `agent` step, audited as the model). */
-export type TurnStep = <D extends AgentDecision>(id: string, fn: (ctx: StepContext) => Promise<AgentTranscript<D>>, retry: RetryPolicy) => Promise<AgentTranscript<D>>;
+export type TurnStep = <D extends AgentDecision>(
+  id: string,
+  fn: (ctx: StepContext) => Promise<AgentTranscript<D>>,
+  retry: RetryPolicy,
+) => Promise<AgentTranscript<D>>;
 
 const OFFLINE_ONLY: ModelResolver = (_ref, offline) => ({ model: offline(), pricePerMillionTokens: 0, offline: true });
 
@@ -32,17 +36,29 @@ const OFFLINE_ONLY: ModelResolver = (_ref, offline) => ({ model: offline(), pric
 export function agentSteps(models: ModelResolver = OFFLINE_ONLY): (kit: ExtensionKit) => WorkflowExtensions {
   return ({ step, runStep, site }) => {
     const turnStep: TurnStep = (id, fn, policy) =>
-      runStep(id, "agent", fn, policy, (t) => ({ actor: modelActor(t), entries: t.verdicts.map((v) => ({ action: `guardrail.${v.verdict}`, detail: { ...v } })) }));
+      runStep(id, "agent", fn, policy, (t) => ({
+        actor: modelActor(t),
+        entries: t.verdicts.map((v) => ({ action: `guardrail.${v.verdict}`, detail: { ...v } })),
+      }));
     return { agent: (id, spec) => runAgent(step, turnStep, id, spec, models, site) };
   };
 }
 
-export async function runAgent<D extends AgentDecision>(step: StepApi, turnStep: TurnStep, id: string, spec: AgentSpec<D>, models: ModelResolver, where: Omit<AgentSite, "stepId">): Promise<AgentOutcome<D>> {
+export async function runAgent<D extends AgentDecision>(
+  step: StepApi,
+  turnStep: TurnStep,
+  id: string,
+  spec: AgentSpec<D>,
+  models: ModelResolver,
+  where: Omit<AgentSite, "stepId">,
+): Promise<AgentOutcome<D>> {
   const g = { ...DEFAULT_GUARDRAILS, ...spec.guardrails };
   const transcript = await turnStep<D>(
     id,
     (ctx) => {
-      const resolved = models({ workflowId: where.workflowId, stepId: id, model: spec.model }, () => offlineModel(spec.heuristics({ context: spec.context ?? {}, data: spec.data ?? [] })));
+      const resolved = models({ workflowId: where.workflowId, stepId: id, model: spec.model }, () =>
+        offlineModel(spec.heuristics({ context: spec.context ?? {}, data: spec.data ?? [] })),
+      );
       return runAgentTurn(spec, resolved, ctx, { ...where, stepId: id });
     },
     { retries: 2, initialDelay: "2s" },
@@ -57,18 +73,28 @@ export async function runAgent<D extends AgentDecision>(step: StepApi, turnStep:
     confidence: decision?.confidence ?? null,
     verdicts: transcript.verdicts,
   };
-  const proposed = transcript.actions.map((a) => `${a.tool} ${JSON.stringify(redact(a.input, spec.redact ?? []))}`).join("; ") || decision?.decision;
+  const proposed =
+    transcript.actions.map((a) => `${a.tool} ${JSON.stringify(redact(a.input, spec.redact ?? []))}`).join("; ") ||
+    decision?.decision;
   const escalate = async (reason: string): Promise<never> => {
-    await step.escalate(`${id}:escalate`, { reason, evidence, proposedAction: proposed, tried: [`agent step "${id}" (${transcript.steps} model steps)`], ...spec.escalation });
+    await step.escalate(`${id}:escalate`, {
+      reason,
+      evidence,
+      proposedAction: proposed,
+      tried: [`agent step "${id}" (${transcript.steps} model steps)`],
+      ...spec.escalation,
+    });
     throw new Error("unreachable: an escalation ends the case"); // escalate() only returns by ending the case
   };
 
   if (transcript.overrun) return escalate(`agent budget exceeded: ${transcript.overrun}`);
   if (!decision) return escalate("the model gave no decision");
   if (decision.decision === "escalate") return escalate(`the model asked for a person: ${decision.rationale}`);
-  if (decision.confidence < g.minConfidence) return escalate(`confidence ${decision.confidence} is below ${g.minConfidence}: ${decision.rationale}`);
+  if (decision.confidence < g.minConfidence)
+    return escalate(`confidence ${decision.confidence} is below ${g.minConfidence}: ${decision.rationale}`);
   const blocked = transcript.verdicts.filter((v) => v.verdict === "blocked");
-  if (blocked.length > 0 && g.onBlocked === "escalate") return escalate(`guardrails blocked ${blocked.map((b) => `${b.tool} (${b.reason})`).join(", ")}`);
+  if (blocked.length > 0 && g.onBlocked === "escalate")
+    return escalate(`guardrails blocked ${blocked.map((b) => `${b.tool} (${b.reason})`).join(", ")}`);
 
   const results: Record<string, unknown> = {};
   for (const action of transcript.actions) {
@@ -92,7 +118,9 @@ export async function runAgent<D extends AgentDecision>(step: StepApi, turnStep:
         continue;
       }
     }
-    results[action.toolCallId] = await step.run(`${id}:${action.tool}:${action.toolCallId}`, (ctx) => tool.execute(action.input, ctx));
+    results[action.toolCallId] = await step.run(`${id}:${action.tool}:${action.toolCallId}`, (ctx) =>
+      tool.execute(action.input, ctx),
+    );
   }
   return { ...decision, results };
 }

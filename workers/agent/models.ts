@@ -25,16 +25,29 @@ const envName = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
 function need(config: Record<string, unknown>, name: string, provider: string): string {
   const value = config[name];
   // A missing key cannot be fixed by retrying: the step escalates with this message.
-  if (typeof value !== "string" || value === "") throw new FatalError(`${provider} is configured but ${name} is not set`);
+  if (typeof value !== "string" || value === "")
+    throw new FatalError(`${provider} is configured but ${name} is not set`);
   return value;
 }
 
-const optional = (config: Record<string, unknown>, name: string) => (typeof config[name] === "string" && config[name] !== "" ? (config[name] as string) : undefined);
+const optional = (config: Record<string, unknown>, name: string) =>
+  typeof config[name] === "string" && config[name] !== "" ? (config[name] as string) : undefined;
 
 /** The `provider:model` reference that applies to a step. */
-export function modelRef(config: Record<string, unknown>, workflowId: string, stepId: string, stepModel?: string): string {
+export function modelRef(
+  config: Record<string, unknown>,
+  workflowId: string,
+  stepId: string,
+  stepModel?: string,
+): string {
   const pick = (name: string) => optional(config, name);
-  return stepModel ?? pick(`CROSSFLOW_MODEL_${envName(workflowId)}__${envName(stepId)}`) ?? pick(`CROSSFLOW_MODEL_${envName(workflowId)}`) ?? pick("CROSSFLOW_MODEL") ?? "offline";
+  return (
+    stepModel ??
+    pick(`CROSSFLOW_MODEL_${envName(workflowId)}__${envName(stepId)}`) ??
+    pick(`CROSSFLOW_MODEL_${envName(workflowId)}`) ??
+    pick("CROSSFLOW_MODEL") ??
+    "offline"
+  );
 }
 
 export function languageModel(config: Record<string, unknown>, ref: string): LanguageModelV3 | null {
@@ -44,19 +57,38 @@ export function languageModel(config: Record<string, unknown>, ref: string): Lan
     case "offline":
       return null;
     case "openai":
-      return createOpenAI({ apiKey: need(config, "OPENAI_API_KEY", ref), baseURL: optional(config, "OPENAI_BASE_URL") }).chat(id);
+      return createOpenAI({
+        apiKey: need(config, "OPENAI_API_KEY", ref),
+        baseURL: optional(config, "OPENAI_BASE_URL"),
+      }).chat(id);
     case "anthropic":
-      return createAnthropic({ apiKey: need(config, "ANTHROPIC_API_KEY", ref), baseURL: optional(config, "ANTHROPIC_BASE_URL") })(id);
+      return createAnthropic({
+        apiKey: need(config, "ANTHROPIC_API_KEY", ref),
+        baseURL: optional(config, "ANTHROPIC_BASE_URL"),
+      })(id);
     case "workers-ai": {
       const binding = config.AI as { run?: unknown } | undefined;
-      if (binding && typeof binding.run === "function") return createWorkersAI({ binding: binding as never })(id as never);
-      const baseURL = optional(config, "WORKERS_AI_BASE_URL") ?? `https://api.cloudflare.com/client/v4/accounts/${need(config, "CLOUDFLARE_ACCOUNT_ID", ref)}/ai/v1`;
-      return createOpenAICompatible({ name: "workers-ai", baseURL, apiKey: need(config, "CLOUDFLARE_API_TOKEN", ref) }).chatModel(id);
+      if (binding && typeof binding.run === "function")
+        return createWorkersAI({ binding: binding as never })(id as never);
+      const baseURL =
+        optional(config, "WORKERS_AI_BASE_URL") ??
+        `https://api.cloudflare.com/client/v4/accounts/${need(config, "CLOUDFLARE_ACCOUNT_ID", ref)}/ai/v1`;
+      return createOpenAICompatible({
+        name: "workers-ai",
+        baseURL,
+        apiKey: need(config, "CLOUDFLARE_API_TOKEN", ref),
+      }).chatModel(id);
     }
     case "compatible":
-      return createOpenAICompatible({ name: "compatible", baseURL: need(config, "OPENAI_COMPATIBLE_BASE_URL", ref), apiKey: optional(config, "OPENAI_COMPATIBLE_API_KEY") }).chatModel(id);
+      return createOpenAICompatible({
+        name: "compatible",
+        baseURL: need(config, "OPENAI_COMPATIBLE_BASE_URL", ref),
+        apiKey: optional(config, "OPENAI_COMPATIBLE_API_KEY"),
+      }).chatModel(id);
     default:
-      throw new FatalError(`unknown model provider in "${ref}"; use openai:, anthropic:, workers-ai:, compatible: or offline`);
+      throw new FatalError(
+        `unknown model provider in "${ref}"; use openai:, anthropic:, workers-ai:, compatible: or offline`,
+      );
   }
 }
 
@@ -74,6 +106,8 @@ export function modelResolver(config: Record<string, unknown>): ModelResolver {
   return ({ workflowId, stepId, model }, offline) => {
     const ref = modelRef(config, workflowId, stepId, model);
     const real = languageModel(config, ref);
-    return real ? { model: real, pricePerMillionTokens: prices[ref] ?? 0, offline: false } : { model: offline(), pricePerMillionTokens: 0, offline: true };
+    return real
+      ? { model: real, pricePerMillionTokens: prices[ref] ?? 0, offline: false }
+      : { model: offline(), pricePerMillionTokens: 0, offline: true };
   };
 }

@@ -17,15 +17,23 @@ export function redact<T>(value: T, fields: readonly string[]): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return v.replace(/\b(?:\d[ -]?){13,19}\b/g, "[redacted card]");
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, names.has(k.toLowerCase()) ? "[redacted]" : walk(x)]));
+    if (v && typeof v === "object")
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, names.has(k.toLowerCase()) ? "[redacted]" : walk(x)]),
+      );
     return v;
   };
   return walk(value) as T;
 }
 
-const quote = (d: QuotedData) => `<data source=${JSON.stringify(d.label)}>\n${d.text.replace(/<\/?data\b[^>]*>/gi, "[tag removed]")}\n</data>`;
+const quote = (d: QuotedData) =>
+  `<data source=${JSON.stringify(d.label)}>\n${d.text.replace(/<\/?data\b[^>]*>/gi, "[tag removed]")}\n</data>`;
 
-export function buildPrompt(instructions: string, context: Record<string, unknown>, data: readonly QuotedData[]): { system: string; prompt: string } {
+export function buildPrompt(
+  instructions: string,
+  context: Record<string, unknown>,
+  data: readonly QuotedData[],
+): { system: string; prompt: string } {
   return {
     system: `${instructions}\n\n${GUARD}`,
     prompt: [`Case facts (trusted):\n${JSON.stringify(context, null, 2)}`, ...data.map(quote)].join("\n\n"),

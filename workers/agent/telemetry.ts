@@ -17,7 +17,11 @@ export interface AgentSite {
 }
 
 /** The metadata every span and log line of a turn carries. */
-export function agentMetadata(site: AgentSite, promptVersion: string, ctx: Pick<StepContext, "attempt">): Record<string, string | number> {
+export function agentMetadata(
+  site: AgentSite,
+  promptVersion: string,
+  ctx: Pick<StepContext, "attempt">,
+): Record<string, string | number> {
   return {
     workflow: site.workflowId,
     ...(site.workflowVersion !== undefined ? { version: site.workflowVersion } : {}),
@@ -33,7 +37,12 @@ export function agentMetadata(site: AgentSite, promptVersion: string, ctx: Pick<
  * the declared fields are masked), and the case already keeps the turn's transcript where access is controlled.
  * @example await generateText({ model, prompt, experimental_telemetry: agentTelemetry(site, "2026-11-1", { provider, id }, ctx) });
  */
-export function agentTelemetry(site: AgentSite, promptVersion: string, model: { provider: string; id: string }, ctx: Pick<StepContext, "attempt">): TelemetrySettings {
+export function agentTelemetry(
+  site: AgentSite,
+  promptVersion: string,
+  model: { provider: string; id: string },
+  ctx: Pick<StepContext, "attempt">,
+): TelemetrySettings {
   const metadata = agentMetadata(site, promptVersion, ctx);
   const started = Date.now();
   return {
@@ -58,6 +67,16 @@ export function agentTelemetry(site: AgentSite, promptVersion: string, model: { 
 }
 
 /** A turn that threw (the provider failed, a tool broke): the engine retries it; this line says why and where. */
-export function logAgentFailure(site: AgentSite, promptVersion: string, model: { provider: string; id: string }, ctx: Pick<StepContext, "attempt">, error: unknown): void {
-  log.warn("agent turn failed, the step will be retried or escalated", { ...agentMetadata(site, promptVersion, ctx), model: `${model.provider}:${model.id}`, error });
+export function logAgentFailure(
+  site: AgentSite,
+  promptVersion: string,
+  model: { provider: string; id: string },
+  ctx: Pick<StepContext, "attempt">,
+  error: unknown,
+): void {
+  log.warn("agent turn failed, the step will be retried or escalated", {
+    ...agentMetadata(site, promptVersion, ctx),
+    model: `${model.provider}:${model.id}`,
+    error,
+  });
 }

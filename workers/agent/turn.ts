@@ -23,10 +23,19 @@ export interface TurnModel {
  * `site` names the workflow, case and step for the AI SDK's telemetry and the turn's log line.
  * @example const transcript = await runAgentTurn(spec, { model, pricePerMillionTokens: 0.6, offline: false }, ctx, { workflowId: "refund-dispute", stepId: "triage" });
  */
-export async function runAgentTurn<D extends AgentDecision>(spec: AgentSpec<D>, turn: TurnModel, ctx: StepContext, site: AgentSite): Promise<AgentTranscript<D>> {
+export async function runAgentTurn<D extends AgentDecision>(
+  spec: AgentSpec<D>,
+  turn: TurnModel,
+  ctx: StepContext,
+  site: AgentSite,
+): Promise<AgentTranscript<D>> {
   const g = { ...DEFAULT_GUARDRAILS, ...spec.guardrails };
   const fields = spec.redact ?? [];
-  const { system, prompt } = buildPrompt(spec.instructions, redact(spec.context ?? {}, fields), (spec.data ?? []).map((d) => ({ label: d.label, text: redact(d.text, fields) })));
+  const { system, prompt } = buildPrompt(
+    spec.instructions,
+    redact(spec.context ?? {}, fields),
+    (spec.data ?? []).map((d) => ({ label: d.label, text: redact(d.text, fields) })),
+  );
   const allowed = new Set(spec.allowedTools ?? Object.keys(spec.tools ?? {}));
   const transcript: AgentTranscript<D> = {
     model: { provider: turn.model.provider, id: turn.model.modelId, offline: turn.offline },
@@ -56,18 +65,33 @@ export async function runAgentTurn<D extends AgentDecision>(spec: AgentSpec<D>, 
         const shown = redact(input, fields);
         if (++calls > g.maxToolCalls) {
           stop(`more than ${g.maxToolCalls} tool calls`);
-          transcript.verdicts.push({ toolCallId, tool: name, input: shown, verdict: "blocked", reason: "tool-call budget spent" });
+          transcript.verdicts.push({
+            toolCallId,
+            tool: name,
+            input: shown,
+            verdict: "blocked",
+            reason: "tool-call budget spent",
+          });
           return { blocked: "tool-call budget spent" };
         }
-        const reason = !allowed.has(name) ? `${name} is not allowed in this step` : guarded.limit?.(input) ?? null;
+        const reason = !allowed.has(name) ? `${name} is not allowed in this step` : (guarded.limit?.(input) ?? null);
         if (reason) {
           transcript.verdicts.push({ toolCallId, tool: name, input: shown, verdict: "blocked", reason });
           return { blocked: reason };
         }
-        const approval = typeof guarded.needsApproval === "function" ? guarded.needsApproval(input) : guarded.needsApproval === true;
-        transcript.verdicts.push({ toolCallId, tool: name, input: shown, verdict: approval ? "needs_approval" : "allowed" });
+        const approval =
+          typeof guarded.needsApproval === "function" ? guarded.needsApproval(input) : guarded.needsApproval === true;
+        transcript.verdicts.push({
+          toolCallId,
+          tool: name,
+          input: shown,
+          verdict: approval ? "needs_approval" : "allowed",
+        });
         if (guarded.readOnly && !approval) {
-          const output = await guarded.execute(input, { idempotencyKey: `${ctx.idempotencyKey}:${toolCallId}`, attempt: ctx.attempt });
+          const output = await guarded.execute(input, {
+            idempotencyKey: `${ctx.idempotencyKey}:${toolCallId}`,
+            attempt: ctx.attempt,
+          });
           transcript.readResults.push({ toolCallId, tool: name, output: redact(output, fields) });
           return output;
         }
@@ -96,26 +120,40 @@ export async function runAgentTurn<D extends AgentDecision>(spec: AgentSpec<D>, 
       // The engine retries the whole turn with backoff (and escalates after the last try): no hidden retries here.
       maxRetries: 0,
       abortSignal: abort.signal,
-      experimental_telemetry: agentTelemetry(site, transcript.promptVersion, { provider: transcript.model.provider, id: transcript.model.id }, ctx),
+      experimental_telemetry: agentTelemetry(
+        site,
+        transcript.promptVersion,
+        { provider: transcript.model.provider, id: transcript.model.id },
+        ctx,
+      ),
       onStepFinish: (step) => {
         transcript.steps++;
         transcript.usage.inputTokens += step.usage.inputTokens ?? 0;
         transcript.usage.outputTokens += step.usage.outputTokens ?? 0;
         const tokens = transcript.usage.inputTokens + transcript.usage.outputTokens;
         transcript.usage.costUsd = (tokens / 1_000_000) * turn.pricePerMillionTokens;
-        if (g.maxTokens !== undefined && tokens > g.maxTokens) stop(`${tokens} tokens, over the budget of ${g.maxTokens}`);
-        if (g.maxCostUsd !== undefined && transcript.usage.costUsd > g.maxCostUsd) stop(`estimated $${transcript.usage.costUsd.toFixed(4)}, over the budget of $${g.maxCostUsd}`);
+        if (g.maxTokens !== undefined && tokens > g.maxTokens)
+          stop(`${tokens} tokens, over the budget of ${g.maxTokens}`);
+        if (g.maxCostUsd !== undefined && transcript.usage.costUsd > g.maxCostUsd)
+          stop(`estimated $${transcript.usage.costUsd.toFixed(4)}, over the budget of $${g.maxCostUsd}`);
       },
     });
   } catch (error) {
     // An abort we caused is a budget overrun, recorded above; anything else (a provider error) is the engine's to retry.
     if (!transcript.overrun) {
-      logAgentFailure(site, transcript.promptVersion, { provider: transcript.model.provider, id: transcript.model.id }, ctx, error);
+      logAgentFailure(
+        site,
+        transcript.promptVersion,
+        { provider: transcript.model.provider, id: transcript.model.id },
+        ctx,
+        error,
+      );
       throw error;
     }
   } finally {
     if (timer) clearTimeout(timer);
   }
-  if (!transcript.decision && !transcript.overrun && transcript.steps >= g.maxSteps) transcript.overrun = `no decision within ${g.maxSteps} model steps`;
+  if (!transcript.decision && !transcript.overrun && transcript.steps >= g.maxSteps)
+    transcript.overrun = `no decision within ${g.maxSteps} model steps`;
   return transcript;
 }

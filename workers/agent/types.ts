@@ -44,7 +44,10 @@ export interface AgentGuardrails {
 }
 
 /** What the built-in offline model decides from: the workflow's own declared rules. */
-export type AgentHeuristics<D extends AgentDecision> = (seen: { context: Record<string, unknown>; data: readonly QuotedData[] }) => D & {
+export type AgentHeuristics<D extends AgentDecision> = (seen: {
+  context: Record<string, unknown>;
+  data: readonly QuotedData[];
+}) => D & {
   /** Tool calls the rules propose, in order. */
   calls?: { tool: string; input: unknown }[];
 };
@@ -113,7 +116,10 @@ export type AgentOutcome<D extends AgentDecision> = D & {
 };
 
 /** Resolves the model for a step from configuration. */
-export type ModelResolver = (ref: { workflowId: string; stepId: string; model?: string }, offline: () => LanguageModelV3) => { model: LanguageModelV3; pricePerMillionTokens: number; offline: boolean };
+export type ModelResolver = (
+  ref: { workflowId: string; stepId: string; model?: string },
+  offline: () => LanguageModelV3,
+) => { model: LanguageModelV3; pricePerMillionTokens: number; offline: boolean };
 
 declare module "../engine/types/workflow.ts" {
   interface WorkflowExtensions {

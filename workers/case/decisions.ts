@@ -3,7 +3,16 @@
  * one decision per person, the wait still open), stored as a case event the engine replays, audited, and measured.
  * Each function runs inside the case's storage transaction.
  */
-import { decisionsFor, digest, HUMAN_DECISION_TYPE, HUMAN_SOURCE, refuseDecision, type DecisionRefusal, type HumanDecision, type WorkflowDefinition } from "../engine/index.ts";
+import {
+  decisionsFor,
+  digest,
+  HUMAN_DECISION_TYPE,
+  HUMAN_SOURCE,
+  refuseDecision,
+  type DecisionRefusal,
+  type HumanDecision,
+  type WorkflowDefinition,
+} from "../engine/index.ts";
 import { decisionMinutes } from "../metrics/index.ts";
 import type { CaseStorage } from "./storage.ts";
 import { actorLabel, humanActor, metricFor } from "./transitions.ts";
@@ -13,7 +22,12 @@ export type DecisionInput = HumanDecision & { id: string };
 export type DecisionResult = { status: "accepted" | "duplicate" } | { status: "refused"; refusal: DecisionRefusal };
 
 /** Stores `input` as the person's decision, or refuses it (audited); null when there is no case. */
-export function recordDecision(store: CaseStorage, input: DecisionInput, now: number, workflows: readonly WorkflowDefinition[]): DecisionResult | null {
+export function recordDecision(
+  store: CaseStorage,
+  input: DecisionInput,
+  now: number,
+  workflows: readonly WorkflowDefinition[],
+): DecisionResult | null {
   const header = store.header();
   if (!header) return null;
   if (store.hasEvent(HUMAN_SOURCE, input.id)) return { status: "duplicate" };
@@ -23,28 +37,78 @@ export function recordDecision(store: CaseStorage, input: DecisionInput, now: nu
   // A case that ended has no wait, so every decision for it is refused as `wait_ended`.
   const refusal = refuseDecision(header.wait, decision, decisionsFor(store.events(), decision.stepId, since));
   if (refusal) {
-    store.appendAudit({ at: now, actor: humanActor(decision.actor.id), action: "human.decision_refused", stepId: decision.stepId, detail: { decision: decision.decision, code: refusal.code, reason: refusal.message, ...(decision.via ? { via: decision.via } : {}) } });
+    store.appendAudit({
+      at: now,
+      actor: humanActor(decision.actor.id),
+      action: "human.decision_refused",
+      stepId: decision.stepId,
+      detail: {
+        decision: decision.decision,
+        code: refusal.code,
+        reason: refusal.message,
+        ...(decision.via ? { via: decision.via } : {}),
+      },
+    });
     return { status: "refused", refusal };
   }
   const payloadJson = JSON.stringify(decision);
-  store.insertEvent({ id, source: HUMAN_SOURCE, type: HUMAN_DECISION_TYPE, receivedAt: now, caseKey: header.caseKey, workflow: { id: header.workflowId, version: header.workflowVersion }, opens: false, payloadJson });
+  store.insertEvent({
+    id,
+    source: HUMAN_SOURCE,
+    type: HUMAN_DECISION_TYPE,
+    receivedAt: now,
+    caseKey: header.caseKey,
+    workflow: { id: header.workflowId, version: header.workflowVersion },
+    opens: false,
+    payloadJson,
+  });
   store.appendAudit({
     at: now,
     actor: humanActor(decision.actor.id),
     action: "human.decision",
     stepId: decision.stepId,
     inputDigest: digest(payloadJson),
-    detail: { decision: decision.decision, roles: [...decision.actor.roles], ...(decision.outcome ? { outcome: decision.outcome } : {}), ...(decision.note ? { note: decision.note } : {}), ...(decision.minutesSpent !== undefined ? { minutesSpent: decision.minutesSpent } : {}), ...(decision.via ? { via: decision.via } : {}) },
+    detail: {
+      decision: decision.decision,
+      roles: [...decision.actor.roles],
+      ...(decision.outcome ? { outcome: decision.outcome } : {}),
+      ...(decision.note ? { note: decision.note } : {}),
+      ...(decision.minutesSpent !== undefined ? { minutesSpent: decision.minutesSpent } : {}),
+      ...(decision.via ? { via: decision.via } : {}),
+    },
   });
   const measures = workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
   const minutes = decisionMinutes(decision.minutesSpent, measures);
-  store.queueMetric(metricFor(header, "human.decision", now, { stepId: decision.stepId, humanTouch: true, actor: actorLabel(humanActor(decision.actor.id)), detail: { decision: decision.decision, minutes } }, id));
+  store.queueMetric(
+    metricFor(
+      header,
+      "human.decision",
+      now,
+      {
+        stepId: decision.stepId,
+        humanTouch: true,
+        actor: actorLabel(humanActor(decision.actor.id)),
+        detail: { decision: decision.decision, minutes },
+      },
+      id,
+    ),
+  );
   return { status: "accepted" };
 }
 
 /** Audits a human action refused before it became a decision (a malformed body); false when there is no case. */
-export function recordRefusedAction(store: CaseStorage, actorId: string | null, refusal: { code: string; message: string }, now: number): boolean {
+export function recordRefusedAction(
+  store: CaseStorage,
+  actorId: string | null,
+  refusal: { code: string; message: string },
+  now: number,
+): boolean {
   if (!store.header()) return false;
-  store.appendAudit({ at: now, actor: humanActor(actorId ?? "unknown"), action: "human.decision_refused", detail: { code: refusal.code, reason: refusal.message } });
+  store.appendAudit({
+    at: now,
+    actor: humanActor(actorId ?? "unknown"),
+    action: "human.decision_refused",
+    detail: { code: refusal.code, reason: refusal.message },
+  });
   return true;
 }

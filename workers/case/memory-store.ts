@@ -4,12 +4,25 @@
  * records into it and persists the changes of each transaction atomically; the semantics match the SQLite store
  * (values round-trip through JSON, events are unique per source and id, sequences are dense).
  */
-import { caseId, chainEntry, HUMAN_SOURCE, type AuditEntry, type AuditFields, type CaseEvent, type EventEnvelope, type RetryState, type StepRecord } from "../engine/index.ts";
+import {
+  caseId,
+  chainEntry,
+  HUMAN_SOURCE,
+  type AuditEntry,
+  type AuditFields,
+  type CaseEvent,
+  type EventEnvelope,
+  type RetryState,
+  type StepRecord,
+} from "../engine/index.ts";
 import type { MetricEvent } from "../metrics/index.ts";
 import type { CaseHeader, CaseStorage, HeaderChange, StepAttempt } from "./storage.ts";
 
 /** A record's key below the case: its kind, then what identifies it within the kind. */
-export type RecordKey = readonly [kind: "header" | "event" | "step" | "attempt" | "retry" | "audit" | "metric", ...id: (string | number)[]];
+export type RecordKey = readonly [
+  kind: "header" | "event" | "step" | "attempt" | "retry" | "audit" | "metric",
+  ...id: (string | number)[],
+];
 
 export interface RecordChange {
   key: RecordKey;
@@ -79,7 +92,9 @@ export class MemoryCaseStore implements CaseStorage {
     }
     this.eventList.sort((a, b) => a.seq - b.seq);
     this.auditList.sort((a, b) => a.seq - b.seq);
-    this.attemptList.sort((a, b) => a.startedAt - b.startedAt || a.stepId.localeCompare(b.stepId) || a.attempt - b.attempt);
+    this.attemptList.sort(
+      (a, b) => a.startedAt - b.startedAt || a.stepId.localeCompare(b.stepId) || a.attempt - b.attempt,
+    );
     for (const e of this.eventList) this.eventIndex.set(eventKey(e.source, e.id), e.seq);
   }
 
@@ -150,7 +165,14 @@ export class MemoryCaseStore implements CaseStorage {
   events(afterSeq = 0): CaseEvent[] {
     return this.eventList
       .filter((e) => e.seq > afterSeq)
-      .map((e) => ({ seq: e.seq, source: e.source, id: e.id, type: e.type, receivedAt: e.receivedAt, payload: JSON.parse(e.payloadJson) }));
+      .map((e) => ({
+        seq: e.seq,
+        source: e.source,
+        id: e.id,
+        type: e.type,
+        receivedAt: e.receivedAt,
+        payload: JSON.parse(e.payloadJson),
+      }));
   }
 
   hasHumanDecisions(): boolean {
@@ -171,7 +193,21 @@ export class MemoryCaseStore implements CaseStorage {
   }
 
   openCase(caseKey: string, workflow: { id: string; version: number }, at: number, seq = 1): void {
-    this.setHeader({ caseKey, workflowId: workflow.id, workflowVersion: workflow.version, status: "open", openedAt: at, updatedAt: at, closedAt: null, outcome: null, error: null, wait: null, flushFailures: 0, seq, successor: null });
+    this.setHeader({
+      caseKey,
+      workflowId: workflow.id,
+      workflowVersion: workflow.version,
+      status: "open",
+      openedAt: at,
+      updatedAt: at,
+      closedAt: null,
+      outcome: null,
+      error: null,
+      wait: null,
+      flushFailures: 0,
+      seq,
+      successor: null,
+    });
   }
 
   setSuccessor(seq: number): void {
@@ -235,7 +271,9 @@ export class MemoryCaseStore implements CaseStorage {
   setRetry(stepId: string, state: RetryState): void {
     const previous = this.retryMap.get(stepId);
     this.retryMap.set(stepId, clone(state));
-    this.write(["retry", stepId], JSON.stringify(state), () => (previous ? this.retryMap.set(stepId, previous) : this.retryMap.delete(stepId)));
+    this.write(["retry", stepId], JSON.stringify(state), () =>
+      previous ? this.retryMap.set(stepId, previous) : this.retryMap.delete(stepId),
+    );
   }
 
   clearRetry(stepId: string): void {
@@ -264,7 +302,10 @@ export class MemoryCaseStore implements CaseStorage {
   }
 
   pendingMetrics(limit: number): MetricEvent[] {
-    return [...this.outbox.values()].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, limit).map(clone);
+    return [...this.outbox.values()]
+      .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit)
+      .map(clone);
   }
 
   pendingMetricCount(): number {

@@ -24,7 +24,11 @@ export class MetricsOutbox {
     if (this.store.pendingMetricCount() === 0) return true;
     const delivery = this.delivery();
     if (!delivery) {
-      if (!this.warnedNoMetrics) log.warn("metrics: neither METRICS_QUEUE nor TURSO_DATABASE_URL is set; metric events stay in the case outbox", { case: this.store.header()?.caseId });
+      if (!this.warnedNoMetrics)
+        log.warn(
+          "metrics: neither METRICS_QUEUE nor TURSO_DATABASE_URL is set; metric events stay in the case outbox",
+          { case: this.store.header()?.caseId },
+        );
       this.warnedNoMetrics = true;
       return false;
     }
@@ -34,9 +38,19 @@ export class MetricsOutbox {
       if (!header || events.length === 0) return true;
       const { snapshot, auditHead } = this.snapshot(header);
       try {
-        await delivery.deliver({ events: events.map((e) => ({ ...e, exception: snapshot.exception })), snapshot, ...(auditHead ? { auditHead } : {}) });
+        await delivery.deliver({
+          events: events.map((e) => ({ ...e, exception: snapshot.exception })),
+          snapshot,
+          ...(auditHead ? { auditHead } : {}),
+        });
       } catch (error) {
-        log.error("metrics: flush failed, will retry", { case: header.caseId, workflow: header.workflowId, version: header.workflowVersion, events: events.length, error });
+        log.error("metrics: flush failed, will retry", {
+          case: header.caseId,
+          workflow: header.workflowId,
+          version: header.workflowVersion,
+          events: events.length,
+          error,
+        });
         // Start the retry from a fresh connection rather than one whose state is unknown.
         this.metricsDelivery = null;
         return false;
@@ -61,6 +75,21 @@ export class MetricsOutbox {
     const workflow = this.options.workflows.find((w) => w.id === workflowId && w.version === workflowVersion);
     const facts = caseFacts(status, audit, workflow ?? { minutesPerCase: 0 });
     const head = audit.at(-1);
-    const snapshot = { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome, humanTouch: facts.humanDecisions > 0, revision: head?.seq ?? 0, awaitingPerson: isHumanWait(header.wait), ...facts };
+    const snapshot = {
+      caseId,
+      caseKey,
+      workflowId,
+      workflowVersion,
+      status,
+      openedAt,
+      updatedAt,
+      closedAt,
+      outcome,
+      humanTouch: facts.humanDecisions > 0,
+      revision: head?.seq ?? 0,
+      awaitingPerson: isHumanWait(header.wait),
+      ...facts,
+    };
     return { snapshot, auditHead: head ? { seq: head.seq, hash: head.hash } : null };
-  }}
+  }
+}

@@ -45,7 +45,10 @@ const FLUSH_RETRY_MAX_MS = 5 * 60_000;
 /** Could this event end the wait? Only then is the case woken. */
 function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
   if (!wait || wait.kind !== "event") return false;
-  return (wait.sources.length === 0 || wait.sources.includes(event.source)) && (wait.types.length === 0 || wait.types.includes(event.type));
+  return (
+    (wait.sources.length === 0 || wait.sources.includes(event.source)) &&
+    (wait.types.length === 0 || wait.types.includes(event.type))
+  );
 }
 
 export interface CaseRuntimeOptions {
@@ -109,7 +112,13 @@ export class CaseRuntime {
       if (!header) {
         this.store.openCase(event.caseKey, event.workflow, now, event.caseSeq ?? 1);
         header = this.store.header()!;
-        this.store.queueMetric(metricFor(header, "case.opened", now, { status: "open", actor: `sender:${event.source}`, detail: { source: event.source, type: event.type } }));
+        this.store.queueMetric(
+          metricFor(header, "case.opened", now, {
+            status: "open",
+            actor: `sender:${event.source}`,
+            detail: { source: event.source, type: event.type },
+          }),
+        );
       }
       this.store.appendAudit({
         at: now,
@@ -119,7 +128,16 @@ export class CaseRuntime {
         detail: { eventId: event.id, type: event.type, receivedAt: event.receivedAt },
       });
       if (opening) {
-        this.store.appendAudit({ at: now, actor: ENGINE, action: "case.opened", detail: { workflow: `${event.workflow.id}@v${event.workflow.version}`, caseKey: event.caseKey, ...(header.seq > 1 ? { seq: header.seq } : {}) } });
+        this.store.appendAudit({
+          at: now,
+          actor: ENGINE,
+          action: "case.opened",
+          detail: {
+            workflow: `${event.workflow.id}@v${event.workflow.version}`,
+            caseKey: event.caseKey,
+            ...(header.seq > 1 ? { seq: header.seq } : {}),
+          },
+        });
         return { status: "accepted", wake: true };
       }
       return { status: "accepted", wake: header.status === "waiting" && mayEndWait(header.wait, event) };
@@ -135,11 +153,19 @@ export class CaseRuntime {
     const ended = { status: "no_case" as const, ended: { caseId: header.caseId, status: header.status } };
     if (!event.opens) return ended;
     // The policy of the newest deployed version: that is the version the next case would open with.
-    const newest = this.options.workflows.filter((w) => w.id === header.workflowId).sort((a, b) => b.version - a.version)[0];
-    if (newest?.afterEnd === "dead-letter") return { status: "no_case", ended: { ...ended.ended, oneCasePerKey: true } };
+    const newest = this.options.workflows
+      .filter((w) => w.id === header.workflowId)
+      .sort((a, b) => b.version - a.version)[0];
+    if (newest?.afterEnd === "dead-letter")
+      return { status: "no_case", ended: { ...ended.ended, oneCasePerKey: true } };
     const seq = header.seq + 1;
     this.store.setSuccessor(seq);
-    this.store.appendAudit({ at: now, actor: { kind: "sender", id: event.source }, action: "case.succeeded", detail: { eventId: event.id, type: event.type, next: caseId(header.workflowId, header.caseKey, seq) } });
+    this.store.appendAudit({
+      at: now,
+      actor: { kind: "sender", id: event.source },
+      action: "case.succeeded",
+      detail: { eventId: event.id, type: event.type, next: caseId(header.workflowId, header.caseKey, seq) },
+    });
     return { status: "forward", seq };
   }
 
@@ -186,7 +212,13 @@ export class CaseRuntime {
       // Storage refused a step's record (or the runner broke): nothing of that step was kept, so its open attempt
       // resumes under the same idempotency key. Come back with backoff rather than rely on the platform's retries.
       this.failedBursts++;
-      log.error("case burst failed, will resume", { case: this.store.header()?.caseId, workflow: this.store.header()?.workflowId, version: this.store.header()?.workflowVersion, failures: this.failedBursts, error });
+      log.error("case burst failed, will resume", {
+        case: this.store.header()?.caseId,
+        workflow: this.store.header()?.workflowId,
+        version: this.store.header()?.workflowVersion,
+        failures: this.failedBursts,
+        error,
+      });
       await this.timer.set(this.now() + Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(this.failedBursts - 1, 12)));
       return;
     }
@@ -199,7 +231,8 @@ export class CaseRuntime {
     const wait = this.store.header()?.wait ?? null;
     if (wait?.deadline != null) wakeups.push(wait.deadline);
     // A person's task is watched until its SLA passes: the case wakes to record the breach and move the task on.
-    if (isHumanWait(wait) && wait.human.slaDeadline !== null && wait.human.slaBreachedAt === undefined) wakeups.push(wait.human.slaDeadline);
+    if (isHumanWait(wait) && wait.human.slaDeadline !== null && wait.human.slaBreachedAt === undefined)
+      wakeups.push(wait.human.slaDeadline);
     if (!flushed) {
       const failures = await this.store.atomically(() => this.store.recordFlushFailure());
       wakeups.push(now + Math.min(FLUSH_RETRY_MAX_MS, 1000 * 2 ** Math.min(failures, 12)) * (0.5 + Math.random() / 2));
@@ -233,7 +266,9 @@ export class CaseRuntime {
         });
       }
       events.push(...this.store.events(events.at(-1)?.seq ?? 0));
-      const workflow = this.options.workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
+      const workflow = this.options.workflows.find(
+        (w) => w.id === header.workflowId && w.version === header.workflowVersion,
+      );
       const next: Advance = workflow
         ? await advanceCase({
             workflow,
@@ -251,32 +286,68 @@ export class CaseRuntime {
             aliases: this.options.aliases,
             caseSeq: header.seq,
           })
-        : { kind: "failed", error: { name: "WorkflowMissing", message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed` } };
-      const stop = await this.store.atomically(() => applyAdvance(this.store, header, next, this.now(), retries, workflow));
+        : {
+            kind: "failed",
+            error: {
+              name: "WorkflowMissing",
+              message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed`,
+            },
+          };
+      const stop = await this.store.atomically(() =>
+        applyAdvance(this.store, header, next, this.now(), retries, workflow),
+      );
       if (next.kind === "step" || next.kind === "resolved" || next.kind === "sla") {
         completed.push(next.record);
         delete retries[next.record.id];
       }
       if (next.kind === "retry") retries[next.stepId] = next.retry;
       if (next.kind === "waiting" && next.retry) retries[next.retry.stepId] = next.retry.state;
-      if (stop) return { more: false, retryAt: next.kind === "retry" ? next.retry.notBefore : next.kind === "waiting" ? (next.wakeAt ?? null) : null };
+      if (stop)
+        return {
+          more: false,
+          retryAt:
+            next.kind === "retry" ? next.retry.notBefore : next.kind === "waiting" ? (next.wakeAt ?? null) : null,
+        };
     }
   }
 
   /** The outbox entry of an attempt, durable before the step's function (and its effect) runs. */
-  private async beginAttempt(header: CaseHeader, stepId: string, idempotencyKey: string): Promise<{ attempt: number; resumed: boolean; firstAttemptAt: number }> {
+  private async beginAttempt(
+    header: CaseHeader,
+    stepId: string,
+    idempotencyKey: string,
+  ): Promise<{ attempt: number; resumed: boolean; firstAttemptAt: number }> {
     const begun = await this.store.atomically(() => {
       const at = this.now();
       const { attempt, resumed } = this.store.beginAttempt(stepId, idempotencyKey, at);
       if (resumed) {
         // The object stopped between this attempt's call and its record: run it again under the same key.
-        this.store.appendAudit({ at, actor: ruleActor(header), action: "step.attempt_resumed", stepId, detail: { attempt, idempotencyKey } });
+        this.store.appendAudit({
+          at,
+          actor: ruleActor(header),
+          action: "step.attempt_resumed",
+          stepId,
+          detail: { attempt, idempotencyKey },
+        });
       }
       // An earlier call of the step may have acted since its first attempt began: connectors without idempotency keys look from there.
-      const earlier = resumed || attempt > 1 ? this.store.attempts().filter((a) => a.stepId === stepId).map((a) => a.startedAt) : [];
+      const earlier =
+        resumed || attempt > 1
+          ? this.store
+              .attempts()
+              .filter((a) => a.stepId === stepId)
+              .map((a) => a.startedAt)
+          : [];
       return { attempt, resumed, firstAttemptAt: Math.min(at, ...earlier) };
     });
-    if (begun.resumed) log.warn("step attempt resumed after the case stopped between its call and its record", { case: header.caseId, workflow: header.workflowId, version: header.workflowVersion, step: stepId, attempt: begun.attempt });
+    if (begun.resumed)
+      log.warn("step attempt resumed after the case stopped between its call and its record", {
+        case: header.caseId,
+        workflow: header.workflowId,
+        version: header.workflowVersion,
+        step: stepId,
+        attempt: begun.attempt,
+      });
     return begun;
   }
 }

@@ -4,11 +4,32 @@
  * Reads and the writes inside `atomically` are synchronous (each adapter keeps the case's state at hand);
  * `atomically` resolves once its writes are durable, all of them or none.
  */
-import type { AuditEntry, AuditFields, CaseEvent, CaseStatus, EventEnvelope, PendingWait, RetryState, StepRecord } from "../engine/index.ts";
+import type {
+  AuditEntry,
+  AuditFields,
+  CaseEvent,
+  CaseStatus,
+  EventEnvelope,
+  PendingWait,
+  RetryState,
+  StepRecord,
+} from "../engine/index.ts";
 import type { CaseSnapshot, MetricEvent } from "../metrics/index.ts";
 
 /** The case's own row: what the dashboard's summary shows, plus what only the case needs. */
-export interface CaseHeader extends Pick<CaseSnapshot, "caseId" | "caseKey" | "workflowId" | "workflowVersion" | "status" | "openedAt" | "updatedAt" | "closedAt" | "outcome"> {
+export interface CaseHeader
+  extends Pick<
+    CaseSnapshot,
+    | "caseId"
+    | "caseKey"
+    | "workflowId"
+    | "workflowVersion"
+    | "status"
+    | "openedAt"
+    | "updatedAt"
+    | "closedAt"
+    | "outcome"
+  > {
   error: string | null;
   /** The wait the case is parked on while `waiting`. */
   wait: PendingWait | null;

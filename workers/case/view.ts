@@ -1,5 +1,12 @@
 /** The case as the case API shows it: header, wait, events, steps, attempts, people's decisions and its audited story. */
-import { HUMAN_SOURCE, type AuditEntry, type CaseEvent, type HumanDecision, type PendingWait, type StepRecord } from "../engine/index.ts";
+import {
+  HUMAN_SOURCE,
+  type AuditEntry,
+  type CaseEvent,
+  type HumanDecision,
+  type PendingWait,
+  type StepRecord,
+} from "../engine/index.ts";
 import type { CaseHeader, CaseStorage, StepAttempt } from "./storage.ts";
 
 /** An audit entry without its chain fields: one line of the case's story. */
@@ -33,7 +40,9 @@ export function caseView(store: CaseStorage): CaseView | null {
     events: events.map(({ payload: _payload, ...rest }) => rest),
     steps: store.steps(),
     attempts: store.attempts(),
-    decisions: events.filter((e) => e.source === HUMAN_SOURCE).map((e) => ({ ...(e.payload as HumanDecision), at: e.receivedAt })),
+    decisions: events
+      .filter((e) => e.source === HUMAN_SOURCE)
+      .map((e) => ({ ...(e.payload as HumanDecision), at: e.receivedAt })),
     timeline: store.auditEntries().map(({ prevHash: _p, hash: _h, ...entry }) => entry),
     pendingMetrics: store.pendingMetricCount(),
   };

@@ -41,8 +41,12 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * (or base URL without a default) is a FatalError: retrying cannot fix configuration, so the step escalates.
  * @example connectorSettings(config, { key: "STRIPE_API_KEY", baseUrl: "STRIPE_API_BASE_URL", defaultBaseUrl: "https://api.stripe.com" })
  */
-export function connectorSettings(config: Readonly<Record<string, unknown>>, names: { key: string; baseUrl: string; defaultBaseUrl?: string; hint?: string }): Omit<ApiConfig, "system"> {
-  const text = (name: string) => (typeof config[name] === "string" && config[name] !== "" ? (config[name] as string) : undefined);
+export function connectorSettings(
+  config: Readonly<Record<string, unknown>>,
+  names: { key: string; baseUrl: string; defaultBaseUrl?: string; hint?: string },
+): Omit<ApiConfig, "system"> {
+  const text = (name: string) =>
+    typeof config[name] === "string" && config[name] !== "" ? (config[name] as string) : undefined;
   const apiKey = text(names.key);
   if (!apiKey) throw new FatalError(`${names.key} is not set`);
   const baseUrl = text(names.baseUrl) ?? names.defaultBaseUrl;
@@ -114,7 +118,8 @@ function retryAfterMs(header: string | null): number {
  */
 export async function callApi<T>(config: ApiConfig, path: string, options: CallOptions = {}): Promise<T> {
   const headers = new Headers({ accept: "application/json", ...options.headers });
-  if (config.auth !== "none") headers.set("authorization", config.auth === "basic" ? `Basic ${btoa(config.apiKey)}` : `Bearer ${config.apiKey}`);
+  if (config.auth !== "none")
+    headers.set("authorization", config.auth === "basic" ? `Basic ${btoa(config.apiKey)}` : `Bearer ${config.apiKey}`);
   let body: string | undefined;
   if (options.raw) {
     headers.set("content-type", options.raw.contentType);
@@ -134,15 +139,27 @@ export async function callApi<T>(config: ApiConfig, path: string, options: CallO
   let res: Response;
   let text: string;
   try {
-    res = await (config.fetch ?? fetch)(url, { method: options.method ?? (body === undefined ? "GET" : "POST"), headers, body, signal });
+    res = await (config.fetch ?? fetch)(url, {
+      method: options.method ?? (body === undefined ? "GET" : "POST"),
+      headers,
+      body,
+      signal,
+    });
     text = await res.text();
   } catch (cause) {
     const timedOut = signal.aborted;
-    throw new ConnectorError(config.system, null, true, `${config.system}: ${path} ${timedOut ? `did not answer within ${timeoutMs} ms` : "unreachable"}`, { cause });
+    throw new ConnectorError(
+      config.system,
+      null,
+      true,
+      `${config.system}: ${path} ${timedOut ? `did not answer within ${timeoutMs} ms` : "unreachable"}`,
+      { cause },
+    );
   }
   if (res.ok) return (text ? JSON.parse(text) : null) as T;
   const detail = `${config.system} ${res.status} on ${path}: ${text.slice(0, 300)}`;
   if (res.status === 429) throw new RetryAfter(retryAfterMs(res.headers.get("retry-after")), detail);
-  if (res.status >= 500 || res.status === 408 || res.status === 409) throw new ConnectorError(config.system, res.status, true, detail);
+  if (res.status >= 500 || res.status === 408 || res.status === 409)
+    throw new ConnectorError(config.system, res.status, true, detail);
   throw new FatalError(detail, { cause: new ConnectorError(config.system, res.status, false, detail) });
 }

@@ -1,15 +1,27 @@
 import { describe, expect, it, vi } from "vitest";
-import { advanceCase, defineWorkflow, FatalError, RetryAfter, type CaseEvent, type PendingWait, type StepRecord, type WorkflowDefinition } from "./index.ts";
+import {
+  advanceCase,
+  defineWorkflow,
+  FatalError,
+  RetryAfter,
+  type CaseEvent,
+  type PendingWait,
+  type StepRecord,
+  type WorkflowDefinition,
+} from "./index.ts";
 
 let clock = 1_000;
 const now = () => (clock += 10);
 
 function twoStep(effect: () => string) {
-  return defineWorkflow<{ n: number }>({ id: "two-step", version: 1, minutesPerCase: 5, triggers: [] }, async ({ input, step }) => {
-    const a = await step.run("first", () => effect());
-    const b = await step.run("second", () => `${a}:${input.n}`);
-    return step.resolve("done", { b });
-  });
+  return defineWorkflow<{ n: number }>(
+    { id: "two-step", version: 1, minutesPerCase: 5, triggers: [] },
+    async ({ input, step }) => {
+      const a = await step.run("first", () => effect());
+      const b = await step.run("second", () => `${a}:${input.n}`);
+      return step.resolve("done", { b });
+    },
+  );
 }
 
 async function runToEnd(workflow: WorkflowDefinition, input: unknown) {
@@ -27,7 +39,15 @@ describe("advanceCase", () => {
   it("completes exactly one new step per call and resolves with the recorded outcome", async () => {
     const effect = vi.fn(() => "x");
     const workflow = twoStep(effect);
-    const first = await advanceCase({ workflow, caseKey: "k", input: { n: 1 }, events: [], completed: [], pendingWait: null, now });
+    const first = await advanceCase({
+      workflow,
+      caseKey: "k",
+      input: { n: 1 },
+      events: [],
+      completed: [],
+      pendingWait: null,
+      now,
+    });
     if (first.kind !== "step") throw new Error("expected a step");
     expect(first).toMatchObject({ kind: "step", record: { id: "first", output: "x" } });
 
@@ -40,7 +60,15 @@ describe("advanceCase", () => {
     const effect = vi.fn(() => "from-effect");
     const workflow = twoStep(effect);
     const stored: StepRecord[] = [{ id: "first", kind: "run", output: "stored", startedAt: 1, finishedAt: 2 }];
-    const next = await advanceCase({ workflow, caseKey: "k", input: { n: 2 }, events: [], completed: stored, pendingWait: null, now });
+    const next = await advanceCase({
+      workflow,
+      caseKey: "k",
+      input: { n: 2 },
+      events: [],
+      completed: stored,
+      pendingWait: null,
+      now,
+    });
     expect(effect).not.toHaveBeenCalled();
     expect(next).toMatchObject({ kind: "step", record: { id: "second", output: "stored:2" } });
   });
@@ -48,7 +76,15 @@ describe("advanceCase", () => {
   it("reports a changed step order on replay as a non-determinism failure", async () => {
     const workflow = twoStep(() => "x");
     const stored: StepRecord[] = [{ id: "renamed", kind: "run", output: "x", startedAt: 1, finishedAt: 2 }];
-    const next = await advanceCase({ workflow, caseKey: "k", input: { n: 1 }, events: [], completed: stored, pendingWait: null, now });
+    const next = await advanceCase({
+      workflow,
+      caseKey: "k",
+      input: { n: 1 },
+      events: [],
+      completed: stored,
+      pendingWait: null,
+      now,
+    });
     expect(next).toMatchObject({ kind: "failed", error: { name: "NonDeterminismError" } });
     if (next.kind === "failed") expect(next.error.message).toContain('"renamed"');
   });
@@ -60,7 +96,15 @@ describe("advanceCase", () => {
     const { next } = await runToEnd(workflow, { n: 1 });
     expect(next).toMatchObject({
       kind: "waiting",
-      wait: { kind: "human", stepId: "first", human: { kind: "escalation", allowed: ["retry", "resolve"], packet: { error: { name: "FatalError", message: "IBAN is not valid", attempts: 1 } } } },
+      wait: {
+        kind: "human",
+        stepId: "first",
+        human: {
+          kind: "escalation",
+          allowed: ["retry", "resolve"],
+          packet: { error: { name: "FatalError", message: "IBAN is not valid", attempts: 1 } },
+        },
+      },
       retry: { stepId: "first", state: { failures: 1 } },
     });
   });
@@ -76,7 +120,9 @@ describe("advanceCase", () => {
   });
 
   it("fails a body that returns without resolving", async () => {
-    const workflow = defineWorkflow({ id: "no-end", version: 1, minutesPerCase: 1, triggers: [] }, async () => ({ outcome: "sneaky" }));
+    const workflow = defineWorkflow({ id: "no-end", version: 1, minutesPerCase: 1, triggers: [] }, async () => ({
+      outcome: "sneaky",
+    }));
     const { next } = await runToEnd(workflow, {});
     expect(next).toMatchObject({ kind: "failed", error: { name: "WorkflowError" } });
   });
@@ -85,35 +131,83 @@ describe("advanceCase", () => {
 describe("defineWorkflow", () => {
   it("rejects ids that are not kebab-case and versions that are not positive integers", () => {
     const body = async () => ({ outcome: "x" });
-    expect(() => defineWorkflow({ id: "Bad Id", version: 1, minutesPerCase: 1, triggers: [] }, body)).toThrow(/kebab-case/);
-    expect(() => defineWorkflow({ id: "ok", version: 0, minutesPerCase: 1, triggers: [] }, body)).toThrow(/positive integer/);
+    expect(() => defineWorkflow({ id: "Bad Id", version: 1, minutesPerCase: 1, triggers: [] }, body)).toThrow(
+      /kebab-case/,
+    );
+    expect(() => defineWorkflow({ id: "ok", version: 0, minutesPerCase: 1, triggers: [] }, body)).toThrow(
+      /positive integer/,
+    );
   });
 });
 
 describe("waitFor", () => {
-  const opener: CaseEvent = { seq: 1, id: "evt_open", source: "stripe", type: "invoice.payment_failed", receivedAt: 1, payload: { n: 1 } };
-  const paid: CaseEvent = { seq: 2, id: "evt_paid", source: "stripe", type: "invoice.paid", receivedAt: 2, payload: { amount: 900 } };
+  const opener: CaseEvent = {
+    seq: 1,
+    id: "evt_open",
+    source: "stripe",
+    type: "invoice.payment_failed",
+    receivedAt: 1,
+    payload: { n: 1 },
+  };
+  const paid: CaseEvent = {
+    seq: 2,
+    id: "evt_paid",
+    source: "stripe",
+    type: "invoice.paid",
+    receivedAt: 2,
+    payload: { amount: 900 },
+  };
   const waiting = defineWorkflow({ id: "waits", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
     const event = await step.waitFor("paid", { source: "stripe", type: "invoice.paid" }, { timeout: "1h" });
     return step.resolve(event ? "paid" : "timed-out");
   });
-  const input = (events: CaseEvent[], completed: StepRecord[] = [], pendingWait: PendingWait | null = null, at = 10_000) =>
-    ({ workflow: waiting, caseKey: "k", input: {}, events, completed, pendingWait, now: () => at });
+  const input = (
+    events: CaseEvent[],
+    completed: StepRecord[] = [],
+    pendingWait: PendingWait | null = null,
+    at = 10_000,
+  ) => ({ workflow: waiting, caseKey: "k", input: {}, events, completed, pendingWait, now: () => at });
 
   it("parks the case with a deadline when no matching event has arrived, never matching the opening event", async () => {
     const next = await advanceCase(input([{ ...opener, type: "invoice.paid" }]));
-    expect(next).toEqual({ kind: "waiting", wait: { kind: "event", stepId: "paid", startedAt: 10_000, deadline: 10_000 + 3_600_000, sources: ["stripe"], types: ["invoice.paid"] } });
+    expect(next).toEqual({
+      kind: "waiting",
+      wait: {
+        kind: "event",
+        stepId: "paid",
+        startedAt: 10_000,
+        deadline: 10_000 + 3_600_000,
+        sources: ["stripe"],
+        types: ["invoice.paid"],
+      },
+    });
   });
 
   it("consumes an event that arrived before the wait began", async () => {
     const next = await advanceCase(input([opener, paid]));
-    expect(next).toMatchObject({ kind: "step", record: { id: "paid", kind: "waitFor", output: { id: "evt_paid", payload: { amount: 900 } } } });
+    expect(next).toMatchObject({
+      kind: "step",
+      record: { id: "paid", kind: "waitFor", output: { id: "evt_paid", payload: { amount: 900 } } },
+    });
   });
 
   it("keeps the deadline from when the wait began, and returns null once it has passed", async () => {
-    const pending: PendingWait = { kind: "event", stepId: "paid", startedAt: 5_000, deadline: 5_000 + 3_600_000, sources: [], types: [] };
-    expect(await advanceCase(input([opener], [], pending, 5_000 + 3_599_999))).toMatchObject({ kind: "waiting", wait: { startedAt: 5_000 } });
-    expect(await advanceCase(input([opener], [], pending, 5_000 + 3_600_000))).toMatchObject({ kind: "step", record: { id: "paid", output: null } });
+    const pending: PendingWait = {
+      kind: "event",
+      stepId: "paid",
+      startedAt: 5_000,
+      deadline: 5_000 + 3_600_000,
+      sources: [],
+      types: [],
+    };
+    expect(await advanceCase(input([opener], [], pending, 5_000 + 3_599_999))).toMatchObject({
+      kind: "waiting",
+      wait: { startedAt: 5_000 },
+    });
+    expect(await advanceCase(input([opener], [], pending, 5_000 + 3_600_000))).toMatchObject({
+      kind: "step",
+      record: { id: "paid", output: null },
+    });
   });
 
   it("never hands the same event to two waits", async () => {
@@ -122,8 +216,23 @@ describe("waitFor", () => {
       await step.waitFor("second", { type: "invoice.paid" });
       return step.resolve("both");
     });
-    const first: StepRecord = { id: "first", kind: "waitFor", output: paid, startedAt: 1, finishedAt: 1, eventSeq: paid.seq };
-    const next = await advanceCase({ workflow: twice, caseKey: "k", input: {}, events: [opener, paid], completed: [first], pendingWait: null, now: () => 1 });
+    const first: StepRecord = {
+      id: "first",
+      kind: "waitFor",
+      output: paid,
+      startedAt: 1,
+      finishedAt: 1,
+      eventSeq: paid.seq,
+    };
+    const next = await advanceCase({
+      workflow: twice,
+      caseKey: "k",
+      input: {},
+      events: [opener, paid],
+      completed: [first],
+      pendingWait: null,
+      now: () => 1,
+    });
     expect(next).toMatchObject({ kind: "waiting", wait: { stepId: "second" } });
   });
 
@@ -132,7 +241,15 @@ describe("waitFor", () => {
       await step.waitFor("deep", { where: (p) => p.very.deep === true });
       return step.resolve("never");
     });
-    const next = await advanceCase({ workflow: picky, caseKey: "k", input: {}, events: [opener, paid], completed: [], pendingWait: null, now: () => 1 });
+    const next = await advanceCase({
+      workflow: picky,
+      caseKey: "k",
+      input: {},
+      events: [opener, paid],
+      completed: [],
+      pendingWait: null,
+      now: () => 1,
+    });
     expect(next.kind).toBe("waiting");
   });
 });
@@ -154,7 +271,11 @@ describe("retries", () => {
       throw new Error("503 from CRM");
     });
     const first = await advanceCase({ ...base, workflow, now: at(10_000) });
-    expect(first).toEqual({ kind: "retry", stepId: "call-crm", retry: { failures: 1, notBefore: 11_000, lastError: { name: "Error", message: "503 from CRM" } } });
+    expect(first).toEqual({
+      kind: "retry",
+      stepId: "call-crm",
+      retry: { failures: 1, notBefore: 11_000, lastError: { name: "Error", message: "503 from CRM" } },
+    });
     if (first.kind !== "retry") throw new Error("expected a retry");
 
     const early = await advanceCase({ ...base, workflow, retries: { "call-crm": first.retry }, now: at(10_500) });
@@ -167,7 +288,11 @@ describe("retries", () => {
     const last = await advanceCase({ ...base, workflow, retries: { "call-crm": second.retry }, now: at(13_000) });
     expect(last).toMatchObject({
       kind: "waiting",
-      wait: { kind: "human", stepId: "call-crm", human: { queue: "errors", packet: { reason: 'step "call-crm" failed after 3 attempts: 503 from CRM' } } },
+      wait: {
+        kind: "human",
+        stepId: "call-crm",
+        human: { queue: "errors", packet: { reason: 'step "call-crm" failed after 3 attempts: 503 from CRM' } },
+      },
       retry: { stepId: "call-crm", state: { failures: 3, escalatedAfterSeq: 0 } },
     });
     expect(effect).toHaveBeenCalledTimes(3);
@@ -177,21 +302,29 @@ describe("retries", () => {
     const { workflow } = flaky(() => {
       throw new RetryAfter(42_000, "429 Too Many Requests");
     });
-    expect(await advanceCase({ ...base, workflow, now: at(1_000) })).toMatchObject({ kind: "retry", retry: { notBefore: 43_000 } });
+    expect(await advanceCase({ ...base, workflow, now: at(1_000) })).toMatchObject({
+      kind: "retry",
+      retry: { notBefore: 43_000 },
+    });
   });
 
   it("completes the step when a later attempt succeeds", async () => {
     let calls = 0;
-    const workflow = defineWorkflow({ id: "recovers", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
-      const value = await step.run("call", () => {
-        if (++calls === 1) throw new Error("timeout");
-        return "ok";
-      });
-      return step.resolve(value);
-    });
+    const workflow = defineWorkflow(
+      { id: "recovers", version: 1, minutesPerCase: 1, triggers: [] },
+      async ({ step }) => {
+        const value = await step.run("call", () => {
+          if (++calls === 1) throw new Error("timeout");
+          return "ok";
+        });
+        return step.resolve(value);
+      },
+    );
     const first = await advanceCase({ ...base, workflow, now: at(0) });
     if (first.kind !== "retry") throw new Error("expected a retry");
-    expect(await advanceCase({ ...base, workflow, retries: { call: first.retry }, now: at(first.retry.notBefore) })).toMatchObject({ kind: "step", record: { id: "call", output: "ok" } });
+    expect(
+      await advanceCase({ ...base, workflow, retries: { call: first.retry }, now: at(first.retry.notBefore) }),
+    ).toMatchObject({ kind: "step", record: { id: "call", output: "ok" } });
   });
 });
 
@@ -201,8 +334,19 @@ describe("time scale", () => {
       await step.waitFor("reply", { source: "resend" }, { timeout: "72h" });
       return step.resolve("done");
     });
-    const base = { workflow: waiting, caseKey: "k", input: {}, events: [], completed: [], pendingWait: null, now: () => 0 };
-    expect(await advanceCase({ ...base, timeScale: 3600 })).toMatchObject({ kind: "waiting", wait: { deadline: 72_000 } });
+    const base = {
+      workflow: waiting,
+      caseKey: "k",
+      input: {},
+      events: [],
+      completed: [],
+      pendingWait: null,
+      now: () => 0,
+    };
+    expect(await advanceCase({ ...base, timeScale: 3600 })).toMatchObject({
+      kind: "waiting",
+      wait: { deadline: 72_000 },
+    });
     expect(await advanceCase(base)).toMatchObject({ kind: "waiting", wait: { deadline: 72 * 3_600_000 } });
   });
 });

@@ -26,7 +26,13 @@ export { NonDeterminismError, type Advance, type AttemptStart } from "./suspend.
  */
 export interface ExtensionKit {
   step: StepApi;
-  runStep<T>(id: string, kind: StepKind, fn: (ctx: StepContext) => T | Promise<T>, policy: RetryPolicy, describe?: DescribeStep<T>): Promise<T>;
+  runStep<T>(
+    id: string,
+    kind: StepKind,
+    fn: (ctx: StepContext) => T | Promise<T>,
+    policy: RetryPolicy,
+    describe?: DescribeStep<T>,
+  ): Promise<T>;
   site: { workflowId: string; workflowVersion: number; caseKey: string };
 }
 
@@ -44,7 +50,9 @@ export interface AdvanceInput<I> extends ReplayInput {
 /** Extension steps a caller did not plug in: each fails the case's step with the reason, never `undefined is not a function`. */
 const missingExtensions = new Proxy({} as WorkflowExtensions, {
   get: (_target, name) => () => {
-    throw new FatalError(`the "${String(name)}" step is not available: the engine was set up without it (pass advanceCase's extend)`);
+    throw new FatalError(
+      `the "${String(name)}" step is not available: the engine was set up without it (pass advanceCase's extend)`,
+    );
   },
 });
 
@@ -67,13 +75,26 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     resolve: resolveStep(r),
   };
   const { workflow, caseKey } = args;
-  const kit: ExtensionKit = { step, runStep: (id, kind, fn, policy, describe) => r.runStep(id, kind, fn, policy, describe), site: { workflowId: workflow.id, workflowVersion: workflow.version, caseKey } };
+  const kit: ExtensionKit = {
+    step,
+    runStep: (id, kind, fn, policy, describe) => r.runStep(id, kind, fn, policy, describe),
+    site: { workflowId: workflow.id, workflowVersion: workflow.version, caseKey },
+  };
   const extensions = args.extend?.(kit) ?? missingExtensions;
   try {
     // The extensions sit behind the context (its prototype): a body destructures `agent` beside `step` either way.
-    const context: WorkflowContext<I> = Object.assign(Object.create(extensions) as WorkflowContext<I>, { input: args.input, caseKey, conversation: conversationOf(workflow.id, caseKey, r.caseSeq), step, config: r.config });
+    const context: WorkflowContext<I> = Object.assign(Object.create(extensions) as WorkflowContext<I>, {
+      input: args.input,
+      caseKey,
+      conversation: conversationOf(workflow.id, caseKey, r.caseSeq),
+      step,
+      config: r.config,
+    });
     await workflow.body(context);
-    return { kind: "failed", error: { name: "WorkflowError", message: `workflow ${workflow.id} returned without step.resolve()` } };
+    return {
+      kind: "failed",
+      error: { name: "WorkflowError", message: `workflow ${workflow.id} returned without step.resolve()` },
+    };
   } catch (thrown) {
     if (thrown instanceof Suspend) return thrown.result;
     const error = toError(thrown);

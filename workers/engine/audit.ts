@@ -63,7 +63,9 @@ export function chainEntry(previous: Pick<AuditEntry, "seq" | "hash"> | null, fi
   return { ...fields, seq, prevHash, hash: entryHash(seq, prevHash, fields) };
 }
 
-export type ChainVerdict = { valid: true; entries: number; head: string } | { valid: false; entries: number; brokenAt: number; reason: string };
+export type ChainVerdict =
+  | { valid: true; entries: number; head: string }
+  | { valid: false; entries: number; brokenAt: number; reason: string };
 
 /**
  * Recomputes every hash and link, in order.
@@ -73,9 +75,22 @@ export function verifyChain(entries: readonly AuditEntry[]): ChainVerdict {
   let prevHash = GENESIS_HASH;
   for (const [index, entry] of entries.entries()) {
     const { seq, prevHash: linked, hash, ...fields } = entry;
-    if (seq !== index + 1) return { valid: false, entries: entries.length, brokenAt: seq, reason: `entry ${seq} is out of sequence (expected ${index + 1})` };
-    if (linked !== prevHash) return { valid: false, entries: entries.length, brokenAt: seq, reason: `entry ${seq} does not link to entry ${seq - 1}` };
-    if (entryHash(seq, linked, fields) !== hash) return { valid: false, entries: entries.length, brokenAt: seq, reason: `entry ${seq} does not match its hash` };
+    if (seq !== index + 1)
+      return {
+        valid: false,
+        entries: entries.length,
+        brokenAt: seq,
+        reason: `entry ${seq} is out of sequence (expected ${index + 1})`,
+      };
+    if (linked !== prevHash)
+      return {
+        valid: false,
+        entries: entries.length,
+        brokenAt: seq,
+        reason: `entry ${seq} does not link to entry ${seq - 1}`,
+      };
+    if (entryHash(seq, linked, fields) !== hash)
+      return { valid: false, entries: entries.length, brokenAt: seq, reason: `entry ${seq} does not match its hash` };
     prevHash = hash;
   }
   return { valid: true, entries: entries.length, head: prevHash };

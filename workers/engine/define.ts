@@ -32,9 +32,13 @@ export interface WorkflowHeader {
  *   async ({ input, step }) => step.resolve("triaged", await step.run("classify", () => classify(input))),
  * );
  */
-export function defineWorkflow<I>(header: WorkflowHeader, body: (ctx: WorkflowContext<I>) => Promise<Outcome>): WorkflowDefinition<I> {
+export function defineWorkflow<I>(
+  header: WorkflowHeader,
+  body: (ctx: WorkflowContext<I>) => Promise<Outcome>,
+): WorkflowDefinition<I> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(header.id)) throw new TypeError(`workflow id "${header.id}" must be kebab-case`);
-  if (!Number.isInteger(header.version) || header.version < 1) throw new TypeError(`workflow ${header.id}: version must be a positive integer`);
+  if (!Number.isInteger(header.version) || header.version < 1)
+    throw new TypeError(`workflow ${header.id}: version must be a positive integer`);
   if (header.sla !== undefined) parseDuration(header.sla); // a malformed SLA fails at deploy, not in a case
   return { ...header, body };
 }

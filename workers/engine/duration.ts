@@ -7,7 +7,8 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as co
  */
 export function parseDuration(duration: Duration): number {
   if (typeof duration === "number") {
-    if (!Number.isFinite(duration) || duration < 0) throw new RangeError(`duration ${duration} must be a non-negative number of ms`);
+    if (!Number.isFinite(duration) || duration < 0)
+      throw new RangeError(`duration ${duration} must be a non-negative number of ms`);
     return duration;
   }
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(duration);

@@ -15,7 +15,9 @@ export const HUMAN_DECISION_TYPE = "decision";
  */
 export function decisionsFor(events: readonly CaseEvent[], stepId: string, afterSeq = 0): HumanDecision[] {
   return events
-    .filter((e) => e.source === HUMAN_SOURCE && e.seq > afterSeq && (e.payload as HumanDecision | null)?.stepId === stepId)
+    .filter(
+      (e) => e.source === HUMAN_SOURCE && e.seq > afterSeq && (e.payload as HumanDecision | null)?.stepId === stepId,
+    )
     .map((e) => e.payload as HumanDecision);
 }
 
@@ -31,34 +33,63 @@ export type DecisionRefusal = {
  * @example refuseDecision(wait, { stepId: "refund", decision: "approve", actor: { id: "ada", roles: ["viewer"] } }, [])
  * // → { status: 403, code: "not_authorized", message: "approving refund needs the operator role; ada has viewer" }
  */
-export function refuseDecision(wait: PendingWait | null, decision: HumanDecision, earlier: readonly HumanDecision[]): DecisionRefusal | null {
-  const task: HumanTask | undefined = wait?.kind === "human" && wait.stepId === decision.stepId ? wait.human : undefined;
+export function refuseDecision(
+  wait: PendingWait | null,
+  decision: HumanDecision,
+  earlier: readonly HumanDecision[],
+): DecisionRefusal | null {
+  const task: HumanTask | undefined =
+    wait?.kind === "human" && wait.stepId === decision.stepId ? wait.human : undefined;
   if (!task) {
-    return { status: 409, code: "wait_ended", message: `the case is not waiting for a decision on step "${decision.stepId}"` };
+    return {
+      status: 409,
+      code: "wait_ended",
+      message: `the case is not waiting for a decision on step "${decision.stepId}"`,
+    };
   }
   if (!task.allowed.includes(decision.decision)) {
-    return { status: 422, code: "decision_not_allowed", message: `"${decision.decision}" is not a decision for this ${task.kind}; allowed: ${task.allowed.join(", ")}` };
+    return {
+      status: 422,
+      code: "decision_not_allowed",
+      message: `"${decision.decision}" is not a decision for this ${task.kind}; allowed: ${task.allowed.join(", ")}`,
+    };
   }
   if (!decision.actor.roles.includes(task.role)) {
     const roles = decision.actor.roles.length > 0 ? decision.actor.roles.join(", ") : "no role";
-    return { status: 403, code: "not_authorized", message: `deciding "${decision.stepId}" needs the ${task.role} role; ${decision.actor.id} has ${roles}` };
+    return {
+      status: 403,
+      code: "not_authorized",
+      message: `deciding "${decision.stepId}" needs the ${task.role} role; ${decision.actor.id} has ${roles}`,
+    };
   }
   if (task.kind === "approval" && decision.decision === "approve" && task.requestedBy === decision.actor.id) {
-    return { status: 403, code: "self_approval", message: `${decision.actor.id} requested "${decision.stepId}" and cannot approve it` };
+    return {
+      status: 403,
+      code: "self_approval",
+      message: `${decision.actor.id} requested "${decision.stepId}" and cannot approve it`,
+    };
   }
   if (earlier.some((d) => d.actor.id === decision.actor.id)) {
-    return { status: 409, code: "already_decided", message: `${decision.actor.id} has already decided "${decision.stepId}"` };
+    return {
+      status: 409,
+      code: "already_decided",
+      message: `${decision.actor.id} has already decided "${decision.stepId}"`,
+    };
   }
   return null;
 }
 
 /** An approval's verdict from its decisions: any rejection rejects; enough distinct approvers approve. */
-export function approvalVerdict(task: Pick<HumanTask, "approvals">, decisions: readonly HumanDecision[]): "approved" | "rejected" | null {
+export function approvalVerdict(
+  task: Pick<HumanTask, "approvals">,
+  decisions: readonly HumanDecision[],
+): "approved" | "rejected" | null {
   if (decisions.some((d) => d.decision === "reject")) return "rejected";
   const approvers = new Set(decisions.filter((d) => d.decision === "approve").map((d) => d.actor.id));
   return approvers.size >= task.approvals ? "approved" : null;
 }
 
-export const isHumanWait = (wait: PendingWait | null): wait is PendingWait & { human: HumanTask } => wait?.kind === "human" && wait.human !== undefined;
+export const isHumanWait = (wait: PendingWait | null): wait is PendingWait & { human: HumanTask } =>
+  wait?.kind === "human" && wait.human !== undefined;
 
 export type { HumanDecisionKind };

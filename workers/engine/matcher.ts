@@ -3,7 +3,8 @@ import { HUMAN_SOURCE } from "./human.ts";
 import type { CaseEvent } from "./types/case.ts";
 import type { EventMatcher } from "./types/workflow.ts";
 
-export const asList = (value: string | readonly string[] | undefined): readonly string[] => (value === undefined ? [] : typeof value === "string" ? [value] : value);
+export const asList = (value: string | readonly string[] | undefined): readonly string[] =>
+  value === undefined ? [] : typeof value === "string" ? [value] : value;
 
 export function matches(matcher: EventMatcher, event: CaseEvent): boolean {
   const sources = asList(matcher.source);

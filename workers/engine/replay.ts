@@ -8,8 +8,25 @@ import { parseDuration } from "./duration.ts";
 import { FatalError, RetryAfter } from "./errors.ts";
 import { decisionsFor, HUMAN_SOURCE } from "./human.ts";
 import { slaPlan, slaRecordPrefix, watchSla, type AttemptResult, type SlaContext, type SlaPlan } from "./sla.ts";
-import type { CaseEvent, Duration, Outcome, RetryPolicy, RetryState, StepContext, StepKind, StepRecord } from "./types/case.ts";
-import type { ContextPacket, EscalationRequest, HumanTask, PendingWait, SlaBreach, SlaNoticeRecord, SlaNotifier } from "./types/human.ts";
+import type {
+  CaseEvent,
+  Duration,
+  Outcome,
+  RetryPolicy,
+  RetryState,
+  StepContext,
+  StepKind,
+  StepRecord,
+} from "./types/case.ts";
+import type {
+  ContextPacket,
+  EscalationRequest,
+  HumanTask,
+  PendingWait,
+  SlaBreach,
+  SlaNoticeRecord,
+  SlaNotifier,
+} from "./types/human.ts";
 import type { AliasRegistry, EventMatcher, WorkflowDefinition } from "./types/workflow.ts";
 import { asList, matches } from "./matcher.ts";
 import { NonDeterminismError, Suspend, type Advance, type AttemptStart } from "./suspend.ts";
@@ -114,7 +131,8 @@ export class Replay {
 
   /** Step ids are memo keys: each may be used once per case. */
   claim(id: string): void {
-    if (this.seen.has(id)) throw new TypeError(`step id "${id}" is used twice in workflow ${this.workflow.id}; step ids are memo keys`);
+    if (this.seen.has(id))
+      throw new TypeError(`step id "${id}" is used twice in workflow ${this.workflow.id}; step ids are memo keys`);
     this.seen.add(id);
   }
 
@@ -151,10 +169,24 @@ export class Replay {
   }
 
   /** Parks the case on a person's decision; `wakeAt`: when an SLA notice in backoff may be sent again. */
-  awaitHuman(id: string, human: HumanTask, deadline: number | null, retry?: { stepId: string; state: RetryState }, wakeAt: number | null = null): never {
+  awaitHuman(
+    id: string,
+    human: HumanTask,
+    deadline: number | null,
+    retry?: { stepId: string; state: RetryState },
+    wakeAt: number | null = null,
+  ): never {
     // A step that just failed over to a person starts a new hand-off, even if an earlier one was on the same step.
     const startedAt = retry ? this.now() : this.waitStart(id);
-    const wait: PendingWait = { kind: "human", stepId: id, startedAt, deadline, sources: [HUMAN_SOURCE], types: [], human };
+    const wait: PendingWait = {
+      kind: "human",
+      stepId: id,
+      startedAt,
+      deadline,
+      sources: [HUMAN_SOURCE],
+      types: [],
+      human,
+    };
     throw new Suspend({ kind: "waiting", wait, ...(retry ? { retry } : {}), ...(wakeAt !== null ? { wakeAt } : {}) });
   }
 
@@ -178,19 +210,41 @@ export class Replay {
   }
 
   /** Parks on a person's task once its SLA is in order (a breach or notice that is due is recorded first). */
-  async awaitPerson(id: string, task: HumanTask, plan: SlaPlan, records: readonly StepRecord[], deadline: number | null): Promise<never> {
+  async awaitPerson(
+    id: string,
+    task: HumanTask,
+    plan: SlaPlan,
+    records: readonly StepRecord[],
+    deadline: number | null,
+  ): Promise<never> {
     const watched = await watchSla(this.sla, { id, startedAt: this.waitStart(id), deadline, task }, plan, records);
     return this.awaitHuman(id, watched.task, deadline, undefined, watched.wakeAt);
   }
 
   /** A person resolved the case: it ends with their outcome label, recorded as their decision. */
-  resolvedByHuman(id: string, decision: { outcome?: string; note?: string; actor: { id: string } }, output: unknown): never {
+  resolvedByHuman(
+    id: string,
+    decision: { outcome?: string; note?: string; actor: { id: string } },
+    output: unknown,
+  ): never {
     const at = this.now();
-    const outcome: Outcome = { outcome: decision.outcome ?? "resolved-by-human", detail: { resolvedBy: decision.actor.id, ...(decision.note ? { note: decision.note } : {}) } };
-    throw new Suspend({ kind: "resolved", record: { id, kind: "escalate", output, startedAt: this.waitStart(id), finishedAt: at }, outcome });
+    const outcome: Outcome = {
+      outcome: decision.outcome ?? "resolved-by-human",
+      detail: { resolvedBy: decision.actor.id, ...(decision.note ? { note: decision.note } : {}) },
+    };
+    throw new Suspend({
+      kind: "resolved",
+      record: { id, kind: "escalate", output, startedAt: this.waitStart(id), finishedAt: at },
+      outcome,
+    });
   }
 
-  escalationTask(id: string, request: EscalationRequest, extra: Partial<ContextPacket>, allowed: HumanTask["allowed"]): HumanTask {
+  escalationTask(
+    id: string,
+    request: EscalationRequest,
+    extra: Partial<ContextPacket>,
+    allowed: HumanTask["allowed"],
+  ): HumanTask {
     const sla = this.optionalSpan(request.sla ?? this.workflow.sla);
     return {
       kind: "escalation",
@@ -199,7 +253,15 @@ export class Replay {
       approvals: 1,
       requestedBy: null,
       allowed,
-      packet: this.packet({ title: request.title ?? request.reason, reason: request.reason, summary: request.summary, evidence: request.evidence, tried: request.tried, proposedAction: request.proposedAction, ...extra }),
+      packet: this.packet({
+        title: request.title ?? request.reason,
+        reason: request.reason,
+        summary: request.summary,
+        evidence: request.evidence,
+        tried: request.tried,
+        proposedAction: request.proposedAction,
+        ...extra,
+      }),
       slaDeadline: sla === null ? null : this.waitStart(id) + sla,
     };
   }
@@ -207,12 +269,24 @@ export class Replay {
   /** The hand-off of a step whose attempts ran out: the person may run it again or resolve the case. */
   private failureTask(id: string, state: RetryState): HumanTask {
     const attempts = `${state.failures} attempt${state.failures === 1 ? "" : "s"}`;
-    const request = { reason: `step "${id}" failed after ${attempts}: ${state.lastError.message}`, queue: "errors", tried: [`${attempts} of "${id}"`] };
-    return this.escalationTask(id, request, { error: { ...state.lastError, attempts: state.failures } }, ["retry", "resolve"]);
+    const request = {
+      reason: `step "${id}" failed after ${attempts}: ${state.lastError.message}`,
+      queue: "errors",
+      tried: [`${attempts} of "${id}"`],
+    };
+    return this.escalationTask(id, request, { error: { ...state.lastError, attempts: state.failures } }, [
+      "retry",
+      "resolve",
+    ]);
   }
 
   /** One attempt of a step's function, recorded by the shell before it runs; a throw comes back as its next retry state. */
-  async attempt<T>(id: string, fn: (ctx: StepContext) => T | Promise<T>, previous: RetryState | undefined, policy: RetryPolicy): Promise<AttemptResult<T>> {
+  async attempt<T>(
+    id: string,
+    fn: (ctx: StepContext) => T | Promise<T>,
+    previous: RetryState | undefined,
+    policy: RetryPolicy,
+  ): Promise<AttemptResult<T>> {
     const key = this.idempotencyKey(id);
     const begun = this.input.beginAttempt ? await this.input.beginAttempt(id, key) : (previous?.failures ?? 0) + 1;
     const started = typeof begun === "number" ? { attempt: begun } : begun;
@@ -223,8 +297,12 @@ export class Replay {
       const error = toError(thrown);
       const failures = (previous?.failures ?? 0) + 1;
       const lastError = { name: error.name, message: error.message };
-      if (error instanceof FatalError || failures > (policy.retries ?? DEFAULT_RETRIES)) return { ok: false, final: true, state: { failures, notBefore: this.now(), lastError } };
-      const delay = error instanceof RetryAfter ? error.ms : backoff(policy, failures, this.input.random ?? Math.random, (d) => this.span(d));
+      if (error instanceof FatalError || failures > (policy.retries ?? DEFAULT_RETRIES))
+        return { ok: false, final: true, state: { failures, notBefore: this.now(), lastError } };
+      const delay =
+        error instanceof RetryAfter
+          ? error.ms
+          : backoff(policy, failures, this.input.random ?? Math.random, (d) => this.span(d));
       return { ok: false, final: false, state: { failures, notBefore: this.now() + delay, lastError } };
     }
   }
@@ -233,7 +311,13 @@ export class Replay {
    * A step whose function runs once per case: replayed from the journal, retried with backoff, and handed to a person
    * after its last attempt (who may run it again or resolve the case).
    */
-  async runStep<T>(id: string, kind: StepKind, fn: (ctx: StepContext) => T | Promise<T>, policy: RetryPolicy = {}, describe?: DescribeStep<T>): Promise<T> {
+  async runStep<T>(
+    id: string,
+    kind: StepKind,
+    fn: (ctx: StepContext) => T | Promise<T>,
+    policy: RetryPolicy = {},
+    describe?: DescribeStep<T>,
+  ): Promise<T> {
     this.claim(id);
     const sla = this.slaRecords(id);
     const recorded = this.replay(id);
@@ -244,7 +328,12 @@ export class Replay {
       const decision = decisionsFor(this.events, id, previous.escalatedAfterSeq).at(-1);
       if (!decision) {
         const task = this.failureTask(id, previous);
-        const plan = slaPlan(undefined, task.slaDeadline === null ? null : task.slaDeadline - this.waitStart(id), (d) => this.span(d), this.notifierFor(undefined));
+        const plan = slaPlan(
+          undefined,
+          task.slaDeadline === null ? null : task.slaDeadline - this.waitStart(id),
+          (d) => this.span(d),
+          this.notifierFor(undefined),
+        );
         return this.awaitPerson(id, task, plan, sla, null);
       }
       if (decision.decision === "resolve") return this.resolvedByHuman(id, decision, decision);
@@ -261,20 +350,36 @@ export class Replay {
     }
     if (!result.ok) throw new Suspend({ kind: "retry", stepId: id, retry: result.state });
     const { output, startedAt } = result;
-    return this.complete({ id, kind, output: output ?? null, startedAt, finishedAt: this.now(), ...(describe ? { audit: describe(output) } : {}) });
+    return this.complete({
+      id,
+      kind,
+      output: output ?? null,
+      startedAt,
+      finishedAt: this.now(),
+      ...(describe ? { audit: describe(output) } : {}),
+    });
   }
 
   /** Waits for a matching event (consuming one that came early) until `timeoutMs`; null after it. */
-  async waitStep(id: string, kind: StepKind, matcher: EventMatcher | null, timeoutMs: number | null): Promise<CaseEvent | null> {
+  async waitStep(
+    id: string,
+    kind: StepKind,
+    matcher: EventMatcher | null,
+    timeoutMs: number | null,
+  ): Promise<CaseEvent | null> {
     this.claim(id);
     const recorded = this.replay(id);
     if (recorded) return recorded.output as CaseEvent | null;
     const startedAt = this.waitStart(id);
     const deadline = timeoutMs === null ? null : startedAt + timeoutMs;
     // Events are kept from the moment they arrive, so one that came before the wait began is found here.
-    const event = matcher ? this.events.find((e) => e.seq !== this.opener?.seq && !this.consumed.has(e.seq) && matches(matcher, e)) : undefined;
-    if (event) return this.complete({ id, kind, output: event, startedAt, finishedAt: this.now(), eventSeq: event.seq });
-    if (deadline !== null && this.now() >= deadline) return this.complete({ id, kind, output: null, startedAt, finishedAt: this.now() });
+    const event = matcher
+      ? this.events.find((e) => e.seq !== this.opener?.seq && !this.consumed.has(e.seq) && matches(matcher, e))
+      : undefined;
+    if (event)
+      return this.complete({ id, kind, output: event, startedAt, finishedAt: this.now(), eventSeq: event.seq });
+    if (deadline !== null && this.now() >= deadline)
+      return this.complete({ id, kind, output: null, startedAt, finishedAt: this.now() });
     const wait: PendingWait = matcher
       ? { kind: "event", stepId: id, startedAt, deadline, sources: asList(matcher.source), types: asList(matcher.type) }
       : { kind: "sleep", stepId: id, startedAt, deadline, sources: [], types: [] };

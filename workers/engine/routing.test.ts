@@ -24,10 +24,18 @@ describe("routeEvent", () => {
   });
 
   it("correlates different systems to one customer case, marking join-only triggers", () => {
-    const stripe = routeEvent(WORKFLOWS, "stripe", "invoice.payment_failed", { data: { object: { id: "in_1", customer_email: "Ana@Example.com" } } });
-    const zendesk = routeEvent(WORKFLOWS, "zendesk", "ticket.created", { detail: { requester: { email: "ana@example.com" } } });
+    const stripe = routeEvent(WORKFLOWS, "stripe", "invoice.payment_failed", {
+      data: { object: { id: "in_1", customer_email: "Ana@Example.com" } },
+    });
+    const zendesk = routeEvent(WORKFLOWS, "zendesk", "ticket.created", {
+      detail: { requester: { email: "ana@example.com" } },
+    });
     const resend = routeEvent(WORKFLOWS, "resend", "email.received", { data: { from: "ana@example.com" } });
-    expect([stripe, zendesk, resend].map((r) => r[0]?.caseKey)).toEqual(["customer:ana@example.com", "customer:ana@example.com", "customer:ana@example.com"]);
+    expect([stripe, zendesk, resend].map((r) => r[0]?.caseKey)).toEqual([
+      "customer:ana@example.com",
+      "customer:ana@example.com",
+      "customer:ana@example.com",
+    ]);
     expect([stripe, zendesk, resend].map((r) => r[0]?.opens)).toEqual([true, false, false]);
   });
 
@@ -38,10 +46,41 @@ describe("routeEvent", () => {
 
   it("applies a trigger's predicate and fans an event out to every workflow it concerns", () => {
     const body = async () => ({ outcome: "x" });
-    const billing = defineWorkflow({ id: "billing", version: 1, minutesPerCase: 1, triggers: [{ source: "zendesk", events: ["ticket.created"], when: (p: Ticket) => p.tags.includes("billing"), caseKey: (p: Ticket) => p.email }] }, body);
-    const support = defineWorkflow({ id: "support", version: 1, minutesPerCase: 1, triggers: [{ source: "zendesk", events: ["ticket.created"], caseKey: (p: Ticket) => p.email }] }, body);
-    expect(routeEvent([billing, support], "zendesk", "ticket.created", { tags: ["billing"], email: "a@b.c" }).map((r) => r.workflow.id)).toEqual(["billing", "support"]);
-    expect(routeEvent([billing, support], "zendesk", "ticket.created", { tags: [], email: "a@b.c" }).map((r) => r.workflow.id)).toEqual(["support"]);
+    const billing = defineWorkflow(
+      {
+        id: "billing",
+        version: 1,
+        minutesPerCase: 1,
+        triggers: [
+          {
+            source: "zendesk",
+            events: ["ticket.created"],
+            when: (p: Ticket) => p.tags.includes("billing"),
+            caseKey: (p: Ticket) => p.email,
+          },
+        ],
+      },
+      body,
+    );
+    const support = defineWorkflow(
+      {
+        id: "support",
+        version: 1,
+        minutesPerCase: 1,
+        triggers: [{ source: "zendesk", events: ["ticket.created"], caseKey: (p: Ticket) => p.email }],
+      },
+      body,
+    );
+    expect(
+      routeEvent([billing, support], "zendesk", "ticket.created", { tags: ["billing"], email: "a@b.c" }).map(
+        (r) => r.workflow.id,
+      ),
+    ).toEqual(["billing", "support"]);
+    expect(
+      routeEvent([billing, support], "zendesk", "ticket.created", { tags: [], email: "a@b.c" }).map(
+        (r) => r.workflow.id,
+      ),
+    ).toEqual(["support"]);
   });
 });
 
@@ -49,16 +88,49 @@ describe("routeEvent with several versions of a workflow deployed", () => {
   type Form = { email: string };
   type Sms = { legacy?: string; phone?: string };
   const body = async () => ({ outcome: "x" });
-  const v1 = defineWorkflow({ id: "onboard", version: 1, minutesPerCase: 1, triggers: [{ source: "form", events: ["submitted"], caseKey: (p: Form) => p.email }, { source: "sms", events: ["received"], caseKey: (p: Sms) => p.legacy }] }, body);
-  const v2 = defineWorkflow({ id: "onboard", version: 2, minutesPerCase: 1, triggers: [{ source: "form", events: ["submitted"], caseKey: (p: Form) => p.email }, { source: "sms", events: ["received"], caseKey: (p: Sms) => p.phone, opens: false }] }, body);
+  const v1 = defineWorkflow(
+    {
+      id: "onboard",
+      version: 1,
+      minutesPerCase: 1,
+      triggers: [
+        { source: "form", events: ["submitted"], caseKey: (p: Form) => p.email },
+        { source: "sms", events: ["received"], caseKey: (p: Sms) => p.legacy },
+      ],
+    },
+    body,
+  );
+  const v2 = defineWorkflow(
+    {
+      id: "onboard",
+      version: 2,
+      minutesPerCase: 1,
+      triggers: [
+        { source: "form", events: ["submitted"], caseKey: (p: Form) => p.email },
+        { source: "sms", events: ["received"], caseKey: (p: Sms) => p.phone, opens: false },
+      ],
+    },
+    body,
+  );
 
   it("opens new cases on the newest version only, one route per workflow", () => {
-    expect(routeEvent([v1, v2], "form", "submitted", { email: "a@b.c" }).map((r) => [r.workflow.version, r.opens])).toEqual([[2, true]]);
-    expect(routeEvent([v2, v1], "form", "submitted", { email: "a@b.c" }).map((r) => [r.workflow.version, r.opens])).toEqual([[2, true]]);
+    expect(
+      routeEvent([v1, v2], "form", "submitted", { email: "a@b.c" }).map((r) => [r.workflow.version, r.opens]),
+    ).toEqual([[2, true]]);
+    expect(
+      routeEvent([v2, v1], "form", "submitted", { email: "a@b.c" }).map((r) => [r.workflow.version, r.opens]),
+    ).toEqual([[2, true]]);
   });
 
   it("lets an older version's trigger join a case in flight but never open one", () => {
-    expect(routeEvent([v1, v2], "sms", "received", { legacy: "k1" }).map((r) => [r.workflow.version, r.caseKey, r.opens])).toEqual([[1, "k1", false]]);
-    expect(routeEvent([v1, v2], "sms", "received", { phone: "+1555", legacy: "k1" }).map((r) => [r.workflow.version, r.caseKey])).toEqual([[2, "+1555"]]);
+    expect(
+      routeEvent([v1, v2], "sms", "received", { legacy: "k1" }).map((r) => [r.workflow.version, r.caseKey, r.opens]),
+    ).toEqual([[1, "k1", false]]);
+    expect(
+      routeEvent([v1, v2], "sms", "received", { phone: "+1555", legacy: "k1" }).map((r) => [
+        r.workflow.version,
+        r.caseKey,
+      ]),
+    ).toEqual([[2, "+1555"]]);
   });
 });

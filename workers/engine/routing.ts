@@ -20,7 +20,12 @@ export interface Route {
  * @example
  * routeEvent(WORKFLOWS, "github", "issues.opened", payload)[0]?.caseKey // → "github:acme/api#42"
  */
-export function routeEvent(workflows: readonly WorkflowDefinition[], source: string, type: string, payload: unknown): Route[] {
+export function routeEvent(
+  workflows: readonly WorkflowDefinition[],
+  source: string,
+  type: string,
+  payload: unknown,
+): Route[] {
   const routes: Route[] = [];
   const versions = new Map<string, WorkflowDefinition[]>();
   for (const workflow of workflows) versions.set(workflow.id, [...(versions.get(workflow.id) ?? []), workflow]);
@@ -51,8 +56,16 @@ function matchTrigger(workflow: WorkflowDefinition, source: string, type: string
       // An extractor that trips over an unexpected payload shape means "not this trigger".
       continue;
     }
-    if (typeof caseKey === "string" && caseKey.length > 0) return { workflow, trigger, caseKey, opens: trigger.opens ?? true };
-    if (trigger.alias && typeof alias === "string" && alias.length > 0) return { workflow, trigger, caseKey: "", opens: trigger.opens ?? true, alias: { kind: trigger.alias.kind, value: alias } };
+    if (typeof caseKey === "string" && caseKey.length > 0)
+      return { workflow, trigger, caseKey, opens: trigger.opens ?? true };
+    if (trigger.alias && typeof alias === "string" && alias.length > 0)
+      return {
+        workflow,
+        trigger,
+        caseKey: "",
+        opens: trigger.opens ?? true,
+        alias: { kind: trigger.alias.kind, value: alias },
+      };
   }
   return null;
 }

@@ -7,7 +7,20 @@
  * any time. Pure: the core calls this with its clock, journal and attempt runner.
  */
 import { HUMAN_SOURCE } from "./human.ts";
-import type { Duration, HumanTask, PendingWait, RetryPolicy, RetryState, SlaBreach, SlaHop, SlaNotice, SlaNoticeRecord, SlaNotifier, StepContext, StepRecord } from "./types.ts";
+import type {
+  Duration,
+  HumanTask,
+  PendingWait,
+  RetryPolicy,
+  RetryState,
+  SlaBreach,
+  SlaHop,
+  SlaNotice,
+  SlaNoticeRecord,
+  SlaNotifier,
+  StepContext,
+  StepRecord,
+} from "./types.ts";
 
 /** A queue the task may move to, with its SLA in (scaled) milliseconds. */
 export interface PlannedHop {
@@ -26,7 +39,12 @@ export interface SlaPlan {
  * Flattens a step's `then` (one queue, a list, or queues that name their own `then`) into the order the task moves.
  * @example slaPlan({ queue: "refund-leads", sla: "4h" }, 8 * HOUR, parseDuration, null).hops // → [{ queue: "refund-leads", slaMs: 14400000 }]
  */
-export function slaPlan(then: SlaHop | readonly SlaHop[] | undefined, baseSlaMs: number | null, span: (d: Duration) => number, notifier: SlaNotifier | null): SlaPlan {
+export function slaPlan(
+  then: SlaHop | readonly SlaHop[] | undefined,
+  baseSlaMs: number | null,
+  span: (d: Duration) => number,
+  notifier: SlaNotifier | null,
+): SlaPlan {
   const hops: PlannedHop[] = [];
   const visit = (hop: SlaHop | readonly SlaHop[] | undefined): void => {
     if (hop === undefined) return;
@@ -35,7 +53,11 @@ export function slaPlan(then: SlaHop | readonly SlaHop[] | undefined, baseSlaMs:
       return;
     }
     const one = hop as SlaHop;
-    hops.push({ queue: one.queue, ...(one.role ? { role: one.role } : {}), slaMs: one.sla === undefined ? baseSlaMs : span(one.sla) });
+    hops.push({
+      queue: one.queue,
+      ...(one.role ? { role: one.role } : {}),
+      slaMs: one.sla === undefined ? baseSlaMs : span(one.sla),
+    });
     visit(one.then);
   };
   visit(then);
@@ -52,12 +74,15 @@ const isBreach = (id: string, record: StepRecord) => record.id.startsWith(`${id}
 /** The task after `breach`: in its next queue with that queue's deadline, or left where it is, marked overdue. */
 export function applyBreach(task: HumanTask, breach: SlaBreach): HumanTask {
   const { slaBreachedAt: _previous, ...rest } = task;
-  if (breach.movedTo) return { ...rest, queue: breach.movedTo.queue, role: breach.movedTo.role, slaDeadline: breach.movedTo.slaDeadline };
+  if (breach.movedTo)
+    return { ...rest, queue: breach.movedTo.queue, role: breach.movedTo.role, slaDeadline: breach.movedTo.slaDeadline };
   return { ...rest, slaBreachedAt: breach.deadline + breach.lateMs };
 }
 
 /** One attempt of a step's function: its output, or the step's next retry state (`final`: no attempts left). */
-export type AttemptResult<T> = { ok: true; output: T; startedAt: number } | { ok: false; state: RetryState; final: boolean };
+export type AttemptResult<T> =
+  | { ok: true; output: T; startedAt: number }
+  | { ok: false; state: RetryState; final: boolean };
 
 /** What the core lends the SLA watch: its clock, the retry states, one attempt of a step, and how to stop the body. */
 export interface SlaContext {
@@ -65,7 +90,12 @@ export interface SlaContext {
   caseKey: string;
   now(): number;
   retries: Readonly<Record<string, RetryState>>;
-  attempt<T>(id: string, fn: (ctx: StepContext) => T | Promise<T>, previous: RetryState | undefined, policy: RetryPolicy): Promise<AttemptResult<T>>;
+  attempt<T>(
+    id: string,
+    fn: (ctx: StepContext) => T | Promise<T>,
+    previous: RetryState | undefined,
+    policy: RetryPolicy,
+  ): Promise<AttemptResult<T>>;
   /** Stops the body with a breach or a notice to record; the case stays parked on `wait`. */
   record(result: { record: StepRecord; wait: PendingWait; breach: SlaBreach; notice?: SlaNoticeRecord }): never;
   /** Stops the body parked on `wait` after a notice's failed attempt (retried at `retry.state.notBefore`). */
@@ -86,14 +116,27 @@ export interface WatchedWait {
  * does not return: the next breach, or the next notice (sent, given up, or failed and to be retried), is recorded.
  * @example const { task, wakeAt } = await watchSla(ctx, { id, startedAt, deadline: null, task }, plan, records);
  */
-export async function watchSla(ctx: SlaContext, wait: WatchedWait, plan: SlaPlan, records: readonly StepRecord[]): Promise<{ task: HumanTask; wakeAt: number | null }> {
+export async function watchSla(
+  ctx: SlaContext,
+  wait: WatchedWait,
+  plan: SlaPlan,
+  records: readonly StepRecord[],
+): Promise<{ task: HumanTask; wakeAt: number | null }> {
   const { id, startedAt } = wait;
   // Breaches of earlier hand-offs of the same step count for numbering only: this wait starts its queues afresh.
   const allBreaches = records.filter((r) => isBreach(id, r));
   const mine = allBreaches.filter((r) => (r.output as SlaBreach).waitStartedAt === startedAt);
   let task = wait.task;
   for (const r of mine) task = applyBreach(task, r.output as SlaBreach);
-  const parked = (human: HumanTask): PendingWait => ({ kind: "human", stepId: id, startedAt, deadline: wait.deadline, sources: [HUMAN_SOURCE], types: [], human });
+  const parked = (human: HumanTask): PendingWait => ({
+    kind: "human",
+    stepId: id,
+    startedAt,
+    deadline: wait.deadline,
+    sources: [HUMAN_SOURCE],
+    types: [],
+    human,
+  });
 
   const now = ctx.now();
   if (task.slaDeadline !== null && task.slaBreachedAt === undefined && now >= task.slaDeadline) {
@@ -106,34 +149,74 @@ export async function watchSla(ctx: SlaContext, wait: WatchedWait, plan: SlaPlan
       deadline: task.slaDeadline,
       lateMs: now - task.slaDeadline,
       // The next queue's clock starts when the task reaches it, not when the previous deadline passed.
-      movedTo: next ? { queue: next.queue, role: next.role ?? task.role, slaDeadline: next.slaMs === null ? null : now + next.slaMs } : null,
+      movedTo: next
+        ? {
+            queue: next.queue,
+            role: next.role ?? task.role,
+            slaDeadline: next.slaMs === null ? null : now + next.slaMs,
+          }
+        : null,
     };
-    const record: StepRecord = { id: breachStepId(id, allBreaches.length + 1), kind: "sla", output: breach, startedAt: now, finishedAt: now };
+    const record: StepRecord = {
+      id: breachStepId(id, allBreaches.length + 1),
+      kind: "sla",
+      output: breach,
+      startedAt: now,
+      finishedAt: now,
+    };
     return ctx.record({ record, wait: parked(applyBreach(task, breach)), breach });
   }
 
   const notifier = plan.notifier;
   if (!notifier) return { task, wakeAt: null };
   const noticed = new Set(records.map((r) => r.id));
-  const pending = mine.map((r) => ({ n: breachNumber(r), breach: r.output as SlaBreach })).filter((p) => !noticed.has(noticeStepId(id, p.n)));
+  const pending = mine
+    .map((r) => ({ n: breachNumber(r), breach: r.output as SlaBreach }))
+    .filter((p) => !noticed.has(noticeStepId(id, p.n)));
   const dueAt = (p: { n: number }) => Math.max(now, ctx.retries[noticeStepId(id, p.n)]?.notBefore ?? now);
   const due = pending.find((p) => dueAt(p) <= now);
-  const wakeAt = (except?: { n: number }) => pending.filter((p) => p !== except).reduce<number | null>((at, p) => (at === null ? dueAt(p) : Math.min(at, dueAt(p))), null);
+  const wakeAt = (except?: { n: number }) =>
+    pending
+      .filter((p) => p !== except)
+      .reduce<number | null>((at, p) => (at === null ? dueAt(p) : Math.min(at, dueAt(p))), null);
   if (!due) return { task, wakeAt: wakeAt() };
 
   const stepId = noticeStepId(id, due.n);
-  const notice: SlaNotice = { workflowId: ctx.workflowId, caseKey: ctx.caseKey, stepId: id, kind: task.kind, title: task.packet.title, reason: task.packet.reason, breach: due.breach };
+  const notice: SlaNotice = {
+    workflowId: ctx.workflowId,
+    caseKey: ctx.caseKey,
+    stepId: id,
+    kind: task.kind,
+    title: task.packet.title,
+    reason: task.packet.reason,
+    breach: due.breach,
+  };
   const result = await ctx.attempt(stepId, (c) => notifier.send(notice, c), ctx.retries[stepId], {});
   if (!result.ok && !result.final) {
     const others = wakeAt(due);
-    return ctx.retryNotice({ wait: parked(task), retry: { stepId, state: result.state }, wakeAt: others === null ? result.state.notBefore : Math.min(others, result.state.notBefore) });
+    return ctx.retryNotice({
+      wait: parked(task),
+      retry: { stepId, state: result.state },
+      wakeAt: others === null ? result.state.notBefore : Math.min(others, result.state.notBefore),
+    });
   }
   // Sent, or given up after the last attempt: either way it is recorded once and never holds the task up again.
   const output: SlaNoticeRecord = result.ok
     ? { notifier: notifier.name, hop: due.breach.hop, sent: result.output ?? null }
-    : { notifier: notifier.name, hop: due.breach.hop, sent: null, error: { ...result.state.lastError, attempts: result.state.failures } };
+    : {
+        notifier: notifier.name,
+        hop: due.breach.hop,
+        sent: null,
+        error: { ...result.state.lastError, attempts: result.state.failures },
+      };
   const at = ctx.now();
-  const record: StepRecord = { id: stepId, kind: "sla", output, startedAt: result.ok ? result.startedAt : at, finishedAt: at };
+  const record: StepRecord = {
+    id: stepId,
+    kind: "sla",
+    output,
+    startedAt: result.ok ? result.startedAt : at,
+    finishedAt: at,
+  };
   return ctx.record({ record, wait: parked(task), breach: due.breach, notice: output });
 }
 

@@ -22,7 +22,9 @@ export type Advance =
 /** Thrown when a replay meets steps in a different order than recorded: the body is not deterministic. */
 export class NonDeterminismError extends Error {
   constructor(position: number, expected: string, got: string) {
-    super(`step #${position} was "${expected}" when recorded but is "${got}" on replay; code outside steps must be deterministic`);
+    super(
+      `step #${position} was "${expected}" when recorded but is "${got}" on replay; code outside steps must be deterministic`,
+    );
     this.name = "NonDeterminismError";
   }
 }

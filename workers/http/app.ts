@@ -32,11 +32,17 @@ function mount(app: Hono<AppEnv>): void {
   app.route("/hooks", hooks);
   app.route("/api", api);
 
-  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+  app.notFound((c) =>
+    c.json(
+      { error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } },
+      404,
+    ),
+  );
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json({ error: { code: err.code, message: err.message } }, err.status);
-    if (err instanceof HTTPException) return c.json({ error: { code: "http_error", message: err.message } }, err.status);
+    if (err instanceof HTTPException)
+      return c.json({ error: { code: "http_error", message: err.message } }, err.status);
     log.error("unhandled error", { method: c.req.method, path: new URL(c.req.url).pathname, error: err });
     return c.json({ error: { code: "internal_error", message: "internal error" } }, 500);
   });

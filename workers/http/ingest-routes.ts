@@ -24,7 +24,11 @@ hooks.post("/:source", async (c) => {
   const secrets = activeSecrets(env[source.secretBinding]);
   if (secrets.length === 0) {
     // Verification is never optional: a source without a secret accepts nothing.
-    throw new ApiError(404, "source_not_configured", `webhook source "${name}" has no secret in ${source.secretBinding}`);
+    throw new ApiError(
+      404,
+      "source_not_configured",
+      `webhook source "${name}" has no secret in ${source.secretBinding}`,
+    );
   }
   const platform = c.var.platform;
   // Refused before anything is read or accepted: what is accepted must be run in time, and a 429 with Retry-After is
@@ -32,7 +36,11 @@ hooks.post("/:source", async (c) => {
   const busy = platform.admission?.();
   if (busy) {
     c.header("Retry-After", String(busy.retryAfterSeconds));
-    throw new ApiError(429, "overloaded", `accepted events are still waiting to run; retry after ${busy.retryAfterSeconds} s`);
+    throw new ApiError(
+      429,
+      "overloaded",
+      `accepted events are still waiting to run; retry after ${busy.retryAfterSeconds} s`,
+    );
   }
   const receivedAt = Date.now();
   const maxBodyBytes = Math.min(source.maxBodyBytes, platform.maxBodyBytes ?? Infinity);
@@ -44,7 +52,11 @@ hooks.post("/:source", async (c) => {
   );
   if (!(await allowed)) {
     c.header("Retry-After", c.env.INGEST_RATE_LIMIT_PERIOD ?? "60");
-    throw new ApiError(429, "rate_limited", `too many ${name} webhooks; retry after ${c.env.INGEST_RATE_LIMIT_PERIOD ?? "60"} s`);
+    throw new ApiError(
+      429,
+      "rate_limited",
+      `too many ${name} webhooks; retry after ${c.env.INGEST_RATE_LIMIT_PERIOD ?? "60"} s`,
+    );
   }
   const outcome = await verified;
   if ("error" in outcome) throw outcome.error;
@@ -53,7 +65,8 @@ hooks.post("/:source", async (c) => {
   if (handshake) return c.json(handshake);
   const deliveries = source.deliveries(request);
   if ("error" in deliveries) throw new ApiError(400, "missing_event_identity", deliveries.error);
-  if (deliveries.length === 1 && deliveries[0]!.type === "ping") return c.json({ ok: true, pong: true, id: deliveries[0]!.id });
+  if (deliveries.length === 1 && deliveries[0]!.type === "ping")
+    return c.json({ ok: true, pong: true, id: deliveries[0]!.id });
   // A person's decision (a click on an approval message) is carried out on its case, not routed to a workflow.
   const decision = source.decision?.(deliveries, env);
   if (decision) return c.json(await carryOutDecision(platform, decision));
@@ -61,7 +74,8 @@ hooks.post("/:source", async (c) => {
   const raw = request.kind === "json" ? { value: request.body, text: request.text } : undefined;
   const deps = { ...platform, config: env };
   const results = await Promise.all(deliveries.map((d) => dispatchDelivery(deps, source.name, d, receivedAt, raw)));
-  const storedBefore = (r: (typeof results)[number]) => r.status === "duplicate" || (r.status === "dead_lettered" && r.deadLetterDuplicate === true);
+  const storedBefore = (r: (typeof results)[number]) =>
+    r.status === "duplicate" || (r.status === "dead_lettered" && r.deadLetterDuplicate === true);
   const body = {
     accepted: results.filter((r) => r.status === "accepted").length,
     deadLettered: results.filter((r) => r.status === "dead_lettered").length,

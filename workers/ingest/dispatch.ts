@@ -2,7 +2,14 @@
  * Routes one verified delivery to every case it concerns, or into the dead-letter store with the reason.
  * Shared by the webhook route and dead-letter replay, so a replayed event takes exactly the live path.
  */
-import { caseId, routeEvent, type CaseIngestResult, type EventEnvelope, type Route, type WorkflowDefinition } from "../engine/index.ts";
+import {
+  caseId,
+  routeEvent,
+  type CaseIngestResult,
+  type EventEnvelope,
+  type Route,
+  type WorkflowDefinition,
+} from "../engine/index.ts";
 import { latestCase, MAX_CASES_PER_KEY, type CaseHeads } from "./lineage.ts";
 import { narrowReplies } from "./replies.ts";
 import type { Delivery } from "../webhooks/source.ts";
@@ -26,9 +33,18 @@ export async function latestCaseId(cases: CaseHeads, workflow: string, caseKey: 
 }
 
 /** Routes keyed by an alias get the case key the alias names; those whose alias no case recorded are dropped. */
-async function resolveAliases(routes: Route[], aliases: AliasLookup): Promise<{ found: Route[]; unknownAliases: { kind: string; value: string }[] }> {
+async function resolveAliases(
+  routes: Route[],
+  aliases: AliasLookup,
+): Promise<{ found: Route[]; unknownAliases: { kind: string; value: string }[] }> {
   if (!routes.some((r) => r.alias)) return { found: routes, unknownAliases: [] };
-  const resolved = await Promise.all(routes.map(async (r) => (r.alias ? { route: r, caseKey: await aliases.aliasOf(r.alias.kind, r.alias.value) } : { route: r, caseKey: r.caseKey })));
+  const resolved = await Promise.all(
+    routes.map(async (r) =>
+      r.alias
+        ? { route: r, caseKey: await aliases.aliasOf(r.alias.kind, r.alias.value) }
+        : { route: r, caseKey: r.caseKey },
+    ),
+  );
   return {
     found: resolved.flatMap(({ route, caseKey }) => (caseKey ? [{ ...route, caseKey }] : [])),
     unknownAliases: resolved.flatMap(({ route, caseKey }) => (!caseKey && route.alias ? [route.alias] : [])),
@@ -36,12 +52,19 @@ async function resolveAliases(routes: Route[], aliases: AliasLookup): Promise<{ 
 }
 
 /** Hands `envelope` to its key's case: the first one, then along the successors while they answer `forward`. */
-async function ingestAlongSuccessors(cases: Pick<CaseDirectory, "ingest">, envelope: EventEnvelope): Promise<{ result: Exclude<CaseIngestResult, { status: "forward" }>; seq: number }> {
+async function ingestAlongSuccessors(
+  cases: Pick<CaseDirectory, "ingest">,
+  envelope: EventEnvelope,
+): Promise<{ result: Exclude<CaseIngestResult, { status: "forward" }>; seq: number }> {
   let seq = 1;
   for (let hops = 0; hops < MAX_CASES_PER_KEY; hops++) {
-    const result = await cases.ingest(caseId(envelope.workflow.id, envelope.caseKey, seq), seq === 1 ? envelope : { ...envelope, caseSeq: seq });
+    const result = await cases.ingest(
+      caseId(envelope.workflow.id, envelope.caseKey, seq),
+      seq === 1 ? envelope : { ...envelope, caseSeq: seq },
+    );
     if (result.status !== "forward") return { result, seq };
-    if (!(result.seq > seq)) throw new Error(`case ${caseId(envelope.workflow.id, envelope.caseKey, seq)} names successor ${result.seq}`);
+    if (!(result.seq > seq))
+      throw new Error(`case ${caseId(envelope.workflow.id, envelope.caseKey, seq)} names successor ${result.seq}`);
     seq = result.seq;
   }
   throw new Error(`key ${envelope.caseKey} of ${envelope.workflow.id} has more than ${MAX_CASES_PER_KEY} cases`);
@@ -94,7 +117,10 @@ export async function dispatchDelivery(
   rawBody?: { value: unknown; text: string },
   options: DispatchOptions = {},
 ): Promise<DispatchResult> {
-  const { found, unknownAliases } = await resolveAliases(routeEvent(deps.workflows, source, delivery.type, delivery.payload), deps.cases);
+  const { found, unknownAliases } = await resolveAliases(
+    routeEvent(deps.workflows, source, delivery.type, delivery.payload),
+    deps.cases,
+  );
   const routed = await narrowReplies(found, delivery.payload, deps.cases, deps.config ?? {}, options.onlyWorkflow);
   const routes = routed.routes;
   const ambiguous = "ambiguous" in routed ? routed.ambiguous : undefined;
@@ -117,10 +143,26 @@ export async function dispatchDelivery(
     }),
   );
   const cases = answers.flatMap(({ route, result, caseId: id }) =>
-    result.status === "no_case" ? [] : [{ workflow: route.workflow.id, version: route.workflow.version, caseKey: route.caseKey, caseId: id, status: result.status }],
+    result.status === "no_case"
+      ? []
+      : [
+          {
+            workflow: route.workflow.id,
+            version: route.workflow.version,
+            caseKey: route.caseKey,
+            caseId: id,
+            status: result.status,
+          },
+        ],
   );
   if (cases.length > 0 && !ambiguous) {
-    return { id: delivery.id, senderId: delivery.senderId, type: delivery.type, status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases };
+    return {
+      id: delivery.id,
+      senderId: delivery.senderId,
+      type: delivery.type,
+      status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate",
+      cases,
+    };
   }
   const reason = ambiguous
     ? ambiguous.reason
@@ -128,17 +170,49 @@ export async function dispatchDelivery(
       ? unknownAliases.length > 0
         ? `no case has recorded ${unknownAliases.map((a) => `${a.kind} ${a.value}`).join(", ")} (the event carries no other key)`
         : `no workflow takes ${source} "${delivery.type}" events with this payload`
-      : answers.map(({ route, result }) => whyNotTaken(route.workflow.id, route.caseKey, delivery.type, result)).join("; ");
-  const dead = await deps.deadLetters.add({ source, eventId: delivery.id, type: delivery.type, reason, receivedAt, occurredAt: delivery.occurredAt, payload: delivery.payload });
-  const kept = { reason, deadLetterId: dead.id, deadLetterDuplicate: dead.duplicate, ...(ambiguous ? { candidates: ambiguous.candidates } : {}) };
+      : answers
+          .map(({ route, result }) => whyNotTaken(route.workflow.id, route.caseKey, delivery.type, result))
+          .join("; ");
+  const dead = await deps.deadLetters.add({
+    source,
+    eventId: delivery.id,
+    type: delivery.type,
+    reason,
+    receivedAt,
+    occurredAt: delivery.occurredAt,
+    payload: delivery.payload,
+  });
+  const kept = {
+    reason,
+    deadLetterId: dead.id,
+    deadLetterDuplicate: dead.duplicate,
+    ...(ambiguous ? { candidates: ambiguous.candidates } : {}),
+  };
   // A case that is not a conversation may still have taken it (a ticket system's own copy, say).
-  if (cases.length > 0) return { id: delivery.id, senderId: delivery.senderId, type: delivery.type, status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate", cases, ...kept };
-  return { id: delivery.id, senderId: delivery.senderId, type: delivery.type, status: "dead_lettered", cases: [], ...kept };
+  if (cases.length > 0)
+    return {
+      id: delivery.id,
+      senderId: delivery.senderId,
+      type: delivery.type,
+      status: cases.some((c) => c.status === "accepted") ? "accepted" : "duplicate",
+      cases,
+      ...kept,
+    };
+  return {
+    id: delivery.id,
+    senderId: delivery.senderId,
+    type: delivery.type,
+    status: "dead_lettered",
+    cases: [],
+    ...kept,
+  };
 }
 
 function whyNotTaken(workflow: string, caseKey: string, type: string, result: CaseIngestResult): string {
   const ended = result.status === "no_case" ? result.ended : undefined;
-  if (ended?.oneCasePerKey) return `${workflow} ${caseKey}: its case ${ended.caseId} has ended (${ended.status}), and ${workflow} keeps one case per key`;
-  if (ended) return `${workflow} ${caseKey}: its case ${ended.caseId} has ended (${ended.status}), and ${type} does not open a new one`;
+  if (ended?.oneCasePerKey)
+    return `${workflow} ${caseKey}: its case ${ended.caseId} has ended (${ended.status}), and ${workflow} keeps one case per key`;
+  if (ended)
+    return `${workflow} ${caseKey}: its case ${ended.caseId} has ended (${ended.status}), and ${type} does not open a new one`;
   return `no open case for ${workflow} ${caseKey}, and ${type} does not open one`;
 }

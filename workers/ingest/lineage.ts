@@ -25,7 +25,11 @@ export interface LatestCase {
  * @example (await latestCase(platform.cases, "refund-dispute", "customer:ana@example.com")).id // → "refund-dispute@2/customer:ana@example.com"
  */
 export async function latestCase(cases: CaseHeads, workflow: string, caseKey: string): Promise<LatestCase> {
-  let current: LatestCase = { id: caseId(workflow, caseKey), seq: 1, head: await cases.head(caseId(workflow, caseKey)) };
+  let current: LatestCase = {
+    id: caseId(workflow, caseKey),
+    seq: 1,
+    head: await cases.head(caseId(workflow, caseKey)),
+  };
   for (let hops = 0; hops < MAX_CASES_PER_KEY; hops++) {
     const next = current.head?.successor;
     if (next == null || !(next > current.seq)) return current;

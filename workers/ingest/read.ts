@@ -21,7 +21,12 @@ export const DISCARD_LIMIT_BYTES = 32 * 1024 * 1024;
 function bodyKind(contentType: string | undefined, accepts: readonly BodyKind[]): BodyKind | null {
   const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   // Senders label JSON variously (`application/json`, `application/vnd.x+json`, or nothing at all).
-  const kind: BodyKind | null = media === MEDIA_TYPES.form ? "form" : media === "" || media === "application/json" || media.endsWith("+json") ? "json" : null;
+  const kind: BodyKind | null =
+    media === MEDIA_TYPES.form
+      ? "form"
+      : media === "" || media === "application/json" || media.endsWith("+json")
+        ? "json"
+        : null;
   return kind && accepts.includes(kind) ? kind : null;
 }
 
@@ -102,18 +107,40 @@ function decode(kind: BodyKind, body: Uint8Array): { value: unknown; text: strin
   }
 }
 
-export async function readVerifiedRequest(c: Context, source: WebhookSource, secrets: readonly string[], now: number): Promise<ParsedRequest> {
+export async function readVerifiedRequest(
+  c: Context,
+  source: WebhookSource,
+  secrets: readonly string[],
+  now: number,
+): Promise<ParsedRequest> {
   const kind = bodyKind(c.req.header("content-type"), source.accepts);
   if (!kind) {
-    throw new ApiError(415, "unsupported_media_type", `${source.name} webhooks must be ${source.accepts.map((k) => MEDIA_TYPES[k]).join(" or ")}`);
+    throw new ApiError(
+      415,
+      "unsupported_media_type",
+      `${source.name} webhooks must be ${source.accepts.map((k) => MEDIA_TYPES[k]).join(" or ")}`,
+    );
   }
   const body = await readCapped(c.req.raw, source.maxBodyBytes);
-  const failure = await source.scheme.verify({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body }, secrets, now);
+  const failure = await source.scheme.verify(
+    { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body },
+    secrets,
+    now,
+  );
   if (failure) throw new ApiError(401, failure.code, failure.message);
   const decoded = decode(kind, body);
   if (kind === "json" && (typeof decoded.value !== "object" || decoded.value === null)) {
     throw new ApiError(400, "invalid_payload", "webhook body must be a JSON object or array");
   }
-  const bodySha256 = source.contentIdentity ? bytesToHex(await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>)) : undefined;
-  return { url: c.req.url, headers: c.req.raw.headers, kind, body: decoded.value, text: decoded.text, ...(bodySha256 && { bodySha256 }) };
+  const bodySha256 = source.contentIdentity
+    ? bytesToHex(await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>))
+    : undefined;
+  return {
+    url: c.req.url,
+    headers: c.req.raw.headers,
+    kind,
+    body: decoded.value,
+    text: decoded.text,
+    ...(bodySha256 && { bodySha256 }),
+  };
 }

@@ -8,14 +8,25 @@ const config = { CROSSFLOW_EMAIL_FROM: "support@crossflow.test" };
 
 /** The case directory's rows: case id → status and successor (absent: no such case). */
 function heads(rows: Record<string, { status: CaseStatus; successor?: number }>) {
-  return { head: async (id: string) => (rows[id] ? { status: rows[id]!.status, successor: rows[id]!.successor ?? null } : null) };
+  return {
+    head: async (id: string) =>
+      rows[id] ? { status: rows[id]!.status, successor: rows[id]!.successor ?? null } : null,
+  };
 }
 
 /** Ana's email, sent to `to` (a case's reply-to address, or the support inbox). */
 async function route(to: string, rows: Record<string, { status: CaseStatus; successor?: number }>) {
   const payload = { type: "email.received", data: { from: "ana@example.com", to: [to], text: "YES" } };
-  const result = await narrowReplies(routeEvent(WORKFLOWS, "resend", "email.received", payload), payload, heads(rows), config);
-  return { workflows: result.routes.map((r) => r.workflow.id), ambiguous: "ambiguous" in result ? result.ambiguous : null };
+  const result = await narrowReplies(
+    routeEvent(WORKFLOWS, "resend", "email.received", payload),
+    payload,
+    heads(rows),
+    config,
+  );
+  return {
+    workflows: result.routes.map((r) => r.workflow.id),
+    ambiguous: "ambiguous" in result ? result.ambiguous : null,
+  };
 }
 const replyTo = (workflow: string, seq = 1) => `reply+${conversationOf(workflow, KEY, seq).token}@crossflow.test`;
 
@@ -27,19 +38,31 @@ describe("which case a customer's email answers", () => {
   };
 
   it("goes to the case its reply-to address names, and to no other", async () => {
-    expect(await route(replyTo("refund-dispute", 2), refundThenOnboarding)).toEqual({ workflows: ["refund-dispute"], ambiguous: null });
-    expect(await route(replyTo("customer-onboarding"), refundThenOnboarding)).toEqual({ workflows: ["customer-onboarding"], ambiguous: null });
+    expect(await route(replyTo("refund-dispute", 2), refundThenOnboarding)).toEqual({
+      workflows: ["refund-dispute"],
+      ambiguous: null,
+    });
+    expect(await route(replyTo("customer-onboarding"), refundThenOnboarding)).toEqual({
+      workflows: ["customer-onboarding"],
+      ambiguous: null,
+    });
   });
 
   it("hands a late answer to a case that has ended to a person, not to the key's next case", async () => {
     const { workflows, ambiguous } = await route(replyTo("refund-dispute", 1), refundThenOnboarding);
     expect(workflows).toEqual([]);
     expect(ambiguous?.reason).toMatch(/names a conversation that is not open \(refund-dispute\)/);
-    expect([...ambiguous!.candidates].sort()).toEqual([caseId("customer-onboarding", KEY), caseId("refund-dispute", KEY, 2)]);
+    expect([...ambiguous!.candidates].sort()).toEqual([
+      caseId("customer-onboarding", KEY),
+      caseId("refund-dispute", KEY, 2),
+    ]);
   });
 
   it("goes to the customer's one open case when it names none, and to a person when several are open", async () => {
-    expect(await route("support@crossflow.test", { [caseId("refund-dispute", KEY)]: { status: "waiting" } })).toEqual({ workflows: ["refund-dispute"], ambiguous: null });
+    expect(await route("support@crossflow.test", { [caseId("refund-dispute", KEY)]: { status: "waiting" } })).toEqual({
+      workflows: ["refund-dispute"],
+      ambiguous: null,
+    });
     const several = await route("support@crossflow.test", refundThenOnboarding);
     expect(several.workflows).toEqual([]);
     expect(several.ambiguous?.reason).toMatch(/names no conversation and the customer has 2 open cases/);
@@ -53,7 +76,10 @@ describe("which case a customer's email answers", () => {
 
   it("reads a key's newest case as the last one that opened when a successor was named but never opened", async () => {
     // The process stopped between naming case 2 and storing its first event: case 1 is still the newest.
-    const rows = { [caseId("refund-dispute", KEY)]: { status: "resolved" as const, successor: 2 }, [caseId("customer-onboarding", KEY)]: { status: "waiting" as const } };
+    const rows = {
+      [caseId("refund-dispute", KEY)]: { status: "resolved" as const, successor: 2 },
+      [caseId("customer-onboarding", KEY)]: { status: "waiting" as const },
+    };
     const { workflows, ambiguous } = await route(replyTo("refund-dispute", 1), rows);
     expect(workflows).toEqual([]);
     expect(ambiguous?.reason).toMatch(/names a conversation that is not open \(refund-dispute\)/);

@@ -14,7 +14,9 @@ import { latestCase, type CaseHeads, type LatestCase } from "./lineage.ts";
 
 export type { CaseHeads } from "./lineage.ts";
 
-export type ReplyRouting = { routes: Route[] } | { routes: Route[]; ambiguous: { reason: string; candidates: string[] } };
+export type ReplyRouting =
+  | { routes: Route[] }
+  | { routes: Route[]; ambiguous: { reason: string; candidates: string[] } };
 
 const isOpen = (c: LatestCase) => c.head !== null && !TERMINAL_STATUSES.includes(c.head.status);
 
@@ -23,7 +25,13 @@ const isOpen = (c: LatestCase) => c.head !== null && !TERMINAL_STATUSES.includes
  * @param only a person's choice when replaying an ambiguous message: the workflow whose case it answers.
  * @example const { routes } = await narrowReplies(routeEvent(workflows, "resend", "email.received", payload), payload, platform.cases, config);
  */
-export async function narrowReplies(routes: Route[], payload: unknown, cases: CaseHeads, config: Readonly<Record<string, unknown>>, only?: string): Promise<ReplyRouting> {
+export async function narrowReplies(
+  routes: Route[],
+  payload: unknown,
+  cases: CaseHeads,
+  config: Readonly<Record<string, unknown>>,
+  only?: string,
+): Promise<ReplyRouting> {
   const replies = routes.filter((r) => r.trigger.reply);
   if (replies.length === 0) return { routes };
   const others = routes.filter((r) => !r.trigger.reply);
@@ -32,12 +40,22 @@ export async function narrowReplies(routes: Route[], payload: unknown, cases: Ca
   // One workflow's conversation and nothing named: no question of which case.
   if (replies.length === 1 && handles.get(replies[0]!) === null) return { routes };
 
-  const latest = await Promise.all(replies.map(async (route) => ({ route, ...(await latestCase(cases, route.workflow.id, route.caseKey)) })));
-  const handleOf = (c: (typeof latest)[number], seq: number) => c.route.trigger.reply!.handleOf(conversationOf(c.route.workflow.id, c.route.caseKey, seq), config);
+  const latest = await Promise.all(
+    replies.map(async (route) => ({ route, ...(await latestCase(cases, route.workflow.id, route.caseKey)) })),
+  );
+  const handleOf = (c: (typeof latest)[number], seq: number) =>
+    c.route.trigger.reply!.handleOf(conversationOf(c.route.workflow.id, c.route.caseKey, seq), config);
   // What the message names: the key's newest case of a workflow (or, for a per-workflow handle such as an SMS number,
   // that workflow even where the customer has no case in it), or one of its cases that ended before the newest.
-  const namesNewest = latest.filter((c) => handles.get(c.route) !== null && handles.get(c.route) === handleOf(c, c.seq));
-  const namesEarlier = latest.filter((c) => handles.get(c.route) !== null && !namesNewest.includes(c) && Array.from({ length: c.seq - 1 }, (_, i) => i + 1).some((seq) => handles.get(c.route) === handleOf(c, seq)));
+  const namesNewest = latest.filter(
+    (c) => handles.get(c.route) !== null && handles.get(c.route) === handleOf(c, c.seq),
+  );
+  const namesEarlier = latest.filter(
+    (c) =>
+      handles.get(c.route) !== null &&
+      !namesNewest.includes(c) &&
+      Array.from({ length: c.seq - 1 }, (_, i) => i + 1).some((seq) => handles.get(c.route) === handleOf(c, seq)),
+  );
   const open = latest.filter(isOpen);
   const openNamed = namesNewest.filter(isOpen);
   if (openNamed.length === 1) return { routes: [...others, openNamed[0]!.route] };
@@ -49,7 +67,10 @@ export async function narrowReplies(routes: Route[], payload: unknown, cases: Ca
   // A message that names a conversation which is not open is not handed to another case: it answers something else.
   if (among.length === 1 && !named) return { routes: [...others, among[0]!.route] };
   const ids = among.map((c) => c.id);
-  const what = named && openNamed.length === 0 ? `names a conversation that is not open (${[...namesNewest, ...namesEarlier].map((c) => c.route.workflow.id).join(", ")})` : "names no conversation";
+  const what =
+    named && openNamed.length === 0
+      ? `names a conversation that is not open (${[...namesNewest, ...namesEarlier].map((c) => c.route.workflow.id).join(", ")})`
+      : "names no conversation";
   return {
     routes: others,
     ambiguous: {

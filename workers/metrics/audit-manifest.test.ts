@@ -14,22 +14,40 @@ beforeAll(() => {
   db = database().db;
 });
 
-const snapshotOf = (caseKey: string) => syntheticCase({ workflowId: "wf", version: 1, caseKey, openedAt: Date.UTC(2026, 10, 1), scenario: "waiting", measures: { minutesPerCase: 10 }, random: seededRandom(7) }).final;
+const snapshotOf = (caseKey: string) =>
+  syntheticCase({
+    workflowId: "wf",
+    version: 1,
+    caseKey,
+    openedAt: Date.UTC(2026, 10, 1),
+    scenario: "waiting",
+    measures: { minutesPerCase: 10 },
+    random: seededRandom(7),
+  }).final;
 const hash = (c: string) => c.repeat(64);
 
 describe("audit heads in metric batches", () => {
   it("parses a batch with its audit head, one from an older case object without, and refuses a malformed head", () => {
     const snapshot = snapshotOf("parse");
-    expect(parseMetricBatch({ events: [], snapshot, auditHead: { seq: 4, hash: hash("a") } })).toMatchObject({ batch: { auditHead: { seq: 4, hash: hash("a") } } });
+    expect(parseMetricBatch({ events: [], snapshot, auditHead: { seq: 4, hash: hash("a") } })).toMatchObject({
+      batch: { auditHead: { seq: 4, hash: hash("a") } },
+    });
     expect(parseMetricBatch({ events: [], snapshot })).toHaveProperty("batch");
-    expect(parseMetricBatch({ events: [], snapshot, auditHead: { seq: 4, hash: "not-a-hash" } })).toMatchObject({ reason: expect.stringContaining("auditHead.hash") });
+    expect(parseMetricBatch({ events: [], snapshot, auditHead: { seq: 4, hash: "not-a-hash" } })).toMatchObject({
+      reason: expect.stringContaining("auditHead.hash"),
+    });
   });
 
   it("anchors each head once per case and seq, the first report winning, in the same write as the case row", async () => {
     const snapshot = snapshotOf("anchored");
     await writeMetricBatches(db, [{ events: [], snapshot, auditHead: { seq: 3, hash: hash("a") } }]);
-    await writeMetricBatches(db, [{ events: [], snapshot, auditHead: { seq: 3, hash: hash("b") } }, { events: [], snapshot }]);
-    const rows = await db.all<{ seq: number; hash: string }>(sql`SELECT seq, hash FROM audit_anchors WHERE case_id = ${snapshot.caseId}`);
+    await writeMetricBatches(db, [
+      { events: [], snapshot, auditHead: { seq: 3, hash: hash("b") } },
+      { events: [], snapshot },
+    ]);
+    const rows = await db.all<{ seq: number; hash: string }>(
+      sql`SELECT seq, hash FROM audit_anchors WHERE case_id = ${snapshot.caseId}`,
+    );
     expect(rows).toEqual([{ seq: 3, hash: hash("a") }]);
   });
 });
@@ -45,12 +63,21 @@ describe("the signed daily manifest", () => {
     expect(lastFullDay(Date.parse("2030-05-02T03:17:00Z"))).toBe(day);
     expect(await writeDailyManifest(db, keys.signingKey, day)).toEqual({ day, cases: expect.any(Number) });
     expect(await writeDailyManifest(db, keys.signingKey, day)).toBeNull();
-    const [row] = await db.all<{ body: string; sha256: string; signature: string; public_key: string }>(sql`SELECT body, sha256, signature, public_key FROM audit_manifests WHERE day = ${day}`);
-    const heads = (JSON.parse(row!.body) as { heads: { caseId: string }[] }).heads.filter((h) => h.caseId.startsWith("m/"));
-    expect(heads).toEqual([{ caseId: "m/one", seq: 5, hash: hash("2") }, { caseId: "m/two", seq: 1, hash: hash("4") }]);
+    const [row] = await db.all<{ body: string; sha256: string; signature: string; public_key: string }>(
+      sql`SELECT body, sha256, signature, public_key FROM audit_manifests WHERE day = ${day}`,
+    );
+    const heads = (JSON.parse(row!.body) as { heads: { caseId: string }[] }).heads.filter((h) =>
+      h.caseId.startsWith("m/"),
+    );
+    expect(heads).toEqual([
+      { caseId: "m/one", seq: 5, hash: hash("2") },
+      { caseId: "m/two", seq: 1, hash: hash("4") },
+    ]);
     expect(row!.public_key).toBe(keys.publicKey);
     expect(await verifyManifestSignature(row!, keys.publicKey)).toBe(true);
-    expect(await verifyManifestSignature({ ...row!, body: row!.body.replace(hash("2"), hash("9")) }, keys.publicKey)).toBe(false);
+    expect(
+      await verifyManifestSignature({ ...row!, body: row!.body.replace(hash("2"), hash("9")) }, keys.publicKey),
+    ).toBe(false);
     expect(await verifyManifestSignature(row!, (await generateManifestKeys()).publicKey)).toBe(false);
     expect(await verifyManifestSignature(row!, "not base64!")).toBe(false);
   });

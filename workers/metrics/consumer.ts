@@ -40,7 +40,10 @@ export const retryDelaySeconds = (attempts: number): number => Math.min(30, 2 **
  * @example
  * export default { queue: (batch, env) => consumeMetrics(batch.messages, { db, deadLetters }) };
  */
-export async function consumeMetrics(messages: readonly QueueMessage[], deps: ConsumerDeps): Promise<{ written: number; deadLettered: number; retried: number }> {
+export async function consumeMetrics(
+  messages: readonly QueueMessage[],
+  deps: ConsumerDeps,
+): Promise<{ written: number; deadLettered: number; retried: number }> {
   const now = deps.now ?? Date.now;
   const valid: { message: QueueMessage; batch: MetricBatch }[] = [];
   let deadLettered = 0;
@@ -50,16 +53,30 @@ export async function consumeMetrics(messages: readonly QueueMessage[], deps: Co
       valid.push({ message, batch: parsed.batch });
       continue;
     }
-    await deps.deadLetters.add({ source: METRICS_DEAD_LETTER_SOURCE, eventId: message.id, type: "metric.batch", reason: parsed.reason, receivedAt: now(), payload: message.body });
+    await deps.deadLetters.add({
+      source: METRICS_DEAD_LETTER_SOURCE,
+      eventId: message.id,
+      type: "metric.batch",
+      reason: parsed.reason,
+      receivedAt: now(),
+      payload: message.body,
+    });
     message.ack();
     deadLettered++;
   }
   if (valid.length === 0) return { written: 0, deadLettered, retried: 0 };
   try {
     if (!deps.db) throw new Error("TURSO_DATABASE_URL is not set");
-    await writeMetricBatches(deps.db, valid.map((v) => v.batch));
+    await writeMetricBatches(
+      deps.db,
+      valid.map((v) => v.batch),
+    );
   } catch (error) {
-    log.error("metrics: writing batches failed, the queue will retry", { batches: valid.length, cases: [...new Set(valid.map((v) => v.batch.snapshot.caseId))], error });
+    log.error("metrics: writing batches failed, the queue will retry", {
+      batches: valid.length,
+      cases: [...new Set(valid.map((v) => v.batch.snapshot.caseId))],
+      error,
+    });
     for (const { message } of valid) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     return { written: 0, deadLettered, retried: valid.length };
   }
@@ -71,7 +88,11 @@ export async function consumeMetrics(messages: readonly QueueMessage[], deps: Co
  * The dead-letter queue's consumer: a batch the database refused through every retry is kept, with its reason, in
  * the dead-letter store; `POST /api/dead-letters/:id/replay` sends it through the metrics queue again.
  */
-export async function parkExhaustedMetrics(messages: readonly QueueMessage[], deadLetters: DeadLetterSink, now: () => number = Date.now): Promise<number> {
+export async function parkExhaustedMetrics(
+  messages: readonly QueueMessage[],
+  deadLetters: DeadLetterSink,
+  now: () => number = Date.now,
+): Promise<number> {
   for (const message of messages) {
     await deadLetters.add({
       source: METRICS_DEAD_LETTER_SOURCE,

@@ -7,8 +7,19 @@ import type { MetricBatch } from "./facts.ts";
 const size = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).byteLength;
 
 function bigBatch() {
-  const { batches, final } = syntheticCase({ workflowId: "wf", version: 1, caseKey: "k", openedAt: Date.UTC(2026, 10, 1), scenario: "asked", measures: { minutesPerCase: 10 }, random: seededRandom(3), extraSteps: 40 });
-  const events = batches.flatMap((b) => b.events).map((e, i) => ({ ...e, detail: { ...e.detail, note: "x".repeat(i === 3 ? 200_000 : 2_000) } }));
+  const { batches, final } = syntheticCase({
+    workflowId: "wf",
+    version: 1,
+    caseKey: "k",
+    openedAt: Date.UTC(2026, 10, 1),
+    scenario: "asked",
+    measures: { minutesPerCase: 10 },
+    random: seededRandom(3),
+    extraSteps: 40,
+  });
+  const events = batches
+    .flatMap((b) => b.events)
+    .map((e, i) => ({ ...e, detail: { ...e.detail, note: "x".repeat(i === 3 ? 200_000 : 2_000) } }));
   return { events, snapshot: final };
 }
 
@@ -38,7 +49,15 @@ describe("metric batches on the queue", () => {
 
 describe("metric batches from case objects deployed before a field existed", () => {
   it("marks a parked case as waiting on a person when its report does not say, so the inbox checks it; a closed one not", () => {
-    const { final } = syntheticCase({ workflowId: "wf", version: 1, caseKey: "old", openedAt: Date.UTC(2026, 10, 1), scenario: "waiting", measures: { minutesPerCase: 10 }, random: seededRandom(5) });
+    const { final } = syntheticCase({
+      workflowId: "wf",
+      version: 1,
+      caseKey: "old",
+      openedAt: Date.UTC(2026, 10, 1),
+      scenario: "waiting",
+      measures: { minutesPerCase: 10 },
+      random: seededRandom(5),
+    });
     const { awaitingPerson: _, ...older } = final;
     expect(final.awaitingPerson).toBe(false); // the synthetic case waits on the customer
     const parsed = (snapshot: object) => {
@@ -46,13 +65,26 @@ describe("metric batches from case objects deployed before a field existed", () 
       if (!("batch" in result)) throw new Error(result.reason);
       return result.batch.snapshot.awaitingPerson;
     };
-    expect([parsed(older), parsed({ ...older, status: "escalated" }), parsed({ ...older, status: "resolved", closedAt: older.updatedAt, outcome: "done" }), parsed(final)]).toEqual([true, true, false, false]);
+    expect([
+      parsed(older),
+      parsed({ ...older, status: "escalated" }),
+      parsed({ ...older, status: "resolved", closedAt: older.updatedAt, outcome: "done" }),
+      parsed(final),
+    ]).toEqual([true, true, false, false]);
   });
 });
 
 describe("one writer for many cases (Deno)", () => {
   const batchOf = (caseKey: string): MetricBatch => {
-    const { batches, final } = syntheticCase({ workflowId: "wf", version: 1, caseKey, openedAt: Date.UTC(2026, 10, 1), scenario: "asked", measures: { minutesPerCase: 10 }, random: seededRandom(5) });
+    const { batches, final } = syntheticCase({
+      workflowId: "wf",
+      version: 1,
+      caseKey,
+      openedAt: Date.UTC(2026, 10, 1),
+      scenario: "asked",
+      measures: { minutesPerCase: 10 },
+      random: seededRandom(5),
+    });
     return { events: batches.flatMap((b) => b.events), snapshot: final };
   };
 

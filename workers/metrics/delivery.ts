@@ -35,7 +35,10 @@ export function splitForQueue(batch: MetricBatch, maxBytes = MAX_MESSAGE_BYTES):
     return [{ ...batch, events: trimmed }];
   }
   const half = Math.ceil(batch.events.length / 2);
-  return [...splitForQueue({ ...batch, events: batch.events.slice(0, half) }, maxBytes), ...splitForQueue({ ...batch, events: batch.events.slice(half) }, maxBytes)];
+  return [
+    ...splitForQueue({ ...batch, events: batch.events.slice(0, half) }, maxBytes),
+    ...splitForQueue({ ...batch, events: batch.events.slice(half) }, maxBytes),
+  ];
 }
 
 /**
@@ -73,7 +76,10 @@ export function databaseDelivery(db: MetricsDatabase): MetricsDelivery {
  * const delivery = batchingDelivery((batches) => writeMetricBatches(db, batches));
  * await delivery.deliver({ events, snapshot });
  */
-export function batchingDelivery(write: (batches: MetricBatch[]) => Promise<void>, options: { maxBatches?: number; lingerMs?: number } = {}): MetricsDelivery {
+export function batchingDelivery(
+  write: (batches: MetricBatch[]) => Promise<void>,
+  options: { maxBatches?: number; lingerMs?: number } = {},
+): MetricsDelivery {
   const maxBatches = options.maxBatches ?? 200;
   const lingerMs = options.lingerMs ?? 10;
   type Pending = { batch: MetricBatch; resolve: () => void; reject: (error: unknown) => void };

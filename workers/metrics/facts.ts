@@ -6,7 +6,20 @@
 import type { CASE_STATUSES as ENGINE_CASE_STATUSES } from "../engine/types.ts";
 import type { CASE_STATUSES as STORED_CASE_STATUSES } from "../../db/facts.ts";
 
-export { caseFacts, decisionMinutes, ttrBucketMinutes, dayOf, CASE_STATUSES, METRIC_KINDS, type CaseFacts, type CaseSnapshot, type CaseStatus, type MetricBatch, type MetricEvent, type WorkflowMeasures } from "../../db/facts.ts";
+export {
+  caseFacts,
+  decisionMinutes,
+  ttrBucketMinutes,
+  dayOf,
+  CASE_STATUSES,
+  METRIC_KINDS,
+  type CaseFacts,
+  type CaseSnapshot,
+  type CaseStatus,
+  type MetricBatch,
+  type MetricEvent,
+  type WorkflowMeasures,
+} from "../../db/facts.ts";
 
 /** `true` only when both tuples hold the same statuses in the same order. */
 type Identical<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

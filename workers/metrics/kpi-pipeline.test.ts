@@ -7,10 +7,25 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
 import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
-import { consumeMetrics, dayOf, METRICS_DEAD_LETTER_SOURCE, writeMetricBatches, type CaseSnapshot, type MetricBatch, type QueueMessage } from "./index.ts";
+import {
+  consumeMetrics,
+  dayOf,
+  METRICS_DEAD_LETTER_SOURCE,
+  writeMetricBatches,
+  type CaseSnapshot,
+  type MetricBatch,
+  type QueueMessage,
+} from "./index.ts";
 import { pruneRawEvents } from "./retention.ts";
 import type { DeadLetterInput } from "../ingest/dispatch.ts";
-import { kpisOf, tallyFromCases, tallyFromRawEvents, tallyFromRollups, type GroupKey, type TallyGroup } from "../../db/kpi/index.ts";
+import {
+  kpisOf,
+  tallyFromCases,
+  tallyFromRawEvents,
+  tallyFromRollups,
+  type GroupKey,
+  type TallyGroup,
+} from "../../db/kpi/index.ts";
 import { pickScenario, seededRandom, syntheticCase, SCENARIOS } from "../../db/kpi/synthetic.ts";
 
 const database = useMigratedDatabase("kpi");
@@ -42,7 +57,14 @@ function histories(count: number, seed: number) {
 /** Tallies as plain objects, sorted by group, so `toEqual` compares them whole. */
 const comparable = (groups: TallyGroup[]) =>
   groups
-    .map((g) => ({ ...g, tally: { ...g.tally, ttr: [...g.tally.ttr].sort(([a], [b]) => a - b), exceptions: [...g.tally.exceptions].sort(([a], [b]) => a.localeCompare(b)) } }))
+    .map((g) => ({
+      ...g,
+      tally: {
+        ...g.tally,
+        ttr: [...g.tally.ttr].sort(([a], [b]) => a - b),
+        exceptions: [...g.tally.exceptions].sort(([a], [b]) => a.localeCompare(b)),
+      },
+    }))
     .sort((a, b) => `${a.workflowId}|${a.version}|${a.day}`.localeCompare(`${b.workflowId}|${b.version}|${b.day}`));
 
 const RANGE = { fromDay: dayOf(START), toDay: dayOf(START) + 30 };
@@ -82,10 +104,14 @@ describe("metrics pipeline into libSQL", () => {
 
   it("the raw-event fallback gives the same tallies as the rollups", async () => {
     for (const by of GROUPINGS) {
-      expect(comparable(await tallyFromRawEvents(db, RANGE, by))).toEqual(comparable(await tallyFromRollups(db, RANGE, by)));
+      expect(comparable(await tallyFromRawEvents(db, RANGE, by))).toEqual(
+        comparable(await tallyFromRollups(db, RANGE, by)),
+      );
     }
     const filtered = { ...RANGE, workflowId: "onboarding", version: 2 };
-    expect(comparable(await tallyFromRawEvents(db, filtered))).toEqual(comparable(await tallyFromRollups(db, filtered)));
+    expect(comparable(await tallyFromRawEvents(db, filtered))).toEqual(
+      comparable(await tallyFromRollups(db, filtered)),
+    );
   });
 
   it("computes each KPI from the tally", async () => {
@@ -105,12 +131,23 @@ describe("metrics pipeline into libSQL", () => {
     expect(breached).toBeGreaterThan(0);
     expect(breached).toBeLessThan(handed);
     expect(k.slaBreachRate).toBeCloseTo(breached / handed, 10);
-    const ttrs = finals.filter((c) => c.status === "resolved").map((c) => c.closedAt! - c.openedAt).sort((a, b) => a - b);
+    const ttrs = finals
+      .filter((c) => c.status === "resolved")
+      .map((c) => c.closedAt! - c.openedAt)
+      .sort((a, b) => a - b);
     const median = ttrs[Math.ceil(ttrs.length / 2) - 1]!;
     // Bucketed exactly: the reported median is the exact median rounded down to its bucket.
     expect(k.medianMinutesToResolution).toBeLessThanOrEqual(median / 60_000);
-    expect(median / 60_000 - k.medianMinutesToResolution!).toBeLessThan(median < 3_600_000 ? 1 : median < DAY ? 15 : 60);
-    expect(k.exceptionMix.map((e) => e.type).sort()).toEqual(["approval", "charge", "documents", "provision", "screening-hit"]);
+    expect(median / 60_000 - k.medianMinutesToResolution!).toBeLessThan(
+      median < 3_600_000 ? 1 : median < DAY ? 15 : 60,
+    );
+    expect(k.exceptionMix.map((e) => e.type).sort()).toEqual([
+      "approval",
+      "charge",
+      "documents",
+      "provision",
+      "screening-hit",
+    ]);
     expect(k.exceptionMix.reduce((s, e) => s + e.share, 0)).toBeCloseTo(1, 10);
   });
 
@@ -120,11 +157,17 @@ describe("metrics pipeline into libSQL", () => {
     const malformed = { events: [], snapshot: { ...good!, status: "exploded" } };
     const dead: DeadLetterInput[] = [];
     const { messages, acked, retried } = await queueMessages([valid, malformed, "not json at all"]);
-    const result = await consumeMetrics(messages, { db, deadLetters: { add: async (e) => (dead.push(e), { id: dead.length, duplicate: false }) } });
+    const result = await consumeMetrics(messages, {
+      db,
+      deadLetters: { add: async (e) => (dead.push(e), { id: dead.length, duplicate: false }) },
+    });
     expect(result).toEqual({ written: 1, deadLettered: 2, retried: 0 });
     expect(acked.sort()).toEqual(["m0", "m1", "m2"]);
     expect(retried).toEqual([]);
-    expect(dead.map((d) => [d.source, d.eventId])).toEqual([[METRICS_DEAD_LETTER_SOURCE, "m1"], [METRICS_DEAD_LETTER_SOURCE, "m2"]]);
+    expect(dead.map((d) => [d.source, d.eventId])).toEqual([
+      [METRICS_DEAD_LETTER_SOURCE, "m1"],
+      [METRICS_DEAD_LETTER_SOURCE, "m2"],
+    ]);
     expect(dead[0]!.reason).toMatch(/snapshot\.status/);
     expect(dead[0]!.payload).toEqual(malformed);
     const rows = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM cases WHERE case_id = ${good!.caseId}`);
@@ -134,7 +177,10 @@ describe("metrics pipeline into libSQL", () => {
   it("retries every valid message with backoff when the database cannot be reached", async () => {
     const down = openDatabase({ url: "http://127.0.0.1:9" });
     const { messages, acked, retried } = await queueMessages(histories(2, 55).flatMap((c) => c.batches));
-    const result = await consumeMetrics(messages, { db: down, deadLetters: { add: async () => ({ id: 1, duplicate: false }) } });
+    const result = await consumeMetrics(messages, {
+      db: down,
+      deadLetters: { add: async () => ({ id: 1, duplicate: false }) },
+    });
     expect(result.written).toBe(0);
     expect(acked).toEqual([]);
     expect(retried.length).toBe(messages.length);
@@ -145,7 +191,9 @@ describe("metrics pipeline into libSQL", () => {
     const before = comparable(await tallyFromRollups(db, RANGE, ["workflow", "version", "day"]));
     const pruned = await pruneRawEvents(db, { olderThanDays: 1, now: START + 60 * DAY });
     expect(pruned).toBeGreaterThan(0);
-    const left = await db.all<{ status: string }>(sql`SELECT DISTINCT c.status FROM metric_events e JOIN cases c USING (case_id)`);
+    const left = await db.all<{ status: string }>(
+      sql`SELECT DISTINCT c.status FROM metric_events e JOIN cases c USING (case_id)`,
+    );
     expect(left.map((r) => r.status).sort()).toEqual(["escalated", "waiting"]);
     expect(comparable(await tallyFromRollups(db, RANGE, ["workflow", "version", "day"]))).toEqual(before);
   });

@@ -57,16 +57,26 @@ const CaseSnapshotSchema = z
   .strict();
 
 /** The case's audit chain head when it reported; optional: case objects deployed before anchors report without it. */
-const AuditHeadSchema = z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+const AuditHeadSchema = z
+  .object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) })
+  .strict();
 
 export const MetricBatchSchema = z
-  .object({ events: z.array(MetricEventSchema).max(1000), snapshot: CaseSnapshotSchema, auditHead: AuditHeadSchema.optional() })
+  .object({
+    events: z.array(MetricEventSchema).max(1000),
+    snapshot: CaseSnapshotSchema,
+    auditHead: AuditHeadSchema.optional(),
+  })
   .strict()
   .superRefine((batch, ctx) => {
     const { caseId, workflowId, workflowVersion } = batch.snapshot;
     batch.events.forEach((e, i) => {
       if (e.caseId !== caseId || e.workflowId !== workflowId || e.workflowVersion !== workflowVersion) {
-        ctx.addIssue({ code: "custom", path: ["events", i], message: `event ${e.id} belongs to ${e.workflowId}@v${e.workflowVersion} ${e.caseId}, not to the batch's case ${caseId}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["events", i],
+          message: `event ${e.id} belongs to ${e.workflowId}@v${e.workflowVersion} ${e.caseId}, not to the batch's case ${caseId}`,
+        });
       }
     });
     if (batch.snapshot.closedAt !== null && batch.snapshot.closedAt < batch.snapshot.openedAt) {
@@ -80,11 +90,15 @@ export function parseMetricBatch(body: unknown): { batch: MetricBatch } | { reas
   if (parsed.success) {
     const { snapshot } = parsed.data;
     // A report without the fact marks any parked case, so the inbox checks that case's own wait rather than miss it.
-    const awaitingPerson = snapshot.awaitingPerson ?? (snapshot.status === "escalated" || snapshot.status === "waiting");
+    const awaitingPerson =
+      snapshot.awaitingPerson ?? (snapshot.status === "escalated" || snapshot.status === "waiting");
     // Such a report could not have recorded a breach; a person's decision or an escalation shows a hand-off.
-    const handedToPerson = snapshot.handedToPerson ?? (snapshot.escalated || snapshot.humanDecisions > 0 || awaitingPerson);
+    const handedToPerson =
+      snapshot.handedToPerson ?? (snapshot.escalated || snapshot.humanDecisions > 0 || awaitingPerson);
     const slaBreaches = snapshot.slaBreaches ?? 0;
-    return { batch: { ...parsed.data, snapshot: { ...snapshot, awaitingPerson, handedToPerson, slaBreaches } } as MetricBatch };
+    return {
+      batch: { ...parsed.data, snapshot: { ...snapshot, awaitingPerson, handedToPerson, slaBreaches } } as MetricBatch,
+    };
   }
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
   return { reason: `malformed metric batch: ${issues.join("; ")}` };

@@ -20,7 +20,10 @@ export function retentionDays(raw: string | undefined): number {
  * @example
  * await pruneRawEvents(db, { olderThanDays: 90 });
  */
-export async function pruneRawEvents(db: MetricsDatabase, options: { olderThanDays: number; now?: number }): Promise<number> {
+export async function pruneRawEvents(
+  db: MetricsDatabase,
+  options: { olderThanDays: number; now?: number },
+): Promise<number> {
   const cutoff = (options.now ?? Date.now()) - options.olderThanDays * 86_400_000;
   let total = 0;
   for (;;) {

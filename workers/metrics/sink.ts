@@ -29,7 +29,12 @@ function rowsOf<T extends typeof metricEvents | typeof cases>(table: T, skip: re
 
 const EVENT_ROWS = rowsOf(metricEvents, ["insertedAt"]);
 const CASE_ROWS = rowsOf(cases);
-const CASE_UPDATES = sql.raw(CASE_ROWS.columns.filter((c) => c !== "case_id").map((c) => `"${c}" = excluded."${c}"`).join(", "));
+const CASE_UPDATES = sql.raw(
+  CASE_ROWS.columns
+    .filter((c) => c !== "case_id")
+    .map((c) => `"${c}" = excluded."${c}"`)
+    .join(", "),
+);
 
 /**
  * @example
@@ -41,12 +46,22 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
   // Oldest report first: when one write holds two reports of a case, the newer one is the one that stays.
   // Anchors: the first report of a head is the one kept; a rewritten case cannot move an anchor it already has.
   const anchoredAt = Date.now();
-  const anchors = JSON.stringify(batches.flatMap((b) => (b.auditHead ? [[b.snapshot.caseId, b.auditHead.seq, b.auditHead.hash, anchoredAt]] : [])));
-  const snapshots = JSON.stringify([...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision).map((b) => CASE_ROWS.encode(b.snapshot)));
+  const anchors = JSON.stringify(
+    batches.flatMap((b) => (b.auditHead ? [[b.snapshot.caseId, b.auditHead.seq, b.auditHead.hash, anchoredAt]] : [])),
+  );
+  const snapshots = JSON.stringify(
+    [...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision).map((b) => CASE_ROWS.encode(b.snapshot)),
+  );
   await db.batch([
-    db.run(sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${events}) WHERE true ON CONFLICT (case_id, id) DO NOTHING`),
+    db.run(
+      sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${events}) WHERE true ON CONFLICT (case_id, id) DO NOTHING`,
+    ),
     // A late delivery of an older report must never move a case backwards.
-    db.run(sql`INSERT INTO cases (${CASE_ROWS.names}) SELECT ${CASE_ROWS.values} FROM json_each(${snapshots}) WHERE true ON CONFLICT (case_id) DO UPDATE SET ${CASE_UPDATES} WHERE cases.revision <= excluded.revision`),
-    db.run(sql`INSERT INTO ${auditAnchors} (case_id, seq, hash, anchored_at) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${anchors}) WHERE true ON CONFLICT (case_id, seq) DO NOTHING`),
+    db.run(
+      sql`INSERT INTO cases (${CASE_ROWS.names}) SELECT ${CASE_ROWS.values} FROM json_each(${snapshots}) WHERE true ON CONFLICT (case_id) DO UPDATE SET ${CASE_UPDATES} WHERE cases.revision <= excluded.revision`,
+    ),
+    db.run(
+      sql`INSERT INTO ${auditAnchors} (case_id, seq, hash, anchored_at) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${anchors}) WHERE true ON CONFLICT (case_id, seq) DO NOTHING`,
+    ),
   ]);
 }

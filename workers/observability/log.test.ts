@@ -4,14 +4,20 @@ import { createLogger, log, type LogLevel } from "./index.ts";
 
 function captured() {
   const lines: { level: LogLevel; line: string }[] = [];
-  const logger = createLogger({}, (level, line) => lines.push({ level, line }), () => Date.UTC(2026, 10, 3, 9, 30));
+  const logger = createLogger(
+    {},
+    (level, line) => lines.push({ level, line }),
+    () => Date.UTC(2026, 10, 3, 9, 30),
+  );
   return { logger, lines, parsed: () => lines.map((l) => JSON.parse(l.line) as Record<string, unknown>) };
 }
 
 describe("structured logs", () => {
   it("writes one JSON object per line: time, level, msg, then the case, workflow, version and step", () => {
     const { logger, lines, parsed } = captured();
-    logger.with({ case: "refund-dispute:customer:ana@example.com", workflow: "refund-dispute", version: 3 }).warn("burst failed, will resume", { step: "refund", failures: 2 });
+    logger
+      .with({ case: "refund-dispute:customer:ana@example.com", workflow: "refund-dispute", version: 3 })
+      .warn("burst failed, will resume", { step: "refund", failures: 2 });
     expect(lines).toHaveLength(1);
     expect(lines[0]!.line).not.toContain("\n");
     expect(lines[0]!.level).toBe("warn");
@@ -30,10 +36,19 @@ describe("structured logs", () => {
 
   it("writes an error with its name, message, stack, typed fields and causes", () => {
     const { logger, parsed } = captured();
-    const error = new ConnectorError("twilio", 503, true, "twilio 503 on /Messages.json", { cause: new TypeError("socket hang up") });
+    const error = new ConnectorError("twilio", 503, true, "twilio 503 on /Messages.json", {
+      cause: new TypeError("socket hang up"),
+    });
     logger.error("metrics flush failed", { error });
     const line = parsed()[0]!;
-    expect(line.error).toMatchObject({ name: "ConnectorError", message: "twilio 503 on /Messages.json", system: "twilio", status: 503, retryable: true, cause: { name: "TypeError", message: "socket hang up" } });
+    expect(line.error).toMatchObject({
+      name: "ConnectorError",
+      message: "twilio 503 on /Messages.json",
+      system: "twilio",
+      status: 503,
+      retryable: true,
+      cause: { name: "TypeError", message: "socket hang up" },
+    });
     expect((line.error as { stack: string }).stack).toContain("ConnectorError");
   });
 
@@ -42,11 +57,22 @@ describe("structured logs", () => {
     const cyclic: Record<string, unknown> = { name: "loop" };
     cyclic.self = cyclic;
     logger.info("odd values", { size: 10n, cyclic, level: "error", msg: "spoofed", time: "yesterday" });
-    expect(parsed()[0]).toMatchObject({ level: "info", msg: "odd values", time: "2026-11-03T09:30:00.000Z", size: "10", cyclic: { name: "loop", self: "[circular]" } });
+    expect(parsed()[0]).toMatchObject({
+      level: "info",
+      msg: "odd values",
+      time: "2026-11-03T09:30:00.000Z",
+      size: "10",
+      cyclic: { name: "loop", self: "[circular]" },
+    });
   });
 
   it("sends each level to the console method of that severity", () => {
-    const spies = { log: vi.spyOn(console, "log").mockImplementation(() => {}), warn: vi.spyOn(console, "warn").mockImplementation(() => {}), error: vi.spyOn(console, "error").mockImplementation(() => {}), debug: vi.spyOn(console, "debug").mockImplementation(() => {}) };
+    const spies = {
+      log: vi.spyOn(console, "log").mockImplementation(() => {}),
+      warn: vi.spyOn(console, "warn").mockImplementation(() => {}),
+      error: vi.spyOn(console, "error").mockImplementation(() => {}),
+      debug: vi.spyOn(console, "debug").mockImplementation(() => {}),
+    };
     try {
       log.info("i");
       log.warn("w");

@@ -71,7 +71,11 @@ function stringify(entry: Record<string, unknown>): string {
  * log.with({ case: caseId, step: "refund" }).error("step failed, will retry", { error });
  * // {"time":"2026-…","level":"error","msg":"step failed, will retry","workflow":"refund-dispute","version":3,"case":"…","step":"refund","error":{…}}
  */
-export function createLogger(base: LogFields = {}, sink: LogSink = consoleSink, clock: () => number = Date.now): Logger {
+export function createLogger(
+  base: LogFields = {},
+  sink: LogSink = consoleSink,
+  clock: () => number = Date.now,
+): Logger {
   const write = (level: LogLevel, msg: string, fields: LogFields = {}) => {
     // A field named like one of the line's own keys is dropped rather than let it pass itself off as one.
     const { time: _time, level: _level, msg: _msg, ...rest } = { ...base, ...fields };

@@ -8,17 +8,28 @@ import { standardWebhooksScheme } from "./standard-webhooks.ts";
 import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "./source.ts";
 import { epochMs, field, text } from "./fields.ts";
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "source names are lowercase kebab-case, at most 40 characters");
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "source names are lowercase kebab-case, at most 40 characters");
 const binding = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "secret bindings are SCREAMING_SNAKE_CASE");
 const common = {
   name,
   secretBinding: binding,
-  maxBodyBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(16 * 1024 * 1024)
+    .optional(),
   /** Dotted path of the event type in the payload. */
   typeField: z.string().optional(),
 };
 
-const StandardWebhooksSource = z.object({ ...common, scheme: z.literal("standard-webhooks"), toleranceSeconds: z.number().positive().optional() });
+const StandardWebhooksSource = z.object({
+  ...common,
+  scheme: z.literal("standard-webhooks"),
+  toleranceSeconds: z.number().positive().optional(),
+});
 const HmacSource = z
   .object({
     ...common,
@@ -52,8 +63,16 @@ export function customSource(config: CustomSourceConfig): WebhookSource {
       deliveries({ headers, body }) {
         const id = headers.get("webhook-id");
         const type = text(field(body, typeField));
-        if (!id || !type) return { error: `a ${config.name} event needs the webhook-id header and a ${typeField} field` };
-        return [{ id, type, occurredAt: epochMs(field(body, "timestamp")) ?? epochMs(Number(headers.get("webhook-timestamp"))), payload: body }];
+        if (!id || !type)
+          return { error: `a ${config.name} event needs the webhook-id header and a ${typeField} field` };
+        return [
+          {
+            id,
+            type,
+            occurredAt: epochMs(field(body, "timestamp")) ?? epochMs(Number(headers.get("webhook-timestamp"))),
+            payload: body,
+          },
+        ];
       },
     };
   }
@@ -69,10 +88,21 @@ export function customSource(config: CustomSourceConfig): WebhookSource {
     contentIdentity: parsed.idHeader !== undefined,
     deliveries(request) {
       const { headers, body } = request;
-      const senderId = parsed.idHeader ? headers.get(parsed.idHeader) ?? undefined : text(field(body, parsed.idField!));
-      const type = parsed.typeHeader ? headers.get(parsed.typeHeader) ?? undefined : text(field(body, parsed.typeField!));
-      if (!senderId || !type) return { error: `a ${parsed.name} event needs ${parsed.idHeader ?? parsed.idField} and ${parsed.typeHeader ?? parsed.typeField}` };
-      return [parsed.idHeader ? { id: contentId(request), senderId, type, payload: body } : { id: senderId, type, payload: body }];
+      const senderId = parsed.idHeader
+        ? (headers.get(parsed.idHeader) ?? undefined)
+        : text(field(body, parsed.idField!));
+      const type = parsed.typeHeader
+        ? (headers.get(parsed.typeHeader) ?? undefined)
+        : text(field(body, parsed.typeField!));
+      if (!senderId || !type)
+        return {
+          error: `a ${parsed.name} event needs ${parsed.idHeader ?? parsed.idField} and ${parsed.typeHeader ?? parsed.typeField}`,
+        };
+      return [
+        parsed.idHeader
+          ? { id: contentId(request), senderId, type, payload: body }
+          : { id: senderId, type, payload: body },
+      ];
     },
   };
 }

@@ -26,7 +26,8 @@ export interface GenericHmacOptions {
 export function genericHmacScheme(options: GenericHmacOptions): SignatureScheme {
   const template = options.signedContent ?? (options.timestampHeader ? "{timestamp}.{body}" : "{body}");
   if (!template.includes("{body}")) throw new TypeError("generic HMAC signedContent must include {body}");
-  if (template.includes("{timestamp}") && !options.timestampHeader) throw new TypeError("generic HMAC signedContent uses {timestamp} but no timestampHeader is set");
+  if (template.includes("{timestamp}") && !options.timestampHeader)
+    throw new TypeError("generic HMAC signedContent uses {timestamp} but no timestampHeader is set");
   const [before, after] = template.split("{body}") as [string, string];
   const prefix = options.prefix ?? "";
   return {
@@ -36,16 +37,30 @@ export function genericHmacScheme(options: GenericHmacOptions): SignatureScheme 
       if (!header) return { code: "missing_signature", message: `${options.header} header is required` };
       const text = header.startsWith(prefix) ? header.slice(prefix.length).trim() : null;
       const signature = text === null ? null : options.encoding === "hex" ? hexToBytes(text) : base64ToBytes(text);
-      if (!signature) return { code: "malformed_signature", message: `${options.header} must be ${prefix}<${options.encoding} ${options.hash} HMAC>` };
+      if (!signature)
+        return {
+          code: "malformed_signature",
+          message: `${options.header} must be ${prefix}<${options.encoding} ${options.hash} HMAC>`,
+        };
       let timestamp = "";
       if (options.timestampHeader) {
         timestamp = request.headers.get(options.timestampHeader) ?? "";
         if (!timestamp) return { code: "missing_signature", message: `${options.timestampHeader} header is required` };
-        const stale = checkTimestamp(parseUnixSeconds(timestamp), now, options.toleranceSeconds ?? 300, options.timestampHeader);
+        const stale = checkTimestamp(
+          parseUnixSeconds(timestamp),
+          now,
+          options.toleranceSeconds ?? 300,
+          options.timestampHeader,
+        );
         if (stale) return stale;
       }
       const fill = (part: string) => utf8(part.replaceAll("{timestamp}", timestamp));
-      const valid = await verifyHmac(options.hash, secrets, [signature], concatBytes(fill(before), request.body, fill(after)));
+      const valid = await verifyHmac(
+        options.hash,
+        secrets,
+        [signature],
+        concatBytes(fill(before), request.body, fill(after)),
+      );
       return valid ? null : { code: "bad_signature", message: `${options.header} does not match the signed content` };
     },
   };

@@ -23,7 +23,10 @@ function importKey(hash: HmacHash, secret: HmacSecret): Promise<CryptoKey> {
   if (!key) {
     if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
     const raw = typeof secret === "string" ? encoder.encode(secret) : secret;
-    key = crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, { name: "HMAC", hash }, false, ["sign", "verify"]);
+    key = crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, { name: "HMAC", hash }, false, [
+      "sign",
+      "verify",
+    ]);
     keyCache.set(id, key);
   }
   return key;
@@ -42,7 +45,9 @@ export function hexToBytes(hex: string): Uint8Array | null {
 }
 
 export function bytesToHex(bytes: ArrayBuffer | Uint8Array): string {
-  return Array.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 /** Decodes standard base64 (padding optional); null when the text is not base64. */
@@ -85,14 +90,22 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
  * @example
  * await verifyHmac("SHA-256", ["s3cret"], [hexToBytes(sigHex)!], body) // → true | false
  */
-export async function verifyHmac(hash: HmacHash, secrets: readonly HmacSecret[], signatures: readonly Uint8Array[], data: Uint8Array): Promise<boolean> {
+export async function verifyHmac(
+  hash: HmacHash,
+  secrets: readonly HmacSecret[],
+  signatures: readonly Uint8Array[],
+  data: Uint8Array,
+): Promise<boolean> {
   const candidates = signatures.filter((s) => s.length === DIGEST_BYTES[hash]);
   if (candidates.length === 0) return false;
   for (const secret of secrets) {
     const key = await importKey(hash, secret);
     for (const signature of candidates) {
       // Typed-array views over plain ArrayBuffers here; newer DOM typings want that said (BufferSource).
-      if (await crypto.subtle.verify("HMAC", key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>)) return true;
+      if (
+        await crypto.subtle.verify("HMAC", key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>)
+      )
+        return true;
     }
   }
   return false;
@@ -105,7 +118,11 @@ export async function verifyHmac(hash: HmacHash, secrets: readonly HmacSecret[],
  */
 export async function signHmac(hash: HmacHash, secret: HmacSecret, data: Uint8Array | string): Promise<ArrayBuffer> {
   const key = await importKey(hash, secret);
-  return crypto.subtle.sign("HMAC", key, typeof data === "string" ? encoder.encode(data) : (data as Uint8Array<ArrayBuffer>));
+  return crypto.subtle.sign(
+    "HMAC",
+    key,
+    typeof data === "string" ? encoder.encode(data) : (data as Uint8Array<ArrayBuffer>),
+  );
 }
 
 /** Splits a secret binding into its active secrets: comma- or whitespace-separated, so rotation needs no code. */

@@ -6,7 +6,18 @@
  */
 export type * from "./source.ts";
 export { contentId, DEFAULT_MAX_BODY_BYTES } from "./source.ts";
-export { activeSecrets, base64ToBytes, bytesToBase64, bytesToHex, concatBytes, hexToBytes, signHmac, utf8, verifyHmac, type HmacHash } from "./hmac.ts";
+export {
+  activeSecrets,
+  base64ToBytes,
+  bytesToBase64,
+  bytesToHex,
+  concatBytes,
+  hexToBytes,
+  signHmac,
+  utf8,
+  verifyHmac,
+  type HmacHash,
+} from "./hmac.ts";
 export { checkTimestamp, parseUnixSeconds } from "./timestamp.ts";
 export { genericHmacScheme, type GenericHmacOptions } from "./generic-hmac.ts";
 export { standardWebhooksKey, standardWebhooksScheme } from "./standard-webhooks.ts";

@@ -61,6 +61,10 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
  */
 export function assertJsonDepth(text: string, what = "webhook body"): void {
   if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw new ApiError(400, "payload_too_deep", `${what} nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
+    throw new ApiError(
+      400,
+      "payload_too_deep",
+      `${what} nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+    );
   }
 }

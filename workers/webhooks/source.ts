@@ -112,6 +112,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * contentId(request) // → "sha256:9f86d081…" (the source sets `contentIdentity`, so the reader hashed the body)
  */
 export function contentId(request: ParsedRequest): string {
-  if (!request.bodySha256) throw new TypeError("the body was not hashed: a source that names deliveries by content sets contentIdentity");
+  if (!request.bodySha256)
+    throw new TypeError("the body was not hashed: a source that names deliveries by content sets contentIdentity");
   return `sha256:${request.bodySha256}`;
 }

@@ -21,17 +21,27 @@ export function standardWebhooksScheme(options: { toleranceSeconds?: number } = 
       const timestamp = request.headers.get("webhook-timestamp");
       const header = request.headers.get("webhook-signature");
       if (!header) return { code: "missing_signature", message: "webhook-signature header is required" };
-      if (!id || !timestamp) return { code: "missing_signature", message: "webhook-id and webhook-timestamp headers are required" };
+      if (!id || !timestamp)
+        return { code: "missing_signature", message: "webhook-id and webhook-timestamp headers are required" };
       const signatures = header
         .split(" ")
         .filter((s) => s.startsWith("v1,"))
         .map((s) => base64ToBytes(s.slice(3)))
         .filter((s): s is Uint8Array => s !== null);
-      if (signatures.length === 0) return { code: "malformed_signature", message: "webhook-signature must carry at least one v1,<base64 signature>" };
+      if (signatures.length === 0)
+        return {
+          code: "malformed_signature",
+          message: "webhook-signature must carry at least one v1,<base64 signature>",
+        };
       const stale = checkTimestamp(parseUnixSeconds(timestamp), now, tolerance, "webhook-timestamp");
       if (stale) return stale;
       const keys = secrets.map(standardWebhooksKey).filter((k): k is Uint8Array => k !== null);
-      const valid = await verifyHmac("SHA-256", keys, signatures, concatBytes(utf8(`${id}.${timestamp}.`), request.body));
+      const valid = await verifyHmac(
+        "SHA-256",
+        keys,
+        signatures,
+        concatBytes(utf8(`${id}.${timestamp}.`), request.body),
+      );
       return valid ? null : { code: "bad_signature", message: "no v1 signature in webhook-signature matches the body" };
     },
   };

@@ -16,15 +16,34 @@ import type { Application } from "./customer-onboarding.ts";
 /** The deal stage (its internal id in the onboarding pipeline) at which a deal becomes an application. */
 export const ONBOARDING_STAGE = "onboarding";
 const DEAL_PROPERTIES = ["dealname", "dealstage", "plan", "payment_method", "documents"] as const;
-const CONTACT_PROPERTIES = ["email", "firstname", "lastname", "phone", "date_of_birth", "country", "preferred_channel", "data_processing_consent"] as const;
+const CONTACT_PROPERTIES = [
+  "email",
+  "firstname",
+  "lastname",
+  "phone",
+  "date_of_birth",
+  "country",
+  "preferred_channel",
+  "data_processing_consent",
+] as const;
 
 type DealStageChange = PayloadOf<typeof hubspotEvents, "deal.propertyChange">;
 
 /** The documents property holds the files' metadata as JSON (HubSpot custom properties are text). */
-const Documents = z.array(z.object({ type: z.string().min(1), fileName: z.string(), contentType: z.string(), sizeBytes: z.number().int().nonnegative() }));
+const Documents = z.array(
+  z.object({
+    type: z.string().min(1),
+    fileName: z.string(),
+    contentType: z.string(),
+    sizeBytes: z.number().int().nonnegative(),
+  }),
+);
 
 /** The application a deal and its contact describe, or what they lack. */
-export function applicationFrom(deal: CrmRecord, contact: CrmRecord): { application: Application } | { missing: string[] } {
+export function applicationFrom(
+  deal: CrmRecord,
+  contact: CrmRecord,
+): { application: Application } | { missing: string[] } {
   const p = { ...deal.properties, ...contact.properties };
   const text = (name: string) => (typeof p[name] === "string" && p[name] !== "" ? (p[name] as string) : undefined);
   let documents: z.infer<typeof Documents> | undefined;
@@ -35,8 +54,20 @@ export function applicationFrom(deal: CrmRecord, contact: CrmRecord): { applicat
     // Not JSON: reported below as a missing property.
     documents = undefined;
   }
-  const required = { email: text("email"), firstname: text("firstname"), date_of_birth: text("date_of_birth"), country: text("country"), plan: text("plan"), payment_method: text("payment_method") };
-  const missing = [...Object.entries(required).filter(([, v]) => !v).map(([k]) => k), ...(documents ? [] : ["documents"])];
+  const required = {
+    email: text("email"),
+    firstname: text("firstname"),
+    date_of_birth: text("date_of_birth"),
+    country: text("country"),
+    plan: text("plan"),
+    payment_method: text("payment_method"),
+  };
+  const missing = [
+    ...Object.entries(required)
+      .filter(([, v]) => !v)
+      .map(([k]) => k),
+    ...(documents ? [] : ["documents"]),
+  ];
   if (missing.length > 0) return { missing };
   return {
     application: {
@@ -64,20 +95,38 @@ export default defineWorkflow<DealStageChange>(
     triggers: [
       hubspotWebhooks.on("deal.propertyChange", {
         when: (e) => e.propertyName === "dealstage" && e.propertyValue === ONBOARDING_STAGE,
-        caseKey: (e) => (Number.isSafeInteger(e.portalId) && Number.isSafeInteger(e.objectId) ? `hubspot:${e.portalId}:deal:${e.objectId}` : null),
+        caseKey: (e) =>
+          Number.isSafeInteger(e.portalId) && Number.isSafeInteger(e.objectId)
+            ? `hubspot:${e.portalId}:deal:${e.objectId}`
+            : null,
       }),
     ],
   },
   async ({ input, step, config }) => {
     const hubspot = () => hubspotClient(hubspotConfig(config));
     const deal = await step.run("load-deal", () => hubspot().getDeal(String(input.objectId), DEAL_PROPERTIES));
-    if (!deal.contactId) return step.escalate("no-contact", { reason: `deal ${deal.id} has no contact to onboard`, evidence: { deal }, queue: "onboarding" });
+    if (!deal.contactId)
+      return step.escalate("no-contact", {
+        reason: `deal ${deal.id} has no contact to onboard`,
+        evidence: { deal },
+        queue: "onboarding",
+      });
     const contact = await step.run("load-contact", () => hubspot().getContact(deal.contactId!, CONTACT_PROPERTIES));
     const built = await step.run("application", () => applicationFrom(deal, contact));
     if ("missing" in built) {
-      return step.escalate("incomplete-deal", { reason: `deal ${deal.id} lacks ${built.missing.join(", ")}`, evidence: { deal, contact }, proposedAction: "complete the deal in HubSpot, then submit the application through the signup form", queue: "onboarding" });
+      return step.escalate("incomplete-deal", {
+        reason: `deal ${deal.id} lacks ${built.missing.join(", ")}`,
+        evidence: { deal, contact },
+        proposedAction: "complete the deal in HubSpot, then submit the application through the signup form",
+        queue: "onboarding",
+      });
     }
-    const submitted = await step.run("submit-application", (ctx) => onboardingFormClient(onboardingFormConfig(config)).submit(built.application, ctx));
-    return step.resolve("handed-to-onboarding", { onboardingCase: submitted.deliveries[0]?.cases[0]?.caseKey ?? null, deal: deal.id });
+    const submitted = await step.run("submit-application", (ctx) =>
+      onboardingFormClient(onboardingFormConfig(config)).submit(built.application, ctx),
+    );
+    return step.resolve("handed-to-onboarding", {
+      onboardingCase: submitted.deliveries[0]?.cases[0]?.caseKey ?? null,
+      deal: deal.id,
+    });
   },
 );

@@ -1,7 +1,14 @@
 /** customer-onboarding through the pure engine, against the simulators in process: configuration faults escalate. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveSimulators, SIMULATOR_KEYS } from "../../simulators/index.ts";
-import { advanceCase, type Advance, type CaseEvent, type PendingWait, type RetryState, type StepRecord } from "../engine/index.ts";
+import {
+  advanceCase,
+  type Advance,
+  type CaseEvent,
+  type PendingWait,
+  type RetryState,
+  type StepRecord,
+} from "../engine/index.ts";
 import { agentSteps } from "../agent/agent-step.ts";
 import customerOnboarding from "./customer-onboarding.ts";
 
@@ -12,12 +19,32 @@ beforeAll(async () => {
 afterAll(() => sims.close());
 
 async function runUntilParked(config: Record<string, unknown>, application: unknown): Promise<Advance> {
-  const events: CaseEvent[] = [{ seq: 1, id: "app-1", source: "onboarding-form", type: "application.submitted", receivedAt: 0, payload: { event: "application.submitted", application } }];
+  const events: CaseEvent[] = [
+    {
+      seq: 1,
+      id: "app-1",
+      source: "onboarding-form",
+      type: "application.submitted",
+      receivedAt: 0,
+      payload: { event: "application.submitted", application },
+    },
+  ];
   const completed: StepRecord[] = [];
   const retries: Record<string, RetryState> = {};
   let wait: PendingWait | null = null;
   for (let i = 0; i < 30; i++) {
-    const next = await advanceCase({ workflow: customerOnboarding, caseKey: "customer:x@example.com", input: events[0]!.payload as never, events, completed, pendingWait: wait, retries, now: () => 1_000, config, extend: agentSteps() });
+    const next = await advanceCase({
+      workflow: customerOnboarding,
+      caseKey: "customer:x@example.com",
+      input: events[0]!.payload as never,
+      events,
+      completed,
+      pendingWait: wait,
+      retries,
+      now: () => 1_000,
+      config,
+      extend: agentSteps(),
+    });
     if (next.kind !== "step") return next;
     completed.push(next.record);
     wait = null;
@@ -33,11 +60,28 @@ describe("customer-onboarding configuration faults", () => {
       HUBSPOT_ACCESS_TOKEN: SIMULATOR_KEYS.hubspot,
       HUBSPOT_API_BASE_URL: `${sims.url}/hubspot`,
     };
-    const application = { email: "x@example.com", name: "Ada Byron", birthDate: "1990-12-10", country: "DE", plan: "fiber-500", paymentMethod: "pm_card_visa", consent: true, documents: [{ type: "passport", fileName: "p.heic", contentType: "image/heic", sizeBytes: 1 }] };
+    const application = {
+      email: "x@example.com",
+      name: "Ada Byron",
+      birthDate: "1990-12-10",
+      country: "DE",
+      plan: "fiber-500",
+      paymentMethod: "pm_card_visa",
+      consent: true,
+      documents: [{ type: "passport", fileName: "p.heic", contentType: "image/heic", sizeBytes: 1 }],
+    };
     const next = await runUntilParked(config, application);
     expect(next).toMatchObject({
       kind: "waiting",
-      wait: { kind: "human", stepId: "document-0-again:send", human: { queue: "errors", allowed: ["retry", "resolve"], packet: { error: { name: "FatalError", message: "RESEND_API_KEY is not set" } } } },
+      wait: {
+        kind: "human",
+        stepId: "document-0-again:send",
+        human: {
+          queue: "errors",
+          allowed: ["retry", "resolve"],
+          packet: { error: { name: "FatalError", message: "RESEND_API_KEY is not set" } },
+        },
+      },
     });
   });
 });

@@ -50,20 +50,32 @@ export interface MarketRule {
 
 /** Markets as data: `ONBOARDING_MARKETS` (JSON, same shape) replaces these without a code change. */
 export const DEFAULT_MARKETS: Record<string, MarketRule> = {
-  EU: { countries: ["AT", "BE", "DE", "ES", "FR", "IE", "IT", "NL", "PL", "PT", "SE"], dataResidency: "eu-west", consentRequired: true },
+  EU: {
+    countries: ["AT", "BE", "DE", "ES", "FR", "IE", "IT", "NL", "PL", "PT", "SE"],
+    dataResidency: "eu-west",
+    consentRequired: true,
+  },
   US: { countries: ["US"], dataResidency: "us-east", consentRequired: false },
 };
 /** Plan → Stripe price. */
-const PRICES: Record<string, string> = { "fiber-500": "price_fiber_500", "fiber-1000": "price_fiber_1000", mobile: "price_mobile" };
+const PRICES: Record<string, string> = {
+  "fiber-500": "price_fiber_500",
+  "fiber-1000": "price_fiber_1000",
+  mobile: "price_mobile",
+};
 
-const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
+const email = (value: unknown) =>
+  typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null;
 const phone = (value: unknown) => ((n) => (n ? `customer:${n}` : null))(e164(value));
 /** The number an applicant asked to be texted at (version 2), or null for email. */
 const smsNumber = (app: Partial<Application> | undefined) => (app?.contactBy === "sms" ? e164(app.phone) : null);
 /** One case per customer: by the number they text from when they chose SMS, else by email. */
 const customerKey = (app: Partial<Application> | undefined) => (smsNumber(app) ? phone(app!.phone) : email(app?.email));
 const isSms = (reply: CaseEvent) => reply.source === "twilio";
-const replyText = (reply: CaseEvent) => (isSms(reply) ? String((reply.payload as { Body?: string }).Body ?? "") : String((reply.payload as { data?: { text?: string } })?.data?.text ?? ""));
+const replyText = (reply: CaseEvent) =>
+  isSms(reply)
+    ? String((reply.payload as { Body?: string }).Body ?? "")
+    : String((reply.payload as { data?: { text?: string } })?.data?.text ?? "");
 
 function markets(config: Readonly<Record<string, unknown>>): Record<string, MarketRule> {
   const raw = config.ONBOARDING_MARKETS;
@@ -72,23 +84,55 @@ function markets(config: Readonly<Record<string, unknown>>): Record<string, Mark
 
 /** The reply's first attachment: an email's, or an MMS's media (Twilio gives its type, not its size). */
 function attachmentOf(reply: CaseEvent): { filename?: string; content_type?: string; size?: number } | undefined {
-  if (!isSms(reply)) return (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } }).data?.attachments?.[0];
+  if (!isSms(reply))
+    return (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } })
+      .data?.attachments?.[0];
   const mms = reply.payload as { NumMedia?: string; MediaUrl0?: string; MediaContentType0?: string };
-  return Number(mms.NumMedia ?? 0) > 0 ? { filename: mms.MediaUrl0?.split("/").at(-1) ?? "mms-0", content_type: mms.MediaContentType0, size: 0 } : undefined;
+  return Number(mms.NumMedia ?? 0) > 0
+    ? { filename: mms.MediaUrl0?.split("/").at(-1) ?? "mms-0", content_type: mms.MediaContentType0, size: 0 }
+    : undefined;
 }
 
-const Answer = z.object({ decision: z.enum(["answer", "escalate"]), confidence: z.number().min(0).max(1), rationale: z.string(), answer: z.string().max(2_000) });
+const Answer = z.object({
+  decision: z.enum(["answer", "escalate"]),
+  confidence: z.number().min(0).max(1),
+  rationale: z.string(),
+  answer: z.string().max(2_000),
+});
 
 /** The offline model's answers: only what the case facts say; anything else goes to a person. */
-export function questionRules({ context, data }: { context: Record<string, unknown>; data: readonly { text: string }[] }) {
-  const question = data.map((d) => d.text).join(" ").toLowerCase();
+export function questionRules({
+  context,
+  data,
+}: {
+  context: Record<string, unknown>;
+  data: readonly { text: string }[];
+}) {
+  const question = data
+    .map((d) => d.text)
+    .join(" ")
+    .toLowerCase();
   if (/format|pdf|jpe?g|png|heic|file|size|mb\b/.test(question)) {
-    return { decision: "answer" as const, confidence: 0.9, rationale: "the case states the accepted formats", answer: `We accept your document as PDF, JPEG or PNG, up to 10 MB. Your first file was refused: ${String(context.rejectedBecause)}.` };
+    return {
+      decision: "answer" as const,
+      confidence: 0.9,
+      rationale: "the case states the accepted formats",
+      answer: `We accept your document as PDF, JPEG or PNG, up to 10 MB. Your first file was refused: ${String(context.rejectedBecause)}.`,
+    };
   }
-  return { decision: "escalate" as const, confidence: 0.4, rationale: "the case facts do not answer this question", answer: "" };
+  return {
+    decision: "escalate" as const,
+    confidence: 0.4,
+    rationale: "the case facts do not answer this question",
+    answer: "",
+  };
 }
 
-const Review = z.object({ decision: z.enum(["clear", "escalate"]), confidence: z.number().min(0).max(1), rationale: z.string() });
+const Review = z.object({
+  decision: z.enum(["clear", "escalate"]),
+  confidence: z.number().min(0).max(1),
+  rationale: z.string(),
+});
 
 /** The offline model's rule for an ambiguous screening: a different birth date on every candidate clears it. */
 export function screeningRules({ context }: { context: Record<string, unknown> }) {
@@ -96,8 +140,16 @@ export function screeningRules({ context }: { context: Record<string, unknown> }
   const candidates = context.candidates as ScreeningCandidate[];
   const sameBirthDate = candidates.filter((c) => c.properties?.birthDate?.includes(birthDate));
   return sameBirthDate.length === 0
-    ? { decision: "clear" as const, confidence: 0.9, rationale: `no candidate shares the applicant's birth date ${birthDate}` }
-    : { decision: "escalate" as const, confidence: 0.5, rationale: `${sameBirthDate.map((c) => c.caption).join(", ")} share the birth date: a person must compare` };
+    ? {
+        decision: "clear" as const,
+        confidence: 0.9,
+        rationale: `no candidate shares the applicant's birth date ${birthDate}`,
+      }
+    : {
+        decision: "escalate" as const,
+        confidence: 0.5,
+        rationale: `${sameBirthDate.map((c) => c.caption).join(", ")} share the birth date: a person must compare`,
+      };
 }
 
 const V1_TRIGGERS = [
@@ -110,14 +162,26 @@ const V2_TRIGGERS = [
   emailWebhooks.on("email.received", { caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies }),
   // The customer's SMS (Twilio's inbound webhook): correlated by the number it comes from.
   twilioWebhooks.on("message.received", { caseKey: (e) => phone(e.From), opens: false, reply: smsReplies }),
-  provisioningWebhooks.on("service.activated", { caseKey: (e) => (e.activation?.customer?.phone ? phone(e.activation.customer.phone) : email(e.activation?.customer?.email)), opens: false }),
+  provisioningWebhooks.on("service.activated", {
+    caseKey: (e) =>
+      e.activation?.customer?.phone ? phone(e.activation.customer.phone) : email(e.activation?.customer?.email),
+    opens: false,
+  }),
 ];
 
 /** Onboarding exceptions nobody took within their SLA go to the team's leads, told by email (the workflow's notifier). */
-const ONBOARDING_QUEUE = { queue: "onboarding", then: { queue: "onboarding-leads", sla: "8h" } } satisfies Pick<EscalationRequest, "queue" | "then">;
+const ONBOARDING_QUEUE = { queue: "onboarding", then: { queue: "onboarding-leads", sla: "8h" } } satisfies Pick<
+  EscalationRequest,
+  "queue" | "then"
+>;
 /** Screening decisions are due in 4 h; past that the compliance leads have them, and hear of it by their own address. */
-const COMPLIANCE_QUEUE = { queue: "compliance", sla: "4h", then: { queue: "compliance-leads", sla: "4h" } } satisfies Pick<EscalationRequest, "queue" | "sla" | "then">;
-const complianceLeads = (config: Readonly<Record<string, unknown>>) => emailSlaNotice(config, { to: "compliance-leads@crossflow.local" });
+const COMPLIANCE_QUEUE = {
+  queue: "compliance",
+  sla: "4h",
+  then: { queue: "compliance-leads", sla: "4h" },
+} satisfies Pick<EscalationRequest, "queue" | "sla" | "then">;
+const complianceLeads = (config: Readonly<Record<string, unknown>>) =>
+  emailSlaNotice(config, { to: "compliance-leads@crossflow.local" });
 
 /**
  * Version 1 talks by email only; version 2 also by SMS (see the header); version 3 records the Stripe customer it
@@ -149,12 +213,27 @@ function customerOnboarding(version: 1 | 2 | 3) {
         return { client: emailClient(settings), from: settings.from };
       };
       // Marked with the case's conversation: the customer's answer comes back to this case, not to their others.
-      const channel = (subject: string) => (sms ? smsChannel(config, { to: sms }, conversation) : emailChannel(config, { to: app.email, subject }, conversation));
-      const ask = (id: string, subject: string, message: string) => step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" });
+      const channel = (subject: string) =>
+        sms
+          ? smsChannel(config, { to: sms }, conversation)
+          : emailChannel(config, { to: app.email, subject }, conversation);
+      const ask = (id: string, subject: string, message: string) =>
+        step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" });
 
       // 0. The CRM knows the customer from the start (upserted by email, so a repeat is harmless).
       const hubspot = () => hubspotClient(hubspotConfig(config));
-      const contact = await step.run("crm-contact", (ctx) => hubspot().upsertContact({ email: app.email, firstname: app.name.split(" ")[0] ?? app.name, lastname: app.name.split(" ").slice(1).join(" "), lifecyclestage: "opportunity", ...(sms ? { phone: sms } : {}) }, ctx));
+      const contact = await step.run("crm-contact", (ctx) =>
+        hubspot().upsertContact(
+          {
+            email: app.email,
+            firstname: app.name.split(" ")[0] ?? app.name,
+            lastname: app.name.split(" ").slice(1).join(" "),
+            lifecyclestage: "opportunity",
+            ...(sms ? { phone: sms } : {}),
+          },
+          ctx,
+        ),
+      );
 
       // 1. Documents: a wrong format is asked for again, once; the reply's attachment is checked like the original.
       for (const [i, original] of app.documents.entries()) {
@@ -162,38 +241,77 @@ function customerOnboarding(version: 1 | 2 | 3) {
         for (let round = 0; ; round++) {
           const check = await step.run(`document-${i}-check-${round}`, () => compliance().checkDocument(document));
           if (check.status === "accepted") break;
-          if (round === 1) return step.escalate(`document-${i}-still-rejected`, { reason: `the ${original.type} was rejected twice: ${check.reason}`, ...ONBOARDING_QUEUE });
+          if (round === 1)
+            return step.escalate(`document-${i}-still-rejected`, {
+              reason: `the ${original.type} was rejected twice: ${check.reason}`,
+              ...ONBOARDING_QUEUE,
+            });
           const subject = `Your ${original.type}`;
-          let reply = await ask(`document-${i}-again`, subject, `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`);
+          let reply = await ask(
+            `document-${i}-again`,
+            subject,
+            `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`,
+          );
           // A reply without the document may be a question: answered from the case (or a person), then we wait again.
           for (let q = 0; reply && !attachmentOf(reply) && q < 2; q++) {
             const answer = await agent(`document-${i}-question-${q}`, {
-              instructions: "Answer the customer's question about their onboarding from the case facts only. If the facts do not answer it, decide `escalate`.",
+              instructions:
+                "Answer the customer's question about their onboarding from the case facts only. If the facts do not answer it, decide `escalate`.",
               promptVersion: "onboarding-question-1",
-              context: { waitingFor: `${original.type} as PDF, JPEG or PNG, at most 10 MB`, rejectedBecause: check.reason, plan: app.plan, country: app.country },
+              context: {
+                waitingFor: `${original.type} as PDF, JPEG or PNG, at most 10 MB`,
+                rejectedBecause: check.reason,
+                plan: app.plan,
+                country: app.country,
+              },
               data: [{ label: "customer email", text: replyText(reply) }],
               decision: Answer,
               heuristics: questionRules,
               guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
               escalation: { ...ONBOARDING_QUEUE, sla: "4h" },
             });
-            await step.run(`document-${i}-answer-${q}`, (ctx) => (sms ? channel(subject).send(answer.answer, ctx) : mail().client.send({ from: mail().from, to: app.email, subject: `Re: ${subject}`, text: answer.answer }, ctx)));
+            await step.run(`document-${i}-answer-${q}`, (ctx) =>
+              sms
+                ? channel(subject).send(answer.answer, ctx)
+                : mail().client.send(
+                    { from: mail().from, to: app.email, subject: `Re: ${subject}`, text: answer.answer },
+                    ctx,
+                  ),
+            );
             reply = await step.waitFor(`document-${i}-after-answer-${q}`, channel(subject).reply, { timeout: "72h" });
           }
-          if (!reply) return step.escalate(`document-${i}-no-reply`, { reason: `no new ${original.type} within 72 h`, tried: [`asked by ${by}, reminded after 24 h`], ...ONBOARDING_QUEUE });
+          if (!reply)
+            return step.escalate(`document-${i}-no-reply`, {
+              reason: `no new ${original.type} within 72 h`,
+              tried: [`asked by ${by}, reminded after 24 h`],
+              ...ONBOARDING_QUEUE,
+            });
           const attachment = attachmentOf(reply);
-          document = { type: original.type, fileName: attachment?.filename ?? "", contentType: attachment?.content_type ?? "none", sizeBytes: attachment?.size ?? 0 };
+          document = {
+            type: original.type,
+            fileName: attachment?.filename ?? "",
+            contentType: attachment?.content_type ?? "none",
+            sizeBytes: attachment?.size ?? 0,
+          };
         }
       }
 
       // 2. Sanctions/PEP screening: a hit is compliance's call; an ambiguous result is judged, within guardrails.
-      const screening = await step.run("screening", () => compliance().screen({ name: app.name, birthDate: app.birthDate, nationality: app.country }));
+      const screening = await step.run("screening", () =>
+        compliance().screen({ name: app.name, birthDate: app.birthDate, nationality: app.country }),
+      );
       if (screening.status === "hit") {
-        return step.escalate("screening-hit", { reason: `sanctions/PEP match: ${screening.candidates.map((c) => `${c.caption} (${c.score})`).join(", ")}`, evidence: { candidates: screening.candidates }, ...COMPLIANCE_QUEUE, slaNotify: complianceLeads(config) });
+        return step.escalate("screening-hit", {
+          reason: `sanctions/PEP match: ${screening.candidates.map((c) => `${c.caption} (${c.score})`).join(", ")}`,
+          evidence: { candidates: screening.candidates },
+          ...COMPLIANCE_QUEUE,
+          slaNotify: complianceLeads(config),
+        });
       }
       if (screening.status === "ambiguous") {
         await agent("screening-review", {
-          instructions: "Decide whether the applicant is the same person as any screening candidate. Clear only when the data rules it out.",
+          instructions:
+            "Decide whether the applicant is the same person as any screening candidate. Clear only when the data rules it out.",
           promptVersion: "screening-review-1",
           context: { name: app.name, birthDate: app.birthDate, country: app.country, candidates: screening.candidates },
           decision: Review,
@@ -206,38 +324,101 @@ function customerOnboarding(version: 1 | 2 | 3) {
       // 3. Market rules, as data.
       const market = await step.decide("market", () => {
         const [name, rule] = Object.entries(markets(config)).find(([, r]) => r.countries.includes(app.country)) ?? [];
-        return name && rule ? { decision: name, rationale: `${app.country} is in market ${name}`, ...rule } : { decision: "unsupported", rationale: `no market serves ${app.country}`, countries: [], dataResidency: "", consentRequired: false };
+        return name && rule
+          ? { decision: name, rationale: `${app.country} is in market ${name}`, ...rule }
+          : {
+              decision: "unsupported",
+              rationale: `no market serves ${app.country}`,
+              countries: [],
+              dataResidency: "",
+              consentRequired: false,
+            };
       });
-      if (market.decision === "unsupported") return step.escalate("unsupported-market", { reason: market.rationale, ...ONBOARDING_QUEUE });
+      if (market.decision === "unsupported")
+        return step.escalate("unsupported-market", { reason: market.rationale, ...ONBOARDING_QUEUE });
       if (market.consentRequired && !app.consent) {
-        const reply = await ask("consent", "Your consent", `To serve you from our ${market.dataResidency} data centre we need your consent to process your data there. Please reply YES to agree.`);
-        if (!reply || !/\byes\b/i.test(replyText(reply))) return step.escalate("no-consent", { reason: reply ? "the customer did not agree" : "no answer within 72 h", ...ONBOARDING_QUEUE });
+        const reply = await ask(
+          "consent",
+          "Your consent",
+          `To serve you from our ${market.dataResidency} data centre we need your consent to process your data there. Please reply YES to agree.`,
+        );
+        if (!reply || !/\byes\b/i.test(replyText(reply)))
+          return step.escalate("no-consent", {
+            reason: reply ? "the customer did not agree" : "no answer within 72 h",
+            ...ONBOARDING_QUEUE,
+          });
       }
 
       // 4. Billing: a declined card asks for another payment method, once.
       const stripe = () => stripeClient(stripeConfig(config));
-      const customer = await step.run("stripe-customer", (ctx) => stripe().createCustomer({ email: app.email, name: app.name }, ctx));
+      const customer = await step.run("stripe-customer", (ctx) =>
+        stripe().createCustomer({ email: app.email, name: app.name }, ctx),
+      );
       // Under the email key the billing workflows use, also for applicants whose onboarding is keyed by phone.
       if (version >= 3) await step.alias("stripe-customer", customer.id, { key: email(app.email) ?? undefined });
       const price = PRICES[app.plan] ?? `price_${app.plan}`;
-      let subscription = await step.run("subscription", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx));
+      let subscription = await step.run("subscription", (ctx) =>
+        stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx),
+      );
       if ("declined" in subscription) {
-        const reply = await ask("payment-method", "Your payment", "Your card was declined. Please reply with the id of a new payment method (it starts with pm_).");
+        const reply = await ask(
+          "payment-method",
+          "Your payment",
+          "Your card was declined. Please reply with the id of a new payment method (it starts with pm_).",
+        );
         const paymentMethod = reply ? (/\bpm_\w+\b/.exec(replyText(reply))?.[0] ?? null) : null;
-        if (!paymentMethod) return step.escalate("card-declined", { reason: reply ? "the reply named no payment method" : "no new payment method within 72 h", queue: "billing" });
-        subscription = await step.run("subscription-new-method", (ctx) => stripe().subscribe({ customer: customer.id, price, paymentMethod }, ctx));
-        if ("declined" in subscription) return step.escalate("card-declined-again", { reason: `the new payment method was declined too: ${subscription.declined}`, queue: "billing" });
+        if (!paymentMethod)
+          return step.escalate("card-declined", {
+            reason: reply ? "the reply named no payment method" : "no new payment method within 72 h",
+            queue: "billing",
+          });
+        subscription = await step.run("subscription-new-method", (ctx) =>
+          stripe().subscribe({ customer: customer.id, price, paymentMethod }, ctx),
+        );
+        if ("declined" in subscription)
+          return step.escalate("card-declined-again", {
+            reason: `the new payment method was declined too: ${subscription.declined}`,
+            queue: "billing",
+          });
       }
 
       // 5. Provisioning reports activation with a signed webhook.
-      await step.run("activate", (ctx) => provisioningClient(provisioningConfig(config)).activate({ customer: { email: app.email, name: app.name, ...(sms ? { phone: sms } : {}) }, plan: app.plan, market: market.decision }, ctx));
-      const activated = await step.waitFor("service-activated", { source: "provisioning", type: "service.activated" }, { timeout: "1h" });
-      if (!activated) return step.escalate("activation-timeout", { reason: "provisioning did not confirm within an hour", queue: "provisioning" });
+      await step.run("activate", (ctx) =>
+        provisioningClient(provisioningConfig(config)).activate(
+          {
+            customer: { email: app.email, name: app.name, ...(sms ? { phone: sms } : {}) },
+            plan: app.plan,
+            market: market.decision,
+          },
+          ctx,
+        ),
+      );
+      const activated = await step.waitFor(
+        "service-activated",
+        { source: "provisioning", type: "service.activated" },
+        { timeout: "1h" },
+      );
+      if (!activated)
+        return step.escalate("activation-timeout", {
+          reason: "provisioning did not confirm within an hour",
+          queue: "provisioning",
+        });
 
       // 6. Welcome, and the CRM records it.
       const welcome = `Hi ${app.name}, your ${app.plan} service is active.`;
-      await step.run("welcome", (ctx) => (sms ? channel("Welcome").send(welcome, ctx) : mail().client.send({ from: mail().from, to: app.email, subject: "Welcome", text: welcome }, ctx)));
-      await step.run("crm-note", (ctx) => hubspot().addNote(contact.id, `Onboarded: ${app.plan} in ${market.decision} (subscription ${subscription.id}).`, activated.receivedAt, ctx));
+      await step.run("welcome", (ctx) =>
+        sms
+          ? channel("Welcome").send(welcome, ctx)
+          : mail().client.send({ from: mail().from, to: app.email, subject: "Welcome", text: welcome }, ctx),
+      );
+      await step.run("crm-note", (ctx) =>
+        hubspot().addNote(
+          contact.id,
+          `Onboarded: ${app.plan} in ${market.decision} (subscription ${subscription.id}).`,
+          activated.receivedAt,
+          ctx,
+        ),
+      );
       return step.resolve("onboarded", { market: market.decision, plan: app.plan, subscription: subscription.id });
     },
   );

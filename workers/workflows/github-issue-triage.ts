@@ -29,7 +29,10 @@ export default defineWorkflow<IssuesEvent>(
     systems: ["GitHub"],
     triggers: [
       githubWebhooks.on(["issues.opened", "issues.reopened"], {
-        caseKey: (e) => (e.repository?.full_name && typeof e.issue?.number === "number" ? `github:${e.repository.full_name}#${e.issue.number}` : null),
+        caseKey: (e) =>
+          e.repository?.full_name && typeof e.issue?.number === "number"
+            ? `github:${e.repository.full_name}#${e.issue.number}`
+            : null,
       }),
     ],
   },

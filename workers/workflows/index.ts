@@ -9,4 +9,13 @@ import refundDispute, { refundDisputeV1 } from "./refund-dispute.ts";
  * Every deployed workflow version. A case pins the version it opened with; the newest version of each workflow
  * opens new cases (older ones stay deployed for the cases still in flight on them).
  */
-export const WORKFLOWS: readonly WorkflowDefinition[] = [githubIssueTriage, paymentRecovery, refundDisputeV1, refundDispute, customerOnboardingV1, customerOnboardingV2, customerOnboarding, crmDealIntake];
+export const WORKFLOWS: readonly WorkflowDefinition[] = [
+  githubIssueTriage,
+  paymentRecovery,
+  refundDisputeV1,
+  refundDispute,
+  customerOnboardingV1,
+  customerOnboardingV2,
+  customerOnboarding,
+  crmDealIntake,
+];

@@ -23,7 +23,8 @@ export const fromCustomer = (e: TicketActivity) => {
 /** The Stripe customer, as `step.alias("stripe-customer", …)` recorded it (customer-onboarding v3). */
 const STRIPE_CUSTOMER = { kind: "stripe-customer", value: (e: InvoiceEvent) => e.data.object.customer } as const;
 
-const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
+const email = (value: unknown) =>
+  typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null;
 
 export default defineWorkflow<InvoiceEvent>(
   {
@@ -33,11 +34,22 @@ export default defineWorkflow<InvoiceEvent>(
     systems: ["Stripe", "Zendesk"],
     triggers: [
       // Stripe often sends no email with an invoice: then the Stripe customer id finds the key onboarding recorded for it.
-      stripeWebhooks.on("invoice.payment_failed", { caseKey: (e) => email(e.data.object.customer_email), alias: STRIPE_CUSTOMER }),
-      stripeWebhooks.on("invoice.paid", { caseKey: (e) => email(e.data.object.customer_email), alias: STRIPE_CUSTOMER, opens: false }),
+      stripeWebhooks.on("invoice.payment_failed", {
+        caseKey: (e) => email(e.data.object.customer_email),
+        alias: STRIPE_CUSTOMER,
+      }),
+      stripeWebhooks.on("invoice.paid", {
+        caseKey: (e) => email(e.data.object.customer_email),
+        alias: STRIPE_CUSTOMER,
+        opens: false,
+      }),
       // Zendesk event webhooks: the ticket's requester is the customer. A comment counts only when it is the customer's
       // (public, not by staff): support's own replies and internal notes on the ticket are not the customer reaching out.
-      zendeskWebhooks.on(["ticket.created", "ticket.comment_added"], { when: fromCustomer, caseKey: (e) => email(e.detail?.requester?.email ?? ("event" in e ? e.event?.requester?.email : undefined)), opens: false }),
+      zendeskWebhooks.on(["ticket.created", "ticket.comment_added"], {
+        when: fromCustomer,
+        caseKey: (e) => email(e.detail?.requester?.email ?? ("event" in e ? e.event?.requester?.email : undefined)),
+        opens: false,
+      }),
       // Inbound email through a Standard Webhooks sender (Resend-style `email.received`).
       // A customer's email: it names no conversation of this workflow (it sends none), so it reaches this case when
       // it is the customer's one open case, and a person when they have others open (never all of them).
@@ -53,7 +65,15 @@ export default defineWorkflow<InvoiceEvent>(
       attempt: invoice.attempt_count ?? 1,
     }));
     const contact = await step.waitFor("customer-contact", { source: ["zendesk", "resend"] }, { timeout: "3d" });
-    const paid = await step.waitFor("invoice-paid", { source: "stripe", type: "invoice.paid", where: (p) => p.data?.object?.id === invoice.id }, { timeout: "7d" });
-    return step.resolve(paid ? "recovered" : "unrecovered", { ...failure, customerContacted: contact !== null, contactChannel: contact?.source ?? null });
+    const paid = await step.waitFor(
+      "invoice-paid",
+      { source: "stripe", type: "invoice.paid", where: (p) => p.data?.object?.id === invoice.id },
+      { timeout: "7d" },
+    );
+    return step.resolve(paid ? "recovered" : "unrecovered", {
+      ...failure,
+      customerContacted: contact !== null,
+      contactChannel: contact?.source ?? null,
+    });
   },
 );

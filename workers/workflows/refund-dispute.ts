@@ -24,14 +24,17 @@ export interface TicketEvent {
   detail: { id: string; subject?: string; description?: string; tags?: string[]; requester?: { email?: string } };
 }
 
-const email = (value: unknown) => (typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null);
+const email = (value: unknown) =>
+  typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null;
 const CHARGE_ID = /\bch_[A-Za-z0-9]{3,}\b/;
 
 /** What the customer reads on the ticket: our words, never the model's (its rationale stays internal). */
 const REPLIES: Record<"refunded" | "refund-not-approved" | "denied", string> = {
   refunded: "We have refunded the charge to your card. Depending on your bank it shows within 5 to 10 business days.",
-  "refund-not-approved": "We looked into your request and could not approve this refund. A colleague will contact you if anything changes.",
-  denied: "We looked into your request; this charge does not qualify for a refund under our policy. Reply to this ticket if we missed something.",
+  "refund-not-approved":
+    "We looked into your request and could not approve this refund. A colleague will contact you if anything changes.",
+  denied:
+    "We looked into your request; this charge does not qualify for a refund under our policy. Reply to this ticket if we missed something.",
 };
 const CAP = 10_000;
 const APPROVAL_ABOVE = 5_000;
@@ -45,23 +48,52 @@ export type TriageDecision = z.infer<typeof Triage>;
 
 /** The policy the offline model applies; a real model is told the same in its instructions. */
 export function triageRules({ context, data }: { context: Record<string, unknown>; data: readonly QuotedData[] }) {
-  const text = data.map((d) => d.text).join("\n").toLowerCase();
+  const text = data
+    .map((d) => d.text)
+    .join("\n")
+    .toLowerCase();
   const charge = context.charge as StripeCharge | null;
   if (/fraud|stolen|did ?n.?t authori[sz]e|unauthori[sz]ed|not me\b/.test(text)) {
-    return { decision: "escalate" as const, confidence: 0.6, rationale: "the customer reports a charge they did not make: fraud is a person's call" };
+    return {
+      decision: "escalate" as const,
+      confidence: 0.6,
+      rationale: "the customer reports a charge they did not make: fraud is a person's call",
+    };
   }
-  if (!charge) return { decision: "need-details" as const, confidence: 0.9, rationale: "no Stripe charge could be identified from the ticket" };
+  if (!charge)
+    return {
+      decision: "need-details" as const,
+      confidence: 0.9,
+      rationale: "no Stripe charge could be identified from the ticket",
+    };
   const left = charge.amount - charge.amount_refunded;
-  if (left <= 0) return { decision: "deny" as const, confidence: 0.9, rationale: `charge ${charge.id} is already refunded in full` };
+  if (left <= 0)
+    return { decision: "deny" as const, confidence: 0.9, rationale: `charge ${charge.id} is already refunded in full` };
   const refund = { tool: "refund", input: { charge: charge.id, amount: left, currency: charge.currency } };
-  if (/twice|duplicate|double[- ]?charged|charged two/.test(text)) return { decision: "refund" as const, confidence: 0.9, rationale: "the customer reports a duplicate charge", calls: [refund] };
+  if (/twice|duplicate|double[- ]?charged|charged two/.test(text))
+    return {
+      decision: "refund" as const,
+      confidence: 0.9,
+      rationale: "the customer reports a duplicate charge",
+      calls: [refund],
+    };
   if (/never (arrived|received|came)|not (arrived|received|delivered)|didn.?t (arrive|receive)/.test(text)) {
     return { decision: "refund" as const, confidence: 0.82, rationale: "the order did not arrive", calls: [refund] };
   }
-  return { decision: "deny" as const, confidence: 0.7, rationale: "no refund reason in the policy matches the request" };
+  return {
+    decision: "deny" as const,
+    confidence: 0.7,
+    rationale: "no refund reason in the policy matches the request",
+  };
 }
 
-function triageSpec(config: Readonly<Record<string, unknown>>, charge: StripeCharge | null, data: QuotedData[], customer: string, notify?: ApprovalNotifier): AgentSpec<TriageDecision> {
+function triageSpec(
+  config: Readonly<Record<string, unknown>>,
+  charge: StripeCharge | null,
+  data: QuotedData[],
+  customer: string,
+  notify?: ApprovalNotifier,
+): AgentSpec<TriageDecision> {
   return {
     instructions: [
       "You handle refund requests for card payments.",
@@ -80,7 +112,8 @@ function triageSpec(config: Readonly<Record<string, unknown>>, charge: StripeCha
           if (!["eur", "usd"].includes(r.currency.toLowerCase())) return `currency ${r.currency} is not allowed`;
           if (r.amount > CAP) return `amount ${r.amount} is over the cap of ${CAP}`;
           if (!charge || r.charge !== charge.id) return `charge ${r.charge} is not the charge of this case`;
-          if (r.amount > charge.amount - charge.amount_refunded) return `amount ${r.amount} is more than is left on ${charge.id}`;
+          if (r.amount > charge.amount - charge.amount_refunded)
+            return `amount ${r.amount} is more than is left on ${charge.id}`;
           return null;
         },
         needsApproval: (r) => r.amount > APPROVAL_ABOVE,
@@ -111,7 +144,10 @@ function refundDispute(version: 1 | 2) {
       // The leads hear of every refund past its SLA in their channel (`SLACK_SLA_CHANNEL` overrides it).
       slaNotify: (config) => slackSlaNotice(config, { channel: "#refund-leads" }),
       triggers: [
-        zendeskWebhooks.on("ticket.created", { when: (e) => (e.detail?.tags ?? []).includes("refund"), caseKey: (e) => email(e.detail?.requester?.email) }),
+        zendeskWebhooks.on("ticket.created", {
+          when: (e) => (e.detail?.tags ?? []).includes("refund"),
+          caseKey: (e) => email(e.detail?.requester?.email),
+        }),
         // The customer's answer to our questions, by email.
         emailWebhooks.on("email.received", { caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies }),
       ],
@@ -120,25 +156,57 @@ function refundDispute(version: 1 | 2) {
       const notify = version >= 2 ? slackApprovals(config, { channel: "#refunds" }) : undefined;
       const ticket = input.detail;
       const customer = ticket.requester?.email ?? "";
-      const ticketText: QuotedData = { label: "support ticket", text: `${ticket.subject ?? ""}\n\n${ticket.description ?? ""}` };
-      const loadCharge = (id: string, stepId: string) => step.run(stepId, () => stripeClient(stripeConfig(config)).getCharge(id));
+      const ticketText: QuotedData = {
+        label: "support ticket",
+        text: `${ticket.subject ?? ""}\n\n${ticket.description ?? ""}`,
+      };
+      const loadCharge = (id: string, stepId: string) =>
+        step.run(stepId, () => stripeClient(stripeConfig(config)).getCharge(id));
       const chargeId = await step.run("find-charge", () => CHARGE_ID.exec(ticketText.text)?.[0] ?? null);
       const charge = chargeId ? await loadCharge(chargeId, "load-charge") : null;
 
       let triage = await agent("triage", triageSpec(config, charge, [ticketText], customer, notify));
       if (triage.decision === "need-details") {
-        const channel = emailChannel(config, { to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` }, conversation);
-        const reply = await step.ask("details", channel, "To look into your refund, please reply with the charge id (it starts with ch_) from your receipt and tell us what went wrong.", { timeout: "48h", remindAfter: "24h" });
-        if (!reply) return step.escalate("no-reply", { reason: "the customer did not send the charge details within 48 h", tried: ["asked by email, reminded after 24 h"], queue: "refunds", then: REFUND_LEADS });
-        const replyText: QuotedData = { label: "customer email reply", text: String((reply.payload as { data?: { text?: string } })?.data?.text ?? "") };
+        const channel = emailChannel(
+          config,
+          { to: customer, subject: `Re: ${ticket.subject ?? "your refund request"}` },
+          conversation,
+        );
+        const reply = await step.ask(
+          "details",
+          channel,
+          "To look into your refund, please reply with the charge id (it starts with ch_) from your receipt and tell us what went wrong.",
+          { timeout: "48h", remindAfter: "24h" },
+        );
+        if (!reply)
+          return step.escalate("no-reply", {
+            reason: "the customer did not send the charge details within 48 h",
+            tried: ["asked by email, reminded after 24 h"],
+            queue: "refunds",
+            then: REFUND_LEADS,
+          });
+        const replyText: QuotedData = {
+          label: "customer email reply",
+          text: String((reply.payload as { data?: { text?: string } })?.data?.text ?? ""),
+        };
         const repliedId = await step.run("find-charge-in-reply", () => CHARGE_ID.exec(replyText.text)?.[0] ?? null);
         const repliedCharge = repliedId ? await loadCharge(repliedId, "load-charge-from-reply") : null;
-        triage = await agent("triage-with-reply", triageSpec(config, repliedCharge, [ticketText, replyText], customer, notify));
-        if (triage.decision === "need-details") return step.escalate("still-unclear", { reason: "the reply did not identify a charge", queue: "refunds", then: REFUND_LEADS });
+        triage = await agent(
+          "triage-with-reply",
+          triageSpec(config, repliedCharge, [ticketText, replyText], customer, notify),
+        );
+        if (triage.decision === "need-details")
+          return step.escalate("still-unclear", {
+            reason: "the reply did not identify a charge",
+            queue: "refunds",
+            then: REFUND_LEADS,
+          });
       }
       const refunded = Object.values(triage.results).some((r) => typeof r === "object" && r !== null && "id" in r);
       const outcome = triage.decision === "refund" ? (refunded ? "refunded" : "refund-not-approved") : "denied";
-      await step.run("reply-on-ticket", (ctx) => zendeskClient(zendeskConfig(config)).reply(ticket.id, REPLIES[outcome], { status: "solved" }, ctx));
+      await step.run("reply-on-ticket", (ctx) =>
+        zendeskClient(zendeskConfig(config)).reply(ticket.id, REPLIES[outcome], { status: "solved" }, ctx),
+      );
       return step.resolve(outcome, { decision: triage.decision, rationale: triage.rationale });
     },
   );

@@ -24,8 +24,16 @@ export function complianceClient(config: Omit<ApiConfig, "system">) {
   return {
     /** @example const verdict = await compliance.screen({ name: "Ada Lovelace", birthDate: "1815-12-10" }); */
     async screen(person: { name: string; birthDate?: string; nationality?: string }): Promise<ScreeningVerdict> {
-      const properties = { name: [person.name], ...(person.birthDate ? { birthDate: [person.birthDate] } : {}), ...(person.nationality ? { nationality: [person.nationality] } : {}) };
-      const res = await callApi<{ responses: Record<string, { results: ScreeningCandidate[] }> }>(api, "/match/default", { json: { queries: { applicant: { schema: "Person", properties } } } });
+      const properties = {
+        name: [person.name],
+        ...(person.birthDate ? { birthDate: [person.birthDate] } : {}),
+        ...(person.nationality ? { nationality: [person.nationality] } : {}),
+      };
+      const res = await callApi<{ responses: Record<string, { results: ScreeningCandidate[] }> }>(
+        api,
+        "/match/default",
+        { json: { queries: { applicant: { schema: "Person", properties } } } },
+      );
       const candidates = res.responses.applicant?.results ?? [];
       if (candidates.length === 0) return { status: "clear" };
       return { status: candidates.some((c) => c.match) ? "hit" : "ambiguous", candidates };

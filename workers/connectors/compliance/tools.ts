@@ -9,13 +9,22 @@ export function complianceTools(config: Readonly<Record<string, unknown>>) {
     /** @example tools: { screen: complianceTools(config).screen } */
     screen: {
       description: "Screen a person against sanctions and PEP lists: clear, ambiguous (candidates to judge) or hit",
-      inputSchema: z.object({ name: z.string().min(1), birthDate: z.string().optional(), nationality: z.string().length(2).optional() }),
+      inputSchema: z.object({
+        name: z.string().min(1),
+        birthDate: z.string().optional(),
+        nationality: z.string().length(2).optional(),
+      }),
       readOnly: true,
       execute: (p) => compliance().screen(p),
     } satisfies GuardedTool<{ name: string; birthDate?: string; nationality?: string }>,
     checkDocument: {
       description: "Check an identity document's type, format and size",
-      inputSchema: z.object({ type: z.string(), fileName: z.string(), contentType: z.string(), sizeBytes: z.number().int().nonnegative() }),
+      inputSchema: z.object({
+        type: z.string(),
+        fileName: z.string(),
+        contentType: z.string(),
+        sizeBytes: z.number().int().nonnegative(),
+      }),
       readOnly: true,
       execute: (d) => compliance().checkDocument(d),
     } satisfies GuardedTool<{ type: string; fileName: string; contentType: string; sizeBytes: number }>,

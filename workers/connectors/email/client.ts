@@ -7,15 +7,28 @@ import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
 
 /** Settings from configuration: `RESEND_API_KEY`, optional `RESEND_API_BASE_URL` (a simulator locally) and `CROSSFLOW_EMAIL_FROM`. */
 export function emailConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> & { from: string } {
-  const from = typeof config.CROSSFLOW_EMAIL_FROM === "string" && config.CROSSFLOW_EMAIL_FROM ? config.CROSSFLOW_EMAIL_FROM : "support@crossflow.local";
-  return { ...connectorSettings(config, { key: "RESEND_API_KEY", baseUrl: "RESEND_API_BASE_URL", defaultBaseUrl: "https://api.resend.com" }), from };
+  const from =
+    typeof config.CROSSFLOW_EMAIL_FROM === "string" && config.CROSSFLOW_EMAIL_FROM
+      ? config.CROSSFLOW_EMAIL_FROM
+      : "support@crossflow.local";
+  return {
+    ...connectorSettings(config, {
+      key: "RESEND_API_KEY",
+      baseUrl: "RESEND_API_BASE_URL",
+      defaultBaseUrl: "https://api.resend.com",
+    }),
+    from,
+  };
 }
 
 export function emailClient(config: Omit<ApiConfig, "system">) {
   const api = { ...config, system: "email" };
   return {
     /** @example await email.send({ from, to, subject, text }, { idempotencyKey }); */
-    send(message: { from: string; to: string; subject: string; text: string; reply_to?: string }, ctx: { idempotencyKey: string }) {
+    send(
+      message: { from: string; to: string; subject: string; text: string; reply_to?: string },
+      ctx: { idempotencyKey: string },
+    ) {
       return callApi<{ id: string }>(api, "/emails", { json: message, idempotencyKey: ctx.idempotencyKey });
     },
     /**
@@ -23,13 +36,24 @@ export function emailClient(config: Omit<ApiConfig, "system">) {
      * @example const reply = await step.ask("documents", email.channel({ from, to, subject }), "Please send your ID", { timeout: "48h" });
      */
     channel(thread: { from: string; to: string; subject: string }, source = "resend"): Channel {
-      return { name: "email", send: (text, ctx) => this.send({ ...thread, text }, ctx), reply: replyFrom(thread.to, source) };
+      return {
+        name: "email",
+        send: (text, ctx) => this.send({ ...thread, text }, ctx),
+        reply: replyFrom(thread.to, source),
+      };
     },
   };
 }
 
 /** The customer's inbound email (through a Standard Webhooks source such as `resend`). */
-const replyFrom = (address: string, source: string) => ({ source, type: "email.received", where: (p: any) => String(p?.data?.from ?? "").toLowerCase().includes(address.toLowerCase()) });
+const replyFrom = (address: string, source: string) => ({
+  source,
+  type: "email.received",
+  where: (p: any) =>
+    String(p?.data?.from ?? "")
+      .toLowerCase()
+      .includes(address.toLowerCase()),
+});
 
 /**
  * The reply-to address of a case's conversation: `reply+<token>@<domain>`, where the domain is
@@ -38,7 +62,10 @@ const replyFrom = (address: string, source: string) => ({ source, type: "email.r
  * @example replyAddress(config, conversation) // → "reply+c3f1…@crossflow.local"
  */
 export function replyAddress(config: Readonly<Record<string, unknown>>, conversation: Conversation): string {
-  const configured = typeof config.CROSSFLOW_REPLY_DOMAIN === "string" && config.CROSSFLOW_REPLY_DOMAIN ? config.CROSSFLOW_REPLY_DOMAIN : null;
+  const configured =
+    typeof config.CROSSFLOW_REPLY_DOMAIN === "string" && config.CROSSFLOW_REPLY_DOMAIN
+      ? config.CROSSFLOW_REPLY_DOMAIN
+      : null;
   const domain = configured ?? emailConfig(config).from.replace(/^.*@/, "").replace(/>.*$/, "");
   return `reply+${conversation.token}@${domain}`;
 }
@@ -69,12 +96,25 @@ export const emailReplies: ReplyThread = {
  * case's `conversation`, the message carries its reply-to address, so the answer reaches this case only.
  * @example const reply = await step.ask("details", emailChannel(config, { to, subject }, conversation), "Which charge?", { timeout: "48h" });
  */
-export function emailChannel(config: Readonly<Record<string, unknown>>, thread: { to: string; subject: string }, conversation?: Conversation, source = "resend"): Channel {
+export function emailChannel(
+  config: Readonly<Record<string, unknown>>,
+  thread: { to: string; subject: string },
+  conversation?: Conversation,
+  source = "resend",
+): Channel {
   return {
     name: "email",
     send: (text, ctx) => {
       const settings = emailConfig(config);
-      return emailClient(settings).send({ from: settings.from, ...thread, text, ...(conversation ? { reply_to: replyAddress(config, conversation) } : {}) }, ctx);
+      return emailClient(settings).send(
+        {
+          from: settings.from,
+          ...thread,
+          text,
+          ...(conversation ? { reply_to: replyAddress(config, conversation) } : {}),
+        },
+        ctx,
+      );
     },
     reply: replyFrom(thread.to, source),
   };

@@ -9,7 +9,25 @@ export const EmailReceived = z
   .object({
     type: z.literal("email.received"),
     created_at: z.string(),
-    data: z.object({ from: z.string(), to: z.union([z.string(), z.array(z.string())]).optional(), subject: z.string().optional(), text: z.string().optional(), attachments: z.array(z.object({ filename: z.string().optional(), content_type: z.string().optional(), size: z.number().optional() }).passthrough()).optional() }).passthrough(),
+    data: z
+      .object({
+        from: z.string(),
+        to: z.union([z.string(), z.array(z.string())]).optional(),
+        subject: z.string().optional(),
+        text: z.string().optional(),
+        attachments: z
+          .array(
+            z
+              .object({
+                filename: z.string().optional(),
+                content_type: z.string().optional(),
+                size: z.number().optional(),
+              })
+              .passthrough(),
+          )
+          .optional(),
+      })
+      .passthrough(),
   })
   .passthrough();
 

@@ -27,7 +27,11 @@ beforeAll(async () => {
   const app = new Hono();
   app.post("/hooks/resend", async (c) => {
     const body = new Uint8Array(await c.req.arrayBuffer());
-    const failure = await standardWebhooksScheme().verify({ method: "POST", url: c.req.url, headers: c.req.raw.headers, body }, [SECRET], Date.now());
+    const failure = await standardWebhooksScheme().verify(
+      { method: "POST", url: c.req.url, headers: c.req.raw.headers, body },
+      [SECRET],
+      Date.now(),
+    );
     received.push({ failure: failure?.message ?? null, payload: JSON.parse(new TextDecoder().decode(body)) });
     return c.json({ accepted: 1 }, failure ? 401 : 202);
   });
@@ -35,7 +39,10 @@ beforeAll(async () => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });
   hooks = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
-  await fetch(`${sims.url}/resend/_sim/webhooks`, { method: "POST", body: JSON.stringify({ url: hooks.url, secret: SECRET }) });
+  await fetch(`${sims.url}/resend/_sim/webhooks`, {
+    method: "POST",
+    body: JSON.stringify({ url: hooks.url, secret: SECRET }),
+  });
 });
 afterAll(async () => {
   hooks.close();
@@ -50,12 +57,18 @@ const inbound = async (body: Record<string, unknown>) => {
 describe("the email simulator's inbound door", () => {
   it("answers the newest email the customer was sent, to its reply-to address, so the reply names the case that asked", async () => {
     const conversation = conversationOf("subscription-save", "customer:ana@example.com");
-    await emailChannel(config(sims.url), { to: "ana@example.com", subject: "Stay with us?" }, conversation).send("Would 20% off keep you?", { idempotencyKey: "cf-inbound-door-1", attempt: 1 });
+    await emailChannel(config(sims.url), { to: "ana@example.com", subject: "Stay with us?" }, conversation).send(
+      "Would 20% off keep you?",
+      { idempotencyKey: "cf-inbound-door-1", attempt: 1 },
+    );
     const res = await inbound({ from: "ana@example.com", text: "Yes, please." });
     expect(res).toMatchObject({ status: 200, body: { worker: { status: 202 } } });
     const hook = received.at(-1)!;
     expect(hook.failure).toBeNull();
-    expect(hook.payload).toMatchObject({ type: "email.received", data: { from: "ana@example.com", subject: "Re: Stay with us?", text: "Yes, please." } });
+    expect(hook.payload).toMatchObject({
+      type: "email.received",
+      data: { from: "ana@example.com", subject: "Re: Stay with us?", text: "Yes, please." },
+    });
     expect(emailEvents["email.received"].safeParse(hook.payload).success).toBe(true);
     expect(emailReplies.named(hook.payload, config(sims.url))).toBe(conversation.token);
   });
@@ -65,7 +78,10 @@ describe("the email simulator's inbound door", () => {
     expect(res.body.worker?.status).toBe(202);
     const hook = received.at(-1)!;
     expect(hook.failure).toBeNull();
-    expect(hook.payload).toMatchObject({ type: "email.received", data: { from: "bo@example.com", to: ["support@crossflow.local"], subject: "My card", text: "I updated my card." } });
+    expect(hook.payload).toMatchObject({
+      type: "email.received",
+      data: { from: "bo@example.com", to: ["support@crossflow.local"], subject: "My card", text: "I updated my card." },
+    });
     expect(emailEvents["email.received"].safeParse(hook.payload).success).toBe(true);
     expect(emailReplies.named(hook.payload, {})).toBeNull();
   });

@@ -15,7 +15,10 @@ export function emailSlaNotice(config: Readonly<Record<string, unknown>>, option
     name: "email",
     send: (notice, ctx) => {
       const settings = emailConfig(config);
-      const to = typeof config.CROSSFLOW_SLA_EMAIL === "string" && config.CROSSFLOW_SLA_EMAIL ? config.CROSSFLOW_SLA_EMAIL : options.to;
+      const to =
+        typeof config.CROSSFLOW_SLA_EMAIL === "string" && config.CROSSFLOW_SLA_EMAIL
+          ? config.CROSSFLOW_SLA_EMAIL
+          : options.to;
       const { subject, lines } = slaNoticeText(notice);
       return emailClient(settings).send({ from: settings.from, to, subject, text: lines.join("\n") }, ctx);
     },

@@ -8,7 +8,14 @@ import { webhookEvents } from "../triggers.ts";
 export const GitHubIssuesEvent = z
   .object({
     action: z.string(),
-    issue: z.object({ number: z.number().int(), title: z.string(), body: z.string().nullable().optional(), user: z.object({ login: z.string().optional() }).passthrough().optional() }).passthrough(),
+    issue: z
+      .object({
+        number: z.number().int(),
+        title: z.string(),
+        body: z.string().nullable().optional(),
+        user: z.object({ login: z.string().optional() }).passthrough().optional(),
+      })
+      .passthrough(),
     repository: z.object({ full_name: z.string() }).passthrough(),
   })
   .passthrough();

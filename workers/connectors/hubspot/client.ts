@@ -6,7 +6,11 @@
 import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
 
 export function hubspotConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
-  return connectorSettings(config, { key: "HUBSPOT_ACCESS_TOKEN", baseUrl: "HUBSPOT_API_BASE_URL", defaultBaseUrl: "https://api.hubapi.com" });
+  return connectorSettings(config, {
+    key: "HUBSPOT_ACCESS_TOKEN",
+    baseUrl: "HUBSPOT_API_BASE_URL",
+    defaultBaseUrl: "https://api.hubapi.com",
+  });
 }
 
 export interface CrmRecord {
@@ -16,22 +20,33 @@ export interface CrmRecord {
 
 export function hubspotClient(config: Omit<ApiConfig, "system">) {
   const api = { ...config, system: "hubspot" };
-  const query = (properties: readonly string[], extra: Record<string, string> = {}) => new URLSearchParams({ properties: properties.join(","), ...extra }).toString();
+  const query = (properties: readonly string[], extra: Record<string, string> = {}) =>
+    new URLSearchParams({ properties: properties.join(","), ...extra }).toString();
   return {
     /**
      * A deal with the properties asked for and the id of its first associated contact (null when none).
      * @example const deal = await hubspot.getDeal("1234", ["dealname", "dealstage"]);
      */
     async getDeal(id: string, properties: readonly string[]): Promise<CrmRecord & { contactId: string | null }> {
-      const res = await callApi<CrmRecord & { associations?: { contacts?: { results?: { id: string }[] } } }>(api, `/crm/v3/objects/deals/${encodeURIComponent(id)}?${query(properties, { associations: "contacts" })}`);
-      return { id: res.id, properties: res.properties, contactId: res.associations?.contacts?.results?.[0]?.id ?? null };
+      const res = await callApi<CrmRecord & { associations?: { contacts?: { results?: { id: string }[] } } }>(
+        api,
+        `/crm/v3/objects/deals/${encodeURIComponent(id)}?${query(properties, { associations: "contacts" })}`,
+      );
+      return {
+        id: res.id,
+        properties: res.properties,
+        contactId: res.associations?.contacts?.results?.[0]?.id ?? null,
+      };
     },
     /** @example const contact = await hubspot.getContact("5678", ["email", "firstname", "phone"]); */
     getContact(id: string, properties: readonly string[]): Promise<CrmRecord> {
       return callApi<CrmRecord>(api, `/crm/v3/objects/contacts/${encodeURIComponent(id)}?${query(properties)}`);
     },
     /** @example const contact = await hubspot.upsertContact({ email, firstname: "Ada", lifecyclestage: "customer" }, ctx); */
-    async upsertContact(properties: { email: string } & Record<string, string>, ctx: { idempotencyKey: string }): Promise<{ id: string }> {
+    async upsertContact(
+      properties: { email: string } & Record<string, string>,
+      ctx: { idempotencyKey: string },
+    ): Promise<{ id: string }> {
       const res = await callApi<{ results: { id: string }[] }>(api, "/crm/v3/objects/contacts/batch/upsert", {
         json: { inputs: [{ id: properties.email, idProperty: "email", properties }] },
         idempotencyKey: ctx.idempotencyKey,
@@ -45,7 +60,12 @@ export function hubspotClient(config: Omit<ApiConfig, "system">) {
     addNote(contactId: string, body: string, at: number, ctx: { idempotencyKey: string }) {
       return callApi<{ id: string }>(api, "/crm/v3/objects/notes", {
         // 202 is HubSpot's association type id for note → contact.
-        json: { properties: { hs_note_body: body, hs_timestamp: new Date(at).toISOString() }, associations: [{ to: { id: contactId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 202 }] }] },
+        json: {
+          properties: { hs_note_body: body, hs_timestamp: new Date(at).toISOString() },
+          associations: [
+            { to: { id: contactId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 202 }] },
+          ],
+        },
         idempotencyKey: ctx.idempotencyKey,
       });
     },

@@ -22,7 +22,10 @@ export const HubSpotPropertyChange = z
   .passthrough();
 
 /** @example hubspotEvents["deal.propertyChange"].safeParse(event).success */
-export const hubspotEvents = { "deal.propertyChange": HubSpotPropertyChange, "contact.propertyChange": HubSpotPropertyChange } as const;
+export const hubspotEvents = {
+  "deal.propertyChange": HubSpotPropertyChange,
+  "contact.propertyChange": HubSpotPropertyChange,
+} as const;
 
 /**
  * Typed triggers on the `hubspot` source.

@@ -27,14 +27,26 @@ export function onboardingFormConfig(config: Readonly<Record<string, unknown>>):
   const self = config.SELF as { fetch: typeof fetch } | undefined;
   const configured = typeof config.ONBOARDING_FORM_URL === "string" ? config.ONBOARDING_FORM_URL : "";
   const url = configured || (self ? THROUGH_SELF : "");
-  if (!url) throw new FatalError("ONBOARDING_FORM_URL is not set (the worker's https://…/hooks/onboarding-form), and there is no SELF binding");
-  const secret = typeof config.ONBOARDING_FORM_SECRET === "string" ? config.ONBOARDING_FORM_SECRET.split(/[\s,]+/).find(Boolean) : undefined;
+  if (!url)
+    throw new FatalError(
+      "ONBOARDING_FORM_URL is not set (the worker's https://…/hooks/onboarding-form), and there is no SELF binding",
+    );
+  const secret =
+    typeof config.ONBOARDING_FORM_SECRET === "string"
+      ? config.ONBOARDING_FORM_SECRET.split(/[\s,]+/).find(Boolean)
+      : undefined;
   if (!secret) throw new FatalError("ONBOARDING_FORM_SECRET is not set");
   return { url, secret, ...(self ? { fetch: ((input, init) => self.fetch(input, init)) as typeof fetch } : {}) };
 }
 
 export function onboardingFormClient(settings: OnboardingFormSettings) {
-  const api = { system: "onboarding-form", baseUrl: settings.url, apiKey: "", auth: "none" as const, fetch: settings.fetch };
+  const api = {
+    system: "onboarding-form",
+    baseUrl: settings.url,
+    apiKey: "",
+    auth: "none" as const,
+    fetch: settings.fetch,
+  };
   return {
     /**
      * @example await form.submit(application, ctx); // answered 202 (a new case) or 200 (a duplicate)
@@ -43,7 +55,11 @@ export function onboardingFormClient(settings: OnboardingFormSettings) {
       const body = JSON.stringify({ event: "application.submitted", application });
       const t = String(Math.floor(now / 1000));
       const signature = bytesToHex(await signHmac("SHA-256", settings.secret, `${t}.${body}`));
-      return callApi<{ accepted: number; duplicate: boolean; deliveries: { cases: { workflow: string; caseKey: string }[] }[] }>(api, "", {
+      return callApi<{
+        accepted: number;
+        duplicate: boolean;
+        deliveries: { cases: { workflow: string; caseKey: string }[] }[];
+      }>(api, "", {
         raw: { body, contentType: "application/json" },
         headers: { "x-event-id": ctx.idempotencyKey, "x-signature-timestamp": t, "x-signature": `sha256=${signature}` },
       });

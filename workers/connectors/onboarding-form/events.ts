@@ -15,7 +15,14 @@ export const ApplicationSubmitted = z
       consent: z.boolean().optional(),
       phone: z.string().optional(),
       contactBy: z.enum(["email", "sms"]).optional(),
-      documents: z.array(z.object({ type: z.string(), fileName: z.string(), contentType: z.string(), sizeBytes: z.number().int().nonnegative() })),
+      documents: z.array(
+        z.object({
+          type: z.string(),
+          fileName: z.string(),
+          contentType: z.string(),
+          sizeBytes: z.number().int().nonnegative(),
+        }),
+      ),
     }),
   })
   .passthrough();

@@ -12,8 +12,14 @@ export function provisioningClient(config: Omit<ApiConfig, "system">) {
   const api = { ...config, system: "provisioning" };
   return {
     /** @example await provisioning.activate({ customer: { email }, plan: "fiber-500", market: "EU" }, ctx); */
-    activate(request: { customer: { email: string; name?: string; phone?: string }; plan: string; market: string }, ctx: { idempotencyKey: string }) {
-      return callApi<{ id: string; status: string }>(api, "/v1/activations", { json: request, idempotencyKey: ctx.idempotencyKey });
+    activate(
+      request: { customer: { email: string; name?: string; phone?: string }; plan: string; market: string },
+      ctx: { idempotencyKey: string },
+    ) {
+      return callApi<{ id: string; status: string }>(api, "/v1/activations", {
+        json: request,
+        idempotencyKey: ctx.idempotencyKey,
+      });
     },
   };
 }

@@ -5,7 +5,15 @@ import { webhookEvents } from "../triggers.ts";
 export const ServiceActivated = z
   .object({
     event: z.literal("service.activated"),
-    activation: z.object({ id: z.string(), status: z.literal("active"), plan: z.string().optional(), market: z.string().optional(), customer: z.object({ email: z.string(), name: z.string().optional(), phone: z.string().optional() }) }).passthrough(),
+    activation: z
+      .object({
+        id: z.string(),
+        status: z.literal("active"),
+        plan: z.string().optional(),
+        market: z.string().optional(),
+        customer: z.object({ email: z.string(), name: z.string().optional(), phone: z.string().optional() }),
+      })
+      .passthrough(),
   })
   .passthrough();
 

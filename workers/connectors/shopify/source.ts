@@ -18,6 +18,14 @@ export const shopify: WebhookSource = {
     const senderId = headers.get("x-shopify-webhook-id") ?? headers.get("x-shopify-event-id");
     const topic = headers.get("x-shopify-topic");
     if (!senderId || !topic) return { error: "X-Shopify-Webhook-Id and X-Shopify-Topic headers are required" };
-    return [{ id: contentId(request), senderId, type: topic, occurredAt: epochMs(headers.get("x-shopify-triggered-at")), payload: body }];
+    return [
+      {
+        id: contentId(request),
+        senderId,
+        type: topic,
+        occurredAt: epochMs(headers.get("x-shopify-triggered-at")),
+        payload: body,
+      },
+    ];
   },
 };

@@ -16,7 +16,15 @@
  * risk a second post.
  */
 import { FatalError, type ApprovalNotice, type ApprovalNotifier } from "../../engine/index.ts";
-import { callApi, ConnectorError, connectorSettings, earlierCallSince, KEYED_LOOKUP_MARGIN_MS, type ApiConfig, type EffectContext } from "../http.ts";
+import {
+  callApi,
+  ConnectorError,
+  connectorSettings,
+  earlierCallSince,
+  KEYED_LOOKUP_MARGIN_MS,
+  type ApiConfig,
+  type EffectContext,
+} from "../http.ts";
 
 /** The Approve/Reject buttons' `action_id`s. */
 export const APPROVE_ACTION = "crossflow.approve";
@@ -38,7 +46,11 @@ export interface ApprovalButtonValue {
 
 /** Settings from configuration: `SLACK_BOT_TOKEN` (`xoxb-…`), optional `SLACK_API_BASE_URL` (a simulator locally). */
 export function slackConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
-  return connectorSettings(config, { key: "SLACK_BOT_TOKEN", baseUrl: "SLACK_API_BASE_URL", defaultBaseUrl: "https://slack.com/api" });
+  return connectorSettings(config, {
+    key: "SLACK_BOT_TOKEN",
+    baseUrl: "SLACK_API_BASE_URL",
+    defaultBaseUrl: "https://slack.com/api",
+  });
 }
 
 /** The metadata event type every Crossflow post carries, with the step's idempotency key as its payload. */
@@ -54,26 +66,66 @@ interface HistoryMessage {
 }
 
 /** Slack's errors that the same request may succeed with later. */
-const RETRYABLE = new Set(["internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org", "ratelimited"]);
+const RETRYABLE = new Set([
+  "internal_error",
+  "fatal_error",
+  "service_unavailable",
+  "request_timeout",
+  "team_added_to_org",
+  "ratelimited",
+]);
 
 /** mrkdwn text: Slack requires `&`, `<` and `>` escaped, and customer-derived text must not ping or link. */
 const escape = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 /** The Block Kit message of an approval request. */
 export function approvalBlocks(notice: ApprovalNotice): unknown[] {
-  const value = JSON.stringify({ workflow: notice.workflowId, caseKey: notice.caseKey, seq: notice.caseSeq, step: notice.stepId } satisfies ApprovalButtonValue);
-  const lines = [notice.summary, notice.proposedAction ? `*Proposed:* ${notice.proposedAction}` : undefined].filter((l): l is string => Boolean(l)).map(escape);
-  const due = notice.slaDeadline === null ? "" : ` · due <!date^${Math.floor(notice.slaDeadline / 1000)}^{date_short_pretty} {time}|${new Date(notice.slaDeadline).toISOString()}>`;
+  const value = JSON.stringify({
+    workflow: notice.workflowId,
+    caseKey: notice.caseKey,
+    seq: notice.caseSeq,
+    step: notice.stepId,
+  } satisfies ApprovalButtonValue);
+  const lines = [notice.summary, notice.proposedAction ? `*Proposed:* ${notice.proposedAction}` : undefined]
+    .filter((l): l is string => Boolean(l))
+    .map(escape);
+  const due =
+    notice.slaDeadline === null
+      ? ""
+      : ` · due <!date^${Math.floor(notice.slaDeadline / 1000)}^{date_short_pretty} {time}|${new Date(notice.slaDeadline).toISOString()}>`;
   return [
     { type: "header", text: { type: "plain_text", text: notice.title.slice(0, 150) } },
     ...(lines.length ? [{ type: "section", text: { type: "mrkdwn", text: lines.join("\n").slice(0, 3000) } }] : []),
-    { type: "context", elements: [{ type: "mrkdwn", text: escape(`${notice.workflowId} · ${notice.caseKey} · queue ${notice.queue} · needs ${notice.role}${notice.approvals > 1 ? ` ×${notice.approvals}` : ""}`) + due }] },
+    {
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text:
+            escape(
+              `${notice.workflowId} · ${notice.caseKey} · queue ${notice.queue} · needs ${notice.role}${notice.approvals > 1 ? ` ×${notice.approvals}` : ""}`,
+            ) + due,
+        },
+      ],
+    },
     {
       type: "actions",
       block_id: "crossflow_approval",
       elements: [
-        { type: "button", action_id: APPROVE_ACTION, style: "primary", text: { type: "plain_text", text: "Approve" }, value },
-        { type: "button", action_id: REJECT_ACTION, style: "danger", text: { type: "plain_text", text: "Reject" }, value },
+        {
+          type: "button",
+          action_id: APPROVE_ACTION,
+          style: "primary",
+          text: { type: "plain_text", text: "Approve" },
+          value,
+        },
+        {
+          type: "button",
+          action_id: REJECT_ACTION,
+          style: "danger",
+          text: { type: "plain_text", text: "Reject" },
+          value,
+        },
       ],
     },
   ];
@@ -88,7 +140,10 @@ function refused(method: string, error: string | undefined, what = "no result in
 
 export function slackClient(config: Omit<ApiConfig, "system">) {
   const api = { ...config, system: "slack" };
-  const read = async <T extends { ok: boolean; error?: string }>(method: string, params: Record<string, string>): Promise<T> => {
+  const read = async <T extends { ok: boolean; error?: string }>(
+    method: string,
+    params: Record<string, string>,
+  ): Promise<T> => {
     const res = await callApi<T>(api, `/${method}?${new URLSearchParams(params)}`);
     return res.ok ? res : refused(method, res.error);
   };
@@ -97,12 +152,19 @@ export function slackClient(config: Omit<ApiConfig, "system">) {
      * Posts once per step: on a resumed or repeated attempt, the message the earlier call posted is returned instead.
      * @example const posted = await slack.postMessage({ channel: "#refunds", text: "Refund approved" }, ctx);
      */
-    async postMessage(message: { channel: string; text: string; blocks?: unknown[] }, ctx: EffectContext): Promise<SlackMessage> {
+    async postMessage(
+      message: { channel: string; text: string; blocks?: unknown[] },
+      ctx: EffectContext,
+    ): Promise<SlackMessage> {
       const since = earlierCallSince(ctx, KEYED_LOOKUP_MARGIN_MS);
       const earlier = since === null ? null : await this.findPosted(message.channel, ctx.idempotencyKey, since);
       if (earlier) return earlier;
       const metadata = { event_type: STEP_METADATA_EVENT, event_payload: { idempotency_key: ctx.idempotencyKey } };
-      const res = await callApi<{ ok: boolean; error?: string; channel?: string; ts?: string }>(api, "/chat.postMessage", { json: { ...message, metadata }, idempotencyKey: ctx.idempotencyKey });
+      const res = await callApi<{ ok: boolean; error?: string; channel?: string; ts?: string }>(
+        api,
+        "/chat.postMessage",
+        { json: { ...message, metadata }, idempotencyKey: ctx.idempotencyKey },
+      );
       if (res.ok && res.channel && res.ts) return { channel: res.channel, ts: res.ts };
       return refused("chat.postMessage", res.error, "no ts in the answer");
     },
@@ -116,14 +178,24 @@ export function slackClient(config: Omit<ApiConfig, "system">) {
       if (!id) return null;
       let cursor = "";
       for (let page = 0; page < LOOKUP_PAGES; page++) {
-        const history = await read<{ ok: boolean; error?: string; messages?: HistoryMessage[]; has_more?: boolean; response_metadata?: { next_cursor?: string } }>("conversations.history", {
+        const history = await read<{
+          ok: boolean;
+          error?: string;
+          messages?: HistoryMessage[];
+          has_more?: boolean;
+          response_metadata?: { next_cursor?: string };
+        }>("conversations.history", {
           channel: id,
           oldest: (since / 1000).toFixed(6),
           limit: "200",
           include_all_metadata: "true",
           ...(cursor ? { cursor } : {}),
         });
-        const found = (history.messages ?? []).find((m) => m.metadata?.event_type === STEP_METADATA_EVENT && m.metadata.event_payload?.idempotency_key === idempotencyKey);
+        const found = (history.messages ?? []).find(
+          (m) =>
+            m.metadata?.event_type === STEP_METADATA_EVENT &&
+            m.metadata.event_payload?.idempotency_key === idempotencyKey,
+        );
         if (found) return { channel: id, ts: found.ts };
         cursor = history.response_metadata?.next_cursor ?? "";
         if (!history.has_more || !cursor) return null;
@@ -139,7 +211,12 @@ export function slackClient(config: Omit<ApiConfig, "system">) {
       const name = channel.replace(/^#/, "");
       let cursor = "";
       for (let page = 0; page < LOOKUP_PAGES; page++) {
-        const list = await read<{ ok: boolean; error?: string; channels?: { id: string; name: string }[]; response_metadata?: { next_cursor?: string } }>("conversations.list", {
+        const list = await read<{
+          ok: boolean;
+          error?: string;
+          channels?: { id: string; name: string }[];
+          response_metadata?: { next_cursor?: string };
+        }>("conversations.list", {
           types: "public_channel,private_channel",
           exclude_archived: "true",
           limit: "1000",
@@ -157,7 +234,10 @@ export function slackClient(config: Omit<ApiConfig, "system">) {
      * @example await slack.postApproval("#refunds", notice, ctx);
      */
     postApproval(channel: string, notice: ApprovalNotice, ctx: EffectContext) {
-      return this.postMessage({ channel, text: `Approval needed: ${notice.title}`, blocks: approvalBlocks(notice) }, ctx);
+      return this.postMessage(
+        { channel, text: `Approval needed: ${notice.title}`, blocks: approvalBlocks(notice) },
+        ctx,
+      );
     },
   };
 }
@@ -167,11 +247,17 @@ export function slackClient(config: Omit<ApiConfig, "system">) {
  * configuration escalates that step). `SLACK_APPROVALS_CHANNEL` overrides the channel.
  * @example step.approve("refund", { title, notify: slackApprovals(config, { channel: "#refunds" }) })
  */
-export function slackApprovals(config: Readonly<Record<string, unknown>>, options: { channel: string }): ApprovalNotifier {
+export function slackApprovals(
+  config: Readonly<Record<string, unknown>>,
+  options: { channel: string },
+): ApprovalNotifier {
   return {
     name: "slack",
     send: (notice, ctx) => {
-      const channel = typeof config.SLACK_APPROVALS_CHANNEL === "string" && config.SLACK_APPROVALS_CHANNEL ? config.SLACK_APPROVALS_CHANNEL : options.channel;
+      const channel =
+        typeof config.SLACK_APPROVALS_CHANNEL === "string" && config.SLACK_APPROVALS_CHANNEL
+          ? config.SLACK_APPROVALS_CHANNEL
+          : options.channel;
       return slackClient(slackConfig(config)).postApproval(channel, notice, ctx);
     },
   };

@@ -6,31 +6,68 @@
 import { z } from "zod";
 import { APPROVE_ACTION, REJECT_ACTION, type ApprovalButtonValue } from "./client.ts";
 
-export const SlackBlockActions = z.object({
-  type: z.literal("block_actions"),
-  trigger_id: z.string().min(1),
-  team: z.object({ id: z.string(), domain: z.string().optional() }).nullable(),
-  user: z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional(), team_id: z.string().optional() }),
-  api_app_id: z.string().optional(),
-  response_url: z.string().optional(),
-  container: z.object({ type: z.string(), message_ts: z.string().optional(), channel_id: z.string().optional() }).passthrough().optional(),
-  channel: z.object({ id: z.string(), name: z.string().optional() }).optional(),
-  actions: z
-    .array(z.object({ type: z.string(), action_id: z.string(), block_id: z.string().optional(), value: z.string().max(2000).optional(), action_ts: z.string().optional() }).passthrough())
-    .min(1),
-}).passthrough();
+export const SlackBlockActions = z
+  .object({
+    type: z.literal("block_actions"),
+    trigger_id: z.string().min(1),
+    team: z.object({ id: z.string(), domain: z.string().optional() }).nullable(),
+    user: z.object({
+      id: z.string().min(1),
+      username: z.string().optional(),
+      name: z.string().optional(),
+      team_id: z.string().optional(),
+    }),
+    api_app_id: z.string().optional(),
+    response_url: z.string().optional(),
+    container: z
+      .object({ type: z.string(), message_ts: z.string().optional(), channel_id: z.string().optional() })
+      .passthrough()
+      .optional(),
+    channel: z.object({ id: z.string(), name: z.string().optional() }).optional(),
+    actions: z
+      .array(
+        z
+          .object({
+            type: z.string(),
+            action_id: z.string(),
+            block_id: z.string().optional(),
+            value: z.string().max(2000).optional(),
+            action_ts: z.string().optional(),
+          })
+          .passthrough(),
+      )
+      .min(1),
+  })
+  .passthrough();
 export type SlackBlockActions = z.infer<typeof SlackBlockActions>;
 
 /** An Events API callback (the `message` event, for replies in a channel or a DM). */
-export const SlackEventCallback = z.object({
-  type: z.literal("event_callback"),
-  team_id: z.string(),
-  event_id: z.string(),
-  event_time: z.number(),
-  event: z.object({ type: z.string(), user: z.string().optional(), text: z.string().optional(), channel: z.string().optional(), ts: z.string().optional() }).passthrough(),
-}).passthrough();
+export const SlackEventCallback = z
+  .object({
+    type: z.literal("event_callback"),
+    team_id: z.string(),
+    event_id: z.string(),
+    event_time: z.number(),
+    event: z
+      .object({
+        type: z.string(),
+        user: z.string().optional(),
+        text: z.string().optional(),
+        channel: z.string().optional(),
+        ts: z.string().optional(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
 
-const ButtonValue = z.object({ workflow: z.string().min(1).max(100), caseKey: z.string().min(1).max(500), seq: z.number().int().min(1).optional(), step: z.string().min(1).max(200) }).strict();
+const ButtonValue = z
+  .object({
+    workflow: z.string().min(1).max(100),
+    caseKey: z.string().min(1).max(500),
+    seq: z.number().int().min(1).optional(),
+    step: z.string().min(1).max(200),
+  })
+  .strict();
 
 /** A person clicking Approve or Reject on a Crossflow approval message. */
 export interface ApprovalClick extends ApprovalButtonValue {

@@ -17,7 +17,10 @@ export function slackSlaNotice(config: Readonly<Record<string, unknown>>, option
   return {
     name: "slack",
     send: (notice, ctx) => {
-      const channel = typeof config.SLACK_SLA_CHANNEL === "string" && config.SLACK_SLA_CHANNEL ? config.SLACK_SLA_CHANNEL : options.channel;
+      const channel =
+        typeof config.SLACK_SLA_CHANNEL === "string" && config.SLACK_SLA_CHANNEL
+          ? config.SLACK_SLA_CHANNEL
+          : options.channel;
       const { subject, lines } = slaNoticeText(notice);
       const blocks = [
         { type: "header", text: { type: "plain_text", text: subject.slice(0, 150) } },

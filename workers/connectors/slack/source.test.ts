@@ -3,11 +3,21 @@ import { describe, expect, it } from "vitest";
 import { APPROVE_ACTION } from "./client.ts";
 import { slack } from "./source.ts";
 
-const value = JSON.stringify({ workflow: "refund-dispute", caseKey: "customer:ada@example.com", step: "triage:approve:call-1" });
+const value = JSON.stringify({
+  workflow: "refund-dispute",
+  caseKey: "customer:ada@example.com",
+  step: "triage:approve:call-1",
+});
 const click = (user: string, actionId = APPROVE_ACTION) => ({
   id: "1337.42",
   type: "interaction.block_actions",
-  payload: { type: "block_actions", trigger_id: "1337.42", team: { id: "T0ACME" }, user: { id: user }, actions: [{ type: "button", action_id: actionId, value }] },
+  payload: {
+    type: "block_actions",
+    trigger_id: "1337.42",
+    team: { id: "T0ACME" },
+    user: { id: user },
+    actions: [{ type: "button", action_id: actionId, value }],
+  },
 });
 const config = { SLACK_APPROVERS: JSON.stringify({ U0ANA: { id: "ana@ops", roles: ["operator"] } }) };
 
@@ -26,7 +36,10 @@ describe("Slack source: approval clicks are decisions", () => {
   });
 
   it("names an undeclared user's click as refused, for the case to audit under their Slack id", () => {
-    expect(slack.decision?.([click("U0EVE")], config)?.by).toEqual({ refused: "Slack user U0EVE is not a declared approver (SLACK_APPROVERS)", actorId: "slack:U0EVE" });
+    expect(slack.decision?.([click("U0EVE")], config)?.by).toEqual({
+      refused: "Slack user U0EVE is not a declared approver (SLACK_APPROVERS)",
+      actorId: "slack:U0EVE",
+    });
   });
 
   it("leaves another app's button, an event callback and a batch to be routed as usual", () => {

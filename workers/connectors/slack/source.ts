@@ -1,4 +1,12 @@
-import { assertJsonDepth, DEFAULT_MAX_BODY_BYTES, epochMs, field, type ParsedRequest, text, type WebhookSource } from "../../webhooks/index.ts";
+import {
+  assertJsonDepth,
+  DEFAULT_MAX_BODY_BYTES,
+  epochMs,
+  field,
+  type ParsedRequest,
+  text,
+  type WebhookSource,
+} from "../../webhooks/index.ts";
 import { slackApprover } from "./approvers.ts";
 import { approvalClick } from "./events.ts";
 import { slackScheme } from "./scheme.ts";
@@ -29,7 +37,8 @@ export const slack: WebhookSource = {
   accepts: ["json", "form"],
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
   handshake({ kind, body }) {
-    if (kind === "json" && field(body, "type") === "url_verification") return { challenge: text(field(body, "challenge")) ?? "" };
+    if (kind === "json" && field(body, "type") === "url_verification")
+      return { challenge: text(field(body, "challenge")) ?? "" };
     return undefined;
   },
   deliveries(request) {
@@ -42,7 +51,8 @@ export const slack: WebhookSource = {
     const payload = interactive(request);
     const type = text(field(payload, "type"));
     const id = text(field(payload, "trigger_id")) ?? text(field(payload, "actions.0.action_ts"));
-    if (!payload || !id || !type) return { error: "a Slack interaction needs a JSON payload field with type and trigger_id" };
+    if (!payload || !id || !type)
+      return { error: "a Slack interaction needs a JSON payload field with type and trigger_id" };
     return [{ id, type: `interaction.${type}`, payload }];
   },
   decision(deliveries, config) {

@@ -3,7 +3,15 @@
  * v1 values appear while Stripe rolls a secret. Tolerance 300 s, as Stripe's own libraries default to.
  * https://docs.stripe.com/webhooks#verify-manually
  */
-import { checkTimestamp, concatBytes, hexToBytes, parseUnixSeconds, type SignatureScheme, utf8, verifyHmac } from "../../webhooks/index.ts";
+import {
+  checkTimestamp,
+  concatBytes,
+  hexToBytes,
+  parseUnixSeconds,
+  type SignatureScheme,
+  utf8,
+  verifyHmac,
+} from "../../webhooks/index.ts";
 
 export function stripeScheme(options: { toleranceSeconds?: number } = {}): SignatureScheme {
   const tolerance = options.toleranceSeconds ?? 300;
@@ -24,7 +32,10 @@ export function stripeScheme(options: { toleranceSeconds?: number } = {}): Signa
         }
       }
       if (!timestamp || signatures.length === 0) {
-        return { code: "malformed_signature", message: "Stripe-Signature must carry t=<timestamp> and at least one v1=<hex signature>" };
+        return {
+          code: "malformed_signature",
+          message: "Stripe-Signature must carry t=<timestamp> and at least one v1=<hex signature>",
+        };
       }
       const stale = checkTimestamp(parseUnixSeconds(timestamp), now, tolerance, "Stripe-Signature timestamp");
       if (stale) return stale;

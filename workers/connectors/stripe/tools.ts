@@ -21,7 +21,8 @@ export function stripeTools(config: Readonly<Record<string, unknown>>) {
     refund: {
       description: "Refund a Stripe charge; amount in the smallest currency unit",
       inputSchema: z.object({ charge: z.string(), amount: z.number().int().positive(), currency: z.string() }),
-      execute: (r, ctx) => stripe().refund({ charge: r.charge, amount: r.amount, reason: "requested_by_customer" }, ctx),
+      execute: (r, ctx) =>
+        stripe().refund({ charge: r.charge, amount: r.amount, reason: "requested_by_customer" }, ctx),
     } satisfies GuardedTool<{ charge: string; amount: number; currency: string }>,
   };
 }

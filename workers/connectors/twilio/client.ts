@@ -38,7 +38,8 @@ export interface TwilioMessage {
 /** Pages of 100 messages read when looking for an earlier send (a customer's number rarely has more since a step began). */
 const LOOKUP_PAGES = 5;
 
-const text = (config: Readonly<Record<string, unknown>>, name: string) => (typeof config[name] === "string" && config[name] !== "" ? (config[name] as string) : undefined);
+const text = (config: Readonly<Record<string, unknown>>, name: string) =>
+  typeof config[name] === "string" && config[name] !== "" ? (config[name] as string) : undefined;
 
 /**
  * Settings from configuration: `TWILIO_ACCOUNT_SID`, `TWILIO_API_KEY` (`<API key SID>:<secret>`, or
@@ -46,7 +47,11 @@ const text = (config: Readonly<Record<string, unknown>>, name: string) => (typeo
  * `TWILIO_AUTH_TOKEN` stays the webhook signing secret of the `twilio` source.
  */
 export function twilioConfig(config: Readonly<Record<string, unknown>>): TwilioSettings {
-  const settings = connectorSettings(config, { key: "TWILIO_API_KEY", baseUrl: "TWILIO_API_BASE_URL", defaultBaseUrl: "https://api.twilio.com" });
+  const settings = connectorSettings(config, {
+    key: "TWILIO_API_KEY",
+    baseUrl: "TWILIO_API_BASE_URL",
+    defaultBaseUrl: "https://api.twilio.com",
+  });
   const accountSid = text(config, "TWILIO_ACCOUNT_SID");
   if (!accountSid) throw new FatalError("TWILIO_ACCOUNT_SID is not set");
   const from = text(config, "TWILIO_FROM");
@@ -57,7 +62,10 @@ export function twilioConfig(config: Readonly<Record<string, unknown>>): TwilioS
 /** A phone number as E.164 (`+4915112345678`), or null: spaces, dashes, dots and brackets are dropped; `00` → `+`. */
 export function e164(value: unknown): string | null {
   if (typeof value !== "string") return null;
-  const compact = value.trim().replace(/[\s().-]/g, "").replace(/^00/, "+");
+  const compact = value
+    .trim()
+    .replace(/[\s().-]/g, "")
+    .replace(/^00/, "+");
   return /^\+[1-9]\d{6,14}$/.test(compact) ? compact : null;
 }
 
@@ -75,18 +83,26 @@ export function twilioClient(settings: TwilioSettings) {
       const sent = since === null ? null : await this.findSent(message, since);
       if (sent) return sent;
       const field = viaService ? "MessagingServiceSid" : "From";
-      return callApi<TwilioMessage>(api, messages, { form: { To: message.to, [field]: settings.from, Body: message.body }, idempotencyKey: ctx.idempotencyKey });
+      return callApi<TwilioMessage>(api, messages, {
+        form: { To: message.to, [field]: settings.from, Body: message.body },
+        idempotencyKey: ctx.idempotencyKey,
+      });
     },
     /**
      * The message this sender sent to `to` with exactly `body`, created at or after `since` (epoch ms), or null.
      * @example const earlier = await twilio.findSent({ to: "+4915112345678", body: "Your code is 123" }, attemptStartedAt);
      */
     async findSent(message: { to: string; body: string }, since: number): Promise<TwilioMessage | null> {
-      let path: string | null = `${messages}?${new URLSearchParams({ To: message.to, ...(viaService ? {} : { From: settings.from }), PageSize: "100" })}`;
+      let path: string | null =
+        `${messages}?${new URLSearchParams({ To: message.to, ...(viaService ? {} : { From: settings.from }), PageSize: "100" })}`;
       for (let page = 0; path && page < LOOKUP_PAGES; page++) {
         const list: { messages: TwilioMessage[]; next_page_uri: string | null } = await callApi(api, path);
         const found = list.messages.find(
-          (m) => m.direction.startsWith("outbound") && m.body === message.body && Date.parse(m.date_created) >= since && (!viaService || m.messaging_service_sid === settings.from),
+          (m) =>
+            m.direction.startsWith("outbound") &&
+            m.body === message.body &&
+            Date.parse(m.date_created) >= since &&
+            (!viaService || m.messaging_service_sid === settings.from),
         );
         if (found) return found;
         // Newest first: once a whole page is older than the step, no later page can hold its message.
@@ -97,13 +113,20 @@ export function twilioClient(settings: TwilioSettings) {
     },
     /** Recent messages to a number, newest first. @example const { messages } = await twilio.listMessages({ to: "+4915112345678" }); */
     listMessages(filter: { to?: string } = {}) {
-      return callApi<{ messages: TwilioMessage[] }>(api, `${messages}${filter.to ? `?${new URLSearchParams({ To: filter.to })}` : ""}`);
+      return callApi<{ messages: TwilioMessage[] }>(
+        api,
+        `${messages}${filter.to ? `?${new URLSearchParams({ To: filter.to })}` : ""}`,
+      );
     },
   };
 }
 
 /** The customer's inbound SMS from `phone` (Twilio's `message.received` on the `twilio` source). */
-export const smsReplyFrom = (phone: string, source = "twilio") => ({ source, type: "message.received", where: (p: any) => e164(p?.From) === e164(phone) });
+export const smsReplyFrom = (phone: string, source = "twilio") => ({
+  source,
+  type: "message.received",
+  where: (p: any) => e164(p?.From) === e164(phone),
+});
 
 /**
  * The sender a workflow's texts come from: `TWILIO_FROM_<WORKFLOW>` (the id upper-cased, `-` → `_`), else
@@ -112,7 +135,9 @@ export const smsReplyFrom = (phone: string, source = "twilio") => ({ source, typ
  * @example smsSender(config, "customer-onboarding") // → "+15005550007" with TWILIO_FROM_CUSTOMER_ONBOARDING set
  */
 export function smsSender(config: Readonly<Record<string, unknown>>, workflowId: string): string | null {
-  return text(config, `TWILIO_FROM_${workflowId.toUpperCase().replaceAll("-", "_")}`) ?? text(config, "TWILIO_FROM") ?? null;
+  return (
+    text(config, `TWILIO_FROM_${workflowId.toUpperCase().replaceAll("-", "_")}`) ?? text(config, "TWILIO_FROM") ?? null
+  );
 }
 
 /**
@@ -137,7 +162,12 @@ export const smsReplies: ReplyThread = {
  * `conversation`, the text goes out from its workflow's own sender (`smsSender`), which is what the answer names.
  * @example const reply = await step.ask("consent", smsChannel(config, { to: "+4915112345678" }, conversation), "Reply YES to agree.", { timeout: "72h" });
  */
-export function smsChannel(config: Readonly<Record<string, unknown>>, recipient: { to: string }, conversation?: Conversation, source = "twilio"): Channel {
+export function smsChannel(
+  config: Readonly<Record<string, unknown>>,
+  recipient: { to: string },
+  conversation?: Conversation,
+  source = "twilio",
+): Channel {
   return {
     name: "sms",
     send: (body, ctx) => {

@@ -18,10 +18,22 @@ export const TwilioInboundMessage = z
   })
   .passthrough();
 
-export const TwilioStatusCallback = z.object({ MessageSid: z.string(), MessageStatus: z.enum(["queued", "sending", "sent", "delivered", "undelivered", "failed", "read"]), To: z.string().optional(), ErrorCode: z.string().optional() }).passthrough();
+export const TwilioStatusCallback = z
+  .object({
+    MessageSid: z.string(),
+    MessageStatus: z.enum(["queued", "sending", "sent", "delivered", "undelivered", "failed", "read"]),
+    To: z.string().optional(),
+    ErrorCode: z.string().optional(),
+  })
+  .passthrough();
 
 /** @example twilioEvents["message.received"].safeParse(payload).success */
-export const twilioEvents = { "message.received": TwilioInboundMessage, "message.delivered": TwilioStatusCallback, "message.failed": TwilioStatusCallback, "message.undelivered": TwilioStatusCallback } as const;
+export const twilioEvents = {
+  "message.received": TwilioInboundMessage,
+  "message.delivered": TwilioStatusCallback,
+  "message.failed": TwilioStatusCallback,
+  "message.undelivered": TwilioStatusCallback,
+} as const;
 
 /**
  * Typed triggers on the `twilio` source.

@@ -8,7 +8,18 @@ import { base64ToBytes, bytesToHex, type SignatureScheme, utf8, verifyHmac } fro
 /** The string Twilio signs for a form POST: the URL, then every parameter's name and value, sorted by name. */
 export function twilioSignedString(url: string, params: URLSearchParams): string {
   const names = [...new Set(params.keys())].sort();
-  return url + names.map((name) => params.getAll(name).sort().map((value) => name + value).join("")).join("");
+  return (
+    url +
+    names
+      .map((name) =>
+        params
+          .getAll(name)
+          .sort()
+          .map((value) => name + value)
+          .join(""),
+      )
+      .join("")
+  );
 }
 
 /**
@@ -43,19 +54,22 @@ export const twilioScheme: SignatureScheme = {
     const header = request.headers.get("x-twilio-signature");
     if (!header) return { code: "missing_signature", message: "X-Twilio-Signature header is required" };
     const signature = base64ToBytes(header);
-    if (!signature || signature.length !== 20) return { code: "malformed_signature", message: "X-Twilio-Signature must be a base64 HMAC-SHA1" };
+    if (!signature || signature.length !== 20)
+      return { code: "malformed_signature", message: "X-Twilio-Signature must be a base64 HMAC-SHA1" };
     const bodyHash = new URL(request.url).searchParams.get("bodySHA256");
     let params: URLSearchParams | undefined;
     if (bodyHash !== null) {
       // The digest of a public body is no secret, so a plain comparison is fine here; the signature is compared by
       // crypto.subtle.verify below, in constant time.
       const actual = bytesToHex(await crypto.subtle.digest("SHA-256", request.body as Uint8Array<ArrayBuffer>));
-      if (actual !== bodyHash.toLowerCase()) return { code: "bad_signature", message: "bodySHA256 in the URL does not match the body" };
+      if (actual !== bodyHash.toLowerCase())
+        return { code: "bad_signature", message: "bodySHA256 in the URL does not match the body" };
     } else {
       params = new URLSearchParams(new TextDecoder().decode(request.body));
     }
     for (const url of twilioUrlCandidates(request.url)) {
-      if (await verifyHmac("SHA-1", secrets, [signature], utf8(params ? twilioSignedString(url, params) : url))) return null;
+      if (await verifyHmac("SHA-1", secrets, [signature], utf8(params ? twilioSignedString(url, params) : url)))
+        return null;
     }
     return { code: "bad_signature", message: "X-Twilio-Signature does not match the URL and parameters" };
   },

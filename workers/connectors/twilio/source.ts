@@ -12,7 +12,9 @@ export const twilio: WebhookSource = {
     const message = text(field(body, "MessageSid")) ?? text(field(body, "SmsSid"));
     if (message) {
       const status = text(field(body, "SmsStatus")) ?? text(field(body, "MessageStatus")) ?? "received";
-      return [{ id: status === "received" ? message : `${message}:${status}`, type: `message.${status}`, payload: body }];
+      return [
+        { id: status === "received" ? message : `${message}:${status}`, type: `message.${status}`, payload: body },
+      ];
     }
     const call = text(field(body, "CallSid"));
     if (call) {

@@ -10,11 +10,23 @@
  * the step, the one that lands second is refused with 409 instead of adding a second reply.
  */
 import { FatalError } from "../../engine/index.ts";
-import { callApi, ConnectorError, connectorSettings, earlierCallSince, KEYED_LOOKUP_MARGIN_MS, type ApiConfig, type EffectContext } from "../http.ts";
+import {
+  callApi,
+  ConnectorError,
+  connectorSettings,
+  earlierCallSince,
+  KEYED_LOOKUP_MARGIN_MS,
+  type ApiConfig,
+  type EffectContext,
+} from "../http.ts";
 
 /** Settings from configuration: `ZENDESK_API_TOKEN` (an OAuth token) and `ZENDESK_API_BASE_URL` (`https://<subdomain>.zendesk.com`). */
 export function zendeskConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
-  return connectorSettings(config, { key: "ZENDESK_API_TOKEN", baseUrl: "ZENDESK_API_BASE_URL", hint: "https://<subdomain>.zendesk.com" });
+  return connectorSettings(config, {
+    key: "ZENDESK_API_TOKEN",
+    baseUrl: "ZENDESK_API_BASE_URL",
+    hint: "https://<subdomain>.zendesk.com",
+  });
 }
 
 /** The custom audit metadata field that carries the step's idempotency key. */
@@ -58,7 +70,12 @@ export function zendeskClient(config: Omit<ApiConfig, "system">) {
      * answers from the update the earlier call made).
      * @example await zendesk.reply("4711", "We refunded the duplicate charge.", { status: "solved" }, ctx);
      */
-    async reply(ticketId: string, body: string, options: { status?: "open" | "pending" | "solved" }, ctx: EffectContext): Promise<TicketUpdate> {
+    async reply(
+      ticketId: string,
+      body: string,
+      options: { status?: "open" | "pending" | "solved" },
+      ctx: EffectContext,
+    ): Promise<TicketUpdate> {
       const since = earlierCallSince(ctx, KEYED_LOOKUP_MARGIN_MS);
       const earlier = since === null ? null : await this.findUpdate(ticketId, ctx.idempotencyKey, since);
       if (earlier) return earlier;
@@ -83,10 +100,21 @@ export function zendeskClient(config: Omit<ApiConfig, "system">) {
         } catch (error) {
           // The HTTP helper answers a 409 as a retryable ConnectorError (a conflict may clear).
           if (!(error instanceof ConnectorError && error.status === 409)) throw error;
-          const landed = await this.findUpdate(ticketId, ctx.idempotencyKey, earlierCallSince({ ...ctx, resumed: true }, KEYED_LOOKUP_MARGIN_MS) ?? 0);
+          const landed = await this.findUpdate(
+            ticketId,
+            ctx.idempotencyKey,
+            earlierCallSince({ ...ctx, resumed: true }, KEYED_LOOKUP_MARGIN_MS) ?? 0,
+          );
           if (landed) return landed;
           // Someone else changed the ticket meanwhile: read it again; past a few rounds, the step's backoff takes over.
-          if (round >= SAFE_UPDATE_ROUNDS) throw new ConnectorError("zendesk", 409, true, `zendesk: ticket ${ticketId} kept changing under ${SAFE_UPDATE_ROUNDS} safe updates`, { cause: error });
+          if (round >= SAFE_UPDATE_ROUNDS)
+            throw new ConnectorError(
+              "zendesk",
+              409,
+              true,
+              `zendesk: ticket ${ticketId} kept changing under ${SAFE_UPDATE_ROUNDS} safe updates`,
+              { cause: error },
+            );
         }
       }
     },
@@ -97,16 +125,22 @@ export function zendeskClient(config: Omit<ApiConfig, "system">) {
     async findUpdate(ticketId: string, idempotencyKey: string, since: number): Promise<TicketUpdate | null> {
       let path: string | null = `${ticketPath(ticketId)}/audits.json?sort_order=desc`;
       for (let page = 0; path && page < LOOKUP_PAGES; page++) {
-        const list = await callApi<{ audits: TicketAudit[]; next_page: string | null }>(api, path).catch((error: unknown) => {
-          // No such ticket: it has no update of ours either, and the update itself will say what is wrong.
-          if (error instanceof FatalError && error.cause instanceof ConnectorError && error.cause.status === 404) return null;
-          throw error;
-        });
+        const list = await callApi<{ audits: TicketAudit[]; next_page: string | null }>(api, path).catch(
+          (error: unknown) => {
+            // No such ticket: it has no update of ours either, and the update itself will say what is wrong.
+            if (error instanceof FatalError && error.cause instanceof ConnectorError && error.cause.status === 404)
+              return null;
+            throw error;
+          },
+        );
         if (!list) return null;
         const audit = list.audits.find((a) => a.metadata?.custom?.[STEP_KEY_FIELD] === idempotencyKey);
         if (audit) {
           const status = audit.events?.find((e) => e.type === "Change" && e.field_name === "status")?.value;
-          const ticket = typeof status === "string" ? { id: audit.ticket_id, status } : (await callApi<TicketUpdate>(api, `${ticketPath(ticketId)}.json`)).ticket;
+          const ticket =
+            typeof status === "string"
+              ? { id: audit.ticket_id, status }
+              : (await callApi<TicketUpdate>(api, `${ticketPath(ticketId)}.json`)).ticket;
           return { ticket: { id: ticket.id, status: ticket.status }, audit: { id: audit.id } };
         }
         // Newest first: once a whole page is older than the step, no later page can hold its update.

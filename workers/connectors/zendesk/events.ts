@@ -7,7 +7,16 @@
 import { z } from "zod";
 import { webhookEvents } from "../triggers.ts";
 
-const TicketDetail = z.object({ id: z.string(), subject: z.string().optional(), description: z.string().optional(), tags: z.array(z.string()).optional(), requester: z.object({ email: z.string().optional() }).optional(), requester_id: z.string().optional() }).passthrough();
+const TicketDetail = z
+  .object({
+    id: z.string(),
+    subject: z.string().optional(),
+    description: z.string().optional(),
+    tags: z.array(z.string()).optional(),
+    requester: z.object({ email: z.string().optional() }).optional(),
+    requester_id: z.string().optional(),
+  })
+  .passthrough();
 
 export const ZendeskTicketCreated = z
   .object({
@@ -27,7 +36,15 @@ export const ZendeskCommentAdded = z
     detail: TicketDetail,
     event: z
       .object({
-        comment: z.object({ id: z.string().optional(), body: z.string().optional(), is_public: z.boolean().optional(), author: z.object({ id: z.string().optional(), is_staff: z.boolean().optional() }).passthrough().optional() }).passthrough().optional(),
+        comment: z
+          .object({
+            id: z.string().optional(),
+            body: z.string().optional(),
+            is_public: z.boolean().optional(),
+            author: z.object({ id: z.string().optional(), is_staff: z.boolean().optional() }).passthrough().optional(),
+          })
+          .passthrough()
+          .optional(),
         requester: z.object({ email: z.string().optional() }).passthrough().optional(),
       })
       .passthrough()
@@ -36,7 +53,10 @@ export const ZendeskCommentAdded = z
   .passthrough();
 
 /** @example zendeskEvents["ticket.created"].safeParse(payload).success */
-export const zendeskEvents = { "ticket.created": ZendeskTicketCreated, "ticket.comment_added": ZendeskCommentAdded } as const;
+export const zendeskEvents = {
+  "ticket.created": ZendeskTicketCreated,
+  "ticket.comment_added": ZendeskCommentAdded,
+} as const;
 
 /**
  * Typed triggers on the `zendesk` source.

@@ -2,4 +2,7 @@
 import type { Replay } from "../replay.ts";
 import type { RuleDecision, StepApi } from "../types/workflow.ts";
 
-export const decideStep = (r: Replay): StepApi["decide"] => <T extends string>(id: string, rule: () => RuleDecision<T>) => r.runStep(id, "decide", rule, { retries: 0 });
+export const decideStep =
+  (r: Replay): StepApi["decide"] =>
+  <T extends string>(id: string, rule: () => RuleDecision<T>) =>
+    r.runStep(id, "decide", rule, { retries: 0 });

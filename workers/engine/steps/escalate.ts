@@ -6,15 +6,22 @@ import type { Outcome } from "../types/case.ts";
 import type { EscalationRequest } from "../types/human.ts";
 import type { StepApi } from "../types/workflow.ts";
 
-export const escalateStep = (r: Replay): StepApi["escalate"] => async (id: string, request: EscalationRequest): Promise<Outcome> => {
-  r.claim(id);
-  const records = r.slaRecords(id);
-  const recorded = r.replay(id);
-  if (recorded) return recorded.output as Outcome;
-  // A decision ends the escalation whenever it comes, before or after its SLA passed.
-  const decision = decisionsFor(r.events, id).at(-1);
-  if (decision) return r.resolvedByHuman(id, decision, decision);
-  const task = r.escalationTask(id, request, {}, ["resolve"]);
-  const plan = slaPlan(request.then, r.optionalSpan(request.sla ?? r.workflow.sla), (d) => r.span(d), r.notifierFor(request.slaNotify));
-  return r.awaitPerson(id, task, plan, records, null);
-};
+export const escalateStep =
+  (r: Replay): StepApi["escalate"] =>
+  async (id: string, request: EscalationRequest): Promise<Outcome> => {
+    r.claim(id);
+    const records = r.slaRecords(id);
+    const recorded = r.replay(id);
+    if (recorded) return recorded.output as Outcome;
+    // A decision ends the escalation whenever it comes, before or after its SLA passed.
+    const decision = decisionsFor(r.events, id).at(-1);
+    if (decision) return r.resolvedByHuman(id, decision, decision);
+    const task = r.escalationTask(id, request, {}, ["resolve"]);
+    const plan = slaPlan(
+      request.then,
+      r.optionalSpan(request.sla ?? r.workflow.sla),
+      (d) => r.span(d),
+      r.notifierFor(request.slaNotify),
+    );
+    return r.awaitPerson(id, task, plan, records, null);
+  };

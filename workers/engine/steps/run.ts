@@ -2,4 +2,7 @@
 import type { Replay } from "../replay.ts";
 import type { StepApi } from "../types/workflow.ts";
 
-export const runStep = (r: Replay): StepApi["run"] => (id, fn, policy) => r.runStep(id, "run", fn, policy);
+export const runStep =
+  (r: Replay): StepApi["run"] =>
+  (id, fn, policy) =>
+    r.runStep(id, "run", fn, policy);

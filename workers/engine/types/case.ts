@@ -49,7 +49,17 @@ export interface CaseEvent {
 export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
 
 /** `sla`: a record the engine keeps while a person's task waits (its SLA passed, the notice of that was sent). */
-export type StepKind = "run" | "agent" | "decide" | "waitFor" | "sleep" | "ask" | "approve" | "escalate" | "resolve" | "sla";
+export type StepKind =
+  | "run"
+  | "agent"
+  | "decide"
+  | "waitFor"
+  | "sleep"
+  | "ask"
+  | "approve"
+  | "escalate"
+  | "resolve"
+  | "sla";
 
 export interface StepRecord {
   id: string;

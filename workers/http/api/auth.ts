@@ -19,13 +19,23 @@ const encoder = new TextEncoder();
 
 /** Constant-time equality by comparing HMACs of both sides under a per-call random key. */
 async function timingSafeEqual(a: string, b: string): Promise<boolean> {
-  const key = (await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"])) as CryptoKey;
+  const key = (await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+    "verify",
+  ])) as CryptoKey;
   const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(a));
   return crypto.subtle.verify("HMAC", key, mac, encoder.encode(b));
 }
 
 /** The dashboard's server: any workflow, and the person it names is the signed-in user it vouches for. */
-const DASHBOARD_CALLER: ApiCaller = { keyId: "dashboard", holder: "dashboard", role: "admin", taskRoles: [], workflows: null, onBehalf: true };
+const DASHBOARD_CALLER: ApiCaller = {
+  keyId: "dashboard",
+  holder: "dashboard",
+  role: "admin",
+  taskRoles: [],
+  workflows: null,
+  onBehalf: true,
+};
 
 /** One client per database URL and isolate (the libSQL web client holds no connection, only its settings). */
 const databases = new Map<string, MetricsDatabase>();
@@ -47,7 +57,12 @@ const REFUSALS = {
 async function identify(config: Config, given: string): Promise<ApiCaller> {
   if (looksLikeApiKey(given)) {
     const db = keyDatabase(config);
-    if (!db) throw new ApiError(503, "api_keys_not_configured", "API keys are checked in the metrics database, and TURSO_DATABASE_URL is not set");
+    if (!db)
+      throw new ApiError(
+        503,
+        "api_keys_not_configured",
+        "API keys are checked in the metrics database, and TURSO_DATABASE_URL is not set",
+      );
     const check = await checkApiKey(db, given);
     if ("refused" in check) throw new ApiError(401, check.refused, REFUSALS[check.refused]);
     return check.caller;
@@ -60,7 +75,11 @@ async function identify(config: Config, given: string): Promise<ApiCaller> {
 /** Authenticates every `/api/*` call and puts the caller on the context. */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (activeSecrets(c.env.CROSSFLOW_API_TOKEN).length === 0 && !c.env.TURSO_DATABASE_URL) {
-    throw new ApiError(503, "api_not_configured", "the case API is disabled until CROSSFLOW_API_TOKEN or TURSO_DATABASE_URL (for API keys) is set");
+    throw new ApiError(
+      503,
+      "api_not_configured",
+      "the case API is disabled until CROSSFLOW_API_TOKEN or TURSO_DATABASE_URL (for API keys) is set",
+    );
   }
   const header = c.req.header("authorization") ?? "";
   const given = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
@@ -76,10 +95,19 @@ const RANK = { viewer: 0, operator: 1, admin: 2 } as const;
  * `workflow` is "*": dead letters come before routing, so only unlimited keys see them).
  */
 export function authorize(caller: ApiCaller, role: keyof typeof RANK, workflow: string): ApiCaller {
-  if (RANK[caller.role] < RANK[role]) throw new ApiError(403, "insufficient_role", `this needs the ${role} role; the key ${caller.keyId} (${caller.holder}) is ${caller.role}`);
+  if (RANK[caller.role] < RANK[role])
+    throw new ApiError(
+      403,
+      "insufficient_role",
+      `this needs the ${role} role; the key ${caller.keyId} (${caller.holder}) is ${caller.role}`,
+    );
   if (caller.workflows !== null && (workflow === "*" || !caller.workflows.includes(workflow))) {
     const where = workflow === "*" ? "dead letters (before routing, not of one workflow)" : `workflow ${workflow}`;
-    throw new ApiError(403, "out_of_scope", `the key ${caller.keyId} is limited to ${caller.workflows.join(", ")}, not ${where}`);
+    throw new ApiError(
+      403,
+      "out_of_scope",
+      `the key ${caller.keyId} is limited to ${caller.workflows.join(", ")}, not ${where}`,
+    );
   }
   return caller;
 }

@@ -5,7 +5,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { modelResolver } from "../../agent/models.ts";
 import type { ModelResolver } from "../../agent/types.ts";
-import { aliasRecordId, type AuditEntry, type CaseIngestResult, type ChainVerdict, type EventEnvelope, type WorkflowDefinition } from "../../engine/index.ts";
+import {
+  aliasRecordId,
+  type AuditEntry,
+  type CaseIngestResult,
+  type ChainVerdict,
+  type EventEnvelope,
+  type WorkflowDefinition,
+} from "../../engine/index.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
 import { metricsDelivery } from "./metrics.ts";
 import type { Env } from "./env.ts";
@@ -41,7 +48,10 @@ export class CaseObject extends DurableObject<Env> {
         now: () => this.now(),
         models: this.models(),
         config: this.env as unknown as Record<string, unknown>,
-        aliases: { register: (alias, caseKey) => this.env.CASES.getByName(aliasRecordId(alias.kind, alias.value)).recordAlias(caseKey) },
+        aliases: {
+          register: (alias, caseKey) =>
+            this.env.CASES.getByName(aliasRecordId(alias.kind, alias.value)).recordAlias(caseKey),
+        },
         metrics: () => metricsDelivery(this.env),
       },
     );

@@ -29,7 +29,6 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 CREATE INDEX IF NOT EXISTS dead_letters_pending ON dead_letters (replayed_at, id);
 `;
 
-
 type Row = Record<string, SqlStorageValue>;
 
 function toEntry(row: Row): DeadLetter {
@@ -68,20 +67,25 @@ export class DeadLetterObject extends DurableObject<Env> {
       )
       .toArray()[0];
     if (inserted) return { id: Number(inserted.id), duplicate: false };
-    const existing = sql.exec<Row>("SELECT id FROM dead_letters WHERE source = ? AND event_id = ?", entry.source, entry.eventId).one();
+    const existing = sql
+      .exec<Row>("SELECT id FROM dead_letters WHERE source = ? AND event_id = ?", entry.source, entry.eventId)
+      .one();
     return { id: Number(existing.id), duplicate: true };
   }
 
   async list(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
     const where: string[] = [];
     const args: SqlStorageValue[] = [];
-    if (query.source) (where.push("source = ?"), args.push(query.source));
+    if (query.source) where.push("source = ?"), args.push(query.source);
     if ((query.status ?? "pending") === "pending") where.push("replayed_at IS NULL");
     if (query.status === "replayed") where.push("replayed_at IS NOT NULL");
-    if (query.before) (where.push("id < ?"), args.push(query.before));
+    if (query.before) where.push("id < ?"), args.push(query.before);
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const sql = `SELECT id, source, event_id, type, reason, received_at, occurred_at, replayed_at, replay_result FROM dead_letters ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`;
-    return this.ctx.storage.sql.exec<Row>(sql, ...args).toArray().map(toEntry);
+    return this.ctx.storage.sql
+      .exec<Row>(sql, ...args)
+      .toArray()
+      .map(toEntry);
   }
 
   async get(id: number): Promise<DeadLetterWithPayload | null> {
@@ -90,6 +94,11 @@ export class DeadLetterObject extends DurableObject<Env> {
   }
 
   async markReplayed(id: number, result: unknown): Promise<void> {
-    this.ctx.storage.sql.exec("UPDATE dead_letters SET replayed_at = ?, replay_result = ? WHERE id = ?", Date.now(), JSON.stringify(result), id);
+    this.ctx.storage.sql.exec(
+      "UPDATE dead_letters SET replayed_at = ?, replay_result = ? WHERE id = ?",
+      Date.now(),
+      JSON.stringify(result),
+      id,
+    );
   }
 }

@@ -14,4 +14,3 @@ export function deadLetterStore(env: Env): DeadLetterStore {
     markReplayed: (id, result) => stub().markReplayed(id, result),
   };
 }
-

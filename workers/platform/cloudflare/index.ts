@@ -14,5 +14,6 @@ export default {
   /** The metrics queue and its dead-letter queue (see workers/metrics/consumer.ts). */
   queue: (batch, env) => handleMetricsQueue(batch, env),
   /** Daily: prune raw metric events past retention; sign the previous UTC day's manifest of audit chain heads. */
-  scheduled: (controller, env, ctx) => ctx.waitUntil(Promise.all([pruneMetrics(env), signAuditManifest(env, controller.scheduledTime)])),
+  scheduled: (controller, env, ctx) =>
+    ctx.waitUntil(Promise.all([pruneMetrics(env), signAuditManifest(env, controller.scheduledTime)])),
 } satisfies ExportedHandler<Env>;

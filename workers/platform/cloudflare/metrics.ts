@@ -6,7 +6,14 @@
  */
 import { openDatabase, type MetricsDatabase } from "../../../db/client.ts";
 import type { Env } from "./env.ts";
-import { consumeMetrics, databaseDelivery, parkExhaustedMetrics, queueDelivery, type MetricsDelivery, type QueueMessage } from "../../metrics/index.ts";
+import {
+  consumeMetrics,
+  databaseDelivery,
+  parkExhaustedMetrics,
+  queueDelivery,
+  type MetricsDelivery,
+  type QueueMessage,
+} from "../../metrics/index.ts";
 import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import { pruneRawEvents, retentionDays } from "../../metrics/retention.ts";
 import { deadLetterStore } from "./dead-letter-store.ts";
@@ -15,7 +22,8 @@ import { log } from "../../observability/index.ts";
 /** The metrics queue's dead-letter queue (wrangler.toml `dead_letter_queue`). */
 export const METRICS_DLQ = "crossflow-metrics-dlq";
 
-const database = (env: Env): MetricsDatabase | null => (env.TURSO_DATABASE_URL ? openDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN }) : null);
+const database = (env: Env): MetricsDatabase | null =>
+  env.TURSO_DATABASE_URL ? openDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN }) : null;
 
 /**
  * The queue in production. `METRICS_DELIVERY = "direct"` (set by the local stack for `wrangler dev`) writes to the
@@ -30,7 +38,10 @@ export function metricsDelivery(env: Env): MetricsDelivery | null {
   return db ? databaseDelivery(db) : null;
 }
 
-export async function handleMetricsQueue(batch: { queue: string; messages: readonly QueueMessage[] }, env: Env): Promise<void> {
+export async function handleMetricsQueue(
+  batch: { queue: string; messages: readonly QueueMessage[] },
+  env: Env,
+): Promise<void> {
   if (batch.queue === METRICS_DLQ) {
     await parkExhaustedMetrics(batch.messages, deadLetterStore(env));
     return;
@@ -54,5 +65,8 @@ export async function signAuditManifest(env: Env, now = Date.now()): Promise<voi
     return;
   }
   const signed = await writeDailyManifest(db, env.AUDIT_SIGNING_KEY, lastFullDay(now), now);
-  log.info("audit manifest", signed ? { day: signed.day, cases: signed.cases } : { day: lastFullDay(now), alreadySigned: true });
+  log.info(
+    "audit manifest",
+    signed ? { day: signed.day, cases: signed.cases } : { day: lastFullDay(now), alreadySigned: true },
+  );
 }

@@ -3,7 +3,19 @@
  * people's decisions among them), completed steps (the replay journal), step attempts (the effect outbox),
  * the wait it is parked on, the case header, the audit chain and the metric outbox.
  */
-import { caseId, chainEntry, HUMAN_SOURCE, type AuditEntry, type AuditFields, type CaseEvent, type CaseStatus, type EventEnvelope, type PendingWait, type RetryState, type StepRecord } from "../../engine/index.ts";
+import {
+  caseId,
+  chainEntry,
+  HUMAN_SOURCE,
+  type AuditEntry,
+  type AuditFields,
+  type CaseEvent,
+  type CaseStatus,
+  type EventEnvelope,
+  type PendingWait,
+  type RetryState,
+  type StepRecord,
+} from "../../engine/index.ts";
 import type { MetricEvent } from "../../metrics/index.ts";
 import type { CaseHeader, CaseStorage, HeaderChange, StepAttempt } from "../../case/storage.ts";
 import { createCaseSchema } from "./sqlite-case-schema.ts";
@@ -50,7 +62,14 @@ export class SqliteCaseStore implements CaseStorage {
     return this.sql
       .exec<Row>("SELECT seq, source, id, type, received_at, payload FROM events WHERE seq > ? ORDER BY seq", afterSeq)
       .toArray()
-      .map((r) => ({ seq: Number(r.seq), source: String(r.source), id: String(r.id), type: String(r.type), receivedAt: Number(r.received_at), payload: JSON.parse(String(r.payload)) }));
+      .map((r) => ({
+        seq: Number(r.seq),
+        source: String(r.source),
+        id: String(r.id),
+        type: String(r.type),
+        receivedAt: Number(r.received_at),
+        payload: JSON.parse(String(r.payload)),
+      }));
   }
 
   header(): CaseHeader | null {
@@ -116,7 +135,13 @@ export class SqliteCaseStore implements CaseStorage {
       .exec<Row>("SELECT id, kind, output, started_at, finished_at, event_seq FROM steps ORDER BY seq")
       .toArray()
       .map((r) => {
-        const record: StepRecord = { id: String(r.id), kind: r.kind as StepRecord["kind"], output: JSON.parse(String(r.output)), startedAt: Number(r.started_at), finishedAt: Number(r.finished_at) };
+        const record: StepRecord = {
+          id: String(r.id),
+          kind: r.kind as StepRecord["kind"],
+          output: JSON.parse(String(r.output)),
+          startedAt: Number(r.started_at),
+          finishedAt: Number(r.finished_at),
+        };
         if (r.event_seq !== null) record.eventSeq = Number(r.event_seq);
         return record;
       });
@@ -139,7 +164,9 @@ export class SqliteCaseStore implements CaseStorage {
    * unfinished was cut off by a crash: it is resumed under its own number rather than counted again.
    */
   beginAttempt(stepId: string, idempotencyKey: string, at: number): { attempt: number; resumed: boolean } {
-    const open = this.sql.exec<Row>("SELECT attempt FROM attempts WHERE step_id = ? AND finished_at IS NULL", stepId).toArray()[0];
+    const open = this.sql
+      .exec<Row>("SELECT attempt FROM attempts WHERE step_id = ? AND finished_at IS NULL", stepId)
+      .toArray()[0];
     if (open) return { attempt: Number(open.attempt), resumed: true };
     const row = this.sql
       .exec<Row>(
@@ -155,12 +182,19 @@ export class SqliteCaseStore implements CaseStorage {
 
   /** Closes the step's open attempt; call in the transaction that records its result. */
   finishAttempt(stepId: string, outcome: "succeeded" | "failed", at: number): void {
-    this.sql.exec("UPDATE attempts SET finished_at = ?, outcome = ? WHERE step_id = ? AND finished_at IS NULL", at, outcome, stepId);
+    this.sql.exec(
+      "UPDATE attempts SET finished_at = ?, outcome = ? WHERE step_id = ? AND finished_at IS NULL",
+      at,
+      outcome,
+      stepId,
+    );
   }
 
   attempts(): StepAttempt[] {
     return this.sql
-      .exec<Row>("SELECT step_id, attempt, idempotency_key, started_at, finished_at, outcome FROM attempts ORDER BY started_at, step_id, attempt")
+      .exec<Row>(
+        "SELECT step_id, attempt, idempotency_key, started_at, finished_at, outcome FROM attempts ORDER BY started_at, step_id, attempt",
+      )
       .toArray()
       .map((r) => ({
         stepId: String(r.step_id),
@@ -179,7 +213,11 @@ export class SqliteCaseStore implements CaseStorage {
   }
 
   setRetry(stepId: string, state: RetryState): void {
-    this.sql.exec("INSERT INTO retries (step_id, state) VALUES (?, ?) ON CONFLICT (step_id) DO UPDATE SET state = excluded.state", stepId, JSON.stringify(state));
+    this.sql.exec(
+      "INSERT INTO retries (step_id, state) VALUES (?, ?) ON CONFLICT (step_id) DO UPDATE SET state = excluded.state",
+      stepId,
+      JSON.stringify(state),
+    );
   }
 
   clearRetry(stepId: string): void {
@@ -202,7 +240,12 @@ export class SqliteCaseStore implements CaseStorage {
   }
 
   queueMetric(event: MetricEvent): void {
-    this.sql.exec("INSERT INTO metric_outbox (id, body, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING", event.id, JSON.stringify(event), event.at);
+    this.sql.exec(
+      "INSERT INTO metric_outbox (id, body, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      event.id,
+      JSON.stringify(event),
+      event.at,
+    );
   }
 
   pendingMetrics(limit: number): MetricEvent[] {
@@ -223,6 +266,10 @@ export class SqliteCaseStore implements CaseStorage {
 
   /** Counts a failed flush and returns how many there have been in a row. */
   recordFlushFailure(): number {
-    return Number(this.sql.exec<Row>("UPDATE header SET flush_failures = flush_failures + 1 WHERE singleton = 1 RETURNING flush_failures").one().flush_failures);
+    return Number(
+      this.sql
+        .exec<Row>("UPDATE header SET flush_failures = flush_failures + 1 WHERE singleton = 1 RETURNING flush_failures")
+        .one().flush_failures,
+    );
   }
 }

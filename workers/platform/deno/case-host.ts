@@ -7,7 +7,13 @@ import type { MetricsDelivery } from "../../metrics/index.ts";
 import type { ModelResolver } from "../../agent/types.ts";
 import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
 import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
-import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope, WorkflowDefinition } from "../../engine/index.ts";
+import type {
+  AuditEntry,
+  CaseIngestResult,
+  ChainVerdict,
+  EventEnvelope,
+  WorkflowDefinition,
+} from "../../engine/index.ts";
 import type { CaseDirectory } from "../../http/index.ts";
 import { log } from "../../observability/index.ts";
 import { AlarmRunner } from "./alarm-runner.ts";
@@ -48,14 +54,23 @@ export class DenoCaseHost implements CaseDirectory {
     private readonly options: CaseHostOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.runner = options.listen !== false ? new AlarmRunner((caseId) => this.runAlarmIfDue(caseId), { ...DEFAULT_ALARMS, ...options.alarms, now: this.now }) : null;
+    this.runner =
+      options.listen !== false
+        ? new AlarmRunner((caseId) => this.runAlarmIfDue(caseId), {
+            ...DEFAULT_ALARMS,
+            ...options.alarms,
+            now: this.now,
+          })
+        : null;
     if (options.listen !== false) {
       // A message may come late, twice, or after the alarm moved: the stored alarm decides whether it is due.
       void kv.listenQueue(async (message: unknown) => {
         const m = message as AlarmMessage;
         if (m?.kind === "case-alarm") await this.runAlarmIfDue(m.caseId);
       });
-      this.sweep().catch((error: unknown) => log.error("alarm sweep failed: alarms left due run when their queue messages arrive", { error }));
+      this.sweep().catch((error: unknown) =>
+        log.error("alarm sweep failed: alarms left due run when their queue messages arrive", { error }),
+      );
     }
   }
 
@@ -129,7 +144,8 @@ export class DenoCaseHost implements CaseDirectory {
 
   /** Alarms left by a process that stopped (killed mid-run, or before their time): those due soon run here. */
   private async sweep(): Promise<void> {
-    for await (const entry of this.kv.list<number>({ prefix: ["case-alarm"] })) this.runner?.schedule(String(entry.key[1]), entry.value);
+    for await (const entry of this.kv.list<number>({ prefix: ["case-alarm"] }))
+      this.runner?.schedule(String(entry.key[1]), entry.value);
   }
 
   /** Runs `fn` on the case once every earlier call for it has finished. */
@@ -158,8 +174,18 @@ export class DenoCaseHost implements CaseDirectory {
 
   private async load(caseId: string): Promise<CaseRuntime> {
     const store = await openKvCaseStore(this.kv, caseId);
-    const aliases = { register: async (alias: { kind: string; value: string }, caseKey: string) => void (await this.kv.set(["alias", alias.kind, alias.value], caseKey)) };
-    const runtime = new CaseRuntime(store, this.alarmClock(caseId), { workflows: this.options.workflows, now: this.now, metrics: this.options.metrics, models: this.options.models, config: this.options.config, aliases });
+    const aliases = {
+      register: async (alias: { kind: string; value: string }, caseKey: string) =>
+        void (await this.kv.set(["alias", alias.kind, alias.value], caseKey)),
+    };
+    const runtime = new CaseRuntime(store, this.alarmClock(caseId), {
+      workflows: this.options.workflows,
+      now: this.now,
+      metrics: this.options.metrics,
+      models: this.options.models,
+      config: this.options.config,
+      aliases,
+    });
     if (this.loaded.size >= CACHE_LIMIT) {
       for (const id of this.loaded.keys()) {
         if (!this.queues.has(id)) {
@@ -179,7 +205,11 @@ export class DenoCaseHost implements CaseDirectory {
       set: async (at) => {
         const message: AlarmMessage = { kind: "case-alarm", caseId, at };
         // The record and the message land together: a timer is never stored without its delivery.
-        await this.kv.atomic().set(key, at).enqueue(message, { delay: Math.max(0, at - this.now()) }).commit();
+        await this.kv
+          .atomic()
+          .set(key, at)
+          .enqueue(message, { delay: Math.max(0, at - this.now()) })
+          .commit();
         this.runner?.schedule(caseId, at);
       },
       delete: async () => {

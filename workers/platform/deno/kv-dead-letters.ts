@@ -20,8 +20,24 @@ export function kvDeadLetters(kv: Deno.Kv, now: () => number = Date.now): DeadLe
         const [seq, existing] = await kv.getMany<[number, number]>([SEQ, indexKey(input.source, input.eventId)]);
         if (existing.value !== null) return { id: existing.value, duplicate: true };
         const id = (seq.value ?? 0) + 1;
-        const entry: DeadLetter = { id, source: input.source, eventId: input.eventId, type: input.type, reason: input.reason, receivedAt: input.receivedAt, occurredAt: input.occurredAt ?? null, replayedAt: null, replayResult: null };
-        const op = kv.atomic().check(seq).check(existing).set(SEQ, id).set(entryKey(id), entry).set(indexKey(input.source, input.eventId), id);
+        const entry: DeadLetter = {
+          id,
+          source: input.source,
+          eventId: input.eventId,
+          type: input.type,
+          reason: input.reason,
+          receivedAt: input.receivedAt,
+          occurredAt: input.occurredAt ?? null,
+          replayedAt: null,
+          replayResult: null,
+        };
+        const op = kv
+          .atomic()
+          .check(seq)
+          .check(existing)
+          .set(SEQ, id)
+          .set(entryKey(id), entry)
+          .set(indexKey(input.source, input.eventId), id);
         writeParts(op, payloadKey(id), JSON.stringify(input.payload ?? null), 0);
         if ((await op.commit()).ok) return { id, duplicate: false };
       }

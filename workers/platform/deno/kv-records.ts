@@ -11,7 +11,12 @@ export function splitParts(json: string): string[] {
 }
 
 /** Writes `json` (or deletes it, when null) under `key`, dropping parts an earlier, longer value left. */
-export function writeParts(op: Deno.AtomicOperation, key: Deno.KvKey, json: string | null, previousParts: number): number {
+export function writeParts(
+  op: Deno.AtomicOperation,
+  key: Deno.KvKey,
+  json: string | null,
+  previousParts: number,
+): number {
   const parts = json === null ? [] : splitParts(json);
   parts.forEach((part, i) => op.set([...key, i], part));
   for (let i = parts.length; i < previousParts; i++) op.delete([...key, i]);
@@ -19,7 +24,10 @@ export function writeParts(op: Deno.AtomicOperation, key: Deno.KvKey, json: stri
 }
 
 /** Reads every record under `prefix`, reassembled from its parts: the key below the prefix, its JSON, its part count. */
-export async function readRecords(kv: Deno.Kv, prefix: Deno.KvKey): Promise<{ key: Deno.KvKey; json: string; parts: number }[]> {
+export async function readRecords(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+): Promise<{ key: Deno.KvKey; json: string; parts: number }[]> {
   const grouped = new Map<string, { key: Deno.KvKey; parts: string[] }>();
   for await (const entry of kv.list<string>({ prefix })) {
     const below = entry.key.slice(prefix.length);

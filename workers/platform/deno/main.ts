@@ -68,12 +68,17 @@ function scheduleAuditManifests(db: MetricsDatabase, signingKey: string | undefi
  */
 export async function startDenoServer(options: { port?: number; hostname?: string; kvPath?: string } = {}) {
   const config = await loadConfig();
-  const kvPath = options.kvPath ?? (config.CROSSFLOW_KV_PATH as string | undefined) ?? new URL(".data/deno-kv.sqlite3", ROOT).pathname;
+  const kvPath =
+    options.kvPath ??
+    (config.CROSSFLOW_KV_PATH as string | undefined) ??
+    new URL(".data/deno-kv.sqlite3", ROOT).pathname;
   if (kvPath) await Deno.mkdir(new URL(".", `file://${kvPath}`), { recursive: true });
   const kv = await Deno.openKv(kvPath);
   // Deno has no Cloudflare Queue: case runtimes write their metric batches to libSQL directly (same writer, same rows),
   // through one process-wide writer that commits the batches of many cases together, as the queue's consumer does.
-  const db = config.TURSO_DATABASE_URL ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN }) : null;
+  const db = config.TURSO_DATABASE_URL
+    ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN })
+    : null;
   const delivery = db ? batchingDelivery((batches) => writeMetricBatches(db, batches)) : null;
   const metrics = () => delivery;
   const cron = new AbortController();
@@ -81,10 +86,22 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   const cases = new DenoCaseHost(kv, { workflows: WORKFLOWS, models: modelResolver(config), config, metrics });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
   const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);
-  const platform: Platform = { workflows: WORKFLOWS, cases, deadLetters: kvDeadLetters(kv), metrics, rateLimit: kvRateLimiter(kv, limit, period * 1000), admission: () => cases.admission(), maxBodyBytes: MAX_BODY_BYTES };
+  const platform: Platform = {
+    workflows: WORKFLOWS,
+    cases,
+    deadLetters: kvDeadLetters(kv),
+    metrics,
+    rateLimit: kvRateLimiter(kv, limit, period * 1000),
+    admission: () => cases.admission(),
+    maxBodyBytes: MAX_BODY_BYTES,
+  };
   const app = createApp(() => platform);
   const server = Deno.serve(
-    { port: options.port ?? Number(config.PORT ?? 8788), hostname: options.hostname ?? (config.HOST as string | undefined) ?? "127.0.0.1", onListen: () => {} },
+    {
+      port: options.port ?? Number(config.PORT ?? 8788),
+      hostname: options.hostname ?? (config.HOST as string | undefined) ?? "127.0.0.1",
+      onListen: () => {},
+    },
     (request) => app.fetch(request, config),
   );
   const { hostname, port } = server.addr as Deno.NetAddr;

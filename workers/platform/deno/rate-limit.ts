@@ -46,7 +46,8 @@ export function kvRateLimiter(kv: Deno.Kv, limit: number, windowMs: number, now:
       } catch (error) {
         // Processes sharing one local KV file contend for SQLite's write lock ("database is locked"): a conflict
         // like any other, tried again. Anything else is a real failure.
-        if (!(error instanceof Error && error.message.includes("database is locked")) || tries >= MAX_TRIES) throw error;
+        if (!(error instanceof Error && error.message.includes("database is locked")) || tries >= MAX_TRIES)
+          throw error;
       }
       if (committed) {
         const { before } = committed;

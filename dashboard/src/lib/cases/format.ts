@@ -19,7 +19,9 @@ export function span(ms: number): string {
 /** The SLA as people act on it: `due in 3 h` or `overdue by 20 min`. */
 export function due(deadline: number | null, now: number): { text: string; overdue: boolean } {
   if (deadline === null) return { text: "no SLA", overdue: false };
-  return deadline >= now ? { text: `due in ${span(deadline - now)}`, overdue: false } : { text: `overdue by ${span(now - deadline)}`, overdue: true };
+  return deadline >= now
+    ? { text: `due in ${span(deadline - now)}`, overdue: false }
+    : { text: `overdue by ${span(now - deadline)}`, overdue: true };
 }
 
 /**

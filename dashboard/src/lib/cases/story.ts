@@ -40,7 +40,8 @@ function replyText(payload: unknown): { text: string | null; from: string | null
   if (!isObject(payload)) return { text: null, from: null };
   const data = isObject(payload.data) ? payload.data : null; // Resend inbound email
   const detail = isObject(payload.detail) ? payload.detail : null; // Zendesk
-  const text = str(data?.text) ?? str(payload.Body) ?? str(payload.body) ?? str(detail?.description) ?? str(payload.text) ?? null;
+  const text =
+    str(data?.text) ?? str(payload.Body) ?? str(payload.body) ?? str(detail?.description) ?? str(payload.text) ?? null;
   const from = str(data?.from) ?? str(payload.From) ?? str(payload.from) ?? null;
   return { text, from };
 }
@@ -77,15 +78,39 @@ export function conversation(view: Pick<CaseView, "steps" | "wait">): Message[] 
       // provider's answer alone, without the question.
       const output = isObject(step.output) ? step.output : {};
       const asked = "sent" in output && str(output.text) !== null;
-      messages.push({ direction: "out", at: step.finishedAt, stepId: step.id, channel: str(output.channel), text: asked ? str(output.text) : null, ref: sentRef(asked ? output.sent : step.output), from: null });
+      messages.push({
+        direction: "out",
+        at: step.finishedAt,
+        stepId: step.id,
+        channel: str(output.channel),
+        text: asked ? str(output.text) : null,
+        ref: sentRef(asked ? output.sent : step.output),
+        from: null,
+      });
     } else if (ASK_REPLY.test(step.id)) {
       const event = isObject(step.output) ? step.output : null;
       if (!event) {
-        messages.push({ direction: "none", at: step.finishedAt, stepId: step.id, channel: null, text: null, ref: null, from: null });
+        messages.push({
+          direction: "none",
+          at: step.finishedAt,
+          stepId: step.id,
+          channel: null,
+          text: null,
+          ref: null,
+          from: null,
+        });
         continue;
       }
       const { text, from } = replyText(event.payload);
-      messages.push({ direction: "in", at: Number(event.receivedAt ?? step.finishedAt), stepId: step.id, channel: str(event.source), text, ref: str(event.id), from });
+      messages.push({
+        direction: "in",
+        at: Number(event.receivedAt ?? step.finishedAt),
+        stepId: step.id,
+        channel: str(event.source),
+        text,
+        ref: str(event.id),
+        from,
+      });
     }
   }
   return messages.sort((a, b) => a.at - b.at);
@@ -109,9 +134,28 @@ export function agentSteps(view: Pick<CaseView, "steps">): AgentStep[] {
       confidence: decision && typeof decision.confidence === "number" ? decision.confidence : null,
       rationale: decision ? str(decision.rationale) : null,
       overrun: str(t.overrun),
-      verdicts: Array.isArray(t.verdicts) ? t.verdicts.filter(isObject).map((v) => ({ tool: String(v.tool), verdict: String(v.verdict), ...(str(v.reason) ? { reason: String(v.reason) } : {}), input: v.input })) : [],
-      actions: Array.isArray(t.actions) ? t.actions.filter(isObject).map((a) => ({ tool: String(a.tool), input: a.input, needsApproval: a.needsApproval === true })) : [],
-      usage: isObject(t.usage) ? { inputTokens: Number(t.usage.inputTokens ?? 0), outputTokens: Number(t.usage.outputTokens ?? 0), costUsd: Number(t.usage.costUsd ?? 0) } : null,
+      verdicts: Array.isArray(t.verdicts)
+        ? t.verdicts
+            .filter(isObject)
+            .map((v) => ({
+              tool: String(v.tool),
+              verdict: String(v.verdict),
+              ...(str(v.reason) ? { reason: String(v.reason) } : {}),
+              input: v.input,
+            }))
+        : [],
+      actions: Array.isArray(t.actions)
+        ? t.actions
+            .filter(isObject)
+            .map((a) => ({ tool: String(a.tool), input: a.input, needsApproval: a.needsApproval === true }))
+        : [],
+      usage: isObject(t.usage)
+        ? {
+            inputTokens: Number(t.usage.inputTokens ?? 0),
+            outputTokens: Number(t.usage.outputTokens ?? 0),
+            costUsd: Number(t.usage.costUsd ?? 0),
+          }
+        : null,
     });
   }
   return out;

@@ -5,7 +5,15 @@
  */
 import { env } from "$env/dynamic/private";
 import type { AuditEntry, ChainVerdict } from "$workers/engine/audit.ts";
-import type { CaseEvent, CaseStatus, HumanDecision, HumanDecisionKind, HumanTask, PendingWait, StepRecord } from "$workers/engine/types.ts";
+import type {
+  CaseEvent,
+  CaseStatus,
+  HumanDecision,
+  HumanDecisionKind,
+  HumanTask,
+  PendingWait,
+  StepRecord,
+} from "$workers/engine/types.ts";
 
 export type { AuditEntry, ChainVerdict, HumanTask, PendingWait, HumanDecisionKind, StepRecord, CaseStatus };
 
@@ -36,7 +44,14 @@ export interface CaseView {
   wait: PendingWait | null;
   events: Omit<CaseEvent, "payload">[];
   steps: StepRecord[];
-  attempts: { stepId: string; attempt: number; idempotencyKey: string; startedAt: number; finishedAt: number | null; outcome: "succeeded" | "failed" | null }[];
+  attempts: {
+    stepId: string;
+    attempt: number;
+    idempotencyKey: string;
+    startedAt: number;
+    finishedAt: number | null;
+    outcome: "succeeded" | "failed" | null;
+  }[];
   decisions: (HumanDecision & { at: number })[];
   /** Every audited action in order (audit entries without their chain fields). */
   timeline: Omit<AuditEntry, "prevHash" | "hash">[];
@@ -86,8 +101,18 @@ const TIMEOUT_MS = 10_000;
 function settings(): { url: string; token: string } {
   const url = env.CROSSFLOW_WORKER_URL?.trim();
   const token = env.CROSSFLOW_API_TOKEN?.split(",")[0]?.trim();
-  if (!url) throw new CaseApiError(0, "not_configured", "CROSSFLOW_WORKER_URL is not set: point it at the worker (npm start does this locally)");
-  if (!token) throw new CaseApiError(0, "not_configured", "CROSSFLOW_API_TOKEN is not set: the dashboard needs one of the worker's API tokens");
+  if (!url)
+    throw new CaseApiError(
+      0,
+      "not_configured",
+      "CROSSFLOW_WORKER_URL is not set: point it at the worker (npm start does this locally)",
+    );
+  if (!token)
+    throw new CaseApiError(
+      0,
+      "not_configured",
+      "CROSSFLOW_API_TOKEN is not set: the dashboard needs one of the worker's API tokens",
+    );
   return { url: url.replace(/\/+$/, ""), token };
 }
 
@@ -109,7 +134,14 @@ async function call(path: string, init: RequestInit = {}, fetcher: typeof fetch 
     });
   } catch (cause) {
     const timedOut = cause instanceof DOMException && cause.name === "TimeoutError";
-    throw new CaseApiError(0, "unreachable", timedOut ? `the worker at ${url} did not answer within ${TIMEOUT_MS / 1000} s` : `the worker at ${url} could not be reached`, { cause });
+    throw new CaseApiError(
+      0,
+      "unreachable",
+      timedOut
+        ? `the worker at ${url} did not answer within ${TIMEOUT_MS / 1000} s`
+        : `the worker at ${url} could not be reached`,
+      { cause },
+    );
   }
 }
 
@@ -118,7 +150,12 @@ async function refusal(res: Response, what: string): Promise<CaseApiError> {
   const text = await res.text();
   try {
     const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-    if (typeof body.error?.code === "string") return new CaseApiError(res.status, body.error.code, typeof body.error.message === "string" ? body.error.message : body.error.code);
+    if (typeof body.error?.code === "string")
+      return new CaseApiError(
+        res.status,
+        body.error.code,
+        typeof body.error.message === "string" ? body.error.message : body.error.code,
+      );
   } catch {
     // Not JSON (a proxy's error page): described below from the status and the text.
   }
@@ -137,7 +174,12 @@ async function json<T>(res: Response, what: string): Promise<T> {
  * The case as its object sees it now (header, wait, steps, decisions, timeline), or null when there is no such case.
  * @example const view = await getCase("refund-dispute", "customer:ana@example.com");
  */
-export async function getCase(workflow: string, caseKey: string, seq?: number, fetcher?: typeof fetch): Promise<CaseView | null> {
+export async function getCase(
+  workflow: string,
+  caseKey: string,
+  seq?: number,
+  fetcher?: typeof fetch,
+): Promise<CaseView | null> {
   const what = `reading case ${caseKey} of ${workflow}`;
   const res = await call(casePath(workflow, caseKey, seq), {}, fetcher);
   if (res.status === 404) return (await res.body?.cancel(), null);
@@ -149,7 +191,12 @@ export async function getCase(workflow: string, caseKey: string, seq?: number, f
  * The case's hash-chained audit trail and its verification, or null when there is no such case.
  * @example const audit = await getAudit("refund-dispute", "customer:ana@example.com"); audit?.verification.valid
  */
-export async function getAudit(workflow: string, caseKey: string, seq?: number, fetcher?: typeof fetch): Promise<CaseAudit | null> {
+export async function getAudit(
+  workflow: string,
+  caseKey: string,
+  seq?: number,
+  fetcher?: typeof fetch,
+): Promise<CaseAudit | null> {
   const what = `reading the audit trail of ${caseKey} in ${workflow}`;
   const res = await call(casePath(workflow, caseKey, seq, "/audit"), {}, fetcher);
   if (res.status === 404) return (await res.body?.cancel(), null);
@@ -162,9 +209,24 @@ export async function getAudit(workflow: string, caseKey: string, seq?: number, 
  * 409 `wait_ended` / `already_decided`, 422 `decision_not_allowed`, 404 `case_not_found`) throws with the API's code.
  * @example await postDecision("refund-dispute", key, seqOf(caseId), { step: "triage:escalate", decision: "resolve", outcome: "refunded-manually", actor }, formKey);
  */
-export async function postDecision(workflow: string, caseKey: string, seq: number | undefined, decision: DecisionRequest, idempotencyKey: string, fetcher?: typeof fetch): Promise<DecisionAccepted> {
+export async function postDecision(
+  workflow: string,
+  caseKey: string,
+  seq: number | undefined,
+  decision: DecisionRequest,
+  idempotencyKey: string,
+  fetcher?: typeof fetch,
+): Promise<DecisionAccepted> {
   const what = `sending the decision on ${decision.step} of ${caseKey}`;
-  const res = await call(casePath(workflow, caseKey, seq, "/decisions"), { method: "POST", headers: { "content-type": "application/json", "idempotency-key": idempotencyKey }, body: JSON.stringify(decision) }, fetcher);
+  const res = await call(
+    casePath(workflow, caseKey, seq, "/decisions"),
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": idempotencyKey },
+      body: JSON.stringify(decision),
+    },
+    fetcher,
+  );
   if (res.status !== 200 && res.status !== 202) throw await refusal(res, what);
   const body = await json<{ accepted?: boolean; duplicate?: boolean }>(res, what);
   return { accepted: true, duplicate: body.duplicate === true };

@@ -15,7 +15,10 @@ const COUNT_CAP = 10_000;
 /** `none`: cases without an exception (on their routine path so far). */
 export const NO_EXCEPTION = "none";
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "not a date");
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "not a date");
 /** What the list's URL may carry; each field is checked on its own so one bad value does not drop the others. */
 const FIELDS = {
   q: z.string().trim().min(1).max(200),
@@ -25,7 +28,10 @@ const FIELDS = {
   version: z.coerce.number().int().positive(),
   from: day,
   to: day,
-  before: z.string().regex(/^\d+~.+$/).max(500),
+  before: z
+    .string()
+    .regex(/^\d+~.+$/)
+    .max(500),
 };
 
 export interface CaseFilters {
@@ -85,7 +91,8 @@ function conditions(f: CaseFilters, withCursor: boolean): SQL | undefined {
   if (f.q) where.push(sql`instr(lower(${cases.caseKey}), ${f.q.toLowerCase()}) > 0`);
   if (f.workflow) where.push(eq(cases.workflowId, f.workflow));
   if (f.status) where.push(eq(cases.status, f.status));
-  if (f.exception) where.push(f.exception === NO_EXCEPTION ? sql`${cases.exception} IS NULL` : eq(cases.exception, f.exception));
+  if (f.exception)
+    where.push(f.exception === NO_EXCEPTION ? sql`${cases.exception} IS NULL` : eq(cases.exception, f.exception));
   if (f.version) where.push(eq(cases.workflowVersion, f.version));
   if (f.from) where.push(gte(cases.openedAt, Date.parse(`${f.from}T00:00:00Z`)));
   if (f.to) where.push(lt(cases.openedAt, Date.parse(`${f.to}T00:00:00Z`) + DAY_MS));
@@ -122,12 +129,26 @@ export async function listCases(db: MetricsDatabase, filters: CaseFilters, pageS
       .where(conditions(filters, true))
       .orderBy(desc(cases.openedAt), desc(cases.caseId))
       .limit(pageSize + 1),
-    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${cases} WHERE ${conditions(filters, false) ?? sql`1`} LIMIT ${COUNT_CAP + 1})`),
+    db.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${cases} WHERE ${conditions(filters, false) ?? sql`1`} LIMIT ${COUNT_CAP + 1})`,
+    ),
   ]);
-  const rows = found.slice(0, pageSize).map((r) => ({ ...r, openedAt: Number(r.openedAt), updatedAt: Number(r.updatedAt), closedAt: r.closedAt === null ? null : Number(r.closedAt) }));
+  const rows = found
+    .slice(0, pageSize)
+    .map((r) => ({
+      ...r,
+      openedAt: Number(r.openedAt),
+      updatedAt: Number(r.updatedAt),
+      closedAt: r.closedAt === null ? null : Number(r.closedAt),
+    }));
   const last = rows.at(-1);
   const total = Number(counted?.n ?? 0);
-  return { rows, next: found.length > pageSize && last ? `${last.openedAt}~${last.caseId}` : null, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+  return {
+    rows,
+    next: found.length > pageSize && last ? `${last.openedAt}~${last.caseId}` : null,
+    total: Math.min(total, COUNT_CAP),
+    capped: total > COUNT_CAP,
+  };
 }
 
 export interface FilterOptions {
@@ -139,8 +160,14 @@ export interface FilterOptions {
 /** What the filter menus offer, from the rollup tables (small: one row per workflow × version × day). */
 export async function filterOptions(db: MetricsDatabase): Promise<FilterOptions> {
   const [versions, exceptions] = await Promise.all([
-    db.selectDistinct({ workflowId: dailyRollups.workflowId, version: dailyRollups.workflowVersion }).from(dailyRollups).orderBy(dailyRollups.workflowId, dailyRollups.workflowVersion),
-    db.selectDistinct({ exception: exceptionRollups.exception }).from(exceptionRollups).orderBy(exceptionRollups.exception),
+    db
+      .selectDistinct({ workflowId: dailyRollups.workflowId, version: dailyRollups.workflowVersion })
+      .from(dailyRollups)
+      .orderBy(dailyRollups.workflowId, dailyRollups.workflowVersion),
+    db
+      .selectDistinct({ exception: exceptionRollups.exception })
+      .from(exceptionRollups)
+      .orderBy(exceptionRollups.exception),
   ]);
   return {
     workflows: [...new Set(versions.map((v) => v.workflowId))],

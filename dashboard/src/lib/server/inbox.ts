@@ -65,11 +65,22 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
 async function claimsOf(db: MetricsDatabase, caseIds: string[]): Promise<Map<string, Claim & { stepId: string }>> {
   if (caseIds.length === 0) return new Map();
   const rows = await db
-    .select({ caseId: escalationClaims.caseId, stepId: escalationClaims.stepId, userId: escalationClaims.userId, claimedAt: escalationClaims.claimedAt, username: users.username })
+    .select({
+      caseId: escalationClaims.caseId,
+      stepId: escalationClaims.stepId,
+      userId: escalationClaims.userId,
+      claimedAt: escalationClaims.claimedAt,
+      username: users.username,
+    })
     .from(escalationClaims)
     .leftJoin(users, eq(users.id, escalationClaims.userId))
     .where(inArray(escalationClaims.caseId, caseIds));
-  return new Map(rows.map((r) => [r.caseId, { stepId: r.stepId, userId: r.userId, claimedAt: Number(r.claimedAt), username: r.username ?? r.userId }]));
+  return new Map(
+    rows.map((r) => [
+      r.caseId,
+      { stepId: r.stepId, userId: r.userId, claimedAt: Number(r.claimedAt), username: r.username ?? r.userId },
+    ]),
+  );
 }
 
 /**
@@ -94,7 +105,8 @@ export async function loadInbox(db: MetricsDatabase, cap = INBOX_CANDIDATES): Pr
       return await getCase(c.workflowId, c.caseKey, seqOf(c.caseId));
     } catch (error) {
       // The whole inbox needs the API: not configured or unreachable is said once, at the top of the page.
-      if (error instanceof CaseApiError && (error.code === "not_configured" || error.code === "unreachable")) throw error;
+      if (error instanceof CaseApiError && (error.code === "not_configured" || error.code === "unreachable"))
+        throw error;
       problems.push(`${c.caseId}: ${(error as Error).message}`);
       return null;
     }
@@ -113,16 +125,29 @@ export async function loadInbox(db: MetricsDatabase, cap = INBOX_CANDIDATES): Pr
       stepId: wait.stepId,
       waitingSince: wait.startedAt,
       task: wait.human,
-      decidedBy: view.decisions.filter((d) => d.stepId === wait.stepId && d.at >= wait.startedAt).map((d) => d.actor.id),
+      decidedBy: view.decisions
+        .filter((d) => d.stepId === wait.stepId && d.at >= wait.startedAt)
+        .map((d) => d.actor.id),
     });
   }
-  items.sort((a, b) => (a.task.slaDeadline ?? Infinity) - (b.task.slaDeadline ?? Infinity) || a.waitingSince - b.waitingSince);
-  const claims = await claimsOf(db, items.map((i) => i.caseId));
+  items.sort(
+    (a, b) => (a.task.slaDeadline ?? Infinity) - (b.task.slaDeadline ?? Infinity) || a.waitingSince - b.waitingSince,
+  );
+  const claims = await claimsOf(
+    db,
+    items.map((i) => i.caseId),
+  );
   return {
     // A claim on an earlier hand-off of the same case is stale: the task it named is gone.
     items: items.map((i) => {
       const claim = claims.get(i.caseId);
-      return { ...i, claim: claim && claim.stepId === i.stepId ? { userId: claim.userId, username: claim.username, claimedAt: claim.claimedAt } : null };
+      return {
+        ...i,
+        claim:
+          claim && claim.stepId === i.stepId
+            ? { userId: claim.userId, username: claim.username, claimedAt: claim.claimedAt }
+            : null,
+      };
     }),
     candidates: Number(counted?.n ?? 0),
     read: candidates.length,
@@ -147,26 +172,41 @@ export function personalKey(userId: string, formKey: string): string {
  * Claims a task for `userId`: refused (with who holds it) when someone else holds a current claim on the same step.
  * @example await claim(db, { caseId, stepId, userId: user.id });
  */
-export async function claim(db: MetricsDatabase, input: { caseId: string; stepId: string; userId: string }, now = Date.now()): Promise<{ ok: true } | { ok: false; heldBy: Claim }> {
+export async function claim(
+  db: MetricsDatabase,
+  input: { caseId: string; stepId: string; userId: string },
+  now = Date.now(),
+): Promise<{ ok: true } | { ok: false; heldBy: Claim }> {
   const current = (await claimsOf(db, [input.caseId])).get(input.caseId);
-  if (current && current.stepId === input.stepId && current.userId !== input.userId) return { ok: false, heldBy: current };
+  if (current && current.stepId === input.stepId && current.userId !== input.userId)
+    return { ok: false, heldBy: current };
   await db
     .insert(escalationClaims)
     .values({ ...input, claimedAt: now })
-    .onConflictDoUpdate({ target: escalationClaims.caseId, set: { stepId: input.stepId, userId: input.userId, claimedAt: now } });
+    .onConflictDoUpdate({
+      target: escalationClaims.caseId,
+      set: { stepId: input.stepId, userId: input.userId, claimedAt: now },
+    });
   return { ok: true };
 }
 
 /** Releases a claim: one's own, or anyone's for an admin (`anyone`). True when there was one to release. */
-export async function unclaim(db: MetricsDatabase, input: { caseId: string; userId: string; anyone?: boolean }): Promise<boolean> {
-  const where = input.anyone ? eq(escalationClaims.caseId, input.caseId) : and(eq(escalationClaims.caseId, input.caseId), eq(escalationClaims.userId, input.userId));
+export async function unclaim(
+  db: MetricsDatabase,
+  input: { caseId: string; userId: string; anyone?: boolean },
+): Promise<boolean> {
+  const where = input.anyone
+    ? eq(escalationClaims.caseId, input.caseId)
+    : and(eq(escalationClaims.caseId, input.caseId), eq(escalationClaims.userId, input.userId));
   const removed = await db.delete(escalationClaims).where(where).returning({ caseId: escalationClaims.caseId });
   return removed.length > 0;
 }
 
 /** A decided task's claim is done with. */
 export async function clearClaim(db: MetricsDatabase, caseId: string, stepId: string): Promise<void> {
-  await db.delete(escalationClaims).where(and(eq(escalationClaims.caseId, caseId), eq(escalationClaims.stepId, stepId)));
+  await db
+    .delete(escalationClaims)
+    .where(and(eq(escalationClaims.caseId, caseId), eq(escalationClaims.stepId, stepId)));
 }
 
 /**

@@ -6,7 +6,14 @@ import { sql } from "drizzle-orm";
 // Relative paths, not the `$db`/`$workers` aliases: the metrics benchmark (bench/metrics.bench.ts) loads this module
 // outside Vite too.
 import type { MetricsDatabase } from "../../../../db/client.ts";
-import { emptyTally, kpisOf, tallyFromRollups, type Kpis, type KpiFilter, type Tally } from "../../../../db/kpi/index.ts";
+import {
+  emptyTally,
+  kpisOf,
+  tallyFromRollups,
+  type Kpis,
+  type KpiFilter,
+  type Tally,
+} from "../../../../db/kpi/index.ts";
 import { WORKFLOWS } from "../../../../workers/workflows/index.ts";
 
 export const DAY_MS = 86_400_000;
@@ -106,7 +113,9 @@ function cardSeries(points: DayPoint[]): CardSeries {
 }
 
 async function latestModels(db: MetricsDatabase): Promise<Map<string, string>> {
-  const rows = await db.all<{ workflow_id: string; model: string; at: number }>(sql`SELECT workflow_id, model, max(last_seen_at) AS at FROM agent_models GROUP BY workflow_id`);
+  const rows = await db.all<{ workflow_id: string; model: string; at: number }>(
+    sql`SELECT workflow_id, model, max(last_seen_at) AS at FROM agent_models GROUP BY workflow_id`,
+  );
   return new Map(rows.map((r) => [r.workflow_id, r.model]));
 }
 
@@ -121,7 +130,9 @@ export async function overview(db: MetricsDatabase, period: Period): Promise<Wor
     tallyFromRollups(db, period, ["workflow"], { ttr: true }),
     tallyFromRollups(db, prev, ["workflow"], { ttr: true }),
     tallyFromRollups(db, period, ["workflow", "day"], {}),
-    db.all<{ workflow_id: string; workflow_version: number }>(sql`SELECT DISTINCT workflow_id, workflow_version FROM daily_rollups WHERE day BETWEEN ${period.fromDay} AND ${period.toDay} AND opened > 0`),
+    db.all<{ workflow_id: string; workflow_version: number }>(
+      sql`SELECT DISTINCT workflow_id, workflow_version FROM daily_rollups WHERE day BETWEEN ${period.fromDay} AND ${period.toDay} AND opened > 0`,
+    ),
     latestModels(db),
   ]);
   const previous = new Map(before.map((g) => [g.workflowId!, g.tally]));
@@ -138,7 +149,10 @@ export async function overview(db: MetricsDatabase, period: Period): Promise<Wor
       kpis: kpisOf(g.tally),
       previous: kpisOf(previous.get(g.workflowId!) ?? emptyTally()),
       series: cardSeries(series(period, days.get(g.workflowId!) ?? new Map())),
-      versions: versions.filter((v) => v.workflow_id === g.workflowId).map((v) => Number(v.workflow_version)).sort((a, b) => a - b),
+      versions: versions
+        .filter((v) => v.workflow_id === g.workflowId)
+        .map((v) => Number(v.workflow_version))
+        .sort((a, b) => a - b),
       agentModel: models.get(g.workflowId!) ?? null,
     }))
     .sort((a, b) => a.workflowId.localeCompare(b.workflowId));
@@ -161,7 +175,12 @@ export interface WorkflowDetail {
  * @example
  * const detail = await workflowDetail(metricsDb(), "customer-onboarding", periodOf(url), 2);
  */
-export async function workflowDetail(db: MetricsDatabase, workflowId: string, period: Period, version: number | undefined): Promise<WorkflowDetail | null> {
+export async function workflowDetail(
+  db: MetricsDatabase,
+  workflowId: string,
+  period: Period,
+  version: number | undefined,
+): Promise<WorkflowDetail | null> {
   const filter: KpiFilter = { ...period, workflowId, version };
   const [[total], daily, byVersion, models] = await Promise.all([
     tallyFromRollups(db, filter),
@@ -177,9 +196,13 @@ export async function workflowDetail(db: MetricsDatabase, workflowId: string, pe
     workflowId,
     kpis: kpisOf(tally),
     series: series(period, new Map(daily.map((g) => [g.day!, g.tally]))),
-    byVersion: byVersion.map((g) => ({ version: g.version!, kpis: kpisOf(g.tally) })).sort((a, b) => a.version - b.version),
+    byVersion: byVersion
+      .map((g) => ({ version: g.version!, kpis: kpisOf(g.tally) }))
+      .sort((a, b) => a.version - b.version),
     versions: byVersion.map((g) => g.version!).sort((a, b) => a - b),
-    ttr: [...tally.ttr].map(([bucketMinutes, cases]) => ({ bucketMinutes, cases })).sort((a, b) => a.bucketMinutes - b.bucketMinutes),
+    ttr: [...tally.ttr]
+      .map(([bucketMinutes, cases]) => ({ bucketMinutes, cases }))
+      .sort((a, b) => a.bucketMinutes - b.bucketMinutes),
     minutesPerCase: (version !== undefined ? known.find((w) => w.version === version) : latest)?.minutesPerCase ?? null,
     systems: latest?.systems ?? [],
     agentModel: models.get(workflowId) ?? null,

@@ -15,7 +15,10 @@ export const load: PageServerLoad = async ({ locals }) => {
     return {
       ...inbox,
       // Only people who may decide get forms, and so the keys that make a resubmission one decision.
-      items: inbox.items.map((item) => ({ ...item, decisionKey: canAct ? decisionKey(user.id, item.caseId, item.stepId, item.waitingSince) : null })),
+      items: inbox.items.map((item) => ({
+        ...item,
+        decisionKey: canAct ? decisionKey(user.id, item.caseId, item.stepId, item.waitingSince) : null,
+      })),
       unavailable: null,
       me: { id: user.id, username: user.username, role: user.role },
       canAct,
@@ -23,7 +26,16 @@ export const load: PageServerLoad = async ({ locals }) => {
     };
   } catch (cause) {
     if (!(cause instanceof CaseApiError)) throw cause;
-    return { items: [], candidates: 0, read: 0, problems: [], unavailable: cause.message, me: { id: user.id, username: user.username, role: user.role }, canAct, loadedAt: Date.now() };
+    return {
+      items: [],
+      candidates: 0,
+      read: 0,
+      problems: [],
+      unavailable: cause.message,
+      me: { id: user.id, username: user.username, role: user.role },
+      canAct,
+      loadedAt: Date.now(),
+    };
   }
 };
 
@@ -42,12 +54,19 @@ const DecisionForm = z.object({
     .trim()
     .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, "the outcome is a short kebab-case label such as refunded-manually")
     .optional(),
-  minutesSpent: z.coerce.number().int("minutes spent is a whole number").min(0).max(24 * 60).optional(),
+  minutesSpent: z.coerce
+    .number()
+    .int("minutes spent is a whole number")
+    .min(0)
+    .max(24 * 60)
+    .optional(),
 });
 
 /** The form's fields, with empty inputs left out (an empty note is no note). */
 function fields(form: FormData): Record<string, string> {
-  return Object.fromEntries([...form].filter((e): e is [string, string] => typeof e[1] === "string" && e[1].trim() !== ""));
+  return Object.fromEntries(
+    [...form].filter((e): e is [string, string] => typeof e[1] === "string" && e[1].trim() !== ""),
+  );
 }
 
 /** What a refusal from the case API means for the person who pressed the button. */
@@ -71,7 +90,12 @@ function refusalMessage(error: CaseApiError, kind: string, step: string): string
 }
 
 /** After a decision the case resumes in its object: wait briefly for it to move past the step, to say where it went. */
-async function afterDecision(workflow: string, caseKey: string, seq: number, step: string): Promise<Pick<CaseView["header"], "status" | "outcome"> & { movedOn: boolean; nextWait: string | null }> {
+async function afterDecision(
+  workflow: string,
+  caseKey: string,
+  seq: number,
+  step: string,
+): Promise<Pick<CaseView["header"], "status" | "outcome"> & { movedOn: boolean; nextWait: string | null }> {
   const deadline = Date.now() + 3000;
   let view: CaseView | null = null;
   while (Date.now() < deadline) {
@@ -80,37 +104,75 @@ async function afterDecision(workflow: string, caseKey: string, seq: number, ste
     await new Promise((r) => setTimeout(r, 200));
   }
   const movedOn = !!view && view.wait?.stepId !== step;
-  return { status: view?.header.status ?? "running", outcome: view?.header.outcome ?? null, movedOn, nextWait: view?.wait?.stepId ?? null };
+  return {
+    status: view?.header.status ?? "running",
+    outcome: view?.header.outcome ?? null,
+    movedOn,
+    nextWait: view?.wait?.stepId ?? null,
+  };
 }
 
 export const actions: Actions = {
   claim: async ({ locals, request }) => {
     const user = requireRole(locals, "operator");
     const parsed = z.object(caseRef).safeParse(fields(await request.formData()));
-    if (!parsed.success) return fail(400, { action: "claim", caseId: null, error: "The claim form was incomplete; reload the inbox and try again." });
+    if (!parsed.success)
+      return fail(400, {
+        action: "claim",
+        caseId: null,
+        error: "The claim form was incomplete; reload the inbox and try again.",
+      });
     const result = await claim(metricsDb(), { ...parsed.data, userId: user.id });
-    if (!result.ok) return fail(409, { action: "claim", caseId: parsed.data.caseId, error: `${result.heldBy.username} claimed this at ${new Date(result.heldBy.claimedAt).toISOString().slice(11, 16)} UTC. Claims are advisory: you can still decide it.` });
+    if (!result.ok)
+      return fail(409, {
+        action: "claim",
+        caseId: parsed.data.caseId,
+        error: `${result.heldBy.username} claimed this at ${new Date(result.heldBy.claimedAt).toISOString().slice(11, 16)} UTC. Claims are advisory: you can still decide it.`,
+      });
     return { action: "claim", caseId: parsed.data.caseId, message: "Claimed: others see that you are working on it." };
   },
 
   unclaim: async ({ locals, request }) => {
     const user = requireRole(locals, "operator");
     const parsed = z.object({ caseId: caseRef.caseId }).safeParse(fields(await request.formData()));
-    if (!parsed.success) return fail(400, { action: "unclaim", caseId: null, error: "The form was incomplete; reload the inbox and try again." });
-    const released = await unclaim(metricsDb(), { caseId: parsed.data.caseId, userId: user.id, anyone: user.role === "admin" });
+    if (!parsed.success)
+      return fail(400, {
+        action: "unclaim",
+        caseId: null,
+        error: "The form was incomplete; reload the inbox and try again.",
+      });
+    const released = await unclaim(metricsDb(), {
+      caseId: parsed.data.caseId,
+      userId: user.id,
+      anyone: user.role === "admin",
+    });
     return released
       ? { action: "unclaim", caseId: parsed.data.caseId, message: "Released: anyone may pick it up." }
-      : fail(409, { action: "unclaim", caseId: parsed.data.caseId, error: "There was no claim of yours to release (someone else holds it, or it was released)." });
+      : fail(409, {
+          action: "unclaim",
+          caseId: parsed.data.caseId,
+          error: "There was no claim of yours to release (someone else holds it, or it was released).",
+        });
   },
 
   decide: async ({ locals, request }) => {
     const user = requireRole(locals, "operator");
     const parsed = DecisionForm.safeParse(fields(await request.formData()));
     if (!parsed.success) {
-      return fail(400, { action: "decide", caseId: null, error: `The decision was not sent: ${parsed.error.issues.map((i) => i.message).join("; ")}.` });
+      return fail(400, {
+        action: "decide",
+        caseId: null,
+        error: `The decision was not sent: ${parsed.error.issues.map((i) => i.message).join("; ")}.`,
+      });
     }
     const d = parsed.data;
-    if (d.decision === "resolve" && !d.outcome) return fail(400, { action: "decide", caseId: d.caseId, error: "Resolving needs an outcome label (e.g. refunded-manually): it is what the case closes with. Nothing was sent." });
+    if (d.decision === "resolve" && !d.outcome)
+      return fail(400, {
+        action: "decide",
+        caseId: d.caseId,
+        error:
+          "Resolving needs an outcome label (e.g. refunded-manually): it is what the case closes with. Nothing was sent.",
+      });
     const kind = d.decision === "approve" || d.decision === "reject" ? "approval" : "escalation";
     try {
       const accepted = await postDecision(
@@ -130,10 +192,23 @@ export const actions: Actions = {
       );
       await clearClaim(metricsDb(), d.caseId, d.step);
       const after = await afterDecision(d.workflow, d.caseKey, seqOf(d.caseId), d.step);
-      return { action: "decide", caseId: d.caseId, workflow: d.workflow, caseKey: d.caseKey, decision: d.decision, duplicate: accepted.duplicate, ...after };
+      return {
+        action: "decide",
+        caseId: d.caseId,
+        workflow: d.workflow,
+        caseKey: d.caseKey,
+        decision: d.decision,
+        duplicate: accepted.duplicate,
+        ...after,
+      };
     } catch (cause) {
       if (!(cause instanceof CaseApiError)) throw cause;
-      return fail(cause.status >= 400 && cause.status < 500 ? cause.status : 502, { action: "decide", caseId: d.caseId, code: cause.code, error: refusalMessage(cause, kind, d.step) });
+      return fail(cause.status >= 400 && cause.status < 500 ? cause.status : 502, {
+        action: "decide",
+        caseId: d.caseId,
+        code: cause.code,
+        error: refusalMessage(cause, kind, d.step),
+      });
     }
   },
 };

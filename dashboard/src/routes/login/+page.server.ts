@@ -25,7 +25,10 @@ export const actions: Actions = {
     if (result.reason === "rate_limited") {
       const minutes = Math.max(1, Math.ceil(result.retryAfterMs / 60_000));
       const from = result.scope === "address" ? "from this address" : "for this username";
-      return fail(429, { username, message: `Too many failed sign-ins ${from}. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.` });
+      return fail(429, {
+        username,
+        message: `Too many failed sign-ins ${from}. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.`,
+      });
     }
     // One message for an unknown user, a disabled account and a wrong password: it says nothing about which.
     return fail(400, { username, message: "Wrong username or password." });

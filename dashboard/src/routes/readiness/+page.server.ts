@@ -21,7 +21,15 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const workflows = cards.map((card) => {
     const thresholds = saved.get(card.workflowId) ?? defaults;
     const systems = WORKFLOWS.filter((w) => w.id === card.workflowId).at(-1)?.systems ?? [];
-    return { workflowId: card.workflowId, thresholds, custom: saved.has(card.workflowId), readiness: assessReadiness({ kpis: card.kpis, days: period.days, versionsInPeriod: card.versions.length, systems }, thresholds) };
+    return {
+      workflowId: card.workflowId,
+      thresholds,
+      custom: saved.has(card.workflowId),
+      readiness: assessReadiness(
+        { kpis: card.kpis, days: period.days, versionsInPeriod: card.versions.length, systems },
+        thresholds,
+      ),
+    };
   });
   return { workflows, defaults, period, periods: PERIODS, canEdit: hasRole(user, "admin"), loadedAt: Date.now() };
 };
@@ -40,15 +48,26 @@ export const actions: Actions = {
       const raw = Number(form.get(field));
       // Rates are entered in percent, the case count as a number.
       const value = field === "minCases" ? raw : raw / 100;
-      if (!Number.isFinite(raw) || raw < 0 || (field !== "minCases" && raw > 100) || (field === "minCases" && !Number.isInteger(raw))) {
-        return fail(400, { error: `${field}: enter ${field === "minCases" ? "a whole number of cases" : "a percentage between 0 and 100"}.`, workflowId });
+      if (
+        !Number.isFinite(raw) ||
+        raw < 0 ||
+        (field !== "minCases" && raw > 100) ||
+        (field === "minCases" && !Number.isInteger(raw))
+      ) {
+        return fail(400, {
+          error: `${field}: enter ${field === "minCases" ? "a whole number of cases" : "a percentage between 0 and 100"}.`,
+          workflowId,
+        });
       }
       values[field] = value;
     }
     await metricsDb()
       .insert(readinessThresholds)
       .values({ workflowId, thresholds: values, updatedBy: user.username, updatedAt: Date.now() })
-      .onConflictDoUpdate({ target: readinessThresholds.workflowId, set: { thresholds: values, updatedBy: user.username, updatedAt: sql`excluded.updated_at` } });
+      .onConflictDoUpdate({
+        target: readinessThresholds.workflowId,
+        set: { thresholds: values, updatedBy: user.username, updatedAt: sql`excluded.updated_at` },
+      });
     return { saved: workflowId };
   },
 };

@@ -14,7 +14,9 @@ export const MIN_PASSWORD_LENGTH = 12;
 function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
   // scrypt needs 128·N·r bytes; Node's default cap (32 MiB) is exactly that, so leave room above it.
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r + 1024 * 1024 };
-  return new Promise((resolve, reject) => scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 /**
@@ -37,7 +39,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 6 || parts[0] !== "scrypt") return false;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
   // Parameters come from our own table, but bound them so a corrupted row cannot make us allocate gigabytes.
-  if (![N, r, p].every(Number.isSafeInteger) || N < 2 || N > 2 ** 20 || (N & (N - 1)) !== 0 || r < 1 || r > 32 || p < 1 || p > 16) return false;
+  if (
+    ![N, r, p].every(Number.isSafeInteger) ||
+    N < 2 ||
+    N > 2 ** 20 ||
+    (N & (N - 1)) !== 0 ||
+    r < 1 ||
+    r > 32 ||
+    p < 1 ||
+    p > 16
+  )
+    return false;
   const salt = Buffer.from(parts[4]!, "base64");
   const expected = Buffer.from(parts[5]!, "base64");
   if (salt.length === 0 || expected.length !== KEY_LENGTH) return false;
@@ -48,15 +60,26 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** zxcvbn's score (0–4) a new password must reach: 3 is "safely unguessable" (about 10^8 guesses or more). */
 export const MIN_PASSWORD_SCORE = 3;
 
-type PasswordChecker = (password: string, userInputs: string[]) => { score: number; feedback: { warning: string | null; suggestions: string[] } };
+type PasswordChecker = (
+  password: string,
+  userInputs: string[],
+) => { score: number; feedback: { warning: string | null; suggestions: string[] } };
 /** zxcvbn-ts with its common and English dictionaries, loaded on the first check (about 150 ms, a few MB) and kept. */
 let checker: Promise<PasswordChecker> | undefined;
 
 function loadChecker(): Promise<PasswordChecker> {
   if (!checker) {
     checker = (async () => {
-      const [{ ZxcvbnFactory }, common, en] = await Promise.all([import("@zxcvbn-ts/core"), import("@zxcvbn-ts/language-common"), import("@zxcvbn-ts/language-en")]);
-      const zxcvbn = new ZxcvbnFactory({ translations: en.translations, graphs: common.adjacencyGraphs, dictionary: { ...common.dictionary, ...en.dictionary } });
+      const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+        import("@zxcvbn-ts/core"),
+        import("@zxcvbn-ts/language-common"),
+        import("@zxcvbn-ts/language-en"),
+      ]);
+      const zxcvbn = new ZxcvbnFactory({
+        translations: en.translations,
+        graphs: common.adjacencyGraphs,
+        dictionary: { ...common.dictionary, ...en.dictionary },
+      });
       return (password: string, userInputs: string[]) => zxcvbn.check(password, userInputs);
     })();
     // A failed load must not stick: the caller sees the error, and the next check tries again.
@@ -79,11 +102,16 @@ export async function passwordProblem(password: string, username = ""): Promise<
   const lower = password.normalize("NFKC").toLowerCase();
   const name = normalizeUsername(username);
   const squash = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, "");
-  if (name.length >= 3 && (lower.includes(name) || (squash(name).length >= 3 && squash(lower).includes(squash(name))))) {
+  if (
+    name.length >= 3 &&
+    (lower.includes(name) || (squash(name).length >= 3 && squash(lower).includes(squash(name))))
+  ) {
     return "A password cannot contain the username.";
   }
   // The name and its parts (ana.lopez.2026 → ana, lopez, 2026) count as guessable words, also reversed or in leet.
-  const userInputs = [...new Set([name, squash(name), ...name.split(/[^\p{L}\p{N}]+/u)].filter((part) => part.length >= 2))];
+  const userInputs = [
+    ...new Set([name, squash(name), ...name.split(/[^\p{L}\p{N}]+/u)].filter((part) => part.length >= 2)),
+  ];
   const { score, feedback } = (await loadChecker())(password, userInputs);
   if (score >= MIN_PASSWORD_SCORE) return null;
   const advice = [feedback.warning, ...feedback.suggestions].filter(Boolean).join(" ");

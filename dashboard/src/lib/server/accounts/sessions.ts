@@ -19,7 +19,11 @@ export const sha256Hex = (text: string) => createHash("sha256").update(text).dig
  * const { token, expiresAt } = await createSession(db, user.id);
  * cookies.set(SESSION_COOKIE, token, { expires: new Date(expiresAt), ... });
  */
-export async function createSession(db: MetricsDatabase, userId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+export async function createSession(
+  db: MetricsDatabase,
+  userId: string,
+  now = Date.now(),
+): Promise<{ token: string; expiresAt: number }> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = now + SESSION_TTL_MS;
   await db.insert(sessions).values({ tokenHash: sha256Hex(token), userId, createdAt: now, expiresAt });
@@ -30,11 +34,21 @@ export async function createSession(db: MetricsDatabase, userId: string, now = D
  * The account behind a session token, if the session is live and the account enabled; a session used again is
  * extended to 12 h from now (`renewedUntil` says so, for the cookie).
  */
-export async function lookupSession(db: MetricsDatabase, token: string, now = Date.now()): Promise<{ user: Account; expiresAt: number; renewedUntil: number | null } | null> {
+export async function lookupSession(
+  db: MetricsDatabase,
+  token: string,
+  now = Date.now(),
+): Promise<{ user: Account; expiresAt: number; renewedUntil: number | null } | null> {
   if (!token || token.length > 200) return null;
   const tokenHash = sha256Hex(token);
   const [row] = await db
-    .select({ id: users.id, username: users.username, role: users.role, taskRoles: users.taskRoles, expiresAt: sessions.expiresAt })
+    .select({
+      id: users.id,
+      username: users.username,
+      role: users.role,
+      taskRoles: users.taskRoles,
+      expiresAt: sessions.expiresAt,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), isNull(users.disabledAt)))

@@ -24,12 +24,17 @@ export type SignInResult =
   | { ok: false; reason: "rate_limited"; scope: "account" | "address"; retryAfterMs: number };
 
 /** The rate-limit key: the username as typed (normalised) and the client address, hashed so the table holds neither. */
-const attemptKey = (username: string, clientAddress: string) => sha256Hex(`${normalizeUsername(username)}\n${clientAddress}`);
+const attemptKey = (username: string, clientAddress: string) =>
+  sha256Hex(`${normalizeUsername(username)}\n${clientAddress}`);
 /** The key counting one address over all usernames (no newline, so it never equals a username's key). */
 const addressKey = (clientAddress: string) => sha256Hex(`address:${clientAddress.replace(/\n/g, " ")}`);
 
 /** Counts an attempt under `key` in one statement and returns the count and its window (a window older than 15 minutes starts again at 1). */
-async function countAttempt(db: MetricsDatabase, key: string, now: number): Promise<{ failures: number; windowStart: number }> {
+async function countAttempt(
+  db: MetricsDatabase,
+  key: string,
+  now: number,
+): Promise<{ failures: number; windowStart: number }> {
   const expired = sql`${loginAttempts.windowStart} <= ${now - LOGIN_WINDOW_MS}`;
   const [counted] = await db
     .insert(loginAttempts)
@@ -57,19 +62,36 @@ async function countAttempt(db: MetricsDatabase, key: string, now: number): Prom
  * const result = await signIn(db, { username, password, clientAddress: event.getClientAddress() });
  * if (result.ok) cookies.set(SESSION_COOKIE, result.token, ...);
  */
-export async function signIn(db: MetricsDatabase, input: { username: string; password: string; clientAddress: string; now?: number }): Promise<SignInResult> {
+export async function signIn(
+  db: MetricsDatabase,
+  input: { username: string; password: string; clientAddress: string; now?: number },
+): Promise<SignInResult> {
   const now = input.now ?? Date.now();
   const key = attemptKey(input.username, input.clientAddress);
   // One statement each, so concurrent attempts all count before any password is checked.
   const { failures: attempt, windowStart } = await countAttempt(db, key, now);
   if (attempt > LOGIN_MAX_FAILURES) {
-    return { ok: false, reason: "rate_limited", scope: "account", retryAfterMs: Math.max(0, windowStart + LOGIN_WINDOW_MS - now) };
+    return {
+      ok: false,
+      reason: "rate_limited",
+      scope: "account",
+      retryAfterMs: Math.max(0, windowStart + LOGIN_WINDOW_MS - now),
+    };
   }
   const fromAddress = await countAttempt(db, addressKey(input.clientAddress), now);
   if (fromAddress.failures > LOGIN_MAX_FAILURES_PER_ADDRESS) {
-    return { ok: false, reason: "rate_limited", scope: "address", retryAfterMs: Math.max(0, fromAddress.windowStart + LOGIN_WINDOW_MS - now) };
+    return {
+      ok: false,
+      reason: "rate_limited",
+      scope: "address",
+      retryAfterMs: Math.max(0, fromAddress.windowStart + LOGIN_WINDOW_MS - now),
+    };
   }
-  const [user] = await db.select().from(users).where(eq(users.username, normalizeUsername(input.username))).limit(1);
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(eq(users.username, normalizeUsername(input.username)))
+    .limit(1);
   decoy ??= hashPassword(generatePassword());
   const matches = await verifyPassword(input.password, user?.passwordHash ?? (await decoy));
   // A failure is already counted.
@@ -77,14 +99,25 @@ export async function signIn(db: MetricsDatabase, input: { username: string; pas
   // Nothing counted since this attempt: clear the window; otherwise only take back this attempt's own count.
   await db
     .update(loginAttempts)
-    .set({ failures: sql`CASE WHEN ${loginAttempts.failures} = ${attempt} THEN 0 ELSE max(${loginAttempts.failures} - 1, 0) END` })
+    .set({
+      failures: sql`CASE WHEN ${loginAttempts.failures} = ${attempt} THEN 0 ELSE max(${loginAttempts.failures} - 1, 0) END`,
+    })
     .where(and(eq(loginAttempts.key, key), eq(loginAttempts.windowStart, windowStart)));
   // The address's count keeps other usernames' failures: take back only this attempt.
   await db
     .update(loginAttempts)
     .set({ failures: sql`max(${loginAttempts.failures} - 1, 0)` })
-    .where(and(eq(loginAttempts.key, addressKey(input.clientAddress)), eq(loginAttempts.windowStart, fromAddress.windowStart)));
+    .where(
+      and(
+        eq(loginAttempts.key, addressKey(input.clientAddress)),
+        eq(loginAttempts.windowStart, fromAddress.windowStart),
+      ),
+    );
   await pruneSessions(db, now);
   const session = await createSession(db, user.id, now);
-  return { ok: true, user: { id: user.id, username: user.username, role: user.role, taskRoles: user.taskRoles ?? [] }, ...session };
+  return {
+    ok: true,
+    user: { id: user.id, username: user.username, role: user.role, taskRoles: user.taskRoles ?? [] },
+    ...session,
+  };
 }

@@ -14,13 +14,16 @@ export function normalizeUsername(username: string): string {
 export function checkUsername(username: string): string {
   const name = normalizeUsername(username);
   if (!/^[a-z0-9][a-z0-9._@-]{0,63}$/.test(name)) {
-    throw new AccountError("A username is 1–64 characters: letters, digits and . _ @ -, starting with a letter or digit.");
+    throw new AccountError(
+      "A username is 1–64 characters: letters, digits and . _ @ -, starting with a letter or digit.",
+    );
   }
   return name;
 }
 
 export function checkRole(role: string): DashboardRole {
-  if (!(DASHBOARD_ROLES as readonly string[]).includes(role)) throw new AccountError(`Unknown role "${role}": one of ${DASHBOARD_ROLES.join(", ")}.`);
+  if (!(DASHBOARD_ROLES as readonly string[]).includes(role))
+    throw new AccountError(`Unknown role "${role}": one of ${DASHBOARD_ROLES.join(", ")}.`);
   return role as DashboardRole;
 }
 
@@ -28,6 +31,8 @@ export function checkRole(role: string): DashboardRole {
 export function parseTaskRoles(input: string | string[] | undefined): string[] {
   const list = Array.isArray(input) ? input : (input ?? "").split(/[,\s]+/);
   const roles = [...new Set(list.map((r) => r.trim().toLowerCase()).filter(Boolean))];
-  for (const role of roles) if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(role)) throw new AccountError(`Task role "${role}" may hold only letters, digits, - and _.`);
+  for (const role of roles)
+    if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(role))
+      throw new AccountError(`Task role "${role}" may hold only letters, digits, - and _.`);
   return roles;
 }

@@ -33,14 +33,28 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export async function createUser(
   db: MetricsDatabase,
-  input: { username: string; password: string; role: DashboardRole | string; taskRoles?: string[] | string; now?: number },
+  input: {
+    username: string;
+    password: string;
+    role: DashboardRole | string;
+    taskRoles?: string[] | string;
+    now?: number;
+  },
 ): Promise<AccountRow> {
   const username = checkUsername(input.username);
   const role = checkRole(input.role);
   const taskRoles = parseTaskRoles(input.taskRoles);
   const weak = await passwordProblem(input.password, username);
   if (weak) throw new AccountError(weak);
-  const row = { id: randomUUID(), username, passwordHash: await hashPassword(input.password), role, taskRoles, createdAt: input.now ?? Date.now(), disabledAt: null };
+  const row = {
+    id: randomUUID(),
+    username,
+    passwordHash: await hashPassword(input.password),
+    role,
+    taskRoles,
+    createdAt: input.now ?? Date.now(),
+    disabledAt: null,
+  };
   try {
     await db.insert(users).values(row);
   } catch (error) {
@@ -72,12 +86,28 @@ export async function ensureFirstAdmin(db: MetricsDatabase): Promise<{ username:
 
 export async function listUsers(db: MetricsDatabase): Promise<AccountRow[]> {
   const rows = await db.select().from(users).orderBy(asc(users.username));
-  return rows.map((u) => ({ id: u.id, username: u.username, role: u.role, taskRoles: u.taskRoles ?? [], createdAt: u.createdAt, disabledAt: u.disabledAt }));
+  return rows.map((u) => ({
+    id: u.id,
+    username: u.username,
+    role: u.role,
+    taskRoles: u.taskRoles ?? [],
+    createdAt: u.createdAt,
+    disabledAt: u.disabledAt,
+  }));
 }
 
 /** Disables (or re-enables) an account; disabling also ends all its sessions. Returns whether the user exists. */
-export async function setUserDisabled(db: MetricsDatabase, userId: string, disabled: boolean, now = Date.now()): Promise<boolean> {
-  const updated = await db.update(users).set({ disabledAt: disabled ? now : null }).where(eq(users.id, userId)).returning({ id: users.id });
+export async function setUserDisabled(
+  db: MetricsDatabase,
+  userId: string,
+  disabled: boolean,
+  now = Date.now(),
+): Promise<boolean> {
+  const updated = await db
+    .update(users)
+    .set({ disabledAt: disabled ? now : null })
+    .where(eq(users.id, userId))
+    .returning({ id: users.id });
   if (disabled) await db.delete(sessions).where(eq(sessions.userId, userId));
   return updated.length > 0;
 }

@@ -4,7 +4,13 @@ import type { Cookies } from "@sveltejs/kit";
 export const SESSION_COOKIE = "crossflow_session";
 
 export function setSessionCookie(cookies: Cookies, url: URL, token: string, expiresAt: number): void {
-  cookies.set(SESSION_COOKIE, token, { path: "/", httpOnly: true, sameSite: "lax", secure: url.protocol === "https:", expires: new Date(expiresAt) });
+  cookies.set(SESSION_COOKIE, token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: url.protocol === "https:",
+    expires: new Date(expiresAt),
+  });
 }
 
 export function clearSessionCookie(cookies: Cookies, url: URL): void {
@@ -30,6 +36,7 @@ export function safeNext(next: string | null | undefined, origin: string): strin
   }
   const path = parsed.pathname + parsed.search + parsed.hash;
   // Same origin, and a path starting with a single slash (`//x` in a Location header is another host).
-  if (parsed.origin !== new URL(origin).origin || !/^\/(?![/\\])/.test(path) || /[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  if (parsed.origin !== new URL(origin).origin || !/^\/(?![/\\])/.test(path) || /[\u0000-\u001f\u007f\\]/.test(next))
+    return "/";
   return path;
 }

@@ -8,7 +8,10 @@ import { requireRole } from "$lib/server/auth/guard";
 
 /** Workflows the metrics database has seen, offered for a key's scope (any id may still be typed). */
 async function knownWorkflows(): Promise<string[]> {
-  const rows = await metricsDb().selectDistinct({ id: schema.dailyRollups.workflowId }).from(schema.dailyRollups).orderBy(schema.dailyRollups.workflowId);
+  const rows = await metricsDb()
+    .selectDistinct({ id: schema.dailyRollups.workflowId })
+    .from(schema.dailyRollups)
+    .orderBy(schema.dailyRollups.workflowId);
   return rows.map((r) => r.id);
 }
 
@@ -21,19 +24,33 @@ export const actions: Actions = {
   create: async ({ locals, request }) => {
     const me = requireRole(locals, "admin");
     const form = await request.formData();
-    const fields = { name: String(form.get("name") ?? ""), holder: String(form.get("holder") ?? ""), role: String(form.get("role") ?? ""), taskRoles: String(form.get("taskRoles") ?? ""), workflows: String(form.get("workflows") ?? "") };
+    const fields = {
+      name: String(form.get("name") ?? ""),
+      holder: String(form.get("holder") ?? ""),
+      role: String(form.get("role") ?? ""),
+      taskRoles: String(form.get("taskRoles") ?? ""),
+      workflows: String(form.get("workflows") ?? ""),
+    };
     try {
       const { key, row } = await createApiKey(metricsDb(), { ...fields, createdBy: me.username });
-      return { ok: true, action: "create", message: `Created key ${row.id} "${row.name}", acting as ${row.holder} (${row.role}).`, key, keyId: row.id };
+      return {
+        ok: true,
+        action: "create",
+        message: `Created key ${row.id} "${row.name}", acting as ${row.holder} (${row.role}).`,
+        key,
+        keyId: row.id,
+      };
     } catch (error) {
-      if (error instanceof ApiKeyError) return fail(400, { ok: false, action: "create", message: error.message, ...fields });
+      if (error instanceof ApiKeyError)
+        return fail(400, { ok: false, action: "create", message: error.message, ...fields });
       throw error;
     }
   },
   revoke: async ({ locals, request }) => {
     const me = requireRole(locals, "admin");
     const id = String((await request.formData()).get("keyId") ?? "");
-    if (!(await revokeApiKey(metricsDb(), id, me.username))) return fail(404, { ok: false, action: "revoke", message: `No active key ${id}.` });
+    if (!(await revokeApiKey(metricsDb(), id, me.username)))
+      return fail(404, { ok: false, action: "revoke", message: `No active key ${id}.` });
     return { ok: true, action: "revoke", message: `Revoked key ${id}: it is refused from its next call on.` };
   },
 };

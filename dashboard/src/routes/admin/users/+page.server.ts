@@ -1,6 +1,13 @@
 import { fail } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { AccountError, createUser, DASHBOARD_ROLES, generatePassword, listUsers, setUserDisabled } from "$lib/server/accounts/index.ts";
+import {
+  AccountError,
+  createUser,
+  DASHBOARD_ROLES,
+  generatePassword,
+  listUsers,
+  setUserDisabled,
+} from "$lib/server/accounts/index.ts";
 import { metricsDb } from "$lib/server/db";
 import { requireRole } from "$lib/server/auth/guard";
 
@@ -13,9 +20,15 @@ async function setDisabled(locals: App.Locals, request: Request, disabled: boole
   const me = requireRole(locals, "admin");
   const userId = String((await request.formData()).get("userId") ?? "");
   // An admin who disabled themselves could lock everyone out; another admin can do it if it is really meant.
-  if (disabled && userId === me.id) return fail(400, { ok: false, action: "disable", message: "You cannot disable your own account." });
-  if (!(await setUserDisabled(metricsDb(), userId, disabled))) return fail(404, { ok: false, action: "disable", message: "No such user." });
-  return { ok: true, action: disabled ? "disable" : "enable", message: disabled ? "Account disabled; its sessions are ended." : "Account enabled." };
+  if (disabled && userId === me.id)
+    return fail(400, { ok: false, action: "disable", message: "You cannot disable your own account." });
+  if (!(await setUserDisabled(metricsDb(), userId, disabled)))
+    return fail(404, { ok: false, action: "disable", message: "No such user." });
+  return {
+    ok: true,
+    action: disabled ? "disable" : "enable",
+    message: disabled ? "Account disabled; its sessions are ended." : "Account enabled.",
+  };
 }
 
 export const actions: Actions = {
@@ -29,9 +42,16 @@ export const actions: Actions = {
     const password = typed || generatePassword();
     try {
       const user = await createUser(metricsDb(), { username, password, role, taskRoles });
-      return { ok: true, action: "create", message: `Created ${user.role} "${user.username}".`, generatedPassword: typed ? null : password, createdUsername: user.username };
+      return {
+        ok: true,
+        action: "create",
+        message: `Created ${user.role} "${user.username}".`,
+        generatedPassword: typed ? null : password,
+        createdUsername: user.username,
+      };
     } catch (error) {
-      if (error instanceof AccountError) return fail(400, { ok: false, action: "create", message: error.message, username, role, taskRoles });
+      if (error instanceof AccountError)
+        return fail(400, { ok: false, action: "create", message: error.message, username, role, taskRoles });
       throw error;
     }
   },

@@ -10,10 +10,15 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   // Which of the key's cases (a returning customer has several): the API picks the latest when none is named.
   const rawSeq = url.searchParams.get("seq");
   const seq = rawSeq !== null && /^[1-9][0-9]{0,8}$/.test(rawSeq) ? Number(rawSeq) : undefined;
-  if (rawSeq !== null && seq === undefined) error(400, `"${rawSeq.slice(0, 20)}" is not a case number: use ?seq=1 for the key's first case, 2 for the next.`);
+  if (rawSeq !== null && seq === undefined)
+    error(400, `"${rawSeq.slice(0, 20)}" is not a case number: use ?seq=1 for the key's first case, 2 for the next.`);
   try {
     const [view, audit] = await Promise.all([getCase(workflow, key, seq), getAudit(workflow, key, seq)]);
-    if (!view || !audit) error(404, `There is no case "${key}" in workflow ${workflow}. It may have a different key, or belong to another workflow.`);
+    if (!view || !audit)
+      error(
+        404,
+        `There is no case "${key}" in workflow ${workflow}. It may have a different key, or belong to another workflow.`,
+      );
     return {
       header: view.header,
       opener: view.opener,
@@ -29,7 +34,11 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       loadedAt: Date.now(),
     };
   } catch (cause) {
-    if (cause instanceof CaseApiError) error(cause.status === 0 || cause.status >= 500 ? 503 : cause.status, `The case could not be read from the worker: ${cause.message}`);
+    if (cause instanceof CaseApiError)
+      error(
+        cause.status === 0 || cause.status >= 500 ? 503 : cause.status,
+        `The case could not be read from the worker: ${cause.message}`,
+      );
     throw cause;
   }
 };
