@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client/web";
 import autocannon from "autocannon";
 import { devVar } from "../scripts/dev-vars.ts";
-import { issueOpenedPayload, post, sign, stripeInvoiceEvent, type SignedRequest } from "../scripts/senders.ts";
-import { startDenoServer, startStack, type Service } from "../scripts/stack.ts";
+import { issueOpenedPayload, post, type SignedRequest, sign, stripeInvoiceEvent } from "../scripts/senders.ts";
+import { type Service, startDenoServer, startStack } from "../scripts/stack.ts";
 import { machine, writeSection } from "./results.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);

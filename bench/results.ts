@@ -21,7 +21,7 @@ export function writeSection(name: string, markdown: string): void {
   const sections = new Map<string, string>();
   for (const match of text.matchAll(/<!-- section:(\w+) -->\n([\s\S]*?)<!-- \/section:\1 -->/g))
     sections.set(match[1]!, match[2]!);
-  sections.set(name, markdown.trimEnd() + "\n");
+  sections.set(name, `${markdown.trimEnd()}\n`);
   const names = [...ORDER.filter((n) => sections.has(n)), ...[...sections.keys()].filter((n) => !ORDER.includes(n))];
   const body = names.map((n) => `<!-- section:${n} -->\n${sections.get(n)}<!-- /section:${n} -->`).join("\n\n");
   writeFileSync(

@@ -4,9 +4,10 @@
  * or a server module SvelteKit cannot load. This plugin keeps the status and gives the client a generic text; the
  * terminal still logs the whole error, as Vite does.
  */
+
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Plugin, ViteDevServer } from "vite";
 
 /** The checkout (the dashboard's parent folder): its absolute path must never reach a client. */
@@ -43,7 +44,11 @@ function screenServerErrors(res: ServerResponse): void {
       : typeof chunk === "string"
         ? Buffer.from(chunk, (typeof encoding === "string" ? encoding : "utf8") as BufferEncoding)
         : Buffer.from(chunk as Uint8Array);
-  const holding = () => (held ??= res.statusCode >= 500 ? [] : null) !== null;
+  const holding = () => {
+    // A 5xx answer is held back (from the first write that sees its status) to be checked before it leaves.
+    if (held === null && res.statusCode >= 500) held = [];
+    return held !== null;
+  };
 
   res.writeHead = ((...args: unknown[]) => {
     if (typeof args[0] === "number") res.statusCode = args[0];

@@ -4,7 +4,7 @@
  * Web-standard APIs only: the worker (Cloudflare and Deno) checks keys with this module, the dashboard's admin page
  * and `npm run keys` manage them.
  */
-import { desc, eq, isNull, and, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { MetricsDatabase } from "./client.ts";
 import { apiKeys, DASHBOARD_ROLES, type DashboardRole } from "./schema.ts";
 

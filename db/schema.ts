@@ -3,7 +3,8 @@
  * measurements (schema/metrics.ts), accounts and API keys (schema/accounts.ts), the dashboard's own records
  * (schema/dashboard.ts). Import the tables from here.
  */
-export * from "./schema/metrics.ts";
+
+export { CASE_STATUSES, type CaseStatus } from "./facts.ts";
 export * from "./schema/accounts.ts";
 export * from "./schema/dashboard.ts";
-export { CASE_STATUSES, type CaseStatus } from "./facts.ts";
+export * from "./schema/metrics.ts";

@@ -3,8 +3,9 @@
  * in [from, to) of every case the metrics database lists, read through the case API, as JSON lines
  * (`{ caseId, seq, at, actor, action, …, prevHash, hash }`) to stdout or `--out`. Env as `npm run audit:verify`.
  */
-import { createWriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { exportAudit } from "./audit-trail.ts";
 import { auditTargetFromEnv } from "./audit-verify.ts";

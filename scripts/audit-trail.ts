@@ -6,8 +6,8 @@
  */
 import { sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../db/client.ts";
-import { canonicalJson, verifyChain, type AuditEntry } from "../workers/engine/audit.ts";
-import { verifyManifestSignature, type ManifestBody } from "../workers/metrics/audit-manifest.ts";
+import { type AuditEntry, canonicalJson, verifyChain } from "../workers/engine/audit.ts";
+import { type ManifestBody, verifyManifestSignature } from "../workers/metrics/audit-manifest.ts";
 
 export interface AuditTarget {
   workerUrl: string;

@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "../db/client.ts";
-import { verifyAudit, type AuditTarget } from "./audit-trail.ts";
+import { type AuditTarget, verifyAudit } from "./audit-trail.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
 
 /** The target from the environment, as kpi:verify finds it: the local stack's `.dev.vars` unless overridden. */

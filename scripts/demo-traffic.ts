@@ -12,8 +12,9 @@
  *   a market not served.
  * About one delivery in ten is sent twice, as a sender retrying would. Used by `npm run demo` and `npm start`.
  */
-import { post, sign, type SignedRequest } from "./senders.ts";
+
 import { SIMULATOR_KEYS } from "../simulators/keys.ts";
+import { post, type SignedRequest, sign } from "./senders.ts";
 
 export interface DemoTarget {
   workerUrl: string;
@@ -282,7 +283,10 @@ function pick(workflows: readonly DemoWorkflow[]): Scenario {
   const workflow = workflows[rand(workflows.length)]!;
   const candidates = SCENARIOS.filter((s) => s.workflow === workflow);
   let r = rand(candidates.reduce((n, s) => n + s.weight, 0));
-  for (const s of candidates) if ((r -= s.weight) < 0) return s;
+  for (const s of candidates) {
+    r -= s.weight;
+    if (r < 0) return s;
+  }
   return candidates[0]!;
 }
 

@@ -7,19 +7,19 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { devVar, firstSecret } from "./dev-vars.ts";
-import { demoManifestPath } from "./kpi-verify.ts";
 import {
   answer,
   approve,
   caseState,
-  SCENARIOS,
-  sendDemoCase,
   type DemoCase,
   type DemoState,
   type DemoTarget,
   type DemoWorkflow,
+  SCENARIOS,
+  sendDemoCase,
 } from "./demo-traffic.ts";
+import { devVar, firstSecret } from "./dev-vars.ts";
+import { demoManifestPath } from "./kpi-verify.ts";
 
 const flag = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -15,9 +15,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { activeSecrets } from "../workers/webhooks/hmac.ts";
 import { BUILT_IN_SOURCES, parseCustomSources } from "../workers/ingest/sources/index.ts";
 import { parseDotenv } from "../workers/platform/dotenv.ts";
+import { activeSecrets } from "../workers/webhooks/hmac.ts";
 import { ROOT } from "./stack.ts";
 
 const PLATFORM_SECRETS = ["CROSSFLOW_API_TOKEN", "TURSO_DATABASE_URL", "TURSO_AUTH_TOKEN", "AUDIT_SIGNING_KEY"];

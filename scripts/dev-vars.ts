@@ -2,8 +2,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { activeSecrets } from "../workers/webhooks/hmac.ts";
 import { parseDotenv } from "../workers/platform/dotenv.ts";
+import { activeSecrets } from "../workers/webhooks/hmac.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

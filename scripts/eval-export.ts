@@ -5,7 +5,7 @@
  * approved / rejected an action the agent proposed. The case's opening event and the Stripe charges it read become
  * the golden case's event and seed. Reads the case list from the metrics database and each case from the case API.
  */
-import { writeFileSync, readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createClient } from "@libsql/client/web";
@@ -100,6 +100,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     authToken: setting("TURSO_AUTH_TOKEN"),
   });
   const file = join(ROOT, "evals", `${workflow}.labelled.json`);
-  writeFileSync(file, JSON.stringify(labelled, null, 2) + "\n");
+  writeFileSync(file, `${JSON.stringify(labelled, null, 2)}\n`);
   console.log(`${labelled.length} labelled case(s) written to ${file}`);
 }

@@ -7,13 +7,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { SIMULATOR_KEYS, serveSimulators } from "../simulators/index.ts";
 import { modelResolver } from "../workers/agent/models.ts";
 import type { AgentTranscript } from "../workers/agent/types.ts";
 import { MemoryCaseStore } from "../workers/case/memory-store.ts";
 import { CaseRuntime } from "../workers/case/runtime.ts";
-import { routeEvent, type EventEnvelope } from "../workers/engine/index.ts";
+import { type EventEnvelope, routeEvent } from "../workers/engine/index.ts";
 import { WORKFLOWS } from "../workers/workflows/index.ts";
-import { serveSimulators, SIMULATOR_KEYS } from "../simulators/index.ts";
 import { ROOT } from "./stack.ts";
 
 /** One golden case: the event that opens the case, what the simulators hold first, and the right answer. */
@@ -101,8 +101,12 @@ try {
       new MemoryCaseStore(async () => {}),
       {
         get: async () => alarm.at,
-        set: async (at) => void (alarm.at = at),
-        delete: async () => void (alarm.at = null),
+        set: async (at) => {
+          alarm.at = at;
+        },
+        delete: async () => {
+          alarm.at = null;
+        },
       },
       { workflows: WORKFLOWS, now: () => now, metrics: () => null, models: modelResolver(config), config },
     );

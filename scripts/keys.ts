@@ -8,7 +8,7 @@
  */
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { ApiKeyError, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "../db/api-keys.ts";
+import { ApiKeyError, type ApiKeyRow, createApiKey, listApiKeys, revokeApiKey } from "../db/api-keys.ts";
 import { openDatabase } from "../db/client.ts";
 import { DASHBOARD_ROLES } from "../db/schema.ts";
 import { devVar } from "./dev-vars.ts";

@@ -11,15 +11,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
-import { openDatabase, type MetricsDatabase } from "../db/client.ts";
+import { type MetricsDatabase, openDatabase } from "../db/client.ts";
 import {
+  type CaseRow,
   COUNT_FIELDS,
+  type GroupKey,
   kpisOf,
+  type TallyGroup,
   tallyFromCases,
   tallyFromRollups,
-  type CaseRow,
-  type GroupKey,
-  type TallyGroup,
 } from "../db/kpi/index.ts";
 import type { AuditEntry } from "../workers/engine/audit.ts";
 import type { CaseStatus } from "../workers/engine/types.ts";

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { promisify, stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newWorkflow } from "./new-workflow.ts";
 
@@ -99,7 +99,7 @@ describe("npm run new:workflow", () => {
       [join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--config", "vitest.generated.config.mjs"],
       copy,
     );
-    expect(run.stdout.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests +6 passed \(6\)/);
+    expect(stripVTControlCharacters(run.stdout)).toMatch(/Tests +6 passed \(6\)/);
     expect(() => newWorkflow(ID, copy)).toThrow(/exists already/);
   }, 300_000);
 

@@ -2,9 +2,10 @@
  * Correctly signed webhook requests for every source Crossflow accepts, built with web-standard APIs only, so
  * the demo, the benchmarks and the tests (in Node and inside workerd) all sign exactly as the senders do.
  */
+
+import { twilioSignedString } from "../workers/connectors/twilio/scheme.ts";
 import { bytesToBase64, bytesToHex, signHmac } from "../workers/webhooks/hmac.ts";
 import { standardWebhooksKey } from "../workers/webhooks/standard-webhooks.ts";
-import { twilioSignedString } from "../workers/connectors/twilio/scheme.ts";
 
 export interface SignedRequest {
   /** Path below the worker, e.g. `/hooks/stripe`. */

@@ -2,7 +2,7 @@
  * Starts Crossflow's local services as real processes: the libSQL endpoint, `wrangler dev` and the dashboard.
  * Shared by `npm start`, the end-to-end and browser tests, and the benchmarks, so all run the same stack.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -122,7 +122,7 @@ function prefixLines(name: string, quiet: boolean) {
     pending += chunk.toString();
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
-    for (const line of lines) if (line.trim()) process.stdout.write(tag + line + "\n");
+    for (const line of lines) if (line.trim()) process.stdout.write(`${tag + line}\n`);
   };
 }
 
@@ -178,8 +178,12 @@ export async function spawnService(opts: SpawnOptions): Promise<Service> {
     opts.onOutput?.(chunk.toString());
   };
   const print = prefixLines(opts.name, opts.quiet ?? false);
-  child.stdout!.on("data", (c: Buffer) => (remember(c), print(c)));
-  child.stderr!.on("data", (c: Buffer) => (remember(c), print(c)));
+  const take = (c: Buffer) => {
+    remember(c);
+    print(c);
+  };
+  child.stdout!.on("data", take);
+  child.stderr!.on("data", take);
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();

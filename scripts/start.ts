@@ -1,6 +1,6 @@
 /** `npm start`: the whole system on this machine, no account or key needed. Ctrl-C stops everything. */
 import { join } from "node:path";
-import { answer, approve, caseState, sendDemoCase, type DemoTarget } from "./demo-traffic.ts";
+import { answer, approve, caseState, type DemoTarget, sendDemoCase } from "./demo-traffic.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
 import { ensureAuditKeys, ensureLocalAuthToken, ROOT, startStack } from "./stack.ts";
 

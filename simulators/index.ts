@@ -2,19 +2,19 @@
  * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`, `/zendesk`, `/compliance`, `/provisioning`, `/hubspot`, `/twilio`, `/slack`), served on a
  * free port for `npm start` and the tests.
  */
+
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import type { AddressInfo } from "node:net";
-import { emailSimulator } from "./email.ts";
-import { stripeSimulator } from "./stripe.ts";
-import { zendeskSimulator } from "./zendesk.ts";
 import { complianceSimulator } from "./compliance.ts";
-import { provisioningSimulator } from "./provisioning.ts";
+import { emailSimulator } from "./email.ts";
 import { hubspotSimulator } from "./hubspot.ts";
-import { slackSimulator } from "./slack.ts";
-import { twilioSimulator } from "./twilio.ts";
-
 import { SIMULATOR_KEYS, SIMULATOR_SLACK_TEAM, SIMULATOR_TWILIO_ACCOUNT } from "./keys.ts";
+import { provisioningSimulator } from "./provisioning.ts";
+import { slackSimulator } from "./slack.ts";
+import { stripeSimulator } from "./stripe.ts";
+import { twilioSimulator } from "./twilio.ts";
+import { zendeskSimulator } from "./zendesk.ts";
 
 export { SIMULATOR_KEYS, SIMULATOR_SLACK_TEAM, SIMULATOR_TWILIO_ACCOUNT };
 

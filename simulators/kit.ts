@@ -3,7 +3,7 @@
  * faults (5xx, 429 with Retry-After, slow answers), and the providers' idempotency-key semantics. Web-standard
  * Hono, so a simulator runs under Node for `npm start` and the tests, or anywhere else Hono runs.
  */
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 
 export interface LoggedRequest {
   method: string;

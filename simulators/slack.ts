@@ -12,8 +12,8 @@
 import { post, sign } from "../scripts/senders.ts";
 import { APPROVE_ACTION, REJECT_ACTION, type SlackMessage } from "../workers/connectors/slack/client.ts";
 import type { SlackBlockActions } from "../workers/connectors/slack/events.ts";
-import { createSimulator, type Simulator } from "./kit.ts";
 import { SIMULATOR_SLACK_TEAM } from "./keys.ts";
+import { createSimulator, type Simulator } from "./kit.ts";
 
 /** A message as posted: what the connector reads back of a post, plus what the simulator keeps to answer lookups and clicks. */
 export interface PostedMessage extends SlackMessage {
@@ -183,16 +183,14 @@ export function slackSimulator(
     const start = Number(c.req.query("cursor") || 0);
     const withMetadata = c.req.query("include_all_metadata") === "true";
     const list = messages.filter((m) => m.channel === channel && Number(m.ts) > oldest).reverse();
-    const page = list
-      .slice(start, start + limit)
-      .map(({ ts, text, blocks, metadata }) => ({
-        type: "message",
-        ts,
-        text,
-        blocks,
-        bot_id: "B0CROSSFLOW",
-        ...(withMetadata && metadata ? { metadata } : {}),
-      }));
+    const page = list.slice(start, start + limit).map(({ ts, text, blocks, metadata }) => ({
+      type: "message",
+      ts,
+      text,
+      blocks,
+      bot_id: "B0CROSSFLOW",
+      ...(withMetadata && metadata ? { metadata } : {}),
+    }));
     const more = start + limit < list.length;
     return c.json({
       ok: true,

@@ -4,8 +4,9 @@
  * the way Stripe does: an `invoice.paid` or `invoice.payment_failed` event, signed with `Stripe-Signature`, to the
  * worker's `/hooks/stripe` (where, and the endpoint's signing secret, are set at `POST /_sim/webhooks`).
  */
-import { post, sign } from "../scripts/senders.ts";
+
 import type { z } from "zod";
+import { post, sign } from "../scripts/senders.ts";
 import type { StripeCharge, StripeRefund } from "../workers/connectors/stripe/client.ts";
 import type { StripeInvoice } from "../workers/connectors/stripe/events.ts";
 import { createSimulator, objectId, readParams, type Simulator } from "./kit.ts";
@@ -33,9 +34,7 @@ export interface Charge extends StripeCharge {
   created: number;
 }
 
-export function stripeSimulator(
-  apiKey = "sk_test_crossflow_local",
-): Simulator & {
+export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator & {
   refunds: Refund[];
   charges: Map<string, Charge>;
   subscriptions: { id: string; customer: string; price: string; status: "active" }[];

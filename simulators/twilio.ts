@@ -8,8 +8,8 @@
  */
 import { post, sign } from "../scripts/senders.ts";
 import type { TwilioMessage } from "../workers/connectors/twilio/client.ts";
-import { createSimulator, type Simulator } from "./kit.ts";
 import { SIMULATOR_TWILIO_ACCOUNT } from "./keys.ts";
+import { createSimulator, type Simulator } from "./kit.ts";
 
 /** A message resource as the connector reads it, with the rest of what Twilio answers. */
 export interface SmsMessage extends TwilioMessage {

@@ -10,8 +10,9 @@
  * them with their events and `metadata.custom` (what the update sent as `ticket.metadata`), which is where the
  * connector finds an earlier update of a step; `GET /api/v2/tickets/{id}.json` shows the ticket.
  */
-import { post, sign } from "../scripts/senders.ts";
+
 import type { z } from "zod";
+import { post, sign } from "../scripts/senders.ts";
 import type { ZendeskTicketCreated } from "../workers/connectors/zendesk/events.ts";
 import { createSimulator, type Simulator } from "./kit.ts";
 
@@ -74,12 +75,10 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
    * never opened: such a ticket exists, open, from its first read or update (as it would in the real Zendesk).
    */
   const touch = (id: number): SimTicket => {
-    let ticket = tickets.get(id);
-    if (!ticket)
-      tickets.set(
-        id,
-        (ticket = { id, status: "open", updated_at: new Date().toISOString(), comments: [], audits: [] }),
-      );
+    const known = tickets.get(id);
+    if (known) return known;
+    const ticket: SimTicket = { id, status: "open", updated_at: new Date().toISOString(), comments: [], audits: [] };
+    tickets.set(id, ticket);
     return ticket;
   };
   /** A timestamp after `previous`, even within the same millisecond: every update moves `updated_at`. */

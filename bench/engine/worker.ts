@@ -9,11 +9,11 @@
 import type { LanguageModelV3, LanguageModelV3GenerateResult } from "@ai-sdk/provider";
 import { z } from "zod";
 import type { AgentTranscript, ModelResolver } from "../../workers/agent/types.ts";
-import { CaseObject as ProductCaseObject } from "../../workers/platform/cloudflare/case-object.ts";
 import { defineWorkflow, type WorkflowDefinition } from "../../workers/engine/index.ts";
-import { WORKFLOWS } from "../../workers/workflows/index.ts";
-import product from "../../workers/platform/cloudflare/index.ts";
+import { CaseObject as ProductCaseObject } from "../../workers/platform/cloudflare/case-object.ts";
 import type { Env } from "../../workers/platform/cloudflare/env.ts";
+import product from "../../workers/platform/cloudflare/index.ts";
+import { WORKFLOWS } from "../../workers/workflows/index.ts";
 
 export { DeadLetterObject } from "../../workers/platform/cloudflare/index.ts";
 

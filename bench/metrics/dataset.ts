@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "libsql";
-import { applyMigrations } from "../../db/migrate.ts";
 import { pickScenario, seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
+import { applyMigrations } from "../../db/migrate.ts";
 import { ROOT } from "../../scripts/stack.ts";
 
 export const WORKFLOWS = 50;

@@ -18,4 +18,5 @@ declare global {
     }
   }
 }
+
 export {};

@@ -5,10 +5,10 @@
  * (pages, endpoints, refusals) carries the security headers below; the pages' Content-Security-Policy comes from
  * `kit.csp` in svelte.config.js. (SvelteKit builds the thrown sign-in redirect itself, with the cookie it clears.)
  */
-import { json, redirect, type Handle } from "@sveltejs/kit";
+import { type Handle, json, redirect } from "@sveltejs/kit";
 import { lookupSession } from "$lib/server/accounts/index.ts";
-import { metricsDb } from "$lib/server/db";
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from "$lib/server/auth/session";
+import { metricsDb } from "$lib/server/db";
 
 /** Routes anyone may reach: the sign-in page (its GET and its form action). */
 const PUBLIC_ROUTES = new Set(["/login"]);

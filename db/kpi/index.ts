@@ -1,13 +1,13 @@
 export {
+  COUNT_FIELDS,
+  type ExceptionShare,
   emptyTally,
+  type Kpis,
   kpisOf,
   mergeTally,
   percentileMinutes,
-  COUNT_FIELDS,
-  type Kpis,
   type Tally,
-  type ExceptionShare,
 } from "./definitions.ts";
-export { tallyFromRollups, type KpiFilter, type GroupKey, type TallyGroup } from "./rollups.ts";
 export { tallyFromRawEvents } from "./raw.ts";
-export { tallyFromCases, addCase, type CaseRow } from "./recount.ts";
+export { addCase, type CaseRow, tallyFromCases } from "./recount.ts";
+export { type GroupKey, type KpiFilter, type TallyGroup, tallyFromRollups } from "./rollups.ts";

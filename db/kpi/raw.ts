@@ -5,9 +5,9 @@
  */
 import { sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../client.ts";
-import { COUNT_FIELDS } from "./definitions.ts";
 import { TTR_BUCKET_SQL } from "../facts.ts";
-import { COLUMN, snake, TallyGroups, whereOf, type GroupKey, type KpiFilter, type TallyGroup } from "./rollups.ts";
+import { COUNT_FIELDS } from "./definitions.ts";
+import { COLUMN, type GroupKey, type KpiFilter, snake, type TallyGroup, TallyGroups, whereOf } from "./rollups.ts";
 
 const TTR_BUCKET = TTR_BUCKET_SQL("ttr");
 

@@ -3,9 +3,9 @@
  * case objects, and how tests state what the rollups must hold. The same contribution rules as the rollup triggers
  * (db/migrations/0002_rollup_triggers.sql, with 0013's SLA counts), in TypeScript.
  */
-import { dayOf, ttrBucketMinutes, type CaseSnapshot } from "../facts.ts";
-import { type Tally } from "./definitions.ts";
-import { TallyGroups, type GroupKey, type KpiFilter, type TallyGroup } from "./rollups.ts";
+import { type CaseSnapshot, dayOf, ttrBucketMinutes } from "../facts.ts";
+import type { Tally } from "./definitions.ts";
+import { type GroupKey, type KpiFilter, type TallyGroup, TallyGroups } from "./rollups.ts";
 
 export type CaseRow = Pick<
   CaseSnapshot,

@@ -3,7 +3,7 @@
  * histogram, exception mix) over rows per workflow × version × day; their cost grows with days and versions, not
  * with cases or events.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../client.ts";
 import { COUNT_FIELDS, emptyTally, type Tally } from "./definitions.ts";
 
@@ -130,7 +130,9 @@ export async function tallyFromRollups(
     if (values[keys.length] === null) continue; // no rollup rows matched
     const row = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
     const tally = groups.of(row);
-    COUNT_FIELDS.forEach((field, i) => (tally[field] += Number(values[keys.length + i] ?? 0)));
+    COUNT_FIELDS.forEach((field, i) => {
+      tally[field] += Number(values[keys.length + i] ?? 0);
+    });
   }
   for (const row of ttr) {
     const tally = groups.of(row);

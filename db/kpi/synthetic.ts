@@ -4,11 +4,11 @@
  * run is repeatable. Not used by the product.
  */
 import {
-  caseFacts,
-  decisionMinutes,
   type AuditedAction,
   type CaseSnapshot,
   type CaseStatus,
+  caseFacts,
+  decisionMinutes,
   type MetricBatch,
   type MetricEvent,
   type WorkflowMeasures,

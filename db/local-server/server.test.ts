@@ -10,7 +10,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, schema } from "../client.ts";
 import { applyMigrations } from "../migrate.ts";
-import { startLibsqlServer, type LibsqlServer } from "./server.ts";
+import { type LibsqlServer, startLibsqlServer } from "./server.ts";
 
 let dir: string;
 let server: LibsqlServer;
@@ -77,17 +77,15 @@ describe("local libSQL endpoint", () => {
     const db = openDatabase({ url: server.url, authToken: TOKEN });
     await expect(
       db.transaction(async (tx) => {
-        await tx
-          .insert(schema.cases)
-          .values({
-            caseId: "w/tx",
-            caseKey: "tx",
-            workflowId: "w",
-            workflowVersion: 1,
-            status: "open",
-            openedAt: 1,
-            updatedAt: 1,
-          });
+        await tx.insert(schema.cases).values({
+          caseId: "w/tx",
+          caseKey: "tx",
+          workflowId: "w",
+          workflowVersion: 1,
+          status: "open",
+          openedAt: 1,
+          updatedAt: 1,
+        });
         throw new Error("abort");
       }),
     ).rejects.toThrow("abort");

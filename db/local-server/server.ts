@@ -3,8 +3,9 @@
  * It stands in for Turso Cloud on a developer machine: the workers and the dashboard talk to it with the
  * very client (`@libsql/client/web`) they use against Turso in production.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import Database from "libsql";
 import { HranaStream, type StreamRequest } from "./hrana.ts";
 

@@ -36,7 +36,7 @@ function routes(): { id: string; path: string; page: boolean; endpoint: boolean 
     const files = readdirSync(dir);
     const page = files.includes("+page.svelte");
     const endpoint = files.some((f) => /^\+server\.(ts|js)$/.test(f));
-    const id = "/" + relative(ROUTES_DIR, dir).split(sep).filter(Boolean).join("/");
+    const id = `/${relative(ROUTES_DIR, dir).split(sep).filter(Boolean).join("/")}`;
     if (page || endpoint) {
       const path =
         "/" +
@@ -155,7 +155,7 @@ describe("signing in", () => {
       expect(page.url(), next).toBe(`${url}/`);
       // Signed in already, the sign-in page sends the person on at once: to the overview, not elsewhere.
       const again = await page.request.get(`${url}/login?next=${next}`, { maxRedirects: 0 });
-      expect([again.status(), again.headers()["location"]], next).toEqual([303, "/"]);
+      expect([again.status(), again.headers().location], next).toEqual([303, "/"]);
     }
     // A form post with a newline in next (sent by hand, not by the page) is no 500 either.
     const page = await newPage();
@@ -165,7 +165,7 @@ describe("signing in", () => {
       form: { username: "wanderer", password: "saffron bicycle dusk", next: "/\n/evil.example" },
       maxRedirects: 0,
     });
-    expect([posted.status(), posted.headers()["location"]]).toEqual([303, "/"]);
+    expect([posted.status(), posted.headers().location]).toEqual([303, "/"]);
     // A path on this site is kept.
     const kept = await newPage();
     await kept.goto(`${url}/login?next=${encodeURIComponent("/admin/users?x=1")}`, { waitUntil: "networkidle" });

@@ -4,10 +4,10 @@
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { issueOpenedPayload, post, sign } from "../../scripts/senders.ts";
 import { devVar } from "../../scripts/dev-vars.ts";
-import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { issueOpenedPayload, post, sign } from "../../scripts/senders.ts";
 import type { Stack } from "../../scripts/stack.ts";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
 
 const env = useBrowserStack("dashboard");

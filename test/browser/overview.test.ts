@@ -6,14 +6,14 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../db/client.ts";
-import { dayOf } from "../../workers/metrics/index.ts";
-import { emptyTally, kpisOf, tallyFromRollups } from "../../db/kpi/index.ts";
 import { change, count, duration, hours, percent } from "../../dashboard/src/lib/format.ts";
+import { openDatabase } from "../../db/client.ts";
+import { emptyTally, kpisOf, tallyFromRollups } from "../../db/kpi/index.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { readDemoManifest, verifySettled } from "../../scripts/kpi-verify.ts";
 import type { Stack } from "../../scripts/stack.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { dayOf } from "../../workers/metrics/index.ts";
 import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
 import { runDemo } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";

@@ -141,6 +141,7 @@ describe("security headers", () => {
   const reportViolations = (page: Page) =>
     page.addInitScript({
       content:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the page's own script, in which the template literal runs
         'document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));',
     });
 

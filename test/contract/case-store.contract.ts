@@ -4,14 +4,15 @@
  * adapter only through the case runtime's entry points and the harness below, with the local Stripe simulator
  * in process as the system effects land in.
  */
-import { stripeSimulator } from "../../simulators/stripe.ts";
+
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { stripeSimulator } from "../../simulators/stripe.ts";
 import type { CaseView } from "../../workers/case/runtime.ts";
 import { stripeClient } from "../../workers/connectors/stripe/client.ts";
 import {
-  defineWorkflow,
   type AuditEntry,
   type ChainVerdict,
+  defineWorkflow,
   type EventEnvelope,
   type WorkflowDefinition,
 } from "../../workers/engine/index.ts";

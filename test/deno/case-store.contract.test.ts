@@ -1,8 +1,9 @@
 /** The case store contract (test/contract) against the Deno KV adapter: `npm run test:deno` (deno task test). */
-import { DenoCaseHost } from "../../workers/platform/deno/case-host.ts";
+
 import type { WorkflowDefinition } from "../../workers/engine/index.ts";
-import { CONTRACT, CONTRACT_WORKFLOWS, type CaseHarness } from "../contract/case-store.contract.ts";
 import { caseId } from "../../workers/engine/index.ts";
+import { DenoCaseHost } from "../../workers/platform/deno/case-host.ts";
+import { type CaseHarness, CONTRACT, CONTRACT_WORKFLOWS } from "../contract/case-store.contract.ts";
 
 const kv = await Deno.openKv(":memory:");
 let clock = Date.now();
@@ -19,7 +20,9 @@ const harness: CaseHarness = {
   view: (caseId) => host.view(caseId),
   audit: (caseId) => host.audit(caseId),
   fire: (caseId) => host.runAlarm(caseId),
-  advance: (ms) => void (clock += ms),
+  advance: (ms) => {
+    clock += ms;
+  },
   now: () => clock,
   async tamperAudit(caseId, seq, entry) {
     await kv.set(["case", caseId, "audit", seq, 0], JSON.stringify(entry));

@@ -12,7 +12,7 @@ async function twoIsolates(run: (kvs: [Deno.Kv, Deno.Kv]) => Promise<void>): Pro
   try {
     await run(kvs);
   } finally {
-    kvs.forEach((kv) => kv.close());
+    for (const kv of kvs) kv.close();
     await Deno.remove(dir, { recursive: true });
   }
 }

@@ -9,17 +9,17 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createClient, type Client } from "@libsql/client/web";
+import { type Client, createClient } from "@libsql/client/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { issueOpenedPayload, post, sign } from "../../scripts/senders.ts";
-import { ROOT, startDenoServer, startStack, type Service, type Stack } from "../../scripts/stack.ts";
+import { ROOT, type Service, type Stack, startDenoServer, startStack } from "../../scripts/stack.ts";
 import type { AuditEntry } from "../../workers/engine/audit.ts";
 import {
   generateManifestKeys,
   lastFullDay,
-  verifyManifestSignature,
   type ManifestKeys,
+  verifyManifestSignature,
 } from "../../workers/metrics/audit-manifest.ts";
 import { eventually } from "../support/wait.ts";
 

@@ -2,9 +2,10 @@
  * The worker the conversations e2e runs under `wrangler dev`: the product's, whose routing and case objects also know
  * two test workflows that text the same customers from numbers of their own (test/workers/conversation-workflows.ts).
  */
+
+import type { WorkflowDefinition } from "../../workers/engine/index.ts";
 import { createApp } from "../../workers/http/index.ts";
 import { CaseObject as ProductCaseObject } from "../../workers/platform/cloudflare/case-object.ts";
-import type { WorkflowDefinition } from "../../workers/engine/index.ts";
 import type { Env } from "../../workers/platform/cloudflare/env.ts";
 import worker from "../../workers/platform/cloudflare/index.ts";
 import { cloudflarePlatform } from "../../workers/platform/cloudflare/platform.ts";

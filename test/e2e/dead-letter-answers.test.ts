@@ -12,7 +12,7 @@ import Stripe from "stripe";
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
-import { post, sign, type SignedRequest } from "../../scripts/senders.ts";
+import { post, type SignedRequest, sign } from "../../scripts/senders.ts";
 import { useStack } from "../support/stack.ts";
 
 const stack = useStack("dead-letter-answers");

@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient, type Client } from "@libsql/client/web";
+import { type Client, createClient } from "@libsql/client/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign, stripeInvoiceEvent } from "../../scripts/senders.ts";
-import { startDenoServer, startStack, type Service, type Stack } from "../../scripts/stack.ts";
+import { type Service, type Stack, startDenoServer, startStack } from "../../scripts/stack.ts";
 import { eventually } from "../support/wait.ts";
 
 let stack: Stack;

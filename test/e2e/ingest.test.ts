@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient, type Client } from "@libsql/client/web";
+import { type Client, createClient } from "@libsql/client/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devVar } from "../../scripts/dev-vars.ts";
-import { issueOpenedPayload, post, sign, stripeInvoiceEvent, type SignedRequest } from "../../scripts/senders.ts";
-import { startStack, type Stack } from "../../scripts/stack.ts";
+import { issueOpenedPayload, post, type SignedRequest, sign, stripeInvoiceEvent } from "../../scripts/senders.ts";
+import { type Stack, startStack } from "../../scripts/stack.ts";
 import { eventually } from "../support/wait.ts";
 
 let stack: Stack;

@@ -9,10 +9,10 @@ import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client.ts";
-import { tallyFromRawEvents, tallyFromRollups, type TallyGroup } from "../../db/kpi/index.ts";
-import { readDemoManifest } from "../../scripts/kpi-verify.ts";
+import { type TallyGroup, tallyFromRawEvents, tallyFromRollups } from "../../db/kpi/index.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
-import { ROOT, startLibsqlService, type Service } from "../../scripts/stack.ts";
+import { readDemoManifest } from "../../scripts/kpi-verify.ts";
+import { ROOT, type Service, startLibsqlService } from "../../scripts/stack.ts";
 import { runDemo, useStack } from "../support/stack.ts";
 
 const stack = useStack("metrics");

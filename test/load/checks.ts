@@ -3,7 +3,7 @@
  * `metric_events` (what the dashboard counts), the simulators' request logs and objects (what the SaaS systems saw).
  * Checks go by case key and event id, never by the shape of a case id.
  */
-import { createClient, type Client } from "@libsql/client/web";
+import { type Client, createClient } from "@libsql/client/web";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import type { Answer } from "./senders.ts";
 

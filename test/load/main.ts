@@ -6,8 +6,8 @@
  */
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { checkSigning } from "./events.ts";
-import { startLoadStack, type LoadStack, type Runtime } from "./runtime.ts";
-import { burst, crash, duplicates, faults, FULL, outage, SHORT, type Figures } from "./scenarios.ts";
+import { type LoadStack, type Runtime, startLoadStack } from "./runtime.ts";
+import { burst, crash, duplicates, type Figures, FULL, faults, outage, SHORT } from "./scenarios.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string) => {

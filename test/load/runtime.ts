@@ -11,11 +11,11 @@ import {
   ensureDevVars,
   freePort,
   pointSimulatorsAt,
+  type Service,
   startDenoServer,
   startLibsqlService,
   startSimulators,
   startWorker,
-  type Service,
 } from "../../scripts/stack.ts";
 
 export type Runtime = "wrangler" | "deno";

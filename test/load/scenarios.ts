@@ -5,7 +5,7 @@
  */
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
-import { tallyFromRawEvents, tallyFromRollups, type TallyGroup } from "../../db/kpi/index.ts";
+import { type TallyGroup, tallyFromRawEvents, tallyFromRollups } from "../../db/kpi/index.ts";
 import * as schema from "../../db/schema.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import {
@@ -17,9 +17,9 @@ import {
   sleep,
   waitForCases,
 } from "./checks.ts";
-import { chargeId, newCases, refundTickets, ticketOf, type Secrets } from "./events.ts";
-import { figures, send, type Answer, type Fire } from "./senders.ts";
+import { chargeId, newCases, refundTickets, type Secrets, ticketOf } from "./events.ts";
 import type { LoadStack } from "./runtime.ts";
+import { type Answer, type Fire, figures, send } from "./senders.ts";
 
 export interface Plan {
   burstSeconds: number;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { ROOT, startStack, type Stack } from "../../scripts/stack.ts";
+import { ROOT, type Stack, startStack } from "../../scripts/stack.ts";
 import { launchChromium } from "./chromium.ts";
 import { signIn } from "./sign-in.ts";
 

@@ -4,8 +4,8 @@
  */
 import { agentSteps } from "../../workers/agent/agent-step.ts";
 import {
-  advanceCase,
   type Advance,
+  advanceCase,
   type CaseEvent,
   type PendingWait,
   type RetryState,
@@ -33,7 +33,7 @@ export async function driveEngine(
     const next = await advanceCase({
       workflow,
       caseKey: options.caseKey,
-      input: options.input,
+      input: options.input as never,
       events,
       completed: state.completed,
       pendingWait: state.wait,

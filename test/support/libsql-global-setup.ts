@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { TestProject } from "vitest/node";
-import { applyMigrations } from "../../db/migrate.ts";
 import { startLibsqlServer } from "../../db/local-server/server.ts";
+import { applyMigrations } from "../../db/migrate.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

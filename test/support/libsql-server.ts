@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll } from "vitest";
-import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
+import { type MetricsDatabase, openDatabase } from "../../db/client.ts";
+import { type LibsqlServer, startLibsqlServer } from "../../db/local-server/server.ts";
 import { applyMigrations } from "../../db/migrate.ts";
-import { startLibsqlServer, type LibsqlServer } from "../../db/local-server/server.ts";
 
 export function useMigratedDatabase(name: string): () => { db: MetricsDatabase; server: LibsqlServer } {
   let dir: string | undefined;

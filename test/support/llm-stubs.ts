@@ -3,9 +3,10 @@
  * OpenAI-compatible server: Workers AI's `/ai/v1`, Ollama, vLLM) chat completions, and Anthropic messages. Each
  * answers by calling the `decide` tool with `decision` and records the requests it got.
  */
+
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import type { AddressInfo } from "node:net";
 
 export interface StubRequest {
   path: string;

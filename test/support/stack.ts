@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll } from "vitest";
-import { ROOT, startStack, type Stack, type StackOptions } from "../../scripts/stack.ts";
+import { ROOT, type Stack, type StackOptions, startStack } from "../../scripts/stack.ts";
 
 /** Starts the stack before the file's tests and stops it after; call the returned function inside tests. */
 export function useStack(name: string, options: StackOptions = {}): () => Stack {

@@ -10,7 +10,7 @@ import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts"
 import { caseHandle, refundsFor } from "./case-handle.ts";
 import { testClock } from "./clock.ts";
 import { answer, mockModels } from "./models.ts";
-import { refundActionCrash, refundDispute, type DisputeInput } from "./workflows.ts";
+import { type DisputeInput, refundActionCrash, refundDispute } from "./workflows.ts";
 
 let models = 0;
 
@@ -108,7 +108,6 @@ describe("agent guardrails", () => {
     const c = await dispute((charge) =>
       answer([["lookupCharge", { charge }]], decision("refund", 0.55, "the message is vague about which order")),
     );
-    const model = c.model;
     const view = await c.settle(parked, "escalated");
     expect(view.header.status).toBe("escalated");
     expect(view.wait?.human?.packet).toMatchObject({

@@ -15,12 +15,12 @@ import { exports } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { openDatabase } from "../../db/client.ts";
-import { exportAudit, verifyAudit, type AuditTarget } from "../../scripts/audit-trail.ts";
+import { type AuditTarget, exportAudit, verifyAudit } from "../../scripts/audit-trail.ts";
 import { issueOpenedPayload, sign } from "../../scripts/senders.ts";
-import { chainEntry, type AuditEntry } from "../../workers/engine/audit.ts";
+import { type AuditEntry, chainEntry } from "../../workers/engine/audit.ts";
 import { caseId } from "../../workers/engine/index.ts";
-import worker from "../../workers/platform/cloudflare/index.ts";
 import { generateManifestKeys, writeDailyManifest } from "../../workers/metrics/audit-manifest.ts";
+import worker from "../../workers/platform/cloudflare/index.ts";
 import { eventually } from "../support/wait.ts";
 import { api, ORIGIN, secret, send, settle } from "./helpers.ts";
 

@@ -2,8 +2,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { caseId } from "../../workers/engine/index.ts";
 import { issueOpenedPayload, sign, stripeInvoiceEvent } from "../../scripts/senders.ts";
+import { caseId } from "../../workers/engine/index.ts";
 import { api, ORIGIN, secret, send, settle } from "./helpers.ts";
 
 describe("audit trail", () => {

@@ -6,11 +6,11 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { issueOpenedPayload, sign, stripeInvoiceEvent, type SignedRequest } from "../../scripts/senders.ts";
+import { issueOpenedPayload, type SignedRequest, sign, stripeInvoiceEvent } from "../../scripts/senders.ts";
+import { DISCARD_LIMIT_BYTES } from "../../workers/ingest/read.ts";
 import { app } from "../../workers/platform/cloudflare/index.ts";
 import { bytesToHex } from "../../workers/webhooks/hmac.ts";
 import { jsonDepth, MAX_JSON_DEPTH } from "../../workers/webhooks/json-limits.ts";
-import { DISCARD_LIMIT_BYTES } from "../../workers/ingest/read.ts";
 import { api, ORIGIN, secret, send } from "./helpers.ts";
 
 const unique = () => crypto.randomUUID().replaceAll("-", "").slice(0, 10);

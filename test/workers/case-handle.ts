@@ -4,10 +4,10 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { inject } from "vitest";
-import type { CaseView, DecisionInput } from "../../workers/platform/cloudflare/case-object.ts";
-import { caseId, type EventEnvelope, type WorkflowDefinition } from "../../workers/engine/index.ts";
-import { caseDirectory } from "../../workers/platform/cloudflare/platform.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { caseId, type EventEnvelope, type WorkflowDefinition } from "../../workers/engine/index.ts";
+import type { CaseView, DecisionInput } from "../../workers/platform/cloudflare/case-object.ts";
+import { caseDirectory } from "../../workers/platform/cloudflare/platform.ts";
 import { testClock } from "./clock.ts";
 
 let serial = 0;

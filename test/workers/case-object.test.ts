@@ -1,15 +1,16 @@
 /**
  * Runs inside workerd with the real case Durable Object (SQLite storage, alarms) and a real libSQL endpoint.
  */
-import { createClient } from "@libsql/client/web";
+
 import { env, runInDurableObject } from "cloudflare:test";
+import { createClient } from "@libsql/client/web";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { CaseObject } from "../../workers/platform/cloudflare/index.ts";
-import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
-import { caseId } from "../../workers/engine/index.ts";
 import { issueOpenedPayload, sign } from "../../scripts/senders.ts";
-import { send, settle } from "./helpers.ts";
+import { caseId } from "../../workers/engine/index.ts";
+import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
+import { CaseObject } from "../../workers/platform/cloudflare/index.ts";
 import { eventually } from "../support/wait.ts";
+import { send, settle } from "./helpers.ts";
 
 const TRIAGE = "github-issue-triage";
 const secret = inject("githubSecret");

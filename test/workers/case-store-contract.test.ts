@@ -1,13 +1,13 @@
 /** The case store contract (test/contract) against the Durable Object adapter, inside workerd. */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
+import { caseId } from "../../workers/engine/index.ts";
 import { caseDirectory } from "../../workers/platform/cloudflare/platform.ts";
 import { WORKFLOWS } from "../../workers/workflows/index.ts";
-import { CONTRACT, type CaseHarness } from "../contract/case-store.contract.ts";
+import { type CaseHarness, CONTRACT } from "../contract/case-store.contract.ts";
 import { testClock } from "./clock.ts";
 import { deployment } from "./entry.ts";
 import { TEST_WORKFLOWS } from "./workflows.ts";
-import { caseId } from "../../workers/engine/index.ts";
 
 // Every timer lands in the real future, so only the harness fires alarms (miniflare never races it).
 testClock.advance(365 * 24 * 3_600_000);

@@ -5,8 +5,8 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { sign } from "../../scripts/senders.ts";
-import { inboundSmsParams, type SmsMessage } from "../../simulators/twilio.ts";
 import { SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/keys.ts";
+import { inboundSmsParams, type SmsMessage } from "../../simulators/twilio.ts";
 import { api, ORIGIN, secret, send, settle, viewOf } from "./helpers.ts";
 
 const LINE_A = "+15005550101";

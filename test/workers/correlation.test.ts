@@ -53,7 +53,7 @@ describe("one case across systems", () => {
       "invoice-paid",
       "resolve:recovered",
     ]);
-    expect((view.steps[1]?.output as { source: string }).source).toBe("zendesk");
+    expect((view.steps[1]?.output as { source: string } | undefined)?.source).toBe("zendesk");
   });
 
   it("keeps an event that arrives before the case waits for it, and the later wait consumes it", async () => {

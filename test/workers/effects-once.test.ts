@@ -5,15 +5,14 @@
  * under the same key; the connector finds the effect the first call made, and the simulators' request logs show
  * exactly one send each.
  */
-import { inject } from "vitest";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import type { LoggedRequest } from "../../simulators/kit.ts";
 import { slackClient, slackConfig } from "../../workers/connectors/slack/client.ts";
 import { twilioClient, twilioConfig } from "../../workers/connectors/twilio/client.ts";
 import { zendeskClient, zendeskConfig } from "../../workers/connectors/zendesk/client.ts";
 import { defineWorkflow } from "../../workers/engine/index.ts";
 import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
-import type { LoggedRequest } from "../../simulators/kit.ts";
-import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { caseHandle } from "./case-handle.ts";
 import { deployment } from "./entry.ts";
 

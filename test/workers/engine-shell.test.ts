@@ -4,14 +4,14 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CaseObject, type CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 import {
   caseId,
   defineWorkflow,
-  FatalError,
   type EventEnvelope,
+  FatalError,
   type WorkflowDefinition,
 } from "../../workers/engine/index.ts";
+import { CaseObject, type CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 
 const envelope = (workflow: WorkflowDefinition, caseKey: string): EventEnvelope => ({
   id: crypto.randomUUID(),

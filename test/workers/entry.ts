@@ -3,17 +3,18 @@
  * workflows and read the test clock. Everything else (routes, storage, alarms, the dead-letter object) is the
  * product's own.
  */
+
+import type { WorkflowDefinition } from "../../workers/engine/index.ts";
 import { createApp } from "../../workers/http/index.ts";
 import { CaseObject as ProductCaseObject } from "../../workers/platform/cloudflare/case-object.ts";
 import type { Env } from "../../workers/platform/cloudflare/env.ts";
 import worker from "../../workers/platform/cloudflare/index.ts";
 import { cloudflarePlatform } from "../../workers/platform/cloudflare/platform.ts";
-import type { WorkflowDefinition } from "../../workers/engine/index.ts";
 import { WORKFLOWS } from "../../workers/workflows/index.ts";
 import { CONTRACT_WORKFLOWS } from "../contract/case-store.contract.ts";
 import { testClock } from "./clock.ts";
-import { testModels } from "./models.ts";
 import { CONVERSATION_WORKFLOWS } from "./conversation-workflows.ts";
+import { testModels } from "./models.ts";
 import { TEST_WORKFLOWS } from "./workflows.ts";
 
 export { DeadLetterObject } from "../../workers/platform/cloudflare/index.ts";

@@ -8,7 +8,7 @@
 import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { issueOpenedPayload, sign, stripeInvoiceEvent, type SignedRequest } from "../../scripts/senders.ts";
+import { issueOpenedPayload, type SignedRequest, sign, stripeInvoiceEvent } from "../../scripts/senders.ts";
 import { app } from "../../workers/platform/cloudflare/index.ts";
 import { jsonDepth, MAX_JSON_DEPTH } from "../../workers/webhooks/json-limits.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../workers/webhooks/source.ts";
@@ -72,7 +72,7 @@ interface Corpus {
 /** `payload` as JSON text with a `pad` of arrays added, nesting the whole body `depth` levels (built as text: a
  * value 100,000 levels deep is beyond JSON.stringify's own recursion). */
 function padded(payload: object, depth: number): string {
-  const pad = "[".repeat(depth - 1) + "0" + "]".repeat(depth - 1);
+  const pad = `${"[".repeat(depth - 1)}0${"]".repeat(depth - 1)}`;
   return `${JSON.stringify(payload).slice(0, -1)},"pad":${pad}}`;
 }
 
@@ -234,18 +234,16 @@ const generated = (c: Corpus): fc.Arbitrary<Generated> => {
     },
     {
       weight: 2,
-      arbitrary: fc
-        .tuple(base, chunking)
-        .map(
-          ([request, chunks]) =>
-            ({
-              request,
-              chunks,
-              expect: { kind: "accept" },
-              label: "valid, streamed",
-              why: `valid, streamed in chunks ${chunks.join(",")}`,
-            }) satisfies Generated,
-        ),
+      arbitrary: fc.tuple(base, chunking).map(
+        ([request, chunks]) =>
+          ({
+            request,
+            chunks,
+            expect: { kind: "accept" },
+            label: "valid, streamed",
+            why: `valid, streamed in chunks ${chunks.join(",")}`,
+          }) satisfies Generated,
+      ),
     },
     { weight: 4, arbitrary: fc.tuple(base, fc.nat()).map(([r, p]) => flipByte(r, p)) },
     {
@@ -282,17 +280,15 @@ const generated = (c: Corpus): fc.Arbitrary<Generated> => {
     },
     {
       weight: 1,
-      arbitrary: fc
-        .constantFrom(...c.staleButSigned)
-        .map(
-          (request) =>
-            ({
-              request,
-              expect: { kind: "reject", code: "stale_timestamp" },
-              label: "stale timestamp",
-              why: "stale timestamp",
-            }) satisfies Generated,
-        ),
+      arbitrary: fc.constantFrom(...c.staleButSigned).map(
+        (request) =>
+          ({
+            request,
+            expect: { kind: "reject", code: "stale_timestamp" },
+            label: "stale timestamp",
+            why: "stale timestamp",
+          }) satisfies Generated,
+      ),
     },
     {
       weight: 2,
@@ -505,7 +501,9 @@ describe(`${RUNS} generated requests`, () => {
       await fc.assert(
         fc.asyncProperty(fc.array(generated(c), { minLength: GROUP, maxLength: GROUP }), async (group) => {
           const answers = await Promise.all(group.map(deliver));
-          group.forEach((g, i) => check(g, answers[i]!));
+          group.forEach((g, i) => {
+            check(g, answers[i]!);
+          });
         }),
         { numRuns: PER_BATCH / GROUP, seed: 20261126 + batch, endOnFailure: true },
       );

@@ -1,11 +1,11 @@
 /** Shared helpers for the tests that run inside workerd against the real Durable Objects. */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import type { SignedRequest } from "../../scripts/senders.ts";
 import { caseId } from "../../workers/engine/index.ts";
-import { activeSecrets } from "../../workers/webhooks/hmac.ts";
 import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 import { caseDirectory } from "../../workers/platform/cloudflare/platform.ts";
-import type { SignedRequest } from "../../scripts/senders.ts";
+import { activeSecrets } from "../../workers/webhooks/hmac.ts";
 
 export const ORIGIN = "https://crossflow.test";
 

@@ -9,7 +9,7 @@ import { caseId, type WorkflowDefinition } from "../../workers/engine/index.ts";
 import { caseHandle, refundRequests, refundsFor, sim } from "./case-handle.ts";
 import { testClock } from "./clock.ts";
 import { api } from "./helpers.ts";
-import { crashAfterCall, refundOnce, refundReview, type RefundRequest } from "./workflows.ts";
+import { crashAfterCall, type RefundRequest, refundOnce, refundReview } from "./workflows.ts";
 
 const HOUR = 3_600_000;
 

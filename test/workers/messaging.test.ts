@@ -6,9 +6,9 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { sign } from "../../scripts/senders.ts";
+import { SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/keys.ts";
 import { blockActionsPayload, type PostedMessage } from "../../simulators/slack.ts";
 import { inboundSmsParams, type SmsMessage } from "../../simulators/twilio.ts";
-import { SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/keys.ts";
 import type { CaseView } from "../../workers/platform/cloudflare/case-object.ts";
 import { api, ORIGIN, secret, send, settle, viewOf } from "./helpers.ts";
 

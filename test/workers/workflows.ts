@@ -4,12 +4,13 @@
  */
 import { env } from "cloudflare:workers";
 import { z } from "zod";
-import { stripeClient } from "../../workers/connectors/stripe/client.ts";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { guardedTool } from "../../workers/agent/tool.ts";
 import { emailClient } from "../../workers/connectors/email/client.ts";
 import { emailSlaNotice } from "../../workers/connectors/email/sla-notice.ts";
 import { slackSlaNotice } from "../../workers/connectors/slack/sla-notice.ts";
+import { stripeClient } from "../../workers/connectors/stripe/client.ts";
 import { defineWorkflow, type WorkflowDefinition } from "../../workers/engine/index.ts";
-import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 
 const simulators = () => (env as unknown as { SIMULATORS_URL: string }).SIMULATORS_URL;
 const stripe = () => stripeClient({ baseUrl: `${simulators()}/stripe`, apiKey: SIMULATOR_KEYS.stripe });
@@ -123,7 +124,7 @@ export const refundDispute = defineWorkflow<DisputeInput>(
           readOnly: true,
           execute: ({ charge }) => ({ charge, amount: input.amount, status: "succeeded", disputed: true }),
         },
-        refund: {
+        refund: guardedTool({
           description: "Refund a charge (amount in cents)",
           inputSchema: z.object({ charge: z.string(), amount: z.number().int().positive(), currency: z.string() }),
           limit: (r) =>
@@ -139,7 +140,7 @@ export const refundDispute = defineWorkflow<DisputeInput>(
             refundActionCrash.mode = null;
             return mode === "unrecordable" ? ({ ...refund, size: 1n } as unknown as typeof refund) : refund;
           },
-        },
+        }),
         closeTicket: {
           description: "Close the support ticket",
           inputSchema: z.object({ note: z.string() }),

@@ -4,15 +4,16 @@ import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
-  advanceCase,
-  defineWorkflow,
   type Advance,
+  advanceCase,
   type CaseEvent,
+  defineWorkflow,
   type PendingWait,
   type RetryState,
   type StepRecord,
 } from "../engine/index.ts";
 import { agentSteps } from "./agent-step.ts";
+import { guardedTool } from "./tool.ts";
 import type { AgentGuardrails, ModelResolver } from "./types.ts";
 
 const Decision = z.object({ decision: z.string(), confidence: z.number(), rationale: z.string() });
@@ -43,16 +44,22 @@ function workflow(guardrails: AgentGuardrails, model = "mock") {
       decision: Decision,
       redact: ["nationalId"],
       tools: {
-        refund: {
+        refund: guardedTool({
           description: "refund",
           inputSchema: z.object({ amount: z.number() }),
           limit: (r) => (r.amount > 100 ? "over the cap" : null),
-          execute: (r) => (executed.push(r), { ok: true }),
-        },
+          execute: (r) => {
+            executed.push(r);
+            return { ok: true };
+          },
+        }),
         note: {
           description: "note",
           inputSchema: z.object({ text: z.string() }),
-          execute: (r) => (executed.push(r), { noted: true }),
+          execute: (r) => {
+            executed.push(r);
+            return { noted: true };
+          },
         },
       },
       guardrails,

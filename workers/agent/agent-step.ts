@@ -9,8 +9,8 @@ import type { AuditActor } from "../engine/audit.ts";
 import type { RetryPolicy, StepApi, StepContext, WorkflowExtensions } from "../engine/types.ts";
 import { offlineModel } from "./offline-model.ts";
 import { redact } from "./prompt.ts";
-import { DEFAULT_GUARDRAILS, runAgentTurn } from "./turn.ts";
 import type { AgentSite } from "./telemetry.ts";
+import { DEFAULT_GUARDRAILS, runAgentTurn } from "./turn.ts";
 import type { AgentDecision, AgentOutcome, AgentSpec, AgentTranscript, ModelResolver } from "./types.ts";
 
 export const modelActor = (t: Pick<AgentTranscript, "model" | "promptVersion">): AuditActor => ({

@@ -1,5 +1,6 @@
-export { agentSteps, runAgent, modelActor } from "./agent-step.ts";
-export { modelResolver, modelRef, languageModel } from "./models.ts";
-export { offlineModel, OFFLINE_MODEL_ID } from "./offline-model.ts";
+export { agentSteps, modelActor, runAgent } from "./agent-step.ts";
+export { languageModel, modelRef, modelResolver } from "./models.ts";
+export { OFFLINE_MODEL_ID, offlineModel } from "./offline-model.ts";
 export { buildPrompt, redact } from "./prompt.ts";
+export { guardedTool } from "./tool.ts";
 export * from "./types.ts";

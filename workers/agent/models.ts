@@ -17,8 +17,8 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { createWorkersAI } from "workers-ai-provider";
 import { FatalError } from "../engine/errors.ts";
-import type { ModelResolver } from "./types.ts";
 import { log } from "../observability/index.ts";
+import type { ModelResolver } from "./types.ts";
 
 const envName = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
 

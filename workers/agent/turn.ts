@@ -5,10 +5,10 @@
  * decision (once each, after a person's approval where required). The turn ends with the model's `decide` call.
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import { generateText, hasToolCall, stepCountIs, tool, type ToolSet } from "ai";
+import { generateText, hasToolCall, stepCountIs, type ToolSet, tool } from "ai";
 import type { StepContext } from "../engine/types.ts";
 import { buildPrompt, redact } from "./prompt.ts";
-import { agentTelemetry, logAgentFailure, type AgentSite } from "./telemetry.ts";
+import { type AgentSite, agentTelemetry, logAgentFailure } from "./telemetry.ts";
 import type { AgentDecision, AgentSpec, AgentTranscript } from "./types.ts";
 
 export const DEFAULT_GUARDRAILS = { minConfidence: 0.7, maxToolCalls: 8, maxSteps: 6, onBlocked: "escalate" as const };

@@ -13,18 +13,25 @@ export interface AgentDecision {
 }
 
 /** A connector action the model may call, with the limits enforced when it does (never only in the prompt). */
-export interface GuardedTool<I = any> {
+/**
+ * `I`: the input its schema parses. The callbacks are methods so a map of tools (`Record<string, GuardedTool>`) holds
+ * tools of different inputs: each is only ever called with what its own `inputSchema` parsed.
+ */
+export interface GuardedTool<I = unknown> {
   description: string;
   inputSchema: z.ZodType<I>;
   /** Runs the action with the step's idempotency key; called at most once per accepted call. */
-  execute: (input: I, ctx: StepContext) => unknown;
+  execute(input: I, ctx: StepContext): unknown;
   /** Reads only: runs during the model's turn and its result goes back to the model. Others run after the decision. */
   readOnly?: boolean;
   /** Why this call is not allowed (an amount over the cap, a currency off the list), or null when it is. */
-  limit?: (input: I) => string | null;
+  limit?(input: I): string | null;
   /** True when a person must approve this call before it runs. */
-  needsApproval?: boolean | ((input: I) => boolean);
+  needsApproval?: boolean | ApprovalRule<I>;
 }
+
+/** Whether a call needs a person's approval; a method type, for the same reason as `GuardedTool`'s callbacks. */
+type ApprovalRule<I> = { rule(input: I): boolean }["rule"];
 
 export interface AgentGuardrails {
   /** Below this confidence the case escalates (default 0.7). */

@@ -4,13 +4,13 @@
  * Each function runs inside the case's storage transaction.
  */
 import {
+  type DecisionRefusal,
   decisionsFor,
   digest,
   HUMAN_DECISION_TYPE,
   HUMAN_SOURCE,
-  refuseDecision,
-  type DecisionRefusal,
   type HumanDecision,
+  refuseDecision,
   type WorkflowDefinition,
 } from "../engine/index.ts";
 import { decisionMinutes } from "../metrics/index.ts";

@@ -5,13 +5,13 @@
  * (values round-trip through JSON, events are unique per source and id, sequences are dense).
  */
 import {
-  caseId,
-  chainEntry,
-  HUMAN_SOURCE,
   type AuditEntry,
   type AuditFields,
   type CaseEvent,
+  caseId,
+  chainEntry,
   type EventEnvelope,
+  HUMAN_SOURCE,
   type RetryState,
   type StepRecord,
 } from "../engine/index.ts";

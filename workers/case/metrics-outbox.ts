@@ -4,7 +4,7 @@
  * summary row and its audit chain head (anchored outside the case). A failed hand-off leaves the rows for the retry.
  */
 import { isHumanWait, type WorkflowDefinition } from "../engine/index.ts";
-import { caseFacts, type CaseSnapshot, type MetricsDelivery } from "../metrics/index.ts";
+import { type CaseSnapshot, caseFacts, type MetricsDelivery } from "../metrics/index.ts";
 import { log } from "../observability/index.ts";
 import type { CaseHeader, CaseStorage } from "./storage.ts";
 

@@ -8,31 +8,31 @@
 import { agentSteps } from "../agent/agent-step.ts";
 import type { ModelResolver } from "../agent/types.ts";
 import {
-  advanceCase,
   type Advance,
   type AliasRegistry,
-  caseId,
+  type AuditEntry,
+  advanceCase,
   type CaseIngestResult,
+  type ChainVerdict,
+  caseId,
   digest,
+  type EventEnvelope,
   isHumanWait,
+  type PendingWait,
   TERMINAL_STATUSES,
   verifyChain,
-  type AuditEntry,
-  type ChainVerdict,
-  type EventEnvelope,
-  type PendingWait,
   type WorkflowDefinition,
 } from "../engine/index.ts";
 import type { MetricsDelivery } from "../metrics/index.ts";
+import { log } from "../observability/index.ts";
+import { type DecisionInput, type DecisionResult, recordDecision, recordRefusedAction } from "./decisions.ts";
+import { MetricsOutbox } from "./metrics-outbox.ts";
 import type { AlarmClock, CaseHeader, CaseStorage } from "./storage.ts";
 import { applyAdvance, ENGINE, metricFor, ruleActor } from "./transitions.ts";
-import { log } from "../observability/index.ts";
-import { MetricsOutbox } from "./metrics-outbox.ts";
-import { caseView, type CaseView } from "./view.ts";
-import { recordDecision, recordRefusedAction, type DecisionInput, type DecisionResult } from "./decisions.ts";
+import { type CaseView, caseView } from "./view.ts";
 
-export type { CaseView, TimelineEntry } from "./view.ts";
 export type { DecisionInput, DecisionResult } from "./decisions.ts";
+export type { CaseView, TimelineEntry } from "./view.ts";
 
 /**
  * What one alarm may spend before yielding to a fresh invocation. workerd's clock only moves across I/O, so
@@ -44,7 +44,7 @@ const FLUSH_RETRY_MAX_MS = 5 * 60_000;
 
 /** Could this event end the wait? Only then is the case woken. */
 function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
-  if (!wait || wait.kind !== "event") return false;
+  if (wait?.kind !== "event") return false;
   return (
     (wait.sources.length === 0 || wait.sources.includes(event.source)) &&
     (wait.types.length === 0 || wait.types.includes(event.type))
@@ -273,7 +273,8 @@ export class CaseRuntime {
         ? await advanceCase({
             workflow,
             caseKey: header.caseKey,
-            input: events[0]?.payload,
+            // The opening event's payload: the one the workflow's trigger took, typed by that trigger.
+            input: events[0]?.payload as never,
             events,
             completed,
             pendingWait: header.wait,

@@ -3,11 +3,11 @@
  * event, written together in one transaction by the caller, so none of the three exists without the others.
  */
 import {
-  digest,
-  isHumanWait,
   type Advance,
   type AuditActor,
+  digest,
   type HumanDecision,
+  isHumanWait,
   type PendingWait,
   type RetryState,
 } from "../engine/index.ts";

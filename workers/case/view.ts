@@ -1,8 +1,8 @@
 /** The case as the case API shows it: header, wait, events, steps, attempts, people's decisions and its audited story. */
 import {
-  HUMAN_SOURCE,
   type AuditEntry,
   type CaseEvent,
+  HUMAN_SOURCE,
   type HumanDecision,
   type PendingWait,
   type StepRecord,

@@ -5,29 +5,29 @@
  * RetryAfter with the server's delay, 5xx and unreachable → retryable ConnectorError, other 4xx → FatalError).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveSimulators, SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/index.ts";
+import { SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT, serveSimulators } from "../../simulators/index.ts";
 import type { Simulator } from "../../simulators/kit.ts";
 import { FatalError, RetryAfter } from "../engine/index.ts";
+import { complianceClient } from "./compliance/client.ts";
+import { complianceTools } from "./compliance/tools.ts";
 import { emailClient } from "./email/client.ts";
 import {
   ConnectorError,
   connectorSettings,
+  type EffectContext,
   earlierCallSince,
   KEYED_LOOKUP_MARGIN_MS,
   LOOKUP_SKEW_MS,
-  type EffectContext,
 } from "./http.ts";
-import { stripeClient } from "./stripe/client.ts";
-import { zendeskClient } from "./zendesk/client.ts";
-import { complianceClient } from "./compliance/client.ts";
-import { provisioningClient } from "./provisioning/client.ts";
 import { hubspotClient } from "./hubspot/client.ts";
+import { provisioningClient } from "./provisioning/client.ts";
 import { slackClient } from "./slack/client.ts";
-import { twilioClient } from "./twilio/client.ts";
-import { complianceTools } from "./compliance/tools.ts";
 import { slackTools } from "./slack/tools.ts";
+import { stripeClient } from "./stripe/client.ts";
 import { stripeTools } from "./stripe/tools.ts";
+import { twilioClient } from "./twilio/client.ts";
 import { twilioTools } from "./twilio/tools.ts";
+import { zendeskClient } from "./zendesk/client.ts";
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;
 beforeAll(async () => {

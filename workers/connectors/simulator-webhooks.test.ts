@@ -4,26 +4,26 @@
  * Stripe's invoice events, Zendesk's new ticket), and its payload matches the connector's `events.ts` schema. A small
  * Node server stands in for the worker's `/hooks/:source`.
  */
+
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveSimulators, SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT } from "../../simulators/index.ts";
+import { SIMULATOR_KEYS, SIMULATOR_TWILIO_ACCOUNT, serveSimulators } from "../../simulators/index.ts";
 import type { Delivery } from "../webhooks/index.ts";
-import { hubspot as hubspotSource } from "./hubspot/source.ts";
-import { slack as slackSource } from "./slack/source.ts";
-import { stripe as stripeSource } from "./stripe/source.ts";
-import { twilio as twilioSource } from "./twilio/source.ts";
-import { zendesk as zendeskSource } from "./zendesk/source.ts";
 import { hubspotClient } from "./hubspot/client.ts";
-import { slackClient } from "./slack/client.ts";
-import { approvalClick } from "./slack/events.ts";
 import { hubspotEvents } from "./hubspot/events.ts";
-import { SlackBlockActions } from "./slack/events.ts";
+import { hubspot as hubspotSource } from "./hubspot/source.ts";
+import { slackClient } from "./slack/client.ts";
+import { approvalClick, SlackBlockActions } from "./slack/events.ts";
+import { slack as slackSource } from "./slack/source.ts";
 import { stripeEvents } from "./stripe/events.ts";
+import { stripe as stripeSource } from "./stripe/source.ts";
 import { twilioClient } from "./twilio/client.ts";
 import { twilioEvents } from "./twilio/events.ts";
+import { twilio as twilioSource } from "./twilio/source.ts";
 import { zendeskEvents } from "./zendesk/events.ts";
+import { zendesk as zendeskSource } from "./zendesk/source.ts";
 
 const SOURCES = [twilioSource, slackSource, hubspotSource, stripeSource, zendeskSource];
 const SECRETS: Record<string, string> = {

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import {
   advanceCase,
+  type CaseEvent,
   defineWorkflow,
   FatalError,
-  RetryAfter,
-  type CaseEvent,
   type PendingWait,
+  RetryAfter,
   type StepRecord,
   type WorkflowDefinition,
 } from "./index.ts";
@@ -27,7 +27,15 @@ function twoStep(effect: () => string) {
 async function runToEnd(workflow: WorkflowDefinition, input: unknown) {
   const completed: StepRecord[] = [];
   for (let i = 0; i < 10; i++) {
-    const next = await advanceCase({ workflow, caseKey: "k", input, events: [], completed, pendingWait: null, now });
+    const next = await advanceCase({
+      workflow,
+      caseKey: "k",
+      input: input as never,
+      events: [],
+      completed,
+      pendingWait: null,
+      now,
+    });
     if (next.kind === "failed" || next.kind === "waiting" || next.kind === "retry") return { completed, next };
     completed.push(next.record);
     if (next.kind === "resolved") return { completed, next };
@@ -238,7 +246,7 @@ describe("waitFor", () => {
 
   it("treats a predicate that throws on an odd payload as no match", async () => {
     const picky = defineWorkflow({ id: "picky", version: 1, minutesPerCase: 1, triggers: [] }, async ({ step }) => {
-      await step.waitFor("deep", { where: (p) => p.very.deep === true });
+      await step.waitFor("deep", { where: (p: { very: { deep: boolean } }) => p.very.deep === true });
       return step.resolve("never");
     });
     const next = await advanceCase({

@@ -4,7 +4,7 @@
  * calls again, so every step is durable before the next begins and a crash repeats at most the step in flight.
  */
 import { FatalError } from "./errors.ts";
-import { Replay, toError, type DescribeStep, type ReplayInput } from "./replay.ts";
+import { type DescribeStep, Replay, type ReplayInput, toError } from "./replay.ts";
 import { conversationOf } from "./routing.ts";
 import { aliasStep } from "./steps/alias.ts";
 import { approveStep } from "./steps/approve.ts";
@@ -14,11 +14,11 @@ import { escalateStep } from "./steps/escalate.ts";
 import { resolveStep } from "./steps/resolve.ts";
 import { runStep } from "./steps/run.ts";
 import { sleepStep, waitForStep } from "./steps/wait.ts";
-import { Suspend, type Advance } from "./suspend.ts";
+import { type Advance, Suspend } from "./suspend.ts";
 import type { RetryPolicy, StepContext, StepKind } from "./types/case.ts";
 import type { StepApi, WorkflowContext, WorkflowDefinition, WorkflowExtensions } from "./types/workflow.ts";
 
-export { NonDeterminismError, type Advance, type AttemptStart } from "./suspend.ts";
+export { type Advance, type AttemptStart, NonDeterminismError } from "./suspend.ts";
 
 /**
  * What a step kind from outside the engine builds on (see `WorkflowExtensions`): the engine's own steps, a memoised

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, chainEntry, digest, verifyChain, type AuditEntry } from "./audit.ts";
+import { type AuditEntry, canonicalJson, chainEntry, digest, verifyChain } from "./audit.ts";
 
 const actor = { kind: "engine" as const, id: "crossflow" };
 

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import { driveEngine, freshState, type EngineState } from "../../test/support/drive-engine.ts";
+import { driveEngine, type EngineState, freshState } from "../../test/support/drive-engine.ts";
 import {
+  type CaseEvent,
   defineWorkflow,
   HUMAN_SOURCE,
-  refuseDecision,
-  type CaseEvent,
   type HumanDecision,
+  refuseDecision,
   type WorkflowDefinition,
 } from "./index.ts";
 

@@ -1,34 +1,34 @@
 export {
-  advanceCase,
-  NonDeterminismError,
   type Advance,
   type AdvanceInput,
   type AttemptStart,
+  advanceCase,
   type ExtensionKit,
+  NonDeterminismError,
 } from "./advance.ts";
-export { defineWorkflow, type WorkflowHeader } from "./define.ts";
-export { FatalError, RetryAfter } from "./errors.ts";
-export { parseDuration } from "./duration.ts";
-export { aliasRecordId, caseId, conversationOf, parseCaseId, routeEvent, type Route } from "./routing.ts";
-export * from "./types.ts";
 export {
+  type AuditActor,
+  type AuditEntry,
+  type AuditFields,
+  type ChainVerdict,
   canonicalJson,
   chainEntry,
   digest,
   GENESIS_HASH,
   verifyChain,
-  type AuditActor,
-  type AuditEntry,
-  type AuditFields,
-  type ChainVerdict,
 } from "./audit.ts";
+export { defineWorkflow, type WorkflowHeader } from "./define.ts";
+export { parseDuration } from "./duration.ts";
+export { FatalError, RetryAfter } from "./errors.ts";
 export {
   approvalVerdict,
+  type DecisionRefusal,
   decisionsFor,
   HUMAN_DECISION_TYPE,
   HUMAN_SOURCE,
   isHumanWait,
   refuseDecision,
-  type DecisionRefusal,
 } from "./human.ts";
+export { aliasRecordId, caseId, conversationOf, parseCaseId, type Route, routeEvent } from "./routing.ts";
 export { slaNoticeText } from "./sla.ts";
+export * from "./types.ts";

@@ -7,7 +7,9 @@ import { digest } from "./audit.ts";
 import { parseDuration } from "./duration.ts";
 import { FatalError, RetryAfter } from "./errors.ts";
 import { decisionsFor, HUMAN_SOURCE } from "./human.ts";
-import { slaPlan, slaRecordPrefix, watchSla, type AttemptResult, type SlaContext, type SlaPlan } from "./sla.ts";
+import { asList, matches } from "./matcher.ts";
+import { type AttemptResult, type SlaContext, type SlaPlan, slaPlan, slaRecordPrefix, watchSla } from "./sla.ts";
+import { type Advance, type AttemptStart, NonDeterminismError, Suspend } from "./suspend.ts";
 import type {
   CaseEvent,
   Duration,
@@ -18,22 +20,12 @@ import type {
   StepKind,
   StepRecord,
 } from "./types/case.ts";
-import type {
-  ContextPacket,
-  EscalationRequest,
-  HumanTask,
-  PendingWait,
-  SlaBreach,
-  SlaNoticeRecord,
-  SlaNotifier,
-} from "./types/human.ts";
+import type { ContextPacket, EscalationRequest, HumanTask, PendingWait, SlaNotifier } from "./types/human.ts";
 import type { AliasRegistry, EventMatcher, WorkflowDefinition } from "./types/workflow.ts";
-import { asList, matches } from "./matcher.ts";
-import { NonDeterminismError, Suspend, type Advance, type AttemptStart } from "./suspend.ts";
 
 /** The case as the replay needs it (see `AdvanceInput` for each field). */
 export interface ReplayInput {
-  workflow: WorkflowDefinition<any>;
+  workflow: WorkflowDefinition;
   caseKey: string;
   events: readonly CaseEvent[];
   completed: readonly StepRecord[];
@@ -64,7 +56,7 @@ function backoff(policy: RetryPolicy, failures: number, random: () => number, sp
 export const toError = (thrown: unknown) => (thrown instanceof Error ? thrown : new Error(String(thrown)));
 
 export class Replay {
-  readonly workflow: WorkflowDefinition<any>;
+  readonly workflow: WorkflowDefinition;
   readonly caseKey: string;
   readonly caseSeq: number;
   readonly events: readonly CaseEvent[];

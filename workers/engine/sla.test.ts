@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
+import { driveEngine, type EngineState, freshState } from "../../test/support/drive-engine.ts";
+import { parseDuration } from "./duration.ts";
 import {
+  type Advance,
   advanceCase,
+  type CaseEvent,
   defineWorkflow,
   FatalError,
   HUMAN_SOURCE,
-  type Advance,
-  type CaseEvent,
   type HumanDecision,
   type SlaNotice,
   type SlaNotifier,
   type WorkflowDefinition,
 } from "./index.ts";
-import { driveEngine, freshState, type EngineState } from "../../test/support/drive-engine.ts";
 import { slaPlan } from "./sla.ts";
-import { parseDuration } from "./duration.ts";
 
 const opener: CaseEvent = {
   seq: 1,

@@ -5,12 +5,12 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Config } from "../config.ts";
-import type { AppEnv } from "./app-env.ts";
 import { ApiError } from "../errors.ts";
+import { log } from "../observability/index.ts";
 import { api } from "./api/routes.ts";
+import type { AppEnv } from "./app-env.ts";
 import { hooks } from "./ingest-routes.ts";
 import type { Platform } from "./platform.ts";
-import { log } from "../observability/index.ts";
 
 /**
  * @example

@@ -6,13 +6,13 @@
  * switch the endpoint off (Shopify), so a verified event nobody routes must never earn a 4xx.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "./app-env.ts";
 import { ApiError } from "../errors.ts";
 import { carryOutDecision } from "../ingest/approvals.ts";
 import { dispatchDelivery } from "../ingest/dispatch.ts";
-import { activeSecrets } from "../webhooks/hmac.ts";
 import { readVerifiedRequest } from "../ingest/read.ts";
 import { resolveSources } from "../ingest/sources/index.ts";
+import { activeSecrets } from "../webhooks/hmac.ts";
+import type { AppEnv } from "./app-env.ts";
 
 export const hooks = new Hono<AppEnv>();
 

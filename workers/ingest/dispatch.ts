@@ -2,24 +2,24 @@
  * Routes one verified delivery to every case it concerns, or into the dead-letter store with the reason.
  * Shared by the webhook route and dead-letter replay, so a replayed event takes exactly the live path.
  */
-import {
-  caseId,
-  routeEvent,
-  type CaseIngestResult,
-  type EventEnvelope,
-  type Route,
-  type WorkflowDefinition,
-} from "../engine/index.ts";
-import { latestCase, MAX_CASES_PER_KEY, type CaseHeads } from "./lineage.ts";
-import { narrowReplies } from "./replies.ts";
-import type { Delivery } from "../webhooks/source.ts";
+
 import type { CaseDirectory } from "../case/directory.ts";
 import type { DeadLetterInput, DeadLetterSink } from "../dead-letters/types.ts";
-
-export type { DeadLetterInput, DeadLetterSink };
+import {
+  type CaseIngestResult,
+  caseId,
+  type EventEnvelope,
+  type Route,
+  routeEvent,
+  type WorkflowDefinition,
+} from "../engine/index.ts";
+import type { Delivery } from "../webhooks/source.ts";
+import { type CaseHeads, latestCase, MAX_CASES_PER_KEY } from "./lineage.ts";
+import { narrowReplies } from "./replies.ts";
 
 /** What a case answers when handed an event. */
 export type { CaseIngestStatus } from "../engine/index.ts";
+export type { DeadLetterInput, DeadLetterSink };
 
 /** The platform's case objects (Durable Objects on Cloudflare). */
 

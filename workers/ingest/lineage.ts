@@ -2,7 +2,7 @@
  * A key's cases over time: the first is `<workflow>/<key>`, and each case that ended and saw its key come back
  * names its successor (`<workflow>@n/<key>`). Reading the key's newest case walks that chain.
  */
-import { caseId, type CaseStatus } from "../engine/index.ts";
+import { type CaseStatus, caseId } from "../engine/index.ts";
 
 /** Walking more of a key's cases than this is a routing bug, not a customer. */
 export const MAX_CASES_PER_KEY = 10_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { caseId, conversationOf, routeEvent, type CaseStatus } from "../engine/index.ts";
+import { type CaseStatus, caseId, conversationOf, routeEvent } from "../engine/index.ts";
 import { WORKFLOWS } from "../workflows/index.ts";
 import { narrowReplies } from "./replies.ts";
 

@@ -9,8 +9,8 @@
  *   replayed with the chosen workflow).
  * Routes whose trigger declares no `reply` are not customer messages and are left as they are.
  */
-import { conversationOf, TERMINAL_STATUSES, type Route } from "../engine/index.ts";
-import { latestCase, type CaseHeads, type LatestCase } from "./lineage.ts";
+import { conversationOf, type Route, TERMINAL_STATUSES } from "../engine/index.ts";
+import { type CaseHeads, type LatestCase, latestCase } from "./lineage.ts";
 
 export type { CaseHeads } from "./lineage.ts";
 

@@ -1,8 +1,8 @@
 /** Audit chain heads in the metrics database (anchors, the signed daily manifest), read back as an auditor in Node. */
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
 import type { MetricsDatabase } from "../../db/client.ts";
+import { seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
 import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
 import { generateManifestKeys, lastFullDay, verifyManifestSignature, writeDailyManifest } from "./audit-manifest.ts";
 import { parseMetricBatch } from "./message.ts";

@@ -6,10 +6,10 @@
  */
 import type { MetricsDatabase } from "../../db/client.ts";
 import type { DeadLetterSink } from "../dead-letters/types.ts";
-import { parseMetricBatch } from "./message.ts";
-import type { MetricBatch } from "./facts.ts";
-import { writeMetricBatches } from "./sink.ts";
 import { log } from "../observability/index.ts";
+import type { MetricBatch } from "./facts.ts";
+import { parseMetricBatch } from "./message.ts";
+import { writeMetricBatches } from "./sink.ts";
 
 /** The dead-letter store's source name for metric batches (replay sends them back through the queue). */
 export const METRICS_DEAD_LETTER_SOURCE = "metrics";

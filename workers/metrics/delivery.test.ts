@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
-import { parseMetricBatch } from "./message.ts";
 import { batchingDelivery, splitForQueue } from "./delivery.ts";
 import type { MetricBatch } from "./facts.ts";
+import { parseMetricBatch } from "./message.ts";
 
 const size = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).byteLength;
 

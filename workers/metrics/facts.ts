@@ -3,21 +3,22 @@
  * engine declares the case statuses too, since it imports nothing of ours. This module sees both and refuses to
  * compile when they differ, so a status added on one side only cannot reach the database's enum unnoticed.
  */
-import type { CASE_STATUSES as ENGINE_CASE_STATUSES } from "../engine/types.ts";
+
 import type { CASE_STATUSES as STORED_CASE_STATUSES } from "../../db/facts.ts";
+import type { CASE_STATUSES as ENGINE_CASE_STATUSES } from "../engine/types.ts";
 
 export {
-  caseFacts,
-  decisionMinutes,
-  ttrBucketMinutes,
-  dayOf,
   CASE_STATUSES,
-  METRIC_KINDS,
   type CaseFacts,
   type CaseSnapshot,
   type CaseStatus,
+  caseFacts,
+  dayOf,
+  decisionMinutes,
+  METRIC_KINDS,
   type MetricBatch,
   type MetricEvent,
+  ttrBucketMinutes,
   type WorkflowMeasures,
 } from "../../db/facts.ts";
 

@@ -1,24 +1,24 @@
-export { writeMetricBatches } from "./sink.ts";
+export { consumeMetrics, METRICS_DEAD_LETTER_SOURCE, parkExhaustedMetrics, type QueueMessage } from "./consumer.ts";
 export {
-  caseFacts,
-  decisionMinutes,
-  ttrBucketMinutes,
-  dayOf,
-  METRIC_KINDS,
-  type CaseFacts,
-  type CaseSnapshot,
-  type MetricBatch,
-  type MetricEvent,
-  type WorkflowMeasures,
-} from "./facts.ts";
-export {
-  queueDelivery,
-  databaseDelivery,
   batchingDelivery,
-  splitForQueue,
+  databaseDelivery,
   MAX_MESSAGE_BYTES,
   type MetricsDelivery,
   type MetricsQueue,
+  queueDelivery,
+  splitForQueue,
 } from "./delivery.ts";
+export {
+  type CaseFacts,
+  type CaseSnapshot,
+  caseFacts,
+  dayOf,
+  decisionMinutes,
+  METRIC_KINDS,
+  type MetricBatch,
+  type MetricEvent,
+  ttrBucketMinutes,
+  type WorkflowMeasures,
+} from "./facts.ts";
 export { parseMetricBatch } from "./message.ts";
-export { consumeMetrics, parkExhaustedMetrics, METRICS_DEAD_LETTER_SOURCE, type QueueMessage } from "./consumer.ts";
+export { writeMetricBatches } from "./sink.ts";

@@ -5,28 +5,28 @@
  */
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
-import { openDatabase, type MetricsDatabase } from "../../db/client.ts";
+import { type MetricsDatabase, openDatabase } from "../../db/client.ts";
 import {
-  consumeMetrics,
-  dayOf,
-  METRICS_DEAD_LETTER_SOURCE,
-  writeMetricBatches,
-  type CaseSnapshot,
-  type MetricBatch,
-  type QueueMessage,
-} from "./index.ts";
-import { pruneRawEvents } from "./retention.ts";
-import type { DeadLetterInput } from "../ingest/dispatch.ts";
-import {
+  type GroupKey,
   kpisOf,
+  type TallyGroup,
   tallyFromCases,
   tallyFromRawEvents,
   tallyFromRollups,
-  type GroupKey,
-  type TallyGroup,
 } from "../../db/kpi/index.ts";
-import { pickScenario, seededRandom, syntheticCase, SCENARIOS } from "../../db/kpi/synthetic.ts";
+import { pickScenario, SCENARIOS, seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
+import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
+import type { DeadLetterInput } from "../ingest/dispatch.ts";
+import {
+  type CaseSnapshot,
+  consumeMetrics,
+  dayOf,
+  METRICS_DEAD_LETTER_SOURCE,
+  type MetricBatch,
+  type QueueMessage,
+  writeMetricBatches,
+} from "./index.ts";
+import { pruneRawEvents } from "./retention.ts";
 
 const database = useMigratedDatabase("kpi");
 let db: MetricsDatabase;
@@ -159,7 +159,12 @@ describe("metrics pipeline into libSQL", () => {
     const { messages, acked, retried } = await queueMessages([valid, malformed, "not json at all"]);
     const result = await consumeMetrics(messages, {
       db,
-      deadLetters: { add: async (e) => (dead.push(e), { id: dead.length, duplicate: false }) },
+      deadLetters: {
+        add: async (e) => {
+          dead.push(e);
+          return { id: dead.length, duplicate: false };
+        },
+      },
     });
     expect(result).toEqual({ written: 1, deadLettered: 2, retried: 0 });
     expect(acked.sort()).toEqual(["m0", "m1", "m2"]);

@@ -5,8 +5,8 @@
  */
 import { getTableColumns, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../db/client.ts";
-import { auditAnchors, cases, metricEvents } from "../../db/schema.ts";
 import type { MetricBatch } from "../../db/facts.ts";
+import { auditAnchors, cases, metricEvents } from "../../db/schema.ts";
 
 /**
  * Rows go to SQLite as one JSON parameter per table, an array of row arrays in the table's column order, unpacked

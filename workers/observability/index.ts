@@ -1,1 +1,1 @@
-export { createLogger, log, type LogFields, type Logger, type LogLevel, type LogSink } from "./log.ts";
+export { createLogger, type LogFields, type Logger, type LogLevel, type LogSink, log } from "./log.ts";

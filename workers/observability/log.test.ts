@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ConnectorError } from "../connectors/http.ts";
-import { createLogger, log, type LogLevel } from "./index.ts";
+import { createLogger, type LogLevel, log } from "./index.ts";
 
 function captured() {
   const lines: { level: LogLevel; line: string }[] = [];
@@ -83,7 +83,7 @@ describe("structured logs", () => {
       expect(JSON.parse(spies.error.mock.calls[0]![0] as string)).toMatchObject({ level: "error", msg: "e" });
       expect(JSON.parse(spies.debug.mock.calls[0]![0] as string)).toMatchObject({ level: "debug", msg: "d" });
     } finally {
-      Object.values(spies).forEach((s) => s.mockRestore());
+      for (const s of Object.values(spies)) s.mockRestore();
     }
   });
 });

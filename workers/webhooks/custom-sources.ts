@@ -3,10 +3,10 @@
  * HMAC-signing sender, without code. Validated with zod when first read; a bad entry fails loudly.
  */
 import { z } from "zod";
-import { genericHmacScheme } from "./generic-hmac.ts";
-import { standardWebhooksScheme } from "./standard-webhooks.ts";
-import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "./source.ts";
 import { epochMs, field, text } from "./fields.ts";
+import { genericHmacScheme } from "./generic-hmac.ts";
+import { contentId, DEFAULT_MAX_BODY_BYTES, type WebhookSource } from "./source.ts";
+import { standardWebhooksScheme } from "./standard-webhooks.ts";
 
 const name = z
   .string()

@@ -2,7 +2,7 @@
  * Any other sender that signs with an HMAC: header, hash, encoding, optional prefix, optional timestamp header
  * and the layout of the signed content, all configured rather than coded.
  */
-import { base64ToBytes, hexToBytes, utf8, verifyHmac, concatBytes, type HmacHash } from "./hmac.ts";
+import { base64ToBytes, concatBytes, type HmacHash, hexToBytes, utf8, verifyHmac } from "./hmac.ts";
 import type { SignatureScheme } from "./source.ts";
 import { checkTimestamp, parseUnixSeconds } from "./timestamp.ts";
 

@@ -6,8 +6,8 @@
  * without what an application needs goes to a person with what is missing.
  */
 import { z } from "zod";
-import { hubspotClient, hubspotConfig, type CrmRecord } from "../connectors/hubspot/client.ts";
-import { hubspotWebhooks, type hubspotEvents } from "../connectors/hubspot/events.ts";
+import { type CrmRecord, hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
+import { type hubspotEvents, hubspotWebhooks } from "../connectors/hubspot/events.ts";
 import { onboardingFormClient, onboardingFormConfig } from "../connectors/onboarding-form/client.ts";
 import type { PayloadOf } from "../connectors/triggers.ts";
 import { defineWorkflow } from "../engine/index.ts";

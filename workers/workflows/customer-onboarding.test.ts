@@ -1,15 +1,15 @@
 /** customer-onboarding through the pure engine, against the simulators in process: configuration faults escalate. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveSimulators, SIMULATOR_KEYS } from "../../simulators/index.ts";
+import { SIMULATOR_KEYS, serveSimulators } from "../../simulators/index.ts";
+import { agentSteps } from "../agent/agent-step.ts";
 import {
-  advanceCase,
   type Advance,
+  advanceCase,
   type CaseEvent,
   type PendingWait,
   type RetryState,
   type StepRecord,
 } from "../engine/index.ts";
-import { agentSteps } from "../agent/agent-step.ts";
 import customerOnboarding from "./customer-onboarding.ts";
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;

@@ -9,17 +9,17 @@
  */
 import { z } from "zod";
 import { complianceClient, complianceConfig, type ScreeningCandidate } from "../connectors/compliance/client.ts";
-import { hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
 import { emailChannel, emailClient, emailConfig, emailReplies } from "../connectors/email/client.ts";
 import { emailWebhooks } from "../connectors/email/events.ts";
 import { emailSlaNotice } from "../connectors/email/sla-notice.ts";
+import { hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
 import { onboardingFormWebhooks } from "../connectors/onboarding-form/events.ts";
-import { provisioningWebhooks } from "../connectors/provisioning/events.ts";
 import { provisioningClient, provisioningConfig } from "../connectors/provisioning/client.ts";
+import { provisioningWebhooks } from "../connectors/provisioning/events.ts";
+import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
 import { e164, smsChannel, smsReplies } from "../connectors/twilio/client.ts";
 import { twilioWebhooks } from "../connectors/twilio/events.ts";
-import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
-import { defineWorkflow, type CaseEvent, type EscalationRequest } from "../engine/index.ts";
+import { type CaseEvent, defineWorkflow, type EscalationRequest } from "../engine/index.ts";
 
 export interface ApplicationDocument {
   type: string;

@@ -2,7 +2,7 @@
  * The foundation's reference workflow: a new GitHub issue is classified from its text and the case resolves
  * with the labels a maintainer would apply. Deterministic on purpose; agent steps arrive with the agent issue.
  */
-import { githubWebhooks, type githubEvents } from "../connectors/github/events.ts";
+import { type githubEvents, githubWebhooks } from "../connectors/github/events.ts";
 import type { PayloadOf } from "../connectors/triggers.ts";
 import { defineWorkflow } from "../engine/index.ts";
 

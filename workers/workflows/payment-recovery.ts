@@ -3,12 +3,13 @@
  * joins the same case, and the case ends when Stripe reports the invoice paid, or after a week without it.
  * Three systems, one case: the correlation is declared in the triggers, not coded in the body.
  */
-import { defineWorkflow } from "../engine/index.ts";
+
 import { emailReplies } from "../connectors/email/client.ts";
 import { emailWebhooks } from "../connectors/email/events.ts";
-import { stripeWebhooks, type stripeEvents } from "../connectors/stripe/events.ts";
+import { type stripeEvents, stripeWebhooks } from "../connectors/stripe/events.ts";
 import type { PayloadOf } from "../connectors/triggers.ts";
-import { zendeskWebhooks, type zendeskEvents } from "../connectors/zendesk/events.ts";
+import { type zendeskEvents, zendeskWebhooks } from "../connectors/zendesk/events.ts";
+import { defineWorkflow } from "../engine/index.ts";
 
 type InvoiceEvent = PayloadOf<typeof stripeEvents, "invoice.payment_failed">;
 
@@ -67,7 +68,11 @@ export default defineWorkflow<InvoiceEvent>(
     const contact = await step.waitFor("customer-contact", { source: ["zendesk", "resend"] }, { timeout: "3d" });
     const paid = await step.waitFor(
       "invoice-paid",
-      { source: "stripe", type: "invoice.paid", where: (p) => p.data?.object?.id === invoice.id },
+      {
+        source: "stripe",
+        type: "invoice.paid",
+        where: (p: PayloadOf<typeof stripeEvents, "invoice.paid">) => p.data.object.id === invoice.id,
+      },
       { timeout: "7d" },
     );
     return step.resolve(paid ? "recovered" : "unrecovered", {

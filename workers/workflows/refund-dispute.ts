@@ -7,16 +7,17 @@
  * `SLACK_APPROVALS_CHANNEL`) with Approve/Reject buttons; a click decides like the dashboard does.
  */
 import { z } from "zod";
+import { guardedTool } from "../agent/tool.ts";
 import type { AgentSpec, QuotedData } from "../agent/types.ts";
 import { emailChannel, emailReplies } from "../connectors/email/client.ts";
 import { emailWebhooks } from "../connectors/email/events.ts";
 import { slackApprovals } from "../connectors/slack/client.ts";
 import { slackSlaNotice } from "../connectors/slack/sla-notice.ts";
-import { stripeClient, stripeConfig, type StripeCharge } from "../connectors/stripe/client.ts";
+import { type StripeCharge, stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
 import { stripeTools } from "../connectors/stripe/tools.ts";
 import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
 import { zendeskWebhooks } from "../connectors/zendesk/events.ts";
-import { defineWorkflow, type ApprovalNotifier, type SlaHop } from "../engine/index.ts";
+import { type ApprovalNotifier, defineWorkflow, type SlaHop } from "../engine/index.ts";
 
 export interface TicketEvent {
   id: string;
@@ -106,7 +107,7 @@ function triageSpec(
     decision: Triage,
     tools: {
       lookupCharge: stripeTools(config).lookupCharge,
-      refund: {
+      refund: guardedTool({
         ...stripeTools(config).refund,
         limit: (r) => {
           if (!["eur", "usd"].includes(r.currency.toLowerCase())) return `currency ${r.currency} is not allowed`;
@@ -117,7 +118,7 @@ function triageSpec(
           return null;
         },
         needsApproval: (r) => r.amount > APPROVAL_ABOVE,
-      },
+      }),
     },
     guardrails: { minConfidence: 0.8, maxToolCalls: 4, maxTokens: 20_000 },
     redact: ["iban", "cardNumber"],

@@ -1,7 +1,7 @@
-import type { PageServerLoad } from "./$types";
 import { requireRole } from "$lib/server/auth/guard";
 import { metricsDb } from "$lib/server/db";
-import { overview, periodOf, PERIODS } from "$lib/server/kpis";
+import { overview, PERIODS, periodOf } from "$lib/server/kpis";
+import type { PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   requireRole(locals, "viewer");

@@ -2,7 +2,7 @@
  * Compliance checks: sanctions/PEP screening against an OpenSanctions-style `/match` API
  * (https://api.opensanctions.org/#tag/Matching) and a document check. Both read only, so repeating them is safe.
  */
-import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
+import { type ApiConfig, callApi, connectorSettings } from "../http.ts";
 
 export interface ScreeningCandidate {
   id: string;

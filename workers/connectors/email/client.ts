@@ -3,7 +3,9 @@
  * channel over it: the message goes out by API, the reply comes back as an inbound `email.received` webhook.
  */
 import type { Channel, Conversation, ReplyThread } from "../../engine/index.ts";
-import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
+import { type ApiConfig, callApi, connectorSettings } from "../http.ts";
+import type { PayloadOf } from "../triggers.ts";
+import type { emailEvents } from "./events.ts";
 
 /** Settings from configuration: `RESEND_API_KEY`, optional `RESEND_API_BASE_URL` (a simulator locally) and `CROSSFLOW_EMAIL_FROM`. */
 export function emailConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> & { from: string } {
@@ -49,8 +51,8 @@ export function emailClient(config: Omit<ApiConfig, "system">) {
 const replyFrom = (address: string, source: string) => ({
   source,
   type: "email.received",
-  where: (p: any) =>
-    String(p?.data?.from ?? "")
+  where: (p: PayloadOf<typeof emailEvents, "email.received">) =>
+    String(p.data.from ?? "")
       .toLowerCase()
       .includes(address.toLowerCase()),
 });

@@ -4,11 +4,12 @@
  * payload matches the connector's schema, and an answer to an `ask` names the case that asked (its reply-to token).
  * A small Node server stands in for the worker's `/hooks/resend`.
  */
+
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveSimulators, SIMULATOR_KEYS } from "../../../simulators/index.ts";
+import { SIMULATOR_KEYS, serveSimulators } from "../../../simulators/index.ts";
 import { conversationOf } from "../../engine/index.ts";
 import { standardWebhooksScheme } from "../../webhooks/index.ts";
 import { emailChannel, emailReplies } from "./client.ts";

@@ -2,7 +2,7 @@
  * SLA notices by email to a team's address: a person's task that passed its deadline undecided, where it waited, how
  * late it is and where it went. Sent through the email client under the notice step's idempotency key.
  */
-import { slaNoticeText, type SlaNotifier } from "../../engine/index.ts";
+import { type SlaNotifier, slaNoticeText } from "../../engine/index.ts";
 import { emailClient, emailConfig } from "./client.ts";
 
 /**

@@ -13,7 +13,7 @@ export const githubScheme: SignatureScheme = {
     const header = request.headers.get("x-hub-signature-256");
     if (!header) return { code: "missing_signature", message: "X-Hub-Signature-256 header is required" };
     const signature = header.startsWith(PREFIX) ? hexToBytes(header.slice(PREFIX.length)) : null;
-    if (!signature || signature.length !== 32)
+    if (signature?.length !== 32)
       return { code: "malformed_signature", message: "X-Hub-Signature-256 must be sha256=<64 hex digits>" };
     const valid = await verifyHmac("SHA-256", secrets, [signature], request.body);
     return valid ? null : { code: "bad_signature", message: "X-Hub-Signature-256 does not match the body" };

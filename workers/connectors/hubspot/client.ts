@@ -3,7 +3,7 @@
  * and their contact read back (a deal-stage webhook carries ids only), with a private-app token. The upsert is keyed by email, so repeating it is safe; a note is created once per step key
  * where HubSpot honours `Idempotency-Key` and may repeat after a crash where it does not.
  */
-import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
+import { type ApiConfig, callApi, connectorSettings } from "../http.ts";
 
 export function hubspotConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
   return connectorSettings(config, {

@@ -42,7 +42,7 @@ export function hubspotScheme(options: { toleranceSeconds?: number } = {}): Sign
       if (!header) return { code: "missing_signature", message: "X-HubSpot-Signature-v3 header is required" };
       if (!timestamp) return { code: "missing_signature", message: "X-HubSpot-Request-Timestamp header is required" };
       const signature = base64ToBytes(header);
-      if (!signature || signature.length !== 32)
+      if (signature?.length !== 32)
         return { code: "malformed_signature", message: "X-HubSpot-Signature-v3 must be a base64 HMAC-SHA256" };
       const stale = checkTimestamp(
         /^\d{1,15}$/.test(timestamp) ? Number(timestamp) : Number.NaN,

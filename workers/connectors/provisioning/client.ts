@@ -2,7 +2,7 @@
  * A generic REST service-activation API: starts an activation (idempotent by key); the system reports completion
  * with a signed `service.activated` webhook on the `provisioning` source, which the workflow waits for.
  */
-import { callApi, connectorSettings, type ApiConfig } from "../http.ts";
+import { type ApiConfig, callApi, connectorSettings } from "../http.ts";
 
 export function provisioningConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
   return connectorSettings(config, { key: "PROVISIONING_API_KEY", baseUrl: "PROVISIONING_API_BASE_URL" });

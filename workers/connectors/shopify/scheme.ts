@@ -11,7 +11,7 @@ export const shopifyScheme: SignatureScheme = {
     const header = request.headers.get("x-shopify-hmac-sha256");
     if (!header) return { code: "missing_signature", message: "X-Shopify-Hmac-Sha256 header is required" };
     const signature = base64ToBytes(header);
-    if (!signature || signature.length !== 32)
+    if (signature?.length !== 32)
       return { code: "malformed_signature", message: "X-Shopify-Hmac-Sha256 must be a base64 HMAC-SHA256" };
     const valid = await verifyHmac("SHA-256", secrets, [signature], request.body);
     return valid ? null : { code: "bad_signature", message: "X-Shopify-Hmac-Sha256 does not match the body" };

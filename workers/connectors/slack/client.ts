@@ -15,15 +15,15 @@
  * `groups:history` for private channels) and `channels:read`; a lookup Slack refuses escalates the step rather than
  * risk a second post.
  */
-import { FatalError, type ApprovalNotice, type ApprovalNotifier } from "../../engine/index.ts";
+import { type ApprovalNotice, type ApprovalNotifier, FatalError } from "../../engine/index.ts";
 import {
-  callApi,
+  type ApiConfig,
   ConnectorError,
+  callApi,
   connectorSettings,
+  type EffectContext,
   earlierCallSince,
   KEYED_LOOKUP_MARGIN_MS,
-  type ApiConfig,
-  type EffectContext,
 } from "../http.ts";
 
 /** The Approve/Reject buttons' `action_id`s. */
@@ -76,7 +76,7 @@ const RETRYABLE = new Set([
 ]);
 
 /** mrkdwn text: Slack requires `&`, `<` and `>` escaped, and customer-derived text must not ping or link. */
-const escape = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+export const escapeMrkdwn = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 /** The Block Kit message of an approval request. */
 export function approvalBlocks(notice: ApprovalNotice): unknown[] {
@@ -88,7 +88,7 @@ export function approvalBlocks(notice: ApprovalNotice): unknown[] {
   } satisfies ApprovalButtonValue);
   const lines = [notice.summary, notice.proposedAction ? `*Proposed:* ${notice.proposedAction}` : undefined]
     .filter((l): l is string => Boolean(l))
-    .map(escape);
+    .map(escapeMrkdwn);
   const due =
     notice.slaDeadline === null
       ? ""
@@ -102,7 +102,7 @@ export function approvalBlocks(notice: ApprovalNotice): unknown[] {
         {
           type: "mrkdwn",
           text:
-            escape(
+            escapeMrkdwn(
               `${notice.workflowId} · ${notice.caseKey} · queue ${notice.queue} · needs ${notice.role}${notice.approvals > 1 ? ` ×${notice.approvals}` : ""}`,
             ) + due,
         },

@@ -4,7 +4,7 @@
  * callbacks. Signed and verified by the `slack` source first; these schemas check the shape at that boundary.
  */
 import { z } from "zod";
-import { APPROVE_ACTION, REJECT_ACTION, type ApprovalButtonValue } from "./client.ts";
+import { APPROVE_ACTION, type ApprovalButtonValue, REJECT_ACTION } from "./client.ts";
 
 export const SlackBlockActions = z
   .object({

@@ -23,7 +23,7 @@ export function slackScheme(options: { toleranceSeconds?: number } = {}): Signat
       if (!header) return { code: "missing_signature", message: "X-Slack-Signature header is required" };
       if (!timestamp) return { code: "missing_signature", message: "X-Slack-Request-Timestamp header is required" };
       const signature = header.startsWith("v0=") ? hexToBytes(header.slice(3)) : null;
-      if (!signature || signature.length !== 32)
+      if (signature?.length !== 32)
         return { code: "malformed_signature", message: "X-Slack-Signature must be v0=<64 hex digits>" };
       const stale = checkTimestamp(parseUnixSeconds(timestamp), now, tolerance, "X-Slack-Request-Timestamp");
       if (stale) return stale;

@@ -2,11 +2,9 @@
  * SLA notices in a Slack channel: a person's task that passed its deadline undecided, where it waited, how late it
  * is and where it went. Posted through the Slack client (one message per breach, under the notice step's key).
  */
-import { slaNoticeText, type SlaNotifier } from "../../engine/index.ts";
-import { slackClient, slackConfig } from "./client.ts";
+import { type SlaNotifier, slaNoticeText } from "../../engine/index.ts";
+import { escapeMrkdwn, slackClient, slackConfig } from "./client.ts";
 
-/** mrkdwn text: Slack requires `&`, `<` and `>` escaped, and text that may quote a customer must not ping or link. */
-const escape = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 /**
  * Tells a channel (e.g. the next queue's leads) that a task is past its SLA; reads its settings when it sends, inside
@@ -24,9 +22,9 @@ export function slackSlaNotice(config: Readonly<Record<string, unknown>>, option
       const { subject, lines } = slaNoticeText(notice);
       const blocks = [
         { type: "header", text: { type: "plain_text", text: subject.slice(0, 150) } },
-        { type: "section", text: { type: "mrkdwn", text: lines.map(escape).join("\n").slice(0, 3000) } },
+        { type: "section", text: { type: "mrkdwn", text: lines.map(escapeMrkdwn).join("\n").slice(0, 3000) } },
       ];
-      return slackClient(slackConfig(config)).postMessage({ channel, text: escape(subject), blocks }, ctx);
+      return slackClient(slackConfig(config)).postMessage({ channel, text: escapeMrkdwn(subject), blocks }, ctx);
     },
   };
 }

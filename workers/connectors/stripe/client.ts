@@ -1,6 +1,6 @@
 /** Stripe's REST API (https://docs.stripe.com/api): the calls Crossflow's workflows make, idempotent by step. */
 import { FatalError } from "../../engine/errors.ts";
-import { callApi, ConnectorError, connectorSettings, type ApiConfig } from "../http.ts";
+import { type ApiConfig, ConnectorError, callApi, connectorSettings } from "../http.ts";
 
 export interface StripeRefund {
   id: string;

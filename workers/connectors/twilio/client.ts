@@ -13,7 +13,9 @@
  */
 import type { Channel, Conversation, ReplyThread } from "../../engine/index.ts";
 import { FatalError } from "../../engine/index.ts";
-import { callApi, connectorSettings, earlierCallSince, type ApiConfig, type EffectContext } from "../http.ts";
+import { type ApiConfig, callApi, connectorSettings, type EffectContext, earlierCallSince } from "../http.ts";
+import type { PayloadOf } from "../triggers.ts";
+import type { twilioEvents } from "./events.ts";
 
 export interface TwilioSettings extends Omit<ApiConfig, "system"> {
   accountSid: string;
@@ -125,7 +127,7 @@ export function twilioClient(settings: TwilioSettings) {
 export const smsReplyFrom = (phone: string, source = "twilio") => ({
   source,
   type: "message.received",
-  where: (p: any) => e164(p?.From) === e164(phone),
+  where: (p: PayloadOf<typeof twilioEvents, "message.received">) => e164(p.From) === e164(phone),
 });
 
 /**

@@ -54,7 +54,7 @@ export const twilioScheme: SignatureScheme = {
     const header = request.headers.get("x-twilio-signature");
     if (!header) return { code: "missing_signature", message: "X-Twilio-Signature header is required" };
     const signature = base64ToBytes(header);
-    if (!signature || signature.length !== 20)
+    if (signature?.length !== 20)
       return { code: "malformed_signature", message: "X-Twilio-Signature must be a base64 HMAC-SHA1" };
     const bodyHash = new URL(request.url).searchParams.get("bodySHA256");
     let params: URLSearchParams | undefined;

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BODY_BYTES, field, text, type WebhookSource } from "../../webhooks/index.ts";
+import { field, text, type WebhookSource } from "../../webhooks/index.ts";
 import { twilioScheme } from "./scheme.ts";
 
 /** Twilio: the inbound SMS reply channel (`MessageSid`) and call status callbacks (`CallSid`). */

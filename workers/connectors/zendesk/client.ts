@@ -11,13 +11,13 @@
  */
 import { FatalError } from "../../engine/index.ts";
 import {
-  callApi,
+  type ApiConfig,
   ConnectorError,
+  callApi,
   connectorSettings,
+  type EffectContext,
   earlierCallSince,
   KEYED_LOOKUP_MARGIN_MS,
-  type ApiConfig,
-  type EffectContext,
 } from "../http.ts";
 
 /** Settings from configuration: `ZENDESK_API_TOKEN` (an OAuth token) and `ZENDESK_API_BASE_URL` (`https://<subdomain>.zendesk.com`). */

@@ -23,7 +23,7 @@ export function zendeskScheme(options: { toleranceSeconds?: number } = {}): Sign
       if (!timestamp)
         return { code: "missing_signature", message: "X-Zendesk-Webhook-Signature-Timestamp header is required" };
       const signature = base64ToBytes(header);
-      if (!signature || signature.length !== 32)
+      if (signature?.length !== 32)
         return { code: "malformed_signature", message: "X-Zendesk-Webhook-Signature must be a base64 HMAC-SHA256" };
       const at = /^\d{4}-\d{2}-\d{2}T/.test(timestamp) ? Date.parse(timestamp) : Number.NaN;
       const stale = checkTimestamp(at, now, tolerance, "X-Zendesk-Webhook-Signature-Timestamp");

@@ -1,5 +1,5 @@
 /** What people are handed and what they decide: waits, tasks, context packets, approvals, escalations, SLAs. Pure data. */
-import type { CaseEvent, Duration, StepContext, StepKind } from "./case.ts";
+import type { Duration, StepContext, StepKind } from "./case.ts";
 
 /** A wait the case is parked on; persisted by the shell so its deadline survives restarts. */
 export interface PendingWait {

@@ -65,11 +65,15 @@ export interface Conversation {
   token: string;
 }
 
-/** What a `waitFor` step waits for. */
-export interface EventMatcher {
+/** What a `waitFor` step waits for; `P`: the payload `where` reads (from the vendor's events schema). */
+export interface EventMatcher<P = unknown> {
   source?: string | readonly string[];
   type?: string | readonly string[];
-  where?: (payload: any) => boolean;
+  /**
+   * Narrows by payload. A method, so a matcher typed for one vendor's payload is taken wherever a matcher is: the
+   * source and type above decide which payloads reach it, and a predicate that throws means "not this event".
+   */
+  where?(payload: P): boolean;
 }
 
 /** A rule's verdict, kept with its reason so the audit trail says why. */
@@ -156,7 +160,11 @@ export interface StepApi {
    * Waits for an event of another system, consuming one that arrived early; null after `timeout`.
    * @example const paid = await step.waitFor("invoice-paid", { source: "stripe", type: "invoice.paid" }, { timeout: "7d" });
    */
-  waitFor(id: string, matcher: EventMatcher, options?: { timeout?: Duration }): Promise<CaseEvent | null>;
+  waitFor<P = unknown>(
+    id: string,
+    matcher: EventMatcher<P>,
+    options?: { timeout?: Duration },
+  ): Promise<CaseEvent | null>;
   /**
    * Ends the case as resolved.
    * @example return step.resolve("triaged", { labels });
@@ -186,7 +194,8 @@ export interface WorkflowContext<I> extends WorkflowExtensions {
   config: Readonly<Record<string, unknown>>;
 }
 
-export interface WorkflowDefinition<I = any> {
+/** A workflow; `I` is the payload of the event that opens its cases. `WorkflowDefinition` alone: any workflow. */
+export interface WorkflowDefinition<I = never> {
   id: string;
   version: number;
   /** What a human spends on one case; autonomous resolutions × this = minutes saved. */

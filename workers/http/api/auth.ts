@@ -6,12 +6,12 @@
  *   constant time): the one caller that may act on behalf of the person signed in to the dashboard.
  */
 import { createMiddleware } from "hono/factory";
-import { checkApiKey, looksLikeApiKey, type ApiCaller } from "../../../db/api-keys.ts";
-import { openDatabase, type MetricsDatabase } from "../../../db/client.ts";
+import { type ApiCaller, checkApiKey, looksLikeApiKey } from "../../../db/api-keys.ts";
+import { type MetricsDatabase, openDatabase } from "../../../db/client.ts";
 import type { Config } from "../../config.ts";
-import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../../errors.ts";
 import { activeSecrets } from "../../webhooks/hmac.ts";
+import type { AppEnv } from "../app-env.ts";
 
 export type { ApiCaller };
 
@@ -43,8 +43,10 @@ function keyDatabase(config: Config): MetricsDatabase | null {
   const url = config.TURSO_DATABASE_URL;
   if (!url) return null;
   const cacheKey = `${url}\u0000${config.TURSO_AUTH_TOKEN ?? ""}`;
-  let db = databases.get(cacheKey);
-  if (!db) databases.set(cacheKey, (db = openDatabase({ url, authToken: config.TURSO_AUTH_TOKEN })));
+  const known = databases.get(cacheKey);
+  if (known) return known;
+  const db = openDatabase({ url, authToken: config.TURSO_AUTH_TOKEN });
+  databases.set(cacheKey, db);
   return db;
 }
 

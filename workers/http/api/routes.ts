@@ -1,14 +1,14 @@
 /** The authenticated case API: read cases, send people's decisions, list and replay dead letters. */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
+import type { DeadLetterWithPayload } from "../../dead-letters/types.ts";
 import { caseId, HUMAN_DECISIONS } from "../../engine/index.ts";
-import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../../errors.ts";
 import { dispatchDelivery, latestCaseId } from "../../ingest/dispatch.ts";
-import type { DeadLetterWithPayload } from "../../dead-letters/types.ts";
 import { METRICS_DEAD_LETTER_SOURCE, parseMetricBatch } from "../../metrics/index.ts";
+import type { AppEnv } from "../app-env.ts";
 import type { DeadLetterStore, Platform } from "../platform.ts";
-import { authenticate, authorize, callerRoles, type ApiCaller } from "./auth.ts";
+import { type ApiCaller, authenticate, authorize, callerRoles } from "./auth.ts";
 
 export const api = new Hono<AppEnv>();
 api.use("*", authenticate);
@@ -62,7 +62,7 @@ api.get("/cases/:workflow/:caseKey/audit", async (c) => c.json(await auditOf(c))
 
 api.get("/cases/:workflow/:caseKey/audit.jsonl", async (c) => {
   const audit = await auditOf(c);
-  return c.body(audit.entries.map((e) => JSON.stringify(e)).join("\n") + "\n", 200, {
+  return c.body(`${audit.entries.map((e) => JSON.stringify(e)).join("\n")}\n`, 200, {
     "content-type": "application/x-ndjson",
     "x-audit-verification": audit.verification.valid ? "valid" : `broken-at-${audit.verification.brokenAt}`,
   });

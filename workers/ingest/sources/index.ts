@@ -3,7 +3,7 @@
  * secret in its binding accepts nothing: verification is never optional. Each vendor's source lives in its folder in
  * connectors/, the configured ones are built by the webhook kit.
  */
-import { customSource, parseCustomSources, type WebhookSource } from "../../webhooks/index.ts";
+
 import { github } from "../../connectors/github/source.ts";
 import { hubspot } from "../../connectors/hubspot/source.ts";
 import { shopify } from "../../connectors/shopify/source.ts";
@@ -11,6 +11,7 @@ import { slack } from "../../connectors/slack/source.ts";
 import { stripe } from "../../connectors/stripe/source.ts";
 import { twilio } from "../../connectors/twilio/source.ts";
 import { zendesk } from "../../connectors/zendesk/source.ts";
+import { customSource, parseCustomSources, type WebhookSource } from "../../webhooks/index.ts";
 
 export const BUILT_IN_SOURCES: readonly WebhookSource[] = [github, stripe, slack, hubspot, zendesk, shopify, twilio];
 
@@ -36,4 +37,4 @@ export function resolveSources(customConfig: unknown): ReadonlyMap<string, Webho
   return sources;
 }
 
-export { parseCustomSources, type CustomSourceConfig } from "../../webhooks/index.ts";
+export { type CustomSourceConfig, parseCustomSources } from "../../webhooks/index.ts";

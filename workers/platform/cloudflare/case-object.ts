@@ -5,20 +5,20 @@
 import { DurableObject } from "cloudflare:workers";
 import { modelResolver } from "../../agent/models.ts";
 import type { ModelResolver } from "../../agent/types.ts";
+import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
+import type { CaseHeader } from "../../case/storage.ts";
 import {
-  aliasRecordId,
   type AuditEntry,
+  aliasRecordId,
   type CaseIngestResult,
   type ChainVerdict,
   type EventEnvelope,
   type WorkflowDefinition,
 } from "../../engine/index.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
-import { metricsDelivery } from "./metrics.ts";
 import type { Env } from "./env.ts";
-import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
+import { metricsDelivery } from "./metrics.ts";
 import { SqliteCaseStore } from "./sqlite-case-store.ts";
-import type { CaseHeader } from "../../case/storage.ts";
 
 export type { CaseView, DecisionInput, DecisionResult, TimelineEntry } from "../../case/runtime.ts";
 

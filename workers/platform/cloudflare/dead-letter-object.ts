@@ -4,9 +4,8 @@
  * per-source rate limit before they get here.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { DeadLetterInput } from "../../dead-letters/types.ts";
+import type { DeadLetter, DeadLetterInput, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
 import type { Env } from "./env.ts";
-import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
 
 export type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
 
@@ -76,10 +75,16 @@ export class DeadLetterObject extends DurableObject<Env> {
   async list(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
     const where: string[] = [];
     const args: SqlStorageValue[] = [];
-    if (query.source) where.push("source = ?"), args.push(query.source);
+    if (query.source) {
+      where.push("source = ?");
+      args.push(query.source);
+    }
     if ((query.status ?? "pending") === "pending") where.push("replayed_at IS NULL");
     if (query.status === "replayed") where.push("replayed_at IS NOT NULL");
-    if (query.before) where.push("id < ?"), args.push(query.before);
+    if (query.before) {
+      where.push("id < ?");
+      args.push(query.before);
+    }
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const sql = `SELECT id, source, event_id, type, reason, received_at, occurred_at, replayed_at, replay_result FROM dead_letters ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`;
     return this.ctx.storage.sql

@@ -1,8 +1,8 @@
 /** Worker entry: the Hono app, the metrics queue consumer, the daily cron and the Durable Object classes. */
 import { createApp } from "../../http/index.ts";
 import type { Env } from "./env.ts";
-import { cloudflarePlatform } from "./platform.ts";
 import { handleMetricsQueue, pruneMetrics, signAuditManifest } from "./metrics.ts";
+import { cloudflarePlatform } from "./platform.ts";
 
 export { CaseObject } from "./case-object.ts";
 export { DeadLetterObject } from "./dead-letter-object.ts";

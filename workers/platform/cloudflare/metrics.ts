@@ -4,20 +4,20 @@
  * the manifest of audit chain heads.
  * Without a queue binding (some tests) case objects write to the database directly.
  */
-import { openDatabase, type MetricsDatabase } from "../../../db/client.ts";
-import type { Env } from "./env.ts";
+import { type MetricsDatabase, openDatabase } from "../../../db/client.ts";
+import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import {
   consumeMetrics,
   databaseDelivery,
-  parkExhaustedMetrics,
-  queueDelivery,
   type MetricsDelivery,
+  parkExhaustedMetrics,
   type QueueMessage,
+  queueDelivery,
 } from "../../metrics/index.ts";
-import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import { pruneRawEvents, retentionDays } from "../../metrics/retention.ts";
-import { deadLetterStore } from "./dead-letter-store.ts";
 import { log } from "../../observability/index.ts";
+import { deadLetterStore } from "./dead-letter-store.ts";
+import type { Env } from "./env.ts";
 
 /** The metrics queue's dead-letter queue (wrangler.toml `dead_letter_queue`). */
 export const METRICS_DLQ = "crossflow-metrics-dlq";

@@ -5,11 +5,11 @@
  */
 import type { CaseView, DecisionResult } from "../../case/runtime.ts";
 import type { CaseHeader } from "../../case/storage.ts";
-import { aliasRecordId, type AuditEntry, type ChainVerdict } from "../../engine/index.ts";
-import type { Env } from "./env.ts";
-import { WORKFLOWS } from "../../workflows/index.ts";
+import { type AuditEntry, aliasRecordId, type ChainVerdict } from "../../engine/index.ts";
 import type { CaseDirectory, Platform } from "../../http/index.ts";
+import { WORKFLOWS } from "../../workflows/index.ts";
 import { deadLetterStore } from "./dead-letter-store.ts";
+import type { Env } from "./env.ts";
 import { metricsDelivery } from "./metrics.ts";
 
 export function caseDirectory(env: Env): CaseDirectory {

@@ -3,21 +3,22 @@
  * people's decisions among them), completed steps (the replay journal), step attempts (the effect outbox),
  * the wait it is parked on, the case header, the audit chain and the metric outbox.
  */
+
+import type { CaseHeader, CaseStorage, HeaderChange, StepAttempt } from "../../case/storage.ts";
 import {
-  caseId,
-  chainEntry,
-  HUMAN_SOURCE,
   type AuditEntry,
   type AuditFields,
   type CaseEvent,
   type CaseStatus,
+  caseId,
+  chainEntry,
   type EventEnvelope,
+  HUMAN_SOURCE,
   type PendingWait,
   type RetryState,
   type StepRecord,
 } from "../../engine/index.ts";
 import type { MetricEvent } from "../../metrics/index.ts";
-import type { CaseHeader, CaseStorage, HeaderChange, StepAttempt } from "../../case/storage.ts";
 import { createCaseSchema } from "./sqlite-case-schema.ts";
 
 type Row = Record<string, SqlStorageValue>;

@@ -48,7 +48,10 @@ export class AlarmRunner {
     if (delay > LOCAL_HORIZON_MS) return;
     const timer = this.timers.get(caseId);
     if (timer !== undefined) clearTimeout(timer);
-    if (delay <= 0) return this.enqueue(caseId);
+    if (delay <= 0) {
+      this.enqueue(caseId);
+      return;
+    }
     this.timers.set(
       caseId,
       setTimeout(() => {

@@ -3,7 +3,7 @@
  * one case run one at a time (as a Durable Object's do), its timer is a KV record plus a delayed KV queue message
  * (near ones also run in process: alarm-runner.ts), and loaded cases stay in memory until the cache is full.
  */
-import type { MetricsDelivery } from "../../metrics/index.ts";
+
 import type { ModelResolver } from "../../agent/types.ts";
 import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
 import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
@@ -15,6 +15,7 @@ import type {
   WorkflowDefinition,
 } from "../../engine/index.ts";
 import type { CaseDirectory } from "../../http/index.ts";
+import type { MetricsDelivery } from "../../metrics/index.ts";
 import { log } from "../../observability/index.ts";
 import { AlarmRunner } from "./alarm-runner.ts";
 import { openKvCaseStore } from "./kv-case-store.ts";

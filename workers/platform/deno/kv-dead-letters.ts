@@ -2,8 +2,7 @@
  * Dead letters on Deno KV: the same contract as the dead-letter Durable Object (one entry per source and event
  * id, ids ascending, newest first, pending or replayed), with payloads stored in parts.
  */
-import type { DeadLetter, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
-import type { DeadLetterInput } from "../../dead-letters/types.ts";
+import type { DeadLetter, DeadLetterInput, DeadLetterQuery, DeadLetterWithPayload } from "../../dead-letters/types.ts";
 import type { DeadLetterStore } from "../../http/index.ts";
 import { readRecords, writeParts } from "./kv-records.ts";
 

@@ -18,7 +18,9 @@ export function writeParts(
   previousParts: number,
 ): number {
   const parts = json === null ? [] : splitParts(json);
-  parts.forEach((part, i) => op.set([...key, i], part));
+  parts.forEach((part, i) => {
+    op.set([...key, i], part);
+  });
   for (let i = parts.length; i < previousParts; i++) op.delete([...key, i]);
   return parts.length;
 }

@@ -10,18 +10,18 @@
  * audit chain heads, and so does each start, for a server that was down at that hour (README, "Audit trails").
  */
 import { parse as parseToml } from "smol-toml";
-import { openDatabase, type MetricsDatabase } from "../../../db/client.ts";
-import { batchingDelivery, writeMetricBatches } from "../../metrics/index.ts";
-import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
+import { type MetricsDatabase, openDatabase } from "../../../db/client.ts";
 import { modelResolver } from "../../agent/models.ts";
 import type { Config } from "../../config.ts";
 import { createApp, type Platform } from "../../http/index.ts";
+import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
+import { batchingDelivery, writeMetricBatches } from "../../metrics/index.ts";
+import { log } from "../../observability/index.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
 import { parseDotenv } from "../dotenv.ts";
 import { DenoCaseHost } from "./case-host.ts";
 import { kvDeadLetters } from "./kv-dead-letters.ts";
 import { kvRateLimiter } from "./rate-limit.ts";
-import { log } from "../../observability/index.ts";
 
 /** Deno KV takes at most 800 KiB in one atomic write; a webhook body and its case records must fit in it. */
 const MAX_BODY_BYTES = 512 * 1024;

@@ -51,7 +51,9 @@ export function kvRateLimiter(kv: Deno.Kv, limit: number, windowMs: number, now:
       }
       if (committed) {
         const { before } = committed;
-        batch.forEach((waiter, i) => waiter.resolve(before + i + 1 <= limit));
+        batch.forEach((waiter, i) => {
+          waiter.resolve(before + i + 1 <= limit);
+        });
         return;
       }
       if (tries >= MAX_TRIES) throw new Error(`rate limit for ${key}: ${MAX_TRIES} conflicting writes in a row`);

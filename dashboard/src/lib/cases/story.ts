@@ -135,14 +135,12 @@ export function agentSteps(view: Pick<CaseView, "steps">): AgentStep[] {
       rationale: decision ? str(decision.rationale) : null,
       overrun: str(t.overrun),
       verdicts: Array.isArray(t.verdicts)
-        ? t.verdicts
-            .filter(isObject)
-            .map((v) => ({
-              tool: String(v.tool),
-              verdict: String(v.verdict),
-              ...(str(v.reason) ? { reason: String(v.reason) } : {}),
-              input: v.input,
-            }))
+        ? t.verdicts.filter(isObject).map((v) => ({
+            tool: String(v.tool),
+            verdict: String(v.verdict),
+            ...(str(v.reason) ? { reason: String(v.reason) } : {}),
+            input: v.input,
+          }))
         : [],
       actions: Array.isArray(t.actions)
         ? t.actions

@@ -15,7 +15,7 @@ import type {
   StepRecord,
 } from "$workers/engine/types.ts";
 
-export type { AuditEntry, ChainVerdict, HumanTask, PendingWait, HumanDecisionKind, StepRecord, CaseStatus };
+export type { AuditEntry, CaseStatus, ChainVerdict, HumanDecisionKind, HumanTask, PendingWait, StepRecord };
 
 /**
  * `GET /api/cases/:workflow/:caseKey`, as `CaseView` in workers/case/runtime.ts declares it (restated here because
@@ -182,7 +182,10 @@ export async function getCase(
 ): Promise<CaseView | null> {
   const what = `reading case ${caseKey} of ${workflow}`;
   const res = await call(casePath(workflow, caseKey, seq), {}, fetcher);
-  if (res.status === 404) return (await res.body?.cancel(), null);
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return null;
+  }
   if (!res.ok) throw await refusal(res, what);
   return json<CaseView>(res, what);
 }
@@ -199,7 +202,10 @@ export async function getAudit(
 ): Promise<CaseAudit | null> {
   const what = `reading the audit trail of ${caseKey} in ${workflow}`;
   const res = await call(casePath(workflow, caseKey, seq, "/audit"), {}, fetcher);
-  if (res.status === 404) return (await res.body?.cancel(), null);
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return null;
+  }
   if (!res.ok) throw await refusal(res, what);
   return json<CaseAudit>(res, what);
 }

@@ -2,10 +2,10 @@
  * The case list: the `cases` summary rows the case objects keep current, filtered by what the URL says, newest
  * first, a page at a time (keyset on opened time and case id, so new cases arriving do not shift the pages).
  */
-import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { MetricsDatabase } from "$db/client.ts";
-import { CASE_STATUSES, cases, dailyRollups, exceptionRollups, type CaseStatus } from "$db/schema.ts";
+import { CASE_STATUSES, type CaseStatus, cases, dailyRollups, exceptionRollups } from "$db/schema.ts";
 import { DAY_MS } from "./kpis.ts";
 
 export const PAGE_SIZE = 50;
@@ -133,14 +133,12 @@ export async function listCases(db: MetricsDatabase, filters: CaseFilters, pageS
       sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${cases} WHERE ${conditions(filters, false) ?? sql`1`} LIMIT ${COUNT_CAP + 1})`,
     ),
   ]);
-  const rows = found
-    .slice(0, pageSize)
-    .map((r) => ({
-      ...r,
-      openedAt: Number(r.openedAt),
-      updatedAt: Number(r.updatedAt),
-      closedAt: r.closedAt === null ? null : Number(r.closedAt),
-    }));
+  const rows = found.slice(0, pageSize).map((r) => ({
+    ...r,
+    openedAt: Number(r.openedAt),
+    updatedAt: Number(r.updatedAt),
+    closedAt: r.closedAt === null ? null : Number(r.closedAt),
+  }));
   const last = rows.at(-1);
   const total = Number(counted?.n ?? 0);
   return {

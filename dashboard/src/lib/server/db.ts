@@ -1,6 +1,7 @@
 /** The dashboard's only door to the metrics database (server-side; never shipped to the browser). */
+
+import { type MetricsDatabase, openDatabase } from "$db/client.ts";
 import { env } from "$env/dynamic/private";
-import { openDatabase, type MetricsDatabase } from "$db/client.ts";
 
 let db: MetricsDatabase | undefined;
 

@@ -8,11 +8,11 @@ import { sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../../../db/client.ts";
 import {
   emptyTally,
-  kpisOf,
-  tallyFromRollups,
-  type Kpis,
   type KpiFilter,
+  type Kpis,
+  kpisOf,
   type Tally,
+  tallyFromRollups,
 } from "../../../../db/kpi/index.ts";
 import { WORKFLOWS } from "../../../../workers/workflows/index.ts";
 

@@ -1,7 +1,7 @@
-import type { PageServerLoad } from "./$types";
 import { requireRole } from "$lib/server/auth/guard";
 import { filterOptions, listCases, parseFilters } from "$lib/server/case-list";
 import { metricsDb } from "$lib/server/db";
+import type { PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   requireRole(locals, "viewer");

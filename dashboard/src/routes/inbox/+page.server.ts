@@ -1,11 +1,11 @@
 import { fail } from "@sveltejs/kit";
 import { z } from "zod";
-import type { Actions, PageServerLoad } from "./$types";
-import { hasRole, requireRole } from "$lib/server/auth/guard";
-import { CaseApiError, getCase, postDecision, type CaseView } from "$lib/server/case-api";
 import { seqOf } from "$lib/cases/format";
+import { hasRole, requireRole } from "$lib/server/auth/guard";
+import { CaseApiError, type CaseView, getCase, postDecision } from "$lib/server/case-api";
 import { metricsDb } from "$lib/server/db";
 import { actorRoles, claim, clearClaim, decisionKey, loadInbox, personalKey, unclaim } from "$lib/server/inbox";
+import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const user = requireRole(locals, "viewer");

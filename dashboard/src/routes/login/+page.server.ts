@@ -1,8 +1,8 @@
 import { fail, redirect } from "@sveltejs/kit";
-import type { Actions, PageServerLoad } from "./$types";
 import { signIn } from "$lib/server/accounts/index.ts";
-import { metricsDb } from "$lib/server/db";
 import { safeNext, setSessionCookie } from "$lib/server/auth/session";
+import { metricsDb } from "$lib/server/db";
+import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const next = safeNext(url.searchParams.get("next"), url.origin);

@@ -1,8 +1,8 @@
 import { redirect } from "@sveltejs/kit";
-import type { Actions, PageServerLoad } from "./$types";
 import { deleteSession } from "$lib/server/accounts/index.ts";
-import { metricsDb } from "$lib/server/db";
 import { clearSessionCookie, SESSION_COOKIE } from "$lib/server/auth/session";
+import { metricsDb } from "$lib/server/db";
+import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals }) => ({ username: locals.user?.username ?? null });
 

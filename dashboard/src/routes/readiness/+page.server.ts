@@ -1,12 +1,12 @@
 import { fail } from "@sveltejs/kit";
 import { sql } from "drizzle-orm";
-import type { Actions, PageServerLoad } from "./$types";
+import { assessReadiness, DEFAULT_THRESHOLDS, type ReadinessThresholds, thresholdsFrom } from "$db/kpi/readiness.ts";
+import { readinessThresholds } from "$db/schema.ts";
 import { hasRole, requireRole } from "$lib/server/auth/guard";
 import { metricsDb } from "$lib/server/db";
-import { overview, periodOf, PERIODS } from "$lib/server/kpis";
-import { assessReadiness, DEFAULT_THRESHOLDS, thresholdsFrom, type ReadinessThresholds } from "$db/kpi/readiness.ts";
-import { readinessThresholds } from "$db/schema.ts";
+import { overview, PERIODS, periodOf } from "$lib/server/kpis";
 import { WORKFLOWS } from "$workers/workflows/index.ts";
+import type { Actions, PageServerLoad } from "./$types";
 
 async function savedThresholds(): Promise<Map<string, ReadinessThresholds>> {
   const rows = await metricsDb().select().from(readinessThresholds);

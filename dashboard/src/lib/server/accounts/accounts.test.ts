@@ -3,6 +3,8 @@
  */
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { MetricsDatabase } from "../../../../../db/client.ts";
+import { sessions, users } from "../../../../../db/schema.ts";
 import { useMigratedDatabase } from "../../../../../test/support/libsql-server.ts";
 import {
   AccountError,
@@ -12,9 +14,9 @@ import {
   ensureFirstAdmin,
   generatePassword,
   hashPassword,
-  listUsers,
   LOGIN_MAX_FAILURES_PER_ADDRESS,
   LOGIN_WINDOW_MS,
+  listUsers,
   lookupSession,
   passwordProblem,
   SESSION_TTL_MS,
@@ -22,8 +24,6 @@ import {
   signIn,
   verifyPassword,
 } from "./index.ts";
-import type { MetricsDatabase } from "../../../../../db/client.ts";
-import { sessions, users } from "../../../../../db/schema.ts";
 
 const database = useMigratedDatabase("accounts");
 let db: MetricsDatabase;

@@ -4,21 +4,21 @@
  * dashboard server, `npm start`, `npm run users:create` and the tests share it.
  */
 export { DASHBOARD_ROLES, type DashboardRole } from "../../../../../db/schema.ts";
-export { AccountError, normalizeUsername, parseTaskRoles } from "./usernames.ts";
 export {
-  hashPassword,
-  verifyPassword,
-  passwordProblem,
   generatePassword,
+  hashPassword,
   MIN_PASSWORD_LENGTH,
   MIN_PASSWORD_SCORE,
+  passwordProblem,
+  verifyPassword,
 } from "./passwords.ts";
-export { createUser, ensureFirstAdmin, listUsers, setUserDisabled, type Account, type AccountRow } from "./users.ts";
-export { createSession, lookupSession, deleteSession, pruneSessions, SESSION_TTL_MS } from "./sessions.ts";
+export { createSession, deleteSession, lookupSession, pruneSessions, SESSION_TTL_MS } from "./sessions.ts";
 export {
-  signIn,
   LOGIN_MAX_FAILURES,
-  LOGIN_WINDOW_MS,
   LOGIN_MAX_FAILURES_PER_ADDRESS,
+  LOGIN_WINDOW_MS,
   type SignInResult,
+  signIn,
 } from "./sign-in.ts";
+export { AccountError, normalizeUsername, parseTaskRoles } from "./usernames.ts";
+export { type Account, type AccountRow, createUser, ensureFirstAdmin, listUsers, setUserDisabled } from "./users.ts";

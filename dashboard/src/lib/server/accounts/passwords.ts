@@ -2,7 +2,7 @@
  * Passwords: scrypt hashes (`scrypt$N$r$p$salt$hash`, base64) over node:crypto, and the strength rules a new one
  * must pass (length, not the username, a zxcvbn-ts score).
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
 import { normalizeUsername } from "./usernames.ts";
 
 /** scrypt cost: N=2^15, r=8, p=1 needs 32 MiB per hash (OWASP's minimum for scrypt). */

@@ -6,8 +6,8 @@ import type { MetricsDatabase } from "../../../../../db/client.ts";
 import { loginAttempts, users } from "../../../../../db/schema.ts";
 import { generatePassword, hashPassword, verifyPassword } from "./passwords.ts";
 import { createSession, pruneSessions, sha256Hex } from "./sessions.ts";
-import type { Account } from "./users.ts";
 import { normalizeUsername } from "./usernames.ts";
+import type { Account } from "./users.ts";
 
 /** 5 sign-in attempts per username and client address within 15 minutes are checked; further ones wait for the window to end. */
 export const LOGIN_MAX_FAILURES = 5;

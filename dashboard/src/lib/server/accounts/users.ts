@@ -4,7 +4,7 @@ import { asc, count, eq } from "drizzle-orm";
 // Relative paths, not the dashboard's `$db` alias: `npm start`, `npm run users:create` and the tests load this module
 // outside Vite too.
 import type { MetricsDatabase } from "../../../../../db/client.ts";
-import { sessions, users, type DashboardRole } from "../../../../../db/schema.ts";
+import { type DashboardRole, sessions, users } from "../../../../../db/schema.ts";
 import { generatePassword, hashPassword, passwordProblem } from "./passwords.ts";
 import { AccountError, checkRole, checkUsername, parseTaskRoles } from "./usernames.ts";
 

@@ -27,7 +27,7 @@ export function clearSessionCookie(cookies: Cookies, url: URL): void {
  * safeNext("/\t/evil.example", "https://dash.example"); // "/"
  */
 export function safeNext(next: string | null | undefined, origin: string): string {
-  if (!next || !next.startsWith("/") || next.length > 2000) return "/";
+  if (!next?.startsWith("/") || next.length > 2000) return "/";
   let parsed: URL;
   try {
     parsed = new URL(next, origin);
@@ -36,7 +36,15 @@ export function safeNext(next: string | null | undefined, origin: string): strin
   }
   const path = parsed.pathname + parsed.search + parsed.hash;
   // Same origin, and a path starting with a single slash (`//x` in a Location header is another host).
-  if (parsed.origin !== new URL(origin).origin || !/^\/(?![/\\])/.test(path) || /[\u0000-\u001f\u007f\\]/.test(next))
-    return "/";
+  if (parsed.origin !== new URL(origin).origin || !/^\/(?![/\\])/.test(path) || hasControlOrBackslash(next)) return "/";
   return path;
+}
+
+/** A control character (which browsers strip, turning `/\t/evil` into `//evil`) or a backslash (read as `/`). */
+function hasControlOrBackslash(text: string): boolean {
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    if (code <= 0x1f || code === 0x7f || ch === "\\") return true;
+  }
+  return false;
 }

@@ -1,10 +1,10 @@
 import { fail } from "@sveltejs/kit";
-import type { Actions, PageServerLoad } from "./$types";
 import { ApiKeyError, createApiKey, listApiKeys, revokeApiKey } from "$db/api-keys.ts";
 import { schema } from "$db/client.ts";
 import { DASHBOARD_ROLES } from "$db/schema.ts";
-import { metricsDb } from "$lib/server/db";
 import { requireRole } from "$lib/server/auth/guard";
+import { metricsDb } from "$lib/server/db";
+import type { Actions, PageServerLoad } from "./$types";
 
 /** Workflows the metrics database has seen, offered for a key's scope (any id may still be typed). */
 async function knownWorkflows(): Promise<string[]> {

@@ -1,5 +1,4 @@
 import { fail } from "@sveltejs/kit";
-import type { Actions, PageServerLoad } from "./$types";
 import {
   AccountError,
   createUser,
@@ -8,8 +7,9 @@ import {
   listUsers,
   setUserDisabled,
 } from "$lib/server/accounts/index.ts";
-import { metricsDb } from "$lib/server/db";
 import { requireRole } from "$lib/server/auth/guard";
+import { metricsDb } from "$lib/server/db";
+import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals }) => {
   const me = requireRole(locals, "admin");

@@ -1,8 +1,8 @@
 import { error } from "@sveltejs/kit";
-import type { PageServerLoad } from "./$types";
 import { requireRole } from "$lib/server/auth/guard";
 import { metricsDb } from "$lib/server/db";
-import { periodOf, PERIODS, workflowDetail } from "$lib/server/kpis";
+import { PERIODS, periodOf, workflowDetail } from "$lib/server/kpis";
+import type { PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
   requireRole(locals, "viewer");

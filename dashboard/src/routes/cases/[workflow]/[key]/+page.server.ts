@@ -1,8 +1,8 @@
 import { error } from "@sveltejs/kit";
-import type { PageServerLoad } from "./$types";
+import { agentSteps, conversation, openerMessage } from "$lib/cases/story";
 import { requireRole } from "$lib/server/auth/guard";
 import { CaseApiError, getAudit, getCase } from "$lib/server/case-api";
-import { agentSteps, conversation, openerMessage } from "$lib/cases/story";
+import type { PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   requireRole(locals, "viewer");
