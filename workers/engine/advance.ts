@@ -3,8 +3,9 @@
  * until exactly one new step completes, the case must wait, or it ends. The shell persists the result and
  * calls again, so every step is durable before the next begins and a crash repeats at most the step in flight.
  */
+import { toError } from "./attempts.ts";
 import { FatalError } from "./errors.ts";
-import { type DescribeStep, Replay, type ReplayInput, toError } from "./replay.ts";
+import { Replay, type ReplayInput } from "./replay.ts";
 import { conversationOf } from "./routing.ts";
 import { aliasStep } from "./steps/alias.ts";
 import { approveStep } from "./steps/approve.ts";
@@ -12,7 +13,7 @@ import { askStep } from "./steps/ask.ts";
 import { decideStep } from "./steps/decide.ts";
 import { escalateStep } from "./steps/escalate.ts";
 import { resolveStep } from "./steps/resolve.ts";
-import { runStep } from "./steps/run.ts";
+import { type DescribeStep, runOnce, runStep } from "./steps/run.ts";
 import { sleepStep, waitForStep } from "./steps/wait.ts";
 import { type Advance, Suspend } from "./suspend.ts";
 import type { RetryPolicy, StepContext, StepKind } from "./types/case.ts";
@@ -77,7 +78,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
   const { workflow, caseKey } = args;
   const kit: ExtensionKit = {
     step,
-    runStep: (id, kind, fn, policy, describe) => r.runStep(id, kind, fn, policy, describe),
+    runStep: (id, kind, fn, policy, describe) => runOnce(r, id, kind, fn, policy, describe),
     site: { workflowId: workflow.id, workflowVersion: workflow.version, caseKey },
   };
   const extensions = args.extend?.(kit) ?? missingExtensions;

@@ -2,13 +2,14 @@
 import { FatalError } from "../errors.ts";
 import type { Replay } from "../replay.ts";
 import type { StepApi } from "../types/workflow.ts";
+import { runOnce } from "./run.ts";
 
 const ALIAS_KIND = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 export const aliasStep =
   (r: Replay): StepApi["alias"] =>
   async (kind, value, options = {}) => {
-    await r.runStep(`alias:${kind}`, "run", async () => {
+    await runOnce(r, `alias:${kind}`, "run", async () => {
       if (!ALIAS_KIND.test(kind) || typeof value !== "string" || value.length === 0 || value.length > 200)
         throw new FatalError(`alias ${kind}: kind must be kebab-case and value 1-200 characters`);
       if (!r.aliases) throw new FatalError("this platform keeps no aliases");

@@ -2,11 +2,13 @@
  * `step.approve`: waits for a person's approval (a role, optionally two distinct people, never the requester), with
  * its SLA watched and, if asked, people told where they work before the case parks.
  */
+import { awaitHuman, DEFAULT_ROLE, packet } from "../handoff.ts";
 import { approvalVerdict, decisionsFor } from "../human.ts";
-import { DEFAULT_ROLE, type Replay } from "../replay.ts";
+import type { Replay } from "../replay.ts";
 import { slaPlan, watchSla } from "../sla.ts";
 import type { ApprovalNotice, ApprovalRequest, ApprovalResult, HumanTask } from "../types/human.ts";
 import type { StepApi } from "../types/workflow.ts";
+import { runOnce } from "./run.ts";
 
 export const approveStep =
   (r: Replay): StepApi["approve"] =>
@@ -33,7 +35,7 @@ export const approveStep =
         approvals: request.approvals ?? 1,
         slaDeadline,
       };
-      await r.runStep(`${id}:notify`, "run", (ctx) => notifier.send(notice, ctx));
+      await runOnce(r, `${id}:notify`, "run", (ctx) => notifier.send(notice, ctx));
     }
     const records = r.slaRecords(id);
     const recorded = r.replay(id);
@@ -46,7 +48,7 @@ export const approveStep =
       approvals: request.approvals ?? 1,
       requestedBy: request.requestedBy ?? null,
       allowed: ["approve", "reject"],
-      packet: r.packet({
+      packet: packet(r, {
         title: request.title,
         reason: "approval required",
         summary: request.summary,
@@ -67,7 +69,7 @@ export const approveStep =
         records,
       );
       if (deadline === null || r.now() < deadline)
-        return r.awaitHuman(id, watched.task, deadline, undefined, watched.wakeAt);
+        return awaitHuman(r, id, watched.task, deadline, undefined, watched.wakeAt);
       verdict = "timed_out";
     }
     const output: ApprovalResult = { approved: verdict === "approved", outcome: verdict, decisions };

@@ -2,6 +2,7 @@
 import type { Replay } from "../replay.ts";
 import type { StepContext } from "../types/case.ts";
 import type { SentQuestion, StepApi } from "../types/workflow.ts";
+import { runOnce } from "./run.ts";
 
 export const askStep =
   (r: Replay): StepApi["ask"] =>
@@ -16,11 +17,11 @@ export const askStep =
         text,
         sent: (await channel.send(text, ctx)) ?? null,
       });
-    await r.runStep(`${id}:send`, "ask", send(message));
+    await runOnce(r, `${id}:send`, "ask", send(message));
     const remindAfter = r.optionalSpan(options.remindAfter);
     if (remindAfter === null || remindAfter >= timeout) return r.waitStep(`${id}:reply`, "ask", channel.reply, timeout);
     const early = await r.waitStep(`${id}:reply`, "ask", channel.reply, remindAfter);
     if (early) return early;
-    await r.runStep(`${id}:reminder`, "ask", send(options.reminder ?? message));
+    await runOnce(r, `${id}:reminder`, "ask", send(options.reminder ?? message));
     return r.waitStep(`${id}:reply-after-reminder`, "ask", channel.reply, timeout - remindAfter);
   };

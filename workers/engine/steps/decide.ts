@@ -1,8 +1,9 @@
 /** `step.decide`: a deterministic rule's verdict with its rationale, recorded once (a rule is not retried). */
 import type { Replay } from "../replay.ts";
 import type { RuleDecision, StepApi } from "../types/workflow.ts";
+import { runOnce } from "./run.ts";
 
 export const decideStep =
   (r: Replay): StepApi["decide"] =>
   <T extends string>(id: string, rule: () => RuleDecision<T>) =>
-    r.runStep(id, "decide", rule, { retries: 0 });
+    runOnce(r, id, "decide", rule, { retries: 0 });

@@ -1,4 +1,5 @@
 /** `step.escalate`: hands the case to a person's queue with a context packet; it ends with their resolution. */
+import { awaitPerson, escalationTask, resolvedByHuman } from "../handoff.ts";
 import { decisionsFor } from "../human.ts";
 import type { Replay } from "../replay.ts";
 import { slaPlan } from "../sla.ts";
@@ -15,13 +16,13 @@ export const escalateStep =
     if (recorded) return recorded.output as Outcome;
     // A decision ends the escalation whenever it comes, before or after its SLA passed.
     const decision = decisionsFor(r.events, id).at(-1);
-    if (decision) return r.resolvedByHuman(id, decision, decision);
-    const task = r.escalationTask(id, request, {}, ["resolve"]);
+    if (decision) return resolvedByHuman(r, id, decision, decision);
+    const task = escalationTask(r, id, request, {}, ["resolve"]);
     const plan = slaPlan(
       request.then,
       r.optionalSpan(request.sla ?? r.workflow.sla),
       (d) => r.span(d),
       r.notifierFor(request.slaNotify),
     );
-    return r.awaitPerson(id, task, plan, records, null);
+    return awaitPerson(r, id, task, plan, records, null);
   };
