@@ -76,7 +76,8 @@ const RETRYABLE = new Set([
 ]);
 
 /** mrkdwn text: Slack requires `&`, `<` and `>` escaped, and customer-derived text must not ping or link. */
-export const escapeMrkdwn = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+export const escapeMrkdwn = (text: string) =>
+  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 /** The Block Kit message of an approval request. */
 export function approvalBlocks(notice: ApprovalNotice): unknown[] {

@@ -5,7 +5,6 @@
 import { type SlaNotifier, slaNoticeText } from "../../engine/index.ts";
 import { escapeMrkdwn, slackClient, slackConfig } from "./client.ts";
 
-
 /**
  * Tells a channel (e.g. the next queue's leads) that a task is past its SLA; reads its settings when it sends, inside
  * the notice's step. `SLACK_SLA_CHANNEL` overrides the channel.
