@@ -1,0 +1,40 @@
+import { join } from "node:path";
+import { BIN, freePort, type Service, spawnService } from "./services.ts";
+import { connectorUrls } from "./simulators.ts";
+
+/**
+ * Crossflow on Deno (`deno task start`, the deno binary from npm) on `port` or a free one, with its KV file in
+ * `dataDir` and metrics to `libsqlUrl`; restartable on the same port and KV file after a crash.
+ */
+export async function startDenoServer(options: {
+  dataDir: string;
+  libsqlUrl: string;
+  libsqlAuthToken?: string;
+  simulatorsUrl?: string;
+  port?: number;
+  quiet?: boolean;
+  env?: Record<string, string>;
+  onOutput?: (chunk: string) => void;
+}): Promise<Service> {
+  const port = options.port ?? (await freePort());
+  return spawnService({
+    name: "deno",
+    command: join(BIN, "deno"),
+    args: ["task", "start"],
+    env: {
+      PORT: String(port),
+      CROSSFLOW_KV_PATH: join(options.dataDir, "deno-kv.sqlite3"),
+      TURSO_DATABASE_URL: options.libsqlUrl,
+      ...(options.libsqlAuthToken ? { TURSO_AUTH_TOKEN: options.libsqlAuthToken } : {}),
+      ...(options.simulatorsUrl ? connectorUrls(options.simulatorsUrl) : {}),
+      // Deno has no service binding to itself: CRM deals reach the form door over the network.
+      ONBOARDING_FORM_URL: `http://127.0.0.1:${port}/hooks/onboarding-form`,
+      ...options.env,
+    },
+    url: `http://127.0.0.1:${port}`,
+    readyPath: "/healthz",
+    quiet: options.quiet,
+    timeoutMs: 60_000,
+    onOutput: options.onOutput,
+  });
+}

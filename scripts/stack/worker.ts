@@ -1,0 +1,57 @@
+import { join } from "node:path";
+import { BIN, freePort, type Service, spawnService } from "./services.ts";
+import { connectorUrls } from "./simulators.ts";
+
+export interface WorkerOptions {
+  libsqlUrl: string;
+  libsqlAuthToken?: string;
+  simulatorsUrl: string;
+  dataDir: string;
+  port?: number;
+  quiet?: boolean;
+  workerConfig?: string;
+  vars?: Record<string, string>;
+  onOutput?: (chunk: string) => void;
+}
+
+/**
+ * The worker under `wrangler dev` (Durable Object state in `<dataDir>/wrangler`), restartable on the same port and
+ * state after a crash. Its case objects write metric batches straight to the libSQL endpoint (`METRICS_DELIVERY=direct`):
+ * `wrangler dev`'s local queue keeps messages in the memory of workerd, so every restart (a reload on a source change,
+ * a crash, a kill) would drop batches the case objects had already handed over and deleted from their outboxes.
+ */
+export async function startWorker(options: WorkerOptions): Promise<Service> {
+  const [workerPort, inspectorPort] = await Promise.all([options.port ?? freePort(), freePort()]);
+  return spawnService({
+    name: "worker",
+    command: join(BIN, "wrangler"),
+    args: [
+      "dev",
+      ...(options.workerConfig ? ["--config", options.workerConfig] : []),
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(workerPort),
+      "--inspector-port",
+      String(inspectorPort),
+      "--persist-to",
+      join(options.dataDir, "wrangler"),
+      "--var",
+      `TURSO_DATABASE_URL:${options.libsqlUrl}`,
+      ...(options.libsqlAuthToken ? ["--var", `TURSO_AUTH_TOKEN:${options.libsqlAuthToken}`] : []),
+      // Connectors talk to the local simulators (their keys are in .dev.vars); CRM deals reach this worker's form door
+      // through its own SELF binding, as in production.
+      ...Object.entries({
+        ...connectorUrls(options.simulatorsUrl),
+        METRICS_DELIVERY: "direct",
+        ...options.vars,
+      }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+      "--show-interactive-dev-session=false",
+    ],
+    url: `http://127.0.0.1:${workerPort}`,
+    readyPath: "/healthz",
+    quiet: options.quiet,
+    timeoutMs: 90_000,
+    onOutput: options.onOutput,
+  });
+}
