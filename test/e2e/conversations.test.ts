@@ -14,7 +14,7 @@ import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import type { SentEmail } from "../../simulators/email.ts";
 import type { SmsMessage } from "../../simulators/twilio.ts";
-import type { Application } from "../../workers/workflows/customer-onboarding.ts";
+import type { Application } from "../../workers/workflows/customer-onboarding/index.ts";
 import { useStack } from "../support/stack.ts";
 import { testWorkerConfig } from "../support/test-worker.ts";
 import { eventually } from "../support/wait.ts";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
-import type { Application } from "../../workers/workflows/customer-onboarding.ts";
+import type { Application } from "../../workers/workflows/customer-onboarding/index.ts";
 import { runDemo, useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 

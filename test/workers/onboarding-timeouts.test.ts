@@ -3,7 +3,7 @@
  * object's alarm runs them. No reply to a document request: one reminder at 24 h, then a person at 72 h.
  */
 import { describe, expect, it } from "vitest";
-import customerOnboarding from "../../workers/workflows/customer-onboarding.ts";
+import customerOnboarding from "../../workers/workflows/customer-onboarding/index.ts";
 import { caseHandle, sim } from "./case-handle.ts";
 import { testClock } from "./clock.ts";
 

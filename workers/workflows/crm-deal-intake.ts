@@ -11,7 +11,7 @@ import { type hubspotEvents, hubspotWebhooks } from "../connectors/hubspot/event
 import { onboardingFormClient, onboardingFormConfig } from "../connectors/onboarding-form/client.ts";
 import type { PayloadOf } from "../connectors/triggers.ts";
 import { defineWorkflow } from "../engine/index.ts";
-import type { Application } from "./customer-onboarding.ts";
+import type { Application } from "./customer-onboarding/index.ts";
 
 /** The deal stage (its internal id in the onboarding pipeline) at which a deal becomes an application. */
 export const ONBOARDING_STAGE = "onboarding";

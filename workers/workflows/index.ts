@@ -1,6 +1,6 @@
 import type { WorkflowDefinition } from "../engine/index.ts";
 import crmDealIntake from "./crm-deal-intake.ts";
-import customerOnboarding, { customerOnboardingV1, customerOnboardingV2 } from "./customer-onboarding.ts";
+import customerOnboarding, { customerOnboardingV1, customerOnboardingV2 } from "./customer-onboarding/index.ts";
 import githubIssueTriage from "./github-issue-triage.ts";
 import paymentRecovery from "./payment-recovery.ts";
 import refundDispute, { refundDisputeV1 } from "./refund-dispute.ts";

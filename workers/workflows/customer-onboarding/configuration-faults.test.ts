@@ -1,7 +1,7 @@
 /** customer-onboarding through the pure engine, against the simulators in process: configuration faults escalate. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SIMULATOR_KEYS, serveSimulators } from "../../simulators/index.ts";
-import { agentSteps } from "../agent/agent-step.ts";
+import { SIMULATOR_KEYS, serveSimulators } from "../../../simulators/index.ts";
+import { agentSteps } from "../../agent/agent-step.ts";
 import {
   type Advance,
   advanceCase,
@@ -9,8 +9,8 @@ import {
   type PendingWait,
   type RetryState,
   type StepRecord,
-} from "../engine/index.ts";
-import customerOnboarding from "./customer-onboarding.ts";
+} from "../../engine/index.ts";
+import customerOnboarding from "./index.ts";
 
 let sims: Awaited<ReturnType<typeof serveSimulators>>;
 beforeAll(async () => {

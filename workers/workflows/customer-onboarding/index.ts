@@ -7,181 +7,27 @@
  * and prefers it (`contactBy: "sms"`): questions, reminders and the welcome go by SMS, replies come back by SMS
  * (a document as an MMS attachment), and the case is keyed by that number so the replies find it.
  */
-import { z } from "zod";
-import { complianceClient, complianceConfig, type ScreeningCandidate } from "../connectors/compliance/client.ts";
-import { emailChannel, emailClient, emailConfig, emailReplies } from "../connectors/email/client.ts";
-import { emailWebhooks } from "../connectors/email/events.ts";
-import { emailSlaNotice } from "../connectors/email/sla-notice.ts";
-import { hubspotClient, hubspotConfig } from "../connectors/hubspot/client.ts";
-import { onboardingFormWebhooks } from "../connectors/onboarding-form/events.ts";
-import { provisioningClient, provisioningConfig } from "../connectors/provisioning/client.ts";
-import { provisioningWebhooks } from "../connectors/provisioning/events.ts";
-import { stripeClient, stripeConfig } from "../connectors/stripe/client.ts";
-import { e164, smsChannel, smsReplies } from "../connectors/twilio/client.ts";
-import { twilioWebhooks } from "../connectors/twilio/events.ts";
-import { type CaseEvent, defineWorkflow, type EscalationRequest } from "../engine/index.ts";
+import { complianceClient, complianceConfig } from "../../connectors/compliance/client.ts";
+import { emailChannel, emailClient, emailConfig } from "../../connectors/email/client.ts";
+import { emailSlaNotice } from "../../connectors/email/sla-notice.ts";
+import { hubspotClient, hubspotConfig } from "../../connectors/hubspot/client.ts";
+import { provisioningClient, provisioningConfig } from "../../connectors/provisioning/client.ts";
+import { stripeClient, stripeConfig } from "../../connectors/stripe/client.ts";
+import { smsChannel } from "../../connectors/twilio/client.ts";
+import { defineWorkflow } from "../../engine/index.ts";
+import { type Application, smsNumber } from "./application.ts";
+import { COMPLIANCE_QUEUE, complianceLeads, ONBOARDING_QUEUE } from "./escalation.ts";
+import { markets } from "./markets.ts";
+import { priceOf } from "./plans.ts";
+import { Answer, questionRules } from "./questions.ts";
+import { attachmentOf, replyText } from "./replies.ts";
+import { Review, screeningRules } from "./screening.ts";
+import { emailKey, V1_TRIGGERS, V2_TRIGGERS } from "./triggers.ts";
 
-export interface ApplicationDocument {
-  type: string;
-  fileName: string;
-  contentType: string;
-  sizeBytes: number;
-}
-
-export interface Application {
-  email: string;
-  name: string;
-  birthDate: string;
-  country: string;
-  plan: string;
-  paymentMethod: string;
-  consent?: boolean;
-  documents: ApplicationDocument[];
-  /** E.164 (`+4915112345678`); with `contactBy: "sms"` (version 2 on) the conversation is by SMS. */
-  phone?: string;
-  contactBy?: "email" | "sms";
-}
-
-export interface MarketRule {
-  countries: string[];
-  dataResidency: string;
-  consentRequired: boolean;
-}
-
-/** Markets as data: `ONBOARDING_MARKETS` (JSON, same shape) replaces these without a code change. */
-export const DEFAULT_MARKETS: Record<string, MarketRule> = {
-  EU: {
-    countries: ["AT", "BE", "DE", "ES", "FR", "IE", "IT", "NL", "PL", "PT", "SE"],
-    dataResidency: "eu-west",
-    consentRequired: true,
-  },
-  US: { countries: ["US"], dataResidency: "us-east", consentRequired: false },
-};
-/** Plan → Stripe price. */
-const PRICES: Record<string, string> = {
-  "fiber-500": "price_fiber_500",
-  "fiber-1000": "price_fiber_1000",
-  mobile: "price_mobile",
-};
-
-const email = (value: unknown) =>
-  typeof value === "string" && value.includes("@") ? `customer:${value.trim().toLowerCase()}` : null;
-const phone = (value: unknown) => ((n) => (n ? `customer:${n}` : null))(e164(value));
-/** The number an applicant asked to be texted at (version 2), or null for email. */
-const smsNumber = (app: Partial<Application> | undefined) => (app?.contactBy === "sms" ? e164(app.phone) : null);
-/** One case per customer: by the number they text from when they chose SMS, else by email. */
-const customerKey = (app: Partial<Application> | undefined) => (smsNumber(app) ? phone(app!.phone) : email(app?.email));
-const isSms = (reply: CaseEvent) => reply.source === "twilio";
-const replyText = (reply: CaseEvent) =>
-  isSms(reply)
-    ? String((reply.payload as { Body?: string }).Body ?? "")
-    : String((reply.payload as { data?: { text?: string } })?.data?.text ?? "");
-
-function markets(config: Readonly<Record<string, unknown>>): Record<string, MarketRule> {
-  const raw = config.ONBOARDING_MARKETS;
-  return typeof raw === "string" && raw ? (JSON.parse(raw) as Record<string, MarketRule>) : DEFAULT_MARKETS;
-}
-
-/** The reply's first attachment: an email's, or an MMS's media (Twilio gives its type, not its size). */
-function attachmentOf(reply: CaseEvent): { filename?: string; content_type?: string; size?: number } | undefined {
-  if (!isSms(reply))
-    return (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } })
-      .data?.attachments?.[0];
-  const mms = reply.payload as { NumMedia?: string; MediaUrl0?: string; MediaContentType0?: string };
-  return Number(mms.NumMedia ?? 0) > 0
-    ? { filename: mms.MediaUrl0?.split("/").at(-1) ?? "mms-0", content_type: mms.MediaContentType0, size: 0 }
-    : undefined;
-}
-
-const Answer = z.object({
-  decision: z.enum(["answer", "escalate"]),
-  confidence: z.number().min(0).max(1),
-  rationale: z.string(),
-  answer: z.string().max(2_000),
-});
-
-/** The offline model's answers: only what the case facts say; anything else goes to a person. */
-export function questionRules({
-  context,
-  data,
-}: {
-  context: Record<string, unknown>;
-  data: readonly { text: string }[];
-}) {
-  const question = data
-    .map((d) => d.text)
-    .join(" ")
-    .toLowerCase();
-  if (/format|pdf|jpe?g|png|heic|file|size|mb\b/.test(question)) {
-    return {
-      decision: "answer" as const,
-      confidence: 0.9,
-      rationale: "the case states the accepted formats",
-      answer: `We accept your document as PDF, JPEG or PNG, up to 10 MB. Your first file was refused: ${String(context.rejectedBecause)}.`,
-    };
-  }
-  return {
-    decision: "escalate" as const,
-    confidence: 0.4,
-    rationale: "the case facts do not answer this question",
-    answer: "",
-  };
-}
-
-const Review = z.object({
-  decision: z.enum(["clear", "escalate"]),
-  confidence: z.number().min(0).max(1),
-  rationale: z.string(),
-});
-
-/** The offline model's rule for an ambiguous screening: a different birth date on every candidate clears it. */
-export function screeningRules({ context }: { context: Record<string, unknown> }) {
-  const birthDate = context.birthDate as string;
-  const candidates = context.candidates as ScreeningCandidate[];
-  const sameBirthDate = candidates.filter((c) => c.properties?.birthDate?.includes(birthDate));
-  return sameBirthDate.length === 0
-    ? {
-        decision: "clear" as const,
-        confidence: 0.9,
-        rationale: `no candidate shares the applicant's birth date ${birthDate}`,
-      }
-    : {
-        decision: "escalate" as const,
-        confidence: 0.5,
-        rationale: `${sameBirthDate.map((c) => c.caption).join(", ")} share the birth date: a person must compare`,
-      };
-}
-
-const V1_TRIGGERS = [
-  onboardingFormWebhooks.on("application.submitted", { caseKey: (e) => email(e.application?.email) }),
-  emailWebhooks.on("email.received", { caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies }),
-  provisioningWebhooks.on("service.activated", { caseKey: (e) => email(e.activation?.customer?.email), opens: false }),
-];
-const V2_TRIGGERS = [
-  onboardingFormWebhooks.on("application.submitted", { caseKey: (e) => customerKey(e.application) }),
-  emailWebhooks.on("email.received", { caseKey: (e) => email(e.data?.from), opens: false, reply: emailReplies }),
-  // The customer's SMS (Twilio's inbound webhook): correlated by the number it comes from.
-  twilioWebhooks.on("message.received", { caseKey: (e) => phone(e.From), opens: false, reply: smsReplies }),
-  provisioningWebhooks.on("service.activated", {
-    caseKey: (e) =>
-      e.activation?.customer?.phone ? phone(e.activation.customer.phone) : email(e.activation?.customer?.email),
-    opens: false,
-  }),
-];
-
-/** Onboarding exceptions nobody took within their SLA go to the team's leads, told by email (the workflow's notifier). */
-const ONBOARDING_QUEUE = { queue: "onboarding", then: { queue: "onboarding-leads", sla: "8h" } } satisfies Pick<
-  EscalationRequest,
-  "queue" | "then"
->;
-/** Screening decisions are due in 4 h; past that the compliance leads have them, and hear of it by their own address. */
-const COMPLIANCE_QUEUE = {
-  queue: "compliance",
-  sla: "4h",
-  then: { queue: "compliance-leads", sla: "4h" },
-} satisfies Pick<EscalationRequest, "queue" | "sla" | "then">;
-const complianceLeads = (config: Readonly<Record<string, unknown>>) =>
-  emailSlaNotice(config, { to: "compliance-leads@crossflow.local" });
+export type { Application, ApplicationDocument } from "./application.ts";
+export { DEFAULT_MARKETS, type MarketRule } from "./markets.ts";
+export { questionRules } from "./questions.ts";
+export { screeningRules } from "./screening.ts";
 
 /**
  * Version 1 talks by email only; version 2 also by SMS (see the header); version 3 records the Stripe customer it
@@ -355,8 +201,8 @@ function customerOnboarding(version: 1 | 2 | 3) {
         stripe().createCustomer({ email: app.email, name: app.name }, ctx),
       );
       // Under the email key the billing workflows use, also for applicants whose onboarding is keyed by phone.
-      if (version >= 3) await step.alias("stripe-customer", customer.id, { key: email(app.email) ?? undefined });
-      const price = PRICES[app.plan] ?? `price_${app.plan}`;
+      if (version >= 3) await step.alias("stripe-customer", customer.id, { key: emailKey(app.email) ?? undefined });
+      const price = priceOf(app.plan);
       let subscription = await step.run("subscription", (ctx) =>
         stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx),
       );

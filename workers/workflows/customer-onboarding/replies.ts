@@ -1,0 +1,22 @@
+/** Reading the customer's reply the same way whether it came by email or by SMS. */
+import type { CaseEvent } from "../../engine/index.ts";
+
+const isSms = (reply: CaseEvent) => reply.source === "twilio";
+
+export const replyText = (reply: CaseEvent) =>
+  isSms(reply)
+    ? String((reply.payload as { Body?: string }).Body ?? "")
+    : String((reply.payload as { data?: { text?: string } })?.data?.text ?? "");
+
+/** The reply's first attachment: an email's, or an MMS's media (Twilio gives its type, not its size). */
+export function attachmentOf(
+  reply: CaseEvent,
+): { filename?: string; content_type?: string; size?: number } | undefined {
+  if (!isSms(reply))
+    return (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } })
+      .data?.attachments?.[0];
+  const mms = reply.payload as { NumMedia?: string; MediaUrl0?: string; MediaContentType0?: string };
+  return Number(mms.NumMedia ?? 0) > 0
+    ? { filename: mms.MediaUrl0?.split("/").at(-1) ?? "mms-0", content_type: mms.MediaContentType0, size: 0 }
+    : undefined;
+}
