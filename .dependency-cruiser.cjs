@@ -1,7 +1,8 @@
 /**
  * The house's layers, checked on every CI run (`npm run lint:deps`). Each layer imports only layers below it:
  *
- *   0  workers/engine, workers/observability, workers/errors.ts, workers/config.ts   pure core and shared leaves
+ *   0  workers/engine, workers/observability, workers/errors.ts, workers/config.ts,  pure core and shared leaves
+ *      workers/case-api.ts (the case API's zod contract)
  *   1  workers/webhooks, workers/agent                                                 the webhook kit, the agent step
  *   2  workers/connectors                                                              one folder per vendor
  *   3  workers/workflows                                                               the user's code
@@ -9,12 +10,13 @@
  *   5  workers/http                                                                    the Hono app and its port
  *   6  workers/platform                                                                Cloudflare and Deno
  *
- * db/ (schema, facts, KPI definitions, API keys) imports nothing of workers/; the dashboard reads db/ and the engine's
- * and workflows' declarations, never a runtime layer. Tests, scripts, simulators and benches stand outside.
+ * db/ (schema, facts, KPI definitions, API keys) imports nothing of workers/; the dashboard reads db/, the engine's
+ * and workflows' declarations and the case API's contract, never a runtime layer. Tests, scripts, simulators and benches
+ * stand outside.
  * ARCHITECTURE.md explains the layers; this file enforces them.
  */
 const LAYERS = [
-  "^workers/(engine|observability)/|^workers/(errors|config)\\.ts$",
+  "^workers/(engine|observability)/|^workers/(errors|config|case-api)\\.ts$",
   "^workers/(webhooks|agent)/",
   "^workers/connectors/",
   "^workers/workflows/",
@@ -73,7 +75,8 @@ module.exports = {
     },
     {
       name: "dashboard-reads-declarations",
-      comment: "the dashboard reads db/ and the engine's and workflows' declarations, never a runtime layer",
+      comment:
+        "the dashboard reads db/, the engine's and workflows' declarations and the case API's contract, never a runtime layer",
       severity: "error",
       from: { path: "^dashboard/src/" },
       to: { path: "^workers/(webhooks|connectors|ingest|case|metrics|dead-letters|http|platform)/" },

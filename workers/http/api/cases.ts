@@ -1,5 +1,6 @@
 /** Reading a case: its view (header, wait, events, steps, decisions, timeline) and its hash-chained audit trail. */
 import { type Context, Hono } from "hono";
+import type { CaseAudit, CaseView } from "../../case-api.ts";
 import type { AppEnv } from "../app-env.ts";
 import { notFound, targetCase } from "./case-target.ts";
 
@@ -13,7 +14,7 @@ async function auditOf(c: Context<AppEnv>) {
   return audit;
 }
 
-cases.get("/cases/:workflow/:caseKey/audit", async (c) => c.json(await auditOf(c)));
+cases.get("/cases/:workflow/:caseKey/audit", async (c) => c.json((await auditOf(c)) satisfies CaseAudit));
 
 cases.get("/cases/:workflow/:caseKey/audit.jsonl", async (c) => {
   const audit = await auditOf(c);
@@ -29,5 +30,5 @@ cases.get("/cases/:workflow/:caseKey", async (c) => {
   const { workflow, caseKey } = c.req.param();
   const view = await c.var.platform.cases.view(await targetCase(c));
   if (!view) throw notFound(workflow, caseKey);
-  return c.json(view);
+  return c.json(view satisfies CaseView);
 });

@@ -1,6 +1,7 @@
 /** Dead letters: the events (and metric batches) nothing could take, listed, read and replayed by a person. */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { DeadLetterQuery, ReplayBody } from "../../case-api.ts";
 import type { DeadLetterWithPayload } from "../../dead-letters/types.ts";
 import { ApiError } from "../../errors.ts";
 import { dispatchDelivery } from "../../ingest/dispatch.ts";
@@ -13,13 +14,6 @@ export const deadLetters = new Hono<AppEnv>();
 
 /** The same cap as a decision's: a replay body names one workflow at most. */
 const MAX_REPLAY_BYTES = 16 * 1024;
-
-const DeadLetterQuery = z.object({
-  source: z.string().max(40).optional(),
-  status: z.enum(["pending", "replayed", "all"]).default("pending"),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.coerce.number().int().positive().optional(),
-});
 
 const idParam = (raw: string) => {
   const id = Number(raw);
@@ -57,11 +51,6 @@ async function replayMetricBatch(platform: Platform, entry: DeadLetterWithPayloa
   await platform.deadLetters.markReplayed(entry.id, result);
   return result;
 }
-
-/** What a person may say when replaying: for a customer's message that named no conversation, which workflow's case it answers. */
-const ReplayBody = z
-  .object({ workflow: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, "workflow must be a workflow id") })
-  .strict();
 
 async function replayChoice(c: Context<AppEnv>): Promise<{ workflow?: string }> {
   const text = await c.req.text();

@@ -1,7 +1,7 @@
 /** People's decisions on a waiting case: who decides, what they may send, and how a refusal is audited. */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { HUMAN_DECISIONS } from "../../engine/index.ts";
+import { DecisionBody } from "../../case-api.ts";
 import { ApiError } from "../../errors.ts";
 import type { AppEnv } from "../app-env.ts";
 import { type ApiCaller, callerRoles } from "./auth.ts";
@@ -10,37 +10,6 @@ import { notFound, targetCase } from "./case-target.ts";
 export const decisions = new Hono<AppEnv>();
 
 const MAX_DECISION_BYTES = 16 * 1024;
-
-/**
- * A decision. Sent by the dashboard's server on behalf of the signed-in person, it names them (`actor`: who and their
- * roles); sent with an API key, it is the key holder's, with the key's roles, and `actor` may only repeat the holder.
- */
-const DecisionBody = z
-  .object({
-    step: z.string().min(1).max(200),
-    decision: z.enum(HUMAN_DECISIONS),
-    actor: z
-      .object({ id: z.string().min(1).max(200), roles: z.array(z.string().min(1).max(50)).max(20) })
-      .strict()
-      .optional(),
-    note: z.string().max(4000).optional(),
-    /** What the person reports having spent on it; the exception-cost KPI uses the workflow's figure otherwise. */
-    minutesSpent: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 60)
-      .optional(),
-    outcome: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, "outcome must be a kebab-case label")
-      .optional(),
-  })
-  .strict()
-  .refine((d) => d.decision !== "resolve" || d.outcome !== undefined, {
-    message: "a resolve decision needs an outcome label",
-    path: ["outcome"],
-  });
 
 type Decision = z.infer<typeof DecisionBody>;
 

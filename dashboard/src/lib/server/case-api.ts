@@ -4,80 +4,26 @@
  * `CaseApiError` naming what went wrong (not configured, unreachable, refused with the API's own code).
  */
 import { env } from "$env/dynamic/private";
+import type { CaseAudit, CaseView, DecisionAccepted, DecisionBody } from "$workers/case-api.ts";
 import type { AuditEntry, ChainVerdict } from "$workers/engine/audit.ts";
-import type {
-  CaseEvent,
+import type { CaseStatus, HumanDecisionKind, HumanTask, PendingWait, StepRecord } from "$workers/engine/types.ts";
+
+// The answers' shapes come from the case API's own contract (workers/case-api.ts), the schemas the worker serves.
+export type {
+  AuditEntry,
+  CaseAudit,
   CaseStatus,
-  HumanDecision,
+  CaseView,
+  ChainVerdict,
+  DecisionAccepted,
   HumanDecisionKind,
   HumanTask,
   PendingWait,
   StepRecord,
-} from "$workers/engine/types.ts";
+};
 
-export type { AuditEntry, CaseStatus, ChainVerdict, HumanDecisionKind, HumanTask, PendingWait, StepRecord };
-
-/**
- * `GET /api/cases/:workflow/:caseKey`, as `CaseView` in workers/case/runtime.ts declares it (restated here because
- * that module pulls in the worker's runtime types, which the dashboard's type check does not load).
- */
-export interface CaseView {
-  header: {
-    caseId: string;
-    caseKey: string;
-    workflowId: string;
-    workflowVersion: number;
-    status: CaseStatus;
-    openedAt: number;
-    updatedAt: number;
-    closedAt: number | null;
-    outcome: string | null;
-    error: string | null;
-    wait: PendingWait | null;
-    /** Which of its key's cases this is (1 for the first); absent from workers older than case sequences. */
-    seq?: number;
-    /** The key's next case, once this one ended and the customer came back. */
-    successor?: number | null;
-  };
-  /** The event that opened the case, with its payload. */
-  opener: { source: string; type: string; payload: unknown } | null;
-  wait: PendingWait | null;
-  events: Omit<CaseEvent, "payload">[];
-  steps: StepRecord[];
-  attempts: {
-    stepId: string;
-    attempt: number;
-    idempotencyKey: string;
-    startedAt: number;
-    finishedAt: number | null;
-    outcome: "succeeded" | "failed" | null;
-  }[];
-  decisions: (HumanDecision & { at: number })[];
-  /** Every audited action in order (audit entries without their chain fields). */
-  timeline: Omit<AuditEntry, "prevHash" | "hash">[];
-}
-
-/** The audit trail as `GET …/audit` answers: the entries and whether their hash chain verifies. */
-export interface CaseAudit {
-  entries: AuditEntry[];
-  verification: ChainVerdict;
-}
-
-/** A person's decision as `POST …/decisions` takes it. */
-export interface DecisionRequest {
-  step: string;
-  decision: HumanDecisionKind;
-  actor: { id: string; roles: string[] };
-  note?: string;
-  outcome?: string;
-  minutesSpent?: number;
-}
-
-export interface DecisionAccepted {
-  accepted: true;
-  /** True when this `Idempotency-Key` was already used: the earlier decision stands, nothing new happened. */
-  duplicate: boolean;
-}
+/** A person's decision as `POST …/decisions` takes it; the dashboard always names the signed-in person. */
+export type DecisionRequest = DecisionBody & { actor: NonNullable<DecisionBody["actor"]> };
 
 /**
  * A call to the case API that did not give the expected answer. `status` is the HTTP status (0: no answer at

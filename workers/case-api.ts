@@ -1,0 +1,232 @@
+/**
+ * The case API's contract, declared once in zod: what each request may carry and what each answer holds. The worker
+ * validates with it and serves it as an OpenAPI document (`GET /api/openapi.json`); the dashboard's client takes its
+ * types from it. A leaf module (zod and the engine's decision kinds only), so every layer and the dashboard may read it.
+ */
+import { z } from "zod";
+import { CASE_STATUSES, HUMAN_DECISIONS } from "./engine/index.ts";
+
+/** Every refusal: `{ error: { code, message } }`, the code naming what went wrong (`case_not_found`, `wait_ended`...). */
+export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+const epochMs = z.number().int();
+const strings = z.array(z.string()).readonly();
+
+export const AuditActor = z.object({ kind: z.enum(["sender", "rule", "engine", "model", "human"]), id: z.string() });
+
+/** An audited action without its chain fields: one line of the case's story. */
+export const TimelineEntry = z.object({
+  seq: z.number().int(),
+  at: epochMs,
+  actor: AuditActor,
+  action: z.string(),
+  stepId: z.string().optional(),
+  inputDigest: z.string().optional(),
+  outputDigest: z.string().optional(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const AuditEntry = TimelineEntry.extend({ prevHash: z.string(), hash: z.string() });
+
+export const ChainVerdict = z.union([
+  z.object({ valid: z.literal(true), entries: z.number().int(), head: z.string() }),
+  z.object({ valid: z.literal(false), entries: z.number().int(), brokenAt: z.number().int(), reason: z.string() }),
+]);
+
+/** `GET /api/cases/:workflow/:caseKey/audit`: the entries and whether their hash chain verifies. */
+export const CaseAudit = z.object({ entries: z.array(AuditEntry), verification: ChainVerdict });
+
+export const StepKind = z.enum([
+  "run",
+  "agent",
+  "decide",
+  "waitFor",
+  "sleep",
+  "ask",
+  "approve",
+  "escalate",
+  "resolve",
+  "sla",
+]);
+
+/** What a person is handed: enough to decide without opening another system. */
+export const ContextPacket = z.object({
+  title: z.string(),
+  reason: z.string(),
+  summary: z.string().optional(),
+  evidence: z.record(z.string(), z.unknown()).optional(),
+  tried: strings.optional(),
+  proposedAction: z.string().optional(),
+  steps: z.array(z.object({ id: z.string(), kind: StepKind, finishedAt: epochMs })).readonly(),
+  error: z.object({ name: z.string(), message: z.string(), attempts: z.number().int() }).optional(),
+});
+
+export const HumanTask = z.object({
+  kind: z.enum(["approval", "escalation"]),
+  queue: z.string(),
+  role: z.string(),
+  approvals: z.number().int(),
+  requestedBy: z.string().nullable(),
+  allowed: z.array(z.enum(HUMAN_DECISIONS)).readonly(),
+  packet: ContextPacket,
+  slaDeadline: epochMs.nullable(),
+  slaBreachedAt: epochMs.optional(),
+});
+
+/** What the case is parked on: another system's event, a deadline, or a person's decision (with their task). */
+export const PendingWait = z.object({
+  kind: z.enum(["event", "sleep", "human"]),
+  stepId: z.string(),
+  startedAt: epochMs,
+  deadline: epochMs.nullable(),
+  sources: strings,
+  types: strings,
+  human: HumanTask.optional(),
+});
+
+export const CaseStatus = z.enum(CASE_STATUSES);
+
+export const CaseHeader = z.object({
+  caseId: z.string(),
+  caseKey: z.string(),
+  workflowId: z.string(),
+  workflowVersion: z.number().int(),
+  status: CaseStatus,
+  openedAt: epochMs,
+  updatedAt: epochMs,
+  closedAt: epochMs.nullable(),
+  outcome: z.string().nullable(),
+  error: z.string().nullable(),
+  wait: PendingWait.nullable(),
+  flushFailures: z.number().int(),
+  /** Which of its key's cases this is (1 for the first). */
+  seq: z.number().int(),
+  /** The key's next case, once this one ended and the customer came back. */
+  successor: z.number().int().nullable(),
+});
+
+export const StepRecord = z.object({
+  id: z.string(),
+  kind: StepKind,
+  output: z.unknown(),
+  startedAt: epochMs,
+  finishedAt: epochMs,
+  eventSeq: z.number().int().optional(),
+  audit: z
+    .object({
+      actor: AuditActor.optional(),
+      entries: z.array(z.object({ action: z.string(), detail: z.record(z.string(), z.unknown()) })).optional(),
+    })
+    .optional(),
+});
+
+export const HumanDecision = z.object({
+  stepId: z.string(),
+  decision: z.enum(HUMAN_DECISIONS),
+  actor: z.object({ id: z.string(), roles: strings }),
+  note: z.string().optional(),
+  outcome: z.string().optional(),
+  minutesSpent: z.number().int().optional(),
+  via: z.string().optional(),
+});
+
+/** `GET /api/cases/:workflow/:caseKey`: the case as its object sees it now. */
+export const CaseView = z.object({
+  header: CaseHeader,
+  /** The event that opened the case, with its payload (the case's input). */
+  opener: z.object({ source: z.string(), type: z.string(), payload: z.unknown() }).nullable(),
+  wait: PendingWait.nullable(),
+  events: z.array(
+    z.object({ seq: z.number().int(), id: z.string(), source: z.string(), type: z.string(), receivedAt: epochMs }),
+  ),
+  steps: z.array(StepRecord),
+  /** Every attempt of every step's function, with its idempotency key. */
+  attempts: z.array(
+    z.object({
+      stepId: z.string(),
+      attempt: z.number().int(),
+      idempotencyKey: z.string(),
+      startedAt: epochMs,
+      finishedAt: epochMs.nullable(),
+      outcome: z.enum(["succeeded", "failed"]).nullable(),
+    }),
+  ),
+  decisions: z.array(HumanDecision.extend({ at: epochMs })),
+  /** Every audited action in order. */
+  timeline: z.array(TimelineEntry),
+  pendingMetrics: z.number().int(),
+});
+
+const label = /^[a-z0-9][a-z0-9-]{0,79}$/;
+
+/**
+ * A decision. Sent by the dashboard's server on behalf of the signed-in person, it names them (`actor`: who and their
+ * roles); sent with an API key, it is the key holder's, with the key's roles, and `actor` may only repeat the holder.
+ */
+export const DecisionBody = z
+  .object({
+    step: z.string().min(1).max(200),
+    decision: z.enum(HUMAN_DECISIONS),
+    actor: z
+      .object({ id: z.string().min(1).max(200), roles: z.array(z.string().min(1).max(50)).max(20) })
+      .strict()
+      .optional(),
+    note: z.string().max(4000).optional(),
+    /** What the person reports having spent on it; the exception-cost KPI uses the workflow's figure otherwise. */
+    minutesSpent: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .optional(),
+    outcome: z.string().regex(label, "outcome must be a kebab-case label").optional(),
+  })
+  .strict()
+  .refine((d) => d.decision !== "resolve" || d.outcome !== undefined, {
+    message: "a resolve decision needs an outcome label",
+    path: ["outcome"],
+  });
+
+/** `POST …/decisions`: 202 when the case takes it, 200 with `duplicate: true` for a repeated `Idempotency-Key`. */
+export const DecisionAccepted = z.object({ accepted: z.literal(true), duplicate: z.boolean() });
+
+export const DeadLetterQuery = z.object({
+  source: z.string().max(40).optional(),
+  status: z.enum(["pending", "replayed", "all"]).default("pending"),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+/** A verified event no workflow took, and why (the list leaves out the payloads). */
+export const DeadLetterEntry = z.object({
+  id: z.number().int(),
+  source: z.string(),
+  eventId: z.string(),
+  type: z.string(),
+  reason: z.string(),
+  receivedAt: epochMs,
+  occurredAt: epochMs.nullable(),
+  replayedAt: epochMs.nullable(),
+  replayResult: z.unknown(),
+});
+
+/** `GET /api/dead-letters/:id`: one dead letter with the payload it kept. */
+export const DeadLetter = DeadLetterEntry.extend({ payload: z.unknown() });
+
+/** `GET /api/dead-letters`: newest first; `next` is the `before` of the next page (null: no more). */
+export const DeadLetterPage = z.object({ deadLetters: z.array(DeadLetterEntry), next: z.number().int().nullable() });
+
+/** What a person may say when replaying: for a customer's message that named no conversation, which workflow's case it answers. */
+export const ReplayBody = z.object({ workflow: z.string().regex(label, "workflow must be a workflow id") }).strict();
+
+/** `POST /api/dead-letters/:id/replay`: what routing (or the metrics delivery) did with the event this time. */
+export const ReplayAnswer = z.object({ replayed: z.literal(true), result: z.record(z.string(), z.unknown()) });
+
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+export type CaseView = z.infer<typeof CaseView>;
+export type CaseAudit = z.infer<typeof CaseAudit>;
+/** A decision as a caller writes it (the body before defaults). */
+export type DecisionBody = z.input<typeof DecisionBody>;
+export type DecisionAccepted = z.infer<typeof DecisionAccepted>;
+export type DeadLetterPage = z.infer<typeof DeadLetterPage>;
+export type DeadLetter = z.infer<typeof DeadLetter>;
