@@ -8,19 +8,18 @@
  * (a document as an MMS attachment), and the case is keyed by that number so the replies find it.
  */
 import { complianceClient, complianceConfig } from "../../connectors/compliance/client.ts";
-import { emailChannel, emailClient, emailConfig } from "../../connectors/email/client.ts";
 import { emailSlaNotice } from "../../connectors/email/sla-notice.ts";
 import { hubspotClient, hubspotConfig } from "../../connectors/hubspot/client.ts";
 import { provisioningClient, provisioningConfig } from "../../connectors/provisioning/client.ts";
 import { stripeClient, stripeConfig } from "../../connectors/stripe/client.ts";
-import { smsChannel } from "../../connectors/twilio/client.ts";
 import { defineWorkflow } from "../../engine/index.ts";
 import { type Application, smsNumber } from "./application.ts";
+import { customerContact } from "./contact.ts";
+import { checkDocuments } from "./documents.ts";
 import { COMPLIANCE_QUEUE, complianceLeads, ONBOARDING_QUEUE } from "./escalation.ts";
 import { markets } from "./markets.ts";
 import { priceOf } from "./plans.ts";
-import { Answer, questionRules } from "./questions.ts";
-import { attachmentOf, replyText } from "./replies.ts";
+import { replyText } from "./replies.ts";
 import { Review, screeningRules } from "./screening.ts";
 import { emailKey, V1_TRIGGERS, V2_TRIGGERS } from "./triggers.ts";
 
@@ -51,24 +50,13 @@ function customerOnboarding(version: 1 | 2 | 3) {
     },
     async ({ input, step, agent, config, conversation }) => {
       const app = input.application;
-      const sms = version >= 2 ? smsNumber(app) : null;
-      const by = sms ? "SMS" : "email";
+      const contact = customerContact(app, version >= 2 ? smsNumber(app) : null, { step, config, conversation });
+      const { sms } = contact;
       const compliance = () => complianceClient(complianceConfig(config));
-      const mail = () => {
-        const settings = emailConfig(config);
-        return { client: emailClient(settings), from: settings.from };
-      };
-      // Marked with the case's conversation: the customer's answer comes back to this case, not to their others.
-      const channel = (subject: string) =>
-        sms
-          ? smsChannel(config, { to: sms }, conversation)
-          : emailChannel(config, { to: app.email, subject }, conversation);
-      const ask = (id: string, subject: string, message: string) =>
-        step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" });
 
       // 0. The CRM knows the customer from the start (upserted by email, so a repeat is harmless).
       const hubspot = () => hubspotClient(hubspotConfig(config));
-      const contact = await step.run("crm-contact", (ctx) =>
+      const crmContact = await step.run("crm-contact", (ctx) =>
         hubspot().upsertContact(
           {
             email: app.email,
@@ -82,65 +70,8 @@ function customerOnboarding(version: 1 | 2 | 3) {
       );
 
       // 1. Documents: a wrong format is asked for again, once; the reply's attachment is checked like the original.
-      for (const [i, original] of app.documents.entries()) {
-        let document = original;
-        for (let round = 0; ; round++) {
-          const check = await step.run(`document-${i}-check-${round}`, () => compliance().checkDocument(document));
-          if (check.status === "accepted") break;
-          if (round === 1)
-            return step.escalate(`document-${i}-still-rejected`, {
-              reason: `the ${original.type} was rejected twice: ${check.reason}`,
-              ...ONBOARDING_QUEUE,
-            });
-          const subject = `Your ${original.type}`;
-          let reply = await ask(
-            `document-${i}-again`,
-            subject,
-            `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`,
-          );
-          // A reply without the document may be a question: answered from the case (or a person), then we wait again.
-          for (let q = 0; reply && !attachmentOf(reply) && q < 2; q++) {
-            const answer = await agent(`document-${i}-question-${q}`, {
-              instructions:
-                "Answer the customer's question about their onboarding from the case facts only. If the facts do not answer it, decide `escalate`.",
-              promptVersion: "onboarding-question-1",
-              context: {
-                waitingFor: `${original.type} as PDF, JPEG or PNG, at most 10 MB`,
-                rejectedBecause: check.reason,
-                plan: app.plan,
-                country: app.country,
-              },
-              data: [{ label: "customer email", text: replyText(reply) }],
-              decision: Answer,
-              heuristics: questionRules,
-              guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
-              escalation: { ...ONBOARDING_QUEUE, sla: "4h" },
-            });
-            await step.run(`document-${i}-answer-${q}`, (ctx) =>
-              sms
-                ? channel(subject).send(answer.answer, ctx)
-                : mail().client.send(
-                    { from: mail().from, to: app.email, subject: `Re: ${subject}`, text: answer.answer },
-                    ctx,
-                  ),
-            );
-            reply = await step.waitFor(`document-${i}-after-answer-${q}`, channel(subject).reply, { timeout: "72h" });
-          }
-          if (!reply)
-            return step.escalate(`document-${i}-no-reply`, {
-              reason: `no new ${original.type} within 72 h`,
-              tried: [`asked by ${by}, reminded after 24 h`],
-              ...ONBOARDING_QUEUE,
-            });
-          const attachment = attachmentOf(reply);
-          document = {
-            type: original.type,
-            fileName: attachment?.filename ?? "",
-            contentType: attachment?.content_type ?? "none",
-            sizeBytes: attachment?.size ?? 0,
-          };
-        }
-      }
+      const documentsRefused = await checkDocuments(app, contact, { step, agent, config });
+      if (documentsRefused) return documentsRefused;
 
       // 2. Sanctions/PEP screening: a hit is compliance's call; an ambiguous result is judged, within guardrails.
       const screening = await step.run("screening", () =>
@@ -183,7 +114,7 @@ function customerOnboarding(version: 1 | 2 | 3) {
       if (market.decision === "unsupported")
         return step.escalate("unsupported-market", { reason: market.rationale, ...ONBOARDING_QUEUE });
       if (market.consentRequired && !app.consent) {
-        const reply = await ask(
+        const reply = await contact.ask(
           "consent",
           "Your consent",
           `To serve you from our ${market.dataResidency} data centre we need your consent to process your data there. Please reply YES to agree.`,
@@ -207,7 +138,7 @@ function customerOnboarding(version: 1 | 2 | 3) {
         stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx),
       );
       if ("declined" in subscription) {
-        const reply = await ask(
+        const reply = await contact.ask(
           "payment-method",
           "Your payment",
           "Your card was declined. Please reply with the id of a new payment method (it starts with pm_).",
@@ -252,14 +183,10 @@ function customerOnboarding(version: 1 | 2 | 3) {
 
       // 6. Welcome, and the CRM records it.
       const welcome = `Hi ${app.name}, your ${app.plan} service is active.`;
-      await step.run("welcome", (ctx) =>
-        sms
-          ? channel("Welcome").send(welcome, ctx)
-          : mail().client.send({ from: mail().from, to: app.email, subject: "Welcome", text: welcome }, ctx),
-      );
+      await step.run("welcome", (ctx) => contact.send("Welcome", welcome, ctx));
       await step.run("crm-note", (ctx) =>
         hubspot().addNote(
-          contact.id,
+          crmContact.id,
           `Onboarded: ${app.plan} in ${market.decision} (subscription ${subscription.id}).`,
           activated.receivedAt,
           ctx,

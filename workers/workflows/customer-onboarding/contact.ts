@@ -1,0 +1,46 @@
+/**
+ * How a case talks to its applicant: by SMS when they chose it (version 2 on), else by email. Every channel is marked
+ * with the case's conversation, so the customer's answer comes back to this case, not to their others.
+ */
+import { emailChannel, emailClient, emailConfig } from "../../connectors/email/client.ts";
+import { smsChannel } from "../../connectors/twilio/client.ts";
+import type { CaseEvent, Channel, StepContext, WorkflowContext } from "../../engine/index.ts";
+import type { Application } from "./application.ts";
+
+export interface CustomerContact {
+  /** The number the case texts, or null when it talks by email. */
+  sms: string | null;
+  /** "SMS" or "email": how the customer was asked, for the person an exception goes to. */
+  by: string;
+  channel(subject: string): Channel;
+  /** Asks, reminds after 24 h, and answers null after 72 h without a reply. */
+  ask(id: string, subject: string, message: string): Promise<CaseEvent | null>;
+  /** Sends inside a step: a text by SMS, or an email with this subject (a reply's `Re: …`, the welcome). */
+  send(subject: string, text: string, ctx: StepContext): unknown;
+}
+
+export function customerContact(
+  app: Application,
+  sms: string | null,
+  { step, config, conversation }: Pick<WorkflowContext<unknown>, "step" | "config" | "conversation">,
+): CustomerContact {
+  const channel = (subject: string) =>
+    sms
+      ? smsChannel(config, { to: sms }, conversation)
+      : emailChannel(config, { to: app.email, subject }, conversation);
+  // Built inside the step that sends, so a missing email setting escalates that step, not the case.
+  const mail = () => {
+    const settings = emailConfig(config);
+    return { client: emailClient(settings), from: settings.from };
+  };
+  return {
+    sms,
+    by: sms ? "SMS" : "email",
+    channel,
+    ask: (id, subject, message) => step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" }),
+    send: (subject, text, ctx) =>
+      sms
+        ? channel(subject).send(text, ctx)
+        : mail().client.send({ from: mail().from, to: app.email, subject, text }, ctx),
+  };
+}
