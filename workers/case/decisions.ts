@@ -14,8 +14,9 @@ import {
   type WorkflowDefinition,
 } from "../engine/index.ts";
 import { decisionMinutes } from "../metrics/index.ts";
+import { actorLabel, humanActor } from "./actors.ts";
+import { metricFor } from "./metric-event.ts";
 import type { CaseStorage } from "./storage.ts";
-import { actorLabel, humanActor, metricFor } from "./transitions.ts";
 
 /** A person's decision as the case API hands it over; `id` makes a resubmission a no-op. */
 export type DecisionInput = HumanDecision & { id: string };

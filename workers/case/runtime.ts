@@ -14,21 +14,21 @@ import {
   advanceCase,
   type CaseIngestResult,
   type ChainVerdict,
-  caseId,
-  digest,
   type EventEnvelope,
   isHumanWait,
-  type PendingWait,
   TERMINAL_STATUSES,
   verifyChain,
   type WorkflowDefinition,
 } from "../engine/index.ts";
 import type { MetricsDelivery } from "../metrics/index.ts";
 import { log } from "../observability/index.ts";
+import { ruleActor } from "./actors.ts";
 import { type DecisionInput, type DecisionResult, recordDecision, recordRefusedAction } from "./decisions.ts";
+import { storeEvent } from "./event-intake.ts";
+import { metricFor } from "./metric-event.ts";
 import { MetricsOutbox } from "./metrics-outbox.ts";
 import type { AlarmClock, CaseHeader, CaseStorage } from "./storage.ts";
-import { applyAdvance, ENGINE, metricFor, ruleActor } from "./transitions.ts";
+import { applyAdvance } from "./transitions.ts";
 import { type CaseView, caseView } from "./view.ts";
 
 export type { DecisionInput, DecisionResult } from "./decisions.ts";
@@ -41,15 +41,6 @@ export type { CaseView, TimelineEntry } from "./view.ts";
 const BURST_MS = 5_000;
 const BURST_STEPS = 200;
 const FLUSH_RETRY_MAX_MS = 5 * 60_000;
-
-/** Could this event end the wait? Only then is the case woken. */
-function mayEndWait(wait: PendingWait | null, event: EventEnvelope): boolean {
-  if (wait?.kind !== "event") return false;
-  return (
-    (wait.sources.length === 0 || wait.sources.includes(event.source)) &&
-    (wait.types.length === 0 || wait.types.includes(event.type))
-  );
-}
 
 export interface CaseRuntimeOptions {
   /** The deployed workflow versions; a case runs the one it opened with. */
@@ -103,70 +94,11 @@ export class CaseRuntime {
     const now = this.now();
     // A redelivery is answered from a read, without opening a write transaction.
     if (this.store.hasEvent(event.source, event.id)) return { status: "duplicate" };
-    const outcome = await this.store.atomically((): CaseIngestResult & { wake?: boolean } => {
-      let header = this.store.header();
-      if (header && TERMINAL_STATUSES.includes(header.status)) return this.afterEnd(header, event, now);
-      if (!header && !event.opens) return { status: "no_case" };
-      if (!this.store.insertEvent(event)) return { status: "duplicate" };
-      const opening = !header;
-      if (!header) {
-        this.store.openCase(event.caseKey, event.workflow, now, event.caseSeq ?? 1);
-        header = this.store.header()!;
-        this.store.queueMetric(
-          metricFor(header, "case.opened", now, {
-            status: "open",
-            actor: `sender:${event.source}`,
-            detail: { source: event.source, type: event.type },
-          }),
-        );
-      }
-      this.store.appendAudit({
-        at: now,
-        actor: { kind: "sender", id: event.source },
-        action: "event.received",
-        inputDigest: digest(event.payloadJson),
-        detail: { eventId: event.id, type: event.type, receivedAt: event.receivedAt },
-      });
-      if (opening) {
-        this.store.appendAudit({
-          at: now,
-          actor: ENGINE,
-          action: "case.opened",
-          detail: {
-            workflow: `${event.workflow.id}@v${event.workflow.version}`,
-            caseKey: event.caseKey,
-            ...(header.seq > 1 ? { seq: header.seq } : {}),
-          },
-        });
-        return { status: "accepted", wake: true };
-      }
-      return { status: "accepted", wake: header.status === "waiting" && mayEndWait(header.wait, event) };
-    });
-    if (outcome.wake) await this.timer.set(now);
-    const { wake: _wake, ...result } = outcome;
+    const { wake, ...result } = await this.store.atomically(() =>
+      storeEvent(this.store, event, now, this.options.workflows),
+    );
+    if (wake) await this.timer.set(now);
     return result;
-  }
-
-  /** An event for a key whose case (this one) has ended: pass it on to the next case, or refuse it. */
-  private afterEnd(header: CaseHeader, event: EventEnvelope, now: number): CaseIngestResult {
-    if (header.successor !== null) return { status: "forward", seq: header.successor };
-    const ended = { status: "no_case" as const, ended: { caseId: header.caseId, status: header.status } };
-    if (!event.opens) return ended;
-    // The policy of the newest deployed version: that is the version the next case would open with.
-    const newest = this.options.workflows
-      .filter((w) => w.id === header.workflowId)
-      .sort((a, b) => b.version - a.version)[0];
-    if (newest?.afterEnd === "dead-letter")
-      return { status: "no_case", ended: { ...ended.ended, oneCasePerKey: true } };
-    const seq = header.seq + 1;
-    this.store.setSuccessor(seq);
-    this.store.appendAudit({
-      at: now,
-      actor: { kind: "sender", id: event.source },
-      action: "case.succeeded",
-      detail: { eventId: event.id, type: event.type, next: caseId(header.workflowId, header.caseKey, seq) },
-    });
-    return { status: "forward", seq };
   }
 
   /**

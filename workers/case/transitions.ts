@@ -4,49 +4,16 @@
  */
 import {
   type Advance,
-  type AuditActor,
   digest,
   type HumanDecision,
   isHumanWait,
   type PendingWait,
   type RetryState,
 } from "../engine/index.ts";
-import type { MetricEvent, WorkflowMeasures } from "../metrics/index.ts";
+import type { WorkflowMeasures } from "../metrics/index.ts";
+import { actorLabel, ENGINE, humanActor, ruleActor } from "./actors.ts";
+import { metricFor } from "./metric-event.ts";
 import type { CaseHeader, CaseStorage } from "./storage.ts";
-
-export const ENGINE: AuditActor = { kind: "engine", id: "crossflow" };
-export const ruleActor = (header: CaseHeader): AuditActor => ({
-  kind: "rule",
-  id: `${header.workflowId}@v${header.workflowVersion}`,
-});
-export const humanActor = (id: string): AuditActor => ({ kind: "human", id });
-/** How a metric event names its actor: `human:ana`, `model:openai:gpt-5`, `rule:refund-dispute@v2`. */
-export const actorLabel = (actor: AuditActor): string => `${actor.kind}:${actor.id}`;
-
-/**
- * A metric event for a transition. Ids are deterministic, so every redelivery of the same transition is the same
- * row; `occurrence` tells apart transitions that may repeat (the n-th failed attempt of a step).
- */
-export function metricFor(
-  header: CaseHeader,
-  kind: MetricEvent["kind"],
-  at: number,
-  extra: Partial<MetricEvent>,
-  occurrence = "",
-): MetricEvent {
-  const id = [header.caseId, kind, extra.status ?? "", extra.stepId ?? "", occurrence].join("|");
-  return {
-    id,
-    caseId: header.caseId,
-    caseKey: header.caseKey,
-    workflowId: header.workflowId,
-    workflowVersion: header.workflowVersion,
-    kind,
-    at,
-    humanTouch: false,
-    ...extra,
-  };
-}
 
 /** The status a case has while parked on `wait`: a hand-off to a person is `escalated`, anything else `waiting`. */
 const parkedStatus = (wait: PendingWait) =>
