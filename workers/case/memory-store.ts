@@ -1,8 +1,8 @@
 /**
- * A case's state held in memory, with every write inside `atomically` recorded as a changed record (a key and
- * its JSON, or null when deleted) and undone if the transaction throws. A key-value adapter (Deno KV) loads the
- * records into it and persists the changes of each transaction atomically; the semantics match the SQLite store
- * (values round-trip through JSON, events are unique per source and id, sequences are dense).
+ * A case's state held in memory, every write inside `atomically` recorded as a changed record and undone if the
+ * transaction throws (memory-transaction.ts). A key-value adapter (Deno KV) loads the records into it and persists
+ * the changes of each transaction atomically; the semantics match the SQLite store (values round-trip through JSON,
+ * events are unique per source and id, sequences are dense).
  */
 import {
   type AuditEntry,
@@ -16,19 +16,10 @@ import {
   type StepRecord,
 } from "../engine/index.ts";
 import type { MetricEvent } from "../metrics/index.ts";
+import { MemoryTransactions, type RecordKey } from "./memory-transaction.ts";
 import type { CaseHeader, CaseStorage, HeaderChange, StepAttempt } from "./storage.ts";
 
-/** A record's key below the case: its kind, then what identifies it within the kind. */
-export type RecordKey = readonly [
-  kind: "header" | "event" | "step" | "attempt" | "retry" | "audit" | "metric",
-  ...id: (string | number)[],
-];
-
-export interface RecordChange {
-  key: RecordKey;
-  /** The record as JSON; null when it was deleted. */
-  json: string | null;
-}
+export type { Persist, RecordChange, RecordKey } from "./memory-transaction.ts";
 
 /** Records written before keys could have several cases lack `seq` and `successor`. */
 type StoredHeader = Omit<CaseHeader, "caseId" | "seq" | "successor"> & { seq?: number; successor?: number | null };
@@ -42,13 +33,10 @@ interface StoredEvent {
   payloadJson: string;
 }
 
-/** Applies `changes` to storage, all or none; throws when that failed (the model is then stale). */
-export type Persist = (changes: readonly RecordChange[]) => Promise<void>;
-
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const eventKey = (source: string, id: string) => `${source}\n${id}`;
 
-export class MemoryCaseStore implements CaseStorage {
+export class MemoryCaseStore extends MemoryTransactions implements CaseStorage {
   private head: StoredHeader | null = null;
   private readonly eventList: StoredEvent[] = [];
   private readonly eventIndex = new Map<string, number>();
@@ -57,10 +45,6 @@ export class MemoryCaseStore implements CaseStorage {
   private readonly retryMap = new Map<string, RetryState>();
   private readonly auditList: AuditEntry[] = [];
   private readonly outbox = new Map<string, MetricEvent>();
-  private changes: Map<string, RecordChange> | null = null;
-  private undo: (() => void)[] = [];
-
-  constructor(private readonly persist: Persist) {}
 
   /** Rebuilds the state from stored records (as `RecordChange.json` wrote them). */
   load(records: Iterable<{ key: RecordKey; json: string }>): void {
@@ -96,45 +80,6 @@ export class MemoryCaseStore implements CaseStorage {
       (a, b) => a.startedAt - b.startedAt || a.stepId.localeCompare(b.stepId) || a.attempt - b.attempt,
     );
     for (const e of this.eventList) this.eventIndex.set(eventKey(e.source, e.id), e.seq);
-  }
-
-  async atomically<T>(fn: () => T): Promise<T> {
-    if (this.changes) throw new Error("atomically() does not nest");
-    this.changes = new Map();
-    this.undo = [];
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      this.rollback();
-      throw error;
-    }
-    const changes = [...this.changes.values()];
-    this.changes = null;
-    if (changes.length > 0) {
-      try {
-        await this.persist(changes);
-      } catch (error) {
-        // Storage did not take the changes: the memory must not claim them either.
-        this.rollback();
-        throw error;
-      }
-    }
-    this.undo = [];
-    return result;
-  }
-
-  private rollback(): void {
-    for (const step of this.undo.reverse()) step();
-    this.undo = [];
-    this.changes = null;
-  }
-
-  /** Records a write: `undo` restores the memory, `json` is what storage gets. */
-  private write(key: RecordKey, json: string | null, undo: () => void): void {
-    if (!this.changes) throw new Error("store writes belong inside atomically()");
-    this.changes.set(JSON.stringify(key), { key, json });
-    this.undo.push(undo);
   }
 
   insertEvent(event: EventEnvelope): boolean {
