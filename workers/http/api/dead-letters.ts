@@ -1,7 +1,8 @@
 /** Dead letters: the events (and metric batches) nothing could take, listed, read and replayed by a person. */
-import { type Context, Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { z } from "zod";
-import { DeadLetterQuery, ReplayBody } from "../../case-api.ts";
+import { DeadLetter, DeadLetterPage, DeadLetterQuery, ReplayAnswer, ReplayBody } from "../../case-api.ts";
 import type { DeadLetterWithPayload } from "../../dead-letters/types.ts";
 import { ApiError } from "../../errors.ts";
 import { dispatchDelivery } from "../../ingest/dispatch.ts";
@@ -9,8 +10,9 @@ import { METRICS_DEAD_LETTER_SOURCE, parseMetricBatch } from "../../metrics/inde
 import type { AppEnv } from "../app-env.ts";
 import type { DeadLetterStore, Platform } from "../platform.ts";
 import { authorize } from "./auth.ts";
+import { json, refusals, serve } from "./openapi.ts";
 
-export const deadLetters = new Hono<AppEnv>();
+export const deadLetters = new OpenAPIHono<AppEnv>();
 
 /** The same cap as a decision's: a replay body names one workflow at most. */
 const MAX_REPLAY_BYTES = 16 * 1024;
@@ -21,7 +23,16 @@ const idParam = (raw: string) => {
   return id;
 };
 
-deadLetters.get("/dead-letters", async (c) => {
+const DeadLetterPath = z.object({ id: z.string().describe("a dead letter's id, a positive integer (400 invalid_id)") });
+
+const listDeadLetters = createRoute({
+  method: "get",
+  path: "/dead-letters",
+  summary: "Dead letters, newest first, with `next` for paging",
+  request: { query: DeadLetterQuery },
+  responses: { 200: json("a page of dead letters", DeadLetterPage), ...refusals({ 400: "`invalid_query`" }) },
+});
+serve(deadLetters, listDeadLetters, async (c) => {
   authorize(c.var.caller, "viewer", "*");
   const query = DeadLetterQuery.safeParse(c.req.query());
   if (!query.success) throw new ApiError(400, "invalid_query", z.prettifyError(query.error));
@@ -35,7 +46,17 @@ async function deadLetterOf(store: DeadLetterStore, rawId: string) {
   return entry;
 }
 
-deadLetters.get("/dead-letters/:id", async (c) =>
+const readDeadLetter = createRoute({
+  method: "get",
+  path: "/dead-letters/{id}",
+  summary: "One dead letter with its payload and reason",
+  request: { params: DeadLetterPath },
+  responses: {
+    200: json("the dead letter", DeadLetter),
+    ...refusals({ 400: "`invalid_id`", 404: "`dead_letter_not_found`" }),
+  },
+});
+serve(deadLetters, readDeadLetter, async (c) =>
   c.json(authorize(c.var.caller, "viewer", "*") && (await deadLetterOf(c.var.platform.deadLetters, c.req.param("id")))),
 );
 
@@ -68,12 +89,36 @@ async function replayChoice(c: Context<AppEnv>): Promise<{ workflow?: string }> 
   return parsed.data;
 }
 
+const replay = createRoute({
+  method: "post",
+  path: "/dead-letters/{id}/replay",
+  summary: "Routes the event again as if it had just arrived (operator keys)",
+  request: {
+    params: DeadLetterPath,
+    body: {
+      required: false,
+      description: "only for a customer's message a person has to place: the workflow whose case it answers",
+      content: { "application/json": { schema: ReplayBody } },
+    },
+  },
+  responses: {
+    200: json("what routing (or the metrics delivery) did with it", ReplayAnswer),
+    ...refusals({
+      400: "`invalid_id`, `invalid_json`, `invalid_replay`",
+      404: "`dead_letter_not_found`",
+      409: "`already_replayed`, `still_unroutable`, `metrics_not_configured`",
+      413: "`payload_too_large` (16 KiB)",
+      422: "`malformed_metric_batch`",
+    }),
+  },
+});
+
 /**
  * Sends a kept event through today's routing, exactly as if it had just arrived. A customer's message that named
  * no conversation while several of their cases were open is replayed into the case a person picked:
  * `{ "workflow": "<id>" }` (one of the candidates the dead letter's reason lists).
  */
-deadLetters.post("/dead-letters/:id/replay", async (c) => {
+serve(deadLetters, replay, async (c) => {
   authorize(c.var.caller, "operator", "*");
   const store = c.var.platform.deadLetters;
   const choice = await replayChoice(c);

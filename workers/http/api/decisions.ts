@@ -1,13 +1,16 @@
 /** People's decisions on a waiting case: who decides, what they may send, and how a refusal is audited. */
-import { type Context, Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { z } from "zod";
-import { DecisionBody } from "../../case-api.ts";
+import { DecisionAccepted, DecisionBody } from "../../case-api.ts";
 import { ApiError } from "../../errors.ts";
 import type { AppEnv } from "../app-env.ts";
 import { type ApiCaller, callerRoles } from "./auth.ts";
 import { notFound, targetCase } from "./case-target.ts";
+import { CasePath, CaseQuery } from "./cases.ts";
+import { json, refusals, serve } from "./openapi.ts";
 
-export const decisions = new Hono<AppEnv>();
+export const decisions = new OpenAPIHono<AppEnv>();
 
 const MAX_DECISION_BYTES = 16 * 1024;
 
@@ -78,11 +81,41 @@ async function deciderOf(
   return { id: caller.holder, roles: callerRoles(caller) };
 }
 
+const decide = createRoute({
+  method: "post",
+  path: "/cases/{workflow}/{caseKey}/decisions",
+  summary: "A person's decision on a waiting case (operator keys); each refusal is audited by the case",
+  request: {
+    params: CasePath,
+    query: CaseQuery,
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .optional()
+        .describe("1-200 printable ASCII characters; a repeated key is a no-op (400 invalid_idempotency_key)"),
+    }),
+    body: { required: true, content: { "application/json": { schema: DecisionBody } } },
+  },
+  responses: {
+    202: json("accepted: the case resumes", DecisionAccepted),
+    200: json("`duplicate: true`: this Idempotency-Key was used, the earlier decision stands", DecisionAccepted),
+    ...refusals({
+      400: "`invalid_seq`, `invalid_json`, `invalid_decision`, `actor_required`, `invalid_idempotency_key`",
+      403: "`actor_not_allowed`, `not_authorized` (lacks the task's role), `self_approval`",
+      404: "`case_not_found`",
+      409: "`already_decided`, `wait_ended`",
+      413: "`payload_too_large` (16 KiB)",
+      415: "`unsupported_media_type`",
+      422: "`decision_not_allowed`",
+    }),
+  },
+});
+
 /**
  * Resumes a waiting case with a person's decision: approve / reject an approval, resolve an escalation (with an
  * outcome label), retry a step that failed over to a person. `Idempotency-Key` makes a resubmission a no-op.
  */
-decisions.post("/cases/:workflow/:caseKey/decisions", async (c) => {
+serve(decisions, decide, async (c) => {
   const { workflow, caseKey } = c.req.param();
   const id = await targetCase(c, "operator");
   const cases = c.var.platform.cases;
