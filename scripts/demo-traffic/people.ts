@@ -1,0 +1,46 @@
+/**
+ * What the demo's customers and operators do once a case is open: a customer's email reply (signed as Resend's inbound
+ * webhook), a customer's SMS through the Twilio simulator, an approver's click in the Slack simulator.
+ */
+import { post, sign } from "../senders.ts";
+import type { DemoCase, DemoTarget } from "./types.ts";
+
+/** The customer replies by email, as Resend reports an inbound email to the worker (signed with its webhook secret). */
+export async function email(target: DemoTarget, c: DemoCase, text: string, attachments: unknown[] = []): Promise<void> {
+  const reply = {
+    type: "email.received",
+    created_at: new Date().toISOString(),
+    data: { from: c.email, subject: "Re: your request", text, attachments },
+  };
+  const res = await post(target.workerUrl, await sign.standardWebhooks("resend", target.resendSecret, reply));
+  if (res.status !== 202) throw new Error(`reply from ${c.email}: ${res.status} ${await res.text()}`);
+}
+
+/** The customer texts back through the Twilio simulator, which signs Twilio's inbound webhook to the worker. */
+export async function textBack(
+  target: DemoTarget,
+  c: DemoCase,
+  body: string,
+  media: { url: string; contentType: string }[] = [],
+): Promise<void> {
+  const res = await fetch(`${target.simulatorsUrl}/twilio/_sim/inbound`, {
+    method: "POST",
+    body: JSON.stringify({ from: c.phone, body, media }),
+  });
+  const sent = (await res.json().catch(() => null)) as { worker?: { status: number } } | null;
+  if (sent?.worker?.status !== 202) throw new Error(`SMS from ${c.phone}: ${res.status} ${JSON.stringify(sent)}`);
+}
+
+/** A declared approver (SLACK_APPROVERS in .dev.vars) clicks Approve on the case's Slack message. */
+export async function approveInSlack(target: DemoTarget, c: DemoCase): Promise<void> {
+  const res = await fetch(`${target.simulatorsUrl}/slack/_sim/click`, {
+    method: "POST",
+    body: JSON.stringify({ user: SLACK_DEMO_APPROVER, action: "approve", caseKey: c.caseKey }),
+  });
+  const clicked = (await res.json().catch(() => null)) as { worker?: { status: number } } | null;
+  if (clicked?.worker?.status !== 200)
+    throw new Error(`Slack approval for ${c.caseKey}: ${res.status} ${JSON.stringify(clicked)}`);
+}
+
+/** The operator the local .dev.vars lets approve from Slack. */
+const SLACK_DEMO_APPROVER = "U0CFOPSANA";

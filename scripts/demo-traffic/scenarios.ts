@@ -1,0 +1,199 @@
+/**
+ * The demo's scenarios, in their realistic mix (weights in percent within each workflow): refund tickets opened in the
+ * Zendesk simulator over charges seeded in the Stripe simulator, and signup-form applications; each says how its
+ * customer answers and whether an operator approves in Slack.
+ */
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { post, type SignedRequest, sign } from "../senders.ts";
+import { approveInSlack, email, textBack } from "./people.ts";
+import type { DemoTarget, Scenario } from "./types.ts";
+
+/** A random integer below `n`: picks scenarios and amounts, and the one delivery in ten sent twice. */
+export const rand = (n: number) => Math.floor(Math.random() * n);
+
+async function deliver(target: DemoTarget, request: SignedRequest, what: string): Promise<void> {
+  const res = await post(target.workerUrl, request);
+  if (res.status !== 202) throw new Error(`${what}: ${res.status} ${await res.text()}`);
+  if (rand(10) === 0) await post(target.workerUrl, request); // a retried delivery: answered as a duplicate
+}
+
+// refund-dispute
+
+async function seedCharge(target: DemoTarget, id: string, amount: number): Promise<void> {
+  const res = await fetch(`${target.simulatorsUrl}/stripe/v1/charges`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${SIMULATOR_KEYS.stripe}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ id, amount: String(amount), currency: "eur" }),
+  });
+  if (!res.ok) throw new Error(`seeding charge ${id}: ${res.status} ${await res.text()}`);
+}
+
+function ticket(
+  kind: string,
+  weight: number,
+  amount: () => number,
+  text: (charge: string) => string,
+  extra: Pick<Scenario, "answer" | "approve"> = {},
+): Scenario {
+  return {
+    ...extra,
+    workflow: "refund-dispute",
+    kind,
+    weight,
+    async open(target, c) {
+      await seedCharge(target, c.charge!, amount());
+      // The customer writes to support; the Zendesk simulator reports the new ticket to the worker, signed.
+      const res = await fetch(`${target.simulatorsUrl}/zendesk/api/v2/tickets.json`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${SIMULATOR_KEYS.zendesk}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          ticket: {
+            subject: "Refund request",
+            comment: { body: text(c.charge!) },
+            requester: { email: c.email },
+            tags: ["refund"],
+          },
+        }),
+      });
+      if (res.status !== 201) throw new Error(`ticket for ${c.email}: ${res.status} ${await res.text()}`);
+      const { ticket } = (await res.json()) as { ticket: { id: number } };
+      // A sender retrying: the same event again, answered as a duplicate.
+      if (rand(10) === 0)
+        await fetch(`${target.simulatorsUrl}/zendesk/_sim/redeliver`, {
+          method: "POST",
+          body: JSON.stringify({ ticketId: ticket.id }),
+        });
+    },
+  };
+}
+
+// customer-onboarding
+
+const passport = { type: "passport", fileName: "passport.pdf", contentType: "application/pdf", sizeBytes: 240_000 };
+
+function application(
+  kind: string,
+  weight: number,
+  overrides: Record<string, unknown>,
+  extra: Pick<Scenario, "answer" | "sms"> = {},
+): Scenario {
+  return {
+    ...extra,
+    workflow: "customer-onboarding",
+    kind,
+    weight,
+    async open(target, c) {
+      const contact = c.phone ? { phone: c.phone, contactBy: "sms" } : {};
+      const app = {
+        email: c.email,
+        name: "Alex Demo",
+        birthDate: "1988-03-14",
+        country: "DE",
+        plan: "fiber-500",
+        paymentMethod: "pm_card_visa",
+        consent: true,
+        documents: [passport],
+        ...contact,
+        ...overrides,
+      };
+      await deliver(
+        target,
+        await sign.hmacSource("onboarding-form", target.onboardingSecret, `app-${c.email}`, {
+          event: "application.submitted",
+          application: app,
+        }),
+        `application of ${c.email}`,
+      );
+    },
+  };
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  ticket(
+    "duplicate",
+    55,
+    () => 1_500 + rand(3_000),
+    (ch) => `Hi, I was charged twice for my last order. The duplicate is ${ch}.`,
+  ),
+  ticket(
+    "not-arrived",
+    8,
+    () => 2_000 + rand(2_500),
+    (ch) => `My order never arrived and I paid with ${ch}. Please refund.`,
+  ),
+  ticket(
+    "large",
+    6,
+    () => 6_000 + rand(3_500),
+    (ch) => `You double charged me on ${ch}, I want my money back.`,
+  ),
+  ticket(
+    "large-approved-in-slack",
+    4,
+    () => 6_000 + rand(3_500),
+    (ch) => `You charged me twice on ${ch}, please refund one.`,
+    { approve: approveInSlack },
+  ),
+  ticket(
+    "over-cap",
+    4,
+    () => 15_000 + rand(10_000),
+    (ch) => `Duplicate charge ${ch} on my annual plan.`,
+  ),
+  ticket(
+    "fraud",
+    7,
+    () => 1_000 + rand(4_000),
+    (ch) => `I did not authorize ${ch}, my card was stolen.`,
+  ),
+  ticket(
+    "unclear",
+    6,
+    () => 2_000 + rand(2_000),
+    (ch) => `I'm not happy with ${ch}, can you do something?`,
+  ),
+  ticket(
+    "needs-details",
+    10,
+    () => 1_500 + rand(2_500),
+    () => "I was charged twice last week, please fix it.",
+    { answer: (target, c) => email(target, c, `Sorry! It is ${c.charge}, I was charged twice.`) },
+  ),
+  application("happy", 55, {}),
+  application("happy-by-sms", 5, {}, { sms: true }),
+  application(
+    "wrong-document",
+    7,
+    { documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] },
+    {
+      answer: (target, c) =>
+        email(target, c, "Here it is as a PDF.", [
+          { filename: "passport.pdf", content_type: "application/pdf", size: 180_000 },
+        ]),
+    },
+  ),
+  application(
+    "wrong-document-by-sms",
+    3,
+    { documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] },
+    {
+      sms: true,
+      answer: (target, c) =>
+        textBack(target, c, "here it is as a pdf", [
+          {
+            url: `https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM${c.phone!.slice(1)}/Media/ME1`,
+            contentType: "application/pdf",
+          },
+        ]),
+    },
+  ),
+  application("ambiguous-screening", 10, { name: "Carlos Gomez" }),
+  application("sanctions-hit", 5, { name: "Ivan Petrov", birthDate: "1961-04-12" }),
+  application(
+    "card-declined",
+    10,
+    { paymentMethod: "pm_card_chargeDeclined" },
+    { answer: (target, c) => email(target, c, "Please use pm_card_mastercard instead.") },
+  ),
+  application("unsupported-market", 5, { country: "BR" }),
+];
