@@ -76,10 +76,13 @@ module.exports = {
     {
       name: "dashboard-reads-declarations",
       comment:
-        "the dashboard reads db/, the engine's and workflows' declarations and the case API's contract, never a runtime layer",
+        "the dashboard reads db/, the engine's declarations, the workflow catalogue (headers only) and the case API's contract: never a workflow's body, a connector, the agent or a runtime layer",
       severity: "error",
       from: { path: "^dashboard/src/" },
-      to: { path: "^workers/(webhooks|connectors|ingest|case|metrics|dead-letters|http|platform)/" },
+      to: {
+        path: "^workers/",
+        pathNot: "^workers/engine/|^workers/workflows/catalogue\\.ts$|^workers/case-api\\.ts$",
+      },
     },
     {
       name: "product-not-tooling",

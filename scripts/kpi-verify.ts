@@ -24,7 +24,7 @@ import {
 import type { AuditEntry } from "../workers/engine/audit.ts";
 import type { CaseStatus } from "../workers/engine/types.ts";
 import { caseFacts } from "../workers/metrics/index.ts";
-import { WORKFLOWS } from "../workers/workflows/index.ts";
+import { CATALOGUE } from "../workers/workflows/catalogue.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -80,7 +80,7 @@ async function recountCase(
   ]);
   if (!view || !audit) return null;
   const h = view.header;
-  const measures = WORKFLOWS.find((w) => w.id === h.workflowId && w.version === h.workflowVersion) ?? {
+  const measures = CATALOGUE.find((w) => w.id === h.workflowId && w.version === h.workflowVersion) ?? {
     minutesPerCase: 0,
   };
   const facts = caseFacts(h.status, audit.entries, measures);

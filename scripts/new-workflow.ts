@@ -43,9 +43,12 @@ export function newWorkflow(id: string, root: string): GeneratedWorkflow {
   if (index.includes(`"./${id}.ts"`) || new RegExp(`\\b${name}\\b`).test(index))
     throw new Error(`workers/workflows/index.ts already registers "${id}"`);
   const registered = register(index, id, name);
+  const headersPath = join(root, "workers/workflows/catalogue.ts");
+  const headers = listHeader(readFileSync(headersPath, "utf8"), id);
   for (const [path, text] of Object.entries(files)) writeFileSync(join(root, path), text);
   writeFileSync(catalogue, registered);
-  const written = [...Object.keys(files), "workers/workflows/index.ts"];
+  writeFileSync(headersPath, headers);
+  const written = [...Object.keys(files), "workers/workflows/index.ts", "workers/workflows/catalogue.ts"];
   format(root, written);
   return { files: written };
 }
@@ -63,6 +66,22 @@ function register(index: string, id: string, name: string): string {
   if (end === list) lines[list] = lines[list]!.trimEnd().replace(/,?\s*\];$/, `, ${name}];`);
   else lines.splice(end, 0, `  ${name},`);
   lines.splice(lastImport + 1, 0, `import ${name} from "./${id}.ts";`);
+  return lines.join("\n");
+}
+
+/**
+ * The header catalogue with the new workflow's version 1 last (what one case costs a person by hand: the KPIs count
+ * each autonomous resolution as these minutes saved).
+ */
+function listHeader(catalogue: string, id: string): string {
+  const lines = catalogue.split("\n");
+  const list = lines.findIndex((l) => l.startsWith("export const CATALOGUE"));
+  const end = list < 0 ? -1 : lines.findIndex((l, i) => i > list && l.startsWith("];"));
+  if (end < 0)
+    throw new Error(
+      "workers/workflows/catalogue.ts does not have the shape the generator knows (`export const CATALOGUE … = [ … ];`)",
+    );
+  lines.splice(end, 0, `  { id: "${id}", version: 1, minutesPerCase: 10, systems: ["Stripe", "email"] },`);
   return lines.join("\n");
 }
 
@@ -84,6 +103,7 @@ import { emailWebhooks } from "../connectors/email/events.ts";
 import { stripeWebhooks, type stripeEvents } from "../connectors/stripe/events.ts";
 import type { PayloadOf } from "../connectors/triggers.ts";
 import { defineWorkflow } from "../engine/index.ts";
+import { catalogued } from "./catalogue.ts";
 
 type FailedInvoice = PayloadOf<typeof stripeEvents, "invoice.payment_failed">;
 
@@ -92,11 +112,8 @@ export const customerKey = (address: unknown) => (typeof address === "string" &&
 
 export default defineWorkflow<FailedInvoice>(
   {
-    id: "${id}",
-    version: 1,
-    // What one case costs a person by hand: the KPIs count each autonomous resolution as these minutes saved.
-    minutesPerCase: 10,
-    systems: ["Stripe", "email"],
+    // Its header (minutes per case, systems, SLA) is in workers/workflows/catalogue.ts, which the dashboard reads.
+    ...catalogued("${id}", 1),
     triggers: [
       // An invoice without an email gives no key, so it opens no case here.
       stripeWebhooks.on("invoice.payment_failed", { caseKey: (e) => customerKey(e.data.object.customer_email) }),

@@ -11,6 +11,7 @@ import { type hubspotEvents, hubspotWebhooks } from "../connectors/hubspot/event
 import { onboardingFormClient, onboardingFormConfig } from "../connectors/onboarding-form/client.ts";
 import type { PayloadOf } from "../connectors/triggers.ts";
 import { defineWorkflow } from "../engine/index.ts";
+import { catalogued } from "./catalogue.ts";
 import type { Application } from "./customer-onboarding/index.ts";
 
 /** The deal stage (its internal id in the onboarding pipeline) at which a deal becomes an application. */
@@ -87,11 +88,7 @@ export function applicationFrom(
 
 export default defineWorkflow<DealStageChange>(
   {
-    id: "crm-deal-intake",
-    version: 1,
-    minutesPerCase: 5,
-    systems: ["HubSpot CRM", "signup form"],
-    sla: "8h",
+    ...catalogued("crm-deal-intake", 1),
     triggers: [
       hubspotWebhooks.on("deal.propertyChange", {
         when: (e) => e.propertyName === "dealstage" && e.propertyValue === ONBOARDING_STAGE,

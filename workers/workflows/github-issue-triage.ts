@@ -5,6 +5,7 @@
 import { type githubEvents, githubWebhooks } from "../connectors/github/events.ts";
 import type { PayloadOf } from "../connectors/triggers.ts";
 import { defineWorkflow } from "../engine/index.ts";
+import { catalogued } from "./catalogue.ts";
 
 type IssuesEvent = PayloadOf<typeof githubEvents, "issues.opened" | "issues.reopened">;
 
@@ -23,10 +24,7 @@ export function classifyIssue(issue: IssuesEvent["issue"]): string[] {
 
 export default defineWorkflow<IssuesEvent>(
   {
-    id: "github-issue-triage",
-    version: 1,
-    minutesPerCase: 4,
-    systems: ["GitHub"],
+    ...catalogued("github-issue-triage", 1),
     triggers: [
       githubWebhooks.on(["issues.opened", "issues.reopened"], {
         caseKey: (e) =>

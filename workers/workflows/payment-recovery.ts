@@ -10,6 +10,7 @@ import { type stripeEvents, stripeWebhooks } from "../connectors/stripe/events.t
 import type { PayloadOf } from "../connectors/triggers.ts";
 import { type zendeskEvents, zendeskWebhooks } from "../connectors/zendesk/events.ts";
 import { defineWorkflow } from "../engine/index.ts";
+import { catalogued } from "./catalogue.ts";
 
 type InvoiceEvent = PayloadOf<typeof stripeEvents, "invoice.payment_failed">;
 
@@ -29,10 +30,7 @@ const email = (value: unknown) =>
 
 export default defineWorkflow<InvoiceEvent>(
   {
-    id: "payment-recovery",
-    version: 1,
-    minutesPerCase: 20,
-    systems: ["Stripe", "Zendesk"],
+    ...catalogued("payment-recovery", 1),
     triggers: [
       // Stripe often sends no email with an invoice: then the Stripe customer id finds the key onboarding recorded for it.
       stripeWebhooks.on("invoice.payment_failed", {

@@ -18,6 +18,7 @@ import { stripeTools } from "../connectors/stripe/tools.ts";
 import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
 import { zendeskWebhooks } from "../connectors/zendesk/events.ts";
 import { type ApprovalNotifier, defineWorkflow, type SlaHop } from "../engine/index.ts";
+import { catalogued } from "./catalogue.ts";
 
 export interface TicketEvent {
   id: string;
@@ -135,13 +136,7 @@ const REFUND_LEADS: SlaHop = { queue: "refund-leads", sla: "4h" };
 function refundDispute(version: 1 | 2) {
   return defineWorkflow<TicketEvent>(
     {
-      id: "refund-dispute",
-      version,
-      minutesPerCase: 25,
-      // Approving or deciding one refund the policy would not grant alone.
-      minutesPerDecision: 8,
-      systems: ["Zendesk", "Stripe", "Slack"],
-      sla: "8h",
+      ...catalogued("refund-dispute", version),
       // The leads hear of every refund past its SLA in their channel (`SLACK_SLA_CHANNEL` overrides it).
       slaNotify: (config) => slackSlaNotice(config, { channel: "#refund-leads" }),
       triggers: [

@@ -13,6 +13,7 @@ import { hubspotClient, hubspotConfig } from "../../connectors/hubspot/client.ts
 import { provisioningClient, provisioningConfig } from "../../connectors/provisioning/client.ts";
 import { stripeClient, stripeConfig } from "../../connectors/stripe/client.ts";
 import { defineWorkflow } from "../../engine/index.ts";
+import { catalogued } from "../catalogue.ts";
 import { type Application, smsNumber } from "./application.ts";
 import { customerContact } from "./contact.ts";
 import { checkDocuments } from "./documents.ts";
@@ -36,15 +37,7 @@ export { screeningRules } from "./screening.ts";
 function customerOnboarding(version: 1 | 2 | 3) {
   return defineWorkflow<{ event: string; application: Application }>(
     {
-      id: "customer-onboarding",
-      version,
-      minutesPerCase: 45,
-      // A person's review of one exception (a screening hit, a declined card, a question the facts cannot answer).
-      minutesPerDecision: 15,
-      // Every EU applicant is asked for consent: part of the normal path, not an exception.
-      routineSteps: ["consent"],
-      systems: ["HubSpot CRM", "compliance screening", "Stripe billing", "provisioning", "email/SMS"],
-      sla: "8h",
+      ...catalogued("customer-onboarding", version),
       slaNotify: (config) => emailSlaNotice(config, { to: "onboarding-leads@crossflow.local" }),
       triggers: version === 1 ? V1_TRIGGERS : V2_TRIGGERS,
     },

@@ -14,7 +14,7 @@ import {
   type Tally,
   tallyFromRollups,
 } from "../../../../db/kpi/index.ts";
-import { WORKFLOWS } from "../../../../workers/workflows/index.ts";
+import { CATALOGUE } from "../../../../workers/workflows/catalogue.ts";
 
 export const DAY_MS = 86_400_000;
 export const PERIODS = [7, 30, 90] as const;
@@ -188,7 +188,7 @@ export async function workflowDetail(
     tallyFromRollups(db, { ...period, workflowId }, ["version"]),
     latestModels(db),
   ]);
-  const known = WORKFLOWS.filter((w) => w.id === workflowId);
+  const known = CATALOGUE.filter((w) => w.id === workflowId);
   if (!total && byVersion.length === 0 && known.length === 0) return null;
   const tally = total?.tally ?? emptyTally();
   const latest = known.at(-1);

@@ -5,7 +5,7 @@ import { readinessThresholds } from "$db/schema.ts";
 import { hasRole, requireRole } from "$lib/server/auth/guard";
 import { metricsDb } from "$lib/server/db";
 import { overview, PERIODS, periodOf } from "$lib/server/kpis";
-import { WORKFLOWS } from "$workers/workflows/index.ts";
+import { CATALOGUE } from "$workers/workflows/catalogue.ts";
 import type { Actions, PageServerLoad } from "./$types";
 
 async function savedThresholds(): Promise<Map<string, ReadinessThresholds>> {
@@ -20,7 +20,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const defaults = saved.get("*") ?? DEFAULT_THRESHOLDS;
   const workflows = cards.map((card) => {
     const thresholds = saved.get(card.workflowId) ?? defaults;
-    const systems = WORKFLOWS.filter((w) => w.id === card.workflowId).at(-1)?.systems ?? [];
+    const systems = CATALOGUE.filter((w) => w.id === card.workflowId).at(-1)?.systems ?? [];
     return {
       workflowId: card.workflowId,
       thresholds,
