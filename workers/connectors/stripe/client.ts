@@ -1,27 +1,21 @@
 /** Stripe's REST API (https://docs.stripe.com/api): the calls Crossflow's workflows make, idempotent by step. */
+import type Stripe from "stripe";
 import { FatalError } from "../../engine/errors.ts";
 import { type ApiConfig, ConnectorError, callApi, connectorSettings } from "../http.ts";
 
-export interface StripeRefund {
-  id: string;
-  amount: number;
-  currency: string;
-  status: string;
+/**
+ * The fields of Stripe's own objects the workflows read, typed from the `stripe` package (types only: nothing of it is
+ * bundled). Charges and payment intents arrive unexpanded, as ids.
+ */
+export type StripeRefund = Pick<Stripe.Refund, "id" | "amount" | "currency" | "status"> & {
   charge: string | null;
   payment_intent: string | null;
-}
+};
 
-export interface StripeCharge {
-  id: string;
-  amount: number;
-  amount_refunded: number;
-  currency: string;
-  customer: string | null;
-  billing_details: { email: string | null };
-  description: string | null;
-  status: string;
-  refunded: boolean;
-}
+export type StripeCharge = Pick<
+  Stripe.Charge,
+  "id" | "amount" | "amount_refunded" | "currency" | "description" | "status" | "refunded"
+> & { customer: string | null; billing_details: Pick<Stripe.Charge.BillingDetails, "email"> };
 
 /** The Stripe connector's settings from configuration: `STRIPE_API_KEY`, optional `STRIPE_API_BASE_URL` (a simulator locally). */
 export function stripeConfig(config: Readonly<Record<string, unknown>>): Omit<ApiConfig, "system"> {
