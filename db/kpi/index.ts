@@ -1,4 +1,18 @@
 export {
+  type ComparedKpi,
+  type CompareOptions,
+  compareVersions,
+  DEFAULT_MINIMUM_SAMPLE,
+  type Estimate,
+  type Interval,
+  type KpiComparison,
+  medianInterval,
+  newcombeDifference,
+  type Verdict,
+  wilsonInterval,
+  Z_95,
+} from "./compare.ts";
+export {
   COUNT_FIELDS,
   type ExceptionShare,
   emptyTally,
