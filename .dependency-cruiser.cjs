@@ -92,6 +92,14 @@ module.exports = {
       to: { path: "^(test|scripts|simulators|bench)/" },
     },
     {
+      name: "no-unresolvable",
+      comment:
+        "an import the check cannot resolve is an import it cannot hold to the layers (SvelteKit's virtual modules aside)",
+      severity: "error",
+      from: { path: "^(workers|db|dashboard/src)/" },
+      to: { couldNotResolve: true, pathNot: "^\\$app/|^\\$env/|\\$types$|^cloudflare:|^node:|^virtual:" },
+    },
+    {
       name: "no-dev-dependencies-in-product",
       comment: "what runs in production must be a dependency, not a devDependency",
       severity: "error",
@@ -104,7 +112,7 @@ module.exports = {
     doNotFollow: { path: "node_modules" },
     exclude: { path: "\\.test\\.ts$|/\\.svelte-kit/|^dashboard/build/" },
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: "tsconfig.json" },
+    tsConfig: { fileName: "tsconfig.depcruise.json" },
     enhancedResolveOptions: {
       exportsFields: ["exports"],
       conditionNames: ["import", "require", "node", "default", "types"],

@@ -130,6 +130,29 @@ describe("audit anchors", () => {
     expect(partial.notYetAnchored).toBeGreaterThan(0);
   });
 
+  it("anchors what an ended case audits without a metric: a refused decision is anchored too", async () => {
+    const ended = await triagedCase("anchors/repo", 5);
+    const refused = await api(`/cases/${TRIAGE}/${encodeURIComponent(ended.key)}/decisions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ step: "triage", decision: "approve", actor: { id: "ops-ana", roles: ["operator"] } }),
+    });
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: "wait_ended" } } });
+    const head = ended.entries.length + 1;
+    const anchored = await eventually(
+      async () => {
+        const rows = await db.all<{ seq: number; hash: string }>(
+          sql`SELECT seq, hash FROM audit_anchors WHERE case_id = ${ended.id} AND seq = ${head}`,
+        );
+        return rows[0];
+      },
+      10_000,
+      `the anchor of ${ended.id}'s refusal`,
+    );
+    const { body } = await api(`/cases/${TRIAGE}/${encodeURIComponent(ended.key)}/audit`);
+    expect(body.entries[head - 1]).toMatchObject({ seq: head, action: "human.decision_refused", hash: anchored.hash });
+  });
+
   it("signs a daily manifest of every case's head once per day; audit:verify checks its signature and its heads", async () => {
     const untouched = await triagedCase("manifest/repo", 1);
     const tampered = await triagedCase("manifest/repo", 2);

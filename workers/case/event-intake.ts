@@ -81,7 +81,7 @@ function afterEnd(
   event: EventEnvelope,
   now: number,
   workflows: readonly WorkflowDefinition[],
-): CaseIngestResult {
+): CaseIngestResult & { wake?: boolean } {
   if (header.successor !== null) return { status: "forward", seq: header.successor };
   const ended = { status: "no_case" as const, ended: { caseId: header.caseId, status: header.status } };
   if (!event.opens) return ended;
@@ -96,5 +96,6 @@ function afterEnd(
     action: "case.succeeded",
     detail: { eventId: event.id, type: event.type, next: caseId(header.workflowId, header.caseKey, seq) },
   });
-  return { status: "forward", seq };
+  // The ended case wakes once, so its outbox anchors the chain head this entry moved.
+  return { status: "forward", seq, wake: true };
 }

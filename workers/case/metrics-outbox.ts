@@ -13,6 +13,12 @@ const METRIC_BATCH = 100;
 export class MetricsOutbox {
   private metricsDelivery: MetricsDelivery | null = null;
   private warnedNoMetrics = false;
+  /**
+   * The audit seq this isolate last anchored. Entries audited without a metric event (a refused decision, an ended
+   * case passing an event on) still move the chain head, and it is anchored with an empty batch. Unknown after a
+   * restart: the first flush then anchors again (an anchor is written once per seq, so a repeat changes nothing).
+   */
+  private anchoredSeq: number | null = null;
 
   constructor(
     private readonly store: CaseStorage,
@@ -21,7 +27,7 @@ export class MetricsOutbox {
 
   /** Hands the outbox to the metrics delivery (queue or database); false when it failed (rows stay for the retry). */
   async flush(): Promise<boolean> {
-    if (this.store.pendingMetricCount() === 0) return true;
+    if (this.store.pendingMetricCount() === 0 && !this.headMoved()) return true;
     const delivery = this.delivery();
     if (!delivery) {
       if (!this.warnedNoMetrics)
@@ -35,7 +41,7 @@ export class MetricsOutbox {
     for (;;) {
       const events = this.store.pendingMetrics(METRIC_BATCH);
       const header = this.store.header();
-      if (!header || events.length === 0) return true;
+      if (!header || (events.length === 0 && !this.headMoved())) return true;
       const { snapshot, auditHead } = this.snapshot(header);
       try {
         await delivery.deliver({
@@ -55,9 +61,16 @@ export class MetricsOutbox {
         this.metricsDelivery = null;
         return false;
       }
-      await this.store.atomically(() => this.store.markMetricsSent(events.map((e) => e.id)));
+      this.anchoredSeq = auditHead?.seq ?? 0;
+      if (events.length > 0) await this.store.atomically(() => this.store.markMetricsSent(events.map((e) => e.id)));
       if (events.length < METRIC_BATCH) return true;
     }
+  }
+
+  /** Whether the chain head moved past what this isolate last anchored. */
+  private headMoved(): boolean {
+    if (!this.store.header()) return false;
+    return this.anchoredSeq === null || (this.store.auditEntries().at(-1)?.seq ?? 0) > this.anchoredSeq;
   }
 
   private delivery(): MetricsDelivery | null {

@@ -109,13 +109,17 @@ export class CaseRuntime {
   async decide(input: DecisionInput): Promise<DecisionResult | null> {
     const now = this.now();
     const result = await this.store.atomically(() => recordDecision(this.store, input, now, this.options.workflows));
-    if (result?.status === "accepted") await this.timer.set(now);
+    // A refusal is audited too: the case wakes so its outbox anchors it (it changes nothing else).
+    if (result && result.status !== "duplicate") await this.timer.set(now);
     return result;
   }
 
   /** Audits a human action the case API refused before it reached `decide` (a malformed body); false: no case. */
   async refuseAction(actorId: string | null, refusal: { code: string; message: string }): Promise<boolean> {
-    return this.store.atomically(() => recordRefusedAction(this.store, actorId, refusal, this.now()));
+    const audited = await this.store.atomically(() => recordRefusedAction(this.store, actorId, refusal, this.now()));
+    // Woken so the outbox anchors the refusal outside the case.
+    if (audited) await this.timer.set(this.now());
+    return audited;
   }
 
   /** The case's own row (status, wait, its place among its key's cases), or null when there is no case. */
