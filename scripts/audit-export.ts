@@ -28,9 +28,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const file = argOf(argv, "--out");
   const out = file ? createWriteStream(file) : process.stdout;
   let lines = 0;
-  for await (const line of exportAudit(auditTargetFromEnv(argv), from, to)) {
-    if (!out.write(`${line}\n`)) await once(out, "drain");
-    lines++;
+  try {
+    for await (const line of exportAudit(auditTargetFromEnv(argv), from, to)) {
+      if (!out.write(`${line}\n`)) await once(out, "drain");
+      lines++;
+    }
+  } catch (error) {
+    console.error(`audit:export: ${(error as Error).message}`);
+    process.exit(1);
   }
   if (file) {
     out.end();

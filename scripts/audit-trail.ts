@@ -44,15 +44,35 @@ const seqOf = (caseId: string): number => {
   return match ? Number(match[1]) : 1;
 };
 
-/** Every case the metrics database knows (or the `caseIds` asked for), in case id order. */
+/** The case an id names: `<workflow>/<key>` (the key's first case) or `<workflow>@<n>/<key>`. */
+export function refOf(caseId: string): CaseRef {
+  const slash = caseId.indexOf("/");
+  const workflowId = caseId.slice(0, slash).replace(/@[1-9][0-9]*$/, "");
+  return { caseId, workflowId, caseKey: caseId.slice(slash + 1), seq: seqOf(caseId) };
+}
+
+/**
+ * Every case the metrics database knows of (or the `caseIds` asked for), in case id order: the `cases` rows and every
+ * case anchored or named in a manifest, so deleting a case's row does not take its history out of the check.
+ */
 export async function listCases(target: Pick<AuditTarget, "db" | "caseIds">): Promise<CaseRef[]> {
-  const rows = await target.db.all<{ case_id: string; workflow_id: string; case_key: string }>(
-    sql`SELECT case_id, workflow_id, case_key FROM cases ORDER BY case_id`,
+  const rows = await target.db.all<{ case_id: string }>(
+    sql`SELECT case_id FROM cases UNION SELECT case_id FROM audit_anchors ORDER BY case_id`,
   );
+  const manifests = await target.db.all<{ body: string }>(sql`SELECT body FROM audit_manifests`);
+  const ids = new Set(rows.map((r) => r.case_id));
+  for (const m of manifests) {
+    try {
+      for (const head of (JSON.parse(m.body) as ManifestBody).heads) ids.add(head.caseId);
+    } catch {
+      // A body that is not JSON fails its signature check, where it is reported.
+    }
+  }
   const wanted = target.caseIds ? new Set(target.caseIds) : null;
-  return rows
-    .filter((r) => !wanted || wanted.has(r.case_id))
-    .map((r) => ({ caseId: r.case_id, workflowId: r.workflow_id, caseKey: r.case_key, seq: seqOf(r.case_id) }));
+  return [...ids]
+    .filter((id) => id.includes("/") && (!wanted || wanted.has(id)))
+    .sort()
+    .map(refOf);
 }
 
 /** One case's audit trail through the case API; null when the case API has no such case. */
@@ -178,7 +198,10 @@ export async function* exportAudit(
     const chunk = cases.slice(i, i + 16);
     const trails = await Promise.all(chunk.map((ref) => readAudit(target, ref)));
     for (const [j, entries] of trails.entries()) {
-      for (const entry of entries ?? [])
+      // An export for compliance holds every entry of every case, or fails saying which case it could not read.
+      if (!entries)
+        throw new Error(`case ${chunk[j]!.caseId}: no such case behind the case API; the export is incomplete`);
+      for (const entry of entries)
         if (entry.at >= from && entry.at < to) yield JSON.stringify({ caseId: chunk[j]!.caseId, ...entry });
     }
   }

@@ -106,6 +106,11 @@ describe("audit anchors", () => {
     );
     expect(report.problems.every((p) => p.startsWith(`case ${tampered.id}: anchor mismatch`))).toBe(true);
     expect((await verifyAudit(target([untouched.id]))).problems).toEqual([]);
+
+    // Deleting the case's row from the metrics database does not take it out of the check: its anchors still name it.
+    await db.run(sql`DELETE FROM cases WHERE case_id = ${tampered.id}`);
+    const hidden = await verifyAudit(target([untouched.id, tampered.id]));
+    expect(hidden.problems).toContain(report.problems[0]);
   });
 
   it("reports an anchored entry the case no longer has, and counts entries after the last anchor as not yet anchored", async () => {
