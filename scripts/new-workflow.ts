@@ -2,7 +2,8 @@
  * `npm run new:workflow <id>`: a new workflow that runs and is tested as written, for its author to make their own.
  * Writes `workers/workflows/<id>.ts` (a Stripe failed invoice opens a case per customer, the customer is asked by
  * email with a 48 h timeout, the case resolves with the answer or without one), registers it in
- * `workers/workflows/index.ts` (the catalogue the worker, the dashboard and the scripts read), and writes its tests:
+ * `workers/workflows/index.ts` (the versions the worker runs) and its header in `workers/workflows/catalogue.ts` (what
+ * the dashboard and the scripts read), and writes its tests:
  * routing (`<id>.test.ts`), the ask's timeout on the test clock (`<id>.timeout.test.ts`) and an end-to-end test on
  * `wrangler dev` (`test/e2e/<id>.test.ts`). `--dir <checkout>` writes into another checkout (the generator's own test).
  */
@@ -30,8 +31,8 @@ const title = (id: string) => id.replace(/-/g, " ").replace(/^./, (c) => c.toUpp
 export function newWorkflow(id: string, root: string): GeneratedWorkflow {
   if (!KEBAB.test(id)) throw new Error(`"${id}" is not a kebab-case id (e.g. subscription-save)`);
   const name = camel(id);
-  const catalogue = join(root, "workers/workflows/index.ts");
-  const index = readFileSync(catalogue, "utf8");
+  const registry = join(root, "workers/workflows/index.ts");
+  const index = readFileSync(registry, "utf8");
   const files: Record<string, string> = {
     [`workers/workflows/${id}.ts`]: workflowFile(id),
     [`workers/workflows/${id}.test.ts`]: routingTest(id),
@@ -44,16 +45,18 @@ export function newWorkflow(id: string, root: string): GeneratedWorkflow {
     throw new Error(`workers/workflows/index.ts already registers "${id}"`);
   const registered = register(index, id, name);
   const headersPath = join(root, "workers/workflows/catalogue.ts");
-  const headers = listHeader(readFileSync(headersPath, "utf8"), id);
+  const catalogue = readFileSync(headersPath, "utf8");
+  if (catalogue.includes(`id: "${id}"`)) throw new Error(`workers/workflows/catalogue.ts already lists "${id}"`);
+  const headers = listHeader(catalogue, id);
   for (const [path, text] of Object.entries(files)) writeFileSync(join(root, path), text);
-  writeFileSync(catalogue, registered);
+  writeFileSync(registry, registered);
   writeFileSync(headersPath, headers);
   const written = [...Object.keys(files), "workers/workflows/index.ts", "workers/workflows/catalogue.ts"];
   format(root, written);
   return { files: written };
 }
 
-/** The catalogue with the workflow imported after the last import and deployed last in `WORKFLOWS`. */
+/** The registry with the workflow imported after the last import and deployed last in `WORKFLOWS`. */
 function register(index: string, id: string, name: string): string {
   const lines = index.split("\n");
   const lastImport = lines.findLastIndex((l) => l.startsWith("import "));

@@ -131,11 +131,18 @@ describe("audit trails on the local stack", () => {
   it("npm run audit:verify passes on an untouched case and exits 1 naming an anchor its case no longer matches", async () => {
     const a = await anchoredCase(stack.worker.url, `audit-a/${crypto.randomUUID().slice(0, 8)}`);
     const b = await anchoredCase(stack.worker.url, `audit-b/${crypto.randomUUID().slice(0, 8)}`);
+    // Deno signs the last full day's manifest when it starts (the test above waits for it too, but may be filtered out).
+    await eventually(
+      async () =>
+        Number((await db.execute("SELECT count(*) AS n FROM audit_manifests")).rows[0]?.n ?? 0) > 0 || undefined,
+      15_000,
+      "a signed manifest",
+    );
     const ok = await script("audit-verify", ["--case", a.id, "--case", b.id]);
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`audit:verify: 2 cases, ${a.entries.length + b.entries.length} entries`);
-    expect(ok.stdout).toContain("1 signed manifests");
+    expect(ok.stdout).toMatch(/\b[1-9][0-9]* signed manifests/);
     expect(ok.stdout).toContain("0 problems");
 
     const forged = "f".repeat(64);

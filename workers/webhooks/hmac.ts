@@ -32,10 +32,6 @@ function importKey(hash: HmacHash, secret: HmacSecret): Promise<CryptoKey> {
   return key;
 }
 
-export function digestBytes(hash: HmacHash): number {
-  return DIGEST_BYTES[hash];
-}
-
 /** Decodes hex of whole bytes; null when the text is not that. */
 export function hexToBytes(hex: string): Uint8Array | null {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return null;

@@ -4,22 +4,13 @@
  * (which pull in their connectors and the agent); each workflow's definition takes its header from here, so the
  * figures are written once. A test holds it equal to `WORKFLOWS`, version by version.
  */
-import type { Duration } from "../engine/index.ts";
+import type { WorkflowHeader } from "../engine/index.ts";
 
-export interface CatalogueEntry {
-  id: string;
-  version: number;
-  /** What a human spends on one case; autonomous resolutions × this = minutes saved. */
-  minutesPerCase: number;
-  /** What one human decision costs a person (exception cost); default `minutesPerCase`. */
-  minutesPerDecision?: number;
-  /** Step ids on the normal path, not exceptions. */
-  routineSteps?: readonly string[];
-  /** The systems it works across: the readiness view's "systems involved" factor. */
-  systems?: readonly string[];
-  /** How soon a person must act on its escalations and approvals unless a step says otherwise. */
-  sla?: Duration;
-}
+/** A version's header as the metrics read it: the figures of `WorkflowHeader`, without triggers or notifiers. */
+export type CatalogueEntry = Pick<
+  WorkflowHeader,
+  "id" | "version" | "minutesPerCase" | "minutesPerDecision" | "routineSteps" | "systems" | "sla"
+>;
 
 const refundDispute = {
   id: "refund-dispute",

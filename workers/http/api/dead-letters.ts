@@ -56,9 +56,10 @@ const readDeadLetter = createRoute({
     ...refusals({ 400: "`invalid_id`", 404: "`dead_letter_not_found`" }),
   },
 });
-serve(deadLetters, readDeadLetter, async (c) =>
-  c.json(authorize(c.var.caller, "viewer", "*") && (await deadLetterOf(c.var.platform.deadLetters, c.req.param("id")))),
-);
+serve(deadLetters, readDeadLetter, async (c) => {
+  authorize(c.var.caller, "viewer", "*");
+  return c.json(await deadLetterOf(c.var.platform.deadLetters, c.req.param("id")));
+});
 
 /** A metric batch the queue gave up on (or refused as malformed) goes through the metrics delivery again. */
 async function replayMetricBatch(platform: Platform, entry: DeadLetterWithPayload) {
