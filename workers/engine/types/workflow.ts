@@ -194,18 +194,19 @@ export interface WorkflowContext<I> extends WorkflowExtensions {
   config: Readonly<Record<string, unknown>>;
 }
 
-/** A workflow; `I` is the payload of the event that opens its cases. `WorkflowDefinition` alone: any workflow. */
-export interface WorkflowDefinition<I = never> {
+/** What a workflow declares beside its body: what the router and the metrics read. */
+export interface WorkflowHeader {
   id: string;
   version: number;
   /** What a human spends on one case; autonomous resolutions × this = minutes saved. */
   minutesPerCase: number;
-  /** What one human decision costs a person (exception cost); default `minutesPerCase`. */
+  /** What one human decision (approval, escalation, retry) costs a person (exception cost); default `minutesPerCase`. */
   minutesPerDecision?: number;
   /** Step ids on the normal path (e.g. a consent question every EU customer gets): not counted as exceptions. */
   routineSteps?: readonly string[];
   /** The systems it works across (CRM, billing, ...): the readiness view's "systems involved" factor. */
   systems?: readonly string[];
+  /** Typed from each source's events schema, e.g. `zendeskWebhooks.on("ticket.created", { caseKey: (e) => … })`. */
   triggers: readonly SomeTrigger[];
   /**
    * What an opening event does when the key's case has ended (resolved or failed): `new-case` (default: a returning
@@ -214,9 +215,16 @@ export interface WorkflowDefinition<I = never> {
    * Events that only join (`opens: false`) never reach an ended case: they are dead-lettered with the reason.
    */
   afterEnd?: "new-case" | "dead-letter";
-  /** Default SLA for the workflow's escalations and approvals. */
+  /** How soon a person must act on this workflow's escalations and approvals unless a step says otherwise. */
   sla?: Duration;
-  /** Who is told when an escalation or approval passes its SLA, unless the step names its own notifier. */
+  /**
+   * Who is told when an escalation or approval passes its SLA (unless the step names its own `slaNotify`), built
+   * from the deployment's configuration, e.g. `(config) => slackSlaNotice(config, { channel: "#refund-leads" })`.
+   */
   slaNotify?: (config: Readonly<Record<string, unknown>>) => SlaNotifier;
+}
+
+/** A workflow; `I` is the payload of the event that opens its cases. `WorkflowDefinition` alone: any workflow. */
+export interface WorkflowDefinition<I = never> extends WorkflowHeader {
   body: (ctx: WorkflowContext<I>) => Promise<Outcome>;
 }
