@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../db/client.ts";
 import { type AuditEntry, canonicalJson, verifyChain } from "../workers/engine/audit.ts";
 import { type ManifestBody, verifyManifestSignature } from "../workers/metrics/audit-manifest.ts";
+import { mapLimit } from "./map-limit.ts";
 
 export interface AuditTarget {
   workerUrl: string;
@@ -85,20 +86,6 @@ export async function readAudit(
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { entries: AuditEntry[] }).entries;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 /** Compares one anchored head with the case's own entry at that seq; the problem, or null when they agree. */

@@ -26,6 +26,7 @@ import type { CaseStatus } from "../workers/engine/types.ts";
 import { caseFacts } from "../workers/metrics/index.ts";
 import { CATALOGUE } from "../workers/workflows/catalogue.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
+import { mapLimit } from "./map-limit.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Where `npm run demo` lists the cases it opened (`CROSSFLOW_DEMO_MANIFEST` moves it, e.g. for a test's stack). */
@@ -94,20 +95,6 @@ async function recountCase(
     humanTouch: facts.humanDecisions > 0,
     ...facts,
   };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 const FIGURES = (g: TallyGroup) => {
