@@ -23,3 +23,21 @@ export function openDatabase(config: DatabaseConfig) {
 
 export type MetricsDatabase = ReturnType<typeof openDatabase>;
 export { schema };
+
+/** One client per database URL and token in this isolate (the libSQL web client holds no connection, only settings). */
+const shared = new Map<string, MetricsDatabase>();
+
+/**
+ * The isolate's client for `config`, opened on first use; null without a URL.
+ * @example const db = sharedDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN });
+ */
+export function sharedDatabase(config: { url?: string; authToken?: string }): MetricsDatabase | null {
+  if (!config.url) return null;
+  const key = `${config.url}\u0000${config.authToken ?? ""}`;
+  let db = shared.get(key);
+  if (!db) {
+    db = openDatabase({ url: config.url, authToken: config.authToken });
+    shared.set(key, db);
+  }
+  return db;
+}

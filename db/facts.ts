@@ -105,6 +105,9 @@ export interface CaseFacts {
   handedToPerson: boolean;
   /** Times a person's task passed its SLA undecided (`sla.breached`: once per queue it waited in). */
   slaBreaches: number;
+  /** The agent's proposals put to a person for approval, and how many of them the person rejected. */
+  proposals: number;
+  proposalsRejected: number;
 }
 
 /** What one human decision cost: the minutes the person reported, else the workflow's declared figure. */
@@ -132,7 +135,10 @@ export function caseFacts(status: CaseStatus, audit: readonly AuditedAction[], m
     minutesSaved: 0,
     handedToPerson: false,
     slaBreaches: 0,
+    proposals: 0,
+    proposalsRejected: 0,
   };
+  const approvalSteps = new Set<string | undefined>();
   const exception = (stepId: string | undefined, fallback: string) => {
     facts.exception ??= stepId ?? fallback;
   };
@@ -147,6 +153,8 @@ export function caseFacts(status: CaseStatus, audit: readonly AuditedAction[], m
         break;
       case "approval.requested":
         facts.handedToPerson = true;
+        facts.proposals++;
+        approvalSteps.add(entry.stepId);
         exception(entry.stepId, "approval");
         break;
       case "sla.breached":
@@ -161,6 +169,7 @@ export function caseFacts(status: CaseStatus, audit: readonly AuditedAction[], m
       case "human.decision":
         facts.humanDecisions++;
         facts.humanMinutes += decisionMinutes(detail.minutesSpent, measures);
+        if (detail.decision === "reject" && approvalSteps.has(entry.stepId)) facts.proposalsRejected++;
         break;
       case "step.completed":
       case "wait.matched":

@@ -73,6 +73,9 @@ export const cases = sqliteTable(
     handedToPerson: integer("handed_to_person", { mode: "boolean" }).notNull().default(false),
     /** Times a person's task passed its SLA undecided (once per queue it waited in). */
     slaBreaches: integer("sla_breaches").notNull().default(0),
+    /** Agent proposals put to a person (approvals requested), and how many of them the person rejected. */
+    proposals: integer("proposals").notNull().default(0),
+    proposalsRejected: integer("proposals_rejected").notNull().default(0),
   },
   (t) => [
     index("cases_workflow_status_idx").on(t.workflowId, t.status),

@@ -29,6 +29,17 @@ export {
   isHumanWait,
   refuseDecision,
 } from "./human.ts";
-export { aliasRecordId, caseId, conversationOf, parseCaseId, type Route, routeEvent } from "./routing.ts";
+export {
+  aliasRecordId,
+  caseId,
+  conversationOf,
+  parseCaseId,
+  type Route,
+  routeEvent,
+  shareBucket,
+  type VersionShare,
+  versionForKey,
+  withRollout,
+} from "./routing.ts";
 export { slaNoticeText } from "./sla.ts";
 export * from "./types.ts";

@@ -109,3 +109,57 @@ export function conversationOf(workflowId: string, caseKey: string, seq = 1): Co
   const base = `c${digest(`${workflowId}/${caseKey}`).slice(0, 20)}`;
   return { workflowId, caseKey, seq, token: seq === 1 ? base : `${base}-${seq}` };
 }
+
+/** A version's share of a workflow's new cases, in percent (a rollout policy's `shares`). */
+export interface VersionShare {
+  version: number;
+  percent: number;
+}
+
+/**
+ * Where a case key falls among 10,000 buckets of a workflow: the same key always lands in the same bucket, so a
+ * customer's later events agree with the first one on which version opens their case.
+ * @example shareBucket("refund-dispute", "customer:ana@example.com") // → 4711 (stable)
+ */
+export function shareBucket(workflowId: string, caseKey: string): number {
+  return Number.parseInt(digest(`rollout\u0000${workflowId}\u0000${caseKey}`).slice(0, 8), 16) % 10_000;
+}
+
+/**
+ * The version that opens a new case for `caseKey` under `shares` (in the order given, each taking its percent of the
+ * buckets); null when the shares leave the key's bucket uncovered (they add up to less than 100).
+ * @example versionForKey([{ version: 2, percent: 80 }, { version: 3, percent: 20 }], "refund-dispute", key) // → 2 or 3
+ */
+export function versionForKey(shares: readonly VersionShare[], workflowId: string, caseKey: string): number | null {
+  const bucket = shareBucket(workflowId, caseKey);
+  let upTo = 0;
+  for (const share of shares) {
+    upTo += Math.round(share.percent * 100);
+    if (bucket < upTo) return share.version;
+  }
+  return null;
+}
+
+/**
+ * An opening route under a rollout policy: the version the key's bucket names opens the case, if its triggers take
+ * the event; otherwise the event opens nothing (a version without a share receives no new cases). Routes that only
+ * join an existing case are left alone: a case in flight keeps the version it opened with.
+ * @example routeEvent(WORKFLOWS, source, type, payload).map((r) => withRollout(r, WORKFLOWS, shares, source, type, payload))
+ */
+export function withRollout(
+  route: Route,
+  workflows: readonly WorkflowDefinition[],
+  shares: readonly VersionShare[] | undefined,
+  source: string,
+  type: string,
+  payload: unknown,
+): Route {
+  if (!route.opens || !shares || !route.caseKey) return route;
+  const chosen = versionForKey(shares, route.workflow.id, route.caseKey);
+  if (chosen === route.workflow.version) return route;
+  const definition =
+    chosen === null ? undefined : workflows.find((w) => w.id === route.workflow.id && w.version === chosen);
+  const match = definition ? matchTrigger(definition, source, type, payload) : null;
+  if (!match?.opens) return { ...route, opens: false };
+  return { ...match, caseKey: route.caseKey, ...(route.alias ? { alias: route.alias } : {}), opens: true };
+}

@@ -4,7 +4,7 @@
  */
 import type { CaseDirectory } from "../case/directory.ts";
 import type { DeadLetter, DeadLetterInput, DeadLetterQuery, DeadLetterWithPayload } from "../dead-letters/types.ts";
-import type { WorkflowDefinition } from "../engine/index.ts";
+import type { VersionShare, WorkflowDefinition } from "../engine/index.ts";
 
 export type { CaseDirectory };
 
@@ -28,6 +28,8 @@ export interface Platform {
    * already would not be run in time (Deno's backlog of due alarms). Checked before anything is accepted.
    */
   admission?: () => { retryAfterSeconds: number; backlog: number } | null;
+  /** The rollout policies in force (workers/rollouts/shares.ts); absent: every workflow opens on its newest version. */
+  rollouts?: () => Promise<ReadonlyMap<string, readonly VersionShare[]>>;
   /** The largest webhook body this platform's case store can keep (default: each source's own cap). */
   maxBodyBytes?: number;
 }

@@ -11,7 +11,9 @@ import {
   type EventEnvelope,
   type Route,
   routeEvent,
+  type VersionShare,
   type WorkflowDefinition,
+  withRollout,
 } from "../engine/index.ts";
 import type { Delivery } from "../webhooks/source.ts";
 import { type CaseHeads, latestCase, MAX_CASES_PER_KEY } from "./lineage.ts";
@@ -96,6 +98,11 @@ export interface DispatchDeps {
   workflows: readonly WorkflowDefinition[];
   cases: Pick<CaseDirectory, "ingest"> & CaseHeads & AliasLookup;
   deadLetters: DeadLetterSink;
+  /**
+   * The rollout policies in force: per workflow, the share of new cases each version opens (workers/rollouts). A
+   * workflow without one opens new cases on its newest version.
+   */
+  rollouts?: () => Promise<ReadonlyMap<string, readonly VersionShare[]>>;
   /** The deployment's configuration, for reply threads that depend on it (an SMS workflow's own sender number). */
   config?: Readonly<Record<string, unknown>>;
 }
@@ -121,7 +128,13 @@ export async function dispatchDelivery(
     routeEvent(deps.workflows, source, delivery.type, delivery.payload),
     deps.cases,
   );
-  const routed = await narrowReplies(found, delivery.payload, deps.cases, deps.config ?? {}, options.onlyWorkflow);
+  const shares = found.some((r) => r.opens) && deps.rollouts ? await deps.rollouts() : undefined;
+  const rolled = shares
+    ? found.map((r) =>
+        withRollout(r, deps.workflows, shares.get(r.workflow.id), source, delivery.type, delivery.payload),
+      )
+    : found;
+  const routed = await narrowReplies(rolled, delivery.payload, deps.cases, deps.config ?? {}, options.onlyWorkflow);
   const routes = routed.routes;
   const ambiguous = "ambiguous" in routed ? routed.ambiguous : undefined;
   const payloadJson = rawBody && rawBody.value === delivery.payload ? rawBody.text : JSON.stringify(delivery.payload);

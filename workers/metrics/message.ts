@@ -53,6 +53,8 @@ const CaseSnapshotSchema = z
     awaitingPerson: z.boolean().optional(),
     handedToPerson: z.boolean().optional(),
     slaBreaches: count.optional(),
+    proposals: count.optional(),
+    proposalsRejected: count.optional(),
   })
   .strict();
 
@@ -96,8 +98,13 @@ export function parseMetricBatch(body: unknown): { batch: MetricBatch } | { reas
     const handedToPerson =
       snapshot.handedToPerson ?? (snapshot.escalated || snapshot.humanDecisions > 0 || awaitingPerson);
     const slaBreaches = snapshot.slaBreaches ?? 0;
+    const proposals = snapshot.proposals ?? 0;
+    const proposalsRejected = snapshot.proposalsRejected ?? 0;
     return {
-      batch: { ...parsed.data, snapshot: { ...snapshot, awaitingPerson, handedToPerson, slaBreaches } } as MetricBatch,
+      batch: {
+        ...parsed.data,
+        snapshot: { ...snapshot, awaitingPerson, handedToPerson, slaBreaches, proposals, proposalsRejected },
+      } as MetricBatch,
     };
   }
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);

@@ -7,7 +7,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import { type ApiCaller, checkApiKey, looksLikeApiKey } from "../../../db/api-keys.ts";
-import { type MetricsDatabase, openDatabase } from "../../../db/client.ts";
+import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
 import type { Config } from "../../config.ts";
 import { ApiError } from "../../errors.ts";
 import { activeSecrets } from "../../webhooks/hmac.ts";
@@ -37,17 +37,8 @@ const DASHBOARD_CALLER: ApiCaller = {
   onBehalf: true,
 };
 
-/** One client per database URL and isolate (the libSQL web client holds no connection, only its settings). */
-const databases = new Map<string, MetricsDatabase>();
 function keyDatabase(config: Config): MetricsDatabase | null {
-  const url = config.TURSO_DATABASE_URL;
-  if (!url) return null;
-  const cacheKey = `${url}\u0000${config.TURSO_AUTH_TOKEN ?? ""}`;
-  const known = databases.get(cacheKey);
-  if (known) return known;
-  const db = openDatabase({ url, authToken: config.TURSO_AUTH_TOKEN });
-  databases.set(cacheKey, db);
-  return db;
+  return sharedDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN });
 }
 
 const REFUSALS = {

@@ -3,10 +3,13 @@
  * the platform port. (RPC stub types cannot express `unknown` payload fields, so the declared types are restored
  * here, once.)
  */
+
+import { sharedDatabase } from "../../../db/client.ts";
 import type { CaseView, DecisionResult } from "../../case/runtime.ts";
 import type { CaseHeader } from "../../case/storage.ts";
 import { type AuditEntry, aliasRecordId, type ChainVerdict } from "../../engine/index.ts";
 import type { CaseDirectory, Platform } from "../../http/index.ts";
+import { rolloutShares } from "../../rollouts/shares.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
 import { deadLetterStore } from "./dead-letter-store.ts";
 import type { Env } from "./env.ts";
@@ -37,6 +40,7 @@ export function cloudflarePlatform(env: Env): Platform {
       cases: caseDirectory(env),
       deadLetters: deadLetterStore(env),
       metrics: () => metricsDelivery(env),
+      rollouts: rolloutShares(sharedDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN })),
       rateLimit: limiter ? async (key) => (await limiter.limit({ key })).success : undefined,
     };
     platforms.set(env, platform);

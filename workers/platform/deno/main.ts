@@ -17,6 +17,7 @@ import { createApp, type Platform } from "../../http/index.ts";
 import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import { batchingDelivery, writeMetricBatches } from "../../metrics/index.ts";
 import { log } from "../../observability/index.ts";
+import { rolloutShares } from "../../rollouts/shares.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
 import { parseDotenv } from "../dotenv.ts";
 import { DenoCaseHost } from "./case-host.ts";
@@ -91,6 +92,7 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
     cases,
     deadLetters: kvDeadLetters(kv),
     metrics,
+    rollouts: rolloutShares(db),
     rateLimit: kvRateLimiter(kv, limit, period * 1000),
     admission: () => cases.admission(),
     maxBodyBytes: MAX_BODY_BYTES,
