@@ -1,9 +1,10 @@
 /**
  * The case API's contract, declared once in zod: what each request may carry and what each answer holds. The worker
  * validates with it and serves it as an OpenAPI document (`GET /api/openapi.json`); the dashboard's client takes its
- * types from it. A leaf module (zod and the engine's decision kinds only), so every layer and the dashboard may read it.
+ * types from it. A leaf module (zod, the engine's decision kinds and db/'s rollout policy schema), so every layer and the dashboard may read it.
  */
 import { z } from "zod";
+import { GUARD_METRICS, RolloutPolicySchema } from "../db/rollouts/policy.ts";
 import { CASE_STATUSES, HUMAN_DECISIONS } from "./engine/index.ts";
 
 /** Every refusal: `{ error: { code, message } }`, the code naming what went wrong (`case_not_found`, `wait_ended`...). */
@@ -221,6 +222,87 @@ export const ReplayBody = z.object({ workflow: z.string().regex(label, "workflow
 
 /** `POST /api/dead-letters/:id/replay`: what routing (or the metrics delivery) did with the event this time. */
 export const ReplayAnswer = z.object({ replayed: z.literal(true), result: z.record(z.string(), z.unknown()) });
+
+/**
+ * Who a rollout change is from: with the dashboard's server token, the signed-in admin it names (required); with an
+ * API key, the key's holder (an `actor` may only repeat it). The reason is kept in the hash-chained change log.
+ */
+const RolloutChangeBase = z.object({
+  actor: z.string().min(1).max(200).optional(),
+  reason: z.string().trim().min(3).max(500),
+  /** The policy revision the caller saw: a change made meanwhile refuses this one (409 `stale_revision`). */
+  expectedRevision: z.number().int().min(0),
+});
+
+/** `PUT /api/rollouts/:workflow`: the whole policy (db/rollouts/policy.ts `RolloutPolicySchema`, defaults filled). */
+export const RolloutPolicyBody = RolloutChangeBase.extend({ policy: RolloutPolicySchema }).strict();
+
+/**
+ * `POST /api/rollouts/:workflow/actions`: `halt` (candidate to 0 %), `promote` (to the next step, or the pending
+ * proposal), `set-share` (candidate to `percent`), `resume` (a halted candidate back to the first step).
+ */
+export const RolloutActionBody = RolloutChangeBase.extend({
+  action: z.enum(["halt", "promote", "set-share", "resume"]),
+  percent: z.number().min(0).max(100).multipleOf(0.01).optional(),
+})
+  .strict()
+  .refine((b) => b.action !== "set-share" || b.percent !== undefined, {
+    message: "set-share needs a percent",
+    path: ["percent"],
+  });
+
+const RolloutEstimate = z.object({
+  value: z.number().nullable(),
+  interval: z.object({ low: z.number(), high: z.number() }).nullable(),
+  sample: z.number().int(),
+});
+
+/** One guard as the last check saw it (db/rollouts/guards.ts `GuardReading`). */
+export const GuardReading = z.object({
+  metric: z.enum(GUARD_METRICS),
+  label: z.string(),
+  unit: z.enum(["rate", "minutes"]),
+  maxWorseBy: z.number(),
+  baseline: RolloutEstimate,
+  candidate: RolloutEstimate,
+  change: z
+    .object({ difference: z.number(), interval: z.object({ low: z.number(), high: z.number() }).nullable() })
+    .nullable(),
+  /** `breached`: worse beyond the limit with enough cases; `holding`: enough cases and not; `waiting`: too few cases. */
+  status: z.enum(["breached", "holding", "waiting"]),
+  casesNeeded: z.number().int(),
+});
+
+/** `GET /api/rollouts/:workflow` and the answer to a change: the policy in force, its guards now, its history. */
+export const RolloutView = z.object({
+  workflowId: z.string(),
+  /** Deployed versions of the workflow, newest first. */
+  versions: z.array(z.number().int()),
+  policy: RolloutPolicySchema.nullable(),
+  revision: z.number().int(),
+  stepStartedAt: epochMs.nullable(),
+  guards: z.array(GuardReading),
+  /** What the scheduled check would do now: `halt`, `promote`, `propose-promotion` or `hold`. */
+  verdict: z.enum(["halt", "promote", "propose-promotion", "hold", "none"]),
+  changes: z.array(
+    z.object({
+      id: z.number().int(),
+      revision: z.number().int(),
+      at: epochMs,
+      actor: z.string(),
+      action: z.string(),
+      reason: z.string(),
+      policy: z.unknown(),
+      figures: z.unknown(),
+      hash: z.string(),
+    }),
+  ),
+});
+
+export type RolloutPolicyBody = z.input<typeof RolloutPolicyBody>;
+export type RolloutActionBody = z.input<typeof RolloutActionBody>;
+export type RolloutView = z.infer<typeof RolloutView>;
+export type GuardReading = z.infer<typeof GuardReading>;
 
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
 export type CaseView = z.infer<typeof CaseView>;
