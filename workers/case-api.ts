@@ -299,6 +299,103 @@ export const RolloutView = z.object({
   ),
 });
 
+/**
+ * One rung of an action's autonomy ladder (workers/engine/types/workflow.ts `AutonomyRung`): `alone: false` the
+ * agent always asks, `{ upTo }` it acts alone up to that amount (minor units) and asks above, `true` it acts alone
+ * within the tool's limits.
+ */
+export const AutonomyRung = z.object({
+  name: z.string(),
+  alone: z.union([z.boolean(), z.object({ upTo: z.number().int().nonnegative() })]),
+});
+
+/** What people did with the agent's proposals of one action at one level, and what it did alone there. */
+export const AutonomyEvidence = z.object({
+  level: z.number().int(),
+  name: z.string(),
+  /** Proposals people decided: approved unchanged + changed + rejected. */
+  proposals: z.number().int(),
+  approved: z.number().int(),
+  changed: z.number().int(),
+  rejected: z.number().int(),
+  /** Done without asking, and of those undone after the fact. */
+  alone: z.number().int(),
+  reversed: z.number().int(),
+  /** approved / proposals, with its 95 % Wilson interval (db/kpi/compare.ts); null without proposals. */
+  agreement: z.number().nullable(),
+  interval: z.object({ low: z.number(), high: z.number() }).nullable(),
+  lastRejectionAt: epochMs.nullable(),
+});
+
+/** One entry of an action's hash-chained change log (`autonomy_changes`). */
+export const AutonomyChange = z.object({
+  id: z.number().int(),
+  at: epochMs,
+  actor: z.string(),
+  kind: z.enum(["proposed", "promoted", "demoted"]),
+  fromLevel: z.number().int(),
+  toLevel: z.number().int(),
+  reason: z.string(),
+  evidence: z.unknown(),
+  hash: z.string(),
+});
+
+/** An action's ladder, the level in force, the level the evidence supports, the evidence per level and its history. */
+export const AutonomyActionView = z.object({
+  action: z.string(),
+  ladder: z.array(AutonomyRung),
+  /** The rung a workflow starts on before anyone changed it. */
+  start: z.number().int(),
+  promoteAfter: z.object({ cases: z.number().int(), agreement: z.number() }),
+  demoteOn: z.object({ errorRate: z.object({ rate: z.number(), minCases: z.number().int() }).optional() }),
+  level: z.number().int(),
+  proposedLevel: z.number().int().nullable(),
+  /** Increases with every change: `POST` may name the one it saw (409 `stale_revision` when it moved). */
+  revision: z.number().int(),
+  /** When the level in force took effect (null: never changed, the declared start). */
+  since: epochMs.nullable(),
+  /** The figures a proposal rests on: the level in force's proposals decided since it took effect. */
+  current: AutonomyEvidence,
+  /** All evidence recorded, per rung of the ladder. */
+  evidence: z.array(AutonomyEvidence),
+  changes: z.array(AutonomyChange),
+});
+
+/** `GET /api/autonomy/:workflow` (viewers): every consequential action the workflow declares. */
+export const AutonomyView = z.object({ workflowId: z.string(), actions: z.array(AutonomyActionView) });
+
+/**
+ * `POST /api/autonomy/:workflow/:action` (admins): `promote` to the proposed level (only a proposed one), or `demote`
+ * one rung. With the dashboard's server token `actor` names the signed-in admin (required).
+ */
+export const AutonomyActionBody = z
+  .object({
+    decision: z.enum(["promote", "demote"]),
+    reason: z.string().trim().min(3).max(500),
+    actor: z.string().min(1).max(200).optional(),
+    expectedRevision: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+/**
+ * `POST /api/autonomy/:workflow/:action/reversals` (operators): an action the agent took is undone after the fact;
+ * `step` is the step that performed it (e.g. `triage:refund:call-1`). Its level is demoted at once.
+ */
+export const AutonomyReversalBody = z
+  .object({
+    caseId: z.string().min(1).max(400),
+    step: z.string().min(1).max(200),
+    reason: z.string().trim().min(3).max(500),
+    actor: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+export type AutonomyView = z.infer<typeof AutonomyView>;
+export type AutonomyActionView = z.infer<typeof AutonomyActionView>;
+export type AutonomyEvidence = z.infer<typeof AutonomyEvidence>;
+export type AutonomyActionBody = z.input<typeof AutonomyActionBody>;
+export type AutonomyReversalBody = z.input<typeof AutonomyReversalBody>;
+
 export type RolloutPolicyBody = z.input<typeof RolloutPolicyBody>;
 export type RolloutActionBody = z.input<typeof RolloutActionBody>;
 export type RolloutView = z.infer<typeof RolloutView>;
