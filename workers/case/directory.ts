@@ -5,6 +5,7 @@
  */
 import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope } from "../engine/index.ts";
 import type { DecisionInput, DecisionResult } from "./decisions.ts";
+import type { CaseJournal } from "./journal.ts";
 import type { CaseHeader } from "./storage.ts";
 import type { CaseView } from "./view.ts";
 
@@ -14,6 +15,8 @@ export interface CaseDirectory {
   head(caseId: string): Promise<CaseHeader | null>;
   view(caseId: string): Promise<CaseView | null>;
   audit(caseId: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>;
+  /** The case's recorded journal (events with payloads, completed steps): what a shadow run replays. */
+  journal(caseId: string): Promise<CaseJournal | null>;
   decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null>;
   refuseAction(caseId: string, actorId: string | null, refusal: { code: string; message: string }): Promise<boolean>;
   /** The case key an alias (an id another system knows a customer by) names, or null; recorded by `step.alias`. */

@@ -25,6 +25,7 @@ import { log } from "../observability/index.ts";
 import { ruleActor } from "./actors.ts";
 import { type DecisionInput, type DecisionResult, recordDecision, recordRefusedAction } from "./decisions.ts";
 import { storeEvent } from "./event-intake.ts";
+import { type CaseJournal, caseJournal } from "./journal.ts";
 import { metricFor } from "./metric-event.ts";
 import { MetricsOutbox } from "./metrics-outbox.ts";
 import type { AlarmClock, CaseHeader, CaseStorage } from "./storage.ts";
@@ -32,6 +33,7 @@ import { applyAdvance } from "./transitions.ts";
 import { type CaseView, caseView } from "./view.ts";
 
 export type { DecisionInput, DecisionResult } from "./decisions.ts";
+export type { CaseJournal } from "./journal.ts";
 export type { CaseView, TimelineEntry } from "./view.ts";
 
 /**
@@ -130,6 +132,11 @@ export class CaseRuntime {
   /** The case as stored, for the case API and tests. */
   async view(): Promise<CaseView | null> {
     return caseView(this.store);
+  }
+
+  /** The case's journal (header, events with payloads, completed steps) for shadow runs; null when there is no case. */
+  async journal(): Promise<CaseJournal | null> {
+    return caseJournal(this.store);
   }
 
   /** The audit trail with its verification, for the case API. */

@@ -5,7 +5,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { modelResolver } from "../../agent/models.ts";
 import type { ModelResolver } from "../../agent/types.ts";
-import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
+import {
+  type CaseJournal,
+  CaseRuntime,
+  type CaseView,
+  type DecisionInput,
+  type DecisionResult,
+} from "../../case/runtime.ts";
 import type { CaseHeader } from "../../case/storage.ts";
 import {
   type AuditEntry,
@@ -80,6 +86,10 @@ export class CaseObject extends DurableObject<Env> {
 
   audit(): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null> {
     return this.engine.audit();
+  }
+
+  journal(): Promise<CaseJournal | null> {
+    return this.engine.journal();
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 
 import { sharedDatabase } from "../../../db/client.ts";
-import type { CaseView, DecisionResult } from "../../case/runtime.ts";
+import type { CaseJournal, CaseView, DecisionResult } from "../../case/runtime.ts";
 import type { CaseHeader } from "../../case/storage.ts";
 import { type AuditEntry, aliasRecordId, type ChainVerdict } from "../../engine/index.ts";
 import type { CaseDirectory, Platform } from "../../http/index.ts";
@@ -22,6 +22,7 @@ export function caseDirectory(env: Env): CaseDirectory {
     head: (caseId) => stub(caseId).head() as Promise<CaseHeader | null>,
     view: (caseId) => stub(caseId).view() as Promise<CaseView | null>,
     audit: (caseId) => stub(caseId).audit() as Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>,
+    journal: (caseId) => stub(caseId).journal() as Promise<CaseJournal | null>,
     decide: (caseId, input) => stub(caseId).decide(input) as Promise<DecisionResult | null>,
     refuseAction: (caseId, actorId, refusal) => stub(caseId).refuseAction(actorId, refusal),
     aliasOf: (kind, value) => stub(aliasRecordId(kind, value)).aliasOf(),

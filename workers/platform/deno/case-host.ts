@@ -5,7 +5,13 @@
  */
 
 import type { ModelResolver } from "../../agent/types.ts";
-import { CaseRuntime, type CaseView, type DecisionInput, type DecisionResult } from "../../case/runtime.ts";
+import {
+  type CaseJournal,
+  CaseRuntime,
+  type CaseView,
+  type DecisionInput,
+  type DecisionResult,
+} from "../../case/runtime.ts";
 import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
 import type {
   AuditEntry,
@@ -86,6 +92,9 @@ export class DenoCaseHost implements CaseDirectory {
   }
   audit(caseId: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null> {
     return this.withCase(caseId, (c) => c.audit());
+  }
+  journal(caseId: string): Promise<CaseJournal | null> {
+    return this.withCase(caseId, (c) => c.journal());
   }
   decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null> {
     return this.withCase(caseId, (c) => c.decide(input));
