@@ -1,8 +1,8 @@
 /**
  * The managers' pages in Chromium against the real stack after demo traffic: every figure on the overview and a
  * workflow page equals what the KPI module computes from the same rollups (once kpi:verify finds the rollups
- * equal to the case records), readiness follows the thresholds an admin sets, and a workflow page compares its
- * versions with the verdicts the KPI module gives.
+ * equal to the case records), readiness follows the thresholds an admin sets, and the workflow and readiness pages
+ * compare the versions with the verdicts the KPI module gives (readiness also checks each version on its own).
  */
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -239,11 +239,47 @@ describe("overview and workflow pages", () => {
     expect(await autonomy.nth(1).textContent()).toContain(`n ${count(tally(2).opened)}`);
     await page.getByTestId("version-comparison").screenshot({ path: join(ARTIFACTS, "versions-compared.png") });
 
+    // The readiness page checks each version on its own cases and compares the newest with the one before, figure
+    // by figure as compareVersions gives them.
+    await page.goto(`${stack.dashboard!.url}/readiness?days=30`);
+    const card = page.locator('article[data-workflow="refund-dispute"]');
+    const checks = card.getByTestId("version-checks");
+    for (const v of [1, 2])
+      expect(await checks.locator(`thead th[data-version="${v}"]`).textContent()).toContain(
+        `n ${count(tally(v).opened)}`,
+      );
+    expect(await checks.locator('tbody tr:first-child td[data-version="1"]').textContent()).toContain(
+      String(tally(1).opened),
+    );
+    expect(await card.getByTestId("verdict-version").textContent()).toBe(`v2, ${count(tally(2).opened)} cases:`);
+    const readinessTable = card.locator('table[data-testid=comparison][data-baseline="1"][data-candidate="2"]');
+    expect(await readinessTable.getByTestId("sample").textContent()).toBe(
+      `${count(tally(2).opened)} and ${count(tally(1).opened)} cases`,
+    );
+    const shown = (row: (typeof expected)[number], v: number | null) =>
+      row.unit === "rate" ? percent(v) : duration(v);
+    for (const row of expected) {
+      const cells = readinessTable.locator(`tr[data-kpi="${row.kpi}"] td`);
+      for (const [i, e] of [row.baseline, row.candidate].entries()) {
+        const text = await cells.nth(i).textContent();
+        expect(text).toContain(shown(row, e.value));
+        expect(text).toContain(`n ${count(e.sample)}`);
+        if (e.interval) expect(text).toContain(`${shown(row, e.interval.low)} – ${shown(row, e.interval.high)}`);
+      }
+      const verdict = readinessTable.locator(`tr[data-kpi="${row.kpi}"] [data-testid=verdict]`);
+      expect(await verdict.getAttribute("data-verdict")).toBe(row.verdict);
+    }
+    await card.screenshot({ path: join(ARTIFACTS, "readiness-versions.png") });
+
     // The comparison's wide tables scroll in their box on a phone rather than widening the page.
     const phone = await env.signedIn(undefined, { width: 390, height: 844 });
-    await phone.goto(`${stack.dashboard!.url}/workflows/refund-dispute?days=30`, { waitUntil: "networkidle" });
-    await phone.locator('table[data-testid=comparison][data-baseline="1"]').waitFor();
-    expect(await phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")).toBe(0);
+    for (const path of ["/workflows/refund-dispute?days=30", "/readiness?days=30"]) {
+      await phone.goto(`${stack.dashboard!.url}${path}`, { waitUntil: "networkidle" });
+      await phone.locator('table[data-testid=comparison][data-baseline="1"]').first().waitFor();
+      expect(await phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")).toBe(
+        0,
+      );
+    }
     await phone.close();
   });
 });

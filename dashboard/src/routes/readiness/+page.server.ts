@@ -1,11 +1,11 @@
 import { fail } from "@sveltejs/kit";
 import { sql } from "drizzle-orm";
-import { assessReadiness, DEFAULT_THRESHOLDS, type ReadinessThresholds, thresholdsFrom } from "$db/kpi/readiness.ts";
+import { DEFAULT_THRESHOLDS, type ReadinessThresholds, thresholdsFrom } from "$db/kpi/readiness.ts";
 import { readinessThresholds } from "$db/schema.ts";
 import { hasRole, requireRole } from "$lib/server/auth/guard";
 import { metricsDb } from "$lib/server/db";
-import { overview, PERIODS, periodOf } from "$lib/server/kpis";
-import { CATALOGUE } from "$workers/workflows/catalogue.ts";
+import { PERIODS, periodOf } from "$lib/server/kpis";
+import { headline, readinessByVersion } from "$lib/server/readiness";
 import type { Actions, PageServerLoad } from "./$types";
 
 async function savedThresholds(): Promise<Map<string, ReadinessThresholds>> {
@@ -16,21 +16,16 @@ async function savedThresholds(): Promise<Map<string, ReadinessThresholds>> {
 export const load: PageServerLoad = async ({ locals, url }) => {
   const user = requireRole(locals, "viewer");
   const period = periodOf(url);
-  const [cards, saved] = await Promise.all([overview(metricsDb(), period), savedThresholds()]);
+  const saved = await savedThresholds();
   const defaults = saved.get("*") ?? DEFAULT_THRESHOLDS;
-  const workflows = cards.map((card) => {
-    const thresholds = saved.get(card.workflowId) ?? defaults;
-    const systems = CATALOGUE.filter((w) => w.id === card.workflowId).at(-1)?.systems ?? [];
-    return {
-      workflowId: card.workflowId,
-      thresholds,
-      custom: saved.has(card.workflowId),
-      readiness: assessReadiness(
-        { kpis: card.kpis, days: period.days, versionsInPeriod: card.versions.length, systems },
-        thresholds,
-      ),
-    };
-  });
+  const thresholdsOf = (workflowId: string) => saved.get(workflowId) ?? defaults;
+  const cards = await readinessByVersion(metricsDb(), period, thresholdsOf);
+  const workflows = cards.map((card) => ({
+    ...card,
+    headline: headline(card) ?? null,
+    thresholds: thresholdsOf(card.workflowId),
+    custom: saved.has(card.workflowId),
+  }));
   return { workflows, defaults, period, periods: PERIODS, canEdit: hasRole(user, "admin"), loadedAt: Date.now() };
 };
 
