@@ -7,9 +7,14 @@ import { activeSecrets } from "../workers/webhooks/hmac.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-export function devVar(name: string): string | undefined {
+/** Every local development var (the worker's configuration as `wrangler dev` gets it). */
+export function devVars(): Record<string, string> {
   const file = [".dev.vars", ".dev.vars.example"].map((f) => join(ROOT, f)).find(existsSync);
-  return file ? parseDotenv(readFileSync(file, "utf8"))[name] : undefined;
+  return file ? parseDotenv(readFileSync(file, "utf8")) : {};
+}
+
+export function devVar(name: string): string | undefined {
+  return devVars()[name];
 }
 
 /**

@@ -396,6 +396,40 @@ export type AutonomyEvidence = z.infer<typeof AutonomyEvidence>;
 export type AutonomyActionBody = z.input<typeof AutonomyActionBody>;
 export type AutonomyReversalBody = z.input<typeof AutonomyReversalBody>;
 
+const ComparedEstimate = RolloutEstimate;
+
+/** `GET /api/rollouts/:workflow/comparison`: db/kpi/version-comparisons.ts `versionComparisons` over the rollups. */
+export const VersionComparisons = z.object({
+  workflowId: z.string(),
+  fromDay: z.number().int(),
+  toDay: z.number().int(),
+  comparisons: z.array(
+    z.object({
+      baseline: z.number().int(),
+      candidate: z.number().int(),
+      against: z.enum(["previous", "most cases"]),
+      baselineCases: z.number().int(),
+      candidateCases: z.number().int(),
+      minimumSample: z.number().int(),
+      kpis: z.array(
+        z.object({
+          kpi: z.string(),
+          label: z.string(),
+          unit: z.enum(["rate", "minutes"]),
+          higherIsBetter: z.boolean(),
+          baseline: ComparedEstimate,
+          candidate: ComparedEstimate,
+          change: z
+            .object({ difference: z.number(), interval: z.object({ low: z.number(), high: z.number() }).nullable() })
+            .nullable(),
+          verdict: z.enum(["better", "worse", "no difference yet", "not enough cases"]),
+          casesNeeded: z.number().int(),
+        }),
+      ),
+    }),
+  ),
+});
+
 export type RolloutPolicyBody = z.input<typeof RolloutPolicyBody>;
 export type RolloutActionBody = z.input<typeof RolloutActionBody>;
 export type RolloutView = z.infer<typeof RolloutView>;
@@ -409,3 +443,70 @@ export type DecisionBody = z.input<typeof DecisionBody>;
 export type DecisionAccepted = z.infer<typeof DecisionAccepted>;
 export type DeadLetterPage = z.infer<typeof DeadLetterPage>;
 export type DeadLetter = z.infer<typeof DeadLetter>;
+
+/** `POST /api/rollouts/:workflow/shadow-runs` (admins): run `candidate` over recorded cases, writes recorded, never sent. */
+export const ShadowRunBody = z.object({
+  candidate: z.number().int().positive().describe("the deployed version to try on recorded cases"),
+  cases: z.number().int().min(1).max(500).default(200).describe("the newest this many recorded cases (1 to 500)"),
+  since: z.iso
+    .datetime({ offset: true })
+    .or(z.iso.date())
+    .optional()
+    .describe("only cases opened since this ISO date or time"),
+  /** The dashboard's server token acts for a signed-in admin: it names them. */
+  actor: z.string().min(1).max(200).optional(),
+});
+
+const ShadowCounts = z.object({
+  cases: z.number().int(),
+  same: z.number().int(),
+  differentDecision: z.number().int(),
+  differentAction: z.number().int(),
+  failed: z.number().int(),
+});
+
+/** A shadow-run report's summary (db/rollouts/shadow-reports.ts `ShadowReportSummary`). */
+export const ShadowReportSummary = z.object({
+  id: z.string(),
+  workflowId: z.string(),
+  candidateVersion: z.number().int(),
+  requestedBy: z.string(),
+  createdAt: z.number().int(),
+  selection: z.object({ cases: z.number().int().optional(), since: z.number().int().optional() }),
+  counts: ShadowCounts,
+});
+
+export const ShadowReportList = z.object({ reports: z.array(ShadowReportSummary) });
+
+const ShadowStep = z.object({
+  id: z.string(),
+  kind: z.string(),
+  result: z.unknown(),
+  writes: z.array(z.object({ host: z.string(), method: z.string(), path: z.string(), body: z.unknown() })),
+  at: z.number(),
+});
+const ShadowEnd = z.object({ status: z.enum(CASE_STATUSES), outcome: z.string().nullable() });
+
+/** A whole report (db/rollouts/shadow-reports.ts `ShadowReport`): per case the differing steps side by side, the KPIs. */
+export const ShadowReport = ShadowReportSummary.extend({
+  productionVersions: z.array(z.number().int()),
+  kpis: z.object({
+    production: z.record(z.string(), z.unknown()),
+    candidate: z.record(z.string(), z.unknown()),
+    comparison: z.array(z.record(z.string(), z.unknown())),
+  }),
+  results: z.array(
+    z.object({
+      caseId: z.string(),
+      caseKey: z.string(),
+      productionVersion: z.number().int(),
+      verdict: z.enum(["same", "different decision", "different action", "failed"]),
+      production: ShadowEnd,
+      candidate: ShadowEnd.nullable(),
+      reason: z.string().nullable(),
+      steps: z.array(z.object({ id: z.string(), production: ShadowStep.nullable(), candidate: ShadowStep.nullable() })),
+    }),
+  ),
+});
+
+export type ShadowRunBody = z.input<typeof ShadowRunBody>;

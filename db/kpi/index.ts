@@ -25,3 +25,4 @@ export {
 export { tallyFromRawEvents } from "./raw.ts";
 export { addCase, type CaseRow, tallyFromCases } from "./recount.ts";
 export { type GroupKey, type KpiFilter, type TallyGroup, tallyFromRollups } from "./rollups.ts";
+export { type VersionComparison, versionComparisons } from "./version-comparisons.ts";

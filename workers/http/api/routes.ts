@@ -6,6 +6,7 @@ import { cases } from "./cases.ts";
 import { deadLetters } from "./dead-letters.ts";
 import { decisions } from "./decisions.ts";
 import { openApiDocument } from "./openapi.ts";
+import { rollouts } from "./rollouts.ts";
 
 export const api = new OpenAPIHono<AppEnv>();
 // Registered before the resources are mounted, so every one of them (and an unknown /api path) needs a caller. The
@@ -15,6 +16,7 @@ api.use("*", authenticate);
 api.route("/", cases);
 api.route("/", decisions);
 api.route("/", deadLetters);
+api.route("/", rollouts);
 api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
 // The routes are all mounted by now, so the document is built once, on its first request.

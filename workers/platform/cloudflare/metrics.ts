@@ -4,7 +4,7 @@
  * the manifest of audit chain heads.
  * Without a queue binding (some tests) case objects write to the database directly.
  */
-import { type MetricsDatabase, openDatabase } from "../../../db/client.ts";
+import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
 import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import {
   consumeMetrics,
@@ -16,14 +16,16 @@ import {
 } from "../../metrics/index.ts";
 import { pruneRawEvents, retentionDays } from "../../metrics/retention.ts";
 import { log } from "../../observability/index.ts";
+import { checkRollouts, checkSoon } from "../../rollouts/check.ts";
 import { deadLetterStore } from "./dead-letter-store.ts";
 import type { Env } from "./env.ts";
 
 /** The metrics queue's dead-letter queue (wrangler.toml `dead_letter_queue`). */
 export const METRICS_DLQ = "crossflow-metrics-dlq";
 
+/** The isolate's one client for the metrics database (db/client.ts `sharedDatabase`). */
 const database = (env: Env): MetricsDatabase | null =>
-  env.TURSO_DATABASE_URL ? openDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN }) : null;
+  sharedDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN });
 
 /**
  * The queue in production. `METRICS_DELIVERY = "direct"` (set by the local stack for `wrangler dev`) writes to the
@@ -35,7 +37,34 @@ export function metricsDelivery(env: Env): MetricsDelivery | null {
   const direct = (env as { METRICS_DELIVERY?: string }).METRICS_DELIVERY === "direct";
   if (env.METRICS_QUEUE && !direct) return queueDelivery(env.METRICS_QUEUE);
   const db = database(env);
-  return db ? databaseDelivery(db) : null;
+  if (!db) return null;
+  const written = databaseDelivery(db);
+  const soon = rolloutCheckSoon(db, env);
+  return {
+    deliver: async (batch) => {
+      await written.deliver(batch);
+      // Not awaited: the case's alarm must not wait on a guard check; the object outlives this call.
+      void soon();
+    },
+  };
+}
+
+const checks = new WeakMap<MetricsDatabase, () => Promise<unknown> | null>();
+
+/** The isolate's throttled guard check for a database (workers/rollouts/check.ts `checkSoon`). */
+function rolloutCheckSoon(db: MetricsDatabase, env: Env): () => Promise<unknown> | null {
+  let soon = checks.get(db);
+  if (!soon) {
+    soon = checkSoon(db, env as unknown as Record<string, unknown>);
+    checks.set(db, soon);
+  }
+  return soon;
+}
+
+/** Every minute (wrangler.toml `crons`): the rollout guards of every canary. */
+export async function checkRolloutGuards(env: Env): Promise<void> {
+  const db = database(env);
+  if (db) await checkRollouts(db, { config: env as unknown as Record<string, unknown> });
 }
 
 export async function handleMetricsQueue(
@@ -46,7 +75,10 @@ export async function handleMetricsQueue(
     await parkExhaustedMetrics(batch.messages, deadLetterStore(env));
     return;
   }
-  await consumeMetrics(batch.messages, { db: database(env), deadLetters: deadLetterStore(env) });
+  const db = database(env);
+  await consumeMetrics(batch.messages, { db, deadLetters: deadLetterStore(env) });
+  // The batch is in: a canary's guards may have new evidence.
+  if (db) await rolloutCheckSoon(db, env)();
 }
 
 export async function pruneMetrics(env: Env, now = Date.now()): Promise<void> {

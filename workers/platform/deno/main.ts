@@ -17,6 +17,7 @@ import { createApp, type Platform } from "../../http/index.ts";
 import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import { batchingDelivery, writeMetricBatches } from "../../metrics/index.ts";
 import { log } from "../../observability/index.ts";
+import { checkRollouts, checkSoon } from "../../rollouts/check.ts";
 import { rolloutShares } from "../../rollouts/shares.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
 import { parseDotenv } from "../dotenv.ts";
@@ -80,10 +81,24 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   const db = config.TURSO_DATABASE_URL
     ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN })
     : null;
-  const delivery = db ? batchingDelivery((batches) => writeMetricBatches(db, batches)) : null;
+  // After each write, a canary's guards may have new evidence: they are checked soon (throttled) and every minute.
+  const guardsSoon = db ? checkSoon(db, config) : null;
+  const delivery = db
+    ? batchingDelivery(async (batches) => {
+        await writeMetricBatches(db, batches);
+        void guardsSoon?.();
+      })
+    : null;
   const metrics = () => delivery;
   const cron = new AbortController();
   if (db) scheduleAuditManifests(db, config.AUDIT_SIGNING_KEY, cron.signal);
+  if (db)
+    Deno.cron("crossflow rollout guards", "* * * * *", { signal: cron.signal }, () =>
+      checkRollouts(db, { config }).then(
+        () => {},
+        (error: unknown) => log.error("rollouts: guard check failed; the next minute tries again", { error }),
+      ),
+    );
   const cases = new DenoCaseHost(kv, { workflows: WORKFLOWS, models: modelResolver(config), config, metrics });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
   const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);

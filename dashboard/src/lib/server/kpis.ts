@@ -7,15 +7,14 @@ import { sql } from "drizzle-orm";
 // outside Vite too.
 import type { MetricsDatabase } from "../../../../db/client.ts";
 import {
-  compareVersions,
-  DEFAULT_MINIMUM_SAMPLE,
   emptyTally,
-  type KpiComparison,
   type KpiFilter,
   type Kpis,
   kpisOf,
   type Tally,
   tallyFromRollups,
+  type VersionComparison,
+  versionComparisons,
 } from "../../../../db/kpi/index.ts";
 import { CATALOGUE } from "../../../../workers/workflows/catalogue.ts";
 
@@ -161,51 +160,8 @@ export async function overview(db: MetricsDatabase, period: Period): Promise<Wor
     .sort((a, b) => a.workflowId.localeCompare(b.workflowId));
 }
 
-/** One version measured against another over the period: "is v3 better than v2, and may it take more traffic?". */
-export interface VersionComparison {
-  baseline: number;
-  candidate: number;
-  /** `previous`: the version before the candidate; `most cases`: the version with the most cases in the period. */
-  against: "previous" | "most cases";
-  baselineCases: number;
-  candidateCases: number;
-  minimumSample: number;
-  kpis: KpiComparison[];
-}
-
-/**
- * Each version against the one before it (the step a manager decides on), and also against the version with the
- * most cases when that is neither the candidate nor its predecessor (the settled version it would take traffic from).
- */
-export function versionComparisons(
-  versions: { version: number; tally: Tally }[],
-  minimumSample = DEFAULT_MINIMUM_SAMPLE,
-): VersionComparison[] {
-  const sorted = [...versions].sort((a, b) => a.version - b.version);
-  const most = sorted.reduce<(typeof sorted)[number] | undefined>(
-    (best, v) => (!best || v.tally.opened > best.tally.opened ? v : best),
-    undefined,
-  );
-  const pair = (
-    baseline: (typeof sorted)[number],
-    candidate: (typeof sorted)[number],
-    against: VersionComparison["against"],
-  ) => ({
-    baseline: baseline.version,
-    candidate: candidate.version,
-    against,
-    baselineCases: baseline.tally.opened,
-    candidateCases: candidate.tally.opened,
-    minimumSample,
-    kpis: compareVersions(baseline.tally, candidate.tally, { minimumSample }),
-  });
-  return sorted.slice(1).flatMap((candidate, i) => {
-    const previous = sorted[i]!;
-    const out: VersionComparison[] = [pair(previous, candidate, "previous")];
-    if (most && most !== previous && most !== candidate) out.push(pair(most, candidate, "most cases"));
-    return out;
-  });
-}
+export type { VersionComparison };
+export { versionComparisons };
 
 export interface WorkflowDetail {
   workflowId: string;
