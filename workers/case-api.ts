@@ -332,7 +332,8 @@ export const AutonomyChange = z.object({
   id: z.number().int(),
   at: epochMs,
   actor: z.string(),
-  kind: z.enum(["proposed", "promoted", "demoted"]),
+  /** `reversed`: an action undone after the fact that did not move the level (it withdraws a pending proposal). */
+  kind: z.enum(["proposed", "promoted", "demoted", "reversed"]),
   fromLevel: z.number().int(),
   toLevel: z.number().int(),
   reason: z.string(),

@@ -7,11 +7,19 @@
 import type { ExtensionKit } from "../engine/advance.ts";
 import type { AuditActor } from "../engine/audit.ts";
 import type { RetryPolicy, StepApi, StepContext, WorkflowExtensions } from "../engine/types.ts";
+import { levelsInForce } from "./autonomy.ts";
 import { offlineModel } from "./offline-model.ts";
 import { redact } from "./prompt.ts";
 import type { AgentSite } from "./telemetry.ts";
 import { DEFAULT_GUARDRAILS, runAgentTurn } from "./turn.ts";
-import type { AgentDecision, AgentOutcome, AgentSpec, AgentTranscript, ModelResolver } from "./types.ts";
+import type {
+  AgentDecision,
+  AgentOutcome,
+  AgentSpec,
+  AgentTranscript,
+  AutonomyLevels,
+  ModelResolver,
+} from "./types.ts";
 
 export const modelActor = (t: Pick<AgentTranscript, "model" | "promptVersion">): AuditActor => ({
   kind: "model",
@@ -25,41 +33,54 @@ export type TurnStep = <D extends AgentDecision>(
   retry: RetryPolicy,
 ) => Promise<AgentTranscript<D>>;
 
+/** The engine's steps an agent step is made of: its own, the memoised turn, and a memoised step with its own audit. */
+export interface AgentKit {
+  step: StepApi;
+  turnStep: TurnStep;
+  runStep: ExtensionKit["runStep"];
+}
+
 const OFFLINE_ONLY: ModelResolver = (_ref, offline) => ({ model: offline(), pricePerMillionTokens: 0, offline: true });
 
 /**
  * The agent step, plugged into the engine: `advanceCase({ ..., extend: agentSteps(models) })` gives every workflow
- * body its `agent`. `models` picks each step's model from configuration (default: the offline rules model).
+ * body its `agent`. `models` picks each step's model from configuration (default: the offline rules model);
+ * `autonomy` reads the autonomy level in force of each consequential action (default: every ladder's declared start).
  * @example
  * const triage = await agent("triage", spec); // in a workflow body
  */
-export function agentSteps(models: ModelResolver = OFFLINE_ONLY): (kit: ExtensionKit) => WorkflowExtensions {
+export function agentSteps(
+  models: ModelResolver = OFFLINE_ONLY,
+  autonomy?: AutonomyLevels,
+): (kit: ExtensionKit) => WorkflowExtensions {
   return ({ step, runStep, site }) => {
     const turnStep: TurnStep = (id, fn, policy) =>
       runStep(id, "agent", fn, policy, (t) => ({
         actor: modelActor(t),
         entries: t.verdicts.map((v) => ({ action: `guardrail.${v.verdict}`, detail: { ...v } })),
       }));
-    return { agent: (id, spec) => runAgent(step, turnStep, id, spec, models, site) };
+    return { agent: (id, spec) => runAgent({ step, turnStep, runStep }, id, spec, models, site, autonomy) };
   };
 }
 
 export async function runAgent<D extends AgentDecision>(
-  step: StepApi,
-  turnStep: TurnStep,
+  { step, turnStep, runStep }: AgentKit,
   id: string,
   spec: AgentSpec<D>,
   models: ModelResolver,
   where: Omit<AgentSite, "stepId">,
+  autonomy?: AutonomyLevels,
 ): Promise<AgentOutcome<D>> {
   const g = { ...DEFAULT_GUARDRAILS, ...spec.guardrails };
   const transcript = await turnStep<D>(
     id,
-    (ctx) => {
+    async (ctx) => {
       const resolved = models({ workflowId: where.workflowId, stepId: id, model: spec.model }, () =>
         offlineModel(spec.heuristics({ context: spec.context ?? {}, data: spec.data ?? [] })),
       );
-      return runAgentTurn(spec, resolved, ctx, { ...where, stepId: id });
+      // Read inside the memoised turn: the levels are part of its transcript, so a replay asks as the first run did.
+      const levels = await levelsInForce(spec, where.workflowId, autonomy);
+      return runAgentTurn(spec, resolved, ctx, { ...where, stepId: id }, levels);
     },
     { retries: 2, initialDelay: "2s" },
   );
@@ -112,15 +133,22 @@ export async function runAgent<D extends AgentDecision>(
         then: spec.escalation?.then,
         slaNotify: spec.escalation?.slaNotify,
         ...(spec.approvals?.notify ? { notify: spec.approvals.notify } : {}),
+        ...(action.autonomy ? { autonomy: action.autonomy } : {}),
       });
       if (!approval.approved) {
         results[action.toolCallId] = { skipped: approval.outcome };
         continue;
       }
     }
-    results[action.toolCallId] = await step.run(`${id}:${action.tool}:${action.toolCallId}`, (ctx) =>
-      tool.execute(action.input, ctx),
-    );
+    const actionStep = `${id}:${action.tool}:${action.toolCallId}`;
+    const run = (ctx: StepContext) => tool.execute(action.input, ctx);
+    // An action taken alone under a ladder says so in its audit: the evidence that it acted without asking.
+    const alone = !action.needsApproval && action.autonomy;
+    results[action.toolCallId] = alone
+      ? await runStep(actionStep, "run", run, {}, () => ({
+          entries: [{ action: "autonomy.alone", detail: { ...alone } }],
+        }))
+      : await step.run(actionStep, run);
   }
   return { ...decision, results };
 }

@@ -7,6 +7,7 @@
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { generateText, hasToolCall, stepCountIs, type ToolSet, tool } from "ai";
 import type { StepContext } from "../engine/types.ts";
+import { autonomyOf, type LevelsInForce } from "./autonomy.ts";
 import { buildPrompt, redact } from "./prompt.ts";
 import { type AgentSite, agentTelemetry, logAgentFailure } from "./telemetry.ts";
 import type { AgentDecision, AgentSpec, AgentTranscript } from "./types.ts";
@@ -28,6 +29,7 @@ export async function runAgentTurn<D extends AgentDecision>(
   turn: TurnModel,
   ctx: StepContext,
   site: AgentSite,
+  levels: LevelsInForce = {},
 ): Promise<AgentTranscript<D>> {
   const g = { ...DEFAULT_GUARDRAILS, ...spec.guardrails };
   const fields = spec.redact ?? [];
@@ -47,6 +49,7 @@ export async function runAgentTurn<D extends AgentDecision>(
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
     overrun: null,
     steps: 0,
+    ...(Object.keys(levels).length > 0 ? { autonomy: levels } : {}),
   };
   const abort = new AbortController();
   const stop = (reason: string) => {
@@ -79,13 +82,20 @@ export async function runAgentTurn<D extends AgentDecision>(
           transcript.verdicts.push({ toolCallId, tool: name, input: shown, verdict: "blocked", reason });
           return { blocked: reason };
         }
-        const approval =
-          typeof guarded.needsApproval === "function" ? guarded.needsApproval(input) : guarded.needsApproval === true;
+        // A ladder's rung in force decides instead of a fixed rule; the tag names the step that will perform it.
+        const ladder = autonomyOf(guarded, input, levels, `${site.stepId}:${name}:${toolCallId}`);
+        const approval = ladder
+          ? ladder.needsApproval
+          : typeof guarded.needsApproval === "function"
+            ? guarded.needsApproval(input)
+            : guarded.needsApproval === true;
+        const autonomy = ladder ? { autonomy: ladder.tag } : {};
         transcript.verdicts.push({
           toolCallId,
           tool: name,
           input: shown,
           verdict: approval ? "needs_approval" : "allowed",
+          ...autonomy,
         });
         if (guarded.readOnly && !approval) {
           const output = await guarded.execute(input, {
@@ -95,7 +105,7 @@ export async function runAgentTurn<D extends AgentDecision>(
           transcript.readResults.push({ toolCallId, tool: name, output: redact(output, fields) });
           return output;
         }
-        transcript.actions.push({ toolCallId, tool: name, input, needsApproval: approval });
+        transcript.actions.push({ toolCallId, tool: name, input, needsApproval: approval, ...autonomy });
         return { queued: true, runs: approval ? "after a person approves it" : "after your decision" };
       },
     });

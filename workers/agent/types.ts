@@ -1,7 +1,13 @@
 /** The agent step's vocabulary: what a workflow declares, what the step records, what guardrails decide. */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { z } from "zod";
-import type { ApprovalNotifier, EscalationRequest, StepContext } from "../engine/types.ts";
+import type {
+  ApprovalNotifier,
+  AutonomyDeclaration,
+  AutonomyTag,
+  EscalationRequest,
+  StepContext,
+} from "../engine/types.ts";
 
 /** What every decision schema contains; a workflow extends it with its own fields. */
 export interface AgentDecision {
@@ -28,7 +34,16 @@ export interface GuardedTool<I = unknown> {
   limit?(input: I): string | null;
   /** True when a person must approve this call before it runs. */
   needsApproval?: boolean | ApprovalRule<I>;
+  /**
+   * A consequential action with an autonomy ladder (declared in the workflow's header `autonomy`): whether a call
+   * needs a person follows the rung in force, and replaces `needsApproval`. `amount`: the call's amount in minor
+   * units, for rungs that act alone up to an amount.
+   */
+  autonomy?: { ladder: AutonomyDeclaration; amount?(input: I): number };
 }
+
+/** The level in force of a workflow's action (the index into its ladder), or null when none was ever set. */
+export type AutonomyLevels = (workflowId: string, action: string) => Promise<number | null>;
 
 /** Whether a call needs a person's approval; a method type, for the same reason as `GuardedTool`'s callbacks. */
 type ApprovalRule<I> = { rule(input: I): boolean }["rule"];
@@ -99,6 +114,8 @@ export interface ToolVerdict {
   input: unknown;
   verdict: "allowed" | "blocked" | "needs_approval";
   reason?: string;
+  /** A consequential action's autonomy level when the verdict was given. */
+  autonomy?: AutonomyTag;
 }
 
 /** The model's turn as the case keeps it: replayed instead of calling the model again. */
@@ -108,7 +125,9 @@ export interface AgentTranscript<D extends AgentDecision = AgentDecision> {
   decision: D | null;
   verdicts: ToolVerdict[];
   /** Tool calls the model asked for that act on other systems: run after the decision, each once. */
-  actions: { toolCallId: string; tool: string; input: unknown; needsApproval: boolean }[];
+  actions: { toolCallId: string; tool: string; input: unknown; needsApproval: boolean; autonomy?: AutonomyTag }[];
+  /** The autonomy level in force per action when the turn ran (absent when no tool declares a ladder). */
+  autonomy?: Readonly<Record<string, number>>;
   readResults: { toolCallId: string; tool: string; output: unknown }[];
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   /** Why the turn ended without a usable decision, if it did. */

@@ -15,6 +15,7 @@ import {
 } from "../engine/index.ts";
 import { decisionMinutes } from "../metrics/index.ts";
 import { actorLabel, humanActor } from "./actors.ts";
+import { autonomyReport } from "./autonomy-evidence.ts";
 import { metricFor } from "./metric-event.ts";
 import type { CaseStorage } from "./storage.ts";
 
@@ -53,6 +54,8 @@ export function recordDecision(
     return { status: "refused", refusal };
   }
   const payloadJson = JSON.stringify(decision);
+  // A decision on the agent's proposal of a consequential action records the autonomy level it was proposed at.
+  const tag = header.wait?.kind === "human" ? header.wait.human?.autonomy : undefined;
   store.insertEvent({
     id,
     source: HUMAN_SOURCE,
@@ -76,6 +79,7 @@ export function recordDecision(
       ...(decision.note ? { note: decision.note } : {}),
       ...(decision.minutesSpent !== undefined ? { minutesSpent: decision.minutesSpent } : {}),
       ...(decision.via ? { via: decision.via } : {}),
+      ...(tag ? { autonomy: tag } : {}),
     },
   });
   const measures = workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
@@ -89,7 +93,13 @@ export function recordDecision(
         stepId: decision.stepId,
         humanTouch: true,
         actor: actorLabel(humanActor(decision.actor.id)),
-        detail: { decision: decision.decision, minutes },
+        detail: {
+          decision: decision.decision,
+          minutes,
+          ...(tag && (decision.decision === "approve" || decision.decision === "reject")
+            ? { autonomy: autonomyReport(tag, decision.decision === "approve" ? "approved" : "rejected", measures) }
+            : {}),
+        },
       },
       id,
     ),

@@ -6,7 +6,7 @@
  * The platform supplies the storage and the alarm (a Durable Object's, or Deno KV and its queue).
  */
 import { agentSteps } from "../agent/agent-step.ts";
-import type { ModelResolver } from "../agent/types.ts";
+import type { AutonomyLevels, ModelResolver } from "../agent/types.ts";
 import {
   type Advance,
   type AliasRegistry,
@@ -52,6 +52,8 @@ export interface CaseRuntimeOptions {
   metrics: () => MetricsDelivery | null;
   /** Which model each agent step uses (from configuration); default: the offline rules model. */
   models?: ModelResolver;
+  /** The autonomy level in force per workflow action (workers/rollouts/autonomy-levels.ts); default: each ladder's start. */
+  autonomy?: AutonomyLevels;
   /** Configuration handed to workflow bodies (connector URLs and keys); `CROSSFLOW_TIME_SCALE` speeds up time for demos. */
   config?: Readonly<Record<string, unknown>>;
   /** Where `step.alias` records the ids other systems know a customer by (the platform's alias records). */
@@ -77,7 +79,7 @@ export class CaseRuntime {
     private readonly timer: AlarmClock,
     private readonly options: CaseRuntimeOptions,
   ) {
-    this.agentSteps = agentSteps(options.models);
+    this.agentSteps = agentSteps(options.models, options.autonomy);
     this.metricsOutbox = new MetricsOutbox(store, options);
   }
 

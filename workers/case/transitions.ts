@@ -12,6 +12,7 @@ import {
 } from "../engine/index.ts";
 import type { WorkflowMeasures } from "../metrics/index.ts";
 import { actorLabel, ENGINE, humanActor, ruleActor } from "./actors.ts";
+import { aloneTag, autonomyReport, type DeclaresAutonomy } from "./autonomy-evidence.ts";
 import { metricFor } from "./metric-event.ts";
 import type { CaseHeader, CaseStorage } from "./storage.ts";
 
@@ -35,6 +36,8 @@ function park(store: CaseStorage, header: CaseHeader, wait: PendingWait, at: num
         slaDeadline: human.slaDeadline,
         approvals: human.approvals,
         failure: human.packet.error !== undefined,
+        // The action proposed and the autonomy level that made the agent ask.
+        ...(human.autonomy ? { autonomy: human.autonomy } : {}),
       };
       store.appendAudit({
         at,
@@ -141,7 +144,7 @@ export function applyAdvance(
   next: Advance,
   at: number,
   retriesBefore: Readonly<Record<string, RetryState>>,
-  measures?: WorkflowMeasures,
+  measures?: WorkflowMeasures & DeclaresAutonomy,
 ): boolean {
   switch (next.kind) {
     case "retry": {
@@ -239,12 +242,15 @@ export function applyAdvance(
         store.appendAudit({ at, actor, action: entry.action, stepId: record.id, detail: entry.detail });
       // An agent step names its model, so the dashboard can say which one decided (and when it is the offline rules).
       const model = actor.kind === "model" ? { model: actor.id } : {};
+      // An action the agent took alone under an autonomy ladder is evidence for its level.
+      const alone = aloneTag(record.audit?.entries);
+      const autonomy = alone ? { autonomy: autonomyReport(alone, "alone", measures) } : {};
       store.queueMetric(
         metricFor(header, "step.completed", at, {
           stepId: record.id,
           durationMs,
           actor: actorLabel(actor),
-          detail: { kind: record.kind, ...model },
+          detail: { kind: record.kind, ...model, ...autonomy },
         }),
       );
       if (next.kind === "step") {

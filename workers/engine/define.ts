@@ -19,5 +19,22 @@ export function defineWorkflow<I>(
   if (!Number.isInteger(header.version) || header.version < 1)
     throw new TypeError(`workflow ${header.id}: version must be a positive integer`);
   if (header.sla !== undefined) parseDuration(header.sla); // a malformed SLA fails at deploy, not in a case
+  const actions = new Set<string>();
+  for (const a of header.autonomy ?? []) {
+    // A ladder that cannot be climbed or judged fails at deploy, not when the first evidence arrives.
+    const problem = actions.has(a.action)
+      ? "is declared twice"
+      : a.ladder.length === 0
+        ? "has an empty ladder"
+        : !Number.isInteger(a.start) || a.start < 0 || a.start >= a.ladder.length
+          ? `starts on rung ${a.start}, which its ladder lacks`
+          : !Number.isInteger(a.promoteAfter.cases) || a.promoteAfter.cases < 1
+            ? "needs promoteAfter.cases ≥ 1"
+            : !(a.promoteAfter.agreement >= 0 && a.promoteAfter.agreement <= 1)
+              ? "needs promoteAfter.agreement in [0, 1]"
+              : null;
+    if (problem) throw new TypeError(`workflow ${header.id}: autonomy of "${a.action}" ${problem}`);
+    actions.add(a.action);
+  }
   return { ...header, body };
 }

@@ -6,7 +6,9 @@
 import { getTableColumns, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../db/client.ts";
 import type { MetricBatch } from "../../db/facts.ts";
-import { auditAnchors, cases, metricEvents } from "../../db/schema.ts";
+import { reportedOutcomes } from "../../db/rollouts/autonomy.ts";
+import { actionOutcomes, auditAnchors, cases, metricEvents } from "../../db/schema.ts";
+import { reviewTouchedActions } from "./autonomy-evidence.ts";
 
 /**
  * Rows go to SQLite as one JSON parameter per table, an array of row arrays in the table's column order, unpacked
@@ -14,7 +16,10 @@ import { auditAnchors, cases, metricEvents } from "../../db/schema.ts";
  * no key lookups per value (bench/RESULTS.md: binding every row was slowest, objects with keys in between). The
  * column order comes from the drizzle table, so it cannot drift; JSON columns travel as their serialized text.
  */
-function rowsOf<T extends typeof metricEvents | typeof cases>(table: T, skip: readonly string[] = []) {
+function rowsOf<T extends typeof metricEvents | typeof cases | typeof actionOutcomes>(
+  table: T,
+  skip: readonly string[] = [],
+) {
   const columns = Object.entries(getTableColumns(table)).filter(([key]) => !skip.includes(key));
   const names = sql.raw(columns.map(([, c]) => `"${c.name}"`).join(", "));
   const values = sql.raw(columns.map((_, i) => `value ->> ${i}`).join(", "));
@@ -29,6 +34,7 @@ function rowsOf<T extends typeof metricEvents | typeof cases>(table: T, skip: re
 
 const EVENT_ROWS = rowsOf(metricEvents, ["insertedAt"]);
 const CASE_ROWS = rowsOf(cases);
+const OUTCOME_ROWS = rowsOf(actionOutcomes);
 const CASE_UPDATES = sql.raw(
   CASE_ROWS.columns
     .filter((c) => c !== "case_id")
@@ -49,6 +55,9 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
   const anchors = JSON.stringify(
     batches.flatMap((b) => (b.auditHead ? [[b.snapshot.caseId, b.auditHead.seq, b.auditHead.hash, anchoredAt]] : [])),
   );
+  // The autonomy evidence: one row per consequential action, keyed by the step that performs it.
+  const evidence = reportedOutcomes(batches);
+  const outcomes = JSON.stringify(evidence.rows.map(OUTCOME_ROWS.encode));
   const snapshots = JSON.stringify(
     [...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision).map((b) => CASE_ROWS.encode(b.snapshot)),
   );
@@ -63,5 +72,11 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
     db.run(
       sql`INSERT INTO ${auditAnchors} (case_id, seq, hash, anchored_at) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${anchors}) WHERE true ON CONFLICT (case_id, seq) DO NOTHING`,
     ),
+    // A redelivery writes nothing new; only a rejection (the second person of a two-person approval) overrides an
+    // approval. A reversal recorded since stays.
+    db.run(
+      sql`INSERT INTO ${actionOutcomes} (${OUTCOME_ROWS.names}) SELECT ${OUTCOME_ROWS.values} FROM json_each(${outcomes}) WHERE true ON CONFLICT (case_id, step_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at WHERE excluded.outcome = 'rejected' AND ${actionOutcomes.outcome} = 'approved'`,
+    ),
   ]);
+  if (evidence.touched.size > 0) await reviewTouchedActions(db, evidence.touched, Date.now());
 }

@@ -17,7 +17,7 @@ import { type StripeCharge, stripeClient, stripeConfig } from "../connectors/str
 import { stripeTools } from "../connectors/stripe/tools.ts";
 import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
 import { zendeskWebhooks } from "../connectors/zendesk/events.ts";
-import { type ApprovalNotifier, defineWorkflow, type SlaHop } from "../engine/index.ts";
+import { type ApprovalNotifier, type AutonomyDeclaration, defineWorkflow, type SlaHop } from "../engine/index.ts";
 import { catalogued } from "./catalogue.ts";
 
 export interface TicketEvent {
@@ -39,7 +39,24 @@ const REPLIES: Record<"refunded" | "refund-not-approved" | "denied", string> = {
     "We looked into your request; this charge does not qualify for a refund under our policy. Reply to this ticket if we missed something.",
 };
 const CAP = 10_000;
-const APPROVAL_ABOVE = 5_000;
+
+/**
+ * How alone the agent may refund: it starts acting alone up to 50 (asking a person above), and earns "alone up to
+ * the cap" once people approved at least 95 % of 50 proposals unchanged, none of the last 50 rejected (an admin
+ * promotes). One rejection or reversal at the level in force, or errors in a fifth of the cases it refunded alone,
+ * take it down a rung.
+ */
+export const REFUND_AUTONOMY: AutonomyDeclaration = {
+  action: "refund",
+  ladder: [
+    { name: "always ask", alone: false },
+    { name: "alone up to 50", alone: { upTo: 5_000 } },
+    { name: "alone up to the cap", alone: true },
+  ],
+  start: 1,
+  promoteAfter: { cases: 50, agreement: 0.95 },
+  demoteOn: { errorRate: { rate: 0.2, minCases: 10 } },
+};
 
 export const Triage = z.object({
   decision: z.enum(["refund", "deny", "need-details", "escalate"]),
@@ -118,7 +135,7 @@ function triageSpec(
             return `amount ${r.amount} is more than is left on ${charge.id}`;
           return null;
         },
-        needsApproval: (r) => r.amount > APPROVAL_ABOVE,
+        autonomy: { ladder: REFUND_AUTONOMY, amount: (r) => r.amount },
       }),
     },
     guardrails: { minConfidence: 0.8, maxToolCalls: 4, maxTokens: 20_000 },
@@ -137,6 +154,7 @@ function refundDispute(version: 1 | 2) {
   return defineWorkflow<TicketEvent>(
     {
       ...catalogued("refund-dispute", version),
+      autonomy: [REFUND_AUTONOMY],
       // The leads hear of every refund past its SLA in their channel (`SLACK_SLA_CHANNEL` overrides it).
       slaNotify: (config) => slackSlaNotice(config, { channel: "#refund-leads" }),
       triggers: [

@@ -56,6 +56,7 @@ export const approveStep =
         proposedAction: request.proposedAction,
       }),
       slaDeadline: sla === null ? null : startedAt + sla,
+      ...(request.autonomy ? { autonomy: request.autonomy } : {}),
     };
     const decisions = decisionsFor(r.events, id);
     const deadline = timeout === null ? null : startedAt + timeout;

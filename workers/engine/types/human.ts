@@ -77,6 +77,20 @@ export interface HumanTask {
    * overdue, and its SLA is not watched again. Unset while the deadline is still ahead (or the task just moved).
    */
   slaBreachedAt?: number;
+  /** The consequential action this approval is about, with the autonomy level that made the agent ask. */
+  autonomy?: AutonomyTag;
+}
+
+/**
+ * An agent's consequential action as its evidence is recorded: the action, the step that performs it, the autonomy
+ * level in force when the agent proposed or took it (and that rung's name), and its amount when it has one.
+ */
+export interface AutonomyTag {
+  action: string;
+  step: string;
+  level: number;
+  rung: string;
+  amount?: number;
 }
 
 /** Where a person's task goes when its queue's SLA passes without a decision. */
@@ -162,6 +176,8 @@ export interface ApprovalRequest {
    * `<id>:notify`, before the case waits. The decision still comes back through the same checks as the API's.
    */
   notify?: ApprovalNotifier;
+  /** The consequential action proposed and the autonomy level in force (recorded on the task and its decisions). */
+  autonomy?: AutonomyTag;
 }
 
 /** What people are told when an approval waits for them (posted to chat, paged...): enough to find and decide it. */

@@ -222,6 +222,45 @@ export interface WorkflowHeader {
    * from the deployment's configuration, e.g. `(config) => slackSlaNotice(config, { channel: "#refund-leads" })`.
    */
   slaNotify?: (config: Readonly<Record<string, unknown>>) => SlaNotifier;
+  /**
+   * The consequential actions an agent may take (refund, credit, activation...), each with its autonomy ladder: the
+   * level in force is read per workflow and action when an agent step runs, recorded on the step, and moved by the
+   * evidence of people's decisions (proposed, then promoted by an admin; demoted at once by a rejection or reversal).
+   */
+  autonomy?: readonly AutonomyDeclaration[];
+}
+
+/**
+ * One rung of an autonomy ladder: `alone: false` the agent always asks a person, `{ upTo }` it acts alone up to that
+ * amount (minor units) and asks above it, `true` it acts alone within the tool's own limits.
+ */
+export interface AutonomyRung {
+  name: string;
+  alone: boolean | { upTo: number };
+}
+
+/**
+ * A consequential action's autonomy ladder. A guarded tool names it (`autonomy: { ladder, amount }`) and its approval
+ * rule follows the rung in force instead of a fixed `needsApproval`.
+ * @example
+ * const REFUNDS: AutonomyDeclaration = { action: "refund", start: 1, promoteAfter: { cases: 50, agreement: 0.95 },
+ *   ladder: [{ name: "always ask", alone: false }, { name: "alone up to 50", alone: { upTo: 5_000 } }, { name: "alone", alone: true }] };
+ */
+export interface AutonomyDeclaration {
+  action: string;
+  ladder: readonly AutonomyRung[];
+  /** The rung in force until anyone changes it. */
+  start: number;
+  /**
+   * When the next rung is proposed: at least `cases` proposals decided at the level in force since it took effect,
+   * at least `agreement` of them approved unchanged, and no rejection among the last `cases`.
+   */
+  promoteAfter: { cases: number; agreement: number };
+  /**
+   * A rejection of a proposal or a reversal of an action at the level in force always demotes one rung; with
+   * `errorRate`, so does a share of errored cases among those it acted alone in since the level took effect.
+   */
+  demoteOn?: { errorRate?: { rate: number; minCases: number } };
 }
 
 /** A workflow; `I` is the payload of the event that opens its cases. `WorkflowDefinition` alone: any workflow. */

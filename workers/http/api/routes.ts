@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env.ts";
 import { authenticate } from "./auth.ts";
+import { autonomy } from "./autonomy.ts";
 import { cases } from "./cases.ts";
 import { deadLetters } from "./dead-letters.ts";
 import { decisions } from "./decisions.ts";
@@ -17,6 +18,7 @@ api.route("/", cases);
 api.route("/", decisions);
 api.route("/", deadLetters);
 api.route("/", rollouts);
+api.route("/", autonomy);
 api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
 // The routes are all mounted by now, so the document is built once, on its first request.

@@ -3,6 +3,7 @@
  * this class gives it the object's SQLite storage and alarm, and exposes it over RPC.
  */
 import { DurableObject } from "cloudflare:workers";
+import { sharedDatabase } from "../../../db/client.ts";
 import { modelResolver } from "../../agent/models.ts";
 import type { ModelResolver } from "../../agent/types.ts";
 import {
@@ -21,6 +22,7 @@ import {
   type EventEnvelope,
   type WorkflowDefinition,
 } from "../../engine/index.ts";
+import { autonomyLevels } from "../../rollouts/autonomy-levels.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
 import type { Env } from "./env.ts";
 import { metricsDelivery } from "./metrics.ts";
@@ -53,6 +55,9 @@ export class CaseObject extends DurableObject<Env> {
         workflows: this.workflows,
         now: () => this.now(),
         models: this.models(),
+        autonomy: autonomyLevels(
+          sharedDatabase({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN }),
+        ),
         config: this.env as unknown as Record<string, unknown>,
         aliases: {
           register: (alias, caseKey) =>

@@ -4,7 +4,7 @@
  * (near ones also run in process: alarm-runner.ts), and loaded cases stay in memory until the cache is full.
  */
 
-import type { ModelResolver } from "../../agent/types.ts";
+import type { AutonomyLevels, ModelResolver } from "../../agent/types.ts";
 import {
   type CaseJournal,
   CaseRuntime,
@@ -35,6 +35,8 @@ export interface CaseHostOptions {
   now?: () => number;
   metrics: () => MetricsDelivery | null;
   models?: ModelResolver;
+  /** The autonomy level in force per workflow action (workers/rollouts/autonomy-levels.ts). */
+  autonomy?: AutonomyLevels;
   config?: Readonly<Record<string, unknown>>;
   /** Deliver timers through the KV queue (default true; tests fire them by hand instead). */
   listen?: boolean;
@@ -193,6 +195,7 @@ export class DenoCaseHost implements CaseDirectory {
       now: this.now,
       metrics: this.options.metrics,
       models: this.options.models,
+      autonomy: this.options.autonomy,
       config: this.options.config,
       aliases,
     });

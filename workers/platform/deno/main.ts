@@ -17,6 +17,7 @@ import { createApp, type Platform } from "../../http/index.ts";
 import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import { batchingDelivery, writeMetricBatches } from "../../metrics/index.ts";
 import { log } from "../../observability/index.ts";
+import { autonomyLevels } from "../../rollouts/autonomy-levels.ts";
 import { checkRollouts, checkSoon } from "../../rollouts/check.ts";
 import { rolloutShares } from "../../rollouts/shares.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
@@ -99,7 +100,13 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
         (error: unknown) => log.error("rollouts: guard check failed; the next minute tries again", { error }),
       ),
     );
-  const cases = new DenoCaseHost(kv, { workflows: WORKFLOWS, models: modelResolver(config), config, metrics });
+  const cases = new DenoCaseHost(kv, {
+    workflows: WORKFLOWS,
+    models: modelResolver(config),
+    autonomy: autonomyLevels(db),
+    config,
+    metrics,
+  });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
   const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);
   const platform: Platform = {
