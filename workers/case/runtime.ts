@@ -58,6 +58,8 @@ export interface CaseRuntimeOptions {
   config?: Readonly<Record<string, unknown>>;
   /** Where `step.alias` records the ids other systems know a customer by (the platform's alias records). */
   aliases?: AliasRegistry;
+  /** A shadow run's sandbox only: steps answered from production's record instead of running (workers/shadow). */
+  recordedAnswer?: (stepId: string) => { output: unknown } | undefined;
 }
 
 /** `CROSSFLOW_TIME_SCALE` (≥ 1; 3600 makes an hour a second), for demos and tests; 1 when unset or invalid. */
@@ -231,6 +233,7 @@ export class CaseRuntime {
             timeScale: timeScaleOf(this.options.config),
             aliases: this.options.aliases,
             caseSeq: header.seq,
+            recordedAnswer: this.options.recordedAnswer,
           })
         : {
             kind: "failed",

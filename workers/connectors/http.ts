@@ -37,6 +37,20 @@ export interface ApiConfig {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
+ * The configuration entry through which a sandbox (a shadow run, workers/shadow) gives every connector its own fetch:
+ * when it holds a function, each connector's calls go to it instead of the network. A deployment never sets it (its
+ * configuration from the environment is text, and only a function is taken). The one way in, rather than patching
+ * `globalThis.fetch`, which live traffic in the same isolate shares.
+ */
+export const CONNECTOR_FETCH = "crossflow.connectorFetch";
+
+/** The fetch a sandbox put in the configuration, if any. */
+export function configuredFetch(config: Readonly<Record<string, unknown>>): typeof fetch | undefined {
+  const value = config[CONNECTOR_FETCH];
+  return typeof value === "function" ? (value as typeof fetch) : undefined;
+}
+
+/**
  * A connector's key and base URL from the deployment's configuration (secrets and vars by name). A missing key
  * (or base URL without a default) is a FatalError: retrying cannot fix configuration, so the step escalates.
  * @example connectorSettings(config, { key: "STRIPE_API_KEY", baseUrl: "STRIPE_API_BASE_URL", defaultBaseUrl: "https://api.stripe.com" })
@@ -51,7 +65,8 @@ export function connectorSettings(
   if (!apiKey) throw new FatalError(`${names.key} is not set`);
   const baseUrl = text(names.baseUrl) ?? names.defaultBaseUrl;
   if (!baseUrl) throw new FatalError(`${names.baseUrl} is not set${names.hint ? ` (${names.hint})` : ""}`);
-  return { apiKey, baseUrl };
+  const sandboxFetch = configuredFetch(config);
+  return { apiKey, baseUrl, ...(sandboxFetch ? { fetch: sandboxFetch } : {}) };
 }
 
 export interface CallOptions {

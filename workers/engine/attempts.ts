@@ -22,6 +22,11 @@ export interface AttemptSite {
   readonly beginAttempt?:
     | ((stepId: string, idempotencyKey: string) => AttemptStart | Promise<AttemptStart>)
     | undefined;
+  /**
+   * A sandbox's recorded answer for a step: a shadow run (workers/shadow) answers a step production already ran with
+   * production's result, and the function (with its effect) does not run. Never set on a live case.
+   */
+  readonly recordedAnswer?: ((stepId: string) => { output: unknown } | undefined) | undefined;
 }
 
 /** Exponential backoff with jitter: base × 2^(failures-1), capped, scaled by 50–100 %. */
@@ -45,6 +50,8 @@ export async function attempt<T>(
   const begun = site.beginAttempt ? await site.beginAttempt(id, key) : (previous?.failures ?? 0) + 1;
   const started = typeof begun === "number" ? { attempt: begun } : begun;
   const startedAt = site.now();
+  const recorded = site.recordedAnswer?.(id);
+  if (recorded) return { ok: true, output: recorded.output as T, startedAt };
   try {
     return { ok: true, output: await fn({ idempotencyKey: key, ...started }), startedAt };
   } catch (thrown) {

@@ -25,6 +25,8 @@ export interface ReplayInput {
   now: () => number;
   random?: () => number;
   beginAttempt?: (stepId: string, idempotencyKey: string) => AttemptStart | Promise<AttemptStart>;
+  /** A shadow run's answers from production's record (see `AttemptSite.recordedAnswer`). */
+  recordedAnswer?: (stepId: string) => { output: unknown } | undefined;
   config?: Readonly<Record<string, unknown>>;
   aliases?: AliasRegistry;
   caseSeq?: number;
@@ -42,6 +44,7 @@ export class Replay implements AttemptSite {
   readonly now: () => number;
   readonly random: (() => number) | undefined;
   readonly beginAttempt: ReplayInput["beginAttempt"];
+  readonly recordedAnswer: ReplayInput["recordedAnswer"];
   /** How far the body has come through the journal. */
   position = 0;
   private readonly input: ReplayInput;
@@ -63,6 +66,7 @@ export class Replay implements AttemptSite {
     this.now = input.now;
     this.random = input.random;
     this.beginAttempt = input.beginAttempt;
+    this.recordedAnswer = input.recordedAnswer;
     this.consumed = new Set(input.completed.flatMap((s) => (s.eventSeq === undefined ? [] : [s.eventSeq])));
     this.sla = {
       workflowId: this.workflow.id,

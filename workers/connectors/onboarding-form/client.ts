@@ -6,7 +6,7 @@
  */
 import { FatalError } from "../../engine/index.ts";
 import { bytesToHex, signHmac } from "../../webhooks/hmac.ts";
-import { callApi } from "../http.ts";
+import { callApi, configuredFetch } from "../http.ts";
 
 export interface OnboardingFormSettings {
   /** The worker's `…/hooks/onboarding-form` URL (`ONBOARDING_FORM_URL`). */
@@ -36,6 +36,9 @@ export function onboardingFormConfig(config: Readonly<Record<string, unknown>>):
       ? config.ONBOARDING_FORM_SECRET.split(/[\s,]+/).find(Boolean)
       : undefined;
   if (!secret) throw new FatalError("ONBOARDING_FORM_SECRET is not set");
+  // A sandbox's fetch (a shadow run) comes first: nothing it runs may reach the worker or the network.
+  const sandboxFetch = configuredFetch(config);
+  if (sandboxFetch) return { url, secret, fetch: sandboxFetch };
   return { url, secret, ...(self ? { fetch: ((input, init) => self.fetch(input, init)) as typeof fetch } : {}) };
 }
 

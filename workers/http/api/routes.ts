@@ -8,6 +8,7 @@ import { deadLetters } from "./dead-letters.ts";
 import { decisions } from "./decisions.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rollouts } from "./rollouts.ts";
+import { shadowRuns } from "./shadow-runs.ts";
 
 export const api = new OpenAPIHono<AppEnv>();
 // Registered before the resources are mounted, so every one of them (and an unknown /api path) needs a caller. The
@@ -19,6 +20,7 @@ api.route("/", decisions);
 api.route("/", deadLetters);
 api.route("/", rollouts);
 api.route("/", autonomy);
+api.route("/", shadowRuns);
 api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
 // The routes are all mounted by now, so the document is built once, on its first request.
