@@ -83,7 +83,7 @@ export async function readAutonomy(
   return { level: row.level, proposedLevel: row.proposedLevel, since: moved?.at ?? null, revision: row.revision };
 }
 
-/** What happened to an action's proposals and lone actions, per level (`since`: only outcomes from then on). */
+/** What happened to an action's proposals and lone actions, per level (`since`: only outcomes after then). */
 export async function readTallies(
   db: MetricsDatabase,
   workflowId: string,
@@ -104,7 +104,7 @@ export async function readTallies(
       and(
         eq(actionOutcomes.workflowId, workflowId),
         eq(actionOutcomes.action, action),
-        since === null ? undefined : sql`${actionOutcomes.at} >= ${since}`,
+        since === null ? undefined : sql`${actionOutcomes.at} > ${since}`,
       ),
     )
     .groupBy(actionOutcomes.level, actionOutcomes.outcome);
@@ -113,7 +113,7 @@ export async function readTallies(
     const t = tallies.get(r.level) ?? { ...EMPTY_TALLY };
     const outcome = r.outcome as AutonomyOutcome;
     const n = Number(r.count);
-    // A reversed approval is a proposal people came to reject; a reversed lone action counts against the level too.
+    // A reversal is a row of its own beside the action's: the action still counts as taken, the reversal against it.
     if (outcome === "reversed") t.reversed += n;
     if (outcome === "approved" || outcome === "changed" || outcome === "rejected") t[outcome] += n;
     if (outcome === "alone") {
@@ -135,14 +135,16 @@ export async function readCurrentEvidence(
   state: AutonomyState,
   recent: number,
 ): Promise<CurrentEvidence> {
-  const since = state.since ?? 0;
+  // Strictly after the change: the outcome that caused a demotion (a reversal is stamped with the change's own
+  // time) must not count again against the level it produced.
+  const since = state.since ?? -1;
   const mine = and(
     eq(actionOutcomes.workflowId, workflowId),
     eq(actionOutcomes.action, action),
-    sql`${actionOutcomes.at} >= ${since}`,
+    sql`${actionOutcomes.at} > ${since}`,
   );
   const [tallies, last, [refusal]] = await Promise.all([
-    readTallies(db, workflowId, action, since),
+    readTallies(db, workflowId, action, state.since ?? -1),
     db
       .select({ outcome: actionOutcomes.outcome })
       .from(actionOutcomes)
@@ -150,7 +152,7 @@ export async function readCurrentEvidence(
         and(
           mine,
           eq(actionOutcomes.level, state.level),
-          inArray(actionOutcomes.outcome, ["approved", "changed", "rejected"]),
+          inArray(actionOutcomes.outcome, ["approved", "changed", "rejected", "reversed"]),
         ),
       )
       .orderBy(desc(actionOutcomes.at))
@@ -328,24 +330,35 @@ export async function reviewAutonomy(
 }
 
 /**
- * Marks an action the agent took as undone after the fact (`reversed`); false when no such action was recorded.
+ * Records an action the agent took as undone after the fact: a `reversed` row beside the action's own (step
+ * `<step>#reversal`, at the level it was taken at), so the action still counts as taken and the reversal counts
+ * against its level. Null when no such action was recorded; `recorded: false` when it was reversed already or never
+ * ran (a rejected proposal).
  * @example await recordReversal(db, { workflowId: "refund-dispute", action: "refund", caseId, step: "triage:refund:c1", now })
  */
 export async function recordReversal(
   db: MetricsDatabase,
   r: { workflowId: string; action: string; caseId: string; step: string; now: number },
-): Promise<{ level: number; outcomeBefore: string } | null> {
-  const where = and(
-    eq(actionOutcomes.workflowId, r.workflowId),
-    eq(actionOutcomes.action, r.action),
-    eq(actionOutcomes.caseId, r.caseId),
-    eq(actionOutcomes.stepId, r.step),
-  );
-  const [row] = await db.select().from(actionOutcomes).where(where);
-  if (!row) return null;
-  // A rejected proposal never ran: there is nothing to reverse, and it already counts against the level.
-  // A reversal said again changes nothing (it would demote twice).
-  if (row.outcome !== "rejected" && row.outcome !== "reversed")
-    await db.update(actionOutcomes).set({ outcome: "reversed", at: r.now }).where(where);
-  return { level: row.level, outcomeBefore: row.outcome };
+): Promise<{ level: number; outcomeBefore: string; recorded: boolean } | null> {
+  const [row] = await db
+    .select()
+    .from(actionOutcomes)
+    .where(
+      and(
+        eq(actionOutcomes.workflowId, r.workflowId),
+        eq(actionOutcomes.action, r.action),
+        eq(actionOutcomes.caseId, r.caseId),
+        eq(actionOutcomes.stepId, r.step),
+      ),
+    );
+  if (!row || row.outcome === "reversed") return null;
+  if (row.outcome === "rejected") return { level: row.level, outcomeBefore: row.outcome, recorded: false };
+  const inserted = await db
+    .insert(actionOutcomes)
+    .values({ ...row, stepId: `${r.step}${REVERSAL_SUFFIX}`, outcome: "reversed", at: r.now })
+    .onConflictDoNothing();
+  return { level: row.level, outcomeBefore: row.outcome, recorded: inserted.rowsAffected === 1 };
 }
+
+/** The step id of a reversal's row: the action's own step with this suffix. */
+export const REVERSAL_SUFFIX = "#reversal";

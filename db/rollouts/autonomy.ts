@@ -78,7 +78,7 @@ export interface AutonomyState {
 /** The evidence at the level in force since it took effect, oldest first where order matters. */
 export interface CurrentEvidence {
   tally: LevelTally;
-  /** Outcomes of the last `promoteAfter.cases` proposals decided there, newest first. */
+  /** Outcomes of the last `promoteAfter.cases` proposals decided there (and reversals), newest first. */
   recentProposals: readonly AutonomyOutcome[];
   /** A rejection or reversal of an action proposed or taken at the level in force or above, since it took effect. */
   refusal: { outcome: "rejected" | "reversed"; caseId: string; step: string } | null;

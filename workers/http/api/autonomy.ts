@@ -228,6 +228,7 @@ const reversalRoute = createRoute({
       400: "`invalid_json`, `invalid_autonomy`, `actor_required`",
       403: "`actor_not_allowed`, `insufficient_role`",
       404: "`workflow_not_found`, `action_not_found`, `outcome_not_found` (no such action recorded for that case and step)",
+      409: "`not_performed` (a rejected proposal never ran)",
       413: "`payload_too_large`",
       415: "`unsupported_media_type`",
     }),
@@ -254,6 +255,14 @@ serve(autonomy, reversalRoute, async (c) => {
       "outcome_not_found",
       `no ${action} by the agent is recorded for ${body.caseId} at step ${body.step}`,
     );
+  if (reversed.outcomeBefore === "rejected")
+    throw new ApiError(
+      409,
+      "not_performed",
+      `the ${action} at ${body.step} was rejected: it never ran, so it cannot be reversed`,
+    );
+  // Said again: the reversal stands as first recorded (one log entry, one demotion).
+  if (!reversed.recorded) return c.json(await viewOf(db, workflow, declarationsOf(c, workflow)));
   // One log entry names the person and why: a demotion when the action was taken at the level in force (or above),
   // else the reversal alone (it still counts against agreement, and withdraws a pending proposal).
   const from = await readAutonomy(db, workflow, action, ruleOf(declaration).start);
