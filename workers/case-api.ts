@@ -325,6 +325,19 @@ export const AutonomyEvidence = z.object({
   agreement: z.number().nullable(),
   interval: z.object({ low: z.number(), high: z.number() }).nullable(),
   lastRejectionAt: epochMs.nullable(),
+  /**
+   * The level as a KPI dimension: the cases the action was proposed or taken in at this level and how they ended;
+   * `autonomousRate` (resolved with no person's touch / cases) with its 95 % Wilson interval.
+   */
+  kpis: z.object({
+    cases: z.number().int(),
+    resolved: z.number().int(),
+    autonomous: z.number().int(),
+    escalated: z.number().int(),
+    errored: z.number().int(),
+    autonomousRate: z.number().nullable(),
+    autonomousInterval: z.object({ low: z.number(), high: z.number() }).nullable(),
+  }),
 });
 
 /** One entry of an action's hash-chained change log (`autonomy_changes`). */

@@ -127,6 +127,57 @@ export async function readTallies(
   return tallies;
 }
 
+/** The KPIs of the cases an action was proposed or taken in, per level in force: the level as a KPI dimension. */
+export interface LevelKpis {
+  cases: number;
+  resolved: number;
+  /** Resolved with no person's touch. */
+  autonomous: number;
+  escalated: number;
+  errored: number;
+}
+
+/**
+ * Per level, the cases where the agent proposed or took the action at that level, and how they ended (from the case
+ * rows the writer keeps current). A case counts once per level it saw.
+ * @example (await readLevelKpis(db, "refund-dispute", "refund")).get(1) // → { cases: 120, autonomous: 96, … }
+ */
+export async function readLevelKpis(
+  db: MetricsDatabase,
+  workflowId: string,
+  action: string,
+): Promise<Map<number, LevelKpis>> {
+  const perCase = db
+    .selectDistinct({ caseId: actionOutcomes.caseId, level: actionOutcomes.level })
+    .from(actionOutcomes)
+    .where(and(eq(actionOutcomes.workflowId, workflowId), eq(actionOutcomes.action, action)))
+    .as("per_case");
+  const rows = await db
+    .select({
+      level: perCase.level,
+      cases: sql<number>`count(*)`,
+      resolved: sql<number>`sum(${cases.status} = 'resolved')`,
+      autonomous: sql<number>`sum(${cases.status} = 'resolved' AND ${cases.humanTouch} = 0)`,
+      escalated: sql<number>`sum(${cases.escalated})`,
+      errored: sql<number>`sum(${cases.errored})`,
+    })
+    .from(perCase)
+    .innerJoin(cases, eq(cases.caseId, perCase.caseId))
+    .groupBy(perCase.level);
+  return new Map(
+    rows.map((r) => [
+      r.level,
+      {
+        cases: Number(r.cases),
+        resolved: Number(r.resolved ?? 0),
+        autonomous: Number(r.autonomous ?? 0),
+        escalated: Number(r.escalated ?? 0),
+        errored: Number(r.errored ?? 0),
+      },
+    ]),
+  );
+}
+
 /** The evidence at the level in force since it took effect: what `judgeAutonomy` judges. */
 export async function readCurrentEvidence(
   db: MetricsDatabase,

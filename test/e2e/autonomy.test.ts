@@ -183,6 +183,17 @@ describe("progressive autonomy (wrangler dev, libSQL)", () => {
     expect(demoted.changes[0]).toMatchObject({ kind: "demoted", actor: "autonomy-check", fromLevel: 1, toLevel: 0 });
     expect(demoted.changes[0].reason).toMatch(/rejected/);
     expect(demoted.evidence[1]).toMatchObject({ level: 1, proposals: 1, rejected: 1, alone: 1, agreement: 0 });
+    // The level as a KPI dimension: at level 0 every case needed a person; at level 1 one of two resolved alone.
+    const byLevel = await eventually(
+      async () => {
+        const r = await refund();
+        return r.evidence[1].kpis.resolved === 2 ? r : undefined;
+      },
+      30_000,
+      "both level-1 cases resolved in the metrics",
+    );
+    expect(byLevel.evidence[0].kpis).toMatchObject({ cases: 3, resolved: 3, autonomous: 0, autonomousRate: 0 });
+    expect(byLevel.evidence[1].kpis).toMatchObject({ cases: 2, resolved: 2, autonomous: 1, autonomousRate: 0.5 });
 
     await new Promise((r) => setTimeout(r, REFRESH_MS + 500));
     const again = await settled(await ticket("f", 3_000));

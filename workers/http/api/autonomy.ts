@@ -8,13 +8,16 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
+import { wilsonInterval } from "../../../db/kpi/compare.ts";
 import { agreementOf, EMPTY_TALLY, type LevelTally } from "../../../db/rollouts/autonomy.ts";
 import {
   AutonomyError,
   changeAutonomy,
+  type LevelKpis,
   readAutonomy,
   readAutonomyChanges,
   readCurrentEvidence,
+  readLevelKpis,
   readTallies,
   recordReversal,
 } from "../../../db/rollouts/autonomy-store.ts";
@@ -58,7 +61,9 @@ function declarationOf(c: Context<AppEnv>, workflow: string, action: string): Au
   return found;
 }
 
-const evidenceOf = (d: AutonomyDeclaration, level: number, t: LevelTally) => {
+const NO_CASES: LevelKpis = { cases: 0, resolved: 0, autonomous: 0, escalated: 0, errored: 0 };
+
+const evidenceOf = (d: AutonomyDeclaration, level: number, t: LevelTally, k: LevelKpis = NO_CASES) => {
   const { proposals, agreement, interval } = agreementOf(t);
   return {
     level,
@@ -72,14 +77,20 @@ const evidenceOf = (d: AutonomyDeclaration, level: number, t: LevelTally) => {
     agreement,
     interval,
     lastRejectionAt: t.lastRejectionAt,
+    kpis: {
+      ...k,
+      autonomousRate: k.cases === 0 ? null : k.autonomous / k.cases,
+      autonomousInterval: wilsonInterval(k.autonomous, k.cases),
+    },
   };
 };
 
 async function actionView(db: MetricsDatabase, workflowId: string, d: AutonomyDeclaration) {
   const rule = ruleOf(d);
   const state = await readAutonomy(db, workflowId, d.action, rule.start);
-  const [tallies, current, changes] = await Promise.all([
+  const [tallies, kpis, current, changes] = await Promise.all([
     readTallies(db, workflowId, d.action),
+    readLevelKpis(db, workflowId, d.action),
     readCurrentEvidence(db, workflowId, d.action, state, rule.promoteAfter.cases),
     readAutonomyChanges(db, workflowId, d.action),
   ]);
@@ -94,7 +105,7 @@ async function actionView(db: MetricsDatabase, workflowId: string, d: AutonomyDe
     revision: state.revision,
     since: state.since,
     current: evidenceOf(d, state.level, current.tally),
-    evidence: d.ladder.map((_, level) => evidenceOf(d, level, tallies.get(level) ?? EMPTY_TALLY)),
+    evidence: d.ladder.map((_, level) => evidenceOf(d, level, tallies.get(level) ?? EMPTY_TALLY, kpis.get(level))),
     changes: changes.map(({ prevHash: _p, workflowId: _w, action: _a, ...change }) => change),
   };
 }
