@@ -7,6 +7,7 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../db/api-keys.ts";
 import { openDatabase } from "../../db/client.ts";
 import { verifyAutonomyChanges } from "../../db/rollouts/autonomy-store.ts";
 import { actionOutcomes, metricEvents } from "../../db/schema.ts";
@@ -26,10 +27,10 @@ const WF = "refund-autonomy";
 const run = crypto.randomUUID().slice(0, 8);
 const ADMIN = "admin-ines";
 
-async function api(method: string, path: string, body?: unknown) {
+async function api(method: string, path: string, body?: unknown, bearer = token()) {
   const res = await fetch(`${stack().worker.url}/api${path}`, {
     method,
-    headers: { authorization: `Bearer ${token()}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -251,4 +252,49 @@ describe("progressive autonomy (wrangler dev, libSQL)", () => {
     );
     expect(decisions.map((e) => (e.detail as any)?.autonomy?.level).sort()).toEqual([0, 0, 0, 1]);
   }, 240_000);
+
+  it("lets viewers read the ladder, operators record reversals, and only admins promote or demote", async () => {
+    const db = openDatabase({ url: stack().libsql.url, authToken: stack().libsql.authToken });
+    const key = async (role: string, holder: string) =>
+      (await createApiKey(db, { name: holder, holder, role, createdBy: "admin" })).key;
+    const [viewer, operator, admin] = [
+      await key("viewer", "vera"),
+      await key("operator", "otto"),
+      await key("admin", "ada"),
+    ];
+    expect((await api("GET", `/autonomy/${WF}`, undefined, viewer)).status).toBe(200);
+    const demote = { decision: "demote", reason: "too eager" };
+    for (const bearer of [viewer, operator])
+      expect(await api("POST", `/autonomy/${WF}/refund`, demote, bearer)).toMatchObject({
+        status: 403,
+        body: { error: { code: "insufficient_role" } },
+      });
+    const reversal = { caseId: `${WF}/customer:nobody`, step: "triage:refund:x", reason: "undo" };
+    expect(await api("POST", `/autonomy/${WF}/refund/reversals`, reversal, viewer)).toMatchObject({ status: 403 });
+    expect(await api("POST", `/autonomy/${WF}/refund/reversals`, reversal, operator)).toMatchObject({
+      status: 404,
+      body: { error: { code: "outcome_not_found" } },
+    });
+    // An admin's key acts as its holder; naming someone else is refused. At the first rung there is nothing below.
+    expect(await api("POST", `/autonomy/${WF}/refund`, { ...demote, actor: "someone" }, admin)).toMatchObject({
+      status: 403,
+      body: { error: { code: "actor_not_allowed" } },
+    });
+    expect(await api("POST", `/autonomy/${WF}/refund`, demote, admin)).toMatchObject({
+      status: 409,
+      body: { error: { code: "bottom_rung" } },
+    });
+    expect(await api("GET", "/autonomy/no-such-workflow", undefined, viewer)).toMatchObject({
+      status: 404,
+      body: { error: { code: "workflow_not_found" } },
+    });
+    expect(await api("POST", `/autonomy/${WF}/credit`, demote, admin)).toMatchObject({
+      status: 404,
+      body: { error: { code: "action_not_found" } },
+    });
+    expect(await api("POST", `/autonomy/${WF}/refund`, { decision: "skip", reason: "x" }, admin)).toMatchObject({
+      status: 400,
+      body: { error: { code: "invalid_autonomy" } },
+    });
+  });
 });
