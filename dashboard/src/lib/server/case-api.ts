@@ -70,7 +70,12 @@ function casePath(workflow: string, caseKey: string, seq: number | undefined, su
   return `/api/cases/${encodeURIComponent(workflow)}/${encodeURIComponent(caseKey)}${suffix}${seq === undefined ? "" : `?seq=${seq}`}`;
 }
 
-async function call(path: string, init: RequestInit = {}, fetcher: typeof fetch = fetch): Promise<Response> {
+/**
+ * One request to the worker with the dashboard's token; a network failure or a timeout throws `unreachable`.
+ * Shared with the rollout client (rollout-api.ts).
+ * @example const res = await call(`/api/rollouts/${encodeURIComponent(workflow)}`);
+ */
+export async function call(path: string, init: RequestInit = {}, fetcher: typeof fetch = fetch): Promise<Response> {
   const { url, token } = settings();
   try {
     return await fetcher(url + path, {
@@ -92,7 +97,7 @@ async function call(path: string, init: RequestInit = {}, fetcher: typeof fetch 
 }
 
 /** The API's `{ error: { code, message } }` as a `CaseApiError`, or a generic one when the body is not that. */
-async function refusal(res: Response, what: string): Promise<CaseApiError> {
+export async function refusal(res: Response, what: string): Promise<CaseApiError> {
   const text = await res.text();
   try {
     const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
@@ -108,7 +113,8 @@ async function refusal(res: Response, what: string): Promise<CaseApiError> {
   return new CaseApiError(res.status, "bad_answer", `${what}: the worker answered ${res.status} ${text.slice(0, 200)}`);
 }
 
-async function json<T>(res: Response, what: string): Promise<T> {
+/** The answer's body as JSON, or `bad_answer` when it is not JSON. */
+export async function json<T>(res: Response, what: string): Promise<T> {
   try {
     return (await res.json()) as T;
   } catch (cause) {
