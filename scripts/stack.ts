@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { ensureFirstAdmin } from "../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../db/client.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
+import { declaredCrons, startLocalCron } from "./stack/cron.ts";
 import { ensureDevVars } from "./stack/dev-vars-secrets.ts";
 import { startLibsqlService } from "./stack/libsql.ts";
 import { BIN, freePort, ROOT, type Service, spawnService } from "./stack/services.ts";
@@ -89,6 +90,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       vars: options.vars,
     });
     started.push(worker);
+    const cron = startLocalCron(worker.url, declaredCrons(options.workerConfig));
+    started.push({ ...worker, name: "cron", stop: async () => cron.stop() });
     await pointSimulatorsAt(simulators.url, worker.url);
     let dashboard: Service | undefined;
     if (options.dashboard !== false) {

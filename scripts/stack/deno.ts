@@ -15,12 +15,15 @@ export async function startDenoServer(options: {
   quiet?: boolean;
   env?: Record<string, string>;
   onOutput?: (chunk: string) => void;
+  /** A test entry to run instead of the product's (it calls `serveUntilInterrupted` with workflows of its own). */
+  entry?: string;
 }): Promise<Service> {
   const port = options.port ?? (await freePort());
+  const permissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"];
   return spawnService({
     name: "deno",
     command: join(BIN, "deno"),
-    args: ["task", "start"],
+    args: options.entry ? ["run", ...permissions, options.entry] : ["task", "start"],
     env: {
       PORT: String(port),
       CROSSFLOW_KV_PATH: join(options.dataDir, "deno-kv.sqlite3"),

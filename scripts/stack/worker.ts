@@ -47,6 +47,8 @@ export async function startWorker(options: WorkerOptions): Promise<Service> {
         ...options.vars,
       }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--show-interactive-dev-session=false",
+      // Lets the local cron stand-in (stack/cron.ts) fire wrangler.toml's crons.
+      "--test-scheduled",
     ],
     url: `http://127.0.0.1:${workerPort}`,
     readyPath: "/healthz",

@@ -144,6 +144,9 @@ export async function checkRollouts(
   return outcomes;
 }
 
+/** How long a guard check may run before the next one is allowed anyway. */
+const STUCK_MS = 30_000;
+
 /**
  * Runs the check soon after new measurements, at most once per `gapMs` per instance and never twice at a time, so a
  * canary is halted seconds after the evidence lands rather than at the next minute. Answers the run it started (for a
@@ -156,15 +159,34 @@ export function checkSoon(
   gapMs = 5_000,
 ): () => Promise<unknown> | null {
   let last = 0;
-  let running: Promise<unknown> | null = null;
-  return () => {
-    if (running || Date.now() - last < gapMs) return null;
+  let running = false;
+  let trailing = false;
+  const run = () => {
     last = Date.now();
-    running = checkRollouts(db, { config })
+    running = true;
+    return checkRollouts(db, { config })
       .catch((error: unknown) => log.error("rollouts: guard check failed; the next one tries again", { error }))
       .finally(() => {
-        running = null;
+        running = false;
       });
-    return running;
+  };
+  return () => {
+    // A run whose context was torn down mid-way never settles: after STUCK_MS it no longer holds the next one back.
+    if ((running && Date.now() - last < STUCK_MS) || Date.now() - last < gapMs) {
+      // Evidence that lands during the gap is checked once the gap is over, so the last batches are never left
+      // to the minute cron alone.
+      if (!trailing) {
+        trailing = true;
+        setTimeout(
+          () => {
+            trailing = false;
+            void run();
+          },
+          Math.max(gapMs - (Date.now() - last), 0) + 50,
+        );
+      }
+      return null;
+    }
+    return run();
   };
 }

@@ -43,8 +43,9 @@ export function metricsDelivery(env: Env): MetricsDelivery | null {
   return {
     deliver: async (batch) => {
       await written.deliver(batch);
-      // Not awaited: the case's alarm must not wait on a guard check; the object outlives this call.
-      void soon();
+      // Awaited: work left running after the case's alarm returns may be cancelled with its I/O context. The check
+      // runs at most every few seconds per isolate, and never fails the delivery (it logs its own errors).
+      await soon();
     },
   };
 }

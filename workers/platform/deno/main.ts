@@ -13,6 +13,7 @@ import { parse as parseToml } from "smol-toml";
 import { type MetricsDatabase, openDatabase } from "../../../db/client.ts";
 import { modelResolver } from "../../agent/models.ts";
 import type { Config } from "../../config.ts";
+import type { WorkflowDefinition } from "../../engine/index.ts";
 import { createApp, type Platform } from "../../http/index.ts";
 import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import { batchingDelivery, writeMetricBatches } from "../../metrics/index.ts";
@@ -69,7 +70,16 @@ function scheduleAuditManifests(db: MetricsDatabase, signingKey: string | undefi
  * const server = await startDenoServer({ port: 0 });
  * console.log(server.url);
  */
-export async function startDenoServer(options: { port?: number; hostname?: string; kvPath?: string } = {}) {
+export async function startDenoServer(
+  options: {
+    port?: number;
+    hostname?: string;
+    kvPath?: string;
+    /** The deployed workflow versions (default the product's, workers/workflows): a test entry adds its own. */
+    workflows?: readonly WorkflowDefinition[];
+  } = {},
+) {
+  const workflows = options.workflows ?? WORKFLOWS;
   const config = await loadConfig();
   const kvPath =
     options.kvPath ??
@@ -101,7 +111,7 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
       ),
     );
   const cases = new DenoCaseHost(kv, {
-    workflows: WORKFLOWS,
+    workflows,
     models: modelResolver(config),
     autonomy: autonomyLevels(db),
     config,
@@ -110,7 +120,7 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
   const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);
   const platform: Platform = {
-    workflows: WORKFLOWS,
+    workflows,
     cases,
     deadLetters: kvDeadLetters(kv),
     metrics,
@@ -140,11 +150,17 @@ export async function startDenoServer(options: { port?: number; hostname?: strin
   };
 }
 
-if (import.meta.main) {
-  const server = await startDenoServer();
+/**
+ * Serves until SIGINT: `deno task start`, or a test entry with workflows of its own.
+ * @example await serveUntilInterrupted({ workflows: [...WORKFLOWS, candidate] });
+ */
+export async function serveUntilInterrupted(options: Parameters<typeof startDenoServer>[0] = {}) {
+  const server = await startDenoServer(options);
   log.info("crossflow on Deno: serving, cases in Deno KV", { url: server.url });
   Deno.addSignalListener("SIGINT", async () => {
     await server.close();
     Deno.exit(0);
   });
 }
+
+if (import.meta.main) await serveUntilInterrupted();
