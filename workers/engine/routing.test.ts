@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { WORKFLOWS } from "../workflows/index.ts";
 import { defineWorkflow } from "./define.ts";
-import { routeEvent } from "./routing.ts";
+import { routeEvent, shareBucket, versionForKey, withRollout } from "./routing.ts";
 
 describe("routeEvent", () => {
   const issue = { action: "opened", issue: { number: 42, title: "x" }, repository: { full_name: "acme/api" } };
@@ -132,5 +132,64 @@ describe("routeEvent with several versions of a workflow deployed", () => {
         r.caseKey,
       ]),
     ).toEqual([[2, "+1555"]]);
+  });
+});
+
+describe("rollout shares", () => {
+  const ticket = (email: string) => ({ detail: { tags: ["refund"], requester: { email } } });
+  const shares = [
+    { version: 1, percent: 80 },
+    { version: 2, percent: 20 },
+  ];
+
+  it("gives each case key the same version every time, and each version about its share of many keys", () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `customer:c${i}@example.com`);
+    const first = keys.map((k) => versionForKey(shares, "refund-dispute", k));
+    expect(keys.map((k) => versionForKey(shares, "refund-dispute", k))).toEqual(first);
+    const share = first.filter((v) => v === 2).length / keys.length;
+    // 20 % of 20,000 keys: three standard deviations are ±0.85 points.
+    expect(share).toBeGreaterThan(0.19);
+    expect(share).toBeLessThan(0.21);
+    expect(shareBucket("refund-dispute", "customer:a@example.com")).toBe(
+      shareBucket("refund-dispute", "customer:a@example.com"),
+    );
+    // Another workflow splits the same customers independently.
+    const other = keys.map((k) => versionForKey(shares, "customer-onboarding", k));
+    expect(other.filter((v, i) => v !== first[i]).length).toBeGreaterThan(1_000);
+  });
+
+  it("opens a new case on the version the key's share names; a version without a share opens none", () => {
+    const email = Array.from({ length: 100 }, (_, i) => `k${i}@example.com`).find(
+      (e) => versionForKey(shares, "refund-dispute", `customer:${e}`) === 1,
+    )!;
+    const route = routeEvent(WORKFLOWS, "zendesk", "ticket.created", ticket(email)).find(
+      (r) => r.workflow.id === "refund-dispute",
+    );
+    expect(route?.workflow.version).toBe(2); // without a policy: the newest
+    const rolled = withRollout(route!, WORKFLOWS, shares, "zendesk", "ticket.created", ticket(email));
+    expect(rolled).toMatchObject({ opens: true, caseKey: `customer:${email}` });
+    expect(rolled.workflow.version).toBe(1);
+    const none = withRollout(
+      route!,
+      WORKFLOWS,
+      [
+        { version: 1, percent: 0 },
+        { version: 2, percent: 0 },
+      ],
+      "zendesk",
+      "ticket.created",
+      ticket(email),
+    );
+    expect(none.opens).toBe(false);
+  });
+
+  it("leaves a route that only joins a case alone: cases in flight keep their version", () => {
+    const [reply] = routeEvent(WORKFLOWS, "resend", "email.received", { data: { from: "ana@example.com" } });
+    const refund = routeEvent(WORKFLOWS, "resend", "email.received", { data: { from: "ana@example.com" } }).find(
+      (r) => r.workflow.id === "refund-dispute",
+    )!;
+    expect(refund.opens).toBe(false);
+    expect(withRollout(refund, WORKFLOWS, shares, "resend", "email.received", {})).toBe(refund);
+    expect(reply).toBeDefined();
   });
 });
