@@ -5,12 +5,12 @@ import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
 import type { MetricsDatabase } from "../client.ts";
 import { actionOutcomes, autonomyChanges } from "../schema.ts";
 import type { AutonomyRule } from "./autonomy.ts";
+import { recordReversal } from "./autonomy-evidence.ts";
 import {
   AutonomyError,
   changeAutonomy,
   readAutonomy,
   readAutonomyChanges,
-  recordReversal,
   reviewAutonomy,
   verifyAutonomyChanges,
 } from "./autonomy-store.ts";

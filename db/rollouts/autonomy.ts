@@ -2,7 +2,7 @@
  * Progressive autonomy, the judgment: what a case reports about an agent's consequential action, how the evidence of
  * one level adds up, and what it calls for — propose the next rung (an admin promotes), demote one rung at once (a
  * rejection or reversal of an action taken at the level in force, or an error spike among the actions it took alone),
- * or hold. Pure; the store (autonomy-store.ts) reads the evidence and writes the changes.
+ * or hold. Pure; autonomy-evidence.ts reads the evidence, autonomy-store.ts writes the changes.
  */
 import { z } from "zod";
 import type { MetricBatch } from "../facts.ts";

@@ -11,15 +11,17 @@ import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
 import { wilsonInterval } from "../../../db/kpi/compare.ts";
 import { agreementOf, EMPTY_TALLY, type LevelTally } from "../../../db/rollouts/autonomy.ts";
 import {
-  AutonomyError,
-  changeAutonomy,
   type LevelKpis,
-  readAutonomy,
-  readAutonomyChanges,
   readCurrentEvidence,
   readLevelKpis,
   readTallies,
   recordReversal,
+} from "../../../db/rollouts/autonomy-evidence.ts";
+import {
+  AutonomyError,
+  changeAutonomy,
+  readAutonomy,
+  readAutonomyChanges,
 } from "../../../db/rollouts/autonomy-store.ts";
 import { AutonomyActionBody, AutonomyReversalBody, AutonomyView } from "../../case-api.ts";
 import type { AutonomyDeclaration } from "../../engine/index.ts";
