@@ -7,6 +7,9 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../db/api-keys.ts";
+import { openDatabase } from "../../db/client.ts";
+import { verifyRolloutChanges } from "../../db/rollouts/store.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import { ROOT, type Service, startDenoServer } from "../../scripts/stack.ts";
@@ -213,6 +216,64 @@ async function canaryGoesWrong(origin: string, run: string) {
   }
   return halted;
 }
+
+describe("rollouts through the case API: only admins change a policy, and every change is checked", () => {
+  it("refuses viewers and operators, a dashboard call naming nobody, a stale revision, an undeployed version and shares that do not add up", async () => {
+    const origin = stack().worker.url;
+    const db = openDatabase({ url: stack().libsql.url, authToken: stack().libsql.authToken });
+    const keyOf = async (role: "viewer" | "operator" | "admin") =>
+      (await createApiKey(db, { name: `rollouts ${role}`, role, createdBy: "test" })).key;
+    const [viewer, operator, admin] = await Promise.all([keyOf("viewer"), keyOf("operator"), keyOf("admin")]);
+    const call = async (key: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${origin}/api${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const seen = await call(viewer, "GET", "/rollouts/refund-dispute");
+    expect(seen.status).toBe(200);
+    const policy = { baseline: 2, shares: [{ version: 2, percent: 100 }] };
+    const change = { policy, reason: "v2 takes everything", expectedRevision: seen.body.revision };
+    for (const key of [viewer, operator])
+      expect(await call(key, "PUT", "/rollouts/refund-dispute", change)).toMatchObject({
+        status: 403,
+        body: { error: { code: "insufficient_role" } },
+      });
+    expect((await call(token(), "PUT", "/rollouts/refund-dispute", change)).body.error.code).toBe("actor_required");
+    expect(
+      await call(admin, "PUT", "/rollouts/refund-dispute", { ...change, expectedRevision: seen.body.revision + 7 }),
+    ).toMatchObject({ status: 409, body: { error: { code: "stale_revision" } } });
+    expect(
+      await call(admin, "PUT", "/rollouts/refund-dispute", {
+        ...change,
+        policy: {
+          baseline: 2,
+          candidate: 9,
+          shares: [
+            { version: 2, percent: 90 },
+            { version: 9, percent: 10 },
+          ],
+        },
+      }),
+    ).toMatchObject({ status: 422, body: { error: { code: "unknown_version" } } });
+    const uneven = await call(admin, "PUT", "/rollouts/refund-dispute", {
+      ...change,
+      policy: { baseline: 2, shares: [{ version: 2, percent: 60 }] },
+    });
+    expect(uneven).toMatchObject({ status: 400, body: { error: { code: "invalid_rollout" } } });
+    expect(uneven.body.error.message).toContain("add up to 60 %");
+    expect((await call(admin, "GET", "/rollouts/no-such-workflow")).status).toBe(404);
+
+    const set = await call(admin, "PUT", "/rollouts/refund-dispute", change);
+    expect(set.status).toBe(200);
+    expect(set.body.changes[0]).toMatchObject({ action: "set", reason: "v2 takes everything" });
+    expect(set.body.changes[0].actor).toMatch(/^person:rollouts-admin via key:/);
+    expect(await verifyRolloutChanges(db, "refund-dispute")).toBeNull();
+    db.$client.close();
+  });
+});
 
 describe("rollouts: a worse canary is halted by its guard", () => {
   it("on wrangler dev, with demo traffic running beside it", async () => {
