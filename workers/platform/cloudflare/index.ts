@@ -8,7 +8,7 @@ export { CaseObject } from "./case-object.ts";
 export { DeadLetterObject } from "./dead-letter-object.ts";
 
 /** wrangler.toml `crons`: the rollout guard check's schedule (the other is the daily one). */
-export const ROLLOUT_CRON = "* * * * *";
+const ROLLOUT_CRON = "* * * * *";
 
 export const app = createApp((env) => cloudflarePlatform(env as Env));
 
