@@ -16,6 +16,7 @@ import {
 } from "../../metrics/index.ts";
 import { pruneRawEvents, retentionDays } from "../../metrics/retention.ts";
 import { log } from "../../observability/index.ts";
+import { evaluateAutonomy } from "../../rollouts/autonomy.ts";
 import { checkRollouts, checkSoon } from "../../rollouts/check.ts";
 import { deadLetterStore } from "./dead-letter-store.ts";
 import type { Env } from "./env.ts";
@@ -62,10 +63,17 @@ function rolloutCheckSoon(db: MetricsDatabase, env: Env): () => Promise<unknown>
   return soon;
 }
 
-/** Every minute (wrangler.toml `crons`): the rollout guards of every canary. */
+/**
+ * Every minute (wrangler.toml `crons`): the rollout guards of every canary, and the autonomy evidence of every declared
+ * action (the metrics writer judges the actions a batch touches at once; this catches what it could not).
+ */
 export async function checkRolloutGuards(env: Env): Promise<void> {
   const db = database(env);
-  if (db) await checkRollouts(db, { config: env as unknown as Record<string, unknown> });
+  if (!db) return;
+  await Promise.all([
+    checkRollouts(db, { config: env as unknown as Record<string, unknown> }),
+    evaluateAutonomy(db, Date.now()),
+  ]);
 }
 
 export async function handleMetricsQueue(

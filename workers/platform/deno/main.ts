@@ -18,6 +18,7 @@ import { createApp, type Platform } from "../../http/index.ts";
 import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import { batchingDelivery, writeMetricBatches } from "../../metrics/index.ts";
 import { log } from "../../observability/index.ts";
+import { evaluateAutonomy } from "../../rollouts/autonomy.ts";
 import { autonomyLevels } from "../../rollouts/autonomy-levels.ts";
 import { checkRollouts, checkSoon } from "../../rollouts/check.ts";
 import { rolloutShares } from "../../rollouts/shares.ts";
@@ -105,7 +106,7 @@ export async function startDenoServer(
   if (db) scheduleAuditManifests(db, config.AUDIT_SIGNING_KEY, cron.signal);
   if (db)
     Deno.cron("crossflow rollout guards", "* * * * *", { signal: cron.signal }, () =>
-      checkRollouts(db, { config }).then(
+      Promise.all([checkRollouts(db, { config }), evaluateAutonomy(db, Date.now(), workflows)]).then(
         () => {},
         (error: unknown) => log.error("rollouts: guard check failed; the next minute tries again", { error }),
       ),
