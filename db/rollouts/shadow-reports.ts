@@ -71,7 +71,10 @@ export interface ShadowCaseResult {
   productionVersion: number;
   verdict: ShadowVerdict;
   production: ShadowCaseEnd;
-  /** Null when the candidate could not run the case (`failed`). */
+  /**
+   * Null when the sandbox had to stop the case: `failed`, or a `different decision` whose judgment already differed
+   * before it stopped (the reason then says both); such cases are left out of the estimated KPIs on both sides.
+   */
   candidate: ShadowCaseEnd | null;
   /** Why the case failed in the sandbox, or which step first differed; null when `same`. */
   reason: string | null;
@@ -95,8 +98,9 @@ export interface ShadowSelection {
 }
 
 /**
- * The candidate's estimated KPIs next to production's over the same cases (cases the candidate failed on count as
- * failed cases for it), and db/kpi/compare.ts's comparison of the two (production as the baseline).
+ * The candidate's estimated KPIs next to production's over the same cases: those the candidate ran to an end or a
+ * wait (cases the sandbox stopped are left out on both sides), and db/kpi/compare.ts's comparison of the two
+ * (production as the baseline).
  */
 export interface ShadowKpis {
   production: Kpis;

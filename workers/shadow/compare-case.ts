@@ -88,7 +88,7 @@ export function compareCase(journal: CaseJournal, run: SandboxRun): ShadowCaseRe
     productionVersion: header.workflowVersion,
     production: { status: header.status, outcome: header.outcome },
   };
-  if (run.refusal || !run.header)
+  if (!run.header)
     return {
       ...base,
       verdict: "failed",
@@ -103,10 +103,13 @@ export function compareCase(journal: CaseJournal, run: SandboxRun): ShadowCaseRe
     run.writes
       .filter((w) => w.stepId === id || w.stepId?.startsWith(`${id}:`))
       .map(({ stepId: _stepId, ...write }) => write);
+  // Where the sandbox stopped a case, production's steps past the last one the candidate also reached say nothing.
+  const reached = Math.max(-1, ...candidate.map((c) => production.findIndex((p) => p.id === c.id)));
   const differing: ShadowStepPair[] = [];
   let decision = false;
   for (const [p, c] of pairSteps(production, candidate)) {
     if (p && c && sameStep(p, c)) continue;
+    if (run.refusal && p && !c && production.indexOf(p) > reached) continue;
     const id = (p ?? c)!.id;
     if (DECISION_KINDS.has(p?.kind ?? "") || DECISION_KINDS.has(c?.kind ?? "")) decision = true;
     differing.push({
@@ -114,6 +117,19 @@ export function compareCase(journal: CaseJournal, run: SandboxRun): ShadowCaseRe
       production: p ? shadowStep(p, []) : null,
       candidate: c ? shadowStep(c, writesOf(c.id)) : null,
     });
+  }
+  if (run.refusal) {
+    // A judgment that already differed before the sandbox had to stop is still a different decision; anything less
+    // cannot be judged, and the case counts as failed in the sandbox.
+    const first = differing[0];
+    return {
+      ...base,
+      verdict: decision ? "different decision" : "failed",
+      candidate: null,
+      reason:
+        decision && first ? `first difference at step ${first.id}; then ${run.refusal.reason}` : run.refusal.reason,
+      steps: decision ? differing : [],
+    };
   }
   const candidateEnd = { status: run.header.status, outcome: run.header.outcome };
   if (candidateEnd.status !== base.production.status || candidateEnd.outcome !== base.production.outcome)

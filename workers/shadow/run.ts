@@ -18,7 +18,7 @@ import {
   type ShadowSelection,
   saveShadowReport,
 } from "../../db/rollouts/shadow-reports.ts";
-import type { ModelResolver } from "../agent/types.ts";
+import type { AutonomyLevels, ModelResolver } from "../agent/types.ts";
 import type { CaseDirectory } from "../case/directory.ts";
 import type { WorkflowDefinition } from "../engine/index.ts";
 import { compareCase } from "./compare-case.ts";
@@ -57,6 +57,8 @@ export interface ShadowRunDeps {
   /** The deployment's configuration: connector settings and the time scale the candidate runs with. */
   config: Readonly<Record<string, unknown>>;
   models?: ModelResolver;
+  /** The autonomy levels in force (workers/rollouts/autonomy-levels.ts); default each ladder's start. */
+  autonomy?: AutonomyLevels;
   now?: () => number;
   /** A report id (default a random UUID). */
   newId?: () => string;
@@ -93,7 +95,8 @@ async function replay(recorded: RecordedCase, candidate: WorkflowDefinition, dep
     };
     return { recorded, result, run: null } satisfies Replayed;
   }
-  const run = await runInSandbox(journal, { candidate, config: deps.config, models: deps.models, horizon });
+  const { config, models, autonomy } = deps;
+  const run = await runInSandbox(journal, { candidate, config, models, autonomy, horizon });
   return { recorded, result: compareCase(journal, run), run } satisfies Replayed;
 }
 
@@ -132,7 +135,8 @@ export async function shadowRun(request: ShadowRunRequest, deps: ShadowRunDeps):
   const production = emptyTally();
   const estimated = emptyTally();
   for (const { recorded: row, result, run } of replayed) {
-    if (result.verdict === "failed" || !run?.snapshot) continue;
+    // A case the sandbox stopped (even one whose decision already differed) has no candidate outcome to count.
+    if (result.candidate === null || !run?.snapshot) continue;
     addCase(production, row);
     addCase(estimated, run.snapshot);
   }

@@ -20,8 +20,11 @@ interface Ticket {
 
 type Policy = (amount: number) => "refund" | "deny";
 
-/** Loads the charge, decides by `policy`, refunds under `refundStep` when it decides so; `extraRead` loads another charge. */
-function refunds(version: number, policy: Policy, refundStep = "refund", extraRead = false) {
+/**
+ * Loads the charge, decides by `policy`, refunds under `refundStep` when it decides so; `extraRead` loads another
+ * charge before deciding, `readAfterDeny` after a denial.
+ */
+function refunds(version: number, policy: Policy, refundStep = "refund", extraRead = false, readAfterDeny = false) {
   return defineWorkflow<Ticket>(
     { id: "tiny-refund", version, minutesPerCase: 10, triggers: [] },
     async ({ input, step, config }) => {
@@ -32,6 +35,7 @@ function refunds(version: number, policy: Policy, refundStep = "refund", extraRe
         decision: policy(charge?.amount ?? 0),
         rationale: "the test's policy",
       }));
+      if (decision === "deny" && readAfterDeny) await step.run("load-history", () => stripe().getCharge("ch_history"));
       if (decision === "refund")
         await step.run(refundStep, (ctx) => stripe().refund({ charge: input.charge, amount: charge!.amount }, ctx));
       return step.resolve(decision === "refund" ? "refunded" : "denied");
@@ -145,5 +149,16 @@ describe("shadow sandbox", () => {
     expect(result.reason).toMatch(
       /needs a read production never made: GET .*\/stripe\/v1\/charges\/ch_other \(step load-other\)/,
     );
+  });
+
+  it("keeps a decision that differed before the sandbox had to stop the case, saying both", async () => {
+    const { result } = await shadow(refunds(2, () => "deny", "refund", false, true));
+    expect(result.verdict).toBe("different decision");
+    expect(result.candidate).toBeNull();
+    expect(result.reason).toMatch(
+      /^first difference at step policy; then the candidate needs a read production never made: GET .*ch_history/,
+    );
+    // Production's refund came after the point the candidate reached: not listed as a difference.
+    expect(result.steps.map((s) => s.id)).toEqual(["policy"]);
   });
 });

@@ -7,7 +7,7 @@
  * goes to the recording fetch and is recorded, never sent.
  */
 import type { CaseSnapshot } from "../../db/facts.ts";
-import type { ModelResolver } from "../agent/types.ts";
+import type { AutonomyLevels, ModelResolver } from "../agent/types.ts";
 import type { CaseJournal } from "../case/journal.ts";
 import { MemoryCaseStore } from "../case/memory-store.ts";
 import { CaseRuntime } from "../case/runtime.ts";
@@ -37,6 +37,8 @@ export interface SandboxOptions {
   /** The deployment's configuration (connector settings, time scale); the sandbox adds its own fetch. */
   config: Readonly<Record<string, unknown>>;
   models?: ModelResolver;
+  /** The autonomy level in force per workflow action (the deployment's): the candidate acts as it would if it opened cases now. */
+  autonomy?: AutonomyLevels;
   /** The sandbox clock never passes this instant (the moment of the shadow run): what was still ahead stays ahead. */
   horizon: number;
 }
@@ -115,6 +117,7 @@ export async function runInSandbox(journal: CaseJournal, options: SandboxOptions
         },
       }),
       models: options.models,
+      autonomy: options.autonomy,
       config: { ...options.config, [CONNECTOR_FETCH]: recording.fetch },
       // Aliases name customers for live routing; a sandbox case must not claim any.
       aliases: { register: async () => {} },

@@ -10,6 +10,7 @@ import { listShadowReports, readShadowReport } from "../../../db/rollouts/shadow
 import { modelResolver } from "../../agent/models.ts";
 import { ShadowReport, ShadowReportList, ShadowReportSummary, ShadowRunBody } from "../../case-api.ts";
 import { ApiError } from "../../errors.ts";
+import { autonomyLevels } from "../../rollouts/autonomy-levels.ts";
 import { ShadowRunError, shadowRun } from "../../shadow/run.ts";
 import type { AppEnv } from "../app-env.ts";
 import { type ApiCaller, authorize } from "./auth.ts";
@@ -92,6 +93,7 @@ serve(shadowRuns, startShadowRun, async (c) => {
   const body = await bodyOf(c);
   const requestedBy = requesterOf(caller, body.actor);
   const config = c.env as unknown as Record<string, unknown>;
+  const db = database(c);
   try {
     const report = await shadowRun(
       {
@@ -102,11 +104,12 @@ serve(shadowRuns, startShadowRun, async (c) => {
         requestedBy,
       },
       {
-        db: database(c),
+        db,
         cases: c.var.platform.cases,
         workflows: c.var.platform.workflows,
         config,
         models: modelResolver(config),
+        autonomy: autonomyLevels(db),
       },
     );
     const { productionVersions: _v, kpis: _k, results: _r, ...summary } = report;
