@@ -3,9 +3,9 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
 import type { MetricsDatabase } from "../client.ts";
-import { actionOutcomes, autonomyChanges } from "../schema.ts";
+import { actionOutcomes, autonomyChanges, cases } from "../schema.ts";
 import type { AutonomyRule } from "./autonomy.ts";
-import { recordReversal } from "./autonomy-evidence.ts";
+import { readLevelKpis, recordReversal } from "./autonomy-evidence.ts";
 import {
   AutonomyError,
   changeAutonomy,
@@ -183,5 +183,45 @@ describe("autonomy store", () => {
       id: first!.id,
       problem: "its hash does not match",
     });
+  });
+
+  it("demotes on an error spike among the cases it acted alone in, and reports each level's case KPIs", async () => {
+    const wf = "store-errors";
+    const rule: AutonomyRule = { ...RULE, demoteOn: { errorRate: { rate: 0.5, minCases: 2 } } };
+    const from = await readAutonomy(db, wf, "refund", 0);
+    await changeAutonomy(db, {
+      workflowId: wf,
+      action: "refund",
+      from,
+      kind: "promoted",
+      toLevel: 1,
+      actor: "person:a",
+      reason: "set up",
+      now: 100,
+    });
+    for (const [n, errored] of [
+      [1, false],
+      [2, true],
+    ] as const) {
+      await db.insert(cases).values({
+        caseId: `${wf}/customer:${n}`,
+        caseKey: `customer:${n}`,
+        workflowId: wf,
+        workflowVersion: 1,
+        status: errored ? "escalated" : "resolved",
+        openedAt: 140,
+        updatedAt: 160,
+        closedAt: errored ? null : 160,
+        errored,
+        escalated: errored,
+      });
+      await outcome(wf, n, 1, "alone", 150 + n);
+    }
+    expect(await readLevelKpis(db, wf, "refund")).toEqual(
+      new Map([[1, { cases: 2, resolved: 1, autonomous: 1, escalated: 1, errored: 1 }]]),
+    );
+    const verdict = await reviewAutonomy(db, { workflowId: wf, action: "refund", rule }, 200);
+    expect(verdict).toMatchObject({ kind: "demote", to: 0, applied: true });
+    expect(verdict.reason).toBe("1 of 2 cases it acted alone in ended in error (50 %, limit 50 %)");
   });
 });
