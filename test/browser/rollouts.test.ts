@@ -3,17 +3,23 @@
  * against v1), sets the candidate's share, promotes it and halts it, each with a reason; after each, the page and the
  * worker's case API agree, and the history says who did it and why. A change made from a page that was loaded before
  * another change is refused with the reason to reload. Viewers and operators read everything but see no control,
- * and their forged form posts are refused (403) and change nothing. The page fits a phone screen.
+ * and their forged form posts are refused (403) and change nothing. An admin runs a candidate in the shadow over the
+ * demo's recorded cases and opens the report the API stored, and demotes the refund action's autonomy one rung. The
+ * page fits a phone screen.
  */
 import { join } from "node:path";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../../db/client.ts";
+import { cases } from "../../db/schema.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import type { Stack } from "../../scripts/stack.ts";
-import type { RolloutView } from "../../workers/case-api.ts";
+import type { AutonomyView, RolloutView } from "../../workers/case-api.ts";
 import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
+import { runDemo } from "../support/stack.ts";
+import { eventually } from "../support/wait.ts";
 
 const OPERATOR = { username: "ops-otto", password: "operator-password-2", role: "operator" } as const;
 const VIEWER = { username: "view-vera", password: "viewer-password-34", role: "viewer" } as const;
@@ -33,14 +39,15 @@ beforeAll(async () => {
   admin = await env.signedIn();
 }, 120_000);
 
-/** The rollout as the worker's API answers it: what the page must agree with. */
-async function apiRollout(): Promise<RolloutView> {
-  const res = await fetch(`${stack.worker.url}/api/rollouts/${WORKFLOW}`, {
+/** A GET on the worker's case API with the dashboard's token: what the page must agree with. */
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`${stack.worker.url}/api/${path}`, {
     headers: { authorization: `Bearer ${firstSecret(devVar("CROSSFLOW_API_TOKEN"))}` },
   });
   expect(res.status).toBe(200);
-  return (await res.json()) as RolloutView;
+  return (await res.json()) as T;
 }
+const apiRollout = () => api<RolloutView>(`rollouts/${WORKFLOW}`);
 
 const pagePath = `/workflows/${WORKFLOW}/rollout`;
 const shareOnPage = (page: Page, version: number) =>
@@ -58,6 +65,56 @@ async function act(page: Page, button: RegExp, reason: string, done: string, per
 }
 
 describe("the Rollouts page", () => {
+  it("an admin runs a candidate in the shadow over recorded cases and opens its report, as the API has it", async () => {
+    await runDemo(stack, ["--cases", "8"]);
+    const db = openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken });
+    // First in the file: before any policy (the demo's approvals go the newest version's way) and before the autonomy
+    // test (with refunds demoted to "always ask", the demo's refunds would wait for a person).
+    // Recorded cases: refund-dispute's that ended or went to a person, on whichever version the policy gave them.
+    const recorded = () =>
+      db
+        .select({ version: cases.workflowVersion, n: sql<number>`count(*)` })
+        .from(cases)
+        .where(and(eq(cases.workflowId, WORKFLOW), inArray(cases.status, ["resolved", "failed", "escalated"])))
+        .groupBy(cases.workflowVersion);
+    const byVersion = await eventually(
+      async () => {
+        const rows = await recorded();
+        return rows.reduce((sum, r) => sum + Number(r.n), 0) >= 3 ? rows : undefined;
+      },
+      60_000,
+      "recorded cases",
+    );
+    // The candidate runs on the cases another version handled: the version with the most of them is not the candidate.
+    const most = byVersion.reduce((a, b) => (Number(b.n) > Number(a.n) ? b : a));
+    const candidate = most.version === 2 ? "1" : "2";
+
+    await admin.goto(`${url}${pagePath}`, { waitUntil: "networkidle" });
+    const form = admin.getByTestId("shadow-form");
+    await form.getByRole("combobox", { name: /^Candidate/ }).selectOption(candidate);
+    await form.getByLabel(/^Newest cases/).fill("20");
+    await form.getByRole("button", { name: "Run in the shadow" }).click();
+    const report = admin.getByTestId("shadow-report");
+    await admin.locator("[data-testid=shadow-report], [data-testid=form-error]").first().waitFor({ timeout: 180_000 });
+    expect(await admin.getByTestId("form-error").allTextContents()).toEqual([]);
+    const { reports } = await api<{ reports: { id: string; counts: { cases: number; same: number } }[] }>(
+      `rollouts/${WORKFLOW}/shadow-runs`,
+    );
+    expect(reports).toHaveLength(1);
+    const [summary] = reports;
+    expect(await report.getAttribute("data-report")).toBe(summary!.id);
+    expect(summary!.counts.cases).toBeGreaterThan(0);
+    const row = admin.locator(`table[data-testid=shadow-reports] tr[data-report="${summary!.id}"] td`);
+    expect(await row.nth(2).textContent()).toBe(String(summary!.counts.cases));
+    expect(await row.nth(3).textContent()).toBe(String(summary!.counts.same));
+    // Every case that did not come out the same is listed with its verdict; the same ones only when asked.
+    const differing = summary!.counts.cases - summary!.counts.same;
+    expect(await report.locator("section.case").count()).toBe(differing);
+    await report.getByLabel(/also show the/).check();
+    expect(await report.locator("section.case").count()).toBe(summary!.counts.cases);
+    await admin.screenshot({ path: join(ARTIFACTS, "rollout-shadow.png"), fullPage: true });
+  }, 300_000);
+
   it("an admin creates a canary policy, sets the share, promotes and halts; the page, the API and the history agree", async () => {
     await admin.goto(`${url}/workflows/${WORKFLOW}`, { waitUntil: "networkidle" });
     await admin.getByTestId("rollout-link").click();
@@ -182,6 +239,25 @@ describe("the Rollouts page", () => {
       await page.close();
     });
   }
+
+  it("an admin demotes the refund action's autonomy one rung with a reason; the page and the API agree", async () => {
+    const before = (await api<AutonomyView>(`autonomy/${WORKFLOW}`)).actions.find((a) => a.action === "refund")!;
+    expect(before.ladder[before.level]?.name).toBe("alone up to 50");
+    await admin.goto(`${url}${pagePath}`, { waitUntil: "networkidle" });
+    const refund = admin.locator('article[data-action="refund"]');
+    expect(await refund.getByTestId("autonomy-level").textContent()).toBe("alone up to 50");
+    await refund.getByLabel("Reason").fill("a refund above 40 was reversed last week");
+    await refund.getByRole("button", { name: "Demote one rung" }).click();
+    await admin.getByTestId("form-done").filter({ hasText: "Demoted one rung." }).waitFor({ timeout: 15_000 });
+    const after = (await api<AutonomyView>(`autonomy/${WORKFLOW}`)).actions.find((a) => a.action === "refund")!;
+    expect(after.level).toBe(0);
+    expect(after.changes.at(-1)).toMatchObject({
+      kind: "demoted",
+      reason: "a refund above 40 was reversed last week",
+      actor: `person:${env.firstAdmin().username} via dashboard`,
+    });
+    await expect.poll(() => refund.getByTestId("autonomy-level").textContent()).toBe("always ask");
+  });
 
   it("fits a phone screen and a wide one for an admin, controls included", async () => {
     for (const viewport of [

@@ -72,16 +72,21 @@ function casePath(workflow: string, caseKey: string, seq: number | undefined, su
 
 /**
  * One request to the worker with the dashboard's token; a network failure or a timeout throws `unreachable`.
- * Shared with the rollout client (rollout-api.ts).
+ * Shared with the rollout client (rollout-api.ts); `timeoutMs` for the rare call that works for long (a shadow run).
  * @example const res = await call(`/api/rollouts/${encodeURIComponent(workflow)}`);
  */
-export async function call(path: string, init: RequestInit = {}, fetcher: typeof fetch = fetch): Promise<Response> {
+export async function call(
+  path: string,
+  init: RequestInit = {},
+  fetcher: typeof fetch = fetch,
+  timeoutMs = TIMEOUT_MS,
+): Promise<Response> {
   const { url, token } = settings();
   try {
     return await fetcher(url + path, {
       ...init,
       headers: { accept: "application/json", authorization: `Bearer ${token}`, ...init.headers },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (cause) {
     const timedOut = cause instanceof DOMException && cause.name === "TimeoutError";
@@ -89,7 +94,7 @@ export async function call(path: string, init: RequestInit = {}, fetcher: typeof
       0,
       "unreachable",
       timedOut
-        ? `the worker at ${url} did not answer within ${TIMEOUT_MS / 1000} s`
+        ? `the worker at ${url} did not answer within ${timeoutMs / 1000} s`
         : `the worker at ${url} could not be reached`,
       { cause },
     );

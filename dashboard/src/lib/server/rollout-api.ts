@@ -33,13 +33,24 @@ export type RolloutActionRequest = Named<RolloutActionBody>;
 export type AutonomyDecisionRequest = Named<AutonomyActionBody>;
 export type ShadowRunRequest = Named<ShadowRunBody>;
 
+/** A shadow run answers when its report is stored: up to 500 cases replayed in the sandbox take minutes, not seconds. */
+const SHADOW_TIMEOUT_MS = 10 * 60_000;
+
 const rolloutPath = (workflow: string, suffix = "") => `/api/rollouts/${encodeURIComponent(workflow)}${suffix}`;
 
-async function send<T>(path: string, method: "PUT" | "POST", body: unknown, what: string, f?: typeof fetch) {
+async function send<T>(
+  path: string,
+  method: "PUT" | "POST",
+  body: unknown,
+  what: string,
+  f?: typeof fetch,
+  timeoutMs?: number,
+) {
   const res = await call(
     path,
     { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
     f,
+    timeoutMs,
   );
   if (!res.ok) throw await refusal(res, what);
   return json<T>(res, what);
@@ -143,7 +154,7 @@ export async function getShadowRun(workflow: string, id: string, fetcher?: typeo
  */
 export function startShadowRun(workflow: string, body: ShadowRunRequest, fetcher?: typeof fetch) {
   const what = `running v${body.candidate} of ${workflow} in the shadow`;
-  return send<{ id: string }>(rolloutPath(workflow, "/shadow-runs"), "POST", body, what, fetcher);
+  return send<{ id: string }>(rolloutPath(workflow, "/shadow-runs"), "POST", body, what, fetcher, SHADOW_TIMEOUT_MS);
 }
 
 export { CaseApiError };
