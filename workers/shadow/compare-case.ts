@@ -57,23 +57,27 @@ function shadowStep(step: Recorded, writes: ShadowWrite[]): ShadowStep {
   return { id: step.id, kind: step.kind, result: step.output ?? null, writes, at: step.finishedAt };
 }
 
+/** What pairs two steps: their id, except the case's end, whose record is named after its outcome (`resolve:<outcome>`). */
+const pairKey = (step: Recorded) => (step.kind === "resolve" ? "resolve" : step.id);
+
 /** Steps of both sides matched by id, in the order production reached them, the candidate's own ones where it reached them. */
 function pairSteps(production: Recorded[], candidate: Recorded[]): [Recorded | null, Recorded | null][] {
-  const byId = new Map(candidate.map((s) => [s.id, s]));
-  const produced = new Set(production.map((s) => s.id));
+  const byId = new Map(candidate.map((s) => [pairKey(s), s]));
+  const produced = new Set(production.map(pairKey));
   const pairs: [Recorded | null, Recorded | null][] = [];
   let next = 0;
   for (const step of production) {
-    const match = byId.get(step.id) ?? null;
+    const match = byId.get(pairKey(step)) ?? null;
     if (match) {
       // The candidate's steps production never ran, up to this shared one, come first.
       const at = candidate.indexOf(match);
-      for (; next < at; next++) if (!produced.has(candidate[next]!.id)) pairs.push([null, candidate[next]!]);
+      for (; next < at; next++) if (!produced.has(pairKey(candidate[next]!))) pairs.push([null, candidate[next]!]);
       next = Math.max(next, at + 1);
     }
     pairs.push([step, match]);
   }
-  for (; next < candidate.length; next++) if (!produced.has(candidate[next]!.id)) pairs.push([null, candidate[next]!]);
+  for (; next < candidate.length; next++)
+    if (!produced.has(pairKey(candidate[next]!))) pairs.push([null, candidate[next]!]);
   return pairs;
 }
 
@@ -104,13 +108,13 @@ export function compareCase(journal: CaseJournal, run: SandboxRun): ShadowCaseRe
       .filter((w) => w.stepId === id || w.stepId?.startsWith(`${id}:`))
       .map(({ stepId: _stepId, ...write }) => write);
   // Where the sandbox stopped a case, production's steps past the last one the candidate also reached say nothing.
-  const reached = Math.max(-1, ...candidate.map((c) => production.findIndex((p) => p.id === c.id)));
+  const reached = Math.max(-1, ...candidate.map((c) => production.findIndex((p) => pairKey(p) === pairKey(c))));
   const differing: ShadowStepPair[] = [];
   let decision = false;
   for (const [p, c] of pairSteps(production, candidate)) {
     if (p && c && sameStep(p, c)) continue;
     if (run.refusal && p && !c && production.indexOf(p) > reached) continue;
-    const id = (p ?? c)!.id;
+    const id = pairKey((p ?? c)!);
     if (DECISION_KINDS.has(p?.kind ?? "") || DECISION_KINDS.has(c?.kind ?? "")) decision = true;
     differing.push({
       id,
