@@ -73,10 +73,14 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
       sql`INSERT INTO ${auditAnchors} (case_id, seq, hash, anchored_at) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${anchors}) WHERE true ON CONFLICT (case_id, seq) DO NOTHING`,
     ),
     // A redelivery writes nothing new; only a rejection (the second person of a two-person approval) overrides an
-    // approval. A reversal recorded since stays.
-    db.run(
-      sql`INSERT INTO ${actionOutcomes} (${OUTCOME_ROWS.names}) SELECT ${OUTCOME_ROWS.values} FROM json_each(${outcomes}) WHERE true ON CONFLICT (case_id, step_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at WHERE excluded.outcome = 'rejected' AND ${actionOutcomes.outcome} = 'approved'`,
-    ),
+    // approval. Most batches carry no consequential action: no statement for them.
+    ...(evidence.rows.length === 0
+      ? []
+      : [
+          db.run(
+            sql`INSERT INTO ${actionOutcomes} (${OUTCOME_ROWS.names}) SELECT ${OUTCOME_ROWS.values} FROM json_each(${outcomes}) WHERE true ON CONFLICT (case_id, step_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at WHERE excluded.outcome = 'rejected' AND ${actionOutcomes.outcome} = 'approved'`,
+          ),
+        ]),
   ]);
   if (evidence.touched.size > 0) await reviewTouchedActions(db, evidence.touched, Date.now());
 }
