@@ -345,8 +345,11 @@ export const AutonomyChange = z.object({
   id: z.number().int(),
   at: epochMs,
   actor: z.string(),
-  /** `reversed`: an action undone after the fact that did not move the level (it withdraws a pending proposal). */
-  kind: z.enum(["proposed", "promoted", "demoted", "reversed"]),
+  /**
+   * `reversed`: an action undone after the fact that did not move the level (it drops a pending proposal);
+   * `withdrawn`: a pending proposal the evidence no longer supports (a rejection since, agreement below the threshold).
+   */
+  kind: z.enum(["proposed", "promoted", "demoted", "reversed", "withdrawn"]),
   fromLevel: z.number().int(),
   toLevel: z.number().int(),
   reason: z.string(),

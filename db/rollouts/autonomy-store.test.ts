@@ -85,6 +85,22 @@ describe("autonomy store", () => {
     ]);
   });
 
+  it("withdraws a pending proposal once a rejection comes in at the first rung", async () => {
+    const wf = "store-withdraw";
+    for (const n of [1, 2, 3]) await outcome(wf, n, 0, "approved", 100 + n);
+    expect((await reviewAutonomy(db, { workflowId: wf, action: "refund", rule: RULE }, 200)).kind).toBe("propose");
+    await outcome(wf, 4, 0, "rejected", 210);
+    expect(await reviewAutonomy(db, { workflowId: wf, action: "refund", rule: RULE }, 300)).toMatchObject({
+      kind: "withdraw",
+      applied: true,
+    });
+    expect(await readAutonomy(db, wf, "refund", 0)).toMatchObject({ level: 0, proposedLevel: null });
+    expect((await readAutonomyChanges(db, wf, "refund")).map((c) => `${c.kind}:${c.fromLevel}->${c.toLevel}`)).toEqual([
+      "withdrawn:0->0",
+      "proposed:0->1",
+    ]);
+  });
+
   it("refuses a change from a revision that moved meanwhile, and logs nothing for it", async () => {
     const wf = "store-stale";
     const read = await readAutonomy(db, wf, "refund", 1);

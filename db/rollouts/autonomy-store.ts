@@ -11,8 +11,11 @@ import { type AutonomyRule, type AutonomyState, type AutonomyVerdict, judgeAuton
 import { readCurrentEvidence } from "./autonomy-evidence.ts";
 import { chainHash, GENESIS_HASH, verifyChain } from "./chain.ts";
 
-/** `reversed`: an action undone after the fact that did not demote (the level stays; a pending proposal is withdrawn). */
-export type AutonomyChangeKind = "proposed" | "promoted" | "demoted" | "reversed";
+/**
+ * `reversed`: an action undone after the fact that did not demote (the level stays; a pending proposal is dropped);
+ * `withdrawn`: a pending proposal the evidence no longer supports.
+ */
+export type AutonomyChangeKind = "proposed" | "promoted" | "demoted" | "reversed" | "withdrawn";
 
 /** A change that cannot be made as asked: safe to show the person. */
 export class AutonomyError extends Error {
@@ -213,8 +216,8 @@ export async function reviewAutonomy(
       workflowId,
       action,
       from: state,
-      kind: verdict.kind === "propose" ? "proposed" : "demoted",
-      toLevel: verdict.to,
+      kind: verdict.kind === "propose" ? "proposed" : verdict.kind === "demote" ? "demoted" : "withdrawn",
+      toLevel: verdict.kind === "withdraw" ? state.level : verdict.to,
       actor: "autonomy-check",
       reason: verdict.reason,
       evidence: { ...evidence.tally, recentProposals: evidence.recentProposals, refusal: evidence.refusal },

@@ -83,6 +83,16 @@ describe("judgeAutonomy", () => {
     );
   });
 
+  it("withdraws a pending proposal the evidence no longer supports", () => {
+    const pending = { level: 0, proposedLevel: 1, since: null };
+    const recent: AutonomyOutcome[] = ["rejected", ...approvedTimes(19)];
+    expect(judgeAutonomy(RULE, pending, evidence({ approved: 40, rejected: 1 }, recent))).toEqual({
+      kind: "withdraw",
+      reason: "level 1 no longer holds: a rejection among the last 20 proposals",
+    });
+    expect(judgeAutonomy(RULE, pending, evidence({ approved: 40 }, approvedTimes(20))).kind).toBe("hold");
+  });
+
   it("gives agreement with its Wilson interval", () => {
     const { proposals, agreement, interval } = agreementOf({ ...EMPTY_TALLY, approved: 19, rejected: 1 });
     expect(proposals).toBe(20);

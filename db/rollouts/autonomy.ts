@@ -87,6 +87,8 @@ export interface CurrentEvidence {
 export type AutonomyVerdict =
   | { kind: "propose"; to: number; reason: string }
   | { kind: "demote"; to: number; reason: string }
+  /** A pending proposal the evidence no longer supports (a rejection since, agreement fallen below the threshold). */
+  | { kind: "withdraw"; reason: string }
   | { kind: "hold"; reason: string };
 
 const percent = (x: number) => `${Math.round(x * 1000) / 10} %`;
@@ -94,7 +96,7 @@ const percent = (x: number) => `${Math.round(x * 1000) / 10} %`;
 /**
  * What the evidence calls for. A demotion comes first and needs no sample: one rejection or reversal at the level in
  * force is enough. A proposal needs the declared sample, the declared agreement, no rejection among the last
- * `cases` proposals, a rung above, and none proposed already.
+ * `cases` proposals and a rung above; a pending proposal stays only while that still holds, else it is withdrawn.
  * @example judgeAutonomy(rule, { level: 0, proposedLevel: null, since: null }, evidence) // → { kind: "propose", to: 1, … }
  */
 export function judgeAutonomy(rule: AutonomyRule, state: AutonomyState, evidence: CurrentEvidence): AutonomyVerdict {
@@ -114,15 +116,22 @@ export function judgeAutonomy(rule: AutonomyRule, state: AutonomyState, evidence
       reason: `${tally.aloneErrored} of ${tally.alone} cases it acted alone in ended in error (${percent(tally.aloneErrored / tally.alone)}, limit ${percent(errors.rate)})`,
     };
   if (level >= rule.rungs - 1) return { kind: "hold", reason: "on the ladder's top rung" };
-  if (state.proposedLevel !== null && state.proposedLevel > level)
-    return { kind: "hold", reason: `level ${state.proposedLevel} is proposed already, waiting for an admin` };
+  const pending = state.proposedLevel !== null && state.proposedLevel > level;
   const { proposals, agreement } = agreementOf(tally);
   const { cases, agreement: needed } = rule.promoteAfter;
-  if (proposals < cases) return { kind: "hold", reason: `${proposals} of ${cases} proposals decided at this level` };
-  if ((agreement ?? 0) < needed)
-    return { kind: "hold", reason: `agreement ${percent(agreement ?? 0)} is below ${percent(needed)}` };
-  if (evidence.recentProposals.slice(0, cases).some((o) => o === "rejected" || o === "reversed"))
-    return { kind: "hold", reason: `a rejection among the last ${cases} proposals` };
+  const short =
+    proposals < cases
+      ? `${proposals} of ${cases} proposals decided at this level`
+      : (agreement ?? 0) < needed
+        ? `agreement ${percent(agreement ?? 0)} is below ${percent(needed)}`
+        : evidence.recentProposals.slice(0, cases).some((o) => o === "rejected" || o === "reversed")
+          ? `a rejection among the last ${cases} proposals`
+          : null;
+  if (pending)
+    return short
+      ? { kind: "withdraw", reason: `level ${state.proposedLevel} no longer holds: ${short}` }
+      : { kind: "hold", reason: `level ${state.proposedLevel} is proposed already, waiting for an admin` };
+  if (short) return { kind: "hold", reason: short };
   return {
     kind: "propose",
     to: level + 1,

@@ -25,12 +25,8 @@ export async function reviewTouchedActions(
       const verdict = await reviewAutonomy(db, { workflowId, action, rule }, now);
       if (verdict.applied && verdict.kind !== "hold") {
         changed = true;
-        log.info(
-          `autonomy: ${workflowId} ${action} ${verdict.kind === "demote" ? "demoted" : "proposed"} to level ${verdict.to}`,
-          {
-            reason: verdict.reason,
-          },
-        );
+        const what = verdict.kind === "withdraw" ? "proposal withdrawn" : `${verdict.kind}d to level ${verdict.to}`;
+        log.info(`autonomy: ${workflowId} ${action}: ${what}`, { reason: verdict.reason });
       }
     } catch (error) {
       log.error("autonomy: judging the evidence failed; the scheduled check will judge it again", {
