@@ -259,6 +259,23 @@ describe("the Rollouts page", () => {
     await expect.poll(() => refund.getByTestId("autonomy-level").textContent()).toBe("always ask");
   });
 
+  it("lists every workflow's shares on the Rollouts page of the nav, as the API has them, on a phone", async () => {
+    const page = await env.signedIn(undefined, { width: 390, height: 844 });
+    await page.goto(url, { waitUntil: "networkidle" });
+    await page.getByTestId("nav").getByRole("link", { name: "Rollouts" }).click();
+    await page.waitForURL(/\/rollouts$/);
+    const view = await apiRollout();
+    const row = page.locator(`table[data-testid=rollouts] tr[data-workflow="${WORKFLOW}"] td`);
+    expect(await row.nth(0).textContent()).toBe(
+      view.policy!.shares.map((s) => `v${s.version} ${s.percent} %`).join(", "),
+    );
+    expect(await row.nth(1).textContent()).toBe(`${view.policy!.state} (candidate v2)`);
+    expect(await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")).toBe(0);
+    await page.locator(`tr[data-workflow="${WORKFLOW}"] a`).click();
+    await page.waitForURL(new RegExp(`${pagePath}$`));
+    await page.close();
+  });
+
   it("fits a phone screen and a wide one for an admin, controls included", async () => {
     for (const viewport of [
       { width: 390, height: 844 },

@@ -1,13 +1,17 @@
 /**
  * The Rollouts page's forms as the worker's API takes them: a person's form fields (percentages, percentage points,
- * comma-separated lists) into a validated policy, and the API's refusals into sentences an admin can act on. The
+ * comma-separated lists) into a validated policy and the reason and revision every change carries. The
  * policy is checked here with the same zod schema the worker uses, so a typo is named next to the form at once;
  * the worker checks it again (and is the only one that writes it).
  */
-import { fail } from "@sveltejs/kit";
 import type { z } from "zod";
-import { GUARD_METRICS, type GuardMetric, type RolloutPolicy, RolloutPolicySchema } from "$db/rollouts/policy.ts";
-import { CaseApiError } from "./case-api";
+// A relative path, not `$db`: the unit tests load this module outside Vite.
+import {
+  GUARD_METRICS,
+  type GuardMetric,
+  type RolloutPolicy,
+  RolloutPolicySchema,
+} from "../../../../db/rollouts/policy.ts";
 
 /** Guards on rates take a limit in percentage points; time to resolution in minutes. */
 export const guardUnit = (metric: GuardMetric): "pp" | "min" => (metric === "medianMinutesToResolution" ? "min" : "pp");
@@ -22,9 +26,10 @@ export function changeFields(form: FormData): ChangeFields | string {
   const reason = String(form.get("reason") ?? "").trim();
   if (reason.length < 3) return "Say why (a reason of at least 3 characters): it is kept in the change history.";
   if (reason.length > 500) return "Keep the reason under 500 characters.";
-  const expectedRevision = Number(form.get("expectedRevision"));
-  if (!Number.isInteger(expectedRevision) || expectedRevision < 0)
-    return "The form lost the policy's revision: reload the page.";
+  // An empty field would read as revision 0 (Number("") is 0) and could overwrite a policy someone else just set.
+  const raw = String(form.get("expectedRevision") ?? "");
+  if (!/^\d{1,9}$/.test(raw)) return "The form lost the policy's revision: reload the page.";
+  const expectedRevision = Number(raw);
   return { reason, expectedRevision };
 }
 
@@ -92,17 +97,4 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (field === "guards" && typeof index === "number") where = `Guard ${index + 1}`;
   if (field === "notify") where = issue.path[1] === "email" ? "Notify by email" : "Notify on Slack";
   return `${where}: ${issue.message}.`;
-}
-
-/** What a refused change says on the page: the API's own message, the stale revision as what to do about it. */
-export function refusedChange(error: unknown, form: string) {
-  if (!(error instanceof CaseApiError)) throw error;
-  const message =
-    error.code === "stale_revision"
-      ? "The policy changed meanwhile — reload the page to see the change, then try again."
-      : error.status === 0
-        ? `The worker could not be asked: ${error.message}.`
-        : error.message;
-  const status = error.status >= 400 && error.status < 500 ? error.status : 502;
-  return fail(status, { form, error: message, code: error.code });
 }

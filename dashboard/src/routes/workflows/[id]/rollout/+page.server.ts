@@ -14,8 +14,21 @@ import {
   type RolloutActionRequest,
   startShadowRun,
 } from "$lib/server/rollout-api";
-import { changeFields, guardUnit, policyFromForm, refusedChange } from "$lib/server/rollout-form";
+import { changeFields, guardUnit, policyFromForm } from "$lib/server/rollout-form";
 import type { Actions, PageServerLoad, RequestEvent } from "./$types";
+
+/** What a refused change says on the page: the API's own message, the stale revision as what to do about it. */
+function refusedChange(refused: unknown, form: string) {
+  if (!(refused instanceof CaseApiError)) throw refused;
+  const message =
+    refused.code === "stale_revision"
+      ? "The policy changed meanwhile — reload the page to see the change, then try again."
+      : refused.status === 0
+        ? `The worker could not be asked: ${refused.message}.`
+        : refused.message;
+  const status = refused.status >= 400 && refused.status < 500 ? refused.status : 502;
+  return fail(status, { form, error: message, code: refused.code });
+}
 
 /** A section the worker could not answer for: the page says so plainly and shows the rest. */
 type Section<T> = { ok: true; value: T } | { ok: false; error: string };
