@@ -66,7 +66,7 @@ async function act(page: Page, button: RegExp, reason: string, done: string, per
 
 describe("the Rollouts page", () => {
   it("an admin runs a candidate in the shadow over recorded cases and opens its report, as the API has it", async () => {
-    await runDemo(stack, ["--cases", "8"]);
+    await runDemo(stack, ["--cases", "12", "--workflow", WORKFLOW]);
     const db = openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken });
     // First in the file: before any policy (the demo's approvals go the newest version's way) and before the autonomy
     // test (with refunds demoted to "always ask", the demo's refunds would wait for a person).
@@ -82,7 +82,7 @@ describe("the Rollouts page", () => {
         const rows = await recorded();
         return rows.reduce((sum, r) => sum + Number(r.n), 0) >= 3 ? rows : undefined;
       },
-      60_000,
+      90_000,
       "recorded cases",
     );
     // The candidate runs on the cases another version handled: the version with the most of them is not the candidate.
@@ -276,19 +276,36 @@ describe("the Rollouts page", () => {
     await page.close();
   });
 
-  it("fits a phone screen and a wide one for an admin, controls included", async () => {
+  it("fits a phone screen and a wide one for an admin, controls and an opened shadow report included, with no CSP violation", async () => {
+    const { reports } = await api<{ reports: { id: string }[] }>(`rollouts/${WORKFLOW}/shadow-runs`);
+    const withReport = `${pagePath}?report=${encodeURIComponent(reports[0]!.id)}`;
     for (const viewport of [
       { width: 390, height: 844 },
       { width: 1440, height: 900 },
     ]) {
       const page = await env.signedIn(undefined, viewport);
-      await page.goto(`${url}${pagePath}`, { waitUntil: "networkidle" });
+      const violations: string[] = [];
+      page.on("console", (m) => {
+        if (/Content Security Policy|CSP violation/i.test(m.text())) violations.push(m.text());
+      });
+      await page.addInitScript({
+        content:
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the page's own script, in which the template literal runs
+          'document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));',
+      });
+      await page.goto(`${url}${withReport}`, { waitUntil: "networkidle" });
+      await page
+        .getByTestId("shadow-report")
+        .getByLabel(/also show the/)
+        .check();
       await page.getByText("Edit the policy").click();
       await page.getByTestId("policy-form").waitFor();
       const wider = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth");
       expect({ viewport, wider }).toEqual({ viewport, wider: 0 });
       if (viewport.width === 390)
         await page.screenshot({ path: join(ARTIFACTS, "rollout-admin-390.png"), fullPage: true });
+      await page.goto(`${url}/rollouts`, { waitUntil: "networkidle" });
+      expect(violations).toEqual([]);
       await page.close();
     }
   });
