@@ -1,6 +1,7 @@
 /**
  * What the demo's customers and operators do once a case is open: a customer's email reply (signed as Resend's inbound
- * webhook), a customer's SMS through the Twilio simulator, an approver's click in the Slack simulator.
+ * webhook), a customer's SMS through the Twilio simulator, an approver's click in the Slack simulator (or, for a
+ * version that asks in the dashboard only, their decision through the case API).
  */
 import { post, sign } from "../senders.ts";
 import type { DemoCase, DemoTarget } from "./types.ts";
@@ -31,15 +32,38 @@ export async function textBack(
   if (sent?.worker?.status !== 202) throw new Error(`SMS from ${c.phone}: ${res.status} ${JSON.stringify(sent)}`);
 }
 
-/** A declared approver (SLACK_APPROVERS in .dev.vars) clicks Approve on the case's Slack message. */
+/**
+ * A declared approver (SLACK_APPROVERS in .dev.vars) clicks Approve on the case's Slack message. A workflow version that
+ * asks in the dashboard only (refund-dispute v1, which a rollout policy may give new cases) posted none: the same
+ * operator then approves through the case API, as the dashboard would.
+ */
 export async function approveInSlack(target: DemoTarget, c: DemoCase): Promise<void> {
   const res = await fetch(`${target.simulatorsUrl}/slack/_sim/click`, {
     method: "POST",
     body: JSON.stringify({ user: SLACK_DEMO_APPROVER, action: "approve", caseKey: c.caseKey }),
   });
   const clicked = (await res.json().catch(() => null)) as { worker?: { status: number } } | null;
-  if (clicked?.worker?.status !== 200)
-    throw new Error(`Slack approval for ${c.caseKey}: ${res.status} ${JSON.stringify(clicked)}`);
+  if (clicked?.worker?.status === 200) return;
+  if (res.status === 404) return approveInDashboard(target, c);
+  throw new Error(`Slack approval for ${c.caseKey}: ${res.status} ${JSON.stringify(clicked)}`);
+}
+
+async function approveInDashboard(target: DemoTarget, c: DemoCase): Promise<void> {
+  const path = `${target.workerUrl}/api/cases/${c.workflow}/${encodeURIComponent(c.caseKey)}`;
+  const headers = { authorization: `Bearer ${target.apiToken}`, "content-type": "application/json" };
+  const view = (await (await fetch(path, { headers })).json()) as { wait?: { kind: string; stepId: string } };
+  if (view.wait?.kind !== "human") throw new Error(`approval for ${c.caseKey}: the case waits on no person`);
+  const res = await fetch(`${path}/decisions`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      step: view.wait.stepId,
+      decision: "approve",
+      actor: { id: "ops-ana", roles: ["operator"] },
+      note: "approved in the dashboard",
+    }),
+  });
+  if (res.status !== 202) throw new Error(`approval for ${c.caseKey}: ${res.status} ${await res.text()}`);
 }
 
 /** The operator the local .dev.vars lets approve from Slack. */

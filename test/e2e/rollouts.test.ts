@@ -275,6 +275,23 @@ describe("rollouts through the case API: only admins change a policy, and every 
   });
 });
 
+describe("an older version given every new case", () => {
+  it("runs the demo to settled states: v1 asks in the dashboard only, and the demo's operator approves there", async () => {
+    const origin = stack().worker.url;
+    const before = await api(origin, "GET", "/rollouts/refund-dispute");
+    const set = await api(origin, "PUT", "/rollouts/refund-dispute", {
+      actor: "ana",
+      reason: "back to v1 while v2's Slack app is reviewed",
+      expectedRevision: before.body.revision,
+      policy: { baseline: 1, shares: [{ version: 1, percent: 100 }] },
+    });
+    expect(set.status).toBe(200);
+    await new Promise((r) => setTimeout(r, REFRESH_MS + 500));
+    const demo = await runDemo(stack(), ["--cases", "12"]);
+    expect(demo).toMatchObject({ opened: 12, failed: 0, inFlight: 0 });
+  }, 180_000);
+});
+
 describe("rollouts: a worse canary is halted by its guard", () => {
   it("on wrangler dev, with demo traffic running beside it", async () => {
     const demo = runDemo(stack(), ["--cases", "20"]);
