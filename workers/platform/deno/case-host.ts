@@ -25,6 +25,7 @@ import type { MetricsDelivery } from "../../metrics/index.ts";
 import { log } from "../../observability/index.ts";
 import { AlarmRunner } from "./alarm-runner.ts";
 import { openKvCaseStore } from "./kv-case-store.ts";
+import { KvGroupCommit, KvWriteBuilder } from "./kv-group-commit.ts";
 
 const CACHE_LIMIT = 5_000;
 /** Measured on this 2-core machine (bench/RESULTS.md, load): enough overlap to keep KV busy, a backlog that drains in ~20 s. */
@@ -57,12 +58,15 @@ export class DenoCaseHost implements CaseDirectory {
   private readonly runner: AlarmRunner | null;
   /** The stored alarm (its versionstamp) each case is running now. */
   private readonly firing = new Map<string, string>();
+  /** Every case's transactions and timers, committed together with the others' concurrent ones (kv-group-commit.ts). */
+  readonly group: KvGroupCommit;
 
   constructor(
     private readonly kv: Deno.Kv,
     private readonly options: CaseHostOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.group = new KvGroupCommit(kv);
     this.runner =
       options.listen !== false
         ? new AlarmRunner((caseId) => this.runAlarmIfDue(caseId), {
@@ -149,7 +153,7 @@ export class DenoCaseHost implements CaseDirectory {
       } finally {
         this.firing.delete(caseId);
       }
-      await this.kv.atomic().check(entry).delete(key).commit();
+      await this.group.commit(new KvWriteBuilder().check(entry).delete(key).write);
       return true;
     });
   }
@@ -185,7 +189,7 @@ export class DenoCaseHost implements CaseDirectory {
   }
 
   private async load(caseId: string): Promise<CaseRuntime> {
-    const store = await openKvCaseStore(this.kv, caseId);
+    const store = await openKvCaseStore(this.kv, caseId, this.group);
     const aliases = {
       register: async (alias: { kind: string; value: string }, caseKey: string) =>
         void (await this.kv.set(["alias", alias.kind, alias.value], caseKey)),
@@ -218,15 +222,14 @@ export class DenoCaseHost implements CaseDirectory {
       set: async (at) => {
         const message: AlarmMessage = { kind: "case-alarm", caseId, at };
         // The record and the message land together: a timer is never stored without its delivery.
-        await this.kv
-          .atomic()
-          .set(key, at)
-          .enqueue(message, { delay: Math.max(0, at - this.now()) })
-          .commit();
+        const stored = await this.group.commit(
+          new KvWriteBuilder().set(key, at).enqueue(message, { delay: Math.max(0, at - this.now()) }).write,
+        );
+        if (!stored.ok) throw new Error(`the timer of case ${caseId} was not stored`);
         this.runner?.schedule(caseId, at);
       },
       delete: async () => {
-        await this.kv.delete(key);
+        await this.group.commit(new KvWriteBuilder().delete(key).write);
       },
     };
   }

@@ -12,7 +12,7 @@ export function splitParts(json: string): string[] {
 
 /** Writes `json` (or deletes it, when null) under `key`, dropping parts an earlier, longer value left. */
 export function writeParts(
-  op: Deno.AtomicOperation,
+  op: { set(key: Deno.KvKey, value: string): unknown; delete(key: Deno.KvKey): unknown },
   key: Deno.KvKey,
   json: string | null,
   previousParts: number,
