@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient } from "@libsql/client/web";
-import autocannon from "autocannon";
 import { devVar } from "../scripts/dev-vars.ts";
-import { issueOpenedPayload, post, type SignedRequest, sign, stripeInvoiceEvent } from "../scripts/senders.ts";
+import { issueOpenedPayload, post, sign, stripeInvoiceEvent } from "../scripts/senders.ts";
 import { type Service, startDenoServer, startStack } from "../scripts/stack.ts";
+import { drained, type Figures, feed, run } from "./load.ts";
 import { machine, writeSection } from "./results.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -18,35 +17,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARMUP_S = 3;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CUSTOMERS = 200;
-
-interface Figures {
-  name: string;
-  requests: number;
-  accepted: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
-function run(name: string, opts: autocannon.Options): Promise<Figures> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (error, result) => {
-      if (error) return reject(error);
-      resolve({
-        name,
-        requests: result.requests.total,
-        accepted: result["2xx"],
-        rps: result.requests.average,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        non2xx: result.non2xx,
-        errors: result.errors + result.timeouts,
-      });
-    });
-  });
-}
 
 /** The run with the median throughput; its own latency figures come with it, and requests are summed. */
 function median(runs: Figures[]): Figures {
@@ -59,51 +29,6 @@ function median(runs: Figures[]): Figures {
     non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     errors: runs.reduce((n, r) => n + r.errors, 0),
   };
-}
-
-/** Hands out pre-signed requests in turn (signing stays out of the measured loop) and counts what it sent. */
-function feed(list: SignedRequest[]) {
-  let next = 0;
-  const requests = [
-    {
-      method: "POST" as const,
-      path: list[0]!.path,
-      setupRequest: (req: any) => {
-        const r = list[next++ % list.length]!;
-        return { ...req, headers: r.headers, body: r.body };
-      },
-    },
-  ];
-  return { requests, sent: () => next };
-}
-
-/** Waits until every case the load opened has resolved and reached libSQL: nothing accepted may be lost. */
-async function drained(
-  libsqlUrl: string,
-  authToken: string,
-  atLeast: number,
-  atMost: number,
-): Promise<{ resolved: number; seconds: number }> {
-  const db = createClient({ url: libsqlUrl, authToken });
-  const began = Date.now();
-  try {
-    for (;;) {
-      const rs = await db.execute(
-        "SELECT count(*) AS n FROM cases WHERE case_key LIKE 'github:bench/ingest#%' AND status = 'resolved'",
-      );
-      const resolved = Number(rs.rows[0]!.n);
-      const seconds = (Date.now() - began) / 1000;
-      if (resolved >= atLeast) {
-        if (resolved > atMost) throw new Error(`${resolved} cases resolved but only ${atMost} deliveries were sent`);
-        return { resolved, seconds };
-      }
-      if (seconds > 180)
-        throw new Error(`only ${resolved} of ${atLeast} accepted cases reached libSQL after ${seconds} s`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    db.close();
-  }
 }
 
 /** Opens one payment-recovery case per customer on `url`, then pre-signs distinct events into those cases. */
@@ -184,7 +109,13 @@ try {
     "wrangler dev: POST /hooks/github, every event opens a new case (+ Durable Object creation)",
     { ...common, requests: newCases.requests },
   );
-  const drain = await drained(stack.libsql.url, stack.libsql.authToken, opening.accepted, newCases.sent());
+  const drain = await drained(
+    stack.libsql.url,
+    stack.libsql.authToken,
+    "github:bench/ingest#",
+    opening.accepted,
+    newCases.sent(),
+  );
 
   // The same ingest on Deno (`deno task start`, cases in Deno KV), measured after wrangler dev has gone quiet.
   // It takes more than the configured 50,000 webhooks a minute per source, so its limit is lifted for the run,

@@ -1,0 +1,97 @@
+/**
+ * What the HTTP benchmarks share: one autocannon run as figures, pre-signed requests handed out in turn, and the
+ * wait until every case a load opened has reached libSQL resolved (nothing accepted may be lost).
+ */
+import { createClient } from "@libsql/client/web";
+import autocannon from "autocannon";
+import type { SignedRequest } from "../scripts/senders.ts";
+
+export interface Figures {
+  name: string;
+  requests: number;
+  accepted: number;
+  rps: number;
+  /** Mean latency, ms. */
+  mean: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * @example const healthz = await run("trivial", { url: `${url}/healthz`, connections: 50, duration: 10 });
+ */
+export function run(name: string, opts: autocannon.Options): Promise<Figures> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (error, result) => {
+      if (error) return reject(error);
+      resolve({
+        name,
+        requests: result.requests.total,
+        accepted: result["2xx"],
+        rps: result.requests.average,
+        mean: result.latency.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+      });
+    });
+  });
+}
+
+/**
+ * Hands out pre-signed requests in turn (signing stays out of the measured loop) and counts what it sent.
+ * @example const load = feed(signed); await run("x", { url, requests: load.requests }); load.sent();
+ */
+export function feed(list: SignedRequest[]) {
+  let next = 0;
+  const requests = [
+    {
+      method: "POST" as const,
+      path: list[0]!.path,
+      setupRequest: (req: any) => {
+        const r = list[next++ % list.length]!;
+        return { ...req, headers: r.headers, body: r.body };
+      },
+    },
+  ];
+  return { requests, sent: () => next };
+}
+
+/**
+ * Waits until at least `atLeast` cases whose key starts with `keyPrefix` are resolved in libSQL, and fails if more
+ * than `atMost` are (a case opened twice), or after `timeoutS`.
+ * @example await drained(libsqlUrl, token, "github:bench/new-deno#", accepted, sent);
+ */
+export async function drained(
+  libsqlUrl: string,
+  authToken: string,
+  keyPrefix: string,
+  atLeast: number,
+  atMost: number,
+  timeoutS = 300,
+): Promise<{ resolved: number; seconds: number }> {
+  const db = createClient({ url: libsqlUrl, authToken });
+  const began = Date.now();
+  try {
+    for (;;) {
+      const rs = await db.execute({
+        sql: "SELECT count(*) AS n FROM cases WHERE substr(case_key, 1, length(?)) = ? AND status = 'resolved'",
+        args: [keyPrefix, keyPrefix],
+      });
+      const resolved = Number(rs.rows[0]!.n);
+      const seconds = (Date.now() - began) / 1000;
+      if (resolved >= atLeast) {
+        if (resolved > atMost) throw new Error(`${resolved} cases resolved but only ${atMost} deliveries were sent`);
+        return { resolved, seconds };
+      }
+      if (seconds > timeoutS)
+        throw new Error(`only ${resolved} of ${atLeast} accepted cases reached libSQL after ${seconds} s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * `npm run bench:new-case`: the heavy ingest paths of issue 19 at 50 connections, each row one run, each figure a
+ * ratio to its runtime's trivial route and to a bare probe of the same run:
+ * - `wrangler dev`: the trivial route; the bare new-object probe (bench/probe/worker.ts: one new Durable Object per
+ *   request storing one row); every signed event a new case.
+ * - Deno: the trivial route; the bare KV probe (bench/probe/deno-kv.ts: one checked atomic commit per request);
+ *   signed events into existing cases; every signed event a new case.
+ * Every case opened must reach libSQL resolved, once. Writes its section of bench/RESULTS.md.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { devVar } from "../scripts/dev-vars.ts";
+import { issueOpenedPayload, post, sign, stripeInvoiceEvent } from "../scripts/senders.ts";
+import { BIN } from "../scripts/stack/services.ts";
+import { freePort, type Service, spawnService, startDenoServer, startStack, startWorker } from "../scripts/stack.ts";
+import { drained, type Figures, feed, run } from "./load.ts";
+import { machine, writeSection } from "./results.ts";
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const CUSTOMERS = 1_000;
+const ONLY = process.env.BENCH_ONLY?.split(",") ?? ["wrangler", "deno"];
+
+const githubSecret = devVar("GITHUB_WEBHOOK_SECRET")!;
+const stripeSecret = devVar("STRIPE_WEBHOOK_SECRET")!;
+
+/** `count` signed `issues.opened` deliveries, each a new case `github:<repo>#<n>`. */
+async function newCases(repo: string, count: number) {
+  return feed(
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => sign.github(githubSecret, "issues", issueOpenedPayload(repo, i + 1))),
+    ),
+  );
+}
+
+const probeBody = () => {
+  const body = JSON.stringify(issueOpenedPayload("bench/probe", 1));
+  return [{ method: "POST" as const, path: "/probe", headers: { "content-type": "application/json" }, body }];
+};
+
+interface Row {
+  figures: Figures;
+  /** What its ratio is taken to. */
+  base: Figures;
+  probe?: Figures;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "crossflow-bench-new-"));
+const stack = await startStack({ dataDir, dashboard: false, quiet: true });
+const services: Service[] = [];
+const rows: Row[] = [];
+const notes: string[] = [];
+try {
+  const common = { connections: CONNECTIONS, duration: DURATION_S };
+  if (ONLY.includes("wrangler")) {
+    const url = stack.worker.url;
+    const load = await newCases("bench/new-wrangler", 40_000);
+    await run("warmup", { ...common, url: `${url}/healthz`, duration: 3 });
+    const trivial = await run("wrangler dev: GET /healthz (trivial route)", { ...common, url: `${url}/healthz` });
+    const probeWorker = await startWorker({
+      libsqlUrl: stack.libsql.url,
+      simulatorsUrl: stack.simulators.url,
+      dataDir: join(dataDir, "probe"),
+      workerConfig: "bench/probe/wrangler.toml",
+      quiet: true,
+    });
+    services.push(probeWorker);
+    await run("warmup", { ...common, url: probeWorker.url, duration: 3, requests: probeBody() });
+    const probe = await run("wrangler dev: bare probe, one new Durable Object storing one row per request", {
+      ...common,
+      url: probeWorker.url,
+      requests: probeBody(),
+    });
+    await probeWorker.stop();
+    const opening = await run("wrangler dev: signed GitHub issues.opened, every event a new case", {
+      ...common,
+      url,
+      requests: load.requests,
+    });
+    rows.push(
+      { figures: trivial, base: trivial },
+      { figures: probe, base: trivial },
+      { figures: opening, base: trivial, probe },
+    );
+    const drain = await drained(
+      stack.libsql.url,
+      stack.libsql.authToken,
+      "github:bench/new-wrangler#",
+      opening.accepted,
+      load.sent(),
+    );
+    notes.push(
+      `wrangler dev: ${opening.accepted} answered 202 of ${load.sent()} sent; ${drain.resolved} cases resolved in libSQL ${drain.seconds.toFixed(1)} s after the load ended.`,
+    );
+  }
+
+  if (ONLY.includes("deno")) {
+    const probePort = await freePort();
+    const probe = await spawnService({
+      name: "probe",
+      command: join(BIN, "deno"),
+      args: [
+        "run",
+        "--unstable-kv",
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--allow-write",
+        "bench/probe/deno-kv.ts",
+      ],
+      env: { PORT: String(probePort), PROBE_KV_PATH: join(dataDir, "probe-kv.sqlite3") },
+      url: `http://127.0.0.1:${probePort}`,
+      readyPath: "/healthz",
+      quiet: true,
+    });
+    services.push(probe);
+    await run("warmup", { ...common, url: probe.url, duration: 3, requests: probeBody() });
+    const kvProbe = await run("Deno: bare probe, one checked KV atomic commit per request", {
+      ...common,
+      url: probe.url,
+      requests: probeBody(),
+    });
+    await probe.stop();
+
+    const deno = await startDenoServer({
+      dataDir,
+      libsqlUrl: stack.libsql.url,
+      libsqlAuthToken: stack.libsql.authToken,
+      simulatorsUrl: stack.simulators.url,
+      quiet: true,
+      env: { INGEST_RATE_LIMIT: "100000000" },
+    });
+    services.push(deno);
+    const url = deno.url;
+    const emails = Array.from({ length: CUSTOMERS }, (_, i) => `bench-new-${i}@example.com`);
+    for (let i = 0; i < emails.length; i += 50)
+      await Promise.all(
+        emails.slice(i, i + 50).map(async (email) => {
+          const res = await post(
+            url,
+            await sign.stripe(stripeSecret, stripeInvoiceEvent("invoice.payment_failed", email, `in_open_${email}`)),
+          );
+          if (res.status !== 202) throw new Error(`could not open the case for ${email}: ${res.status}`);
+        }),
+      );
+    const existing = feed(
+      await Promise.all(
+        Array.from({ length: 300_000 }, (_, i) =>
+          sign.stripe(
+            stripeSecret,
+            stripeInvoiceEvent("invoice.payment_failed", emails[i % emails.length]!, `in_${i}`),
+          ),
+        ),
+      ),
+    );
+    const load = await newCases("bench/new-deno", 120_000);
+    await run("warmup", { ...common, url: `${url}/healthz`, duration: 3 });
+    const trivial = await run("Deno: GET /healthz (trivial route)", { ...common, url: `${url}/healthz` });
+    const into = await run(`Deno: signed Stripe event into an existing case (${CUSTOMERS} open cases)`, {
+      ...common,
+      url,
+      requests: existing.requests,
+    });
+    const opening = await run("Deno: signed GitHub issues.opened, every event a new case", {
+      ...common,
+      url,
+      requests: load.requests,
+    });
+    rows.push(
+      { figures: kvProbe, base: trivial },
+      { figures: trivial, base: trivial },
+      { figures: into, base: trivial, probe: kvProbe },
+      { figures: opening, base: trivial, probe: kvProbe },
+    );
+    const drain = await drained(
+      stack.libsql.url,
+      stack.libsql.authToken,
+      "github:bench/new-deno#",
+      opening.accepted,
+      load.sent(),
+    );
+    notes.push(
+      `Deno: ${opening.accepted} answered 202 of ${load.sent()} sent; ${drain.resolved} cases resolved in libSQL ${drain.seconds.toFixed(1)} s after the load ended.`,
+    );
+  }
+
+  const line = ({ figures: r, base, probe }: Row) =>
+    `| ${r.name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.mean.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${(r.rps / base.rps).toFixed(3)} | ${probe ? (r.rps / probe.rps).toFixed(2) : ""} |`;
+  const report = `## The heavy ingest paths: new cases, and Deno at 50 connections (issue 19)
+
+Command: \`npm run bench:new-case\` (BENCH_DURATION=${DURATION_S}, BENCH_CONNECTIONS=${CONNECTIONS}${process.env.BENCH_ONLY ? `, BENCH_ONLY=${process.env.BENCH_ONLY}` : ""})
+Measured: ${new Date().toISOString()}
+Machine: ${machine()}
+One run per row; autocannon on the same two cores as the runtime, libSQL and the simulators, so read the ratios.
+
+| scenario | requests | req/s | mean ms | p50 ms | p99 ms | non-2xx | errors | ÷ its runtime's trivial route | ÷ its runtime's bare probe |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${rows.map(line).join("\n")}
+
+${notes.map((n) => `- ${n}`).join("\n")}
+- Probes: \`wrangler dev\` — bench/probe/worker.ts creates one SQLite Durable Object per request (a fresh name) and
+  inserts one row; Deno — bench/probe/deno-kv.ts stores each body under a fresh key with one checked atomic commit.
+- A new case on either runtime: signature check, routing, the case's first transaction (event, header, two audit
+  entries, the opening metric) and its timer, answered 202 once durable; its two-step workflow and the metrics flush
+  run after, off the request path, while the load goes on.
+`;
+  writeSection("newcase", report);
+  console.log(report);
+} finally {
+  for (const s of services.reverse()) await s.stop();
+  await stack.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
