@@ -123,67 +123,107 @@ const detailOf = (entry: AuditedAction): Record<string, unknown> => entry.detail
  * const facts = caseFacts("resolved", audit.entries, { minutesPerCase: 45, routineSteps: ["consent"] });
  */
 export function caseFacts(status: CaseStatus, audit: readonly AuditedAction[], measures: WorkflowMeasures): CaseFacts {
-  const routine = new Set(measures.routineSteps ?? []);
-  const facts: CaseFacts = {
+  const fold = new CaseFactsFold(measures);
+  fold.add(audit);
+  return fold.facts(status);
+}
+
+/**
+ * `caseFacts` kept up to date as a case's audit trail grows: each entry is read once, when it is added, so a case's
+ * metrics flush costs what its new entries cost, not its whole trail (the trail only grows: entries are never
+ * changed or removed). `facts(status)` equals `caseFacts(status, every entry added so far, measures)`.
+ * @example
+ * const fold = new CaseFactsFold({ minutesPerCase: 45 });
+ * fold.add(newEntries);
+ * const facts = fold.facts("running");
+ */
+export class CaseFactsFold {
+  private readonly routine: Set<string>;
+  private readonly approvalSteps = new Set<string | undefined>();
+  private readonly counted: Omit<CaseFacts, "errored" | "minutesSaved"> = {
     escalated: false,
-    errored: status === "failed",
     exception: null,
     asks: 0,
     judgments: 0,
     humanDecisions: 0,
     humanMinutes: 0,
-    minutesSaved: 0,
     handedToPerson: false,
     slaBreaches: 0,
     proposals: 0,
     proposalsRejected: 0,
   };
-  const approvalSteps = new Set<string | undefined>();
-  const exception = (stepId: string | undefined, fallback: string) => {
-    facts.exception ??= stepId ?? fallback;
-  };
-  for (const entry of audit) {
-    const detail = detailOf(entry);
-    switch (entry.action) {
-      case "case.escalated":
-        facts.escalated = true;
-        facts.handedToPerson = true;
-        if (detail.failure === true) facts.errored = true;
-        exception(entry.stepId, "escalation");
-        break;
-      case "approval.requested":
-        facts.handedToPerson = true;
-        facts.proposals++;
-        approvalSteps.add(entry.stepId);
-        exception(entry.stepId, "approval");
-        break;
-      case "sla.breached":
-        facts.slaBreaches++;
-        break;
-      case "step.attempt_failed":
-        exception(entry.stepId, "step-error");
-        break;
-      case "case.failed":
-        exception(entry.stepId, "failure");
-        break;
-      case "human.decision":
-        facts.humanDecisions++;
-        facts.humanMinutes += decisionMinutes(detail.minutesSpent, measures);
-        if (detail.decision === "reject" && approvalSteps.has(entry.stepId)) facts.proposalsRejected++;
-        break;
-      case "step.completed":
-      case "wait.matched":
-      case "wait.timed_out":
-        if (detail.kind === "agent") facts.judgments++;
-        if (detail.kind === "ask") {
-          facts.asks++;
-          if (!entry.stepId || !routine.has(entry.stepId)) exception(entry.stepId, "question");
-        }
-        break;
+  /** An escalation carried a step's failure: the case errored whatever its status. */
+  private failedEscalation = false;
+
+  constructor(private readonly measures: WorkflowMeasures) {
+    this.routine = new Set(measures.routineSteps ?? []);
+  }
+
+  add(entries: readonly AuditedAction[]): void {
+    const facts = this.counted;
+    const exception = (stepId: string | undefined, fallback: string) => {
+      facts.exception ??= stepId ?? fallback;
+    };
+    for (const entry of entries) {
+      const detail = detailOf(entry);
+      switch (entry.action) {
+        case "case.escalated":
+          facts.escalated = true;
+          facts.handedToPerson = true;
+          if (detail.failure === true) this.failedEscalation = true;
+          exception(entry.stepId, "escalation");
+          break;
+        case "approval.requested":
+          facts.handedToPerson = true;
+          facts.proposals++;
+          this.approvalSteps.add(entry.stepId);
+          exception(entry.stepId, "approval");
+          break;
+        case "sla.breached":
+          facts.slaBreaches++;
+          break;
+        case "step.attempt_failed":
+          exception(entry.stepId, "step-error");
+          break;
+        case "case.failed":
+          exception(entry.stepId, "failure");
+          break;
+        case "human.decision":
+          facts.humanDecisions++;
+          facts.humanMinutes += decisionMinutes(detail.minutesSpent, this.measures);
+          if (detail.decision === "reject" && this.approvalSteps.has(entry.stepId)) facts.proposalsRejected++;
+          break;
+        case "step.completed":
+        case "wait.matched":
+        case "wait.timed_out":
+          if (detail.kind === "agent") facts.judgments++;
+          if (detail.kind === "ask") {
+            facts.asks++;
+            if (!entry.stepId || !this.routine.has(entry.stepId)) exception(entry.stepId, "question");
+          }
+          break;
+      }
     }
   }
-  if (status === "resolved" && facts.humanDecisions === 0) facts.minutesSaved = measures.minutesPerCase;
-  return facts;
+
+  /** The facts over every entry added so far, for a case now in `status`. */
+  facts(status: CaseStatus): CaseFacts {
+    const c = this.counted;
+    return {
+      escalated: c.escalated,
+      errored: status === "failed" || this.failedEscalation,
+      exception: c.exception,
+      asks: c.asks,
+      judgments: c.judgments,
+      humanDecisions: c.humanDecisions,
+      humanMinutes: c.humanMinutes,
+      minutesSaved: status === "resolved" && c.humanDecisions === 0 ? this.measures.minutesPerCase : 0,
+      handedToPerson: c.handedToPerson,
+      slaBreaches: c.slaBreaches,
+      proposals: c.proposals,
+      proposalsRejected: c.proposalsRejected,
+    };
+  }
 }
 
 /**

@@ -236,8 +236,9 @@ export class MemoryCaseStore extends MemoryTransactions implements CaseStorage {
     return entry;
   }
 
-  auditEntries(): AuditEntry[] {
-    return clone(this.auditList);
+  auditEntries(afterSeq = 0): AuditEntry[] {
+    // Seqs are dense from 1, so the entries after `afterSeq` start at that index.
+    return clone(afterSeq > 0 ? this.auditList.slice(afterSeq) : this.auditList);
   }
 
   queueMetric(event: MetricEvent): void {

@@ -4,7 +4,7 @@
  * summary row and its audit chain head (anchored outside the case). A failed hand-off leaves the rows for the retry.
  */
 import { isHumanWait, type WorkflowDefinition } from "../engine/index.ts";
-import { type CaseSnapshot, caseFacts, type MetricsDelivery } from "../metrics/index.ts";
+import { CaseFactsFold, type CaseSnapshot, type MetricsDelivery } from "../metrics/index.ts";
 import { log } from "../observability/index.ts";
 import type { CaseHeader, CaseStorage } from "./storage.ts";
 
@@ -19,6 +19,12 @@ export class MetricsOutbox {
    * restart: the first flush then anchors again (an anchor is written once per seq, so a repeat changes nothing).
    */
   private anchoredSeq: number | null = null;
+  /**
+   * The case's facts folded over its audit trail up to its last entry read: a flush reads only the entries added
+   * since, so it costs the same at a case's thousandth step as at its tenth. Rebuilt from the whole trail once per
+   * isolate (after a restart, or a failed commit that dropped this runtime).
+   */
+  private facts: { fold: CaseFactsFold; head: { seq: number; hash: string } | null } | null = null;
 
   constructor(
     private readonly store: CaseStorage,
@@ -70,7 +76,7 @@ export class MetricsOutbox {
   /** Whether the chain head moved past what this isolate last anchored. */
   private headMoved(): boolean {
     if (!this.store.header()) return false;
-    return this.anchoredSeq === null || (this.store.auditEntries().at(-1)?.seq ?? 0) > this.anchoredSeq;
+    return this.anchoredSeq === null || this.store.auditEntries(this.anchoredSeq).length > 0;
   }
 
   private delivery(): MetricsDelivery | null {
@@ -84,10 +90,16 @@ export class MetricsOutbox {
    */
   private snapshot(header: CaseHeader): { snapshot: CaseSnapshot; auditHead: { seq: number; hash: string } | null } {
     const { caseId, caseKey, workflowId, workflowVersion, status, openedAt, updatedAt, closedAt, outcome } = header;
-    const audit = this.store.auditEntries();
-    const workflow = this.options.workflows.find((w) => w.id === workflowId && w.version === workflowVersion);
-    const facts = caseFacts(status, audit, workflow ?? { minutesPerCase: 0 });
-    const head = audit.at(-1);
+    if (!this.facts) {
+      const workflow = this.options.workflows.find((w) => w.id === workflowId && w.version === workflowVersion);
+      this.facts = { fold: new CaseFactsFold(workflow ?? { minutesPerCase: 0 }), head: null };
+    }
+    const added = this.store.auditEntries(this.facts.head?.seq ?? 0);
+    this.facts.fold.add(added);
+    const last = added.at(-1);
+    if (last) this.facts.head = { seq: last.seq, hash: last.hash };
+    const facts = this.facts.fold.facts(status);
+    const head = this.facts.head;
     const snapshot = {
       caseId,
       caseKey,

@@ -98,7 +98,8 @@ export interface CaseStorage {
 
   /** Appends to the hash chain; call inside `atomically` with the change it records. */
   appendAudit(fields: AuditFields): AuditEntry;
-  auditEntries(): AuditEntry[];
+  /** The chain in order; only the entries after `afterSeq` when given (the metrics flush reads what is new). */
+  auditEntries(afterSeq?: number): AuditEntry[];
 
   queueMetric(event: MetricEvent): void;
   pendingMetrics(limit: number): MetricEvent[];

@@ -10,6 +10,7 @@ import type { CASE_STATUSES as ENGINE_CASE_STATUSES } from "../engine/types.ts";
 export {
   CASE_STATUSES,
   type CaseFacts,
+  CaseFactsFold,
   type CaseSnapshot,
   type CaseStatus,
   caseFacts,

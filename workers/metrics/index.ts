@@ -10,6 +10,7 @@ export {
 } from "./delivery.ts";
 export {
   type CaseFacts,
+  CaseFactsFold,
   type CaseSnapshot,
   caseFacts,
   dayOf,

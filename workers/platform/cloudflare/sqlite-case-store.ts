@@ -233,9 +233,9 @@ export class SqliteCaseStore implements CaseStorage {
     return entry;
   }
 
-  auditEntries(): AuditEntry[] {
+  auditEntries(afterSeq = 0): AuditEntry[] {
     return this.sql
-      .exec<Row>("SELECT entry FROM audit ORDER BY seq")
+      .exec<Row>("SELECT entry FROM audit WHERE seq > ? ORDER BY seq", afterSeq)
       .toArray()
       .map((r) => JSON.parse(String(r.entry)) as AuditEntry);
   }
