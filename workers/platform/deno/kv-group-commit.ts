@@ -203,6 +203,15 @@ export class KvGroupCommit {
   /** A group failed: each member is committed on its own, so only a member whose own check fails fails. */
   private async alone(group: Sized[]): Promise<void> {
     this.stats.retriedAlone += group.length;
-    await Promise.all(group.map((g) => commitAlone(this.kv, g.write).then(g.resolve, g.reject)));
+    await Promise.all(
+      group.map(async (g) => {
+        try {
+          g.resolve(await commitAlone(this.kv, g.write));
+        } catch (error) {
+          // KV refused this write itself (a limit, a locked database): its caller alone sees why.
+          g.reject(error);
+        }
+      }),
+    );
   }
 }
