@@ -192,7 +192,7 @@ export class DenoCaseHost implements CaseDirectory {
     const store = await openKvCaseStore(this.kv, caseId, this.group);
     const aliases = {
       register: async (alias: { kind: string; value: string }, caseKey: string) =>
-        void (await this.kv.set(["alias", alias.kind, alias.value], caseKey)),
+        void (await this.group.commit(new KvWriteBuilder().set(["alias", alias.kind, alias.value], caseKey).write)),
     };
     const runtime = new CaseRuntime(store, this.alarmClock(caseId), {
       workflows: this.options.workflows,
