@@ -95,7 +95,7 @@ async function show() {
   const report = await readGuardReport(db, stored);
   for (const line of guardLines(report)) console.log(`  ${line}`);
   console.log(
-    `opened since ${new Date(stored.stepStartedAt).toISOString()}: v${p.baseline} ${report.opened.baseline}, candidate ${report.opened.candidate} · the check says: ${report.verdict}`,
+    `since ${new Date(stored.stepStartedAt).toISOString()}: v${p.baseline} opened ${report.opened.baseline} (${report.settled.baseline} settled), candidate opened ${report.opened.candidate} (${report.settled.candidate} settled) · the check says: ${report.verdict}`,
   );
   for (const c of await readChanges(db, workflowId!, 10))
     console.log(`  #${c.revision} ${new Date(c.at).toISOString()} ${c.action} by ${c.actor}: ${c.reason}`);
@@ -166,7 +166,8 @@ async function change() {
     actor,
     action,
     reason: values.reason!,
-    restartsStep: !stored || candidateShare(stored.policy) !== candidateShare(next),
+    restartsStep:
+      !stored || stored.policy.candidate !== next.candidate || candidateShare(stored.policy) !== candidateShare(next),
     now: Date.now(),
   });
   console.log(`${workflowId}: revision ${saved.revision} by ${actor}`);

@@ -54,6 +54,8 @@ export interface Stack {
   /** The dashboard's first admin when this start created it (an empty database): the only time its password is known. */
   firstAdmin: { username: string; password: string } | null;
   stop(): Promise<void>;
+  /** Stops firing wrangler.toml's crons at the worker (a test that needs another runtime's scheduled work alone). */
+  stopCron(): void;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -92,6 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     started.push(worker);
     const cron = startLocalCron(worker.url, declaredCrons(options.workerConfig));
     started.push({ ...worker, name: "cron", stop: async () => cron.stop() });
+    const stopCron = () => cron.stop();
     await pointSimulatorsAt(simulators.url, worker.url);
     let dashboard: Service | undefined;
     if (options.dashboard !== false) {
@@ -115,7 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       started.push(dashboard);
     }
-    return { libsql, simulators, worker, dashboard, dataDir, firstAdmin, stop };
+    return { libsql, simulators, worker, dashboard, dataDir, firstAdmin, stop, stopCron };
   } catch (error) {
     await stop();
     throw error;

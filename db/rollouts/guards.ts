@@ -44,12 +44,18 @@ export interface GuardReport {
   share: number;
   next: number | null;
   since: number;
+  /** Cases each version opened since the step began, and of them those that have shown how they go (resolved, failed
+   * or with a person): the guards and the sample a step needs count only the latter. */
   opened: { baseline: number; candidate: number };
+  settled: { baseline: number; candidate: number };
   readings: GuardReading[];
   verdict: RolloutVerdict;
 }
 
-/** A version's cases as the guards count them: the KPI tally plus the cases with a proposal and with a rejection. */
+/**
+ * A version's settled cases as the guards count them: the KPI tally, plus the cases whose proposals were all decided
+ * and of those the ones with a rejection.
+ */
 interface Sample {
   tally: Tally;
   proposed: number;
@@ -109,14 +115,17 @@ export function readGuard(guard: Guard, baseline: Sample, candidate: Sample, min
  * What the scheduled check does with a canary: halt when a guard is breached; once every guard holds and the
  * candidate has the declared sample, move to the next step (or propose it, when promotion needs an admin).
  */
-export function verdictOf(policy: RolloutPolicy, readings: readonly GuardReading[], candidateOpened: number) {
+export function verdictOf(policy: RolloutPolicy, readings: readonly GuardReading[], candidateSettled: number) {
   if (policy.candidate === null || (policy.state !== "canary" && policy.state !== "awaiting-approval")) return "none";
   if (readings.some((r) => r.status === "breached")) return "halt";
-  const proven = candidateOpened >= policy.minimumSample && readings.every((r) => r.status === "holding");
+  const proven = candidateSettled >= policy.minimumSample && readings.every((r) => r.status === "holding");
   if (!proven || nextStep(policy) === null) return "hold";
   if (policy.promotion === "automatic") return "promote";
   return policy.state === "awaiting-approval" ? "hold" : "propose-promotion";
 }
+
+/** Statuses of a case that has shown how it goes: ended, or handed to a person. */
+const SETTLED = new Set(["resolved", "failed", "escalated"]);
 
 function emptySample(): Sample {
   return { tally: emptyTally(), proposed: 0, rejected: 0 };
@@ -139,7 +148,13 @@ export async function readGuardReport(db: MetricsDatabase, stored: StoredPolicy)
     since: stepStartedAt,
   };
   if (policy.candidate === null)
-    return { ...base, opened: { baseline: 0, candidate: 0 }, readings: [], verdict: "none" };
+    return {
+      ...base,
+      opened: { baseline: 0, candidate: 0 },
+      settled: { baseline: 0, candidate: 0 },
+      readings: [],
+      verdict: "none",
+    };
   const rows = await db
     .select()
     .from(cases)
@@ -152,16 +167,24 @@ export async function readGuardReport(db: MetricsDatabase, stored: StoredPolicy)
     );
   const baseline = emptySample();
   const candidate = emptySample();
+  const opened = { baseline: 0, candidate: 0 };
   for (const row of rows) {
-    const sample = row.workflowVersion === policy.candidate ? candidate : baseline;
-    addCase(sample.tally, row);
-    if (row.proposals > 0) sample.proposed++;
-    if (row.proposalsRejected > 0) sample.rejected++;
+    const isCandidate = row.workflowVersion === policy.candidate;
+    const sample = isCandidate ? candidate : baseline;
+    opened[isCandidate ? "candidate" : "baseline"]++;
+    // Only cases that have shown how they go count: a case still running has had no chance to err or escalate, and a
+    // proposal still waiting for its person is neither approved nor rejected yet.
+    if (SETTLED.has(row.status)) addCase(sample.tally, row);
+    if (row.proposals > 0 && !row.awaitingPerson) {
+      sample.proposed++;
+      if (row.proposalsRejected > 0) sample.rejected++;
+    }
   }
   const readings = policy.guards.map((g) => readGuard(g, baseline, candidate, policy.minimumSample));
   return {
     ...base,
-    opened: { baseline: baseline.tally.opened, candidate: candidate.tally.opened },
+    opened,
+    settled: { baseline: baseline.tally.opened, candidate: candidate.tally.opened },
     readings,
     verdict: verdictOf(policy, readings, candidate.tally.opened),
   };

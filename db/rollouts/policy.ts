@@ -94,9 +94,40 @@ export const RolloutPolicySchema = z
         path: ["state"],
         message: `a policy without a candidate is steady, not ${p.state}`,
       });
+    // The state says whether the guards watch: a candidate taking cases is always watched, one at 0 % is halted.
+    const share = p.shares.find((s) => s.version === p.candidate)?.percent ?? 0;
+    if (p.candidate !== null && share > 0 && p.state !== "canary" && p.state !== "awaiting-approval")
+      ctx.addIssue({
+        code: "custom",
+        path: ["state"],
+        message: `v${p.candidate} takes ${share} % of new cases, so its guards must watch it: state canary, not ${p.state}`,
+      });
+    if (p.candidate !== null && share === 0 && p.state !== "halted")
+      ctx.addIssue({
+        code: "custom",
+        path: ["state"],
+        message: `v${p.candidate} takes no new case: state halted, not ${p.state}`,
+      });
   });
 export type RolloutPolicy = z.infer<typeof RolloutPolicySchema>;
 export type RolloutPolicyInput = z.input<typeof RolloutPolicySchema>;
+
+/** A change that cannot be made as asked (bad policy, stale revision, a share that does not fit): safe to show. */
+export class RolloutError extends Error {
+  override name = "RolloutError";
+  constructor(
+    readonly code:
+      | "invalid_policy"
+      | "stale_revision"
+      | "no_policy"
+      | "no_candidate"
+      | "unknown_version"
+      | "invalid_share",
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** The candidate's share now (0 when there is none). */
 export const candidateShare = (p: RolloutPolicy): number =>
@@ -108,13 +139,10 @@ export const candidateShare = (p: RolloutPolicy): number =>
  * @example withCandidateShare(policy, 50).shares // → [{ version: 2, percent: 50 }, { version: 3, percent: 50 }]
  */
 export function withCandidateShare(p: RolloutPolicy, percent: number, state?: RolloutState): RolloutPolicy {
-  if (p.candidate === null) throw new Error("the policy has no candidate");
+  if (p.candidate === null) throw new RolloutError("no_candidate", "the policy has no candidate version");
   const candidate = p.candidate;
-  const others = p.shares.filter((s) => s.version !== candidate && s.version !== p.baseline);
-  const rest = others.reduce((sum, s) => sum + s.percent, 0);
-  const baselinePercent = Math.round((100 - rest - percent) * 100) / 100;
-  if (baselinePercent < 0) throw new Error(`${percent} % for v${candidate} leaves the baseline less than nothing`);
-  if (percent >= 100 && rest === 0)
+  // 100 % hands the candidate every new case, other versions' shares included: it becomes the baseline.
+  if (percent >= 100)
     return {
       ...p,
       baseline: candidate,
@@ -122,6 +150,14 @@ export function withCandidateShare(p: RolloutPolicy, percent: number, state?: Ro
       shares: [{ version: candidate, percent: 100 }],
       state: "steady",
     };
+  const others = p.shares.filter((s) => s.version !== candidate && s.version !== p.baseline);
+  const rest = others.reduce((sum, s) => sum + s.percent, 0);
+  const baselinePercent = Math.round((100 - rest - percent) * 100) / 100;
+  if (baselinePercent < 0)
+    throw new RolloutError(
+      "invalid_share",
+      `${percent} % for v${candidate} is more than v${p.baseline} holds: other versions keep ${rest} %`,
+    );
   const shares = [{ version: p.baseline, percent: baselinePercent }, ...others, { version: candidate, percent }].filter(
     (s) => s.percent > 0 || s.version === p.baseline || s.version === candidate,
   );

@@ -58,6 +58,24 @@ describe("rollout policies", () => {
       "steps must rise",
     );
     expect(refused({ baseline: 2, shares: [{ version: 2, percent: 100 }] })).toBeNull();
+    // A candidate taking cases is always under its guards; one at 0 % is halted.
+    const split = [
+      { version: 2, percent: 80 },
+      { version: 3, percent: 20 },
+    ];
+    expect(refused({ baseline: 2, candidate: 3, shares: split })).toContain("state canary, not steady");
+    expect(refused({ baseline: 2, candidate: 3, shares: split, state: "halted" })).toContain("not halted");
+    expect(
+      refused({
+        baseline: 2,
+        candidate: 3,
+        shares: [
+          { version: 2, percent: 100 },
+          { version: 3, percent: 0 },
+        ],
+        state: "canary",
+      }),
+    ).toContain("state halted");
   });
 
   it("moves the candidate through its steps, gives the baseline what it gives up, and hands over at 100 %", () => {
@@ -149,6 +167,17 @@ describe("rollout policies", () => {
     expect(waiting.opened).toEqual({ baseline: 12, candidate: 9 });
     expect(waiting.readings[0]).toMatchObject({ status: "waiting", casesNeeded: 1 });
     expect(waiting.verdict).toBe("hold");
+
+    // Cases that have not shown how they go do not count: one still running, one whose proposal waits for its person.
+    await db.run(
+      sql`INSERT INTO cases (case_id, case_key, workflow_id, workflow_version, status, opened_at, updated_at, proposals, awaiting_person)
+          VALUES ('c-running', 'c-running', 'wf-guards', 3, 'running', 11050, 11050, 0, 0),
+                 ('c-pending', 'c-pending', 'wf-guards', 3, 'waiting', 11060, 11060, 1, 1)`,
+    );
+    const still = await readGuardReport(db, stored);
+    expect(still.opened.candidate).toBe(11);
+    expect(still.settled.candidate).toBe(9);
+    expect(still.readings[0]).toMatchObject({ status: "waiting", candidate: { sample: 9 } });
 
     await insert("c9", 3, 11_100, true);
     const breached = await readGuardReport(db, stored);

@@ -8,7 +8,9 @@ import { asc, desc, eq, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../client.ts";
 import { rolloutChanges, rolloutPolicies } from "../schema.ts";
 import { chainHash, GENESIS_HASH, verifyChain } from "./chain.ts";
-import { type RolloutPolicy, type RolloutPolicyInput, RolloutPolicySchema } from "./policy.ts";
+import { RolloutError, type RolloutPolicy, type RolloutPolicyInput, RolloutPolicySchema } from "./policy.ts";
+
+export { RolloutError };
 
 export interface StoredPolicy {
   workflowId: string;
@@ -43,17 +45,6 @@ export interface RolloutChange {
   figures: unknown;
   prevHash: string;
   hash: string;
-}
-
-/** A change that cannot be made as asked (bad policy, stale revision): safe to show the person. */
-export class RolloutError extends Error {
-  override name = "RolloutError";
-  constructor(
-    readonly code: "invalid_policy" | "stale_revision" | "no_policy" | "no_candidate" | "unknown_version",
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Parses a policy as given (defaults filled), or throws a RolloutError naming the first problems. */

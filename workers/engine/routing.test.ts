@@ -153,6 +153,19 @@ describe("rollout shares", () => {
     expect(shareBucket("refund-dispute", "customer:a@example.com")).toBe(
       shareBucket("refund-dispute", "customer:a@example.com"),
     );
+    // A ramp keeps the customers the candidate has; the order a policy lists its versions in changes nothing.
+    const ramped = keys.map((k) =>
+      versionForKey(
+        [
+          { version: 2, percent: 50 },
+          { version: 1, percent: 50 },
+        ],
+        "refund-dispute",
+        k,
+      ),
+    );
+    expect(first.every((v, i) => v !== 2 || ramped[i] === 2)).toBe(true);
+    expect(ramped.filter((v) => v === 2).length).toBeGreaterThan(9_500);
     // Another workflow splits the same customers independently.
     const other = keys.map((k) => versionForKey(shares, "customer-onboarding", k));
     expect(other.filter((v, i) => v !== first[i]).length).toBeGreaterThan(1_000);

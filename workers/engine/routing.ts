@@ -126,14 +126,16 @@ export function shareBucket(workflowId: string, caseKey: string): number {
 }
 
 /**
- * The version that opens a new case for `caseKey` under `shares` (in the order given, each taking its percent of the
+ * The version that opens a new case for `caseKey` under `shares` (each version, oldest first, taking its percent of the
  * buckets); null when the shares leave the key's bucket uncovered (they add up to less than 100).
  * @example versionForKey([{ version: 2, percent: 80 }, { version: 3, percent: 20 }], "refund-dispute", key) // → 2 or 3
  */
 export function versionForKey(shares: readonly VersionShare[], workflowId: string, caseKey: string): number | null {
   const bucket = shareBucket(workflowId, caseKey);
   let upTo = 0;
-  for (const share of shares) {
+  // In version order, whatever order the policy lists them in: between two versions the boundary only moves, so a
+  // candidate's ramp from 20 to 50 % keeps every customer it already had, and re-saving a policy moves nobody.
+  for (const share of [...shares].sort((a, b) => a.version - b.version)) {
     upTo += Math.round(share.percent * 100);
     if (bucket < upTo) return share.version;
   }

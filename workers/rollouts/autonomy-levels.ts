@@ -34,6 +34,9 @@ export function forgetAutonomyLevels(db: MetricsDatabase | null): void {
  * declared start, and says so in its log.
  * @example const level = await autonomyLevels(db)("refund-dispute", "refund") // → 2, or null: never changed
  */
+/** What an instance holds while it has never managed to read the levels. */
+const NEVER_READ: Levels = new Map();
+
 export function autonomyLevels(db: MetricsDatabase | null, now: () => number = Date.now): AutonomyLevels {
   if (!db) return async () => null;
   const current = (): Promise<Levels> => {
@@ -47,7 +50,7 @@ export function autonomyLevels(db: MetricsDatabase | null, now: () => number = D
         return levels;
       })
       .catch((error: unknown) => {
-        const stale = known?.levels ?? new Map<string, number>();
+        const stale = known?.levels ?? NEVER_READ;
         // Try again after a short pause, not on every agent step.
         cache.set(db, { at: now() - REFRESH_MS + 1_000, levels: stale });
         log.error("autonomy: the levels could not be read; the last ones read stay in force", {
@@ -59,5 +62,11 @@ export function autonomyLevels(db: MetricsDatabase | null, now: () => number = D
     cache.set(db, { at: known?.at ?? 0, levels: known?.levels ?? new Map(), pending });
     return pending;
   };
-  return async (workflowId, action) => (await current()).get(key(workflowId, action)) ?? null;
+  return async (workflowId, action) => {
+    const levels = await current();
+    // Never read (the database was down since this instance started): the most careful rung, not the declared start,
+    // which may be above a level the action was demoted from. The turn records it, so the case keeps asking.
+    if (levels === NEVER_READ) return 0;
+    return levels.get(key(workflowId, action)) ?? null;
+  };
 }

@@ -42,6 +42,7 @@ async function act(
   stored: StoredPolicy,
   report: GuardReport,
   now: number,
+  actor: string,
 ): Promise<{ action: CheckOutcome["action"]; revision: number; subject?: string; lines?: string[] }> {
   const { policy, workflowId } = stored;
   const share = candidateShare(policy);
@@ -50,7 +51,7 @@ async function act(
       workflowId,
       expectedRevision: stored.revision,
       policy: next,
-      actor: "guard",
+      actor,
       action,
       reason,
       figures: report,
@@ -73,7 +74,7 @@ async function act(
     };
   }
   if (report.verdict === "promote" && report.next !== null) {
-    const reason = `every guard held over ${report.opened.candidate} cases at ${share} %`;
+    const reason = `every guard held over ${report.settled.candidate} cases at ${share} %`;
     const changed = await write(withCandidateShare(policy, report.next, "canary"), "auto-promote", reason, true);
     return {
       action: "auto-promote",
@@ -83,7 +84,7 @@ async function act(
     };
   }
   if (report.verdict === "propose-promotion" && report.next !== null) {
-    const reason = `every guard held over ${report.opened.candidate} cases at ${share} %: ${report.next} % proposed`;
+    const reason = `every guard held over ${report.settled.candidate} cases at ${share} %: ${report.next} % proposed`;
     const changed = await write({ ...policy, state: "awaiting-approval" }, "promotion-proposed", reason, false);
     return {
       action: "promotion-proposed",
@@ -100,7 +101,13 @@ async function act(
  */
 export async function checkRollouts(
   db: MetricsDatabase,
-  options: { config: Readonly<Record<string, unknown>>; now?: () => number; only?: string },
+  options: {
+    config: Readonly<Record<string, unknown>>;
+    now?: () => number;
+    only?: string;
+    /** Named in the change log's actor (`guard@deno`): which runtime's check acted. */
+    runtime?: string;
+  },
 ): Promise<CheckOutcome[]> {
   const now = options.now ?? Date.now;
   const policies = (await readPolicies(db)).filter(
@@ -110,9 +117,9 @@ export async function checkRollouts(
   );
   const outcomes: CheckOutcome[] = [];
   for (const stored of policies) {
-    const report = await readGuardReport(db, stored);
     try {
-      const done = await act(db, stored, report, now());
+      const report = await readGuardReport(db, stored);
+      const done = await act(db, stored, report, now(), options.runtime ? `guard@${options.runtime}` : "guard");
       const outcome: CheckOutcome = {
         workflowId: stored.workflowId,
         verdict: report.verdict,
@@ -138,7 +145,9 @@ export async function checkRollouts(
     } catch (error) {
       // Another instance changed the policy since it was read: that change stands; the next check reads it.
       if (error instanceof RolloutError && error.code === "stale_revision") continue;
-      throw error;
+      // One workflow's trouble must not keep the others' guards from being checked.
+      log.error("rollouts: a workflow's guard check failed; the others go on", { workflow: stored.workflowId, error });
+      outcomes.push({ workflowId: stored.workflowId, verdict: "none", action: null, revision: stored.revision });
     }
   }
   return outcomes;
@@ -156,15 +165,16 @@ const STUCK_MS = 30_000;
 export function checkSoon(
   db: MetricsDatabase,
   config: Readonly<Record<string, unknown>>,
-  gapMs = 5_000,
+  options: { runtime?: string; gapMs?: number } = {},
 ): () => Promise<unknown> | null {
+  const gapMs = options.gapMs ?? 5_000;
   let last = 0;
   let running = false;
   let trailing = false;
   const run = () => {
     last = Date.now();
     running = true;
-    return checkRollouts(db, { config })
+    return checkRollouts(db, { config, runtime: options.runtime })
       .catch((error: unknown) => log.error("rollouts: guard check failed; the next one tries again", { error }))
       .finally(() => {
         running = false;

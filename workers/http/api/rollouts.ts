@@ -177,6 +177,17 @@ serve(rollouts, setRollout, async (c) => {
   return c.json(await viewOf(db, workflow, versions));
 });
 
+/** A share that does not fit the policy is the caller's mistake: 4xx with the reason, not a server error. */
+function refusedAs422<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof RolloutError)
+      throw new ApiError(error.code === "no_candidate" ? 409 : 422, error.code, error.message);
+    throw error;
+  }
+}
+
 /** The policy an action leads to, or why it cannot be taken. */
 function afterAction(policy: RolloutPolicy, action: z.infer<typeof RolloutActionBody>): RolloutPolicy {
   if (policy.candidate === null)
@@ -203,6 +214,7 @@ const actOnRollout = createRoute({
       404: "`workflow_not_found`, `no_policy`",
       409: "`stale_revision`, `no_candidate`, `last_step`",
       413: "`payload_too_large`",
+      422: "`invalid_share` (more than the baseline holds)",
     }),
   },
 });
@@ -214,7 +226,7 @@ serve(rollouts, actOnRollout, async (c) => {
   const db = database(c);
   const stored = await readPolicy(db, workflow);
   if (!stored) throw new ApiError(404, "no_policy", `${workflow} has no rollout policy: PUT one first`);
-  const policy = afterAction(stored.policy, body);
+  const policy = refusedAs422(() => afterAction(stored.policy, body));
   await write(db, {
     workflowId: workflow,
     expectedRevision: body.expectedRevision,

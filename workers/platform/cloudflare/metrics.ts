@@ -57,7 +57,7 @@ const checks = new WeakMap<MetricsDatabase, () => Promise<unknown> | null>();
 function rolloutCheckSoon(db: MetricsDatabase, env: Env): () => Promise<unknown> | null {
   let soon = checks.get(db);
   if (!soon) {
-    soon = checkSoon(db, env as unknown as Record<string, unknown>);
+    soon = checkSoon(db, env as unknown as Record<string, unknown>, { runtime: "cloudflare" });
     checks.set(db, soon);
   }
   return soon;
@@ -71,7 +71,7 @@ export async function checkRolloutGuards(env: Env): Promise<void> {
   const db = database(env);
   if (!db) return;
   await Promise.all([
-    checkRollouts(db, { config: env as unknown as Record<string, unknown> }),
+    checkRollouts(db, { config: env as unknown as Record<string, unknown>, runtime: "cloudflare" }),
     evaluateAutonomy(db, Date.now()),
   ]);
 }

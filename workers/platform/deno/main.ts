@@ -94,7 +94,7 @@ export async function startDenoServer(
     ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN })
     : null;
   // After each write, a canary's guards may have new evidence: they are checked soon (throttled) and every minute.
-  const guardsSoon = db ? checkSoon(db, config) : null;
+  const guardsSoon = db ? checkSoon(db, config, { runtime: "deno" }) : null;
   const delivery = db
     ? batchingDelivery(async (batches) => {
         await writeMetricBatches(db, batches);
@@ -106,7 +106,7 @@ export async function startDenoServer(
   if (db) scheduleAuditManifests(db, config.AUDIT_SIGNING_KEY, cron.signal);
   if (db)
     Deno.cron("crossflow rollout guards", "* * * * *", { signal: cron.signal }, () =>
-      Promise.all([checkRollouts(db, { config }), evaluateAutonomy(db, Date.now(), workflows)]).then(
+      Promise.all([checkRollouts(db, { config, runtime: "deno" }), evaluateAutonomy(db, Date.now(), workflows)]).then(
         () => {},
         (error: unknown) => log.error("rollouts: guard check failed; the next minute tries again", { error }),
       ),
