@@ -191,6 +191,30 @@ export const DecisionBody = z
 /** `POST …/decisions`: 202 when the case takes it, 200 with `duplicate: true` for a repeated `Idempotency-Key`. */
 export const DecisionAccepted = z.object({ accepted: z.literal(true), duplicate: z.boolean() });
 
+/** Who acts and why, on every case operation (retry, cancel, reassign); the reason is kept in the audit trail. */
+const OperationFields = {
+  reason: z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(2000),
+  actor: z
+    .object({ id: z.string().min(1).max(200), roles: z.array(z.string().min(1).max(50)).max(20) })
+    .strict()
+    .optional(),
+};
+
+/** `POST …/retry` and `POST …/cancel` (operators): the reason, and the person when the dashboard's server acts. */
+export const CaseOperationBody = z.object(OperationFields).strict();
+
+/** `POST …/reassign` (operators): the queue the waiting task moves to. */
+export const ReassignBody = z
+  .object({ ...OperationFields, queue: z.string().regex(label, "queue must be a kebab-case name").max(100) })
+  .strict();
+
+/** A case operation's answer: the case's status after it; `duplicate`: it was done before, nothing changed. */
+export const OperationAccepted = z.object({
+  accepted: z.literal(true),
+  duplicate: z.boolean(),
+  status: z.enum(CASE_STATUSES),
+});
+
 export const DeadLetterQuery = z.object({
   source: z.string().max(40).optional(),
   status: z.enum(["pending", "replayed", "all"]).default("pending"),
@@ -458,6 +482,9 @@ export type CaseAudit = z.infer<typeof CaseAudit>;
 /** A decision as a caller writes it (the body before defaults). */
 export type DecisionBody = z.input<typeof DecisionBody>;
 export type DecisionAccepted = z.infer<typeof DecisionAccepted>;
+export type CaseOperationBody = z.input<typeof CaseOperationBody>;
+export type ReassignBody = z.input<typeof ReassignBody>;
+export type OperationAccepted = z.infer<typeof OperationAccepted>;
 export type DeadLetterPage = z.infer<typeof DeadLetterPage>;
 export type DeadLetter = z.infer<typeof DeadLetter>;
 

@@ -6,6 +6,7 @@
 import type { AuditEntry, CaseIngestResult, ChainVerdict, EventEnvelope } from "../engine/index.ts";
 import type { DecisionInput, DecisionResult } from "./decisions.ts";
 import type { CaseJournal } from "./journal.ts";
+import type { CaseOperation, OperationResult } from "./operations.ts";
 import type { CaseHeader } from "./storage.ts";
 import type { CaseView } from "./view.ts";
 
@@ -18,6 +19,8 @@ export interface CaseDirectory {
   /** The case's recorded journal (events with payloads, completed steps): what a shadow run replays. */
   journal(caseId: string): Promise<CaseJournal | null>;
   decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null>;
+  /** An operator's retry, cancellation or reassignment of the case (audited, idempotent); null when there is no case. */
+  operate(caseId: string, op: CaseOperation): Promise<OperationResult | null>;
   refuseAction(caseId: string, actorId: string | null, refusal: { code: string; message: string }): Promise<boolean>;
   /** The case key an alias (an id another system knows a customer by) names, or null; recorded by `step.alias`. */
   aliasOf(kind: string, value: string): Promise<string | null>;

@@ -28,12 +28,14 @@ import { storeEvent } from "./event-intake.ts";
 import { type CaseJournal, caseJournal } from "./journal.ts";
 import { metricFor } from "./metric-event.ts";
 import { MetricsOutbox } from "./metrics-outbox.ts";
+import { applyOperation, type CaseOperation, type OperationResult } from "./operations.ts";
 import type { AlarmClock, CaseHeader, CaseStorage } from "./storage.ts";
 import { applyAdvance } from "./transitions.ts";
 import { type CaseView, caseView } from "./view.ts";
 
 export type { DecisionInput, DecisionResult } from "./decisions.ts";
 export type { CaseJournal } from "./journal.ts";
+export type { CaseOperation, OperationResult } from "./operations.ts";
 export type { CaseView, TimelineEntry } from "./view.ts";
 
 /**
@@ -117,6 +119,18 @@ export class CaseRuntime {
     const result = await this.store.atomically(() => recordDecision(this.store, input, now, this.options.workflows));
     // A refusal is audited too: the case wakes so its outbox anchors it (it changes nothing else).
     if (result && result.status !== "duplicate") await this.timer.set(now);
+    return result;
+  }
+
+  /**
+   * An operator's retry, cancellation or reassignment (workers/case/operations.ts): checked, audited with who and
+   * why, idempotent by the operation's id. Null when there is no case.
+   */
+  async operate(op: CaseOperation): Promise<OperationResult | null> {
+    const now = this.now();
+    const result = await this.store.atomically(() => applyOperation(this.store, op, now, this.options.workflows));
+    // A retry runs the case now; a cancellation and a reassignment wake it so its outbox ships them.
+    if (result && result.status === "accepted") await this.timer.set(now);
     return result;
   }
 
@@ -243,7 +257,9 @@ export class CaseRuntime {
             },
           };
       const stop = await this.store.atomically(() =>
-        applyAdvance(this.store, header, next, this.now(), retries, workflow),
+        // An operator may have ended the case while this step's function was out (a cancellation): its result is
+        // dropped rather than let it reopen the case.
+        this.endedMeanwhile(header) ? true : applyAdvance(this.store, header, next, this.now(), retries, workflow),
       );
       if (next.kind === "step" || next.kind === "resolved" || next.kind === "sla") {
         completed.push(next.record);
@@ -258,6 +274,12 @@ export class CaseRuntime {
             next.kind === "retry" ? next.retry.notBefore : next.kind === "waiting" ? (next.wakeAt ?? null) : null,
         };
     }
+  }
+
+  /** True when the case reached an end since `before` was read (inside the transaction that would record a step). */
+  private endedMeanwhile(before: CaseHeader): boolean {
+    const now = this.store.header();
+    return !now || (now.status !== before.status && TERMINAL_STATUSES.includes(now.status));
   }
 
   /** The outbox entry of an attempt, durable before the step's function (and its effect) runs. */

@@ -14,6 +14,7 @@ import type { WorkflowMeasures } from "../metrics/index.ts";
 import { actorLabel, ENGINE, humanActor, ruleActor } from "./actors.ts";
 import { aloneTag, autonomyReport, type DeclaresAutonomy } from "./autonomy-evidence.ts";
 import { metricFor } from "./metric-event.ts";
+import { withReassignment } from "./operations.ts";
 import type { CaseHeader, CaseStorage } from "./storage.ts";
 
 /** The status a case has while parked on `wait`: a hand-off to a person is `escalated`, anything else `waiting`. */
@@ -21,7 +22,9 @@ const parkedStatus = (wait: PendingWait) =>
   isHumanWait(wait) && wait.human.kind === "escalation" ? "escalated" : "waiting";
 
 /** Records that the case parked on `wait` (audit + metric once per wait; the header every time). */
-function park(store: CaseStorage, header: CaseHeader, wait: PendingWait, at: number): void {
+function park(store: CaseStorage, header: CaseHeader, engineWait: PendingWait, at: number): void {
+  // The task in the queue an operator moved it to, if they did (the engine rebuilds it from the declaration).
+  const wait = withReassignment(store, engineWait);
   const status = parkedStatus(wait);
   // `wait` is cleared whenever the case leaves a wait, so a different step or start means a new one.
   if (header.wait?.stepId !== wait.stepId || header.wait.startedAt !== wait.startedAt) {
@@ -129,7 +132,7 @@ function recordSla(
       ),
     );
   }
-  store.updateHeader({ status: parkedStatus(wait), at, wait });
+  store.updateHeader({ status: parkedStatus(wait), at, wait: withReassignment(store, wait) });
 }
 
 /**

@@ -51,7 +51,7 @@ async function readDecision(
  * Who a decision is from. The dashboard's server names the signed-in person (and must); any other key decides as
  * its holder with its own roles, and naming someone else is refused (and audited) rather than believed.
  */
-async function deciderOf(
+export async function deciderOf(
   caller: ApiCaller,
   named: Decision["actor"],
   refuse: (error: ApiError, actorId: string | null) => Promise<ApiError>,

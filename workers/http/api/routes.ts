@@ -7,6 +7,7 @@ import { cases } from "./cases.ts";
 import { deadLetters } from "./dead-letters.ts";
 import { decisions } from "./decisions.ts";
 import { openApiDocument } from "./openapi.ts";
+import { operations } from "./operations.ts";
 import { rollouts } from "./rollouts.ts";
 import { shadowRuns } from "./shadow-runs.ts";
 
@@ -17,6 +18,7 @@ export const api = new OpenAPIHono<AppEnv>();
 api.use("*", authenticate);
 api.route("/", cases);
 api.route("/", decisions);
+api.route("/", operations);
 api.route("/", deadLetters);
 api.route("/", rollouts);
 api.route("/", autonomy);

@@ -8,10 +8,12 @@ import { modelResolver } from "../../agent/models.ts";
 import type { ModelResolver } from "../../agent/types.ts";
 import {
   type CaseJournal,
+  type CaseOperation,
   CaseRuntime,
   type CaseView,
   type DecisionInput,
   type DecisionResult,
+  type OperationResult,
 } from "../../case/runtime.ts";
 import type { CaseHeader } from "../../case/storage.ts";
 import {
@@ -75,6 +77,10 @@ export class CaseObject extends DurableObject<Env> {
 
   decide(input: DecisionInput): Promise<DecisionResult | null> {
     return this.engine.decide(input);
+  }
+
+  operate(op: CaseOperation): Promise<OperationResult | null> {
+    return this.engine.operate(op);
   }
 
   refuseAction(actorId: string | null, refusal: { code: string; message: string }): Promise<boolean> {

@@ -5,7 +5,7 @@
  */
 
 import { sharedDatabase } from "../../../db/client.ts";
-import type { CaseJournal, CaseView, DecisionResult } from "../../case/runtime.ts";
+import type { CaseJournal, CaseView, DecisionResult, OperationResult } from "../../case/runtime.ts";
 import type { CaseHeader } from "../../case/storage.ts";
 import { type AuditEntry, aliasRecordId, type ChainVerdict } from "../../engine/index.ts";
 import type { CaseDirectory, Platform } from "../../http/index.ts";
@@ -24,6 +24,7 @@ export function caseDirectory(env: Env): CaseDirectory {
     audit: (caseId) => stub(caseId).audit() as Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | null>,
     journal: (caseId) => stub(caseId).journal() as Promise<CaseJournal | null>,
     decide: (caseId, input) => stub(caseId).decide(input) as Promise<DecisionResult | null>,
+    operate: (caseId, op) => stub(caseId).operate(op) as Promise<OperationResult | null>,
     refuseAction: (caseId, actorId, refusal) => stub(caseId).refuseAction(actorId, refusal),
     aliasOf: (kind, value) => stub(aliasRecordId(kind, value)).aliasOf(),
   };

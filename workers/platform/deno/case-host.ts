@@ -7,10 +7,12 @@
 import type { AutonomyLevels, ModelResolver } from "../../agent/types.ts";
 import {
   type CaseJournal,
+  type CaseOperation,
   CaseRuntime,
   type CaseView,
   type DecisionInput,
   type DecisionResult,
+  type OperationResult,
 } from "../../case/runtime.ts";
 import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
 import type {
@@ -104,6 +106,9 @@ export class DenoCaseHost implements CaseDirectory {
   }
   decide(caseId: string, input: DecisionInput): Promise<DecisionResult | null> {
     return this.withCase(caseId, (c) => c.decide(input));
+  }
+  operate(caseId: string, op: CaseOperation): Promise<OperationResult | null> {
+    return this.withCase(caseId, (c) => c.operate(op));
   }
   refuseAction(caseId: string, actorId: string | null, refusal: { code: string; message: string }): Promise<boolean> {
     return this.withCase(caseId, (c) => c.refuseAction(actorId, refusal));
