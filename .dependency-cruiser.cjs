@@ -7,7 +7,7 @@
  *   2  workers/connectors                                                              one folder per vendor
  *   3  workers/workflows                                                               the user's code
  *   4  workers/ingest, workers/case, workers/metrics, workers/dead-letters,            routing, cases, metrics,
- *      workers/rollouts, workers/shadow                                                rollouts and shadow runs
+ *      workers/rollouts, workers/shadow, workers/alerts                                rollouts, shadow runs, alerts
  *   5  workers/http                                                                    the Hono app and its port
  *   6  workers/platform                                                                Cloudflare and Deno
  *
@@ -21,7 +21,7 @@ const LAYERS = [
   "^workers/(webhooks|agent)/",
   "^workers/connectors/",
   "^workers/workflows/",
-  "^workers/(ingest|case|metrics|dead-letters|rollouts|shadow)/",
+  "^workers/(ingest|case|metrics|dead-letters|rollouts|shadow|alerts)/",
   "^workers/http/",
   "^workers/platform/",
 ];

@@ -5,6 +5,7 @@
  * Without a queue binding (some tests) case objects write to the database directly.
  */
 import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
+import { checkAlerts } from "../../alerts/check.ts";
 import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import {
   consumeMetrics,
@@ -64,8 +65,9 @@ function rolloutCheckSoon(db: MetricsDatabase, env: Env): () => Promise<unknown>
 }
 
 /**
- * Every minute (wrangler.toml `crons`): the rollout guards of every canary, and the autonomy evidence of every declared
- * action (the metrics writer judges the actions a batch touches at once; this catches what it could not).
+ * Every minute (wrangler.toml `crons`): the rollout guards of every canary, the autonomy evidence of every declared
+ * action (the metrics writer judges the actions a batch touches at once; this catches what it could not), and the
+ * admins' alert rules.
  */
 export async function checkRolloutGuards(env: Env): Promise<void> {
   const db = database(env);
@@ -73,6 +75,8 @@ export async function checkRolloutGuards(env: Env): Promise<void> {
   await Promise.all([
     checkRollouts(db, { config: env as unknown as Record<string, unknown>, runtime: "cloudflare" }),
     evaluateAutonomy(db, Date.now()),
+    // The admins' alert rules, told to Slack or email once per crossing (workers/alerts/check.ts).
+    checkAlerts(db, { config: env as unknown as Record<string, unknown>, now: Date.now() }),
   ]);
 }
 

@@ -12,6 +12,7 @@
 import { parse as parseToml } from "smol-toml";
 import { type MetricsDatabase, openDatabase } from "../../../db/client.ts";
 import { modelResolver } from "../../agent/models.ts";
+import { checkAlerts } from "../../alerts/check.ts";
 import type { Config } from "../../config.ts";
 import type { WorkflowDefinition } from "../../engine/index.ts";
 import { createApp, type Platform } from "../../http/index.ts";
@@ -106,7 +107,12 @@ export async function startDenoServer(
   if (db) scheduleAuditManifests(db, config.AUDIT_SIGNING_KEY, cron.signal);
   if (db)
     Deno.cron("crossflow rollout guards", "* * * * *", { signal: cron.signal }, () =>
-      Promise.all([checkRollouts(db, { config, runtime: "deno" }), evaluateAutonomy(db, Date.now(), workflows)]).then(
+      Promise.all([
+        checkRollouts(db, { config, runtime: "deno" }),
+        evaluateAutonomy(db, Date.now(), workflows),
+        // The admins' alert rules, told once per crossing (workers/alerts/check.ts logs its own failures).
+        checkAlerts(db, { config: config as unknown as Record<string, unknown>, now: Date.now() }),
+      ]).then(
         () => {},
         (error: unknown) => log.error("rollouts: guard check failed; the next minute tries again", { error }),
       ),
