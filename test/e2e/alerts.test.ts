@@ -138,13 +138,18 @@ describe("alerts", () => {
     expect(state).toMatchObject({ lastValue: 1, lastError: null });
     expect(state?.firingSince).not.toBeNull();
     expect(state?.notifiedAt).not.toBeNull();
-    const notices = await db.select().from(alertNotices).where(eq(alertNotices.ruleId, slack.id));
+    const notices = await db
+      .select()
+      .from(alertNotices)
+      .where(eq(alertNotices.ruleId, slack.id))
+      .orderBy(alertNotices.id);
     expect(notices.map((n) => n.kind)).toEqual(["fired", "notified"]);
     expect(notices[1]?.detail).toMatch(/^slack /);
-    expect((await db.select().from(alertNotices).where(eq(alertNotices.ruleId, mail.id))).map((n) => n.kind)).toEqual([
-      "fired",
-      "notified",
-    ]);
+    expect(
+      (await db.select().from(alertNotices).where(eq(alertNotices.ruleId, mail.id)).orderBy(alertNotices.id)).map(
+        (n) => n.kind,
+      ),
+    ).toEqual(["fired", "notified"]);
     const [tooFew] = await db.select().from(alertRules).where(eq(alertRules.id, quiet.id));
     expect(tooFew?.firingSince).toBeNull();
   });

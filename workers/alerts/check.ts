@@ -100,7 +100,7 @@ export async function checkAlerts(
       }
       if (beyond && firing.notifiedAt === null) {
         try {
-          await recordDelivered(db, firing, await deliver(firing, at, config), Date.now());
+          await recordDelivered(db, firing, await deliver(firing, at, config), now);
           result.notified++;
         } catch (error) {
           result.failed++;
