@@ -3,9 +3,13 @@
 export const percent = (r: number | null | undefined): string =>
   r === null || r === undefined ? "–" : `${(r * 100).toFixed(1)} %`;
 
-/** Minutes at the resolution the KPIs report (minutes, quarter hours, hours) as `45 min`, `2 h 15 min`, `3 d 4 h`. */
+/**
+ * Minutes at the resolution the KPIs report (minutes, quarter hours, hours) as `45 min`, `2 h 15 min`, `3 d 4 h`;
+ * the first bucket (0: less than a minute, buckets round down) as `under 1 min`, never a bare "0 min".
+ */
 export function duration(minutes: number | null | undefined): string {
   if (minutes === null || minutes === undefined) return "–";
+  if (minutes === 0) return "under 1 min";
   if (minutes < 60) return `${minutes} min`;
   if (minutes < 24 * 60) return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ""}`;
   const hours = Math.floor(minutes / 60);

@@ -4,8 +4,10 @@
  */
 import { and, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { MetricsDatabase } from "$db/client.ts";
-import { CASE_STATUSES, type CaseStatus, cases, dailyRollups, exceptionRollups } from "$db/schema.ts";
+// Relative paths like kpis.ts: its unit test (case-list.test.ts) loads it outside Vite's aliases.
+import type { MetricsDatabase } from "../../../../db/client.ts";
+import { CASE_STATUSES, type CaseStatus, cases, dailyRollups, exceptionRollups } from "../../../../db/schema.ts";
+import type { Counted } from "../drill.ts";
 import { DAY_MS } from "./kpis.ts";
 
 export const PAGE_SIZE = 50;
@@ -14,6 +16,26 @@ const COUNT_CAP = 10_000;
 
 /** `none`: cases without an exception (on their routine path so far). */
 export const NO_EXCEPTION = "none";
+
+/**
+ * What a figure on the overview, workflow and readiness pages counts, as a filter: each one is the same condition on
+ * a case row as the rollup triggers' (db/kpi/recount.ts `addCase`), so a list filtered by it over the same opened
+ * days has exactly the figure's count. `waiting-person` is the inbox's mark (approvals pending as well as escalations).
+ */
+export const COUNTED = {
+  autonomous: { label: "resolved autonomously", where: sql`${cases.status} = 'resolved' AND ${cases.humanTouch} = 0` },
+  "with-help": { label: "resolved with help", where: sql`${cases.status} = 'resolved' AND ${cases.humanTouch} = 1` },
+  resolved: { label: "resolved", where: sql`${cases.status} = 'resolved'` },
+  escalated: { label: "ever escalated", where: sql`${cases.escalated} = 1` },
+  "waiting-person": { label: "waiting on a person", where: sql`${cases.awaitingPerson} = 1` },
+  "in-flight": { label: "in flight (not ended)", where: sql`${cases.status} NOT IN ('resolved', 'failed')` },
+  errored: { label: "hit an error", where: sql`${cases.errored} = 1` },
+  failed: { label: "failed", where: sql`${cases.status} = 'failed'` },
+  exception: { label: "off the routine path", where: sql`${cases.exception} IS NOT NULL` },
+  "handed-to-person": { label: "handed to a person", where: sql`${cases.handedToPerson} = 1` },
+  "sla-breached": { label: "waited past an SLA", where: sql`${cases.slaBreaches} > 0` },
+} as const satisfies Record<Counted, { label: string; where: SQL }>;
+export const COUNTED_NAMES = Object.keys(COUNTED) as [Counted, ...Counted[]];
 
 const day = z
   .string()
@@ -26,6 +48,7 @@ const FIELDS = {
   status: z.enum(CASE_STATUSES),
   exception: z.string().min(1).max(200),
   version: z.coerce.number().int().positive(),
+  counted: z.enum(COUNTED_NAMES),
   from: day,
   to: day,
   before: z
@@ -40,6 +63,8 @@ export interface CaseFilters {
   status?: CaseStatus;
   exception?: string;
   version?: number;
+  /** What a dashboard figure counts (see `COUNTED`). */
+  counted?: Counted;
   /** Opened on or after this UTC day (YYYY-MM-DD). */
   from?: string;
   /** Opened on or before this UTC day. */
@@ -94,6 +119,7 @@ function conditions(f: CaseFilters, withCursor: boolean): SQL | undefined {
   if (f.exception)
     where.push(f.exception === NO_EXCEPTION ? sql`${cases.exception} IS NULL` : eq(cases.exception, f.exception));
   if (f.version) where.push(eq(cases.workflowVersion, f.version));
+  if (f.counted) where.push(COUNTED[f.counted].where);
   if (f.from) where.push(gte(cases.openedAt, Date.parse(`${f.from}T00:00:00Z`)));
   if (f.to) where.push(lt(cases.openedAt, Date.parse(`${f.to}T00:00:00Z`) + DAY_MS));
   if (withCursor && f.before) {
@@ -147,6 +173,22 @@ export async function listCases(db: MetricsDatabase, filters: CaseFilters, pageS
     total: Math.min(total, COUNT_CAP),
     capped: total > COUNT_CAP,
   };
+}
+
+/** Rows one export holds at most; the file says when there were more. */
+export const EXPORT_CAP = COUNT_CAP;
+
+/**
+ * Every case matching `filters` (up to `EXPORT_CAP`), newest first, for the CSV export: the list's own conditions,
+ * so the file holds the rows the list counts.
+ * @example const { rows, capped } = await exportCases(db, { counted: "escalated", workflow: "refund-dispute" });
+ */
+export async function exportCases(
+  db: MetricsDatabase,
+  filters: CaseFilters,
+): Promise<{ rows: CaseListRow[]; capped: boolean }> {
+  const { rows } = await listCases(db, { ...filters, before: undefined }, EXPORT_CAP + 1);
+  return { rows: rows.slice(0, EXPORT_CAP), capped: rows.length > EXPORT_CAP };
 }
 
 export interface FilterOptions {

@@ -17,8 +17,11 @@ import {
   versionComparisons,
 } from "../../../../db/kpi/index.ts";
 import { CATALOGUE } from "../../../../workers/workflows/catalogue.ts";
+import { hourlySeries } from "./hourly.ts";
+import { DAY_MS, type DayPoint, dayPoint } from "./series.ts";
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS, type DayPoint };
+
 export const PERIODS = [7, 30, 90] as const;
 
 export interface Period {
@@ -46,44 +49,76 @@ export function periodOf(url: URL, now = Date.now()): Period {
 /** The same length immediately before, for period-over-period change. */
 export const previousOf = (p: Period): Period => ({ fromDay: p.fromDay - p.days, toDay: p.fromDay - 1, days: p.days });
 
-/** One day's figures for a sparkline or a trend chart (counts only: cheap for every workflow at once). */
-export interface DayPoint {
-  day: number;
-  opened: number;
-  resolvedAutonomous: number;
-  resolvedHuman: number;
-  awaitingHuman: number;
-  failed: number;
-  inProgress: number;
-  autonomousRate: number | null;
-  escalationRate: number | null;
-  errorRate: number | null;
-  hoursSaved: number;
+/** Every day of the period, days without cases included (as zeros), so charts keep their time axis. */
+function series(period: Period, byDay: Map<number, Tally>, withPerson: Map<number, number>): DayPoint[] {
+  const out: DayPoint[] = [];
+  for (let d = period.fromDay; d <= period.toDay; d++)
+    out.push(dayPoint(d, byDay.get(d) ?? emptyTally(), withPerson.get(d) ?? 0));
+  return out;
 }
 
-function dayPoint(day: number, t: Tally): DayPoint {
-  const k = kpisOf(t);
+/**
+ * Cases waiting on a person right now (an escalation or a pending approval: the inbox's `awaiting_person` mark),
+ * per workflow and opened day, of the cases opened in the filter's days. The rollups count escalations only
+ * (`awaiting_human`), so "with a person" is read from the case rows (few: the partial index holds only these).
+ */
+export async function waitingOnPerson(
+  db: MetricsDatabase,
+  filter: KpiFilter,
+): Promise<Map<string, Map<number, number>>> {
+  // The divisor is written into the statement: bound, the client sends a number as a float and the division
+  // would not be an integer one.
+  const rows = await db.all<{ workflow_id: string; day: number; n: number }>(
+    sql`SELECT workflow_id, opened_at / ${sql.raw(String(DAY_MS))} AS day, count(*) AS n FROM cases
+        WHERE awaiting_person = 1 AND opened_at >= ${filter.fromDay * DAY_MS} AND opened_at < ${(filter.toDay + 1) * DAY_MS}
+        ${filter.workflowId !== undefined ? sql`AND workflow_id = ${filter.workflowId}` : sql``}
+        ${filter.version !== undefined ? sql`AND workflow_version = ${filter.version}` : sql``}
+        GROUP BY workflow_id, day`,
+  );
+  const out = new Map<string, Map<number, number>>();
+  for (const r of rows) {
+    const perDay = out.get(r.workflow_id) ?? new Map<number, number>();
+    perDay.set(Number(r.day), Number(r.n));
+    out.set(r.workflow_id, perDay);
+  }
+  return out;
+}
+
+/** How long the period's cases that have not ended have been open, at `now`: the other half of time to resolution. */
+export interface OpenAges {
+  open: number;
+  medianMinutes: number | null;
+  oldestMinutes: number | null;
+}
+
+/**
+ * The ages of the cases opened in the filter's days that are neither resolved nor failed (the KPIs' "in progress"):
+ * time to resolution counts only resolved cases, so beside it this says how long the rest have waited so far.
+ * @example const ages = await openCaseAges(db, { fromDay, toDay, workflowId: "refund-dispute" });
+ */
+export async function openCaseAges(db: MetricsDatabase, filter: KpiFilter, now = Date.now()): Promise<OpenAges> {
+  const where = sql`status NOT IN ('resolved', 'failed') AND opened_at >= ${filter.fromDay * DAY_MS} AND opened_at < ${(filter.toDay + 1) * DAY_MS}
+    ${filter.workflowId !== undefined ? sql`AND workflow_id = ${filter.workflowId}` : sql``}
+    ${filter.version !== undefined ? sql`AND workflow_version = ${filter.version}` : sql``}`;
+  const [summary] = await db.all<{ n: number; oldest: number | null }>(
+    sql`SELECT count(*) AS n, min(opened_at) AS oldest FROM cases WHERE ${where}`,
+  );
+  const open = Number(summary?.n ?? 0);
+  if (open === 0) return { open, medianMinutes: null, oldestMinutes: null };
+  // Nearest rank, as the KPIs' percentiles: the ⌈n/2⌉-th youngest age is the ⌈n/2⌉-th latest opening.
+  const [middle] = await db.all<{ at: number }>(
+    sql`SELECT opened_at AS at FROM cases WHERE ${where} ORDER BY opened_at DESC LIMIT 1 OFFSET ${Math.ceil(open / 2) - 1}`,
+  );
+  const minutes = (at: number) => Math.max(0, Math.floor((now - Number(at)) / 60_000));
   return {
-    day,
-    opened: t.opened,
-    resolvedAutonomous: t.resolvedAutonomous,
-    resolvedHuman: t.resolvedHuman,
-    awaitingHuman: t.awaitingHuman,
-    failed: t.failed,
-    inProgress: k.inProgress - t.awaitingHuman,
-    autonomousRate: k.autonomousResolutionRate,
-    escalationRate: k.escalationRate,
-    errorRate: k.errorRate,
-    hoursSaved: k.hoursSaved,
+    open,
+    medianMinutes: middle ? minutes(middle.at) : null,
+    oldestMinutes: summary?.oldest === null || summary?.oldest === undefined ? null : minutes(summary.oldest),
   };
 }
 
-/** Every day of the period, days without cases included (as zeros), so charts keep their time axis. */
-function series(period: Period, byDay: Map<number, Tally>): DayPoint[] {
-  const out: DayPoint[] = [];
-  for (let d = period.fromDay; d <= period.toDay; d++) out.push(dayPoint(d, byDay.get(d) ?? emptyTally()));
-  return out;
-}
+const total = (perDay: Map<number, number> | undefined) =>
+  [...(perDay ?? new Map()).values()].reduce((a, b) => a + b, 0);
 
 /** A card's sparklines: one value per day of the period (null: no cases that day). */
 export interface CardSeries {
@@ -97,6 +132,8 @@ export interface CardSeries {
 export interface WorkflowCard {
   workflowId: string;
   kpis: Kpis;
+  /** Of the period's cases, those waiting on a person now (escalations and pending approvals). */
+  withPerson: number;
   previous: Kpis;
   series: CardSeries;
   versions: number[];
@@ -127,7 +164,7 @@ async function latestModels(db: MetricsDatabase): Promise<Map<string, string>> {
  */
 export async function overview(db: MetricsDatabase, period: Period): Promise<WorkflowCard[]> {
   const prev = previousOf(period);
-  const [current, before, daily, versions, models] = await Promise.all([
+  const [current, before, daily, versions, models, waiting] = await Promise.all([
     // The cards show no exception mix: counts and the time-to-resolution histogram are all they need.
     tallyFromRollups(db, period, ["workflow"], { ttr: true }),
     tallyFromRollups(db, prev, ["workflow"], { ttr: true }),
@@ -136,6 +173,7 @@ export async function overview(db: MetricsDatabase, period: Period): Promise<Wor
       sql`SELECT DISTINCT workflow_id, workflow_version FROM daily_rollups WHERE day BETWEEN ${period.fromDay} AND ${period.toDay} AND opened > 0`,
     ),
     latestModels(db),
+    waitingOnPerson(db, period),
   ]);
   const previous = new Map(before.map((g) => [g.workflowId!, g.tally]));
   const days = new Map<string, Map<number, Tally>>();
@@ -149,8 +187,9 @@ export async function overview(db: MetricsDatabase, period: Period): Promise<Wor
     .map((g) => ({
       workflowId: g.workflowId!,
       kpis: kpisOf(g.tally),
+      withPerson: total(waiting.get(g.workflowId!)),
       previous: kpisOf(previous.get(g.workflowId!) ?? emptyTally()),
-      series: cardSeries(series(period, days.get(g.workflowId!) ?? new Map())),
+      series: cardSeries(series(period, days.get(g.workflowId!) ?? new Map(), new Map())),
       versions: versions
         .filter((v) => v.workflow_id === g.workflowId)
         .map((v) => Number(v.workflow_version))
@@ -166,7 +205,12 @@ export { versionComparisons };
 export interface WorkflowDetail {
   workflowId: string;
   kpis: Kpis;
+  /** Of the period's cases, those waiting on a person now (escalations and pending approvals). */
+  withPerson: number;
+  openAges: OpenAges;
+  /** Per day; per hour (from the case rows, exact) when the period is two days or less. */
   series: DayPoint[];
+  bucket: "day" | "hour";
   byVersion: { version: number; kpis: Kpis }[];
   /** The versions compared with intervals and verdicts (db/kpi/compare.ts), newest candidate last. */
   comparisons: VersionComparison[];
@@ -189,20 +233,28 @@ export async function workflowDetail(
   version: number | undefined,
 ): Promise<WorkflowDetail | null> {
   const filter: KpiFilter = { ...period, workflowId, version };
-  const [[total], daily, byVersion, models] = await Promise.all([
+  const hourly = period.days <= 2;
+  const [[all], daily, byVersion, models, waiting, openAges, hours] = await Promise.all([
     tallyFromRollups(db, filter),
     tallyFromRollups(db, filter, ["day"], {}),
     tallyFromRollups(db, { ...period, workflowId }, ["version"]),
     latestModels(db),
+    waitingOnPerson(db, filter),
+    openCaseAges(db, filter),
+    hourly ? hourlySeries(db, filter) : null,
   ]);
   const known = CATALOGUE.filter((w) => w.id === workflowId);
-  if (!total && byVersion.length === 0 && known.length === 0) return null;
-  const tally = total?.tally ?? emptyTally();
+  if (!all && byVersion.length === 0 && known.length === 0) return null;
+  const tally = all?.tally ?? emptyTally();
+  const withPerson = waiting.get(workflowId) ?? new Map<number, number>();
   const latest = known.at(-1);
   return {
     workflowId,
     kpis: kpisOf(tally),
-    series: series(period, new Map(daily.map((g) => [g.day!, g.tally]))),
+    withPerson: total(withPerson),
+    openAges,
+    series: hours ?? series(period, new Map(daily.map((g) => [g.day!, g.tally])), withPerson),
+    bucket: hours ? "hour" : "day",
     byVersion: byVersion
       .map((g) => ({ version: g.version!, kpis: kpisOf(g.tally) }))
       .sort((a, b) => a.version - b.version),

@@ -19,7 +19,17 @@ export interface VersionReadiness {
   /** Whether the workflow catalogue lists the version as deployed (an old version may still have cases). */
   deployed: boolean;
   readiness: Readiness;
+  /** The cases behind each check's figure, by check name (what the case list shows when the check is clicked). */
+  behind: Record<string, number>;
 }
+
+/** Each threshold check (db/kpi/readiness.ts) and the cases its figure counts. */
+const behindChecks = (tally: Tally): Record<string, number> => ({
+  "cases measured": tally.opened,
+  "autonomous resolution rate": tally.resolvedAutonomous,
+  "escalation rate": tally.escalated,
+  "error rate": tally.errored,
+});
 
 export interface WorkflowReadiness {
   workflowId: string;
@@ -60,7 +70,13 @@ export async function readinessByVersion(
         assessReadiness({ kpis: kpisOf(tally), days: period.days, versionsInPeriod, systems }, thresholds);
       const perVersion = all.map((version) => {
         const tally = measured.get(version) ?? emptyTally();
-        return { version, cases: tally.opened, deployed: deployed.has(version), readiness: assess(tally, 1) };
+        return {
+          version,
+          cases: tally.opened,
+          deployed: deployed.has(version),
+          readiness: assess(tally, 1),
+          behind: behindChecks(tally),
+        };
       });
       // The newest measured version against the one measured before it: the step an expansion decides on.
       const [newest, before] = [...measured.keys()].sort((a, b) => b - a);

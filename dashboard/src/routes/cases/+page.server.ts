@@ -1,5 +1,5 @@
 import { requireRole } from "$lib/server/auth/guard";
-import { filterOptions, listCases, parseFilters } from "$lib/server/case-list";
+import { COUNTED, filterOptions, listCases, parseFilters } from "$lib/server/case-list";
 import { metricsDb } from "$lib/server/db";
 import type { PageServerLoad } from "./$types";
 
@@ -8,5 +8,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const { filters, invalid } = parseFilters(url.searchParams);
   const db = metricsDb();
   const [page, options] = await Promise.all([listCases(db, filters), filterOptions(db)]);
-  return { page, options, filters, invalid, loadedAt: Date.now() };
+  const counted = Object.entries(COUNTED).map(([value, c]) => ({ value, label: c.label }));
+  return { page, options: { ...options, counted }, filters, invalid, loadedAt: Date.now() };
 };
