@@ -7,65 +7,53 @@
 import type { MetricsDatabase } from "../../db/client.ts";
 import { readAutonomyLevels } from "../../db/rollouts/autonomy-store.ts";
 import type { AutonomyLevels } from "../agent/types.ts";
-import { log } from "../observability/index.ts";
+import { cachedRead } from "./cached-read.ts";
 
 /** How stale a level may be on an instance. */
 export const REFRESH_MS = 5_000;
 
 type Levels = ReadonlyMap<string, number>;
 
-interface Cached {
-  at: number;
-  levels: Levels;
-  pending?: Promise<Levels>;
-}
+/** What an instance holds while it has never managed to read the levels. */
+const NEVER_READ: Levels = new Map();
 
-const cache = new WeakMap<MetricsDatabase, Cached>();
+const readers = new WeakMap<MetricsDatabase, () => Promise<Levels>>();
 const key = (workflowId: string, action: string) => `${workflowId}\u0000${action}`;
 
 /** Drops this isolate's cached levels: the next read goes to the database (after this isolate changed one). */
 export function forgetAutonomyLevels(db: MetricsDatabase | null): void {
-  if (db) cache.delete(db);
+  if (db) readers.delete(db);
+}
+
+function levelsReader(db: MetricsDatabase, now: () => number): () => Promise<Levels> {
+  return cachedRead(
+    async (): Promise<Levels> =>
+      new Map((await readAutonomyLevels(db)).map((r) => [key(r.workflowId, r.action), r.level])),
+    { refreshMs: REFRESH_MS, neverRead: NEVER_READ, what: "autonomy: the levels", now },
+  );
 }
 
 /**
  * A reader for agent steps. When the database cannot be read, the last levels read stay in force (a demoted action
- * stays demoted through an outage); an instance that never read any answers null, so every action is on its
- * declared start, and says so in its log.
+ * stays demoted through an outage); an instance that never managed to read any answers the most careful rung (0) for
+ * every action, since the declared start may be above a level the action was demoted from, and says so in its log.
+ * Without a database at all nothing was ever changed: null, each action on its declared start.
  * @example const level = await autonomyLevels(db)("refund-dispute", "refund") // → 2, or null: never changed
  */
-/** What an instance holds while it has never managed to read the levels. */
-const NEVER_READ: Levels = new Map();
-
-export function autonomyLevels(db: MetricsDatabase | null, now: () => number = Date.now): AutonomyLevels {
+export function autonomyLevels(db: MetricsDatabase | null, now?: () => number): AutonomyLevels {
   if (!db) return async () => null;
-  const current = (): Promise<Levels> => {
-    const known = cache.get(db);
-    if (known && (now() - known.at < REFRESH_MS || known.pending))
-      return known.pending ?? Promise.resolve(known.levels);
-    const pending = readAutonomyLevels(db)
-      .then((rows) => {
-        const levels: Levels = new Map(rows.map((r) => [key(r.workflowId, r.action), r.level]));
-        cache.set(db, { at: now(), levels });
-        return levels;
-      })
-      .catch((error: unknown) => {
-        const stale = known?.levels ?? NEVER_READ;
-        // Try again after a short pause, not on every agent step.
-        cache.set(db, { at: now() - REFRESH_MS + 1_000, levels: stale });
-        log.error("autonomy: the levels could not be read; the last ones read stay in force", {
-          error,
-          known: Boolean(known),
-        });
-        return stale;
-      });
-    cache.set(db, { at: known?.at ?? 0, levels: known?.levels ?? new Map(), pending });
-    return pending;
+  const current = () => {
+    // A reader with its own clock (a test's) is kept like the shared one, so forgetting drops it too.
+    let reader = readers.get(db);
+    if (!reader) {
+      reader = levelsReader(db, now ?? Date.now);
+      readers.set(db, reader);
+    }
+    return reader();
   };
   return async (workflowId, action) => {
     const levels = await current();
-    // Never read (the database was down since this instance started): the most careful rung, not the declared start,
-    // which may be above a level the action was demoted from. The turn records it, so the case keeps asking.
+    // The turn records what it read, so a case that began while the levels were unknown keeps asking.
     if (levels === NEVER_READ) return 0;
     return levels.get(key(workflowId, action)) ?? null;
   };

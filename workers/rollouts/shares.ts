@@ -6,51 +6,37 @@
 import type { MetricsDatabase } from "../../db/client.ts";
 import { readPolicies } from "../../db/rollouts/store.ts";
 import type { VersionShare } from "../engine/index.ts";
-import { log } from "../observability/index.ts";
+import { cachedRead } from "./cached-read.ts";
 
 /** How stale a policy may be on an instance. */
 export const REFRESH_MS = 5_000;
 
 type Shares = ReadonlyMap<string, readonly VersionShare[]>;
 
-interface Cached {
-  at: number;
-  shares: Shares;
-  pending?: Promise<Shares>;
-}
-
-const cache = new WeakMap<MetricsDatabase, Cached>();
 const NONE: Shares = new Map();
+const readers = new WeakMap<MetricsDatabase, () => Promise<Shares>>();
 
 /**
- * A reader for the ingest path. When the database cannot be read, the last policies read stay in force (a halted
- * candidate stays halted through an outage); an instance that never read any opens new cases on the newest version,
- * and says so in its log, rather than refuse events it could keep.
+ * A reader for the ingest path (one per database and instance). When the database cannot be read, the last policies
+ * read stay in force (a halted candidate stays halted through an outage); an instance that never read any opens new
+ * cases on the newest version, and says so in its log, rather than refuse events it could keep.
  * @example const shares = await rolloutShares(db)(); shares.get("refund-dispute") // → [{ version: 2, percent: 80 }, …]
  */
-export function rolloutShares(db: MetricsDatabase | null, now: () => number = Date.now): () => Promise<Shares> {
+export function rolloutShares(db: MetricsDatabase | null, now?: () => number): () => Promise<Shares> {
   if (!db) return async () => NONE;
-  return () => {
-    const known = cache.get(db);
-    if (known && (now() - known.at < REFRESH_MS || known.pending))
-      return known.pending ?? Promise.resolve(known.shares);
-    const pending = readPolicies(db)
-      .then((rows) => {
-        const shares: Shares = new Map(rows.map((r) => [r.workflowId, r.policy.shares]));
-        cache.set(db, { at: now(), shares });
-        return shares;
-      })
-      .catch((error: unknown) => {
-        const stale = known?.shares ?? NONE;
-        // Try again on the next request after a short pause, not on every one.
-        cache.set(db, { at: now() - REFRESH_MS + 1_000, shares: stale });
-        log.error("rollouts: the policies could not be read; the last ones read stay in force", {
-          error,
-          known: Boolean(known),
-        });
-        return stale;
-      });
-    cache.set(db, { at: known?.at ?? 0, shares: known?.shares ?? NONE, pending });
-    return pending;
-  };
+  // A reader with its own clock (a test's) is its own; the platforms share one per database.
+  if (now) return sharesReader(db, now);
+  let reader = readers.get(db);
+  if (!reader) {
+    reader = sharesReader(db, Date.now);
+    readers.set(db, reader);
+  }
+  return reader;
+}
+
+function sharesReader(db: MetricsDatabase, now: () => number): () => Promise<Shares> {
+  return cachedRead(
+    async (): Promise<Shares> => new Map((await readPolicies(db)).map((r) => [r.workflowId, r.policy.shares])),
+    { refreshMs: REFRESH_MS, neverRead: NONE, what: "rollouts: the policies", now },
+  );
 }
