@@ -1,8 +1,10 @@
 import { error } from "@sveltejs/kit";
 import { agentSteps, conversation, openerMessage } from "$lib/cases/story";
-import { requireRole } from "$lib/server/auth/guard";
+import { hasRole, requireRole } from "$lib/server/auth/guard";
 import { CaseApiError, getAudit, getCase } from "$lib/server/case-api";
-import type { PageServerLoad } from "./$types";
+import { operationsOffered } from "$lib/server/case-operations";
+import type { Actions, PageServerLoad } from "./$types";
+import { caseOperationActions } from "./operations.server";
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   requireRole(locals, "viewer");
@@ -31,6 +33,12 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       conversation: conversation(view),
       agentSteps: agentSteps(view),
       audit,
+      // The operations an operator may run on the case as it stands (retry, cancel, reassign), none for a viewer.
+      operations: hasRole(locals.user, "operator")
+        ? operationsOffered(view.header.status, view.wait)
+        : { retry: false, cancel: false, reassign: false },
+      // One key per rendering of the case's state: a double submit is one operation, a later state a new one.
+      operationKey: `${view.header.caseId}|${view.header.updatedAt}`,
       loadedAt: Date.now(),
     };
   } catch (cause) {
@@ -42,3 +50,5 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     throw cause;
   }
 };
+
+export const actions: Actions = caseOperationActions;
