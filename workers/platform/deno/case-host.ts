@@ -30,8 +30,12 @@ import { openKvCaseStore } from "./kv-case-store.ts";
 import { KvGroupCommit, KvWriteBuilder } from "./kv-group-commit.ts";
 
 const CACHE_LIMIT = 5_000;
-/** Measured on this 2-core machine (bench/RESULTS.md, load): enough overlap to keep KV busy, a backlog that drains in ~20 s. */
-const DEFAULT_ALARMS = { concurrency: 32, maxBacklog: 2_000 };
+/**
+ * Measured on this 2-core machine (bench/RESULTS.md, newcase): with group commit, many alarms in flight share each KV
+ * commit, so 256 at once run new cases as fast as they are accepted (the backlog drains within a second of a load's
+ * end; at 32 the same load reached the backlog limit and was refused); a backlog that drains in ~20 s.
+ */
+const DEFAULT_ALARMS = { concurrency: 256, maxBacklog: 2_000 };
 
 export interface CaseHostOptions {
   workflows: readonly WorkflowDefinition[];
