@@ -24,20 +24,28 @@ export function openDatabase(config: DatabaseConfig) {
 export type MetricsDatabase = ReturnType<typeof openDatabase>;
 export { schema };
 
-/** One client per database URL and token in this isolate (the libSQL web client holds no connection, only settings). */
-const shared = new Map<string, MetricsDatabase>();
+/**
+ * A client for `config`, or null without a URL. A new one per call, on purpose: a client queues its queries behind a
+ * concurrency limiter, and in workerd a request waiting on a slot another request's query holds may never be woken
+ * (the runtime cancels it as hung). Creating one costs no I/O (the web client holds only its settings).
+ * @example const db = databaseFrom({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN });
+ */
+export function databaseFrom(config: { url?: string; authToken?: string }): MetricsDatabase | null {
+  return config.url ? openDatabase({ url: config.url, authToken: config.authToken }) : null;
+}
+
+/** Where a reader that outlives a request opens its database: a fresh client per read (see `databaseFrom`). */
+export interface DatabaseSource {
+  /** Names the database (its URL and token): readers keep one cache per source. */
+  key: string;
+  open(): MetricsDatabase;
+}
 
 /**
- * The isolate's client for `config`, opened on first use; null without a URL.
- * @example const db = sharedDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN });
+ * @example const source = databaseSource({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN });
  */
-export function sharedDatabase(config: { url?: string; authToken?: string }): MetricsDatabase | null {
-  if (!config.url) return null;
-  const key = `${config.url}\u0000${config.authToken ?? ""}`;
-  let db = shared.get(key);
-  if (!db) {
-    db = openDatabase({ url: config.url, authToken: config.authToken });
-    shared.set(key, db);
-  }
-  return db;
+export function databaseSource(config: { url?: string; authToken?: string }): DatabaseSource | null {
+  const { url, authToken } = config;
+  if (!url) return null;
+  return { key: `${url}\u0000${authToken ?? ""}`, open: () => openDatabase({ url, authToken }) };
 }

@@ -36,5 +36,5 @@ export async function reviewTouchedActions(
       });
     }
   }
-  if (changed) forgetAutonomyLevels(db);
+  if (changed) forgetAutonomyLevels();
 }

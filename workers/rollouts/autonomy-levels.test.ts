@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../db/client.ts";
+import { databaseSource, openDatabase } from "../../db/client.ts";
 import { startLibsqlServer } from "../../db/local-server/server.ts";
 import { applyMigrations } from "../../db/migrate.ts";
 import { changeAutonomy, readAutonomy } from "../../db/rollouts/autonomy-store.ts";
@@ -35,7 +35,7 @@ describe("autonomy levels for agent steps", () => {
         now,
       });
     let now = 1_000_000;
-    const level = autonomyLevels(db, () => now);
+    const level = autonomyLevels(databaseSource({ url: server.url }), () => now);
     expect(await level("refund-dispute", "refund")).toBeNull();
 
     await move("promoted", 2, 1);
@@ -46,14 +46,16 @@ describe("autonomy levels for agent steps", () => {
     expect(await level("refund-dispute", "credit")).toBeNull();
 
     await move("demoted", 1, 2);
-    forgetAutonomyLevels(db);
+    forgetAutonomyLevels();
     expect(await level("refund-dispute", "refund")).toBe(1);
 
     await server.close();
     now += REFRESH_MS + 1;
     expect(await level("refund-dispute", "refund")).toBe(1);
     // An instance that never managed to read any: every action on its most careful rung (it may have been demoted).
-    expect(await autonomyLevels(openDatabase({ url: server.url }), () => now)("refund-dispute", "refund")).toBe(0);
+    // (another token names another source, so this reader holds nothing yet)
+    const fresh = autonomyLevels(databaseSource({ url: server.url, authToken: "another" }), () => now);
+    expect(await fresh("refund-dispute", "refund")).toBe(0);
     // No database configured at all: nothing was ever changed, so each action is on its declared start.
     expect(await autonomyLevels(null)("refund-dispute", "refund")).toBeNull();
   });

@@ -4,7 +4,7 @@
  * once on the instance that made it), so an agent's turn costs a map lookup. The agent step records the level it
  * read in its transcript; a replay never reads it again.
  */
-import type { MetricsDatabase } from "../../db/client.ts";
+import type { DatabaseSource } from "../../db/client.ts";
 import { readAutonomyLevels } from "../../db/rollouts/autonomy-store.ts";
 import type { AutonomyLevels } from "../agent/types.ts";
 import { cachedRead } from "./cached-read.ts";
@@ -17,18 +17,18 @@ type Levels = ReadonlyMap<string, number>;
 /** What an instance holds while it has never managed to read the levels. */
 const NEVER_READ: Levels = new Map();
 
-const readers = new WeakMap<MetricsDatabase, () => Promise<Levels>>();
+const readers = new Map<string, () => Promise<Levels>>();
 const key = (workflowId: string, action: string) => `${workflowId}\u0000${action}`;
 
 /** Drops this isolate's cached levels: the next read goes to the database (after this isolate changed one). */
-export function forgetAutonomyLevels(db: MetricsDatabase | null): void {
-  if (db) readers.delete(db);
+export function forgetAutonomyLevels(): void {
+  readers.clear();
 }
 
-function levelsReader(db: MetricsDatabase, now: () => number): () => Promise<Levels> {
+function levelsReader(source: DatabaseSource, now: () => number): () => Promise<Levels> {
   return cachedRead(
     async (): Promise<Levels> =>
-      new Map((await readAutonomyLevels(db)).map((r) => [key(r.workflowId, r.action), r.level])),
+      new Map((await readAutonomyLevels(source.open())).map((r) => [key(r.workflowId, r.action), r.level])),
     { refreshMs: REFRESH_MS, neverRead: NEVER_READ, what: "autonomy: the levels", now },
   );
 }
@@ -38,16 +38,16 @@ function levelsReader(db: MetricsDatabase, now: () => number): () => Promise<Lev
  * stays demoted through an outage); an instance that never managed to read any answers the most careful rung (0) for
  * every action, since the declared start may be above a level the action was demoted from, and says so in its log.
  * Without a database at all nothing was ever changed: null, each action on its declared start.
- * @example const level = await autonomyLevels(db)("refund-dispute", "refund") // → 2, or null: never changed
+ * @example const level = await autonomyLevels(databaseSource(config))("refund-dispute", "refund") // → 2, or null: never changed
  */
-export function autonomyLevels(db: MetricsDatabase | null, now?: () => number): AutonomyLevels {
-  if (!db) return async () => null;
+export function autonomyLevels(source: DatabaseSource | null, now?: () => number): AutonomyLevels {
+  if (!source) return async () => null;
   const current = () => {
     // A reader with its own clock (a test's) is kept like the shared one, so forgetting drops it too.
-    let reader = readers.get(db);
+    let reader = readers.get(source.key);
     if (!reader) {
-      reader = levelsReader(db, now ?? Date.now);
-      readers.set(db, reader);
+      reader = levelsReader(source, now ?? Date.now);
+      readers.set(source.key, reader);
     }
     return reader();
   };

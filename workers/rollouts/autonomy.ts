@@ -66,6 +66,6 @@ export async function evaluateAutonomy(
       }
     }
   }
-  if (reviews.some((r) => r.applied)) forgetAutonomyLevels(db);
+  if (reviews.some((r) => r.applied)) forgetAutonomyLevels();
   return reviews;
 }

@@ -5,7 +5,7 @@
  * propose the step to an admin. Each action is a revision-checked policy change with its figures in the chained log,
  * so two instances checking at once make one change; then the people the policy names are told why.
  */
-import type { MetricsDatabase } from "../../db/client.ts";
+import type { DatabaseSource, MetricsDatabase } from "../../db/client.ts";
 import { type GuardReading, type GuardReport, readGuardReport } from "../../db/rollouts/guards.ts";
 import { candidateShare, withCandidateShare } from "../../db/rollouts/policy.ts";
 import { changePolicy, RolloutError, readPolicies, type StoredPolicy } from "../../db/rollouts/store.ts";
@@ -160,10 +160,10 @@ const STUCK_MS = 30_000;
  * Runs the check soon after new measurements, at most once per `gapMs` per instance and never twice at a time, so a
  * canary is halted seconds after the evidence lands rather than at the next minute. Answers the run it started (for a
  * platform's `waitUntil`), or null when one ran too recently.
- * @example const soon = checkSoon(db, config); ctx.waitUntil(soon() ?? Promise.resolve()); // after a metric batch was written
+ * @example const soon = checkSoon(databaseSource(config), config); ctx.waitUntil(soon() ?? Promise.resolve()); // after a metric batch was written
  */
 export function checkSoon(
-  db: MetricsDatabase,
+  source: DatabaseSource,
   config: Readonly<Record<string, unknown>>,
   options: { runtime?: string; gapMs?: number } = {},
 ): () => Promise<unknown> | null {
@@ -174,7 +174,7 @@ export function checkSoon(
   const run = () => {
     last = Date.now();
     running = true;
-    return checkRollouts(db, { config, runtime: options.runtime })
+    return checkRollouts(source.open(), { config, runtime: options.runtime })
       .catch((error: unknown) => log.error("rollouts: guard check failed; the next one tries again", { error }))
       .finally(() => {
         running = false;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../db/client.ts";
+import { databaseSource, openDatabase } from "../../db/client.ts";
 import { startLibsqlServer } from "../../db/local-server/server.ts";
 import { applyMigrations } from "../../db/migrate.ts";
 import { changePolicy } from "../../db/rollouts/store.ts";
@@ -43,7 +43,7 @@ describe("rollout shares on the ingest path", () => {
       });
     await set(0, 10);
     let now = 1_000_000;
-    const shares = rolloutShares(db, () => now);
+    const shares = rolloutShares(databaseSource({ url: server.url }), () => now);
     const v3 = async () => (await shares()).get("refund-dispute")?.find((s) => s.version === 3)?.percent;
     expect(await v3()).toBe(10);
 
@@ -57,6 +57,6 @@ describe("rollout shares on the ingest path", () => {
     now += REFRESH_MS + 1;
     expect(await v3()).toBe(50);
     // An instance that never read any opens new cases on the newest version (no shares) rather than refuse events.
-    expect((await rolloutShares(openDatabase({ url: server.url }), () => now)()).size).toBe(0);
+    expect((await rolloutShares(databaseSource({ url: server.url }), () => now)()).size).toBe(0);
   });
 });

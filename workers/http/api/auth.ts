@@ -7,7 +7,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import { type ApiCaller, checkApiKey, looksLikeApiKey } from "../../../db/api-keys.ts";
-import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
+import { databaseFrom, type MetricsDatabase } from "../../../db/client.ts";
 import type { Config } from "../../config.ts";
 import { ApiError } from "../../errors.ts";
 import { activeSecrets } from "../../webhooks/hmac.ts";
@@ -38,7 +38,7 @@ const DASHBOARD_CALLER: ApiCaller = {
 };
 
 function keyDatabase(config: Config): MetricsDatabase | null {
-  return sharedDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN });
+  return databaseFrom({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN });
 }
 
 const REFUSALS = {

@@ -7,7 +7,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
+import { databaseFrom, type MetricsDatabase } from "../../../db/client.ts";
 import { wilsonInterval } from "../../../db/kpi/compare.ts";
 import { agreementOf, EMPTY_TALLY, type LevelTally } from "../../../db/rollouts/autonomy.ts";
 import {
@@ -39,7 +39,7 @@ const WorkflowPath = z.object({ workflow: z.string().describe("a workflow id, e.
 const ActionPath = WorkflowPath.extend({ action: z.string().describe("a declared action, e.g. refund") });
 
 function database(c: Context<AppEnv>): MetricsDatabase {
-  const db = sharedDatabase({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN });
+  const db = databaseFrom({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN });
   if (!db)
     throw new ApiError(
       503,
@@ -226,7 +226,7 @@ serve(autonomy, changeRoute, async (c) => {
     if (error instanceof AutonomyError) throw new ApiError(409, error.code, error.message);
     throw error;
   }
-  forgetAutonomyLevels(db);
+  forgetAutonomyLevels();
   return c.json(await viewOf(db, workflow, declarationsOf(c, workflow)));
 });
 
@@ -296,6 +296,6 @@ serve(autonomy, reversalRoute, async (c) => {
     // Someone changed the level meanwhile: the outcome is recorded, and the writer's next judgment sees it.
     if (!(error instanceof AutonomyError)) throw error;
   }
-  forgetAutonomyLevels(db);
+  forgetAutonomyLevels();
   return c.json(await viewOf(db, workflow, declarationsOf(c, workflow)));
 });

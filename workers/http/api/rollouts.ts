@@ -6,7 +6,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
+import { databaseFrom, type MetricsDatabase } from "../../../db/client.ts";
 import { dayOf } from "../../../db/facts.ts";
 import { tallyFromRollups, versionComparisons } from "../../../db/kpi/index.ts";
 import { readGuardReport } from "../../../db/rollouts/guards.ts";
@@ -32,7 +32,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 const WorkflowPath = z.object({ workflow: z.string().describe("a workflow id, e.g. refund-dispute") });
 
 function database(c: Context<AppEnv>): MetricsDatabase {
-  const db = sharedDatabase({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN });
+  const db = databaseFrom({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN });
   if (!db)
     throw new ApiError(
       503,

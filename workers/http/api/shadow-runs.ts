@@ -5,7 +5,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
+import { databaseFrom, databaseSource, type MetricsDatabase } from "../../../db/client.ts";
 import { listShadowReports, readShadowReport } from "../../../db/rollouts/shadow-reports.ts";
 import { modelResolver } from "../../agent/models.ts";
 import { ShadowReport, ShadowReportList, ShadowReportSummary, ShadowRunBody } from "../../case-api.ts";
@@ -23,7 +23,7 @@ const WorkflowPath = z.object({ workflow: z.string().describe("a workflow id, e.
 const ReportPath = WorkflowPath.extend({ id: z.string().describe("a shadow-run report's id") });
 
 function database(c: Context<AppEnv>): MetricsDatabase {
-  const db = sharedDatabase({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN });
+  const db = databaseFrom({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN });
   if (!db)
     throw new ApiError(
       503,
@@ -109,7 +109,7 @@ serve(shadowRuns, startShadowRun, async (c) => {
         workflows: c.var.platform.workflows,
         config,
         models: modelResolver(config),
-        autonomy: autonomyLevels(db),
+        autonomy: autonomyLevels(databaseSource({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN })),
       },
     );
     const { productionVersions: _v, kpis: _k, results: _r, ...summary } = report;

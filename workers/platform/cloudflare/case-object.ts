@@ -3,7 +3,7 @@
  * this class gives it the object's SQLite storage and alarm, and exposes it over RPC.
  */
 import { DurableObject } from "cloudflare:workers";
-import { sharedDatabase } from "../../../db/client.ts";
+import { databaseSource } from "../../../db/client.ts";
 import { modelResolver } from "../../agent/models.ts";
 import type { ModelResolver } from "../../agent/types.ts";
 import {
@@ -58,7 +58,7 @@ export class CaseObject extends DurableObject<Env> {
         now: () => this.now(),
         models: this.models(),
         autonomy: autonomyLevels(
-          sharedDatabase({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN }),
+          databaseSource({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN }),
         ),
         config: this.env as unknown as Record<string, unknown>,
         aliases: {

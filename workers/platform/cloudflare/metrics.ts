@@ -4,7 +4,7 @@
  * the manifest of audit chain heads.
  * Without a queue binding (some tests) case objects write to the database directly.
  */
-import { type MetricsDatabase, sharedDatabase } from "../../../db/client.ts";
+import { databaseFrom, databaseSource, type MetricsDatabase } from "../../../db/client.ts";
 import { checkAlerts } from "../../alerts/check.ts";
 import { lastFullDay, writeDailyManifest } from "../../metrics/audit-manifest.ts";
 import {
@@ -25,9 +25,9 @@ import type { Env } from "./env.ts";
 /** The metrics queue's dead-letter queue (wrangler.toml `dead_letter_queue`). */
 export const METRICS_DLQ = "crossflow-metrics-dlq";
 
-/** The isolate's one client for the metrics database (db/client.ts `sharedDatabase`). */
+/** A client for the metrics database, new per use (db/client.ts `databaseFrom` says why). */
 const database = (env: Env): MetricsDatabase | null =>
-  sharedDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN });
+  databaseFrom({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN });
 
 /**
  * The queue in production. `METRICS_DELIVERY = "direct"` (set by the local stack for `wrangler dev`) writes to the
@@ -41,7 +41,7 @@ export function metricsDelivery(env: Env): MetricsDelivery | null {
   const db = database(env);
   if (!db) return null;
   const written = databaseDelivery(db);
-  const soon = rolloutCheckSoon(db, env);
+  const soon = rolloutCheckSoon(env);
   return {
     deliver: async (batch) => {
       await written.deliver(batch);
@@ -52,14 +52,16 @@ export function metricsDelivery(env: Env): MetricsDelivery | null {
   };
 }
 
-const checks = new WeakMap<MetricsDatabase, () => Promise<unknown> | null>();
+const checks = new Map<string, () => Promise<unknown> | null>();
 
 /** The isolate's throttled guard check for a database (workers/rollouts/check.ts `checkSoon`). */
-function rolloutCheckSoon(db: MetricsDatabase, env: Env): () => Promise<unknown> | null {
-  let soon = checks.get(db);
+function rolloutCheckSoon(env: Env): () => Promise<unknown> | null {
+  const source = databaseSource({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN });
+  if (!source) return () => null;
+  let soon = checks.get(source.key);
   if (!soon) {
-    soon = checkSoon(db, env as unknown as Record<string, unknown>, { runtime: "cloudflare" });
-    checks.set(db, soon);
+    soon = checkSoon(source, env as unknown as Record<string, unknown>, { runtime: "cloudflare" });
+    checks.set(source.key, soon);
   }
   return soon;
 }
@@ -91,7 +93,7 @@ export async function handleMetricsQueue(
   const db = database(env);
   await consumeMetrics(batch.messages, { db, deadLetters: deadLetterStore(env) });
   // The batch is in: a canary's guards may have new evidence.
-  if (db) await rolloutCheckSoon(db, env)();
+  if (db) await rolloutCheckSoon(env)();
 }
 
 export async function pruneMetrics(env: Env, now = Date.now()): Promise<void> {

@@ -4,7 +4,7 @@
  * here, once.)
  */
 
-import { sharedDatabase } from "../../../db/client.ts";
+import { databaseSource } from "../../../db/client.ts";
 import type { CaseJournal, CaseView, DecisionResult, OperationResult } from "../../case/runtime.ts";
 import type { CaseHeader } from "../../case/storage.ts";
 import { type AuditEntry, aliasRecordId, type ChainVerdict } from "../../engine/index.ts";
@@ -42,7 +42,7 @@ export function cloudflarePlatform(env: Env): Platform {
       cases: caseDirectory(env),
       deadLetters: deadLetterStore(env),
       metrics: () => metricsDelivery(env),
-      rollouts: rolloutShares(sharedDatabase({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN })),
+      rollouts: rolloutShares(databaseSource({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN })),
       rateLimit: limiter ? async (key) => (await limiter.limit({ key })).success : undefined,
     };
     platforms.set(env, platform);

@@ -10,7 +10,7 @@
  * audit chain heads, and so does each start, for a server that was down at that hour (README, "Audit trails").
  */
 import { parse as parseToml } from "smol-toml";
-import { type MetricsDatabase, openDatabase } from "../../../db/client.ts";
+import { databaseSource, type MetricsDatabase, openDatabase } from "../../../db/client.ts";
 import { modelResolver } from "../../agent/models.ts";
 import { checkAlerts } from "../../alerts/check.ts";
 import type { Config } from "../../config.ts";
@@ -95,7 +95,8 @@ export async function startDenoServer(
     ? openDatabase({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN })
     : null;
   // After each write, a canary's guards may have new evidence: they are checked soon (throttled) and every minute.
-  const guardsSoon = db ? checkSoon(db, config, { runtime: "deno" }) : null;
+  const source = databaseSource({ url: config.TURSO_DATABASE_URL, authToken: config.TURSO_AUTH_TOKEN });
+  const guardsSoon = source ? checkSoon(source, config, { runtime: "deno" }) : null;
   const delivery = db
     ? batchingDelivery(async (batches) => {
         await writeMetricBatches(db, batches);
@@ -120,7 +121,7 @@ export async function startDenoServer(
   const cases = new DenoCaseHost(kv, {
     workflows,
     models: modelResolver(config),
-    autonomy: autonomyLevels(db),
+    autonomy: autonomyLevels(source),
     config,
     metrics,
   });
@@ -131,7 +132,7 @@ export async function startDenoServer(
     cases,
     deadLetters: kvDeadLetters(kv),
     metrics,
-    rollouts: rolloutShares(db),
+    rollouts: rolloutShares(source),
     rateLimit: kvRateLimiter(kv, limit, period * 1000),
     admission: () => cases.admission(),
     maxBodyBytes: MAX_BODY_BYTES,
