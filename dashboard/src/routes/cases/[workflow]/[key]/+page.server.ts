@@ -1,10 +1,37 @@
 import { error } from "@sveltejs/kit";
 import { agentSteps, conversation, openerMessage } from "$lib/cases/story";
 import { hasRole, requireRole } from "$lib/server/auth/guard";
-import { CaseApiError, getAudit, getCase } from "$lib/server/case-api";
+import { CaseApiError, getAudit, getCase, type HumanTask } from "$lib/server/case-api";
 import { operationsOffered } from "$lib/server/case-operations";
+import { decideAction } from "$lib/server/decide";
+import { decisionKey, type InboxItem } from "$lib/server/inbox";
 import type { Actions, PageServerLoad } from "./$types";
 import { caseOperationActions } from "./operations.server";
+
+/** The waiting task as the inbox's decision form takes it, for an operator; null otherwise. */
+function decisionItemOf(
+  view: NonNullable<Awaited<ReturnType<typeof getCase>>>,
+  user: App.Locals["user"],
+): (InboxItem & { decisionKey: string }) | null {
+  const wait = view.wait;
+  if (!user || !hasRole(user, "operator") || wait?.kind !== "human") return null;
+  const h = view.header;
+  return {
+    caseId: h.caseId,
+    workflowId: h.workflowId,
+    workflowVersion: h.workflowVersion,
+    caseKey: h.caseKey,
+    status: h.status,
+    openedAt: h.openedAt,
+    stepId: wait.stepId,
+    waitingSince: wait.startedAt,
+    // The API contract types the task from zod; the form reads the engine's type of the same object.
+    task: wait.human as HumanTask,
+    decidedBy: view.decisions.filter((d) => d.stepId === wait.stepId).map((d) => d.actor.id),
+    claim: null,
+    decisionKey: decisionKey(user.id, h.caseId, wait.stepId, wait.startedAt),
+  };
+}
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   requireRole(locals, "viewer");
@@ -33,6 +60,8 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       conversation: conversation(view),
       agentSteps: agentSteps(view),
       audit,
+      // The task the case waits on, decided here as in the inbox (the same key: one decision from either place).
+      decisionItem: decisionItemOf(view, locals.user),
       // The operations an operator may run on the case as it stands (retry, cancel, reassign), none for a viewer.
       operations: hasRole(locals.user, "operator")
         ? operationsOffered(view.header.status, view.wait)
@@ -51,4 +80,4 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   }
 };
 
-export const actions: Actions = caseOperationActions;
+export const actions: Actions = { ...caseOperationActions, decide: decideAction };
