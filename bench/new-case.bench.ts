@@ -204,6 +204,17 @@ ${notes.map((n) => `- ${n}`).join("\n")}
 - A new case on either runtime: signature check, routing, the case's first transaction (event, header, two audit
   entries, the opening metric) and its timer, answered 202 once durable; its two-step workflow and the metrics flush
   run after, off the request path, while the load goes on.
+
+Before group commit (each case transaction and timer its own KV commit; this tree's parent 6d76f77 with this bench,
+\`BENCH_ONLY=deno\`, 2026-12-01T21:19Z): the bare probe 1,745 req/s; into an existing case 369 req/s
+(0.21 × the probe, p99 625 ms); every event a new case 135 req/s (0.08 ×, p99 847 ms). With group commit, runs
+minutes apart: into an existing case 1,378–2,616 req/s (1.5–5.2 × the probe of the same run, p99 79–190 ms); new
+cases 252–410 accepted/s. Where a Deno new case's time goes (a CPU profile of \`deno run --cpu-prof\` under 10 s of
+new cases at 50 connections, 2026-12-01): the process was idle 73 % of the time, waiting on KV commits (one in
+flight; a group holds at most 100 checks, one per case write) — the KV file's commit, not the JavaScript, is the
+limit; of all samples, HMAC verification 3.4 %, case transactions 5.3 % (audit hashing 1.6 %), group commit
+sizing 1.2 %. The machine was shared with other test runs throughout: trivial routes varied 15k–43k req/s on Deno
+and 557–623 req/s on \`wrangler dev\` between runs.
 `;
   writeSection("newcase", report);
   console.log(report);
