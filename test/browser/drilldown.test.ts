@@ -4,6 +4,7 @@
  * the case list, and the list counts exactly the figure (the cases opened in the period, counted as db/kpi counts
  * them). "With a person now" counts escalations and pending approvals, and equals the inbox's count.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import type { Page } from "playwright-core";
@@ -159,4 +160,37 @@ describe("drill-down from every figure", () => {
       "escalation rate",
     ]);
   }, 240_000);
+
+  it("downloads the filtered case list as CSV, the same cases the list counts", async () => {
+    const period = { fromDay: today() - 29, toDay: today() };
+    const iso = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+    await page.goto(`${env.url()}/cases?counted=resolved&from=${iso(period.fromDay)}&to=${iso(period.toDay)}`, {
+      waitUntil: "networkidle",
+    });
+    const total = Number(await page.getByTestId("case-count").getAttribute("data-total"));
+    expect(total).toBeGreaterThan(0);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+    const csv = readFileSync((await download.path())!, "utf8");
+    const lines = csv.trimEnd().split("\r\n");
+    expect(lines[0]).toBe(
+      "case_id,case_key,workflow,version,status,exception,outcome,opened_at,updated_at,closed_at,human_decisions",
+    );
+    expect(lines.slice(1).map((l) => l.split(",")[4])).toEqual(Array(total).fill("resolved"));
+  }, 60_000);
+
+  it("shows a range picked with the date inputs, per hour when it is two days or less", async () => {
+    await page.goto(`${env.url()}/workflows/refund-dispute?days=30`, { waitUntil: "networkidle" });
+    const day = new Date().toISOString().slice(0, 10);
+    const range = page.getByTestId("date-range");
+    await range.locator("input[name=from]").fill(day);
+    await range.locator("input[name=to]").fill(day);
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.get("from") === day && url.searchParams.get("to") === day),
+      range.getByRole("button", { name: "Show" }).click(),
+    ]);
+    const [g] = await tallyFromRollups(db(), { fromDay: today(), toDay: today(), workflowId: "refund-dispute" });
+    await expect.poll(() => page.getByTestId("kpi-cases").textContent()).toBe(String(g!.tally.opened));
+    expect(await page.locator("h2", { hasText: "Outcomes per hour" }).count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, "drilldown-one-day.png"), fullPage: true });
+  }, 60_000);
 });

@@ -211,6 +211,8 @@ export interface WorkflowDetail {
   /** Per day; per hour (from the case rows, exact) when the period is two days or less. */
   series: DayPoint[];
   bucket: "day" | "hour";
+  /** The series' first day: the period's, or the first day with cases when every case opened in its last two days. */
+  seriesFromDay: number;
   byVersion: { version: number; kpis: Kpis }[];
   /** The versions compared with intervals and verdicts (db/kpi/compare.ts), newest candidate last. */
   comparisons: VersionComparison[];
@@ -233,16 +235,22 @@ export async function workflowDetail(
   version: number | undefined,
 ): Promise<WorkflowDetail | null> {
   const filter: KpiFilter = { ...period, workflowId, version };
-  const hourly = period.days <= 2;
-  const [[all], daily, byVersion, models, waiting, openAges, hours] = await Promise.all([
+  const [[all], daily, byVersion, models, waiting, openAges] = await Promise.all([
     tallyFromRollups(db, filter),
     tallyFromRollups(db, filter, ["day"], {}),
     tallyFromRollups(db, { ...period, workflowId }, ["version"]),
     latestModels(db),
     waitingOnPerson(db, filter),
     openCaseAges(db, filter),
-    hourly ? hourlySeries(db, filter) : null,
   ]);
+  // Two days or less of cases would draw as a spike at the edge of a flat month: those days are drawn per hour instead
+  // (the period's figures stay the period's).
+  const firstDay = Math.min(...daily.filter((g) => g.tally.opened > 0).map((g) => g.day!));
+  const seriesFromDay = period.days <= 2 ? period.fromDay : Math.max(period.fromDay, period.toDay - 1);
+  const hours =
+    period.days <= 2 || firstDay >= period.toDay - 1
+      ? await hourlySeries(db, { ...filter, fromDay: seriesFromDay })
+      : null;
   const known = CATALOGUE.filter((w) => w.id === workflowId);
   if (!all && byVersion.length === 0 && known.length === 0) return null;
   const tally = all?.tally ?? emptyTally();
@@ -255,6 +263,7 @@ export async function workflowDetail(
     openAges,
     series: hours ?? series(period, new Map(daily.map((g) => [g.day!, g.tally])), withPerson),
     bucket: hours ? "hour" : "day",
+    seriesFromDay: hours ? seriesFromDay : period.fromDay,
     byVersion: byVersion
       .map((g) => ({ version: g.version!, kpis: kpisOf(g.tally) }))
       .sort((a, b) => a.version - b.version),
