@@ -230,6 +230,40 @@ describe("escalation inbox", () => {
   });
 });
 
+describe("inbox filters", () => {
+  it("filters by workflow, kind and queue and finds a case by its key, counting what matches (in the URL)", async () => {
+    const { email, caseId } = await fraudCase();
+    const page = await signedIn(OPERATOR);
+    const summaryOf = async (query: string) => {
+      await page.goto(`${url}/inbox?${query}`, { waitUntil: "networkidle" });
+      return (await page.getByTestId("inbox-summary").textContent()) ?? "";
+    };
+    // Its key alone: exactly this task.
+    expect(await summaryOf(`q=${encodeURIComponent(email)}`)).toMatch(/^\s*1 open task matching/);
+    expect(await item(page, caseId).count()).toBe(1);
+    expect(
+      await summaryOf(`q=${encodeURIComponent(email)}&kind=escalation&workflow=refund-dispute&queue=refunds`),
+    ).toMatch(/^\s*1 open task matching/);
+    expect(await item(page, caseId).count()).toBe(1);
+    // Another kind, workflow or queue: not shown.
+    for (const other of ["kind=approval", "workflow=customer-onboarding", "queue=refund-leads"]) {
+      await summaryOf(`q=${encodeURIComponent(email)}&${other}`);
+      expect(await item(page, caseId).count()).toBe(0);
+    }
+    // The form writes the same URL.
+    await page.goto(`${url}/inbox`, { waitUntil: "networkidle" });
+    const filters = page.getByTestId("inbox-filters");
+    await filters.locator('input[name="q"]').fill(email);
+    await filters.locator('select[name="kind"]').selectOption("escalation");
+    await filters.getByRole("button", { name: "Filter" }).click();
+    // SvelteKit navigates in the page (no load event): wait for the address.
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toContain("kind=escalation");
+    await page.waitForLoadState("networkidle");
+    expect(new URL(page.url()).searchParams.get("q")).toBe(email);
+    expect(await item(page, caseId).count()).toBe(1);
+  });
+});
+
 describe("approvals in the inbox", () => {
   it("an approval offers approve and reject; the same form sent twice is one decision, and the case moves on", async () => {
     const email = `big-${crypto.randomUUID().slice(0, 8)}@example.com`;

@@ -10,8 +10,8 @@ import { cases, escalationClaims, users } from "$db/schema.ts";
 import { seqOf } from "../cases/format.ts";
 import { CaseApiError, getCase, type HumanTask } from "./case-api.ts";
 
-/** Cases read through the API per inbox load: each is one request to its object. */
-export const INBOX_CANDIDATES = 150;
+/** Tasks per inbox page: each shown task is one request to its case's object. */
+export const INBOX_CANDIDATES = 50;
 /** Requests to the worker at a time while loading the inbox. */
 const CONCURRENCY = 8;
 
@@ -39,12 +39,16 @@ export interface InboxItem {
 
 export interface Inbox {
   items: InboxItem[];
-  /** Cases the database marks as parked on a person (escalated, or waiting for an approval). */
+  /** Cases the database marks as parked on a person (escalated, or waiting for an approval) that match the filters. */
   candidates: number;
-  /** Those the inbox read (the oldest first: they are the nearest their deadlines). */
+  /** Those the inbox read for this page (the oldest first: they are the nearest their deadlines). */
   read: number;
   /** Cases that could not be read, with why. */
   problems: string[];
+  /** Which page of `pageSize` this is (from 0). */
+  page: number;
+  pageSize: number;
+  facets: InboxFacet[];
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -83,21 +87,54 @@ async function claimsOf(db: MetricsDatabase, caseIds: string[]): Promise<Map<str
   );
 }
 
+/** Which tasks the inbox shows: a workflow, a kind, a case key containing `q`, a queue, and the page (from 0). */
+export interface InboxQuery {
+  workflow?: string;
+  kind?: "approval" | "escalation";
+  q?: string;
+  queue?: string;
+  page?: number;
+}
+
+/** How many open tasks each workflow has, by kind: the filters' choices and counts (from the same table). */
+export interface InboxFacet {
+  workflowId: string;
+  kind: "approval" | "escalation";
+  n: number;
+}
+
+/** `LIKE` text with its wildcards escaped, so a search for `a_b` finds `a_b` only. */
+const likeText = (q: string) => `%${q.replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_")}%`;
+
 /**
- * The open human tasks, the nearest SLA deadline first (tasks without one last, oldest first).
- * @example const { items } = await loadInbox(metricsDb());
+ * One page of the open human tasks, read in one query from the case rows (`cases.awaiting_person`; the kind is the
+ * row's status: an escalation parks a case `escalated`, an approval `waiting`), filtered by workflow, kind and case
+ * key; only the page's tasks (their packets, queue, SLA) are read through the case API, the nearest SLA deadline
+ * first within the page. A queue filter applies to the page's tasks, since the queue lives in the case, not the row.
+ * @example const { items } = await loadInbox(metricsDb(), { workflow: "refund-dispute", kind: "approval" });
  */
-export async function loadInbox(db: MetricsDatabase, cap = INBOX_CANDIDATES): Promise<Inbox> {
-  const parked = eq(cases.awaitingPerson, true);
-  const [candidates, counted] = await Promise.all([
+export async function loadInbox(db: MetricsDatabase, query: InboxQuery = {}, pageSize = INBOX_CANDIDATES): Promise<Inbox> {
+  const conditions = [eq(cases.awaitingPerson, true)];
+  if (query.workflow) conditions.push(eq(cases.workflowId, query.workflow));
+  if (query.kind) conditions.push(eq(cases.status, query.kind === "escalation" ? "escalated" : "waiting"));
+  if (query.q) conditions.push(sql`${cases.caseKey} LIKE ${likeText(query.q)} ESCAPE '\\'`);
+  const where = and(...conditions);
+  const page = Math.max(0, query.page ?? 0);
+  const [candidates, counted, facets] = await Promise.all([
     db
       .select({ caseId: cases.caseId, caseKey: cases.caseKey, workflowId: cases.workflowId, status: cases.status })
       .from(cases)
-      .where(parked)
+      .where(where)
       // The longest-waiting first, whose deadlines come first (cases_awaiting_person_idx).
       .orderBy(asc(cases.updatedAt))
-      .limit(cap),
-    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${cases} WHERE ${parked}`),
+      .limit(pageSize)
+      .offset(page * pageSize),
+    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${cases} WHERE ${where}`),
+    db
+      .select({ workflowId: cases.workflowId, status: cases.status, n: sql<number>`count(*)` })
+      .from(cases)
+      .where(eq(cases.awaitingPerson, true))
+      .groupBy(cases.workflowId, cases.status),
   ]);
   const problems: string[] = [];
   const views = await mapLimited(candidates, CONCURRENCY, async (c) => {
@@ -133,6 +170,7 @@ export async function loadInbox(db: MetricsDatabase, cap = INBOX_CANDIDATES): Pr
   items.sort(
     (a, b) => (a.task.slaDeadline ?? Infinity) - (b.task.slaDeadline ?? Infinity) || a.waitingSince - b.waitingSince,
   );
+  if (query.queue) items.splice(0, items.length, ...items.filter((i) => i.task.queue === query.queue));
   const claims = await claimsOf(
     db,
     items.map((i) => i.caseId),
@@ -152,6 +190,13 @@ export async function loadInbox(db: MetricsDatabase, cap = INBOX_CANDIDATES): Pr
     candidates: Number(counted?.n ?? 0),
     read: candidates.length,
     problems,
+    page,
+    pageSize,
+    facets: facets.map((f) => ({
+      workflowId: f.workflowId,
+      kind: f.status === "escalated" ? ("escalation" as const) : ("approval" as const),
+      n: Number(f.n),
+    })),
   };
 }
 

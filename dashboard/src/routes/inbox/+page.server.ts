@@ -7,11 +7,21 @@ import { decideAction } from "$lib/server/decide";
 import { claim, decisionKey, loadInbox, unclaim } from "$lib/server/inbox";
 import type { Actions, PageServerLoad } from "./$types";
 
-export const load: PageServerLoad = async ({ locals }) => {
+/** The filters in the URL (`?workflow=&kind=&q=&queue=&page=`); anything malformed is ignored, not an error page. */
+const InboxFilters = z.object({
+  workflow: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/).optional().catch(undefined),
+  kind: z.enum(["approval", "escalation"]).optional().catch(undefined),
+  q: z.string().trim().min(1).max(200).optional().catch(undefined),
+  queue: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/).optional().catch(undefined),
+  page: z.coerce.number().int().min(0).max(10_000).optional().catch(undefined),
+});
+
+export const load: PageServerLoad = async ({ locals, url }) => {
   const user = requireRole(locals, "viewer");
   const canAct = hasRole(user, "operator");
+  const filters = InboxFilters.parse(Object.fromEntries(url.searchParams));
   try {
-    const inbox = await loadInbox(metricsDb());
+    const inbox = await loadInbox(metricsDb(), filters);
     return {
       ...inbox,
       // Only people who may decide get forms, and so the keys that make a resubmission one decision.
@@ -19,6 +29,7 @@ export const load: PageServerLoad = async ({ locals }) => {
         ...item,
         decisionKey: canAct ? decisionKey(user.id, item.caseId, item.stepId, item.waitingSince) : null,
       })),
+      filters,
       unavailable: null,
       me: { id: user.id, username: user.username, role: user.role },
       canAct,
@@ -31,6 +42,10 @@ export const load: PageServerLoad = async ({ locals }) => {
       candidates: 0,
       read: 0,
       problems: [],
+      page: 0,
+      pageSize: 0,
+      facets: [],
+      filters,
       unavailable: cause.message,
       me: { id: user.id, username: user.username, role: user.role },
       canAct,
