@@ -193,4 +193,27 @@ describe("drill-down from every figure", () => {
     expect(await page.locator("h2", { hasText: "Outcomes per hour" }).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, "drilldown-one-day.png"), fullPage: true });
   }, 60_000);
+
+  it("leads from a chart point to the cases opened on its day", async () => {
+    await page.goto(`${env.url()}/workflows/refund-dispute?days=30`, { waitUntil: "networkidle" });
+    // Every case here opened today, so the chart is per hour over the last two days: its right edge is today.
+    const chart = page.locator(".chart.pickable").first();
+    await chart.locator("canvas").waitFor();
+    const over = chart.locator(".u-over");
+    const box = (await over.boundingBox())!;
+    await over.hover({ position: { x: box.width - 2, y: box.height / 2 } });
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === "/cases"),
+      over.click({ position: { x: box.width - 2, y: box.height / 2 } }),
+    ]);
+    const day = new Date().toISOString().slice(0, 10);
+    const url = new URL(page.url());
+    expect([url.searchParams.get("from"), url.searchParams.get("to"), url.searchParams.get("workflow")]).toEqual([
+      day,
+      day,
+      "refund-dispute",
+    ]);
+    const [g] = await tallyFromRollups(db(), { fromDay: today(), toDay: today(), workflowId: "refund-dispute" });
+    expect(Number(await page.getByTestId("case-count").getAttribute("data-total"))).toBe(g!.tally.opened);
+  }, 60_000);
 });
