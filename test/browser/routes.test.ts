@@ -97,8 +97,9 @@ async function visit(page: Page, url: string, shot: string): Promise<Visit> {
   });
   page.on("pageerror", (e) => problems.console.push(`uncaught: ${e.message}`));
   page.on("requestfailed", (r) => {
-    // The one abort that is no failure: the page's own document superseded by a load of the same address (the dev
-    // server reloads a page after it optimizes a newly seen dependency); goto's answer below must still be a 2xx.
+    // The one abort that is no failure: the page's own document superseded by a load of the same address (Vite's dev
+    // server reloads open pages when it optimizes a newly seen dependency or a file it watches changes); goto's answer
+    // below must still be a 2xx.
     if (r.resourceType() === "document" && r.url() === url && r.failure()?.errorText === "net::ERR_ABORTED") return;
     problems.failed.push(`${r.method()} ${r.url()} (${r.resourceType()}): ${r.failure()?.errorText}`);
   });
