@@ -191,6 +191,19 @@ export const DecisionBody = z
 /** `POST …/decisions`: 202 when the case takes it, 200 with `duplicate: true` for a repeated `Idempotency-Key`. */
 export const DecisionAccepted = z.object({ accepted: z.literal(true), duplicate: z.boolean() });
 
+/**
+ * `GET /api/tasks?case=<caseId>&case=…` (up to 100): what each case waits for, read from its own row in one request
+ * (the inbox's page of tasks); `decidedBy` names who already decided a two-person approval's step.
+ */
+export const CaseTasks = z.object({
+  tasks: z.array(
+    z.union([
+      z.object({ caseId: z.string(), found: z.literal(false) }),
+      z.object({ caseId: z.string(), found: z.literal(true), header: CaseHeader, decidedBy: z.array(z.string()) }),
+    ]),
+  ),
+});
+
 /** Who acts and why, on every case operation (retry, cancel, reassign); the reason is kept in the audit trail. */
 const OperationFields = {
   reason: z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(2000),
@@ -483,6 +496,7 @@ export type CaseAudit = z.infer<typeof CaseAudit>;
 export type DecisionBody = z.input<typeof DecisionBody>;
 export type DecisionAccepted = z.infer<typeof DecisionAccepted>;
 export type CaseOperationBody = z.input<typeof CaseOperationBody>;
+export type CaseTasks = z.infer<typeof CaseTasks>;
 export type ReassignBody = z.input<typeof ReassignBody>;
 export type OperationAccepted = z.infer<typeof OperationAccepted>;
 export type DeadLetterPage = z.infer<typeof DeadLetterPage>;

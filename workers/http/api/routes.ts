@@ -10,6 +10,7 @@ import { openApiDocument } from "./openapi.ts";
 import { operations } from "./operations.ts";
 import { rollouts } from "./rollouts.ts";
 import { shadowRuns } from "./shadow-runs.ts";
+import { tasks } from "./tasks.ts";
 
 export const api = new OpenAPIHono<AppEnv>();
 // Registered before the resources are mounted, so every one of them (and an unknown /api path) needs a caller. The
@@ -23,6 +24,7 @@ api.route("/", deadLetters);
 api.route("/", rollouts);
 api.route("/", autonomy);
 api.route("/", shadowRuns);
+api.route("/", tasks);
 api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
 // The routes are all mounted by now, so the document is built once, on its first request.

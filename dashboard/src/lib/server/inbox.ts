@@ -1,19 +1,18 @@
 /**
  * The escalation inbox: open human tasks (escalations and approvals) by SLA deadline. The `cases` table says
- * which cases are parked on a person (`awaiting_person`, not every case waiting for a customer); each candidate's
- * own object gives the task through the case API. Claims are advisory notes in `escalation_claims`.
+ * which cases are parked on a person (`awaiting_person`, not every case waiting for a customer), one page at a time;
+ * the page's tasks come from their objects in one request to the case API (`GET /api/tasks`). Claims are advisory
+ * notes in `escalation_claims`.
  */
 import { createHash } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "$db/client.ts";
 import { cases, escalationClaims, users } from "$db/schema.ts";
-import { seqOf } from "../cases/format.ts";
-import { CaseApiError, getCase, type HumanTask } from "./case-api.ts";
+import type { CaseTasks } from "$workers/case-api.ts";
+import { call, type HumanTask, json, refusal } from "./case-api.ts";
 
 /** Tasks per inbox page: each shown task is one request to its case's object. */
 export const INBOX_CANDIDATES = 50;
-/** Requests to the worker at a time while loading the inbox. */
-const CONCURRENCY = 8;
 
 export interface Claim {
   userId: string;
@@ -51,18 +50,16 @@ export interface Inbox {
   facets: InboxFacet[];
 }
 
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return results;
+/**
+ * What each case waits for, in one request to the worker (`GET /api/tasks`, its rows read in parallel there), in the
+ * order asked. The whole inbox needs the API: not configured, unreachable or refused throws.
+ */
+async function readTasks(caseIds: string[]): Promise<CaseTasks["tasks"]> {
+  if (caseIds.length === 0) return [];
+  const what = "reading the inbox's tasks";
+  const res = await call(`/api/tasks?${caseIds.map((id) => `case=${encodeURIComponent(id)}`).join("&")}`);
+  if (!res.ok) throw await refusal(res, what);
+  return (await json<CaseTasks>(res, what)).tasks;
 }
 
 /** Current claims on `caseIds`, with the claimant's username. */
@@ -113,7 +110,11 @@ const likeText = (q: string) => `%${q.replaceAll("\\", "\\\\").replaceAll("%", "
  * first within the page. A queue filter applies to the page's tasks, since the queue lives in the case, not the row.
  * @example const { items } = await loadInbox(metricsDb(), { workflow: "refund-dispute", kind: "approval" });
  */
-export async function loadInbox(db: MetricsDatabase, query: InboxQuery = {}, pageSize = INBOX_CANDIDATES): Promise<Inbox> {
+export async function loadInbox(
+  db: MetricsDatabase,
+  query: InboxQuery = {},
+  pageSize = INBOX_CANDIDATES,
+): Promise<Inbox> {
   const conditions = [eq(cases.awaitingPerson, true)];
   if (query.workflow) conditions.push(eq(cases.workflowId, query.workflow));
   if (query.kind) conditions.push(eq(cases.status, query.kind === "escalation" ? "escalated" : "waiting"));
@@ -137,34 +138,27 @@ export async function loadInbox(db: MetricsDatabase, query: InboxQuery = {}, pag
       .groupBy(cases.workflowId, cases.status),
   ]);
   const problems: string[] = [];
-  const views = await mapLimited(candidates, CONCURRENCY, async (c) => {
-    try {
-      return await getCase(c.workflowId, c.caseKey, seqOf(c.caseId));
-    } catch (error) {
-      // The whole inbox needs the API: not configured or unreachable is said once, at the top of the page.
-      if (error instanceof CaseApiError && (error.code === "not_configured" || error.code === "unreachable"))
-        throw error;
-      problems.push(`${c.caseId}: ${(error as Error).message}`);
-      return null;
-    }
-  });
   const items: Omit<InboxItem, "claim">[] = [];
-  for (const view of views) {
-    const wait = view?.wait;
-    if (!view || wait?.kind !== "human" || !wait.human) continue;
+  for (const answer of await readTasks(candidates.map((c) => c.caseId))) {
+    if (!answer.found) {
+      problems.push(`${answer.caseId}: the worker has no such case`);
+      continue;
+    }
+    const { header, decidedBy } = answer;
+    const wait = header.wait;
+    // A case the row marks may have moved on since it reported (a customer wait is not a person's task).
+    if (wait?.kind !== "human" || !wait.human) continue;
     items.push({
-      caseId: view.header.caseId,
-      workflowId: view.header.workflowId,
-      workflowVersion: view.header.workflowVersion,
-      caseKey: view.header.caseKey,
-      status: view.header.status,
-      openedAt: view.header.openedAt,
+      caseId: header.caseId,
+      workflowId: header.workflowId,
+      workflowVersion: header.workflowVersion,
+      caseKey: header.caseKey,
+      status: header.status,
+      openedAt: header.openedAt,
       stepId: wait.stepId,
       waitingSince: wait.startedAt,
-      task: wait.human,
-      decidedBy: view.decisions
-        .filter((d) => d.stepId === wait.stepId && d.at >= wait.startedAt)
-        .map((d) => d.actor.id),
+      task: wait.human as HumanTask,
+      decidedBy,
     });
   }
   items.sort(
