@@ -19,7 +19,8 @@ import { machine, writeSection } from "./results.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const CUSTOMERS = 1_000;
+/** Open cases the existing-case load spreads over (issue 19 compares 1k, 10k, 100k). */
+const CUSTOMERS = Number(process.env.BENCH_OPEN_CASES ?? 1_000);
 const ONLY = process.env.BENCH_ONLY?.split(",") ?? ["wrangler", "deno"];
 
 const githubSecret = devVar("GITHUB_WEBHOOK_SECRET")!;
@@ -189,7 +190,7 @@ try {
     `| ${r.name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.mean.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${(r.rps / base.rps).toFixed(3)} | ${probe ? (r.rps / probe.rps).toFixed(2) : ""} |`;
   const report = `## The heavy ingest paths: new cases, and Deno at 50 connections (issue 19)
 
-Command: \`npm run bench:new-case\` (BENCH_DURATION=${DURATION_S}, BENCH_CONNECTIONS=${CONNECTIONS}${process.env.BENCH_ONLY ? `, BENCH_ONLY=${process.env.BENCH_ONLY}` : ""})
+Command: \`npm run bench:new-case\` (BENCH_DURATION=${DURATION_S}, BENCH_CONNECTIONS=${CONNECTIONS}${process.env.BENCH_ONLY ? `, BENCH_ONLY=${process.env.BENCH_ONLY}` : ""}${process.env.BENCH_OPEN_CASES ? `, BENCH_OPEN_CASES=${CUSTOMERS}` : ""})
 Measured: ${new Date().toISOString()}
 Machine: ${machine()}
 One run per row; autocannon on the same two cores as the runtime, libSQL and the simulators, so read the ratios.

@@ -29,6 +29,12 @@ import { AlarmRunner } from "./alarm-runner.ts";
 import { openKvCaseStore } from "./kv-case-store.ts";
 import { KvGroupCommit, KvWriteBuilder } from "./kv-group-commit.ts";
 
+/**
+ * Cases kept loaded by default. Past it, an event for a case not in memory reads the case from KV first: into 10,000
+ * open cases at 50 connections that ran at 519 req/s with 5,000 loaded and 1,288 req/s with 20,000 (the process then
+ * held 371 MB; bench/RESULTS.md, newcase). The default stays within a 512 MB isolate; a server with the memory sets
+ * `CROSSFLOW_CASE_CACHE`.
+ */
 const CACHE_LIMIT = 5_000;
 /**
  * Measured on this 2-core machine (bench/RESULTS.md, newcase): with group commit, many alarms in flight share each KV
@@ -49,6 +55,8 @@ export interface CaseHostOptions {
   listen?: boolean;
   /** Near alarms also run in this process (with `listen`): how many at once, and the backlog past which ingest refuses. */
   alarms?: { concurrency: number; maxBacklog: number };
+  /** Cases kept loaded in memory (default 5,000). */
+  cacheLimit?: number;
 }
 
 interface AlarmMessage {
@@ -212,7 +220,7 @@ export class DenoCaseHost implements CaseDirectory {
       config: this.options.config,
       aliases,
     });
-    if (this.loaded.size >= CACHE_LIMIT) {
+    if (this.loaded.size >= (this.options.cacheLimit ?? CACHE_LIMIT)) {
       for (const id of this.loaded.keys()) {
         if (!this.queues.has(id)) {
           this.loaded.delete(id);

@@ -5,7 +5,8 @@
  *
  * Configuration, later sources winning: wrangler.toml's `[vars]` (webhook sources, rate-limit period), then
  * `.dev.vars` (else `.dev.vars.example`) when present, then the process environment. `PORT` (default 8788),
- * `HOST` (default 127.0.0.1), `CROSSFLOW_KV_PATH` (default `.data/deno-kv.sqlite3`; unset on Deno Deploy).
+ * `HOST` (default 127.0.0.1), `CROSSFLOW_KV_PATH` (default `.data/deno-kv.sqlite3`; unset on Deno Deploy),
+ * `CROSSFLOW_CASE_CACHE` (cases kept loaded, default 5,000; see case-host.ts).
  * With `AUDIT_SIGNING_KEY`, a daily `Deno.cron` (the worker's cron time) signs the previous UTC day's manifest of
  * audit chain heads, and so does each start, for a server that was down at that hour (README, "Audit trails").
  */
@@ -124,6 +125,7 @@ export async function startDenoServer(
     autonomy: autonomyLevels(source),
     config,
     metrics,
+    ...(Number(config.CROSSFLOW_CASE_CACHE) > 0 ? { cacheLimit: Number(config.CROSSFLOW_CASE_CACHE) } : {}),
   });
   const limit = Number(config.INGEST_RATE_LIMIT ?? 50_000);
   const period = Number(config.INGEST_RATE_LIMIT_PERIOD ?? 60);
