@@ -134,6 +134,8 @@ export interface WorkflowCard {
   kpis: Kpis;
   /** Of the period's cases, those waiting on a person now (escalations and pending approvals). */
   withPerson: number;
+  /** How long the oldest of the period's cases that have not ended has been open, in minutes (null: none open). */
+  oldestOpenMinutes: number | null;
   previous: Kpis;
   series: CardSeries;
   versions: number[];
@@ -164,7 +166,8 @@ async function latestModels(db: MetricsDatabase): Promise<Map<string, string>> {
  */
 export async function overview(db: MetricsDatabase, period: Period): Promise<WorkflowCard[]> {
   const prev = previousOf(period);
-  const [current, before, daily, versions, models, waiting] = await Promise.all([
+  const now = Date.now();
+  const [current, before, daily, versions, models, waiting, oldest] = await Promise.all([
     // The cards show no exception mix: counts and the time-to-resolution histogram are all they need.
     tallyFromRollups(db, period, ["workflow"], { ttr: true }),
     tallyFromRollups(db, prev, ["workflow"], { ttr: true }),
@@ -174,7 +177,14 @@ export async function overview(db: MetricsDatabase, period: Period): Promise<Wor
     ),
     latestModels(db),
     waitingOnPerson(db, period),
+    db.all<{ workflow_id: string; oldest: number }>(
+      sql`SELECT workflow_id, min(opened_at) AS oldest FROM cases WHERE status NOT IN ('resolved', 'failed')
+          AND opened_at >= ${period.fromDay * DAY_MS} AND opened_at < ${(period.toDay + 1) * DAY_MS} GROUP BY workflow_id`,
+    ),
   ]);
+  const oldestOpen = new Map(
+    oldest.map((r) => [r.workflow_id, Math.max(0, Math.floor((now - Number(r.oldest)) / 60_000))]),
+  );
   const previous = new Map(before.map((g) => [g.workflowId!, g.tally]));
   const days = new Map<string, Map<number, Tally>>();
   for (const g of daily) {
@@ -188,6 +198,7 @@ export async function overview(db: MetricsDatabase, period: Period): Promise<Wor
       workflowId: g.workflowId!,
       kpis: kpisOf(g.tally),
       withPerson: total(waiting.get(g.workflowId!)),
+      oldestOpenMinutes: oldestOpen.get(g.workflowId!) ?? null,
       previous: kpisOf(previous.get(g.workflowId!) ?? emptyTally()),
       series: cardSeries(series(period, days.get(g.workflowId!) ?? new Map(), new Map())),
       versions: versions
