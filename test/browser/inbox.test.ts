@@ -264,6 +264,39 @@ describe("inbox filters", () => {
   });
 });
 
+describe("inbox keyboard", () => {
+  it("j and k move between tasks, d jumps into the decision form, o opens the task's case", async () => {
+    await fraudCase();
+    await fraudCase();
+    const page = await signedIn(OPERATOR);
+    await page.goto(`${url}/inbox?kind=escalation`, { waitUntil: "networkidle" });
+    const items = page.getByTestId("inbox-item");
+    expect(await items.count()).toBeGreaterThanOrEqual(2);
+    const focused = () =>
+      // A string: the test's TypeScript has no DOM types; it runs in the page.
+      page.evaluate<string | null>(
+        "document.activeElement?.closest('[data-testid=inbox-item]')?.getAttribute('data-case') ?? null",
+      );
+    const first = await items.nth(0).getAttribute("data-case");
+    const second = await items.nth(1).getAttribute("data-case");
+    await page.keyboard.press("j");
+    expect(await focused()).toBe(first);
+    await page.keyboard.press("j");
+    expect(await focused()).toBe(second);
+    await page.keyboard.press("k");
+    expect(await focused()).toBe(first);
+    await page.keyboard.press("d");
+    expect(await page.evaluate<string | null>("document.activeElement?.getAttribute('name') ?? null")).toBe("note");
+    // Typing in the note is not a shortcut.
+    await page.keyboard.type("jko");
+    expect(await focused()).toBe(first);
+    await page.locator(`[data-case="${first}"] textarea[name="note"]`).fill("");
+    await items.nth(0).focus();
+    await page.keyboard.press("o");
+    await expect.poll(() => decodeURIComponent(page.url()), { timeout: 10_000 }).toContain(`/cases/refund-dispute/`);
+  });
+});
+
 describe("approvals in the inbox", () => {
   it("an approval offers approve and reject; the same form sent twice is one decision, and the case moves on", async () => {
     const email = `big-${crypto.randomUUID().slice(0, 8)}@example.com`;
