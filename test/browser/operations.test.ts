@@ -6,10 +6,12 @@
  * payload, and a replay that still finds no workflow says so beside its button.
  */
 import { join } from "node:path";
+import { desc } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../../db/client.ts";
+import { alertRules } from "../../db/schema.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import type { Stack } from "../../scripts/stack.ts";
@@ -223,5 +225,60 @@ describe("dead letters in the dashboard", () => {
       .poll(() => answer.textContent({ timeout: 2000 }), { timeout: 15_000 })
       .toContain("Still no workflow takes it");
     await page.screenshot({ path: join(ARTIFACTS, "operations-dead-letters.png"), fullPage: true });
+  });
+});
+
+describe("alerts in the dashboard", () => {
+  it("an admin adds an alert rule on a workflow's escalation rate and switches it off; the database holds it", async () => {
+    const page = await env.signedIn();
+    await page.goto(`${url}/admin/alerts`, { waitUntil: "networkidle" });
+    const add = page.getByTestId("add-alert");
+    await add.locator('select[name="workflowId"]').selectOption("refund-dispute");
+    await add.locator('select[name="metric"]').selectOption("escalation_rate");
+    await add.locator('input[name="threshold"]').fill("25");
+    await add.locator('input[name="windowMinutes"]').fill("60");
+    await add.locator('input[name="minCases"]').fill("4");
+    await add.locator('select[name="channel"]').selectOption("slack");
+    await add.locator('input[name="target"]').fill("#ops-alerts");
+    await add.getByRole("button", { name: "Add rule" }).click();
+    await expect
+      .poll(() => page.getByTestId("add-result").textContent({ timeout: 2000 }), { timeout: 10_000 })
+      .toContain("Added rule");
+    const row = page.getByTestId("alert-rules").locator("tr[data-rule]").last();
+    expect(await row.textContent({ timeout: 2000 })).toContain(
+      "Escalation rate above 25 % over 60 min (at least 4 cases)",
+    );
+    const db = openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken });
+    const [rule] = await db.select().from(alertRules).orderBy(desc(alertRules.id)).limit(1);
+    expect(rule).toMatchObject({
+      workflowId: "refund-dispute",
+      metric: "escalation_rate",
+      threshold: 0.25,
+      minCases: 4,
+      channel: "slack",
+      target: "#ops-alerts",
+      enabled: true,
+    });
+
+    await row.getByRole("button", { name: "Switch off" }).click();
+    await expect
+      .poll(
+        () =>
+          page
+            .getByTestId("alert-rules")
+            .locator(`tr[data-rule="${rule!.id}"] [data-testid=alert-state]`)
+            .textContent({ timeout: 2000 }),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toContain("off");
+    // A Slack channel must be written #name: refused beside the form, nothing added.
+    await add.locator('input[name="target"]').fill("ops alerts");
+    await add.locator('input[name="threshold"]').fill("25");
+    await add.getByRole("button", { name: "Add rule" }).click();
+    await expect
+      .poll(() => page.getByTestId("add-result").textContent({ timeout: 2000 }), { timeout: 10_000 })
+      .toContain("#name");
   });
 });
