@@ -9,10 +9,18 @@ import type { Actions, PageServerLoad } from "./$types";
 
 /** The filters in the URL (`?workflow=&kind=&q=&queue=&page=`); anything malformed is ignored, not an error page. */
 const InboxFilters = z.object({
-  workflow: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/).optional().catch(undefined),
+  workflow: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,79}$/)
+    .optional()
+    .catch(undefined),
   kind: z.enum(["approval", "escalation"]).optional().catch(undefined),
   q: z.string().trim().min(1).max(200).optional().catch(undefined),
-  queue: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/).optional().catch(undefined),
+  queue: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,79}$/)
+    .optional()
+    .catch(undefined),
   page: z.coerce.number().int().min(0).max(10_000).optional().catch(undefined),
 });
 

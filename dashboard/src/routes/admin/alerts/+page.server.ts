@@ -8,9 +8,9 @@ import {
   setAlertRuleEnabled,
 } from "$db/alerts.ts";
 import { ALERT_CHANNELS, ALERT_METRICS } from "$db/schema.ts";
-import { CATALOGUE } from "$workers/workflows/catalogue.ts";
 import { requireRole } from "$lib/server/auth/guard";
 import { metricsDb } from "$lib/server/db";
+import { CATALOGUE } from "$workers/workflows/catalogue.ts";
 import type { Actions, PageServerLoad } from "./$types";
 
 /** The admins' alert rules with their state, the newest notices, and what a new rule may name. */
@@ -61,7 +61,12 @@ export const actions: Actions = {
     const enabled = text(form, "enabled") === "true";
     if (!(await setAlertRuleEnabled(metricsDb(), id, enabled)))
       return fail(404, { action: "toggle", ok: false, id, message: `There is no rule ${id}.` });
-    return { action: "toggle", ok: true, id, message: enabled ? "Switched on." : "Switched off: it tells nobody until switched on." };
+    return {
+      action: "toggle",
+      ok: true,
+      id,
+      message: enabled ? "Switched on." : "Switched off: it tells nobody until switched on.",
+    };
   },
   remove: async ({ locals, request }) => {
     requireRole(locals, "admin");
