@@ -256,9 +256,24 @@ describe("rollouts through the case API: only admins change a policy, and every 
             { version: 2, percent: 90 },
             { version: 9, percent: 10 },
           ],
+          state: "canary",
         },
       }),
     ).toMatchObject({ status: 422, body: { error: { code: "unknown_version" } } });
+    // A candidate taking cases without its guards watching is refused before anything else.
+    const unwatched = await call(admin, "PUT", "/rollouts/refund-dispute", {
+      ...change,
+      policy: {
+        baseline: 2,
+        candidate: 1,
+        shares: [
+          { version: 2, percent: 80 },
+          { version: 1, percent: 20 },
+        ],
+      },
+    });
+    expect(unwatched).toMatchObject({ status: 400, body: { error: { code: "invalid_rollout" } } });
+    expect(unwatched.body.error.message).toContain("state canary, not steady");
     const uneven = await call(admin, "PUT", "/rollouts/refund-dispute", {
       ...change,
       policy: { baseline: 2, shares: [{ version: 2, percent: 60 }] },
