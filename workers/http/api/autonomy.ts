@@ -7,7 +7,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { databaseFrom, type MetricsDatabase } from "../../../db/client.ts";
+import type { MetricsDatabase } from "../../../db/client.ts";
 import { wilsonInterval } from "../../../db/kpi/compare.ts";
 import { agreementOf, EMPTY_TALLY, type LevelTally } from "../../../db/rollouts/autonomy.ts";
 import {
@@ -29,25 +29,17 @@ import { ApiError } from "../../errors.ts";
 import { declaredAutonomy, ruleOf } from "../../rollouts/autonomy.ts";
 import { forgetAutonomyLevels } from "../../rollouts/autonomy-levels.ts";
 import type { AppEnv } from "../app-env.ts";
-import { type ApiCaller, authorize } from "./auth.ts";
+import { authorize } from "./auth.ts";
 import { json, refusals, serve } from "./openapi.ts";
+import { actingPerson, jsonBody, metricsDatabase } from "./request-body.ts";
 
 export const autonomy = new OpenAPIHono<AppEnv>();
 
-const MAX_BODY_BYTES = 16 * 1024;
+const CHANGE_BODY = { what: "autonomy change", maxBytes: 16 * 1024, invalidCode: "invalid_autonomy" };
+const REVERSAL_BODY = { ...CHANGE_BODY, what: "reversal" };
+const database = (c: Context<AppEnv>) => metricsDatabase(c, "autonomy", "autonomy levels live in the metrics database");
 const WorkflowPath = z.object({ workflow: z.string().describe("a workflow id, e.g. refund-dispute") });
 const ActionPath = WorkflowPath.extend({ action: z.string().describe("a declared action, e.g. refund") });
-
-function database(c: Context<AppEnv>): MetricsDatabase {
-  const db = databaseFrom({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN });
-  if (!db)
-    throw new ApiError(
-      503,
-      "autonomy_not_configured",
-      "autonomy levels live in the metrics database: set TURSO_DATABASE_URL",
-    );
-  return db;
-}
 
 /** The workflow's declared actions; 404 for a workflow this deployment does not run. */
 function declarationsOf(c: Context<AppEnv>, workflow: string): AutonomyDeclaration[] {
@@ -116,40 +108,6 @@ async function viewOf(db: MetricsDatabase, workflowId: string, declared: Autonom
   return { workflowId, actions: await Promise.all(declared.map((d) => actionView(db, workflowId, d))) };
 }
 
-async function bodyOf<S extends z.ZodType>(c: Context<AppEnv>, schema: S, what: string): Promise<z.infer<S>> {
-  const media = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (media !== "application/json")
-    throw new ApiError(415, "unsupported_media_type", `send the ${what} as application/json`);
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES)
-    throw new ApiError(413, "payload_too_large", `a ${what} is at most ${MAX_BODY_BYTES} bytes`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new ApiError(400, "invalid_json", `the ${what} is not valid JSON`, { cause });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ApiError(400, "invalid_autonomy", z.prettifyError(parsed.error));
-  return parsed.data;
-}
-
-/** Who acts: the dashboard names its signed-in person (and must); a key acts as its holder. */
-function actorOf(caller: ApiCaller, named: string | undefined): string {
-  if (caller.onBehalf) {
-    if (!named)
-      throw new ApiError(
-        400,
-        "actor_required",
-        "the dashboard's server token acts for a signed-in person: name them in `actor`",
-      );
-    return `person:${named} via dashboard`;
-  }
-  if (named !== undefined && named !== caller.holder)
-    throw new ApiError(403, "actor_not_allowed", `the key ${caller.keyId} acts as ${caller.holder}, not ${named}`);
-  return `person:${caller.holder} via key:${caller.keyId}`;
-}
-
 const readRoute = createRoute({
   method: "get",
   path: "/autonomy/{workflow}",
@@ -187,8 +145,8 @@ serve(autonomy, changeRoute, async (c) => {
   const { workflow, action } = c.req.param();
   const caller = authorize(c.var.caller, "admin", workflow);
   const declaration = declarationOf(c, workflow, action);
-  const body = await bodyOf(c, AutonomyActionBody, "autonomy change");
-  const actor = actorOf(caller, body.actor);
+  const body = await jsonBody(c, AutonomyActionBody, CHANGE_BODY);
+  const actor = actingPerson(caller, body.actor);
   const db = database(c);
   const from = await readAutonomy(db, workflow, action, ruleOf(declaration).start);
   if (body.expectedRevision !== undefined && body.expectedRevision !== from.revision)
@@ -251,8 +209,8 @@ serve(autonomy, reversalRoute, async (c) => {
   const { workflow, action } = c.req.param();
   const caller = authorize(c.var.caller, "operator", workflow);
   const declaration = declarationOf(c, workflow, action);
-  const body = await bodyOf(c, AutonomyReversalBody, "reversal");
-  const actor = actorOf(caller, body.actor);
+  const body = await jsonBody(c, AutonomyReversalBody, REVERSAL_BODY);
+  const actor = actingPerson(caller, body.actor);
   const db = database(c);
   const now = Date.now();
   const reversed = await recordReversal(db, {

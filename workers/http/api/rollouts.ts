@@ -6,7 +6,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { databaseFrom, type MetricsDatabase } from "../../../db/client.ts";
+import type { MetricsDatabase } from "../../../db/client.ts";
 import { dayOf } from "../../../db/facts.ts";
 import { tallyFromRollups, versionComparisons } from "../../../db/kpi/index.ts";
 import { readGuardReport } from "../../../db/rollouts/guards.ts";
@@ -23,24 +23,17 @@ import { RolloutActionBody, RolloutPolicyBody, RolloutView, VersionComparisons }
 import { ApiError } from "../../errors.ts";
 import { checkRollouts } from "../../rollouts/check.ts";
 import type { AppEnv } from "../app-env.ts";
-import { type ApiCaller, authorize } from "./auth.ts";
+import { authorize } from "./auth.ts";
 import { json, refusals, serve } from "./openapi.ts";
+import { actingPerson, jsonBody, metricsDatabase } from "./request-body.ts";
 
 export const rollouts = new OpenAPIHono<AppEnv>();
 
-const MAX_BODY_BYTES = 16 * 1024;
+const POLICY_BODY = { what: "rollout policy", maxBytes: 16 * 1024, invalidCode: "invalid_rollout" };
+const ACTION_BODY = { ...POLICY_BODY, what: "rollout action" };
+const database = (c: Context<AppEnv>) =>
+  metricsDatabase(c, "rollouts", "rollout policies live in the metrics database");
 const WorkflowPath = z.object({ workflow: z.string().describe("a workflow id, e.g. refund-dispute") });
-
-function database(c: Context<AppEnv>): MetricsDatabase {
-  const db = databaseFrom({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN });
-  if (!db)
-    throw new ApiError(
-      503,
-      "rollouts_not_configured",
-      "rollout policies live in the metrics database: set TURSO_DATABASE_URL",
-    );
-  return db;
-}
 
 /** The deployed versions of `workflow`, newest first; 404 for a workflow this deployment does not run. */
 function versionsOf(c: Context<AppEnv>, workflow: string): number[] {
@@ -71,37 +64,6 @@ async function viewOf(
     verdict: report?.verdict ?? "none",
     changes: changes.map(({ prevHash: _prev, workflowId: _w, ...change }) => change),
   };
-}
-
-async function bodyOf<S extends z.ZodType>(c: Context<AppEnv>, schema: S, what: string): Promise<z.infer<S>> {
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES)
-    throw new ApiError(413, "payload_too_large", `a ${what} is at most ${MAX_BODY_BYTES} bytes`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new ApiError(400, "invalid_json", `the ${what} is not valid JSON`, { cause });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ApiError(400, "invalid_rollout", z.prettifyError(parsed.error));
-  return parsed.data;
-}
-
-/** Who the change is from: the dashboard names its signed-in admin; a key acts as its holder. */
-function actorOf(caller: ApiCaller, named: string | undefined): string {
-  if (caller.onBehalf) {
-    if (!named)
-      throw new ApiError(
-        400,
-        "actor_required",
-        "the dashboard's server token acts for a signed-in admin: name them in `actor`",
-      );
-    return `person:${named} via dashboard`;
-  }
-  if (named !== undefined && named !== caller.holder)
-    throw new ApiError(403, "actor_not_allowed", `the key ${caller.keyId} acts as ${caller.holder}, not ${named}`);
-  return `person:${caller.holder} via key:${caller.keyId}`;
 }
 
 /** Every version a policy names must be deployed: a share for a version that is not would open no case. */
@@ -151,6 +113,7 @@ const setRollout = createRoute({
       404: "`workflow_not_found`",
       409: "`stale_revision`",
       413: "`payload_too_large`",
+      415: "`unsupported_media_type`",
       422: "`unknown_version`, `invalid_policy`",
     }),
   },
@@ -159,7 +122,7 @@ serve(rollouts, setRollout, async (c) => {
   const workflow = c.req.param("workflow");
   const caller = authorize(c.var.caller, "admin", workflow);
   const versions = versionsOf(c, workflow);
-  const body = await bodyOf(c, RolloutPolicyBody, "rollout policy");
+  const body = await jsonBody(c, RolloutPolicyBody, POLICY_BODY);
   checkVersions(body.policy, versions);
   const db = database(c);
   const before = await readPolicy(db, workflow);
@@ -168,7 +131,7 @@ serve(rollouts, setRollout, async (c) => {
     workflowId: workflow,
     expectedRevision: body.expectedRevision,
     policy: body.policy,
-    actor: actorOf(caller, body.actor),
+    actor: actingPerson(caller, body.actor),
     action: "set",
     reason: body.reason,
     restartsStep: share(before?.policy) !== share(body.policy),
@@ -214,6 +177,7 @@ const actOnRollout = createRoute({
       404: "`workflow_not_found`, `no_policy`",
       409: "`stale_revision`, `no_candidate`, `last_step`",
       413: "`payload_too_large`",
+      415: "`unsupported_media_type`",
       422: "`invalid_share` (more than the baseline holds)",
     }),
   },
@@ -222,7 +186,7 @@ serve(rollouts, actOnRollout, async (c) => {
   const workflow = c.req.param("workflow");
   const caller = authorize(c.var.caller, "admin", workflow);
   const versions = versionsOf(c, workflow);
-  const body = await bodyOf(c, RolloutActionBody, "rollout action");
+  const body = await jsonBody(c, RolloutActionBody, ACTION_BODY);
   const db = database(c);
   const stored = await readPolicy(db, workflow);
   if (!stored) throw new ApiError(404, "no_policy", `${workflow} has no rollout policy: PUT one first`);
@@ -231,7 +195,7 @@ serve(rollouts, actOnRollout, async (c) => {
     workflowId: workflow,
     expectedRevision: body.expectedRevision,
     policy,
-    actor: actorOf(caller, body.actor),
+    actor: actingPerson(caller, body.actor),
     action: body.action === "set-share" ? "set" : (body.action as RolloutAction),
     reason: body.reason,
     restartsStep: candidateShare(policy) !== candidateShare(stored.policy),

@@ -5,7 +5,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { databaseFrom, databaseSource, type MetricsDatabase } from "../../../db/client.ts";
+import { databaseSource } from "../../../db/client.ts";
 import { listShadowReports, readShadowReport } from "../../../db/rollouts/shadow-reports.ts";
 import { modelResolver } from "../../agent/models.ts";
 import { ShadowReport, ShadowReportList, ShadowReportSummary, ShadowRunBody } from "../../case-api.ts";
@@ -13,61 +13,17 @@ import { ApiError } from "../../errors.ts";
 import { autonomyLevels } from "../../rollouts/autonomy-levels.ts";
 import { ShadowRunError, shadowRun } from "../../shadow/run.ts";
 import type { AppEnv } from "../app-env.ts";
-import { type ApiCaller, authorize } from "./auth.ts";
+import { authorize } from "./auth.ts";
 import { json, refusals, serve } from "./openapi.ts";
+import { actingPerson, jsonBody, metricsDatabase, requireDeployed } from "./request-body.ts";
 
 export const shadowRuns = new OpenAPIHono<AppEnv>();
 
-const MAX_BODY_BYTES = 4 * 1024;
+const RUN_BODY = { what: "shadow-run request", maxBytes: 4 * 1024, invalidCode: "invalid_shadow_run" };
+const database = (c: Context<AppEnv>) =>
+  metricsDatabase(c, "shadow_runs", "shadow runs read and keep cases in the metrics database");
 const WorkflowPath = z.object({ workflow: z.string().describe("a workflow id, e.g. refund-dispute") });
 const ReportPath = WorkflowPath.extend({ id: z.string().describe("a shadow-run report's id") });
-
-function database(c: Context<AppEnv>): MetricsDatabase {
-  const db = databaseFrom({ url: c.env.TURSO_DATABASE_URL, authToken: c.env.TURSO_AUTH_TOKEN });
-  if (!db)
-    throw new ApiError(
-      503,
-      "shadow_runs_not_configured",
-      "shadow runs read and keep cases in the metrics database: set TURSO_DATABASE_URL",
-    );
-  return db;
-}
-
-function deployed(c: Context<AppEnv>, workflow: string): void {
-  if (!c.var.platform.workflows.some((w) => w.id === workflow))
-    throw new ApiError(404, "workflow_not_found", `this deployment runs no workflow ${workflow}`);
-}
-
-/** Who asked: the dashboard names its signed-in admin in `actor`; a key acts as its holder. */
-function requesterOf(caller: ApiCaller, named: string | undefined): string {
-  if (caller.onBehalf) {
-    if (!named)
-      throw new ApiError(
-        400,
-        "actor_required",
-        "the dashboard's server token acts for a signed-in admin: name them in `actor`",
-      );
-    return `person:${named} via dashboard`;
-  }
-  if (named !== undefined && named !== caller.holder)
-    throw new ApiError(403, "actor_not_allowed", `the key ${caller.keyId} acts as ${caller.holder}, not ${named}`);
-  return `person:${caller.holder} via key:${caller.keyId}`;
-}
-
-async function bodyOf(c: Context<AppEnv>): Promise<z.infer<typeof ShadowRunBody>> {
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES)
-    throw new ApiError(413, "payload_too_large", `a shadow-run request is at most ${MAX_BODY_BYTES} bytes`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new ApiError(400, "invalid_json", "the shadow-run request is not valid JSON", { cause });
-  }
-  const parsed = ShadowRunBody.safeParse(raw);
-  if (!parsed.success) throw new ApiError(400, "invalid_shadow_run", z.prettifyError(parsed.error));
-  return parsed.data;
-}
 
 const startShadowRun = createRoute({
   method: "post",
@@ -82,6 +38,7 @@ const startShadowRun = createRoute({
       403: "`actor_not_allowed`",
       404: "`workflow_not_found`",
       413: "`payload_too_large`",
+      415: "`unsupported_media_type`",
       422: "`unknown_version`, `no_recorded_cases`",
     }),
   },
@@ -89,9 +46,9 @@ const startShadowRun = createRoute({
 serve(shadowRuns, startShadowRun, async (c) => {
   const workflow = c.req.param("workflow");
   const caller = authorize(c.var.caller, "admin", workflow);
-  deployed(c, workflow);
-  const body = await bodyOf(c);
-  const requestedBy = requesterOf(caller, body.actor);
+  requireDeployed(c, workflow);
+  const body = await jsonBody(c, ShadowRunBody, RUN_BODY);
+  const requestedBy = actingPerson(caller, body.actor);
   const config = c.env as unknown as Record<string, unknown>;
   const db = database(c);
   try {
@@ -130,7 +87,7 @@ const listReports = createRoute({
 serve(shadowRuns, listReports, async (c) => {
   const workflow = c.req.param("workflow");
   authorize(c.var.caller, "viewer", workflow);
-  deployed(c, workflow);
+  requireDeployed(c, workflow);
   return c.json({ reports: await listShadowReports(database(c), workflow) });
 });
 
