@@ -58,6 +58,10 @@ export const ContextPacket = z.object({
   evidence: z.record(z.string(), z.unknown()).optional(),
   tried: strings.optional(),
   proposedAction: z.string().optional(),
+  /** The proposed action a person may carry out (decision `carry-out`), in words; absent when not offered. */
+  carryOut: z.string().optional(),
+  /** Why the proposed action cannot be carried out (a guardrail blocked it). */
+  cannotCarryOut: z.string().optional(),
   steps: z.array(z.object({ id: z.string(), kind: StepKind, finishedAt: epochMs })).readonly(),
   error: z.object({ name: z.string(), message: z.string(), attempts: z.number().int() }).optional(),
 });

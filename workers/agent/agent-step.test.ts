@@ -3,14 +3,19 @@ import { registerTelemetryIntegration } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { driveEngine, type EngineState, freshState } from "../../test/support/drive-engine.ts";
 import {
   type Advance,
   advanceCase,
   type CaseEvent,
   defineWorkflow,
+  HUMAN_SOURCE,
+  type HumanDecision,
   type PendingWait,
   type RetryState,
+  refuseDecision,
   type StepRecord,
+  type WorkflowDefinition,
 } from "../engine/index.ts";
 import { agentSteps } from "./agent-step.ts";
 import { guardedTool } from "./tool.ts";
@@ -255,5 +260,161 @@ describe("agent telemetry", () => {
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe("carrying out an unsure agent's proposal", () => {
+  const refunds: unknown[] = [];
+  const keys: string[] = [];
+  /** Refunds up to 100, above 40 only after a person approves; the rules propose `amount` at confidence 0.6. */
+  const unsure = (amount: number) =>
+    defineWorkflow({ id: "unsure", version: 1, minutesPerCase: 5, triggers: [] }, async ({ step, agent }) => {
+      const out = await agent("triage", {
+        instructions: "Decide.",
+        data: [{ label: "ticket", text: "the item arrived damaged" }],
+        decision: Decision,
+        tools: {
+          refund: guardedTool({
+            description: "refund",
+            inputSchema: z.object({ amount: z.number() }),
+            limit: (r) => (r.amount > 100 ? `amount ${r.amount} is over the cap of 100` : null),
+            needsApproval: (r) => r.amount > 40,
+            execute: (r, ctx) => {
+              refunds.push(r);
+              keys.push(ctx.idempotencyKey);
+              return { id: `re_${refunds.length}` };
+            },
+          }),
+        },
+        guardrails: { minConfidence: 0.8 },
+        heuristics: () => ({
+          decision: "refund",
+          confidence: 0.6,
+          rationale: "damaged items are not in the policy",
+          calls: [{ tool: "refund", input: { amount } }],
+        }),
+      });
+      return step.resolve(out.decision === "refund" ? "refunded" : "denied", {
+        results: out.results,
+        carriedOutBy: out.carriedOutBy ?? null,
+      });
+    });
+  const opener: CaseEvent = { seq: 1, id: "e1", source: "s", type: "t", receivedAt: 0, payload: {} };
+  const decided = (seq: number, d: HumanDecision): CaseEvent => ({
+    seq,
+    id: `d${seq}`,
+    source: HUMAN_SOURCE,
+    type: "decision",
+    receivedAt: seq,
+    payload: d,
+  });
+  const ops = (id: string) => ({ id, roles: ["operator"] });
+  const drive = (w: WorkflowDefinition, events: CaseEvent[], at: number, state: EngineState) =>
+    driveEngine(w, events, at, state, { caseKey: "k", input: {} });
+
+  it("offers carry-out beside resolve; carried out, the refund waits for someone else's approval, runs once and the case goes on", async () => {
+    refunds.length = 0;
+    keys.length = 0;
+    const workflow = unsure(50);
+    const state = freshState();
+    const parked = await drive(workflow, [opener], 10, state);
+    expect(parked).toMatchObject({
+      kind: "waiting",
+      wait: {
+        stepId: "triage:escalate",
+        human: {
+          kind: "escalation",
+          allowed: ["carry-out", "resolve"],
+          packet: { reason: expect.stringContaining("confidence 0.6 is below 0.8"), carryOut: 'refund {"amount":50}' },
+        },
+      },
+    });
+    expect(parked.kind === "waiting" && parked.wait.human?.packet.cannotCarryOut).toBeUndefined();
+
+    const carry = decided(2, {
+      stepId: "triage:escalate",
+      decision: "carry-out",
+      actor: ops("ops-olga"),
+      note: "photos show the damage",
+      minutesSpent: 4,
+    });
+    const events = [opener, carry];
+    const approval = await drive(workflow, events, 20, state);
+    expect(approval).toMatchObject({
+      kind: "waiting",
+      wait: { human: { kind: "approval", requestedBy: "ops-olga", allowed: ["approve", "reject"] } },
+    });
+    const escalated = state.completed.find((s) => s.id === "triage:escalate");
+    expect(escalated).toMatchObject({ kind: "escalate", output: { decision: "carry-out", actor: { id: "ops-olga" } } });
+    expect(escalated?.audit).toEqual({
+      actor: { kind: "human", id: "ops-olga" },
+      entries: [
+        {
+          action: "escalation.carried_out",
+          detail: { by: "ops-olga", action: 'refund {"amount":50}', note: "photos show the damage", minutesSpent: 4 },
+        },
+      ],
+    });
+    expect(refunds).toEqual([]);
+    // Woken again with nothing new (a replay): the same path, still waiting, nothing run.
+    expect(await drive(workflow, events, 30, state)).toMatchObject({
+      kind: "waiting",
+      wait: { stepId: approval.kind === "waiting" ? approval.wait.stepId : "" },
+    });
+    const approvalStep = approval.kind === "waiting" ? approval.wait.stepId : "";
+    // The person who carried it out asked for the approval: they cannot grant it themselves.
+    const self = { stepId: approvalStep, decision: "approve" as const, actor: ops("ops-olga") };
+    expect(refuseDecision(state.wait, self, [])).toMatchObject({ status: 403, code: "self_approval" });
+
+    events.push(decided(3, { stepId: approvalStep, decision: "approve", actor: ops("ops-ben") }));
+    const end = await drive(workflow, events, 40, state);
+    expect(end).toMatchObject({
+      kind: "resolved",
+      outcome: { outcome: "refunded", detail: { carriedOutBy: "ops-olga", results: { "offline-1": { id: "re_1" } } } },
+    });
+    expect(refunds).toEqual([{ amount: 50 }]);
+
+    // Replayed from the events alone (a fresh journal): the decisions take the same path to the same end.
+    const again = await drive(workflow, events, 50, freshState());
+    expect(again).toMatchObject({ kind: "resolved", outcome: { outcome: "refunded" } });
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it("resolving without it ends the case with the person's outcome and runs nothing", async () => {
+    refunds.length = 0;
+    const workflow = unsure(30);
+    const state = freshState();
+    await drive(workflow, [opener], 10, state);
+    const resolve = decided(2, {
+      stepId: "triage:escalate",
+      decision: "resolve",
+      outcome: "no-action-needed",
+      actor: ops("ops-olga"),
+    });
+    expect(await drive(workflow, [opener, resolve], 20, state)).toMatchObject({
+      kind: "resolved",
+      outcome: { outcome: "no-action-needed", detail: { resolvedBy: "ops-olga" } },
+    });
+    expect(refunds).toEqual([]);
+  });
+
+  it("never offers a proposal its guardrails blocked: the packet says why and a carry-out is refused", async () => {
+    refunds.length = 0;
+    const state = freshState();
+    const parked = await drive(unsure(500), [opener], 10, state);
+    expect(parked).toMatchObject({
+      kind: "waiting",
+      wait: {
+        human: {
+          allowed: ["resolve"],
+          packet: { cannotCarryOut: "the guardrails blocked refund (amount 500 is over the cap of 100)" },
+        },
+      },
+    });
+    expect(parked.kind === "waiting" && parked.wait.human?.packet.carryOut).toBeUndefined();
+    const carry = { stepId: "triage:escalate", decision: "carry-out" as const, actor: ops("ops-olga") };
+    expect(refuseDecision(state.wait, carry, [])).toMatchObject({ status: 422, code: "decision_not_allowed" });
+    expect(refunds).toEqual([]);
   });
 });

@@ -2,11 +2,12 @@
  * The `agent` step, composed from the engine's own steps so it inherits their guarantees: the model's turn is one
  * `run` step (its transcript is the memo: a replay never calls the model again; a provider error is retried with
  * backoff and escalates after the last try), each proposed action is an `approve` where required and then its
- * own `run` step (exactly once, with its own idempotency key), and uncertainty ends in `escalate`.
+ * own `run` step (exactly once, with its own idempotency key), and uncertainty ends in `escalate` (where the proposal
+ * passed its guardrails, a person may carry it out: the actions then take the same path).
  */
 import type { ExtensionKit } from "../engine/advance.ts";
 import type { AuditActor } from "../engine/audit.ts";
-import type { RetryPolicy, StepApi, StepContext, WorkflowExtensions } from "../engine/types.ts";
+import type { HumanDecision, RetryPolicy, StepApi, StepContext, WorkflowExtensions } from "../engine/types.ts";
 import { levelsInForce } from "./autonomy.ts";
 import { offlineModel } from "./offline-model.ts";
 import { redact } from "./prompt.ts";
@@ -97,25 +98,32 @@ export async function runAgent<D extends AgentDecision>(
   const proposed =
     transcript.actions.map((a) => `${a.tool} ${JSON.stringify(redact(a.input, spec.redact ?? []))}`).join("; ") ||
     decision?.decision;
+  const blocked = transcript.verdicts.filter((v) => v.verdict === "blocked");
+  const blockedWords = blocked.map((b) => `${b.tool} (${b.reason})`).join(", ");
+  const request = {
+    evidence,
+    proposedAction: proposed,
+    tried: [`agent step "${id}" (${transcript.steps} model steps)`],
+    ...(blocked.length > 0 ? { cannotCarryOut: `the guardrails blocked ${blockedWords}` } : {}),
+    ...spec.escalation,
+  };
   const escalate = async (reason: string): Promise<never> => {
-    await step.escalate(`${id}:escalate`, {
-      reason,
-      evidence,
-      proposedAction: proposed,
-      tried: [`agent step "${id}" (${transcript.steps} model steps)`],
-      ...spec.escalation,
-    });
+    await step.escalate(`${id}:escalate`, { reason, ...request });
     throw new Error("unreachable: an escalation ends the case"); // escalate() only returns by ending the case
   };
 
   if (transcript.overrun) return escalate(`agent budget exceeded: ${transcript.overrun}`);
   if (!decision) return escalate("the model gave no decision");
   if (decision.decision === "escalate") return escalate(`the model asked for a person: ${decision.rationale}`);
-  if (decision.confidence < g.minConfidence)
-    return escalate(`confidence ${decision.confidence} is below ${g.minConfidence}: ${decision.rationale}`);
-  const blocked = transcript.verdicts.filter((v) => v.verdict === "blocked");
-  if (blocked.length > 0 && g.onBlocked === "escalate")
-    return escalate(`guardrails blocked ${blocked.map((b) => `${b.tool} (${b.reason})`).join(", ")}`);
+  // Unsure but within the guardrails: a person may carry the proposal out (then it goes on as if the model had been
+  // sure, through the same approvals and steps) or resolve the case without it. A blocked proposal is never offered.
+  let carriedBy: HumanDecision | null = null;
+  if (decision.confidence < g.minConfidence) {
+    const reason = `confidence ${decision.confidence} is below ${g.minConfidence}: ${decision.rationale}`;
+    if (transcript.actions.length === 0 || blocked.length > 0) return escalate(reason);
+    carriedBy = await step.escalateWithProposal(`${id}:escalate`, { reason, ...request, carryOut: proposed ?? "" });
+  }
+  if (blocked.length > 0 && g.onBlocked === "escalate") return escalate(`guardrails blocked ${blockedWords}`);
 
   const results: Record<string, unknown> = {};
   for (const action of transcript.actions) {
@@ -123,11 +131,12 @@ export async function runAgent<D extends AgentDecision>(
     if (!tool) continue;
     if (action.needsApproval) {
       const approval = await step.approve(`${id}:approve:${action.toolCallId}`, {
-        title: `${action.tool} proposed by ${transcript.model.id}`,
+        title: `${action.tool} proposed by ${transcript.model.id}${carriedBy ? `, carried out by ${carriedBy.actor.id}` : ""}`,
         summary: decision.rationale,
         proposedAction: `${action.tool} ${JSON.stringify(redact(action.input, spec.redact ?? []))}`,
         evidence,
-        requestedBy: modelActor(transcript).id,
+        // The person who chose to carry it out asked for it: someone else must approve it.
+        requestedBy: carriedBy ? carriedBy.actor.id : modelActor(transcript).id,
         queue: spec.escalation?.queue ?? "approvals",
         sla: spec.escalation?.sla,
         then: spec.escalation?.then,
@@ -143,12 +152,13 @@ export async function runAgent<D extends AgentDecision>(
     const actionStep = `${id}:${action.tool}:${action.toolCallId}`;
     const run = (ctx: StepContext) => tool.execute(action.input, ctx);
     // An action taken alone under a ladder says so in its audit: the evidence that it acted without asking.
-    const alone = !action.needsApproval && action.autonomy;
+    // One a person carried out is theirs, not evidence of the agent acting alone.
+    const alone = !action.needsApproval && !carriedBy && action.autonomy;
     results[action.toolCallId] = alone
       ? await runStep(actionStep, "run", run, {}, () => ({
           entries: [{ action: "autonomy.alone", detail: { ...alone } }],
         }))
       : await step.run(actionStep, run);
   }
-  return { ...decision, results };
+  return { ...decision, results, ...(carriedBy ? { carriedOutBy: carriedBy.actor.id } : {}) };
 }

@@ -139,6 +139,8 @@ export interface AgentTranscript<D extends AgentDecision = AgentDecision> {
 export type AgentOutcome<D extends AgentDecision> = D & {
   /** What each proposed action returned (by tool call id), after any approval. */
   results: Record<string, unknown>;
+  /** Who carried the proposal out when the model was unsure and a person chose `carry-out`. */
+  carriedOutBy?: string;
 };
 
 /** Resolves the model for a step from configuration. */

@@ -36,8 +36,10 @@ export function recordDecision(
   const { id, ...decision } = input;
   // Only decisions since the step was last handed over count (a step can fail back to a person).
   const since = store.retries()[decision.stepId]?.escalatedAfterSeq ?? 0;
+  const measures = workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
   // A case that ended has no wait, so every decision for it is refused as `wait_ended`.
-  const refusal = refuseDecision(header.wait, decision, decisionsFor(store.events(), decision.stepId, since));
+  const earlier = decisionsFor(store.events(), decision.stepId, since);
+  const refusal = refuseDecision(header.wait, decision, earlier, measures?.outcomes);
   if (refusal) {
     store.appendAudit({
       at: now,
@@ -82,7 +84,6 @@ export function recordDecision(
       ...(tag ? { autonomy: tag } : {}),
     },
   });
-  const measures = workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
   const minutes = decisionMinutes(decision.minutesSpent, measures);
   store.queueMetric(
     metricFor(

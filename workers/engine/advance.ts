@@ -11,7 +11,7 @@ import { aliasStep } from "./steps/alias.ts";
 import { approveStep } from "./steps/approve.ts";
 import { askStep } from "./steps/ask.ts";
 import { decideStep } from "./steps/decide.ts";
-import { escalateStep } from "./steps/escalate.ts";
+import { escalateStep, escalateWithProposalStep } from "./steps/escalate.ts";
 import { resolveStep } from "./steps/resolve.ts";
 import { type DescribeStep, runOnce, runStep } from "./steps/run.ts";
 import { sleepStep, waitForStep } from "./steps/wait.ts";
@@ -73,6 +73,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     ask: askStep(r),
     approve: approveStep(r),
     escalate: escalateStep(r),
+    escalateWithProposal: escalateWithProposalStep(r),
     resolve: resolveStep(r),
   };
   const { workflow, caseKey } = args;

@@ -334,3 +334,88 @@ describe("sleep and decide", () => {
     expect(await drive(workflow, [opener, forged], 0, fresh())).toMatchObject({ kind: "waiting" });
   });
 });
+
+describe("escalateWithProposal", () => {
+  const workflow = defineWorkflow(
+    { id: "disputes", version: 1, minutesPerCase: 25, triggers: [] },
+    async ({ step }) => {
+      const carried = await step.escalateWithProposal("unsure", {
+        reason: "confidence 0.6",
+        carryOut: "refund 49 EUR",
+      });
+      const refund = await step.run("refund", ({ idempotencyKey }) => ({ key: idempotencyKey, by: carried.actor.id }));
+      return step.resolve("refunded", refund);
+    },
+  );
+
+  it("offers the action beside resolve; a carry-out completes the step with the decision and the body goes on", async () => {
+    const state = fresh();
+    expect(await drive(workflow, [opener], 10, state)).toMatchObject({
+      kind: "waiting",
+      wait: { human: { allowed: ["carry-out", "resolve"], packet: { carryOut: "refund 49 EUR" } } },
+    });
+    const carry = decision(2, { stepId: "unsure", decision: "carry-out", actor: ops("ops-1"), note: "ok" });
+    const end = await drive(workflow, [opener, carry], 20, state);
+    expect(end).toMatchObject({ kind: "resolved", outcome: { outcome: "refunded", detail: { by: "ops-1" } } });
+    expect(state.completed.map((s) => `${s.kind}:${s.id}`)).toEqual([
+      "escalate:unsure",
+      "run:refund",
+      "resolve:resolve:refunded",
+    ]);
+    // The same events take the same path from an empty journal.
+    expect(await drive(workflow, [opener, carry], 20, fresh())).toEqual(end);
+  });
+
+  it("ends the case on a resolve, as an escalation does", async () => {
+    const state = fresh();
+    await drive(workflow, [opener], 10, state);
+    const resolve = decision(2, { stepId: "unsure", decision: "resolve", outcome: "denied", actor: ops("ops-1") });
+    expect(await drive(workflow, [opener, resolve], 20, state)).toMatchObject({
+      kind: "resolved",
+      outcome: { outcome: "denied" },
+      record: { id: "unsure", kind: "escalate" },
+    });
+  });
+});
+
+describe("declared outcomes", () => {
+  const outcomes = [
+    { label: "refunded-manually", words: "Refunded by hand" },
+    { label: "denied", words: "Denied" },
+  ];
+  const wait = {
+    kind: "human" as const,
+    stepId: "review",
+    startedAt: 0,
+    deadline: null,
+    sources: [HUMAN_SOURCE],
+    types: [],
+    human: {
+      kind: "escalation" as const,
+      queue: "refunds",
+      role: "operator",
+      approvals: 1,
+      requestedBy: null,
+      allowed: ["resolve" as const],
+      packet: { title: "t", reason: "r", steps: [] },
+      slaDeadline: null,
+    },
+  };
+  const resolve = (outcome: string): HumanDecision => ({
+    stepId: "review",
+    decision: "resolve",
+    outcome,
+    actor: ops("ops-1"),
+  });
+
+  it("refuses a resolve whose outcome the workflow does not declare, naming the allowed ones (422)", () => {
+    expect(refuseDecision(wait, resolve("refunded-by-phone"), [], outcomes)).toEqual({
+      status: 422,
+      code: "outcome_not_declared",
+      message: '"refunded-by-phone" is not an outcome this workflow declares; allowed: refunded-manually, denied',
+    });
+    expect(refuseDecision(wait, resolve("denied"), [], outcomes)).toBeNull();
+    // A workflow that declares none takes any label.
+    expect(refuseDecision(wait, resolve("refunded-by-phone"), [])).toBeNull();
+  });
+});

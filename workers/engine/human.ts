@@ -3,7 +3,7 @@
  * Decisions are stored as case events of their own source, so they are durable, ordered and replayed like
  * any other event; the same checks run in every shell before one is accepted.
  */
-import type { CaseEvent, HumanDecision, HumanDecisionKind, HumanTask, PendingWait } from "./types.ts";
+import type { CaseEvent, DeclaredOutcome, HumanDecision, HumanDecisionKind, HumanTask, PendingWait } from "./types.ts";
 
 /** The source of decision events; never a webhook source, so no sender can forge one. */
 export const HUMAN_SOURCE = "crossflow.human";
@@ -23,13 +23,20 @@ export function decisionsFor(events: readonly CaseEvent[], stepId: string, after
 
 export type DecisionRefusal = {
   status: 403 | 409 | 422;
-  code: "wait_ended" | "decision_not_allowed" | "not_authorized" | "self_approval" | "already_decided";
+  code:
+    | "wait_ended"
+    | "decision_not_allowed"
+    | "outcome_not_declared"
+    | "not_authorized"
+    | "self_approval"
+    | "already_decided";
   message: string;
 };
 
 /**
  * Why `decision` may not be applied to a case parked on `wait`, or null when it may. `earlier` are the
- * decisions already recorded for the wait's step.
+ * decisions already recorded for the wait's step; `outcomes`: the workflow's declared outcomes, when it declares them
+ * (a `resolve` must name one of them).
  * @example refuseDecision(wait, { stepId: "refund", decision: "approve", actor: { id: "ada", roles: ["viewer"] } }, [])
  * // → { status: 403, code: "not_authorized", message: "approving refund needs the operator role; ada has viewer" }
  */
@@ -37,6 +44,7 @@ export function refuseDecision(
   wait: PendingWait | null,
   decision: HumanDecision,
   earlier: readonly HumanDecision[],
+  outcomes?: readonly DeclaredOutcome[],
 ): DecisionRefusal | null {
   const task: HumanTask | undefined =
     wait?.kind === "human" && wait.stepId === decision.stepId ? wait.human : undefined;
@@ -52,6 +60,13 @@ export function refuseDecision(
       status: 422,
       code: "decision_not_allowed",
       message: `"${decision.decision}" is not a decision for this ${task.kind}; allowed: ${task.allowed.join(", ")}`,
+    };
+  }
+  if (decision.decision === "resolve" && outcomes && !outcomes.some((o) => o.label === decision.outcome)) {
+    return {
+      status: 422,
+      code: "outcome_not_declared",
+      message: `"${decision.outcome ?? ""}" is not an outcome this workflow declares; allowed: ${outcomes.map((o) => o.label).join(", ")}`,
     };
   }
   if (!decision.actor.roles.includes(task.role)) {

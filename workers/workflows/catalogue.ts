@@ -1,6 +1,6 @@
 /**
  * The deployed workflow versions by their headers only: what a human spends on a case, what a decision costs, the
- * routine steps, the systems, the SLA. The dashboard and the scripts read this instead of the workflows themselves
+ * routine steps, the systems, the SLA, the outcomes a person may close an escalation with. The dashboard and the scripts read this instead of the workflows themselves
  * (which pull in their connectors and the agent); each workflow's definition takes its header from here, so the
  * figures are written once. A test holds it equal to `WORKFLOWS`, version by version.
  */
@@ -9,8 +9,11 @@ import type { WorkflowHeader } from "../engine/index.ts";
 /** A version's header as the metrics read it: the figures of `WorkflowHeader`, without triggers or notifiers. */
 export type CatalogueEntry = Pick<
   WorkflowHeader,
-  "id" | "version" | "minutesPerCase" | "minutesPerDecision" | "routineSteps" | "systems" | "sla"
+  "id" | "version" | "minutesPerCase" | "minutesPerDecision" | "routineSteps" | "systems" | "sla" | "outcomes"
 >;
+
+/** A person looked and nothing needs doing: every workflow's escalations may end so. */
+const NO_ACTION = { label: "no-action-needed", words: "No action needed" } as const;
 
 const refundDispute = {
   id: "refund-dispute",
@@ -19,6 +22,14 @@ const refundDispute = {
   minutesPerDecision: 8,
   systems: ["Zendesk", "Stripe", "Slack"],
   sla: "8h",
+  // What a person closes a refund escalation with (the dashboard offers these; the case refuses any other).
+  outcomes: [
+    { label: "refunded-manually", words: "Refunded by hand" },
+    { label: "partly-refunded-manually", words: "Partly refunded by hand" },
+    { label: "denied", words: "Refund denied" },
+    { label: "referred-to-fraud-team", words: "Sent to the fraud team" },
+    NO_ACTION,
+  ],
 } as const;
 
 const customerOnboarding = {
@@ -30,18 +41,68 @@ const customerOnboarding = {
   routineSteps: ["consent"],
   systems: ["HubSpot CRM", "compliance screening", "Stripe billing", "provisioning", "email/SMS"],
   sla: "8h",
+  outcomes: [
+    { label: "onboarded-manually", words: "Onboarded by hand" },
+    { label: "rejected", words: "Application rejected" },
+    { label: "withdrawn", words: "The applicant withdrew" },
+    { label: "referred-to-compliance", words: "Sent to compliance" },
+    NO_ACTION,
+  ],
 } as const;
 
 export const CATALOGUE: readonly CatalogueEntry[] = [
-  { id: "github-issue-triage", version: 1, minutesPerCase: 4, systems: ["GitHub"] },
-  { id: "payment-recovery", version: 1, minutesPerCase: 20, systems: ["Stripe", "Zendesk"] },
+  {
+    id: "github-issue-triage",
+    version: 1,
+    minutesPerCase: 4,
+    systems: ["GitHub"],
+    outcomes: [
+      { label: "triaged-manually", words: "Triaged by hand" },
+      { label: "closed", words: "Issue closed" },
+      NO_ACTION,
+    ],
+  },
+  {
+    id: "payment-recovery",
+    version: 1,
+    minutesPerCase: 20,
+    systems: ["Stripe", "Zendesk"],
+    outcomes: [
+      { label: "recovered-manually", words: "Payment collected by hand" },
+      { label: "written-off", words: "Written off" },
+      NO_ACTION,
+    ],
+  },
   { ...refundDispute, version: 1 },
   { ...refundDispute, version: 2 },
   { ...customerOnboarding, version: 1 },
   { ...customerOnboarding, version: 2 },
   { ...customerOnboarding, version: 3 },
-  { id: "crm-deal-intake", version: 1, minutesPerCase: 5, systems: ["HubSpot CRM", "signup form"], sla: "8h" },
+  {
+    id: "crm-deal-intake",
+    version: 1,
+    minutesPerCase: 5,
+    systems: ["HubSpot CRM", "signup form"],
+    sla: "8h",
+    outcomes: [
+      { label: "handed-to-onboarding-manually", words: "Handed to onboarding by hand" },
+      { label: "disqualified", words: "Deal disqualified" },
+      { label: "duplicate", words: "Duplicate of another deal" },
+      NO_ACTION,
+    ],
+  },
 ];
+
+/**
+ * The outcomes a person may resolve an escalation of `id` at `version` with (the newest version's for one the
+ * catalogue no longer lists), or null when the workflow declares none.
+ * @example declaredOutcomes("refund-dispute", 2)?.map((o) => o.label) // → ["refunded-manually", ..., "no-action-needed"]
+ */
+export function declaredOutcomes(id: string, version: number): CatalogueEntry["outcomes"] | null {
+  const entries = CATALOGUE.filter((e) => e.id === id);
+  const entry = entries.find((e) => e.version === version) ?? entries.at(-1);
+  return entry?.outcomes ?? null;
+}
 
 /**
  * The header of workflow `id` at `version`, for its definition to spread; throws when the catalogue lacks it.

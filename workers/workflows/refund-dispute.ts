@@ -2,7 +2,8 @@
  * A customer asks for a refund in a Zendesk ticket. An agent reads the ticket (as quoted data) with the Stripe
  * charge it names, and decides within guardrails: refunds only up to 100 EUR/USD and never more than is left on
  * the charge, above 50 only after a person approves. Without a charge id it asks the customer by email (one
- * reminder) and decides again with the reply; possible fraud, low confidence or no reply go to a person. The
+ * reminder) and decides again with the reply; possible fraud, low confidence or no reply go to a person (an unsure
+ * refund within the guardrails, e.g. a damaged item, may be carried out by them: it then runs as if sure). The
  * customer gets the answer as a reply on the ticket. Version 2 also posts each approval to Slack (`#refunds`, or
  * `SLACK_APPROVALS_CHANNEL`) with Approve/Reject buttons; a click decides like the dashboard does.
  */
@@ -99,6 +100,16 @@ export function triageRules({ context, data }: { context: Record<string, unknown
   if (/never (arrived|received|came)|not (arrived|received|delivered)|didn.?t (arrive|receive)/.test(text)) {
     return { decision: "refund" as const, confidence: 0.82, rationale: "the order did not arrive", calls: [refund] };
   }
+  // The policy is silent on damaged goods: the refund is proposed, unsure, so a person decides (and may carry it out).
+  if (/damaged|broken|cracked|smashed|defective/.test(text)) {
+    return {
+      decision: "refund" as const,
+      confidence: 0.65,
+      rationale:
+        "the customer reports a damaged item; the policy does not cover damaged goods, so a person should decide",
+      calls: [refund],
+    };
+  }
   return {
     decision: "deny" as const,
     confidence: 0.7,
@@ -118,8 +129,9 @@ function triageSpec(
       "You handle refund requests for card payments.",
       `Policy: refund a duplicate charge or an order that never arrived, at most ${CAP / 100} in the charge's currency and never more than is left on the charge;`,
       "deny requests the policy does not cover; ask for details when no charge is identified; hand anything that looks like fraud to a person (decision `escalate`).",
+      "For a damaged item, which the policy does not cover, propose the refund with a confidence below 0.8 so a person decides.",
     ].join(" "),
-    promptVersion: "refund-dispute-1",
+    promptVersion: "refund-dispute-2",
     context: { charge, customer },
     data,
     decision: Triage,

@@ -16,8 +16,11 @@ export interface PendingWait {
   human?: HumanTask;
 }
 
-/** The decisions a person can send to a waiting case. */
-export const HUMAN_DECISIONS = ["approve", "reject", "resolve", "retry"] as const;
+/**
+ * The decisions a person can send to a waiting case. `carry-out`: an escalation whose proposed action the guardrails
+ * allowed goes on with that action, as if the agent had been sure (see `StepApi.escalateWithProposal`).
+ */
+export const HUMAN_DECISIONS = ["approve", "reject", "resolve", "retry", "carry-out"] as const;
 export type HumanDecisionKind = (typeof HUMAN_DECISIONS)[number];
 
 export interface HumanActor {
@@ -32,7 +35,7 @@ export interface HumanDecision {
   decision: HumanDecisionKind;
   actor: HumanActor;
   note?: string;
-  /** The outcome label a `resolve` closes the case with, e.g. `refunded-manually`. */
+  /** The outcome label a `resolve` closes the case with, e.g. `refunded-manually` (one the workflow declares, if it does). */
   outcome?: string;
   /** Minutes the person reports having spent deciding (for the exception-cost KPI). */
   minutesSpent?: number;
@@ -52,6 +55,10 @@ export interface ContextPacket {
   tried?: readonly string[];
   /** What the workflow would do next, for the human to accept or change. */
   proposedAction?: string;
+  /** The proposed action a person may have carried out (decision `carry-out`), in words; absent when not offered. */
+  carryOut?: string;
+  /** Why the proposed action cannot be carried out from here (a guardrail blocked it), when there is one. */
+  cannotCarryOut?: string;
   /** The steps completed so far, in order: the case's timeline up to the hand-off. */
   steps: readonly { id: string; kind: StepKind; finishedAt: number }[];
   /** The failure behind an escalation that retries could not fix. */
@@ -214,6 +221,8 @@ export interface ApprovalResult {
 
 export interface EscalationRequest {
   reason: string;
+  /** Why the proposed action is not offered for carrying out (e.g. a guardrail blocked it): shown in the packet. */
+  cannotCarryOut?: string;
   title?: string;
   summary?: string;
   evidence?: Record<string, unknown>;
@@ -228,4 +237,18 @@ export interface EscalationRequest {
   then?: SlaHop | readonly SlaHop[];
   /** Who is told when an SLA passes (default: the workflow's `slaNotify`). */
   slaNotify?: SlaNotifier;
+}
+
+/** An escalation that offers its proposed action: a person carries it out, or resolves the case without it. */
+export interface ProposalEscalation extends EscalationRequest {
+  /** The action offered, in words (e.g. `refund {"charge":"ch_1","amount":4900}`): what `carry-out` goes on with. */
+  carryOut: string;
+}
+
+/** An outcome a person may close a workflow's escalations with: its label and the words people read. */
+export interface DeclaredOutcome {
+  /** Kebab-case, e.g. `refunded-manually`: the case's outcome. */
+  label: string;
+  /** e.g. `Refunded by hand`. */
+  words: string;
 }

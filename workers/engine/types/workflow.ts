@@ -1,6 +1,14 @@
 /** What a workflow author writes against: triggers, channels, the step API, the workflow definition. */
 import type { CaseEvent, Duration, Outcome, RetryPolicy, StepContext } from "./case.ts";
-import type { ApprovalRequest, ApprovalResult, EscalationRequest, SlaNotifier } from "./human.ts";
+import type {
+  ApprovalRequest,
+  ApprovalResult,
+  DeclaredOutcome,
+  EscalationRequest,
+  HumanDecision,
+  ProposalEscalation,
+  SlaNotifier,
+} from "./human.ts";
 
 /**
  * How events of one source find a workflow's case. `P` is the payload the callbacks read: connectors build triggers
@@ -152,6 +160,13 @@ export interface StepApi {
    */
   escalate(id: string, request: EscalationRequest): Promise<Outcome>;
   /**
+   * An escalation that offers its proposed action (`request.carryOut`): a person's `resolve` ends the case as
+   * `escalate` does; their `carry-out` completes the step and returns their decision, so the body goes on with the
+   * action (through its own guarded steps). Replayed like any step: the decision is a case event.
+   * @example const carried = await step.escalateWithProposal("triage:escalate", { reason: "confidence 0.7", carryOut: "refund 49 EUR" });
+   */
+  escalateWithProposal(id: string, request: ProposalEscalation): Promise<HumanDecision>;
+  /**
    * Waits a fixed time (a durable timer; nothing is held while it runs).
    * @example await step.sleep("cool-off", "24h");
    */
@@ -228,6 +243,11 @@ export interface WorkflowHeader {
    * evidence of people's decisions (proposed, then promoted by an admin; demoted at once by a rejection or reversal).
    */
   autonomy?: readonly AutonomyDeclaration[];
+  /**
+   * The outcomes a person may resolve this workflow's escalations with (the dashboard offers them as a choice); a
+   * `resolve` naming another label is refused (422). Without it any kebab-case label is taken.
+   */
+  outcomes?: readonly DeclaredOutcome[];
 }
 
 /**

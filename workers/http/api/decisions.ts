@@ -106,14 +106,15 @@ const decide = createRoute({
       409: "`already_decided`, `wait_ended`",
       413: "`payload_too_large` (16 KiB)",
       415: "`unsupported_media_type`",
-      422: "`decision_not_allowed`",
+      422: "`decision_not_allowed` (e.g. `carry-out` where nothing is offered), `outcome_not_declared` (the list is in the message)",
     }),
   },
 });
 
 /**
  * Resumes a waiting case with a person's decision: approve / reject an approval, resolve an escalation (with an
- * outcome label), retry a step that failed over to a person. `Idempotency-Key` makes a resubmission a no-op.
+ * outcome label, one the workflow declares), carry out an escalation's proposed action (where it is offered), retry a
+ * step that failed over to a person. `Idempotency-Key` makes a resubmission a no-op.
  */
 serve(decisions, decide, async (c) => {
   const { workflow, caseKey } = c.req.param();
