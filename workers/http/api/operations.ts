@@ -15,29 +15,11 @@ import { notFound, targetCase } from "./case-target.ts";
 import { CasePath, CaseQuery } from "./cases.ts";
 import { deciderOf } from "./decisions.ts";
 import { json, refusals, serve } from "./openapi.ts";
+import { jsonBody } from "./request-body.ts";
 
 export const operations = new OpenAPIHono<AppEnv>();
 
-const MAX_BODY_BYTES = 8 * 1024;
-
-/** The body, checked: JSON of `schema`, within the cap, or the precise 4xx. */
-async function readBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
-  const media = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (media !== "application/json")
-    throw new ApiError(415, "unsupported_media_type", "send the operation as application/json");
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES)
-    throw new ApiError(413, "payload_too_large", `an operation is at most ${MAX_BODY_BYTES} bytes`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new ApiError(400, "invalid_json", "the body is not valid JSON", { cause });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ApiError(400, "invalid_operation", z.prettifyError(parsed.error));
-  return parsed.data;
-}
+const OPERATION_BODY = { what: "operation", maxBytes: 8 * 1024, invalidCode: "invalid_operation" };
 
 const idempotencyHeader = z.object({
   "idempotency-key": z
@@ -108,7 +90,7 @@ const retryRoute = createRoute({
   responses: { 202: json("accepted: the case runs again", OperationAccepted), ...answers("`nothing_to_retry`") },
 });
 serve(operations, retryRoute, (c) =>
-  operate(c, async () => ({ body: await readBody(c, CaseOperationBody), kind: { kind: "retry" } })),
+  operate(c, async () => ({ body: await jsonBody(c, CaseOperationBody, OPERATION_BODY), kind: { kind: "retry" } })),
 );
 
 const cancelRoute = createRoute({
@@ -124,7 +106,7 @@ const cancelRoute = createRoute({
   responses: { 202: json("cancelled", OperationAccepted), ...answers("`case_ended`") },
 });
 serve(operations, cancelRoute, (c) =>
-  operate(c, async () => ({ body: await readBody(c, CaseOperationBody), kind: { kind: "cancel" } })),
+  operate(c, async () => ({ body: await jsonBody(c, CaseOperationBody, OPERATION_BODY), kind: { kind: "cancel" } })),
 );
 
 const reassignRoute = createRoute({
@@ -141,7 +123,7 @@ const reassignRoute = createRoute({
 });
 serve(operations, reassignRoute, (c) =>
   operate(c, async () => {
-    const { queue, ...body } = await readBody(c, ReassignBody);
+    const { queue, ...body } = await jsonBody(c, ReassignBody, OPERATION_BODY);
     return { body, kind: { kind: "reassign", queue } };
   }),
 );
