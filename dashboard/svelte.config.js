@@ -1,9 +1,29 @@
-import adapter from "@sveltejs/adapter-node";
+import { fileURLToPath } from "node:url";
+import node from "@sveltejs/adapter-node";
+
+/**
+ * Where the build runs, chosen when building: `CROSSFLOW_DASHBOARD_ADAPTER=cloudflare` builds a Worker (with static
+ * assets) for `wrangler deploy` with this folder's wrangler.toml; `node`, or nothing, the Node server in
+ * `build/` (`node dashboard/build`) for self-hosting, the default and what every local run uses. Both read the same environment names
+ * (`$env/dynamic/private`): a Worker's vars and secrets, or the Node process's environment.
+ */
+const target = process.env.CROSSFLOW_DASHBOARD_ADAPTER || "node";
+if (!["node", "cloudflare"].includes(target)) {
+  throw new Error(`CROSSFLOW_DASHBOARD_ADAPTER must be "node" or "cloudflare", not "${target}"`);
+}
+// Loaded only when asked for: the Cloudflare adapter imports all of wrangler, which `vite dev` and svelte-check
+// (every local start and check) would otherwise load for nothing.
+const adapter =
+  target === "cloudflare"
+    ? (await import("@sveltejs/adapter-cloudflare")).default({
+        config: fileURLToPath(new URL("wrangler.toml", import.meta.url)),
+      })
+    : node();
 
 /** @type {import('@sveltejs/kit').Config} */
 export default {
   kit: {
-    adapter: adapter(),
+    adapter,
     // The shared code the dashboard's server imports from the repository (schema, client, KPIs; workflow headers and
     // engine types), by name rather than by `../../../../../`. SvelteKit passes these to Vite and to the generated
     // tsconfig, so the dev server, the build and svelte-check resolve them alike.

@@ -11,6 +11,13 @@ declare global {
         taskRoles: string[];
       } | null;
     }
+    /** What a Cloudflare Worker build is given (adapter-cloudflare); absent under Node. */
+    interface Platform {
+      env: {
+        /** The `crossflow` worker's service binding (dashboard/wrangler.toml), for its case API. */
+        CROSSFLOW_WORKER?: { fetch(input: string, init?: RequestInit): Promise<Response> };
+      };
+    }
     interface Error {
       message: string;
       /** For 403s: the role the page needed. */

@@ -3,6 +3,7 @@
  * person's decision on their behalf. Server-only: the API token never reaches the browser. Every failure is a
  * `CaseApiError` naming what went wrong (not configured, unreachable, refused with the API's own code).
  */
+import { getRequestEvent } from "$app/server";
 import { env } from "$env/dynamic/private";
 import type { CaseAudit, CaseView, DecisionAccepted, DecisionBody } from "$workers/case-api.ts";
 import type { AuditEntry, ChainVerdict } from "$workers/engine/audit.ts";
@@ -44,10 +45,27 @@ export class CaseApiError extends Error {
 
 const TIMEOUT_MS = 10_000;
 
-function settings(): { url: string; token: string } {
+type WorkerBinding = NonNullable<App.Platform["env"]["CROSSFLOW_WORKER"]>;
+
+/** The worker's Cloudflare service binding (`CROSSFLOW_WORKER` in dashboard/wrangler.toml), when this runs as a Worker. */
+function workerBinding(): WorkerBinding | undefined {
+  try {
+    return getRequestEvent().platform?.env.CROSSFLOW_WORKER;
+  } catch {
+    return undefined; // Outside a request: no platform to ask.
+  }
+}
+
+/**
+ * How to reach the worker: `CROSSFLOW_WORKER_URL` when set (Node, `npm start`, or a Worker pointed at a worker
+ * elsewhere), else on Cloudflare the service binding, whose requests never leave Cloudflare (the URL's host is then
+ * only a label). `where` names the way in errors.
+ */
+function settings(): { url: string; token: string; where: string; via?: WorkerBinding } {
   const url = env.CROSSFLOW_WORKER_URL?.trim();
   const token = env.CROSSFLOW_API_TOKEN?.split(",")[0]?.trim();
-  if (!url)
+  const via = url ? undefined : workerBinding();
+  if (!url && !via)
     throw new CaseApiError(
       0,
       "not_configured",
@@ -59,7 +77,9 @@ function settings(): { url: string; token: string } {
       "not_configured",
       "CROSSFLOW_API_TOKEN is not set: the dashboard needs one of the worker's API tokens",
     );
-  return { url: url.replace(/\/+$/, ""), token };
+  if (via) return { url: "https://crossflow", token, where: "through its service binding CROSSFLOW_WORKER", via };
+  const base = url!.replace(/\/+$/, "");
+  return { url: base, token, where: `at ${base}` };
 }
 
 /**
@@ -81,9 +101,9 @@ export async function call(
   fetcher: typeof fetch = fetch,
   timeoutMs = TIMEOUT_MS,
 ): Promise<Response> {
-  const { url, token } = settings();
+  const { url, token, where, via } = settings();
   try {
-    return await fetcher(url + path, {
+    return await (via ? via.fetch.bind(via) : fetcher)(url + path, {
       ...init,
       headers: { accept: "application/json", authorization: `Bearer ${token}`, ...init.headers },
       signal: AbortSignal.timeout(timeoutMs),
@@ -94,8 +114,8 @@ export async function call(
       0,
       "unreachable",
       timedOut
-        ? `the worker at ${url} did not answer within ${timeoutMs / 1000} s`
-        : `the worker at ${url} could not be reached`,
+        ? `the worker ${where} did not answer within ${timeoutMs / 1000} s`
+        : `the worker ${where} could not be reached`,
       { cause },
     );
   }

@@ -1,0 +1,209 @@
+/**
+ * The dashboard ships two ways, and both must serve it: as a Cloudflare Worker (`npm run deploy:dashboard`, which
+ * builds with adapter-cloudflare and runs `wrangler deploy` with dashboard/wrangler.toml) and as a Node server
+ * (`npm run build -w dashboard`, then `node dashboard/build`). Each build is run under its own runtime — the Worker
+ * in `wrangler dev` (workerd), the Node server as is — against a libSQL endpoint over HTTP that demands a token, as
+ * Turso does, and a person signs in over HTTP and reads the overview: the accounts code (scrypt, session tokens) and
+ * the database client work on both.
+ *
+ * The builds share the dashboard's `.svelte-kit/output`, so they run one after the other, each followed by its checks.
+ */
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureFirstAdmin } from "../../dashboard/src/lib/server/accounts/index.ts";
+import { openDatabase } from "../../db/client.ts";
+import { type LibsqlServer, startLibsqlServer } from "../../db/local-server/server.ts";
+import { applyMigrations } from "../../db/migrate.ts";
+import { BIN, freePort, ROOT, type Service, spawnService } from "../../scripts/stack/services.ts";
+
+const run = promisify(execFile);
+const NO_ACCOUNT = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const BUILD_TIMEOUT = 240_000;
+
+let dir: string;
+let libsql: LibsqlServer;
+const authToken = randomBytes(24).toString("base64url");
+let admin: { username: string; password: string };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "crossflow-dashboard-deploy-"));
+  const file = join(dir, "metrics.db");
+  await applyMigrations({ url: pathToFileURL(file).href });
+  libsql = await startLibsqlServer({ file, authToken });
+  const created = await ensureFirstAdmin(openDatabase({ url: libsql.url, authToken }));
+  if (!created) throw new Error("a fresh database should get its first admin");
+  admin = created;
+});
+afterAll(async () => {
+  await libsql?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** What a browser sends with a plain (not enhanced) form post: SvelteKit answers it with a page or a redirect. */
+const FORM_POST = (origin: string) => ({
+  origin,
+  accept: "text/html",
+  "content-type": "application/x-www-form-urlencoded",
+});
+
+/**
+ * Signs in through the sign-in form's action as a browser posts it (same-origin form post) and reads the overview
+ * with the session cookie it set; returns the overview's HTML.
+ */
+async function signInAndReadOverview(base: string): Promise<string> {
+  const login = await fetch(`${base}/login`);
+  expect(login.status).toBe(200);
+  expect(await login.text()).toContain("Sign in to Crossflow");
+
+  const wrong = await fetch(`${base}/login`, {
+    method: "POST",
+    headers: FORM_POST(base),
+    body: new URLSearchParams({ username: admin.username, password: `${admin.password}x` }),
+    redirect: "manual",
+  });
+  // The page again, with the message and no session.
+  expect(await wrong.text()).toContain("Wrong username or password.");
+  expect(wrong.headers.getSetCookie().some((c) => c.startsWith("crossflow_session="))).toBe(false);
+
+  const signedIn = await fetch(`${base}/login`, {
+    method: "POST",
+    headers: FORM_POST(base),
+    body: new URLSearchParams({ username: admin.username, password: admin.password }),
+    redirect: "manual",
+  });
+  expect(signedIn.status).toBe(303);
+  expect(signedIn.headers.get("location")).toBe("/");
+  const cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith("crossflow_session="));
+  expect(cookie).toBeDefined();
+  const overview = await fetch(`${base}/`, { headers: { cookie: cookie!.split(";")[0]! }, redirect: "manual" });
+  expect(overview.status).toBe(200);
+  const html = await overview.text();
+  expect(html).toContain("<title>Crossflow · Overview</title>");
+  return html;
+}
+
+/** Without a session, a page sends the browser to sign in. */
+async function expectSignInRedirect(base: string): Promise<void> {
+  const res = await fetch(`${base}/cases`, { headers: { accept: "text/html" }, redirect: "manual" });
+  expect(res.status).toBe(303);
+  expect(res.headers.get("location")).toBe("/login?next=%2Fcases");
+}
+
+describe("as a Cloudflare Worker", () => {
+  const outdir = () => join(dir, "worker-bundle");
+  let dryRun: { stdout: string; stderr: string };
+  let worker: Service | undefined;
+
+  beforeAll(async () => {
+    // The deploy command a user runs, offline: it builds for Workers, then wrangler bundles without uploading.
+    dryRun = await run("npm", ["run", "deploy:dashboard", "--", "--dry-run", "--outdir", outdir()], {
+      cwd: ROOT,
+      env: { ...process.env, ...NO_ACCOUNT },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const [port, inspectorPort] = await Promise.all([freePort(), freePort()]);
+    worker = await spawnService({
+      name: "dashboard-worker",
+      command: join(BIN, "wrangler"),
+      args: [
+        "dev",
+        "--config",
+        join(ROOT, "dashboard", "wrangler.toml"),
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--inspector-port",
+        String(inspectorPort),
+        "--persist-to",
+        join(dir, "wrangler"),
+        "--var",
+        `TURSO_DATABASE_URL:${libsql.url}`,
+        "--var",
+        `TURSO_AUTH_TOKEN:${authToken}`,
+        "--var",
+        "CROSSFLOW_API_TOKEN:dashboard-deploy-test-token",
+        "--show-interactive-dev-session=false",
+      ],
+      env: NO_ACCOUNT,
+      url: `http://127.0.0.1:${port}`,
+      readyPath: "/login",
+      quiet: true,
+      timeoutMs: 90_000,
+    });
+  }, BUILD_TIMEOUT);
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it("builds with adapter-cloudflare and bundles with wrangler deploy --dry-run", () => {
+    expect(dryRun.stdout).toContain("Using @sveltejs/adapter-cloudflare");
+    expect(dryRun.stdout).toContain("env.CROSSFLOW_WORKER (crossflow)");
+    expect(dryRun.stdout).toContain("env.ASSETS");
+    // Wrangler only warns about keys it does not know (a misspelt one would silently do nothing).
+    expect(dryRun.stderr).not.toContain("Unexpected fields");
+    const bundle = join(outdir(), "_worker.js");
+    expect(existsSync(bundle)).toBe(true);
+    expect(statSync(bundle).size).toBeGreaterThan(100_000);
+  });
+
+  it("serves sign-in and the overview on workerd, reading libSQL over HTTP with its token", async () => {
+    const base = worker!.url;
+    await expectSignInRedirect(base);
+    const html = await signInAndReadOverview(base);
+    expect(html).toContain("<h1>Workflows</h1>");
+    // The client's assets come from the Worker's static assets.
+    const script = html.match(/\/_app\/immutable\/[^"]+\.js/)?.[0];
+    expect(script).toBeDefined();
+    const asset = await fetch(base + script);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toContain("javascript");
+  });
+});
+
+describe("as a Node server (adapter-node, the default)", () => {
+  let server: Service | undefined;
+
+  beforeAll(async () => {
+    const build = await run("npm", ["run", "build", "-w", "dashboard"], {
+      cwd: ROOT,
+      env: { ...process.env, CROSSFLOW_DASHBOARD_ADAPTER: "" },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    expect(build.stdout).toContain("Using @sveltejs/adapter-node");
+    const port = await freePort();
+    server = await spawnService({
+      name: "dashboard-node",
+      command: process.execPath,
+      args: [join(ROOT, "dashboard", "build")],
+      env: {
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        ORIGIN: `http://127.0.0.1:${port}`,
+        TURSO_DATABASE_URL: libsql.url,
+        TURSO_AUTH_TOKEN: authToken,
+        CROSSFLOW_API_TOKEN: "dashboard-deploy-test-token",
+      },
+      url: `http://127.0.0.1:${port}`,
+      readyPath: "/login",
+      quiet: true,
+      timeoutMs: 30_000,
+    });
+  }, BUILD_TIMEOUT);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("serves sign-in and the overview with node dashboard/build", async () => {
+    const base = server!.url;
+    await expectSignInRedirect(base);
+    const html = await signInAndReadOverview(base);
+    expect(html).toContain("<h1>Workflows</h1>");
+  });
+});
