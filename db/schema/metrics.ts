@@ -153,7 +153,7 @@ export const exceptionRollups = sqliteTable(
 export type MetricEventRow = typeof metricEvents.$inferInsert;
 export type CaseRow = typeof cases.$inferSelect;
 
-/** Which model made a workflow version's agent decisions, and when last (kept by a trigger on `metric_events`). */
+/** Which model made a workflow version's agent decisions, and when last (kept by the metrics writer, migration 0019). */
 export const agentModels = sqliteTable(
   "agent_models",
   {

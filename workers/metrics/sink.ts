@@ -7,7 +7,7 @@ import { getTableColumns, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../db/client.ts";
 import type { MetricBatch } from "../../db/facts.ts";
 import { reportedOutcomes } from "../../db/rollouts/autonomy.ts";
-import { actionOutcomes, auditAnchors, cases, metricEvents } from "../../db/schema.ts";
+import { actionOutcomes, agentModels, auditAnchors, cases, metricEvents } from "../../db/schema.ts";
 import { reviewTouchedActions } from "./autonomy-evidence.ts";
 
 /**
@@ -43,6 +43,25 @@ const CASE_UPDATES = sql.raw(
 );
 
 /**
+ * The latest sighting of each model per workflow version among the write's agent steps (`detail.model` of a
+ * `step.completed` event), as rows for `agent_models`: one statement per transaction instead of a trigger per event
+ * (migration 0019). A sighting is a max, so a redelivered event moves nothing.
+ */
+function modelSightings(batches: readonly MetricBatch[]): unknown[][] {
+  const latest = new Map<string, unknown[]>();
+  for (const { events } of batches)
+    for (const e of events) {
+      const model = e.kind === "step.completed" ? e.detail?.model : undefined;
+      if (model === undefined || model === null) continue;
+      const key = `${e.workflowId}\u0000${e.workflowVersion}\u0000${String(model)}`;
+      const seen = latest.get(key);
+      if (!seen) latest.set(key, [e.workflowId, e.workflowVersion, model, e.at]);
+      else if ((seen[3] as number) < e.at) seen[3] = e.at;
+    }
+  return [...latest.values()];
+}
+
+/**
  * @example
  * await writeMetricBatches(openDatabase({ url }), [{ events, snapshot }]);
  */
@@ -58,6 +77,7 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
   // The autonomy evidence: one row per consequential action, keyed by the step that performs it.
   const evidence = reportedOutcomes(batches);
   const outcomes = JSON.stringify(evidence.rows.map(OUTCOME_ROWS.encode));
+  const sightings = modelSightings(batches);
   const snapshots = JSON.stringify(
     [...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision).map((b) => CASE_ROWS.encode(b.snapshot)),
   );
@@ -72,6 +92,13 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
     db.run(
       sql`INSERT INTO ${auditAnchors} (case_id, seq, hash, anchored_at) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${anchors}) WHERE true ON CONFLICT (case_id, seq) DO NOTHING`,
     ),
+    ...(sightings.length === 0
+      ? []
+      : [
+          db.run(
+            sql`INSERT INTO ${agentModels} (workflow_id, workflow_version, model, last_seen_at) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${JSON.stringify(sightings)}) WHERE true ON CONFLICT (workflow_id, workflow_version, model) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)`,
+          ),
+        ]),
     // A redelivery writes nothing new; only a rejection (the second person of a two-person approval) overrides an
     // approval. Most batches carry no consequential action: no statement for them.
     ...(evidence.rows.length === 0
