@@ -74,16 +74,56 @@ async function fraudCase(): Promise<{ email: string; caseId: string; stepId: str
   return { email, caseId: `refund-dispute/customer:${email}`, stepId: view.wait.stepId };
 }
 
+/** The task's row in the list, and the task in full in the detail pane (shown once it is the selected task). */
+const row = (page: Page, caseId: string) => page.locator(`[data-testid="inbox-row"][data-case="${caseId}"]`);
 const item = (page: Page, caseId: string) => page.locator(`[data-testid="inbox-item"][data-case="${caseId}"]`);
+/** The inbox with `caseId` selected (the selection is in the address); its pane once the task is listed. */
+async function openTask(page: Page, caseId: string, query = "") {
+  await page.goto(`${url}/inbox?${query}${query ? "&" : ""}task=${encodeURIComponent(caseId)}`);
+  const card = item(page, caseId);
+  // The inbox refreshes itself: the case shows up once its row reaches the metrics database.
+  await card.waitFor({ timeout: 20_000 });
+  return card;
+}
+
+/** A compliance hit: the onboarding form sends an applicant the screening service lists (the simulator's watchlist). */
+async function sanctionsHit(): Promise<{ caseId: string; country: string }> {
+  const email = `applicant-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const application = {
+    email,
+    name: "Ivan Petrov",
+    birthDate: "1961-04-12",
+    country: "DE",
+    plan: "fiber-500",
+    paymentMethod: "pm_card_visa",
+    consent: true,
+    documents: [{ type: "passport", fileName: "passport.pdf", contentType: "application/pdf", sizeBytes: 240_000 }],
+  };
+  const sent = await post(
+    stack.worker.url,
+    await sign.hmacSource("onboarding-form", devVar("ONBOARDING_FORM_SECRET")!, `app-${crypto.randomUUID()}`, {
+      event: "application.submitted",
+      application,
+    }),
+  );
+  expect(sent.status).toBe(202);
+  const api = `${stack.worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${email}`)}`;
+  await eventually(
+    async () =>
+      ((v) => (v.header?.status === "escalated" ? v : undefined))(
+        (await (await fetch(api, { headers: { authorization: `Bearer ${token()}` } })).json()) as any,
+      ),
+    30_000,
+    "screening hit escalated",
+  );
+  return { caseId: `customer-onboarding/customer:${email}`, country: application.country };
+}
 
 describe("escalation inbox", () => {
   it("an operator resolves an escalation from the inbox with a note; the case finishes and its page shows the person's decision in the audit", async () => {
     const { email, caseId, stepId } = await fraudCase();
     const page = await signedIn(OPERATOR);
-    await page.goto(`${url}/inbox`);
-    // The inbox refreshes itself: the case shows up once its row reaches the metrics database.
-    const card = item(page, caseId);
-    await card.waitFor({ timeout: 20_000 });
+    const card = await openTask(page, caseId);
     await expect(card.getByTestId("context-packet").textContent()).resolves.toContain("fraud is a person's call");
     await expect(card.getByTestId("context-packet").textContent()).resolves.toContain("triage");
     await expect(card.getAttribute("data-step")).resolves.toBe(stepId);
@@ -115,8 +155,12 @@ describe("escalation inbox", () => {
     expect(decisions).toContain("ops-olga");
     expect(decisions).toContain("resolve → refunded-manually");
     expect(decisions).toContain("Card reported stolen");
-    await expect(page.locator('[data-testid="audit-trail"] tr[data-action="human.decision"]').count()).resolves.toBe(1);
-    await expect(page.locator('[data-testid="audit-trail"] tr[data-action="case.resolved"]').count()).resolves.toBe(1);
+    // The timeline is the audit trail: each entry once, with its place in the hash chain.
+    await expect(page.locator('[data-testid="timeline"] [data-action="human.decision"]').count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid="timeline"] [data-action="case.resolved"]').count()).resolves.toBe(1);
+    await expect(page.getByTestId("audit-trail").count()).resolves.toBe(0);
+    const story = (await page.getByTestId("timeline").textContent()) ?? "";
+    expect(story).not.toMatch(/\b1[78]\d{11}\b/); // no epoch milliseconds: times are dates
     await expect(page.getByTestId("agent-step").first().textContent()).resolves.toMatch(
       /decided escalate[\s\S]*Confidence 60 %/,
     );
@@ -144,9 +188,7 @@ describe("escalation inbox", () => {
   it("a viewer sees the task without any action buttons and is refused (403) when posting a decision; nothing changes", async () => {
     const { email, caseId, stepId } = await fraudCase();
     const page = await signedIn(VIEWER, { width: 390, height: 844 });
-    await page.goto(`${url}/inbox`);
-    const card = item(page, caseId);
-    await card.waitFor({ timeout: 20_000 });
+    const card = await openTask(page, caseId);
     await expect(card.getByTestId("read-only").isVisible()).resolves.toBe(true);
     await expect(card.locator("button").count()).resolves.toBe(0);
     await expect(card.locator("form").count()).resolves.toBe(0);
@@ -179,9 +221,7 @@ describe("escalation inbox", () => {
   it("deciding an escalation someone already closed shows a clear message and changes nothing", async () => {
     const { email, caseId, stepId } = await fraudCase();
     const page = await signedIn(OPERATOR);
-    await page.goto(`${url}/inbox`);
-    const card = item(page, caseId);
-    await card.waitFor({ timeout: 20_000 });
+    const card = await openTask(page, caseId);
     // While the operator writes, a colleague closes it elsewhere (through the same API, e.g. another tool).
     await card.getByLabel("Note (recorded with your decision)").fill("Looks like fraud to me.");
     await card.getByLabel("Outcome label (to resolve)").fill("denied");
@@ -240,15 +280,15 @@ describe("inbox filters", () => {
     };
     // Its key alone: exactly this task.
     expect(await summaryOf(`q=${encodeURIComponent(email)}`)).toMatch(/^\s*1 open task matching/);
-    expect(await item(page, caseId).count()).toBe(1);
+    expect(await row(page, caseId).count()).toBe(1);
     expect(
       await summaryOf(`q=${encodeURIComponent(email)}&kind=escalation&workflow=refund-dispute&queue=refunds`),
     ).toMatch(/^\s*1 open task matching/);
-    expect(await item(page, caseId).count()).toBe(1);
+    expect(await row(page, caseId).count()).toBe(1);
     // Another kind, workflow or queue: not shown.
     for (const other of ["kind=approval", "workflow=customer-onboarding", "queue=refund-leads"]) {
       await summaryOf(`q=${encodeURIComponent(email)}&${other}`);
-      expect(await item(page, caseId).count()).toBe(0);
+      expect(await row(page, caseId).count()).toBe(0);
     }
     // The form writes the same URL.
     await page.goto(`${url}/inbox`, { waitUntil: "networkidle" });
@@ -260,40 +300,98 @@ describe("inbox filters", () => {
     await expect.poll(() => page.url(), { timeout: 10_000 }).toContain("kind=escalation");
     await page.waitForLoadState("networkidle");
     expect(new URL(page.url()).searchParams.get("q")).toBe(email);
-    expect(await item(page, caseId).count()).toBe(1);
+    expect(await row(page, caseId).count()).toBe(1);
   });
 });
 
 describe("inbox keyboard", () => {
-  it("j and k move between tasks, d jumps into the decision form, o opens the task's case", async () => {
+  it("j and k select the next and previous task (its packet in the pane, the task in the address), d jumps into the decision form, o opens the task's case", async () => {
     await fraudCase();
     await fraudCase();
     const page = await signedIn(OPERATOR);
     await page.goto(`${url}/inbox?kind=escalation`, { waitUntil: "networkidle" });
-    const items = page.getByTestId("inbox-item");
+    const items = page.getByTestId("inbox-row");
     expect(await items.count()).toBeGreaterThanOrEqual(2);
     const focused = () =>
       // A string: the test's TypeScript has no DOM types; it runs in the page.
       page.evaluate<string | null>(
-        "document.activeElement?.closest('[data-testid=inbox-item]')?.getAttribute('data-case') ?? null",
+        "document.activeElement?.closest('[data-testid=inbox-row]')?.getAttribute('data-case') ?? null",
       );
+    const shown = () => page.getByTestId("inbox-item").getAttribute("data-case");
+    const inAddress = () => new URL(page.url()).searchParams.get("task");
     const first = await items.nth(0).getAttribute("data-case");
     const second = await items.nth(1).getAttribute("data-case");
     await page.keyboard.press("j");
     expect(await focused()).toBe(first);
     await page.keyboard.press("j");
     expect(await focused()).toBe(second);
+    expect(await shown()).toBe(second);
+    expect(inAddress()).toBe(second);
     await page.keyboard.press("k");
     expect(await focused()).toBe(first);
+    expect(await shown()).toBe(first);
+    expect(inAddress()).toBe(first);
     await page.keyboard.press("d");
     expect(await page.evaluate<string | null>("document.activeElement?.getAttribute('name') ?? null")).toBe("note");
     // Typing in the note is not a shortcut.
     await page.keyboard.type("jko");
-    expect(await focused()).toBe(first);
-    await page.locator(`[data-case="${first}"] textarea[name="note"]`).fill("");
-    await items.nth(0).focus();
+    expect(await shown()).toBe(first);
+    expect(inAddress()).toBe(first);
+    await page.locator(`[data-testid="inbox-item"][data-case="${first}"] textarea[name="note"]`).fill("");
+    // A click selects too; the selection survives a reload (it is in the address).
+    await items.nth(1).getByTestId("row-link").click();
+    expect(await shown()).toBe(second);
+    await page.reload({ waitUntil: "networkidle" });
+    expect(await shown()).toBe(second);
+    await items.nth(0).getByTestId("row-link").focus();
     await page.keyboard.press("o");
     await expect.poll(() => decodeURIComponent(page.url()), { timeout: 10_000 }).toContain(`/cases/refund-dispute/`);
+  });
+});
+
+describe("evidence a person can judge", () => {
+  it("a refund escalation's pane shows the charge in its currency, the customer's words, and JSON only once 'raw' is opened", async () => {
+    const { caseId } = await fraudCase(); // a charge of 2400 cents in EUR
+    const page = await signedIn(OPERATOR, { width: 1440, height: 900 });
+    const card = await openTask(page, caseId);
+    // Beside the list on a wide screen.
+    const [list, pane] = await Promise.all([
+      page.getByTestId("inbox-list").boundingBox(),
+      page.getByTestId("task-pane").boundingBox(),
+    ]);
+    expect(pane!.x).toBeGreaterThanOrEqual(list!.x + list!.width);
+    const text = await card.textContent();
+    expect(text).toContain("€24.00");
+    expect(text).not.toMatch(/\b2400\b/);
+    await expect(card.getByTestId("customer-words").textContent()).resolves.toContain("my card was stolen");
+    await expect(card.getByTestId("model-judgement").textContent()).resolves.toMatch(
+      /Confidence 60 %[\s\S]*fraud is a person's call/,
+    );
+    expect(text).not.toContain('"amount"');
+    await expect(card.locator("pre").count()).resolves.toBe(0);
+    // The raw JSON is there for whoever asks.
+    await card.getByTestId("raw-evidence").locator("summary").click();
+    await expect(card.getByTestId("raw-evidence").locator("pre").textContent()).resolves.toContain('"amount": 2400');
+    await page.screenshot({ path: join(ARTIFACTS, "inbox-pane-refund.png"), fullPage: true });
+  });
+
+  it("an onboarding screening hit shows the applicant beside the candidate, in the inbox and on the case page", async () => {
+    const { caseId, country } = await sanctionsHit();
+    const page = await signedIn(VIEWER, { width: 390, height: 844 });
+    const card = await openTask(page, caseId);
+    const table = card.getByTestId("screening-comparison");
+    await expect(table.getByTestId("screening-applicant").textContent()).resolves.toMatch(
+      new RegExp(`Ivan Petrov\\s*1961-04-12\\s*${country}`),
+    );
+    const candidate = await table.getByTestId("screening-candidate").textContent();
+    expect(candidate).toMatch(/Ivan Petrov[\s\S]*1961-04-12[\s\S]*0\.98[\s\S]*sanction/);
+    await page.screenshot({ path: join(ARTIFACTS, "inbox-pane-screening-390.png"), fullPage: true });
+
+    await card.getByTestId("case-link").click();
+    await page.waitForURL((u) => u.pathname.startsWith("/cases/customer-onboarding/"));
+    await expect(
+      page.getByTestId("waiting-packet").getByTestId("screening-applicant").textContent(),
+    ).resolves.toContain("1961-04-12");
   });
 });
 
@@ -332,12 +430,11 @@ describe("approvals in the inbox", () => {
     const caseId = `refund-dispute/customer:${email}`;
 
     const page = await signedIn(OPERATOR);
-    await page.goto(`${url}/inbox`);
-    const card = item(page, caseId);
-    await card.waitFor({ timeout: 20_000 });
-    await expect(card.getByTestId("context-packet").textContent()).resolves.toContain(
-      `refund {"charge":"${charge}","amount":8000`,
-    );
+    const card = await openTask(page, caseId);
+    // The proposal in words, the amount in its currency (in the row too), the customer's own words.
+    await expect(card.getByTestId("proposed-calls").textContent()).resolves.toBe(`refund €80.00 on ${charge}`);
+    await expect(row(page, caseId).getByTestId("row-amount").textContent()).resolves.toBe("€80.00");
+    await expect(card.getByTestId("customer-words").textContent()).resolves.toContain(`Double charged on ${charge}`);
     await expect(card.getByTestId("decide-approve").count()).resolves.toBe(1);
     await expect(card.getByTestId("decide-reject").count()).resolves.toBe(1);
     await expect(card.getByTestId("decide-resolve").count()).resolves.toBe(0);

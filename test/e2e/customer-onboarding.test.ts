@@ -213,14 +213,20 @@ describe("customer-onboarding on wrangler dev", () => {
     expect(review.output.decision).toMatchObject({ decision: "clear", confidence: 0.9 });
   });
 
-  it("hands a sanctions match to compliance with the candidates as evidence", async () => {
+  it("hands a sanctions match to compliance with the applicant beside the candidates as evidence", async () => {
     const app = application({ name: "Ivan Petrov", birthDate: "1961-04-12" });
     await apply(app);
     const view = await until(app, ended, "escalated");
     expect(view.header.status).toBe("escalated");
     expect(view.wait.human).toMatchObject({
       queue: "compliance",
-      packet: { reason: "sanctions/PEP match: Ivan Petrov (0.98)" },
+      packet: {
+        reason: "sanctions/PEP match: Ivan Petrov (0.98)",
+        evidence: {
+          applicant: { name: "Ivan Petrov", birthDate: "1961-04-12", country: app.country },
+          candidates: [expect.objectContaining({ caption: "Ivan Petrov", score: 0.98 })],
+        },
+      },
     });
   });
 

@@ -104,9 +104,11 @@ describe("agent guardrails", () => {
     expect(model.doGenerateCalls).toHaveLength(1);
   });
 
-  it("escalates a decision below the confidence threshold with a packet naming the evidence the model saw", async () => {
-    const c = await dispute((charge) =>
-      answer([["lookupCharge", { charge }]], decision("refund", 0.55, "the message is vague about which order")),
+  it("escalates a decision below the confidence threshold with a packet holding the evidence the model saw, the customer's words redacted", async () => {
+    const c = await dispute(
+      (charge) =>
+        answer([["lookupCharge", { charge }]], decision("refund", 0.55, "the message is vague about which order")),
+      "My card 4242 4242 4242 4242 was charged for an order, please refund.",
     );
     const view = await c.settle(parked, "escalated");
     expect(view.header.status).toBe("escalated");
@@ -114,7 +116,7 @@ describe("agent guardrails", () => {
       reason: "confidence 0.55 is below 0.8: the message is vague about which order",
       evidence: {
         context: { charge: c.charge, amount: 4900, iban: "[redacted]" },
-        data: ["customer message"],
+        data: [{ label: "customer message", text: "My card [redacted card] was charged for an order, please refund." }],
         confidence: 0.55,
         rationale: "the message is vague about which order",
       },

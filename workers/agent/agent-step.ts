@@ -22,6 +22,14 @@ import type {
   ModelResolver,
 } from "./types.ts";
 
+/** The longest quoted text a packet keeps, in characters; the full text stays in the case's events. */
+export const PACKET_QUOTE_CHARS = 2_000;
+
+const quotedForPeople = (text: string, fields: readonly string[]): string => {
+  const clean = redact(text, fields);
+  return clean.length > PACKET_QUOTE_CHARS ? `${clean.slice(0, PACKET_QUOTE_CHARS)}… (shortened)` : clean;
+};
+
 export const modelActor = (t: Pick<AgentTranscript, "model" | "promptVersion">): AuditActor => ({
   kind: "model",
   id: `${t.model.provider}:${t.model.id}${t.model.offline ? " (offline rules, not an LLM)" : ""} prompt v${t.promptVersion}`,
@@ -89,7 +97,8 @@ export async function runAgent<D extends AgentDecision>(
   const decision = transcript.decision;
   const evidence = {
     context: redact(spec.context ?? {}, spec.redact ?? []),
-    data: (spec.data ?? []).map((d) => d.label),
+    // The customer's own words as the model read them (redacted like the context, bounded: a packet is not an archive).
+    data: (spec.data ?? []).map((d) => ({ label: d.label, text: quotedForPeople(d.text, spec.redact ?? []) })),
     model: modelActor(transcript).id,
     rationale: decision?.rationale ?? null,
     confidence: decision?.confidence ?? null,

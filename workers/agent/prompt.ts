@@ -15,7 +15,7 @@ const GUARD = [
 export function redact<T>(value: T, fields: readonly string[]): T {
   const names = new Set(fields.map((f) => f.toLowerCase()));
   const walk = (v: unknown): unknown => {
-    if (typeof v === "string") return v.replace(/\b(?:\d[ -]?){13,19}\b/g, "[redacted card]");
+    if (typeof v === "string") return v.replace(/\b\d(?:[ -]?\d){12,18}\b/g, "[redacted card]");
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === "object")
       return Object.fromEntries(

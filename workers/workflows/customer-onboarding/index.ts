@@ -73,7 +73,11 @@ function customerOnboarding(version: 1 | 2 | 3) {
       if (screening.status === "hit") {
         return step.escalate("screening-hit", {
           reason: `sanctions/PEP match: ${screening.candidates.map((c) => `${c.caption} (${c.score})`).join(", ")}`,
-          evidence: { candidates: screening.candidates },
+          // The applicant beside the candidates: compliance compares them without opening the application.
+          evidence: {
+            applicant: { name: app.name, birthDate: app.birthDate, country: app.country },
+            candidates: screening.candidates,
+          },
           ...COMPLIANCE_QUEUE,
           slaNotify: complianceLeads(config),
         });
