@@ -10,18 +10,15 @@
  * any other credential in the secrets file (`*SECRET*`, `*TOKEN*`, `*KEY*`, `*PASSWORD*`) left at its example
  * value. `--dry-run` runs the same check.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { BUILT_IN_SOURCES, parseCustomSources } from "../workers/ingest/sources/index.ts";
-import { parseDotenv } from "../workers/platform/dotenv.ts";
 import { activeSecrets } from "../workers/webhooks/hmac.ts";
+import { CREDENTIAL_NAME, exampleValues, readSecretsFile, takeSecretsFile, wranglerDeploy } from "./deploy/secrets.ts";
 import { ROOT } from "./stack.ts";
 
 const PLATFORM_SECRETS = ["CROSSFLOW_API_TOKEN", "TURSO_DATABASE_URL", "TURSO_AUTH_TOKEN", "AUDIT_SIGNING_KEY"];
-const CREDENTIAL_NAME = /SECRET|TOKEN|KEY|PASSWORD/;
 
 /** The secrets the worker cannot run without: every source's binding, then the API token, the database's and the audit manifest's signing key. */
 function requiredSecrets(): string[] {
@@ -32,30 +29,6 @@ function requiredSecrets(): string[] {
   return [...new Set([...bindings, ...PLATFORM_SECRETS])];
 }
 
-function readSecretsFile(path: string): Record<string, string> {
-  const text = readFileSync(path, "utf8");
-  if (!text.trimStart().startsWith("{")) return parseDotenv(text);
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    throw new TypeError(`${path}: not a JSON object`);
-  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
-}
-
-/** Splits `--secrets-file <path>` / `--secrets-file=<path>` out of the args handed on to wrangler. */
-function takeSecretsFile(args: string[]): { file: string | undefined; rest: string[] } {
-  const rest: string[] = [];
-  let file: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--secrets-file") {
-      file = args[++i];
-      if (file === undefined) throw new TypeError("--secrets-file needs a path");
-    } else if (arg.startsWith("--secrets-file=")) file = arg.slice("--secrets-file=".length);
-    else rest.push(arg);
-  }
-  return { file, rest };
-}
-
 interface SecretsCheck {
   secrets: Record<string, string>;
   missing: string[];
@@ -64,7 +37,7 @@ interface SecretsCheck {
 
 /** What this deploy would upload, and which required secrets are missing or hold their public example value. */
 function checkSecrets(env: NodeJS.ProcessEnv, fileValues: Record<string, string>): SecretsCheck {
-  const examples = parseDotenv(readFileSync(join(ROOT, ".dev.vars.example"), "utf8"));
+  const examples = exampleValues();
   const required = requiredSecrets();
   const secrets: Record<string, string> = { ...fileValues };
   for (const name of required) {
@@ -97,22 +70,7 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const dir = mkdtempSync(join(tmpdir(), "crossflow-secrets-"));
-  try {
-    const secretsFile = join(dir, "secrets.json");
-    writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
-    const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
-    return await new Promise<number>((resolve, reject) => {
-      const child = spawn(wrangler, ["deploy", ...rest, "--secrets-file", secretsFile], {
-        cwd: ROOT,
-        stdio: "inherit",
-      });
-      child.on("error", reject);
-      child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return wranglerDeploy(rest, secrets);
 }
 
 process.exitCode = await main();

@@ -1,8 +1,8 @@
 /**
  * The dashboard ships two ways, and both must serve it: as a Cloudflare Worker (`npm run deploy:dashboard`, which
  * builds with adapter-cloudflare and runs `wrangler deploy` with dashboard/wrangler.toml) and as a Node server
- * (`npm run build -w dashboard`, then `node dashboard/build`). Each build is run under its own runtime — the Worker
- * in `wrangler dev` (workerd), the Node server as is — against a libSQL endpoint over HTTP that demands a token, as
+ * (`npm run build -w dashboard`, then `node dashboard/build`). Each build is run under its own runtime (the Worker
+ * in `wrangler dev` (workerd), the Node server as is) against a libSQL endpoint over HTTP that demands a token, as
  * Turso does, and a person signs in over HTTP and reads the overview: the accounts code (scrypt, session tokens) and
  * the database client work on both.
  *
@@ -10,7 +10,7 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,6 +21,7 @@ import { openDatabase } from "../../db/client.ts";
 import { type LibsqlServer, startLibsqlServer } from "../../db/local-server/server.ts";
 import { applyMigrations } from "../../db/migrate.ts";
 import { BIN, freePort, ROOT, type Service, spawnService } from "../../scripts/stack/services.ts";
+import { parseDotenv } from "../../workers/platform/dotenv.ts";
 
 const run = promisify(execFile);
 const NO_ACCOUNT = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
@@ -43,6 +44,54 @@ beforeAll(async () => {
 afterAll(async () => {
   await libsql?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Secrets as a production deploy has them (never the local ones). */
+const PRODUCTION = {
+  TURSO_DATABASE_URL: `libsql://crossflow-${randomBytes(4).toString("hex")}.turso.io`,
+  TURSO_AUTH_TOKEN: randomBytes(24).toString("base64url"),
+  CROSSFLOW_API_TOKEN: randomBytes(24).toString("base64url"),
+};
+const DEV_VARS_EXAMPLE = parseDotenv(readFileSync(join(ROOT, ".dev.vars.example"), "utf8"));
+
+/** `npm run deploy:dashboard -- <args>` with only `env`'s secrets (the caller's shell lends it none). */
+async function deployDashboard(args: string[], env: Record<string, string>) {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in DEV_VARS_EXAMPLE)));
+  return run("npm", ["run", "--silent", "deploy:dashboard", "--", ...args], {
+    cwd: ROOT,
+    env: { ...base, ...NO_ACCOUNT, ...env },
+    maxBuffer: 16 * 1024 * 1024,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+}
+
+it("npm run deploy:dashboard refuses missing or example secrets and a database a Worker cannot reach, before building", async () => {
+  const outdir = join(dir, "refused");
+  const missing = await deployDashboard(["--dry-run", "--outdir", outdir], {
+    TURSO_DATABASE_URL: PRODUCTION.TURSO_DATABASE_URL,
+  });
+  expect(missing.code).not.toBe(0);
+  expect(missing.stderr).toContain("dashboard deploy refused: missing secrets: TURSO_AUTH_TOKEN, CROSSFLOW_API_TOKEN");
+
+  const local = await deployDashboard(["--dry-run", "--outdir", outdir], {
+    ...PRODUCTION,
+    TURSO_DATABASE_URL: "http://127.0.0.1:8080",
+    CROSSFLOW_API_TOKEN: DEV_VARS_EXAMPLE.CROSSFLOW_API_TOKEN!,
+  });
+  expect(local.code).not.toBe(0);
+  expect(local.stderr).toContain("example value: TURSO_DATABASE_URL, CROSSFLOW_API_TOKEN");
+  expect(local.stderr).not.toContain(DEV_VARS_EXAMPLE.CROSSFLOW_API_TOKEN);
+
+  const http = await deployDashboard(["--dry-run", "--outdir", outdir], {
+    ...PRODUCTION,
+    TURSO_DATABASE_URL: "http://10.0.0.5:8080",
+  });
+  expect(http.code).not.toBe(0);
+  expect(http.stderr).toContain("TURSO_DATABASE_URL must be a libsql:// or https:// URL");
+  // Refused before anything was built or bundled.
+  expect(existsSync(outdir)).toBe(false);
 });
 
 /** What a browser sends with a plain (not enhanced) form post: SvelteKit answers it with a page or a redirect. */
@@ -101,12 +150,11 @@ describe("as a Cloudflare Worker", () => {
   let worker: Service | undefined;
 
   beforeAll(async () => {
-    // The deploy command a user runs, offline: it builds for Workers, then wrangler bundles without uploading.
-    dryRun = await run("npm", ["run", "deploy:dashboard", "--", "--dry-run", "--outdir", outdir()], {
-      cwd: ROOT,
-      env: { ...process.env, ...NO_ACCOUNT },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    // The deploy command a user runs, offline: the secrets check, the build for Workers, then wrangler bundles (with
+    // the secrets it would upload) without uploading.
+    const result = await deployDashboard(["--dry-run", "--outdir", outdir()], PRODUCTION);
+    if (result.code !== 0) throw new Error(`deploy:dashboard --dry-run failed:\n${result.stderr}`);
+    dryRun = result;
     const [port, inspectorPort] = await Promise.all([freePort(), freePort()]);
     worker = await spawnService({
       name: "dashboard-worker",
@@ -142,8 +190,10 @@ describe("as a Cloudflare Worker", () => {
     await worker?.stop();
   });
 
-  it("builds with adapter-cloudflare and bundles with wrangler deploy --dry-run", () => {
+  it("builds with adapter-cloudflare and bundles with wrangler deploy --dry-run, its secrets hidden", () => {
     expect(dryRun.stdout).toContain("Using @sveltejs/adapter-cloudflare");
+    for (const name of Object.keys(PRODUCTION)) expect(dryRun.stdout).toContain(`env.${name} ("(hidden)")`);
+    for (const value of Object.values(PRODUCTION)) expect(dryRun.stdout + dryRun.stderr).not.toContain(value);
     expect(dryRun.stdout).toContain("env.CROSSFLOW_WORKER (crossflow)");
     expect(dryRun.stdout).toContain("env.ASSETS");
     // Wrangler only warns about keys it does not know (a misspelt one would silently do nothing).
