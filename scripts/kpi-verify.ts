@@ -3,7 +3,8 @@
  * the case API) and compares it with what the dashboard's queries return from the rollups, per workflow × version
  * and per day. Prints each mismatch (and the cases whose summary row differs) and exits non-zero if there is any.
  * Cases are those the metrics database knows plus those the demo recorded in `.data/demo-cases.jsonl` (`CROSSFLOW_DEMO_MANIFEST`), so a case
- * whose metrics never arrived is found too. In-flight cases move while they are read: the comparison is repeated
+ * whose metrics never arrived is found too. The demo history's cases (`npm start`'s 30 days, scripts/demo-history/) live in no case
+ * object: each is recounted from the audit trail the history kept of it. In-flight cases move while they are read: the comparison is repeated
  * until it holds or `--settle` seconds (default 30) have passed.
  * Env: WORKER_URL, CROSSFLOW_API_TOKEN, TURSO_DATABASE_URL, TURSO_AUTH_TOKEN (default: the local stack's).
  */
@@ -25,6 +26,7 @@ import type { AuditEntry } from "../workers/engine/audit.ts";
 import type { CaseStatus } from "../workers/engine/types.ts";
 import { caseFacts } from "../workers/metrics/index.ts";
 import { CATALOGUE } from "../workers/workflows/catalogue.ts";
+import { recountHistory } from "./demo-history/recount.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
 import { mapLimit } from "./map-limit.ts";
 
@@ -141,16 +143,21 @@ export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
   const known = await target.db.all<{ workflow_id: string; case_key: string }>(
     sql`SELECT workflow_id, case_key FROM cases`,
   );
+  const history = await recountHistory(target.db);
+  const historyIds = new Set([...history.cases.map((c) => c.caseId), ...history.broken]);
   const ids = new Map<string, { workflow: string; caseKey: string }>();
   for (const r of known) ids.set(`${r.workflow_id}/${r.case_key}`, { workflow: r.workflow_id, caseKey: r.case_key });
   for (const c of target.knownCases ?? []) ids.set(`${c.workflow}/${c.caseKey}`, c);
+  for (const id of historyIds) ids.delete(id);
   const cases = [...ids.values()];
   const found = await mapLimit(cases, 16, (c) => recountCase(target, c.workflow, c.caseKey));
-  const mismatches: string[] = [];
+  const mismatches: string[] = history.broken.map(
+    (id) => `demo history case ${id}: its kept audit trail has no opening`,
+  );
   found.forEach((row, i) => {
     if (!row) mismatches.push(`case ${cases[i]!.workflow}/${cases[i]!.caseKey}: no such case behind the case API`);
   });
-  const recounted = found.filter((row) => row !== null);
+  const recounted = [...found.filter((row) => row !== null), ...history.cases];
   const range = { fromDay: 0, toDay: 1_000_000 };
   const groupings: [string, GroupKey[]][] = [
     ["per version", ["workflow", "version"]],
