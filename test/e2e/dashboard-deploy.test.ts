@@ -2,15 +2,15 @@
  * The dashboard ships two ways, and both must serve it: as a Cloudflare Worker (`npm run deploy:dashboard`, which
  * builds with adapter-cloudflare and runs `wrangler deploy` with dashboard/wrangler.toml) and as a Node server
  * (`npm run build -w dashboard`, then `node dashboard/build`). Each build is run under its own runtime (the Worker
- * in `wrangler dev` (workerd), the Node server as is) against a libSQL endpoint over HTTP that demands a token, as
- * Turso does, and a person signs in over HTTP and reads the overview: the accounts code (scrypt, session tokens) and
- * the database client work on both.
+ * under `wrangler dev` on workerd, beside the crossflow worker its service binding reaches; the Node server as is)
+ * against a libSQL endpoint over HTTP that demands a token, as Turso does, and a person signs in over HTTP and reads
+ * the overview: the accounts code (scrypt, session tokens) and the database client work on both.
  *
  * The builds share the dashboard's `.svelte-kit/output`, so they run one after the other, each followed by its checks.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -22,6 +22,7 @@ import { type LibsqlServer, startLibsqlServer } from "../../db/local-server/serv
 import { applyMigrations } from "../../db/migrate.ts";
 import { BIN, freePort, ROOT, type Service, spawnService } from "../../scripts/stack/services.ts";
 import { parseDotenv } from "../../workers/platform/dotenv.ts";
+import { testWorkerConfig } from "../support/test-worker.ts";
 
 const run = promisify(execFile);
 const NO_ACCOUNT = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
@@ -120,6 +121,16 @@ async function signInAndReadOverview(base: string): Promise<string> {
   expect(await wrong.text()).toContain("Wrong username or password.");
   expect(wrong.headers.getSetCookie().some((c) => c.startsWith("crossflow_session="))).toBe(false);
 
+  const cookie = await signInCookie(base);
+  const overview = await fetch(`${base}/`, { headers: { cookie }, redirect: "manual" });
+  expect(overview.status).toBe(200);
+  const html = await overview.text();
+  expect(html).toContain("<title>Crossflow · Overview</title>");
+  return html;
+}
+
+/** Signs in as the first admin through the form's action; returns the session cookie to send back. */
+async function signInCookie(base: string): Promise<string> {
   const signedIn = await fetch(`${base}/login`, {
     method: "POST",
     headers: FORM_POST(base),
@@ -130,11 +141,7 @@ async function signInAndReadOverview(base: string): Promise<string> {
   expect(signedIn.headers.get("location")).toBe("/");
   const cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith("crossflow_session="));
   expect(cookie).toBeDefined();
-  const overview = await fetch(`${base}/`, { headers: { cookie: cookie!.split(";")[0]! }, redirect: "manual" });
-  expect(overview.status).toBe(200);
-  const html = await overview.text();
-  expect(html).toContain("<title>Crossflow · Overview</title>");
-  return html;
+  return cookie!.split(";")[0]!;
 }
 
 /** Without a session, a page sends the browser to sign in. */
@@ -148,6 +155,7 @@ describe("as a Cloudflare Worker", () => {
   const outdir = () => join(dir, "worker-bundle");
   let dryRun: { stdout: string; stderr: string };
   let worker: Service | undefined;
+  let workerConfig: { config: string; dir: string } | undefined;
 
   beforeAll(async () => {
     // The deploy command a user runs, offline: the secrets check, the build for Workers, then wrangler bundles (with
@@ -155,6 +163,20 @@ describe("as a Cloudflare Worker", () => {
     const result = await deployDashboard(["--dry-run", "--outdir", outdir()], PRODUCTION);
     if (result.code !== 0) throw new Error(`deploy:dashboard --dry-run failed:\n${result.stderr}`);
     dryRun = result;
+    // The crossflow worker beside it in the same `wrangler dev` (a second config), which resolves the dashboard's
+    // service binding CROSSFLOW_WORKER to it as Cloudflare does; its secrets are .dev.vars' with this database.
+    workerConfig = testWorkerConfig("workers/platform/cloudflare/index.ts");
+    const workerVars: Record<string, string> = {
+      ...parseDotenv(readFileSync(join(workerConfig.dir, ".dev.vars"), "utf8")),
+      TURSO_DATABASE_URL: libsql.url,
+      TURSO_AUTH_TOKEN: authToken,
+    };
+    writeFileSync(
+      join(workerConfig.dir, ".dev.vars"),
+      Object.entries(workerVars)
+        .map(([name, value]) => `${name}=${JSON.stringify(value)}\n`)
+        .join(""),
+    );
     const [port, inspectorPort] = await Promise.all([freePort(), freePort()]);
     worker = await spawnService({
       name: "dashboard-worker",
@@ -163,6 +185,8 @@ describe("as a Cloudflare Worker", () => {
         "dev",
         "--config",
         join(ROOT, "dashboard", "wrangler.toml"),
+        "--config",
+        workerConfig.config,
         "--ip",
         "127.0.0.1",
         "--port",
@@ -175,8 +199,9 @@ describe("as a Cloudflare Worker", () => {
         `TURSO_DATABASE_URL:${libsql.url}`,
         "--var",
         `TURSO_AUTH_TOKEN:${authToken}`,
+        // No CROSSFLOW_WORKER_URL: the case API is reached through the binding only.
         "--var",
-        "CROSSFLOW_API_TOKEN:dashboard-deploy-test-token",
+        `CROSSFLOW_API_TOKEN:${workerVars.CROSSFLOW_API_TOKEN!.split(",")[0]!.trim()}`,
         "--show-interactive-dev-session=false",
       ],
       env: NO_ACCOUNT,
@@ -188,6 +213,7 @@ describe("as a Cloudflare Worker", () => {
   }, BUILD_TIMEOUT);
   afterAll(async () => {
     await worker?.stop();
+    if (workerConfig) rmSync(workerConfig.dir, { recursive: true, force: true });
   });
 
   it("builds with adapter-cloudflare and bundles with wrangler deploy --dry-run, its secrets hidden", () => {
@@ -214,6 +240,15 @@ describe("as a Cloudflare Worker", () => {
     const asset = await fetch(base + script);
     expect(asset.status).toBe(200);
     expect(asset.headers.get("content-type")).toContain("javascript");
+  });
+
+  it("reaches the worker's case API through the service binding, with its API token", async () => {
+    const cookie = await signInCookie(worker!.url);
+    // The dead-letter list is read from the worker (a refusal or no way to reach it answers 503 with the reason).
+    const res = await fetch(`${worker!.url}/admin/dead-letters`, { headers: { cookie } });
+    const html = await res.text();
+    expect(res.status, html.match(/could not be read[^<]*/)?.[0]).toBe(200);
+    expect(html).toContain("<h1>Dead letters");
   });
 });
 
