@@ -19,7 +19,7 @@ import { startWorker } from "./stack/worker.ts";
 export { startDenoServer } from "./stack/deno.ts";
 export { ensureAuditKeys, ensureDevVars, ensureLocalAuthToken } from "./stack/dev-vars-secrets.ts";
 export { startLibsqlService } from "./stack/libsql.ts";
-export { freePort, ROOT, type Service, type SpawnOptions, spawnService } from "./stack/services.ts";
+export { BIN, freePort, ROOT, type Service, type SpawnOptions, spawnService } from "./stack/services.ts";
 export { pointSimulatorsAt, startSimulators } from "./stack/simulators.ts";
 export { startWorker, type WorkerOptions } from "./stack/worker.ts";
 

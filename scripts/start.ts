@@ -1,8 +1,11 @@
 /** `npm start`: the whole system on this machine, no account or key needed. Ctrl-C stops everything. */
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { openDatabase } from "../db/client.ts";
+import { databaseIsEmpty } from "./demo-history/store.ts";
 import { answer, approve, caseState, type DemoTarget, sendDemoCase } from "./demo-traffic.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
-import { ensureAuditKeys, ensureLocalAuthToken, ROOT, startStack } from "./stack.ts";
+import { BIN, ensureAuditKeys, ensureLocalAuthToken, ROOT, startStack } from "./stack.ts";
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const agentModel = devVar("CROSSFLOW_MODEL") ?? "offline";
@@ -24,6 +27,12 @@ const stack = await startStack({
   vars: process.env.CROSSFLOW_TIME_SCALE ? { CROSSFLOW_TIME_SCALE: process.env.CROSSFLOW_TIME_SCALE } : undefined,
 });
 
+// An empty database gets 30 days of demo history (scripts/demo-history/), so the dashboard reads as a team's after a
+// month; DEMO_HISTORY=0 turns it off. Decided before the trickle opens its first case.
+const loadHistory =
+  process.env.DEMO_HISTORY !== "0" &&
+  (await databaseIsEmpty(openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken })));
+
 /** The first admin's password exists only in this start's memory: printed once, never stored in clear. */
 function firstAdminLine(admin: { username: string; password: string } | null): string {
   if (!admin)
@@ -43,7 +52,14 @@ Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
              click Approve in Slack:  POST ${stack.simulators.url}/slack/_sim/click {"user":"U0CFOPSANA","action":"approve"}
   agents     model ${agentModel}${agentModel === "offline" ? " = Crossflow's built-in rules model (not an LLM); set CROSSFLOW_MODEL in .dev.vars for a real one" : ""}
 
-Demo traffic: a refund ticket or an onboarding application every ${trickleSeconds || "-"} s${trickleSeconds ? "" : " (off)"} (DEMO_TRICKLE_SECONDS=0 turns it off); a burst: npm run demo -- --cases 100
+${
+  loadHistory
+    ? `Demo history: loading 30 days of demo cases (run by the real workflows, clock moved back) in the background, about
+              half a minute; every page says the figures include it. Remove it: npm run demo:clear-history.
+              Not wanted on a fresh database: DEMO_HISTORY=0 npm start
+`
+    : ""
+}Demo traffic: a refund ticket or an onboarding application every ${trickleSeconds || "-"} s${trickleSeconds ? "" : " (off)"} (DEMO_TRICKLE_SECONDS=0 turns it off); a burst: npm run demo -- --cases 100
 One signed GitHub webhook:    npm run demo:once
 Stop:                         Ctrl-C
 `);
@@ -73,12 +89,30 @@ const trickle = trickleSeconds
     }, trickleSeconds * 1000)
   : null;
 
+/**
+ * The history is generated in a process of its own, so the stack is usable meanwhile; it keeps the workflows' step
+ * logs to itself and prints one line when the history is in.
+ */
+let history: ChildProcess | null = loadHistory
+  ? spawn(join(BIN, "tsx"), ["scripts/demo-history/main.ts", "load", "--force"], {
+      cwd: ROOT,
+      // The database was empty a moment ago; the trickle may have opened a case since: --force.
+      env: { ...process.env, TURSO_DATABASE_URL: stack.libsql.url, TURSO_AUTH_TOKEN: stack.libsql.authToken },
+      stdio: ["ignore", "inherit", "inherit"],
+    })
+  : null;
+history?.once("exit", (code) => {
+  if (code !== 0 && !stopping) console.error(`demo history: not loaded (exit code ${code}); the live system runs on`);
+  history = null;
+});
+
 let stopping = false;
 const shutdown = async (code: number) => {
   if (stopping) return;
   stopping = true;
   if (trickle) clearInterval(trickle);
   console.log("\nStopping Crossflow...");
+  history?.kill("SIGTERM");
   await stack.stop();
   process.exit(code);
 };

@@ -99,6 +99,8 @@ export interface CaseListRow {
   updatedAt: number;
   closedAt: number | null;
   humanDecisions: number;
+  /** Part of the local demo history (`npm start`'s 30 days): no case object holds it; its page is a generated summary. */
+  history: boolean;
 }
 
 export interface CasePage {
@@ -150,6 +152,8 @@ export async function listCases(db: MetricsDatabase, filters: CaseFilters, pageS
         updatedAt: cases.updatedAt,
         closedAt: cases.closedAt,
         humanDecisions: cases.humanDecisions,
+        // A key lookup per listed row (a page at most): the demo history's cases are marked in the list.
+        history: sql<number>`EXISTS (SELECT 1 FROM demo_history WHERE demo_history.case_id = "cases"."case_id")`,
       })
       .from(cases)
       .where(conditions(filters, true))
@@ -164,6 +168,7 @@ export async function listCases(db: MetricsDatabase, filters: CaseFilters, pageS
     openedAt: Number(r.openedAt),
     updatedAt: Number(r.updatedAt),
     closedAt: r.closedAt === null ? null : Number(r.closedAt),
+    history: Boolean(r.history),
   }));
   const last = rows.at(-1);
   const total = Number(counted?.n ?? 0);

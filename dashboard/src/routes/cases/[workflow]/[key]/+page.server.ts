@@ -1,9 +1,12 @@
-import { error } from "@sveltejs/kit";
+import { error, redirect } from "@sveltejs/kit";
 import { agentSteps, conversation, openerMessage } from "$lib/cases/story";
+import { historyPath } from "$lib/demo-history";
 import { hasRole, requireRole } from "$lib/server/auth/guard";
 import { CaseApiError, getAudit, getCase, type HumanTask } from "$lib/server/case-api";
 import { operationsOffered } from "$lib/server/case-operations";
+import { metricsDb } from "$lib/server/db";
 import { decideAction } from "$lib/server/decide";
+import { historyCase } from "$lib/server/demo-history";
 import { decisionKey, type InboxItem } from "$lib/server/inbox";
 import type { Actions, PageServerLoad } from "./$types";
 import { caseOperationActions } from "./operations.server";
@@ -43,6 +46,9 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     error(400, `"${rawSeq.slice(0, 20)}" is not a case number: use ?seq=1 for the key's first case, 2 for the next.`);
   try {
     const [view, audit] = await Promise.all([getCase(workflow, key, seq), getAudit(workflow, key, seq)]);
+    // A demo history case lives in no case object: its generated summary is its page.
+    if ((!view || !audit) && seq === undefined && (await historyCase(metricsDb(), workflow, key)))
+      redirect(307, historyPath(workflow, key));
     if (!view || !audit)
       error(
         404,
