@@ -136,7 +136,7 @@ describe("escalation inbox", () => {
     await card
       .getByLabel("Note (recorded with your decision)")
       .fill("Card reported stolen; refunded by hand after the bank confirmed.");
-    await card.getByLabel("Outcome label (to resolve)").fill("refunded-manually");
+    await card.getByLabel("Outcome (to resolve)").selectOption("refunded-manually");
     await card.getByLabel("Minutes spent (optional)").fill("6");
     await card.getByTestId("decide-resolve").click();
     const result = page.getByTestId("decision-result");
@@ -224,7 +224,7 @@ describe("escalation inbox", () => {
     const card = await openTask(page, caseId);
     // While the operator writes, a colleague closes it elsewhere (through the same API, e.g. another tool).
     await card.getByLabel("Note (recorded with your decision)").fill("Looks like fraud to me.");
-    await card.getByLabel("Outcome label (to resolve)").fill("denied");
+    await card.getByLabel("Outcome (to resolve)").selectOption("denied");
     const elsewhere = await fetch(caseApi(email, "/decisions"), {
       method: "POST",
       headers: {

@@ -172,7 +172,7 @@ describe("deciding on a case's page", () => {
     const decision = page.getByTestId("case-decision");
     await expect.poll(() => decision.isVisible(), { timeout: 10_000 }).toBe(true);
     await decision.locator('textarea[name="note"]').fill("called the customer, card blocked");
-    await decision.locator('input[name="outcome"]').fill("refunded-manually");
+    await decision.locator('select[name="outcome"]').selectOption("refunded-manually");
     await decision.getByTestId("decide-resolve").click();
     await expect
       .poll(() => page.getByTestId("decision-result").textContent({ timeout: 2000 }), { timeout: 15_000 })

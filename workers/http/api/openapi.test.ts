@@ -45,6 +45,15 @@ describe("GET /api/openapi.json", () => {
     const refusal = decide.responses["409"].content["application/json"].schema;
     expect(refusal.properties.error.required).toEqual(["code", "message"]);
     expect(decide.responses["409"].description).toContain("wait_ended");
+    // A person may carry out an escalation's proposed action; a resolve must name a declared outcome.
+    expect(decide.requestBody.content["application/json"].schema.properties.decision.enum).toEqual([
+      "approve",
+      "reject",
+      "resolve",
+      "retry",
+      "carry-out",
+    ]);
+    expect(decide.responses["422"].description).toContain("outcome_not_declared");
   });
 
   it("is for callers with a key, like the rest of /api", async () => {

@@ -15,7 +15,7 @@ const DecisionForm = z.object({
   caseKey: z.string().min(1).max(400),
   caseId: z.string().min(1).max(500),
   step: z.string().min(1).max(200),
-  decision: z.enum(["approve", "reject", "resolve", "retry"]),
+  decision: z.enum(["approve", "reject", "resolve", "retry", "carry-out"]),
   idempotencyKey: z.string().regex(/^[\x21-\x7e]{1,200}$/, "the form's idempotency key is malformed"),
   note: z.string().trim().max(4000).optional(),
   outcome: z
@@ -51,6 +51,8 @@ function refusalMessage(error: CaseApiError, kind: string, step: string): string
       return `You asked for this approval, so someone else has to grant it. Nothing was changed.`;
     case "decision_not_allowed":
       return `That decision is not possible here: ${error.message}. Nothing was changed.`;
+    case "outcome_not_declared":
+      return `That outcome is not one this workflow closes cases with: ${error.message}. Nothing was changed.`;
     case "case_not_found":
       return `The case no longer exists in the worker. Nothing was changed.`;
     default:
@@ -100,8 +102,7 @@ export async function decideAction({ locals, request }: Pick<RequestEvent, "loca
     return fail(400, {
       action: "decide",
       caseId: d.caseId,
-      error:
-        "Resolving needs an outcome label (e.g. refunded-manually): it is what the case closes with. Nothing was sent.",
+      error: "Resolving needs an outcome (choose one): it is what the case closes with. Nothing was sent.",
     });
   const kind = d.decision === "approve" || d.decision === "reject" ? "approval" : "escalation";
   try {
