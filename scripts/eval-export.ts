@@ -1,8 +1,8 @@
 /**
  * `npm run eval:export -- <workflow>`: turns people's decisions on real cases into labelled golden cases
  * (evals/<workflow>.labelled.json), which `npm run eval` then judges beside the fixtures. A case qualifies when a
- * person resolved its agent step's escalation (its outcome label, mapped through the golden file's `labels`) or
- * approved / rejected an action the agent proposed. The case's opening event and the Stripe charges it read become
+ * person resolved its agent step's escalation (its outcome label, mapped through the golden file's `labels`), carried
+ * out its proposal (the agent's own decision), or approved / rejected an action the agent proposed. The case's opening event and the Stripe charges it read become
  * the golden case's event and seed. Reads the case list from the metrics database and each case from the case API.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -21,6 +21,14 @@ const isCharge = (v: unknown): v is { id: string; amount: number; currency: stri
   (v as { id: string }).id.startsWith("ch_") &&
   typeof (v as { amount?: unknown }).amount === "number";
 
+/** What the agent step `stepId` decided, from its recorded transcript. */
+function agentDecision(view: CaseView, stepId: string): string | null {
+  const output = view.steps.find((s) => s.id === stepId && s.kind === "agent")?.output as
+    | { decision?: { decision?: unknown } | null }
+    | undefined;
+  return typeof output?.decision?.decision === "string" ? output.decision.decision : null;
+}
+
 /** The labelled golden case a decided case makes, or null when no person decided its agent step. */
 export function labelledCase(view: CaseView, golden: Pick<GoldenFile, "agentSteps" | "labels">): GoldenCase | null {
   if (!view.opener) return null;
@@ -29,6 +37,8 @@ export function labelledCase(view: CaseView, golden: Pick<GoldenFile, "agentStep
     const step = golden.agentSteps.find((id) => d.stepId === `${id}:escalate` || d.stepId.startsWith(`${id}:approve:`));
     if (!step) continue;
     if (d.decision === "resolve") expected = golden.labels?.[d.outcome ?? ""] ?? "escalate";
+    // Carrying out the unsure agent's proposal says its decision was the right one.
+    if (d.decision === "carry-out") expected = agentDecision(view, step) ?? expected;
     if (d.decision === "approve") expected = "refund";
     if (d.decision === "reject") expected = "deny";
   }
