@@ -1,6 +1,6 @@
 /**
  * Every page of the dashboard at a desktop's 1440 px and a phone's 390 px (issue 18, done-when 3): after demo
- * traffic, each route found in dashboard/src/routes is opened as the first admin (the sign-in page as nobody), and
+ * traffic and two days of demo history (so every page also carries its banner), each route found in dashboard/src/routes is opened as the first admin (the sign-in page as nobody), and
  * none scrolls sideways (the page's width stays within the window: wide tables scroll inside their own box), none
  * writes an error to the console (a Content-Security-Policy violation included) or throws, and no request it makes
  * fails or answers an error. A screenshot of each is kept in test/artifacts/routes/.
@@ -11,7 +11,10 @@ import { sql } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { casePath } from "../../dashboard/src/lib/cases/format.ts";
+import { historyPath } from "../../dashboard/src/lib/demo-history.ts";
 import { openDatabase } from "../../db/client.ts";
+import { generateHistory } from "../../scripts/demo-history/generate.ts";
+import { storeHistory } from "../../scripts/demo-history/store.ts";
 import { ROOT } from "../../scripts/stack.ts";
 import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
 import { runDemo } from "../support/stack.ts";
@@ -43,17 +46,31 @@ function pageRoutes(dir = ROUTES_DIR): string[] {
 
 /** Cases whose pages differ most: a pending approval, an escalation, an ended case (those the demo left). */
 let samples: { workflow: string; caseKey: string; caseId: string; kind: string }[];
+/** A demo history case, for its generated summary's page. */
+let historyCase: { workflow: string; caseKey: string };
 
 beforeAll(async () => {
-  await runDemo(env.stack(), ["--cases", "16"]);
   const db = openDatabase({ url: env.stack().libsql.url, authToken: env.stack().libsql.authToken });
+  // The workflows log every step of the history's cases: kept out of the test's output.
+  const log = console.log;
+  console.log = () => {};
+  try {
+    await storeHistory(db, await generateHistory({ seed: 18, end: Date.now(), days: 2 }));
+  } finally {
+    console.log = log;
+  }
+  const [h] = await db.all<{ workflow_id: string; case_key: string }>(
+    sql`SELECT workflow_id, case_key FROM demo_history LIMIT 1`,
+  );
+  historyCase = { workflow: h!.workflow_id, caseKey: h!.case_key };
+  await runDemo(env.stack(), ["--cases", "16"]);
   const rows = await db.all<{ workflow_id: string; case_key: string; case_id: string; kind: string }>(
     sql`SELECT workflow_id, case_key, case_id, kind FROM (
           SELECT workflow_id, case_key, case_id, opened_at,
             CASE WHEN awaiting_person = 1 AND status = 'escalated' THEN 'escalation'
                  WHEN awaiting_person = 1 THEN 'approval'
                  WHEN status IN ('resolved', 'failed') THEN 'ended' ELSE 'in flight' END AS kind
-          FROM cases)
+          FROM cases WHERE case_id NOT IN (SELECT case_id FROM demo_history))
         GROUP BY kind`,
   );
   samples = rows.map((r) => ({ workflow: r.workflow_id, caseKey: r.case_key, caseId: r.case_id, kind: r.kind }));
@@ -68,6 +85,8 @@ beforeAll(async () => {
 function urlsOf(route: string): { name: string; url: string }[] {
   if (route === "/cases/[workflow]/[key]")
     return samples.map((c) => ({ name: `${route} (${c.kind})`, url: casePath(c.workflow, c.caseKey, c.caseId) }));
+  if (route === "/demo-history/[workflow]/[key]")
+    return [{ name: route, url: historyPath(historyCase.workflow, historyCase.caseKey) }];
   const url = route.replace(/\[(\w+)\]/g, (_, name: string) => {
     if (name === "id" || name === "workflow") return samples[0]!.workflow;
     throw new Error(`routes.test.ts has no value for the route parameter [${name}] of ${route}`);
