@@ -158,5 +158,8 @@ describe("detailLine", () => {
       }),
     ).toBe("tool: refund · input: charge: ch_1 · amount: €250.00 · deadline: 2025-12-01 16:19:52 UTC");
     expect(detailLine(undefined)).toBe("");
+    expect(
+      detailLine({ proposedAction: 'refund {"charge":"ch_1","amount":7000,"currency":"eur"}', action: "refund" }),
+    ).toBe("proposed action: refund €70.00 on ch_1 · action: refund");
   });
 });

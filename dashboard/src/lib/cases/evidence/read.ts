@@ -72,7 +72,7 @@ export type Row = { key: string; label: string; text: string } | { key: string; 
  * (`depth` levels; deeper ones as compact JSON). An array of primitives is one comma-separated text.
  * @example rows({ charge: { id: "ch_1", amount: 22160, currency: "eur" } })
  */
-export function rows(value: unknown, depth = 3): Row[] {
+export function rows(value: unknown, depth = 5): Row[] {
   if (!isObject(value) && !Array.isArray(value)) return [{ key: "value", label: "value", text: leafText("", value) }];
   const amounts = amountsOf(value);
   const entries: [string, unknown][] = Array.isArray(value)
@@ -302,6 +302,11 @@ export function whoOf(caseKey: string): string {
 
 /** A value in one short line: amounts in their currency, instants as dates, objects as `key: value` pairs. */
 function briefValue(key: string, value: unknown, room: number): string {
+  // A proposal as the agent writes it (`refund {"charge":…}`) in words.
+  if (typeof value === "string" && /^(proposedAction|action|carryOut)$/.test(key)) {
+    const calls = proposedCalls(value);
+    if (calls.some((c) => c.input !== null)) return calls.map(callText).join("; ");
+  }
   if (!isObject(value) && !Array.isArray(value)) return leafText(key, value);
   const line = rows(value, 1)
     .map((r) => ("text" in r ? (Array.isArray(value) ? r.text : `${r.label}: ${r.text}`) : r.label))
