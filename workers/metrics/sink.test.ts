@@ -6,9 +6,11 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { MetricsDatabase } from "../../db/client.ts";
-import { seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
+import { tallyFromCases, tallyFromRollups } from "../../db/kpi/index.ts";
+import { pickScenario, seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
+import { cases } from "../../db/schema.ts";
 import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
-import { type MetricBatch, writeMetricBatches } from "./index.ts";
+import { type CaseSnapshot, dayOf, type MetricBatch, writeMetricBatches } from "./index.ts";
 
 const database = useMigratedDatabase("sink");
 let db: MetricsDatabase;
@@ -60,4 +62,86 @@ describe("writeMetricBatches", () => {
     );
     expect(expected.size).toBe(4);
   });
+
+  it("moves the rollups once per write, exactly, under redelivery, reordering and reports older than the stored row", async () => {
+    const random = seededRandom(21);
+    const histories = Array.from({ length: 60 }, (_, i) =>
+      syntheticCase({
+        workflowId: "disputes",
+        version: 1 + (i % 3),
+        caseKey: `d-${i}`,
+        openedAt: START + Math.floor(random() * 5) * 86_400_000 + i * 1000,
+        scenario: pickScenario(random),
+        measures: { minutesPerCase: 15, minutesPerDecision: 5 },
+        random,
+      }),
+    );
+    const all = histories.flatMap((h) => h.batches);
+    // Every batch once or twice, shuffled, in writes of 1 to 9 batches: a case's reports arrive in any order, some
+    // in the same write as a newer one of the same case, some after it.
+    const deliveries = [...all, ...all.filter(() => random() < 0.4)].sort(() => random() - 0.5);
+    for (let i = 0; i < deliveries.length; ) {
+      const size = 1 + Math.floor(random() * 9);
+      await writeMetricBatches(db, deliveries.slice(i, i + size));
+      i += size;
+    }
+    await expectRollupsToMatch(histories.map((h) => h.final));
+    // The writer's own rows carry its stamp: the triggers left them to it (a double count would fail above).
+    const unstamped = await db.all<{ n: number }>(
+      sql`SELECT count(*) AS n FROM cases WHERE workflow_id = 'disputes' AND rollup_stamp IS NULL`,
+    );
+    expect(Number(unstamped[0]!.n)).toBe(0);
+  });
+
+  it("a case row written outside the writer moves the rollups by trigger, and the writer takes over from it", async () => {
+    const [history] = Array.from({ length: 1 }, () =>
+      syntheticCase({
+        workflowId: "imports",
+        version: 1,
+        caseKey: "by-hand",
+        openedAt: START + 86_400_000,
+        scenario: "autonomous",
+        measures: { minutesPerCase: 15 },
+        random: seededRandom(3),
+      }),
+    );
+    const [first, ...rest] = history!.batches;
+    // Written by hand (as a migration or a test does): the insert trigger counts it.
+    await db.insert(cases).values({ ...first!.snapshot });
+    await expectRollupsToMatch([first!.snapshot]);
+    // Then the writer's newer reports: its delta takes the hand-written row's contribution back.
+    await writeMetricBatches(db, rest);
+    await expectRollupsToMatch([history!.final]);
+    // And a hand-written update after the writer: the update trigger moves the rollups again.
+    await db.update(cases).set({ status: "failed", closedAt: null }).where(sql`case_id = ${history!.final.caseId}`);
+    await expectRollupsToMatch([{ ...history!.final, status: "failed", closedAt: null }]);
+  });
+});
+
+async function expectRollupsToMatch(finals: CaseSnapshot[]) {
+  const workflowId = finals[0]!.workflowId;
+  const range = { fromDay: dayOf(START), toDay: dayOf(START) + 30, workflowId };
+  for (const by of [["version", "day"], ["workflow"]] as const) {
+    const recount = tallyFromCases(finals, range, [...by]);
+    const rollups = await tallyFromRollups(db, range, [...by]);
+    expect(sorted(rollups)).toEqual(sorted(recount));
+  }
+}
+
+const sorted = (groups: Parameters<typeof plain>[0][]) =>
+  groups
+    .map(plain)
+    .sort((a, b) => JSON.stringify([a.version, a.day]).localeCompare(JSON.stringify([b.version, b.day])));
+
+const plain = (g: {
+  version?: number;
+  day?: number;
+  tally: { ttr: Map<number, number>; exceptions: Map<string, unknown> };
+}) => ({
+  ...g,
+  tally: {
+    ...g.tally,
+    ttr: [...g.tally.ttr].sort(([a], [b]) => a - b),
+    exceptions: [...g.tally.exceptions].sort(([a], [b]) => a.localeCompare(b)),
+  },
 });
