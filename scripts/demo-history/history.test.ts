@@ -101,13 +101,15 @@ describe("the demo history", () => {
       "refund-dispute@v1",
       "refund-dispute@v2",
     ]);
-    // Mostly autonomous, with people's decisions, escalations and missed SLAs among them.
+    // Mostly autonomous, with people's decisions, escalations, missed SLAs and failures among them.
     const rows = await caseRows();
     const autonomous = rows.filter((r) => r.status === "resolved" && !r.humanTouch).length;
     expect(autonomous / rows.length).toBeGreaterThan(0.6);
     expect(rows.filter((r) => r.escalated).length).toBeGreaterThan(20);
     expect(rows.filter((r) => r.humanDecisions > 0).length).toBeGreaterThan(30);
     expect(rows.filter((r) => r.slaBreaches > 0).length).toBeGreaterThan(0);
+    // A few outages: a step failed through its retries, a person retried it, the case went on.
+    expect(rows.filter((r) => r.errored && r.status === "resolved").length).toBeGreaterThan(2);
     // Nothing only a live case may report: no anchored audit heads, no autonomy evidence.
     expect(await count(sql`SELECT count(*) AS n FROM audit_anchors`)).toBe(0);
     expect(await count(sql`SELECT count(*) AS n FROM action_outcomes`)).toBe(0);

@@ -57,11 +57,21 @@ const PEOPLE: readonly HumanActor[] = [
 ];
 const person = (w: HistoryWorld) => PEOPLE[between(w, 0, PEOPLE.length)]!;
 
+/** Runs the case's clock on (its retries and their backoff) until it hands itself to a person, at most a day. */
+async function untilHandedOver(c: HistoryCase): Promise<void> {
+  const head = await c.head();
+  const from = head?.updatedAt ?? 0;
+  for (let at = from; at <= from + DAY; at += 10 * MINUTE) {
+    await c.runUntil(at);
+    if ((await c.head())?.wait?.kind === "human") return;
+  }
+}
+
 /** The person decides the case's task (an approval or an escalation) during office hours. */
 async function personDecides(
   w: HistoryWorld,
   c: HistoryCase,
-  how: { approve?: boolean; outcome?: string; note?: string },
+  how: { approve?: boolean; retry?: boolean; outcome?: string; note?: string },
 ): Promise<void> {
   const head = await c.head();
   const task = head?.wait?.kind === "human" ? head.wait.human : undefined;
@@ -74,7 +84,13 @@ async function personDecides(
     let actor = person(w);
     while (chosen.has(actor.id) || actor.id === task.requestedBy) actor = PEOPLE[(PEOPLE.indexOf(actor) + 1) % 4]!;
     chosen.add(actor.id);
-    const decision = task.allowed.includes("approve") ? (how.approve === false ? "reject" : "approve") : "resolve";
+    const decision = task.allowed.includes("approve")
+      ? how.approve === false
+        ? "reject"
+        : "approve"
+      : how.retry && task.allowed.includes("retry")
+        ? "retry"
+        : "resolve";
     const accepted = await c.decide(at + i * 7 * MINUTE, decision, actor, {
       ...(decision === "resolve" ? { outcome: how.outcome ?? "no-action-needed" } : {}),
       note: how.note ?? (decision === "reject" ? "not covered by our policy" : "checked and done"),
@@ -132,6 +148,8 @@ function refund(
   text: (charge: string) => string,
   then?: (w: HistoryWorld, c: HistoryCase, email: string, charge: string) => Promise<void>,
   minAge?: number,
+  /** What happens in the world just before the ticket arrives (an outage). */
+  before?: (w: HistoryWorld) => Promise<void>,
 ): HistoryScenario {
   return {
     workflow: "refund-dispute",
@@ -142,6 +160,7 @@ function refund(
       const email = `customer${n}@history.example`;
       const charge = `ch_history${n}`;
       await seedCharge(w, charge, between(w, amount[0], amount[1]));
+      await before?.(w);
       const c = await HistoryCase.open(
         w.driver,
         w.version("refund-dispute", at),
@@ -165,6 +184,8 @@ function application(
   weight: number,
   overrides: Record<string, unknown>,
   then: (w: HistoryWorld, c: HistoryCase, email: string) => Promise<void>,
+  /** What happens in the world just before the application arrives (an outage). */
+  before?: (w: HistoryWorld) => Promise<void>,
 ): HistoryScenario {
   return {
     workflow: "customer-onboarding",
@@ -188,6 +209,7 @@ function application(
         type: "application.submitted",
         payload: { event: "application.submitted", application: app },
       };
+      await before?.(w);
       const c = await HistoryCase.open(w.driver, w.version("customer-onboarding", at), opener, at);
       await then(w, c, email);
       return c;
@@ -307,6 +329,26 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
     (ch) => `I did not authorize ${ch}, my card was stolen.`,
     (w, c) => personDecides(w, c, { outcome: "referred-to-fraud-team" }),
   ),
+  refund(
+    "stripe-outage",
+    3,
+    [1_500, 4_500],
+    (ch) => `Hi, I was charged twice for my last order. The duplicate is ${ch}.`,
+    async (w, c) => {
+      // Stripe answered 503 through every retry (the outage was queued before the ticket): the step's failure is
+      // handed to a person, who retries it once Stripe is back, and the refund goes through.
+      await untilHandedOver(c);
+      await w.simulators("http://simulators.local/stripe/_sim/faults", { method: "DELETE" });
+      await personDecides(w, c, { retry: true, note: "Stripe was down; retried once it was back" });
+    },
+    undefined,
+    async (w) => {
+      await w.simulators("http://simulators.local/stripe/_sim/faults", {
+        method: "POST",
+        body: JSON.stringify({ status: 503, times: 20 }),
+      });
+    },
+  ),
   refund("unclear", 6, [2_000, 4_000], (ch) => `I'm not happy with ${ch}, can you do something?`),
   refund(
     "needs-details",
@@ -347,6 +389,24 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
     7,
     { documents: [{ ...PASSPORT, fileName: "passport.heic", contentType: "image/heic" }] },
     answers("Here it is as a PDF.", [{ filename: "passport.pdf", content_type: "application/pdf", size: 180_000 }]),
+  ),
+  application(
+    "screening-outage",
+    2,
+    {},
+    async (w, c, email) => {
+      // The screening service answered 503 through every retry: a person retries the step once it is back.
+      await untilHandedOver(c);
+      await w.simulators("http://simulators.local/compliance/_sim/faults", { method: "DELETE" });
+      await personDecides(w, c, { retry: true, note: "screening was down; retried once it was back" });
+      await activated(w, c, email);
+    },
+    async (w) => {
+      await w.simulators("http://simulators.local/compliance/_sim/faults", {
+        method: "POST",
+        body: JSON.stringify({ status: 503, times: 20 }),
+      });
+    },
   ),
   application("activation-late", 5, {}, async (w, c) => {
     // Provisioning never confirms: after an hour the case hands itself to the provisioning queue.
