@@ -111,7 +111,7 @@ function application(
 export const SCENARIOS: readonly Scenario[] = [
   ticket(
     "duplicate",
-    55,
+    50,
     () => 1_500 + rand(3_000),
     (ch) => `Hi, I was charged twice for my last order. The duplicate is ${ch}.`,
   ),
@@ -139,6 +139,13 @@ export const SCENARIOS: readonly Scenario[] = [
     4,
     () => 15_000 + rand(10_000),
     (ch) => `Duplicate charge ${ch} on my annual plan.`,
+  ),
+  // The policy is silent on damaged goods: the agent proposes the refund unsure, and a person may carry it out.
+  ticket(
+    "damaged",
+    5,
+    () => 2_000 + rand(5_000),
+    (ch) => `The vase I paid for with ${ch} arrived broken. Can I get my money back?`,
   ),
   ticket(
     "fraud",
