@@ -16,7 +16,8 @@ export default defineConfig({
       deny: [".*", "**/.data/**", "**/.wrangler/**", "**/.git/**", "*.db", "*.db-*", "*.sqlite*", "*.{crt,pem,key}"],
     },
   },
-  // uPlot is imported lazily (browser only): pre-bundle it when the dev server starts, or the first page that draws a
-  // chart makes Vite discover it, re-optimize and reload every open page mid-use.
-  optimizeDeps: { include: ["uplot"] },
+  // Every dependency the pages import is found when the dev server starts, not when a route is first opened: a late
+  // discovery makes Vite re-optimize and reload every open page mid-use (a navigation aborted under a person or a
+  // browser test). uPlot is imported lazily (browser only), so the scan cannot see it: named.
+  optimizeDeps: { entries: ["src/routes/**/*.svelte", "src/lib/**/*.svelte"], include: ["uplot"] },
 });

@@ -392,8 +392,7 @@ describe("evidence a person can judge", () => {
     // The case page (through the pane's link) shows the same comparison with the packet it handed over.
     const href = await card.getByTestId("case-link").getAttribute("href");
     expect(href).toMatch(/^\/cases\/customer-onboarding\//);
-    // The dev server may reload a page while it first bundles a route's modules (an aborted navigation): once more.
-    await page.goto(`${url}${href}`).catch(() => page.goto(`${url}${href}`));
+    await page.goto(`${url}${href}`);
     await expect(
       page.getByTestId("waiting-packet").getByTestId("screening-applicant").textContent(),
     ).resolves.toContain("1961-04-12");
