@@ -17,7 +17,8 @@ export default defineConfig({
     },
   },
   // Every dependency the pages import is found when the dev server starts, not when a route is first opened: a late
-  // discovery makes Vite re-optimize and reload every open page mid-use (a navigation aborted under a person or a
-  // browser test). uPlot is imported lazily (browser only), so the scan cannot see it: named.
+  // discovery makes Vite re-optimize and reload every open page mid-use. SvelteKit already scans the routes' `+` files;
+  // the lib's components are added so one imported only lazily from them is seen too. uPlot is imported with a dynamic
+  // `import()` (browser only), which the scan does not follow: named.
   optimizeDeps: { entries: ["src/routes/**/*.svelte", "src/lib/**/*.svelte"], include: ["uplot"] },
 });
