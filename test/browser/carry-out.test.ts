@@ -179,9 +179,16 @@ describe("carry it out", () => {
   it("from the case's page: the person who carried it out cannot approve it too; a colleague approves there and Stripe refunds once", async () => {
     const { key, charge, view } = await damagedItem(7000);
     const casePage = `${url}/cases/refund-dispute/${encodeURIComponent(key)}`;
-    const olga = await env.signedIn(OLGA);
+    // On a phone: the offer wraps within the screen.
+    const olga = await env.signedIn(OLGA, { width: 390, height: 844 });
     await olga.goto(casePage, { waitUntil: "networkidle" });
     const decision = olga.getByTestId("case-decision");
+    await expect(decision.getByTestId("decide-carry-out").textContent()).resolves.toContain(
+      "Carry it out: refund €70.00",
+    );
+    const box = await decision.getByTestId("decision-form").boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    await olga.screenshot({ path: join(ARTIFACTS, "carry-out-case-page-390.png"), fullPage: true });
     await decision.getByTestId("decide-carry-out").click();
     await expect.poll(() => resultText(olga), { timeout: 15_000 }).toContain("Sent: carry-out");
     await eventually(
