@@ -12,6 +12,7 @@ import { useMigratedDatabase } from "../../test/support/libsql-server.ts";
 import { writeMetricBatches } from "../../workers/metrics/index.ts";
 import { verifyKpis } from "../kpi-verify.ts";
 import { generateHistory, type History } from "./generate.ts";
+import { quietly } from "./quietly.ts";
 import { clearHistory, databaseIsEmpty, storeHistory } from "./store.ts";
 
 const DAY = 86_400_000;
@@ -20,17 +21,6 @@ const END = Date.UTC(2026, 10, 18, 15, 0);
 const endDay = Math.floor(END / DAY);
 const period = { fromDay: endDay - 29, toDay: endDay, days: 30 };
 const database = useMigratedDatabase("demo-history");
-
-/** The workflows log each step to the console; a month of them would bury the test's output. */
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info };
-  Object.assign(console, { log: () => {}, warn: () => {}, error: () => {}, info: () => {} });
-  try {
-    return await run();
-  } finally {
-    Object.assign(console, saved);
-  }
-}
 
 const caseRows = async (): Promise<CaseRow[]> =>
   (

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { openDatabase } from "../../db/client.ts";
 import { devVar } from "../dev-vars.ts";
 import { generateHistory, HISTORY_DAYS } from "./generate.ts";
+import { quietly } from "./quietly.ts";
 import { clearHistory, databaseIsEmpty, storeHistory } from "./store.ts";
 
 export const DEFAULT_SEED = 18;
@@ -16,27 +17,6 @@ const flag = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-
-/**
- * The workflows log every step as JSON lines (to the console); a history of hundreds of cases would bury the summary,
- * so while it runs they go nowhere. Errors of the history itself still throw.
- */
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const saved = {
-    log: console.log,
-    info: console.info,
-    warn: console.warn,
-    error: console.error,
-    debug: console.debug,
-  };
-  const none = () => {};
-  Object.assign(console, { log: none, info: none, warn: none, error: none, debug: none });
-  try {
-    return await run();
-  } finally {
-    Object.assign(console, saved);
-  }
-}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const command = process.argv[2];

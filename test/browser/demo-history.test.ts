@@ -8,6 +8,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client.ts";
 import { generateHistory } from "../../scripts/demo-history/generate.ts";
+import { quietly } from "../../scripts/demo-history/quietly.ts";
 import { clearHistory, databaseIsEmpty, storeHistory } from "../../scripts/demo-history/store.ts";
 import { CATALOGUE } from "../../workers/workflows/catalogue.ts";
 import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
@@ -17,17 +18,6 @@ const db = () => openDatabase({ url: env.stack().libsql.url, authToken: env.stac
 let page: Page;
 /** Requests answered 4xx/5xx and console errors, on every page this file visits. */
 const failures: string[] = [];
-
-/** The workflows log every step; a month of them would bury the test's output. */
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info };
-  Object.assign(console, { log: () => {}, warn: () => {}, error: () => {}, info: () => {} });
-  try {
-    return await run();
-  } finally {
-    Object.assign(console, saved);
-  }
-}
 
 /** The points of a sparkline's path (`M`/`L` commands): one per day with a value. */
 const points = (d: string | null) => (d ?? "").match(/[ML]/g)?.length ?? 0;

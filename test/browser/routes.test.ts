@@ -14,6 +14,7 @@ import { casePath } from "../../dashboard/src/lib/cases/format.ts";
 import { historyPath } from "../../dashboard/src/lib/demo-history.ts";
 import { openDatabase } from "../../db/client.ts";
 import { generateHistory } from "../../scripts/demo-history/generate.ts";
+import { quietly } from "../../scripts/demo-history/quietly.ts";
 import { storeHistory } from "../../scripts/demo-history/store.ts";
 import { ROOT } from "../../scripts/stack.ts";
 import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
@@ -51,14 +52,7 @@ let historyCase: { workflow: string; caseKey: string };
 
 beforeAll(async () => {
   const db = openDatabase({ url: env.stack().libsql.url, authToken: env.stack().libsql.authToken });
-  // The workflows log every step of the history's cases: kept out of the test's output.
-  const log = console.log;
-  console.log = () => {};
-  try {
-    await storeHistory(db, await generateHistory({ seed: 18, end: Date.now(), days: 2 }));
-  } finally {
-    console.log = log;
-  }
+  await storeHistory(db, await quietly(() => generateHistory({ seed: 18, end: Date.now(), days: 2 })));
   const [h] = await db.all<{ workflow_id: string; case_key: string }>(
     sql`SELECT workflow_id, case_key FROM demo_history LIMIT 1`,
   );
