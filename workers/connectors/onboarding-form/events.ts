@@ -21,6 +21,8 @@ export const ApplicationSubmitted = z
           fileName: z.string(),
           contentType: z.string(),
           sizeBytes: z.number().int().nonnegative(),
+          /** The file, base64 (the body's size limit bounds it). */
+          content: z.string().optional(),
         }),
       ),
     }),

@@ -6,6 +6,8 @@ export interface ApplicationDocument {
   fileName: string;
   contentType: string;
   sizeBytes: number;
+  /** The file itself, base64, when the form uploads it: the workflow then reads it instead of trusting its type. */
+  content?: string;
 }
 
 export interface Application {

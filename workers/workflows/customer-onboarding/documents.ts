@@ -1,12 +1,16 @@
 /**
- * Step 1 of the onboarding: compliance checks each document. A wrong format is asked for again, once, and the reply's
+ * Step 1 of the onboarding: each document is read when its upload carries the file (document-reading.ts: its fields
+ * beside the application's decide, whatever form it came in), else compliance checks its format. A wrong format is asked for again, once, and the reply's
  * attachment is checked like the original; a reply without one may be a question, answered from the case facts (or
  * by a person) before the case waits again.
  */
+
+import type { DocumentComparison } from "../../agent/documents/index.ts";
 import { complianceClient, complianceConfig } from "../../connectors/compliance/client.ts";
 import type { Outcome, WorkflowContext } from "../../engine/index.ts";
 import type { Application } from "./application.ts";
 import type { CustomerContact } from "./contact.ts";
+import { documentEscalation, readAndJudge } from "./document-reading.ts";
 import { ONBOARDING_QUEUE } from "./escalation.ts";
 import { Answer, questionRules } from "./questions.ts";
 import { attachmentOf, replyText } from "./replies.ts";
@@ -20,19 +24,47 @@ export async function checkDocuments(
   const compliance = () => complianceClient(complianceConfig(config));
   for (const [i, original] of app.documents.entries()) {
     let document = original;
+    // The comparison the applicant was asked about: a reply that cannot be read then goes to a person, not to the
+    // format check (a file's type says nothing about whose document it is).
+    let askedAbout: DocumentComparison | null = null;
     for (let round = 0; ; round++) {
-      const check = await step.run(`document-${i}-check-${round}`, () => compliance().checkDocument(document));
-      if (check.status === "accepted") break;
-      if (round === 1)
+      // An upload with its content is read: its fields decide, whatever form it came in.
+      const { content } = document;
+      const read = content
+        ? await readAndJudge(`document-${i}-${round}`, app, { ...document, content }, { step, agent })
+        : null;
+      if (read?.next === "accepted") break;
+      if (read?.next === "refer")
+        return step.escalate(`document-${i}-referred`, documentEscalation(read.reason, read.comparison));
+      if (read?.next === "ask" && round === 1)
+        return step.escalate(
+          `document-${i}-still-not-matching`,
+          documentEscalation(`the ${original.type} sent again does not match either`, read.comparison),
+        );
+      if (!read && askedAbout)
+        return step.escalate(
+          `document-${i}-still-not-matching`,
+          documentEscalation(`the ${original.type} sent again could not be read`, askedAbout),
+        );
+      if (read?.next === "ask") askedAbout = read.comparison;
+      // Not read (no content, or no text in it): the format check decides.
+      const check = read
+        ? null
+        : await step.run(`document-${i}-check-${round}`, () => compliance().checkDocument(document));
+      if (check?.status === "accepted") break;
+      if (check && round === 1)
         return step.escalate(`document-${i}-still-rejected`, {
           reason: `the ${original.type} was rejected twice: ${check.reason}`,
           ...ONBOARDING_QUEUE,
         });
       const subject = `Your ${original.type}`;
+      const rejectedBecause = read?.comparison.differences.join("; ") ?? check?.reason;
       let reply = await contact.ask(
         `document-${i}-again`,
         subject,
-        `We could not accept your ${original.type}: ${check.reason}. Please reply with it attached.`,
+        read?.next === "ask"
+          ? read.message
+          : `We could not accept your ${original.type}: ${rejectedBecause}. Please reply with it attached.`,
       );
       for (let q = 0; reply && !attachmentOf(reply) && q < 2; q++) {
         const answer = await agent(`document-${i}-question-${q}`, {
@@ -41,7 +73,7 @@ export async function checkDocuments(
           promptVersion: "onboarding-question-1",
           context: {
             waitingFor: `${original.type} as PDF, JPEG or PNG, at most 10 MB`,
-            rejectedBecause: check.reason,
+            rejectedBecause,
             plan: app.plan,
             country: app.country,
           },
@@ -68,6 +100,7 @@ export async function checkDocuments(
         fileName: attachment?.filename ?? "",
         contentType: attachment?.content_type ?? "none",
         sizeBytes: attachment?.size ?? 0,
+        ...(attachment?.content ? { content: attachment.content } : {}),
       };
     }
   }

@@ -8,13 +8,17 @@ export const replyText = (reply: CaseEvent) =>
     ? String((reply.payload as { Body?: string }).Body ?? "")
     : String((reply.payload as { data?: { text?: string } })?.data?.text ?? "");
 
+/** An attachment as the email provider describes it; `content` (base64) when it carries the file itself. */
+export interface Attachment {
+  filename?: string;
+  content_type?: string;
+  size?: number;
+  content?: string;
+}
+
 /** The reply's first attachment: an email's, or an MMS's media (Twilio gives its type, not its size). */
-export function attachmentOf(
-  reply: CaseEvent,
-): { filename?: string; content_type?: string; size?: number } | undefined {
-  if (!isSms(reply))
-    return (reply.payload as { data?: { attachments?: { filename?: string; content_type?: string; size?: number }[] } })
-      .data?.attachments?.[0];
+export function attachmentOf(reply: CaseEvent): Attachment | undefined {
+  if (!isSms(reply)) return (reply.payload as { data?: { attachments?: Attachment[] } }).data?.attachments?.[0];
   const mms = reply.payload as { NumMedia?: string; MediaUrl0?: string; MediaContentType0?: string };
   return Number(mms.NumMedia ?? 0) > 0
     ? { filename: mms.MediaUrl0?.split("/").at(-1) ?? "mms-0", content_type: mms.MediaContentType0, size: 0 }
