@@ -9,12 +9,13 @@ import type { HistoryAuditEntry } from "../../db/schema.ts";
 import { createSimulators } from "../../simulators/index.ts";
 import { modelResolver } from "../../workers/agent/models.ts";
 import { CONNECTOR_FETCH } from "../../workers/connectors/http.ts";
-import type { CaseStatus, WorkflowDefinition } from "../../workers/engine/index.ts";
+import { type CaseStatus, routeEvent, type WorkflowDefinition } from "../../workers/engine/index.ts";
 import type { MetricBatch } from "../../workers/metrics/index.ts";
 import { WORKFLOWS } from "../../workers/workflows/index.ts";
 import { devVars } from "../dev-vars.ts";
 import { connectorUrls } from "../stack/simulators.ts";
-import { HISTORY_SCENARIOS, type HistoryScenario, type HistoryWorld } from "./scenarios.ts";
+import type { HistoryCase } from "./case-driver.ts";
+import { HISTORY_SCENARIOS, type HistoryScenario, type HistoryWorld, onboardingFromDeals } from "./scenarios.ts";
 
 const DAY = 86_400_000;
 export const HISTORY_DAYS = 30;
@@ -25,6 +26,7 @@ const DAILY_CASES: Record<string, number> = {
   "customer-onboarding": 9,
   "payment-recovery": 4,
   "github-issue-triage": 4,
+  "crm-deal-intake": 3,
 };
 
 /**
@@ -75,6 +77,37 @@ function forHistory(batch: MetricBatch): MetricBatch {
   };
 }
 
+/**
+ * Fresh simulators whose record ids start from `at` rather than the wall clock (HubSpot numbers its deals from the
+ * clock, and a deal's id is its case's key), so the same seed and end give the same cases.
+ */
+function simulatorsAt(at: number): ReturnType<typeof createSimulators> {
+  const wallClock = Date.now;
+  Date.now = () => at;
+  try {
+    return createSimulators();
+  } finally {
+    Date.now = wallClock;
+  }
+}
+
+/** The worker's onboarding form door, as crm-deal-intake's connector reaches it during the history. */
+const FORM_DOOR_HOST = "crossflow.history";
+
+/**
+ * The form door's answer to a submitted application: taken (202) and routed by customer-onboarding's own trigger,
+ * as the worker's door would; the history opens that case (`onboardingFromDeals`) at the moment it was handed over.
+ */
+async function formDoor(request: Request, submitted: HistoryWorld["submitted"]): Promise<Response> {
+  const body = (await request.json()) as { event: string; application: Record<string, unknown> };
+  const onboarding = WORKFLOWS.filter((w) => w.id === "customer-onboarding");
+  const route = routeEvent(onboarding, "onboarding-form", "application.submitted", body)[0];
+  if (!route) return Response.json({ error: { code: "no_route", message: "no workflow takes it" } }, { status: 422 });
+  submitted.push({ application: body.application, at: null });
+  const deliveries = [{ cases: [{ workflow: "customer-onboarding", caseKey: route.caseKey }] }];
+  return Response.json({ accepted: 1, duplicate: false, deliveries }, { status: 202 });
+}
+
 /** Opening moments of one day's cases of one workflow: mostly office hours, a few in the evening and at night. */
 function openingTimes(random: () => number, dayStart: number, count: number): number[] {
   const times: number[] = [];
@@ -101,14 +134,19 @@ function pick(random: () => number, candidates: readonly HistoryScenario[]): His
 export async function generateHistory(options: { seed: number; end: number; days?: number }): Promise<History> {
   const random = seededRandom(options.seed);
   // Fresh simulators each day: their lists (charges, activations) stay short, so a day costs what a day costs.
-  let sims = createSimulators();
-  const simulators = ((input: RequestInfo | URL, init?: RequestInit) =>
-    sims.app.fetch(new Request(input, init))) as typeof fetch;
+  let sims = simulatorsAt(options.end);
+  const submitted: HistoryWorld["submitted"] = [];
+  const simulators = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (new URL(request.url).host === FORM_DOOR_HOST) return formDoor(request, submitted);
+    return sims.app.fetch(request);
+  }) as typeof fetch;
   // The workers' local configuration, with the connectors pointed at the in-process simulators and the offline model.
   const config = {
     ...devVars(),
     ...connectorUrls("http://simulators.local"),
     CROSSFLOW_MODEL: "offline",
+    ONBOARDING_FORM_URL: `http://${FORM_DOOR_HOST}/hooks/onboarding-form`,
     [CONNECTOR_FETCH]: simulators,
   };
   const byVersion = (id: string, version: number): WorkflowDefinition => {
@@ -119,6 +157,7 @@ export async function generateHistory(options: { seed: number; end: number; days
   const world: HistoryWorld = {
     driver: { workflows: WORKFLOWS, config, models: modelResolver(config) },
     simulators,
+    submitted,
     get activations() {
       return sims.provisioning.activations;
     },
@@ -138,7 +177,8 @@ export async function generateHistory(options: { seed: number; end: number; days
   let n = 0;
   for (let d = days - 1; d >= 0; d--) {
     const dayStart = today - d * DAY;
-    sims = createSimulators();
+    // Each day's simulators number from that day, so no two days' records share an id.
+    sims = simulatorsAt(dayStart);
     const weekday = new Date(dayStart).getUTCDay() % 6 !== 0;
     for (const [workflowId, perDay] of Object.entries(DAILY_CASES)) {
       const count = Math.round(perDay * (weekday ? 0.8 + random() * 0.4 : 0.25 + random() * 0.2));
@@ -151,23 +191,31 @@ export async function generateHistory(options: { seed: number; end: number; days
         if (candidates.length === 0) continue;
         const scenario = pick(random, candidates);
         const c = await scenario.play(world, n++, at);
-        const head = (await c.head())!;
-        cases.push({
-          caseId: head.caseId,
-          workflowId: head.workflowId,
-          caseKey: head.caseKey,
-          status: head.status,
-          audit: (await c.auditTrail()).map(({ at, actor, action, stepId, detail }) => ({
-            at,
-            actor,
-            action,
-            ...(stepId ? { stepId } : {}),
-            ...(detail ? { detail } : {}),
-          })),
-          batches: c.batches.map(forHistory),
-        });
+        // What the deal handed to the onboarding form opens an onboarding case when the case handed it over.
+        for (const s of submitted) s.at ??= (await c.head())!.updatedAt;
+        for (const opened of await onboardingFromDeals(world, () => n++)) cases.push(await recordOf(opened));
+        cases.push(await recordOf(c));
       }
     }
   }
   return { seed: options.seed, end: options.end, cases };
+}
+
+/** A generated case as the history keeps it. */
+async function recordOf(c: HistoryCase): Promise<HistoryCaseRecord> {
+  const head = (await c.head())!;
+  return {
+    caseId: head.caseId,
+    workflowId: head.workflowId,
+    caseKey: head.caseKey,
+    status: head.status,
+    audit: (await c.auditTrail()).map(({ at, actor, action, stepId, detail }) => ({
+      at,
+      actor,
+      action,
+      ...(stepId ? { stepId } : {}),
+      ...(detail ? { detail } : {}),
+    })),
+    batches: c.batches.map(forHistory),
+  };
 }

@@ -83,6 +83,7 @@ describe("the demo history", () => {
       sql`SELECT DISTINCT workflow_id, workflow_version FROM cases ORDER BY 1, 2`,
     );
     expect(workflows.map((w) => `${w.workflow_id}@v${w.workflow_version}`)).toEqual([
+      "crm-deal-intake@v1",
       "customer-onboarding@v1",
       "customer-onboarding@v2",
       "customer-onboarding@v3",

@@ -18,6 +18,11 @@ export interface HistoryWorld {
   driver: DriverOptions;
   /** The simulators' fetch (the same app the connectors reach). */
   simulators: typeof fetch;
+  /**
+   * Applications handed to the onboarding form's door (crm-deal-intake's last step): the history routes each to a
+   * customer-onboarding case of its own, as the worker's door would.
+   */
+  submitted: { application: Record<string, unknown>; at: number | null }[];
   /** The activations the provisioning simulator accepted (their `service.activated` webhook is the history's to send). */
   activations: readonly { id: string; customer: { email: string } }[];
   /** The version of `workflowId` that opened new cases at `at` (versions change mid-month). */
@@ -241,6 +246,93 @@ const answers =
     await activated(w, c, email);
   };
 
+// crm-deal-intake
+
+const hubspot = (w: HistoryWorld, path: string, body: unknown) =>
+  w.simulators(`http://simulators.local/hubspot${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${SIMULATOR_KEYS.hubspot}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+/**
+ * A salesperson moves a deal to the onboarding stage in HubSpot: the workflow reads the deal and its contact and
+ * hands the application to the onboarding form; the onboarding case it opens is played like any application. A deal
+ * without its documents goes to a person, who completes it by hand.
+ */
+function deal(kind: string, weight: number, complete: boolean): HistoryScenario {
+  return {
+    workflow: "crm-deal-intake",
+    kind,
+    weight,
+    async play(w, n, at) {
+      const email = `lead${n}@history.example`;
+      const contact = (await (
+        await hubspot(w, "/crm/v3/objects/contacts/batch/upsert", {
+          inputs: [
+            {
+              id: email,
+              idProperty: "email",
+              properties: {
+                firstname: NAMES[n % NAMES.length]!.split(" ")[0],
+                lastname: NAMES[n % NAMES.length]!.split(" ")[1],
+                date_of_birth: "1985-06-02",
+                country: "de",
+                data_processing_consent: "true",
+              },
+            },
+          ],
+        })
+      ).json()) as { results: { id: string }[] };
+      const created = (await (
+        await hubspot(w, "/crm/v3/objects/deals", {
+          properties: {
+            dealname: `Fiber for ${email}`,
+            plan: "fiber-500",
+            payment_method: "pm_card_visa",
+            ...(complete ? { documents: JSON.stringify([PASSPORT]) } : {}),
+          },
+          associations: [{ to: { id: contact.results[0]!.id } }],
+        })
+      ).json()) as { id: string };
+      const opener = {
+        source: "hubspot",
+        type: "deal.propertyChange",
+        payload: {
+          eventId: 7_000_000 + n,
+          portalId: 4_200_001,
+          occurredAt: at,
+          subscriptionType: "deal.propertyChange",
+          objectId: Number(created.id),
+          propertyName: "dealstage",
+          propertyValue: "onboarding",
+        },
+      };
+      const c = await HistoryCase.open(w.driver, w.version("crm-deal-intake", at), opener, at);
+      if (!complete) await personDecides(w, c, { outcome: "handed-to-onboarding-manually" });
+      return c;
+    },
+  };
+}
+
+/** The onboarding cases the deals handed over, opened when the form's door took them, and played to activation. */
+export async function onboardingFromDeals(w: HistoryWorld, n: () => number): Promise<HistoryCase[]> {
+  const opened: HistoryCase[] = [];
+  for (const { application, at } of w.submitted.splice(0)) {
+    if (at === null) continue;
+    const opener = {
+      source: "onboarding-form",
+      type: "application.submitted",
+      payload: { event: "application.submitted", application },
+    };
+    n();
+    const c = await HistoryCase.open(w.driver, w.version("customer-onboarding", at), opener, at);
+    await activated(w, c, String(application.email));
+    opened.push(c);
+  }
+  return opened;
+}
+
 // payment-recovery and github-issue-triage
 
 function invoiceFailed(
@@ -423,4 +515,6 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   invoiceFailed("recovered-silently", 25, { contactAfter: null, paidAfter: [6 * HOUR, 40 * HOUR] }, 4 * DAY),
   invoiceFailed("unrecovered", 15, { contactAfter: null, paidAfter: null }, 11 * DAY),
   githubIssue,
+  deal("complete", 85, true),
+  deal("missing-documents", 15, false),
 ];

@@ -42,7 +42,7 @@ describe("the demo history in the dashboard", () => {
       .toMatch(/Demo data:.*made-up cases/s);
     expect(await page.getByTestId("demo-history-banner").textContent()).toContain("npm run demo:clear-history");
     const cards = page.locator("article.card");
-    expect(await cards.count()).toBe(4);
+    expect(await cards.count()).toBe(5);
     // No card says "not enough data": every sparkline is drawn, the cases-opened one through ≥ 20 days.
     expect(await page.getByTestId("sparkline-none").count()).toBe(0);
     for (const card of await cards.all()) {
@@ -53,7 +53,7 @@ describe("the demo history in the dashboard", () => {
   });
 
   it("labels every workflow page, whose charts show the month day by day", async () => {
-    const ids = [...new Set(CATALOGUE.map((w) => w.id))].filter((id) => id !== "crm-deal-intake");
+    const ids = [...new Set(CATALOGUE.map((w) => w.id))];
     for (const id of ids) {
       await page.goto(`${env.url()}/workflows/${id}?days=30`, { waitUntil: "networkidle" });
       await expect.poll(() => page.getByTestId("demo-history-banner").count()).toBe(1);
