@@ -5,6 +5,7 @@
  */
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import { post, type SignedRequest, sign } from "../senders.ts";
+import { type PassportPdf, passportPdf } from "./documents.ts";
 import { approveInSlack, email, textBack } from "./people.ts";
 import type { DemoTarget, Scenario } from "./types.ts";
 
@@ -70,11 +71,22 @@ function ticket(
 // customer-onboarding
 
 const passport = { type: "passport", fileName: "passport.pdf", contentType: "application/pdf", sizeBytes: 240_000 };
+const DEMO_APPLICANT = { name: "Alex Demo", birthDate: "1988-03-14" };
+
+/** An upload carrying a real small passport PDF (pdf-lib), declared as the applicant picked it. */
+async function passportUpload(
+  declared: { type: string; fileName: string; contentType: string },
+  pdf: Partial<PassportPdf> = {},
+): Promise<Record<string, unknown>> {
+  const { base64, size } = await passportPdf({ ...DEMO_APPLICANT, birthDate: "14.03.1988", ...pdf });
+  return { documents: [{ ...declared, sizeBytes: size, content: base64 }] };
+}
+const PDF_UPLOAD = { type: "passport", fileName: "passport.pdf", contentType: "application/pdf" };
 
 function application(
   kind: string,
   weight: number,
-  overrides: Record<string, unknown>,
+  overrides: Record<string, unknown> | (() => Promise<Record<string, unknown>>),
   extra: Pick<Scenario, "answer" | "sms"> = {},
 ): Scenario {
   return {
@@ -86,15 +98,14 @@ function application(
       const contact = c.phone ? { phone: c.phone, contactBy: "sms" } : {};
       const app = {
         email: c.email,
-        name: "Alex Demo",
-        birthDate: "1988-03-14",
+        ...DEMO_APPLICANT,
         country: "DE",
         plan: "fiber-500",
         paymentMethod: "pm_card_visa",
         consent: true,
         documents: [passport],
         ...contact,
-        ...overrides,
+        ...(typeof overrides === "function" ? await overrides() : overrides),
       };
       await deliver(
         target,
@@ -166,7 +177,23 @@ export const SCENARIOS: readonly Scenario[] = [
     () => "I was charged twice last week, please fix it.",
     { answer: (target, c) => email(target, c, `Sorry! It is ${c.charge}, I was charged twice.`) },
   ),
-  application("happy", 55, {}),
+  application("happy", 40, {}),
+  // Documents read (issue 20): real small PDFs the onboarding reads. Most match, some in another form than asked
+  // (a two-page scan uploaded as an ID card of unknown type); some expired; some another person's (asked about: the
+  // applicant then sends their own).
+  application("passport-read", 6, () => passportUpload(PDF_UPLOAD)),
+  application("passport-read-other-form", 4, () =>
+    passportUpload({ type: "id-card", fileName: "scan0001", contentType: "application/octet-stream" }, { pages: 2 }),
+  ),
+  application("passport-expired", 2, () => passportUpload(PDF_UPLOAD, { expiry: "2024-11-30" })),
+  application("passport-other-name", 3, () => passportUpload(PDF_UPLOAD, { name: "Alexandra Demo" }), {
+    answer: async (target, c) => {
+      const own = await passportPdf({ ...DEMO_APPLICANT });
+      await email(target, c, "Sorry, that was my sister's. Here is mine.", [
+        { filename: "passport.pdf", content_type: "application/pdf", size: own.size, content: own.base64 },
+      ]);
+    },
+  }),
   application("happy-by-sms", 5, {}, { sms: true }),
   application(
     "wrong-document",
