@@ -1,8 +1,7 @@
 /**
  * Tallies straight from case rows (a case's header and measured facts): how `npm run kpi:verify` recounts from the
  * case objects, and how tests state what the rollups must hold. The same contribution rules as the rollup triggers
- * (db/migrations/0002_rollup_triggers.sql, with 0013's SLA counts) and the metrics writer's per-transaction deltas
- * (workers/metrics/rollup-deltas.ts), in TypeScript.
+ * (db/migrations/0002_rollup_triggers.sql, with 0013's SLA counts), in TypeScript.
  */
 import { type CaseSnapshot, dayOf, ttrBucketMinutes } from "../facts.ts";
 import type { Tally } from "./definitions.ts";

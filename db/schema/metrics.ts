@@ -3,10 +3,9 @@
  * dashboard reads.
  * - `metric_events`: the raw, idempotent log (one row per event id), pruned after its rollups are final.
  * - `cases`: one row per case, its current status and measured facts (see db/facts.ts).
- * - `daily_rollups`, `ttr_rollups`, `exception_rollups`: per workflow × version × opened day, moved in the same
- *   transaction as every change of a case row: by the metrics writer, summed per transaction, for its own writes
- *   (workers/metrics/rollup-deltas.ts), and by triggers on `cases` (migrations 0002, 0013, 0020) for any other write;
- *   a repeated row changes nothing.
+ * - `daily_rollups`, `ttr_rollups`, `exception_rollups`: per workflow × version × opened day, maintained by
+ *   triggers on `cases` (migration 0002), so every change of a case row moves its day's figures in the same
+ *   transaction and a repeated row changes nothing.
  * - `audit_anchors`, `audit_manifests`: each case's audit chain heads as reported, and the signed daily manifests.
  */
 import { sql } from "drizzle-orm";
@@ -77,13 +76,6 @@ export const cases = sqliteTable(
     /** Agent proposals put to a person (approvals requested), and how many of them the person rejected. */
     proposals: integer("proposals").notNull().default(0),
     proposalsRejected: integer("proposals_rejected").notNull().default(0),
-    /**
-     * Set by the metrics writer, which moves the rollups for its own writes once per transaction
-     * (workers/metrics/rollup-deltas.ts): a row it inserts carries a stamp and each of its updates changes it, so
-     * the row triggers (migration 0020) skip exactly its writes. A row written any other way (no stamp, or the stamp
-     * left as it was) moves the rollups by trigger as before.
-     */
-    rollupStamp: integer("rollup_stamp"),
   },
   (t) => [
     index("cases_workflow_status_idx").on(t.workflowId, t.status),
@@ -227,29 +219,4 @@ export const auditManifests = sqliteTable("audit_manifests", {
   publicKey: text("public_key").notNull(),
   cases: integer("cases").notNull(),
   createdAt: integer("created_at").notNull(),
-});
-
-/**
- * Scratch rows of one metrics write, empty between transactions: each case row the write adds (sign 1) and each
- * stored row it replaces (sign −1), with the fields the rollups read, so the four rollup upserts of the write read
- * one small table instead of each joining the reported rows with `cases` again (workers/metrics/rollup-deltas.ts).
- */
-export const rollupChanges = sqliteTable("rollup_changes", {
-  sign: integer("sign").notNull(),
-  workflowId: text("workflow_id").notNull(),
-  workflowVersion: integer("workflow_version").notNull(),
-  openedAt: integer("opened_at").notNull(),
-  closedAt: integer("closed_at"),
-  status: text("status").notNull(),
-  humanTouch: integer("human_touch").notNull(),
-  escalated: integer("escalated").notNull(),
-  errored: integer("errored").notNull(),
-  exception: text("exception"),
-  asks: integer("asks").notNull(),
-  judgments: integer("judgments").notNull(),
-  humanDecisions: integer("human_decisions").notNull(),
-  humanMinutes: integer("human_minutes").notNull(),
-  minutesSaved: integer("minutes_saved").notNull(),
-  handedToPerson: integer("handed_to_person").notNull(),
-  slaBreaches: integer("sla_breaches").notNull(),
 });

@@ -1,8 +1,7 @@
 /**
- * Retention of the raw metric log. Rollups follow the case rows (moved by the writer with each row it writes, by
- * triggers for any other write), so a raw event is no longer needed for them once its case has closed: its case row
- * (and with it every rollup it feeds) cannot change again. Raw events older than the retention age whose case has
- * closed are deleted, in bounded chunks so no transaction grows large.
+ * Retention of the raw metric log. Rollups are kept by triggers on the case rows, so a raw event is no longer needed
+ * for them once its case has closed: its case row (and with it every rollup it feeds) cannot change again. Raw events
+ * older than the retention age whose case has closed are deleted, in bounded chunks so no transaction grows large.
  */
 import { sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../db/client.ts";

@@ -1,8 +1,7 @@
 /**
  * Writes metric batches (a case's events plus its summary row) to the metrics database, all batches of one call in
  * one transaction. Event ids are deterministic and the summary upsert refuses an older snapshot, so a redelivered
- * batch inserts nothing twice and never moves a case backwards; the rollups move with the summary rows, summed once
- * per transaction (rollup-deltas.ts), and the agent models likewise.
+ * batch inserts nothing twice and never moves a case backwards; the rollup triggers follow the summary rows.
  */
 import { getTableColumns, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../db/client.ts";
@@ -10,7 +9,6 @@ import type { MetricBatch } from "../../db/facts.ts";
 import { reportedOutcomes } from "../../db/rollouts/autonomy.ts";
 import { actionOutcomes, agentModels, auditAnchors, cases, metricEvents } from "../../db/schema.ts";
 import { reviewTouchedActions } from "./autonomy-evidence.ts";
-import { lastReports, rollupDeltas } from "./rollup-deltas.ts";
 
 /**
  * Rows go to SQLite as one JSON parameter per table, an array of row arrays in the table's column order, unpacked
@@ -35,8 +33,7 @@ function rowsOf<T extends typeof metricEvents | typeof cases | typeof actionOutc
 }
 
 const EVENT_ROWS = rowsOf(metricEvents, ["insertedAt"]);
-// The stamp is the writer's own (see the upsert): never taken from a report.
-const CASE_ROWS = rowsOf(cases, ["rollupStamp"]);
+const CASE_ROWS = rowsOf(cases);
 const OUTCOME_ROWS = rowsOf(actionOutcomes);
 const CASE_UPDATES = sql.raw(
   CASE_ROWS.columns
@@ -81,19 +78,16 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
   const evidence = reportedOutcomes(batches);
   const outcomes = JSON.stringify(evidence.rows.map(OUTCOME_ROWS.encode));
   const sightings = modelSightings(batches);
-  const sorted = [...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision);
-  const snapshots = JSON.stringify(sorted.map((b) => CASE_ROWS.encode(b.snapshot)));
-  const reports = JSON.stringify(lastReports(sorted));
+  const snapshots = JSON.stringify(
+    [...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision).map((b) => CASE_ROWS.encode(b.snapshot)),
+  );
   await db.batch([
     db.run(
       sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${events}) WHERE true ON CONFLICT (case_id, id) DO NOTHING`,
     ),
-    // The rollups move once per transaction for the case rows below, read before they are replaced.
-    ...rollupDeltas(reports).map((statement) => db.run(statement)),
-    // A late delivery of an older report must never move a case backwards. The stamp changes with every row written
-    // here, which tells the row triggers the rollups are already moved (migration 0020).
+    // A late delivery of an older report must never move a case backwards.
     db.run(
-      sql`INSERT INTO cases (${CASE_ROWS.names}, rollup_stamp) SELECT ${CASE_ROWS.values}, 1 FROM json_each(${snapshots}) WHERE true ON CONFLICT (case_id) DO UPDATE SET ${CASE_UPDATES}, rollup_stamp = coalesce(cases.rollup_stamp, 0) + 1 WHERE cases.revision <= excluded.revision`,
+      sql`INSERT INTO cases (${CASE_ROWS.names}) SELECT ${CASE_ROWS.values} FROM json_each(${snapshots}) WHERE true ON CONFLICT (case_id) DO UPDATE SET ${CASE_UPDATES} WHERE cases.revision <= excluded.revision`,
     ),
     db.run(
       sql`INSERT INTO ${auditAnchors} (case_id, seq, hash, anchored_at) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${anchors}) WHERE true ON CONFLICT (case_id, seq) DO NOTHING`,
