@@ -123,6 +123,7 @@ describe("the demo history", () => {
     const report = await verifyKpis({ workerUrl: "http://127.0.0.1:9", apiToken: "unused", db });
     expect(report.mismatches).toEqual([]);
     expect(report.cases).toBe(history.cases.length);
+    expect(report.historyCases).toBe(history.cases.length);
   }, 60_000);
 
   it("is removed by one command, exactly, leaving a live case and its figures as they were", async () => {
