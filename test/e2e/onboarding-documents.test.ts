@@ -151,6 +151,25 @@ describe("onboarding documents read on wrangler dev", () => {
     });
   });
 
+  it("hands a reply it cannot read (a photo) to a person after asking about another person's passport", async () => {
+    const app = application([
+      await upload(
+        { type: "passport", fileName: "passport.pdf", contentType: "application/pdf" },
+        { ...ada, name: "Ada King" },
+      ),
+    ]);
+    await apply(app);
+    await until(app, (v) => v.wait?.stepId === "document-0-again:reply", "asked about the document");
+    // A JPEG passes the format check, but a file's type says nothing about whose document it is.
+    await reply(app, "Here is a photo.", [{ filename: "passport.jpg", content_type: "image/jpeg", size: 90_000 }]);
+    const view = await until(app, ended, "escalated");
+    expect(view.steps.map((s: any) => s.id)).not.toContain("document-0-check-1");
+    expect(view.wait.human.packet).toMatchObject({
+      reason: expect.stringContaining("could not be read"),
+      evidence: { applicant: ada, document: { name: "Ada King" } },
+    });
+  });
+
   it("treats a document's text telling the agent to approve as quoted data: it changes nothing", async () => {
     const app = application([
       await upload(
