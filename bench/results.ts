@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ROOT } from "../scripts/stack.ts";
 
 const FILE = join(ROOT, "bench", "RESULTS.md");
-const ORDER = ["ingest", "newcase", "steps", "bundle", "engine", "metrics", "dashboard"];
+const ORDER = ["ingest", "newcase", "steps", "bundle", "engine", "metrics", "metricsqueries", "dashboard"];
 
 export function machine(): string {
   const cpu = cpus();
