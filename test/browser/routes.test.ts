@@ -104,6 +104,9 @@ const OVERFLOWING = `[...document.querySelectorAll("main *")]
 
 /** Opens `url` in `page`, waits until it is quiet, and says what went wrong on the way. */
 async function visit(page: Page, url: string, shot: string): Promise<Visit> {
+  // Leave the previous page first: what it still had in flight (a live page's refresh) is cancelled by the browser as
+  // it goes, and that cancellation is neither this page's request nor a failure.
+  await page.goto("about:blank");
   const problems: Visit = { console: [], failed: [], wider: 0 };
   page.on("console", (m) => {
     if (m.type() === "error") problems.console.push(m.text());
