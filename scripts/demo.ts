@@ -118,5 +118,17 @@ console.log(line("**all**", null));
 const stuck = count(null, (s) => s.state === "in flight");
 if (stuck > 0) {
   console.error(`\n${stuck} case(s) still in flight after 120 s`);
+  // What each one is doing, so a stall can be traced rather than rerun: its status and the step it waits on.
+  for (const c of cases.filter((c) => states.get(c)!.state === "in flight")) {
+    const res = await fetch(`${target.workerUrl}/api/cases/${c.workflow}/${encodeURIComponent(c.caseKey)}`, {
+      headers: { authorization: `Bearer ${target.apiToken}` },
+    });
+    const view = res.ok
+      ? ((await res.json()) as { header: { status: string }; wait: { kind: string; stepId: string } | null })
+      : null;
+    console.error(
+      `  ${c.workflow} ${c.caseKey} (${c.kind}): ${view ? `${view.header.status}${view.wait ? `, waiting on ${view.wait.kind} ${view.wait.stepId}` : ""}` : `case API answered ${res.status}`}`,
+    );
+  }
   process.exitCode = 1;
 }

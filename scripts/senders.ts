@@ -264,3 +264,32 @@ export function post(
 ): Promise<Response> {
   return fetcher(`${origin}${request.path}`, { method: "POST", headers: request.headers, body: request.body });
 }
+
+/**
+ * Delivers `request` the way a SaaS sender does: a 5xx, a 429 or a dropped connection is tried again with backoff
+ * (Retry-After when given), up to `attempts` times; any other answer is final. The same signed request is sent each
+ * time, so the receiver's dedupe sees one event.
+ * @example const res = await deliver(workerUrl, await sign.provisioning(secret, id, event));
+ */
+export async function deliver(
+  origin: string,
+  request: SignedRequest,
+  { attempts = 8, firstDelayMs = 250 }: { attempts?: number; firstDelayMs?: number } = {},
+): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const answered = await post(origin, request).catch((error: Error) => error);
+    const retryable = answered instanceof Error || answered.status >= 500 || answered.status === 429;
+    if (!retryable) return answered;
+    if (attempt >= attempts) {
+      if (answered instanceof Error) throw answered;
+      return answered;
+    }
+    let retryAfter: number | null = null;
+    if (!(answered instanceof Error)) {
+      retryAfter = Number(answered.headers.get("retry-after")) || null;
+      await answered.body?.cancel().catch(() => undefined);
+    }
+    const backoff = firstDelayMs * 2 ** (attempt - 1);
+    await new Promise((r) => setTimeout(r, retryAfter ? Math.min(retryAfter * 1000, 10_000) : backoff));
+  }
+}

@@ -7,7 +7,7 @@
  * with `X-HubSpot-Signature-v3` under the app's client secret, to the worker's `/hooks/hubspot` (set at
  * `POST /_sim/webhooks` once the worker is up).
  */
-import { post, sign } from "../scripts/senders.ts";
+import { deliver, sign } from "../scripts/senders.ts";
 import type { CrmRecord } from "../workers/connectors/hubspot/client.ts";
 import { createSimulator, type Simulator } from "./kit.ts";
 
@@ -69,7 +69,7 @@ export function hubspotSimulator(
     setTimeout(() => {
       void sign
         .hubspot(secret, [event], { origin: url })
-        .then((request) => post(url, request))
+        .then((request) => deliver(url, request))
         .then(async (res) => {
           if (!res.ok)
             console.error(`hubspot simulator: webhook for deal ${deal.id} answered ${res.status} ${await res.text()}`);

@@ -1,10 +1,11 @@
 /**
  * A local service-activation API (the provisioning system): `POST /v1/activations` starts an activation and, a
  * moment later, the system reports it done the way such systems do, with a correctly signed webhook
- * (`service.activated`, the generic-HMAC `provisioning` source) sent to the worker. Where to send it and the
+ * (`service.activated`, the generic-HMAC `provisioning` source) sent to the worker, retried like a real sender's
+ * when the worker answers 5xx or 429 or the connection drops. Where to send it and the
  * signing secret are set at `POST /_sim/webhooks` once the worker is up.
  */
-import { post, sign } from "../scripts/senders.ts";
+import { deliver, sign } from "../scripts/senders.ts";
 import { createSimulator, objectId, type Simulator } from "./kit.ts";
 
 export interface Activation {
@@ -47,7 +48,8 @@ export function provisioningSimulator(apiKey = "prv_crossflow_local"): Simulator
         const event = { event: "service.activated", activation };
         void sign
           .provisioning(secret, `evt_${activation.id}`, event)
-          .then((request) => post(url, request))
+          // Delivered as provisioning systems do: tried again on a 5xx, a 429 or a dropped connection.
+          .then((request) => deliver(url, request))
           .then(async (res) => {
             if (!res.ok)
               console.error(

@@ -6,7 +6,7 @@
  */
 
 import type { z } from "zod";
-import { post, sign } from "../scripts/senders.ts";
+import { deliver, sign } from "../scripts/senders.ts";
 import type { StripeCharge, StripeRefund } from "../workers/connectors/stripe/client.ts";
 import type { StripeInvoice } from "../workers/connectors/stripe/events.ts";
 import { createSimulator, objectId, readParams, type Simulator } from "./kit.ts";
@@ -194,7 +194,7 @@ export function stripeSimulator(apiKey = "sk_test_crossflow_local"): Simulator &
     setTimeout(() => {
       void sign
         .stripe(secret, event)
-        .then((request) => post(url, request))
+        .then((request) => deliver(url, request))
         .then(async (res) => {
           if (!res.ok)
             console.error(`stripe simulator: ${type} for ${invoice.id} answered ${res.status} ${await res.text()}`);

@@ -11,7 +11,7 @@
  * connector finds an earlier update of a step; `GET /api/v2/tickets/{id}.json` shows the ticket.
  */
 
-import { post, sign } from "../scripts/senders.ts";
+import { deliver, sign } from "../scripts/senders.ts";
 import { createSimulator, type Simulator } from "./kit.ts";
 import { type AuditEvent, type SimTicket, type TicketCreatedEvent, ticketBook } from "./zendesk-tickets.ts";
 
@@ -30,7 +30,7 @@ export function zendeskSimulator(apiKey = "zd_crossflow_local"): Simulator & { t
     setTimeout(() => {
       void sign
         .zendesk(secret, event)
-        .then((request) => post(url, request))
+        .then((request) => deliver(url, request))
         .then(async (res) => {
           if (!res.ok)
             console.error(
