@@ -114,6 +114,34 @@ export interface AskOptions {
   /** Send one reminder if there is no reply by then. */
   remindAfter?: Duration;
   reminder?: string;
+  /**
+   * Messages on the channel that are not (only) the reply: each is classified, an interjection answered by the
+   * workflow's steps, and the ask waits on with its reminder and timeout unchanged. Without it, the first message is
+   * the reply.
+   */
+  interjections?: AskInterjections;
+}
+
+/**
+ * What an ask does with a message that arrives while it waits. Deterministic on replay: `classify` is a pure
+ * function of the message, and `answer` runs steps whose ids start with the `stepId` it is given (derived from the
+ * message's sequence number).
+ * @example
+ * step.ask("documents", channel, "Please send your passport.", { timeout: "72h", remindAfter: "24h", interjections: {
+ *   classify: (m) => (hasAttachment(m) ? (isQuestion(m) ? "both" : "reply") : "interjection"),
+ *   answer: (m, { stepId }) => answerQuestion(stepId, m),
+ * } });
+ */
+export interface AskInterjections {
+  /** `reply`: what the ask waits for; `interjection`: answer it and wait on; `both`: answer it, then return it. */
+  classify(message: CaseEvent): "reply" | "interjection" | "both";
+  /**
+   * Answers the message through steps whose ids start with `turn.stepId` (`<ask id>:message-<seq>`); `turn.earlier`
+   * holds the messages this ask answered before, oldest first. A step that escalates ends the case as anywhere.
+   */
+  answer(message: CaseEvent, turn: { stepId: string; earlier: readonly CaseEvent[] }): Promise<unknown>;
+  /** Interjections answered at most (default 10); the next message is then returned as the reply. */
+  max?: number;
 }
 
 /**
