@@ -16,6 +16,7 @@ import {
   type ChainVerdict,
   type EventEnvelope,
   isHumanWait,
+  type StepRecord,
   TERMINAL_STATUSES,
   verifyChain,
   type WorkflowDefinition,
@@ -62,6 +63,12 @@ export interface CaseRuntimeOptions {
   aliases?: AliasRegistry;
   /** A shadow run's sandbox only: steps answered from production's record instead of running (workers/shadow). */
   recordedAnswer?: (stepId: string) => { output: unknown } | undefined;
+  /**
+   * Replay the body from the journal's start for every step, as before sticky bursts (within a burst the body
+   * normally runs on, each step persisted as it completes). The records are the same either way; for the tests that
+   * prove it and the bench that compares the two.
+   */
+  replayEachStep?: boolean;
 }
 
 /** `CROSSFLOW_TIME_SCALE` (≥ 1; 3600 makes an hour a second), for demos and tests; 1 when unset or invalid. */
@@ -208,7 +215,9 @@ export class CaseRuntime {
    * Advances the case until it ends, parks, backs off a failed step, or spends its burst budget. `more`: run
    * again at once; `retryAt`: when a failed step (or an SLA notice, while a person's task waits) may run again.
    * The journal is read once per burst and extended in memory; events are re-read incrementally, since one may
-   * arrive while a step's effect is in flight.
+   * arrive while a step's effect is in flight. Sticky: the body runs on through the burst, each completed step
+   * persisted in its own transaction as it comes (`persistStep`), so step n does not replay the n − 1 before it;
+   * a crash between two of them leaves the journal as the replay path would, and the next alarm replays from it.
    */
   private async runSteps(): Promise<{ more: boolean; retryAt: number | null }> {
     const started = this.now();
@@ -230,6 +239,25 @@ export class CaseRuntime {
       const workflow = this.options.workflows.find(
         (w) => w.id === header.workflowId && w.version === header.workflowVersion,
       );
+      // The header each result is recorded against, as a replay would read it before its step: sticky steps move it.
+      let current = header;
+      const persistStep = async (record: StepRecord): Promise<boolean> => {
+        // The last step the burst allows, or one after a new event (a later wait may match it), ends the call, so
+        // the next starts with the event and the checks above run as they would after any step.
+        if (steps + 1 >= BURST_STEPS || this.now() - started > BURST_MS) return false;
+        if (this.store.events(events.at(-1)?.seq ?? 0).length > 0) return false;
+        const kept = await this.store.atomically(() => {
+          if (this.endedMeanwhile(current)) return false;
+          applyAdvance(this.store, current, { kind: "step", record }, this.now(), retries, workflow);
+          return true;
+        });
+        if (!kept) return false;
+        completed.push(record);
+        delete retries[record.id];
+        steps++;
+        current = this.store.header() ?? current;
+        return true;
+      };
       const next: Advance = workflow
         ? await advanceCase({
             workflow,
@@ -248,6 +276,7 @@ export class CaseRuntime {
             aliases: this.options.aliases,
             caseSeq: header.seq,
             recordedAnswer: this.options.recordedAnswer,
+            ...(this.options.replayEachStep ? {} : { persistStep }),
           })
         : {
             kind: "failed",
@@ -259,7 +288,7 @@ export class CaseRuntime {
       const stop = await this.store.atomically(() =>
         // An operator may have ended the case while this step's function was out (a cancellation): its result is
         // dropped rather than let it reopen the case.
-        this.endedMeanwhile(header) ? true : applyAdvance(this.store, header, next, this.now(), retries, workflow),
+        this.endedMeanwhile(current) ? true : applyAdvance(this.store, current, next, this.now(), retries, workflow),
       );
       if (next.kind === "step" || next.kind === "resolved" || next.kind === "sla") {
         completed.push(next.record);

@@ -2,6 +2,8 @@
  * The pure core: given a workflow, the case's events and the steps it has already completed, run the body
  * until exactly one new step completes, the case must wait, or it ends. The shell persists the result and
  * calls again, so every step is durable before the next begins and a crash repeats at most the step in flight.
+ * In a sticky run the shell persists each completed step during the call (`persistStep`) and the body goes on, so a
+ * burst of n steps runs the body once instead of replaying it n times.
  */
 import { toError } from "./attempts.ts";
 import { FatalError } from "./errors.ts";
@@ -58,6 +60,8 @@ const missingExtensions = new Proxy({} as WorkflowExtensions, {
 });
 
 /**
+ * Runs the body to its next result. With `persistStep` (a sticky run) each new step is handed to the shell to persist
+ * and the body goes on, so only the last result comes back; the only throw is `persistStep`'s own.
  * @example
  * const next = await advanceCase({ workflow, caseKey, input, events, completed, pendingWait: null, now: Date.now, extend: agentSteps(models) });
  * if (next.kind === "step") persist(next.record);
@@ -93,11 +97,14 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
       config: r.config,
     });
     await workflow.body(context);
+    if (r.persistFailure) throw r.persistFailure.error;
     return {
       kind: "failed",
       error: { name: "WorkflowError", message: `workflow ${workflow.id} returned without step.resolve()` },
     };
   } catch (thrown) {
+    // Storage refused a sticky step's record: the shell's error, not the case's (nothing of that step was kept).
+    if (r.persistFailure) throw r.persistFailure.error;
     if (thrown instanceof Suspend) return thrown.result;
     const error = toError(thrown);
     return { kind: "failed", error: { name: error.name, message: error.message, stepId: r.completed[r.position]?.id } };

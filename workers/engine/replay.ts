@@ -31,6 +31,14 @@ export interface ReplayInput {
   aliases?: AliasRegistry;
   caseSeq?: number;
   timeScale?: number;
+  /**
+   * A sticky run (the shell's bursts): a new step's record is handed here instead of stopping the body. The shell
+   * persists it durably, exactly as it would the `step` result, and answers true; the body then goes on in the same
+   * run with that step completed, instead of being replayed from the journal's start for the next one. False (the
+   * burst is spent, an event arrived, the case ended meanwhile): nothing was kept and the body stops with the record,
+   * as without it. A throw (storage refused the record) ends the run with that error (see `advanceCase`).
+   */
+  persistStep?: (record: StepRecord) => boolean | Promise<boolean>;
 }
 
 export class Replay implements AttemptSite {
@@ -38,7 +46,8 @@ export class Replay implements AttemptSite {
   readonly caseKey: string;
   readonly caseSeq: number;
   readonly events: readonly CaseEvent[];
-  readonly completed: readonly StepRecord[];
+  /** The journal: the steps completed before this run, then those a sticky run persisted. */
+  readonly completed: StepRecord[];
   readonly config: Readonly<Record<string, unknown>>;
   readonly aliases: AliasRegistry | undefined;
   readonly now: () => number;
@@ -52,6 +61,8 @@ export class Replay implements AttemptSite {
   private readonly consumed: Set<number>;
   private readonly starts = new Map<string, number>();
   private workflowNotifier: SlaNotifier | null | undefined;
+  /** Set once the shell failed to persist a sticky step: the run ends with it, whatever the body does with the throw. */
+  persistFailure: { error: unknown } | null = null;
   readonly sla: SlaContext;
 
   constructor(input: ReplayInput) {
@@ -60,7 +71,8 @@ export class Replay implements AttemptSite {
     this.caseKey = input.caseKey;
     this.caseSeq = input.caseSeq ?? 1;
     this.events = input.events;
-    this.completed = input.completed;
+    // Copied only when a sticky run appends to it; a replay never writes it.
+    this.completed = input.persistStep ? [...input.completed] : (input.completed as StepRecord[]);
     this.config = input.config ?? {};
     this.aliases = input.aliases;
     this.now = input.now;
@@ -115,6 +127,28 @@ export class Replay implements AttemptSite {
   /** Stops the body with one new step's record. */
   complete(record: StepRecord): never {
     throw new Suspend({ kind: "step", record });
+  }
+
+  /**
+   * Ends a new step. In a sticky run the shell persists its record first and the body goes on with the step counted
+   * as completed (its result is what a replay would return: the recorded output); otherwise the body stops with it.
+   * @example return r.completeStep<T>({ id, kind: "run", output, startedAt, finishedAt: r.now() });
+   */
+  async completeStep<T>(record: StepRecord): Promise<T> {
+    const persist = this.input.persistStep;
+    if (!persist || this.persistFailure) return this.complete(record);
+    let kept: boolean;
+    try {
+      kept = await persist(record);
+    } catch (error) {
+      this.persistFailure = { error };
+      throw error;
+    }
+    if (!kept) return this.complete(record);
+    // `replay(id)` already moved past this step's place in the journal: the record fills it.
+    this.completed.push(record);
+    if (record.eventSeq !== undefined) this.consumed.add(record.eventSeq);
+    return record.output as T;
   }
 
   suspend(result: Advance): never {
@@ -174,9 +208,9 @@ export class Replay implements AttemptSite {
       ? this.events.find((e) => e.seq !== this.opener?.seq && !this.consumed.has(e.seq) && matches(matcher, e))
       : undefined;
     if (event)
-      return this.complete({ id, kind, output: event, startedAt, finishedAt: this.now(), eventSeq: event.seq });
+      return this.completeStep({ id, kind, output: event, startedAt, finishedAt: this.now(), eventSeq: event.seq });
     if (deadline !== null && this.now() >= deadline)
-      return this.complete({ id, kind, output: null, startedAt, finishedAt: this.now() });
+      return this.completeStep({ id, kind, output: null, startedAt, finishedAt: this.now() });
     const wait: PendingWait = matcher
       ? { kind: "event", stepId: id, startedAt, deadline, sources: asList(matcher.source), types: asList(matcher.type) }
       : { kind: "sleep", stepId: id, startedAt, deadline, sources: [], types: [] };

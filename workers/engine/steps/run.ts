@@ -58,7 +58,7 @@ export async function runOnce<T>(
   }
   if (!result.ok) throw new Suspend({ kind: "retry", stepId: id, retry: result.state });
   const { output, startedAt } = result;
-  return r.complete({
+  return r.completeStep<T>({
     id,
     kind,
     output: output ?? null,

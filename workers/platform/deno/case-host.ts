@@ -57,6 +57,8 @@ export interface CaseHostOptions {
   alarms?: { concurrency: number; maxBacklog: number };
   /** Cases kept loaded in memory (default 5,000). */
   cacheLimit?: number;
+  /** Replay the body for every step instead of running on through a burst (`CaseRuntimeOptions`); for the bench. */
+  replayEachStep?: boolean;
 }
 
 interface AlarmMessage {
@@ -219,6 +221,7 @@ export class DenoCaseHost implements CaseDirectory {
       autonomy: this.options.autonomy,
       config: this.options.config,
       aliases,
+      replayEachStep: this.options.replayEachStep,
     });
     if (this.loaded.size >= (this.options.cacheLimit ?? CACHE_LIMIT)) {
       for (const id of this.loaded.keys()) {
