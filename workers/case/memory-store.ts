@@ -184,18 +184,51 @@ export class MemoryCaseStore extends MemoryTransactions implements CaseStorage {
     this.write(["step", index], json, () => this.stepList.pop());
   }
 
+  /**
+   * Each step's attempts in stored order, so beginning and finishing one does not scan every attempt of the case (a
+   * step late in a long case paid for all before it). Built from `attemptList` when first needed or when that list
+   * changed without it (a load).
+   */
+  private attemptsByStep = new Map<string, StepAttempt[]>();
+  private indexedAttempts = -1;
+
+  private attemptsOf(stepId: string): StepAttempt[] {
+    if (this.indexedAttempts !== this.attemptList.length) {
+      this.attemptsByStep.clear();
+      for (const a of this.attemptList) {
+        const list = this.attemptsByStep.get(a.stepId);
+        if (list) list.push(a);
+        else this.attemptsByStep.set(a.stepId, [a]);
+      }
+      this.indexedAttempts = this.attemptList.length;
+    }
+    let list = this.attemptsByStep.get(stepId);
+    if (!list) {
+      list = [];
+      this.attemptsByStep.set(stepId, list);
+    }
+    return list;
+  }
+
   beginAttempt(stepId: string, idempotencyKey: string, at: number): { attempt: number; resumed: boolean } {
-    const open = this.attemptList.find((a) => a.stepId === stepId && a.finishedAt === null);
+    const mine = this.attemptsOf(stepId);
+    const open = mine.find((a) => a.finishedAt === null);
     if (open) return { attempt: open.attempt, resumed: true };
-    const attempt = Math.max(0, ...this.attemptList.filter((a) => a.stepId === stepId).map((a) => a.attempt)) + 1;
+    const attempt = Math.max(0, ...mine.map((a) => a.attempt)) + 1;
     const record: StepAttempt = { stepId, attempt, idempotencyKey, startedAt: at, finishedAt: null, outcome: null };
     this.attemptList.push(record);
-    this.write(["attempt", stepId, attempt], JSON.stringify(record), () => this.attemptList.pop());
+    mine.push(record);
+    this.indexedAttempts = this.attemptList.length;
+    this.write(["attempt", stepId, attempt], JSON.stringify(record), () => {
+      this.attemptList.pop();
+      mine.pop();
+      this.indexedAttempts = this.attemptList.length;
+    });
     return { attempt, resumed: false };
   }
 
   finishAttempt(stepId: string, outcome: "succeeded" | "failed", at: number): void {
-    const open = this.attemptList.find((a) => a.stepId === stepId && a.finishedAt === null);
+    const open = this.attemptsOf(stepId).find((a) => a.finishedAt === null);
     if (!open) return;
     open.finishedAt = at;
     open.outcome = outcome;
