@@ -87,7 +87,7 @@ function insertWorkload(): { chunks: MetricBatch[][]; rows: number } {
 }
 
 const EVENT_COLUMNS =
-  "id, case_id, case_key, workflow_id, workflow_version, kind, status, step_id, at, duration_ms, human_touch, actor, exception, detail";
+  "id, case_id, case_key, workflow_id, workflow_version, kind, status, step_id, at, duration_ms, human_touch, actor, exception, detail, seq";
 const CASE_COLUMNS =
   "case_id, case_key, workflow_id, workflow_version, status, opened_at, updated_at, closed_at, outcome, human_touch, escalated, errored, exception, asks, judgments, human_decisions, human_minutes, minutes_saved, revision";
 const eventArgs = (e: MetricEvent) => [
@@ -105,6 +105,7 @@ const eventArgs = (e: MetricEvent) => [
   e.actor ?? null,
   e.exception ?? null,
   e.detail ? JSON.stringify(e.detail) : null,
+  e.seq ?? null,
 ];
 const caseArgs = (s: CaseSnapshot) => [
   s.caseId,
@@ -140,9 +141,7 @@ const rawPath: InsertPath = async (chunks) => {
       .split(", ")
       .map(() => "?")
       .join(", ");
-  const ev = raw.prepare(
-    `INSERT INTO metric_events (${EVENT_COLUMNS}) VALUES (${params(EVENT_COLUMNS)}) ON CONFLICT (case_id, id) DO NOTHING`,
-  );
+  const ev = raw.prepare(`INSERT INTO metric_events (${EVENT_COLUMNS}) VALUES (${params(EVENT_COLUMNS)})`);
   const cs = raw.prepare(`INSERT OR REPLACE INTO cases (${CASE_COLUMNS}) VALUES (${params(CASE_COLUMNS)})`);
   const began = performance.now();
   for (const chunk of chunks) {
@@ -174,6 +173,11 @@ const ceilingPath =
     }[])
       ceiling.exec(`DROP TRIGGER "${name}"`);
     ceiling.exec("CREATE TABLE appended AS SELECT * FROM metric_events WHERE false");
+    // The key exact writers had before numbering (migrations 0007–0019): events clustered on (case_id, id).
+    const declared = ceiling.prepare("PRAGMA table_info(metric_events)").all() as { name: string; type: string }[];
+    ceiling.exec(
+      `CREATE TABLE keyed (${declared.map((c) => `"${c.name}" ${c.type}`).join(", ")}, PRIMARY KEY (case_id, id)) WITHOUT ROWID`,
+    );
     const unpack = (columns: string) =>
       columns
         .split(", ")
@@ -181,7 +185,7 @@ const ceilingPath =
         .join(", ");
     const appended = ceiling.prepare(
       keyed
-        ? `INSERT INTO metric_events (${EVENT_COLUMNS}) SELECT ${unpack(EVENT_COLUMNS)} FROM json_each(?) WHERE true ON CONFLICT (case_id, id) DO NOTHING`
+        ? `INSERT INTO keyed (${EVENT_COLUMNS}) SELECT ${unpack(EVENT_COLUMNS)} FROM json_each(?) WHERE true ON CONFLICT (case_id, id) DO NOTHING`
         : `INSERT INTO appended (${EVENT_COLUMNS}) SELECT ${unpack(EVENT_COLUMNS)} FROM json_each(?)`,
     );
     const upserted = ceiling.prepare(

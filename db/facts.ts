@@ -39,6 +39,12 @@ export interface MetricEvent {
   /** The case's exception type once known (stamped when the batch is sent). */
   exception?: string | null;
   detail?: Record<string, unknown>;
+  /**
+   * The event's place in its case's metric outbox: 1, 2, 3… with no gaps, given when the event is queued in the same
+   * storage transaction as its transition. The writer keeps each case's highest applied number and skips what is at
+   * or below it. Absent from events queued by case objects deployed before numbering (keyed by `id` instead).
+   */
+  seq?: number;
 }
 
 /** The case summary row the dashboard reads: the header's times and status plus the measured facts. */

@@ -34,7 +34,9 @@ const perCase = (filter: KpiFilter) => sql`
       sum(kind = 'human.decision') AS human_decisions,
       coalesce(sum(CASE WHEN kind = 'human.decision' THEN json_extract(detail, '$.minutes') END), 0) AS human_minutes,
       coalesce(max(CASE WHEN kind = 'case.resolved' THEN json_extract(detail, '$.minutesSaved') END), 0) AS minutes_saved,
-      (SELECT l.status FROM metric_events l WHERE l.case_id = e.case_id AND l.status IS NOT NULL ORDER BY l.at DESC, l.status = 'escalated' DESC LIMIT 1) AS last_status
+      -- The latest status reported (an escalation first among ties), from the case's own rows: the table has no index
+      -- by case to look it up again. Times are 13-digit epoch ms, zero-padded so the text order is the time order.
+      substr(max(CASE WHEN status IS NOT NULL THEN printf('%015d%d', at, status = 'escalated') || status END), 17) AS last_status
     FROM metric_events e
     WHERE ${filter.workflowId !== undefined ? sql`workflow_id = ${filter.workflowId}` : sql`1`}
     GROUP BY case_id

@@ -51,6 +51,11 @@ export interface SyntheticCaseOptions {
   random: () => number;
   /** Extra completed steps, to reach a target event count. */
   extraSteps?: number;
+  /**
+   * Whether events carry their case's outbox number (`seq`), as case objects number them; false for the batches of
+   * case objects deployed before numbering. Default true.
+   */
+  numbered?: boolean;
 }
 
 /**
@@ -64,6 +69,7 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
   const audit: AuditedAction[] = [];
   const batches: MetricBatch[] = [];
   let pending: MetricEvent[] = [];
+  let numberedSoFar = 0;
   let at = o.openedAt;
   let status: CaseStatus = "open";
   let closedAt: number | null = null;
@@ -82,6 +88,7 @@ export function syntheticCase(o: SyntheticCaseOptions): { batches: MetricBatch[]
       at,
       humanTouch: false,
       ...extra,
+      ...(o.numbered === false ? {} : { seq: ++numberedSoFar }),
     });
   const flush = () => {
     const facts = caseFacts(status, audit, o.measures);

@@ -1,7 +1,8 @@
 /**
  * The metrics database's measurements (Turso / libSQL). Case objects report here (through the metrics queue); the
  * dashboard reads.
- * - `metric_events`: the raw, idempotent log (one row per event id), pruned after its rollups are final.
+ * - `metric_events`: the raw log (each event once: `metric_sequences` per case, or its id for unnumbered events),
+ *   pruned after its rollups are final.
  * - `cases`: one row per case, its current status and measured facts (see db/facts.ts).
  * - `daily_rollups`, `ttr_rollups`, `exception_rollups`: per workflow × version × opened day, maintained by
  *   triggers on `cases` (migration 0002), so every change of a case row moves its day's figures in the same
@@ -9,7 +10,7 @@
  * - `audit_anchors`, `audit_manifests`: each case's audit chain heads as reported, and the signed daily manifests.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { CASE_STATUSES } from "../facts.ts";
 
 export const metricEvents = sqliteTable(
@@ -36,12 +37,25 @@ export const metricEvents = sqliteTable(
     exception: text("exception"),
     detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
     insertedAt: integer("inserted_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
+    /** The event's number in its case's outbox (1, 2, 3…); null for events reported before cases numbered them. */
+    seq: integer("seq"),
   },
-  // WITHOUT ROWID, clustered on (case, event id) (migration 0007): one B-tree per insert instead of a table and three
-  // indexes, which is what the writer's throughput turns on (bench/RESULTS.md). The dashboard never reads this table;
-  // retention and the raw fallback reach a case's events through the key's first column.
-  (t) => [primaryKey({ columns: [t.caseId, t.id] })],
+  // Appended in arrival order with no per-case index (migration 0020): a key on (case, event id) scattered every
+  // insert across the B-tree and alone held the writer to 0.71x of plain appends (bench/RESULTS.md). Numbered events
+  // are made exact by `metric_sequences`; only events without a number (older case objects) keep the (case, id) key,
+  // as a partial unique index that numbered rows never enter. The dashboard reads the rollups, not this table.
+  (t) => [uniqueIndex("metric_events_unnumbered_key").on(t.caseId, t.id).where(sql`"seq" IS NULL`)],
 );
+
+/**
+ * Each case's highest metric event number applied (`metric_events.seq`): a batch's events at or below it are
+ * redeliveries (skipped), the next ones in order are applied and move it, and a batch starting past it + 1 waits for
+ * the earlier batch still on its way. One row per case, written once per case and write.
+ */
+export const metricSequences = sqliteTable("metric_sequences", {
+  caseId: text("case_id").primaryKey(),
+  seq: integer("seq").notNull(),
+});
 
 export const cases = sqliteTable(
   "cases",

@@ -9,6 +9,7 @@ import type { DeadLetterSink } from "../dead-letters/types.ts";
 import { log } from "../observability/index.ts";
 import type { MetricBatch } from "./facts.ts";
 import { parseMetricBatch } from "./message.ts";
+import { MetricsGapError } from "./numbering.ts";
 import { writeMetricBatches } from "./sink.ts";
 
 /** The dead-letter store's source name for metric batches (replay sends them back through the queue). */
@@ -72,6 +73,20 @@ export async function consumeMetrics(
       valid.map((v) => v.batch),
     );
   } catch (error) {
+    if (error instanceof MetricsGapError) {
+      // The rest is stored; the held batches come back after the earlier batch of their case (out of order on the
+      // queue, or still retrying) has had time to arrive.
+      const held = new Set(error.held);
+      valid.forEach(({ message }, i) => {
+        if (held.has(i)) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+        else message.ack();
+      });
+      log.warn("metrics: batches wait for an earlier batch of their case, the queue will retry them", {
+        batches: held.size,
+        cases: error.cases,
+      });
+      return { written: valid.length - held.size, deadLettered, retried: held.size };
+    }
     log.error("metrics: writing batches failed, the queue will retry", {
       batches: valid.length,
       cases: [...new Set(valid.map((v) => v.batch.snapshot.caseId))],

@@ -3,6 +3,7 @@ import { seededRandom, syntheticCase } from "../../db/kpi/synthetic.ts";
 import { batchingDelivery, splitForQueue } from "./delivery.ts";
 import type { MetricBatch } from "./facts.ts";
 import { parseMetricBatch } from "./message.ts";
+import { MetricsGapError } from "./numbering.ts";
 
 const size = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).byteLength;
 
@@ -102,6 +103,19 @@ describe("one writer for many cases (Deno)", () => {
     });
     const results = await Promise.allSettled(["a", "bad", "c"].map((k) => delivery.deliver(batchOf(k))));
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
+
+  it("fails only the batches the writer holds for an earlier batch of their case, without writing the rest again", async () => {
+    const writes: string[][] = [];
+    const delivery = batchingDelivery(async (batches) => {
+      writes.push(batches.map((b) => b.snapshot.caseKey));
+      const held = batches.flatMap((b, i) => (b.snapshot.caseKey === "late" ? [i] : []));
+      if (held.length > 0) throw new MetricsGapError(held, ["x/late"]);
+    });
+    const results = await Promise.allSettled(["a", "late", "c"].map((k) => delivery.deliver(batchOf(k))));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(MetricsGapError);
+    expect(writes).toEqual([["a", "late", "c"]]);
   });
 
   it("refuses the rest of a group at once when the database is down, instead of a timeout per batch", async () => {

@@ -5,6 +5,7 @@
  */
 import type { MetricsDatabase } from "../../db/client.ts";
 import type { MetricBatch } from "./facts.ts";
+import { MetricsGapError } from "./numbering.ts";
 import { writeMetricBatches } from "./sink.ts";
 
 export interface MetricsDelivery {
@@ -100,7 +101,14 @@ export function batchingDelivery(
       await write(take.map((p) => p.batch));
       for (const p of take) p.resolve();
     } catch (error) {
-      if (take.length === 1) take[0]!.reject(error);
+      if (error instanceof MetricsGapError) {
+        // The rest is stored: only the batches that wait for an earlier one of their case fail (their case retries).
+        const held = new Set(error.held);
+        take.forEach((p, i) => {
+          if (held.has(i)) p.reject(error);
+          else p.resolve();
+        });
+      } else if (take.length === 1) take[0]!.reject(error);
       else {
         // One bad batch fails alone; but two failures in a row say the database is unreachable, and trying each of the
         // rest would queue a timeout per batch behind it: those are refused at once, for their cases to retry later.

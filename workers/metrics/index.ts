@@ -22,4 +22,5 @@ export {
   type WorkflowMeasures,
 } from "./facts.ts";
 export { parseMetricBatch } from "./message.ts";
+export { MetricsGapError } from "./numbering.ts";
 export { writeMetricBatches } from "./sink.ts";

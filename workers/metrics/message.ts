@@ -25,6 +25,8 @@ const MetricEventSchema = z
     actor: z.string().max(300).optional(),
     exception: z.string().max(200).nullable().optional(),
     detail: z.record(z.string(), z.unknown()).optional(),
+    // Optional: events queued by case objects deployed before numbering have none (kept by their id instead).
+    seq: z.number().int().positive().optional(),
   })
   .strict();
 

@@ -26,15 +26,19 @@ export async function pruneRawEvents(
 ): Promise<number> {
   const cutoff = (options.now ?? Date.now()) - options.olderThanDays * 86_400_000;
   let total = 0;
+  // The table is in arrival order with no index by case: one pass in rowid order (oldest first), a chunk at a time.
+  let after = 0;
   for (;;) {
-    // Closed cases first (few), then their old events through the table's (case_id, id) key.
-    const result = await db.run(sql`
-      DELETE FROM metric_events WHERE (case_id, id) IN (
-        SELECT e.case_id, e.id FROM cases c JOIN metric_events e ON e.case_id = c.case_id
-        WHERE c.closed_at IS NOT NULL AND e.at < ${cutoff}
-        LIMIT ${CHUNK})`);
-    const deleted = Number(result.rowsAffected);
-    total += deleted;
-    if (deleted < CHUNK) return total;
+    const rows = await db.all<{ r: number }>(sql`
+      SELECT e.rowid AS r FROM metric_events e JOIN cases c ON c.case_id = e.case_id
+      WHERE e.rowid > ${after} AND c.closed_at IS NOT NULL AND e.at < ${cutoff}
+      ORDER BY e.rowid LIMIT ${CHUNK}`);
+    if (rows.length === 0) return total;
+    const result = await db.run(
+      sql`DELETE FROM metric_events WHERE rowid IN (SELECT value FROM json_each(${JSON.stringify(rows.map((x) => x.r))}))`,
+    );
+    total += Number(result.rowsAffected);
+    after = rows.at(-1)!.r;
+    if (rows.length < CHUNK) return total;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Writes metric batches (a case's events plus its summary row) to the metrics database, all batches of one call in
- * one transaction. Event ids are deterministic and the summary upsert refuses an older snapshot, so a redelivered
- * batch inserts nothing twice and never moves a case backwards; the rollup triggers follow the summary rows.
+ * one transaction. Numbered events are applied once and in order per case against the case's mark (numbering.ts);
+ * events without a number (older case objects) are kept once by their deterministic id. The summary upsert refuses an
+ * older snapshot, so a redelivered batch never moves a case backwards; the rollup triggers follow the summary rows.
  */
 import { getTableColumns, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../db/client.ts";
@@ -9,6 +10,7 @@ import type { MetricBatch } from "../../db/facts.ts";
 import { reportedOutcomes } from "../../db/rollouts/autonomy.ts";
 import { actionOutcomes, agentModels, auditAnchors, cases, metricEvents } from "../../db/schema.ts";
 import { reviewTouchedActions } from "./autonomy-evidence.ts";
+import { continuesMark, MetricsGapError, planNumbered } from "./numbering.ts";
 
 /**
  * Rows go to SQLite as one JSON parameter per table, an array of row arrays in the table's column order, unpacked
@@ -33,6 +35,16 @@ function rowsOf<T extends typeof metricEvents | typeof cases | typeof actionOutc
 }
 
 const EVENT_ROWS = rowsOf(metricEvents, ["insertedAt"]);
+/** Numbered event rows carry their run's first number after the table's columns, for the mark check. */
+const EVENT_AT = (column: string) => `value ->> ${EVENT_ROWS.columns.indexOf(column)}`;
+const CONTINUES_MARK = sql.raw(
+  continuesMark(EVENT_AT("case_id"), `value ->> ${EVENT_ROWS.columns.length}`, EVENT_AT("seq")),
+);
+/** Runs travel as `[case_id, run index, first, last]`. */
+const RUN_CONTINUES_MARK = sql.raw(continuesMark("value ->> 0", "value ->> 2", "value ->> 3"));
+const RUN_IS_PAST_MARK = sql.raw(
+  "coalesce((SELECT m.seq FROM metric_sequences m WHERE m.case_id = value ->> 0), 0) < (value ->> 2) - 1",
+);
 const CASE_ROWS = rowsOf(cases);
 const OUTCOME_ROWS = rowsOf(actionOutcomes);
 const CASE_UPDATES = sql.raw(
@@ -67,7 +79,10 @@ function modelSightings(batches: readonly MetricBatch[]): unknown[][] {
  */
 export async function writeMetricBatches(db: MetricsDatabase, batches: readonly MetricBatch[]): Promise<void> {
   if (batches.length === 0) return;
-  const events = JSON.stringify(batches.flatMap((b) => b.events.map(EVENT_ROWS.encode)));
+  const plan = planNumbered(batches);
+  const numbered = JSON.stringify(plan.numbered.map(({ event, run }) => [...EVENT_ROWS.encode(event), run.first]));
+  const runs = JSON.stringify(plan.runs.map((r, i) => [r.caseId, i, r.first, r.last]));
+  const unnumbered = JSON.stringify(plan.unnumbered.map(EVENT_ROWS.encode));
   // Oldest report first: when one write holds two reports of a case, the newer one is the one that stays.
   // Anchors: the first report of a head is the one kept; a rewritten case cannot move an anchor it already has.
   const anchoredAt = Date.now();
@@ -81,14 +96,29 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
   const snapshots = JSON.stringify(
     [...batches].sort((a, b) => a.snapshot.revision - b.snapshot.revision).map((b) => CASE_ROWS.encode(b.snapshot)),
   );
-  await db.batch([
-    db.run(
-      sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${events}) WHERE true ON CONFLICT (case_id, id) DO NOTHING`,
-    ),
-    // A late delivery of an older report must never move a case backwards.
+  const results = await db.batch([
+    // A late delivery of an older report must never move a case backwards. A batch whose events wait for an earlier
+    // one still reports its case row, anchor and evidence: they are the case's state, not counts of its events.
     db.run(
       sql`INSERT INTO cases (${CASE_ROWS.names}) SELECT ${CASE_ROWS.values} FROM json_each(${snapshots}) WHERE true ON CONFLICT (case_id) DO UPDATE SET ${CASE_UPDATES} WHERE cases.revision <= excluded.revision`,
     ),
+    ...(plan.numbered.length === 0
+      ? []
+      : [
+          db.run(
+            sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${numbered}) WHERE ${CONTINUES_MARK}`,
+          ),
+          db.run(
+            sql`INSERT INTO metric_sequences (case_id, seq) SELECT value ->> 0, value ->> 3 FROM json_each(${runs}) WHERE ${RUN_CONTINUES_MARK} ON CONFLICT (case_id) DO UPDATE SET seq = excluded.seq`,
+          ),
+        ]),
+    ...(plan.unnumbered.length === 0
+      ? []
+      : [
+          db.run(
+            sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${unnumbered}) WHERE true ON CONFLICT (case_id, id) WHERE seq IS NULL DO NOTHING`,
+          ),
+        ]),
     db.run(
       sql`INSERT INTO ${auditAnchors} (case_id, seq, hash, anchored_at) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${anchors}) WHERE true ON CONFLICT (case_id, seq) DO NOTHING`,
     ),
@@ -108,6 +138,18 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
             sql`INSERT INTO ${actionOutcomes} (${OUTCOME_ROWS.names}) SELECT ${OUTCOME_ROWS.values} FROM json_each(${outcomes}) WHERE true ON CONFLICT (case_id, step_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at WHERE excluded.outcome = 'rejected' AND ${actionOutcomes.outcome} = 'approved'`,
           ),
         ]),
+    // Last, inside the transaction, after the marks moved: the runs that still start past their case's mark + 1.
+    ...(plan.runs.length === 0
+      ? []
+      : [db.all<{ run: number }>(sql`SELECT value ->> 1 AS run FROM json_each(${runs}) WHERE ${RUN_IS_PAST_MARK}`)]),
   ]);
+  const pastMark = plan.runs.length === 0 ? [] : (results.at(-1) as { run: number }[]);
   if (evidence.touched.size > 0) await reviewTouchedActions(db, evidence.touched, Date.now());
+  if (pastMark.length > 0) {
+    const held = pastMark.map((r) => plan.runs[Number(r.run)]!);
+    throw new MetricsGapError(
+      [...new Set(held.flatMap((r) => [...r.batches]))].sort((a, b) => a - b),
+      [...new Set(held.map((r) => r.caseId))],
+    );
+  }
 }
