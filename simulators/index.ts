@@ -1,5 +1,5 @@
 /**
- * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`, `/zendesk`, `/compliance`, `/provisioning`, `/hubspot`, `/twilio`, `/slack`), served on a
+ * The local SaaS systems, one process, each under its own path prefix (`/stripe`, `/resend`, `/zendesk`, `/compliance`, `/provisioning`, `/hubspot`, `/twilio`, `/slack`, `/salesforce`), served on a
  * free port for `npm start` and the tests.
  */
 
@@ -9,14 +9,20 @@ import { Hono } from "hono";
 import { complianceSimulator } from "./compliance.ts";
 import { emailSimulator } from "./email.ts";
 import { hubspotSimulator } from "./hubspot.ts";
-import { SIMULATOR_KEYS, SIMULATOR_SLACK_TEAM, SIMULATOR_TWILIO_ACCOUNT } from "./keys.ts";
+import {
+  SIMULATOR_KEYS,
+  SIMULATOR_SALESFORCE_CLIENT_ID,
+  SIMULATOR_SLACK_TEAM,
+  SIMULATOR_TWILIO_ACCOUNT,
+} from "./keys.ts";
 import { provisioningSimulator } from "./provisioning.ts";
+import { salesforceSimulator } from "./salesforce.ts";
 import { slackSimulator } from "./slack.ts";
 import { stripeSimulator } from "./stripe.ts";
 import { twilioSimulator } from "./twilio.ts";
 import { zendeskSimulator } from "./zendesk.ts";
 
-export { SIMULATOR_KEYS, SIMULATOR_SLACK_TEAM, SIMULATOR_TWILIO_ACCOUNT };
+export { SIMULATOR_KEYS, SIMULATOR_SALESFORCE_CLIENT_ID, SIMULATOR_SLACK_TEAM, SIMULATOR_TWILIO_ACCOUNT };
 
 export function createSimulators() {
   const stripe = stripeSimulator(SIMULATOR_KEYS.stripe);
@@ -27,6 +33,7 @@ export function createSimulators() {
   const hubspot = hubspotSimulator(SIMULATOR_KEYS.hubspot);
   const twilio = twilioSimulator(SIMULATOR_KEYS.twilio);
   const slack = slackSimulator(SIMULATOR_KEYS.slack);
+  const salesforce = salesforceSimulator({ id: SIMULATOR_SALESFORCE_CLIENT_ID, secret: SIMULATOR_KEYS.salesforce });
   const app = new Hono();
   app.route("/stripe", stripe.app);
   app.route("/resend", resend.app);
@@ -36,13 +43,24 @@ export function createSimulators() {
   app.route("/hubspot", hubspot.app);
   app.route("/twilio", twilio.app);
   app.route("/slack", slack.app);
+  app.route("/salesforce", salesforce.app);
   app.get("/healthz", (c) =>
     c.json({
       ok: true,
-      systems: ["stripe", "resend", "zendesk", "compliance", "provisioning", "hubspot", "twilio", "slack"],
+      systems: [
+        "stripe",
+        "resend",
+        "zendesk",
+        "compliance",
+        "provisioning",
+        "hubspot",
+        "twilio",
+        "slack",
+        "salesforce",
+      ],
     }),
   );
-  return { app, stripe, resend, zendesk, compliance, provisioning, hubspot, twilio, slack };
+  return { app, stripe, resend, zendesk, compliance, provisioning, hubspot, twilio, slack, salesforce };
 }
 
 /** Serves every simulator on `port` (0: a free one); resolves with the base URL and a close function. */

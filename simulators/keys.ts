@@ -10,9 +10,13 @@ export const SIMULATOR_KEYS = {
   twilio: "SKcrossflowlocal0000000000000000:twilio_crossflow_local",
   /** A Slack bot token. */
   slack: "xoxb-crossflow-local",
+  /** The Salesforce External Client App's consumer secret; its consumer key is `SIMULATOR_SALESFORCE_CLIENT_ID`. */
+  salesforce: "sf_crossflow_local",
 } as const;
 
 /** The account SID the Twilio simulator serves (`/2010-04-01/Accounts/{AccountSid}/…`). */
 export const SIMULATOR_TWILIO_ACCOUNT = "AC00000000000000000000000000c0ffee";
 /** The Slack workspace the simulator pretends to be. */
 export const SIMULATOR_SLACK_TEAM = "T0CROSSFLOW";
+/** The consumer key of the External Client App the Salesforce simulator knows. */
+export const SIMULATOR_SALESFORCE_CLIENT_ID = "3MVG9CrossflowLocalClient";

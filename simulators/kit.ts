@@ -114,6 +114,11 @@ export interface SimulatorOptions {
   apiKey: string;
   /** `bearer` (default): `Authorization: Bearer <apiKey>`; `basic`: HTTP basic auth with `apiKey` = `user:password` (Twilio). */
   auth?: "bearer" | "basic";
+  /**
+   * A provider whose callers log in first (Salesforce's OAuth): whether this request's `Authorization` header is
+   * accepted, in place of the fixed key. `apiKey` is then unused.
+   */
+  authorized?: (authorization: string | undefined, path: string) => boolean;
   /** The provider's own answer to a refused key (Slack answers 200 `{ ok: false }`); default 401 Stripe-style. */
   unauthorized?: (c: Context) => Response | Promise<Response>;
   /** False for providers without idempotency keys (Twilio, Slack): a repeated request acts again, as there. */
@@ -144,7 +149,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const isControl = (path: string) => path.includes("/_sim/");
   app.use("*", async (c, next) => {
     if (isControl(c.req.path)) return next();
-    if (c.req.header("authorization") !== expected) {
+    const authorization = c.req.header("authorization");
+    if (options.authorized ? !options.authorized(authorization, c.req.path) : authorization !== expected) {
       return options.unauthorized
         ? options.unauthorized(c)
         : c.json({ error: { type: "invalid_request_error", message: "Invalid API key provided" } }, 401);

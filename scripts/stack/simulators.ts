@@ -14,6 +14,7 @@ export function connectorUrls(simulatorsUrl: string): Record<string, string> {
     HUBSPOT_API_BASE_URL: `${simulatorsUrl}/hubspot`,
     TWILIO_API_BASE_URL: `${simulatorsUrl}/twilio`,
     SLACK_API_BASE_URL: `${simulatorsUrl}/slack/api`,
+    SALESFORCE_DOMAIN_URL: `${simulatorsUrl}/salesforce`,
   };
 }
 
@@ -36,7 +37,7 @@ export async function startSimulators(
 
 /**
  * Simulators that call back (provisioning's activations, Twilio's inbound SMS, Slack's button clicks, HubSpot's deal
- * stages, Stripe's invoice events, Zendesk's new tickets, customers' email replies) send webhooks signed with the worker's secrets, as the real
+ * stages, Stripe's invoice events, Zendesk's new tickets, customers' email replies, Salesforce's Flow callouts) send webhooks signed with the worker's secrets, as the real
  * systems do.
  */
 export async function pointSimulatorsAt(simulatorsUrl: string, workerUrl: string): Promise<void> {
@@ -48,6 +49,7 @@ export async function pointSimulatorsAt(simulatorsUrl: string, workerUrl: string
     ["stripe", "STRIPE_WEBHOOK_SECRET"],
     ["zendesk", "ZENDESK_WEBHOOK_SECRET"],
     ["resend", "RESEND_WEBHOOK_SECRET"],
+    ["salesforce", "SALESFORCE_WEBHOOK_SECRET"],
   ] as const) {
     const hooked = await fetch(`${simulatorsUrl}/${system}/_sim/webhooks`, {
       method: "POST",

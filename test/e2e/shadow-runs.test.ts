@@ -29,7 +29,17 @@ const api = (path: string, init: RequestInit = {}) =>
     headers: { authorization: `Bearer ${token()}`, "content-type": "application/json", ...init.headers },
   });
 
-const SYSTEMS = ["stripe", "resend", "zendesk", "compliance", "provisioning", "hubspot", "twilio", "slack"];
+const SYSTEMS = [
+  "stripe",
+  "resend",
+  "zendesk",
+  "compliance",
+  "provisioning",
+  "hubspot",
+  "twilio",
+  "slack",
+  "salesforce",
+];
 /** Every request each simulator logged since `since` (epoch ms). */
 async function simulatorRequestsSince(since: number) {
   const all = await Promise.all(

@@ -78,11 +78,25 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   { ...customerOnboarding, version: 1 },
   { ...customerOnboarding, version: 2 },
   { ...customerOnboarding, version: 3 },
+  { ...customerOnboarding, version: 4 },
   {
     id: "crm-deal-intake",
     version: 1,
     minutesPerCase: 5,
     systems: ["HubSpot CRM", "signup form"],
+    sla: "8h",
+    outcomes: [
+      { label: "handed-to-onboarding-manually", words: "Handed to onboarding by hand" },
+      { label: "disqualified", words: "Deal disqualified" },
+      { label: "duplicate", words: "Duplicate of another deal" },
+      NO_ACTION,
+    ],
+  },
+  {
+    id: "crm-deal-intake",
+    version: 2,
+    minutesPerCase: 5,
+    systems: ["HubSpot CRM", "Salesforce", "signup form"],
     sla: "8h",
     outcomes: [
       { label: "handed-to-onboarding-manually", words: "Handed to onboarding by hand" },

@@ -1,6 +1,10 @@
 import type { WorkflowDefinition } from "../engine/index.ts";
-import crmDealIntake from "./crm-deal-intake.ts";
-import customerOnboarding, { customerOnboardingV1, customerOnboardingV2 } from "./customer-onboarding/index.ts";
+import crmDealIntake, { crmDealIntakeV1 } from "./crm-deal-intake/index.ts";
+import customerOnboarding, {
+  customerOnboardingV1,
+  customerOnboardingV2,
+  customerOnboardingV3,
+} from "./customer-onboarding/index.ts";
 import githubIssueTriage from "./github-issue-triage.ts";
 import paymentRecovery from "./payment-recovery.ts";
 import refundDispute, { refundDisputeV1 } from "./refund-dispute.ts";
@@ -16,6 +20,8 @@ export const WORKFLOWS: readonly WorkflowDefinition[] = [
   refundDispute,
   customerOnboardingV1,
   customerOnboardingV2,
+  customerOnboardingV3,
   customerOnboarding,
+  crmDealIntakeV1,
   crmDealIntake,
 ];

@@ -4,7 +4,7 @@
  */
 import { emailChannel, emailClient, emailConfig } from "../../connectors/email/client.ts";
 import { smsChannel } from "../../connectors/twilio/client.ts";
-import type { CaseEvent, Channel, StepContext, WorkflowContext } from "../../engine/index.ts";
+import type { AskInterjections, CaseEvent, Channel, StepContext, WorkflowContext } from "../../engine/index.ts";
 import type { Application } from "./application.ts";
 
 export interface CustomerContact {
@@ -13,8 +13,11 @@ export interface CustomerContact {
   /** "SMS" or "email": how the customer was asked, for the person an exception goes to. */
   by: string;
   channel(subject: string): Channel;
-  /** Asks, reminds after 24 h, and answers null after 72 h without a reply. */
-  ask(id: string, subject: string, message: string): Promise<CaseEvent | null>;
+  /**
+   * Asks, reminds after 24 h, and answers null after 72 h without a reply; with `interjections`, other messages are
+   * answered meanwhile and the deadlines stay those of the first ask.
+   */
+  ask(id: string, subject: string, message: string, interjections?: AskInterjections): Promise<CaseEvent | null>;
   /** Sends inside a step: a text by SMS, or an email with this subject (a reply's `Re: …`, the welcome). */
   send(subject: string, text: string, ctx: StepContext): unknown;
 }
@@ -37,7 +40,12 @@ export function customerContact(
     sms,
     by: sms ? "SMS" : "email",
     channel,
-    ask: (id, subject, message) => step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h" }),
+    ask: (id, subject, message, interjections) =>
+      step.ask(id, channel(subject), message, {
+        timeout: "72h",
+        remindAfter: "24h",
+        ...(interjections ? { interjections } : {}),
+      }),
     send: (subject, text, ctx) =>
       sms
         ? channel(subject).send(text, ctx)

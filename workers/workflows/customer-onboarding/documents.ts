@@ -10,8 +10,10 @@ import { complianceClient, complianceConfig } from "../../connectors/compliance/
 import type { Outcome, WorkflowContext } from "../../engine/index.ts";
 import type { Application } from "./application.ts";
 import type { CustomerContact } from "./contact.ts";
+import type { CustomerConversation } from "./conversation.ts";
 import { documentEscalation, readAndJudge } from "./document-reading.ts";
 import { ONBOARDING_QUEUE } from "./escalation.ts";
+import { documentAgain } from "./messages.ts";
 import { Answer, questionRules } from "./questions.ts";
 import { attachmentOf, replyText } from "./replies.ts";
 
@@ -20,6 +22,7 @@ export async function checkDocuments(
   app: Application,
   contact: CustomerContact,
   { step, agent, config }: Pick<WorkflowContext<unknown>, "step" | "agent" | "config">,
+  conversation?: CustomerConversation,
 ): Promise<Outcome | undefined> {
   const compliance = () => complianceClient(complianceConfig(config));
   for (const [i, original] of app.documents.entries()) {
@@ -59,14 +62,23 @@ export async function checkDocuments(
         });
       const subject = `Your ${original.type}`;
       const rejectedBecause = read?.comparison.differences.join("; ") ?? check?.reason;
+      const askAgain =
+        read?.next === "ask"
+          ? read.message
+          : documentAgain[conversation?.language ?? "en"](original.type, String(rejectedBecause));
+      // Version 4 on: questions meanwhile are answered from the knowledge base while the ask keeps its deadlines.
+      conversation?.said(askAgain);
       let reply = await contact.ask(
         `document-${i}-again`,
         subject,
-        read?.next === "ask"
-          ? read.message
-          : `We could not accept your ${original.type}: ${rejectedBecause}. Please reply with it attached.`,
+        askAgain,
+        conversation?.interjections(
+          subject,
+          `${original.type} (PDF, JPEG or PNG, up to 10 MB)`,
+          `document-${i}-question`,
+        ),
       );
-      for (let q = 0; reply && !attachmentOf(reply) && q < 2; q++) {
+      for (let q = 0; !conversation && reply && !attachmentOf(reply) && q < 2; q++) {
         const answer = await agent(`document-${i}-question-${q}`, {
           instructions:
             "Answer the customer's question about their onboarding from the case facts only. If the facts do not answer it, decide `escalate`.",

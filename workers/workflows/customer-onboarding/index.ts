@@ -16,9 +16,11 @@ import { defineWorkflow } from "../../engine/index.ts";
 import { catalogued } from "../catalogue.ts";
 import { type Application, smsNumber } from "./application.ts";
 import { customerContact } from "./contact.ts";
+import { customerConversation } from "./conversation.ts";
 import { checkDocuments } from "./documents.ts";
 import { COMPLIANCE_QUEUE, complianceLeads, ONBOARDING_QUEUE } from "./escalation.ts";
 import { markets } from "./markets.ts";
+import { consentAsk, saysYes, welcome } from "./messages.ts";
 import { priceOf } from "./plans.ts";
 import { replyText } from "./replies.ts";
 import { Review, screeningRules } from "./screening.ts";
@@ -32,9 +34,11 @@ export { screeningRules } from "./screening.ts";
 /**
  * Version 1 talks by email only; version 2 also by SMS (see the header); version 3 records the Stripe customer it
  * creates as an alias of the case's key, so Stripe's later events for that customer (which carry its id and often no
- * email) find the customer: payment-recovery keys a failed invoice without an email by it.
+ * email) find the customer: payment-recovery keys a failed invoice without an email by it. Version 4 answers the
+ * customer's questions while a document is awaited, from the knowledge base (knowledge-base/) in their language, and
+ * writes the consent ask and the welcome in the language they wrote in (conversation.ts).
  */
-function customerOnboarding(version: 1 | 2 | 3) {
+function customerOnboarding(version: 1 | 2 | 3 | 4) {
   return defineWorkflow<{ event: string; application: Application }>(
     {
       ...catalogued("customer-onboarding", version),
@@ -46,6 +50,10 @@ function customerOnboarding(version: 1 | 2 | 3) {
       const contact = customerContact(app, version >= 2 ? smsNumber(app) : null, { step, config, conversation });
       const { sms } = contact;
       const compliance = () => complianceClient(complianceConfig(config));
+      // Version 4 on: questions while a document is awaited are answered from the knowledge base, in the customer's
+      // language, which later messages keep (English until the customer writes).
+      const talk = version >= 4 ? customerConversation(app, contact, { step, agent }, "en") : undefined;
+      const language = () => talk?.language ?? "en";
 
       // 0. The CRM knows the customer from the start (upserted by email, so a repeat is harmless).
       const hubspot = () => hubspotClient(hubspotConfig(config));
@@ -63,7 +71,7 @@ function customerOnboarding(version: 1 | 2 | 3) {
       );
 
       // 1. Documents: a wrong format is asked for again, once; the reply's attachment is checked like the original.
-      const documentsRefused = await checkDocuments(app, contact, { step, agent, config });
+      const documentsRefused = await checkDocuments(app, contact, { step, agent, config }, talk);
       if (documentsRefused) return documentsRefused;
 
       // 2. Sanctions/PEP screening: a hit is compliance's call; an ambiguous result is judged, within guardrails.
@@ -114,9 +122,10 @@ function customerOnboarding(version: 1 | 2 | 3) {
         const reply = await contact.ask(
           "consent",
           "Your consent",
-          `To serve you from our ${market.dataResidency} data centre we need your consent to process your data there. Please reply YES to agree.`,
+          consentAsk[language()](String(market.dataResidency)),
         );
-        if (!reply || !/\byes\b/i.test(replyText(reply)))
+        const agreed = (text: string) => (version >= 4 ? saysYes(text) : /\byes\b/i.test(text));
+        if (!reply || !agreed(replyText(reply)))
           return step.escalate("no-consent", {
             reason: reply ? "the customer did not agree" : "no answer within 72 h",
             ...ONBOARDING_QUEUE,
@@ -179,8 +188,7 @@ function customerOnboarding(version: 1 | 2 | 3) {
         });
 
       // 6. Welcome, and the CRM records it.
-      const welcome = `Hi ${app.name}, your ${app.plan} service is active.`;
-      await step.run("welcome", (ctx) => contact.send("Welcome", welcome, ctx));
+      await step.run("welcome", (ctx) => contact.send("Welcome", welcome[language()](app.name, app.plan), ctx));
       await step.run("crm-note", (ctx) =>
         hubspot().addNote(
           crmContact.id,
@@ -196,4 +204,5 @@ function customerOnboarding(version: 1 | 2 | 3) {
 
 export const customerOnboardingV1 = customerOnboarding(1);
 export const customerOnboardingV2 = customerOnboarding(2);
-export default customerOnboarding(3);
+export const customerOnboardingV3 = customerOnboarding(3);
+export default customerOnboarding(4);

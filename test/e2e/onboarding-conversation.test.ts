@@ -1,0 +1,139 @@
+/**
+ * Issue 20, done-when 1, on `wrangler dev` with the simulators and the offline model: a German applicant whose
+ * documents ask is pending asks two questions the knowledge base covers and gets German answers citing its
+ * passages while the documents wait goes on (its reminder's deadline unchanged); then asks for something it does not
+ * cover, and the case goes to a person with the conversation in the packet. All of it is in the audit trail.
+ */
+import { describe, expect, it } from "vitest";
+import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
+import { post, sign } from "../../scripts/senders.ts";
+import type { Application } from "../../workers/workflows/customer-onboarding/index.ts";
+import { PASSAGES } from "../../workers/workflows/customer-onboarding/knowledge-base/index.ts";
+import { useStack } from "../support/stack.ts";
+import { eventually } from "../support/wait.ts";
+
+const stack = useStack("onboarding-conversation");
+const token = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
+const passage = (id: string) => PASSAGES.find((p) => p.id === id)!;
+
+const application = (): Application => ({
+  email: `anna-${crypto.randomUUID().slice(0, 8)}@example.de`,
+  name: "Anna Schmidt",
+  birthDate: "1988-03-14",
+  country: "DE",
+  plan: "fiber-500",
+  paymentMethod: "pm_card_visa",
+  consent: true,
+  // A format compliance refuses: the case asks for the passport again and waits.
+  documents: [{ type: "passport", fileName: "passport.heic", contentType: "image/heic", sizeBytes: 1_800_000 }],
+});
+
+async function apply(app: Application) {
+  const body = { event: "application.submitted", application: app };
+  const signed = await sign.hmacSource(
+    "onboarding-form",
+    devVar("ONBOARDING_FORM_SECRET")!,
+    `app-${crypto.randomUUID()}`,
+    body,
+  );
+  expect((await post(stack().worker.url, signed)).status).toBe(202);
+}
+
+async function write(app: Application, text: string) {
+  const payload = {
+    type: "email.received",
+    created_at: new Date().toISOString(),
+    data: { from: app.email, subject: "Re: Your passport", text, attachments: [] },
+  };
+  const signed = await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, payload);
+  expect((await post(stack().worker.url, signed)).status).toBe(202);
+}
+
+const caseOf = async (app: Application, path = "") =>
+  (await (
+    await fetch(
+      `${stack().worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}${path}`,
+      { headers: { authorization: `Bearer ${token()}` } },
+    )
+  ).json()) as any;
+const until = (app: Application, done: (v: any) => boolean, what: string) =>
+  eventually(async () => ((v) => (done(v) ? v : undefined))(await caseOf(app)), 30_000, what);
+const mailsTo = async (app: Application) =>
+  (
+    (await (await fetch(`${stack().simulators.url}/resend/_sim/sent`)).json()) as {
+      sent: { to: string[]; text: string }[];
+    }
+  ).sent
+    .filter((m) => m.to.includes(app.email))
+    .map((m) => m.text);
+const waitingAfter = (seq: number) => (v: any) => v.wait?.stepId === `document-0-again:reply-after-message-${seq}`;
+const eventSeq = (v: any, n: number) => v.events.filter((e: any) => e.source === "resend")[n].seq as number;
+
+describe("customer-onboarding answers its customer in their language while the documents wait goes on", () => {
+  it("answers two covered German questions with cited German answers, then hands an uncovered one to a person", async () => {
+    const app = application();
+    await apply(app);
+    const asked = await until(app, (v) => v.wait?.stepId === "document-0-again:reply", "asked for the passport");
+    const reminderAt = asked.wait.deadline;
+    expect(asked.header.workflowVersion).toBe(4);
+
+    // 1. Formats: answered from kb.documents.accepted, in German; the ask waits on until the same reminder time.
+    await write(app, "Welche Dateiformate akzeptieren Sie für meinen Reisepass?");
+    const first = await until(app, (v) => v.events.length >= 2 && waitingAfter(eventSeq(v, 0))(v), "first answer");
+    const q1 = eventSeq(first, 0);
+    expect(first.wait).toMatchObject({ kind: "event", deadline: reminderAt });
+    const answer1 = first.steps.find((s: any) => s.id === `document-0-question-${q1}`).output.decision;
+    expect(answer1).toMatchObject({ decision: "answer", language: "de", citations: ["kb.documents.accepted"] });
+    expect(first.steps.find((s: any) => s.id === `document-0-question-${q1}:language`).output).toMatchObject({
+      decision: "de",
+    });
+    expect(await mailsTo(app)).toContainEqual(expect.stringContaining(passage("kb.documents.accepted").text.de));
+
+    // 2. Data residency: a second turn, the first one in its context; still the same deadline.
+    await write(app, "Und wo werden meine Daten gespeichert?");
+    const second = await until(app, (v) => v.events.length >= 3 && waitingAfter(eventSeq(v, 1))(v), "second answer");
+    const q2 = eventSeq(second, 1);
+    expect(second.wait.deadline).toBe(reminderAt);
+    const answer2 = second.steps.find((s: any) => s.id === `document-0-question-${q2}`);
+    expect(answer2.output.decision).toMatchObject({ decision: "answer", citations: ["kb.data.residency"] });
+    const germanAnswer = (await mailsTo(app)).find((t) => t.includes(passage("kb.data.residency").text.de));
+    expect(germanAnswer).toMatch(/^Vielen Dank für Ihre Frage\./);
+    expect(second.steps.find((s: any) => s.id === `document-0-question-${q2}:grounded`).output).toMatchObject({
+      decision: "send",
+      citations: ["kb.data.residency"],
+    });
+
+    // 3. Not covered: a person takes it, with the conversation so far in the packet.
+    await write(app, "Kann ich meinen eigenen Router mitbringen?");
+    const escalated = await until(app, (v) => v.header.status === "escalated", "escalated");
+    const q3 = eventSeq(escalated, 2);
+    const packet = escalated.wait.human.packet;
+    expect(escalated.wait.human.queue).toBe("onboarding");
+    expect(packet.reason).toContain("no passage of the knowledge base covers the question");
+    const conversation = packet.evidence.data.map((d: any) => [d.label, d.text]);
+    expect(conversation).toEqual([
+      ["our message", expect.stringContaining("We could not accept your passport")],
+      ["customer, earlier", "Welche Dateiformate akzeptieren Sie für meinen Reisepass?"],
+      ["our message", expect.stringContaining(passage("kb.documents.accepted").text.de)],
+      ["customer, earlier", "Und wo werden meine Daten gespeichert?"],
+      ["our message", expect.stringContaining(passage("kb.data.residency").text.de)],
+      ["customer message", "Kann ich meinen eigenen Router mitbringen?"],
+    ]);
+
+    // The audit trail holds every turn: the messages matched, each language read, each model turn, each check.
+    const audit = await caseOf(app, "/audit");
+    expect(audit.verification.valid).toBe(true);
+    const stepsAudited = new Set(audit.entries.map((e: any) => e.stepId));
+    for (const q of [q1, q2])
+      for (const id of [
+        `document-0-question-${q}:language`,
+        `document-0-question-${q}`,
+        `document-0-question-${q}:grounded`,
+        `document-0-question-${q}:reply`,
+      ])
+        expect(stepsAudited, id).toContain(id);
+    expect(stepsAudited).toContain(`document-0-question-${q3}:escalate`);
+    const modelTurns = audit.entries.filter((e: any) => e.actor.kind === "model" && e.action === "step.completed");
+    expect(modelTurns.map((e: any) => e.stepId)).toEqual([q1, q2, q3].map((q) => `document-0-question-${q}`));
+  }, 120_000);
+});

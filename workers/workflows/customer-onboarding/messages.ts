@@ -1,0 +1,53 @@
+/**
+ * What the onboarding writes to its customer, in the case's language (version 4 on): the documents ask, the consent
+ * ask, the welcome, and the frame around an answer from the knowledge base. Reasons another system gives (a
+ * compliance check's "HEIC is not accepted") are quoted as that system wrote them.
+ */
+import type { Language } from "./language.ts";
+
+type Texts<A extends unknown[]> = Readonly<Record<Language, (...args: A) => string>>;
+
+export const documentAgain: Texts<[type: string, reason: string]> = {
+  en: (type, reason) => `We could not accept your ${type}: ${reason}. Please reply with it attached.`,
+  de: (type, reason) =>
+    `Wir konnten Ihr Dokument (${type}) nicht akzeptieren: ${reason}. Bitte antworten Sie mit der Datei im Anhang.`,
+  fr: (type, reason) =>
+    `Nous n'avons pas pu accepter votre document (${type}) : ${reason}. Merci de répondre avec le fichier en pièce jointe.`,
+  es: (type, reason) =>
+    `No hemos podido aceptar su documento (${type}): ${reason}. Responda con el archivo adjunto, por favor.`,
+  nl: (type, reason) =>
+    `We konden uw document (${type}) niet accepteren: ${reason}. Beantwoord dit bericht met het bestand als bijlage.`,
+};
+
+export const consentAsk: Texts<[residency: string]> = {
+  en: (r) =>
+    `To serve you from our ${r} data centre we need your consent to process your data there. Please reply YES to agree.`,
+  de: (r) =>
+    `Um Sie aus unserem Rechenzentrum ${r} zu bedienen, brauchen wir Ihre Einwilligung, Ihre Daten dort zu verarbeiten. Bitte antworten Sie mit JA, um zuzustimmen.`,
+  fr: (r) =>
+    `Pour vous servir depuis notre centre de données ${r}, nous avons besoin de votre consentement pour y traiter vos données. Répondez OUI pour accepter.`,
+  es: (r) =>
+    `Para atenderle desde nuestro centro de datos ${r} necesitamos su consentimiento para tratar allí sus datos. Responda SÍ para aceptar.`,
+  nl: (r) =>
+    `Om u te bedienen vanuit ons datacenter ${r} hebben we uw toestemming nodig om uw gegevens daar te verwerken. Antwoord JA om akkoord te gaan.`,
+};
+
+/** A yes to the consent ask, in any of the five languages. */
+export const saysYes = (text: string) => /(^|[^\p{L}])(yes|ja|oui|sí|si)([^\p{L}]|$)/iu.test(text);
+
+export const welcome: Texts<[name: string, plan: string]> = {
+  en: (name, plan) => `Hi ${name}, your ${plan} service is active.`,
+  de: (name, plan) => `Hallo ${name}, Ihr Dienst ${plan} ist aktiv.`,
+  fr: (name, plan) => `Bonjour ${name}, votre service ${plan} est actif.`,
+  es: (name, plan) => `Hola ${name}, su servicio ${plan} está activo.`,
+  nl: (name, plan) => `Hallo ${name}, uw dienst ${plan} is actief.`,
+};
+
+/** An answer from the knowledge base: the cited passages, then what the case still waits for. */
+export const answerFrame: Texts<[passages: string, waitingFor: string]> = {
+  en: (p, w) => `Thank you for your question. ${p}\n\nWe are still waiting for your ${w}.`,
+  de: (p, w) => `Vielen Dank für Ihre Frage. ${p}\n\nWir warten weiterhin auf Ihr Dokument (${w}).`,
+  fr: (p, w) => `Merci pour votre question. ${p}\n\nNous attendons toujours votre document (${w}).`,
+  es: (p, w) => `Gracias por su pregunta. ${p}\n\nSeguimos esperando su documento (${w}).`,
+  nl: (p, w) => `Bedankt voor uw vraag. ${p}\n\nWe wachten nog op uw document (${w}).`,
+};
