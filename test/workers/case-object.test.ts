@@ -67,6 +67,18 @@ describe("case object", () => {
       args: [caseId(TRIAGE, caseKey)],
     });
     expect(row.rows[0]).toMatchObject({ status: "resolved", outcome: "triaged", case_key: caseKey });
+    // Numbered by the case's outbox 1, 2, 3… and applied in that order up to the case's mark.
+    const numbered = await metrics.execute({
+      sql: "SELECT seq FROM metric_events WHERE case_id = ? ORDER BY seq",
+      args: [caseId(TRIAGE, caseKey)],
+    });
+    const seqs = numbered.rows.map((r) => Number(r.seq));
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    const mark = await metrics.execute({
+      sql: "SELECT seq FROM metric_sequences WHERE case_id = ?",
+      args: [caseId(TRIAGE, caseKey)],
+    });
+    expect(Number(mark.rows[0]!.seq)).toBe(seqs.length);
   });
 
   it("answers a redelivered event as a duplicate and keeps one event and one set of metrics", async () => {

@@ -33,6 +33,12 @@ interface StoredEvent {
   payloadJson: string;
 }
 
+/** What stays of a metric event once handed over: that its id was used, and its number. */
+interface SentMetric {
+  sent: true;
+  seq?: number;
+}
+
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const eventKey = (source: string, id: string) => `${source}\n${id}`;
 
@@ -44,7 +50,14 @@ export class MemoryCaseStore extends MemoryTransactions implements CaseStorage {
   private readonly attemptList: StepAttempt[] = [];
   private readonly retryMap = new Map<string, RetryState>();
   private readonly auditList: AuditEntry[] = [];
+  /** Metric events not yet handed to the metrics delivery. */
   private readonly outbox = new Map<string, MetricEvent>();
+  /**
+   * Ids of the metric events already handed over, kept (as small records) so a transition that queues the same id
+   * again adds nothing, as before the number was given; and the last number given (`MetricEvent.seq`, 1, 2, 3…).
+   */
+  private readonly sentMetricIds = new Set<string>();
+  private metricSeq = 0;
 
   /** Rebuilds the state from stored records (as `RecordChange.json` wrote them). */
   load(records: Iterable<{ key: RecordKey; json: string }>): void {
@@ -69,9 +82,13 @@ export class MemoryCaseStore extends MemoryTransactions implements CaseStorage {
         case "audit":
           this.auditList.push(value);
           break;
-        case "metric":
-          this.outbox.set(String(key[1]), value);
+        case "metric": {
+          const record = value as MetricEvent | SentMetric;
+          if ("sent" in record) this.sentMetricIds.add(String(key[1]));
+          else this.outbox.set(String(key[1]), record);
+          this.metricSeq = Math.max(this.metricSeq, record.seq ?? 0);
           break;
+        }
       }
     }
     this.eventList.sort((a, b) => a.seq - b.seq);
@@ -275,14 +292,20 @@ export class MemoryCaseStore extends MemoryTransactions implements CaseStorage {
   }
 
   queueMetric(event: MetricEvent): void {
-    if (this.outbox.has(event.id)) return;
-    this.outbox.set(event.id, clone(event));
-    this.write(["metric", event.id], JSON.stringify(event), () => this.outbox.delete(event.id));
+    if (this.outbox.has(event.id) || this.sentMetricIds.has(event.id)) return;
+    const numbered: MetricEvent = { ...clone(event), seq: ++this.metricSeq };
+    this.outbox.set(event.id, numbered);
+    this.write(["metric", event.id], JSON.stringify(numbered), () => {
+      this.outbox.delete(event.id);
+      this.metricSeq--;
+    });
   }
 
   pendingMetrics(limit: number): MetricEvent[] {
+    // In number order (the writer applies a case's events in it); events queued before numbering first, by time.
+    const order = (e: MetricEvent) => e.seq ?? 0;
     return [...this.outbox.values()]
-      .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .sort((a, b) => order(a) - order(b) || a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, limit)
       .map(clone);
   }
@@ -296,7 +319,12 @@ export class MemoryCaseStore extends MemoryTransactions implements CaseStorage {
       const previous = this.outbox.get(id);
       if (!previous) continue;
       this.outbox.delete(id);
-      this.write(["metric", id], null, () => this.outbox.set(id, previous));
+      this.sentMetricIds.add(id);
+      const sent: SentMetric = { sent: true, ...(previous.seq !== undefined ? { seq: previous.seq } : {}) };
+      this.write(["metric", id], JSON.stringify(sent), () => {
+        this.outbox.set(id, previous);
+        this.sentMetricIds.delete(id);
+      });
     }
     if (this.head && this.head.flushFailures !== 0) this.setHeader({ ...this.head, flushFailures: 0 });
   }

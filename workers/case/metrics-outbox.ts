@@ -2,6 +2,8 @@
  * The case's metric outbox, shipped to libSQL: every metric event is queued in the same storage transaction as the
  * state change it measures, and handed to the delivery (the queue, or the database directly) in batches with the case
  * summary row and its audit chain head (anchored outside the case). A failed hand-off leaves the rows for the retry.
+ * The store numbers the events 1, 2, 3… as they are queued and hands them out in that order, so the writer checks a
+ * batch against the case's last applied number instead of a key per event (workers/metrics/numbering.ts).
  */
 import { isHumanWait, type WorkflowDefinition } from "../engine/index.ts";
 import { CaseFactsFold, type CaseSnapshot, type MetricsDelivery } from "../metrics/index.ts";

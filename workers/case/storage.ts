@@ -101,9 +101,15 @@ export interface CaseStorage {
   /** The chain in order; only the entries after `afterSeq` when given (the metrics flush reads what is new). */
   auditEntries(afterSeq?: number): AuditEntry[];
 
+  /**
+   * Queues a metric event in the current transaction, numbered `seq` = the case's last number + 1 (the metrics
+   * writer applies a case's events once and in that order); an id queued before, sent or not, adds nothing.
+   */
   queueMetric(event: MetricEvent): void;
+  /** The oldest pending events, in number order (events queued before numbering first, without `seq`). */
   pendingMetrics(limit: number): MetricEvent[];
   pendingMetricCount(): number;
+  /** Marks events handed over: no longer pending, their ids kept so they are not queued again. */
   markMetricsSent(ids: readonly string[]): void;
   /** Counts a failed flush and returns how many there have been in a row. */
   recordFlushFailure(): number;

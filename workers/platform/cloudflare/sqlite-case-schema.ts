@@ -56,8 +56,19 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE TABLE IF NOT EXISTS metric_outbox (
   id TEXT PRIMARY KEY,
   body TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  seq INTEGER,
+  sent INTEGER NOT NULL DEFAULT 0
 );
+`;
+
+/**
+ * The outbox's number order (the next number is the highest + 1) and its pending rows in that order. A sent row stays,
+ * body emptied, so its id is not queued again; created after `upgrade` gave an older outbox its columns.
+ */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS metric_outbox_seq ON metric_outbox (seq);
+CREATE INDEX IF NOT EXISTS metric_outbox_pending ON metric_outbox (seq, created_at, id) WHERE sent = 0;
 `;
 
 /**
@@ -78,9 +89,18 @@ function upgrade(sql: SqlStorage): void {
     sql.exec("ALTER TABLE header ADD COLUMN seq INTEGER NOT NULL DEFAULT 1");
     sql.exec("ALTER TABLE header ADD COLUMN successor INTEGER");
   }
+  try {
+    sql.exec("SELECT seq, sent FROM metric_outbox LIMIT 0");
+  } catch {
+    // An outbox from before metric events were numbered: its pending rows stay unnumbered (the writer keys them by
+    // id, as when they were queued), and sent rows were deleted then.
+    sql.exec("ALTER TABLE metric_outbox ADD COLUMN seq INTEGER");
+    sql.exec("ALTER TABLE metric_outbox ADD COLUMN sent INTEGER NOT NULL DEFAULT 0");
+  }
 }
 
 export function createCaseSchema(sql: SqlStorage): void {
   sql.exec(SCHEMA);
   upgrade(sql);
+  sql.exec(INDEXES);
 }

@@ -240,9 +240,14 @@ export class SqliteCaseStore implements CaseStorage {
       .map((r) => JSON.parse(String(r.entry)) as AuditEntry);
   }
 
+  /**
+   * Numbered 1, 2, 3… in the same transaction as the transition (the highest number + 1, read in it); an id queued
+   * before, sent or not, adds nothing.
+   */
   queueMetric(event: MetricEvent): void {
     this.sql.exec(
-      "INSERT INTO metric_outbox (id, body, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      `INSERT INTO metric_outbox (id, body, created_at, seq)
+       SELECT ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM metric_outbox) WHERE true ON CONFLICT (id) DO NOTHING`,
       event.id,
       JSON.stringify(event),
       event.at,
@@ -250,18 +255,22 @@ export class SqliteCaseStore implements CaseStorage {
   }
 
   pendingMetrics(limit: number): MetricEvent[] {
+    // In number order; rows queued before numbering (no number) first, by time.
     return this.sql
-      .exec<Row>("SELECT body FROM metric_outbox ORDER BY created_at, id LIMIT ?", limit)
+      .exec<Row>("SELECT body, seq FROM metric_outbox WHERE sent = 0 ORDER BY seq, created_at, id LIMIT ?", limit)
       .toArray()
-      .map((r) => JSON.parse(String(r.body)) as MetricEvent);
+      .map((r) => {
+        const event = JSON.parse(String(r.body)) as MetricEvent;
+        return r.seq === null ? event : { ...event, seq: Number(r.seq) };
+      });
   }
 
   pendingMetricCount(): number {
-    return Number(this.sql.exec<Row>("SELECT count(*) AS n FROM metric_outbox").one().n);
+    return Number(this.sql.exec<Row>("SELECT count(*) AS n FROM metric_outbox WHERE sent = 0").one().n);
   }
 
   markMetricsSent(ids: readonly string[]): void {
-    for (const id of ids) this.sql.exec("DELETE FROM metric_outbox WHERE id = ?", id);
+    for (const id of ids) this.sql.exec("UPDATE metric_outbox SET sent = 1, body = '' WHERE id = ?", id);
     this.sql.exec("UPDATE header SET flush_failures = 0 WHERE singleton = 1");
   }
 
