@@ -72,6 +72,16 @@ function workersProject(name: string, include: string[], rateLimit: { limit: num
             INGEST_RATE_LIMIT_PERIOD: String(rateLimit.period),
           },
           ratelimits: { INGEST_RATE_LIMITER: { simple: rateLimit } },
+          // wrangler.toml's DOCUMENTS binding names the document reader's own Worker, which this pool cannot run
+          // beside the tests (it takes no wrangler config for an auxiliary worker). No workerd test reads a document
+          // (test/e2e/onboarding-documents.test.ts does, on wrangler dev and Deno): a read here would fail loudly.
+          serviceBindings: {
+            DOCUMENTS: () =>
+              Response.json(
+                { error: { code: "no_reader", message: "no document reader in the workerd test pool" } },
+                { status: 503 },
+              ),
+          },
         },
       })),
     ],

@@ -9,6 +9,11 @@
  * be uploaded for it (each of a rotation's comma-separated values) is the public one in `.dev.vars.example`; so is
  * any other credential in the secrets file (`*SECRET*`, `*TOKEN*`, `*KEY*`, `*PASSWORD*`) left at its example
  * value. `--dry-run` runs the same check.
+ *
+ * Two Workers are deployed, the document reader first (`crossflow-documents`,
+ * workers/platform/cloudflare/documents/wrangler.toml; it has no secrets): the crossflow Worker's `DOCUMENTS` service
+ * binding names it, and Cloudflare refuses a binding to a Worker that does not exist. The same wrangler arguments go
+ * to both, but an `--outdir <dir>` becomes `<dir>/documents` for the reader, so neither bundle overwrites the other.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +21,7 @@ import { parse as parseToml } from "smol-toml";
 import { BUILT_IN_SOURCES, parseCustomSources } from "../workers/ingest/sources/index.ts";
 import { activeSecrets } from "../workers/webhooks/hmac.ts";
 import { CREDENTIAL_NAME, exampleValues, readSecretsFile, takeSecretsFile, wranglerDeploy } from "./deploy/secrets.ts";
+import { DOCUMENTS_WORKER_CONFIG } from "./stack/worker.ts";
 import { ROOT } from "./stack.ts";
 
 const PLATFORM_SECRETS = ["CROSSFLOW_API_TOKEN", "TURSO_DATABASE_URL", "TURSO_AUTH_TOKEN", "AUDIT_SIGNING_KEY"];
@@ -70,7 +76,23 @@ async function main(): Promise<number> {
     );
     return 1;
   }
+  const reader = await wranglerDeploy(["--config", DOCUMENTS_WORKER_CONFIG, ...readerArgs(rest)], {});
+  if (reader !== 0) {
+    console.error(
+      "deploy stopped: the document reader (crossflow-documents) did not deploy, so crossflow was not deployed",
+    );
+    return reader;
+  }
   return wranglerDeploy(rest, secrets);
+}
+
+/** The wrangler arguments for the reader: the same, its bundle in a `documents` folder of any `--outdir`. */
+function readerArgs(args: string[]): string[] {
+  return args.flatMap((arg, i) => {
+    if (args[i - 1] === "--outdir") return [join(arg, "documents")];
+    if (arg.startsWith("--outdir=")) return [`--outdir=${join(arg.slice("--outdir=".length), "documents")}`];
+    return [arg];
+  });
 }
 
 process.exitCode = await main();

@@ -1,6 +1,23 @@
-import { join } from "node:path";
-import { BIN, freePort, type Service, spawnService } from "./services.ts";
+import { readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { parse } from "smol-toml";
+import { BIN, freePort, ROOT, type Service, spawnService } from "./services.ts";
 import { connectorUrls } from "./simulators.ts";
+
+/** The document reader's Worker config, run beside the crossflow Worker (its `DOCUMENTS` service binding). */
+export const DOCUMENTS_WORKER_CONFIG = join(ROOT, "workers", "platform", "cloudflare", "documents", "wrangler.toml");
+
+/**
+ * The wrangler configs one `wrangler dev` runs: the worker's (first: its port, vars and state) and, when it binds the
+ * document reader, the reader's, so the binding is connected as on Cloudflare.
+ * @example wranglerConfigs("wrangler.toml"); // [".../wrangler.toml", ".../documents/wrangler.toml"]
+ */
+export function wranglerConfigs(workerConfig = "wrangler.toml"): string[] {
+  const path = isAbsolute(workerConfig) ? workerConfig : join(ROOT, workerConfig);
+  const { services = [] } = parse(readFileSync(path, "utf8")) as { services?: { service?: string }[] };
+  const { name } = parse(readFileSync(DOCUMENTS_WORKER_CONFIG, "utf8")) as { name: string };
+  return services.some((s) => s.service === name) ? [path, DOCUMENTS_WORKER_CONFIG] : [path];
+}
 
 export interface WorkerOptions {
   libsqlUrl: string;
@@ -15,7 +32,8 @@ export interface WorkerOptions {
 }
 
 /**
- * The worker under `wrangler dev` (Durable Object state in `<dataDir>/wrangler`), restartable on the same port and
+ * The worker under `wrangler dev`, with the document reader's Worker beside it when it binds one (wranglerConfigs),
+ * (Durable Object state in `<dataDir>/wrangler`), restartable on the same port and
  * state after a crash. Its case objects write metric batches straight to the libSQL endpoint (`METRICS_DELIVERY=direct`):
  * `wrangler dev`'s local queue keeps messages in the memory of workerd, so every restart (a reload on a source change,
  * a crash, a kill) would drop batches the case objects had already handed over and deleted from their outboxes.
@@ -27,7 +45,7 @@ export async function startWorker(options: WorkerOptions): Promise<Service> {
     command: join(BIN, "wrangler"),
     args: [
       "dev",
-      ...(options.workerConfig ? ["--config", options.workerConfig] : []),
+      ...wranglerConfigs(options.workerConfig).flatMap((config) => ["--config", config]),
       "--ip",
       "127.0.0.1",
       "--port",

@@ -12,6 +12,11 @@ import { expect, it } from "vitest";
 import { ROOT } from "../../scripts/stack.ts";
 import { parseDotenv } from "../../workers/platform/dotenv.ts";
 
+const DOCUMENTS_CONFIG = "workers/platform/cloudflare/documents/wrangler.toml";
+
+/** A message pdf.js logs (a string literal, so it survives minification): present in a bundle that carries pdf.js. */
+const PDF_JS_MARKER = "Indexing all PDF objects";
+
 it("builds the worker bundle offline with wrangler deploy --dry-run", async () => {
   const outdir = mkdtempSync(join(tmpdir(), "crossflow-deploy-"));
   try {
@@ -24,10 +29,30 @@ it("builds the worker bundle offline with wrangler deploy --dry-run", async () =
       },
     );
     expect(stdout).toContain("env.CASES (CaseObject)");
+    expect(stdout).toContain("env.DOCUMENTS (crossflow-documents)");
     // Wrangler only warns about keys it does not know (a misspelt [observability.traces] would silently do nothing).
     expect(stderr).not.toContain("Unexpected fields");
     expect(existsSync(join(outdir, "index.js"))).toBe(true);
     expect(statSync(join(outdir, "index.js")).size).toBeGreaterThan(10_000);
+    // pdf.js lives in the document reader's Worker, never in the case Worker (its cold start and bundle budget).
+    expect(readFileSync(join(outdir, "index.js"), "utf8")).not.toContain(PDF_JS_MARKER);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
+it("builds the document reader's Worker offline with pdf.js in it and no public URL", async () => {
+  const outdir = mkdtempSync(join(tmpdir(), "crossflow-deploy-documents-"));
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      join(ROOT, "node_modules", ".bin", "wrangler"),
+      ["deploy", "--dry-run", "--outdir", outdir, "--config", join(ROOT, DOCUMENTS_CONFIG)],
+      { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "" } },
+    );
+    expect(stdout).toContain("No bindings found");
+    expect(stderr).not.toContain("Unexpected fields");
+    expect(readFileSync(join(outdir, "index.js"), "utf8")).toContain(PDF_JS_MARKER);
+    expect(readFileSync(join(ROOT, DOCUMENTS_CONFIG), "utf8")).toMatch(/^workers_dev = false$/m);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -96,7 +121,11 @@ async function deploy(args: string[], secrets: Record<string, string>, env: Reco
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
-    return { ...result, built: existsSync(join(outdir, "index.js")) };
+    return {
+      ...result,
+      built: existsSync(join(outdir, "index.js")),
+      readerBuilt: existsSync(join(outdir, "documents", "index.js")),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -123,6 +152,7 @@ it("npm run deploy refuses a missing secret, and one example value in a rotation
   expect(missing.code).not.toBe(0);
   expect(missing.stderr).toMatch(/missing secrets: STRIPE_WEBHOOK_SECRET\n/);
   expect(missing.built).toBe(false);
+  expect(missing.readerBuilt).toBe(false);
 
   const rotation = fresh();
   rotation.GITHUB_WEBHOOK_SECRET = `${rotation.GITHUB_WEBHOOK_SECRET},${DEV_VARS_EXAMPLE.GITHUB_WEBHOOK_SECRET}`;
@@ -144,6 +174,9 @@ it("npm run deploy builds with fresh secrets, from a secrets file or the environ
   expect(fromFile.stderr).not.toContain("refused");
   expect(fromFile.code).toBe(0);
   expect(fromFile.built).toBe(true);
+  // The document reader first (the case Worker's DOCUMENTS binding names it), into its own folder of --outdir.
+  expect(fromFile.readerBuilt).toBe(true);
+  expect(fromFile.stdout.indexOf("No bindings found")).toBeLessThan(fromFile.stdout.indexOf("env.DOCUMENTS"));
   for (const name of REQUIRED) expect(fromFile.stdout).toContain(`env.${name} ("(hidden)")`);
   for (const value of Object.values(secrets)) expect(fromFile.stdout + fromFile.stderr).not.toContain(value);
 

@@ -3,12 +3,17 @@
  * applicants upload real small PDFs (made with pdf-lib) and the onboarding reads them. A matching passport sent as
  * the wrong kind of upload is accepted with the reasoning on record; another person's is asked about, and one that
  * still does not match goes to a person; an expired one goes to a person with the fields side by side; and text in a
- * document that tells the agent to approve changes nothing.
+ * document that tells the agent to approve changes nothing. On `wrangler dev` the case Worker reads through its
+ * DOCUMENTS service binding (the crossflow-documents Worker beside it); on Deno the reader runs in process.
  */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { passportPdf } from "../../scripts/demo-traffic/documents.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
+import { type Service, startDenoServer } from "../../scripts/stack.ts";
 import type { Application } from "../../workers/workflows/customer-onboarding/index.ts";
 import { useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
@@ -37,9 +42,9 @@ async function upload(
   return { ...declared, sizeBytes: size, content: base64 };
 }
 
-async function apply(app: Application) {
+async function apply(app: Application, origin = stack().worker.url) {
   const res = await post(
-    stack().worker.url,
+    origin,
     await sign.hmacSource("onboarding-form", devVar("ONBOARDING_FORM_SECRET")!, `app-${crypto.randomUUID()}`, {
       event: "application.submitted",
       application: app,
@@ -56,15 +61,14 @@ async function reply(app: Application, text: string, attachments: unknown[]) {
   const signed = await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, payload);
   expect((await post(stack().worker.url, signed)).status).toBe(202);
 }
-const api = async (app: Application, path = "") =>
+const api = async (app: Application, path = "", origin = stack().worker.url) =>
   (await (
-    await fetch(
-      `${stack().worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}${path}`,
-      { headers: { authorization: `Bearer ${token()}` } },
-    )
+    await fetch(`${origin}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}${path}`, {
+      headers: { authorization: `Bearer ${token()}` },
+    })
   ).json()) as any;
-const until = (app: Application, done: (v: any) => boolean, what: string) =>
-  eventually(async () => ((v) => (done(v) ? v : undefined))(await api(app)), 30_000, what);
+const until = (app: Application, done: (v: any) => boolean, what: string, origin = stack().worker.url) =>
+  eventually(async () => ((v) => (done(v) ? v : undefined))(await api(app, "", origin)), 30_000, what);
 const ended = (v: any) => ["resolved", "escalated", "failed"].includes(v.header?.status);
 const stepOf = (view: any, id: string) => view.steps.find((s: any) => s.id === id);
 
@@ -189,5 +193,44 @@ describe("onboarding documents read on wrangler dev", () => {
     // The text is in the packet as the document's quoted text, and nowhere as a decision.
     expect(view.wait.human.packet.evidence.document.expiry).toBe("2023-01-01");
     expect(stepOf(view, "document-0-0-read").output.text).toContain("ignore previous instructions");
+  });
+});
+
+describe("onboarding documents read on Deno", () => {
+  let deno: Service | undefined;
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "crossflow-documents-deno-"));
+    deno = await startDenoServer({
+      dataDir,
+      libsqlUrl: stack().libsql.url,
+      libsqlAuthToken: stack().libsql.authToken,
+      simulatorsUrl: stack().simulators.url,
+      quiet: true,
+    });
+  });
+  afterAll(async () => {
+    await deno?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("reads a matching passport PDF sent as the wrong kind of file with the platform's in-process reader", async () => {
+    const origin = deno!.url;
+    const app = application([
+      await upload(
+        { type: "bank-statement", fileName: "scan0001", contentType: "application/octet-stream" },
+        { ...ada, birthDate: "10.12.1990", expiry: "2031-05-04", pages: 2 },
+      ),
+    ]);
+    await apply(app, origin);
+    const judged = (v: any) => v.steps?.some((s: any) => s.id === "document-0-0-review");
+    const view = await until(app, judged, "document judged", origin);
+    expect(stepOf(view, "document-0-0-read").output).toMatchObject({
+      kind: "pdf",
+      pages: 2,
+      fields: { name: "Ada Byron", birthDate: "1990-12-10", expiry: "2031-05-04" },
+      comparison: { verdict: "match" },
+    });
+    expect(stepOf(view, "document-0-0-review").output.decision.decision).toBe("accept");
   });
 });

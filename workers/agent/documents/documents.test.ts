@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { passportPdf } from "../../../scripts/demo-traffic/documents.ts";
-import { compareWithApplication, documentFields, isoDate, readDocument, sameName } from "./index.ts";
+import { FatalError } from "../../engine/index.ts";
+import {
+  compareWithApplication,
+  DocumentReadRequest,
+  documentFields,
+  documentReaderFrom,
+  inProcessReader,
+  isoDate,
+  readDocument,
+  sameName,
+} from "./index.ts";
 
 const ada = { name: "Ada Byron", birthDate: "1990-12-10" };
 const TODAY = "2026-12-01";
@@ -92,5 +102,29 @@ describe("fields and names", () => {
     expect(sameName("Zoë Müller", "Zoë Miller")).toBe(false);
     const c = compareWithApplication({ name: "Zoë Müller", birthDate: "1985-02-01" }, { name: "MÜLLER, ZOË" }, TODAY);
     expect(c).toMatchObject({ verdict: "unreadable", differences: ["birth date: the document states none"] });
+  });
+});
+
+describe("the reader as a workflow reaches it", () => {
+  it("reads through the reader configured under DOCUMENTS (in process here; the binding on Cloudflare)", async () => {
+    const pdf = await passportPdf({ ...ada, expiry: "2031-05-04" });
+    const reader = documentReaderFrom({ DOCUMENTS: inProcessReader });
+    const reading = await reader.read({ contentBase64: pdf.base64, applicant: ada, today: TODAY });
+    expect(reading).toMatchObject({ kind: "pdf", comparison: { verdict: "match" } });
+  });
+
+  it("is a configuration fault, not a skipped read, when none is configured", () => {
+    expect(() => documentReaderFrom({})).toThrow(FatalError);
+    expect(() => documentReaderFrom({ DOCUMENTS: "a string from the environment" })).toThrow(
+      /DOCUMENTS is not configured/,
+    );
+  });
+
+  it("checks a request at the reader's Worker: an ISO day, bounded fields", () => {
+    const ok = { contentBase64: "JVBERi0=", applicant: ada, today: TODAY };
+    expect(DocumentReadRequest.safeParse(ok).success).toBe(true);
+    expect(DocumentReadRequest.safeParse({ ...ok, today: "01.12.2026" }).success).toBe(false);
+    expect(DocumentReadRequest.safeParse({ ...ok, applicant: { name: "Ada" } }).success).toBe(false);
+    expect(DocumentReadRequest.safeParse({ ...ok, contentBase64: "A".repeat(10_000_001) }).success).toBe(false);
   });
 });

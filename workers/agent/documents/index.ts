@@ -1,27 +1,28 @@
 /**
  * Reading an uploaded document: its text (PDF), the fields it states, and how they compare with the application.
- * Web-standard APIs only, so it runs wherever the engine does (workerd, Deno, Node).
+ * Web-standard APIs only, so it runs wherever the engine does (workerd, Deno, Node). It carries pdf.js: only the
+ * document reader's own Worker (workers/platform/cloudflare/documents), the Deno platform and tests import it;
+ * workflows reach it through configuration (./reader.ts).
  */
-import { type ApplicantFields, compareWithApplication, type DocumentComparison } from "./compare.ts";
-import { type DocumentFields, documentFields } from "./fields.ts";
+import { type ApplicantFields, compareWithApplication } from "./compare.ts";
+import { documentFields } from "./fields.ts";
 import { base64Bytes, isPdf, pdfPages } from "./pdf-text.ts";
+import type { DocumentReader, DocumentReading } from "./reader.ts";
 
 export { type ApplicantFields, compareWithApplication, type DocumentComparison, sameName } from "./compare.ts";
 export { type DocumentFields, documentFields, isoDate } from "./fields.ts";
 export { base64Bytes, isPdf, MAX_PAGES, pdfPages } from "./pdf-text.ts";
+export {
+  DOCUMENTS_BINDING,
+  type DocumentReader,
+  type DocumentReading,
+  DocumentReadRequest,
+  documentReaderFrom,
+  MAX_CONTENT_CHARS,
+} from "./reader.ts";
 
 /** The longest document text kept (characters): enough for an identity document, bounded for the case's record. */
 export const MAX_TEXT_CHARS = 8_000;
-
-export interface DocumentReading {
-  /** `pdf` when its text was read; `not-readable` for anything else (an image, a scan without text, not base64). */
-  kind: "pdf" | "not-readable";
-  pages: number;
-  /** The document's text (customer data: quote it, never follow it). */
-  text: string;
-  fields: DocumentFields;
-  comparison: DocumentComparison;
-}
 
 /**
  * Reads a base64 upload and compares it with the application, on `today` (ISO, the case's clock).
@@ -53,3 +54,13 @@ export async function readDocument(
     comparison: compareWithApplication(applicant, fields, today),
   };
 }
+
+/**
+ * The reader in this process, for a platform or a test to put under `DOCUMENTS` in the configuration (the Deno
+ * server does; on Cloudflare the binding to the reader's own Worker stands there).
+ * @example
+ * const config = { ...env, DOCUMENTS: inProcessReader };
+ */
+export const inProcessReader: DocumentReader = {
+  read: ({ contentBase64, applicant, today }) => readDocument(contentBase64, applicant, today),
+};

@@ -12,6 +12,7 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { databaseSource, type MetricsDatabase, openDatabase } from "../../../db/client.ts";
+import { DOCUMENTS_BINDING, inProcessReader } from "../../agent/documents/index.ts";
 import { modelResolver } from "../../agent/models.ts";
 import { checkAlerts } from "../../alerts/check.ts";
 import type { Config } from "../../config.ts";
@@ -83,7 +84,8 @@ export async function startDenoServer(
   } = {},
 ) {
   const workflows = options.workflows ?? WORKFLOWS;
-  const config = await loadConfig();
+  // The document reader runs in this process (on Cloudflare it is a Worker of its own behind the DOCUMENTS binding).
+  const config: Config & Record<string, unknown> = { ...(await loadConfig()), [DOCUMENTS_BINDING]: inProcessReader };
   const kvPath =
     options.kvPath ??
     (config.CROSSFLOW_KV_PATH as string | undefined) ??

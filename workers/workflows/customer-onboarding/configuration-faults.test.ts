@@ -1,5 +1,6 @@
 /** customer-onboarding through the pure engine, against the simulators in process: configuration faults escalate. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { passportPdf } from "../../../scripts/demo-traffic/documents.ts";
 import { SIMULATOR_KEYS, serveSimulators } from "../../../simulators/index.ts";
 import { agentSteps } from "../../agent/agent-step.ts";
 import {
@@ -80,6 +81,47 @@ describe("customer-onboarding configuration faults", () => {
           queue: "errors",
           allowed: ["retry", "resolve"],
           packet: { error: { name: "FatalError", message: "RESEND_API_KEY is not set" } },
+        },
+      },
+    });
+  });
+
+  it("escalates the read step, never skips reading, when no document reader is configured", async () => {
+    const pdf = await passportPdf({ name: "Ada Byron", birthDate: "1990-12-10", expiry: "2031-05-04" });
+    const config = {
+      COMPLIANCE_API_KEY: SIMULATOR_KEYS.compliance,
+      COMPLIANCE_API_BASE_URL: `${sims.url}/compliance`,
+      HUBSPOT_ACCESS_TOKEN: SIMULATOR_KEYS.hubspot,
+      HUBSPOT_API_BASE_URL: `${sims.url}/hubspot`,
+    };
+    const application = {
+      email: "x@example.com",
+      name: "Ada Byron",
+      birthDate: "1990-12-10",
+      country: "DE",
+      plan: "fiber-500",
+      paymentMethod: "pm_card_visa",
+      consent: true,
+      documents: [
+        {
+          type: "passport",
+          fileName: "passport.pdf",
+          contentType: "application/pdf",
+          sizeBytes: pdf.size,
+          content: pdf.base64,
+        },
+      ],
+    };
+    const next = await runUntilParked(config, application);
+    expect(next).toMatchObject({
+      kind: "waiting",
+      wait: {
+        kind: "human",
+        stepId: "document-0-0-read",
+        human: {
+          queue: "errors",
+          allowed: ["retry", "resolve"],
+          packet: { error: { name: "FatalError", message: expect.stringContaining("DOCUMENTS is not configured") } },
         },
       },
     });

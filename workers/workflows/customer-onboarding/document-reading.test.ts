@@ -7,6 +7,7 @@ import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { passportPdf } from "../../../scripts/demo-traffic/documents.ts";
 import { agentSteps } from "../../agent/agent-step.ts";
+import { inProcessReader } from "../../agent/documents/index.ts";
 import type { ModelResolver } from "../../agent/types.ts";
 import { type Advance, advanceCase, defineWorkflow, type StepRecord } from "../../engine/index.ts";
 import type { Application } from "./application.ts";
@@ -51,8 +52,8 @@ async function judge(pdf: Parameters<typeof passportPdf>[0], prompts: string[]):
   };
   const workflow = defineWorkflow(
     { id: "unit-document", version: 1, minutesPerCase: 1, triggers: [] },
-    async ({ step, agent }) => {
-      const verdict = await readAndJudge("document-0-0", app as Application, upload, { step, agent });
+    async ({ step, agent, config }) => {
+      const verdict = await readAndJudge("document-0-0", app as Application, upload, { step, agent, config });
       return step.resolve("judged", { verdict });
     },
   );
@@ -68,7 +69,8 @@ async function judge(pdf: Parameters<typeof passportPdf>[0], prompts: string[]):
       pendingWait: null,
       retries: {},
       now: () => 0,
-      config: {},
+      // The in-process reader, as the Deno platform plugs it in (on Cloudflare: the DOCUMENTS service binding).
+      config: { DOCUMENTS: inProcessReader },
       extend: agentSteps(models),
     });
     if (next.kind !== "step") return next;

@@ -3,11 +3,14 @@
  * and an agent step judges it from the fields it states beside the application's. The right document in another
  * form (a passport sent as a "bank statement" upload, a two-page scan, an unexpected file type) is accepted when its
  * fields match; another person's document is asked about; an expired one goes to a person with the fields side by
- * side. The document's text reaches the model only as quoted data, and the workflow accepts only what the comparison
+ * side. The reading itself is done by the configured reader (`DOCUMENTS`: the crossflow-documents Worker on Cloudflare,
+ * in process on Deno); without one the read step escalates as a configuration fault. The document's text reaches the model only as quoted data, and the workflow accepts only what the comparison
  * supports, whatever the model says: text in a document cannot approve an applicant.
  */
 import { z } from "zod";
-import { type DocumentComparison, type DocumentReading, readDocument } from "../../agent/documents/index.ts";
+// Not ../../agent/documents/index.ts: that one carries pdf.js, which stays out of the case Worker's bundle (reader.ts).
+import type { DocumentComparison } from "../../agent/documents/compare.ts";
+import { type DocumentReading, documentReaderFrom } from "../../agent/documents/reader.ts";
 import type { WorkflowContext } from "../../engine/index.ts";
 import type { Application, ApplicationDocument } from "./application.ts";
 import { ONBOARDING_QUEUE } from "./escalation.ts";
@@ -59,10 +62,14 @@ export async function readAndJudge(
   id: string,
   app: Application,
   upload: ApplicationDocument & { content: string },
-  { step, agent }: Pick<WorkflowContext<unknown>, "step" | "agent">,
+  { step, agent, config }: Pick<WorkflowContext<unknown>, "step" | "agent" | "config">,
 ): Promise<ReadingVerdict | null> {
   const reading: DocumentReading = await step.run(`${id}-read`, () =>
-    readDocument(upload.content, { name: app.name, birthDate: app.birthDate }, new Date().toISOString().slice(0, 10)),
+    documentReaderFrom(config).read({
+      contentBase64: upload.content,
+      applicant: { name: app.name, birthDate: app.birthDate },
+      today: new Date().toISOString().slice(0, 10),
+    }),
   );
   if (reading.kind !== "pdf") return null;
   const { comparison } = reading;
