@@ -1,7 +1,8 @@
 /**
  * The metrics pipeline end to end on the real stack (wrangler dev with its local queue, libSQL endpoint,
  * simulators): demo traffic while the libSQL endpoint is down for 60 s, then `npm run kpi:verify` finds the
- * dashboard's figures equal to the case records', and every metric event arrived exactly once.
+ * dashboard's figures equal to the case records', and every metric event arrived exactly once (each case's events
+ * numbered 1..n, each once, the writer's mark at n).
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -78,6 +79,13 @@ describe("metrics pipeline on the local stack", () => {
     );
     expect(perCase).toHaveLength(readDemoManifest(manifest).length);
     expect(perCase.every((r) => Number(r.opened) === 1 && Number(r.ended) <= 1)).toBe(true);
+    // Numbered by each case's outbox: every case's events are 1..n, each once, and its mark stands at n.
+    const broken = await db.all(
+      sql`SELECT e.case_id, count(*) AS n, count(DISTINCT e.seq) AS distinct_seqs, min(e.seq) AS low, max(e.seq) AS high, m.seq AS mark
+          FROM metric_events e LEFT JOIN metric_sequences m USING (case_id) GROUP BY e.case_id
+          HAVING n <> distinct_seqs OR low <> 1 OR high <> n OR mark IS NOT high`,
+    );
+    expect(broken).toEqual([]);
     const range = { fromDay: 0, toDay: 1_000_000 };
     expect(sorted(await tallyFromRawEvents(db, range, ["workflow", "version", "day"]))).toEqual(
       sorted(await tallyFromRollups(db, range, ["workflow", "version", "day"])),
