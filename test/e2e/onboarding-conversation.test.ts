@@ -12,7 +12,11 @@ import { PASSAGES } from "../../workers/workflows/customer-onboarding/knowledge-
 import { useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
-const stack = useStack("onboarding-conversation");
+// An hour of the case's time passes in a second (CROSSFLOW_TIME_SCALE): the documents ask's reminder comes 24 s after
+// it, which the first test never reaches and the second waits for.
+const SCALE = 3_600;
+const HOUR = 3_600_000 / SCALE;
+const stack = useStack("onboarding-conversation", { vars: { CROSSFLOW_TIME_SCALE: String(SCALE) } });
 const token = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 const passage = (id: string) => PASSAGES.find((p) => p.id === id)!;
 
@@ -56,8 +60,8 @@ const caseOf = async (app: Application, path = "") =>
       { headers: { authorization: `Bearer ${token()}` } },
     )
   ).json()) as any;
-const until = (app: Application, done: (v: any) => boolean, what: string) =>
-  eventually(async () => ((v) => (done(v) ? v : undefined))(await caseOf(app)), 30_000, what);
+const until = (app: Application, done: (v: any) => boolean, what: string, timeoutMs = 30_000) =>
+  eventually(async () => ((v) => (done(v) ? v : undefined))(await caseOf(app)), timeoutMs, what);
 const mailsTo = async (app: Application) =>
   (
     (await (await fetch(`${stack().simulators.url}/resend/_sim/sent`)).json()) as {
@@ -135,5 +139,28 @@ describe("customer-onboarding answers its customer in their language while the d
     expect(stepsAudited).toContain(`document-0-question-${q3}:escalate`);
     const modelTurns = audit.entries.filter((e: any) => e.actor.kind === "model" && e.action === "step.completed");
     expect(modelTurns.map((e: any) => e.stepId)).toEqual([q1, q2, q3].map((q) => `document-0-question-${q}`));
+  }, 120_000);
+  it("keeps the reminder's time after a question, and writes the reminder in the language the customer wrote in", async () => {
+    const app = application();
+    await apply(app);
+    const asked = await until(app, (v) => v.wait?.stepId === "document-0-again:reply", "asked for the passport");
+    const { startedAt, deadline: reminderAt } = asked.wait;
+    expect(reminderAt - startedAt).toBe(24 * HOUR);
+
+    await write(app, "Wie lange dauert die Anmeldung?");
+    const answered = await until(app, (v) => v.events.length >= 2 && waitingAfter(eventSeq(v, 0))(v), "answered");
+    expect(answered.wait.deadline).toBe(reminderAt);
+
+    const reminded = await until(
+      app,
+      (v) => v.wait?.stepId === "document-0-again:reply-after-reminder",
+      "reminded",
+      60_000,
+    );
+    const reminder = reminded.steps.find((s: any) => s.id === "document-0-again:reminder");
+    expect(reminder.finishedAt).toBeGreaterThanOrEqual(reminderAt);
+    expect(reminder.output.text).toMatch(/^Wir konnten Ihr Dokument \(passport\) nicht akzeptieren: /);
+    // The timeout is still the first ask's: 72 h after it, not after the question or the reminder.
+    expect(reminded.wait.deadline).toBe(startedAt + 72 * HOUR);
   }, 120_000);
 });

@@ -154,4 +154,36 @@ describe("ask with interjections", () => {
       outcome: { outcome: "reply-3" },
     });
   });
+  it("writes a reminder given as a function when it is sent, after the interjections before it", async () => {
+    const sent: string[] = [];
+    const email = {
+      name: "email",
+      send: (text: string) => sent.push(text),
+      reply: { source: "resend", type: "email.received" },
+    };
+    const workflow = defineWorkflow({ id: "lang", version: 1, minutesPerCase: 5, triggers: [] }, async ({ step }) => {
+      let language = "en";
+      const reply = await step.ask("passport", email, "Please send your passport.", {
+        timeout: "72h",
+        remindAfter: "24h",
+        reminder: () => (language === "de" ? "Erinnerung: Ihr Reisepass." : "Reminder: your passport."),
+        interjections: {
+          classify: () => "interjection",
+          answer: async (m, { stepId }) => {
+            language = await step.run(`${stepId}:language`, () => String((m.payload as { lang: string }).lang));
+          },
+        },
+      });
+      return step.resolve(reply ? "reply" : "no-reply");
+    });
+    const state = freshState();
+    await drive(workflow, [opener], 0, state);
+    const german: CaseEvent = { ...message(2, "Wie lange dauert es?", HOUR), payload: { lang: "de" } };
+    await drive(workflow, [opener, german], HOUR, state);
+    await drive(workflow, [opener, german], 24 * HOUR, state);
+    expect(sent).toEqual(["Please send your passport.", "Erinnerung: Ihr Reisepass."]);
+    expect(state.completed.find((s) => s.id === "passport:reminder")?.output).toMatchObject({
+      text: "Erinnerung: Ihr Reisepass.",
+    });
+  });
 });

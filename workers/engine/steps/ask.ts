@@ -19,12 +19,12 @@ export const askStep =
     const timeout = r.span(options.timeout);
     // The question itself is recorded with the provider's answer, so the case shows what the customer was asked.
     const send =
-      (text: string) =>
-      async (ctx: StepContext): Promise<SentQuestion> => ({
-        channel: channel.name,
-        text,
-        sent: (await channel.send(text, ctx)) ?? null,
-      });
+      (text: string | (() => string)) =>
+      async (ctx: StepContext): Promise<SentQuestion> => {
+        // A reminder given as a function is written when it is sent (in the language the case speaks by then).
+        const written = typeof text === "function" ? text() : text;
+        return { channel: channel.name, text: written, sent: (await channel.send(written, ctx)) ?? null };
+      };
     await runOnce(r, `${id}:send`, "ask", send(message));
     const remindAfter = r.optionalSpan(options.remindAfter);
     const reminds = remindAfter !== null && remindAfter < timeout;

@@ -113,7 +113,8 @@ export interface AskOptions {
   timeout: Duration;
   /** Send one reminder if there is no reply by then. */
   remindAfter?: Duration;
-  reminder?: string;
+  /** The reminder's text (default: the message again); a function is called when the reminder is sent. */
+  reminder?: string | (() => string);
   /**
    * Messages on the channel that are not (only) the reply: each is classified, an interjection answered by the
    * workflow's steps, and the ask waits on with its reminder and timeout unchanged. Without it, the first message is

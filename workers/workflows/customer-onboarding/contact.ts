@@ -4,7 +4,7 @@
  */
 import { emailChannel, emailClient, emailConfig } from "../../connectors/email/client.ts";
 import { smsChannel } from "../../connectors/twilio/client.ts";
-import type { AskInterjections, CaseEvent, Channel, StepContext, WorkflowContext } from "../../engine/index.ts";
+import type { AskOptions, CaseEvent, Channel, StepContext, WorkflowContext } from "../../engine/index.ts";
 import type { Application } from "./application.ts";
 
 export interface CustomerContact {
@@ -15,9 +15,14 @@ export interface CustomerContact {
   channel(subject: string): Channel;
   /**
    * Asks, reminds after 24 h, and answers null after 72 h without a reply; with `interjections`, other messages are
-   * answered meanwhile and the deadlines stay those of the first ask.
+   * answered meanwhile and the deadlines stay those of the first ask; `reminder` is written when it is sent.
    */
-  ask(id: string, subject: string, message: string, interjections?: AskInterjections): Promise<CaseEvent | null>;
+  ask(
+    id: string,
+    subject: string,
+    message: string,
+    options?: Pick<AskOptions, "interjections" | "reminder">,
+  ): Promise<CaseEvent | null>;
   /** Sends inside a step: a text by SMS, or an email with this subject (a reply's `Re: …`, the welcome). */
   send(subject: string, text: string, ctx: StepContext): unknown;
 }
@@ -40,12 +45,8 @@ export function customerContact(
     sms,
     by: sms ? "SMS" : "email",
     channel,
-    ask: (id, subject, message, interjections) =>
-      step.ask(id, channel(subject), message, {
-        timeout: "72h",
-        remindAfter: "24h",
-        ...(interjections ? { interjections } : {}),
-      }),
+    ask: (id, subject, message, options) =>
+      step.ask(id, channel(subject), message, { timeout: "72h", remindAfter: "24h", ...options }),
     send: (subject, text, ctx) =>
       sms
         ? channel(subject).send(text, ctx)

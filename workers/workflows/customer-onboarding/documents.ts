@@ -13,6 +13,7 @@ import type { CustomerContact } from "./contact.ts";
 import type { CustomerConversation } from "./conversation.ts";
 import { documentEscalation, readAndJudge } from "./document-reading.ts";
 import { ONBOARDING_QUEUE } from "./escalation.ts";
+import type { Language } from "./language.ts";
 import { documentAgain } from "./messages.ts";
 import { Answer, questionRules } from "./questions.ts";
 import { attachmentOf, replyText } from "./replies.ts";
@@ -62,21 +63,23 @@ export async function checkDocuments(
         });
       const subject = `Your ${original.type}`;
       const rejectedBecause = read?.comparison.differences.join("; ") ?? check?.reason;
-      const askAgain =
-        read?.next === "ask"
-          ? read.message
-          : documentAgain[conversation?.language ?? "en"](original.type, String(rejectedBecause));
-      // Version 4 on: questions meanwhile are answered from the knowledge base while the ask keeps its deadlines.
+      // Version 4 on: questions meanwhile are answered from the knowledge base while the ask keeps its deadlines, and
+      // the reminder is written in the language the customer has written in by then.
+      const formatAsk = (language: Language) => documentAgain[language](original.type, String(rejectedBecause));
+      const askAgain = read?.next === "ask" ? read.message : formatAsk(conversation?.language ?? "en");
       conversation?.said(askAgain);
       let reply = await contact.ask(
         `document-${i}-again`,
         subject,
         askAgain,
-        conversation?.interjections(
-          subject,
-          `${original.type} (PDF, JPEG or PNG, up to 10 MB)`,
-          `document-${i}-question`,
-        ),
+        conversation && {
+          interjections: conversation.interjections(
+            subject,
+            `${original.type} (PDF, JPEG or PNG, up to 10 MB)`,
+            `document-${i}-question`,
+          ),
+          ...(read?.next === "ask" ? {} : { reminder: () => formatAsk(conversation.language) }),
+        },
       );
       for (let q = 0; !conversation && reply && !attachmentOf(reply) && q < 2; q++) {
         const answer = await agent(`document-${i}-question-${q}`, {

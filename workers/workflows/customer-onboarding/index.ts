@@ -20,7 +20,7 @@ import { customerConversation } from "./conversation.ts";
 import { checkDocuments } from "./documents.ts";
 import { COMPLIANCE_QUEUE, complianceLeads, ONBOARDING_QUEUE } from "./escalation.ts";
 import { markets } from "./markets.ts";
-import { consentAsk, saysYes, welcome } from "./messages.ts";
+import { consentAsk, paymentAsk, saysYes, welcome } from "./messages.ts";
 import { priceOf } from "./plans.ts";
 import { replyText } from "./replies.ts";
 import { Review, screeningRules } from "./screening.ts";
@@ -36,7 +36,7 @@ export { screeningRules } from "./screening.ts";
  * creates as an alias of the case's key, so Stripe's later events for that customer (which carry its id and often no
  * email) find the customer: payment-recovery keys a failed invoice without an email by it. Version 4 answers the
  * customer's questions while a document is awaited, from the knowledge base (knowledge-base/) in their language, and
- * writes the consent ask and the welcome in the language they wrote in (conversation.ts).
+ * writes its later asks, reminders and the welcome in the language they wrote in (conversation.ts).
  */
 function customerOnboarding(version: 1 | 2 | 3 | 4) {
   return defineWorkflow<{ event: string; application: Application }>(
@@ -144,11 +144,7 @@ function customerOnboarding(version: 1 | 2 | 3 | 4) {
         stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx),
       );
       if ("declined" in subscription) {
-        const reply = await contact.ask(
-          "payment-method",
-          "Your payment",
-          "Your card was declined. Please reply with the id of a new payment method (it starts with pm_).",
-        );
+        const reply = await contact.ask("payment-method", "Your payment", paymentAsk[language()]);
         const paymentMethod = reply ? (/\bpm_\w+\b/.exec(replyText(reply))?.[0] ?? null) : null;
         if (!paymentMethod)
           return step.escalate("card-declined", {

@@ -1,7 +1,7 @@
 /**
- * What the onboarding writes to its customer, in the case's language (version 4 on): the documents ask, the consent
- * ask, the welcome, and the frame around an answer from the knowledge base. Reasons another system gives (a
- * compliance check's "HEIC is not accepted") are quoted as that system wrote them.
+ * What the onboarding writes to its customer, in the case's language (version 4 on): the documents ask and its
+ * reminder, the consent ask, the payment ask, the welcome, and the frame around an answer from the knowledge base.
+ * Reasons another system gives (a compliance check's "HEIC is not accepted") are quoted as that system wrote them.
  */
 import type { Language } from "./language.ts";
 
@@ -30,6 +30,14 @@ export const consentAsk: Texts<[residency: string]> = {
     `Para atenderle desde nuestro centro de datos ${r} necesitamos su consentimiento para tratar allí sus datos. Responda SÍ para aceptar.`,
   nl: (r) =>
     `Om u te bedienen vanuit ons datacenter ${r} hebben we uw toestemming nodig om uw gegevens daar te verwerken. Antwoord JA om akkoord te gaan.`,
+};
+
+export const paymentAsk: Readonly<Record<Language, string>> = {
+  en: "Your card was declined. Please reply with the id of a new payment method (it starts with pm_).",
+  de: "Ihre Karte wurde abgelehnt. Bitte antworten Sie mit der ID einer neuen Zahlungsmethode (sie beginnt mit pm_).",
+  fr: "Votre carte a été refusée. Répondez avec l'identifiant d'un nouveau moyen de paiement (il commence par pm_).",
+  es: "Su tarjeta ha sido rechazada. Responda con el identificador de un nuevo método de pago (empieza por pm_).",
+  nl: "Uw kaart is geweigerd. Antwoord met de id van een nieuwe betaalmethode (die begint met pm_).",
 };
 
 /** A yes to the consent ask, in any of the five languages. */
