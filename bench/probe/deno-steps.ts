@@ -38,6 +38,8 @@ const host = new DenoCaseHost(kv, {
     },
   }),
   listen: false,
+  // BENCH_REPLAY=1: the body replayed from the journal's start for every step (the path before sticky bursts).
+  replayEachStep: Deno.env.get("BENCH_REPLAY") === "1",
 });
 
 const cases: number[][] = [];
