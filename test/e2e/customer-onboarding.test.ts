@@ -320,7 +320,7 @@ describe("customer-onboarding on wrangler dev", () => {
       30_000,
       "onboarded by SMS",
     );
-    expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 3 });
+    expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 4 });
     expect((await sms()).at(-1)).toBe("Hi Ada Byron, your fiber-500 service is active.");
   });
 

@@ -61,7 +61,7 @@ describe("SMS as an ask channel (customer-onboarding v2 on)", () => {
     );
     expect(opened.status).toBe(202);
     const caseKey = `customer:${phone}`;
-    expect(opened.body.deliveries[0].cases[0]).toMatchObject({ workflow: WF, version: 3, caseKey });
+    expect(opened.body.deliveries[0].cases[0]).toMatchObject({ workflow: WF, version: 4, caseKey });
     await settle(WF, caseKey, (v) => v.wait?.stepId === "document-0-again:reply");
     expect((await smsTo(phone)).map((m) => m.body)).toEqual([
       expect.stringContaining("We could not accept your passport: unsupported format image/heic"),
@@ -88,7 +88,7 @@ describe("SMS as an ask channel (customer-onboarding v2 on)", () => {
     );
     expect(activated.body.deliveries[0].cases[0]).toMatchObject({ caseKey, status: "accepted" });
     const done = await settle(WF, caseKey);
-    expect(done.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 3 });
+    expect(done.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 4 });
     expect((await smsTo(phone)).map((m) => m.body).at(-1)).toBe("Hi Ada Byron, your fiber-500 service is active.");
   });
 
