@@ -44,6 +44,7 @@ console.log(`
 Crossflow is up in ${((Date.now() - begun) / 1000).toFixed(1)} s
   worker     ${stack.worker.url}        webhooks: POST ${stack.worker.url}/hooks/<source> (github, stripe, slack, hubspot, zendesk, shopify, twilio, resend, provisioning)
              case API:  ${stack.worker.url}/api/… (Authorization: Bearer <CROSSFLOW_API_TOKEN from .dev.vars>)
+             beside it in the same wrangler dev: crossflow-documents, the PDF reader it calls through its DOCUMENTS binding
   dashboard  ${stack.dashboard!.url}${firstAdminLine(stack.firstAdmin)}
   libSQL     ${stack.libsql.url}        (local stand-in for Turso Cloud on 127.0.0.1; data in .data/; requires Authorization: Bearer <TURSO_AUTH_TOKEN from .dev.vars>)
   simulators ${stack.simulators.url}       (local Stripe, email, Twilio SMS, Slack, Zendesk, HubSpot, compliance and provisioning APIs the connectors call)
