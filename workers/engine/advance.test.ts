@@ -358,3 +358,105 @@ describe("time scale", () => {
     expect(await advanceCase(base)).toMatchObject({ kind: "waiting", wait: { deadline: 72 * 3_600_000 } });
   });
 });
+
+describe("advanceCase in a sticky run (persistStep)", () => {
+  const threeRunsThenWait = defineWorkflow<{ n: number }>(
+    { id: "sticky", version: 1, minutesPerCase: 1, triggers: [] },
+    async ({ input, step }) => {
+      let total = input.n;
+      for (let i = 0; i < 3; i++) total = await step.run(`add-${i}`, () => total + i);
+      const reply = await step.waitFor("reply", { source: "test", type: "reply" });
+      return step.resolve("done", { total, reply: reply?.id });
+    },
+  );
+  const base = {
+    workflow: threeRunsThenWait,
+    caseKey: "k",
+    input: { n: 1 },
+    events: [] as CaseEvent[],
+    pendingWait: null,
+    now: () => 5_000,
+  };
+
+  it("hands each new step to the shell and goes on, returning only the result that ends the run", async () => {
+    const persisted: StepRecord[] = [];
+    const completed: StepRecord[] = [];
+    const next = await advanceCase({
+      ...base,
+      completed,
+      persistStep: (record) => {
+        persisted.push(record);
+        return true;
+      },
+    });
+    expect(persisted.map((r) => [r.id, r.output])).toEqual([
+      ["add-0", 1],
+      ["add-1", 2],
+      ["add-2", 4],
+    ]);
+    expect(next).toMatchObject({ kind: "waiting", wait: { stepId: "reply" } });
+    // The caller's journal is not written: the shell keeps its own from what it persisted.
+    expect(completed).toEqual([]);
+    // A replay over what was persisted reaches the same wait, one call per step before it as without persistStep.
+    expect(await advanceCase({ ...base, completed: persisted })).toEqual(next);
+  });
+
+  it("stops with the record the shell declined, as a replay would", async () => {
+    let taken = 0;
+    const persisted: StepRecord[] = [];
+    const next = await advanceCase({
+      ...base,
+      completed: [],
+      persistStep: (record) => {
+        if (taken++ === 1) return false;
+        persisted.push(record);
+        return true;
+      },
+    });
+    expect(persisted.map((r) => r.id)).toEqual(["add-0"]);
+    expect(next).toMatchObject({ kind: "step", record: { id: "add-1", output: 2 } });
+    expect(await advanceCase({ ...base, completed: persisted })).toEqual(next);
+  });
+
+  it("ends with the shell's storage error, even when the body catches it", async () => {
+    const swallowing = defineWorkflow<{ n: number }>(
+      { id: "swallowing", version: 1, minutesPerCase: 1, triggers: [] },
+      async ({ step }) => {
+        try {
+          await step.run("first", () => 1);
+        } catch {
+          // A body that catches everything must not carry on past a step its shell could not keep.
+        }
+        await step.run("second", () => 2);
+        return step.resolve("done");
+      },
+    );
+    const calls: string[] = [];
+    await expect(
+      advanceCase({
+        ...base,
+        workflow: swallowing,
+        completed: [],
+        persistStep: (record) => {
+          calls.push(record.id);
+          throw new Error("storage went away");
+        },
+      }),
+    ).rejects.toThrow("storage went away");
+    expect(calls).toEqual(["first"]);
+  });
+
+  it("still fails a replay that meets the steps in a different order", async () => {
+    const persisted: StepRecord[] = [];
+    await advanceCase({ ...base, completed: [], persistStep: (r) => persisted.push(r) > 0 });
+    const reordered = defineWorkflow<{ n: number }>(
+      { id: "sticky", version: 1, minutesPerCase: 1, triggers: [] },
+      async ({ step }) => {
+        await step.run("add-1", () => 0);
+        return step.resolve("done");
+      },
+    );
+    const next = await advanceCase({ ...base, workflow: reordered, completed: persisted });
+    expect(next).toMatchObject({ kind: "failed", error: { name: "NonDeterminismError" } });
+  });
+});
