@@ -120,11 +120,17 @@ describe("the reader as a workflow reaches it", () => {
     );
   });
 
-  it("checks a request at the reader's Worker: an ISO day, bounded fields", () => {
+  it("refuses a request it cannot take, naming the fields, and the read step takes that as final", async () => {
     const ok = { contentBase64: "JVBERi0=", applicant: ada, today: TODAY };
     expect(DocumentReadRequest.safeParse(ok).success).toBe(true);
-    expect(DocumentReadRequest.safeParse({ ...ok, today: "01.12.2026" }).success).toBe(false);
-    expect(DocumentReadRequest.safeParse({ ...ok, applicant: { name: "Ada" } }).success).toBe(false);
+    expect(await inProcessReader.read({ ...ok, today: "01.12.2026" } as never)).toEqual({
+      error: { code: "invalid_request", message: expect.stringContaining("today") },
+    });
+    expect(await inProcessReader.read({ ...ok, applicant: { name: "Ada" } } as never)).toMatchObject({
+      error: { message: expect.stringContaining("applicant.birthDate") },
+    });
     expect(DocumentReadRequest.safeParse({ ...ok, contentBase64: "A".repeat(10_000_001) }).success).toBe(false);
+    const reader = documentReaderFrom({ DOCUMENTS: inProcessReader });
+    await expect(reader.read({ ...ok, today: "yesterday" })).rejects.toThrow(FatalError);
   });
 });

@@ -7,15 +7,17 @@
 import { type ApplicantFields, compareWithApplication } from "./compare.ts";
 import { documentFields } from "./fields.ts";
 import { base64Bytes, isPdf, pdfPages } from "./pdf-text.ts";
-import type { DocumentReader, DocumentReading } from "./reader.ts";
+import { checkReadRequest, type DocumentReader, type DocumentReading, type DocumentReadRefusal } from "./reader.ts";
 
 export { type ApplicantFields, compareWithApplication, type DocumentComparison, sameName } from "./compare.ts";
 export { type DocumentFields, documentFields, isoDate } from "./fields.ts";
 export { base64Bytes, isPdf, MAX_PAGES, pdfPages } from "./pdf-text.ts";
 export {
+  checkReadRequest,
   DOCUMENTS_BINDING,
   type DocumentReader,
   type DocumentReading,
+  type DocumentReadRefusal,
   DocumentReadRequest,
   documentReaderFrom,
   MAX_CONTENT_CHARS,
@@ -56,11 +58,20 @@ export async function readDocument(
 }
 
 /**
+ * A request as the reader takes it, from wherever it came (the reader's Worker over RPC, in process): checked, then
+ * read, or refused with the fields that are wrong.
+ * @example const answer = await readChecked(request); // a DocumentReading, or { error: { code: "invalid_request", … } }
+ */
+export async function readChecked(request: unknown): Promise<DocumentReading | DocumentReadRefusal> {
+  const checked = checkReadRequest(request);
+  if ("error" in checked) return checked;
+  return readDocument(checked.contentBase64, checked.applicant, checked.today);
+}
+
+/**
  * The reader in this process, for a platform or a test to put under `DOCUMENTS` in the configuration (the Deno
- * server does; on Cloudflare the binding to the reader's own Worker stands there).
+ * server does; on Cloudflare the binding to the reader's own Worker stands there, answering the same way).
  * @example
  * const config = { ...env, DOCUMENTS: inProcessReader };
  */
-export const inProcessReader: DocumentReader = {
-  read: ({ contentBase64, applicant, today }) => readDocument(contentBase64, applicant, today),
-};
+export const inProcessReader: DocumentReader = { read: readChecked };

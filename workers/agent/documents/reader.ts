@@ -42,22 +42,55 @@ export const DocumentReadRequest = z.object({
 });
 export type DocumentReadRequest = z.infer<typeof DocumentReadRequest> & { applicant: ApplicantFields };
 
+/**
+ * The reader's answer to a request it cannot take (`{ error: { code, message } }`, as the HTTP API answers a 4xx):
+ * returned rather than thrown, since Workers RPC hands an Error across as a plain one and the caller must know it is
+ * final (a newer case Worker's request an older reader does not take, say).
+ */
+export interface DocumentReadRefusal {
+  error: { code: "invalid_request"; message: string };
+}
+
 /** Reads an upload and compares it with the application: the `DOCUMENTS` binding's RPC method, or the in-process one. */
 export interface DocumentReader {
-  read(request: DocumentReadRequest): Promise<DocumentReading>;
+  read(request: DocumentReadRequest): Promise<DocumentReading | DocumentReadRefusal>;
+}
+
+/**
+ * Checks a request where it arrives: the reading's inputs, or the refusal naming each field that is wrong.
+ * @example const checked = checkReadRequest(request); if ("error" in checked) return checked;
+ */
+export function checkReadRequest(request: unknown): DocumentReadRequest | DocumentReadRefusal {
+  const parsed = DocumentReadRequest.safeParse(request);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`);
+  return {
+    error: { code: "invalid_request", message: `the document reader refused the request: ${issues.join("; ")}` },
+  };
 }
 
 /**
  * The reader the deployment configured under `DOCUMENTS`. None is a FatalError: retrying cannot fix configuration,
- * so the step escalates to the errors queue, as a connector without its key does.
+ * so the step escalates to the errors queue, as a connector without its key does; so is a request the reader refuses.
+ * Anything else it throws (the reader's Worker unreachable, say) is retried as the step's other failures are.
  * @example
  * const reading = await documentReaderFrom(config).read({ contentBase64, applicant, today: "2026-12-01" });
  */
-export function documentReaderFrom(config: Readonly<Record<string, unknown>>): DocumentReader {
+export function documentReaderFrom(config: Readonly<Record<string, unknown>>): {
+  read(request: DocumentReadRequest): Promise<DocumentReading>;
+} {
   const reader = config[DOCUMENTS_BINDING] as Partial<DocumentReader> | undefined;
   if (!reader || typeof reader.read !== "function")
     throw new FatalError(
       "DOCUMENTS is not configured: no document reader (on Cloudflare the service binding to the crossflow-documents Worker; on Deno the platform's in-process reader)",
     );
-  return reader as DocumentReader;
+  const configured = reader as DocumentReader;
+  return {
+    async read(request) {
+      const answer = await configured.read(request);
+      // A refusal is final: the same request would be refused again, so the read step escalates instead of retrying.
+      if ("error" in answer) throw new FatalError(answer.error.message);
+      return answer;
+    },
+  };
 }

@@ -7,26 +7,21 @@
  * Reached only through the crossflow Worker's `DOCUMENTS` service binding, by Workers RPC (`env.DOCUMENTS.read(…)`):
  * it has no public route (`workers_dev = false`), and its `fetch` answers every request 404. The request is checked
  * with zod all the same: a binding is a trust boundary between two deployments that may be at different versions.
+ * A request it cannot take is answered with a refusal, not thrown: Workers RPC hands a thrown error's class across as
+ * a plain Error, and the caller must know the refusal is final.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { type DocumentReading, DocumentReadRequest, readDocument } from "../../../agent/documents/index.ts";
-import { FatalError } from "../../../engine/index.ts";
+import { type DocumentReading, type DocumentReadRefusal, readChecked } from "../../../agent/documents/index.ts";
 
 export default class DocumentReaderWorker extends WorkerEntrypoint {
   /**
    * Reads one upload (base64) and compares it with the applicant's fields on the case's day. An invalid request is
-   * a FatalError (the case's read step escalates it: a newer caller's request this version cannot take, say).
+   * answered with a refusal (`{ error: { code: "invalid_request", message } }`), which the case's read step escalates.
    * @example
    * const reading = await env.DOCUMENTS.read({ contentBase64, applicant: { name, birthDate }, today: "2026-12-01" });
    */
-  async read(request: unknown): Promise<DocumentReading> {
-    const parsed = DocumentReadRequest.safeParse(request);
-    if (!parsed.success)
-      throw new FatalError(
-        `the document reader refused the request: ${parsed.error.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`).join("; ")}`,
-      );
-    const { contentBase64, applicant, today } = parsed.data;
-    return readDocument(contentBase64, applicant, today);
+  async read(request: unknown): Promise<DocumentReading | DocumentReadRefusal> {
+    return readChecked(request);
   }
 
   /** No HTTP API: the reader is reached by RPC through the binding only. */
