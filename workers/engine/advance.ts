@@ -14,6 +14,7 @@ import { approveStep } from "./steps/approve.ts";
 import { askStep } from "./steps/ask.ts";
 import { decideStep } from "./steps/decide.ts";
 import { escalateStep, escalateWithProposalStep } from "./steps/escalate.ts";
+import { policyStep } from "./steps/policy.ts";
 import { resolveStep } from "./steps/resolve.ts";
 import { type DescribeStep, runOnce, runStep } from "./steps/run.ts";
 import { sleepStep, waitForStep } from "./steps/wait.ts";
@@ -79,6 +80,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
     escalate: escalateStep(r),
     escalateWithProposal: escalateWithProposalStep(r),
     resolve: resolveStep(r),
+    policy: policyStep(r),
   };
   const { workflow, caseKey } = args;
   const kit: ExtensionKit = {

@@ -42,4 +42,5 @@ export {
   withRollout,
 } from "./routing.ts";
 export { slaNoticeText } from "./sla.ts";
+export { policyLabel } from "./steps/policy.ts";
 export * from "./types.ts";

@@ -12,7 +12,7 @@ import { type SlaContext, slaRecordPrefix } from "./sla.ts";
 import { type Advance, type AttemptStart, NonDeterminismError, Suspend } from "./suspend.ts";
 import type { CaseEvent, Duration, RetryState, StepKind, StepRecord } from "./types/case.ts";
 import type { PendingWait, SlaNotifier } from "./types/human.ts";
-import type { AliasRegistry, EventMatcher, WorkflowDefinition } from "./types/workflow.ts";
+import type { AliasRegistry, EventMatcher, PolicySource, WorkflowDefinition } from "./types/workflow.ts";
 
 /** The case as the replay needs it (see `AdvanceInput` for each field). */
 export interface ReplayInput {
@@ -29,6 +29,8 @@ export interface ReplayInput {
   recordedAnswer?: (stepId: string) => { output: unknown } | undefined;
   config?: Readonly<Record<string, unknown>>;
   aliases?: AliasRegistry;
+  /** Where `step.policy` reads the versions in force; without it every policy is at its declared defaults. */
+  policies?: PolicySource;
   caseSeq?: number;
   timeScale?: number;
   /**
@@ -50,6 +52,7 @@ export class Replay implements AttemptSite {
   readonly completed: StepRecord[];
   readonly config: Readonly<Record<string, unknown>>;
   readonly aliases: AliasRegistry | undefined;
+  readonly policies: PolicySource | undefined;
   readonly now: () => number;
   readonly random: (() => number) | undefined;
   readonly beginAttempt: ReplayInput["beginAttempt"];
@@ -75,6 +78,7 @@ export class Replay implements AttemptSite {
     this.completed = input.persistStep ? [...input.completed] : (input.completed as StepRecord[]);
     this.config = input.config ?? {};
     this.aliases = input.aliases;
+    this.policies = input.policies;
     this.now = input.now;
     this.random = input.random;
     this.beginAttempt = input.beginAttempt;

@@ -154,6 +154,54 @@ export interface AliasRegistry {
   register(alias: { kind: string; value: string }, caseKey: string): Promise<void>;
 }
 
+/**
+ * Anything that checks a policy's value: a zod schema fits (the engine takes no package, so only its `parse`).
+ * `parse` returns the value when it is valid and throws when it is not.
+ */
+export interface PolicySchema<T> {
+  parse(value: unknown): T;
+}
+
+/**
+ * A rule a workflow reads as data rather than code (a refund cap, an approval threshold, a market's documents): admins
+ * change it in the dashboard without a deploy, each change a new version. Until anyone changes it, `defaults` is in
+ * force as version 0. Declared in the workflow catalogue, so the dashboard validates an edit against the same schema.
+ * @example
+ * const LIMITS: PolicyDeclaration<{ capMinor: number }> = { name: "refund-limits", title: "Refund limits",
+ *   description: "The most one refund may be", schema: z.object({ capMinor: z.number().int().positive() }), defaults: { capMinor: 10_000 } };
+ */
+export interface PolicyDeclaration<T = unknown> {
+  /** kebab-case, unique within the workflow: the key of its versions. */
+  name: string;
+  /** What people call it (the dashboard's heading). */
+  title: string;
+  /** What it governs, in a sentence for the people who change it. */
+  description: string;
+  schema: PolicySchema<T>;
+  defaults: T;
+}
+
+/** A policy's version in force as the store answers it; version 0 is the declared defaults. */
+export interface PolicyInForce {
+  version: number;
+  value: unknown;
+}
+
+/**
+ * Where a case reads the policy versions in force (the metrics database, cached for a few seconds per instance):
+ * null when the policy was never changed (its defaults are in force).
+ */
+export interface PolicySource {
+  inForce(workflowId: string, name: string): Promise<PolicyInForce | null>;
+}
+
+/** What `step.policy` returns and records: the version a case used and its value. */
+export interface PolicyRead<T> {
+  name: string;
+  version: number;
+  value: T;
+}
+
 export interface StepApi {
   /**
    * Runs `fn` once per case; on replay returns the stored result. A throw is retried with backoff; after the
@@ -209,6 +257,13 @@ export interface StepApi {
     matcher: EventMatcher<P>,
     options?: { timeout?: Duration },
   ): Promise<CaseEvent | null>;
+  /**
+   * Reads a policy the workflow declares (step `policy:<name>`, once per case): the version in force when the case
+   * first reads it, kept for the rest of the case, so a change meanwhile applies to new cases only and a replay sees
+   * the same rules. The audit names it as `<name>@<version>`.
+   * @example const { value: limits } = await step.policy(REFUND_LIMITS); // → { capMinor: 10000, ... }
+   */
+  policy<T>(declaration: PolicyDeclaration<T>): Promise<PolicyRead<T>>;
   /**
    * Ends the case as resolved.
    * @example return step.resolve("triaged", { labels });
@@ -277,6 +332,8 @@ export interface WorkflowHeader {
    * `resolve` naming another label is refused (422). Without it any kebab-case label is taken.
    */
   outcomes?: readonly DeclaredOutcome[];
+  /** The rules this workflow reads as data (`step.policy`), which admins change without a deploy. */
+  policies?: readonly PolicyDeclaration[];
 }
 
 /**

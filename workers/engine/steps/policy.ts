@@ -1,0 +1,46 @@
+/**
+ * `step.policy`: the version of a declared policy in force when the case first reads it, recorded as a step of its
+ * own so the case keeps it (a change applies to the cases that read it later) and a replay sees the same rules.
+ */
+import { FatalError } from "../errors.ts";
+import type { Replay } from "../replay.ts";
+import type { PolicyDeclaration, PolicyRead, StepApi } from "../types/workflow.ts";
+import { runOnce } from "./run.ts";
+
+/** How the audit names a policy version, e.g. `refund-limits@3` (`@0`: the declared defaults). */
+export const policyLabel = (read: { name: string; version: number }) => `${read.name}@${read.version}`;
+
+/**
+ * Checks a stored version against the declaration (a schema may have grown since it was saved): its parsed value,
+ * or a FatalError that hands the step to a person rather than deciding under rules nobody checked.
+ */
+function parseStored<T>(declaration: PolicyDeclaration<T>, version: number, value: unknown): T {
+  try {
+    return declaration.schema.parse(value);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FatalError(
+      `policy ${policyLabel({ name: declaration.name, version })} does not match its declaration: ${reason}`,
+    );
+  }
+}
+
+export const policyStep =
+  (r: Replay): StepApi["policy"] =>
+  <T>(declaration: PolicyDeclaration<T>) =>
+    runOnce<PolicyRead<T>>(
+      r,
+      `policy:${declaration.name}`,
+      "run",
+      async () => {
+        const { name } = declaration;
+        if (!r.workflow.policies?.some((p) => p.name === name))
+          throw new FatalError(`workflow ${r.workflow.id} does not declare the policy "${name}"`);
+        const stored = r.policies ? await r.policies.inForce(r.workflow.id, name) : null;
+        if (!stored) return { name, version: 0, value: declaration.defaults };
+        return { name, version: stored.version, value: parseStored(declaration, stored.version, stored.value) };
+      },
+      // The store is read through a cache that answers at once; a failed read is worth a few quick retries.
+      { retries: 3, initialDelay: "1s", maxDelay: "10s" },
+      (read) => ({ entries: [{ action: "policy.read", detail: { policy: policyLabel(read), value: read.value } }] }),
+    );
