@@ -9,6 +9,7 @@ import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import type { Application } from "../../workers/workflows/customer-onboarding/index.ts";
 import { PASSAGES } from "../../workers/workflows/customer-onboarding/knowledge-base/index.ts";
+import { stillWaiting } from "../../workers/workflows/customer-onboarding/messages.ts";
 import { useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
@@ -20,7 +21,7 @@ const stack = useStack("onboarding-conversation", { vars: { CROSSFLOW_TIME_SCALE
 const token = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
 const passage = (id: string) => PASSAGES.find((p) => p.id === id)!;
 
-const application = (): Application => ({
+const application = (overrides: Partial<Application> = {}): Application => ({
   email: `anna-${crypto.randomUUID().slice(0, 8)}@example.de`,
   name: "Anna Schmidt",
   birthDate: "1988-03-14",
@@ -30,6 +31,7 @@ const application = (): Application => ({
   consent: true,
   // A format compliance refuses: the case asks for the passport again and waits.
   documents: [{ type: "passport", fileName: "passport.heic", contentType: "image/heic", sizeBytes: 1_800_000 }],
+  ...overrides,
 });
 
 async function apply(app: Application) {
@@ -43,11 +45,11 @@ async function apply(app: Application) {
   expect((await post(stack().worker.url, signed)).status).toBe(202);
 }
 
-async function write(app: Application, text: string) {
+async function write(app: Application, text: string, subject = "Re: Your passport") {
   const payload = {
     type: "email.received",
     created_at: new Date().toISOString(),
-    data: { from: app.email, subject: "Re: Your passport", text, attachments: [] },
+    data: { from: app.email, subject, text, attachments: [] },
   };
   const signed = await sign.standardWebhooks("resend", devVar("RESEND_WEBHOOK_SECRET")!, payload);
   expect((await post(stack().worker.url, signed)).status).toBe(202);
@@ -163,4 +165,27 @@ describe("customer-onboarding answers its customer in their language while the d
     // The timeout is still the first ask's: 72 h after it, not after the question or the reminder.
     expect(reminded.wait.deadline).toBe(startedAt + 72 * HOUR);
   }, 120_000);
+  it("answers a question asked while the consent ask waits, then takes the German yes", async () => {
+    // A passport in a format we take, and no consent on the form: the EU market asks for it.
+    const pdf = { type: "passport", fileName: "passport.pdf", contentType: "application/pdf", sizeBytes: 240_000 };
+    const app = application({ consent: undefined, documents: [pdf] });
+    await apply(app);
+    const asked = await until(app, (v) => v.wait?.stepId === "consent:reply", "asked for consent");
+    await write(app, "Wo werden meine Daten gespeichert?", "Re: Your consent");
+    const answered = await until(
+      app,
+      (v) => v.wait?.stepId?.startsWith("consent:reply-after-message-"),
+      "answered during the consent ask",
+    );
+    expect(answered.wait.deadline).toBe(asked.wait.deadline);
+    const q = answered.wait.stepId.split("-").at(-1);
+    const answer = answered.steps.find((s: any) => s.id === `consent-question-${q}`).output.decision;
+    expect(answer).toMatchObject({ decision: "answer", language: "de", citations: ["kb.data.residency"] });
+    expect(answer.answer.endsWith(stillWaiting.consent.de())).toBe(true);
+    await write(app, "Ja, einverstanden.", "Re: Your consent");
+    const consented = await until(app, (v) => v.steps.some((s: any) => s.id === "stripe-customer"), "past consent");
+    expect(consented.steps.find((s: any) => s.id === `consent:reply-after-message-${q}`).eventSeq).toBeGreaterThan(
+      Number(q),
+    );
+  }, 60_000);
 });

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { answerRules, ungrounded } from "./answers.ts";
 import { PASSAGES } from "./knowledge-base/index.ts";
+import { stillWaiting } from "./messages.ts";
 
 const ask = (text: string, language = "de", earlier: string[] = []) =>
   answerRules({
-    context: { language, waitingFor: "passport (PDF, JPEG or PNG, up to 10 MB)" },
+    context: {
+      language,
+      stillWaiting: stillWaiting.document[language as "de"]("passport (PDF, JPEG or PNG, up to 10 MB)"),
+    },
     data: [...earlier.map((t) => ({ label: "customer, earlier", text: t })), { label: "customer message", text }],
   });
 

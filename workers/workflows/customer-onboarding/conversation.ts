@@ -13,7 +13,7 @@ import type { CustomerContact } from "./contact.ts";
 import { ONBOARDING_QUEUE } from "./escalation.ts";
 import { knowledgeBaseIn } from "./knowledge-base/index.ts";
 import { detectLanguage, type Language, languageOfCountry } from "./language.ts";
-import { attachmentOf, replyText } from "./replies.ts";
+import { replyText } from "./replies.ts";
 
 /** One message of the conversation, as the packet and the model's context show it. */
 export interface ConversationLine {
@@ -29,18 +29,24 @@ export interface CustomerConversation {
   readonly lines: readonly ConversationLine[];
   /** Notes a message of ours (an ask) in the conversation. */
   said(text: string): void;
-  /**
-   * What the ask for `subject`'s reply does with other messages: `waitingFor` says what it waits for; each message's
-   * steps are named `<name>-<seq>` (its sequence number in the case: the same on every replay).
-   */
-  interjections(subject: string, waitingFor: string, name: string): AskInterjections;
+  /** What a pending ask does with the customer's other messages (see `PendingAsk`). */
+  interjections(ask: PendingAsk): AskInterjections;
+}
+
+/** An ask that waits while the customer may write about other things. */
+export interface PendingAsk {
+  subject: string;
+  /** Each message's steps are `<name>-<seq>` (its sequence number in the case: the same on every replay). */
+  name: string;
+  /** What the ask waits for, in words for the person a conversation goes to (e.g. "consent to eu-west"). */
+  what: string;
+  /** The sentence that ends an answer meanwhile: what the case still waits for, in the customer's language. */
+  stillWaiting(language: Language): string;
+  /** Whether a message is the reply the ask waits for (one that also asks something, a "?", is answered first). */
+  isReply(message: CaseEvent): boolean;
 }
 
 type Kit = Pick<WorkflowContext<unknown>, "step" | "agent">;
-
-/** A message with a file answers a documents ask; one that also asks something (a "?") is answered first. */
-const documentReplyKind = (message: CaseEvent) =>
-  attachmentOf(message) ? (replyText(message).includes("?") ? "both" : "reply") : "interjection";
 
 export function customerConversation(
   app: Application,
@@ -51,7 +57,7 @@ export function customerConversation(
   const lines: ConversationLine[] = [];
   let language = startLanguage;
 
-  const answer = async (message: CaseEvent, stepId: string, subject: string, waitingFor: string) => {
+  const answer = async (message: CaseEvent, stepId: string, ask: PendingAsk) => {
     const text = replyText(message);
     // The country's language is the prior until the customer has written; then the language they write in.
     const prior = lines.some((l) => l.from === "customer") ? language : languageOfCountry(app.country);
@@ -68,7 +74,13 @@ export function customerConversation(
       // The knowledge base is ours (trusted) and versioned with the workflow: it goes with the instructions.
       instructions: `${ANSWER_INSTRUCTIONS}\n\nKnowledge base:\n${JSON.stringify(knowledgeBaseIn(language))}`,
       promptVersion: "onboarding-kb-answer-1",
-      context: { language, waitingFor, plan: app.plan, country: app.country },
+      context: {
+        language,
+        waitingFor: ask.what,
+        stillWaiting: ask.stillWaiting(language),
+        plan: app.plan,
+        country: app.country,
+      },
       // The conversation so far, the customer's last message last: quoted, never instructions.
       data: lines.map((l, i) => ({
         label: l.from === "us" ? "our message" : i === lines.length - 1 ? "customer message" : "customer, earlier",
@@ -89,11 +101,11 @@ export function customerConversation(
     if (check.decision === "withheld")
       return step.escalate(`${stepId}:withheld`, {
         reason: `the answer written for the customer was not sent: ${check.rationale}`,
-        evidence: { conversation: [...lines], draft: reply.answer, language, waitingFor },
+        evidence: { conversation: [...lines], draft: reply.answer, language, waitingFor: ask.what },
         ...ONBOARDING_QUEUE,
         sla: "4h",
       });
-    await step.run(`${stepId}:reply`, (ctx) => contact.send(`Re: ${subject}`, reply.answer, ctx));
+    await step.run(`${stepId}:reply`, (ctx) => contact.send(`Re: ${ask.subject}`, reply.answer, ctx));
     lines.push({ from: "us", text: reply.answer, citations: reply.citations });
   };
 
@@ -103,9 +115,10 @@ export function customerConversation(
     },
     lines,
     said: (text) => lines.push({ from: "us", text }),
-    interjections: (subject, waitingFor, name) => ({
-      classify: documentReplyKind,
-      answer: (message) => answer(message, `${name}-${message.seq}`, subject, waitingFor),
+    interjections: (ask) => ({
+      classify: (message) =>
+        ask.isReply(message) ? (replyText(message).includes("?") ? "both" : "reply") : "interjection",
+      answer: (message) => answer(message, `${ask.name}-${message.seq}`, ask),
       max: 6,
     }),
   };

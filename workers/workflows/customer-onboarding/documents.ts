@@ -14,7 +14,7 @@ import type { CustomerConversation } from "./conversation.ts";
 import { documentEscalation, readAndJudge } from "./document-reading.ts";
 import { ONBOARDING_QUEUE } from "./escalation.ts";
 import type { Language } from "./language.ts";
-import { documentAgain } from "./messages.ts";
+import { documentAgain, stillWaiting } from "./messages.ts";
 import { Answer, questionRules } from "./questions.ts";
 import { attachmentOf, replyText } from "./replies.ts";
 
@@ -73,11 +73,15 @@ export async function checkDocuments(
         subject,
         askAgain,
         conversation && {
-          interjections: conversation.interjections(
+          interjections: conversation.interjections({
             subject,
-            `${original.type} (PDF, JPEG or PNG, up to 10 MB)`,
-            `document-${i}-question`,
-          ),
+            name: `document-${i}-question`,
+            what: `${original.type} (PDF, JPEG or PNG, up to 10 MB)`,
+            stillWaiting: (language) =>
+              stillWaiting.document[language](`${original.type} (PDF, JPEG or PNG, up to 10 MB)`),
+            // A message with a file answers the documents ask.
+            isReply: (message) => attachmentOf(message) !== undefined,
+          }),
           ...(read?.next === "ask" ? {} : { reminder: () => formatAsk(conversation.language) }),
         },
       );

@@ -20,7 +20,7 @@ import { customerConversation } from "./conversation.ts";
 import { checkDocuments } from "./documents.ts";
 import { COMPLIANCE_QUEUE, complianceLeads, ONBOARDING_QUEUE } from "./escalation.ts";
 import { markets } from "./markets.ts";
-import { consentAsk, paymentAsk, saysYes, welcome } from "./messages.ts";
+import { consentAsk, paymentAsk, saysYes, stillWaiting, welcome } from "./messages.ts";
 import { priceOf } from "./plans.ts";
 import { replyText } from "./replies.ts";
 import { Review, screeningRules } from "./screening.ts";
@@ -119,10 +119,23 @@ function customerOnboarding(version: 1 | 2 | 3 | 4) {
       if (market.decision === "unsupported")
         return step.escalate("unsupported-market", { reason: market.rationale, ...ONBOARDING_QUEUE });
       if (market.consentRequired && !app.consent) {
+        const residency = String(market.dataResidency);
+        // Version 4: a question meanwhile ("where is my data kept?") is answered and the ask waits on; a message
+        // without one is the answer, as before.
         const reply = await contact.ask(
           "consent",
           "Your consent",
-          consentAsk[language()](String(market.dataResidency)),
+          consentAsk[language()](residency),
+          talk && {
+            interjections: talk.interjections({
+              subject: "Your consent",
+              name: "consent-question",
+              what: `consent to process their data in ${residency}`,
+              stillWaiting: (l) => stillWaiting.consent[l](),
+              isReply: (m) => saysYes(replyText(m)) || !replyText(m).includes("?"),
+            }),
+            reminder: () => consentAsk[language()](residency),
+          },
         );
         const agreed = (text: string) => (version >= 4 ? saysYes(text) : /\byes\b/i.test(text));
         if (!reply || !agreed(replyText(reply)))
@@ -144,7 +157,21 @@ function customerOnboarding(version: 1 | 2 | 3 | 4) {
         stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx),
       );
       if ("declined" in subscription) {
-        const reply = await contact.ask("payment-method", "Your payment", paymentAsk[language()]);
+        const reply = await contact.ask(
+          "payment-method",
+          "Your payment",
+          paymentAsk[language()],
+          talk && {
+            interjections: talk.interjections({
+              subject: "Your payment",
+              name: "payment-question",
+              what: "a new payment method (pm_…)",
+              stillWaiting: (l) => stillWaiting.payment[l](),
+              isReply: (m) => /\bpm_\w+/.test(replyText(m)) || !replyText(m).includes("?"),
+            }),
+            reminder: () => paymentAsk[language()],
+          },
+        );
         const paymentMethod = reply ? (/\bpm_\w+\b/.exec(replyText(reply))?.[0] ?? null) : null;
         if (!paymentMethod)
           return step.escalate("card-declined", {

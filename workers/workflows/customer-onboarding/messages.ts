@@ -51,11 +51,37 @@ export const welcome: Texts<[name: string, plan: string]> = {
   nl: (name, plan) => `Hallo ${name}, uw dienst ${plan} is actief.`,
 };
 
-/** An answer from the knowledge base: the cited passages, then what the case still waits for. */
-export const answerFrame: Texts<[passages: string, waitingFor: string]> = {
-  en: (p, w) => `Thank you for your question. ${p}\n\nWe are still waiting for your ${w}.`,
-  de: (p, w) => `Vielen Dank für Ihre Frage. ${p}\n\nWir warten weiterhin auf Ihr Dokument (${w}).`,
-  fr: (p, w) => `Merci pour votre question. ${p}\n\nNous attendons toujours votre document (${w}).`,
-  es: (p, w) => `Gracias por su pregunta. ${p}\n\nSeguimos esperando su documento (${w}).`,
-  nl: (p, w) => `Bedankt voor uw vraag. ${p}\n\nWe wachten nog op uw document (${w}).`,
+/** An answer from the knowledge base: the cited passages, then what the case still waits for (`stillWaiting`). */
+export const answerFrame: Texts<[passages: string, stillWaiting: string]> = {
+  en: (p, w) => `Thank you for your question. ${p}\n\n${w}`,
+  de: (p, w) => `Vielen Dank für Ihre Frage. ${p}\n\n${w}`,
+  fr: (p, w) => `Merci pour votre question. ${p}\n\n${w}`,
+  es: (p, w) => `Gracias por su pregunta. ${p}\n\n${w}`,
+  nl: (p, w) => `Bedankt voor uw vraag. ${p}\n\n${w}`,
+};
+
+/** The sentence that ends an answer given while an ask waits: what the case still waits for. */
+export const stillWaiting = {
+  document: {
+    en: (what) => `We are still waiting for your ${what}.`,
+    de: (what) => `Wir warten weiterhin auf Ihr Dokument (${what}).`,
+    fr: (what) => `Nous attendons toujours votre document (${what}).`,
+    es: (what) => `Seguimos esperando su documento (${what}).`,
+    nl: (what) => `We wachten nog op uw document (${what}).`,
+  } satisfies Texts<[what: string]>,
+  consent: {
+    en: () => "We are still waiting for your consent: reply YES to agree.",
+    de: () => "Wir warten weiterhin auf Ihre Einwilligung: Antworten Sie mit JA, um zuzustimmen.",
+    fr: () => "Nous attendons toujours votre consentement : répondez OUI pour accepter.",
+    es: () => "Seguimos esperando su consentimiento: responda SÍ para aceptar.",
+    nl: () => "We wachten nog op uw toestemming: antwoord JA om akkoord te gaan.",
+  } satisfies Texts<[]>,
+  payment: {
+    en: () => "We are still waiting for a new payment method: reply with its id (it starts with pm_).",
+    de: () => "Wir warten weiterhin auf eine neue Zahlungsmethode: Antworten Sie mit ihrer ID (sie beginnt mit pm_).",
+    fr: () =>
+      "Nous attendons toujours un nouveau moyen de paiement : répondez avec son identifiant (il commence par pm_).",
+    es: () => "Seguimos esperando un nuevo método de pago: responda con su identificador (empieza por pm_).",
+    nl: () => "We wachten nog op een nieuwe betaalmethode: antwoord met de id ervan (die begint met pm_).",
+  } satisfies Texts<[]>,
 };
