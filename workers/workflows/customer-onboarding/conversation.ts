@@ -95,7 +95,7 @@ export function customerConversation(
     const check = await step.decide(`${stepId}:grounded`, () => {
       const problem = ungrounded(reply);
       return problem
-        ? { decision: "withheld" as const, rationale: `not sent: ${problem}`, citations: reply.citations }
+        ? { decision: "withheld" as const, rationale: problem, citations: reply.citations }
         : { decision: "send" as const, rationale: `cites ${reply.citations.join(", ")}`, citations: reply.citations };
     });
     if (check.decision === "withheld")
