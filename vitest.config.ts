@@ -72,23 +72,28 @@ function workersProject(name: string, include: string[], rateLimit: { limit: num
             INGEST_RATE_LIMIT_PERIOD: String(rateLimit.period),
           },
           ratelimits: { INGEST_RATE_LIMITER: { simple: rateLimit } },
-          // wrangler.toml's DOCUMENTS binding names the document reader's own Worker, which this pool cannot run
-          // beside the tests (it takes no wrangler config for an auxiliary worker). No workerd test reads a document
-          // (test/e2e/onboarding-documents.test.ts does, on wrangler dev and Deno): a read here would fail loudly.
-          serviceBindings: {
-            DOCUMENTS: () =>
-              Response.json(
-                { error: { code: "no_reader", message: "no document reader in the workerd test pool" } },
-                { status: 503 },
-              ),
-          },
+          // The document reader's own Worker, which wrangler.toml's DOCUMENTS binding names, built by the global setup.
+          workers: [
+            {
+              name: "crossflow-documents",
+              modules: true,
+              scriptPath: inject("documentsWorker").scriptPath,
+              // Its bundle sits in a temporary folder: module paths are taken relative to it.
+              modulesRoot: inject("documentsWorker").dir,
+              compatibilityDate: inject("documentsWorker").compatibilityDate,
+            },
+          ],
         },
       })),
     ],
     test: {
       name,
       include,
-      globalSetup: ["test/support/libsql-global-setup.ts", "test/support/simulators-global-setup.ts"],
+      globalSetup: [
+        "test/support/libsql-global-setup.ts",
+        "test/support/simulators-global-setup.ts",
+        "test/support/documents-worker-global-setup.ts",
+      ],
       provide: { githubSecret: TEST_SECRETS.GITHUB_WEBHOOK_SECRET },
       testTimeout: 60_000,
     },
