@@ -16,6 +16,7 @@ import {
   type ChainVerdict,
   type EventEnvelope,
   isHumanWait,
+  type PolicySource,
   type StepRecord,
   TERMINAL_STATUSES,
   verifyChain,
@@ -61,6 +62,8 @@ export interface CaseRuntimeOptions {
   config?: Readonly<Record<string, unknown>>;
   /** Where `step.alias` records the ids other systems know a customer by (the platform's alias records). */
   aliases?: AliasRegistry;
+  /** The policy versions in force (workers/rollouts/policies.ts); default: every policy at its declared defaults. */
+  policies?: PolicySource;
   /** A shadow run's sandbox only: steps answered from production's record instead of running (workers/shadow). */
   recordedAnswer?: (stepId: string) => { output: unknown } | undefined;
   /**
@@ -274,6 +277,7 @@ export class CaseRuntime {
             config: this.options.config,
             timeScale: timeScaleOf(this.options.config),
             aliases: this.options.aliases,
+            policies: this.options.policies,
             caseSeq: header.seq,
             recordedAnswer: this.options.recordedAnswer,
             ...(this.options.replayEachStep ? {} : { persistStep }),

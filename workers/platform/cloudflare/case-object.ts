@@ -25,6 +25,7 @@ import {
   type WorkflowDefinition,
 } from "../../engine/index.ts";
 import { autonomyLevels } from "../../rollouts/autonomy-levels.ts";
+import { policiesInForce } from "../../rollouts/policies.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
 import type { Env } from "./env.ts";
 import { metricsDelivery } from "./metrics.ts";
@@ -58,6 +59,9 @@ export class CaseObject extends DurableObject<Env> {
         now: () => this.now(),
         models: this.models(),
         autonomy: autonomyLevels(
+          databaseSource({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN }),
+        ),
+        policies: policiesInForce(
           databaseSource({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN }),
         ),
         config: this.env as unknown as Record<string, unknown>,

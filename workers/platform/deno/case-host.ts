@@ -20,6 +20,7 @@ import type {
   CaseIngestResult,
   ChainVerdict,
   EventEnvelope,
+  PolicySource,
   WorkflowDefinition,
 } from "../../engine/index.ts";
 import type { CaseDirectory } from "../../http/index.ts";
@@ -50,6 +51,8 @@ export interface CaseHostOptions {
   models?: ModelResolver;
   /** The autonomy level in force per workflow action (workers/rollouts/autonomy-levels.ts). */
   autonomy?: AutonomyLevels;
+  /** The policy versions in force (workers/rollouts/policies.ts). */
+  policies?: PolicySource;
   config?: Readonly<Record<string, unknown>>;
   /** Deliver timers through the KV queue (default true; tests fire them by hand instead). */
   listen?: boolean;
@@ -219,6 +222,7 @@ export class DenoCaseHost implements CaseDirectory {
       metrics: this.options.metrics,
       models: this.options.models,
       autonomy: this.options.autonomy,
+      policies: this.options.policies,
       config: this.options.config,
       aliases,
       replayEachStep: this.options.replayEachStep,

@@ -24,6 +24,7 @@ import { log } from "../../observability/index.ts";
 import { evaluateAutonomy } from "../../rollouts/autonomy.ts";
 import { autonomyLevels } from "../../rollouts/autonomy-levels.ts";
 import { checkRollouts, checkSoon } from "../../rollouts/check.ts";
+import { policiesInForce } from "../../rollouts/policies.ts";
 import { rolloutShares } from "../../rollouts/shares.ts";
 import { WORKFLOWS } from "../../workflows/index.ts";
 import { parseDotenv } from "../dotenv.ts";
@@ -125,6 +126,7 @@ export async function startDenoServer(
     workflows,
     models: modelResolver(config),
     autonomy: autonomyLevels(source),
+    policies: policiesInForce(source),
     config,
     metrics,
     ...(Number(config.CROSSFLOW_CASE_CACHE) > 0 ? { cacheLimit: Number(config.CROSSFLOW_CASE_CACHE) } : {}),
