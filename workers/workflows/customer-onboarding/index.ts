@@ -120,6 +120,7 @@ function customerOnboarding(version: 1 | 2 | 3 | 4) {
         return step.escalate("unsupported-market", { reason: market.rationale, ...ONBOARDING_QUEUE });
       if (market.consentRequired && !app.consent) {
         const residency = String(market.dataResidency);
+        talk?.said(consentAsk[language()](residency));
         // Version 4: a question meanwhile ("where is my data kept?") is answered and the ask waits on; a message
         // without one is the answer, as before.
         const reply = await contact.ask(
@@ -157,6 +158,7 @@ function customerOnboarding(version: 1 | 2 | 3 | 4) {
         stripe().subscribe({ customer: customer.id, price, paymentMethod: app.paymentMethod }, ctx),
       );
       if ("declined" in subscription) {
+        talk?.said(paymentAsk[language()]);
         const reply = await contact.ask(
           "payment-method",
           "Your payment",
