@@ -150,6 +150,17 @@ describe("step.policy", () => {
     expect(store.reads()).toBe(0);
   });
 
+  it("runs a case begun before its version read the policy under the defaults, without a record, so its replay matches", async () => {
+    // Journal of a case that began when the workflow had the cap as a constant: its first step was the wait.
+    const before: StepRecord[] = [{ id: "go", kind: "waitFor", output: GO, startedAt: 1, finishedAt: 2, eventSeq: 2 }];
+    const store = policyStore();
+    store.change({ capMinor: 100 });
+    const ended = await runUntilStill(before, { amount: 8_000, go: true, store });
+    expect(ended).toMatchObject({ kind: "resolved", outcome: { outcome: "refund", detail: { policy: 0 } } });
+    expect(before.map((s) => s.id)).toEqual(["go", "within-cap", "resolve:refund"]);
+    expect(store.reads()).toBe(0);
+  });
+
   it("hands the step to a person instead of deciding under a stored value its declaration refuses", async () => {
     const store = policyStore();
     store.change({ capMinor: "a lot" });

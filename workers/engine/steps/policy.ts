@@ -1,6 +1,10 @@
 /**
  * `step.policy`: the version of a declared policy in force when the case first reads it, recorded as a step of its
  * own so the case keeps it (a change applies to the cases that read it later) and a replay sees the same rules.
+ *
+ * A workflow version may start reading a policy whose defaults are the constants it had (turning a constant into
+ * data needs no new version): a case that began before, whose journal has another step where the read now stands,
+ * runs on under the defaults (version 0, what it was built with), without a record, so its replay still matches.
  */
 import { FatalError } from "../errors.ts";
 import type { Replay } from "../replay.ts";
@@ -27,10 +31,16 @@ function parseStored<T>(declaration: PolicyDeclaration<T>, version: number, valu
 
 export const policyStep =
   (r: Replay): StepApi["policy"] =>
-  <T>(declaration: PolicyDeclaration<T>) =>
-    runOnce<PolicyRead<T>>(
+  async <T>(declaration: PolicyDeclaration<T>) => {
+    const id = `policy:${declaration.name}`;
+    const recorded = r.completed[r.position];
+    if (recorded && recorded.id !== id) {
+      r.claim(id);
+      return { name: declaration.name, version: 0, value: declaration.defaults };
+    }
+    return runOnce<PolicyRead<T>>(
       r,
-      `policy:${declaration.name}`,
+      id,
       "run",
       async () => {
         const { name } = declaration;
@@ -44,3 +54,4 @@ export const policyStep =
       { retries: 3, initialDelay: "1s", maxDelay: "10s" },
       (read) => ({ entries: [{ action: "policy.read", detail: { policy: policyLabel(read), value: read.value } }] }),
     );
+  };
