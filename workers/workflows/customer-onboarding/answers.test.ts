@@ -34,8 +34,16 @@ describe("answering from the knowledge base (offline rules)", () => {
     ["Ich möchte mit einem Menschen sprechen.", "the customer asks for a person"],
     ["Das ist eine Frechheit, ich warte seit Tagen!", "the customer is angry"],
     ["Mein Anwalt wird sich bei Ihnen melden, wie lange dauert das noch?", "the customer threatens legal action"],
+    ["Ich möchte meinen Vertrag kündigen.", "the customer wants to cancel"],
+    ["Je veux résilier mon abonnement.", "the customer wants to cancel"],
+    ["Ik wil mijn abonnement opzeggen.", "the customer wants to cancel"],
   ])("hands %j to a person: %s", (text, rationale) => {
     expect(ask(text)).toMatchObject({ decision: "escalate", rationale, citations: [], answer: "" });
+  });
+
+  it("answers whether one can cancel from the passage, which promises only what a person does", () => {
+    expect(ask("Kann ich später kündigen?")).toMatchObject({ decision: "answer", citations: ["kb.cancellation"] });
+    expect(ask("Can I cancel later?", "en").answer).toContain("a person on our onboarding team ends your subscription");
   });
 
   it("reads only the last message: an earlier covered question does not answer a new uncovered one", () => {

@@ -1,6 +1,7 @@
 /**
  * Looking things up in the onboarding's knowledge base: the passages a question is about, and the messages no passage
- * should answer (a request for a person, anger, a legal threat), which go to a person with the conversation.
+ * should answer (a request for a person, anger, a request to cancel, a legal threat), which go to a person with the
+ * conversation.
  */
 import type { Language } from "../language.ts";
 import { PASSAGES, type Passage } from "./passages.ts";
@@ -32,6 +33,12 @@ const FOR_A_PERSON: readonly { reason: string; pattern: RegExp }[] = [
     reason: "the customer is angry",
     pattern:
       /\b(angry|furious|ridiculous|unacceptable|terrible|scam|wütend|unverschämt|frechheit|inakzeptabel|unmöglich|betrug|furieux|inadmissible|inacceptable|arnaque|enfadado|furioso|inaceptable|estafa|boos|belachelijk|onacceptabel|oplichting)\b|!!/,
+  },
+  {
+    // Only a person cancels (the workflow has no tool for it); asking whether one can is answered from the passage.
+    reason: "the customer wants to cancel",
+    pattern:
+      /\b(want to cancel|would like to cancel|cancel my|please cancel|ich (möchte|will) (\p{L}+ )*(kündigen|stornieren)|kündige\b|je (veux|voudrais|souhaite) (résilier|annuler)|résiliez|quiero (cancelar|darme de baja)|cancelen|ik wil (\p{L}+ )*(opzeggen|annuleren)|zeg (\p{L}+ )*op)/u,
   },
   {
     reason: "the customer threatens legal action",

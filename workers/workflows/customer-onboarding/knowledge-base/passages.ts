@@ -72,12 +72,14 @@ export const PASSAGES: readonly Passage[] = [
     id: "kb.cancellation",
     topic: "cancelling",
     about: /cancel|kündig|storn|widerruf|résili|annul|cancelar|baja|opzeg|annuleer/,
+    // Nothing in this workflow cancels: a request to cancel goes to a person (knowledge-base/index.ts), this answers
+    // the question whether one can.
     text: {
-      en: "You can cancel at any time by replying to us; your service then ends at the close of the current monthly billing period.",
-      de: "Sie können jederzeit kündigen, indem Sie uns antworten; Ihr Dienst endet dann zum Ende des laufenden monatlichen Abrechnungszeitraums.",
-      fr: "Vous pouvez résilier à tout moment en nous répondant ; votre service prend alors fin à la clôture de la période de facturation mensuelle en cours.",
-      es: "Puede cancelar en cualquier momento respondiéndonos; su servicio termina entonces al cierre del periodo de facturación mensual en curso.",
-      nl: "U kunt op elk moment opzeggen door ons te antwoorden; uw dienst eindigt dan aan het einde van de lopende maandelijkse factureringsperiode.",
+      en: "You can cancel at any time: tell us, and a person on our onboarding team ends your subscription. A monthly plan then runs to the end of its current billing period.",
+      de: "Sie können jederzeit kündigen: Sagen Sie es uns, und eine Person aus unserem Onboarding-Team beendet Ihr Abonnement. Ein Monatstarif läuft dann bis zum Ende des laufenden Abrechnungszeitraums.",
+      fr: "Vous pouvez résilier à tout moment : dites-le-nous, et une personne de notre équipe d'inscription met fin à votre abonnement. Un forfait mensuel court alors jusqu'à la fin de la période de facturation en cours.",
+      es: "Puede cancelar en cualquier momento: díganoslo y una persona de nuestro equipo de altas finalizará su suscripción. Un plan mensual sigue entonces hasta el final del periodo de facturación en curso.",
+      nl: "U kunt op elk moment opzeggen: laat het ons weten en iemand van ons onboardingteam beëindigt uw abonnement. Een maandabonnement loopt dan door tot het einde van de lopende factureringsperiode.",
     },
   },
   {
