@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { CATALOGUE, catalogued, declaredOutcomes } from "./catalogue.ts";
 import { WORKFLOWS } from "./index.ts";
 
-const HEADER_FIELDS = ["minutesPerCase", "minutesPerDecision", "routineSteps", "systems", "sla", "outcomes"] as const;
+const HEADER_FIELDS = [
+  "minutesPerCase",
+  "minutesPerDecision",
+  "routineSteps",
+  "systems",
+  "sla",
+  "outcomes",
+  "policies",
+] as const;
 
 describe("workflow catalogue", () => {
   it("lists every deployed version once, in the order they are deployed, with the header its workflow runs with", () => {

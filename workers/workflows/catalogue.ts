@@ -2,15 +2,61 @@
  * The deployed workflow versions by their headers only: what a human spends on a case, what a decision costs, the
  * routine steps, the systems, the SLA, the outcomes a person may close an escalation with. The dashboard and the scripts read this instead of the workflows themselves
  * (which pull in their connectors and the agent); each workflow's definition takes its header from here, so the
- * figures are written once. A test holds it equal to `WORKFLOWS`, version by version.
+ * figures are written once. A test holds it equal to `WORKFLOWS`, version by version. The policies a workflow reads
+ * as data are declared here too, so the dashboard checks an admin's edit against the schema the workflow reads with.
  */
-import type { WorkflowHeader } from "../engine/index.ts";
+import { z } from "zod";
+import type { PolicyDeclaration, WorkflowHeader } from "../engine/index.ts";
 
 /** A version's header as the metrics read it: the figures of `WorkflowHeader`, without triggers or notifiers. */
 export type CatalogueEntry = Pick<
   WorkflowHeader,
-  "id" | "version" | "minutesPerCase" | "minutesPerDecision" | "routineSteps" | "systems" | "sla" | "outcomes"
+  | "id"
+  | "version"
+  | "minutesPerCase"
+  | "minutesPerDecision"
+  | "routineSteps"
+  | "systems"
+  | "sla"
+  | "outcomes"
+  | "policies"
 >;
+
+const PERSON_SLA = /^[1-9][0-9]{0,3}(m|h|d)$/;
+
+/** refund-dispute's limits; amounts in cents (minor units) of the charge's currency. */
+export const RefundLimits = z
+  .object({
+    capMinor: z.number().int().min(100).max(10_000_000).describe("The most one refund may be, in cents"),
+    approvalAboveMinor: z
+      .number()
+      .int()
+      .min(0)
+      .describe("Refunds above this (in cents) wait for a person's approval, unless the agent has earned more"),
+    personSla: z
+      .string()
+      .regex(PERSON_SLA, 'a time such as "30m", "8h" or "2d"')
+      .describe("How soon a person must act on a refund handed to them"),
+  })
+  .strict()
+  .refine((v) => v.approvalAboveMinor <= v.capMinor, {
+    path: ["approvalAboveMinor"],
+    message: "the approval threshold cannot be above the cap",
+  });
+export type RefundLimits = z.infer<typeof RefundLimits>;
+
+/**
+ * What the refund agent may do on one request. The defaults are the rules refund-dispute had as constants.
+ * @example const { value } = await step.policy(REFUND_LIMITS); value.capMinor // → 10000 until an admin changes it
+ */
+export const REFUND_LIMITS: PolicyDeclaration<RefundLimits> = {
+  name: "refund-limits",
+  title: "Refund limits",
+  description:
+    "The most the agent may refund on one request, the amount above which a person approves first, and how soon a person must act on a refund handed to them.",
+  schema: RefundLimits,
+  defaults: { capMinor: 10_000, approvalAboveMinor: 5_000, personSla: "8h" },
+};
 
 /** A person looked and nothing needs doing: every workflow's escalations may end so. */
 const NO_ACTION = { label: "no-action-needed", words: "No action needed" } as const;
@@ -30,6 +76,7 @@ const refundDispute = {
     { label: "referred-to-fraud-team", words: "Sent to the fraud team" },
     NO_ACTION,
   ],
+  policies: [REFUND_LIMITS],
 } as const;
 
 const customerOnboarding = {
@@ -116,6 +163,14 @@ export function declaredOutcomes(id: string, version: number): CatalogueEntry["o
   const entries = CATALOGUE.filter((e) => e.id === id);
   const entry = entries.find((e) => e.version === version) ?? entries.at(-1);
   return entry?.outcomes ?? null;
+}
+
+/**
+ * The policies workflow `id` declares (its newest version's), or an empty list.
+ * @example declaredPolicies("refund-dispute").map((p) => p.name) // → ["refund-limits"]
+ */
+export function declaredPolicies(id: string): readonly PolicyDeclaration[] {
+  return CATALOGUE.filter((e) => e.id === id).at(-1)?.policies ?? [];
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * A customer asks for a refund in a Zendesk ticket. An agent reads the ticket (as quoted data) with the Stripe
- * charge it names, and decides within guardrails: refunds only up to 100 EUR/USD and never more than is left on
- * the charge, above 50 only after a person approves. Without a charge id it asks the customer by email (one
+ * charge it names, and decides within guardrails: refunds only up to the cap in force (100 EUR/USD until an admin
+ * changes the `refund-limits` policy) and never more than is left on the charge, above the approval threshold (50)
+ * only after a person approves. The case reads the limits once, first, and keeps them to its end. Without a charge id it asks the customer by email (one
  * reminder) and decides again with the reply; possible fraud, low confidence or no reply go to a person (an unsure
  * refund within the guardrails, e.g. a damaged item, may be carried out by them: it then runs as if sure). The
  * customer gets the answer as a reply on the ticket. Version 2 also posts each approval to Slack (`#refunds`, or
@@ -18,8 +19,15 @@ import { type StripeCharge, stripeClient, stripeConfig } from "../connectors/str
 import { stripeTools } from "../connectors/stripe/tools.ts";
 import { zendeskClient, zendeskConfig } from "../connectors/zendesk/client.ts";
 import { zendeskWebhooks } from "../connectors/zendesk/events.ts";
-import { type ApprovalNotifier, type AutonomyDeclaration, defineWorkflow, type SlaHop } from "../engine/index.ts";
-import { catalogued } from "./catalogue.ts";
+import {
+  type ApprovalNotifier,
+  type AutonomyDeclaration,
+  type Duration,
+  defineWorkflow,
+  type PolicyRead,
+  type SlaHop,
+} from "../engine/index.ts";
+import { catalogued, REFUND_LIMITS, type RefundLimits } from "./catalogue.ts";
 
 export interface TicketEvent {
   id: string;
@@ -39,7 +47,6 @@ const REPLIES: Record<"refunded" | "refund-not-approved" | "denied", string> = {
   denied:
     "We looked into your request; this charge does not qualify for a refund under our policy. Reply to this ticket if we missed something.",
 };
-const CAP = 10_000;
 
 /**
  * How alone the agent may refund: it starts acting alone up to 50 (asking a person above), and earns "alone up to
@@ -65,6 +72,21 @@ export const Triage = z.object({
   rationale: z.string().max(1_000),
 });
 export type TriageDecision = z.infer<typeof Triage>;
+
+/**
+ * The ladder the refund tool follows under `limits`: the "alone up to" rung moves with the approval threshold (named
+ * by its amount, as the declared rung is at the default).
+ */
+function refundLadder(limits: RefundLimits): AutonomyDeclaration {
+  return {
+    ...REFUND_AUTONOMY,
+    ladder: REFUND_AUTONOMY.ladder.map((rung) =>
+      typeof rung.alone === "object"
+        ? { name: `alone up to ${limits.approvalAboveMinor / 100}`, alone: { upTo: limits.approvalAboveMinor } }
+        : rung,
+    ),
+  };
+}
 
 /** The policy the offline model applies; a real model is told the same in its instructions. */
 export function triageRules({ context, data }: { context: Record<string, unknown>; data: readonly QuotedData[] }) {
@@ -118,16 +140,19 @@ export function triageRules({ context, data }: { context: Record<string, unknown
 }
 
 function triageSpec(
+  policy: PolicyRead<RefundLimits>,
   config: Readonly<Record<string, unknown>>,
   charge: StripeCharge | null,
   data: QuotedData[],
   customer: string,
   notify?: ApprovalNotifier,
 ): AgentSpec<TriageDecision> {
+  const limits = policy.value;
+  const cap = limits.capMinor;
   return {
     instructions: [
       "You handle refund requests for card payments.",
-      `Policy: refund a duplicate charge or an order that never arrived, at most ${CAP / 100} in the charge's currency and never more than is left on the charge;`,
+      `Policy: refund a duplicate charge or an order that never arrived, at most ${cap / 100} in the charge's currency and never more than is left on the charge;`,
       "deny requests the policy does not cover; ask for details when no charge is identified; hand anything that looks like fraud to a person (decision `escalate`).",
       "For a damaged item, which the policy does not cover, propose the refund with a confidence below 0.8 so a person decides.",
     ].join(" "),
@@ -141,19 +166,20 @@ function triageSpec(
         ...stripeTools(config).refund,
         limit: (r) => {
           if (!["eur", "usd"].includes(r.currency.toLowerCase())) return `currency ${r.currency} is not allowed`;
-          if (r.amount > CAP) return `amount ${r.amount} is over the cap of ${CAP}`;
+          if (r.amount > cap)
+            return `amount ${r.amount} is over the cap of ${cap} (${policy.name} version ${policy.version})`;
           if (!charge || r.charge !== charge.id) return `charge ${r.charge} is not the charge of this case`;
           if (r.amount > charge.amount - charge.amount_refunded)
             return `amount ${r.amount} is more than is left on ${charge.id}`;
           return null;
         },
-        autonomy: { ladder: REFUND_AUTONOMY, amount: (r) => r.amount },
+        autonomy: { ladder: refundLadder(limits), amount: (r) => r.amount },
       }),
     },
     guardrails: { minConfidence: 0.8, maxToolCalls: 4, maxTokens: 20_000 },
     redact: ["iban", "cardNumber"],
     heuristics: triageRules,
-    escalation: { queue: "refunds", sla: "8h", then: REFUND_LEADS },
+    escalation: { queue: "refunds", sla: limits.personSla as Duration, then: REFUND_LEADS },
     ...(notify ? { approvals: { notify } } : {}),
   };
 }
@@ -180,6 +206,9 @@ function refundDispute(version: 1 | 2) {
     },
     async ({ input, step, agent, config, conversation }) => {
       const notify = version >= 2 ? slackApprovals(config, { channel: "#refunds" }) : undefined;
+      // Read once, first: the case decides under these limits to its end, whatever an admin changes meanwhile.
+      const limits = await step.policy(REFUND_LIMITS);
+      const personSla = limits.value.personSla as Duration;
       const ticket = input.detail;
       const customer = ticket.requester?.email ?? "";
       const ticketText: QuotedData = {
@@ -191,7 +220,7 @@ function refundDispute(version: 1 | 2) {
       const chargeId = await step.run("find-charge", () => CHARGE_ID.exec(ticketText.text)?.[0] ?? null);
       const charge = chargeId ? await loadCharge(chargeId, "load-charge") : null;
 
-      let triage = await agent("triage", triageSpec(config, charge, [ticketText], customer, notify));
+      let triage = await agent("triage", triageSpec(limits, config, charge, [ticketText], customer, notify));
       if (triage.decision === "need-details") {
         const channel = emailChannel(
           config,
@@ -209,6 +238,7 @@ function refundDispute(version: 1 | 2) {
             reason: "the customer did not send the charge details within 48 h",
             tried: ["asked by email, reminded after 24 h"],
             queue: "refunds",
+            sla: personSla,
             then: REFUND_LEADS,
           });
         const replyText: QuotedData = {
@@ -219,12 +249,13 @@ function refundDispute(version: 1 | 2) {
         const repliedCharge = repliedId ? await loadCharge(repliedId, "load-charge-from-reply") : null;
         triage = await agent(
           "triage-with-reply",
-          triageSpec(config, repliedCharge, [ticketText, replyText], customer, notify),
+          triageSpec(limits, config, repliedCharge, [ticketText, replyText], customer, notify),
         );
         if (triage.decision === "need-details")
           return step.escalate("still-unclear", {
             reason: "the reply did not identify a charge",
             queue: "refunds",
+            sla: personSla,
             then: REFUND_LEADS,
           });
       }
