@@ -222,7 +222,13 @@ function customerOnboarding(version: 1 | 2 | 3 | 4) {
           ctx,
         ),
       );
-      return step.resolve("onboarded", { market: market.decision, plan: app.plan, subscription: subscription.id });
+      // Version 4: the language the case ended up speaking, a fact of the case beside its market and plan.
+      return step.resolve("onboarded", {
+        market: market.decision,
+        plan: app.plan,
+        subscription: subscription.id,
+        ...(talk ? { language: language() } : {}),
+      });
     },
   );
 }
