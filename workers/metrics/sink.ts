@@ -35,11 +35,12 @@ function rowsOf<T extends typeof metricEvents | typeof cases | typeof actionOutc
 }
 
 const EVENT_ROWS = rowsOf(metricEvents, ["insertedAt"]);
-/** Numbered event rows carry their run's first number after the table's columns, for the mark check. */
-const EVENT_AT = (column: string) => `value ->> ${EVENT_ROWS.columns.indexOf(column)}`;
-const CONTINUES_MARK = sql.raw(
-  continuesMark(EVENT_AT("case_id"), `value ->> ${EVENT_ROWS.columns.length}`, EVENT_AT("seq")),
-);
+/**
+ * Numbered event rows carry their run's index after the table's columns: the marks are read once per run (a small
+ * materialized table the events join by run index) rather than looked up again for every event.
+ */
+const RUN_OF_EVENT = sql.raw(`value ->> ${EVENT_ROWS.columns.length}`);
+const SEQ_OF_EVENT = sql.raw(`value ->> ${EVENT_ROWS.columns.indexOf("seq")}`);
 /** Runs travel as `[case_id, run index, first, last]`. */
 const RUN_CONTINUES_MARK = sql.raw(continuesMark("value ->> 0", "value ->> 2", "value ->> 3"));
 const RUN_IS_PAST_MARK = sql.raw(
@@ -80,7 +81,10 @@ function modelSightings(batches: readonly MetricBatch[]): unknown[][] {
 export async function writeMetricBatches(db: MetricsDatabase, batches: readonly MetricBatch[]): Promise<void> {
   if (batches.length === 0) return;
   const plan = planNumbered(batches);
-  const numbered = JSON.stringify(plan.numbered.map(({ event, run }) => [...EVENT_ROWS.encode(event), run.first]));
+  const runIndex = new Map(plan.runs.map((run, i) => [run, i]));
+  const numbered = JSON.stringify(
+    plan.numbered.map(({ event, run }) => [...EVENT_ROWS.encode(event), runIndex.get(run)]),
+  );
   const runs = JSON.stringify(plan.runs.map((r, i) => [r.caseId, i, r.first, r.last]));
   const unnumbered = JSON.stringify(plan.unnumbered.map(EVENT_ROWS.encode));
   // Oldest report first: when one write holds two reports of a case, the newer one is the one that stays.
@@ -106,7 +110,9 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
       ? []
       : [
           db.run(
-            sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${numbered}) WHERE ${CONTINUES_MARK}`,
+            // An event is applied when its run continues its case's mark and it is past the mark.
+            sql`WITH marks AS MATERIALIZED (SELECT r.value ->> 1 AS run, r.value ->> 2 AS first, coalesce(m.seq, 0) AS mark FROM json_each(${runs}) r LEFT JOIN metric_sequences m ON m.case_id = r.value ->> 0)
+              INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${numbered}) CROSS JOIN marks ON marks.run = ${RUN_OF_EVENT} WHERE marks.mark BETWEEN marks.first - 1 AND (${SEQ_OF_EVENT}) - 1`,
           ),
           db.run(
             sql`INSERT INTO metric_sequences (case_id, seq) SELECT value ->> 0, value ->> 3 FROM json_each(${runs}) WHERE ${RUN_CONTINUES_MARK} ON CONFLICT (case_id) DO UPDATE SET seq = excluded.seq`,
