@@ -3,8 +3,9 @@
  * ratio to its runtime's trivial route and to a bare probe of the same run:
  * - `wrangler dev`: the trivial route; the bare new-object probe (bench/probe/worker.ts: one new Durable Object per
  *   request storing one row); every signed event a new case.
- * - Deno: the trivial route; the bare KV probe (bench/probe/deno-kv.ts: one checked atomic commit per request);
- *   signed events into existing cases; every signed event a new case.
+ * - Deno: the trivial route; the bare KV probes (bench/probe/deno-kv.ts: one checked atomic commit per request, and
+ *   the same writes group-committed as the ingest's are); signed events into existing cases; every signed event a
+ *   new case.
  * Every case opened must reach libSQL resolved, once. Writes its section of bench/RESULTS.md.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -45,6 +46,8 @@ interface Row {
   /** What its ratio is taken to. */
   base: Figures;
   probe?: Figures;
+  /** The same durability's limit (Deno: the group-committed probe). */
+  limit?: Figures;
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "crossflow-bench-new-"));
@@ -97,32 +100,42 @@ try {
   }
 
   if (ONLY.includes("deno")) {
-    const probePort = await freePort();
-    const probe = await spawnService({
-      name: "probe",
-      command: join(BIN, "deno"),
-      args: [
-        "run",
-        "--unstable-kv",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        "--allow-write",
-        "bench/probe/deno-kv.ts",
-      ],
-      env: { PORT: String(probePort), PROBE_KV_PATH: join(dataDir, "probe-kv.sqlite3") },
-      url: `http://127.0.0.1:${probePort}`,
-      readyPath: "/healthz",
-      quiet: true,
-    });
-    services.push(probe);
-    await run("warmup", { ...common, url: probe.url, duration: 3, requests: probeBody() });
-    const kvProbe = await run("Deno: bare probe, one checked KV atomic commit per request", {
-      ...common,
-      url: probe.url,
-      requests: probeBody(),
-    });
-    await probe.stop();
+    /** One bare KV probe run: each request's body stored with a checked commit, alone or group-committed. */
+    const kvProbeRun = async (name: string, grouped: boolean) => {
+      const probePort = await freePort();
+      const probe = await spawnService({
+        name: "probe",
+        command: join(BIN, "deno"),
+        args: [
+          "run",
+          "--unstable-kv",
+          "--allow-net",
+          "--allow-env",
+          "--allow-read",
+          "--allow-write",
+          "bench/probe/deno-kv.ts",
+        ],
+        env: {
+          PORT: String(probePort),
+          PROBE_KV_PATH: join(dataDir, `probe-kv-${grouped ? "grouped" : "alone"}.sqlite3`),
+          PROBE_GROUPED: grouped ? "1" : "0",
+        },
+        url: `http://127.0.0.1:${probePort}`,
+        readyPath: "/healthz",
+        quiet: true,
+      });
+      services.push(probe);
+      await run("warmup", { ...common, url: probe.url, duration: 3, requests: probeBody() });
+      const figures = await run(name, { ...common, url: probe.url, requests: probeBody() });
+      await probe.stop();
+      return figures;
+    };
+    const kvProbe = await kvProbeRun("Deno: bare probe, one checked KV atomic commit per request", false);
+    // The limit of the durability the ingest has: the same checked writes, sharing commits as the case host's do.
+    const groupedProbe = await kvProbeRun(
+      "Deno: bare probe, checked writes group-committed (the ingest's durability)",
+      true,
+    );
 
     const deno = await startDenoServer({
       dataDir,
@@ -170,9 +183,10 @@ try {
     });
     rows.push(
       { figures: kvProbe, base: trivial },
+      { figures: groupedProbe, base: trivial, probe: kvProbe },
       { figures: trivial, base: trivial },
-      { figures: into, base: trivial, probe: kvProbe },
-      { figures: opening, base: trivial, probe: kvProbe },
+      { figures: into, base: trivial, probe: kvProbe, limit: groupedProbe },
+      { figures: opening, base: trivial, probe: kvProbe, limit: groupedProbe },
     );
     const drain = await drained(
       stack.libsql.url,
@@ -186,8 +200,8 @@ try {
     );
   }
 
-  const line = ({ figures: r, base, probe }: Row) =>
-    `| ${r.name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.mean.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${(r.rps / base.rps).toFixed(3)} | ${probe ? (r.rps / probe.rps).toFixed(2) : ""} |`;
+  const line = ({ figures: r, base, probe, limit }: Row) =>
+    `| ${r.name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.mean.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${(r.rps / base.rps).toFixed(3)} | ${probe ? (r.rps / probe.rps).toFixed(2) : ""} | ${limit ? (r.rps / limit.rps).toFixed(2) : ""} |`;
   const report = `## The heavy ingest paths: new cases, and Deno at 50 connections (issue 19)
 
 Command: \`npm run bench:new-case\` (BENCH_DURATION=${DURATION_S}, BENCH_CONNECTIONS=${CONNECTIONS}${process.env.BENCH_ONLY ? `, BENCH_ONLY=${process.env.BENCH_ONLY}` : ""}${process.env.BENCH_OPEN_CASES ? `, BENCH_OPEN_CASES=${CUSTOMERS}` : ""})
@@ -195,13 +209,14 @@ Measured: ${new Date().toISOString()}
 Machine: ${machine()}
 One run per row; autocannon on the same two cores as the runtime, libSQL and the simulators, so read the ratios.
 
-| scenario | requests | req/s | mean ms | p50 ms | p99 ms | non-2xx | errors | ÷ its runtime's trivial route | ÷ its runtime's bare probe |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| scenario | requests | req/s | mean ms | p50 ms | p99 ms | non-2xx | errors | ÷ its runtime's trivial route | ÷ its runtime's bare probe | ÷ the group-committed probe |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.map(line).join("\n")}
 
 ${notes.map((n) => `- ${n}`).join("\n")}
 - Probes: \`wrangler dev\` — bench/probe/worker.ts creates one SQLite Durable Object per request (a fresh name) and
-  inserts one row; Deno — bench/probe/deno-kv.ts stores each body under a fresh key with one checked atomic commit.
+  inserts one row; Deno — bench/probe/deno-kv.ts stores each body under a fresh key with one checked atomic commit,
+  and again through the product's group commit (\`PROBE_GROUPED=1\`): the limit of the durability Deno's ingest has.
 - A new case on either runtime: signature check, routing, the case's first transaction (event, header, two audit
   entries, the opening metric) and its timer, answered 202 once durable; its two-step workflow and the metrics flush
   run after, off the request path, while the load goes on.
