@@ -125,8 +125,8 @@ export interface AskOptions {
 
 /**
  * What an ask does with a message that arrives while it waits. Deterministic on replay: `classify` is a pure
- * function of the message, and `answer` runs steps whose ids start with the `stepId` it is given (derived from the
- * message's sequence number).
+ * function of the message, and `answer` names its steps after the message (the `stepId` it is given, or any id built
+ * from the message's sequence number, e.g. `document-0-question-<seq>`), so a replay meets the same ids.
  * @example
  * step.ask("documents", channel, "Please send your passport.", { timeout: "72h", remindAfter: "24h", interjections: {
  *   classify: (m) => (hasAttachment(m) ? (isQuestion(m) ? "both" : "reply") : "interjection"),
@@ -137,7 +137,7 @@ export interface AskInterjections {
   /** `reply`: what the ask waits for; `interjection`: answer it and wait on; `both`: answer it, then return it. */
   classify(message: CaseEvent): "reply" | "interjection" | "both";
   /**
-   * Answers the message through steps whose ids start with `turn.stepId` (`<ask id>:message-<seq>`); `turn.earlier`
+   * Answers the message through steps named after it (`turn.stepId` is `<ask id>:message-<seq>`); `turn.earlier`
    * holds the messages this ask answered before, oldest first. A step that escalates ends the case as anywhere.
    */
   answer(message: CaseEvent, turn: { stepId: string; earlier: readonly CaseEvent[] }): Promise<unknown>;
