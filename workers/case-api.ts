@@ -572,3 +572,55 @@ export const ShadowReport = ShadowReportSummary.extend({
 });
 
 export type ShadowRunBody = z.input<typeof ShadowRunBody>;
+
+/** One saved version of a policy: its value, from when it is in force, who saved it and why. */
+export const PolicyVersionView = z.object({
+  version: z.number().int().min(1),
+  value: z.unknown(),
+  effectiveFrom: epochMs,
+  who: z.string(),
+  why: z.string(),
+  /** The older version this one restores (0: the declared defaults), when it is a rollback. */
+  rollbackOf: z.number().int().nullable(),
+  createdAt: epochMs,
+});
+
+/** A declared policy: what it governs, its defaults, the version in force now and every saved version, newest first. */
+export const PolicyView = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  defaults: z.unknown(),
+  /** Version 0: the defaults (never changed, or every saved version takes effect later). */
+  inForce: z.object({ version: z.number().int().min(0), value: z.unknown(), effectiveFrom: epochMs.nullable() }),
+  /** The newest saved version (0: none): a change names it as `basedOn`. */
+  latest: z.number().int().min(0),
+  versions: z.array(PolicyVersionView),
+});
+
+/** `GET /api/policies/:workflow` (viewers): the rules the workflow reads as data. */
+export const PoliciesView = z.object({ workflowId: z.string(), policies: z.array(PolicyView) });
+
+const PolicyChangeBase = z.object({
+  reason: z.string().trim().min(3).max(500),
+  /** When it takes effect (epoch ms); default: now. */
+  effectiveFrom: epochMs.optional(),
+  /** The newest version the author saw: 409 `stale_version` when another was saved since. */
+  basedOn: z.number().int().min(0),
+  actor: z.string().min(1).max(200).optional(),
+});
+
+/**
+ * `POST /api/policies/:workflow/:name` (admins): a new version of the policy; `value` is checked against the
+ * workflow's declared schema (422 `invalid_policy`, naming each problem). With the dashboard's server token `actor`
+ * names the signed-in admin (required).
+ */
+export const PolicyChangeBody = PolicyChangeBase.extend({ value: z.unknown() }).strict();
+
+/** `POST /api/policies/:workflow/:name/rollbacks` (admins): a new version equal to version `to` (0: the defaults). */
+export const PolicyRollbackBody = PolicyChangeBase.extend({ to: z.number().int().min(0) }).strict();
+
+export type PolicyView = z.infer<typeof PolicyView>;
+export type PoliciesView = z.infer<typeof PoliciesView>;
+export type PolicyChangeBody = z.input<typeof PolicyChangeBody>;
+export type PolicyRollbackBody = z.input<typeof PolicyRollbackBody>;

@@ -42,5 +42,5 @@ export {
   withRollout,
 } from "./routing.ts";
 export { slaNoticeText } from "./sla.ts";
-export { policyLabel } from "./steps/policy.ts";
+export { checkPolicy, policyLabel } from "./steps/policy.ts";
 export * from "./types.ts";

@@ -15,6 +15,31 @@ import { runOnce } from "./run.ts";
 export const policyLabel = (read: { name: string; version: number }) => `${read.name}@${read.version}`;
 
 /**
+ * Checks a value against a policy's declaration: the value as parsed, or the problems in words, one per field (from a
+ * zod schema's issues; another schema's error message otherwise). What the case API and the dashboard check an edit with.
+ * @example checkPolicy(REFUND_LIMITS, { capMinor: -1 }) // → { ok: false, problems: ["capMinor: Too small: expected number to be >=100", ...] }
+ */
+export function checkPolicy<T>(
+  declaration: PolicyDeclaration<T>,
+  value: unknown,
+): { ok: true; value: T } | { ok: false; problems: string[] } {
+  try {
+    return { ok: true, value: declaration.schema.parse(value) };
+  } catch (error) {
+    const issues = (error as { issues?: { path?: PropertyKey[]; message?: string }[] } | null)?.issues;
+    if (Array.isArray(issues) && issues.length > 0)
+      return {
+        ok: false,
+        problems: issues.map((i) => {
+          const path = (i.path ?? []).map(String).join(".");
+          return path ? `${path}: ${i.message}` : String(i.message);
+        }),
+      };
+    return { ok: false, problems: [error instanceof Error ? error.message : String(error)] };
+  }
+}
+
+/**
  * Checks a stored version against the declaration (a schema may have grown since it was saved): its parsed value,
  * or a FatalError that hands the step to a person rather than deciding under rules nobody checked.
  */
