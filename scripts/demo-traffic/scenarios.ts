@@ -195,6 +195,30 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   }),
   application("happy-by-sms", 5, {}, { sms: true }),
+  // Customers who write back with a question before sending the document (issue 20): answered from the knowledge
+  // base in their language while the ask keeps waiting, then the document comes; or who want a person.
+  application(
+    "question-then-document",
+    5,
+    { documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] },
+    {
+      answer: async (target, c) => {
+        await email(target, c, "Wie lange dauert die Anmeldung, und wo werden meine Daten gespeichert?");
+        await new Promise((r) => setTimeout(r, 1_500));
+        await email(target, c, "Hier ist mein Reisepass als PDF.", [
+          { filename: "passport.pdf", content_type: "application/pdf", size: 180_000 },
+        ]);
+      },
+    },
+  ),
+  application(
+    "asks-for-a-person",
+    2,
+    { documents: [{ ...passport, fileName: "passport.heic", contentType: "image/heic" }] },
+    {
+      answer: (target, c) => email(target, c, "Je voudrais parler à une personne, s'il vous plaît."),
+    },
+  ),
   application(
     "wrong-document",
     7,
