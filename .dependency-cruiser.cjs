@@ -111,7 +111,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "\\.test\\.ts$|/\\.svelte-kit/|^dashboard/build/" },
+    // `.wrangler/` is wrangler's scratch space beside a config (the document reader's sits in workers/): never source.
+    exclude: { path: "\\.test\\.ts$|/\\.svelte-kit/|^dashboard/build/|/\\.wrangler/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.depcruise.json" },
     enhancedResolveOptions: {
