@@ -18,8 +18,13 @@ import { ROOT } from "../scripts/stack.ts";
 import { CASE_WORKER_PROBE, type ColdProbe, type ColdStart, coldStarts, writeTrivialWorker } from "./cold-start.ts";
 import { machine, writeSection } from "./results.ts";
 
-/** Gzipped KiB a Worker may upload (issue 19: the case Worker measured 347 KiB minified, 499 KiB as then shipped). */
-const BUDGET_KIB = 450;
+/**
+ * Gzipped KiB each Worker may upload. The case Worker, on every webhook's cold start: 450 (issue 19: it measured 347
+ * KiB minified, 499 KiB as then shipped). The document reader is pdf.js with a thin entry, loaded only when a case
+ * reads an upload: pdf.js alone is 486 KiB gzipped as unpdf ships it, so its budget is that floor plus 15 % for the
+ * reader's own code (560); a reader that grows past it, or a smaller PDF library, is a decision to make knowingly.
+ */
+const BUDGET_KIB = { case: 450, reader: 560 } as const;
 
 /** Fresh starts per bundle for the cold-start medians (each starts a workerd). */
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
@@ -28,14 +33,21 @@ interface WorkerUnderTest {
   label: string;
   config: string;
   probe: ColdProbe;
+  budgetKib: number;
 }
 const WORKERS: WorkerUnderTest[] = [
-  { label: "Crossflow (the case Worker)", config: join(ROOT, "wrangler.toml"), probe: CASE_WORKER_PROBE },
+  {
+    label: "Crossflow (the case Worker)",
+    config: join(ROOT, "wrangler.toml"),
+    probe: CASE_WORKER_PROBE,
+    budgetKib: BUDGET_KIB.case,
+  },
   // No HTTP API: its fetch answers 404, and that first call loads it as its first RPC call does.
   {
     label: "Document reader (crossflow-documents)",
     config: DOCUMENTS_WORKER_CONFIG,
     probe: { path: "/", status: 404 },
+    budgetKib: BUDGET_KIB.reader,
   },
 ];
 
@@ -89,7 +101,7 @@ const pdfjs = sizeOf(readFileSync(join(ROOT, "node_modules", "unpdf", "dist", "p
 const kib = (n: number) => `${n.toFixed(0)} KiB`;
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const ratio = (n: number, base: number) => `${(n / base).toFixed(2)}×`;
-const within = (m: Measured) => m.shipped.gzip <= BUDGET_KIB;
+const within = (m: Measured) => m.shipped.gzip <= m.budgetKib;
 const coldRow = (name: string, c: ColdStart, base: ColdStart) =>
   `| ${name} | ${ms(c.loadMs)} | ${ratio(c.loadMs, base.loadMs)} | ${ms(c.firstRequestMs)} | ${ratio(c.firstRequestMs, base.firstRequestMs)} |`;
 const section = (m: Measured) => `### ${m.label}
@@ -101,7 +113,7 @@ const section = (m: Measured) => `### ${m.label}
 | as its config builds it (what is uploaded) | ${kib(m.shipped.raw)} | ${kib(m.shipped.gzip)} |
 | unminified | ${kib(m.unminified.raw)} | ${kib(m.unminified.gzip)} |
 
-Budget ≤ ${BUDGET_KIB} KiB gzipped: **${within(m) ? "within" : "OVER"}** (${kib(m.shipped.gzip)}).
+Budget ≤ ${m.budgetKib} KiB gzipped: **${within(m) ? "within" : "OVER"}** (${kib(m.shipped.gzip)}).
 
 Cold start: a fresh workerd loads the bundle, then serves its first \`GET ${m.probe.path}\` (${m.probe.status}; median of ${COLD_RUNS} starts).
 
@@ -119,7 +131,8 @@ Measured: ${new Date().toISOString()}
 Machine: ${machine()}; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.
 Two Workers: the case Worker, which a webhook's cold start loads, and the document reader, which carries pdf.js (unpdf)
 and is loaded only when a case reads an upload (by RPC through the case Worker's \`DOCUMENTS\` binding). pdf.js alone,
-as unpdf ships it: ${kib(pdfjs.raw)}, ${kib(pdfjs.gzip)} gzipped.
+as unpdf ships it: ${kib(pdfjs.raw)}, ${kib(pdfjs.gzip)} gzipped. Budgets: the case Worker ${BUDGET_KIB.case} KiB gzipped
+(every webhook's cold start); the reader ${BUDGET_KIB.reader} KiB, pdf.js's floor plus 15 % for its own code.
 
 ${measured.map(section).join("\n")}`;
 writeSection("bundle", report);
