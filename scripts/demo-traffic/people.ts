@@ -3,7 +3,7 @@
  * webhook), a customer's SMS through the Twilio simulator, an approver's click in the Slack simulator (or, for a
  * version that asks in the dashboard only, their decision through the case API).
  */
-import { post, sign } from "../senders.ts";
+import { deliver, sign } from "../senders.ts";
 import type { DemoCase, DemoTarget } from "./types.ts";
 
 /** The customer replies by email, as Resend reports an inbound email to the worker (signed with its webhook secret). */
@@ -13,7 +13,8 @@ export async function email(target: DemoTarget, c: DemoCase, text: string, attac
     created_at: new Date().toISOString(),
     data: { from: c.email, subject: "Re: your request", text, attachments },
   };
-  const res = await post(target.workerUrl, await sign.standardWebhooks("resend", target.resendSecret, reply));
+  // Resend retries an inbound webhook the worker refused with a 5xx or 429, as every real sender does.
+  const res = await deliver(target.workerUrl, await sign.standardWebhooks("resend", target.resendSecret, reply));
   if (res.status !== 202) throw new Error(`reply from ${c.email}: ${res.status} ${await res.text()}`);
 }
 

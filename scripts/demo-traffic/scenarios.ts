@@ -4,7 +4,7 @@
  * customer answers and whether an operator approves in Slack.
  */
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
-import { post, type SignedRequest, sign } from "../senders.ts";
+import { deliver as deliverWithRetries, post, type SignedRequest, sign } from "../senders.ts";
 import { type PassportPdf, passportPdf } from "./documents.ts";
 import { approveInSlack, email, textBack } from "./people.ts";
 import type { DemoTarget, Scenario } from "./types.ts";
@@ -12,8 +12,9 @@ import type { DemoTarget, Scenario } from "./types.ts";
 /** A random integer below `n`: picks scenarios and amounts, and the one delivery in ten sent twice. */
 export const rand = (n: number) => Math.floor(Math.random() * n);
 
+/** Sends as a real sender does: a 5xx, a 429 or a dropped connection is tried again (senders.ts `deliver`). */
 async function deliver(target: DemoTarget, request: SignedRequest, what: string): Promise<void> {
-  const res = await post(target.workerUrl, request);
+  const res = await deliverWithRetries(target.workerUrl, request);
   if (res.status !== 202) throw new Error(`${what}: ${res.status} ${await res.text()}`);
   if (rand(10) === 0) await post(target.workerUrl, request); // a retried delivery: answered as a duplicate
 }
