@@ -114,6 +114,11 @@ export interface CaseFacts {
   /** The agent's proposals put to a person for approval, and how many of them the person rejected. */
   proposals: number;
   proposalsRejected: number;
+  /**
+   * The policy versions the case decided under (`policy.read` entries: `refund-limits@2`, several comma-separated in
+   * name order); absent when it read none. What the KPIs are split by, beside the workflow version.
+   */
+  policyVersions?: string;
 }
 
 /** What one human decision cost: the minutes the person reported, else the workflow's declared figure. */
@@ -160,6 +165,8 @@ export class CaseFactsFold {
   };
   /** An escalation carried a step's failure: the case errored whatever its status. */
   private failedEscalation = false;
+  /** Each policy the case read, by name: `name@version` (a case reads a policy once). */
+  private readonly policies = new Map<string, string>();
 
   constructor(private readonly measures: WorkflowMeasures) {
     this.routine = new Set(measures.routineSteps ?? []);
@@ -188,6 +195,9 @@ export class CaseFactsFold {
         case "sla.breached":
           facts.slaBreaches++;
           break;
+        case "policy.read":
+          if (typeof detail.policy === "string") this.policies.set(detail.policy.split("@")[0]!, detail.policy);
+          break;
         case "step.attempt_failed":
           exception(entry.stepId, "step-error");
           break;
@@ -215,7 +225,9 @@ export class CaseFactsFold {
   /** The facts over every entry added so far, for a case now in `status`. */
   facts(status: CaseStatus): CaseFacts {
     const c = this.counted;
+    const policies = [...this.policies.keys()].sort().map((name) => this.policies.get(name)!);
     return {
+      ...(policies.length > 0 ? { policyVersions: policies.join(",") } : {}),
       escalated: c.escalated,
       errored: status === "failed" || this.failedEscalation,
       exception: c.exception,

@@ -90,6 +90,8 @@ export const cases = sqliteTable(
     /** Agent proposals put to a person (approvals requested), and how many of them the person rejected. */
     proposals: integer("proposals").notNull().default(0),
     proposalsRejected: integer("proposals_rejected").notNull().default(0),
+    /** The policy versions the case decided under (`refund-limits@2`, comma-separated by name), or null. */
+    policyVersions: text("policy_versions"),
   },
   (t) => [
     index("cases_workflow_status_idx").on(t.workflowId, t.status),

@@ -5,6 +5,7 @@
  * read and refunds under the old one once approved. Both audits name their policy version. Also: an invalid value and a stale save are refused precisely, and a rollback is
  * a new version equal to the defaults.
  */
+import { createClient } from "@libsql/client/web";
 import { describe, expect, it } from "vitest";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
@@ -156,6 +157,23 @@ describe("refund-dispute's limits as a policy on wrangler dev", () => {
     );
     expect(await refundsOf(early.charge)).toEqual([8_000]);
     expect(await policyReads(early.email)).toEqual(["refund-limits@0"]);
+
+    // Each case's row in the metrics database names the policy versions it decided under (what KPIs split by).
+    const db = createClient({ url: stack().libsql.url, authToken: stack().libsql.authToken });
+    const versionsOf = async (email: string) =>
+      (
+        await db.execute({
+          sql: "SELECT policy_versions, status FROM cases WHERE case_id = ?",
+          args: [`${WF}/customer:${email}`],
+        })
+      ).rows[0];
+    await eventually(
+      async () => ((r) => (r?.status === "resolved" ? r : undefined))(await versionsOf(early.email)),
+      30_000,
+      "the early case's row resolved",
+    );
+    expect((await versionsOf(early.email))?.policy_versions).toBe("refund-limits@0");
+    expect((await versionsOf(late.email))?.policy_versions).toBe("refund-limits@1");
 
     // A rollback to the defaults is a new version, with who and why.
     const rolled = await api("POST", `/policies/${WF}/refund-limits/rollbacks`, {

@@ -57,6 +57,7 @@ const CaseSnapshotSchema = z
     slaBreaches: count.optional(),
     proposals: count.optional(),
     proposalsRejected: count.optional(),
+    policyVersions: z.string().max(2_000).optional(),
   })
   .strict();
 

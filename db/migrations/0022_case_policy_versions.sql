@@ -1,0 +1,1 @@
+ALTER TABLE `cases` ADD `policy_versions` text;
