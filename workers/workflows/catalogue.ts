@@ -25,25 +25,43 @@ export type CatalogueEntry = Pick<
 const PERSON_SLA = /^[1-9][0-9]{0,3}(m|h|d)$/;
 
 /** refund-dispute's limits; amounts in cents (minor units) of the charge's currency. */
-export const RefundLimits = z
-  .object({
-    capMinor: z.number().int().min(100).max(10_000_000).describe("The most one refund may be, in cents"),
-    approvalAboveMinor: z
-      .number()
-      .int()
-      .min(0)
-      .describe("Refunds above this (in cents) wait for a person's approval, unless the agent has earned more"),
-    personSla: z
-      .string()
-      .regex(PERSON_SLA, 'a time such as "30m", "8h" or "2d"')
-      .describe("How soon a person must act on a refund handed to them"),
-  })
-  .strict()
-  .refine((v) => v.approvalAboveMinor <= v.capMinor, {
-    path: ["approvalAboveMinor"],
-    message: "the approval threshold cannot be above the cap",
-  });
-export type RefundLimits = z.infer<typeof RefundLimits>;
+const refundLimitsSchema = () =>
+  z
+    .object({
+      capMinor: z.number().int().min(100).max(10_000_000).describe("The most one refund may be, in cents"),
+      approvalAboveMinor: z
+        .number()
+        .int()
+        .min(0)
+        .describe("Refunds above this (in cents) wait for a person's approval, unless the agent has earned more"),
+      personSla: z
+        .string()
+        .regex(PERSON_SLA, 'a time such as "30m", "8h" or "2d"')
+        .describe("How soon a person must act on a refund handed to them"),
+    })
+    .strict()
+    .refine((v) => v.approvalAboveMinor <= v.capMinor, {
+      path: ["approvalAboveMinor"],
+      message: "the approval threshold cannot be above the cap",
+    });
+let refundLimits: ReturnType<typeof refundLimitsSchema> | undefined;
+const builtRefundLimits = () => {
+  refundLimits ??= refundLimitsSchema();
+  return refundLimits;
+};
+
+/**
+ * The schema, built on first use: the dashboard's pages import the catalogue in the browser, where building a zod
+ * object probes whether `eval` is allowed (a CSP violation report on every page); only servers parse a policy.
+ */
+export const RefundLimits = {
+  parse: (value: unknown) => builtRefundLimits().parse(value),
+  /** Each field's schema with its description (what the dashboard explains the fields with). */
+  get shape() {
+    return builtRefundLimits().shape;
+  },
+};
+export type RefundLimits = z.infer<ReturnType<typeof refundLimitsSchema>>;
 
 /**
  * What the refund agent may do on one request. The defaults are the rules refund-dispute had as constants.
