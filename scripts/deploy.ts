@@ -2,7 +2,8 @@
  * `npm run deploy [-- <wrangler deploy args>]`: `wrangler deploy`, but only with real secrets.
  *
  * The worker needs every source's secret binding (the built-in sources and `[[vars.WEBHOOK_SOURCES]]` in
- * wrangler.toml), CROSSFLOW_API_TOKEN, TURSO_DATABASE_URL, TURSO_AUTH_TOKEN and AUDIT_SIGNING_KEY. Each deploy uploads them with the
+ * wrangler.toml), CROSSFLOW_API_TOKEN, TURSO_DATABASE_URL, TURSO_AUTH_TOKEN, AUDIT_SIGNING_KEY and CHAT_LINK_SECRET (the
+ * customers' chat links are signed with it). Each deploy uploads them with the
  * bundle (`wrangler deploy --secrets-file`): a value comes from the process environment, else from the file given
  * with `--secrets-file <path>` (JSON or `.env` syntax, e.g. a `.dev.vars` written for production). The deploy is
  * refused, naming the secrets but never their values, when one of them is missing or empty, or when any value to
@@ -24,9 +25,15 @@ import { CREDENTIAL_NAME, exampleValues, readSecretsFile, takeSecretsFile, wrang
 import { DOCUMENTS_WORKER_CONFIG } from "./stack/worker.ts";
 import { ROOT } from "./stack.ts";
 
-const PLATFORM_SECRETS = ["CROSSFLOW_API_TOKEN", "TURSO_DATABASE_URL", "TURSO_AUTH_TOKEN", "AUDIT_SIGNING_KEY"];
+const PLATFORM_SECRETS = [
+  "CROSSFLOW_API_TOKEN",
+  "TURSO_DATABASE_URL",
+  "TURSO_AUTH_TOKEN",
+  "AUDIT_SIGNING_KEY",
+  "CHAT_LINK_SECRET",
+];
 
-/** The secrets the worker cannot run without: every source's binding, then the API token, the database's and the audit manifest's signing key. */
+/** The secrets the worker cannot run without: every source's binding, then the API token, the database's, the audit manifest's signing key and the chat link's. */
 function requiredSecrets(): string[] {
   const toml = parseToml(readFileSync(join(ROOT, "wrangler.toml"), "utf8")) as { vars?: { WEBHOOK_SOURCES?: unknown } };
   const bindings = [...BUILT_IN_SOURCES, ...parseCustomSources(toml.vars?.WEBHOOK_SOURCES ?? [])].map(

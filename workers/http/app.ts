@@ -9,6 +9,7 @@ import { ApiError } from "../errors.ts";
 import { log } from "../observability/index.ts";
 import { api } from "./api/routes.ts";
 import type { AppEnv } from "./app-env.ts";
+import { chat } from "./chat.ts";
 import { hooks } from "./ingest-routes.ts";
 import type { Platform } from "./platform.ts";
 
@@ -31,6 +32,7 @@ function mount(app: Hono<AppEnv>): void {
   app.get("/healthz", (c) => c.json({ ok: true, service: "crossflow-worker" }));
   app.route("/hooks", hooks);
   app.route("/api", api);
+  app.route("/chat", chat);
 
   app.notFound((c) =>
     c.json(

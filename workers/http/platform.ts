@@ -32,4 +32,9 @@ export interface Platform {
   rollouts?: () => Promise<ReadonlyMap<string, readonly VersionShare[]>>;
   /** The largest webhook body this platform's case store can keep (default: each source's own cap). */
   maxBodyBytes?: number;
+  /**
+   * Hands a customer's chat socket (`GET /chat/:token/socket`, an upgrade request whose link was verified) to the
+   * case `caseId`, which answers the upgrade and keeps the socket (workers/case/chat.ts); absent: no chat.
+   */
+  chatSocket?: (caseId: string, request: Request) => Promise<Response>;
 }

@@ -7,6 +7,15 @@ import { databaseSource } from "../../../db/client.ts";
 import { modelResolver } from "../../agent/models.ts";
 import type { ModelResolver } from "../../agent/types.ts";
 import {
+  type ChatFrame,
+  type ChatSocketState,
+  chatEnvelope,
+  newChatSocketState,
+  newLines,
+  readChatFrame,
+} from "../../case/chat.ts";
+import { conversationLines } from "../../case/conversation.ts";
+import {
   type CaseJournal,
   type CaseOperation,
   CaseRuntime,
@@ -119,7 +128,79 @@ export class CaseObject extends DurableObject<Env> {
     await this.ctx.storage.put("alias-of", caseKey);
   }
 
-  alarm(): Promise<void> {
-    return this.engine.alarm();
+  async alarm(): Promise<void> {
+    await this.engine.alarm();
+    // After each burst: what the case said or heard meanwhile goes to the customer's open chat pages.
+    await this.pushConversation();
+  }
+
+  /**
+   * The customer's chat socket (the Worker verified the link and forwards the upgrade here). Accepted with the
+   * hibernation API: the object may sleep while the page stays open; each socket's state lives in its attachment.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+      return Response.json(
+        { error: { code: "upgrade_required", message: "a WebSocket upgrade is expected" } },
+        { status: 426 },
+      );
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    const state = newChatSocketState(Date.now());
+    // On connect: the conversation so far.
+    const journal = await this.engine.journal();
+    const frame = newLines(journal ? conversationLines(journal.events, journal.steps) : [], state);
+    if (frame) server.send(JSON.stringify(frame));
+    server.serializeAttachment(state);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const state = (ws.deserializeAttachment() as ChatSocketState | null) ?? newChatSocketState(Date.now());
+    const read = readChatFrame(message, state, Date.now());
+    ws.serializeAttachment(state);
+    if ("error" in read) return send(ws, read.error);
+    const built = chatEnvelope(await this.engine.head(), read.text, crypto.randomUUID(), this.now());
+    if ("error" in built) return send(ws, built.error);
+    // The same case ingest as an email or SMS reply: stored before it is acknowledged, then run by the alarm.
+    const result = await this.engine.ingest(built.envelope);
+    send(
+      ws,
+      result.status === "accepted" || result.status === "duplicate"
+        ? { type: "accepted" }
+        : { type: "error", code: "case_ended", message: "This conversation has ended: please contact us by email." },
+    );
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // Already closed by the runtime.
+    }
+  }
+
+  /** Sends each open chat socket the conversation lines it has not seen yet (derived from the case's record). */
+  private async pushConversation(): Promise<void> {
+    const sockets = this.ctx.getWebSockets();
+    if (sockets.length === 0) return;
+    const journal = await this.engine.journal();
+    if (!journal) return;
+    const lines = conversationLines(journal.events, journal.steps);
+    for (const ws of sockets) {
+      const state = (ws.deserializeAttachment() as ChatSocketState | null) ?? newChatSocketState(Date.now());
+      const frame = newLines(lines, state);
+      if (!frame) continue;
+      send(ws, frame);
+      ws.serializeAttachment(state);
+    }
+  }
+}
+
+function send(ws: WebSocket, frame: ChatFrame): void {
+  try {
+    ws.send(JSON.stringify(frame));
+  } catch {
+    // The page went away meanwhile; it gets the conversation again when it reconnects.
   }
 }

@@ -44,6 +44,7 @@ export function cloudflarePlatform(env: Env): Platform {
       metrics: () => metricsDelivery(env),
       rollouts: rolloutShares(databaseSource({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN })),
       rateLimit: limiter ? async (key) => (await limiter.limit({ key })).success : undefined,
+      chatSocket: (caseId, request) => env.CASES.getByName(caseId).fetch(request),
     };
     platforms.set(env, platform);
   }

@@ -6,6 +6,7 @@
  * conversation in the packet. The ask keeps waiting meanwhile (its reminder and timeout unchanged: engine's ask).
  * Everything here is rebuilt by replay in the same order (each message's steps are named after its sequence number).
  */
+import { CHAT_SOURCE } from "../../connectors/chat/events.ts";
 import type { AskInterjections, CaseEvent, WorkflowContext } from "../../engine/index.ts";
 import { ANSWER_INSTRUCTIONS, answerRules, KbAnswer, ungrounded } from "./answers.ts";
 import type { Application } from "./application.ts";
@@ -105,7 +106,12 @@ export function customerConversation(
         ...ONBOARDING_QUEUE,
         sla: "4h",
       });
-    await step.run(`${stepId}:reply`, (ctx) => contact.send(`Re: ${ask.subject}`, reply.answer, ctx));
+    // A chat message is answered in the chat: the recorded text is what the case pushes to the customer's page.
+    await step.run(`${stepId}:reply`, (ctx) =>
+      message.source === CHAT_SOURCE
+        ? { channel: "chat", text: reply.answer, citations: reply.citations }
+        : contact.send(`Re: ${ask.subject}`, reply.answer, ctx),
+    );
     lines.push({ from: "us", text: reply.answer, citations: reply.citations });
   };
 

@@ -24,7 +24,7 @@ import { consentAsk, paymentAsk, saysYes, stillWaiting, welcome } from "./messag
 import { priceOf } from "./plans.ts";
 import { replyText } from "./replies.ts";
 import { Review, screeningRules } from "./screening.ts";
-import { emailKey, V1_TRIGGERS, V2_TRIGGERS } from "./triggers.ts";
+import { emailKey, V1_TRIGGERS, V2_TRIGGERS, V4_TRIGGERS } from "./triggers.ts";
 
 export type { Application, ApplicationDocument } from "./application.ts";
 export { DEFAULT_MARKETS, type MarketRule } from "./markets.ts";
@@ -43,11 +43,16 @@ function customerOnboarding(version: 1 | 2 | 3 | 4) {
     {
       ...catalogued("customer-onboarding", version),
       slaNotify: (config) => emailSlaNotice(config, { to: "onboarding-leads@crossflow.local" }),
-      triggers: version === 1 ? V1_TRIGGERS : V2_TRIGGERS,
+      triggers: version === 1 ? V1_TRIGGERS : version < 4 ? V2_TRIGGERS : V4_TRIGGERS,
     },
     async ({ input, step, agent, config, conversation }) => {
       const app = input.application;
-      const contact = customerContact(app, version >= 2 ? smsNumber(app) : null, { step, config, conversation });
+      const contact = customerContact(
+        app,
+        version >= 2 ? smsNumber(app) : null,
+        { step, config, conversation },
+        { chat: version >= 4 },
+      );
       const { sms } = contact;
       const compliance = () => complianceClient(complianceConfig(config));
       // Version 4 on: questions while a document is awaited are answered from the knowledge base, in the customer's

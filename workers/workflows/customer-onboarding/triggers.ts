@@ -1,4 +1,5 @@
 /** How events find the customer's case: one case per customer, keyed by email (or, with SMS, by phone number). */
+import { chatReplies, chatWebhooks } from "../../connectors/chat/events.ts";
 import { emailReplies } from "../../connectors/email/client.ts";
 import { emailWebhooks } from "../../connectors/email/events.ts";
 import { onboardingFormWebhooks } from "../../connectors/onboarding-form/events.ts";
@@ -32,4 +33,9 @@ export const V2_TRIGGERS = [
       e.activation?.customer?.phone ? phoneKey(e.activation.customer.phone) : emailKey(e.activation?.customer?.email),
     opens: false,
   }),
+];
+/** Version 4 on: the customer may also write from the chat link the documents ask carries (`GET /chat/:token`). */
+export const V4_TRIGGERS = [
+  ...V2_TRIGGERS,
+  chatWebhooks.on("message.received", { caseKey: (e) => e.caseKey, opens: false, reply: chatReplies }),
 ];
