@@ -2,13 +2,17 @@
  * Issue 20, the chat channel on `wrangler dev` with the simulators and the offline model: the documents ask carries
  * the case's signed chat link; the customer opens it, asks a covered question in German over the page's socket, and
  * the cited German answer arrives live, in the chat (not by email); the message is a case event in the audit trail.
- * A forged link and an expired one are refused, and a socket that sends too fast gets an error frame.
+ * A forged link and an expired one are refused, and a socket that sends too fast gets an error frame. The same on
+ * Deno (`Deno.upgradeWebSocket`, the case host keeping the sockets).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fetch as upgradeFetch, type WebSocket } from "miniflare";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
-import { freePort } from "../../scripts/stack.ts";
+import { freePort, type Service, startDenoServer } from "../../scripts/stack.ts";
 import { signChatLink } from "../../workers/connectors/chat/link.ts";
 import type { Application } from "../../workers/workflows/customer-onboarding/index.ts";
 import { PASSAGES } from "../../workers/workflows/customer-onboarding/knowledge-base/index.ts";
@@ -22,6 +26,31 @@ const stack = useStack("chat", {
   vars: { CROSSFLOW_PUBLIC_URL: `http://127.0.0.1:${port}` },
 });
 const apiToken = () => firstSecret(devVar("CROSSFLOW_API_TOKEN"));
+
+// The same product on Deno (deno task start), beside wrangler dev, on the stack's libSQL and simulators.
+const denoPort = await freePort();
+let deno: Service;
+let denoDir: string;
+beforeAll(async () => {
+  denoDir = mkdtempSync(join(tmpdir(), "crossflow-chat-deno-"));
+  deno = await startDenoServer({
+    dataDir: denoDir,
+    port: denoPort,
+    libsqlUrl: stack().libsql.url,
+    libsqlAuthToken: stack().libsql.authToken,
+    simulatorsUrl: stack().simulators.url,
+    env: { CROSSFLOW_PUBLIC_URL: `http://127.0.0.1:${denoPort}` },
+    quiet: true,
+  });
+}, 90_000);
+afterAll(async () => {
+  await deno?.stop();
+  if (denoDir) rmSync(denoDir, { recursive: true, force: true });
+});
+const runtimes = [
+  { name: "wrangler dev", origin: () => stack().worker.url, port },
+  { name: "Deno", origin: () => deno.url, port: denoPort },
+];
 const passage = (id: string) => PASSAGES.find((p) => p.id === id)!;
 
 const application = (): Application => ({
@@ -36,7 +65,7 @@ const application = (): Application => ({
   documents: [{ type: "passport", fileName: "passport.heic", contentType: "image/heic", sizeBytes: 1_800_000 }],
 });
 
-async function apply(app: Application) {
+async function apply(app: Application, origin: string) {
   const body = { event: "application.submitted", application: app };
   const signed = await sign.hmacSource(
     "onboarding-form",
@@ -44,15 +73,14 @@ async function apply(app: Application) {
     `app-${crypto.randomUUID()}`,
     body,
   );
-  expect((await post(stack().worker.url, signed)).status).toBe(202);
+  expect((await post(origin, signed)).status).toBe(202);
 }
 
-const caseOf = async (app: Application, path = "") =>
+const caseOf = async (origin: string, app: Application, path = "") =>
   (await (
-    await fetch(
-      `${stack().worker.url}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}${path}`,
-      { headers: { authorization: `Bearer ${apiToken()}` } },
-    )
+    await fetch(`${origin}/api/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}${path}`, {
+      headers: { authorization: `Bearer ${apiToken()}` },
+    })
   ).json()) as any;
 const mailsTo = async (app: Application) =>
   (
@@ -100,12 +128,13 @@ async function chatLinkOf(app: Application): Promise<string> {
   );
 }
 
-describe("the customer's chat with their case", () => {
+describe.each(runtimes)("the customer's chat with their case on $name", (runtime) => {
   it("answers a covered German question live in the chat, cited, and keeps the message in the audit trail", async () => {
+    const origin = runtime.origin();
     const app = application();
-    await apply(app);
+    await apply(app, origin);
     const link = await chatLinkOf(app);
-    expect(link.startsWith(`http://127.0.0.1:${port}/chat/`)).toBe(true);
+    expect(link.startsWith(`http://127.0.0.1:${runtime.port}/chat/`)).toBe(true);
 
     const page = await fetch(link, { headers: { accept: "text/html" } });
     expect(page.status).toBe(200);
@@ -135,11 +164,11 @@ describe("the customer's chat with their case", () => {
     expect((await mailsTo(app)).some((t) => t.includes(passage("kb.documents.accepted").text.de))).toBe(false);
 
     // The case: the chat message is its event, the ask still waits for the passport, and the audit holds it all.
-    const view = await caseOf(app);
+    const view = await caseOf(origin, app);
     const event = view.events.find((e: any) => e.source === "chat");
     expect(event).toMatchObject({ type: "message.received" });
     expect(view.wait?.stepId).toBe(`document-0-again:reply-after-message-${event.seq}`);
-    const audit = await caseOf(app, "/audit");
+    const audit = await caseOf(origin, app, "/audit");
     expect(audit.verification.valid).toBe(true);
     expect(audit.entries).toContainEqual(
       expect.objectContaining({ action: "event.received", actor: { kind: "sender", id: "chat" } }),
@@ -165,12 +194,13 @@ describe("the customer's chat with their case", () => {
   }, 120_000);
 
   it("refuses a forged link and an expired one", async () => {
+    const origin = runtime.origin();
     const app = application();
-    await apply(app);
+    await apply(app, origin);
     const link = await chatLinkOf(app);
     const token = link.split("/chat/")[1]!;
     const last = token.at(-1) === "0" ? "1" : "0";
-    const forged = `${stack().worker.url}/chat/${token.slice(0, -1)}${last}`;
+    const forged = `${origin}/chat/${token.slice(0, -1)}${last}`;
     const refusedPage = await fetch(forged, { headers: { accept: "application/json" } });
     expect(refusedPage.status).toBe(403);
     expect(await refusedPage.json()).toMatchObject({ error: { code: "chat_link_invalid" } });
@@ -182,7 +212,7 @@ describe("the customer's chat with their case", () => {
       { CHAT_LINK_SECRET: devVar("CHAT_LINK_SECRET") },
       { workflowId: "customer-onboarding", caseKey: `customer:${app.email}`, seq: 1, expiresAt: Date.now() - 1_000 },
     );
-    const gone = await fetch(`${stack().worker.url}/chat/${expired}`, { headers: { accept: "text/html" } });
+    const gone = await fetch(`${origin}/chat/${expired}`, { headers: { accept: "text/html" } });
     expect(gone.status).toBe(410);
     expect(await gone.text()).toContain("This chat link has expired");
   }, 120_000);

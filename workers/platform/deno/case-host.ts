@@ -6,6 +6,15 @@
 
 import type { AutonomyLevels, ModelResolver } from "../../agent/types.ts";
 import {
+  type ChatFrame,
+  type ChatSocketState,
+  chatEnvelope,
+  newChatSocketState,
+  newLines,
+  readChatFrame,
+} from "../../case/chat.ts";
+import { conversationLines } from "../../case/conversation.ts";
+import {
   type CaseJournal,
   type CaseOperation,
   CaseRuntime,
@@ -79,6 +88,8 @@ export class DenoCaseHost implements CaseDirectory {
   private readonly firing = new Map<string, string>();
   /** Every case's transactions and timers, committed together with the others' concurrent ones (kv-group-commit.ts). */
   readonly group: KvGroupCommit;
+  /** The customers' open chat sockets, per case, each with what it was sent and its rate window. */
+  private readonly chats = new Map<string, Map<WebSocket, ChatSocketState>>();
 
   constructor(
     private readonly kv: Deno.Kv,
@@ -176,8 +187,73 @@ export class DenoCaseHost implements CaseDirectory {
         this.firing.delete(caseId);
       }
       await this.group.commit(new KvWriteBuilder().check(entry).delete(key).write);
+      // After each burst: what the case said or heard meanwhile goes to the customer's open chat pages.
+      await this.pushConversation(caseId, c);
       return true;
     });
+  }
+
+  /**
+   * The customer's chat socket for `caseId` (the HTTP app verified the link): upgraded here with
+   * `Deno.upgradeWebSocket`, sent the conversation so far, and kept until it closes; its messages become the case's
+   * `chat` events through the case's own ingest (workers/case/chat.ts, as the Durable Object does).
+   */
+  chatSocket(caseId: string, request: Request): Response {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    const state = newChatSocketState(Date.now());
+    socket.onopen = () => {
+      const open = this.chats.get(caseId) ?? new Map<WebSocket, ChatSocketState>();
+      open.set(socket, state);
+      this.chats.set(caseId, open);
+      void this.withCase(caseId, (c) => this.pushConversation(caseId, c)).catch((error: unknown) =>
+        log.error("chat: the conversation could not be sent", { case: caseId, error }),
+      );
+    };
+    socket.onmessage = (event) => {
+      const read = readChatFrame(event.data as string | ArrayBuffer, state, Date.now());
+      if ("error" in read) return sendFrame(socket, read.error);
+      void this.withCase(caseId, async (c) => {
+        const built = chatEnvelope(await c.head(), read.text, crypto.randomUUID(), this.now());
+        if ("error" in built) return sendFrame(socket, built.error);
+        const result = await c.ingest(built.envelope);
+        sendFrame(
+          socket,
+          result.status === "accepted" || result.status === "duplicate"
+            ? { type: "accepted" }
+            : {
+                type: "error",
+                code: "case_ended",
+                message: "This conversation has ended: please contact us by email.",
+              },
+        );
+      }).catch((error: unknown) => {
+        log.error("chat: a message could not be stored", { case: caseId, error });
+        sendFrame(socket, {
+          type: "error",
+          code: "not_stored",
+          message: "The message was not stored: please send it again.",
+        });
+      });
+    };
+    socket.onclose = () => {
+      const open = this.chats.get(caseId);
+      open?.delete(socket);
+      if (open?.size === 0) this.chats.delete(caseId);
+    };
+    return response;
+  }
+
+  /** Sends each open chat socket of the case the conversation lines it has not seen yet (from the case's record). */
+  private async pushConversation(caseId: string, runtime: CaseRuntime): Promise<void> {
+    const open = this.chats.get(caseId);
+    if (!open || open.size === 0) return;
+    const journal = await runtime.journal();
+    if (!journal) return;
+    const lines = conversationLines(journal.events, journal.steps);
+    for (const [socket, state] of open) {
+      const frame = newLines(lines, state);
+      if (frame) sendFrame(socket, frame);
+    }
   }
 
   /** Alarms left by a process that stopped (killed mid-run, or before their time): those due soon run here. */
@@ -257,4 +333,9 @@ export class DenoCaseHost implements CaseDirectory {
       },
     };
   }
+}
+
+function sendFrame(socket: WebSocket, frame: ChatFrame): void {
+  // A page that went away meanwhile gets the conversation again when it reconnects.
+  if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
 }

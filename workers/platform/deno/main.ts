@@ -142,6 +142,8 @@ export async function startDenoServer(
     rateLimit: kvRateLimiter(kv, limit, period * 1000),
     admission: () => cases.admission(),
     maxBodyBytes: MAX_BODY_BYTES,
+    // The customer's chat (`GET /chat/:token/socket`): Deno.upgradeWebSocket in the case host, which keeps the sockets.
+    chatSocket: async (caseId, request) => cases.chatSocket(caseId, request),
   };
   const app = createApp(() => platform);
   const server = Deno.serve(
