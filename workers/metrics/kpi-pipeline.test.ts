@@ -196,6 +196,34 @@ describe("metrics pipeline into libSQL", () => {
     expect(Number(rows[0]!.n)).toBe(1);
   });
 
+  it("retries only the message whose case's earlier batch has not been written, and acknowledges the rest", async () => {
+    const [late, other] = histories(2, 77);
+    const [first, second] = late!.batches.filter((b) => b.events.length > 0);
+    const { messages, acked, retried } = await queueMessages([second!, ...other!.batches]);
+    const noDeadLetters = { add: async () => ({ id: 1, duplicate: false }) };
+    const result = await consumeMetrics(messages, { db, deadLetters: noDeadLetters });
+    expect(result).toEqual({ written: messages.length - 1, deadLettered: 0, retried: 1 });
+    expect(retried).toEqual([{ id: "m0", delaySeconds: 8 }]);
+    expect(acked.sort()).toEqual(
+      messages
+        .slice(1)
+        .map((m) => m.id)
+        .sort(),
+    );
+    // The earlier batch arrives, then the retried one: both written, each event once, in order.
+    const again = await queueMessages([first!, second!]);
+    expect(await consumeMetrics(again.messages, { db, deadLetters: noDeadLetters })).toEqual({
+      written: 2,
+      deadLettered: 0,
+      retried: 0,
+    });
+    const seqs = await db.all<{ seq: number }>(
+      sql`SELECT seq FROM metric_events WHERE case_id = ${late!.final.caseId} ORDER BY seq`,
+    );
+    const sent = [...first!.events, ...second!.events].map((e) => e.seq);
+    expect(seqs.map((r) => r.seq)).toEqual(sent);
+  });
+
   it("retries every valid message with backoff when the database cannot be reached", async () => {
     const down = openDatabase({ url: "http://127.0.0.1:9" });
     const { messages, acked, retried } = await queueMessages(histories(2, 55).flatMap((c) => c.batches));
