@@ -80,9 +80,9 @@ export function planNumbered(batches: readonly MetricBatch[]): {
 }
 
 /**
- * The SQL condition "this run (or event) continues the case's mark": the mark, read once per row from
- * `metric_sequences`, lies between the run's first number - 1 and the row's own number - 1. `caseId`, `first` and
- * `seq` are SQL expressions over the row being inserted.
+ * The SQL condition "this run continues its case's mark": the mark in `metric_sequences` (0 when none) lies between
+ * the run's first number - 1 and its last number - 1, so the run holds mark + 1 and something past the mark. `caseId`,
+ * `first` and `last` are SQL expressions over the run's row.
  */
-export const continuesMark = (caseId: string, first: string, seq: string): string =>
-  `coalesce((SELECT m.seq FROM metric_sequences m WHERE m.case_id = ${caseId}), 0) BETWEEN (${first}) - 1 AND (${seq}) - 1`;
+export const continuesMark = (caseId: string, first: string, last: string): string =>
+  `coalesce((SELECT m.seq FROM metric_sequences m WHERE m.case_id = ${caseId}), 0) BETWEEN (${first}) - 1 AND (${last}) - 1`;
