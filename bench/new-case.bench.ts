@@ -231,6 +231,14 @@ flight; a group holds at most 100 checks, one per case write) — the KV file's 
 limit; of all samples, HMAC verification 3.4 %, case transactions 5.3 % (audit hashing 1.6 %), group commit
 sizing 1.2 %. The machine was shared with other test runs throughout: trivial routes varied 15k–43k req/s on Deno
 and 557–623 req/s on \`wrangler dev\` between runs.
+
+Cost as open cases grow (Deno, \`BENCH_OPEN_CASES=10000 BENCH_ONLY=deno npm run bench:new-case\`, 2026-12-01T21:40Z
+and 21:43Z, before the group-committed probe existed): into an existing case among 10,000 open cases ran at 519 req/s
+(1.06 × that run's one-commit probe, p99 235 ms) with the default 5,000 cases kept loaded (every other event reads its
+case from KV first), and at 1,288 req/s (1.04 × its probe, p99 229 ms) with \`CROSSFLOW_CASE_CACHE=20000\` (the Deno
+process peaked at 371 MB). Against the 1,000-case rate of the runs then (1,378–2,616 req/s) that is 0.2–0.4 × and
+0.5–0.9 ×: the goal at 100,000 open cases (≥ 0.9 × the 1,000-case rate) is not met, and 100,000 was not measured
+(opening them takes minutes here).
 `;
   writeSection("newcase", report);
   console.log(report);
