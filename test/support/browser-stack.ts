@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { ROOT, type Stack, startStack } from "../../scripts/stack.ts";
+import { ROOT, type Stack, type StackOptions, startStack } from "../../scripts/stack.ts";
 import { launchChromium } from "./chromium.ts";
 import { signIn } from "./sign-in.ts";
 
@@ -43,7 +43,11 @@ export interface BrowserStack {
  * const browser = useBrowserStack("inbox");
  * it("…", async () => { const page = await browser.signedIn(); await page.goto(`${browser.url()}/inbox`); });
  */
-export function useBrowserStack(name: string): BrowserStack {
+export function useBrowserStack(
+  name: string,
+  /** The worker's port and extra vars, for a suite whose worker must know its own address (the chat link's). */
+  options: Pick<StackOptions, "workerPort" | "vars"> = {},
+): BrowserStack {
   let stack: Stack | undefined;
   let browser: Browser | undefined;
   let dataDir: string | undefined;
@@ -51,7 +55,7 @@ export function useBrowserStack(name: string): BrowserStack {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), `crossflow-${name}-`));
-    [stack, browser] = await Promise.all([startStack({ dataDir, quiet: true }), launchChromium()]);
+    [stack, browser] = await Promise.all([startStack({ ...options, dataDir, quiet: true }), launchChromium()]);
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {

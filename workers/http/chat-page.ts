@@ -101,7 +101,8 @@ export const CHAT_JS = `"use strict";
     const who = document.createElement("span");
     who.className = "who";
     who.textContent = line.from === "customer" ? "You" : "Us";
-    item.append(who, document.createTextNode(line.text));
+    // Our asks end with the link to this very page: not repeated inside it.
+    item.append(who, document.createTextNode(line.text.replace(/\\n*Chat: \\S+\\/chat\\/\\S+\\s*$/, "")));
     log.append(item);
     item.scrollIntoView({ block: "end" });
   };

@@ -15,6 +15,8 @@ export interface Message {
   /** Provider reference of a sent message (email id, message SID). */
   ref: string | null;
   from: string | null;
+  /** An answer the case wrote to the customer's question (not an ask), with the passages it cited. */
+  answer?: { citations: string[] };
 }
 
 export interface AgentStep {
@@ -63,15 +65,49 @@ export function openerMessage(opener: CaseView["opener"]): { text: string; from:
 }
 
 const ASK_SEND = /:(send|reminder)$/;
-const ASK_REPLY = /:(reply|reply-after-reminder)$/;
+// An ask's reply, also the messages it heard while it waited (a question answered meanwhile: `reply-after-message-<seq>`).
+const ASK_REPLY = /:(reply|reply-after-reminder|reply-after-message-\d+)$/;
 
 /**
- * The conversation: each ask sent (and reminder), each reply received, and replies that never came.
+ * An answer to the customer's question: a `<agent step>:reply` run step, whose output is the text sent (`{ channel,
+ * text, citations }`, as the chat records it) or the email or SMS provider's receipt, the text then being the agent
+ * step's answer.
+ */
+function answerMessage(step: CaseView["steps"][number], byId: Map<string, CaseView["steps"][number]>): Message | null {
+  if (step.kind !== "run" || !step.id.endsWith(":reply")) return null;
+  const output = isObject(step.output) ? step.output : {};
+  const agent = byId.get(step.id.slice(0, -":reply".length));
+  const decided = agent && isObject(agent.output) && isObject(agent.output.decision) ? agent.output.decision : null;
+  const text = str(output.text) ?? (decided?.decision === "answer" ? str(decided.answer) : null);
+  if (!text) return null;
+  const cited = Array.isArray(output.citations)
+    ? output.citations
+    : Array.isArray(decided?.citations)
+      ? decided.citations
+      : [];
+  return {
+    direction: "out",
+    at: step.finishedAt,
+    stepId: step.id,
+    channel: str(output.channel),
+    text,
+    ref: str(output.text) ? null : sentRef(step.output),
+    from: null,
+    answer: { citations: cited.filter((c): c is string => typeof c === "string") },
+  };
+}
+
+/**
+ * The conversation: each ask sent (and reminder), each reply received (and each message heard while an ask waited),
+ * the answers the case wrote to the customer's questions, and replies that never came.
  * @example conversation(view) // → [{ direction: "out", stepId: "details:send", ... }, { direction: "in", text: "It is ch_123" }]
  */
 export function conversation(view: Pick<CaseView, "steps" | "wait">): Message[] {
   const messages: Message[] = [];
+  const byId = new Map(view.steps.map((s) => [s.id, s]));
   for (const step of view.steps) {
+    const answer = answerMessage(step, byId);
+    if (answer) messages.push(answer);
     if (step.kind !== "ask") continue;
     if (ASK_SEND.test(step.id)) {
       // A send recorded as { channel, text, sent } (the provider's answer in `sent`); cases from before recorded the

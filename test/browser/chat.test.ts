@@ -1,0 +1,94 @@
+/**
+ * Issue 20, done-when 3, in a real browser against the real stack (wrangler dev, the simulators, the offline model):
+ * the customer opens the chat link their documents ask carried on a 390 px phone screen, asks a question the
+ * knowledge base covers, and the cited answer appears live; the operator then sees the same conversation on the
+ * case page. (The same conversation on Deno: test/e2e/chat.test.ts.)
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { devVar } from "../../scripts/dev-vars.ts";
+import { post, sign } from "../../scripts/senders.ts";
+import { freePort } from "../../scripts/stack.ts";
+import type { Application } from "../../workers/workflows/customer-onboarding/index.ts";
+import { PASSAGES } from "../../workers/workflows/customer-onboarding/knowledge-base/index.ts";
+import { ARTIFACTS, useBrowserStack } from "../support/browser-stack.ts";
+import { eventually } from "../support/wait.ts";
+
+// The link the case sends must name this worker: its port is chosen before the stack starts.
+const port = await freePort();
+const env = useBrowserStack("chat", { workerPort: port, vars: { CROSSFLOW_PUBLIC_URL: `http://127.0.0.1:${port}` } });
+const covered = PASSAGES.find((p) => p.id === "kb.documents.accepted")!;
+
+async function applyAndGetLink(): Promise<{ app: Application; link: string }> {
+  const app: Application = {
+    email: `lena-${crypto.randomUUID().slice(0, 8)}@example.de`,
+    name: "Lena Vogel",
+    birthDate: "1991-11-23",
+    country: "DE",
+    plan: "fiber-500",
+    paymentMethod: "pm_card_visa",
+    consent: true,
+    documents: [{ type: "passport", fileName: "passport.heic", contentType: "image/heic", sizeBytes: 1_800_000 }],
+  };
+  const stack = env.stack();
+  const signed = await sign.hmacSource(
+    "onboarding-form",
+    devVar("ONBOARDING_FORM_SECRET")!,
+    `app-${crypto.randomUUID()}`,
+    { event: "application.submitted", application: app },
+  );
+  expect((await post(stack.worker.url, signed)).status).toBe(202);
+  const link = await eventually(
+    async () => {
+      const { sent } = (await (await fetch(`${stack.simulators.url}/resend/_sim/sent`)).json()) as {
+        sent: { to: string[]; text: string }[];
+      };
+      return sent
+        .filter((m) => m.to.includes(app.email))
+        .map((m) => /Chat: (\S+\/chat\/\S+)/.exec(m.text)?.[1])
+        .find(Boolean);
+    },
+    30_000,
+    "the documents ask with its chat link",
+  );
+  return { app, link };
+}
+
+describe("chat with the case", () => {
+  it("the customer asks on a phone and sees the answer live; the operator sees the same conversation", async () => {
+    const { app, link } = await applyAndGetLink();
+
+    const phone = await env.page({ width: 390, height: 844 });
+    await phone.goto(link);
+    await phone.getByRole("heading", { level: 1 }).waitFor();
+    const log = phone.getByRole("log", { name: "Conversation" });
+    // The conversation so far: the documents ask.
+    await log.getByText("We could not accept your passport").waitFor({ timeout: 20_000 });
+    await expect(phone.getByRole("button", { name: "Send" }).isEnabled()).resolves.toBe(true);
+
+    const question = "Welche Dateiformate akzeptieren Sie für meinen Reisepass?";
+    await phone.getByLabel("Your message").fill(question);
+    await phone.getByRole("button", { name: "Send" }).click();
+    await log.getByText(question).waitFor({ timeout: 20_000 });
+    const answer = log.locator("li.us", { hasText: covered.text.de });
+    await answer.waitFor({ timeout: 30_000 });
+    await expect(answer.textContent()).resolves.toContain("Vielen Dank für Ihre Frage.");
+    // The ask's link to this very page is not repeated inside it.
+    expect(await log.textContent()).not.toContain("/chat/");
+    // Fits the phone: nothing scrolls sideways.
+    expect(await phone.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(ARTIFACTS, "chat-390.png"), fullPage: true });
+
+    const operator = await env.signedIn();
+    await operator.goto(`${env.url()}/cases/customer-onboarding/${encodeURIComponent(`customer:${app.email}`)}`);
+    const talk = await operator.getByTestId("conversation").textContent();
+    expect(talk).toContain("We could not accept your passport");
+    expect(talk).toContain(question);
+    expect(talk).toContain("Answered the customer");
+    expect(talk).toContain(covered.text.de);
+    expect(talk).toContain("From the knowledge base: kb.documents.accepted");
+    // In the order it happened: the ask, the question, the answer.
+    const order = [talk!.indexOf("We could not accept"), talk!.indexOf(question), talk!.indexOf(covered.text.de)];
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  }, 180_000);
+});
