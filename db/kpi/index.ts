@@ -22,6 +22,7 @@ export {
   percentileMinutes,
   type Tally,
 } from "./definitions.ts";
+export { type PolicyVersionTally, tallyByPolicyVersion } from "./policy-versions.ts";
 export { tallyFromRawEvents } from "./raw.ts";
 export { addCase, type CaseRow, tallyFromCases } from "./recount.ts";
 export { type GroupKey, type KpiFilter, type TallyGroup, tallyFromRollups } from "./rollups.ts";

@@ -2,15 +2,19 @@
  * The Policies page in Chromium against the real stack: an admin edits refund-dispute's refund limits; a value the
  * declared schema refuses is shown with its problem in words and nothing is saved; the diff against the version in
  * force shows what a valid edit changes; saving makes it the version in force, as the worker's case API has it, with
- * who and why in the history; a rollback to the defaults is a new version. Viewers cannot open the page.
+ * who and why in the history; a rollback to the defaults is a new version. Viewers cannot open the page. The workflow
+ * page splits the KPIs by the policy version each case decided under.
  */
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../dashboard/src/lib/server/accounts/index.ts";
 import { openDatabase } from "../../db/client.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
+import { post, sign } from "../../scripts/senders.ts";
+import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
 import type { PoliciesView } from "../../workers/case-api.ts";
 import { useBrowserStack } from "../support/browser-stack.ts";
+import { eventually } from "../support/wait.ts";
 
 const VIEWER = { username: "policy-vera", password: "viewer-password-56", role: "viewer" } as const;
 const env = useBrowserStack("policies");
@@ -99,4 +103,78 @@ describe("the Policies page", () => {
     const res = await viewer.goto(`${env.url()}/admin/policies`);
     expect(res?.status()).toBe(403);
   });
+
+  it("splits the workflow page's KPIs by the policy version each case decided under", async () => {
+    const stack = env.stack();
+    const db = openDatabase({ url: stack.libsql.url, authToken: stack.libsql.authToken });
+    /** A 30 EUR duplicate charge: refunded alone under either limits. Returns the case id. */
+    async function refundCase(name: string) {
+      const charge = `ch_brpol${name}${Date.now()}`;
+      await fetch(`${stack.simulators.url}/stripe/v1/charges`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${SIMULATOR_KEYS.stripe}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ id: charge, amount: "3000", currency: "eur" }),
+      });
+      const email = `${name}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+      const payload = {
+        id: `zd-${crypto.randomUUID()}`,
+        type: "zen:event-type:ticket.created",
+        time: new Date().toISOString(),
+        detail: {
+          id: String(Math.floor(Math.random() * 1e9)),
+          subject: "Refund request",
+          description: `Double charged on ${charge}, please refund.`,
+          tags: ["refund"],
+          requester: { email },
+        },
+      };
+      expect(
+        (await post(stack.worker.url, await sign.zendesk(devVar("ZENDESK_WEBHOOK_SECRET")!, payload))).status,
+      ).toBe(202);
+      return `refund-dispute/customer:${email}`;
+    }
+    const rowOf = (caseId: string) =>
+      eventually(
+        async () => {
+          const rows = await db.$client.execute({
+            sql: "SELECT status, policy_versions FROM cases WHERE case_id = ?",
+            args: [caseId],
+          });
+          const r = rows.rows[0];
+          return r?.status === "resolved" ? r : undefined;
+        },
+        60_000,
+        `${caseId} resolved in the metrics database`,
+      );
+
+    const before = (await apiPolicies()).policies[0]!;
+    const under = before.inForce.version;
+    const first = await refundCase("before");
+    expect((await rowOf(first)).policy_versions).toBe(`refund-limits@${under}`);
+    const saved = await fetch(`${stack.worker.url}/api/policies/refund-dispute/refund-limits`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${firstSecret(devVar("CROSSFLOW_API_TOKEN"))}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({
+        value: { capMinor: 5_000, approvalAboveMinor: 4_000, personSla: "8h" },
+        reason: "a lower cap for the KPI split",
+        basedOn: before.latest,
+        actor: env.firstAdmin().username,
+      }),
+    });
+    expect(saved.status).toBe(200);
+    const second = await refundCase("after");
+    expect((await rowOf(second)).policy_versions).toBe(`refund-limits@${before.latest + 1}`);
+
+    await admin.goto(`${env.url()}/workflows/refund-dispute`, { waitUntil: "networkidle" });
+    const split = admin.getByTestId("policy-versions");
+    const cases = (policies: string) => split.locator(`tr[data-policies="${policies}"] [data-testid=policy-cases]`);
+    expect(await cases(`refund-limits@${under}`).textContent()).toBe("1");
+    expect(await cases(`refund-limits@${before.latest + 1}`).textContent()).toBe("1");
+  }, 180_000);
 });

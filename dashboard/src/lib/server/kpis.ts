@@ -12,6 +12,7 @@ import {
   type Kpis,
   kpisOf,
   type Tally,
+  tallyByPolicyVersion,
   tallyFromRollups,
   type VersionComparison,
   versionComparisons,
@@ -225,6 +226,8 @@ export interface WorkflowDetail {
   /** The series' first day: the period's, or the first day with cases when every case opened in its last two days. */
   seriesFromDay: number;
   byVersion: { version: number; kpis: Kpis }[];
+  /** The same KPIs per workflow version and the policy versions its cases decided under (null: none read). */
+  byPolicy: { version: number; policies: string | null; kpis: Kpis }[];
   /** The versions compared with intervals and verdicts (db/kpi/compare.ts), newest candidate last. */
   comparisons: VersionComparison[];
   /** Every version with data in the period, whatever the version filter (for the filter's choices). */
@@ -246,13 +249,14 @@ export async function workflowDetail(
   version: number | undefined,
 ): Promise<WorkflowDetail | null> {
   const filter: KpiFilter = { ...period, workflowId, version };
-  const [[all], daily, byVersion, models, waiting, openAges] = await Promise.all([
+  const [[all], daily, byVersion, models, waiting, openAges, byPolicy] = await Promise.all([
     tallyFromRollups(db, filter),
     tallyFromRollups(db, filter, ["day"], {}),
     tallyFromRollups(db, { ...period, workflowId }, ["version"]),
     latestModels(db),
     waitingOnPerson(db, filter),
     openCaseAges(db, filter),
+    tallyByPolicyVersion(db, { ...filter, workflowId }),
   ]);
   // Two days or less of cases would draw as a spike at the edge of a flat month: those days are drawn per hour instead
   // (the period's figures stay the period's).
@@ -278,6 +282,7 @@ export async function workflowDetail(
     byVersion: byVersion
       .map((g) => ({ version: g.version!, kpis: kpisOf(g.tally) }))
       .sort((a, b) => a.version - b.version),
+    byPolicy: byPolicy.map((g) => ({ version: g.workflowVersion, policies: g.policyVersions, kpis: kpisOf(g.tally) })),
     comparisons: versionComparisons(byVersion.map((g) => ({ version: g.version!, tally: g.tally }))),
     versions: byVersion.map((g) => g.version!).sort((a, b) => a - b),
     ttr: [...tally.ttr]
