@@ -62,11 +62,35 @@ describe("the chat socket's protocol", () => {
     expect(chatEnvelope(null, "x", "m-3", 1)).toMatchObject({ error: { code: "no_case" } });
   });
 
-  it("sends each socket only the lines it has not seen", () => {
+  it("sends each socket only the lines recorded since its mark, even one recorded late with an earlier time", () => {
     const state = newChatSocketState(0);
-    const line = (id: string) => ({ id, from: "us" as const, text: id, channel: "chat", at: 0 });
-    expect(newLines([line("a")], state)).toEqual({ type: "lines", lines: [line("a")] });
-    expect(newLines([line("a")], state)).toBeNull();
-    expect(newLines([line("a"), line("b")], state)).toEqual({ type: "lines", lines: [line("b")] });
+    const ask = { id: "document-0-again", output: { channel: "email", text: "Bitte.", sent: {} }, finishedAt: 10 };
+    const question = {
+      seq: 2,
+      source: "chat",
+      type: "message.received",
+      payload: { channel: "chat", text: "Formate?" },
+      receivedAt: 20,
+    };
+    const answer = { id: "document-0-question-2:reply", output: { channel: "chat", text: "PDF." }, finishedAt: 30 };
+    // An email stamped when its request came in (25), stored after the answer (30) was already sent.
+    const email = {
+      seq: 3,
+      source: "resend",
+      type: "email.received",
+      payload: { data: { text: "Danke" } },
+      receivedAt: 25,
+    };
+    const ids = (frame: ReturnType<typeof newLines>) => (frame?.type === "lines" ? frame.lines.map((l) => l.id) : null);
+    expect(ids(newLines({ events: [], steps: [ask] as never }, state))).toEqual(["step:document-0-again"]);
+    expect(newLines({ events: [], steps: [ask] as never }, state)).toBeNull();
+    expect(ids(newLines({ events: [question] as never, steps: [ask, answer] as never }, state))).toEqual([
+      "event:2",
+      "step:document-0-question-2:reply",
+    ]);
+    expect(ids(newLines({ events: [question, email] as never, steps: [ask, answer] as never }, state))).toEqual([
+      "event:3",
+    ]);
+    expect(newLines(null, state)).toBeNull();
   });
 });

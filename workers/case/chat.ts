@@ -9,7 +9,8 @@
 import { z } from "zod";
 import { CHAT_MESSAGE, CHAT_SOURCE, type ChatMessage } from "../connectors/chat/events.ts";
 import { conversationOf, type EventEnvelope, TERMINAL_STATUSES } from "../engine/index.ts";
-import type { ConversationLine } from "./conversation.ts";
+import { type ConversationLine, type ConversationMark, conversationLines, markOf } from "./conversation.ts";
+import type { CaseJournal } from "./journal.ts";
 import type { CaseHeader } from "./storage.ts";
 
 /** Messages a socket may send per window. */
@@ -17,14 +18,18 @@ export const CHAT_RATE = { messages: 5, windowMs: 10_000 } as const;
 
 const InboundFrame = z.object({ type: z.literal("message"), text: z.string().trim().min(1).max(2_000) });
 
-/** What a socket remembers across hibernation: how many lines it was sent, and its rate window. */
+/** What a socket remembers across hibernation (a few numbers): how far it was sent the record, and its rate window. */
 export interface ChatSocketState {
-  sent: number;
+  sent: ConversationMark;
   windowStart: number;
   count: number;
 }
 
-export const newChatSocketState = (now: number): ChatSocketState => ({ sent: 0, windowStart: now, count: 0 });
+export const newChatSocketState = (now: number): ChatSocketState => ({
+  sent: { eventSeq: 0, steps: 0 },
+  windowStart: now,
+  count: 0,
+});
 
 export type ChatFrame =
   | { type: "lines"; lines: ConversationLine[] }
@@ -101,12 +106,16 @@ export function chatEnvelope(
 }
 
 /**
- * The lines a socket has not been sent yet (and notes them as sent), or null when there are none.
- * @example const frame = newLines(conversationLines(events, steps), state); if (frame) ws.send(JSON.stringify(frame));
+ * The conversation lines of the case's record a socket has not been sent yet (and notes them as sent), or null when
+ * there are none. Read past the socket's mark, so a line recorded late with an earlier time is not skipped.
+ * @example const frame = newLines(journal, state); if (frame) ws.send(JSON.stringify(frame));
  */
-export function newLines(lines: readonly ConversationLine[], state: ChatSocketState): ChatFrame | null {
-  if (lines.length <= state.sent) return null;
-  const fresh = lines.slice(state.sent);
-  state.sent = lines.length;
-  return { type: "lines", lines: fresh };
+export function newLines(
+  journal: Pick<CaseJournal, "events" | "steps"> | null,
+  state: ChatSocketState,
+): ChatFrame | null {
+  if (!journal) return null;
+  const fresh = conversationLines(journal.events, journal.steps, state.sent);
+  state.sent = markOf(journal.events, journal.steps);
+  return fresh.length > 0 ? { type: "lines", lines: fresh } : null;
 }

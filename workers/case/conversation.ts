@@ -54,20 +54,38 @@ const answerOf = (output: unknown): { answer: string; citations: string[] } | nu
 };
 
 /**
- * The conversation so far, oldest first.
+ * How far a reader has read the case's record: events up to this sequence number, and this many steps. Both only
+ * grow (events are numbered as stored, steps kept in the order they completed), so the lines past a mark are exactly
+ * the new ones, whatever their times.
+ */
+export interface ConversationMark {
+  eventSeq: number;
+  steps: number;
+}
+
+/** The mark at the end of this record. */
+export const markOf = (events: readonly Pick<CaseEvent, "seq">[], steps: readonly unknown[]): ConversationMark => ({
+  eventSeq: events.reduce((max, e) => Math.max(max, e.seq), 0),
+  steps: steps.length,
+});
+
+/**
+ * The conversation so far, oldest first; with `since`, only the lines recorded after that mark.
  * @example conversationLines(journal.events, journal.steps) // → [{ id: "step:document-0-again", from: "us", … }, { id: "event:2", from: "customer", … }]
  */
 export function conversationLines(
   events: readonly Pick<CaseEvent, "seq" | "source" | "type" | "payload" | "receivedAt">[],
   steps: readonly Record_[],
+  since: ConversationMark = { eventSeq: 0, steps: 0 },
 ): ConversationLine[] {
   const lines: ConversationLine[] = [];
   for (const event of events) {
+    if (event.seq <= since.eventSeq) continue;
     const message = customerText(event);
     if (message) lines.push({ id: `event:${event.seq}`, from: "customer", at: event.receivedAt, ...message });
   }
   const byId = new Map(steps.map((s) => [s.id, s]));
-  for (const step of steps) {
+  for (const step of steps.slice(since.steps)) {
     const said = sent(step.output);
     if (said) {
       lines.push({ id: `step:${step.id}`, from: "us", at: step.finishedAt, ...said });

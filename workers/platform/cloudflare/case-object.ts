@@ -14,7 +14,6 @@ import {
   newLines,
   readChatFrame,
 } from "../../case/chat.ts";
-import { conversationLines } from "../../case/conversation.ts";
 import {
   type CaseJournal,
   type CaseOperation,
@@ -149,7 +148,7 @@ export class CaseObject extends DurableObject<Env> {
     const state = newChatSocketState(Date.now());
     // On connect: the conversation so far.
     const journal = await this.engine.journal();
-    const frame = newLines(journal ? conversationLines(journal.events, journal.steps) : [], state);
+    const frame = newLines(journal, state);
     if (frame) server.send(JSON.stringify(frame));
     server.serializeAttachment(state);
     return new Response(null, { status: 101, webSocket: client });
@@ -186,12 +185,10 @@ export class CaseObject extends DurableObject<Env> {
     if (sockets.length === 0) return;
     const journal = await this.engine.journal();
     if (!journal) return;
-    const lines = conversationLines(journal.events, journal.steps);
     for (const ws of sockets) {
       const state = (ws.deserializeAttachment() as ChatSocketState | null) ?? newChatSocketState(Date.now());
-      const frame = newLines(lines, state);
-      if (!frame) continue;
-      send(ws, frame);
+      const frame = newLines(journal, state);
+      if (frame) send(ws, frame);
       ws.serializeAttachment(state);
     }
   }

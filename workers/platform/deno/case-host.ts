@@ -13,7 +13,6 @@ import {
   newLines,
   readChatFrame,
 } from "../../case/chat.ts";
-import { conversationLines } from "../../case/conversation.ts";
 import {
   type CaseJournal,
   type CaseOperation,
@@ -249,9 +248,8 @@ export class DenoCaseHost implements CaseDirectory {
     if (!open || open.size === 0) return;
     const journal = await runtime.journal();
     if (!journal) return;
-    const lines = conversationLines(journal.events, journal.steps);
     for (const [socket, state] of open) {
-      const frame = newLines(lines, state);
+      const frame = newLines(journal, state);
       if (frame) sendFrame(socket, frame);
     }
   }
