@@ -1,7 +1,8 @@
 /**
  * Issue 20, the chat channel on `wrangler dev` with the simulators and the offline model: the documents ask carries
  * the case's signed chat link; the customer opens it, asks a covered question in German over the page's socket, and
- * the cited German answer arrives live, in the chat (not by email); the message is a case event in the audit trail.
+ * the cited German answer arrives live, in the chat (not by email); the message is a case event in the audit trail;
+ * a question the knowledge base does not cover goes to a person, and the page is told so.
  * A forged link and an expired one are refused, and a socket that sends too fast gets an error frame. The same on
  * Deno (`Deno.upgradeWebSocket`, the case host keeping the sockets).
  */
@@ -98,7 +99,11 @@ interface Line {
   channel: string;
   citations?: string[];
 }
-type Frame = { type: "lines"; lines: Line[] } | { type: "accepted" } | { type: "error"; code: string; message: string };
+type Frame =
+  | { type: "lines"; lines: Line[] }
+  | { type: "accepted" }
+  | { type: "handover"; message: string }
+  | { type: "error"; code: string; message: string };
 
 /** A socket to the chat, with every frame it received so far. */
 async function openChat(link: string) {
@@ -129,7 +134,7 @@ async function chatLinkOf(app: Application): Promise<string> {
 }
 
 describe.each(runtimes)("the customer's chat with their case on $name", (runtime) => {
-  it("answers a covered German question live in the chat, cited, and keeps the message in the audit trail", async () => {
+  it("answers a covered German question live in the chat, cited, keeps it in the audit trail, and says when a person takes over", async () => {
     const origin = runtime.origin();
     const app = application();
     await apply(app, origin);
@@ -182,6 +187,12 @@ describe.each(runtimes)("the customer's chat with their case on $name", (runtime
     await again.until(() => (again.lines().length >= chat.lines().length ? true : undefined), "the conversation again");
     expect(again.lines()).toEqual(chat.lines());
     again.close();
+
+    // Not covered: the case hands it to a person, and the page is told so instead of waiting for an answer.
+    chat.send("Kann ich meinen eigenen Router mitbringen?");
+    const handover = await chat.until(() => chat.frames.find((f) => f.type === "handover"), "the handover notice");
+    expect(handover).toMatchObject({ message: expect.stringContaining("A person from our team will answer you") });
+    expect((await caseOf(origin, app)).header.status).toBe("escalated");
 
     // Too fast: the socket is told, and what was over the limit is not stored.
     for (let i = 0; i < 6; i++) chat.send(`Frage ${i}?`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { conversationOf } from "../engine/index.ts";
-import { CHAT_RATE, chatEnvelope, newChatSocketState, newLines, readChatFrame } from "./chat.ts";
+import { CHAT_RATE, chatEnvelope, handoverFrame, newChatSocketState, newLines, readChatFrame } from "./chat.ts";
 import type { CaseHeader } from "./storage.ts";
 
 const header = (overrides: Partial<CaseHeader> = {}) =>
@@ -92,5 +92,13 @@ describe("the chat socket's protocol", () => {
       "event:3",
     ]);
     expect(newLines(null, state)).toBeNull();
+  });
+
+  it("tells the page when the case waits for a person, and only then", () => {
+    const waiting = (kind: string) => ({ header: header({ wait: { kind } as CaseHeader["wait"] }) });
+    expect(handoverFrame(waiting("human"))).toMatchObject({ type: "handover" });
+    expect(handoverFrame(waiting("event"))).toBeNull();
+    expect(handoverFrame({ header: header({ wait: null }) })).toBeNull();
+    expect(handoverFrame(null)).toBeNull();
   });
 });

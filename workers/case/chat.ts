@@ -4,7 +4,8 @@
  * (a `chat` `message.received`, stored by the case's own ingest like an email or SMS reply).
  *
  * Page → case: `{ type: "message", text }`. Case → page: `{ type: "lines", lines }` (the conversation so far on
- * connect, then what is new after each burst), `{ type: "accepted" }`, `{ type: "error", code, message }`.
+ * connect, then what is new after each burst), `{ type: "accepted" }`, `{ type: "handover", message }` (the case
+ * waits for a person: a question the agent does not answer itself), `{ type: "error", code, message }`.
  */
 import { z } from "zod";
 import { CHAT_MESSAGE, CHAT_SOURCE, type ChatMessage } from "../connectors/chat/events.ts";
@@ -34,6 +35,7 @@ export const newChatSocketState = (now: number): ChatSocketState => ({
 export type ChatFrame =
   | { type: "lines"; lines: ConversationLine[] }
   | { type: "accepted" }
+  | { type: "handover"; message: string }
   | { type: "error"; code: string; message: string };
 
 const error = (code: string, message: string): ChatFrame => ({ type: "error", code, message });
@@ -118,4 +120,18 @@ export function newLines(
   const fresh = conversationLines(journal.events, journal.steps, state.sent);
   state.sent = markOf(journal.events, journal.steps);
   return fresh.length > 0 ? { type: "lines", lines: fresh } : null;
+}
+
+/**
+ * While the case waits for a person (the agent handed a question over: not covered, a request for a person, anger),
+ * the page says so instead of waiting for an answer that the agent will not write; null otherwise.
+ * @example const handover = handoverFrame(journal); if (handover) ws.send(JSON.stringify(handover));
+ */
+export function handoverFrame(journal: Pick<CaseJournal, "header"> | null): ChatFrame | null {
+  return journal?.header.wait?.kind === "human"
+    ? {
+        type: "handover",
+        message: "A person from our team will answer you. You can close this page; we will write to you.",
+      }
+    : null;
 }

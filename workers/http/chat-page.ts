@@ -122,6 +122,7 @@ export const CHAT_JS = `"use strict";
         for (const line of frame.lines) show(line);
         if (frame.lines.some((l) => l.from === "us")) say("");
       } else if (frame.type === "accepted") say("Sent. We are writing an answer…");
+      else if (frame.type === "handover") say(frame.message);
       else if (frame.type === "error") say(frame.message, true);
     });
     socket.addEventListener("close", (event) => {

@@ -10,6 +10,7 @@ import {
   type ChatFrame,
   type ChatSocketState,
   chatEnvelope,
+  handoverFrame,
   newChatSocketState,
   newLines,
   readChatFrame,
@@ -148,8 +149,8 @@ export class CaseObject extends DurableObject<Env> {
     const state = newChatSocketState(Date.now());
     // On connect: the conversation so far.
     const journal = await this.engine.journal();
-    const frame = newLines(journal, state);
-    if (frame) server.send(JSON.stringify(frame));
+    for (const frame of [newLines(journal, state), handoverFrame(journal)])
+      if (frame) server.send(JSON.stringify(frame));
     server.serializeAttachment(state);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -185,10 +186,12 @@ export class CaseObject extends DurableObject<Env> {
     if (sockets.length === 0) return;
     const journal = await this.engine.journal();
     if (!journal) return;
+    const handover = handoverFrame(journal);
     for (const ws of sockets) {
       const state = (ws.deserializeAttachment() as ChatSocketState | null) ?? newChatSocketState(Date.now());
       const frame = newLines(journal, state);
       if (frame) send(ws, frame);
+      if (handover) send(ws, handover);
       ws.serializeAttachment(state);
     }
   }

@@ -9,6 +9,7 @@ import {
   type ChatFrame,
   type ChatSocketState,
   chatEnvelope,
+  handoverFrame,
   newChatSocketState,
   newLines,
   readChatFrame,
@@ -248,9 +249,11 @@ export class DenoCaseHost implements CaseDirectory {
     if (!open || open.size === 0) return;
     const journal = await runtime.journal();
     if (!journal) return;
+    const handover = handoverFrame(journal);
     for (const [socket, state] of open) {
       const frame = newLines(journal, state);
       if (frame) sendFrame(socket, frame);
+      if (handover) sendFrame(socket, handover);
     }
   }
 
