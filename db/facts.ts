@@ -89,7 +89,31 @@ export interface WorkflowMeasures {
   minutesPerDecision?: number;
   /** Steps that are part of the normal path (e.g. asking every EU customer for consent), not exceptions. */
   routineSteps?: readonly string[];
+  /** The workflow's business result: what counts as success and what money a case moves (absent: not measured). */
+  value?: ValueMeasures;
 }
+
+/**
+ * A workflow's business result, declared in its catalogue header and measured per case from its audit trail: the
+ * outcomes that count as success (onboarded, recovered, refunded: whether the workflow or a person closed the case),
+ * drop-outs, and the money a successful case moves, read from the detail its resolution recorded (`case.resolved`'s `result`).
+ */
+export interface ValueMeasures {
+  /** The outcomes that count as success, what a manager calls them, and what the success rate is called. */
+  success: { outcomes: readonly string[]; words: string; rateWords: string };
+  /** Count drop-outs: cases whose question to the customer went unanswered to its deadline and that did not succeed. */
+  dropOut?: { words: string };
+  /** Show the mean time from opening to success under these words (e.g. time to activation). */
+  timeToSuccess?: { words: string };
+  /** The money a successful case moves, in minor units, from its resolution's detail. */
+  money?: MoneyMeasure;
+}
+
+/** Either an amount and currency the resolution names, or a price list keyed by a field it names (a plan). */
+export type MoneyMeasure = { words: string } & (
+  | { amountField: string; currencyField: string }
+  | { priceField: string; pricesMinor: Readonly<Record<string, number>>; currency: string }
+);
 
 export interface CaseFacts {
   /** Handed to a person by an escalation at least once. */
@@ -119,6 +143,46 @@ export interface CaseFacts {
    * name order); absent when it read none. What the KPIs are split by, beside the workflow version.
    */
   policyVersions?: string;
+  /** Value measures (present only when the workflow declares them, `WorkflowMeasures.value`): the case succeeded. */
+  succeeded?: boolean;
+  /** A question to the customer went unanswered to its deadline and the case did not succeed. */
+  droppedOut?: boolean;
+  /** The money the case moved, in minor units of `valueCurrency` (0 and null when none). */
+  valueMinor?: number;
+  valueCurrency?: string | null;
+}
+
+/**
+ * The value facts of a case from its outcome, whether a question went unanswered, and its resolution's detail.
+ * @example
+ * valueFacts(ONBOARDING_VALUE, "onboarded", false, { plan: "fiber-500" }) // → { succeeded: true, valueMinor: 3990, … }
+ */
+export function valueFacts(
+  value: ValueMeasures,
+  outcome: string | null,
+  unansweredAsk: boolean,
+  detail: Record<string, unknown> | null,
+): Required<Pick<CaseFacts, "succeeded" | "droppedOut" | "valueMinor" | "valueCurrency">> {
+  const succeeded = outcome !== null && value.success.outcomes.includes(outcome);
+  const money = succeeded && detail && value.money ? moneyOf(value.money, detail) : null;
+  return {
+    succeeded,
+    droppedOut: value.dropOut !== undefined && unansweredAsk && !succeeded,
+    valueMinor: money?.minor ?? 0,
+    valueCurrency: money?.currency ?? null,
+  };
+}
+
+function moneyOf(measure: MoneyMeasure, detail: Record<string, unknown>): { minor: number; currency: string } | null {
+  if ("amountField" in measure) {
+    const minor = detail[measure.amountField];
+    const currency = detail[measure.currencyField];
+    if (typeof minor !== "number" || !Number.isInteger(minor) || minor < 0 || typeof currency !== "string") return null;
+    return { minor, currency: currency.toUpperCase() };
+  }
+  const key = detail[measure.priceField];
+  const minor = typeof key === "string" ? measure.pricesMinor[key] : undefined;
+  return minor === undefined ? null : { minor, currency: measure.currency.toUpperCase() };
 }
 
 /** What one human decision cost: the minutes the person reported, else the workflow's declared figure. */
@@ -167,6 +231,10 @@ export class CaseFactsFold {
   private failedEscalation = false;
   /** Each policy the case read, by name: `name@version` (a case reads a policy once). */
   private readonly policies = new Map<string, string>();
+  /** For the value measures: the outcome, its recorded detail, and whether a question to the customer timed out. */
+  private outcome: string | null = null;
+  private outcomeDetail: Record<string, unknown> | null = null;
+  private unansweredAsk = false;
 
   constructor(private readonly measures: WorkflowMeasures) {
     this.routine = new Set(measures.routineSteps ?? []);
@@ -204,6 +272,11 @@ export class CaseFactsFold {
         case "case.failed":
           exception(entry.stepId, "failure");
           break;
+        case "case.resolved":
+          if (typeof detail.outcome === "string") this.outcome = detail.outcome;
+          if (typeof detail.result === "object" && detail.result !== null)
+            this.outcomeDetail = detail.result as Record<string, unknown>;
+          break;
         case "human.decision":
           facts.humanDecisions++;
           facts.humanMinutes += decisionMinutes(detail.minutesSpent, this.measures);
@@ -215,6 +288,7 @@ export class CaseFactsFold {
           if (detail.kind === "agent") facts.judgments++;
           if (detail.kind === "ask") {
             facts.asks++;
+            if (entry.action === "wait.timed_out") this.unansweredAsk = true;
             if (!entry.stepId || !this.routine.has(entry.stepId)) exception(entry.stepId, "question");
           }
           break;
@@ -226,8 +300,10 @@ export class CaseFactsFold {
   facts(status: CaseStatus): CaseFacts {
     const c = this.counted;
     const policies = [...this.policies.keys()].sort().map((name) => this.policies.get(name)!);
+    const value = this.measures.value;
     return {
       ...(policies.length > 0 ? { policyVersions: policies.join(",") } : {}),
+      ...(value ? valueFacts(value, this.outcome, this.unansweredAsk, this.outcomeDetail) : {}),
       escalated: c.escalated,
       errored: status === "failed" || this.failedEscalation,
       exception: c.exception,

@@ -21,6 +21,10 @@ import {
   type TallyGroup,
   tallyFromCases,
   tallyFromRollups,
+  type ValueTally,
+  valueFiguresOf,
+  valueFromCases,
+  valueFromRollups,
 } from "../db/kpi/index.ts";
 import type { AuditEntry } from "../workers/engine/audit.ts";
 import type { CaseStatus } from "../workers/engine/types.ts";
@@ -50,6 +54,8 @@ export interface VerifyReport {
   mismatches: string[];
   /** Per workflow × version, the recounted KPIs (for the printout). */
   groups: TallyGroup[];
+  /** Per workflow × version, the recounted value measures (conversion, drop-out, money moved). */
+  value: ValueTally[];
 }
 
 interface CaseView {
@@ -136,6 +142,25 @@ function compare(label: string, expected: TallyGroup[], actual: TallyGroup[], mi
       mismatches.push(`${label} ${k}: the dashboard counts ${d.tally.opened} cases the case records do not have`);
 }
 
+/** The value measures recounted from the cases against `value_rollups`, per workflow × version. */
+function compareValue(expected: ValueTally[], actual: ValueTally[], mismatches: string[]): void {
+  const key = (t: ValueTally) => `${t.workflowId}@v${t.version}`;
+  const dashboard = new Map(actual.map((t) => [key(t), t]));
+  for (const t of expected) {
+    const d = dashboard.get(key(t));
+    dashboard.delete(key(t));
+    const want = valueFiguresOf(t);
+    const got = d ? valueFiguresOf(d) : null;
+    for (const [name, value] of Object.entries(want)) {
+      const a = JSON.stringify(value);
+      const b = got ? JSON.stringify(got[name as keyof typeof got]) : "nothing";
+      if (a !== b) mismatches.push(`value ${key(t)} ${name}: case records say ${a}, dashboard says ${b}`);
+    }
+  }
+  for (const [k, d] of dashboard)
+    mismatches.push(`value ${k}: the dashboard measures ${d.cases} cases the case records do not have`);
+}
+
 /**
  * @example
  * const report = await verifyKpis({ workerUrl, apiToken, db });
@@ -171,7 +196,9 @@ export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
     if (label === "per version") perVersion = expected;
     compare(label, expected, await tallyFromRollups(target.db, range, by), mismatches);
   }
-  return { cases: recounted.length, historyCases: history.cases.length, mismatches, groups: perVersion };
+  const value = valueFromCases(recounted, range);
+  compareValue(value, await valueFromRollups(target.db, range), mismatches);
+  return { cases: recounted.length, historyCases: history.cases.length, mismatches, groups: perVersion, value };
 }
 
 /** Repeats the verification while cases are still moving, up to `settleMs`. */
@@ -228,6 +255,24 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       };
     }),
   );
+  if (report.value.length > 0) {
+    console.log("Business results (value measures), recounted:");
+    console.table(
+      report.value.map((t) => {
+        const v = valueFiguresOf(t);
+        return {
+          workflow: t.workflowId,
+          version: t.version,
+          cases: v.cases,
+          succeeded: v.succeeded,
+          "success rate": pct(v.successRate),
+          "drop-out": pct(v.dropOutRate),
+          "mean min to success": v.meanMinutesToSuccess ?? "-",
+          money: v.money.map((m) => `${m.minor} ${m.currency}`).join(", ") || "-",
+        };
+      }),
+    );
+  }
   if (report.mismatches.length) {
     console.error(`${report.mismatches.length} mismatch(es):\n${report.mismatches.join("\n")}`);
     process.exit(1);

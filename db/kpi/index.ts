@@ -26,4 +26,12 @@ export { type PolicyVersionTally, tallyByPolicyVersion } from "./policy-versions
 export { tallyFromRawEvents } from "./raw.ts";
 export { addCase, type CaseRow, tallyFromCases } from "./recount.ts";
 export { type GroupKey, type KpiFilter, type TallyGroup, tallyFromRollups } from "./rollups.ts";
+export {
+  type ValueCaseRow,
+  type ValueFigures,
+  type ValueTally,
+  valueFiguresOf,
+  valueFromCases,
+  valueFromRollups,
+} from "./value.ts";
 export { type VersionComparison, versionComparisons } from "./version-comparisons.ts";

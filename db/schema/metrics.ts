@@ -92,6 +92,13 @@ export const cases = sqliteTable(
     proposalsRejected: integer("proposals_rejected").notNull().default(0),
     /** The policy versions the case decided under (`refund-limits@2`, comma-separated by name), or null. */
     policyVersions: text("policy_versions"),
+    /** Value measures (db/facts.ts `ValueMeasures`), null when the workflow declares none: the case succeeded… */
+    succeeded: integer("succeeded", { mode: "boolean" }),
+    /** …a question to the customer went unanswered to its deadline and the case did not succeed… */
+    droppedOut: integer("dropped_out", { mode: "boolean" }),
+    /** …and the money it moved, in minor units of `value_currency` (upper case; null when none). */
+    valueMinor: integer("value_minor"),
+    valueCurrency: text("value_currency"),
   },
   (t) => [
     index("cases_workflow_status_idx").on(t.workflowId, t.status),
@@ -130,6 +137,27 @@ export const dailyRollups = sqliteTable(
     slaBreached: integer("sla_breached").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day] }), index("daily_rollups_day_idx").on(t.day)],
+);
+
+/**
+ * The value measures per workflow × version × opened day × currency (`''` for cases that moved no money), kept by
+ * triggers on `cases` (migration 0023) for the cases whose workflow declares value measures (`succeeded` not null).
+ */
+export const valueRollups = sqliteTable(
+  "value_rollups",
+  {
+    workflowId: text("workflow_id").notNull(),
+    workflowVersion: integer("workflow_version").notNull(),
+    day: integer("day").notNull(),
+    currency: text("currency").notNull(),
+    cases: integer("cases").notNull().default(0),
+    succeeded: integer("succeeded").notNull().default(0),
+    /** Sum over the succeeded cases of closed_at - opened_at (ms): the mean time to success. */
+    successMs: integer("success_ms").notNull().default(0),
+    droppedOut: integer("dropped_out").notNull().default(0),
+    valueMinor: integer("value_minor").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.currency] })],
 );
 
 /** Resolved cases per time-to-resolution bucket (db/facts.ts `ttrBucketMinutes`). */

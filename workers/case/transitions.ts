@@ -270,7 +270,12 @@ export function applyAdvance(
         actor: resolver,
         action: "case.resolved",
         stepId: record.id,
-        detail: { outcome: next.outcome.outcome, humanTouch },
+        // The resolution's detail (plan, amounts) too: the case's business result is measured from its trail alone.
+        detail: {
+          outcome: next.outcome.outcome,
+          humanTouch,
+          ...(next.outcome.detail ? { result: next.outcome.detail } : {}),
+        },
       });
       const minutesSaved = humanTouch ? 0 : (measures?.minutesPerCase ?? 0);
       store.queueMetric(

@@ -58,6 +58,15 @@ const CaseSnapshotSchema = z
     proposals: count.optional(),
     proposalsRejected: count.optional(),
     policyVersions: z.string().max(2_000).optional(),
+    // Present only for workflows that declare value measures (db/facts.ts ValueMeasures).
+    succeeded: z.boolean().optional(),
+    droppedOut: z.boolean().optional(),
+    valueMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    valueCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .nullable()
+      .optional(),
   })
   .strict();
 

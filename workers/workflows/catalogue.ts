@@ -6,6 +6,7 @@
  * as data are declared here too, so the dashboard checks an admin's edit against the schema the workflow reads with.
  */
 import { z } from "zod";
+import type { ValueMeasures } from "../../db/facts.ts";
 import type { PolicyDeclaration, WorkflowHeader } from "../engine/index.ts";
 
 /** A version's header as the metrics read it: the figures of `WorkflowHeader`, without triggers or notifiers. */
@@ -20,7 +21,10 @@ export type CatalogueEntry = Pick<
   | "sla"
   | "outcomes"
   | "policies"
->;
+> & {
+  /** The workflow's business result, measured per case into the rollups and shown on its page (db/facts.ts). */
+  value?: ValueMeasures;
+};
 
 const PERSON_SLA = /^[1-9][0-9]{0,3}(m|h|d)$/;
 
@@ -95,7 +99,28 @@ const refundDispute = {
     NO_ACTION,
   ],
   policies: [REFUND_LIMITS],
+  value: {
+    // A request we settle with a refund leaves the customer no charge to dispute with their bank: each refunded case
+    // (by the agent or by a person) counts as a dispute avoided. Denied requests and open cases do not.
+    success: {
+      outcomes: ["refunded", "refunded-manually", "partly-refunded-manually"],
+      words: "Disputes avoided (requests settled by a refund)",
+      rateWords: "Settled by a refund",
+    },
+    // The amount the agent's Stripe refund returned (a person's manual refund names no amount).
+    money: { words: "Amount refunded", amountField: "refundedMinor", currencyField: "currency" },
+  },
 } as const;
+
+/**
+ * The plans' list prices per month, in cents of EUR (workers/workflows/customer-onboarding/plans.ts maps the same
+ * plans to their Stripe prices): what a started subscription brings in each month.
+ */
+export const PLAN_MONTHLY_PRICES_MINOR: Readonly<Record<string, number>> = {
+  "fiber-500": 3_990,
+  "fiber-1000": 5_990,
+  mobile: 1_990,
+};
 
 const customerOnboarding = {
   id: "customer-onboarding",
@@ -113,6 +138,18 @@ const customerOnboarding = {
     { label: "referred-to-compliance", words: "Sent to compliance" },
     NO_ACTION,
   ],
+  value: {
+    success: { outcomes: ["onboarded", "onboarded-manually"], words: "Onboarded", rateWords: "Conversion" },
+    // The customer never answered a question (a document, consent, a new card) before its deadline, and was not onboarded.
+    dropOut: { words: "Drop-out (no answer to our question)" },
+    timeToSuccess: { words: "Time to activation" },
+    money: {
+      words: "Monthly revenue of the subscriptions started",
+      priceField: "plan",
+      pricesMinor: PLAN_MONTHLY_PRICES_MINOR,
+      currency: "EUR",
+    },
+  },
 } as const;
 
 export const CATALOGUE: readonly CatalogueEntry[] = [
@@ -137,6 +174,15 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       { label: "written-off", words: "Written off" },
       NO_ACTION,
     ],
+    value: {
+      success: {
+        outcomes: ["recovered", "recovered-manually"],
+        words: "Payments recovered",
+        rateWords: "Recovery rate",
+      },
+      // The failed invoice's amount due, once it is paid (a payment collected by hand names no amount).
+      money: { words: "Amount recovered", amountField: "amountDue", currencyField: "currency" },
+    },
   },
   { ...refundDispute, version: 1 },
   { ...refundDispute, version: 2 },

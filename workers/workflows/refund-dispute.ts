@@ -259,12 +259,24 @@ function refundDispute(version: 1 | 2) {
             then: REFUND_LEADS,
           });
       }
-      const refunded = Object.values(triage.results).some((r) => typeof r === "object" && r !== null && "id" in r);
+      // The refunds Stripe made (an action skipped by a person's rejection carries no id): their sum is what the case moved.
+      const refunds = Object.values(triage.results).filter(
+        (r): r is { id: string; amount?: unknown; currency?: unknown } =>
+          typeof r === "object" && r !== null && "id" in r,
+      );
+      const refunded = refunds.length > 0;
+      const refundedMinor = refunds.reduce((sum, r) => sum + (typeof r.amount === "number" ? r.amount : 0), 0);
+      const currency = refunds.find((r) => typeof r.currency === "string")?.currency as string | undefined;
       const outcome = triage.decision === "refund" ? (refunded ? "refunded" : "refund-not-approved") : "denied";
       await step.run("reply-on-ticket", (ctx) =>
         zendeskClient(zendeskConfig(config)).reply(ticket.id, REPLIES[outcome], { status: "solved" }, ctx),
       );
-      return step.resolve(outcome, { decision: triage.decision, rationale: triage.rationale });
+      return step.resolve(outcome, {
+        decision: triage.decision,
+        rationale: triage.rationale,
+        // The amount refunded, in minor units of the charge's currency: the workflow's business result.
+        ...(refunded && currency ? { refundedMinor, currency } : {}),
+      });
     },
   );
 }
