@@ -9,8 +9,10 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { money } from "../../dashboard/src/lib/cases/evidence/read.ts";
+import { count, duration, percent } from "../../dashboard/src/lib/format.ts";
 import { openDatabase } from "../../db/client.ts";
-import { kpisOf, tallyFromRollups } from "../../db/kpi/index.ts";
+import { kpisOf, tallyFromRollups, valueFiguresOf, valueFromRollups } from "../../db/kpi/index.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { readDemoManifest, verifySettled } from "../../scripts/kpi-verify.ts";
 import type { Stack } from "../../scripts/stack.ts";
@@ -35,6 +37,7 @@ beforeAll(async () => {
     },
     60_000,
   );
+  // Also the business results: the value rollups equal the recount from the cases' audit trails.
   expect(report.mismatches).toEqual([]);
   page = await env.signedIn();
 }, 240_000);
@@ -86,6 +89,40 @@ async function followAll(from: string, scope: string): Promise<Link[]> {
 }
 
 const today = () => dayOf(Date.now());
+
+describe("business results on the workflow page", () => {
+  it("shows onboarding's conversion, drop-out, time to activation and revenue, and the amount refunded, per version", async () => {
+    const period = { fromDay: today() - 29, toDay: today() };
+    for (const workflowId of ["customer-onboarding", "refund-dispute"]) {
+      const measured = await valueFromRollups(db(), { ...period, workflowId });
+      // The demo onboards customers and refunds charges: money moved in both.
+      expect(
+        measured.some((t) => t.succeeded > 0 && t.money.length > 0),
+        workflowId,
+      ).toBe(true);
+      await page.goto(`${env.url()}/workflows/${workflowId}?days=30`, { waitUntil: "networkidle" });
+      const section = page.getByTestId("business-results");
+      for (const t of measured) {
+        const f = valueFiguresOf(t);
+        const row = section.locator(`tr[data-version="${t.version}"]`);
+        const cell = async (id: string) => (await row.getByTestId(id).textContent())?.trim();
+        expect(await cell("value-cases")).toBe(count(f.cases));
+        expect(await cell("value-succeeded")).toBe(count(f.succeeded));
+        expect(await cell("value-success-rate")).toBe(percent(f.successRate));
+        expect(await cell("value-money")).toBe(
+          f.money.length === 0 ? "none" : f.money.map((m) => money(m.minor, m.currency)).join(" + "),
+        );
+        if (workflowId === "customer-onboarding") {
+          expect(await cell("value-drop-out")).toBe(`${percent(f.dropOutRate)} (${count(f.droppedOut)})`);
+          expect(await cell("value-time")).toBe(duration(f.meanMinutesToSuccess));
+        }
+      }
+      const heads = await section.locator("thead th").allTextContents();
+      expect(heads).toContain(workflowId === "customer-onboarding" ? "Conversion" : "Amount refunded");
+      await section.screenshot({ path: join(ARTIFACTS, `business-results-${workflowId}.png`) });
+    }
+  }, 60_000);
+});
 
 describe("drill-down from every figure", () => {
   it("leads from each overview tile to a case list counting the tile's figure", async () => {

@@ -82,6 +82,11 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
       "case resolved",
     );
     expect(view.header.outcome).toBe("refunded");
+    // The resolution names the amount refunded: the workflow's business result, measured from the trail.
+    expect(view.timeline.find((e: any) => e.action === "case.resolved").detail.result).toMatchObject({
+      refundedMinor: 2900,
+      currency: "eur",
+    });
     expect(view.timeline.find((e: any) => e.stepId === "triage" && e.action === "step.completed").actor).toEqual({
       kind: "model",
       id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt vrefund-dispute-2",

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 // Relative paths, not the `$db`/`$workers` aliases: the metrics benchmark (bench/metrics.bench.ts) loads this module
 // outside Vite too.
 import type { MetricsDatabase } from "../../../../db/client.ts";
+import type { ValueMeasures } from "../../../../db/facts.ts";
 import {
   emptyTally,
   type KpiFilter,
@@ -14,7 +15,10 @@ import {
   type Tally,
   tallyByPolicyVersion,
   tallyFromRollups,
+  type ValueFigures,
   type VersionComparison,
+  valueFiguresOf,
+  valueFromRollups,
   versionComparisons,
 } from "../../../../db/kpi/index.ts";
 import { CATALOGUE } from "../../../../workers/workflows/catalogue.ts";
@@ -228,6 +232,11 @@ export interface WorkflowDetail {
   byVersion: { version: number; kpis: Kpis }[];
   /** The same KPIs per workflow version and the policy versions its cases decided under (null: none read). */
   byPolicy: { version: number; policies: string | null; kpis: Kpis }[];
+  /**
+   * The workflow's business result (its catalogue's value measures, newest version's words) per version of the
+   * period's cases, from `value_rollups`; null when the workflow declares none.
+   */
+  value: { measures: ValueMeasures; byVersion: { version: number; figures: ValueFigures }[] } | null;
   /** The versions compared with intervals and verdicts (db/kpi/compare.ts), newest candidate last. */
   comparisons: VersionComparison[];
   /** Every version with data in the period, whatever the version filter (for the filter's choices). */
@@ -249,7 +258,7 @@ export async function workflowDetail(
   version: number | undefined,
 ): Promise<WorkflowDetail | null> {
   const filter: KpiFilter = { ...period, workflowId, version };
-  const [[all], daily, byVersion, models, waiting, openAges, byPolicy] = await Promise.all([
+  const [[all], daily, byVersion, models, waiting, openAges, byPolicy, value] = await Promise.all([
     tallyFromRollups(db, filter),
     tallyFromRollups(db, filter, ["day"], {}),
     tallyFromRollups(db, { ...period, workflowId }, ["version"]),
@@ -257,6 +266,7 @@ export async function workflowDetail(
     waitingOnPerson(db, filter),
     openCaseAges(db, filter),
     tallyByPolicyVersion(db, { ...filter, workflowId }),
+    valueFromRollups(db, filter),
   ]);
   // Two days or less of cases would draw as a spike at the edge of a flat month: those days are drawn per hour instead
   // (the period's figures stay the period's).
@@ -283,6 +293,9 @@ export async function workflowDetail(
       .map((g) => ({ version: g.version!, kpis: kpisOf(g.tally) }))
       .sort((a, b) => a.version - b.version),
     byPolicy: byPolicy.map((g) => ({ version: g.workflowVersion, policies: g.policyVersions, kpis: kpisOf(g.tally) })),
+    value: latest?.value
+      ? { measures: latest.value, byVersion: value.map((t) => ({ version: t.version, figures: valueFiguresOf(t) })) }
+      : null,
     comparisons: versionComparisons(byVersion.map((g) => ({ version: g.version!, tally: g.tally }))),
     versions: byVersion.map((g) => g.version!).sort((a, b) => a - b),
     ttr: [...tally.ttr]
