@@ -4,6 +4,8 @@
  * invoice there (`invoice.paid`) recovers it.
  */
 import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client.ts";
+import { valueFromRollups } from "../../db/kpi/index.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
@@ -60,5 +62,17 @@ describe("payment-recovery from the Stripe simulator's signed events", () => {
       "resend:email.received",
       "stripe:invoice.paid",
     ]);
+    // The business result: one payment recovered, of the invoice's amount, in the value rollups the page reads.
+    const db = openDatabase({ url: stack().libsql.url, authToken: stack().libsql.authToken });
+    const [measured] = await eventually(
+      async () => {
+        const v = await valueFromRollups(db, { fromDay: 0, toDay: 1_000_000, workflowId: "payment-recovery" });
+        return v[0]?.succeeded === 1 ? v : undefined;
+      },
+      30_000,
+      "recovery measured",
+    );
+    expect(measured).toMatchObject({ cases: 1, succeeded: 1, droppedOut: 0 });
+    expect(measured!.money.map((m) => m.minor)).toEqual([4900]);
   });
 });
