@@ -124,6 +124,13 @@ describe("the demo history", () => {
     expect(report.mismatches).toEqual([]);
     expect(report.cases).toBe(history.cases.length);
     expect(report.historyCases).toBe(history.cases.length);
+    // The month's business results, recounted from the trails and equal to the value rollups: onboardings bring
+    // revenue, refunds return money.
+    for (const workflow of ["customer-onboarding", "refund-dispute"])
+      expect(
+        report.value.some((t) => t.workflowId === workflow && t.succeeded > 0 && t.money.some((m) => m.minor > 0)),
+        workflow,
+      ).toBe(true);
   }, 60_000);
 
   it("is removed by one command, exactly, leaving a live case and its figures as they were", async () => {
