@@ -3,6 +3,8 @@
  * object's alarm runs them. No reply to a document request: one reminder at 24 h, then a person at 72 h.
  */
 import { describe, expect, it } from "vitest";
+import { caseFacts } from "../../workers/metrics/index.ts";
+import { CATALOGUE } from "../../workers/workflows/catalogue.ts";
 import customerOnboarding from "../../workers/workflows/customer-onboarding/index.ts";
 import { caseHandle, sim } from "./case-handle.ts";
 import { testClock } from "./clock.ts";
@@ -37,5 +39,12 @@ describe("customer-onboarding timeouts", () => {
     ).requests.filter((r) => r.path.endsWith("/emails"));
     const keys = view.attempts.filter((a) => a.stepId.startsWith("document-0-again:")).map((a) => a.idempotencyKey);
     expect(sent.filter((r) => keys.includes(r.idempotencyKey!))).toHaveLength(2);
+    // The customer never answered: a drop-out in the workflow's business results, measured from the case's own trail.
+    const measures = CATALOGUE.find((w) => w.id === customerOnboarding.id && w.version === customerOnboarding.version)!;
+    expect(caseFacts("escalated", view.timeline, measures)).toMatchObject({
+      succeeded: false,
+      droppedOut: true,
+      valueMinor: 0,
+    });
   });
 });
