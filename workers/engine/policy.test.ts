@@ -4,6 +4,7 @@ import {
   defineWorkflow,
   type PolicyDeclaration,
   type PolicyInForce,
+  type RetryState,
   type StepRecord,
   type WorkflowDefinition,
 } from "./index.ts";
@@ -169,6 +170,40 @@ describe("step.policy", () => {
     if (next.kind !== "waiting") return;
     expect(next.wait.kind).toBe("human");
     expect(JSON.stringify(next.wait)).toContain("refund-limits@1 does not match its declaration");
+  });
+
+  it("waits for a store it cannot read, backing off for many minutes, before handing the step to a person", async () => {
+    const down = { inForce: async () => Promise.reject(new Error("the policy store is unreachable")) };
+    const retries: Record<string, RetryState> = {};
+    const delays: number[] = [];
+    for (;;) {
+      const at = clock;
+      const next = await advanceCase({
+        workflow: refunds,
+        caseKey: "k",
+        input: { amount: 1 } as never,
+        events: [OPENER],
+        completed: [],
+        pendingWait: null,
+        retries,
+        now: () => at,
+        policies: down,
+      });
+      if (next.kind !== "retry") {
+        // Out of attempts: now a person is asked, with the store's error.
+        expect(next.kind).toBe("waiting");
+        expect(JSON.stringify(next)).toContain("the policy store is unreachable");
+        break;
+      }
+      expect(next.stepId).toBe("policy:refund-limits");
+      retries[next.stepId] = next.retry;
+      delays.push(next.retry.notBefore - at);
+      clock = next.retry.notBefore;
+    }
+    // Fifteen retries backing off towards five minutes: an outage of the database the versions live in (the metrics
+    // database) delays a routine decision by over half an hour before a person is asked.
+    expect(delays).toHaveLength(15);
+    expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThan(30 * 60_000);
   });
 
   it("refuses a policy the workflow does not declare", async () => {
