@@ -4,6 +4,7 @@ import { useMigratedDatabase } from "../test/support/libsql-server.ts";
 import type { MetricsDatabase } from "./client.ts";
 import {
   PolicyVersionError,
+  policyChangesByWorkflow,
   policyHistory,
   readPolicyVersions,
   rollBackPolicy,
@@ -94,5 +95,38 @@ describe("policy versions", () => {
     expect(versionInForce(rows, 500)).toBeNull();
     expect(versionInForce(rows, 5_000)?.version).toBe(2);
     expect(versionInForce(rows, 10_000)?.version).toBe(1);
+  });
+
+  it("counts each workflow's policy changes that took effect in a window, rollbacks included", async () => {
+    const day = 86_400_000;
+    const at = (d: number) => 20_000 * day + d * day;
+    const save = (workflowId: string, version: number, effectiveFrom: number) =>
+      savePolicyVersion(db, {
+        workflowId,
+        name: "limits",
+        who: "person:ana",
+        value: { capMinor: version },
+        effectiveFrom,
+        why: `change ${version}`,
+        basedOn: version - 1,
+        now: effectiveFrom,
+      });
+    await save("readiness-a", 1, at(1));
+    await save("readiness-a", 2, at(40));
+    await save("readiness-a", 3, at(95)); // after the window
+    await save("readiness-b", 1, at(0) - 1); // before it
+    await rollBackPolicy(db, {
+      workflowId: "readiness-a",
+      name: "limits",
+      to: 1,
+      basedOn: 3,
+      who: "person:bo",
+      why: "back",
+      now: at(60),
+      effectiveFrom: at(60),
+    });
+    const changes = await policyChangesByWorkflow(db, at(0), at(90));
+    expect(changes.get("readiness-a")).toBe(3);
+    expect(changes.get("readiness-b")).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
  * silently: the second is told the policy moved on. Values are checked against the declared schema before they
  * reach here (db/ knows no workflow).
  */
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "./client.ts";
 import { policyVersions } from "./schema.ts";
 
@@ -56,6 +56,24 @@ export async function readPolicyVersions(db: MetricsDatabase) {
       effectiveFrom: policyVersions.effectiveFrom,
     })
     .from(policyVersions);
+}
+
+/**
+ * How often each workflow's rules changed: the policy versions that took effect in `[fromMs, toMs)`, by workflow
+ * (readiness's "rule change frequency"; rollbacks count, since the rules changed again).
+ * @example const changes = await policyChangesByWorkflow(db, Date.parse("2026-09-01"), Date.parse("2026-12-01")); changes.get("refund-dispute") // → 2
+ */
+export async function policyChangesByWorkflow(
+  db: MetricsDatabase,
+  fromMs: number,
+  toMs: number,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ workflowId: policyVersions.workflowId, changes: sql<number>`count(*)` })
+    .from(policyVersions)
+    .where(and(gte(policyVersions.effectiveFrom, fromMs), lt(policyVersions.effectiveFrom, toMs)))
+    .groupBy(policyVersions.workflowId);
+  return new Map(rows.map((r) => [r.workflowId, Number(r.changes)]));
 }
 
 /** One policy's versions, newest first, with who saved each, when and why. */

@@ -55,6 +55,8 @@ export interface ReadinessInput {
   days: number;
   /** Workflow versions that opened cases in the period (rule change frequency). */
   versionsInPeriod: number;
+  /** Policy versions that took effect in the period (rule change frequency: rules changed without a deploy). */
+  policyChangesInPeriod?: number;
   /** Systems the workflow touches, as it declares them. */
   systems: readonly string[];
 }
@@ -63,11 +65,12 @@ const pct = (r: number | null) => (r === null ? "no cases" : `${(r * 100).toFixe
 
 /**
  * @example
- * const r = assessReadiness({ kpis, days: 30, versionsInPeriod: 1, systems: ["CRM", "billing"] }, DEFAULT_THRESHOLDS);
+ * const r = assessReadiness({ kpis, days: 30, versionsInPeriod: 1, policyChangesInPeriod: 2, systems: ["CRM", "billing"] }, DEFAULT_THRESHOLDS);
  */
 export function assessReadiness(input: ReadinessInput, t: ReadinessThresholds): Readiness {
   const { kpis, days } = input;
   const perMonth = days > 0 ? Math.round((kpis.casesOpened * 30) / days) : 0;
+  const policyChanges = input.policyChangesInPeriod ?? 0;
   const factors: Factor[] = [
     {
       name: "exception rate",
@@ -89,9 +92,9 @@ export function assessReadiness(input: ReadinessInput, t: ReadinessThresholds): 
     },
     {
       name: "rule change frequency",
-      measured: `${input.versionsInPeriod} version(s) in ${days} days`,
-      level3: input.versionsInPeriod > 1 && days <= 92,
-      rule: "a new version within a quarter",
+      measured: `${input.versionsInPeriod} version(s) and ${policyChanges} policy change(s) in ${days} days`,
+      level3: (input.versionsInPeriod > 1 || policyChanges > 0) && days <= 92,
+      rule: "a new version or a policy change within a quarter",
     },
     {
       name: "systems involved",

@@ -9,6 +9,7 @@
 import type { MetricsDatabase } from "../../../../db/client.ts";
 import { emptyTally, kpisOf, type Tally, tallyFromRollups } from "../../../../db/kpi/index.ts";
 import { assessReadiness, type Readiness, type ReadinessThresholds } from "../../../../db/kpi/readiness.ts";
+import { policyChangesByWorkflow } from "../../../../db/policies.ts";
 import { CATALOGUE } from "../../../../workers/workflows/catalogue.ts";
 import { type Period, type VersionComparison, versionComparisons } from "./kpis.ts";
 
@@ -50,9 +51,11 @@ export async function readinessByVersion(
   period: Period,
   thresholdsOf: (workflowId: string) => ReadinessThresholds,
 ): Promise<WorkflowReadiness[]> {
-  const [workflows, versions] = await Promise.all([
+  const DAY = 86_400_000;
+  const [workflows, versions, policyChanges] = await Promise.all([
     tallyFromRollups(db, period, ["workflow"]),
     tallyFromRollups(db, period, ["workflow", "version"], { ttr: true }),
+    policyChangesByWorkflow(db, period.fromDay * DAY, (period.toDay + 1) * DAY),
   ]);
   return workflows
     .filter((g) => g.tally.opened > 0)
@@ -66,8 +69,12 @@ export async function readinessByVersion(
       const systems = catalogued.at(-1)?.systems ?? [];
       const deployed = new Set(catalogued.map((w) => w.version));
       const all = [...new Set([...measured.keys(), ...deployed])].sort((a, b) => b - a);
-      const assess = (tally: Tally, versionsInPeriod: number) =>
-        assessReadiness({ kpis: kpisOf(tally), days: period.days, versionsInPeriod, systems }, thresholds);
+      // Policy changes describe the workflow's rules, not one version: the workflow's factors count them.
+      const assess = (tally: Tally, versionsInPeriod: number, policyChangesInPeriod = 0) =>
+        assessReadiness(
+          { kpis: kpisOf(tally), days: period.days, versionsInPeriod, policyChangesInPeriod, systems },
+          thresholds,
+        );
       const perVersion = all.map((version) => {
         const tally = measured.get(version) ?? emptyTally();
         return {
@@ -89,7 +96,7 @@ export async function readinessByVersion(
           : [];
       return {
         workflowId,
-        workflow: assess(g.tally, measured.size),
+        workflow: assess(g.tally, measured.size, policyChanges.get(workflowId) ?? 0),
         // A version deployed after the period's last case has no cases yet: listed, but not the headline.
         versions: perVersion,
         comparison,
