@@ -59,7 +59,22 @@ export interface ReadinessInput {
   policyChangesInPeriod?: number;
   /** Systems the workflow touches, as it declares them. */
   systems: readonly string[];
+  /**
+   * Exception types that are problems with the input data (step id patterns, `*` for any run of characters), as the
+   * workflow declares them; the "data quality" factor is the share of cases whose exception is one. Absent: not declared.
+   */
+  inputProblems?: readonly string[];
 }
+
+const matchesAny = (patterns: readonly string[], type: string) =>
+  patterns.some((p) =>
+    new RegExp(
+      `^${p
+        .split("*")
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`,
+    ).test(type),
+  );
 
 const pct = (r: number | null) => (r === null ? "no cases" : `${(r * 100).toFixed(1)} %`);
 
@@ -96,6 +111,7 @@ export function assessReadiness(input: ReadinessInput, t: ReadinessThresholds): 
       level3: (input.versionsInPeriod > 1 || policyChanges > 0) && days <= 92,
       rule: "a new version or a policy change within a quarter",
     },
+    dataQuality(kpis, input.inputProblems),
     {
       name: "systems involved",
       measured: `${input.systems.length} (${input.systems.join(", ") || "none declared"})`,
@@ -142,6 +158,22 @@ export function assessReadiness(input: ReadinessInput, t: ReadinessThresholds): 
     checks,
     ready: reasons.length === 0,
     reasons,
+  };
+}
+
+/** "data quality": the share of cases that arrived with wrong, missing or mismatched data (their exception says so). */
+function dataQuality(kpis: Kpis, patterns: readonly string[] | undefined): Factor {
+  const rule = "more than 5 % of cases arrive with wrong, missing or mismatched data";
+  if (!patterns || patterns.length === 0)
+    return { name: "data quality", measured: "not declared for this workflow", level3: false, rule };
+  const problems = kpis.exceptionMix.filter((e) => matchesAny(patterns, e.type));
+  const cases = problems.reduce((n, e) => n + e.cases, 0);
+  const share = kpis.casesOpened > 0 ? cases / kpis.casesOpened : null;
+  return {
+    name: "data quality",
+    measured: `${pct(share)} of cases arrived with a data problem${problems.length > 0 ? ` (${problems.map((e) => `${e.type} ${e.cases}`).join(", ")})` : ""}`,
+    level3: (share ?? 0) > 0.05,
+    rule,
   };
 }
 

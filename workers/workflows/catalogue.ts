@@ -24,6 +24,12 @@ export type CatalogueEntry = Pick<
 > & {
   /** The workflow's business result, measured per case into the rollups and shown on its page (db/facts.ts). */
   value?: ValueMeasures;
+  /**
+   * The exceptions that are problems with the data a case arrived with (a wrong, unreadable or mismatched document;
+   * a missing field): step id patterns, `*` for any run of characters, matched against the case's exception type
+   * (its first step off the routine path). Readiness's "data quality" factor is the share of cases they account for.
+   */
+  inputProblems?: readonly string[];
 };
 
 const PERSON_SLA = /^[1-9][0-9]{0,3}(m|h|d)$/;
@@ -99,6 +105,8 @@ const refundDispute = {
     NO_ACTION,
   ],
   policies: [REFUND_LIMITS],
+  // The ticket named no charge the agent could find: the customer is asked for the charge id.
+  inputProblems: ["details:*"],
   value: {
     // A request we settle with a refund leaves the customer no charge to dispute with their bank: each refunded case
     // (by the agent or by a person) counts as a dispute avoided. Denied requests and open cases do not.
@@ -129,6 +137,15 @@ const customerOnboarding = {
   minutesPerDecision: 15,
   // Every EU applicant is asked for consent: part of the normal path, not an exception.
   routineSteps: ["consent"],
+  // A document in the wrong format, unreadable, another person's or expired: asked again, referred or escalated
+  // (not a read step's error, which is the deployment's fault, nor a customer's question).
+  inputProblems: [
+    "document-*-again:*",
+    "document-*-referred",
+    "document-*-still-*",
+    "document-*-no-reply",
+    "document-*-review:escalate",
+  ],
   systems: ["HubSpot CRM", "compliance screening", "Stripe billing", "provisioning", "email/SMS"],
   sla: "8h",
   outcomes: [
@@ -196,6 +213,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     minutesPerCase: 5,
     systems: ["HubSpot CRM", "signup form"],
     sla: "8h",
+    // A deal without its contact or without what an application needs.
+    inputProblems: ["incomplete-*", "no-contact"],
     outcomes: [
       { label: "handed-to-onboarding-manually", words: "Handed to onboarding by hand" },
       { label: "disqualified", words: "Deal disqualified" },
@@ -209,6 +228,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     minutesPerCase: 5,
     systems: ["HubSpot CRM", "Salesforce", "signup form"],
     sla: "8h",
+    // A deal or Opportunity without its customer or without what an application needs.
+    inputProblems: ["incomplete-*", "no-contact", "no-account"],
     outcomes: [
       { label: "handed-to-onboarding-manually", words: "Handed to onboarding by hand" },
       { label: "disqualified", words: "Deal disqualified" },
