@@ -76,8 +76,8 @@ export const policyStep =
         return { name, version: stored.version, value: parseStored(declaration, stored.version, stored.value) };
       },
       // The store is read through a cache that answers at once; a read fails only when the store is down and this
-      // isolate has never read it. The case then waits for the store (backing off to 5 min, about 45 min in all, as
-      // the metrics queue waits for the same database) rather than handing a routine decision to a person.
+      // isolate has never read it. The case then waits for the store (backing off to 5 min, 22 to 44 min in all with
+      // the jitter, as the metrics queue waits for the same database) rather than handing a routine decision to a person.
       { retries: 15, initialDelay: "2s", maxDelay: "5m" },
       (read) => ({ entries: [{ action: "policy.read", detail: { policy: policyLabel(read), value: read.value } }] }),
     );
