@@ -1,4 +1,11 @@
 export {
+  type Baseline,
+  type BaselineComparison,
+  compareWithBaseline,
+  type RateChange,
+  rateChange,
+} from "./baseline.ts";
+export {
   type ComparedKpi,
   type CompareOptions,
   compareVersions,
@@ -22,6 +29,12 @@ export {
   percentileMinutes,
   type Tally,
 } from "./definitions.ts";
+export {
+  type ExceptionCaseStats,
+  type ExceptionCosts,
+  exceptionCaseStats,
+  exceptionCosts,
+} from "./exception-costs.ts";
 export { type PolicyVersionTally, tallyByPolicyVersion } from "./policy-versions.ts";
 export { tallyFromRawEvents } from "./raw.ts";
 export { addCase, type CaseRow, tallyFromCases } from "./recount.ts";
