@@ -99,6 +99,15 @@ export const cases = sqliteTable(
     /** …and the money it moved, in minor units of `value_currency` (upper case; null when none). */
     valueMinor: integer("value_minor"),
     valueCurrency: text("value_currency"),
+    /**
+     * The customer's messages the case settled while it waited (db/facts.ts `CaseFacts`): answered without a person,
+     * answers withheld by their check, handed to a person; null from case objects that reported before (read as 0).
+     */
+    questionsAnswered: integer("questions_answered"),
+    answersWithheld: integer("answers_withheld"),
+    questionsEscalated: integer("questions_escalated"),
+    /** The language of the customer's last such message, or null when they asked nothing. */
+    conversationLanguage: text("conversation_language"),
   },
   (t) => [
     index("cases_workflow_status_idx").on(t.workflowId, t.status),
@@ -158,6 +167,26 @@ export const valueRollups = sqliteTable(
     valueMinor: integer("value_minor").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.currency] })],
+);
+
+/**
+ * The conversation measures per workflow × version × opened day × the customer's language, kept by triggers on
+ * `cases` (migration 0025) for the cases whose customer asked something while the case waited (a language is set).
+ */
+export const conversationRollups = sqliteTable(
+  "conversation_rollups",
+  {
+    workflowId: text("workflow_id").notNull(),
+    workflowVersion: integer("workflow_version").notNull(),
+    day: integer("day").notNull(),
+    language: text("language").notNull(),
+    /** Cases whose customer asked at least one question. */
+    cases: integer("cases").notNull().default(0),
+    answered: integer("answered").notNull().default(0),
+    withheld: integer("withheld").notNull().default(0),
+    escalated: integer("escalated").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.language] })],
 );
 
 /** Resolved cases per time-to-resolution bucket (db/facts.ts `ttrBucketMinutes`). */

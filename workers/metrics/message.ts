@@ -67,6 +67,15 @@ const CaseSnapshotSchema = z
       .regex(/^[A-Z]{3}$/)
       .nullable()
       .optional(),
+    // The conversation measures (db/facts.ts CaseFacts); absent from case objects that reported before them.
+    questionsAnswered: count.optional(),
+    answersWithheld: count.optional(),
+    questionsEscalated: count.optional(),
+    conversationLanguage: z
+      .string()
+      .regex(/^[a-z]{2,3}$/)
+      .nullable()
+      .optional(),
   })
   .strict();
 
