@@ -20,6 +20,11 @@ export const METRIC_KINDS = [
   "case.resolved",
   "case.failed",
   "sla.breached",
+  // The satisfaction survey after a resolution (WorkflowHeader.satisfaction): asked, then one of the three endings.
+  "satisfaction.asked",
+  "satisfaction.answered",
+  "satisfaction.unreadable",
+  "satisfaction.unanswered",
 ] as const;
 
 export interface MetricEvent {

@@ -36,7 +36,12 @@ export function storeEvent(
   workflows: readonly WorkflowDefinition[],
 ): CaseIngestResult & { wake?: boolean } {
   let header = store.header();
-  if (header && TERMINAL_STATUSES.includes(header.status)) return afterEnd(store, header, event, now, workflows);
+  if (header && TERMINAL_STATUSES.includes(header.status)) {
+    // A resolved case waits only for its satisfaction survey's reply: that message is this case's, not a next one's.
+    if (header.successor === null && mayEndWait(header.wait, event) && !event.opens)
+      return surveyReply(store, event, now);
+    return afterEnd(store, header, event, now, workflows);
+  }
   if (!header && !event.opens) return { status: "no_case" };
   if (!store.insertEvent(event)) return { status: "duplicate" };
   const opening = !header;
@@ -72,6 +77,19 @@ export function storeEvent(
     return { status: "accepted", wake: true };
   }
   return { status: "accepted", wake: header.status === "waiting" && mayEndWait(header.wait, event) };
+}
+
+/** A message for the survey a resolved case waits on: stored and audited like any event, and the case woken for it. */
+function surveyReply(store: CaseStorage, event: EventEnvelope, now: number): CaseIngestResult & { wake?: boolean } {
+  if (!store.insertEvent(event)) return { status: "duplicate" };
+  store.appendAudit({
+    at: now,
+    actor: { kind: "sender", id: event.source },
+    action: "event.received",
+    inputDigest: digest(event.payloadJson),
+    detail: { eventId: event.id, type: event.type, receivedAt: event.receivedAt },
+  });
+  return { status: "accepted", wake: true };
 }
 
 /** An event for a key whose case (this one) has ended: pass it on to the next case, or refuse it. */

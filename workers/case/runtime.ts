@@ -12,6 +12,7 @@ import {
   type AliasRegistry,
   type AuditEntry,
   advanceCase,
+  advanceSurvey,
   type CaseIngestResult,
   type ChainVerdict,
   type EventEnvelope,
@@ -32,6 +33,7 @@ import { metricFor } from "./metric-event.ts";
 import { MetricsOutbox } from "./metrics-outbox.ts";
 import { applyOperation, type CaseOperation, type OperationResult } from "./operations.ts";
 import type { AlarmClock, CaseHeader, CaseStorage } from "./storage.ts";
+import { applySurvey } from "./survey.ts";
 import { applyAdvance } from "./transitions.ts";
 import { type CaseView, caseView } from "./view.ts";
 
@@ -229,7 +231,8 @@ export class CaseRuntime {
     const retries = this.store.retries();
     for (let steps = 0; ; steps++) {
       const header = this.store.header();
-      if (!header || TERMINAL_STATUSES.includes(header.status)) return { more: false, retryAt: null };
+      if (!header || TERMINAL_STATUSES.includes(header.status))
+        return header && this.surveyDue(header) ? this.runSurvey(header) : { more: false, retryAt: null };
       if (steps >= BURST_STEPS || this.now() - started > BURST_MS) return { more: true, retryAt: null };
       if (header.status === "open") {
         await this.store.atomically(() => {
@@ -302,11 +305,52 @@ export class CaseRuntime {
       if (next.kind === "waiting" && next.retry) retries[next.retry.stepId] = next.retry.state;
       if (stop)
         return {
-          more: false,
+          // A resolution its workflow surveys: the next burst asks the question (the case is resolved already).
+          more: next.kind === "resolved" && workflow?.satisfaction !== undefined,
           retryAt:
             next.kind === "retry" ? next.retry.notBefore : next.kind === "waiting" ? (next.wakeAt ?? null) : null,
         };
     }
+  }
+
+  /** The case resolved under a version that declares a satisfaction survey. */
+  private surveyDue(header: CaseHeader): boolean {
+    return header.status === "resolved" && this.workflowOf(header)?.satisfaction !== undefined;
+  }
+
+  private workflowOf(header: CaseHeader): WorkflowDefinition | undefined {
+    return this.options.workflows.find((w) => w.id === header.workflowId && w.version === header.workflowVersion);
+  }
+
+  /**
+   * The survey of a resolved case (workers/case/survey.ts), step by step until it parks on the reply, backs off a
+   * failed send, or has recorded its result. The case's journal holds its records after the resolution's.
+   */
+  private async runSurvey(header: CaseHeader): Promise<{ more: boolean; retryAt: number | null }> {
+    const workflow = this.workflowOf(header)!;
+    const events = this.store.events();
+    const retries = this.store.retries();
+    for (let steps = 0; steps < 3; steps++) {
+      const current = this.store.header() ?? header;
+      const next = await advanceSurvey({
+        workflow,
+        caseKey: current.caseKey,
+        input: events[0]?.payload as never,
+        events,
+        completed: this.store.steps(),
+        pendingWait: current.wait,
+        retries,
+        now: () => this.now(),
+        beginAttempt: (stepId, key) => this.beginAttempt(current, stepId, key),
+        config: this.options.config,
+        timeScale: timeScaleOf(this.options.config),
+        caseSeq: current.seq,
+      });
+      const stop = await this.store.atomically(() => applySurvey(this.store, current, next, this.now()));
+      if (next.kind === "retry") return { more: false, retryAt: next.retry.notBefore };
+      if (stop) return { more: false, retryAt: null };
+    }
+    return { more: true, retryAt: null };
   }
 
   /** True when the case reached an end since `before` was read (inside the transaction that would record a step). */

@@ -19,6 +19,12 @@ export function defineWorkflow<I>(
   if (!Number.isInteger(header.version) || header.version < 1)
     throw new TypeError(`workflow ${header.id}: version must be a positive integer`);
   if (header.sla !== undefined) parseDuration(header.sla); // a malformed SLA fails at deploy, not in a case
+  if (header.satisfaction) {
+    // A survey that cannot be timed or asked fails at deploy, not after the first case resolves.
+    parseDuration(header.satisfaction.wait);
+    if (!header.satisfaction.question.en?.trim())
+      throw new TypeError(`workflow ${header.id}: the satisfaction survey needs its question in English (en)`);
+  }
   const actions = new Set<string>();
   for (const a of header.autonomy ?? []) {
     // A ladder that cannot be climbed or judged fails at deploy, not when the first evidence arrives.

@@ -41,6 +41,17 @@ export {
   versionForKey,
   withRollout,
 } from "./routing.ts";
+export {
+  advanceSurvey,
+  readScore,
+  SURVEY_PREFIX,
+  SURVEY_REPLY,
+  SURVEY_SEND,
+  type SurveyAdvance,
+  type SurveyResult,
+  surveyQuestion,
+  surveyRecords,
+} from "./satisfaction.ts";
 export { slaNoticeText } from "./sla.ts";
 export { checkPolicy, policyLabel } from "./steps/policy.ts";
 export * from "./types.ts";

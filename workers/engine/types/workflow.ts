@@ -293,6 +293,38 @@ export interface WorkflowContext<I> extends WorkflowExtensions {
   config: Readonly<Record<string, unknown>>;
 }
 
+/** What a satisfaction survey's channel is built from: the case's opening payload, key, conversation and configuration. */
+export interface SurveyContext<I = unknown> {
+  input: I;
+  caseKey: string;
+  conversation: Conversation;
+  config: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One question after a case resolves, through the case's channel: "how satisfied are you, 1 to 5?". The engine sends it
+ * once (step `satisfaction:send`, with its idempotency key), waits `wait` for the reply (`satisfaction:reply`) and reads
+ * the score from its first line: a digit 1–5 leading it ("4", "4/5", "5 thanks") is the score; anything else is
+ * recorded as unreadable (no second question: the customer is not pestered after their case is closed). The reply is
+ * only parsed, never handed to a model. The case stays resolved throughout: its closing time and outcome never move.
+ * Methods (not function properties), so a survey typed for a workflow's input fits the header's.
+ * @example
+ * satisfaction: { question: { en: "How satisfied are you? Reply 1-5." }, wait: "7d",
+ *   channel: ({ input, config, conversation }) => emailChannel(config, { to: input.email, subject: "Your case" }, conversation),
+ *   replyText: (reply) => String(reply.payload.text) }
+ */
+export interface SatisfactionSurvey<I = unknown> {
+  /** The question per language code; `en` is the fallback. */
+  question: Readonly<Record<string, string>> & { en: string };
+  /** The customer's language (a key of `question`); English when absent or not offered. */
+  language?(input: I): string | null | undefined;
+  channel(ctx: SurveyContext<I>): Channel;
+  /** The text of a reply that came back on the channel (where the score is read). */
+  replyText(reply: CaseEvent): string;
+  /** How long after the question a reply still counts (e.g. `"7d"`); then the survey is recorded unanswered. */
+  wait: Duration;
+}
+
 /** What a workflow declares beside its body: what the router and the metrics read. */
 export interface WorkflowHeader {
   id: string;
@@ -334,6 +366,11 @@ export interface WorkflowHeader {
   outcomes?: readonly DeclaredOutcome[];
   /** The rules this workflow reads as data (`step.policy`), which admins change without a deploy. */
   policies?: readonly PolicyDeclaration[];
+  /**
+   * The customer satisfaction question asked after the case resolves (see `SatisfactionSurvey`); declared per
+   * version, so cases of a version without it are never surveyed.
+   */
+  satisfaction?: SatisfactionSurvey;
 }
 
 /**
