@@ -108,6 +108,13 @@ export const cases = sqliteTable(
     questionsEscalated: integer("questions_escalated"),
     /** The language of the customer's last such message, or null when they asked nothing. */
     conversationLanguage: text("conversation_language"),
+    /**
+     * The satisfaction survey after the resolution (null: never asked): asked, how it ended (`answered`,
+     * `unreadable`, `unanswered`; null while awaited) and the score 1–5 of an answer.
+     */
+    satisfactionAsked: integer("satisfaction_asked", { mode: "boolean" }),
+    satisfactionReply: text("satisfaction_reply", { enum: ["answered", "unreadable", "unanswered"] }),
+    satisfactionScore: integer("satisfaction_score"),
   },
   (t) => [
     index("cases_workflow_status_idx").on(t.workflowId, t.status),
@@ -187,6 +194,25 @@ export const conversationRollups = sqliteTable(
     escalated: integer("escalated").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day, t.language] })],
+);
+
+/**
+ * Customer satisfaction per workflow × version × opened day, kept by triggers on `cases` (migration 0026) for the
+ * cases whose survey went out: asked, answered with a score (and the scores' sum: the mean), unreadable, unanswered.
+ */
+export const satisfactionRollups = sqliteTable(
+  "satisfaction_rollups",
+  {
+    workflowId: text("workflow_id").notNull(),
+    workflowVersion: integer("workflow_version").notNull(),
+    day: integer("day").notNull(),
+    asked: integer("asked").notNull().default(0),
+    answered: integer("answered").notNull().default(0),
+    scoreSum: integer("score_sum").notNull().default(0),
+    unreadable: integer("unreadable").notNull().default(0),
+    unanswered: integer("unanswered").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.workflowVersion, t.day] })],
 );
 
 /** Resolved cases per time-to-resolution bucket (db/facts.ts `ttrBucketMinutes`). */

@@ -76,6 +76,10 @@ const CaseSnapshotSchema = z
       .regex(/^[a-z]{2,3}$/)
       .nullable()
       .optional(),
+    // Present once the case's satisfaction survey went out (WorkflowHeader.satisfaction).
+    satisfactionAsked: z.boolean().optional(),
+    satisfactionReply: z.enum(["answered", "unreadable", "unanswered"]).nullable().optional(),
+    satisfactionScore: z.number().int().min(1).max(5).nullable().optional(),
   })
   .strict();
 
