@@ -155,7 +155,17 @@ export interface CaseFacts {
   /** The money the case moved, in minor units of `valueCurrency` (0 and null when none). */
   valueMinor?: number;
   valueCurrency?: string | null;
+  /**
+   * The satisfaction survey after the resolution (present once its question went out): asked, how it ended
+   * (`answered`, `unreadable`, `unanswered`; null while the reply is awaited) and the score 1–5 of an answer.
+   */
+  satisfactionAsked?: boolean;
+  satisfactionReply?: SatisfactionReply | null;
+  satisfactionScore?: number | null;
 }
+
+/** How a satisfaction survey ended: a score, a reply without one, or no reply by its deadline. */
+export type SatisfactionReply = "answered" | "unreadable" | "unanswered";
 
 /**
  * The value facts of a case from its outcome, whether a question went unanswered, and its resolution's detail.
@@ -236,6 +246,8 @@ export class CaseFactsFold {
   private failedEscalation = false;
   /** Each policy the case read, by name: `name@version` (a case reads a policy once). */
   private readonly policies = new Map<string, string>();
+  /** The satisfaction survey, once asked: how it ended (null: awaited) and its score. */
+  private survey: { reply: SatisfactionReply | null; score: number | null } | null = null;
   /** For the value measures: the outcome, its recorded detail, and whether a question to the customer timed out. */
   private outcome: string | null = null;
   private outcomeDetail: Record<string, unknown> | null = null;
@@ -282,6 +294,19 @@ export class CaseFactsFold {
           if (typeof detail.result === "object" && detail.result !== null)
             this.outcomeDetail = detail.result as Record<string, unknown>;
           break;
+        case "satisfaction.asked":
+          this.survey = { reply: null, score: null };
+          break;
+        case "satisfaction.answered":
+        case "satisfaction.unreadable":
+        case "satisfaction.unanswered": {
+          const score = detail.score;
+          this.survey = {
+            reply: entry.action.slice("satisfaction.".length) as SatisfactionReply,
+            score: entry.action === "satisfaction.answered" && typeof score === "number" ? score : null,
+          };
+          break;
+        }
         case "human.decision":
           facts.humanDecisions++;
           facts.humanMinutes += decisionMinutes(detail.minutesSpent, this.measures);
@@ -309,6 +334,9 @@ export class CaseFactsFold {
     return {
       ...(policies.length > 0 ? { policyVersions: policies.join(",") } : {}),
       ...(value ? valueFacts(value, this.outcome, this.unansweredAsk, this.outcomeDetail) : {}),
+      ...(this.survey
+        ? { satisfactionAsked: true, satisfactionReply: this.survey.reply, satisfactionScore: this.survey.score }
+        : {}),
       escalated: c.escalated,
       errored: status === "failed" || this.failedEscalation,
       exception: c.exception,

@@ -26,6 +26,7 @@ import {
   valueFromCases,
   valueFromRollups,
 } from "../db/kpi/index.ts";
+import { satisfactionFromCases, satisfactionFromRollups, satisfactionMismatches } from "../db/kpi/satisfaction.ts";
 import type { AuditEntry } from "../workers/engine/audit.ts";
 import type { CaseStatus } from "../workers/engine/types.ts";
 import { caseFacts } from "../workers/metrics/index.ts";
@@ -201,6 +202,9 @@ export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
     if (label === "per version") perVersion = expected;
     compare(label, expected, await tallyFromRollups(target.db, range, by), mismatches);
   }
+  // Customer satisfaction after resolution: the surveys' figures from the trails against satisfaction_rollups.
+  const surveyed = await satisfactionFromRollups(target.db, range);
+  mismatches.push(...satisfactionMismatches(satisfactionFromCases(recounted, range), surveyed));
   const unmeasuredRows = await target.db.all<{ case_id: string }>(
     sql`SELECT case_id FROM cases WHERE succeeded IS NULL`,
   );

@@ -40,6 +40,14 @@ export { tallyFromRawEvents } from "./raw.ts";
 export { addCase, type CaseRow, tallyFromCases } from "./recount.ts";
 export { type GroupKey, type KpiFilter, type TallyGroup, tallyFromRollups } from "./rollups.ts";
 export {
+  type SatisfactionCaseRow,
+  type SatisfactionFigures,
+  type SatisfactionTally,
+  satisfactionFiguresOf,
+  satisfactionFromCases,
+  satisfactionFromRollups,
+} from "./satisfaction.ts";
+export {
   type ValueCaseRow,
   type ValueFigures,
   type ValueTally,

@@ -133,7 +133,17 @@ describe("satisfaction survey after resolution", () => {
     const answeredEvent = h.delivered.flatMap((b) => b.events).find((e) => e.kind === "satisfaction.answered");
     expect(answeredEvent?.detail).toEqual({ score: 4 });
     // Time to resolution as the KPIs read it: the case row's closing time, the same before and after the survey.
-    expect(h.snapshot()).toMatchObject({ status: "resolved", closedAt: resolved.closedAt, outcome: "onboarded" });
+    // …and the case row carries the survey: asked, answered, 4 (the rollups count it from there).
+    expect(h.snapshot()).toMatchObject({
+      status: "resolved",
+      closedAt: resolved.closedAt,
+      outcome: "onboarded",
+      satisfactionAsked: true,
+      satisfactionReply: "answered",
+      satisfactionScore: 4,
+      asks: 0,
+      exception: null,
+    });
     expect(verifyChain(h.store.auditEntries()).valid).toBe(true);
   });
 
