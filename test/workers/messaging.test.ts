@@ -89,7 +89,23 @@ describe("SMS as an ask channel (customer-onboarding v2 on)", () => {
     expect(activated.body.deliveries[0].cases[0]).toMatchObject({ caseKey, status: "accepted" });
     const done = await settle(WF, caseKey);
     expect(done.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 4 });
-    expect((await smsTo(phone)).map((m) => m.body).at(-1)).toBe("Hi Ada Byron, your fiber-500 service is active.");
+    expect((await smsTo(phone)).map((m) => m.body)).toContain("Hi Ada Byron, your fiber-500 service is active.");
+
+    // After the resolution, the satisfaction question goes out by SMS too; the customer's "4" comes back to this
+    // (resolved) case, which records it and stays resolved with its closing time.
+    const surveyed = await settle(WF, caseKey, (v) => v.wait?.stepId === "satisfaction:reply");
+    expect(surveyed.header).toMatchObject({ status: "resolved", closedAt: done.header.closedAt });
+    expect((await smsTo(phone)).map((m) => m.body).at(-1)).toContain("How satisfied are you");
+    const rated = await textBack(phone, "4");
+    expect(rated.body.deliveries[0].cases[0]).toMatchObject({ workflow: WF, caseKey, status: "accepted" });
+    const after = await settle(WF, caseKey, (v) => v.wait === null && v.pendingMetrics === 0);
+    expect(after.header).toMatchObject({ status: "resolved", outcome: "onboarded", closedAt: done.header.closedAt });
+    const audit = await api(`/cases/${WF}/${encodeURIComponent(caseKey)}/audit`);
+    expect(
+      audit.body.entries.find((e: { action: string }) => e.action === "satisfaction.answered")?.detail,
+    ).toMatchObject({
+      score: 4,
+    });
   });
 
   it("takes consent by SMS and escalates when the customer does not agree", async () => {

@@ -8,15 +8,22 @@ import { type CaseStatus, caseId } from "../engine/index.ts";
 export const MAX_CASES_PER_KEY = 10_000;
 
 /** Reads a case's own row (the platform's case directory). */
+/** What routing reads of a case's row; `wait`: the step it waits on (a resolved case: its satisfaction survey's reply). */
+export interface CaseHead {
+  status: CaseStatus;
+  successor: number | null;
+  wait?: { stepId: string } | null;
+}
+
 export interface CaseHeads {
-  head(caseId: string): Promise<{ status: CaseStatus; successor: number | null } | null>;
+  head(caseId: string): Promise<CaseHead | null>;
 }
 
 export interface LatestCase {
   id: string;
   seq: number;
   /** Its row; null when the key has no case at all. */
-  head: { status: CaseStatus; successor: number | null } | null;
+  head: CaseHead | null;
 }
 
 /**

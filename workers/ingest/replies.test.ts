@@ -86,3 +86,31 @@ describe("which case a customer's email answers", () => {
     expect(ambiguous?.candidates).toEqual([caseId("customer-onboarding", KEY)]);
   });
 });
+
+describe("a customer's answer to a resolved case's satisfaction question", () => {
+  /** The refund case resolved and waits for its survey's answer; the onboarding case is open or absent. */
+  const rows = (onboarding: CaseStatus | null) => ({
+    head: async (id: string) =>
+      id === caseId("refund-dispute", KEY)
+        ? { status: "resolved" as const, successor: null, wait: { stepId: "satisfaction:reply" } }
+        : id === caseId("customer-onboarding", KEY) && onboarding
+          ? { status: onboarding, successor: null }
+          : null,
+  });
+  const send = async (to: string, onboarding: CaseStatus | null) => {
+    const payload = { type: "email.received", data: { from: "ana@example.com", to: [to], text: "4" } };
+    const result = await narrowReplies(
+      routeEvent(WORKFLOWS, "resend", "email.received", payload),
+      payload,
+      rows(onboarding),
+      config,
+    );
+    return result.routes.map((r) => r.workflow.id);
+  };
+
+  it("goes to the surveyed case when it is the customer's only conversation, or the one the message names", async () => {
+    expect(await send("support@crossflow.test", null)).toEqual(["refund-dispute"]);
+    expect(await send(replyTo("refund-dispute"), "waiting")).toEqual(["refund-dispute"]);
+    expect(await send(replyTo("customer-onboarding"), "waiting")).toEqual(["customer-onboarding"]);
+  });
+});

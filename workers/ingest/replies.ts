@@ -9,7 +9,7 @@
  *   replayed with the chosen workflow).
  * Routes whose trigger declares no `reply` are not customer messages and are left as they are.
  */
-import { conversationOf, type Route, TERMINAL_STATUSES } from "../engine/index.ts";
+import { conversationOf, type Route, SURVEY_REPLY, TERMINAL_STATUSES } from "../engine/index.ts";
 import { type CaseHeads, type LatestCase, latestCase } from "./lineage.ts";
 
 export type { CaseHeads } from "./lineage.ts";
@@ -18,7 +18,9 @@ export type ReplyRouting =
   | { routes: Route[] }
   | { routes: Route[]; ambiguous: { reason: string; candidates: string[] } };
 
-const isOpen = (c: LatestCase) => c.head !== null && !TERMINAL_STATUSES.includes(c.head.status);
+/** Open, or resolved and still waiting for its satisfaction survey's answer: a message may answer it. */
+const isOpen = (c: LatestCase) =>
+  c.head !== null && (!TERMINAL_STATUSES.includes(c.head.status) || c.head.wait?.stepId === SURVEY_REPLY);
 
 /**
  * Narrows `routes` for a customer's message to the one case it answers (see above).

@@ -25,6 +25,7 @@ import {
   type Duration,
   defineWorkflow,
   type PolicyRead,
+  type SatisfactionSurvey,
   type SlaHop,
 } from "../engine/index.ts";
 import { catalogued, REFUND_LIMITS, type RefundLimits } from "./catalogue.ts";
@@ -187,6 +188,21 @@ function triageSpec(
 /** A refund case nobody in `refunds` took within its SLA (8 h) goes to the team's leads, who get 4 h more. */
 const REFUND_LEADS: SlaHop = { queue: "refund-leads", sla: "4h" };
 
+/** One question after the refund case resolved, in the customer's email thread; a week for the answer. */
+const REFUND_SURVEY: SatisfactionSurvey<TicketEvent> = {
+  question: {
+    en: "Your refund request is settled. How satisfied are you with how we handled it? Reply with a number from 1 (not at all) to 5 (very).",
+  },
+  channel: ({ input, config, conversation }) =>
+    emailChannel(
+      config,
+      { to: input.detail.requester?.email ?? "", subject: `Re: ${input.detail.subject ?? "your refund request"}` },
+      conversation,
+    ),
+  replyText: (reply) => String((reply.payload as { data?: { text?: string } })?.data?.text ?? ""),
+  wait: "7d",
+};
+
 /** Version 1 asks for approvals in the dashboard only; version 2 also posts them to Slack. */
 function refundDispute(version: 1 | 2) {
   return defineWorkflow<TicketEvent>(
@@ -195,6 +211,8 @@ function refundDispute(version: 1 | 2) {
       autonomy: [REFUND_AUTONOMY],
       // The leads hear of every refund past its SLA in their channel (`SLACK_SLA_CHANNEL` overrides it).
       slaNotify: (config) => slackSlaNotice(config, { channel: "#refund-leads" }),
+      // Version 2: how satisfied the customer is, asked by email once the case resolved.
+      ...(version >= 2 ? { satisfaction: REFUND_SURVEY } : {}),
       triggers: [
         zendeskWebhooks.on("ticket.created", {
           when: (e) => (e.detail?.tags ?? []).includes("refund"),

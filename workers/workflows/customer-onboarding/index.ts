@@ -23,6 +23,7 @@ import { markets } from "./markets.ts";
 import { consentAsk, paymentAsk, saysYes, stillWaiting, welcome } from "./messages.ts";
 import { priceOf } from "./plans.ts";
 import { replyText } from "./replies.ts";
+import { ONBOARDING_SURVEY } from "./satisfaction.ts";
 import { Review, screeningRules } from "./screening.ts";
 import { emailKey, V1_TRIGGERS, V2_TRIGGERS, V4_TRIGGERS } from "./triggers.ts";
 
@@ -44,6 +45,8 @@ function customerOnboarding(version: 1 | 2 | 3 | 4) {
       ...catalogued("customer-onboarding", version),
       slaNotify: (config) => emailSlaNotice(config, { to: "onboarding-leads@crossflow.local" }),
       triggers: version === 1 ? V1_TRIGGERS : version < 4 ? V2_TRIGGERS : V4_TRIGGERS,
+      // Version 4 on: how satisfied the customer is, asked once the case resolved (appended after its resolution).
+      ...(version >= 4 ? { satisfaction: ONBOARDING_SURVEY } : {}),
     },
     async ({ input, step, agent, config, conversation }) => {
       const app = input.application;
