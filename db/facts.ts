@@ -148,6 +148,16 @@ export interface CaseFacts {
    * name order); absent when it read none. What the KPIs are split by, beside the workflow version.
    */
   policyVersions?: string;
+  /**
+   * The customer's messages the case settled while it waited (`conversation.turn` entries and escalations that carry
+   * a turn): answered without a person, answers withheld by their check, and handed to a person at once. Absent from
+   * older case objects' reports (read as 0).
+   */
+  questionsAnswered?: number;
+  answersWithheld?: number;
+  questionsEscalated?: number;
+  /** The language of the customer's last such message (ISO 639-1), or null when they asked nothing. */
+  conversationLanguage?: string | null;
   /** Value measures (present only when the workflow declares them, `WorkflowMeasures.value`): the case succeeded. */
   succeeded?: boolean;
   /** A question to the customer went unanswered to its deadline and the case did not succeed. */
@@ -252,6 +262,9 @@ export class CaseFactsFold {
   private outcome: string | null = null;
   private outcomeDetail: Record<string, unknown> | null = null;
   private unansweredAsk = false;
+  /** The customer's messages settled, by outcome, and the language of the last. */
+  private readonly turns = { answered: 0, withheld: 0, escalated: 0 };
+  private conversationLanguage: string | null = null;
 
   constructor(private readonly measures: WorkflowMeasures) {
     this.routine = new Set(measures.routineSteps ?? []);
@@ -270,6 +283,10 @@ export class CaseFactsFold {
           facts.handedToPerson = true;
           if (detail.failure === true) this.failedEscalation = true;
           exception(entry.stepId, "escalation");
+          this.countTurn(detail.turn);
+          break;
+        case "conversation.turn":
+          this.countTurn(detail);
           break;
         case "approval.requested":
           facts.handedToPerson = true;
@@ -326,6 +343,14 @@ export class CaseFactsFold {
     }
   }
 
+  private countTurn(turn: unknown): void {
+    if (typeof turn !== "object" || turn === null) return;
+    const { outcome, language } = turn as { outcome?: unknown; language?: unknown };
+    if (outcome !== "answered" && outcome !== "withheld" && outcome !== "escalated") return;
+    this.turns[outcome]++;
+    if (typeof language === "string" && language !== "") this.conversationLanguage = language;
+  }
+
   /** The facts over every entry added so far, for a case now in `status`. */
   facts(status: CaseStatus): CaseFacts {
     const c = this.counted;
@@ -349,6 +374,10 @@ export class CaseFactsFold {
       slaBreaches: c.slaBreaches,
       proposals: c.proposals,
       proposalsRejected: c.proposalsRejected,
+      questionsAnswered: this.turns.answered,
+      answersWithheld: this.turns.withheld,
+      questionsEscalated: this.turns.escalated,
+      conversationLanguage: this.conversationLanguage,
     };
   }
 }

@@ -21,7 +21,12 @@ import type { DemoCase, DemoTarget, DemoWorkflow, Scenario } from "./demo-traffi
 export { SCENARIOS } from "./demo-traffic/scenarios.ts";
 export type { DemoCase, DemoTarget, DemoWorkflow } from "./demo-traffic/types.ts";
 
-function pick(workflows: readonly DemoWorkflow[]): Scenario {
+function pick(workflows: readonly DemoWorkflow[], kind?: string): Scenario {
+  if (kind !== undefined) {
+    const named = SCENARIOS.find((s) => s.kind === kind);
+    if (!named) throw new Error(`no demo scenario "${kind}": one of ${SCENARIOS.map((s) => s.kind).join(", ")}`);
+    return named;
+  }
   const workflow = workflows[rand(workflows.length)]!;
   const candidates = SCENARIOS.filter((s) => s.workflow === workflow);
   let r = rand(candidates.reduce((n, s) => n + s.weight, 0));
@@ -32,14 +37,15 @@ function pick(workflows: readonly DemoWorkflow[]): Scenario {
   return candidates[0]!;
 }
 
-/** Opens one demo case of one of `workflows`. */
+/** Opens one demo case of one of `workflows`, of the scenario named `kind` if given (else one drawn by weight). */
 export async function sendDemoCase(
   target: DemoTarget,
   run: string,
   n: number,
   workflows: readonly DemoWorkflow[] = ["refund-dispute", "customer-onboarding"],
+  kind?: string,
 ): Promise<DemoCase> {
-  const scenario = pick(workflows);
+  const scenario = pick(workflows, kind);
   const email = `demo-${run}-${n}@example.com`;
   // A German mobile number per case: the run's clock and the case's number, so runs do not share customers.
   const phone = scenario.sms ? `+491${String(parseInt(run, 36)).slice(-6)}${String(n).padStart(5, "0")}` : undefined;

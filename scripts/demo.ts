@@ -3,7 +3,8 @@
  * customer-onboarding cases, shows progress, answers the cases that ask the customer, and ends with a summary of
  * the cases' own states (read back through the case API). Exits non-zero if any case is still in flight at the end.
  * Options: `--cases N` (default 50), `--concurrency N` (default 8), `--workflow refund-dispute|customer-onboarding`
- * (default both); WORKER_URL, SIMULATORS_URL override the local URLs.
+ * (default both), `--scenario KIND` (every case of one scenario of `demo-traffic/scenarios.ts`, e.g.
+ * `question-then-document`; default a weighted mix); WORKER_URL, SIMULATORS_URL override the local URLs.
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -31,6 +32,11 @@ const only = process.argv.includes("--workflow")
   ? (process.argv[process.argv.indexOf("--workflow") + 1] as DemoWorkflow)
   : null;
 const workflows: DemoWorkflow[] = only ? [only] : ["refund-dispute", "customer-onboarding"];
+const scenario = process.argv.includes("--scenario") ? process.argv[process.argv.indexOf("--scenario") + 1] : undefined;
+if (scenario !== undefined && !SCENARIOS.some((s) => s.kind === scenario)) {
+  console.error(`no demo scenario "${scenario}": one of ${SCENARIOS.map((s) => s.kind).join(", ")}`);
+  process.exit(2);
+}
 const target: DemoTarget = {
   workerUrl: process.env.WORKER_URL ?? `http://127.0.0.1:${process.env.WORKER_PORT ?? 8787}`,
   simulatorsUrl: process.env.SIMULATORS_URL ?? `http://127.0.0.1:${process.env.SIMULATORS_PORT ?? 8790}`,
@@ -54,7 +60,7 @@ try {
     Array.from({ length: Math.min(concurrency, total) }, async () => {
       while (next < total) {
         const n = next++;
-        cases.push(await sendDemoCase(target, run, n, workflows));
+        cases.push(await sendDemoCase(target, run, n, workflows, scenario));
         bar(cases.length, total, "sending tickets ");
       }
     }),

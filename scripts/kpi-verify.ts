@@ -16,6 +16,9 @@ import { type MetricsDatabase, openDatabase } from "../db/client.ts";
 import {
   type CaseRow,
   COUNT_FIELDS,
+  conversationFiguresOf,
+  conversationFromCases,
+  conversationFromRollups,
   type GroupKey,
   kpisOf,
   type TallyGroup,
@@ -148,23 +151,32 @@ function compare(label: string, expected: TallyGroup[], actual: TallyGroup[], mi
       mismatches.push(`${label} ${k}: the dashboard counts ${d.tally.opened} cases the case records do not have`);
 }
 
-/** The value measures recounted from the cases against `value_rollups`, per workflow × version. */
-function compareValue(expected: ValueTally[], actual: ValueTally[], mismatches: string[]): void {
-  const key = (t: ValueTally) => `${t.workflowId}@v${t.version}`;
+/**
+ * Measures recounted from the cases against their rollups, per workflow × version: every figure a manager reads
+ * (`figuresOf`) must be equal, and the rollups may hold no workflow version the cases do not.
+ */
+function compareMeasures<T extends { workflowId: string; version: number; cases: number }>(
+  label: string,
+  expected: readonly T[],
+  actual: readonly T[],
+  figuresOf: (t: T) => object,
+  mismatches: string[],
+): void {
+  const key = (t: T) => `${t.workflowId}@v${t.version}`;
   const dashboard = new Map(actual.map((t) => [key(t), t]));
   for (const t of expected) {
     const d = dashboard.get(key(t));
     dashboard.delete(key(t));
-    const want = valueFiguresOf(t);
-    const got = d ? valueFiguresOf(d) : null;
+    const want = figuresOf(t) as Record<string, unknown>;
+    const got = d ? (figuresOf(d) as Record<string, unknown>) : null;
     for (const [name, value] of Object.entries(want)) {
       const a = JSON.stringify(value);
-      const b = got ? JSON.stringify(got[name as keyof typeof got]) : "nothing";
-      if (a !== b) mismatches.push(`value ${key(t)} ${name}: case records say ${a}, dashboard says ${b}`);
+      const b = got ? JSON.stringify(got[name]) : "nothing";
+      if (a !== b) mismatches.push(`${label} ${key(t)} ${name}: case records say ${a}, dashboard says ${b}`);
     }
   }
   for (const [k, d] of dashboard)
-    mismatches.push(`value ${k}: the dashboard measures ${d.cases} cases the case records do not have`);
+    mismatches.push(`${label} ${k}: the dashboard measures ${d.cases} cases the case records do not have`);
 }
 
 /**
@@ -211,7 +223,10 @@ export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
   const unmeasuredIds = new Set(unmeasuredRows.map((r) => r.case_id));
   const measured = recounted.filter((c) => !(unmeasuredIds.has(c.caseId) && "succeeded" in c));
   const value = valueFromCases(measured, range);
-  compareValue(value, await valueFromRollups(target.db, range), mismatches);
+  compareMeasures("value", value, await valueFromRollups(target.db, range), valueFiguresOf, mismatches);
+  const conversation = conversationFromCases(recounted, range);
+  const talked = await conversationFromRollups(target.db, range);
+  compareMeasures("conversation", conversation, talked, conversationFiguresOf, mismatches);
   return {
     cases: recounted.length,
     historyCases: history.cases.length,

@@ -20,6 +20,14 @@ export {
   Z_95,
 } from "./compare.ts";
 export {
+  type ConversationCaseRow,
+  type ConversationFigures,
+  type ConversationTally,
+  conversationFiguresOf,
+  conversationFromCases,
+  conversationFromRollups,
+} from "./conversation.ts";
+export {
   COUNT_FIELDS,
   type ExceptionShare,
   emptyTally,

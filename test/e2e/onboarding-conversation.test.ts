@@ -4,7 +4,11 @@
  * passages while the documents wait goes on (its reminder's deadline unchanged); then asks for something it does not
  * cover, and the case goes to a person with the conversation in the packet. All of it is in the audit trail.
  */
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client.ts";
+import { conversationFromCases, conversationFromRollups } from "../../db/kpi/conversation.ts";
+import { cases } from "../../db/schema.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import type { Application } from "../../workers/workflows/customer-onboarding/index.ts";
@@ -141,6 +145,41 @@ describe("customer-onboarding answers its customer in their language while the d
     expect(stepsAudited).toContain(`document-0-question-${q3}:escalate`);
     const modelTurns = audit.entries.filter((e: any) => e.actor.kind === "model" && e.action === "step.completed");
     expect(modelTurns.map((e: any) => e.stepId)).toEqual([q1, q2, q3].map((q) => `document-0-question-${q}`));
+    // What became of each question is audited where it was settled, and measured from there.
+    const turns = audit.entries.filter((e: any) => e.action === "conversation.turn");
+    expect(turns.map((e: any) => [e.stepId, e.detail])).toEqual([
+      [
+        `document-0-question-${q1}:grounded`,
+        { outcome: "answered", language: "de", citations: ["kb.documents.accepted"] },
+      ],
+      [`document-0-question-${q2}:grounded`, { outcome: "answered", language: "de", citations: ["kb.data.residency"] }],
+    ]);
+    const handedOver = audit.entries.find((e: any) => e.action === "case.escalated");
+    expect(handedOver.detail.turn).toEqual({ outcome: "escalated", language: "de" });
+
+    // The conversation measures: the case's row and the rollups the workflow page reads, equal to a recount.
+    const db = openDatabase({ url: stack().libsql.url, authToken: stack().libsql.authToken });
+    const caseId = `customer-onboarding/customer:${app.email}`;
+    const [row] = await eventually(
+      async () => {
+        const r = await db.select().from(cases).where(eq(cases.caseId, caseId));
+        return r[0]?.questionsEscalated === 1 ? r : undefined;
+      },
+      30_000,
+      "the escalated question measured",
+    );
+    expect(row).toMatchObject({
+      questionsAnswered: 2,
+      answersWithheld: 0,
+      questionsEscalated: 1,
+      conversationLanguage: "de",
+    });
+    const range = { fromDay: 0, toDay: 1_000_000, workflowId: "customer-onboarding" };
+    const all = await db.select().from(cases).where(eq(cases.workflowId, "customer-onboarding"));
+    const measured = await conversationFromRollups(db, range);
+    expect(measured).toEqual(conversationFromCases(all, range));
+    const v4 = measured.find((t) => t.version === 4)!;
+    expect(v4.languages.find((l) => l.language === "de")).toMatchObject({ answered: 2, escalated: 1 });
   }, 120_000);
   it("keeps the reminder's time after a question, and writes the reminder in the language the customer wrote in", async () => {
     const app = application();

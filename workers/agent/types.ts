@@ -99,8 +99,11 @@ export interface AgentSpec<D extends AgentDecision> {
   redact?: readonly string[];
   /** The rules the offline model applies when no provider is configured. */
   heuristics: AgentHeuristics<D>;
-  /** Where an escalation (and an approval) goes: queue, role, SLA, the queues after it and who hears of a missed SLA. */
-  escalation?: Pick<EscalationRequest, "queue" | "role" | "sla" | "then" | "slaNotify">;
+  /**
+   * Where an escalation (and an approval) goes: queue, role, SLA, the queues after it and who hears of a missed SLA;
+   * `turn` when the step answers a customer's message (its escalation is then measured as the conversation's).
+   */
+  escalation?: Pick<EscalationRequest, "queue" | "role" | "sla" | "then" | "slaNotify" | "turn">;
   /** How people hear of an action waiting for their approval (e.g. `slackApprovals(config, { channel })`). */
   approvals?: { notify?: ApprovalNotifier };
   /** `provider:model` for this step, overriding configuration (e.g. `anthropic:claude-sonnet-4-5`). */

@@ -41,6 +41,8 @@ function park(store: CaseStorage, header: CaseHeader, engineWait: PendingWait, a
         failure: human.packet.error !== undefined,
         // The action proposed and the autonomy level that made the agent ask.
         ...(human.autonomy ? { autonomy: human.autonomy } : {}),
+        // A customer's message handed to a person: counted among the conversation's escalations.
+        ...(human.turn ? { turn: human.turn } : {}),
       };
       store.appendAudit({
         at,

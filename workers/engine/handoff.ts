@@ -98,6 +98,7 @@ export function escalationTask(
       ...extra,
     }),
     slaDeadline: sla === null ? null : r.waitStart(id) + sla,
+    ...(request.turn ? { turn: request.turn } : {}),
   };
 }
 

@@ -125,3 +125,17 @@ export interface StepContext {
    */
   firstAttemptAt?: number;
 }
+
+/**
+ * What became of a message the customer wrote while the case waited (an interjection: a question): answered without a
+ * person, withheld (the answer written failed its check, a person answers), or escalated to a person at once. Recorded
+ * in the audit trail where it is settled (a rule's verdict, an escalation), so the conversation measures per workflow
+ * and version (questions answered without a person, grounding, escalations, languages) are read from the trail alone.
+ */
+export interface ConversationTurn {
+  outcome: "answered" | "withheld" | "escalated";
+  /** The language the customer wrote in, ISO 639-1 (e.g. `de`). */
+  language: string;
+  /** The passages an answer cited. */
+  citations?: readonly string[];
+}

@@ -1,5 +1,5 @@
 /** What people are handed and what they decide: waits, tasks, context packets, approvals, escalations, SLAs. Pure data. */
-import type { Duration, StepContext, StepKind } from "./case.ts";
+import type { ConversationTurn, Duration, StepContext, StepKind } from "./case.ts";
 
 /** A wait the case is parked on; persisted by the shell so its deadline survives restarts. */
 export interface PendingWait {
@@ -86,6 +86,8 @@ export interface HumanTask {
   slaBreachedAt?: number;
   /** The consequential action this approval is about, with the autonomy level that made the agent ask. */
   autonomy?: AutonomyTag;
+  /** The customer's message this escalation hands to a person (see `EscalationRequest.turn`). */
+  turn?: ConversationTurn;
 }
 
 /**
@@ -237,6 +239,8 @@ export interface EscalationRequest {
   then?: SlaHop | readonly SlaHop[];
   /** Who is told when an SLA passes (default: the workflow's `slaNotify`). */
   slaNotify?: SlaNotifier;
+  /** The escalation hands a customer's message to a person (a question not answered alone): measured as such. */
+  turn?: ConversationTurn;
 }
 
 /** An escalation that offers its proposed action: a person carries it out, or resolves the case without it. */

@@ -1,5 +1,5 @@
 /** What a workflow author writes against: triggers, channels, the step API, the workflow definition. */
-import type { CaseEvent, Duration, Outcome, RetryPolicy, StepContext } from "./case.ts";
+import type { CaseEvent, ConversationTurn, Duration, Outcome, RetryPolicy, StepContext } from "./case.ts";
 import type {
   ApprovalRequest,
   ApprovalResult,
@@ -88,6 +88,8 @@ export interface EventMatcher<P = unknown> {
 export interface RuleDecision<T extends string = string> {
   decision: T;
   rationale: string;
+  /** The verdict settles a customer's message (answered or withheld): audited as `conversation.turn`, measured. */
+  turn?: ConversationTurn;
   [detail: string]: unknown;
 }
 

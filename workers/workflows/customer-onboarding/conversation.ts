@@ -90,14 +90,20 @@ export function customerConversation(
       decision: KbAnswer,
       heuristics: answerRules,
       guardrails: { minConfidence: 0.8, maxToolCalls: 0 },
-      escalation: { ...ONBOARDING_QUEUE, sla: "4h" },
+      escalation: { ...ONBOARDING_QUEUE, sla: "4h", turn: { outcome: "escalated", language } },
     });
     // Held to the knowledge base whoever wrote it (the offline rules or an LLM): audited as the rule's decision.
     const check = await step.decide(`${stepId}:grounded`, () => {
       const problem = ungrounded(reply);
+      const citations = reply.citations;
       return problem
-        ? { decision: "withheld" as const, rationale: problem, citations: reply.citations }
-        : { decision: "send" as const, rationale: `cites ${reply.citations.join(", ")}`, citations: reply.citations };
+        ? { decision: "withheld" as const, rationale: problem, citations, turn: { outcome: "withheld", language } }
+        : {
+            decision: "send" as const,
+            rationale: `cites ${citations.join(", ")}`,
+            citations,
+            turn: { outcome: "answered", language, citations },
+          };
     });
     if (check.decision === "withheld")
       return step.escalate(`${stepId}:withheld`, {

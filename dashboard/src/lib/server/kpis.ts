@@ -8,6 +8,9 @@ import { sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../../../../db/client.ts";
 import type { ValueMeasures } from "../../../../db/facts.ts";
 import {
+  type ConversationFigures,
+  conversationFiguresOf,
+  conversationFromRollups,
   emptyTally,
   type KpiFilter,
   type Kpis,
@@ -237,6 +240,11 @@ export interface WorkflowDetail {
    * period's cases, from `value_rollups`; null when the workflow declares none.
    */
   value: { measures: ValueMeasures; byVersion: { version: number; figures: ValueFigures }[] } | null;
+  /**
+   * What became of the questions customers wrote while their case waited, per version of the period's cases, from
+   * `conversation_rollups`; empty when no customer asked anything.
+   */
+  conversation: { version: number; figures: ConversationFigures }[];
   /** The versions compared with intervals and verdicts (db/kpi/compare.ts), newest candidate last. */
   comparisons: VersionComparison[];
   /** Every version with data in the period, whatever the version filter (for the filter's choices). */
@@ -258,7 +266,7 @@ export async function workflowDetail(
   version: number | undefined,
 ): Promise<WorkflowDetail | null> {
   const filter: KpiFilter = { ...period, workflowId, version };
-  const [[all], daily, byVersion, models, waiting, openAges, byPolicy, value] = await Promise.all([
+  const [[all], daily, byVersion, models, waiting, openAges, byPolicy, value, conversation] = await Promise.all([
     tallyFromRollups(db, filter),
     tallyFromRollups(db, filter, ["day"], {}),
     tallyFromRollups(db, { ...period, workflowId }, ["version"]),
@@ -267,6 +275,7 @@ export async function workflowDetail(
     openCaseAges(db, filter),
     tallyByPolicyVersion(db, { ...filter, workflowId }),
     valueFromRollups(db, filter),
+    conversationFromRollups(db, filter),
   ]);
   // Two days or less of cases would draw as a spike at the edge of a flat month: those days are drawn per hour instead
   // (the period's figures stay the period's).
@@ -296,6 +305,7 @@ export async function workflowDetail(
     value: latest?.value
       ? { measures: latest.value, byVersion: value.map((t) => ({ version: t.version, figures: valueFiguresOf(t) })) }
       : null,
+    conversation: conversation.map((t) => ({ version: t.version, figures: conversationFiguresOf(t) })),
     comparisons: versionComparisons(byVersion.map((g) => ({ version: g.version!, tally: g.tally }))),
     versions: byVersion.map((g) => g.version!).sort((a, b) => a - b),
     ttr: [...tally.ttr]
