@@ -216,6 +216,17 @@ describe("the baseline before automation", () => {
     expect(await text(admin, "[data-cost=scale] [data-factor='5']")).toBe(
       "at 5× today's volume: 8.3 h, €500.00 in 7 days",
     );
+    // The counts lead to the case list over the same cases.
+    const listed = async (testid: string) => {
+      const href = await admin.locator(`[data-testid=exception-costs] [data-testid=${testid}]`).getAttribute("href");
+      const list = await env.signedIn();
+      await list.goto(`${env.url()}${href}`, { waitUntil: "networkidle" });
+      const total = Number(await list.getByTestId("case-count").getAttribute("data-total"));
+      await list.close();
+      return total;
+    };
+    expect(await listed("cost-drill-exceptions")).toBe(8);
+    expect(await listed("cost-drill-errored")).toBe(1);
     for (const part of ["time", "speed", "errors", "opportunity", "scale"])
       expect(await admin.locator(`[data-cost=${part}] small`).count()).toBe(1);
     await admin
