@@ -1,4 +1,5 @@
 import { error } from "@sveltejs/kit";
+import { satisfactionFiguresOf, satisfactionFromRollups } from "$db/kpi/index.ts";
 import { requireRole } from "$lib/server/auth/guard";
 import { againstManual } from "$lib/server/baseline";
 import { metricsDb } from "$lib/server/db";
@@ -10,10 +11,13 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
   const period = periodOf(url);
   const rawVersion = url.searchParams.get("version");
   const version = rawVersion && /^\d{1,6}$/.test(rawVersion) ? Number(rawVersion) : undefined;
-  const [detail, manual] = await Promise.all([
+  const [detail, manual, surveys] = await Promise.all([
     workflowDetail(metricsDb(), params.id, period, version),
     againstManual(metricsDb(), params.id, period, version),
+    // Customer satisfaction per version of the period's cases (satisfaction_rollups); empty when none was asked.
+    satisfactionFromRollups(metricsDb(), { ...period, workflowId: params.id, version }),
   ]);
   if (!detail) error(404, `No workflow "${params.id}": it is not deployed and has no cases.`);
-  return { detail, manual, period, periods: PERIODS, version: version ?? null, loadedAt: Date.now() };
+  const satisfaction = surveys.map((t) => ({ version: t.version, figures: satisfactionFiguresOf(t) }));
+  return { detail, manual, satisfaction, period, periods: PERIODS, version: version ?? null, loadedAt: Date.now() };
 };
