@@ -8,6 +8,7 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { answerSurveys } from "./demo-traffic/satisfaction.ts";
 import {
   answer,
   approve,
@@ -104,6 +105,14 @@ for (;;) {
   if (settled === total || Date.now() > deadline) break;
   await new Promise((r) => setTimeout(r, 500));
 }
+
+// Each resolved case then asks its customer how satisfied they are (1-5); about three in four answer.
+const resolved = cases.filter((c) => states.get(c)?.state === "resolved");
+const scores = await answerSurveys(target, resolved, 20_000);
+if (resolved.length > 0)
+  console.log(
+    `satisfaction: ${scores.length} of ${resolved.length} resolved cases' customers answered${scores.length ? `, mean ${(scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(1)}` : ""}`,
+  );
 
 const STATES: DemoState[] = ["resolved", "awaiting approval", "escalated", "asked customer", "failed", "in flight"];
 const count = (kind: string | null, pred: (s: { state: DemoState; humanTouch: boolean }) => boolean) =>

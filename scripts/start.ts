@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { openDatabase } from "../db/client.ts";
 import { databaseIsEmpty } from "./demo-history/store.ts";
+import { answerSurveys } from "./demo-traffic/satisfaction.ts";
 import { answer, approve, caseState, type DemoTarget, sendDemoCase } from "./demo-traffic.ts";
 import { devVar, firstSecret } from "./dev-vars.ts";
 import { BIN, ensureAuditKeys, ensureLocalAuthToken, ROOT, startStack } from "./stack.ts";
@@ -85,6 +86,8 @@ const trickle = trickleSeconds
           const { askedBy, state } = await caseState(target, c);
           if (askedBy) await answer(target, c, askedBy);
           if (state === "awaiting approval") await approve(target, c);
+          // Once it resolved, the customer may answer its satisfaction question (about three in four do).
+          await answerSurveys(target, [c], 60_000);
         })
         .catch((error: Error) => console.error(`demo trickle: ${error.message}`));
     }, trickleSeconds * 1000)

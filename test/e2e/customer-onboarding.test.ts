@@ -321,7 +321,7 @@ describe("customer-onboarding on wrangler dev", () => {
       "onboarded by SMS",
     );
     expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded", workflowVersion: 4 });
-    expect((await sms()).at(-1)).toBe("Hi Ada Byron, your fiber-500 service is active.");
+    expect(await sms()).toContain("Hi Ada Byron, your fiber-500 service is active.");
   });
 
   it("opens an onboarding case from a HubSpot deal moved to the onboarding stage (the simulator's signed deal.propertyChange)", async () => {

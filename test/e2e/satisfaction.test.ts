@@ -5,6 +5,7 @@
  * the KPI the dashboard reads (satisfaction_rollups in libSQL), equal to the recount from the case's own trail.
  */
 
+import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client.ts";
@@ -12,10 +13,11 @@ import { dayOf } from "../../db/facts.ts";
 import { satisfactionFiguresOf, satisfactionFromCases, satisfactionFromRollups } from "../../db/kpi/index.ts";
 import { cases } from "../../db/schema.ts";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
+import { readDemoManifest, verifySettled } from "../../scripts/kpi-verify.ts";
 import { post, sign } from "../../scripts/senders.ts";
 import { caseFacts } from "../../workers/metrics/index.ts";
 import { CATALOGUE } from "../../workers/workflows/catalogue.ts";
-import { useStack } from "../support/stack.ts";
+import { runDemo, useStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
 const stack = useStack("satisfaction");
@@ -109,5 +111,24 @@ describe("satisfaction after resolution on wrangler dev", () => {
     const facts = caseFacts("resolved", audit.entries, measures);
     const own = { workflowId: WF, workflowVersion: 4, openedAt: done.header.openedAt, ...facts };
     expect(satisfactionFromCases([own], filter)).toEqual(rolled);
+  });
+
+  it("the demo's customers answer some questions; kpi:verify finds the dashboard's satisfaction equal to the trails'", async () => {
+    const manifest = join(stack().dataDir, "demo-cases.jsonl");
+    process.env.CROSSFLOW_DEMO_MANIFEST = manifest;
+    const summary = await runDemo(stack(), ["--cases", "16", "--workflow", "customer-onboarding"]);
+    expect(summary.inFlight).toBe(0);
+    const db = openDatabase({ url: stack().libsql.url, authToken: stack().libsql.authToken });
+    const report = await verifySettled(
+      { workerUrl: stack().worker.url, apiToken: token(), db, knownCases: readDemoManifest(manifest) },
+      30_000,
+    );
+    expect(report.mismatches).toEqual([]);
+    const today = dayOf(Date.now());
+    const [v4] = await satisfactionFromRollups(db, { fromDay: today - 1, toDay: today, workflowId: WF, version: 4 });
+    const figures = satisfactionFiguresOf(v4!);
+    expect(figures.asked).toBeGreaterThan(1);
+    expect(figures.answered).toBeGreaterThan(0);
+    expect(figures.meanScore).toBeGreaterThanOrEqual(2);
   });
 });
