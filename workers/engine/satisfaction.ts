@@ -55,7 +55,7 @@ const SEND_RETRIES = 5;
  */
 export function readScore(text: string): number | null {
   const first = text.split(/\r?\n/).find((line) => line.trim() !== "" && !line.trim().startsWith(">")) ?? "";
-  const match = /^([1-5])(?![\d.,])/.exec(first.trim());
+  const match = /^([1-5])(?!\d|[.,]\d)/.exec(first.trim());
   return match ? Number(match[1]) : null;
 }
 
