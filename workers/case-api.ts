@@ -208,6 +208,28 @@ export const CaseTasks = z.object({
   ),
 });
 
+/**
+ * `GET …/conversation[?to=en]`: the case's conversation with its customer, oldest first (rebuilt from its record as
+ * the chat page and the case page show it), and with `to`, each line translated by the configured model for the
+ * operator reading it (a reading aid: nothing is recorded or sent). `translatedTo` and `model` are null without `to`.
+ */
+export const CaseConversation = z.object({
+  lines: z.array(
+    z.object({
+      id: z.string(),
+      from: z.enum(["customer", "us"]),
+      text: z.string(),
+      channel: z.string(),
+      at: epochMs,
+      citations: z.array(z.string()).optional(),
+      translation: z.string().optional(),
+    }),
+  ),
+  translatedTo: z.string().nullable(),
+  model: z.string().nullable(),
+});
+export type CaseConversation = z.infer<typeof CaseConversation>;
+
 /** Who acts and why, on every case operation (retry, cancel, reassign); the reason is kept in the audit trail. */
 const OperationFields = {
   reason: z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(2000),

@@ -119,6 +119,18 @@ describe("chat with the case", () => {
     // In the order it happened: the ask, the question, the answer.
     const order = [talk!.indexOf("We could not accept"), talk!.indexOf(question), talk!.indexOf(covered.text.de)];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+
+    // "Read in English" asks the worker's model; the local stack runs offline, so the page says why there is none and
+    // keeps the conversation as written; "Show as written" goes back.
+    await operator.getByRole("link", { name: "Read in English" }).click();
+    await operator.waitForURL(/[?&]read=en/);
+    expect(await operator.getByTestId("translation-unavailable").textContent()).toContain(
+      "translations need a configured model",
+    );
+    expect(await operator.getByTestId("conversation").textContent()).toContain(question);
+    await operator.getByRole("link", { name: "Show as written" }).click();
+    await operator.waitForURL((u) => !u.searchParams.has("read"));
+    expect(await operator.getByTestId("translation-unavailable").count()).toBe(0);
   }, 180_000);
 
   it("on Deno: the customer asks on a phone and sees the answer live; the case holds the same conversation", async () => {

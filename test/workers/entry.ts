@@ -4,6 +4,7 @@
  * product's own.
  */
 
+import { translationModel } from "../../workers/agent/translate.ts";
 import type { WorkflowDefinition } from "../../workers/engine/index.ts";
 import { createApp } from "../../workers/http/index.ts";
 import { CaseObject as ProductCaseObject } from "../../workers/platform/cloudflare/case-object.ts";
@@ -14,7 +15,7 @@ import { WORKFLOWS } from "../../workers/workflows/index.ts";
 import { CONTRACT_WORKFLOWS } from "../contract/case-store.contract.ts";
 import { testClock } from "./clock.ts";
 import { CONVERSATION_WORKFLOWS } from "./conversation-workflows.ts";
-import { testModels } from "./models.ts";
+import { mockModels, testModels } from "./models.ts";
 import { TEST_WORKFLOWS } from "./workflows.ts";
 
 export { DeadLetterObject } from "../../workers/platform/cloudflare/index.ts";
@@ -28,7 +29,15 @@ export const deployment: WorkflowDefinition[] = [
 ];
 
 /** The product's app, routing to the deployed workflows above (the test workflows' triggers too). */
-const app = createApp((env) => ({ ...cloudflarePlatform(env as Env), workflows: deployment }));
+const app = createApp((env) => ({
+  ...cloudflarePlatform(env as Env),
+  workflows: deployment,
+  // A test registers a mock model as "translate" to stand in for a configured one; without it, the configuration's.
+  translator: (workflowId: string) => {
+    const mock = mockModels.get("translate");
+    return mock ? { model: mock, ref: "mock:translate" } : translationModel(env as Record<string, unknown>, workflowId);
+  },
+}));
 
 export default { ...worker, fetch: app.fetch } satisfies ExportedHandler<Env>;
 

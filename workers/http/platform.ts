@@ -2,6 +2,7 @@
  * What the HTTP app needs from the platform it runs on: where cases and dead letters live, and a rate limiter.
  * The Cloudflare adapter backs it with Durable Objects and bindings; the Deno adapter with Deno KV.
  */
+import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { CaseDirectory } from "../case/directory.ts";
 import type { DeadLetter, DeadLetterInput, DeadLetterQuery, DeadLetterWithPayload } from "../dead-letters/types.ts";
 import type { VersionShare, WorkflowDefinition } from "../engine/index.ts";
@@ -37,4 +38,9 @@ export interface Platform {
    * case `caseId`, which answers the upgrade and keeps the socket (workers/case/chat.ts); absent: no chat.
    */
   chatSocket?: (caseId: string, request: Request) => Promise<Response>;
+  /**
+   * The model that translates a workflow's conversations for operators, or null when none is configured (the offline
+   * rules do not translate); absent: the configuration's (`CROSSFLOW_MODEL…`, step id `translate`).
+   */
+  translator?: (workflowId: string) => { model: LanguageModelV3; ref: string } | null;
 }

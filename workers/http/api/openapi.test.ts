@@ -25,7 +25,7 @@ describe("GET /api/openapi.json", () => {
     const described = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method} ${path}`),
     );
-    expect(served()).toHaveLength(25);
+    expect(served()).toHaveLength(26);
     expect(described.sort()).toEqual(served().sort());
   });
 

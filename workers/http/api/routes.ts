@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env.ts";
 import { authenticate } from "./auth.ts";
 import { autonomy } from "./autonomy.ts";
 import { cases } from "./cases.ts";
+import { conversation } from "./conversation.ts";
 import { deadLetters } from "./dead-letters.ts";
 import { decisions } from "./decisions.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -19,6 +20,7 @@ export const api = new OpenAPIHono<AppEnv>();
 // in the repository (workers/case-api.ts) for anyone building a client.
 api.use("*", authenticate);
 api.route("/", cases);
+api.route("/", conversation);
 api.route("/", decisions);
 api.route("/", operations);
 api.route("/", deadLetters);

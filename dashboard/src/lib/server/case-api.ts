@@ -5,7 +5,7 @@
  */
 import { getRequestEvent } from "$app/server";
 import { env } from "$env/dynamic/private";
-import type { CaseAudit, CaseView, DecisionAccepted, DecisionBody } from "$workers/case-api.ts";
+import type { CaseAudit, CaseConversation, CaseView, DecisionAccepted, DecisionBody } from "$workers/case-api.ts";
 import type { AuditEntry, ChainVerdict } from "$workers/engine/audit.ts";
 import type { CaseStatus, HumanDecisionKind, HumanTask, PendingWait, StepRecord } from "$workers/engine/types.ts";
 
@@ -185,6 +185,30 @@ export async function getAudit(
   }
   if (!res.ok) throw await refusal(res, what);
   return json<CaseAudit>(res, what);
+}
+
+/**
+ * The case's conversation translated for the reader by the worker's configured model, or why it is not: `unavailable`
+ * words for the page when no model is configured (409) or the model failed (502). Null when there is no such case.
+ * @example const read = await getTranslatedConversation("customer-onboarding", key, undefined, "en");
+ */
+export async function getTranslatedConversation(
+  workflow: string,
+  caseKey: string,
+  seq: number | undefined,
+  to: string,
+  fetcher?: typeof fetch,
+): Promise<{ conversation: CaseConversation } | { unavailable: string } | null> {
+  const what = `translating the conversation of ${caseKey} in ${workflow}`;
+  const path = casePath(workflow, caseKey, seq, "/conversation");
+  const res = await call(`${path}${path.includes("?") ? "&" : "?"}to=${encodeURIComponent(to)}`, {}, fetcher);
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return null;
+  }
+  if (res.status === 409 || res.status === 502) return { unavailable: (await refusal(res, what)).message };
+  if (!res.ok) throw await refusal(res, what);
+  return { conversation: await json<CaseConversation>(res, what) };
 }
 
 /**

@@ -2,7 +2,7 @@ import { error, redirect } from "@sveltejs/kit";
 import { agentSteps, conversation, openerMessage } from "$lib/cases/story";
 import { historyPath } from "$lib/demo-history";
 import { hasRole, requireRole } from "$lib/server/auth/guard";
-import { CaseApiError, getAudit, getCase, type HumanTask } from "$lib/server/case-api";
+import { CaseApiError, getAudit, getCase, getTranslatedConversation, type HumanTask } from "$lib/server/case-api";
 import { operationsOffered } from "$lib/server/case-operations";
 import { metricsDb } from "$lib/server/db";
 import { decideAction } from "$lib/server/decide";
@@ -45,7 +45,13 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   if (rawSeq !== null && seq === undefined)
     error(400, `"${rawSeq.slice(0, 20)}" is not a case number: use ?seq=1 for the key's first case, 2 for the next.`);
   try {
-    const [view, audit] = await Promise.all([getCase(workflow, key, seq), getAudit(workflow, key, seq)]);
+    // "Read in English": the conversation translated by the worker's model, a reading aid beside the original.
+    const readIn = url.searchParams.get("read") === "en" ? "en" : null;
+    const [view, audit, translated] = await Promise.all([
+      getCase(workflow, key, seq),
+      getAudit(workflow, key, seq),
+      readIn ? getTranslatedConversation(workflow, key, seq, readIn) : null,
+    ]);
     // A demo history case lives in no case object: its generated summary is its page.
     if ((!view || !audit) && seq === undefined && (await historyCase(metricsDb(), workflow, key)))
       redirect(307, historyPath(workflow, key));
@@ -64,6 +70,8 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       attempts: view.attempts,
       openerMessage: openerMessage(view.opener),
       conversation: conversation(view),
+      readIn,
+      translation: translated,
       agentSteps: agentSteps(view),
       audit,
       // The task the case waits on, decided here as in the inbox (the same key: one decision from either place).
