@@ -232,8 +232,14 @@ describe("customer-onboarding answers its customer in their language while the d
     const done = await until(app, (v) => ["resolved", "escalated", "failed"].includes(v.header.status), "ended");
     if (done.header.status === "escalated") expect(done.wait.stepId).toBe("activation-timeout");
     else {
-      expect(done.steps.at(-1).output).toMatchObject({ outcome: "onboarded", detail: { language: "de" } });
-      expect((await mailsTo(app)).at(-1)).toBe("Hallo Anna Schmidt, Ihr Dienst fiber-500 ist aktiv.");
+      expect(done.steps.find((s: any) => s.kind === "resolve").output).toMatchObject({
+        outcome: "onboarded",
+        detail: { language: "de" },
+      });
+      expect(await mailsTo(app)).toContain("Hallo Anna Schmidt, Ihr Dienst fiber-500 ist aktiv.");
+      // Then the satisfaction question, in the language the case ended in.
+      await until(app, (v) => v.wait?.stepId === "satisfaction:reply", "asked how satisfied");
+      expect((await mailsTo(app)).at(-1)).toMatch(/^Ihr Crossflow-Telecom-Dienst ist eingerichtet\. Wie zufrieden/);
     }
   }, 60_000);
 });

@@ -21,7 +21,7 @@ let sent: { text: string; key: string; to: string }[] = [];
 
 const SURVEY: SatisfactionSurvey<{ to: string; lang?: string }> = {
   question: { en: "How satisfied are you? Reply 1-5.", de: "Wie zufrieden sind Sie? Antworten Sie 1-5." },
-  language: (input) => input.lang,
+  language: (input, resolution) => input.lang ?? (resolution?.detail?.language as string | undefined),
   channel: ({ input }) => ({
     name: "sms",
     send: (text, ctx) => {
@@ -36,7 +36,7 @@ const SURVEY: SatisfactionSurvey<{ to: string; lang?: string }> = {
 
 const body = async ({ step }: { step: Parameters<Parameters<typeof defineWorkflow>[1]>[0]["step"] }) => {
   const plan = await step.run("pick-plan", () => "fiber-500");
-  return step.resolve("onboarded", { plan });
+  return step.resolve("onboarded", { plan, language: "de" });
 };
 const surveyed = defineWorkflow<{ to: string; lang?: string }>(
   { id: "csat-unit", version: 2, minutesPerCase: 10, triggers: [], satisfaction: SURVEY },
@@ -108,8 +108,9 @@ describe("satisfaction survey after resolution", () => {
     const resolved = h.store.header()!;
     expect(resolved.status).toBe("resolved");
     expect(resolved.outcome).toBe("onboarded");
+    // In the language the case's resolution recorded.
     expect(sent).toEqual([
-      { text: "How satisfied are you? Reply 1-5.", key: expect.stringMatching(/^cf-/), to: "+15550001" },
+      { text: "Wie zufrieden sind Sie? Antworten Sie 1-5.", key: expect.stringMatching(/^cf-/), to: "+15550001" },
     ]);
     expect(h.store.header()!.wait?.stepId).toBe("satisfaction:reply");
     expect(h.actions()).toContain("satisfaction.asked");
@@ -150,9 +151,9 @@ describe("satisfaction survey after resolution", () => {
   it("records no reply as unanswered at the deadline", async () => {
     sent = [];
     const h = harness();
-    await h.ingest(event("e-open", "opened", { to: "+15550001", lang: "de" }));
+    await h.ingest(event("e-open", "opened", { to: "+15550001", lang: "en" }));
     await h.drive();
-    expect(sent.map((s) => s.text)).toEqual(["Wie zufrieden sind Sie? Antworten Sie 1-5."]);
+    expect(sent.map((s) => s.text)).toEqual(["How satisfied are you? Reply 1-5."]);
     const deadline = h.store.header()!.wait!.deadline!;
     await h.drive(deadline - 1);
     expect(h.actions()).not.toContain("satisfaction.unanswered");

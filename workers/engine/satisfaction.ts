@@ -8,9 +8,9 @@ import { attempt } from "./attempts.ts";
 import { Replay, type ReplayInput } from "./replay.ts";
 import { conversationOf } from "./routing.ts";
 import { Suspend } from "./suspend.ts";
-import type { CaseEvent, RetryState, StepRecord } from "./types/case.ts";
+import type { CaseEvent, Outcome, RetryState, StepRecord } from "./types/case.ts";
 import type { PendingWait } from "./types/human.ts";
-import type { SatisfactionSurvey, SentQuestion, WorkflowDefinition } from "./types/workflow.ts";
+import type { Channel, SatisfactionSurvey, SentQuestion, WorkflowDefinition } from "./types/workflow.ts";
 
 /** The survey's step ids: the prefix marks its records in the case's journal. */
 export const SURVEY_PREFIX = "satisfaction:";
@@ -60,8 +60,8 @@ export function readScore(text: string): number | null {
 }
 
 /** The question in the customer's language, else in English. */
-export function surveyQuestion<I>(survey: SatisfactionSurvey<I>, input: I): string {
-  const language = survey.language?.(input) ?? "en";
+export function surveyQuestion<I>(survey: SatisfactionSurvey<I>, input: I, resolution: Outcome | null = null): string {
+  const language = survey.language?.(input, resolution) ?? "en";
   return survey.question[language] ?? survey.question.en;
 }
 
@@ -104,7 +104,9 @@ export async function advanceSurvey<I>(args: SurveyInput<I>): Promise<SurveyAdva
       conversation: conversationOf(args.workflow.id, args.caseKey, r.caseSeq),
       config: r.config,
     });
-    const sent = await send(r, survey, channel, args.input);
+    // The case's resolution (the body's last record), for a question in the language the case ended in.
+    const resolution = (args.completed.find((s) => s.kind === "resolve")?.output as Outcome | undefined) ?? null;
+    const sent = await send(r, channel, surveyQuestion(survey, args.input, resolution));
     if ("error" in sent) return { kind: "done" };
     await r.waitStep(SURVEY_REPLY, "ask", channel.reply, r.span(survey.wait));
     return { kind: "done" };
@@ -125,18 +127,12 @@ export async function advanceSurvey<I>(args: SurveyInput<I>): Promise<SurveyAdva
 }
 
 /** The send step: memoised like `step.run`, but its last failure is recorded instead of handed to a person. */
-async function send<I>(
-  r: Replay,
-  survey: SatisfactionSurvey<I>,
-  channel: ReturnType<SatisfactionSurvey<I>["channel"]>,
-  input: I,
-): Promise<SentQuestion | { error: SurveyFailure }> {
+async function send(r: Replay, channel: Channel, text: string): Promise<SentQuestion | { error: SurveyFailure }> {
   r.claim(SURVEY_SEND);
   const recorded = r.replay(SURVEY_SEND);
   if (recorded) return recorded.output as SentQuestion;
   const previous = r.sla.retries[SURVEY_SEND];
   if (previous && r.now() < previous.notBefore) r.suspend({ kind: "retry", stepId: SURVEY_SEND, retry: previous });
-  const text = surveyQuestion(survey, input);
   const outcome = await attempt(
     r,
     SURVEY_SEND,

@@ -318,8 +318,11 @@ export interface SurveyContext<I = unknown> {
 export interface SatisfactionSurvey<I = unknown> {
   /** The question per language code; `en` is the fallback. */
   question: Readonly<Record<string, string>> & { en: string };
-  /** The customer's language (a key of `question`); English when absent or not offered. */
-  language?(input: I): string | null | undefined;
+  /**
+   * The customer's language (a key of `question`), from the opening payload or the case's resolution (its outcome and
+   * the detail it recorded, e.g. the language the conversation ended in); English when absent or not offered.
+   */
+  language?(input: I, resolution: Outcome | null): string | null | undefined;
   channel(ctx: SurveyContext<I>): Channel;
   /** The text of a reply that came back on the channel (where the score is read). */
   replyText(reply: CaseEvent): string;
