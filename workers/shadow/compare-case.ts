@@ -11,7 +11,7 @@ import type {
   ShadowWrite,
 } from "../../db/rollouts/shadow-reports.ts";
 import type { CaseJournal } from "../case/journal.ts";
-import type { StepRecord } from "../engine/index.ts";
+import { type StepRecord, SURVEY_PREFIX } from "../engine/index.ts";
 import type { SandboxRun } from "./sandbox.ts";
 
 /** Step kinds that are judgments: a difference in one of them is a different decision, not just a different action. */
@@ -100,9 +100,11 @@ export function compareCase(journal: CaseJournal, run: SandboxRun): ShadowCaseRe
       reason: run.refusal?.reason ?? "the candidate did not open the case",
       steps: [],
     };
-  // SLA records are the engine's notes while a task waits, not steps of the workflow.
-  const production = journal.steps.filter((s) => s.kind !== "sla");
-  const candidate = run.steps.filter((s) => s.kind !== "sla");
+  // SLA records are the engine's notes while a task waits, and a satisfaction survey runs after the case ended (its
+  // answer arrives on the customer's time): neither is a step of the workflow to compare.
+  const compared = (s: StepRecord) => s.kind !== "sla" && !s.id.startsWith(SURVEY_PREFIX);
+  const production = journal.steps.filter(compared);
+  const candidate = run.steps.filter(compared);
   const writesOf = (id: string): ShadowWrite[] =>
     run.writes
       .filter((w) => w.stepId === id || w.stepId?.startsWith(`${id}:`))
