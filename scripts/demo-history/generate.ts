@@ -15,6 +15,7 @@ import { WORKFLOWS } from "../../workers/workflows/index.ts";
 import { devVars } from "../dev-vars.ts";
 import { connectorUrls } from "../stack/simulators.ts";
 import type { HistoryCase } from "./case-driver.ts";
+import { answerHistorySurvey } from "./satisfaction.ts";
 import { HISTORY_SCENARIOS, type HistoryScenario, type HistoryWorld, onboardingFromDeals } from "./scenarios.ts";
 
 const DAY = 86_400_000;
@@ -191,6 +192,8 @@ export async function generateHistory(options: { seed: number; end: number; days
         if (candidates.length === 0) continue;
         const scenario = pick(random, candidates);
         const c = await scenario.play(world, n++, at);
+        // A resolved case then asks its customer how satisfied they are; most of them answer.
+        await answerHistorySurvey(world, c);
         // What the deal handed to the onboarding form opens an onboarding case when the case handed it over.
         for (const s of submitted) s.at ??= (await c.head())!.updatedAt;
         for (const opened of await onboardingFromDeals(world, () => n++)) cases.push(await recordOf(opened));

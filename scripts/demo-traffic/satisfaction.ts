@@ -16,7 +16,7 @@ function drawOf(caseKey: string): number {
 }
 
 /** The score this demo customer gives, or null for one who never answers. */
-export function demoScore(c: DemoCase): number | null {
+export function demoScore(c: Pick<DemoCase, "caseKey">): number | null {
   const draw = drawOf(c.caseKey);
   return draw % 4 === 0 ? null : SCORES[Math.floor(draw / 4) % SCORES.length]!;
 }
