@@ -48,9 +48,11 @@ export { tallyFromRawEvents } from "./raw.ts";
 export { addCase, type CaseRow, tallyFromCases } from "./recount.ts";
 export { type GroupKey, type KpiFilter, type TallyGroup, tallyFromRollups } from "./rollups.ts";
 export {
+  type SatisfactionByPolicy,
   type SatisfactionCaseRow,
   type SatisfactionFigures,
   type SatisfactionTally,
+  satisfactionByPolicyVersion,
   satisfactionFiguresOf,
   satisfactionFromCases,
   satisfactionFromRollups,

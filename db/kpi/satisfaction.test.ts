@@ -10,6 +10,7 @@ import type { MetricsDatabase } from "../client.ts";
 import { type AuditedAction, caseFacts } from "../facts.ts";
 import { cases } from "../schema.ts";
 import {
+  satisfactionByPolicyVersion,
   satisfactionFiguresOf,
   satisfactionFromCases,
   satisfactionFromRollups,
@@ -137,6 +138,51 @@ describe("satisfaction rollups", () => {
     expect(await satisfactionFromRollups(db, range)).toEqual(satisfactionFromCases(normalise(now), range));
     const [after] = await satisfactionFromRollups(db, { ...range, workflowId: "customer-onboarding", version: 4 });
     expect(satisfactionFiguresOf(after!)).toMatchObject({ asked: 4, answered: 2, meanScore: 2, awaiting: 0 });
+  });
+
+  it("splits by the policy versions the surveyed cases decided under", async () => {
+    const rows = [
+      row(20, {
+        workflowId: "refund-dispute",
+        caseId: "refund-dispute/p1",
+        workflowVersion: 2,
+        policyVersions: "refund-limits@1",
+        satisfactionScore: 2,
+      }),
+      row(21, {
+        workflowId: "refund-dispute",
+        caseId: "refund-dispute/p2",
+        workflowVersion: 2,
+        policyVersions: "refund-limits@2",
+        satisfactionScore: 5,
+      }),
+      row(22, {
+        workflowId: "refund-dispute",
+        caseId: "refund-dispute/p3",
+        workflowVersion: 2,
+        policyVersions: "refund-limits@2",
+        satisfactionReply: "unanswered",
+        satisfactionScore: null,
+      }),
+      // Not surveyed: not in these figures.
+      row(23, {
+        workflowId: "refund-dispute",
+        caseId: "refund-dispute/p4",
+        workflowVersion: 2,
+        policyVersions: "refund-limits@2",
+        satisfactionAsked: null,
+        satisfactionReply: null,
+        satisfactionScore: null,
+      }),
+    ];
+    await db.insert(cases).values(rows);
+    const split = await satisfactionByPolicyVersion(db, { ...range, workflowId: "refund-dispute" });
+    expect(split.map((s) => [s.version, s.policies, s.figures.asked, s.figures.answered, s.figures.meanScore])).toEqual(
+      [
+        [2, "refund-limits@1", 1, 1, 2],
+        [2, "refund-limits@2", 2, 1, 5],
+      ],
+    );
   });
 
   it("kpi:verify's comparison names each figure that differs", () => {

@@ -5,11 +5,14 @@
  * `satisfaction_rollups` (what the dashboard shows) or recounted from case rows by the same rules as the rollup
  * triggers (migration 0026): what `npm run kpi:verify` and the tests compare them with.
  */
-import { sql } from "drizzle-orm";
+import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { MetricsDatabase } from "../client.ts";
 import { type CaseSnapshot, dayOf } from "../facts.ts";
+import { cases } from "../schema.ts";
 import type { KpiFilter } from "./rollups.ts";
 import { whereOf } from "./rollups.ts";
+
+const DAY_MS = 86_400_000;
 
 export interface SatisfactionTally {
   workflowId: string;
@@ -165,4 +168,50 @@ export function satisfactionMismatches(
   for (const [k, d] of dashboard)
     out.push(`satisfaction ${k}: the dashboard counts ${d.asked} surveys the case records do not have`);
   return out;
+}
+
+export interface SatisfactionByPolicy {
+  version: number;
+  /** `refund-limits@2` (several comma-separated), or null: the case read no policy. */
+  policies: string | null;
+  figures: SatisfactionFigures;
+}
+
+/**
+ * Satisfaction split by the policy versions each surveyed case decided under (`cases.policy_versions`) beside the
+ * workflow version, from the case rows of the period (one grouped statement), by the triggers' rules.
+ * @example const rows = await satisfactionByPolicyVersion(db, { workflowId: "refund-dispute", fromDay, toDay });
+ */
+export async function satisfactionByPolicyVersion(
+  db: MetricsDatabase,
+  filter: KpiFilter & { workflowId: string },
+): Promise<SatisfactionByPolicy[]> {
+  const where: SQL[] = [
+    eq(cases.workflowId, filter.workflowId),
+    eq(cases.satisfactionAsked, true),
+    gte(cases.openedAt, filter.fromDay * DAY_MS),
+    lt(cases.openedAt, (filter.toDay + 1) * DAY_MS),
+  ];
+  if (filter.version !== undefined) where.push(eq(cases.workflowVersion, filter.version));
+  const n = (expr: SQL) => sql<number>`coalesce(sum(${expr}), 0)`.mapWith(Number);
+  const rows = await db
+    .select({
+      version: cases.workflowVersion,
+      policies: cases.policyVersions,
+      asked: sql<number>`count(*)`.mapWith(Number),
+      answered: n(sql`${cases.satisfactionReply} = 'answered'`),
+      scoreSum: n(sql`coalesce(${cases.satisfactionScore}, 0)`),
+      unreadable: n(sql`${cases.satisfactionReply} = 'unreadable'`),
+      unanswered: n(sql`${cases.satisfactionReply} = 'unanswered'`),
+    })
+    .from(cases)
+    .where(and(...where))
+    .groupBy(cases.workflowVersion, cases.policyVersions);
+  return rows
+    .map(({ version, policies, ...t }) => ({
+      version,
+      policies,
+      figures: satisfactionFiguresOf({ workflowId: filter.workflowId, version, ...t }),
+    }))
+    .sort((a, b) => a.version - b.version || (a.policies ?? "").localeCompare(b.policies ?? ""));
 }

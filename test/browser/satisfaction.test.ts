@@ -41,15 +41,15 @@ function row(workflow: string, version: number, n: number, over: Partial<Row>): 
 }
 
 // Onboarding v4: 5 asked; scores 5, 4 and 3 (mean 4.0), one no reply, one still waiting: 3 of 5, 60.0 %.
-// Refund v2: 2 asked, neither answered yet: no replies yet, 0 of 2, 0.0 %.
+// Refund v2: 2 asked (one under each refund-limits version), neither answered yet: no replies yet, 0 of 2, 0.0 %.
 const ROWS: Row[] = [
   ...[5, 4, 3].map((score, i) =>
     row("customer-onboarding", 4, i, { satisfactionReply: "answered", satisfactionScore: score }),
   ),
   row("customer-onboarding", 4, 3, { satisfactionReply: "unanswered" }),
   row("customer-onboarding", 4, 4, { satisfactionReply: null }),
-  row("refund-dispute", 2, 5, { satisfactionReply: null }),
-  row("refund-dispute", 2, 6, { satisfactionReply: null }),
+  row("refund-dispute", 2, 5, { satisfactionReply: null, policyVersions: "refund-limits@1" }),
+  row("refund-dispute", 2, 6, { satisfactionReply: null, policyVersions: "refund-limits@2" }),
 ];
 
 beforeAll(async () => {
@@ -81,6 +81,10 @@ describe("customer satisfaction on the workflow page", () => {
     const v2 = "[data-testid=satisfaction] tr[data-version='2']";
     expect(await text(`${v2} [data-testid=satisfaction-mean]`)).toBe("no replies yet");
     expect(await text(`${v2} [data-testid=satisfaction-answered]`)).toBe("0 of 2");
+    // Split by the refund limits each case decided under.
+    const policy = (p: string) => `[data-testid=satisfaction-policies] tr[data-policies='${p}']`;
+    expect(await text(policy("refund-limits@1"))).toContain("no replies yet");
+    expect(await text(policy("refund-limits@2"))).toContain("0 of 1");
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, "satisfaction-390.png"), fullPage: true });
   });
