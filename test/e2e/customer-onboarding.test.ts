@@ -91,7 +91,12 @@ describe("customer-onboarding on wrangler dev", () => {
   it("onboards a clear applicant: documents, screening, market, subscription, activation by signed webhook, welcome", async () => {
     const app = application();
     await apply(app);
-    const view = await until(app, ended, "onboarded");
+    // The satisfaction question follows the resolution: the workflow's own steps end with it.
+    const view = await until(
+      app,
+      (v) => v.wait?.stepId === "satisfaction:reply",
+      "onboarded, then asked how satisfied",
+    );
     expect(view.header).toMatchObject({ status: "resolved", outcome: "onboarded" });
     expect(view.steps.map((s: any) => s.id)).toEqual([
       "crm-contact",
@@ -106,6 +111,7 @@ describe("customer-onboarding on wrangler dev", () => {
       "welcome",
       "crm-note",
       "resolve:onboarded",
+      "satisfaction:send",
     ]);
     expect(view.events.map((e: any) => `${e.source}:${e.type}`)).toContain("provisioning:service.activated");
   });
