@@ -12,6 +12,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
+// The dashboard's own wording of durations and amounts (minor units), so the recount reads as the pages do.
+import { money } from "../dashboard/src/lib/cases/evidence/read.ts";
+import { duration } from "../dashboard/src/lib/format.ts";
 import { type MetricsDatabase, openDatabase } from "../db/client.ts";
 import {
   type CaseRow,
@@ -286,7 +289,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         escalation: pct(k.escalationRate),
         "sla breach": pct(k.slaBreachRate),
         error: pct(k.errorRate),
-        "median min": k.medianMinutesToResolution ?? "-",
+        "median to resolve": duration(k.medianMinutesToResolution),
         "hours saved": k.hoursSaved,
       };
     }),
@@ -307,8 +310,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
           succeeded: v.succeeded,
           "success rate": pct(v.successRate),
           "drop-out": pct(v.dropOutRate),
-          "mean min to success": v.meanMinutesToSuccess ?? "-",
-          money: v.money.map((m) => `${m.minor} ${m.currency}`).join(", ") || "-",
+          "mean to success": duration(v.meanMinutesToSuccess),
+          money: v.money.map((m) => money(m.minor, m.currency)).join(" + ") || "-",
         };
       }),
     );

@@ -34,6 +34,14 @@ export interface Service {
 
 const COLORS: Record<string, string> = { libsql: "\x1b[35m", worker: "\x1b[36m", dashboard: "\x1b[33m" };
 
+/**
+ * Lines not printed: wrangler's access log of each request it answered without a server error (thousands a minute
+ * under the demo traffic, which would scroll the first admin's one-time password and any real error out of sight)
+ * and its notice about generated types. A 5xx is still printed, and a service that fails to start still shows its
+ * last lines whole.
+ */
+const ROUTINE = [/\[wrangler:info\] [A-Z]+ \S+ [1-4]\d\d /, /Your types might be out of date/];
+
 function prefixLines(name: string, quiet: boolean) {
   const tag = `${COLORS[name] ?? ""}${name.padEnd(9)}\x1b[0m│ `;
   let pending = "";
@@ -42,7 +50,8 @@ function prefixLines(name: string, quiet: boolean) {
     pending += chunk.toString();
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
-    for (const line of lines) if (line.trim()) process.stdout.write(`${tag + line}\n`);
+    for (const line of lines)
+      if (line.trim() && !ROUTINE.some((r) => r.test(line))) process.stdout.write(`${tag + line}\n`);
   };
 }
 

@@ -200,7 +200,7 @@ describe("customer-onboarding answers its customer in their language while the d
     );
     const reminder = reminded.steps.find((s: any) => s.id === "document-0-again:reminder");
     expect(reminder.finishedAt).toBeGreaterThanOrEqual(reminderAt);
-    expect(reminder.output.text).toMatch(/^Wir konnten Ihr Dokument \(passport\) nicht akzeptieren: /);
+    expect(reminder.output.text).toMatch(/^Wir konnten Ihr Dokument \(Reisepass\) nicht akzeptieren: /);
     // The timeout is still the first ask's: 72 h after it, not after the question or the reminder.
     expect(reminded.wait.deadline).toBe(startedAt + 72 * HOUR);
   }, 120_000);

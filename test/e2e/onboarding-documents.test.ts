@@ -102,7 +102,7 @@ describe("onboarding documents read on wrangler dev", () => {
       expect.objectContaining({
         stepId: "document-0-0-review",
         action: "step.completed",
-        actor: expect.objectContaining({ kind: "model", id: expect.stringContaining("prompt vdocument-review-1") }),
+        actor: expect.objectContaining({ kind: "model", id: expect.stringContaining("prompt document-review-1") }),
       }),
     );
   });

@@ -89,7 +89,7 @@ describe("refund-dispute on wrangler dev (offline model)", () => {
     });
     expect(view.timeline.find((e: any) => e.stepId === "triage" && e.action === "step.completed").actor).toEqual({
       kind: "model",
-      id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt vrefund-dispute-2",
+      id: "crossflow.offline:crossflow-offline-rules (offline rules, not an LLM) prompt refund-dispute-2",
     });
     const refunds = (
       (await (await stripe("/v1/refunds")).json()) as { data: { charge: string; amount: number }[] }

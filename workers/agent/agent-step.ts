@@ -30,9 +30,12 @@ const quotedForPeople = (text: string, fields: readonly string[]): string => {
   return clean.length > PACKET_QUOTE_CHARS ? `${clean.slice(0, PACKET_QUOTE_CHARS)}… (shortened)` : clean;
 };
 
+/** A prompt's version as people read it: `v3`, `v2026-11-1` for a number or date, a named one as it is. */
+const promptLabel = (version: string) => (/^\d/.test(version) ? `v${version}` : version);
+
 export const modelActor = (t: Pick<AgentTranscript, "model" | "promptVersion">): AuditActor => ({
   kind: "model",
-  id: `${t.model.provider}:${t.model.id}${t.model.offline ? " (offline rules, not an LLM)" : ""} prompt v${t.promptVersion}`,
+  id: `${t.model.provider}:${t.model.id}${t.model.offline ? " (offline rules, not an LLM)" : ""} prompt ${promptLabel(t.promptVersion)}`,
 });
 
 /** Runs the model's turn as a memoised step (the engine records it as an `agent` step, audited as the model). */

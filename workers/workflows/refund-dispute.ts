@@ -165,13 +165,16 @@ function triageSpec(
       lookupCharge: stripeTools(config).lookupCharge,
       refund: guardedTool({
         ...stripeTools(config).refund,
+        // Said to people in the packet and the inbox: amounts as money, the policy by the version that set the cap.
         limit: (r) => {
           if (!["eur", "usd"].includes(r.currency.toLowerCase())) return `currency ${r.currency} is not allowed`;
-          if (r.amount > cap)
-            return `amount ${r.amount} is over the cap of ${cap} (${policy.name} version ${policy.version})`;
+          const amount = (minor: number) => `${(minor / 100).toFixed(2)} ${r.currency.toUpperCase()}`;
+          const rules =
+            policy.version === 0 ? `${policy.name}: the defaults` : `${policy.name} version ${policy.version}`;
+          if (r.amount > cap) return `amount ${amount(r.amount)} is over the cap of ${amount(cap)} (${rules})`;
           if (!charge || r.charge !== charge.id) return `charge ${r.charge} is not the charge of this case`;
           if (r.amount > charge.amount - charge.amount_refunded)
-            return `amount ${r.amount} is more than is left on ${charge.id}`;
+            return `amount ${amount(r.amount)} is more than is left on ${charge.id}`;
           return null;
         },
         autonomy: { ladder: refundLadder(limits), amount: (r) => r.amount },

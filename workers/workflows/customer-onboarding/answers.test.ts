@@ -7,7 +7,7 @@ const ask = (text: string, language = "de", earlier: string[] = []) =>
   answerRules({
     context: {
       language,
-      stillWaiting: stillWaiting.document[language as "de"]("passport (PDF, JPEG or PNG, up to 10 MB)"),
+      stillWaiting: stillWaiting.document[language as "de"]("passport"),
     },
     data: [...earlier.map((t) => ({ label: "customer, earlier", text: t })), { label: "customer message", text }],
   });
@@ -18,7 +18,7 @@ describe("answering from the knowledge base (offline rules)", () => {
     expect(answer).toMatchObject({ decision: "answer", language: "de", citations: ["kb.onboarding.duration"] });
     const passage = PASSAGES.find((p) => p.id === "kb.onboarding.duration")!;
     expect(answer.answer).toContain(passage.text.de);
-    expect(answer.answer).toContain("Wir warten weiterhin auf Ihr Dokument (passport");
+    expect(answer.answer).toContain("Wir warten weiterhin auf Ihr Dokument (Reisepass; PDF, JPEG oder PNG, bis 10 MB).");
     expect(ungrounded(answer)).toBeNull();
   });
 

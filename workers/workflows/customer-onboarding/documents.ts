@@ -77,8 +77,7 @@ export async function checkDocuments(
             subject,
             name: `document-${i}-question`,
             what: `${original.type} (PDF, JPEG or PNG, up to 10 MB)`,
-            stillWaiting: (language) =>
-              stillWaiting.document[language](`${original.type} (PDF, JPEG or PNG, up to 10 MB)`),
+            stillWaiting: (language) => stillWaiting.document[language](original.type),
             // A message with a file answers the documents ask.
             isReply: (message) => attachmentOf(message) !== undefined,
           }),

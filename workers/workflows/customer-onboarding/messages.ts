@@ -7,16 +7,29 @@ import type { Language } from "./language.ts";
 
 type Texts<A extends unknown[]> = Readonly<Record<Language, (...args: A) => string>>;
 
+/** The documents the signup form names, in each language; another type is named as the form wrote it. */
+const DOCUMENT_NAMES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
+  en: { passport: "passport", "id-card": "ID card", "proof-of-address": "proof of address" },
+  de: { passport: "Reisepass", "id-card": "Personalausweis", "proof-of-address": "Adressnachweis" },
+  fr: { passport: "passeport", "id-card": "carte d'identité", "proof-of-address": "justificatif de domicile" },
+  es: { passport: "pasaporte", "id-card": "documento de identidad", "proof-of-address": "justificante de domicilio" },
+  nl: { passport: "paspoort", "id-card": "identiteitskaart", "proof-of-address": "adresbewijs" },
+};
+
+/** A document type as the customer reads it in `language` (e.g. `passport` → `Reisepass`). */
+export const documentName = (language: Language, type: string) => DOCUMENT_NAMES[language][type] ?? type;
+
 export const documentAgain: Texts<[type: string, reason: string]> = {
-  en: (type, reason) => `We could not accept your ${type}: ${reason}. Please reply with it attached.`,
+  en: (type, reason) =>
+    `We could not accept your ${documentName("en", type)}: ${reason}. Please reply with it attached.`,
   de: (type, reason) =>
-    `Wir konnten Ihr Dokument (${type}) nicht akzeptieren: ${reason}. Bitte antworten Sie mit der Datei im Anhang.`,
+    `Wir konnten Ihr Dokument (${documentName("de", type)}) nicht akzeptieren: ${reason}. Bitte antworten Sie mit der Datei im Anhang.`,
   fr: (type, reason) =>
-    `Nous n'avons pas pu accepter votre document (${type}) : ${reason}. Merci de répondre avec le fichier en pièce jointe.`,
+    `Nous n'avons pas pu accepter votre document (${documentName("fr", type)}) : ${reason}. Merci de répondre avec le fichier en pièce jointe.`,
   es: (type, reason) =>
-    `No hemos podido aceptar su documento (${type}): ${reason}. Responda con el archivo adjunto, por favor.`,
+    `No hemos podido aceptar su documento (${documentName("es", type)}): ${reason}. Responda con el archivo adjunto, por favor.`,
   nl: (type, reason) =>
-    `We konden uw document (${type}) niet accepteren: ${reason}. Beantwoord dit bericht met het bestand als bijlage.`,
+    `We konden uw document (${documentName("nl", type)}) niet accepteren: ${reason}. Beantwoord dit bericht met het bestand als bijlage.`,
 };
 
 export const consentAsk: Texts<[residency: string]> = {
@@ -63,12 +76,13 @@ export const answerFrame: Texts<[passages: string, stillWaiting: string]> = {
 /** The sentence that ends an answer given while an ask waits: what the case still waits for. */
 export const stillWaiting = {
   document: {
-    en: (what) => `We are still waiting for your ${what}.`,
-    de: (what) => `Wir warten weiterhin auf Ihr Dokument (${what}).`,
-    fr: (what) => `Nous attendons toujours votre document (${what}).`,
-    es: (what) => `Seguimos esperando su documento (${what}).`,
-    nl: (what) => `We wachten nog op uw document (${what}).`,
-  } satisfies Texts<[what: string]>,
+    en: (type) => `We are still waiting for your ${documentName("en", type)} (PDF, JPEG or PNG, up to 10 MB).`,
+    de: (type) => `Wir warten weiterhin auf Ihr Dokument (${documentName("de", type)}; PDF, JPEG oder PNG, bis 10 MB).`,
+    fr: (type) =>
+      `Nous attendons toujours votre document (${documentName("fr", type)} ; PDF, JPEG ou PNG, 10 Mo maximum).`,
+    es: (type) => `Seguimos esperando su documento (${documentName("es", type)}; PDF, JPEG o PNG, hasta 10 MB).`,
+    nl: (type) => `We wachten nog op uw document (${documentName("nl", type)}; PDF, JPEG of PNG, maximaal 10 MB).`,
+  } satisfies Texts<[type: string]>,
   consent: {
     en: () => "We are still waiting for your consent: reply YES to agree.",
     de: () => "Wir warten weiterhin auf Ihre Einwilligung: Antworten Sie mit JA, um zuzustimmen.",
