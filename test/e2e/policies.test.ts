@@ -137,7 +137,9 @@ describe("refund-dispute's limits as a policy on wrangler dev", () => {
       30_000,
       "the late case handed to a person",
     );
-    expect(lateView.wait.human.packet.reason).toContain("amount 80.00 EUR is over the cap of 50.00 EUR (refund-limits version 1)");
+    expect(lateView.wait.human.packet.reason).toContain(
+      "amount 80.00 EUR is over the cap of 50.00 EUR (refund-limits version 1)",
+    );
     expect(lateView.wait.human.slaDeadline - lateView.wait.startedAt).toBe(4 * 3_600_000);
     expect(await refundsOf(late.charge)).toEqual([]);
     expect(await policyReads(late.email)).toEqual(["refund-limits@1"]);

@@ -64,7 +64,8 @@ serve(conversation, readConversation, async (c) => {
   const lines = conversationLines(journal.events, journal.steps);
   if (to === undefined) return c.json({ lines, translatedTo: null, model: null } satisfies CaseConversation);
 
-  const translator = c.var.platform.translator?.(workflow) ?? translationModel(c.env as unknown as Record<string, unknown>, workflow);
+  const translator =
+    c.var.platform.translator?.(workflow) ?? translationModel(c.env as unknown as Record<string, unknown>, workflow);
   if (!translator)
     throw new ApiError(
       409,

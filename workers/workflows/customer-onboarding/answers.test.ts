@@ -18,7 +18,9 @@ describe("answering from the knowledge base (offline rules)", () => {
     expect(answer).toMatchObject({ decision: "answer", language: "de", citations: ["kb.onboarding.duration"] });
     const passage = PASSAGES.find((p) => p.id === "kb.onboarding.duration")!;
     expect(answer.answer).toContain(passage.text.de);
-    expect(answer.answer).toContain("Wir warten weiterhin auf Ihr Dokument (Reisepass; PDF, JPEG oder PNG, bis 10 MB).");
+    expect(answer.answer).toContain(
+      "Wir warten weiterhin auf Ihr Dokument (Reisepass; PDF, JPEG oder PNG, bis 10 MB).",
+    );
     expect(ungrounded(answer)).toBeNull();
   });
 
