@@ -55,6 +55,23 @@ describe("readiness: data quality", () => {
     });
   });
 
+  it("names the problems in the words the workflow declares for its exceptions", () => {
+    const named = assessReadiness(
+      {
+        kpis: kpisOf(tally()),
+        days: 30,
+        versionsInPeriod: 1,
+        systems: [],
+        inputProblems: ["document-*"],
+        exceptionWords: [["document-*-again:*", "Document refused: asked for again"]],
+      },
+      DEFAULT_THRESHOLDS,
+    ).factors.find((f) => f.name === "data quality")!;
+    expect(named.measured).toBe(
+      "17.5 % of cases arrived with a data problem (Document refused: asked for again 6, document-0-referred 1)",
+    );
+  });
+
   it("says so when a workflow declares no input problems, and takes no side", () => {
     expect(quality()).toMatchObject({ level3: false, measured: "not declared for this workflow" });
   });

@@ -3,7 +3,9 @@
  * needs an agent layer at all (Level 3) and the thresholds an admin sets for "measured enough, good enough: expand".
  * Pure: the dashboard feeds it KPIs from the rollups.
  */
+
 import type { Kpis } from "./definitions.ts";
+import { type ExceptionWords, exceptionWordsOf, matchesAnyStepPattern } from "./step-patterns.ts";
 
 export interface ReadinessThresholds {
   /** Minimum autonomous resolution rate (0–1). */
@@ -64,17 +66,9 @@ export interface ReadinessInput {
    * workflow declares them; the "data quality" factor is the share of cases whose exception is one. Absent: not declared.
    */
   inputProblems?: readonly string[];
+  /** What the workflow calls its exceptions (its catalogue header), so a factor names them in words. */
+  exceptionWords?: ExceptionWords;
 }
-
-const matchesAny = (patterns: readonly string[], type: string) =>
-  patterns.some((p) =>
-    new RegExp(
-      `^${p
-        .split("*")
-        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join(".*")}$`,
-    ).test(type),
-  );
 
 const pct = (r: number | null) => (r === null ? "no cases" : `${(r * 100).toFixed(1)} %`);
 
@@ -111,7 +105,7 @@ export function assessReadiness(input: ReadinessInput, t: ReadinessThresholds): 
       level3: (input.versionsInPeriod > 1 || policyChanges > 0) && days <= 92,
       rule: "a new version or a policy change within a quarter",
     },
-    dataQuality(kpis, input.inputProblems),
+    dataQuality(kpis, input.inputProblems, input.exceptionWords),
     {
       name: "systems involved",
       measured: `${input.systems.length} (${input.systems.join(", ") || "none declared"})`,
@@ -162,16 +156,16 @@ export function assessReadiness(input: ReadinessInput, t: ReadinessThresholds): 
 }
 
 /** "data quality": the share of cases that arrived with wrong, missing or mismatched data (their exception says so). */
-function dataQuality(kpis: Kpis, patterns: readonly string[] | undefined): Factor {
+function dataQuality(kpis: Kpis, patterns: readonly string[] | undefined, words?: ExceptionWords): Factor {
   const rule = "more than 5 % of cases arrive with wrong, missing or mismatched data";
   if (!patterns || patterns.length === 0)
     return { name: "data quality", measured: "not declared for this workflow", level3: false, rule };
-  const problems = kpis.exceptionMix.filter((e) => matchesAny(patterns, e.type));
+  const problems = kpis.exceptionMix.filter((e) => matchesAnyStepPattern(patterns, e.type));
   const cases = problems.reduce((n, e) => n + e.cases, 0);
   const share = kpis.casesOpened > 0 ? cases / kpis.casesOpened : null;
   return {
     name: "data quality",
-    measured: `${pct(share)} of cases arrived with a data problem${problems.length > 0 ? ` (${problems.map((e) => `${e.type} ${e.cases}`).join(", ")})` : ""}`,
+    measured: `${pct(share)} of cases arrived with a data problem${problems.length > 0 ? ` (${problems.map((e) => `${exceptionWordsOf(words, e.type) ?? e.type} ${e.cases}`).join(", ")})` : ""}`,
     level3: (share ?? 0) > 0.05,
     rule,
   };

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { ValueMeasures } from "../../db/facts.ts";
+import { type ExceptionWords, exceptionWordsOf } from "../../db/kpi/step-patterns.ts";
 import type { PolicyDeclaration, WorkflowHeader } from "../engine/index.ts";
 
 /** A version's header as the metrics read it: the figures of `WorkflowHeader`, without triggers or notifiers. */
@@ -30,7 +31,27 @@ export type CatalogueEntry = Pick<
    * (its first step off the routine path). Readiness's "data quality" factor is the share of cases they account for.
    */
   inputProblems?: readonly string[];
+  /**
+   * What a manager calls each exception (step id patterns as above, the first match wins): the dashboard shows these
+   * words where it lists exceptions, with the step id beside them for whoever reads the trail.
+   */
+  exceptionWords?: ExceptionWords;
 };
+
+/** The words for a case's exception type in workflow `id` (its newest version's declaration), or null. */
+export function exceptionWords(id: string, type: string): string | null {
+  return exceptionWordsOf(CATALOGUE.filter((e) => e.id === id).at(-1)?.exceptionWords, type);
+}
+
+/** A step failed until a person took it over (the connector's system did not answer, say). */
+const STEP_FAILED = (what: string) => `${what} failed (a person took the step over)`;
+
+const CRM_INTAKE_WORDS: ExceptionWords = [
+  ["incomplete-deal", "Deal incomplete: handed to a person"],
+  ["incomplete-opportunity", "Opportunity incomplete: handed to a person"],
+  ["no-contact", "Deal without a contact"],
+  ["no-account", "Opportunity without a person account"],
+];
 
 const PERSON_SLA = /^[1-9][0-9]{0,3}(m|h|d)$/;
 
@@ -107,6 +128,17 @@ const refundDispute = {
   policies: [REFUND_LIMITS],
   // The ticket named no charge the agent could find: the customer is asked for the charge id.
   inputProblems: ["details:*"],
+  exceptionWords: [
+    ["triage:escalate", "Handed to a person by the agent (fraud, unclear or unsure)"],
+    ["triage:approve:*", "Refund over the approval threshold: a person approves"],
+    ["triage-with-reply:escalate", "Handed to a person after the customer's reply"],
+    ["triage-with-reply:approve:*", "Refund over the approval threshold: a person approves"],
+    ["details:*", "No charge identified: the customer was asked for it"],
+    ["no-reply", "No reply to our question"],
+    ["still-unclear", "Still no charge after the customer's reply"],
+    ["load-charge*", STEP_FAILED("Reading the charge from Stripe")],
+    ["reply-on-ticket", STEP_FAILED("Replying on the ticket")],
+  ],
   value: {
     // A request we settle with a refund leaves the customer no charge to dispute with their bank: each refunded case
     // (by the agent or by a person) counts as a dispute avoided. Denied requests and open cases do not.
@@ -145,6 +177,26 @@ const customerOnboarding = {
     "document-*-still-*",
     "document-*-no-reply",
     "document-*-review:escalate",
+  ],
+  exceptionWords: [
+    ["document-*-again:*", "Document refused: asked for again"],
+    ["document-*-check-*", STEP_FAILED("The compliance document check")],
+    ["document-*-read", STEP_FAILED("Reading the document")],
+    ["document-*-referred", "Document referred to a person (expired or doubtful)"],
+    ["document-*-still-*", "Document refused twice"],
+    ["document-*-no-reply", "No reply to our request for the document"],
+    ["document-*-review:escalate", "Document review handed to a person"],
+    ["*-question-*", "A customer's question handed to a person"],
+    ["payment-method:*", "Card declined: asked for another payment method"],
+    ["card-declined", "No new payment method: handed to billing"],
+    ["card-declined-again", "The new payment method was declined too"],
+    ["unsupported-market", "A market we do not serve"],
+    ["screening-hit", "Screening hit: compliance decides"],
+    ["screening-review:*", "Ambiguous screening: handed to a person"],
+    ["screening", STEP_FAILED("The screening")],
+    ["no-consent", "No consent to process the data"],
+    ["no-reply", "No reply to our question"],
+    ["activation-timeout", "Service activation took too long"],
   ],
   systems: ["HubSpot CRM", "compliance screening", "Stripe billing", "provisioning", "email/SMS"],
   sla: "8h",
@@ -215,6 +267,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     sla: "8h",
     // A deal without its contact or without what an application needs.
     inputProblems: ["incomplete-*", "no-contact"],
+    exceptionWords: CRM_INTAKE_WORDS,
     outcomes: [
       { label: "handed-to-onboarding-manually", words: "Handed to onboarding by hand" },
       { label: "disqualified", words: "Deal disqualified" },
@@ -230,6 +283,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     sla: "8h",
     // A deal or Opportunity without its customer or without what an application needs.
     inputProblems: ["incomplete-*", "no-contact", "no-account"],
+    exceptionWords: CRM_INTAKE_WORDS,
     outcomes: [
       { label: "handed-to-onboarding-manually", words: "Handed to onboarding by hand" },
       { label: "disqualified", words: "Deal disqualified" },

@@ -7,6 +7,7 @@ import { z } from "zod";
 // Relative paths like kpis.ts: its unit test (case-list.test.ts) loads it outside Vite's aliases.
 import type { MetricsDatabase } from "../../../../db/client.ts";
 import { CASE_STATUSES, type CaseStatus, cases, dailyRollups, exceptionRollups } from "../../../../db/schema.ts";
+import { exceptionWords } from "../../../../workers/workflows/catalogue.ts";
 import type { Counted } from "../drill.ts";
 import { DAY_MS } from "./kpis.ts";
 
@@ -94,6 +95,8 @@ export interface CaseListRow {
   workflowVersion: number;
   status: CaseStatus;
   exception: string | null;
+  /** What the workflow calls that exception (its catalogue's words), or null when it declares none for it. */
+  exceptionWords: string | null;
   outcome: string | null;
   openedAt: number;
   updatedAt: number;
@@ -169,6 +172,7 @@ export async function listCases(db: MetricsDatabase, filters: CaseFilters, pageS
     updatedAt: Number(r.updatedAt),
     closedAt: r.closedAt === null ? null : Number(r.closedAt),
     history: Boolean(r.history),
+    exceptionWords: r.exception === null ? null : exceptionWords(r.workflowId, r.exception),
   }));
   const last = rows.at(-1);
   const total = Number(counted?.n ?? 0);
@@ -199,7 +203,8 @@ export async function exportCases(
 export interface FilterOptions {
   workflows: string[];
   versions: { workflowId: string; version: number }[];
-  exceptions: string[];
+  /** Each exception type with what its workflow calls it (null: no words declared). */
+  exceptions: { type: string; words: string | null }[];
 }
 
 /** What the filter menus offer, from the rollup tables (small: one row per workflow × version × day). */
@@ -210,13 +215,17 @@ export async function filterOptions(db: MetricsDatabase): Promise<FilterOptions>
       .from(dailyRollups)
       .orderBy(dailyRollups.workflowId, dailyRollups.workflowVersion),
     db
-      .selectDistinct({ exception: exceptionRollups.exception })
+      .selectDistinct({ workflowId: exceptionRollups.workflowId, exception: exceptionRollups.exception })
       .from(exceptionRollups)
       .orderBy(exceptionRollups.exception),
   ]);
+  // A type several workflows share (`no-reply`) is one choice, named by the first workflow that has words for it.
+  const words = new Map<string, string | null>();
+  for (const e of exceptions)
+    if (!words.get(e.exception)) words.set(e.exception, exceptionWords(e.workflowId, e.exception));
   return {
     workflows: [...new Set(versions.map((v) => v.workflowId))],
     versions: versions.map((v) => ({ workflowId: v.workflowId, version: Number(v.version) })),
-    exceptions: exceptions.map((e) => e.exception),
+    exceptions: [...words].map(([type, w]) => ({ type, words: w })),
   };
 }

@@ -24,7 +24,7 @@ import {
   valueFromRollups,
   versionComparisons,
 } from "../../../../db/kpi/index.ts";
-import { CATALOGUE } from "../../../../workers/workflows/catalogue.ts";
+import { CATALOGUE, exceptionWords } from "../../../../workers/workflows/catalogue.ts";
 import { hourlySeries } from "./hourly.ts";
 import { DAY_MS, type DayPoint, dayPoint } from "./series.ts";
 
@@ -245,6 +245,8 @@ export interface WorkflowDetail {
    * `conversation_rollups`; empty when no customer asked anything.
    */
   conversation: { version: number; figures: ConversationFigures }[];
+  /** What the workflow calls each exception type of the period (its catalogue's words; absent: none declared). */
+  exceptionWords: Record<string, string>;
   /** The versions compared with intervals and verdicts (db/kpi/compare.ts), newest candidate last. */
   comparisons: VersionComparison[];
   /** Every version with data in the period, whatever the version filter (for the filter's choices). */
@@ -306,6 +308,12 @@ export async function workflowDetail(
       ? { measures: latest.value, byVersion: value.map((t) => ({ version: t.version, figures: valueFiguresOf(t) })) }
       : null,
     conversation: conversation.map((t) => ({ version: t.version, figures: conversationFiguresOf(t) })),
+    exceptionWords: Object.fromEntries(
+      [...tally.exceptions.keys()].flatMap((type) => {
+        const words = exceptionWords(workflowId, type);
+        return words === null ? [] : [[type, words]];
+      }),
+    ),
     comparisons: versionComparisons(byVersion.map((g) => ({ version: g.version!, tally: g.tally }))),
     versions: byVersion.map((g) => g.version!).sort((a, b) => a - b),
     ttr: [...tally.ttr]

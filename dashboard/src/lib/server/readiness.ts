@@ -68,12 +68,21 @@ export async function readinessByVersion(
       const catalogued = CATALOGUE.filter((w) => w.id === workflowId);
       const systems = catalogued.at(-1)?.systems ?? [];
       const inputProblems = catalogued.at(-1)?.inputProblems;
+      const exceptionWords = catalogued.at(-1)?.exceptionWords;
       const deployed = new Set(catalogued.map((w) => w.version));
       const all = [...new Set([...measured.keys(), ...deployed])].sort((a, b) => b - a);
       // Policy changes describe the workflow's rules, not one version: the workflow's factors count them.
       const assess = (tally: Tally, versionsInPeriod: number, policyChangesInPeriod = 0) =>
         assessReadiness(
-          { kpis: kpisOf(tally), days: period.days, versionsInPeriod, policyChangesInPeriod, systems, inputProblems },
+          {
+            kpis: kpisOf(tally),
+            days: period.days,
+            versionsInPeriod,
+            policyChangesInPeriod,
+            systems,
+            inputProblems,
+            exceptionWords,
+          },
           thresholds,
         );
       const perVersion = all.map((version) => {
