@@ -53,15 +53,19 @@ export function useBrowserStack(
   let dataDir: string | undefined;
   const contexts: BrowserContext[] = [];
 
+  // Kept so a start that outlives the hook's timeout is still stopped once it finishes: its processes are this file's.
+  let starting: Promise<Stack> | undefined;
+
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), `crossflow-${name}-`));
-    [stack, browser] = await Promise.all([startStack({ ...options, dataDir, quiet: true }), launchChromium()]);
+    starting = startStack({ ...options, dataDir, quiet: true });
+    [stack, browser] = await Promise.all([starting, launchChromium()]);
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close()));
     await browser?.close();
-    await stack?.stop();
+    await (stack ?? (await starting?.catch(() => undefined)))?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -14,12 +14,15 @@ import { ROOT, type Stack, type StackOptions, startStack } from "../../scripts/s
 export function useStack(name: string, options: StackOptions = {}): () => Stack {
   let stack: Stack | undefined;
   let dataDir: string | undefined;
+  // Kept so a start that outlives the hook's timeout is still stopped once it finishes: its processes are this file's.
+  let starting: Promise<Stack> | undefined;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), `crossflow-${name}-`));
-    stack = await startStack({ dashboard: false, quiet: true, ...options, dataDir });
+    starting = startStack({ dashboard: false, quiet: true, ...options, dataDir });
+    stack = await starting;
   });
   afterAll(async () => {
-    await stack?.stop();
+    await (stack ?? (await starting?.catch(() => undefined)))?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
   return () => {

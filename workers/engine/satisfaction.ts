@@ -10,10 +10,16 @@ import { conversationOf } from "./routing.ts";
 import { Suspend } from "./suspend.ts";
 import type { CaseEvent, Outcome, RetryState, StepRecord } from "./types/case.ts";
 import type { PendingWait } from "./types/human.ts";
-import type { Channel, SatisfactionSurvey, SentQuestion, WorkflowDefinition } from "./types/workflow.ts";
+import {
+  type Channel,
+  type SatisfactionSurvey,
+  type SentQuestion,
+  SURVEY_PREFIX,
+  type WorkflowDefinition,
+} from "./types/workflow.ts";
 
 /** The survey's step ids: the prefix marks its records in the case's journal. */
-export const SURVEY_PREFIX = "satisfaction:";
+export { SURVEY_PREFIX };
 export const SURVEY_SEND = `${SURVEY_PREFIX}send`;
 export const SURVEY_REPLY = `${SURVEY_PREFIX}reply`;
 

@@ -303,6 +303,9 @@ export interface SurveyContext<I = unknown> {
   config: Readonly<Record<string, unknown>>;
 }
 
+/** The survey's step ids start with this: they follow the resolution in the case's journal (workers/engine/satisfaction.ts). */
+export const SURVEY_PREFIX = "satisfaction:";
+
 /**
  * One question after a case resolves, through the case's channel: "how satisfied are you, 1 to 5?". The engine sends it
  * once (step `satisfaction:send`, with its idempotency key), waits `wait` for the reply (`satisfaction:reply`) and reads

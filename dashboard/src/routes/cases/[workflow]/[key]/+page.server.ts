@@ -8,6 +8,7 @@ import { metricsDb } from "$lib/server/db";
 import { decideAction } from "$lib/server/decide";
 import { historyCase } from "$lib/server/demo-history";
 import { decisionKey, type InboxItem } from "$lib/server/inbox";
+import { SURVEY_PREFIX } from "$workers/engine/types.ts";
 import type { Actions, PageServerLoad } from "./$types";
 import { caseOperationActions } from "./operations.server";
 
@@ -72,6 +73,8 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       conversation: conversation(view),
       readIn,
       translation: translated,
+      // Resolved, and its satisfaction question still awaits the customer's answer: the case's only wait left.
+      awaitingSurvey: view.header.status === "resolved" && (view.wait?.stepId.startsWith(SURVEY_PREFIX) ?? false),
       agentSteps: agentSteps(view),
       audit,
       // The task the case waits on, decided here as in the inbox (the same key: one decision from either place).
