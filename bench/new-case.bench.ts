@@ -8,6 +8,7 @@
  *   new case.
  * Every case opened must reach libSQL resolved, once. Writes its section of bench/RESULTS.md.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,8 +21,13 @@ import { machine, writeSection } from "./results.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-/** Open cases the existing-case load spreads over (issue 19 compares 1k, 10k, 100k). */
-const CUSTOMERS = Number(process.env.BENCH_OPEN_CASES ?? 1_000);
+/**
+ * Open cases the existing-case load spreads over, in turn (issue 19 compares 1k, 10k, 100k): cases are opened up to
+ * each count and the load runs over all of them, so every row after the first measures the same server grown.
+ */
+const OPEN_CASES = (process.env.BENCH_OPEN_CASES ?? "1000").split(",").map(Number);
+/** Signed events per existing-case row: more than a run sends, each a new event (a repeat would be a duplicate). */
+const EXISTING_EVENTS = DURATION_S * 10_000;
 const ONLY = process.env.BENCH_ONLY?.split(",") ?? ["wrangler", "deno"];
 
 const githubSecret = devVar("GITHUB_WEBHOOK_SECRET")!;
@@ -34,6 +40,14 @@ async function newCases(repo: string, count: number) {
       Array.from({ length: count }, (_, i) => sign.github(githubSecret, "issues", issueOpenedPayload(repo, i + 1))),
     ),
   );
+}
+
+/** Resident memory of a service's process group (the Deno server and its `deno task` parent), MiB. */
+function groupRssMiB(pid: number): number {
+  const kib = execFileSync("ps", ["-o", "rss=", "-g", String(pid)], { encoding: "utf8" })
+    .split("\n")
+    .reduce((sum, line) => sum + (Number(line.trim()) || 0), 0);
+  return Math.round(kib / 1024);
 }
 
 const probeBody = () => {
@@ -147,35 +161,52 @@ try {
     });
     services.push(deno);
     const url = deno.url;
-    const emails = Array.from({ length: CUSTOMERS }, (_, i) => `bench-new-${i}@example.com`);
-    for (let i = 0; i < emails.length; i += 50)
-      await Promise.all(
-        emails.slice(i, i + 50).map(async (email) => {
-          const res = await post(
-            url,
-            await sign.stripe(stripeSecret, stripeInvoiceEvent("invoice.payment_failed", email, `in_open_${email}`)),
-          );
-          if (res.status !== 202) throw new Error(`could not open the case for ${email}: ${res.status}`);
-        }),
-      );
-    const existing = feed(
-      await Promise.all(
-        Array.from({ length: 300_000 }, (_, i) =>
-          sign.stripe(
-            stripeSecret,
-            stripeInvoiceEvent("invoice.payment_failed", emails[i % emails.length]!, `in_${i}`),
+    const emails: string[] = [];
+    /** Opens cases (one signed `invoice.payment_failed` each, 50 at a time) until `count` are open. */
+    const openUpTo = async (count: number) => {
+      while (emails.length < count) {
+        const chunk = Array.from(
+          { length: Math.min(50, count - emails.length) },
+          (_, i) => `bench-open-${emails.length + i}@example.com`,
+        );
+        emails.push(...chunk);
+        await Promise.all(
+          chunk.map(async (email) => {
+            const res = await post(
+              url,
+              await sign.stripe(stripeSecret, stripeInvoiceEvent("invoice.payment_failed", email, `in_open_${email}`)),
+            );
+            if (res.status !== 202) throw new Error(`could not open the case for ${email}: ${res.status}`);
+          }),
+        );
+      }
+    };
+    /** One existing-case row over the first `count` open cases, each event a new one for its case. */
+    const intoExisting = async (count: number) => {
+      await openUpTo(count);
+      const existing = feed(
+        await Promise.all(
+          Array.from({ length: EXISTING_EVENTS }, (_, i) =>
+            sign.stripe(
+              stripeSecret,
+              stripeInvoiceEvent("invoice.payment_failed", emails[i % count]!, `in_${count}_${i}`),
+            ),
           ),
         ),
-      ),
-    );
+      );
+      const figures = await run(
+        `Deno: signed Stripe event into an existing case (${count.toLocaleString("en")} open cases)`,
+        { ...common, url, requests: existing.requests },
+      );
+      return { count, figures, rssMiB: groupRssMiB(deno.process.pid!) };
+    };
+    const [firstCount, ...laterCounts] = OPEN_CASES as [number, ...number[]];
+    await openUpTo(firstCount);
     const load = await newCases("bench/new-deno", 120_000);
     await run("warmup", { ...common, url: `${url}/healthz`, duration: 3 });
     const trivial = await run("Deno: GET /healthz (trivial route)", { ...common, url: `${url}/healthz` });
-    const into = await run(`Deno: signed Stripe event into an existing case (${CUSTOMERS} open cases)`, {
-      ...common,
-      url,
-      requests: existing.requests,
-    });
+    const first = await intoExisting(firstCount);
+    const into = first.figures;
     const opening = await run("Deno: signed GitHub issues.opened, every event a new case", {
       ...common,
       url,
@@ -188,6 +219,14 @@ try {
       { figures: into, base: trivial, probe: kvProbe, limit: groupedProbe },
       { figures: opening, base: trivial, probe: kvProbe, limit: groupedProbe },
     );
+    // Cost as work grows: the same load over more open cases, against the first count's rate.
+    for (const count of laterCounts) {
+      const grown = await intoExisting(count);
+      rows.push({ figures: grown.figures, base: trivial, probe: kvProbe, limit: groupedProbe });
+      notes.push(
+        `Deno into existing cases among ${count.toLocaleString("en")} open cases: ${(grown.figures.rps / into.rps).toFixed(2)} × the rate among ${firstCount.toLocaleString("en")} (goal ≥ 0.9 at 100,000); the Deno process held ${grown.rssMiB} MiB after it (${first.rssMiB} MiB after the ${firstCount.toLocaleString("en")}-case row).`,
+      );
+    }
     const drain = await drained(
       stack.libsql.url,
       stack.libsql.authToken,
@@ -204,7 +243,7 @@ try {
     `| ${r.name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.mean.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${(r.rps / base.rps).toFixed(3)} | ${probe ? (r.rps / probe.rps).toFixed(2) : ""} | ${limit ? (r.rps / limit.rps).toFixed(2) : ""} |`;
   const report = `## The heavy ingest paths: new cases, and Deno at 50 connections (issue 19)
 
-Command: \`npm run bench:new-case\` (BENCH_DURATION=${DURATION_S}, BENCH_CONNECTIONS=${CONNECTIONS}${process.env.BENCH_ONLY ? `, BENCH_ONLY=${process.env.BENCH_ONLY}` : ""}${process.env.BENCH_OPEN_CASES ? `, BENCH_OPEN_CASES=${CUSTOMERS}` : ""})
+Command: \`npm run bench:new-case\` (BENCH_DURATION=${DURATION_S}, BENCH_CONNECTIONS=${CONNECTIONS}${process.env.BENCH_ONLY ? `, BENCH_ONLY=${process.env.BENCH_ONLY}` : ""}${process.env.BENCH_OPEN_CASES ? `, BENCH_OPEN_CASES=${process.env.BENCH_OPEN_CASES}` : ""})
 Measured: ${new Date().toISOString()}
 Machine: ${machine()}
 One run per row; autocannon on the same two cores as the runtime, libSQL and the simulators, so read the ratios.

@@ -86,6 +86,8 @@ export class DenoCaseHost implements CaseDirectory {
   private readonly runner: AlarmRunner | null;
   /** The stored alarm (its versionstamp) each case is running now. */
   private readonly firing = new Map<string, string>();
+  /** Cases whose running alarm set or cleared their timer: the record it ran from is gone, nothing to clear. */
+  private readonly timerMovedWhileFiring = new Set<string>();
   /** Every case's transactions and timers, committed together with the others' concurrent ones (kv-group-commit.ts). */
   readonly group: KvGroupCommit;
   /** The customers' open chat sockets, per case, each with what it was sent and its rate window. */
@@ -181,12 +183,16 @@ export class DenoCaseHost implements CaseDirectory {
       const entry = await this.kv.get<number>(key);
       if (entry.value === null || !due(entry.value)) return false;
       this.firing.set(caseId, entry.versionstamp);
+      let moved: boolean;
       try {
         await c.alarm();
       } finally {
         this.firing.delete(caseId);
+        moved = this.timerMovedWhileFiring.delete(caseId);
       }
-      await this.group.commit(new KvWriteBuilder().check(entry).delete(key).write);
+      // Cleared only if the run left it (checked, should another process have set it meanwhile). A run that set its
+      // timer again is known here: its clear would fail the check and fail the group it shares (which then splits).
+      if (!moved) await this.group.commit(new KvWriteBuilder().check(entry).delete(key).write);
       // After each burst: what the case said or heard meanwhile goes to the customer's open chat pages.
       await this.pushConversation(caseId, c);
       return true;
@@ -327,10 +333,12 @@ export class DenoCaseHost implements CaseDirectory {
           new KvWriteBuilder().set(key, at).enqueue(message, { delay: Math.max(0, at - this.now()) }).write,
         );
         if (!stored.ok) throw new Error(`the timer of case ${caseId} was not stored`);
+        if (this.firing.has(caseId)) this.timerMovedWhileFiring.add(caseId);
         this.runner?.schedule(caseId, at);
       },
       delete: async () => {
         await this.group.commit(new KvWriteBuilder().delete(key).write);
+        if (this.firing.has(caseId)) this.timerMovedWhileFiring.add(caseId);
       },
     };
   }
