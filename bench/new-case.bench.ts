@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClient } from "@libsql/client/web";
 import { devVar } from "../scripts/dev-vars.ts";
 import { issueOpenedPayload, post, sign, stripeInvoiceEvent } from "../scripts/senders.ts";
 import { BIN } from "../scripts/stack/services.ts";
@@ -115,7 +116,7 @@ try {
 
   if (ONLY.includes("deno")) {
     /** One bare KV probe run: each request's body stored with a checked commit, alone or group-committed. */
-    const kvProbeRun = async (name: string, grouped: boolean) => {
+    const kvProbeRun = async (name: string, grouped: boolean, cases = 0) => {
       const probePort = await freePort();
       const probe = await spawnService({
         name: "probe",
@@ -131,9 +132,12 @@ try {
         ],
         env: {
           PORT: String(probePort),
-          PROBE_KV_PATH: join(dataDir, `probe-kv-${grouped ? "grouped" : "alone"}.sqlite3`),
+          PROBE_KV_PATH: join(dataDir, `probe-kv-${grouped ? "grouped" : "alone"}-${cases}.sqlite3`),
           PROBE_GROUPED: grouped ? "1" : "0",
+          PROBE_CASES: String(cases),
         },
+        // Filling 100,000 cases takes seconds before it listens.
+        timeoutMs: 300_000,
         url: `http://127.0.0.1:${probePort}`,
         readyPath: "/healthz",
         quiet: true,
@@ -150,6 +154,17 @@ try {
       "Deno: bare probe, checked writes group-committed (the ingest's durability)",
       true,
     );
+    // The storage alone as open cases grow: an existing-case event's writes into one of N filled cases, in turn.
+    const caseProbes = new Map<number, Figures>();
+    for (const count of OPEN_CASES)
+      caseProbes.set(
+        count,
+        await kvProbeRun(
+          `Deno: bare probe, an event's writes (version checked, event, audit) group-committed into one of ${count.toLocaleString("en")} filled cases`,
+          true,
+          count,
+        ),
+      );
 
     const deno = await startDenoServer({
       dataDir,
@@ -181,9 +196,28 @@ try {
         );
       }
     };
+    /**
+     * Waits until the opened cases have run their first steps and parked (their state in libSQL): the row then
+     * measures ingest into existing cases, not the tail of opening them.
+     */
+    const settled = async (count: number) => {
+      const db = createClient({ url: stack.libsql.url, authToken: stack.libsql.authToken });
+      try {
+        for (const began = Date.now(); ; await new Promise((r) => setTimeout(r, 500))) {
+          const rs = await db.execute(
+            "SELECT count(*) AS n FROM cases WHERE case_key LIKE 'customer:bench-open-%' AND status NOT IN ('open', 'running')",
+          );
+          if (Number(rs.rows[0]!.n) >= count) return;
+          if (Date.now() - began > 600_000) throw new Error(`only ${rs.rows[0]!.n} of ${count} opened cases parked`);
+        }
+      } finally {
+        db.close();
+      }
+    };
     /** One existing-case row over the first `count` open cases, each event a new one for its case. */
     const intoExisting = async (count: number) => {
       await openUpTo(count);
+      await settled(count);
       const existing = feed(
         await Promise.all(
           Array.from({ length: EXISTING_EVENTS }, (_, i) =>
@@ -215,16 +249,20 @@ try {
     rows.push(
       { figures: kvProbe, base: trivial },
       { figures: groupedProbe, base: trivial, probe: kvProbe },
+      ...[...caseProbes.values()].map((figures) => ({ figures, base: trivial, probe: kvProbe, limit: groupedProbe })),
       { figures: trivial, base: trivial },
       { figures: into, base: trivial, probe: kvProbe, limit: groupedProbe },
       { figures: opening, base: trivial, probe: kvProbe, limit: groupedProbe },
     );
-    // Cost as work grows: the same load over more open cases, against the first count's rate.
+    // Cost as work grows: the same load over more open cases, against the first count's rate, beside what the
+    // storage alone does at each count.
+    const firstProbe = caseProbes.get(firstCount)!;
     for (const count of laterCounts) {
       const grown = await intoExisting(count);
+      const probe = caseProbes.get(count)!;
       rows.push({ figures: grown.figures, base: trivial, probe: kvProbe, limit: groupedProbe });
       notes.push(
-        `Deno into existing cases among ${count.toLocaleString("en")} open cases: ${(grown.figures.rps / into.rps).toFixed(2)} × the rate among ${firstCount.toLocaleString("en")} (goal ≥ 0.9 at 100,000); the Deno process held ${grown.rssMiB} MiB after it (${first.rssMiB} MiB after the ${firstCount.toLocaleString("en")}-case row).`,
+        `Deno into existing cases among ${count.toLocaleString("en")} open cases: ${(grown.figures.rps / into.rps).toFixed(2)} × the rate among ${firstCount.toLocaleString("en")} (goal ≥ 0.9 at 100,000); the storage alone (the filled-cases probe) ${(probe.rps / firstProbe.rps).toFixed(2)} × from ${firstCount.toLocaleString("en")} to ${count.toLocaleString("en")} cases; the product ${(grown.figures.rps / probe.rps).toFixed(2)} × its probe at ${count.toLocaleString("en")} (${(into.rps / firstProbe.rps).toFixed(2)} × at ${firstCount.toLocaleString("en")}). The Deno process held ${grown.rssMiB} MiB after it (${first.rssMiB} MiB after the ${firstCount.toLocaleString("en")}-case row)${process.env.CROSSFLOW_CASE_CACHE ? `, CROSSFLOW_CASE_CACHE=${process.env.CROSSFLOW_CASE_CACHE}` : ", the default case cache (5,000 loaded)"}.`,
       );
     }
     const drain = await drained(

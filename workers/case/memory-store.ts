@@ -120,6 +120,24 @@ export class MemoryCaseStore extends MemoryTransactions implements CaseStorage {
     return true;
   }
 
+  /**
+   * The least of this case an event's ingest reads, as records `load` takes: its header, its events' identities
+   * (the payloads left out) and its last audit entry, which the next one chains to. A case host keeps them for a case
+   * it evicts from memory, so an event into it is stored without reading the case back; a store loaded from them
+   * serves only `storeEvent` into a case that has not ended (which reads nothing else and writes new records only).
+   */
+  ingestRecords(): { key: RecordKey; json: string }[] {
+    const records: { key: RecordKey; json: string }[] = [];
+    if (this.head) records.push({ key: ["header"], json: JSON.stringify(this.head) });
+    for (const { seq, source, id } of this.eventList) {
+      const identity: StoredEvent = { seq, source, id, type: "", receivedAt: 0, occurredAt: null, payloadJson: "" };
+      records.push({ key: ["event", seq], json: JSON.stringify(identity) });
+    }
+    const last = this.auditList.at(-1);
+    if (last) records.push({ key: ["audit", last.seq], json: JSON.stringify(last) });
+    return records;
+  }
+
   hasEvent(source: string, id: string): boolean {
     return this.eventIndex.has(eventKey(source, id));
   }

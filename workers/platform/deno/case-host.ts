@@ -14,6 +14,7 @@ import {
   newLines,
   readChatFrame,
 } from "../../case/chat.ts";
+import type { MemoryCaseStore, RecordKey } from "../../case/memory-store.ts";
 import {
   type CaseJournal,
   type CaseOperation,
@@ -24,19 +25,20 @@ import {
   type OperationResult,
 } from "../../case/runtime.ts";
 import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
-import type {
-  AuditEntry,
-  CaseIngestResult,
-  ChainVerdict,
-  EventEnvelope,
-  PolicySource,
-  WorkflowDefinition,
+import {
+  type AuditEntry,
+  type CaseIngestResult,
+  type ChainVerdict,
+  type EventEnvelope,
+  type PolicySource,
+  TERMINAL_STATUSES,
+  type WorkflowDefinition,
 } from "../../engine/index.ts";
 import type { CaseDirectory } from "../../http/index.ts";
 import type { MetricsDelivery } from "../../metrics/index.ts";
 import { log } from "../../observability/index.ts";
 import { AlarmRunner } from "./alarm-runner.ts";
-import { openKvCaseStore } from "./kv-case-store.ts";
+import { type KvCaseVersion, kvCase, readKvCase } from "./kv-case-store.ts";
 import { KvGroupCommit, KvWriteBuilder } from "./kv-group-commit.ts";
 
 /**
@@ -46,6 +48,13 @@ import { KvGroupCommit, KvWriteBuilder } from "./kv-group-commit.ts";
  * `CROSSFLOW_CASE_CACHE`.
  */
 const CACHE_LIMIT = 5_000;
+/**
+ * Evicted cases whose ingest records stay in memory (`MemoryCaseStore.ingestRecords`: header, event identities, last
+ * audit entry), so an event into one is stored without reading it back: with a KV read before every event, 100,000
+ * open cases ran at a fifth of the rate of 1,000 (bench/RESULTS.md, newcase), and holding them all loaded took
+ * 1.4 GB and ran at 0.18 ×.
+ */
+const SKELETON_LIMIT = 200_000;
 /**
  * Measured on this 2-core machine (bench/RESULTS.md, newcase): with group commit, many alarms in flight share each KV
  * commit, so 256 at once run new cases as fast as they are accepted (the backlog drains within a second of a load's
@@ -69,8 +78,23 @@ export interface CaseHostOptions {
   alarms?: { concurrency: number; maxBacklog: number };
   /** Cases kept loaded in memory (default 5,000). */
   cacheLimit?: number;
+  /** Evicted cases whose ingest records are kept (default 200,000). */
+  skeletonLimit?: number;
   /** Replay the body for every step instead of running on through a burst (`CaseRuntimeOptions`); for the bench. */
   replayEachStep?: boolean;
+}
+
+/** A case loaded whole: its runtime, its store and the version its next commit checks. */
+interface LoadedCase {
+  runtime: CaseRuntime;
+  store: MemoryCaseStore;
+  version: KvCaseVersion;
+}
+
+/** What an evicted case keeps for its next ingest: `MemoryCaseStore.ingestRecords` and its stored version. */
+interface CaseSkeleton {
+  records: { key: RecordKey; json: string }[];
+  version: KvCaseVersion;
 }
 
 interface AlarmMessage {
@@ -80,7 +104,9 @@ interface AlarmMessage {
 }
 
 export class DenoCaseHost implements CaseDirectory {
-  private readonly loaded = new Map<string, CaseRuntime>();
+  private readonly loaded = new Map<string, LoadedCase>();
+  /** Evicted cases that had not ended, in eviction order: what an event into one needs (see `ingestIntoSkeleton`). */
+  private readonly skeletons = new Map<string, CaseSkeleton>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly now: () => number;
   private readonly runner: AlarmRunner | null;
@@ -120,7 +146,15 @@ export class DenoCaseHost implements CaseDirectory {
   }
 
   ingest(caseId: string, event: EventEnvelope): Promise<CaseIngestResult> {
-    return this.withCase(caseId, (c) => c.ingest(event));
+    return this.serialized(caseId, () => {
+      const skeleton = this.loaded.has(caseId) ? undefined : this.skeletons.get(caseId);
+      return skeleton ? this.ingestIntoSkeleton(caseId, skeleton, event) : this.runOn(caseId, (c) => c.ingest(event));
+    });
+  }
+
+  /** How many cases are loaded whole, and how many evicted ones keep their ingest records (for benches and tests). */
+  cached(): { loaded: number; skeletons: number } {
+    return { loaded: this.loaded.size, skeletons: this.skeletons.size };
   }
   head(caseId: string): Promise<CaseHeader | null> {
     return this.withCase(caseId, (c) => c.head());
@@ -271,17 +305,25 @@ export class DenoCaseHost implements CaseDirectory {
 
   /** Runs `fn` on the case once every earlier call for it has finished. */
   private withCase<T>(caseId: string, fn: (runtime: CaseRuntime) => Promise<T>): Promise<T> {
+    return this.serialized(caseId, () => this.runOn(caseId, fn));
+  }
+
+  /** Runs `fn` on the case loaded whole (read from KV unless it is in memory). Call inside `serialized`. */
+  private async runOn<T>(caseId: string, fn: (runtime: CaseRuntime) => Promise<T>): Promise<T> {
+    const loaded = this.loaded.get(caseId) ?? (await this.load(caseId));
+    try {
+      return await fn(loaded.runtime);
+    } catch (error) {
+      // Memory may be ahead of or behind storage now (a failed commit, a conflict): read the case again next time.
+      this.loaded.delete(caseId);
+      throw error;
+    }
+  }
+
+  /** Runs `fn` once every earlier call for the case has finished: calls for one case run one at a time. */
+  private serialized<T>(caseId: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(caseId) ?? Promise.resolve();
-    const run = previous.then(async () => {
-      const runtime = this.loaded.get(caseId) ?? (await this.load(caseId));
-      try {
-        return await fn(runtime);
-      } catch (error) {
-        // Memory may be ahead of or behind storage now (a failed commit, a conflict): read the case again next time.
-        this.loaded.delete(caseId);
-        throw error;
-      }
-    });
+    const run = previous.then(fn);
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -293,13 +335,37 @@ export class DenoCaseHost implements CaseDirectory {
     return run;
   }
 
-  private async load(caseId: string): Promise<CaseRuntime> {
-    const store = await openKvCaseStore(this.kv, caseId, this.group);
-    const aliases = {
-      register: async (alias: { kind: string; value: string }, caseKey: string) =>
-        void (await this.group.commit(new KvWriteBuilder().set(["alias", alias.kind, alias.value], caseKey).write)),
-    };
-    const runtime = new CaseRuntime(store, this.alarmClock(caseId), {
+  /**
+   * An event into a case evicted from memory, stored from the records it kept (no KV read): a case that has not
+   * ended is read by `storeEvent` for its header, its events' identities and its last audit entry only, and written
+   * new records only, under the same version check as a loaded case. The case is read whole when it runs (the alarm
+   * an event that may end its wait sets) or is asked for anything else; a failed commit drops what was kept.
+   */
+  private async ingestIntoSkeleton(
+    caseId: string,
+    skeleton: CaseSkeleton,
+    event: EventEnvelope,
+  ): Promise<CaseIngestResult> {
+    this.skeletons.delete(caseId);
+    const { store, version } = kvCase(this.kv, caseId, skeleton.records, { ...skeleton.version }, this.group);
+    const result = await new CaseRuntime(store, this.alarmClock(caseId), this.runtimeOptions()).ingest(event);
+    this.keepSkeleton(caseId, store, version);
+    return result;
+  }
+
+  /** Keeps what an ingest into an evicted case needs, unless the case has ended (its ingest reads more). */
+  private keepSkeleton(caseId: string, store: MemoryCaseStore, version: KvCaseVersion): void {
+    const header = store.header();
+    if (!header || TERMINAL_STATUSES.includes(header.status)) return;
+    this.skeletons.set(caseId, { records: store.ingestRecords(), version: { ...version } });
+    if (this.skeletons.size > (this.options.skeletonLimit ?? SKELETON_LIMIT)) {
+      const oldest = this.skeletons.keys().next();
+      if (!oldest.done) this.skeletons.delete(oldest.value);
+    }
+  }
+
+  private runtimeOptions() {
+    return {
       workflows: this.options.workflows,
       now: this.now,
       metrics: this.options.metrics,
@@ -307,19 +373,34 @@ export class DenoCaseHost implements CaseDirectory {
       autonomy: this.options.autonomy,
       policies: this.options.policies,
       config: this.options.config,
-      aliases,
+      aliases: this.aliases,
       replayEachStep: this.options.replayEachStep,
-    });
+    };
+  }
+
+  /** A case's `step.alias` records the alias as a KV record of its own (read by `aliasOf`). */
+  private readonly aliases = {
+    register: async (alias: { kind: string; value: string }, caseKey: string) =>
+      void (await this.group.commit(new KvWriteBuilder().set(["alias", alias.kind, alias.value], caseKey).write)),
+  };
+
+  private async load(caseId: string): Promise<LoadedCase> {
+    // Whatever an evicted case kept is older than what is read now.
+    this.skeletons.delete(caseId);
+    const { store, version } = await readKvCase(this.kv, caseId, this.group);
+    const loaded = { runtime: new CaseRuntime(store, this.alarmClock(caseId), this.runtimeOptions()), store, version };
     if (this.loaded.size >= (this.options.cacheLimit ?? CACHE_LIMIT)) {
-      for (const id of this.loaded.keys()) {
+      for (const [id, evicted] of this.loaded) {
         if (!this.queues.has(id)) {
           this.loaded.delete(id);
+          // Idle, so its memory is what KV holds: its next event needs no read.
+          this.keepSkeleton(id, evicted.store, evicted.version);
           break;
         }
       }
     }
-    this.loaded.set(caseId, runtime);
-    return runtime;
+    this.loaded.set(caseId, loaded);
+    return loaded;
   }
 
   private alarmClock(caseId: string): AlarmClock {

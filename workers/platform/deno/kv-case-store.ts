@@ -14,35 +14,72 @@ export class CaseConflictError extends Error {
   }
 }
 
+/** What this process knows of a case's stored version: the versionstamp its next commit checks, and the counter. */
+export interface KvCaseVersion {
+  versionstamp: string | null;
+  counter: number;
+}
+
+/** A case's store over its KV records, with the version its commits check (moved by each commit). */
+export interface KvCase {
+  store: MemoryCaseStore;
+  version: KvCaseVersion;
+}
+
+const versionKeyOf = (caseId: string): Deno.KvKey => ["case-version", caseId];
+
 /**
  * Each transaction's commit goes through `group` when given (kv-group-commit.ts: stored together with other
  * cases' concurrent transactions, its version check kept), else straight to KV.
  * @example const store = await openKvCaseStore(kv, "payment-recovery/customer:ana@example.com");
  */
 export async function openKvCaseStore(kv: Deno.Kv, caseId: string, group?: KvGroupCommit): Promise<MemoryCaseStore> {
+  return (await readKvCase(kv, caseId, group)).store;
+}
+
+/** Reads the whole case from KV: its version first, so a write after it makes our first commit fail, not be lost. */
+export async function readKvCase(kv: Deno.Kv, caseId: string, group?: KvGroupCommit): Promise<KvCase> {
+  const version = await kv.get<number>(versionKeyOf(caseId));
+  const records = await readRecords(kv, ["case", caseId]);
+  return kvCase(
+    kv,
+    caseId,
+    records.map((r) => ({ key: r.key as unknown as RecordKey, json: r.json, parts: r.parts })),
+    { versionstamp: version.versionstamp, counter: version.value ?? 0 },
+    group,
+  );
+}
+
+/**
+ * A case's store over records already read, at a version already known: the whole case (`readKvCase`), or what an
+ * ingest needs of an evicted one (`MemoryCaseStore.ingestRecords`, kept by the case host), with no KV read.
+ * `parts` is how many KV values a record takes (1 when not given).
+ */
+export function kvCase(
+  kv: Deno.Kv,
+  caseId: string,
+  records: readonly { key: RecordKey; json: string; parts?: number }[],
+  version: KvCaseVersion,
+  group?: KvGroupCommit,
+): KvCase {
   const prefix: Deno.KvKey = ["case", caseId];
-  const versionKey: Deno.KvKey = ["case-version", caseId];
-  // The version is read first: a write after it makes our first commit fail rather than be lost.
-  const version = await kv.get<number>(versionKey);
-  let versionstamp = version.versionstamp;
-  let counter = version.value ?? 0;
-  const records = await readRecords(kv, prefix);
-  const partCounts = new Map(records.map((r) => [JSON.stringify(r.key), r.parts]));
+  const versionKey = versionKeyOf(caseId);
+  const partCounts = new Map(records.map((r) => [JSON.stringify(r.key), r.parts ?? 1]));
 
   const store = new MemoryCaseStore(async (changes: readonly RecordChange[]) => {
-    const op = new KvWriteBuilder().check({ key: versionKey, versionstamp });
+    const op = new KvWriteBuilder().check({ key: versionKey, versionstamp: version.versionstamp });
     const written = new Map<string, number>();
     for (const change of changes) {
       const id = JSON.stringify(change.key);
       written.set(id, writeParts(op, [...prefix, ...change.key], change.json, partCounts.get(id) ?? 0));
     }
-    op.set(versionKey, counter + 1);
+    op.set(versionKey, version.counter + 1);
     const result = group ? await group.commit(op.write) : await commitAlone(kv, op.write);
     if (!result.ok) throw new CaseConflictError(caseId);
-    versionstamp = result.versionstamp;
-    counter++;
+    version.versionstamp = result.versionstamp;
+    version.counter++;
     for (const [id, parts] of written) partCounts.set(id, parts);
   });
-  store.load(records.map((r) => ({ key: r.key as unknown as RecordKey, json: r.json })));
-  return store;
+  store.load(records);
+  return { store, version };
 }
