@@ -307,15 +307,25 @@ new cases at 50 connections, 2026-12-01): the process was idle 73 % of the time,
 flight; a group holds at most 100 checks, one per case write) — the KV file's commit, not the JavaScript, is the
 limit; of all samples, HMAC verification 3.4 %, case transactions 5.3 % (audit hashing 1.6 %), group commit
 sizing 1.2 %. The machine was shared with other test runs throughout: trivial routes varied 15k–43k req/s on Deno
-and 557–623 req/s on \`wrangler dev\` between runs.
+and 557–623 req/s on \`wrangler dev\` between runs. Opening cases that park on a timed wait (payment-recovery) also
+failed one commit group per case until 80079fb: each alarm run set its timer again, so the clear after it failed its
+check and took down the group it shared, whose members were then committed one by one (1,353–1,438 writes a second
+while 20,000 cases opened); the host now skips that clear, and a failed group is split in halves.
 
-Cost as open cases grow (Deno, \`BENCH_OPEN_CASES=10000 BENCH_ONLY=deno npm run bench:new-case\`, 2026-12-01T21:40Z
-and 21:43Z, before the group-committed probe existed): into an existing case among 10,000 open cases ran at 519 req/s
-(1.06 × that run's one-commit probe, p99 235 ms) with the default 5,000 cases kept loaded (every other event reads its
-case from KV first), and at 1,288 req/s (1.04 × its probe, p99 229 ms) with \`CROSSFLOW_CASE_CACHE=20000\` (the Deno
-process peaked at 371 MB). Against the 1,000-case rate of the runs then (1,378–2,616 req/s) that is 0.2–0.4 × and
-0.5–0.9 ×: the goal at 100,000 open cases (≥ 0.9 × the 1,000-case rate) is not met, and 100,000 was not measured
-(opening them takes minutes here).
+Cost as open cases grow (Deno, \`BENCH_OPEN_CASES=1000,10000,100000 BENCH_ONLY=deno npm run bench:new-case\`: one
+server, cases opened up to each count and parked before its row; ~13 min, most of it opening 100,000 cases). An event
+into a case evicted from memory is stored from what the case kept (its header, its events' identities, its last audit
+entry: \`MemoryCaseStore.ingestRecords\`, up to 200,000 cases), with no read of the case from KV; before that, every
+event into one of 10,000 open cases read its case first (0.35 × the 1,000-case rate in the run of 2026-12-02T09:03Z,
+0.12 × at 100,000), and holding every case loaded instead (\`CROSSFLOW_CASE_CACHE=120000\`) took 1.4 GB at 100,000
+and ran at 0.18 × (09:30Z). Now, with the default 5,000 loaded, 10,000 open cases run at 0.92 × the 1,000-case rate.
+At 100,000 the rate falls again, with no case read (5,000 loaded, 95,000 kept, the main thread mostly idle): each
+group commit took ~50 ms for ~25 events' writes (~8 ms for ~45 at 1,000), on a KV file of 937 MB holding 1.4 million
+records and 177,000 queued timers. A bare Deno KV of that shape (a one-off script at 09:58Z, not kept: 100,000 cases × 14 records
+of 650 bytes and a queued 3-day timer each, 1.5 GB) took the same checked writes at ~2,800 per second in groups of
+16, and the filled-cases probe above (12 records, 3 KB a case, no timers) does not slow at all: the storage alone
+does not explain the drop, and finding what does (the rate limiter's own commits between the groups, the queue
+listener, WAL checkpoints of a file this size) is the next step for the 100,000-case goal.
 `;
   writeSection("newcase", report);
   console.log(report);
