@@ -19,6 +19,7 @@ import {
   type CaseJournal,
   type CaseOperation,
   CaseRuntime,
+  type CaseRuntimeOptions,
   type CaseView,
   type DecisionInput,
   type DecisionResult,
@@ -109,6 +110,8 @@ export class DenoCaseHost implements CaseDirectory {
   private readonly skeletons = new Map<string, CaseSkeleton>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly now: () => number;
+  /** What every case runtime of this host is built with (one object: an event into an evicted case builds one). */
+  private readonly runtimeOptions: CaseRuntimeOptions;
   private readonly runner: AlarmRunner | null;
   /** The stored alarm (its versionstamp) each case is running now. */
   private readonly firing = new Map<string, string>();
@@ -124,6 +127,17 @@ export class DenoCaseHost implements CaseDirectory {
     private readonly options: CaseHostOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.runtimeOptions = {
+      workflows: options.workflows,
+      now: this.now,
+      metrics: options.metrics,
+      models: options.models,
+      autonomy: options.autonomy,
+      policies: options.policies,
+      config: options.config,
+      aliases: this.aliases,
+      replayEachStep: options.replayEachStep,
+    };
     this.group = new KvGroupCommit(kv);
     this.runner =
       options.listen !== false
@@ -348,7 +362,7 @@ export class DenoCaseHost implements CaseDirectory {
   ): Promise<CaseIngestResult> {
     this.skeletons.delete(caseId);
     const { store, version } = kvCase(this.kv, caseId, skeleton.records, { ...skeleton.version }, this.group);
-    const result = await new CaseRuntime(store, this.alarmClock(caseId), this.runtimeOptions()).ingest(event);
+    const result = await new CaseRuntime(store, this.alarmClock(caseId), this.runtimeOptions).ingest(event);
     this.keepSkeleton(caseId, store, version);
     return result;
   }
@@ -364,20 +378,6 @@ export class DenoCaseHost implements CaseDirectory {
     }
   }
 
-  private runtimeOptions() {
-    return {
-      workflows: this.options.workflows,
-      now: this.now,
-      metrics: this.options.metrics,
-      models: this.options.models,
-      autonomy: this.options.autonomy,
-      policies: this.options.policies,
-      config: this.options.config,
-      aliases: this.aliases,
-      replayEachStep: this.options.replayEachStep,
-    };
-  }
-
   /** A case's `step.alias` records the alias as a KV record of its own (read by `aliasOf`). */
   private readonly aliases = {
     register: async (alias: { kind: string; value: string }, caseKey: string) =>
@@ -388,7 +388,7 @@ export class DenoCaseHost implements CaseDirectory {
     // Whatever an evicted case kept is older than what is read now.
     this.skeletons.delete(caseId);
     const { store, version } = await readKvCase(this.kv, caseId, this.group);
-    const loaded = { runtime: new CaseRuntime(store, this.alarmClock(caseId), this.runtimeOptions()), store, version };
+    const loaded = { runtime: new CaseRuntime(store, this.alarmClock(caseId), this.runtimeOptions), store, version };
     if (this.loaded.size >= (this.options.cacheLimit ?? CACHE_LIMIT)) {
       for (const [id, evicted] of this.loaded) {
         if (!this.queues.has(id)) {
