@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, createClient } from "@libsql/client/web";
+import Database from "libsql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devVar, firstSecret } from "../../scripts/dev-vars.ts";
 import { post, sign, stripeInvoiceEvent } from "../../scripts/senders.ts";
@@ -124,6 +125,20 @@ describe("Deno runtime", () => {
       ["resolved", "recovered"],
       ["resolved", "recovered"],
     ]);
+  });
+
+  it("keeps its case timers in a KV file whose queue finds a delivered message by id, without scanning the queue", () => {
+    // Deno KV takes a delivered message off its queue with these statements (denokv sqlite/backend.rs); the queue's
+    // key is (ts, id), so without the server's index each delivery scans every waiting case's timer.
+    const kv = new Database(join(dataDir, "deno-kv.sqlite3"), { readonly: true });
+    try {
+      const plan = (sql: string) =>
+        (kv.prepare(`EXPLAIN QUERY PLAN ${sql}`).all("x") as { detail: string }[]).map((r) => r.detail).join("; ");
+      expect(plan("delete from queue where id = ?")).toMatch(/^SEARCH queue USING INDEX/);
+      expect(plan("delete from queue_running where id = ?")).toMatch(/^SEARCH queue_running USING INDEX/);
+    } finally {
+      kv.close();
+    }
   });
 
   it("runs a returning customer's second incident as its own case to its own outcome, counted, on both runtimes", async () => {

@@ -30,6 +30,7 @@ import { WORKFLOWS } from "../../workflows/index.ts";
 import { parseDotenv } from "../dotenv.ts";
 import { DenoCaseHost } from "./case-host.ts";
 import { kvDeadLetters } from "./kv-dead-letters.ts";
+import { indexKvQueue } from "./kv-queue-index.ts";
 import { kvRateLimiter } from "./rate-limit.ts";
 
 /** Deno KV takes at most 800 KiB in one atomic write; a webhook body and its case records must fit in it. */
@@ -93,6 +94,8 @@ export async function startDenoServer(
     new URL(".data/deno-kv.sqlite3", ROOT).pathname;
   if (kvPath) await Deno.mkdir(new URL(".", `file://${kvPath}`), { recursive: true });
   const kv = await Deno.openKv(kvPath);
+  // Every case timer is a queued KV message: without this index each delivery scans them all (kv-queue-index.ts).
+  indexKvQueue(kvPath);
   // Deno has no Cloudflare Queue: case runtimes write their metric batches to libSQL directly (same writer, same rows),
   // through one process-wide writer that commits the batches of many cases together, as the queue's consumer does.
   const db = config.TURSO_DATABASE_URL
