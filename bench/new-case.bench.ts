@@ -313,19 +313,28 @@ check and took down the group it shared, whose members were then committed one b
 while 20,000 cases opened); the host now skips that clear, and a failed group is split in halves.
 
 Cost as open cases grow (Deno, \`BENCH_OPEN_CASES=1000,10000,100000 BENCH_ONLY=deno npm run bench:new-case\`: one
-server, cases opened up to each count and parked before its row; ~13 min, most of it opening 100,000 cases). An event
+server, cases opened up to each count and parked before its row; ~7 min, most of it opening 100,000 cases). An event
 into a case evicted from memory is stored from what the case kept (its header, its events' identities, its last audit
 entry: \`MemoryCaseStore.ingestRecords\`, up to 200,000 cases), with no read of the case from KV; before that, every
 event into one of 10,000 open cases read its case first (0.35 × the 1,000-case rate in the run of 2026-12-02T09:03Z,
 0.12 × at 100,000), and holding every case loaded instead (\`CROSSFLOW_CASE_CACHE=120000\`) took 1.4 GB at 100,000
-and ran at 0.18 × (09:30Z). Now, with the default 5,000 loaded, 10,000 open cases run at 0.92 × the 1,000-case rate.
-At 100,000 the rate falls again, with no case read (5,000 loaded, 95,000 kept, the main thread mostly idle): each
-group commit took ~50 ms for ~25 events' writes (~8 ms for ~45 at 1,000), on a KV file of 937 MB holding 1.4 million
-records and 177,000 queued timers. A bare Deno KV of that shape (a one-off script at 09:58Z, not kept: 100,000 cases × 14 records
-of 650 bytes and a queued 3-day timer each, 1.5 GB) took the same checked writes at ~2,800 per second in groups of
-16, and the filled-cases probe above (12 records, 3 KB a case, no timers) does not slow at all: the storage alone
-does not explain the drop, and finding what does (the rate limiter's own commits between the groups, the queue
-listener, WAL checkpoints of a file this size) is the next step for the 100,000-case goal.
+and ran at 0.18 × (09:30Z). With the default 5,000 loaded, 10,000 open cases ran at 0.92 × the 1,000-case rate (09:46Z).
+At 100,000 the rate still fell to 0.15 × (09:46Z), with no case read, and opening cases slowed with every case already
+open (~125 a second past 50,000): Deno KV's local queue takes a delivered message off by its id
+(\`delete from queue where id = ?\`), but the queue table's key is (ts, id), so every delivery scanned the whole
+queue, and every waiting case holds one queued message for its timer (94,529 of them at 53,000 open cases; perf on
+the KV's writer thread: half its time in \`pread\`; \`EXPLAIN QUERY PLAN\`: \`SCAN queue\`). The server now adds
+the index on the message id to its KV file at every start (workers/platform/deno/kv-queue-index.ts, 4879dd7).
+Since then, two runs on this shared machine (its steal time ~7 %): 2026-12-02T13:21Z (\`BENCH_ONLY=deno\`, the
+grouped probe 6,499 req/s) 10,000 open cases 0.92 × and 100,000 0.82 × the 1,000-case rate, opening holding 330–430
+cases a second up to 100,000; 13:59Z (both runtimes, the table above, \`wrangler dev\`'s trivial route at a third of
+its usual rate) 0.70 × and 0.58 ×. The bench takes ~7 min instead of ~13. What is left at 100,000 is latency, not a
+saturated core: perf on the Deno process (a profiled run) during the 100,000-case row found its main thread and the KV's writer thread
+each busy about 35 % of the time (46 % and 39 % during the 1,000-case row), the 50 connections' requests moving in
+step between them (verify and route, the rate limiter's KV round trip, the group commit). Two group commits in flight
+instead of one (\`KvGroupCommit\`'s \`concurrency\`) gave +8 to +16 % in three paired runs and −12 and −18 % in two others:
+within this machine's noise, so left at one. The filled-cases probe (12 records, 3 KB a case, no timers) does not
+slow as cases grow, so it does not yet stand for the product's footprint.
 `;
   writeSection("newcase", report);
   console.log(report);
