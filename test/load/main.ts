@@ -48,7 +48,7 @@ const print = (title: string, figures: Figures) => {
 
 for (const runtime of runtimes) {
   try {
-    stack = await startLoadStack(runtime);
+    stack = await startLoadStack(runtime, plan.connectorTimeoutMs);
     console.log(
       `\n## ${runtime === "wrangler" ? "wrangler dev" : "Deno"} (${args.includes("--short") ? "short" : "full"} run; services' output in ${stack.logFile})`,
     );

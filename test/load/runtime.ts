@@ -39,7 +39,8 @@ export interface LoadStack {
   stop(): Promise<void>;
 }
 
-export async function startLoadStack(runtime: Runtime): Promise<LoadStack> {
+/** `connectorTimeoutMs`: the app's \`CONNECTOR_TIMEOUT_MS\` (null: the product's default). */
+export async function startLoadStack(runtime: Runtime, connectorTimeoutMs: number | null = null): Promise<LoadStack> {
   ensureDevVars();
   const dataDir = mkdtempSync(join(tmpdir(), `crossflow-load-${runtime}-`));
   const libsqlPort = await freePort();
@@ -67,16 +68,26 @@ export async function startLoadStack(runtime: Runtime): Promise<LoadStack> {
     const libsqlUrl = services.libsql.url;
     const simulatorsUrl = services.simulators.url;
     const port = await freePort();
+    const connectorVars: Record<string, string> =
+      connectorTimeoutMs === null ? {} : { CONNECTOR_TIMEOUT_MS: String(connectorTimeoutMs) };
     const launch = () =>
       runtime === "wrangler"
-        ? startWorker({ libsqlUrl, simulatorsUrl, dataDir, port, quiet: true, onOutput: output("worker") })
+        ? startWorker({
+            libsqlUrl,
+            simulatorsUrl,
+            dataDir,
+            port,
+            quiet: true,
+            vars: connectorVars,
+            onOutput: output("worker"),
+          })
         : startDenoServer({
             dataDir,
             libsqlUrl,
             simulatorsUrl,
             port,
             quiet: true,
-            env: { INGEST_RATE_LIMIT: "100000000" },
+            env: { INGEST_RATE_LIMIT: "100000000", ...connectorVars },
             onOutput: output("deno"),
           });
     services.app = await launch();

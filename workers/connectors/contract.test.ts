@@ -23,7 +23,7 @@ import { hubspotClient } from "./hubspot/client.ts";
 import { provisioningClient } from "./provisioning/client.ts";
 import { slackClient } from "./slack/client.ts";
 import { slackTools } from "./slack/tools.ts";
-import { stripeClient } from "./stripe/client.ts";
+import { stripeClient, stripeConfig } from "./stripe/client.ts";
 import { stripeTools } from "./stripe/tools.ts";
 import { twilioClient } from "./twilio/client.ts";
 import { twilioTools } from "./twilio/tools.ts";
@@ -310,6 +310,35 @@ it("takes each connector's key and base URL from configuration, refusing a missi
   expect(() =>
     connectorSettings({ X_KEY: "k" }, { key: "X_KEY", baseUrl: "X_URL", hint: "https://<subdomain>.x.com" }),
   ).toThrow("X_URL is not set (https://<subdomain>.x.com)");
+});
+
+it("takes how long connectors wait for an answer from CONNECTOR_TIMEOUT_MS, refusing anything but whole milliseconds", async () => {
+  const names = { key: "X_KEY", baseUrl: "X_URL", defaultBaseUrl: "https://x.example" };
+  expect(connectorSettings({ X_KEY: "k", CONNECTOR_TIMEOUT_MS: "150" }, names)).toEqual({
+    apiKey: "k",
+    baseUrl: "https://x.example",
+    timeoutMs: 150,
+  });
+  for (const bad of ["0", "-5", "1.5", "30s"])
+    expect(() => connectorSettings({ X_KEY: "k", CONNECTOR_TIMEOUT_MS: bad }, names)).toThrow(
+      new FatalError(`CONNECTOR_TIMEOUT_MS must be a whole number of milliseconds above 0, not "${bad}"`),
+    );
+  // A real connector built from configuration gives up after the configured time.
+  await fault("stripe", { delayMs: 600 });
+  const settings = stripeConfig({
+    STRIPE_API_KEY: SIMULATOR_KEYS.stripe,
+    STRIPE_API_BASE_URL: at("stripe"),
+    CONNECTOR_TIMEOUT_MS: "150",
+  });
+  const error = await stripeClient(settings)
+    .getCharge("ch_1")
+    .catch((e: unknown) => e);
+  expect(error).toMatchObject({
+    name: "ConnectorError",
+    retryable: true,
+    message: expect.stringContaining("did not answer within 150 ms"),
+  });
+  await new Promise((r) => setTimeout(r, 500)); // let the simulator finish the abandoned request before the next test
 });
 
 it("reports an unreachable system as retryable", async () => {

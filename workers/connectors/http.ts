@@ -66,7 +66,25 @@ export function connectorSettings(
   const baseUrl = text(names.baseUrl) ?? names.defaultBaseUrl;
   if (!baseUrl) throw new FatalError(`${names.baseUrl} is not set${names.hint ? ` (${names.hint})` : ""}`);
   const sandboxFetch = configuredFetch(config);
-  return { apiKey, baseUrl, ...(sandboxFetch ? { fetch: sandboxFetch } : {}) };
+  const timeoutMs = connectorTimeout(text(CONNECTOR_TIMEOUT));
+  return {
+    apiKey,
+    baseUrl,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(sandboxFetch ? { fetch: sandboxFetch } : {}),
+  };
+}
+
+/** The setting that changes how long every connector waits for an answer (milliseconds; default 30 s). */
+export const CONNECTOR_TIMEOUT = "CONNECTOR_TIMEOUT_MS";
+
+/** `CONNECTOR_TIMEOUT_MS` read: unset is the default; anything but a whole number of milliseconds above 0 is refused. */
+function connectorTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0)
+    throw new FatalError(`${CONNECTOR_TIMEOUT} must be a whole number of milliseconds above 0, not "${value}"`);
+  return ms;
 }
 
 export interface CallOptions {
