@@ -17,6 +17,7 @@ import {
   startSimulators,
   startWorker,
 } from "../../scripts/stack.ts";
+import { CONNECTOR_TIMEOUT } from "../../workers/connectors/http.ts";
 
 export type Runtime = "wrangler" | "deno";
 
@@ -39,7 +40,7 @@ export interface LoadStack {
   stop(): Promise<void>;
 }
 
-/** `connectorTimeoutMs`: the app's \`CONNECTOR_TIMEOUT_MS\` (null: the product's default). */
+/** `connectorTimeoutMs`: the app's `CONNECTOR_TIMEOUT_MS` (null: the product's default). */
 export async function startLoadStack(runtime: Runtime, connectorTimeoutMs: number | null = null): Promise<LoadStack> {
   ensureDevVars();
   const dataDir = mkdtempSync(join(tmpdir(), `crossflow-load-${runtime}-`));
@@ -69,7 +70,7 @@ export async function startLoadStack(runtime: Runtime, connectorTimeoutMs: numbe
     const simulatorsUrl = services.simulators.url;
     const port = await freePort();
     const connectorVars: Record<string, string> =
-      connectorTimeoutMs === null ? {} : { CONNECTOR_TIMEOUT_MS: String(connectorTimeoutMs) };
+      connectorTimeoutMs === null ? {} : { [CONNECTOR_TIMEOUT]: String(connectorTimeoutMs) };
     const launch = () =>
       runtime === "wrangler"
         ? startWorker({

@@ -8,6 +8,7 @@ import { drizzle } from "drizzle-orm/libsql/web";
 import { type TallyGroup, tallyFromRawEvents, tallyFromRollups } from "../../db/kpi/index.ts";
 import * as schema from "../../db/schema.ts";
 import { SIMULATOR_KEYS } from "../../simulators/keys.ts";
+import { DEFAULT_TIMEOUT_MS } from "../../workers/connectors/http.ts";
 import {
   acceptedKeys,
   checkDuplicatesAnswered,
@@ -28,7 +29,7 @@ export interface Plan {
   faultSeconds: number;
   outageSeconds: number;
   /**
-   * How long the app's connectors wait for an answer (\`CONNECTOR_TIMEOUT_MS\`; null: the product's 30 s). The fault
+   * How long the app's connectors wait for an answer (`CONNECTOR_TIMEOUT_MS`; null: the product's default). The fault
    * scenario's hung answers come back 5 s after it, so each hang costs a case that much rather than 35 s.
    */
   connectorTimeoutMs: number | null;
@@ -221,7 +222,7 @@ const faultCycle = (plan: Plan) => [
   { times: 2 },
   { status: 429, retryAfter: 1 },
   { times: 2 },
-  { delayMs: (plan.connectorTimeoutMs ?? 30_000) + 5_000 },
+  { delayMs: (plan.connectorTimeoutMs ?? DEFAULT_TIMEOUT_MS) + 5_000 },
   { times: 3 },
 ];
 

@@ -34,7 +34,7 @@ export interface ApiConfig {
   fetch?: typeof fetch;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * The configuration entry through which a sandbox (a shadow run, workers/shadow) gives every connector its own fetch:
