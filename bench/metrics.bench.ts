@@ -129,6 +129,15 @@ const caseArgs = (s: CaseSnapshot) => [
   s.revision,
 ];
 
+/** Each case's newest report in a chunk, the writer's way (sink.ts): the ceiling's `folded` variant. */
+const newestPerCase = (chunk: MetricBatch[]): CaseSnapshot[] => {
+  const newest = new Map<string, CaseSnapshot>();
+  for (const { snapshot } of chunk)
+    if ((newest.get(snapshot.caseId)?.revision ?? -Infinity) <= snapshot.revision)
+      newest.set(snapshot.caseId, snapshot);
+  return [...newest.values()];
+};
+
 /** One path's run over every chunk: its wall-clock seconds. */
 type InsertPath = (chunks: MetricBatch[][]) => Promise<number>;
 
@@ -162,10 +171,12 @@ const rawPath: InsertPath = async (chunks) => {
  * upserted with no rollups kept, no agent models), sent the writer's way (one JSON parameter per table and
  * transaction): what this machine's SQLite does for this row mix, not a path the product has. `keyed` adds back the
  * events' `(case_id, id)` key alone (what exact writers used before numbering), to show what it costs; `rollups` adds
- * back only the rollup row triggers on `cases` (with the writer's upsert, which they follow), to show what they cost.
+ * back only the rollup row triggers on `cases` (with the writer's upsert, which they follow), to show what they cost;
+ * `folded` writes one case row per case and transaction (its newest report), as the writer does, to show what the
+ * writer's checks cost against the same case rows.
  */
 const ceilingPath =
-  (variant: "plain" | "keyed" | "rollups"): InsertPath =>
+  (variant: "plain" | "keyed" | "rollups" | "folded"): InsertPath =>
   async (chunks) => {
     const keyed = variant === "keyed";
     const ceiling = new Database(await freshDatabase(`insert-ceiling-${variant}`));
@@ -203,7 +214,9 @@ const ceilingPath =
     const began = performance.now();
     for (const chunk of chunks) {
       const events = JSON.stringify(chunk.flatMap((b) => b.events.map(eventArgs)));
-      const snapshots = JSON.stringify(chunk.map((b) => caseArgs(b.snapshot)));
+      const snapshots = JSON.stringify(
+        (variant === "folded" ? newestPerCase(chunk) : chunk.map((b) => b.snapshot)).map(caseArgs),
+      );
       ceiling.exec("BEGIN");
       appended.run(events);
       upserted.run(snapshots);
@@ -250,22 +263,31 @@ async function insertThroughput() {
     ceiling: ceilingPath("plain"),
     keyed: ceilingPath("keyed"),
     rollups: ceilingPath("rollups"),
+    folded: ceilingPath("folded"),
     embedded: embeddedPath,
     http: httpPath,
   };
-  const best = { raw: 0, ceiling: 0, keyed: 0, rollups: 0, embedded: 0, http: 0 };
+  const best = { raw: 0, ceiling: 0, keyed: 0, rollups: 0, folded: 0, embedded: 0, http: 0 };
   // Rows per CPU-second of this process: what a path costs whatever the neighbours take of the cores (the HTTP path's
   // server is another process, so it has no such figure).
-  const perCpu = { raw: 0, ceiling: 0, keyed: 0, rollups: 0, embedded: 0 };
+  const perCpu = { raw: 0, ceiling: 0, keyed: 0, rollups: 0, folded: 0, embedded: 0 };
   // Per round, each path's rate over the ceiling's of that round (the same neighbours): the medians are the ratios.
   const roundRatios = {
     raw: [] as number[],
     keyed: [] as number[],
     rollups: [] as number[],
+    folded: [] as number[],
     embedded: [] as number[],
     http: [] as number[],
+    embeddedToFolded: [] as number[],
   };
-  const cpuRatios = { raw: [] as number[], keyed: [] as number[], rollups: [] as number[], embedded: [] as number[] };
+  const cpuRatios = {
+    raw: [] as number[],
+    keyed: [] as number[],
+    rollups: [] as number[],
+    folded: [] as number[],
+    embedded: [] as number[],
+  };
   for (let round = 1; round <= INSERT_ROUNDS; round++) {
     const figures: string[] = [];
     const rates: Record<string, number> = {};
@@ -282,9 +304,10 @@ async function insertThroughput() {
       }
       figures.push(`${name} ${Math.round(rate)}`);
     }
-    for (const name of ["raw", "keyed", "rollups", "embedded", "http"] as const)
+    for (const name of ["raw", "keyed", "rollups", "folded", "embedded", "http"] as const)
       roundRatios[name].push(rates[name]! / rates.ceiling!);
-    for (const name of ["raw", "keyed", "rollups", "embedded"] as const)
+    roundRatios.embeddedToFolded.push(rates.embedded! / rates.folded!);
+    for (const name of ["raw", "keyed", "rollups", "folded", "embedded"] as const)
       cpuRatios[name].push(cpuRates[name]! / cpuRates.ceiling!);
     log(`insert round ${round}/${INSERT_ROUNDS} rows/s: ${figures.join(", ")}`);
   }
@@ -293,13 +316,16 @@ async function insertThroughput() {
     raw: median(roundRatios.raw),
     keyed: median(roundRatios.keyed),
     rollups: median(roundRatios.rollups),
+    folded: median(roundRatios.folded),
     embedded: median(roundRatios.embedded),
     http: median(roundRatios.http),
+    embeddedToFolded: median(roundRatios.embeddedToFolded),
   };
   const cpuRatio = {
     raw: median(cpuRatios.raw),
     keyed: median(cpuRatios.keyed),
     rollups: median(cpuRatios.rollups),
+    folded: median(cpuRatios.folded),
     embedded: median(cpuRatios.embedded),
   };
   return { rows, ...best, perCpu, ratios, cpuRatio };
@@ -410,7 +436,7 @@ const command = (parts: string) =>
 if (PARTS.includes("insert")) {
   const inserts = await insertThroughput();
   log(
-    `insert rows/s (best of ${INSERT_ROUNDS}): raw ${Math.round(inserts.raw)}, ceiling ${Math.round(inserts.ceiling)}, embedded writer ${Math.round(inserts.embedded)}, HTTP writer ${Math.round(inserts.http)}; median of the rounds' ratios to the ceiling: embedded writer ${inserts.ratios.embedded.toFixed(2)}, HTTP writer ${inserts.ratios.http.toFixed(2)}, ceiling plus the key ${inserts.ratios.keyed.toFixed(2)}`,
+    `insert rows/s (best of ${INSERT_ROUNDS}): raw ${Math.round(inserts.raw)}, ceiling ${Math.round(inserts.ceiling)}, embedded writer ${Math.round(inserts.embedded)}, HTTP writer ${Math.round(inserts.http)}; median of the rounds' ratios to the ceiling: embedded writer ${inserts.ratios.embedded.toFixed(2)}, HTTP writer ${inserts.ratios.http.toFixed(2)}, ceiling plus the key ${inserts.ratios.keyed.toFixed(2)}, folded ceiling ${inserts.ratios.folded.toFixed(2)} (embedded writer over it ${inserts.ratios.embeddedToFolded.toFixed(2)})`,
   );
   log(
     `insert rows per CPU-second (best): raw ${Math.round(inserts.perCpu.raw)}, ceiling ${Math.round(inserts.perCpu.ceiling)}, embedded writer ${Math.round(inserts.perCpu.embedded)}; median ratio to the ceiling: embedded writer ${inserts.cpuRatio.embedded.toFixed(2)}`,
@@ -433,6 +459,7 @@ path's best round; ratios are the median over the rounds of the path's rate over
 | \`writeMetricBatches\` (drizzle) → \`@libsql/client/web\` → local libSQL endpoint over HTTP (own process) | ${k(inserts.http)} | ${inserts.ratios.http.toFixed(2)} | n/a (server in another process) | |
 | ceiling, not a product path: the same rows appended with no dedupe key, case rows with no rollups kept | ${k(inserts.ceiling)} | 1.00 | ${k(inserts.perCpu.ceiling)} | 1.00 |
 | the ceiling plus only the rollup row triggers (case rows upserted as the writer does): what the rollups alone cost | ${k(inserts.rollups)} | ${inserts.ratios.rollups.toFixed(2)} | ${k(inserts.perCpu.rollups)} | ${inserts.cpuRatio.rollups.toFixed(2)} |
+| the ceiling with its case rows folded as the writer folds them (one per case and transaction, the newest report): the writer's rate over it is ${inserts.ratios.embeddedToFolded.toFixed(2)} (median of rounds) | ${k(inserts.folded)} | ${inserts.ratios.folded.toFixed(2)} | ${k(inserts.perCpu.folded)} | ${inserts.cpuRatio.folded.toFixed(2)} |
 | the ceiling plus only a \`(case_id, id)\` key on the events (\`ON CONFLICT DO NOTHING\`, the table clustered on it, as before numbering): what that key alone cost | ${k(inserts.keyed)} | ${inserts.ratios.keyed.toFixed(2)} | ${k(inserts.perCpu.keyed)} | ${inserts.cpuRatio.keyed.toFixed(2)} |
 
 Load average when the run ended: ${loadavg()
@@ -451,17 +478,26 @@ events 1, 2, 3… in its outbox (Durable Object SQLite, the memory store Deno KV
 write against one mark per case (\`metric_sequences\`): events at or below it are skipped, the contiguous run from
 mark + 1 is appended to \`metric_events\` (a rowid table with no per-case index) and moves the mark, and a run that
 starts past mark + 1 is held and retried. This replaced the \`(case_id, id)\` key on every event, whose cost the
-last row shows. The case upsert refuses an older report
-and its row triggers move the rollups; the agent models are one upsert per write (migration 0019). Issue 19 tried
-moving the rollups once per transaction instead of by row trigger (reverted: the delta statements cost more than the
-triggers they saved). What is left between the writer and the ceiling: the rollup triggers (the "plus only the
-rollup row triggers" row), then the client (an async driver that prepares every statement on each call, drizzle's
-statement building, the JSON encoding) and the mark check (one lookup per run of a case's events, one upsert per
-case and write). Before numbering, the writer measured 0.54 (0.51 per CPU-second) in this bench (commit 44cd77a).
-The case row has grown since: the conversation measures (migration 0025) and the satisfaction survey (0026) add seven
-columns and two more sets of row triggers, which fire on every case upsert and do nothing unless the case talked or
-was surveyed; the run after them (commit 1592166) measured 0.50 (0.49 per CPU-second), against 0.56 (0.58) before
-them on a busier machine, and the rollups-only row 0.84 against 0.88.
+"key" row shows. The case upsert refuses an older report and its row triggers move the rollups; the agent models are
+one upsert per write (migration 0019).
+
+The rollups per write instead of per report: a write upserts each case's row once, its newest report (the workload
+has ~2.3 reports per case in each write; a queue delivery holds several flushes of a busy case). The reports in
+between would each be replaced within the same transaction and the triggers move the rollups by the difference
+between the stored row and the new one, so the rows and rollups come out the same (\`sink.test.ts\` writes every
+report once or twice, shuffled, 1–9 per write, and checks rollups, rows and events against the final cases). With
+it and a plainer encoder the writer went from 0.50–0.52 to 0.67–0.68 of the ceiling (session of 2026-12-02, 3-5
+rounds each). The ceiling still writes every report, as a writer with no exactness would; the "folded" row gives
+it the writer's case rows, and the writer's rate over that row is what the checks themselves still cost.
+
+What is left between the writer and the ceiling, measured statement by statement on a replay of the writer's own
+statements (min of 4 rounds, 214 writes): the events' mark join ~1.9–2.0 s where a plain append of the same events
+takes ~1.5 s; the case upsert with its triggers ~1.0 s (0.7–0.9 s without them); re-preparing the case upsert on every
+write, 0.8 ms each because SQLite compiles the ten rollup triggers into it (0.1 ms without them); the marks' upsert
+and the held-run check ~0.13 s; commits ~0.6 s where the ceiling's take ~0.4 s (the marks' and rollups' pages); the
+client and encoding ~0.4 s. Tried and not kept: moving the rollups once per transaction by delta statements (cost
+more than the triggers they saved), the events nested under their runs (\`json_each\` per run instead of the
+marks join: 5 % slower), a 64 MB page cache on every path (all faster, the ratio unchanged).
 `,
   );
 }
