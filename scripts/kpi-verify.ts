@@ -4,8 +4,9 @@
  * and per day. Prints each mismatch (and the cases whose summary row differs) and exits non-zero if there is any.
  * Cases are those the metrics database knows plus those the demo recorded in `.data/demo-cases.jsonl` (`CROSSFLOW_DEMO_MANIFEST`), so a case
  * whose metrics never arrived is found too. The demo history's cases (`npm start`'s 30 days, scripts/demo-history/) live in no case
- * object: each is recounted from the audit trail the history kept of it. In-flight cases move while they are read: the comparison is repeated
- * until it holds or `--settle` seconds (default 30) have passed.
+ * object: each is recounted from the audit trail the history kept of it. The case list and the rollups are read at one
+ * moment (`readAtRest`), so a case opened meanwhile (`npm start`'s trickle) is in both or neither. In-flight cases move
+ * while they are read: the comparison is repeated until it holds or `--settle` seconds (default 30) have passed.
  * Env: WORKER_URL, CROSSFLOW_API_TOKEN, TURSO_DATABASE_URL, TURSO_AUTH_TOKEN (default: the local stack's).
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -188,13 +189,26 @@ function compareMeasures<T extends { workflowId: string; version: number; cases:
  * if (report.mismatches.length) process.exit(1);
  */
 export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
-  const known = await target.db.all<{ workflow_id: string; case_key: string }>(
-    sql`SELECT workflow_id, case_key FROM cases`,
-  );
+  const range = { fromDay: 0, toDay: 1_000_000 };
+  const groupings: [string, GroupKey[]][] = [
+    ["per version", ["workflow", "version"]],
+    ["per day", ["workflow", "version", "day"]],
+  ];
+  // The cases the database knows and every rollup, read at one moment: a case opened in between (the demo's trickle
+  // opens one every few seconds) would otherwise be in the rollups and not in the list, or the other way round.
+  const stored = await readAtRest(target.db, async (db) => ({
+    known: await db.all<{ workflow_id: string; case_key: string }>(sql`SELECT workflow_id, case_key FROM cases`),
+    tallies: await Promise.all(groupings.map(([, by]) => tallyFromRollups(db, range, by))),
+    surveyed: await satisfactionFromRollups(db, range),
+    unmeasured: await db.all<{ case_id: string }>(sql`SELECT case_id FROM cases WHERE succeeded IS NULL`),
+    value: await valueFromRollups(db, range),
+    talked: await conversationFromRollups(db, range),
+  }));
   const history = await recountHistory(target.db);
   const historyIds = new Set([...history.cases.map((c) => c.caseId), ...history.broken]);
   const ids = new Map<string, { workflow: string; caseKey: string }>();
-  for (const r of known) ids.set(`${r.workflow_id}/${r.case_key}`, { workflow: r.workflow_id, caseKey: r.case_key });
+  for (const r of stored.known)
+    ids.set(`${r.workflow_id}/${r.case_key}`, { workflow: r.workflow_id, caseKey: r.case_key });
   for (const c of target.knownCases ?? []) ids.set(`${c.workflow}/${c.caseKey}`, c);
   for (const id of historyIds) ids.delete(id);
   const cases = [...ids.values()];
@@ -206,30 +220,20 @@ export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
     if (!row) mismatches.push(`case ${cases[i]!.workflow}/${cases[i]!.caseKey}: no such case behind the case API`);
   });
   const recounted = [...found.filter((row) => row !== null), ...history.cases];
-  const range = { fromDay: 0, toDay: 1_000_000 };
-  const groupings: [string, GroupKey[]][] = [
-    ["per version", ["workflow", "version"]],
-    ["per day", ["workflow", "version", "day"]],
-  ];
   let perVersion: TallyGroup[] = [];
-  for (const [label, by] of groupings) {
+  groupings.forEach(([label, by], i) => {
     const expected = tallyFromCases(recounted, range, by);
     if (label === "per version") perVersion = expected;
-    compare(label, expected, await tallyFromRollups(target.db, range, by), mismatches);
-  }
+    compare(label, expected, stored.tallies[i]!, mismatches);
+  });
   // Customer satisfaction after resolution: the surveys' figures from the trails against satisfaction_rollups.
-  const surveyed = await satisfactionFromRollups(target.db, range);
-  mismatches.push(...satisfactionMismatches(satisfactionFromCases(recounted, range), surveyed));
-  const unmeasuredRows = await target.db.all<{ case_id: string }>(
-    sql`SELECT case_id FROM cases WHERE succeeded IS NULL`,
-  );
-  const unmeasuredIds = new Set(unmeasuredRows.map((r) => r.case_id));
+  mismatches.push(...satisfactionMismatches(satisfactionFromCases(recounted, range), stored.surveyed));
+  const unmeasuredIds = new Set(stored.unmeasured.map((r) => r.case_id));
   const measured = recounted.filter((c) => !(unmeasuredIds.has(c.caseId) && "succeeded" in c));
   const value = valueFromCases(measured, range);
-  compareMeasures("value", value, await valueFromRollups(target.db, range), valueFiguresOf, mismatches);
+  compareMeasures("value", value, stored.value, valueFiguresOf, mismatches);
   const conversation = conversationFromCases(recounted, range);
-  const talked = await conversationFromRollups(target.db, range);
-  compareMeasures("conversation", conversation, talked, conversationFiguresOf, mismatches);
+  compareMeasures("conversation", conversation, stored.talked, conversationFiguresOf, mismatches);
   return {
     cases: recounted.length,
     historyCases: history.cases.length,
@@ -238,6 +242,24 @@ export async function verifyKpis(target: VerifyTarget): Promise<VerifyReport> {
     value,
     unmeasured: recounted.length - measured.length,
   };
+}
+
+/**
+ * Runs `read` until no case row changed while it ran (at most 20 times; then the last read is returned), so what it
+ * reads holds together: the rollups move only with case rows, in the same transaction (their triggers). A case row's
+ * every write raises its revision or adds or removes a row, which the fingerprint sees. Reads only: a read transaction
+ * over HTTP would hold a stream open, and a write one would stop the metrics writer meanwhile.
+ */
+export async function readAtRest<T>(db: MetricsDatabase, read: (db: MetricsDatabase) => Promise<T>): Promise<T> {
+  const fingerprint = async () =>
+    JSON.stringify(
+      await db.all(sql`SELECT count(*) AS n, total(revision) AS revisions, max(updated_at) AS latest FROM cases`),
+    );
+  for (let attempt = 1; ; attempt++) {
+    const before = await fingerprint();
+    const value = await read(db);
+    if ((await fingerprint()) === before || attempt === 20) return value;
+  }
 }
 
 /** Repeats the verification while cases are still moving, up to `settleMs`. */
