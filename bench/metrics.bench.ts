@@ -24,7 +24,13 @@ import { WRITER_PRAGMAS } from "../db/local-server/server.ts";
 import { applyMigrations } from "../db/migrate.ts";
 import * as schema from "../db/schema.ts";
 import { freePort, ROOT, startLibsqlService } from "../scripts/stack.ts";
-import { type CaseSnapshot, type MetricBatch, type MetricEvent, writeMetricBatches } from "../workers/metrics/index.ts";
+import {
+  type CaseSnapshot,
+  latestSnapshots,
+  type MetricBatch,
+  type MetricEvent,
+  writeMetricBatches,
+} from "../workers/metrics/index.ts";
 import { buildDataset, DAYS, LAST_DAY } from "./metrics/dataset.ts";
 import { machine, writeSection } from "./results.ts";
 
@@ -129,15 +135,6 @@ const caseArgs = (s: CaseSnapshot) => [
   s.revision,
 ];
 
-/** Each case's newest report in a chunk, the writer's way (sink.ts): the ceiling's `folded` variant. */
-const newestPerCase = (chunk: MetricBatch[]): CaseSnapshot[] => {
-  const newest = new Map<string, CaseSnapshot>();
-  for (const { snapshot } of chunk)
-    if ((newest.get(snapshot.caseId)?.revision ?? -Infinity) <= snapshot.revision)
-      newest.set(snapshot.caseId, snapshot);
-  return [...newest.values()];
-};
-
 /** One path's run over every chunk: its wall-clock seconds. */
 type InsertPath = (chunks: MetricBatch[][]) => Promise<number>;
 
@@ -215,7 +212,7 @@ const ceilingPath =
     for (const chunk of chunks) {
       const events = JSON.stringify(chunk.flatMap((b) => b.events.map(eventArgs)));
       const snapshots = JSON.stringify(
-        (variant === "folded" ? newestPerCase(chunk) : chunk.map((b) => b.snapshot)).map(caseArgs),
+        (variant === "folded" ? latestSnapshots(chunk) : chunk.map((b) => b.snapshot)).map(caseArgs),
       );
       ceiling.exec("BEGIN");
       appended.run(events);

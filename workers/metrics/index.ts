@@ -23,4 +23,4 @@ export {
 } from "./facts.ts";
 export { parseMetricBatch } from "./message.ts";
 export { MetricsGapError } from "./numbering.ts";
-export { writeMetricBatches } from "./sink.ts";
+export { latestSnapshots, writeMetricBatches } from "./sink.ts";

@@ -88,7 +88,7 @@ function modelSightings(batches: readonly MetricBatch[]): unknown[][] {
  * row and the new one, so skipping them leaves every row and rollup as writing them all in order would, at a fraction
  * of the upserts (a queue delivery usually holds several flushes of the same busy case).
  */
-function latestSnapshots(batches: readonly MetricBatch[]): MetricBatch["snapshot"][] {
+export function latestSnapshots(batches: readonly MetricBatch[]): MetricBatch["snapshot"][] {
   const latest = new Map<string, MetricBatch["snapshot"]>();
   for (const { snapshot } of batches) {
     const seen = latest.get(snapshot.caseId);
