@@ -100,8 +100,10 @@ function outcomeOf(status: number, text: string): string {
       return body.deliveries?.[0]?.status ?? (body.duplicate ? "duplicate" : "accepted");
     return body.error?.code ?? String(status);
   } catch {
-    // Not JSON (a runtime's own error page): the status says what we know.
-    return String(status);
+    // Not JSON: no Crossflow answer (every one is JSON), so the runtime's own (wrangler dev's proxy answers 503 when
+    // its worker restarts mid-request). Its first words tell the reader which.
+    const words = text.replace(/\s+/g, " ").trim().slice(0, 60);
+    return words ? `not JSON: "${words}"` : "empty body";
   }
 }
 
