@@ -20,9 +20,18 @@ export interface Figures {
 }
 
 /**
+ * How long a run waits before it starts. The run before it ended by closing its connections with requests still in
+ * flight; on `wrangler dev` their cancellation failed requests of a run that began at once (its dev proxy answered
+ * 503, the runtime logging "disconnected: … Request failed due to internal error"): in 12 back-to-back 10 s runs of
+ * the new-object probes, 5 had 5–49 such answers, and none in 12 runs 3 s apart (bench/RESULTS.md, newcase section).
+ */
+const SETTLE_MS = 3000;
+
+/**
  * @example const healthz = await run("trivial", { url: `${url}/healthz`, connections: 50, duration: 10 });
  */
-export function run(name: string, opts: autocannon.Options): Promise<Figures> {
+export async function run(name: string, opts: autocannon.Options): Promise<Figures> {
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   return new Promise((resolve, reject) => {
     autocannon(opts, (error, result) => {
       if (error) return reject(error);
