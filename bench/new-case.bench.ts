@@ -367,7 +367,7 @@ probe object ~4, ~10, ~3. A case commits three times where the probe commits onc
 (before the 202), the alarm's steps (before the metrics leave: an outgoing request waits for the object's writes), and
 the outbox marked sent after libSQL has the batch. None of the three can go without losing the outbox's guarantee, so
 the limit a new case is measured against is \`/probe-case\`, the bare probe with those three commits and the libSQL
-write: in three runs of \`BENCH_ONLY=wrangler npm run bench:new-case\` (2026-12-03T04:50–04:56Z) a new case ran at
+write: in three runs of \`BENCH_ONLY=wrangler npm run bench:new-case\` (2026-12-03T04:43–04:48Z) a new case ran at
 0.94, 1.20 and 1.15 × it (0.78, 1.09 and 0.83 × the one-commit probe). These rates of 50–144 a second swing ±40 %
 between runs on this machine's shared disk: in 12 runs the case-shaped probe ran 0.67–1.27 × the one-commit probe.
 
