@@ -76,7 +76,7 @@ async function probeMetricsIn(atLeast: number): Promise<{ rows: number; seconds:
   }
 }
 
-/** The distinct lines a service printed other than its successes (the first 5, each cut to 160 characters): why a probe failed. */
+/** The distinct lines a service printed other than its successes (the first 5, each cut to 240 characters): why a request failed. */
 function errorLog() {
   const seen = new Map<string, number>();
   let armed = false;
@@ -87,10 +87,17 @@ function errorLog() {
     },
     take: (chunk: string) => {
       if (!armed) return;
-      for (const line of chunk.split("\n")) {
-        // Everything but the request log's successes (a failure logs as a 5xx line, an error, or the runtime's own words).
-        if (!line.trim() || /\s(200 OK|202 Accepted)\s/.test(line)) continue;
-        const key = line.replace(/\s+/g, " ").trim().slice(0, 160);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal colours wrangler prints.
+      for (const line of chunk.replace(/\x1b\[[0-9;]*m/g, "").split("\n")) {
+        // Everything but the request log's successes, info lines and native stack addresses (a failure logs as a 5xx
+        // line, an error, or the runtime's own words).
+        if (!line.trim() || /\s(200 OK|202 Accepted)\s|"level":"(info|debug)"|^\s*stack:/.test(line)) continue;
+        // Times and durations differ line by line; what failed does not.
+        const key = line
+          .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z|\(\d+ms\)/g, "…")
+          .replace(/\s+/g, " ")
+          .trim()
+          .slice(0, 240);
         if (seen.size < 5 || seen.has(key)) seen.set(key, (seen.get(key) ?? 0) + 1);
       }
     },
@@ -98,6 +105,7 @@ function errorLog() {
   };
 }
 const probeErrors = errorLog();
+const productErrors = errorLog();
 
 interface Row {
   figures: Figures;
@@ -109,7 +117,7 @@ interface Row {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "crossflow-bench-new-"));
-const stack = await startStack({ dataDir, dashboard: false, quiet: true });
+const stack = await startStack({ dataDir, dashboard: false, quiet: true, onWorkerOutput: productErrors.take });
 const services: Service[] = [];
 const rows: Row[] = [];
 const notes: string[] = [];
@@ -147,6 +155,7 @@ try {
         `wrangler dev, what the probes' failed requests logged: ${probeErrors.distinct().join("; ") || "nothing"}.`,
       );
     await probeWorker.stop();
+    productErrors.arm();
     const opening = await run("wrangler dev: signed GitHub issues.opened, every event a new case", {
       ...common,
       url,
@@ -158,6 +167,10 @@ try {
       { figures: caseProbe, base: trivial, probe },
       { figures: opening, base: trivial, probe, limit: caseProbe },
     );
+    if (opening.non2xx + opening.errors > 0)
+      notes.push(
+        `wrangler dev, what the worker logged while new cases failed: ${productErrors.distinct().join("; ") || "nothing"}.`,
+      );
     notes.push(
       `wrangler dev, the case-shaped probe: ${caseProbe.accepted} objects answered 202; ${caseProbeDrain.rows} of their metrics in libSQL ${caseProbeDrain.seconds.toFixed(1)} s after the load ended.`,
     );

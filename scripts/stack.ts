@@ -42,6 +42,8 @@ export interface StackOptions {
    * TURSO_AUTH_TOKEN; default a random one for this stack alone.
    */
   libsqlAuthToken?: string;
+  /** Every chunk of the worker's output, printed or not (a benchmark names its failures from it). */
+  onWorkerOutput?: (chunk: string) => void;
 }
 
 export interface Stack {
@@ -90,6 +92,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       quiet: options.quiet,
       workerConfig: options.workerConfig,
       vars: options.vars,
+      onOutput: options.onWorkerOutput,
     });
     started.push(worker);
     const cron = startLocalCron(worker.url, declaredCrons(options.workerConfig));
