@@ -14,6 +14,7 @@ import { ensureDevVars } from "./stack/dev-vars-secrets.ts";
 import { startLibsqlService } from "./stack/libsql.ts";
 import { BIN, freePort, ROOT, type Service, spawnService } from "./stack/services.ts";
 import { pointSimulatorsAt, startSimulators } from "./stack/simulators.ts";
+import { StartTimeline } from "./stack/timeline.ts";
 import { startWorker } from "./stack/worker.ts";
 
 export { startDenoServer } from "./stack/deno.ts";
@@ -21,6 +22,7 @@ export { ensureAuditKeys, ensureDevVars, ensureLocalAuthToken } from "./stack/de
 export { startLibsqlService } from "./stack/libsql.ts";
 export { BIN, freePort, ROOT, type Service, type SpawnOptions, spawnService } from "./stack/services.ts";
 export { pointSimulatorsAt, startSimulators } from "./stack/simulators.ts";
+export { StartTimeline, startedWithin } from "./stack/timeline.ts";
 export { startWorker, type WorkerOptions } from "./stack/worker.ts";
 
 export interface StackOptions {
@@ -44,7 +46,18 @@ export interface StackOptions {
   libsqlAuthToken?: string;
   /** Every chunk of the worker's output, printed or not (a benchmark names its failures from it). */
   onWorkerOutput?: (chunk: string) => void;
+  /** Records each stage of the start and how long it took (a test names the stage a slow start stalled in). */
+  timeline?: StartTimeline;
 }
+
+/**
+ * Each stage's limit. A spawned service's own readiness wait (60 s, 90 s for wrangler and vite) fails first with the
+ * service's last output; these catch what has no deadline of its own (a request to a service that accepted the
+ * connection and never answered).
+ */
+const LIMIT_MS = { service: 75_000, slowService: 105_000, request: 30_000 };
+/** A service that came up after its start was given up on: stopped, so no process outlives its stack. */
+const stopLate = (service: Service) => service.stop();
 
 export interface Stack {
   /** `authToken`: what every client of this endpoint must send (`createClient({ url, authToken })`). */
@@ -72,53 +85,78 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stop = async () => {
     await Promise.all(started.reverse().map((s) => s.stop()));
   };
+  const timeline = options.timeline ?? new StartTimeline();
   try {
     const authToken = options.libsqlAuthToken || randomBytes(32).toString("base64url");
     const libsql = Object.assign(
-      await startLibsqlService({ port: libsqlPort, dataDir, authToken, quiet: options.quiet }),
+      await timeline.stage(
+        "libsql",
+        LIMIT_MS.service,
+        () => startLibsqlService({ port: libsqlPort, dataDir, authToken, quiet: options.quiet }),
+        stopLate,
+      ),
       { authToken },
     );
     started.push(libsql);
     // The dashboard needs someone to sign in as: on an empty database, an admin with a random password.
-    const firstAdmin = await ensureFirstAdmin(openDatabase({ url: libsqlUrl, authToken }));
-    const simulators = await startSimulators({ port: options.simulatorsPort, quiet: options.quiet });
+    const firstAdmin = await timeline.stage("first admin", LIMIT_MS.request, () =>
+      ensureFirstAdmin(openDatabase({ url: libsqlUrl, authToken })),
+    );
+    const simulators = await timeline.stage(
+      "simulators",
+      LIMIT_MS.service,
+      () => startSimulators({ port: options.simulatorsPort, quiet: options.quiet }),
+      stopLate,
+    );
     started.push(simulators);
-    const worker = await startWorker({
-      libsqlUrl,
-      libsqlAuthToken: authToken,
-      simulatorsUrl: simulators.url,
-      dataDir,
-      port: options.workerPort,
-      quiet: options.quiet,
-      workerConfig: options.workerConfig,
-      vars: options.vars,
-      onOutput: options.onWorkerOutput,
-    });
+    const worker = await timeline.stage(
+      "worker",
+      LIMIT_MS.slowService,
+      () =>
+        startWorker({
+          libsqlUrl,
+          libsqlAuthToken: authToken,
+          simulatorsUrl: simulators.url,
+          dataDir,
+          port: options.workerPort,
+          quiet: options.quiet,
+          workerConfig: options.workerConfig,
+          vars: options.vars,
+          onOutput: options.onWorkerOutput,
+        }),
+      stopLate,
+    );
     started.push(worker);
     const cron = startLocalCron(worker.url, declaredCrons(options.workerConfig));
     started.push({ ...worker, name: "cron", stop: async () => cron.stop() });
     const stopCron = () => cron.stop();
-    await pointSimulatorsAt(simulators.url, worker.url);
+    await timeline.stage("simulators' webhooks", LIMIT_MS.request, () => pointSimulatorsAt(simulators.url, worker.url));
     let dashboard: Service | undefined;
     if (options.dashboard !== false) {
       const dashboardPort = options.dashboardPort ?? (await freePort());
-      dashboard = await spawnService({
-        name: "dashboard",
-        command: join(BIN, "vite"),
-        args: ["dev", "--host", "127.0.0.1", "--port", String(dashboardPort), "--strictPort"],
-        cwd: join(ROOT, "dashboard"),
-        // The dashboard reads metrics from libSQL and sends people's decisions to the worker's case API.
-        env: {
-          TURSO_DATABASE_URL: libsqlUrl,
-          TURSO_AUTH_TOKEN: authToken,
-          CROSSFLOW_WORKER_URL: worker.url,
-          CROSSFLOW_API_TOKEN: firstSecret(devVar("CROSSFLOW_API_TOKEN")),
-        },
-        url: `http://127.0.0.1:${dashboardPort}`,
-        readyPath: "/",
-        quiet: options.quiet,
-        timeoutMs: 90_000,
-      });
+      dashboard = await timeline.stage(
+        "dashboard",
+        LIMIT_MS.slowService,
+        () =>
+          spawnService({
+            name: "dashboard",
+            command: join(BIN, "vite"),
+            args: ["dev", "--host", "127.0.0.1", "--port", String(dashboardPort), "--strictPort"],
+            cwd: join(ROOT, "dashboard"),
+            // The dashboard reads metrics from libSQL and sends people's decisions to the worker's case API.
+            env: {
+              TURSO_DATABASE_URL: libsqlUrl,
+              TURSO_AUTH_TOKEN: authToken,
+              CROSSFLOW_WORKER_URL: worker.url,
+              CROSSFLOW_API_TOKEN: firstSecret(devVar("CROSSFLOW_API_TOKEN")),
+            },
+            url: `http://127.0.0.1:${dashboardPort}`,
+            readyPath: "/",
+            quiet: options.quiet,
+            timeoutMs: 90_000,
+          }),
+        stopLate,
+      );
       started.push(dashboard);
     }
     return { libsql, simulators, worker, dashboard, dataDir, firstAdmin, stop, stopCron };

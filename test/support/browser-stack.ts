@@ -7,9 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { ROOT, type Stack, type StackOptions, startStack } from "../../scripts/stack.ts";
+import { ROOT, type Stack, type StackOptions, StartTimeline, startedWithin, startStack } from "../../scripts/stack.ts";
 import { launchChromium } from "./chromium.ts";
 import { signIn } from "./sign-in.ts";
+
+/**
+ * How long the stack may take to start: less than the browser project's hook timeout (180 s), so a stalled start fails
+ * with the stage it stalled in rather than vitest's bare "Hook timed out".
+ */
+const START_LIMIT_MS = 165_000;
 
 /** Where the suites save their screenshots. */
 export const ARTIFACTS = join(ROOT, "test", "artifacts");
@@ -58,8 +64,9 @@ export function useBrowserStack(
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), `crossflow-${name}-`));
-    starting = startStack({ ...options, dataDir, quiet: true });
-    [stack, browser] = await Promise.all([starting, launchChromium()]);
+    const timeline = new StartTimeline();
+    starting = startStack({ ...options, dataDir, quiet: true, timeline });
+    [stack, browser] = await Promise.all([startedWithin(starting, timeline, START_LIMIT_MS), launchChromium()]);
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {

@@ -16,6 +16,8 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
+    // Playwright's default is 180 s, the whole hook: a launch that hangs fails on its own with Playwright's log.
+    timeout: 60_000,
     args: [
       "--no-sandbox",
       "--disable-gpu",

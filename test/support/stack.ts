@@ -8,7 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll } from "vitest";
-import { ROOT, type Stack, type StackOptions, startStack } from "../../scripts/stack.ts";
+import { ROOT, type Stack, type StackOptions, StartTimeline, startedWithin, startStack } from "../../scripts/stack.ts";
+
+/**
+ * How long the stack may take to start: less than the e2e project's hook timeout (300 s), so a stalled start fails
+ * with the stage it stalled in rather than vitest's bare "Hook timed out".
+ */
+const START_LIMIT_MS = 285_000;
 
 /** Starts the stack before the file's tests and stops it after; call the returned function inside tests. */
 export function useStack(name: string, options: StackOptions = {}): () => Stack {
@@ -18,8 +24,9 @@ export function useStack(name: string, options: StackOptions = {}): () => Stack 
   let starting: Promise<Stack> | undefined;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), `crossflow-${name}-`));
-    starting = startStack({ dashboard: false, quiet: true, ...options, dataDir });
-    stack = await starting;
+    const timeline = new StartTimeline();
+    starting = startStack({ dashboard: false, quiet: true, ...options, dataDir, timeline });
+    stack = await startedWithin(starting, timeline, START_LIMIT_MS);
   });
   afterAll(async () => {
     await (stack ?? (await starting?.catch(() => undefined)))?.stop();
