@@ -57,3 +57,53 @@ Deno.test("an alarm run that sets the timer again keeps it; one that leaves none
     kv.close();
   }
 });
+
+Deno.test("an event and the wake-up it needs are one KV commit: the case's records, its timer and its delivery", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const clock = Date.UTC(2026, 11, 1);
+    const host = new DenoCaseHost(kv, { workflows: [waits], now: () => clock, metrics: () => null, listen: false });
+    const id = caseId(waits.id, "one-commit");
+    const before = { ...host.group.stats };
+    const opened = await host.ingest(id, {
+      source: "contract",
+      id: "evt-one-commit",
+      type: "case.opened",
+      receivedAt: clock,
+      caseKey: "one-commit",
+      workflow: { id: waits.id, version: waits.version },
+      opens: true,
+      payloadJson: "{}",
+    });
+    assert(opened.status === "accepted", `the case opened: ${opened.status}`);
+    assert(host.group.stats.writes - before.writes === 1, `one write: ${host.group.stats.writes - before.writes}`);
+    assert(host.group.stats.groups - before.groups === 1, `one commit: ${host.group.stats.groups - before.groups}`);
+    // Both landed, in that one commit: the timer record is as new as the case's version.
+    const [version, timer] = await kv.getMany<[number, number]>([
+      ["case-version", id],
+      ["case-alarm", id],
+    ]);
+    assert(timer.value === clock, `the timer is set for now: ${timer.value}`);
+    assert(timer.versionstamp === version.versionstamp, "the timer and the case share the commit's versionstamp");
+    assert((await host.alarmOf(id)) === clock, "the case reads its timer");
+    // Its delivery was enqueued with it: a listening host receives the message and runs the case.
+    const delivered = new Promise<unknown>((resolve) => void kv.listenQueue(resolve));
+    const message = (await delivered) as { kind: string; caseId: string; at: number };
+    assert(message.kind === "case-alarm" && message.caseId === id && message.at === clock, "its delivery is queued");
+    // A duplicate of the event writes nothing, not even a timer.
+    const again = await host.ingest(id, {
+      source: "contract",
+      id: "evt-one-commit",
+      type: "case.opened",
+      receivedAt: clock,
+      caseKey: "one-commit",
+      workflow: { id: waits.id, version: waits.version },
+      opens: true,
+      payloadJson: "{}",
+    });
+    assert(again.status === "duplicate", `a duplicate: ${again.status}`);
+    assert(host.group.stats.writes - before.writes === 1, "the duplicate wrote nothing");
+  } finally {
+    kv.close();
+  }
+});

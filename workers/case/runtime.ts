@@ -32,7 +32,7 @@ import { type CaseJournal, caseJournal } from "./journal.ts";
 import { metricFor } from "./metric-event.ts";
 import { MetricsOutbox } from "./metrics-outbox.ts";
 import { applyOperation, type CaseOperation, type OperationResult } from "./operations.ts";
-import type { AlarmClock, CaseHeader, CaseStorage } from "./storage.ts";
+import { type AlarmClock, atomicallyThenWake, type CaseHeader, type CaseStorage } from "./storage.ts";
 import { applySurvey } from "./survey.ts";
 import { applyAdvance } from "./transitions.ts";
 import { type CaseView, caseView } from "./view.ts";
@@ -114,10 +114,12 @@ export class CaseRuntime {
     const now = this.now();
     // A redelivery is answered from a read, without opening a write transaction.
     if (this.store.hasEvent(event.source, event.id)) return { status: "duplicate" };
-    const { wake, ...result } = await this.store.atomically(() =>
-      storeEvent(this.store, event, now, this.options.workflows),
+    const { wake: _, ...result } = await atomicallyThenWake(
+      this.store,
+      this.timer,
+      () => storeEvent(this.store, event, now, this.options.workflows),
+      (stored) => (stored.wake ? now : null),
     );
-    if (wake) await this.timer.set(now);
     return result;
   }
 
@@ -128,10 +130,13 @@ export class CaseRuntime {
    */
   async decide(input: DecisionInput): Promise<DecisionResult | null> {
     const now = this.now();
-    const result = await this.store.atomically(() => recordDecision(this.store, input, now, this.options.workflows));
     // A refusal is audited too: the case wakes so its outbox anchors it (it changes nothing else).
-    if (result && result.status !== "duplicate") await this.timer.set(now);
-    return result;
+    return atomicallyThenWake(
+      this.store,
+      this.timer,
+      () => recordDecision(this.store, input, now, this.options.workflows),
+      (result) => (result && result.status !== "duplicate" ? now : null),
+    );
   }
 
   /**
@@ -140,18 +145,25 @@ export class CaseRuntime {
    */
   async operate(op: CaseOperation): Promise<OperationResult | null> {
     const now = this.now();
-    const result = await this.store.atomically(() => applyOperation(this.store, op, now, this.options.workflows));
     // A retry runs the case now; a cancellation and a reassignment wake it so its outbox ships them.
-    if (result && result.status === "accepted") await this.timer.set(now);
-    return result;
+    return atomicallyThenWake(
+      this.store,
+      this.timer,
+      () => applyOperation(this.store, op, now, this.options.workflows),
+      (result) => (result && result.status === "accepted" ? now : null),
+    );
   }
 
   /** Audits a human action the case API refused before it reached `decide` (a malformed body); false: no case. */
   async refuseAction(actorId: string | null, refusal: { code: string; message: string }): Promise<boolean> {
-    const audited = await this.store.atomically(() => recordRefusedAction(this.store, actorId, refusal, this.now()));
+    const now = this.now();
     // Woken so the outbox anchors the refusal outside the case.
-    if (audited) await this.timer.set(this.now());
-    return audited;
+    return atomicallyThenWake(
+      this.store,
+      this.timer,
+      () => recordRefusedAction(this.store, actorId, refusal, now),
+      (audited) => (audited ? now : null),
+    );
   }
 
   /** The case's own row (status, wait, its place among its key's cases), or null when there is no case. */

@@ -120,4 +120,34 @@ export interface AlarmClock {
   get(): Promise<number | null>;
   set(at: number): Promise<void>;
   delete(): Promise<void>;
+  /**
+   * Optional: stores the timer for `at` with the case's transaction now running (called inside `atomically`, as its
+   * last act), in that transaction's own commit; the `set(at)` that follows the commit then writes nothing again.
+   * A clock without it is set after the commit (a Durable Object's alarm).
+   */
+  carry?(at: number): void;
+}
+
+/**
+ * Runs `fn` as one transaction of `store` and then sets the case's timer to `wakeAt(result)` (none when null). A
+ * clock that can (Deno KV's) carries the timer in the transaction's own commit, so the change and the wake-up it
+ * needs are durable together (a crash between two commits left an event stored and its case asleep: a retry is a
+ * duplicate) and the caller waits for one commit, not two in a row; `set` then only confirms it.
+ */
+export async function atomicallyThenWake<T>(
+  store: CaseStorage,
+  timer: AlarmClock,
+  fn: () => T,
+  wakeAt: (result: T) => number | null,
+): Promise<T> {
+  let at: number | null = null;
+  const result = await store.atomically(() => {
+    const done = fn();
+    at = wakeAt(done);
+    // The transaction's last act: nothing after it can throw and leave a carried timer behind.
+    if (at !== null) timer.carry?.(at);
+    return done;
+  });
+  if (at !== null) await timer.set(at);
+  return result;
 }

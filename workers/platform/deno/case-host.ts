@@ -5,15 +5,6 @@
  */
 
 import type { AutonomyLevels, ModelResolver } from "../../agent/types.ts";
-import {
-  type ChatFrame,
-  type ChatSocketState,
-  chatEnvelope,
-  handoverFrame,
-  newChatSocketState,
-  newLines,
-  readChatFrame,
-} from "../../case/chat.ts";
 import type { MemoryCaseStore, RecordKey } from "../../case/memory-store.ts";
 import {
   type CaseJournal,
@@ -25,7 +16,7 @@ import {
   type DecisionResult,
   type OperationResult,
 } from "../../case/runtime.ts";
-import type { AlarmClock, CaseHeader } from "../../case/storage.ts";
+import type { CaseHeader } from "../../case/storage.ts";
 import {
   type AuditEntry,
   type CaseIngestResult,
@@ -39,7 +30,9 @@ import type { CaseDirectory } from "../../http/index.ts";
 import type { MetricsDelivery } from "../../metrics/index.ts";
 import { log } from "../../observability/index.ts";
 import { AlarmRunner } from "./alarm-runner.ts";
+import { DenoChatSockets } from "./deno-chat-sockets.ts";
 import { type KvCaseVersion, kvCase, readKvCase } from "./kv-case-store.ts";
+import { type AlarmMessage, alarmKeyOf, KvCaseTimer } from "./kv-case-timer.ts";
 import { KvGroupCommit, KvWriteBuilder } from "./kv-group-commit.ts";
 
 /**
@@ -98,12 +91,6 @@ interface CaseSkeleton {
   version: KvCaseVersion;
 }
 
-interface AlarmMessage {
-  kind: "case-alarm";
-  caseId: string;
-  at: number;
-}
-
 export class DenoCaseHost implements CaseDirectory {
   private readonly loaded = new Map<string, LoadedCase>();
   /** Evicted cases that had not ended, in eviction order: what an event into one needs (see `ingestIntoSkeleton`). */
@@ -119,8 +106,11 @@ export class DenoCaseHost implements CaseDirectory {
   private readonly timerMovedWhileFiring = new Set<string>();
   /** Every case's transactions and timers, committed together with the others' concurrent ones (kv-group-commit.ts). */
   readonly group: KvGroupCommit;
-  /** The customers' open chat sockets, per case, each with what it was sent and its rate window. */
-  private readonly chats = new Map<string, Map<WebSocket, ChatSocketState>>();
+  /** The customers' open chat sockets (deno-chat-sockets.ts). */
+  private readonly chats = new DenoChatSockets(
+    (caseId, fn) => this.withCase(caseId, fn),
+    () => this.now(),
+  );
 
   constructor(
     private readonly kv: Deno.Kv,
@@ -207,7 +197,7 @@ export class DenoCaseHost implements CaseDirectory {
 
   /** When the case's alarm is set for, or null (also while that very alarm is running). */
   async alarmOf(caseId: string): Promise<number | null> {
-    const entry = await this.kv.get<number>(["case-alarm", caseId]);
+    const entry = await this.kv.get<number>(alarmKeyOf(caseId));
     return entry.versionstamp !== null && entry.versionstamp === this.firing.get(caseId) ? null : entry.value;
   }
 
@@ -227,7 +217,7 @@ export class DenoCaseHost implements CaseDirectory {
    */
   private fireAlarm(caseId: string, due: (at: number) => boolean): Promise<boolean> {
     return this.withCase(caseId, async (c) => {
-      const key: Deno.KvKey = ["case-alarm", caseId];
+      const key = alarmKeyOf(caseId);
       const entry = await this.kv.get<number>(key);
       if (entry.value === null || !due(entry.value)) return false;
       this.firing.set(caseId, entry.versionstamp);
@@ -242,73 +232,14 @@ export class DenoCaseHost implements CaseDirectory {
       // timer again is known here: its clear would fail the check and fail the group it shares (which then splits).
       if (!moved) await this.group.commit(new KvWriteBuilder().check(entry).delete(key).write);
       // After each burst: what the case said or heard meanwhile goes to the customer's open chat pages.
-      await this.pushConversation(caseId, c);
+      await this.chats.push(caseId, c);
       return true;
     });
   }
 
-  /**
-   * The customer's chat socket for `caseId` (the HTTP app verified the link): upgraded here with
-   * `Deno.upgradeWebSocket`, sent the conversation so far, and kept until it closes; its messages become the case's
-   * `chat` events through the case's own ingest (workers/case/chat.ts, as the Durable Object does).
-   */
+  /** The customer's chat socket for `caseId` (the HTTP app verified the link): deno-chat-sockets.ts. */
   chatSocket(caseId: string, request: Request): Response {
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    const state = newChatSocketState(Date.now());
-    socket.onopen = () => {
-      const open = this.chats.get(caseId) ?? new Map<WebSocket, ChatSocketState>();
-      open.set(socket, state);
-      this.chats.set(caseId, open);
-      void this.withCase(caseId, (c) => this.pushConversation(caseId, c)).catch((error: unknown) =>
-        log.error("chat: the conversation could not be sent", { case: caseId, error }),
-      );
-    };
-    socket.onmessage = (event) => {
-      const read = readChatFrame(event.data as string | ArrayBuffer, state, Date.now());
-      if ("error" in read) return sendFrame(socket, read.error);
-      void this.withCase(caseId, async (c) => {
-        const built = chatEnvelope(await c.head(), read.text, crypto.randomUUID(), this.now());
-        if ("error" in built) return sendFrame(socket, built.error);
-        const result = await c.ingest(built.envelope);
-        sendFrame(
-          socket,
-          result.status === "accepted" || result.status === "duplicate"
-            ? { type: "accepted" }
-            : {
-                type: "error",
-                code: "case_ended",
-                message: "This conversation has ended: please contact us by email.",
-              },
-        );
-      }).catch((error: unknown) => {
-        log.error("chat: a message could not be stored", { case: caseId, error });
-        sendFrame(socket, {
-          type: "error",
-          code: "not_stored",
-          message: "The message was not stored: please send it again.",
-        });
-      });
-    };
-    socket.onclose = () => {
-      const open = this.chats.get(caseId);
-      open?.delete(socket);
-      if (open?.size === 0) this.chats.delete(caseId);
-    };
-    return response;
-  }
-
-  /** Sends each open chat socket of the case the conversation lines it has not seen yet (from the case's record). */
-  private async pushConversation(caseId: string, runtime: CaseRuntime): Promise<void> {
-    const open = this.chats.get(caseId);
-    if (!open || open.size === 0) return;
-    const journal = await runtime.journal();
-    if (!journal) return;
-    const handover = handoverFrame(journal);
-    for (const [socket, state] of open) {
-      const frame = newLines(journal, state);
-      if (frame) sendFrame(socket, frame);
-      if (handover) sendFrame(socket, handover);
-    }
+    return this.chats.accept(caseId, request);
   }
 
   /** Alarms left by a process that stopped (killed mid-run, or before their time): those due soon run here. */
@@ -361,8 +292,9 @@ export class DenoCaseHost implements CaseDirectory {
     event: EventEnvelope,
   ): Promise<CaseIngestResult> {
     this.skeletons.delete(caseId);
-    const { store, version } = kvCase(this.kv, caseId, skeleton.records, { ...skeleton.version }, this.group);
-    const result = await new CaseRuntime(store, this.alarmClock(caseId), this.runtimeOptions).ingest(event);
+    const timer = this.timerOf(caseId);
+    const { store, version } = kvCase(this.kv, caseId, skeleton.records, { ...skeleton.version }, this.group, timer);
+    const result = await new CaseRuntime(store, timer, this.runtimeOptions).ingest(event);
     this.keepSkeleton(caseId, store, version);
     return result;
   }
@@ -387,8 +319,9 @@ export class DenoCaseHost implements CaseDirectory {
   private async load(caseId: string): Promise<LoadedCase> {
     // Whatever an evicted case kept is older than what is read now.
     this.skeletons.delete(caseId);
-    const { store, version } = await readKvCase(this.kv, caseId, this.group);
-    const loaded = { runtime: new CaseRuntime(store, this.alarmClock(caseId), this.runtimeOptions), store, version };
+    const timer = this.timerOf(caseId);
+    const { store, version } = await readKvCase(this.kv, caseId, this.group, timer);
+    const loaded = { runtime: new CaseRuntime(store, timer, this.runtimeOptions), store, version };
     if (this.loaded.size >= (this.options.cacheLimit ?? CACHE_LIMIT)) {
       for (const [id, evicted] of this.loaded) {
         if (!this.queues.has(id)) {
@@ -403,29 +336,16 @@ export class DenoCaseHost implements CaseDirectory {
     return loaded;
   }
 
-  private alarmClock(caseId: string): AlarmClock {
-    const key: Deno.KvKey = ["case-alarm", caseId];
-    return {
+  /** The case's timer, riding with its transactions (kv-case-timer.ts). One per loaded store. */
+  private timerOf(caseId: string): KvCaseTimer {
+    return new KvCaseTimer(caseId, {
+      group: this.group,
+      now: this.now,
       get: () => this.alarmOf(caseId),
-      set: async (at) => {
-        const message: AlarmMessage = { kind: "case-alarm", caseId, at };
-        // The record and the message land together: a timer is never stored without its delivery.
-        const stored = await this.group.commit(
-          new KvWriteBuilder().set(key, at).enqueue(message, { delay: Math.max(0, at - this.now()) }).write,
-        );
-        if (!stored.ok) throw new Error(`the timer of case ${caseId} was not stored`);
+      moved: (at) => {
         if (this.firing.has(caseId)) this.timerMovedWhileFiring.add(caseId);
-        this.runner?.schedule(caseId, at);
+        if (at !== null) this.runner?.schedule(caseId, at);
       },
-      delete: async () => {
-        await this.group.commit(new KvWriteBuilder().delete(key).write);
-        if (this.firing.has(caseId)) this.timerMovedWhileFiring.add(caseId);
-      },
-    };
+    });
   }
-}
-
-function sendFrame(socket: WebSocket, frame: ChatFrame): void {
-  // A page that went away meanwhile gets the conversation again when it reconnects.
-  if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
 }

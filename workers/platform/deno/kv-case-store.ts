@@ -28,6 +28,12 @@ export interface KvCase {
 
 const versionKeyOf = (caseId: string): Deno.KvKey => ["case-version", caseId];
 
+/** Writes that ride with a case's next transaction in its own atomic KV write (the case's timer: kv-case-timer.ts). */
+export interface KvRider {
+  /** Adds its writes to `op`; returns what to do once they are durable, or null when it has nothing to add. */
+  board(op: KvWriteBuilder): (() => void) | null;
+}
+
 /**
  * Each transaction's commit goes through `group` when given (kv-group-commit.ts: stored together with other
  * cases' concurrent transactions, its version check kept), else straight to KV.
@@ -38,7 +44,7 @@ export async function openKvCaseStore(kv: Deno.Kv, caseId: string, group?: KvGro
 }
 
 /** Reads the whole case from KV: its version first, so a write after it makes our first commit fail, not be lost. */
-export async function readKvCase(kv: Deno.Kv, caseId: string, group?: KvGroupCommit): Promise<KvCase> {
+export async function readKvCase(kv: Deno.Kv, caseId: string, group?: KvGroupCommit, rider?: KvRider): Promise<KvCase> {
   const version = await kv.get<number>(versionKeyOf(caseId));
   const records = await readRecords(kv, ["case", caseId]);
   return kvCase(
@@ -47,6 +53,7 @@ export async function readKvCase(kv: Deno.Kv, caseId: string, group?: KvGroupCom
     records.map((r) => ({ key: r.key as unknown as RecordKey, json: r.json, parts: r.parts })),
     { versionstamp: version.versionstamp, counter: version.value ?? 0 },
     group,
+    rider,
   );
 }
 
@@ -61,6 +68,7 @@ export function kvCase(
   records: readonly { key: RecordKey; json: string; parts?: number }[],
   version: KvCaseVersion,
   group?: KvGroupCommit,
+  rider?: KvRider,
 ): KvCase {
   const prefix: Deno.KvKey = ["case", caseId];
   const versionKey = versionKeyOf(caseId);
@@ -74,8 +82,10 @@ export function kvCase(
       written.set(id, writeParts(op, [...prefix, ...change.key], change.json, partCounts.get(id) ?? 0));
     }
     op.set(versionKey, version.counter + 1);
+    const landed = rider?.board(op) ?? null;
     const result = group ? await group.commit(op.write) : await commitAlone(kv, op.write);
     if (!result.ok) throw new CaseConflictError(caseId);
+    landed?.();
     version.versionstamp = result.versionstamp;
     version.counter++;
     for (const [id, parts] of written) partCounts.set(id, parts);
