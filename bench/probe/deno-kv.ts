@@ -38,11 +38,12 @@ for (let first = 0; first < CASES; first += 40) {
     OPENED.forEach(([kind, bytes], n) => {
       op.set(["case", caseId(i), kind, n, 0], "x".repeat(bytes));
     });
-    op.set(["case-version", caseId(i)], 1);
+    // The version at the case's prefix itself, as the product keeps it (workers/platform/deno/kv-case-store.ts).
+    op.set(["case", caseId(i)], 1);
   }
   await op.commit();
 }
-for (let i = 0; i < CASES; i++) versions.push(await kv.get<number>(["case-version", caseId(i)]));
+for (let i = 0; i < CASES; i++) versions.push(await kv.get<number>(["case", caseId(i)]));
 let turn = 0;
 let seq = OPENED.length;
 
@@ -57,7 +58,7 @@ async function store(body: string): Promise<boolean> {
         .check(version)
         .set(["case", id, "event", n, 0], body)
         .set(["case", id, "audit", n, 0], "x".repeat(450))
-        .set(["case-version", id], (version.value ?? 0) + 1).write,
+        .set(["case", id], (version.value ?? 0) + 1).write,
     );
     if (stored.ok)
       versions[i] = { key: version.key, value: (version.value ?? 0) + 1, versionstamp: stored.versionstamp };

@@ -80,7 +80,7 @@ Deno.test("an event and the wake-up it needs are one KV commit: the case's recor
     assert(host.group.stats.groups - before.groups === 1, `one commit: ${host.group.stats.groups - before.groups}`);
     // Both landed, in that one commit: the timer record is as new as the case's version.
     const [version, timer] = await kv.getMany<[number, number]>([
-      ["case-version", id],
+      ["case", id],
       ["case-alarm", id],
     ]);
     assert(timer.value === clock, `the timer is set for now: ${timer.value}`);

@@ -18,6 +18,8 @@ export class CaseConflictError extends Error {
 export interface KvCaseVersion {
   versionstamp: string | null;
   counter: number;
+  /** Stored under the legacy key (`["case-version", id]`): the next commit checks it there and moves it. */
+  legacy?: boolean;
 }
 
 /** A case's store over its KV records, with the version its commits check (moved by each commit). */
@@ -26,7 +28,14 @@ export interface KvCase {
   version: KvCaseVersion;
 }
 
-const versionKeyOf = (caseId: string): Deno.KvKey => ["case-version", caseId];
+/**
+ * A case's version sits at its records' prefix itself: next to them in KV's key order, so a commit touches one
+ * region of the file where a separate `["case-version", …]` range cost another page per commit (random case keys:
+ * ~22 % of a 46-case commit, bench/RESULTS.md, newcase), and a list of the prefix does not return it.
+ */
+const versionKeyOf = (caseId: string): Deno.KvKey => ["case", caseId];
+/** Where a case's version was kept before (2026-12-03): read, and moved by the case's next commit. */
+const legacyVersionKeyOf = (caseId: string): Deno.KvKey => ["case-version", caseId];
 
 /** Writes that ride with a case's next transaction in its own atomic KV write (the case's timer: kv-case-timer.ts). */
 export interface KvRider {
@@ -45,13 +54,17 @@ export async function openKvCaseStore(kv: Deno.Kv, caseId: string, group?: KvGro
 
 /** Reads the whole case from KV: its version first, so a write after it makes our first commit fail, not be lost. */
 export async function readKvCase(kv: Deno.Kv, caseId: string, group?: KvGroupCommit, rider?: KvRider): Promise<KvCase> {
-  const version = await kv.get<number>(versionKeyOf(caseId));
+  const [current, legacy] = await kv.getMany<[number, number]>([versionKeyOf(caseId), legacyVersionKeyOf(caseId)]);
   const records = await readRecords(kv, ["case", caseId]);
+  const version: KvCaseVersion =
+    current.versionstamp === null && legacy.versionstamp !== null
+      ? { versionstamp: legacy.versionstamp, counter: legacy.value ?? 0, legacy: true }
+      : { versionstamp: current.versionstamp, counter: current.value ?? 0 };
   return kvCase(
     kv,
     caseId,
     records.map((r) => ({ key: r.key as unknown as RecordKey, json: r.json, parts: r.parts })),
-    { versionstamp: version.versionstamp, counter: version.value ?? 0 },
+    version,
     group,
     rider,
   );
@@ -75,7 +88,13 @@ export function kvCase(
   const partCounts = new Map(records.map((r) => [JSON.stringify(r.key), r.parts ?? 1]));
 
   const store = new MemoryCaseStore(async (changes: readonly RecordChange[]) => {
-    const op = new KvWriteBuilder().check({ key: versionKey, versionstamp: version.versionstamp });
+    const op = new KvWriteBuilder();
+    if (version.legacy) {
+      // Checked where it is, and moved: the case's next reader finds it beside its records.
+      const legacyKey = legacyVersionKeyOf(caseId);
+      op.check({ key: legacyKey, versionstamp: version.versionstamp }, { key: versionKey, versionstamp: null });
+      op.delete(legacyKey);
+    } else op.check({ key: versionKey, versionstamp: version.versionstamp });
     const written = new Map<string, number>();
     for (const change of changes) {
       const id = JSON.stringify(change.key);
@@ -88,6 +107,7 @@ export function kvCase(
     landed?.();
     version.versionstamp = result.versionstamp;
     version.counter++;
+    delete version.legacy;
     for (const [id, parts] of written) partCounts.set(id, parts);
   });
   store.load(records);
