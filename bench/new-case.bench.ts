@@ -438,6 +438,20 @@ slow as cases grow, so it does not yet stand for the product's footprint. A 64 M
 (instead of SQLite's default 2 MB) did not move the 100,000-case row (2,477 req/s with the default, 2,367 with it,
 \`BENCH_OPEN_CASES=1000,100000 BENCH_ONLY=deno\`, 2026-12-02T22:15Z and 22:31Z; 0.74 × and 0.90 × the 1,000-case rate,
 the difference the 1,000-case row's noise), so it was not kept.
+Where a Deno commit's time goes (2026-12-03). During the new-case row the group commit was busy ~97 % of the time, one
+commit after another, ~46 writes (~7 cases' transactions, 7 writes a case) in 13–15 ms each; with two commits in
+flight each took 18–19 ms, in groups half the size: the commit itself is the serial limit. Neither thread is
+saturated (perf: main thread ~55 % of a core, the KV thread ~30 %; \`strace -c\`: ~54 fsync a second at ~0.5 ms), and
+the event loop lags ~2 ms on average, so the time is spent inside SQLite, on pages: the same commit with case ids in
+arrival order takes a quarter of the time it takes with ids as real keys come (random: customers, issues, invoices),
+each case's records landing on pages of their own (\`npm run bench:kv-pages\`, its section below). A case's version
+now sits at its records' prefix (\`["case", id]\`) instead of a range of its own, one page less a commit: 0.79 × the
+commit time in that bench; in the product (3 runs each side, ±20 % noise) into an existing case 0.34–0.45 × the
+grouped probe (0.27–0.35 before), new cases within noise. An event that wakes its case now stores the timer in the
+same commit as the event (a new case makes 7 writes instead of 8, and a crash between two commits can no longer leave
+an event stored with its case asleep); the rate did not move measurably. What would move it: case records keyed in
+arrival order (an internal, growing case number, with the natural key as an index), which the bench puts at 0.26 ×
+the commit time; not built.
 `;
   writeSection("newcase", report);
   console.log(report);
