@@ -2,7 +2,7 @@
  * What the HTTP benchmarks share: one autocannon run as figures, pre-signed requests handed out in turn, and the
  * wait until every case a load opened has reached libSQL resolved (nothing accepted may be lost).
  */
-import { createClient } from "@libsql/client/web";
+import { type Client, createClient } from "@libsql/client/web";
 import autocannon from "autocannon";
 import type { SignedRequest } from "../scripts/senders.ts";
 
@@ -70,6 +70,32 @@ export function feed(list: SignedRequest[]) {
 }
 
 /**
+ * Polls a count in libSQL every 250 ms until it reaches `atLeast` or `timeoutS` passes: the count last read, and how
+ * long it took. What a benchmark waits for after its load (cases resolved, probe metrics stored).
+ * @example await countReaches(url, token, async (db) => Number((await db.execute("SELECT count(*) AS n FROM t")).rows[0]!.n), 100, 60);
+ */
+export async function countReaches(
+  libsqlUrl: string,
+  authToken: string,
+  count: (db: Client) => Promise<number>,
+  atLeast: number,
+  timeoutS: number,
+): Promise<{ n: number; seconds: number; reached: boolean }> {
+  const db = createClient({ url: libsqlUrl, authToken });
+  const began = Date.now();
+  try {
+    for (;;) {
+      const n = await count(db);
+      const seconds = (Date.now() - began) / 1000;
+      if (n >= atLeast || seconds > timeoutS) return { n, seconds, reached: n >= atLeast };
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * Waits until at least `atLeast` cases whose key starts with `keyPrefix` are resolved in libSQL, and fails if more
  * than `atMost` are (a case opened twice), or after `timeoutS`.
  * @example await drained(libsqlUrl, token, "github:bench/new-deno#", accepted, sent);
@@ -82,25 +108,26 @@ export async function drained(
   atMost: number,
   timeoutS = 300,
 ): Promise<{ resolved: number; seconds: number }> {
-  const db = createClient({ url: libsqlUrl, authToken });
-  const began = Date.now();
-  try {
-    for (;;) {
-      const rs = await db.execute({
-        sql: "SELECT count(*) AS n FROM cases WHERE substr(case_key, 1, length(?)) = ? AND status = 'resolved'",
-        args: [keyPrefix, keyPrefix],
-      });
-      const resolved = Number(rs.rows[0]!.n);
-      const seconds = (Date.now() - began) / 1000;
-      if (resolved >= atLeast) {
-        if (resolved > atMost) throw new Error(`${resolved} cases resolved but only ${atMost} deliveries were sent`);
-        return { resolved, seconds };
-      }
-      if (seconds > timeoutS)
-        throw new Error(`only ${resolved} of ${atLeast} accepted cases reached libSQL after ${seconds} s`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    db.close();
-  }
+  const {
+    n: resolved,
+    seconds,
+    reached,
+  } = await countReaches(
+    libsqlUrl,
+    authToken,
+    async (db) =>
+      Number(
+        (
+          await db.execute({
+            sql: "SELECT count(*) AS n FROM cases WHERE substr(case_key, 1, length(?)) = ? AND status = 'resolved'",
+            args: [keyPrefix, keyPrefix],
+          })
+        ).rows[0]!.n,
+      ),
+    atLeast,
+    timeoutS,
+  );
+  if (!reached) throw new Error(`only ${resolved} of ${atLeast} accepted cases reached libSQL after ${seconds} s`);
+  if (resolved > atMost) throw new Error(`${resolved} cases resolved but only ${atMost} deliveries were sent`);
+  return { resolved, seconds };
 }

@@ -13,12 +13,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient } from "@libsql/client/web";
 import { devVar } from "../scripts/dev-vars.ts";
 import { issueOpenedPayload, post, sign, stripeInvoiceEvent } from "../scripts/senders.ts";
 import { BIN } from "../scripts/stack/services.ts";
 import { freePort, type Service, spawnService, startDenoServer, startStack, startWorker } from "../scripts/stack.ts";
-import { drained, type Figures, feed, run } from "./load.ts";
+import { countReaches, drained, type Figures, feed, run } from "./load.ts";
 import { machine, writeSection } from "./results.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -59,21 +58,18 @@ const probeBody = (path = "/probe") => {
 
 /** Waits until `atLeast` of the case-shaped probe's metrics are in libSQL (its alarms ran to the end), or 120 s. */
 async function probeMetricsIn(atLeast: number): Promise<{ rows: number; seconds: number }> {
-  const db = createClient({ url: stack.libsql.url, authToken: stack.libsql.authToken });
-  const began = Date.now();
-  try {
-    for (;;) {
-      const rs = await db.execute("SELECT count(*) AS n FROM sqlite_master WHERE name = 'probe_metrics'");
-      const rows = Number(rs.rows[0]!.n)
-        ? Number((await db.execute("SELECT count(*) AS n FROM probe_metrics")).rows[0]!.n)
-        : 0;
-      const seconds = (Date.now() - began) / 1000;
-      if (rows >= atLeast || seconds > 120) return { rows, seconds };
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    db.close();
-  }
+  const { n, seconds } = await countReaches(
+    stack.libsql.url,
+    stack.libsql.authToken,
+    async (db) => {
+      const table = await db.execute("SELECT count(*) AS n FROM sqlite_master WHERE name = 'probe_metrics'");
+      if (!Number(table.rows[0]!.n)) return 0;
+      return Number((await db.execute("SELECT count(*) AS n FROM probe_metrics")).rows[0]!.n);
+    },
+    atLeast,
+    120,
+  );
+  return { rows: n, seconds };
 }
 
 /** The distinct lines a service printed other than its successes (the first 5, each cut to 240 characters): why a request failed. */
@@ -273,18 +269,21 @@ try {
      * measures ingest into existing cases, not the tail of opening them.
      */
     const settled = async (count: number) => {
-      const db = createClient({ url: stack.libsql.url, authToken: stack.libsql.authToken });
-      try {
-        for (const began = Date.now(); ; await new Promise((r) => setTimeout(r, 500))) {
-          const rs = await db.execute(
-            "SELECT count(*) AS n FROM cases WHERE case_key LIKE 'customer:bench-open-%' AND status NOT IN ('open', 'running')",
-          );
-          if (Number(rs.rows[0]!.n) >= count) return;
-          if (Date.now() - began > 600_000) throw new Error(`only ${rs.rows[0]!.n} of ${count} opened cases parked`);
-        }
-      } finally {
-        db.close();
-      }
+      const parked = await countReaches(
+        stack.libsql.url,
+        stack.libsql.authToken,
+        async (db) =>
+          Number(
+            (
+              await db.execute(
+                "SELECT count(*) AS n FROM cases WHERE case_key LIKE 'customer:bench-open-%' AND status NOT IN ('open', 'running')",
+              )
+            ).rows[0]!.n,
+          ),
+        count,
+        600,
+      );
+      if (!parked.reached) throw new Error(`only ${parked.n} of ${count} opened cases parked`);
     };
     /** One existing-case row over the first `count` open cases, each event a new one for its case. */
     const intoExisting = async (count: number) => {
