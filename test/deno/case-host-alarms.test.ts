@@ -13,6 +13,18 @@ function assert(condition: unknown, message: string): asserts condition {
 
 const waits = CONTRACT_WORKFLOWS.find((w) => w.id === "contract-wait")!;
 
+/** The event that opens a case of the waiting workflow under `caseKey`. */
+const opening = (caseKey: string, receivedAt: number): EventEnvelope => ({
+  source: "contract",
+  id: `evt-${caseKey}`,
+  type: "case.opened",
+  receivedAt,
+  caseKey,
+  workflow: { id: waits.id, version: waits.version },
+  opens: true,
+  payloadJson: "{}",
+});
+
 Deno.test("an alarm run that sets the timer again keeps it; one that leaves none clears it; no group fails", async () => {
   assert(waits, "the contract's waiting workflow");
   const kv = await Deno.openKv(":memory:");
@@ -22,20 +34,10 @@ Deno.test("an alarm run that sets the timer again keeps it; one that leaves none
     const delivered: unknown[] = [];
     const metrics = { deliver: async (batch: unknown) => void delivered.push(batch) };
     const host = new DenoCaseHost(kv, { workflows: [waits], now: () => clock, metrics: () => metrics, listen: false });
-    const opening = (caseKey: string): EventEnvelope => ({
-      source: "contract",
-      id: `evt-${caseKey}`,
-      type: "case.opened",
-      receivedAt: clock,
-      caseKey,
-      workflow: { id: waits.id, version: waits.version },
-      opens: true,
-      payloadJson: "{}",
-    });
     const id = caseId(waits.id, "alarm-1");
     const other = caseId(waits.id, "alarm-2");
-    assert((await host.ingest(id, opening("alarm-1"))).status === "accepted", "the case opened");
-    assert((await host.ingest(other, opening("alarm-2"))).status === "accepted", "the other case opened");
+    assert((await host.ingest(id, opening("alarm-1", clock))).status === "accepted", "the case opened");
+    assert((await host.ingest(other, opening("alarm-2", clock))).status === "accepted", "the other case opened");
     assert((await host.alarmOf(id)) === clock, "the opening set the timer for now");
     // Both alarms at once: what each does after its run shares one commit group.
     assert((await Promise.all([host.runAlarm(id), host.runAlarm(other)])).every(Boolean), "the alarms ran");
@@ -65,16 +67,7 @@ Deno.test("an event and the wake-up it needs are one KV commit: the case's recor
     const host = new DenoCaseHost(kv, { workflows: [waits], now: () => clock, metrics: () => null, listen: false });
     const id = caseId(waits.id, "one-commit");
     const before = { ...host.group.stats };
-    const opened = await host.ingest(id, {
-      source: "contract",
-      id: "evt-one-commit",
-      type: "case.opened",
-      receivedAt: clock,
-      caseKey: "one-commit",
-      workflow: { id: waits.id, version: waits.version },
-      opens: true,
-      payloadJson: "{}",
-    });
+    const opened = await host.ingest(id, opening("one-commit", clock));
     assert(opened.status === "accepted", `the case opened: ${opened.status}`);
     assert(host.group.stats.writes - before.writes === 1, `one write: ${host.group.stats.writes - before.writes}`);
     assert(host.group.stats.groups - before.groups === 1, `one commit: ${host.group.stats.groups - before.groups}`);
@@ -86,21 +79,12 @@ Deno.test("an event and the wake-up it needs are one KV commit: the case's recor
     assert(timer.value === clock, `the timer is set for now: ${timer.value}`);
     assert(timer.versionstamp === version.versionstamp, "the timer and the case share the commit's versionstamp");
     assert((await host.alarmOf(id)) === clock, "the case reads its timer");
-    // Its delivery was enqueued with it: a listening host receives the message and runs the case.
+    // Its delivery was enqueued with it: the KV queue hands the message to a listener.
     const delivered = new Promise<unknown>((resolve) => void kv.listenQueue(resolve));
     const message = (await delivered) as { kind: string; caseId: string; at: number };
     assert(message.kind === "case-alarm" && message.caseId === id && message.at === clock, "its delivery is queued");
     // A duplicate of the event writes nothing, not even a timer.
-    const again = await host.ingest(id, {
-      source: "contract",
-      id: "evt-one-commit",
-      type: "case.opened",
-      receivedAt: clock,
-      caseKey: "one-commit",
-      workflow: { id: waits.id, version: waits.version },
-      opens: true,
-      payloadJson: "{}",
-    });
+    const again = await host.ingest(id, opening("one-commit", clock));
     assert(again.status === "duplicate", `a duplicate: ${again.status}`);
     assert(host.group.stats.writes - before.writes === 1, "the duplicate wrote nothing");
   } finally {
