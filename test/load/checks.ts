@@ -133,6 +133,30 @@ export function checkDuplicatesAnswered(answers: readonly Answer[]): { repeats: 
   return { repeats, answeredDuplicate };
 }
 
+/**
+ * Every delivery `wrangler dev`'s proxy dropped (senders.ts: its own 503, sent again at once) never reached the worker:
+ * its resend was accepted, or answered `duplicate` only because an earlier delivery of the same event had been
+ * accepted before the dropped one was sent. Otherwise the worker kept an event its sender was told had failed.
+ * Returns how many drops there were.
+ */
+export function checkProxyDrops(answers: readonly Answer[]): number {
+  let drops = 0;
+  for (const a of answers) {
+    if (!a.proxyDrops) continue;
+    drops += a.proxyDrops;
+    const sentAt = a.firstSentAt ?? a.at;
+    const acceptedBefore = answers.some(
+      (b) => b.shot.eventId === a.shot.eventId && b.outcome === "accepted" && b.at + b.ms <= sentAt,
+    );
+    const fine = a.outcome === "accepted" || (a.outcome === "duplicate" && acceptedBefore);
+    if (!fine)
+      throw new LoadCheckError(
+        `event ${a.shot.eventId}: wrangler dev's proxy answered 503 "worker restarted", and the resend was answered ${a.status} ${a.outcome}: the dropped delivery had reached the worker`,
+      );
+  }
+  return drops;
+}
+
 interface LoggedRequest {
   method: string;
   path: string;

@@ -14,6 +14,7 @@ import {
   checkDuplicatesAnswered,
   checkEffectsOnce,
   checkNoDoubles,
+  checkProxyDrops,
   LoadCheckError,
   sleep,
   waitForCases,
@@ -73,8 +74,13 @@ function loadFigures(fire: Fire): Figures {
     "connection errors": f.connectionErrors,
     "429 (refused before accepting)": f.refused429,
     answers: f.byKind.map(([k, n]) => `${k}: ${n}`).join(", "),
+    ...proxyDropFigure(f.proxyDrops),
   };
 }
+
+/** Shown only when it happened: deliveries `wrangler dev`'s proxy dropped before the worker, sent again (senders.ts). */
+const proxyDropFigure = (drops: number): Figures =>
+  drops > 0 ? { "dropped by wrangler dev's proxy before the worker, resent": drops } : {};
 
 /** Runs the checks; a failure carries the load's figures, so a failed scenario still prints what it measured. */
 async function withFigures(figures: Figures, checks: () => Promise<Figures>): Promise<Figures> {
@@ -86,6 +92,7 @@ async function withFigures(figures: Figures, checks: () => Promise<Figures>): Pr
 }
 
 function requireClean(fire: Fire, what: string): void {
+  checkProxyDrops(fire.answers);
   const f = figures(fire);
   if (f.fiveXx > 0 || f.connectionErrors > 0)
     throw new LoadCheckError(
@@ -183,6 +190,7 @@ export async function crash(stack: LoadStack, secrets: Secrets, plan: Plan): Pro
     throw new LoadCheckError(
       `crash: ${late.length} failed answers after the restart (${late[0]!.status ?? late[0]!.outcome})`,
     );
+  checkProxyDrops(fire.answers);
   const acked = fire.answers.filter((a) => a.status === 202 && a.outcome === "accepted");
   const redelivered = await send(
     stack.url,
@@ -209,6 +217,7 @@ export async function crash(stack: LoadStack, secrets: Secrets, plan: Plan): Pro
     "down for s": ((back - killed) / 1000).toFixed(1),
     "connection errors while down": f.connectionErrors,
     "5xx while down": f.fiveXx,
+    ...proxyDropFigure(f.proxyDrops + figures(redelivered).proxyDrops),
     "acknowledged repeats answered duplicate": redelivered.answers.length,
     refunds: effects.refunds,
     "ticket replies": effects.replies,

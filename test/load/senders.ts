@@ -4,6 +4,15 @@
  * the checks know exactly which events were accepted), a 429 is honoured by waiting its `Retry-After` on that sender,
  * as Stripe, GitHub and the others do, and a connection error or timeout is recorded by kind. Node's fetch keeps each
  * sender's connection alive, so `connections` senders hold at most that many connections.
+ *
+ * One answer is not Crossflow's and is sent again at once, as its `Retry-After: 0` asks: `wrangler dev`'s local proxy's
+ * 503 "Your worker restarted mid-request", which it gives for any failed hop to the worker's own workerd. Under this
+ * suite that hop fails without a restart: the proxy reuses a pooled keep-alive connection just as the worker's server
+ * closes it, both sides idling out at 5 s (kj's HttpClientSettings.idleTimeout and HttpServerSettings.pipelineTimeout;
+ * cloudflare/workers-sdk#14641). Measured on this stack (2026-12-03, `npx tsx test/load/dev-proxy-drops.ts`): one request
+ * at a time after 4,984–4,990 ms idle, 9 of 20 dropped (none at 5,000 ms), and each resend was accepted: the dropped
+ * request never reached the worker. Production has no such hop. `checkProxyDrops` holds every resend to that: a resend
+ * answered `duplicate` would mean the worker kept an event its sender was told had failed.
  */
 /** One signed delivery, with what the checks need to find its effect. */
 export interface Shot {
@@ -23,6 +32,10 @@ export interface Answer {
   outcome: string;
   ms: number;
   at: number;
+  /** How often `wrangler dev`'s proxy dropped this delivery before this answer (each time sent again at once). */
+  proxyDrops?: number;
+  /** When the delivery was first sent, when the proxy dropped it before. */
+  firstSentAt?: number;
 }
 
 export interface Fire {
@@ -34,11 +47,49 @@ export interface Fire {
 export type Source = () => Shot | null;
 
 const TIMEOUT_MS = 20_000;
+/** The first words of `wrangler dev`'s proxy's own 503 (see above); every Crossflow answer is JSON. */
+export const PROXY_DROP = "Your worker restarted mid-request.";
+/** Resends of one delivery the proxy dropped before its 503 counts as the answer. */
+const MAX_PROXY_RESENDS = 3;
 
 function errorKind(error: unknown): string {
   const e = error as { name?: string; cause?: { code?: string; name?: string } };
   if (e.name === "TimeoutError" || e.cause?.name === "TimeoutError") return "timeout";
   return e.cause?.code ?? e.name ?? "error";
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One delivery of `shot` and its answer, sent again at once while `wrangler dev`'s proxy drops it (up to
+ * {@link MAX_PROXY_RESENDS} times); with the `Retry-After` of a 429, in seconds.
+ */
+async function deliverOnce(origin: string, shot: Shot): Promise<{ answer: Answer; retryAfterS: number | null }> {
+  const firstSentAt = Date.now();
+  for (let proxyDrops = 0; ; proxyDrops++) {
+    const at = Date.now();
+    const drops = proxyDrops > 0 ? { proxyDrops, firstSentAt } : {};
+    try {
+      const res = await fetch(origin + shot.path, {
+        method: "POST",
+        headers: shot.headers,
+        body: shot.body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      const text = await res.text();
+      if (res.status === 503 && text.startsWith(PROXY_DROP) && proxyDrops < MAX_PROXY_RESENDS) continue;
+      const outcome = outcomeOf(res.status, text);
+      return {
+        answer: { shot, status: res.status, outcome, ms: Date.now() - at, at, ...drops },
+        retryAfterS: res.status === 429 ? Number(res.headers.get("retry-after") ?? "1") : null,
+      };
+    } catch (error) {
+      return {
+        answer: { shot, status: null, outcome: errorKind(error), ms: Date.now() - at, at, ...drops },
+        retryAfterS: null,
+      };
+    }
+  }
 }
 
 /**
@@ -58,30 +109,12 @@ export async function send(
     while (Date.now() < until) {
       const shot = next();
       if (!shot) return;
-      const at = Date.now();
-      let answer: Answer;
-      try {
-        const res = await fetch(origin + shot.path, {
-          method: "POST",
-          headers: shot.headers,
-          body: shot.body,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-        const text = await res.text();
-        answer = { shot, status: res.status, outcome: outcomeOf(res.status, text), ms: Date.now() - at, at };
-        answers.push(answer);
-        options.onAnswer?.(answer);
-        if (res.status === 429) {
-          const wait = Number(res.headers.get("retry-after") ?? "1");
-          await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 0.05), 30) * 1000));
-        }
-      } catch (error) {
-        answer = { shot, status: null, outcome: errorKind(error), ms: Date.now() - at, at };
-        answers.push(answer);
-        options.onAnswer?.(answer);
-        // A refused connection comes back at once: pace the sender as a real one backs off.
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const { answer, retryAfterS } = await deliverOnce(origin, shot);
+      answers.push(answer);
+      options.onAnswer?.(answer);
+      // A refused connection comes back at once: pace the sender as a real one backs off.
+      if (answer.status === null) await pause(200);
+      else if (retryAfterS !== null) await pause(Math.min(Math.max(retryAfterS, 0.05), 30) * 1000);
     }
   };
   await Promise.all(Array.from({ length: options.connections }, sender));
@@ -126,6 +159,7 @@ export function figures(fire: Fire) {
     fiveXx: count((a) => a.status !== null && a.status >= 500),
     connectionErrors: count((a) => a.status === null),
     refused429: count((a) => a.status === 429),
+    proxyDrops: fire.answers.reduce((n, a) => n + (a.proxyDrops ?? 0), 0),
     byKind: [...byKind].sort((a, b) => b[1] - a[1]),
   };
 }
