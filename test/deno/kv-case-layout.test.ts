@@ -90,3 +90,47 @@ Deno.test("a case stored with its version at the legacy key is read, and its nex
     kv.close();
   }
 });
+
+/** `kv` with its reads counted by kind: what loading a case costs in KV round trips. */
+function countingReads(kv: Deno.Kv): { kv: Deno.Kv; reads: Record<string, number> } {
+  const reads: Record<string, number> = {};
+  const counted = new Proxy(kv, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (name === "get" || name === "getMany" || name === "list") reads[name] = (reads[name] ?? 0) + 1;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { kv: counted, reads };
+}
+
+Deno.test("a case is read in one KV read, its version with its records, and only its own", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const fresh = countingReads(kv);
+    const created = await openKvCaseStore(fresh.kv, "wf/k");
+    assert(JSON.stringify(fresh.reads) === '{"list":1}', `a new case: one read, ${JSON.stringify(fresh.reads)}`);
+    await created.atomically(() => created.queueMetric(metric("a")));
+    // A case whose id extends this one's sits right after it in key order: never read as part of it.
+    const neighbour = await openKvCaseStore(kv, "wf/k2");
+    await neighbour.atomically(() => neighbour.queueMetric(metric("z")));
+
+    const again = countingReads(kv);
+    const stored = await openKvCaseStore(again.kv, "wf/k");
+    assert(JSON.stringify(again.reads) === '{"list":1}', `a stored case: one read, ${JSON.stringify(again.reads)}`);
+    assert(
+      stored
+        .pendingMetrics(10)
+        .map((e) => e.id)
+        .join() === "a",
+      "its own records only",
+    );
+    await stored.atomically(() => stored.queueMetric(metric("b")));
+    assert((await kv.get<number>(["case", "wf/k"])).value === 2, "its commit checked the version it read");
+  } finally {
+    kv.close();
+  }
+});

@@ -25,13 +25,13 @@ export function writeParts(
   return parts.length;
 }
 
-/** Reads every record under `prefix`, reassembled from its parts: the key below the prefix, its JSON, its part count. */
-export async function readRecords(
-  kv: Deno.Kv,
+/** Records from `entries` stored under `prefix`, reassembled from their parts: the key below it, its JSON, part count. */
+export function joinRecords(
+  entries: Iterable<Deno.KvEntry<string>>,
   prefix: Deno.KvKey,
-): Promise<{ key: Deno.KvKey; json: string; parts: number }[]> {
+): { key: Deno.KvKey; json: string; parts: number }[] {
   const grouped = new Map<string, { key: Deno.KvKey; parts: string[] }>();
-  for await (const entry of kv.list<string>({ prefix })) {
+  for (const entry of entries) {
     const below = entry.key.slice(prefix.length);
     const key = below.slice(0, -1);
     const index = Number(below.at(-1));
@@ -41,4 +41,14 @@ export async function readRecords(
     grouped.set(id, record);
   }
   return [...grouped.values()].map((r) => ({ key: r.key, json: r.parts.join(""), parts: r.parts.length }));
+}
+
+/** Reads every record under `prefix`, reassembled from its parts: the key below the prefix, its JSON, its part count. */
+export async function readRecords(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+): Promise<{ key: Deno.KvKey; json: string; parts: number }[]> {
+  const entries: Deno.KvEntry<string>[] = [];
+  for await (const entry of kv.list<string>({ prefix })) entries.push(entry);
+  return joinRecords(entries, prefix);
 }
