@@ -450,7 +450,11 @@ grouped probe (0.27–0.35 before), new cases within noise. An event that wakes 
 same commit as the event (a new case makes 7 writes instead of 8, and a crash between two commits can no longer leave
 an event stored with its case asleep); the rate did not move measurably. What would move it: case records keyed in
 arrival order (an internal, growing case number, with the natural key as an index), which the bench puts at 0.26 ×
-the commit time; not built.
+the commit time; not built. A case not in memory (every new case) is read in one KV read, its version with its
+records, where it took two (a version read and a list, each ~20 ms behind the commits under this load); with 50
+closed-loop senders the latency is 50 / the rate and the rate is the group commit's, so new cases did not move
+(\`BENCH_ONLY=deno\`, paired runs 2026-12-03T11:26–11:31Z: 505 req/s, p50 97 ms, with it; 542 req/s, p50 90 ms,
+without). It saves a round trip where KV reads cross a network.
 `;
   writeSection("newcase", report);
   console.log(report);
