@@ -30,10 +30,9 @@ try {
       await sleep(idle);
     }
     const drops = checkProxyDrops(answers);
-    const outcomes = answers.map((a) => `${a.status} ${a.outcome}`).join(", ");
-    console.log(
-      `idle ${idle} ms: ${drops} of ${shots} dropped by the proxy, every resend accepted; answers: ${outcomes}`,
-    );
+    const finals = [...new Set(answers.map((a) => `${a.status} ${a.outcome}`))].join(", ");
+    const resent = drops > 0 ? " (each resend accepted)" : "";
+    console.log(`idle ${idle} ms: ${drops} of ${shots} dropped by the proxy${resent}; final answers: ${finals}`);
   }
 } finally {
   await stack.stop();

@@ -5,7 +5,7 @@
  */
 import { MemoryCaseStore, type RecordChange, type RecordKey } from "../../case/memory-store.ts";
 import { commitAlone, type KvGroupCommit, KvWriteBuilder } from "./kv-group-commit.ts";
-import { joinRecords, writeParts } from "./kv-records.ts";
+import { joinRecords, type StoredRecord, writeParts } from "./kv-records.ts";
 
 export class CaseConflictError extends Error {
   constructor(caseId: string) {
@@ -52,18 +52,16 @@ export async function openKvCaseStore(kv: Deno.Kv, caseId: string, group?: KvGro
   return (await readKvCase(kv, caseId, group)).store;
 }
 
-type StoredRecords = { key: Deno.KvKey; json: string; parts: number }[];
+/** A version key as read: its counter and versionstamp, both null when it is absent. */
+type VersionRead = { value: number | null; versionstamp: string | null };
 
 /**
  * A case's version and records in one range read: the version key is the records' prefix, so it sorts first and is
  * read in the range's first batch (one KV read). A write after that batch fails our first commit, not lost.
  */
-async function readCaseRange(
-  kv: Deno.Kv,
-  caseId: string,
-): Promise<{ version: { value: number | null; versionstamp: string | null }; records: StoredRecords }> {
+async function readCaseRange(kv: Deno.Kv, caseId: string): Promise<{ version: VersionRead; records: StoredRecord[] }> {
   const versionKey = versionKeyOf(caseId);
-  let version: { value: number | null; versionstamp: string | null } = { value: null, versionstamp: null };
+  let version: VersionRead = { value: null, versionstamp: null };
   const below: Deno.KvEntry<string>[] = [];
   // `end` is the first key past the case's own: its id with a NUL appended sorts after every key below it.
   for await (const entry of kv.list<string | number>({ start: versionKey, end: ["case", `${caseId}\u0000`] })) {
@@ -80,18 +78,18 @@ async function readCaseRange(
  */
 export async function readKvCase(kv: Deno.Kv, caseId: string, group?: KvGroupCommit, rider?: KvRider): Promise<KvCase> {
   let { version: current, records } = await readCaseRange(kv, caseId);
-  let version: KvCaseVersion = { versionstamp: current.versionstamp, counter: current.value ?? 0 };
+  let legacy: VersionRead = { value: null, versionstamp: null };
   if (current.versionstamp === null && records.length > 0) {
     // Records with no version beside them: stored before f989f72, the version under the legacy key. It is read, then
     // the range again, in that order (an old writer may still commit during a rolling deploy). A case with no records
     // is taken as new: a commit writes at least one record, and nothing deletes a case's last one.
-    const legacy = await kv.get<number>(legacyVersionKeyOf(caseId));
+    legacy = await kv.get<number>(legacyVersionKeyOf(caseId));
     ({ version: current, records } = await readCaseRange(kv, caseId));
-    version =
-      current.versionstamp === null && legacy.versionstamp !== null
-        ? { versionstamp: legacy.versionstamp, counter: legacy.value ?? 0, legacy: true }
-        : { versionstamp: current.versionstamp, counter: current.value ?? 0 };
   }
+  const version: KvCaseVersion =
+    current.versionstamp === null && legacy.versionstamp !== null
+      ? { versionstamp: legacy.versionstamp, counter: legacy.value ?? 0, legacy: true }
+      : { versionstamp: current.versionstamp, counter: current.value ?? 0 };
   return kvCase(
     kv,
     caseId,

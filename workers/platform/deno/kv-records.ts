@@ -25,11 +25,11 @@ export function writeParts(
   return parts.length;
 }
 
+/** A record as stored: its key below its prefix, its JSON (its parts joined), and how many KV values it took. */
+export type StoredRecord = { key: Deno.KvKey; json: string; parts: number };
+
 /** Records from `entries` stored under `prefix`, reassembled from their parts: the key below it, its JSON, part count. */
-export function joinRecords(
-  entries: Iterable<Deno.KvEntry<string>>,
-  prefix: Deno.KvKey,
-): { key: Deno.KvKey; json: string; parts: number }[] {
+export function joinRecords(entries: Iterable<Deno.KvEntry<string>>, prefix: Deno.KvKey): StoredRecord[] {
   const grouped = new Map<string, { key: Deno.KvKey; parts: string[] }>();
   for (const entry of entries) {
     const below = entry.key.slice(prefix.length);
@@ -44,10 +44,7 @@ export function joinRecords(
 }
 
 /** Reads every record under `prefix`, reassembled from its parts: the key below the prefix, its JSON, its part count. */
-export async function readRecords(
-  kv: Deno.Kv,
-  prefix: Deno.KvKey,
-): Promise<{ key: Deno.KvKey; json: string; parts: number }[]> {
+export async function readRecords(kv: Deno.Kv, prefix: Deno.KvKey): Promise<StoredRecord[]> {
   const entries: Deno.KvEntry<string>[] = [];
   for await (const entry of kv.list<string>({ prefix })) entries.push(entry);
   return joinRecords(entries, prefix);
