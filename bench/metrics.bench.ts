@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createClient, type InStatement } from "@libsql/client";
 import { createClient as createWebClient } from "@libsql/client/web";
+import { getTableColumns } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { drizzle as drizzleWeb } from "drizzle-orm/libsql/web";
 import Database from "libsql";
@@ -92,48 +93,28 @@ function insertWorkload(): { chunks: MetricBatch[][]; rows: number } {
   return { chunks, rows };
 }
 
-const EVENT_COLUMNS =
-  "id, case_id, case_key, workflow_id, workflow_version, kind, status, step_id, at, duration_ms, human_touch, actor, exception, detail, seq";
-const CASE_COLUMNS =
-  "case_id, case_key, workflow_id, workflow_version, status, opened_at, updated_at, closed_at, outcome, human_touch, escalated, errored, exception, asks, judgments, human_decisions, human_minutes, minutes_saved, revision";
-const eventArgs = (e: MetricEvent) => [
-  e.id,
-  e.caseId,
-  e.caseKey,
-  e.workflowId,
-  e.workflowVersion,
-  e.kind,
-  e.status ?? null,
-  e.stepId ?? null,
-  e.at,
-  e.durationMs ?? null,
-  e.humanTouch ? 1 : 0,
-  e.actor ?? null,
-  e.exception ?? null,
-  e.detail ? JSON.stringify(e.detail) : null,
-  e.seq ?? null,
-];
-const caseArgs = (s: CaseSnapshot) => [
-  s.caseId,
-  s.caseKey,
-  s.workflowId,
-  s.workflowVersion,
-  s.status,
-  s.openedAt,
-  s.updatedAt,
-  s.closedAt,
-  s.outcome,
-  s.humanTouch ? 1 : 0,
-  s.escalated ? 1 : 0,
-  s.errored ? 1 : 0,
-  s.exception,
-  s.asks,
-  s.judgments,
-  s.humanDecisions,
-  s.humanMinutes,
-  s.minutesSaved,
-  s.revision,
-];
+/**
+ * A table's columns and a row's values in their order, from the drizzle table the writer writes (so every path writes
+ * the writer's full rows and cannot drift from them when a migration adds a column): booleans as 0/1, JSON columns as
+ * their text, absent values as null.
+ */
+function tableRows(table: typeof schema.metricEvents | typeof schema.cases, skip: readonly string[] = []) {
+  const columns = Object.entries(getTableColumns(table)).filter(([key]) => !skip.includes(key));
+  const args = (row: object): unknown[] =>
+    columns.map(([key, column]) => {
+      const value = (row as Record<string, unknown>)[key];
+      if (value === undefined || value === null) return null;
+      if (column.dataType === "json") return JSON.stringify(value);
+      return typeof value === "boolean" ? Number(value) : value;
+    });
+  return { names: columns.map(([, column]) => column.name).join(", "), args };
+}
+const EVENT_ROWS = tableRows(schema.metricEvents, ["insertedAt"]);
+const CASE_ROWS = tableRows(schema.cases);
+const EVENT_COLUMNS = EVENT_ROWS.names;
+const CASE_COLUMNS = CASE_ROWS.names;
+const eventArgs = (e: MetricEvent) => EVENT_ROWS.args(e);
+const caseArgs = (s: CaseSnapshot) => CASE_ROWS.args(s);
 
 /** One path's run over every chunk: its wall-clock seconds. */
 type InsertPath = (chunks: MetricBatch[][]) => Promise<number>;

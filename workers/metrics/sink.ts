@@ -42,17 +42,22 @@ function rowsOf<T extends typeof metricEvents | typeof cases | typeof actionOutc
 }
 
 const EVENT_ROWS = rowsOf(metricEvents, ["insertedAt"]);
-/**
- * Numbered event rows carry their run's index after the table's columns: the marks are read once per run (a small
- * materialized table the events join by run index) rather than looked up again for every event.
- */
-const RUN_OF_EVENT = sql.raw(`value ->> ${EVENT_ROWS.columns.length}`);
+/** Numbered event rows carry their run's first number after the table's columns (for the redelivery path). */
+const RUN_FIRST_OF_EVENT = sql.raw(`value ->> ${EVENT_ROWS.columns.length}`);
 const SEQ_OF_EVENT = sql.raw(`value ->> ${EVENT_ROWS.columns.indexOf("seq")}`);
-/** Runs travel as `[case_id, run index, first, last]`. */
-const RUN_CONTINUES_MARK = sql.raw(continuesMark("value ->> 0", "value ->> 2", "value ->> 3"));
+const CASE_OF_EVENT = sql.raw(`value ->> ${EVENT_ROWS.columns.indexOf("case_id")}`);
+/** Runs travel as `[case_id, first, last]`. */
+const RUN_CONTINUES_MARK = sql.raw(continuesMark("value ->> 0", "value ->> 1", "value ->> 2"));
 const RUN_IS_PAST_MARK = sql.raw(
-  "coalesce((SELECT m.seq FROM metric_sequences m WHERE m.case_id = value ->> 0), 0) < (value ->> 2) - 1",
+  "coalesce((SELECT m.seq FROM metric_sequences m WHERE m.case_id = value ->> 0), 0) < (value ->> 1) - 1",
 );
+/**
+ * Whether some run of the write does not start right after its case's mark (a redelivery, or a run past a gap): a
+ * check of one mark per run, made once per statement. When none does (a write of fresh events, the usual case) every
+ * numbered event is applied as it is, with no per-event check.
+ */
+const someRunOffMark = (runs: string) =>
+  sql`EXISTS (SELECT 1 FROM json_each(${runs}) r LEFT JOIN metric_sequences m ON m.case_id = r.value ->> 0 WHERE coalesce(m.seq, 0) <> (r.value ->> 1) - 1)`;
 const CASE_ROWS = rowsOf(cases);
 const OUTCOME_ROWS = rowsOf(actionOutcomes);
 const CASE_UPDATES = sql.raw(
@@ -104,9 +109,8 @@ export function latestSnapshots(batches: readonly MetricBatch[]): MetricBatch["s
 export async function writeMetricBatches(db: MetricsDatabase, batches: readonly MetricBatch[]): Promise<void> {
   if (batches.length === 0) return;
   const plan = planNumbered(batches);
-  const runIndex = new Map(plan.runs.map((run, i) => [run, i]));
-  const numbered = JSON.stringify(plan.numbered.map(({ event, run }) => EVENT_ROWS.encode(event, runIndex.get(run))));
-  const runs = JSON.stringify(plan.runs.map((r, i) => [r.caseId, i, r.first, r.last]));
+  const numbered = JSON.stringify(plan.numbered.map(({ event, run }) => EVENT_ROWS.encode(event, run.first)));
+  const runs = JSON.stringify(plan.runs.map((r) => [r.caseId, r.first, r.last]));
   const unnumbered = JSON.stringify(plan.unnumbered.map((event) => EVENT_ROWS.encode(event)));
   // Anchors: the first report of a head is the one kept; a rewritten case cannot move an anchor it already has.
   const anchoredAt = Date.now();
@@ -127,13 +131,15 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
     ...(plan.numbered.length === 0
       ? []
       : [
+          // An event is applied when its run continues its case's mark and it is past the mark (a redelivery's events
+          // at or below it are skipped, a run past a gap is held whole). When every run starts right after its mark
+          // (a write of fresh events, the usual case) that holds for all of them: the check of the runs, made once,
+          // spares the check of each event.
           db.run(
-            // An event is applied when its run continues its case's mark and it is past the mark.
-            sql`WITH marks AS MATERIALIZED (SELECT r.value ->> 1 AS run, r.value ->> 2 AS first, coalesce(m.seq, 0) AS mark FROM json_each(${runs}) r LEFT JOIN metric_sequences m ON m.case_id = r.value ->> 0)
-              INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${numbered}) CROSS JOIN marks ON marks.run = ${RUN_OF_EVENT} WHERE marks.mark BETWEEN marks.first - 1 AND (${SEQ_OF_EVENT}) - 1`,
+            sql`INSERT INTO metric_events (${EVENT_ROWS.names}) SELECT ${EVENT_ROWS.values} FROM json_each(${numbered}) WHERE NOT (SELECT ${someRunOffMark(runs)}) OR coalesce((SELECT m.seq FROM metric_sequences m WHERE m.case_id = ${CASE_OF_EVENT}), 0) BETWEEN (${RUN_FIRST_OF_EVENT}) - 1 AND (${SEQ_OF_EVENT}) - 1`,
           ),
           db.run(
-            sql`INSERT INTO metric_sequences (case_id, seq) SELECT value ->> 0, value ->> 3 FROM json_each(${runs}) WHERE ${RUN_CONTINUES_MARK} ON CONFLICT (case_id) DO UPDATE SET seq = excluded.seq`,
+            sql`INSERT INTO metric_sequences (case_id, seq) SELECT value ->> 0, value ->> 2 FROM json_each(${runs}) WHERE ${RUN_CONTINUES_MARK} ON CONFLICT (case_id) DO UPDATE SET seq = excluded.seq`,
           ),
         ]),
     ...(plan.unnumbered.length === 0
@@ -165,7 +171,7 @@ export async function writeMetricBatches(db: MetricsDatabase, batches: readonly 
     // Last, inside the transaction, after the marks moved: the runs that still start past their case's mark + 1.
     ...(plan.runs.length === 0
       ? []
-      : [db.all<{ run: number }>(sql`SELECT value ->> 1 AS run FROM json_each(${runs}) WHERE ${RUN_IS_PAST_MARK}`)]),
+      : [db.all<{ run: number }>(sql`SELECT key AS run FROM json_each(${runs}) WHERE ${RUN_IS_PAST_MARK}`)]),
   ]);
   const pastMark = plan.runs.length === 0 ? [] : (results.at(-1) as { run: number }[]);
   if (evidence.touched.size > 0) await reviewTouchedActions(db, evidence.touched, Date.now());
