@@ -82,6 +82,30 @@ function toHranaError(error: unknown): HranaError {
   return { message: err.message ?? String(error), code: typeof err.code === "string" ? err.code : undefined };
 }
 
+/**
+ * Prepared statements kept per connection, by SQL text, the most recently used 64: clients send the same statements
+ * again and again (the metrics writer's, the dashboard's), and preparing one that fires triggers compiles every
+ * trigger into it (0.7 ms for the case upsert with its rollup triggers, bench/RESULTS.md). SQLite prepares a kept
+ * statement again by itself when the schema changed under it.
+ */
+const PREPARED_PER_CONNECTION = 64;
+const preparedByConnection = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  const kept = preparedByConnection.get(db) ?? new Map<string, Database.Statement>();
+  preparedByConnection.set(db, kept);
+  const statement = kept.get(sql);
+  if (statement) {
+    kept.delete(sql);
+    kept.set(sql, statement);
+    return statement;
+  }
+  const fresh = db.prepare(sql).safeIntegers(true);
+  kept.set(sql, fresh);
+  if (kept.size > PREPARED_PER_CONNECTION) kept.delete(kept.keys().next().value!);
+  return fresh;
+}
+
 export class HranaStream {
   readonly #sqls = new Map<number, string>();
 
@@ -136,21 +160,22 @@ export class HranaStream {
   }
 
   #execute(stmt: HranaStmt) {
-    const prepared = this.db.prepare(this.#sqlOf(stmt)).safeIntegers(true);
+    const statement = prepared(this.db, this.#sqlOf(stmt));
     const named = stmt.named_args ?? [];
     // better-sqlite3-style binding: positional values as an array, named ones as an object without the prefix.
     const params: unknown[] = (stmt.args ?? []).map(decodeValue);
     if (named.length > 0) {
       params.push(Object.fromEntries(named.map((a) => [a.name.replace(/^[:@$]/, ""), decodeValue(a.value)])));
     }
-    if (prepared.reader) {
-      const cols = prepared
+    if (statement.reader) {
+      // Columns after the rows: a kept statement is prepared again by its first step when the schema changed.
+      const rows = (statement.raw(true).all(...params) as unknown[][]).map((row) => row.map(encodeValue));
+      const cols = statement
         .columns()
         .map((c: { name: string; type: string | null }) => ({ name: c.name, decltype: c.type ?? null }));
-      const rows = (prepared.raw(true).all(...params) as unknown[][]).map((row) => row.map(encodeValue));
       return { cols, rows: stmt.want_rows === false ? [] : rows, affected_row_count: 0, last_insert_rowid: null };
     }
-    const info = prepared.run(...params) as { changes: number; lastInsertRowid: number | bigint };
+    const info = statement.run(...params) as { changes: number; lastInsertRowid: number | bigint };
     return {
       cols: [],
       rows: [],

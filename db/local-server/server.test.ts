@@ -73,6 +73,27 @@ describe("local libSQL endpoint", () => {
     expect(await db.select({ k: schema.cases.caseKey }).from(schema.cases)).toEqual([{ k: "k1" }]);
   });
 
+  it("answers a statement it has prepared before as new: after a schema change, another writer, and past its keep", async () => {
+    const c = client();
+    await c.execute("CREATE TABLE kept (a INTEGER)");
+    await c.execute({ sql: "INSERT INTO kept VALUES (?)", args: [1] });
+    expect((await c.execute("SELECT * FROM kept")).columns).toEqual(["a"]);
+    // The same text after the table gained a column: its columns and rows as of now.
+    await c.execute("ALTER TABLE kept ADD COLUMN b TEXT DEFAULT 'x'");
+    const widened = await c.execute("SELECT * FROM kept");
+    expect(widened.columns).toEqual(["a", "b"]);
+    expect(widened.rows.map((r) => [r.a, r.b])).toEqual([[1, "x"]]);
+    // Rows another client wrote in between are seen by the kept statement.
+    const other = client();
+    await other.execute({ sql: "INSERT INTO kept VALUES (?, ?)", args: [2, "y"] });
+    expect((await c.execute("SELECT count(*) AS n FROM kept")).rows[0]!.n).toBe(2);
+    // Many distinct statements (more than are kept) and then the first again: still answered right.
+    for (let i = 0; i < 80; i++) await c.execute(`SELECT ${i} AS v, count(*) AS n FROM kept`);
+    expect((await c.execute("SELECT * FROM kept ORDER BY a")).rows.map((r) => r.b)).toEqual(["x", "y"]);
+    c.close();
+    other.close();
+  });
+
   it("rolls back an interactive transaction that throws", async () => {
     const db = openDatabase({ url: server.url, authToken: TOKEN });
     await expect(
