@@ -456,26 +456,37 @@ events 1, 2, 3… in its outbox (Durable Object SQLite, the memory store Deno KV
 write against one mark per case (\`metric_sequences\`): events at or below it are skipped, the contiguous run from
 mark + 1 is appended to \`metric_events\` (a rowid table with no per-case index) and moves the mark, and a run that
 starts past mark + 1 is held and retried. This replaced the \`(case_id, id)\` key on every event, whose cost the
-"key" row shows. The case upsert refuses an older report and its row triggers move the rollups; the agent models are
-one upsert per write (migration 0019).
+"key" row shows. When every run of a write starts right after its case's mark (fresh events: every write of this
+workload, and nearly every write in service) the events are appended as they come, after one check of the runs'
+marks made once per statement; only a write holding a redelivery or a run past a gap checks each event against its
+case's mark (\`sink.test.ts\` fails if either path is taken wrongly). The case upsert refuses an older report and its
+row triggers move the rollups; the agent models are one upsert per write (migration 0019).
 
 The rollups per write instead of per report: a write upserts each case's row once, its newest report (the workload
 has ~2.3 reports per case in each write; a queue delivery holds several flushes of a busy case). The reports in
 between would each be replaced within the same transaction and the triggers move the rollups by the difference
 between the stored row and the new one, so the rows and rollups come out the same (\`sink.test.ts\` writes every
-report once or twice, shuffled, 1–9 per write, and checks rollups, rows and events against the final cases). With
-it and a plainer encoder the writer went from 0.50–0.52 to 0.67–0.68 of the ceiling (session of 2026-12-02, 3-5
-rounds each). The ceiling still writes every report, as a writer with no exactness would; the "folded" row gives
-it the writer's case rows, and the writer's rate over that row is what the checks themselves still cost.
+report once or twice, shuffled, 1–9 per write, and checks rollups, rows and events against the final cases). The
+ceiling still writes every report, as a writer with no exactness would; the "folded" row gives it the writer's case
+rows, and the writer's rate over that row is what the checks themselves still cost.
 
-What is left between the writer and the ceiling, measured statement by statement on a replay of the writer's own
-statements (min of 4 rounds, 214 writes): the events' mark join ~1.9–2.0 s where a plain append of the same events
-takes ~1.5 s; the case upsert with its triggers ~1.0 s (0.7–0.9 s without them); re-preparing the case upsert on every
-write, 0.8 ms each because SQLite compiles the ten rollup triggers into it (0.1 ms without them); the marks' upsert
-and the held-run check ~0.13 s; commits ~0.6 s where the ceiling's take ~0.4 s (the marks' and rollups' pages); the
-client and encoding ~0.4 s. Tried and not kept: moving the rollups once per transaction by delta statements (cost
-more than the triggers they saved), the events nested under their runs (\`json_each\` per run instead of the
-marks join: 5 % slower), a 64 MB page cache on every path (all faster, the ratio unchanged).
+Every path writes the writer's full rows: the columns come from the drizzle tables. Until 2026-12-03 the other paths
+wrote 19 of the case row's 36 columns (their list predated migrations 0021–0026) while the writer wrote all 36, so
+the ceiling did less work than the writer it measured; with the full rows the ceiling's case statement costs about
+as much as the writer's (1.2 s for every report against the writer's 0.8 s for the newest report with its triggers,
+on one replay). History of the ratio (median of rounds): 0.50–0.52, then 0.67–0.68 with the folded case rows
+(2026-12-02), 0.63 → 0.73 with the appended-as-they-come events against the narrow ceiling, 0.88–0.89 against the
+full rows (2026-12-03, 3–5 rounds each), and 0.92 (0.90 per CPU-second) in 5 rounds at 14:30Z.
+
+What is left between the writer and the ceiling, per statement on a replay of the writer (214 writes, 2026-12-03):
+the events ~1.4 s (the same as the ceiling's append), the case upsert with its rollup triggers ~0.7 s (0.5 s without
+them) plus 0.14 s preparing it again on every write (the embedded client keeps no prepared statements and SQLite
+compiles the ten triggers into it; the local endpoint keeps them since 2026-12-03, which took the HTTP path from 0.64
+to 0.72), the marks' upsert and the held-run check ~0.08 s, commits ~0.36 s against ~0.31 s (the triggers' rollup
+pages: 263 MB of WAL for the run against 199 MB without them). Tried and not kept: moving the rollups once per
+transaction by delta statements (cost more than the triggers they saved), one trigger per event instead of five
+(preparing it took 0.19 s instead of 0.14 s, running it the same), the events nested under their runs (\`json_each\`
+per run: 5 % slower), a 64 MB page cache on every path (all faster, the ratio unchanged).
 `,
   );
 }
