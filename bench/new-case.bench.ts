@@ -30,6 +30,8 @@ const OPEN_CASES = (process.env.BENCH_OPEN_CASES ?? "1000").split(",").map(Numbe
 /** Signed events per existing-case row: more than a run sends, each a new event (a repeat would be a duplicate). */
 const EXISTING_EVENTS = DURATION_S * 10_000;
 const ONLY = process.env.BENCH_ONLY?.split(",") ?? ["wrangler", "deno"];
+/** Rounds of the growth comparison (each larger open-case count against the first, alternating). */
+const GROWTH_ROUNDS = Number(process.env.BENCH_GROWTH_ROUNDS ?? 3);
 
 const githubSecret = devVar("GITHUB_WEBHOOK_SECRET")!;
 const stripeSecret = devVar("STRIPE_WEBHOOK_SECRET")!;
@@ -234,84 +236,142 @@ try {
         ),
       );
 
-    const deno = await startDenoServer({
-      dataDir,
-      libsqlUrl: stack.libsql.url,
-      libsqlAuthToken: stack.libsql.authToken,
-      simulatorsUrl: stack.simulators.url,
-      quiet: true,
-      env: { INGEST_RATE_LIMIT: "100000000" },
-    });
+    const denoServer = (dir: string) =>
+      startDenoServer({
+        dataDir: dir,
+        libsqlUrl: stack.libsql.url,
+        libsqlAuthToken: stack.libsql.authToken,
+        simulatorsUrl: stack.simulators.url,
+        quiet: true,
+        env: { INGEST_RATE_LIMIT: "100000000" },
+      });
+    const deno = await denoServer(dataDir);
     services.push(deno);
     const url = deno.url;
-    const emails: string[] = [];
-    /** Opens cases (one signed `invoice.payment_failed` each, 50 at a time) until `count` are open. */
-    const openUpTo = async (count: number) => {
-      while (emails.length < count) {
-        const chunk = Array.from(
-          { length: Math.min(50, count - emails.length) },
-          (_, i) => `bench-open-${emails.length + i}@example.com`,
-        );
-        emails.push(...chunk);
-        await Promise.all(
-          chunk.map(async (email) => {
-            const res = await post(
-              url,
-              await sign.stripe(stripeSecret, stripeInvoiceEvent("invoice.payment_failed", email, `in_open_${email}`)),
-            );
-            if (res.status !== 202) throw new Error(`could not open the case for ${email}: ${res.status}`);
-          }),
-        );
-      }
-    };
     /**
-     * Waits until the opened cases have run their first steps and parked (their state in libSQL): the row then
-     * measures ingest into existing cases, not the tail of opening them.
+     * Payment-recovery cases opened on `server` (one signed `invoice.payment_failed` each, 50 at a time, customers
+     * named `<prefix><n>@example.com`), and signed events into them: each event a new one for its case.
      */
-    const settled = async (count: number) => {
-      const parked = await countReaches(
-        stack.libsql.url,
-        stack.libsql.authToken,
-        async (db) =>
-          Number(
-            (
-              await db.execute(
-                "SELECT count(*) AS n FROM cases WHERE case_key LIKE 'customer:bench-open-%' AND status NOT IN ('open', 'running')",
-              )
-            ).rows[0]!.n,
-          ),
-        count,
-        600,
-      );
-      if (!parked.reached) throw new Error(`only ${parked.n} of ${count} opened cases parked`);
-    };
-    /** One existing-case row over the first `count` open cases, each event a new one for its case. */
-    const intoExisting = async (count: number) => {
-      await openUpTo(count);
-      await settled(count);
-      const existing = feed(
-        await Promise.all(
-          Array.from({ length: EXISTING_EVENTS }, (_, i) =>
-            sign.stripe(
-              stripeSecret,
-              stripeInvoiceEvent("invoice.payment_failed", emails[i % count]!, `in_${count}_${i}`),
+    const existingCases = (server: Service, prefix: string) => {
+      const emails: string[] = [];
+      let runs = 0;
+      /** Waits until the opened cases have run their first steps and parked (their state in libSQL). */
+      const settled = async (count: number) => {
+        const parked = await countReaches(
+          stack.libsql.url,
+          stack.libsql.authToken,
+          async (db) =>
+            Number(
+              (
+                await db.execute({
+                  sql: "SELECT count(*) AS n FROM cases WHERE case_key LIKE ? AND status NOT IN ('open', 'running')",
+                  args: [`customer:${prefix}%`],
+                })
+              ).rows[0]!.n,
             ),
-          ),
-        ),
-      );
-      const figures = await run(
-        `Deno: signed Stripe event into an existing case (${count.toLocaleString("en")} open cases)`,
-        { ...common, url, requests: existing.requests },
-      );
-      return { count, figures, rssMiB: groupRssMiB(deno.process.pid!) };
+          count,
+          600,
+        );
+        if (!parked.reached) throw new Error(`only ${parked.n} of ${count} opened cases parked`);
+      };
+      return {
+        /** Opens cases until `count` are open and parked: a row then measures ingest, not the tail of opening. */
+        async openUpTo(count: number) {
+          while (emails.length < count) {
+            const chunk = Array.from(
+              { length: Math.min(50, count - emails.length) },
+              (_, i) => `${prefix}${emails.length + i}@example.com`,
+            );
+            emails.push(...chunk);
+            await Promise.all(
+              chunk.map(async (email) => {
+                const res = await post(
+                  server.url,
+                  await sign.stripe(
+                    stripeSecret,
+                    stripeInvoiceEvent("invoice.payment_failed", email, `in_open_${email}`),
+                  ),
+                );
+                if (res.status !== 202) throw new Error(`could not open the case for ${email}: ${res.status}`);
+              }),
+            );
+          }
+          await settled(count);
+        },
+        /** One row of events spread over every case open on the server. */
+        async row(name: string): Promise<Figures> {
+          const tag = `${prefix}${runs++}`;
+          const existing = feed(
+            await Promise.all(
+              Array.from({ length: EXISTING_EVENTS }, (_, i) =>
+                sign.stripe(
+                  stripeSecret,
+                  stripeInvoiceEvent("invoice.payment_failed", emails[i % emails.length]!, `in_${tag}_${i}`),
+                ),
+              ),
+            ),
+          );
+          return run(name, { ...common, url: server.url, requests: existing.requests });
+        },
+      };
     };
+    const intoName = (count: number) =>
+      `Deno: signed Stripe event into an existing case (${count.toLocaleString("en")} open cases)`;
     const [firstCount, ...laterCounts] = OPEN_CASES as [number, ...number[]];
-    await openUpTo(firstCount);
+    const small = existingCases(deno, "bench-open-");
+    await small.openUpTo(firstCount);
     const load = await newCases("bench/new-deno", 120_000);
     await run("warmup", { ...common, url: `${url}/healthz`, duration: 3 });
     const trivial = await run("Deno: GET /healthz (trivial route)", { ...common, url: `${url}/healthz` });
-    const first = await intoExisting(firstCount);
-    const into = first.figures;
+    const into = await small.row(intoName(firstCount));
+    const firstRss = groupRssMiB(deno.process.pid!);
+    // Cost as work grows: each larger count on a server of its own (its own KV file), grown to that many open cases,
+    // its rows alternating with rows on the first server in rounds, so both see the same neighbours on this shared
+    // machine and the same history (the new-case row, which fills the first server's cache with new cases, runs
+    // after). The ratio is the median of the rounds'; every round's pair is printed.
+    const firstProbe = caseProbes.get(firstCount)!;
+    const grownRows: Row[] = [];
+    for (const count of laterCounts) {
+      const grownServer = await denoServer(join(dataDir, `grown-${count}`));
+      services.push(grownServer);
+      const large = existingCases(grownServer, `bench-grown-${count}-`);
+      await large.openUpTo(count);
+      const rounds: { small: Figures; large: Figures }[] = [];
+      // Each row runs with the other server stopped (SIGSTOP to its process group, SIGCONT after): a grown server's
+      // background work (a queued timer per open case) would otherwise slow the small server's rows as well.
+      const alone = async (other: Service, row: () => Promise<Figures>) => {
+        process.kill(-other.process.pid!, "SIGSTOP");
+        try {
+          return await row();
+        } finally {
+          process.kill(-other.process.pid!, "SIGCONT");
+        }
+      };
+      const smallRow = () => alone(grownServer, () => small.row(intoName(firstCount)));
+      const largeRow = () => alone(deno, () => large.row(intoName(count)));
+      for (let round = 0; round < GROWTH_ROUNDS; round++) {
+        // Alternate which goes first, so neither always runs right after the other's load.
+        const smallFirst = round % 2 === 1;
+        const first = smallFirst ? await smallRow() : await largeRow();
+        const second = smallFirst ? await largeRow() : await smallRow();
+        rounds.push(smallFirst ? { small: first, large: second } : { small: second, large: first });
+      }
+      const rss = groupRssMiB(grownServer.process.pid!);
+      await grownServer.stop();
+      const ratios = rounds.map((r) => r.large.rps / r.small.rps).sort((x, y) => x - y);
+      const median = ratios[Math.floor(ratios.length / 2)]!;
+      // The same events over 100 × fewer cases: the first server's cases grow longer round by round.
+      const smallRates = rounds.map((r) => r.small.rps).sort((x, y) => x - y);
+      const smallMedian = smallRates[Math.floor(smallRates.length / 2)]!;
+      const perSmallCase = Math.round(
+        (into.accepted + rounds.reduce((sum, r) => sum + r.small.accepted, 0)) / firstCount,
+      );
+      const probe = caseProbes.get(count)!;
+      grownRows.push({ figures: rounds[0]!.large, base: trivial, probe: kvProbe, limit: groupedProbe });
+      notes.push(
+        `Deno into existing cases among ${count.toLocaleString("en")} open cases: **${median.toFixed(2)} ×** the rate among ${firstCount.toLocaleString("en")} (median of ${GROWTH_ROUNDS} rounds, goal ≥ 0.9 at 100,000; rounds, ${count.toLocaleString("en")} / ${firstCount.toLocaleString("en")} req/s: ${rounds.map((r) => `${Math.round(r.large.rps)} / ${Math.round(r.small.rps)}`).join(", ")}; the table's row is the first round's; the first server's rows in the rounds ran at ${(smallMedian / into.rps).toFixed(2)} × its first row, its ${firstCount.toLocaleString("en")} cases ~${perSmallCase} events long by the last round, the grown server's ~${Math.round(rounds.reduce((sum, r) => sum + r.large.accepted, 0) / count + 1)}); the storage alone (the filled-cases probe) ${(probe.rps / firstProbe.rps).toFixed(2)} × from ${firstCount.toLocaleString("en")} to ${count.toLocaleString("en")} cases; the product ${(rounds[0]!.large.rps / probe.rps).toFixed(2)} × its probe at ${count.toLocaleString("en")} (${(into.rps / firstProbe.rps).toFixed(2)} × at ${firstCount.toLocaleString("en")}). The grown server held ${rss} MiB after its rounds (the first ${firstRss} MiB after its first row)${process.env.CROSSFLOW_CASE_CACHE ? `, CROSSFLOW_CASE_CACHE=${process.env.CROSSFLOW_CASE_CACHE}` : ", the default case cache (5,000 loaded)"}.`,
+      );
+    }
     const opening = await run("Deno: signed GitHub issues.opened, every event a new case", {
       ...common,
       url,
@@ -324,18 +384,8 @@ try {
       { figures: trivial, base: trivial },
       { figures: into, base: trivial, probe: kvProbe, limit: groupedProbe },
       { figures: opening, base: trivial, probe: kvProbe, limit: groupedProbe },
+      ...grownRows,
     );
-    // Cost as work grows: the same load over more open cases, against the first count's rate, beside what the
-    // storage alone does at each count.
-    const firstProbe = caseProbes.get(firstCount)!;
-    for (const count of laterCounts) {
-      const grown = await intoExisting(count);
-      const probe = caseProbes.get(count)!;
-      rows.push({ figures: grown.figures, base: trivial, probe: kvProbe, limit: groupedProbe });
-      notes.push(
-        `Deno into existing cases among ${count.toLocaleString("en")} open cases: ${(grown.figures.rps / into.rps).toFixed(2)} × the rate among ${firstCount.toLocaleString("en")} (goal ≥ 0.9 at 100,000); the storage alone (the filled-cases probe) ${(probe.rps / firstProbe.rps).toFixed(2)} × from ${firstCount.toLocaleString("en")} to ${count.toLocaleString("en")} cases; the product ${(grown.figures.rps / probe.rps).toFixed(2)} × its probe at ${count.toLocaleString("en")} (${(into.rps / firstProbe.rps).toFixed(2)} × at ${firstCount.toLocaleString("en")}). The Deno process held ${grown.rssMiB} MiB after it (${first.rssMiB} MiB after the ${firstCount.toLocaleString("en")}-case row)${process.env.CROSSFLOW_CASE_CACHE ? `, CROSSFLOW_CASE_CACHE=${process.env.CROSSFLOW_CASE_CACHE}` : ", the default case cache (5,000 loaded)"}.`,
-      );
-    }
     const drain = await drained(
       stack.libsql.url,
       stack.libsql.authToken,
@@ -411,8 +461,16 @@ failed one commit group per case until 80079fb: each alarm run set its timer aga
 check and took down the group it shared, whose members were then committed one by one (1,353–1,438 writes a second
 while 20,000 cases opened); the host now skips that clear, and a failed group is split in halves.
 
-Cost as open cases grow (Deno, \`BENCH_OPEN_CASES=1000,10000,100000 BENCH_ONLY=deno npm run bench:new-case\`: one
-server, cases opened up to each count and parked before its row; ~7 min, most of it opening 100,000 cases). An event
+Cost as open cases grow (Deno, \`BENCH_OPEN_CASES=1000,100000 BENCH_ONLY=deno npm run bench:new-case\`, ~9 min, most
+of it opening 100,000 cases). Since 2026-12-03 each larger count has a server of its own (its own KV file), grown to
+that many open cases and parked, and its rows alternate with rows on the first server in rounds
+(\`BENCH_GROWTH_ROUNDS\`, default 3), each row with the other server stopped (SIGSTOP), the ratio the median of the rounds'. Without
+the stop the grown server's background work (idle, with a queued timer per open case) slowed the first server's rows
+too, to 0.61 and 0.50 × its first row, and the ratio read 1.09 and 1.27 (2026-12-03T14:58Z and 15:11Z); with it
+0.81 (15:23Z, the run in this table). Until then one server was grown from count
+to count and each count measured once, minutes apart, after the new-case row had filled the server's cache with
+other cases, and the ratio moved 0.74–0.90 between runs with the storage probe itself moving 1.5 × the other way.
+Before that: one server, cases opened up to each count and parked before its row. An event
 into a case evicted from memory is stored from what the case kept (its header, its events' identities, its last audit
 entry: \`MemoryCaseStore.ingestRecords\`, up to 200,000 cases), with no read of the case from KV; before that, every
 event into one of 10,000 open cases read its case first (0.35 × the 1,000-case rate in the run of 2026-12-02T09:03Z,
