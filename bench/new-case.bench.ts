@@ -45,6 +45,32 @@ async function newCases(repo: string, count: number) {
   );
 }
 
+/** CPU seconds a service's process group has used (`ps` TIME, `[[dd-]hh:]mm:ss`, summed over its processes). */
+function groupCpuSeconds(pid: number): number {
+  return execFileSync("ps", ["-o", "time=", "-g", String(pid)], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .reduce((sum, line) => {
+      const [days, clock] = line.trim().includes("-") ? line.trim().split("-") : ["0", line.trim()];
+      return sum + Number(days) * 86_400 + clock!.split(":").reduce((s, part) => s * 60 + Number(part), 0);
+    }, 0);
+}
+
+/**
+ * Waits until a server has worked off what came before (at most 5 % of a core over 5 s, or 240 s): a server that
+ * opened 100,000 cases goes on working for a minute after they are parked in libSQL (first steps, metric flushes).
+ */
+async function quiet(server: Service): Promise<number> {
+  const began = Date.now();
+  for (let before = groupCpuSeconds(server.process.pid!); Date.now() - began < 240_000; ) {
+    await new Promise((r) => setTimeout(r, 5_000));
+    const now = groupCpuSeconds(server.process.pid!);
+    if (now - before <= 0.25) break;
+    before = now;
+  }
+  return (Date.now() - began) / 1000;
+}
+
 /** Resident memory of a service's process group (the Deno server and its `deno task` parent), MiB. */
 function groupRssMiB(pid: number): number {
   const kib = execFileSync("ps", ["-o", "rss=", "-g", String(pid)], { encoding: "utf8" })
@@ -336,6 +362,8 @@ try {
       services.push(grownServer);
       const large = existingCases(grownServer, `bench-grown-${count}-`);
       await large.openUpTo(count);
+      const settledAfter = await quiet(grownServer);
+      await quiet(deno);
       const rounds: { small: Figures; large: Figures }[] = [];
       // Each row runs with the other server stopped (SIGSTOP to its process group, SIGCONT after): a grown server's
       // background work (a queued timer per open case) would otherwise slow the small server's rows as well.
@@ -369,7 +397,7 @@ try {
       const probe = caseProbes.get(count)!;
       grownRows.push({ figures: rounds[0]!.large, base: trivial, probe: kvProbe, limit: groupedProbe });
       notes.push(
-        `Deno into existing cases among ${count.toLocaleString("en")} open cases: **${median.toFixed(2)} ×** the rate among ${firstCount.toLocaleString("en")} (median of ${GROWTH_ROUNDS} rounds, goal ≥ 0.9 at 100,000; rounds, ${count.toLocaleString("en")} / ${firstCount.toLocaleString("en")} req/s: ${rounds.map((r) => `${Math.round(r.large.rps)} / ${Math.round(r.small.rps)}`).join(", ")}; the table's row is the first round's; the first server's rows in the rounds ran at ${(smallMedian / into.rps).toFixed(2)} × its first row, its ${firstCount.toLocaleString("en")} cases ~${perSmallCase} events long by the last round, the grown server's ~${Math.round(rounds.reduce((sum, r) => sum + r.large.accepted, 0) / count + 1)}); the storage alone (the filled-cases probe) ${(probe.rps / firstProbe.rps).toFixed(2)} × from ${firstCount.toLocaleString("en")} to ${count.toLocaleString("en")} cases; the product ${(rounds[0]!.large.rps / probe.rps).toFixed(2)} × its probe at ${count.toLocaleString("en")} (${(into.rps / firstProbe.rps).toFixed(2)} × at ${firstCount.toLocaleString("en")}). The grown server held ${rss} MiB after its rounds (the first ${firstRss} MiB after its first row)${process.env.CROSSFLOW_CASE_CACHE ? `, CROSSFLOW_CASE_CACHE=${process.env.CROSSFLOW_CASE_CACHE}` : ", the default case cache (5,000 loaded)"}.`,
+        `Deno into existing cases among ${count.toLocaleString("en")} open cases: **${median.toFixed(2)} ×** the rate among ${firstCount.toLocaleString("en")} (median of ${GROWTH_ROUNDS} rounds, goal ≥ 0.9 at 100,000; rounds, ${count.toLocaleString("en")} / ${firstCount.toLocaleString("en")} req/s: ${rounds.map((r) => `${Math.round(r.large.rps)} / ${Math.round(r.small.rps)}`).join(", ")}; the table's row is the first round's; the first server's rows in the rounds ran at ${(smallMedian / into.rps).toFixed(2)} × its first row, its ${firstCount.toLocaleString("en")} cases ~${perSmallCase} events long by the last round, the grown server's ~${Math.round(rounds.reduce((sum, r) => sum + r.large.accepted, 0) / count + 1)}); the storage alone (the filled-cases probe) ${(probe.rps / firstProbe.rps).toFixed(2)} × from ${firstCount.toLocaleString("en")} to ${count.toLocaleString("en")} cases; the product ${(rounds[0]!.large.rps / probe.rps).toFixed(2)} × its probe at ${count.toLocaleString("en")} (${(into.rps / firstProbe.rps).toFixed(2)} × at ${firstCount.toLocaleString("en")}). The rounds began once the grown server had gone quiet, ${Math.round(settledAfter)} s after its cases were parked; it held ${rss} MiB after its rounds (the first ${firstRss} MiB after its first row)${process.env.CROSSFLOW_CASE_CACHE ? `, CROSSFLOW_CASE_CACHE=${process.env.CROSSFLOW_CASE_CACHE}` : ", the default case cache (5,000 loaded)"}.`,
       );
     }
     const opening = await run("Deno: signed GitHub issues.opened, every event a new case", {
@@ -464,10 +492,12 @@ while 20,000 cases opened); the host now skips that clear, and a failed group is
 Cost as open cases grow (Deno, \`BENCH_OPEN_CASES=1000,100000 BENCH_ONLY=deno npm run bench:new-case\`, ~9 min, most
 of it opening 100,000 cases). Since 2026-12-03 each larger count has a server of its own (its own KV file), grown to
 that many open cases and parked, and its rows alternate with rows on the first server in rounds
-(\`BENCH_GROWTH_ROUNDS\`, default 3), each row with the other server stopped (SIGSTOP), the ratio the median of the rounds'. Without
+(\`BENCH_GROWTH_ROUNDS\`, default 3), after both servers have gone quiet (the grown one works for up to a minute after
+its cases are parked), each row with the other server stopped (SIGSTOP), the ratio the median of the rounds'. Without
 the stop the grown server's background work (idle, with a queued timer per open case) slowed the first server's rows
 too, to 0.61 and 0.50 × its first row, and the ratio read 1.09 and 1.27 (2026-12-03T14:58Z and 15:11Z); with it
-0.81 (15:23Z, the run in this table). Until then one server was grown from count
+0.81 (15:23Z, rows begun while the grown server still worked off its opening), and once both had gone quiet 1.10
+(16:14Z, the run in this table). Until then one server was grown from count
 to count and each count measured once, minutes apart, after the new-case row had filled the server's cache with
 other cases, and the ratio moved 0.74–0.90 between runs with the storage probe itself moving 1.5 × the other way.
 Before that: one server, cases opened up to each count and parked before its row. An event
