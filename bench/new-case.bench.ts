@@ -494,7 +494,7 @@ of it opening 100,000 cases). Since 2026-12-03 each larger count has a server of
 that many open cases and parked, and its rows alternate with rows on the first server in rounds
 (\`BENCH_GROWTH_ROUNDS\`, default 3), after both servers have gone quiet (the grown one works for up to a minute after
 its cases are parked), each row with the other server stopped (SIGSTOP), the ratio the median of the rounds'. Without
-the stop the grown server's background work (idle, with a queued timer per open case) slowed the first server's rows
+the stop the grown server, still working off its opening, slowed the first server's rows
 too, to 0.61 and 0.50 × its first row, and the ratio read 1.09 and 1.27 (2026-12-03T14:58Z and 15:11Z); with it
 0.81 (15:23Z, rows begun while the grown server still worked off its opening), and once both had gone quiet 1.10
 (16:14Z, the run in this table). Until then one server was grown from count
