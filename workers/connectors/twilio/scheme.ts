@@ -60,7 +60,7 @@ export const twilioScheme: SignatureScheme = {
     let params: URLSearchParams | undefined;
     if (bodyHash !== null) {
       // The digest of a public body is no secret, so a plain comparison is fine here; the signature is compared by
-      // crypto.subtle.verify below, in constant time.
+      // verifyHmac below, in constant time.
       const actual = bytesToHex(await crypto.subtle.digest("SHA-256", request.body as Uint8Array<ArrayBuffer>));
       if (actual !== bodyHash.toLowerCase())
         return { code: "bad_signature", message: "bodySHA256 in the URL does not match the body" };
