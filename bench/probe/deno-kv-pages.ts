@@ -5,6 +5,9 @@
  * - case ids in arrival order (sequential) or as real keys come (random: customers, issues, invoices);
  * - the version in a range of its own (`["case-version", id]`, the layout before 2026-12-03) or at the case's prefix
  *   (`["case", id]`, beside its records: workers/platform/deno/kv-case-store.ts).
+ * - case ids in arrival order plus one or two keys a case in random order elsewhere (a numbered layout still needs the
+ *   case's id to find its number, and the case's timer record is keyed by id): what arrival order is worth once
+ *   every case also writes a random key or two.
  * Layouts alternate round by round, each into a fresh file, so drift on this shared machine falls on all of them.
  *
  * Run: `./node_modules/deno/deno run -A bench/probe/deno-kv-pages.ts` (ROUNDS=3 PREFILL=20000 COMMITS=200)
@@ -18,11 +21,25 @@ interface Layout {
   name: string;
   random: boolean;
   versionKey: (id: string) => Deno.KvKey;
+  /** Keys a case also sets in random order, each in a range of its own (an id → number pointer, a timer record). */
+  randomKeys?: number;
 }
 const LAYOUTS: Layout[] = [
   { name: "sequential ids, version in its own range", random: false, versionKey: (id) => ["case-version", id] },
   { name: "random ids, version in its own range (before)", random: true, versionKey: (id) => ["case-version", id] },
   { name: "random ids, version at the case's prefix (now)", random: true, versionKey: (id) => ["case", id] },
+  {
+    name: "sequential ids, version at the prefix, one random key a case (an id → number pointer)",
+    random: false,
+    versionKey: (id) => ["case", id],
+    randomKeys: 1,
+  },
+  {
+    name: "sequential ids, version at the prefix, two random keys a case (the pointer and a timer record)",
+    random: false,
+    versionKey: (id) => ["case", id],
+    randomKeys: 2,
+  },
 ];
 
 const value = (chars: number) => "y".repeat(chars);
@@ -34,6 +51,7 @@ function addCase(op: Deno.AtomicOperation, layout: Layout, id: string): void {
   op.set(["case", id, "header", 0], value(500));
   op.set(["case", id, "metric", 1, 0], value(300));
   op.set(layout.versionKey(id), 1);
+  for (let k = 0; k < (layout.randomKeys ?? 0); k++) op.set([`elsewhere-${k}`, crypto.randomUUID()], id);
 }
 
 async function measure(layout: Layout): Promise<number> {
