@@ -45,15 +45,20 @@ async function newCases(repo: string, count: number) {
   );
 }
 
+/** One `ps` field of each process in a service's process group (the Deno server and its `deno task` parent). */
+function groupPs(pid: number, field: "time" | "rss"): string[] {
+  return execFileSync("ps", ["-o", `${field}=`, "-g", String(pid)], { encoding: "utf8" })
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+}
+
 /** CPU seconds a service's process group has used (`ps` TIME, `[[dd-]hh:]mm:ss`, summed over its processes). */
 function groupCpuSeconds(pid: number): number {
-  return execFileSync("ps", ["-o", "time=", "-g", String(pid)], { encoding: "utf8" })
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .reduce((sum, line) => {
-      const [days, clock] = line.trim().includes("-") ? line.trim().split("-") : ["0", line.trim()];
-      return sum + Number(days) * 86_400 + clock!.split(":").reduce((s, part) => s * 60 + Number(part), 0);
-    }, 0);
+  return groupPs(pid, "time").reduce((sum, time) => {
+    const [days, clock] = time.includes("-") ? time.split("-") : ["0", time];
+    return sum + Number(days) * 86_400 + clock!.split(":").reduce((s, part) => s * 60 + Number(part), 0);
+  }, 0);
 }
 
 /**
@@ -71,12 +76,9 @@ async function quiet(server: Service): Promise<number> {
   return (Date.now() - began) / 1000;
 }
 
-/** Resident memory of a service's process group (the Deno server and its `deno task` parent), MiB. */
+/** Resident memory of a service's process group, MiB. */
 function groupRssMiB(pid: number): number {
-  const kib = execFileSync("ps", ["-o", "rss=", "-g", String(pid)], { encoding: "utf8" })
-    .split("\n")
-    .reduce((sum, line) => sum + (Number(line.trim()) || 0), 0);
-  return Math.round(kib / 1024);
+  return Math.round(groupPs(pid, "rss").reduce((sum, kib) => sum + (Number(kib) || 0), 0) / 1024);
 }
 
 const probeBody = (path = "/probe") => {
