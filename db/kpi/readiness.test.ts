@@ -12,13 +12,16 @@ describe("readiness: rule change frequency", () => {
   it("counts a policy change within a quarter as changing rules, as it counts a new version", () => {
     expect(ruleChanges({ versionsInPeriod: 1 })).toMatchObject({
       level3: false,
-      measured: "1 version(s) and 0 policy change(s) in 90 days",
+      measured: "1 version and 0 policy changes in 90 days",
     });
     expect(ruleChanges({ versionsInPeriod: 1, policyChangesInPeriod: 2 })).toMatchObject({
       level3: true,
-      measured: "1 version(s) and 2 policy change(s) in 90 days",
+      measured: "1 version and 2 policy changes in 90 days",
     });
-    expect(ruleChanges({ versionsInPeriod: 2 }).level3).toBe(true);
+    expect(ruleChanges({ versionsInPeriod: 2, policyChangesInPeriod: 1 })).toMatchObject({
+      level3: true,
+      measured: "2 versions and 1 policy change in 90 days",
+    });
   });
 
   it("does not call changes over a longer period than a quarter frequent", () => {

@@ -7,6 +7,9 @@
 import type { Kpis } from "./definitions.ts";
 import { type ExceptionWords, exceptionWordsOf, matchesAnyStepPattern } from "./step-patterns.ts";
 
+/** "1 version", "2 versions", "0 policy changes". */
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 export interface ReadinessThresholds {
   /** Minimum autonomous resolution rate (0–1). */
   minAutonomousRate: number;
@@ -101,7 +104,7 @@ export function assessReadiness(input: ReadinessInput, t: ReadinessThresholds): 
     },
     {
       name: "rule change frequency",
-      measured: `${input.versionsInPeriod} version(s) and ${policyChanges} policy change(s) in ${days} days`,
+      measured: `${plural(input.versionsInPeriod, "version")} and ${plural(policyChanges, "policy change")} in ${days} days`,
       level3: (input.versionsInPeriod > 1 || policyChanges > 0) && days <= 92,
       rule: "a new version or a policy change within a quarter",
     },
