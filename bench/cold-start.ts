@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
+import { median } from "./results.ts";
 
 export interface ColdStart {
   /** From `new Miniflare` to ready: workerd up, the script compiled and its module scope run. */
@@ -16,8 +17,6 @@ export interface ColdStart {
   /** The first request after that (the isolate's first fetch handler call, routing and all). */
   firstRequestMs: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** How a Worker is started and first called: the bindings its exports need, the request and the answer expected. */
 export interface ColdProbe {

@@ -18,7 +18,7 @@ import { issueOpenedPayload, post, sign, stripeInvoiceEvent } from "../scripts/s
 import { BIN } from "../scripts/stack/services.ts";
 import { freePort, type Service, spawnService, startDenoServer, startStack, startWorker } from "../scripts/stack.ts";
 import { countReaches, drained, type Figures, feed, run } from "./load.ts";
-import { machine, writeSection } from "./results.ts";
+import { machine, median, writeSection } from "./results.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -388,18 +388,16 @@ try {
       }
       const rss = groupRssMiB(grownServer.process.pid!);
       await grownServer.stop();
-      const ratios = rounds.map((r) => r.large.rps / r.small.rps).sort((x, y) => x - y);
-      const median = ratios[Math.floor(ratios.length / 2)]!;
+      const ratio = median(rounds.map((r) => r.large.rps / r.small.rps));
       // The same events over 100 × fewer cases: the first server's cases grow longer round by round.
-      const smallRates = rounds.map((r) => r.small.rps).sort((x, y) => x - y);
-      const smallMedian = smallRates[Math.floor(smallRates.length / 2)]!;
+      const smallMedian = median(rounds.map((r) => r.small.rps));
       const perSmallCase = Math.round(
         (into.accepted + rounds.reduce((sum, r) => sum + r.small.accepted, 0)) / firstCount,
       );
       const probe = caseProbes.get(count)!;
       grownRows.push({ figures: rounds[0]!.large, base: trivial, probe: kvProbe, limit: groupedProbe });
       notes.push(
-        `Deno into existing cases among ${count.toLocaleString("en")} open cases: **${median.toFixed(2)} ×** the rate among ${firstCount.toLocaleString("en")} (median of ${GROWTH_ROUNDS} rounds, goal ≥ 0.9 at 100,000; rounds, ${count.toLocaleString("en")} / ${firstCount.toLocaleString("en")} req/s: ${rounds.map((r) => `${Math.round(r.large.rps)} / ${Math.round(r.small.rps)}`).join(", ")}; the table's row is the first round's; the first server's rows in the rounds ran at ${(smallMedian / into.rps).toFixed(2)} × its first row, its ${firstCount.toLocaleString("en")} cases ~${perSmallCase} events long by the last round, the grown server's ~${Math.round(rounds.reduce((sum, r) => sum + r.large.accepted, 0) / count + 1)}); the storage alone (the filled-cases probe) ${(probe.rps / firstProbe.rps).toFixed(2)} × from ${firstCount.toLocaleString("en")} to ${count.toLocaleString("en")} cases; the product ${(rounds[0]!.large.rps / probe.rps).toFixed(2)} × its probe at ${count.toLocaleString("en")} (${(into.rps / firstProbe.rps).toFixed(2)} × at ${firstCount.toLocaleString("en")}). The rounds began once the grown server had gone quiet, ${Math.round(settledAfter)} s after its cases were parked; it held ${rss} MiB after its rounds (the first ${firstRss} MiB after its first row)${process.env.CROSSFLOW_CASE_CACHE ? `, CROSSFLOW_CASE_CACHE=${process.env.CROSSFLOW_CASE_CACHE}` : ", the default case cache (5,000 loaded)"}.`,
+        `Deno into existing cases among ${count.toLocaleString("en")} open cases: **${ratio.toFixed(2)} ×** the rate among ${firstCount.toLocaleString("en")} (median of ${GROWTH_ROUNDS} rounds, goal ≥ 0.9 at 100,000; rounds, ${count.toLocaleString("en")} / ${firstCount.toLocaleString("en")} req/s: ${rounds.map((r) => `${Math.round(r.large.rps)} / ${Math.round(r.small.rps)}`).join(", ")}; the table's row is the first round's; the first server's rows in the rounds ran at ${(smallMedian / into.rps).toFixed(2)} × its first row, its ${firstCount.toLocaleString("en")} cases ~${perSmallCase} events long by the last round, the grown server's ~${Math.round(rounds.reduce((sum, r) => sum + r.large.accepted, 0) / count + 1)}); the storage alone (the filled-cases probe) ${(probe.rps / firstProbe.rps).toFixed(2)} × from ${firstCount.toLocaleString("en")} to ${count.toLocaleString("en")} cases; the product ${(rounds[0]!.large.rps / probe.rps).toFixed(2)} × its probe at ${count.toLocaleString("en")} (${(into.rps / firstProbe.rps).toFixed(2)} × at ${firstCount.toLocaleString("en")}). The rounds began once the grown server had gone quiet, ${Math.round(settledAfter)} s after its cases were parked; it held ${rss} MiB after its rounds (the first ${firstRss} MiB after its first row)${process.env.CROSSFLOW_CASE_CACHE ? `, CROSSFLOW_CASE_CACHE=${process.env.CROSSFLOW_CASE_CACHE}` : ", the default case cache (5,000 loaded)"}.`,
       );
     }
     const opening = await run("Deno: signed GitHub issues.opened, every event a new case", {

@@ -10,6 +10,9 @@ import { ROOT } from "../scripts/stack.ts";
 const FILE = join(ROOT, "bench", "RESULTS.md");
 const ORDER = ["ingest", "newcase", "steps", "bundle", "engine", "metrics", "metricsqueries", "dashboard"];
 
+/** The middle value (the upper of the two middle ones for an even count): what a bench reports over its rounds. */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 export function machine(): string {
   const cpu = cpus();
   return `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
