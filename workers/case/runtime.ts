@@ -192,6 +192,8 @@ export class CaseRuntime {
     let burst: { more: boolean; retryAt: number | null };
     try {
       burst = await this.runSteps();
+      // What the burst staged (its steps' results, the case's status) is durable before anything reads the outcome.
+      await this.store.atomically(() => undefined);
       this.failedBursts = 0;
     } catch (error) {
       // Storage refused a step's record (or the runner broke): nothing of that step was kept, so its open attempt
@@ -233,8 +235,11 @@ export class CaseRuntime {
    * again at once; `retryAt`: when a failed step (or an SLA notice, while a person's task waits) may run again.
    * The journal is read once per burst and extended in memory; events are re-read incrementally, since one may
    * arrive while a step's effect is in flight. Sticky: the body runs on through the burst, each completed step
-   * persisted in its own transaction as it comes (`persistStep`), so step n does not replay the n − 1 before it;
+   * recorded in its own transaction as it comes (`persistStep`), so step n does not replay the n − 1 before it;
    * a crash between two of them leaves the journal as the replay path would, and the next alarm replays from it.
+   * Results are staged (`CaseStorage.stage`): each is durable with the next commit, the next step's attempt record
+   * (before its effect leaves the case) or the burst's end, so a step costs one commit instead of two; a crash in
+   * between repeats the step under its idempotency key, as a crash before its record's commit always did.
    */
   private async runSteps(): Promise<{ more: boolean; retryAt: number | null }> {
     const started = this.now();
@@ -247,7 +252,7 @@ export class CaseRuntime {
         return header && this.surveyDue(header) ? this.runSurvey(header) : { more: false, retryAt: null };
       if (steps >= BURST_STEPS || this.now() - started > BURST_MS) return { more: true, retryAt: null };
       if (header.status === "open") {
-        await this.store.atomically(() => {
+        this.store.stage(() => {
           const at = this.now();
           this.store.updateHeader({ status: "running", at });
           this.store.queueMetric(metricFor(header, "case.status", at, { status: "running" }));
@@ -264,7 +269,7 @@ export class CaseRuntime {
         // the next starts with the event and the checks above run as they would after any step.
         if (steps + 1 >= BURST_STEPS || this.now() - started > BURST_MS) return false;
         if (this.store.events(events.at(-1)?.seq ?? 0).length > 0) return false;
-        const kept = await this.store.atomically(() => {
+        const kept = this.store.stage(() => {
           if (this.endedMeanwhile(current)) return false;
           applyAdvance(this.store, current, { kind: "step", record }, this.now(), retries, workflow);
           return true;
@@ -304,7 +309,7 @@ export class CaseRuntime {
               message: `workflow ${header.workflowId} v${header.workflowVersion} is not deployed`,
             },
           };
-      const stop = await this.store.atomically(() =>
+      const stop = this.store.stage(() =>
         // An operator may have ended the case while this step's function was out (a cancellation): its result is
         // dropped rather than let it reopen the case.
         this.endedMeanwhile(current) ? true : applyAdvance(this.store, current, next, this.now(), retries, workflow),

@@ -79,6 +79,7 @@ function harness(options: { replayEachStep: boolean; failAt?: number; records?: 
   /** The metric batches the case shipped (the flush takes them all, so no flush retry puts jitter in the clock). */
   const delivered: string[] = [];
   let stepBatches = 0;
+  let alarms = 0;
   const store = new MemoryCaseStore(async (changes) => {
     if (changes.some((c) => c.key[0] === "step") && ++stepBatches === options.failAt)
       throw new Error("storage went away");
@@ -109,10 +110,11 @@ function harness(options: { replayEachStep: boolean; failAt?: number; records?: 
     for (let i = 0; i < 50 && alarm.at !== null && !until(); i++) {
       clock.now = Math.max(clock.now + 1000, alarm.at);
       alarm.at = null;
+      alarms++;
       await runtime.alarm();
     }
   };
-  return { runtime, store, records, batches, delivered, drive };
+  return { runtime, store, records, batches, delivered, drive, alarms: () => alarms };
 }
 
 /** The whole life of the fixture's case: opened, an early event while a step is out, a late event, a sleep. */
@@ -145,6 +147,11 @@ describe("sticky bursts", () => {
 
     expect(sticky.store.header()).toMatchObject({ status: "resolved", outcome: "counted" });
     expect(sticky.batches).toEqual(replayed.batches);
+    // A step's result is staged and rides with the next commit (the next attempt's record, or the burst's end): one
+    // commit per attempt, plus each ingest and each alarm's end and metric marks; unstaged it was 103 batches here.
+    const bound = sticky.store.attempts().length + sticky.store.events().length + 2 * sticky.alarms();
+    expect(sticky.batches.length).toBeLessThanOrEqual(bound);
+    expect(sticky.batches.length).toBeLessThan(sticky.store.steps().length + sticky.store.attempts().length);
     expect([...sticky.records.entries()]).toEqual([...replayed.records.entries()]);
     expect(sticky.delivered).toEqual(replayed.delivered);
     expect(sticky.delivered.length).toBeGreaterThan(0);
@@ -163,7 +170,8 @@ describe("sticky bursts", () => {
     await live(clean);
 
     reset();
-    // The 15th step's record never lands: the process dies with "count-14"'s function done, its record lost.
+    // The 15th step's record never lands (staged, it rides with "count-15"'s attempt record, which storage refuses):
+    // the process dies with "count-14"'s function done, its record lost, and "count-15" not begun.
     const crashed = harness({ replayEachStep: false, failAt: 15 });
     await crashed.runtime.ingest(event("e-open", "opened", { n: 7 }));
     await crashed.runtime.alarm();

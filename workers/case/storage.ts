@@ -1,8 +1,8 @@
 /**
  * The port between the case runtime and where a case's state lives: SQLite in a Durable Object, or Deno KV when
  * self-hosted on Deno (or on Deno Deploy).
- * Reads and the writes inside `atomically` are synchronous (each adapter keeps the case's state at hand);
- * `atomically` resolves once its writes are durable, all of them or none.
+ * Reads and the writes inside `atomically` and `stage` are synchronous (each adapter keeps the case's state at hand);
+ * `atomically` resolves once its writes, and those staged before it, are durable, all of them or none.
  */
 import type {
   AuditEntry,
@@ -62,6 +62,12 @@ export interface HeaderChange {
 export interface CaseStorage {
   /** Runs `fn` (synchronous store calls only) so that all of its writes land, durably, or none do. */
   atomically<T>(fn: () => T): Promise<T>;
+  /**
+   * Runs `fn` as a transaction now whose writes need be durable only with the next `atomically` (stored with it, or
+   * lost with it): for records nothing outside the case acts on before then. Deno KV stores them in that commit
+   * (one commit, not two); a Durable Object's SQLite writes them at once (its output gate holds what leaves meanwhile).
+   */
+  stage<T>(fn: () => T): T;
 
   /** Stores the event unless this (source, id) was stored before; true when it is new. */
   insertEvent(event: EventEnvelope): boolean;

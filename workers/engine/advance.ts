@@ -105,7 +105,7 @@ export async function advanceCase<I>(args: AdvanceInput<I>): Promise<Advance> {
       error: { name: "WorkflowError", message: `workflow ${workflow.id} returned without step.resolve()` },
     };
   } catch (thrown) {
-    // Storage refused a sticky step's record: the shell's error, not the case's (nothing of that step was kept).
+    // Storage refused a sticky step's or an attempt's record: the shell's error, not the case's (nothing of it was kept).
     if (r.persistFailure) throw r.persistFailure.error;
     if (thrown instanceof Suspend) return thrown.result;
     const error = toError(thrown);

@@ -64,7 +64,10 @@ export class Replay implements AttemptSite {
   private readonly consumed: Set<number>;
   private readonly starts = new Map<string, number>();
   private workflowNotifier: SlaNotifier | null | undefined;
-  /** Set once the shell failed to persist a sticky step: the run ends with it, whatever the body does with the throw. */
+  /**
+   * Set once the shell failed to store a sticky step or an attempt's record (with it what the run staged before): the
+   * run ends with that error, whatever the body does with the throw, and the case is not failed for it.
+   */
   persistFailure: { error: unknown } | null = null;
   readonly sla: SlaContext;
 
@@ -81,7 +84,18 @@ export class Replay implements AttemptSite {
     this.policies = input.policies;
     this.now = input.now;
     this.random = input.random;
-    this.beginAttempt = input.beginAttempt;
+    const begin = input.beginAttempt;
+    // The shell's record of an attempt failed (storage refused it): its error ends the run, not the case.
+    this.beginAttempt =
+      begin &&
+      (async (stepId, key) => {
+        try {
+          return await begin(stepId, key);
+        } catch (error) {
+          this.persistFailure = { error };
+          throw error;
+        }
+      });
     this.recordedAnswer = input.recordedAnswer;
     this.consumed = new Set(input.completed.flatMap((s) => (s.eventSeq === undefined ? [] : [s.eventSeq])));
     this.sla = {

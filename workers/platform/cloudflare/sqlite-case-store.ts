@@ -39,6 +39,11 @@ export class SqliteCaseStore implements CaseStorage {
     return this.storage.transactionSync(fn);
   }
 
+  /** Written at once: the object's output gate holds anything leaving it until the write is durable. */
+  stage<T>(fn: () => T): T {
+    return this.storage.transactionSync(fn);
+  }
+
   /** Stores the event unless this (source, id) was stored before; true when it is new. */
   insertEvent(event: EventEnvelope): boolean {
     const cursor = this.sql.exec(
