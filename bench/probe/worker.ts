@@ -9,6 +9,7 @@
  *   flush does), and marks it sent in a third commit. Three local commits and one libSQL write per object.
  */
 import { DurableObject } from "cloudflare:workers";
+import { handOver } from "./libsql-handover.ts";
 
 interface Env {
   PROBE: DurableObjectNamespace<ProbeObject>;
@@ -38,38 +39,9 @@ export class ProbeObject extends DurableObject<Env> {
     sql.exec("INSERT INTO steps (output) VALUES (?)", JSON.stringify({ length: event.body.length }));
     const metric = { id: this.ctx.id.toString(), at: Date.now(), kind: "case.resolved" };
     sql.exec("INSERT INTO outbox (id, body, sent) VALUES (?, ?, 0)", metric.id, JSON.stringify(metric));
-    await handOver(this.env, metric);
+    await handOver({ url: this.env.TURSO_DATABASE_URL, authToken: this.env.TURSO_AUTH_TOKEN }, metric);
     sql.exec("UPDATE outbox SET sent = 1 WHERE id = ?", metric.id);
   }
-}
-
-/** One libSQL write over HTTP (Hrana 2), as the metrics flush makes; a refusal fails the alarm (it is retried). */
-async function handOver(env: Env, metric: { id: string; at: number; kind: string }): Promise<void> {
-  const url = env.TURSO_DATABASE_URL.replace(/^libsql:/, "http:");
-  const text = (value: string) => ({ type: "text", value });
-  const res = await fetch(`${url}/v2/pipeline`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(env.TURSO_AUTH_TOKEN ? { authorization: `Bearer ${env.TURSO_AUTH_TOKEN}` } : {}),
-    },
-    body: JSON.stringify({
-      requests: [
-        { type: "execute", stmt: { sql: "CREATE TABLE IF NOT EXISTS probe_metrics (id TEXT PRIMARY KEY, body TEXT)" } },
-        {
-          type: "execute",
-          stmt: {
-            sql: "INSERT INTO probe_metrics (id, body) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
-            args: [text(metric.id), text(JSON.stringify(metric))],
-          },
-        },
-        { type: "close" },
-      ],
-    }),
-  });
-  const answer = (await res.json()) as { results?: { type: string }[] };
-  if (!res.ok || answer.results?.some((r) => r.type !== "ok"))
-    throw new Error(`libSQL refused the probe's metric: ${res.status} ${JSON.stringify(answer).slice(0, 200)}`);
 }
 
 export default {
