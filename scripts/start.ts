@@ -89,7 +89,10 @@ const trickle = trickleSeconds
           // Once it resolved, the customer may answer its satisfaction question (about three in four do).
           await answerSurveys(target, [c], 60_000);
         })
-        .catch((error: Error) => console.error(`demo trickle: ${error.message}`));
+        // A demo case still in flight when the stack stops fails its requests: that is the stop, not news.
+        .catch((error: Error) => {
+          if (!stopping) console.error(`demo trickle: ${error.message}`);
+        });
     }, trickleSeconds * 1000)
   : null;
 

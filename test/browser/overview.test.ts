@@ -226,7 +226,7 @@ describe("overview and workflow pages", () => {
     await page.goto(`${stack.dashboard!.url}/workflows/refund-dispute?days=30`);
     const table = page.locator('table[data-testid=comparison][data-baseline="1"][data-candidate="2"]');
     expect(await table.getByTestId("sample").textContent()).toBe(
-      `${count(tally(2).opened)} and ${count(tally(1).opened)} cases`,
+      `${count(tally(1).opened)} cases on v1, ${count(tally(2).opened)} on v2`,
     );
     for (const row of expected) {
       const verdict = table.locator(`tr[data-kpi="${row.kpi}"] [data-testid=verdict]`);
@@ -254,7 +254,7 @@ describe("overview and workflow pages", () => {
     expect(await card.getByTestId("verdict-version").textContent()).toBe(`v2, ${count(tally(2).opened)} cases:`);
     const readinessTable = card.locator('table[data-testid=comparison][data-baseline="1"][data-candidate="2"]');
     expect(await readinessTable.getByTestId("sample").textContent()).toBe(
-      `${count(tally(2).opened)} and ${count(tally(1).opened)} cases`,
+      `${count(tally(1).opened)} cases on v1, ${count(tally(2).opened)} on v2`,
     );
     const shown = (row: (typeof expected)[number], v: number | null) =>
       row.unit === "rate" ? percent(v) : duration(v);

@@ -271,6 +271,9 @@ describe("the Rollouts page", () => {
     );
     expect(await row.nth(1).textContent()).toBe(`${view.policy!.state} (candidate v2)`);
     expect(await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")).toBe(0);
+    // Each workflow a card on a phone: no cell's sentence is cut off inside a table scrolled sideways.
+    const table = page.getByTestId("rollouts");
+    expect(await table.evaluate((el) => el.parentElement!.scrollWidth - el.parentElement!.clientWidth)).toBe(0);
     await page.locator(`tr[data-workflow="${WORKFLOW}"] a`).click();
     await page.waitForURL(new RegExp(`${pagePath}$`));
     await page.close();
