@@ -42,15 +42,15 @@ export class AlarmRunner {
     this.windowStart = this.now();
   }
 
-  /** Notes that `caseId`'s alarm is set for `at`: run here when it falls due, if that is soon. */
-  schedule(caseId: string, at: number): void {
+  /** Notes that `caseId`'s alarm is set for `at`: run here when it falls due, if that is soon (then true). */
+  schedule(caseId: string, at: number): boolean {
     const delay = at - this.now();
-    if (delay > LOCAL_HORIZON_MS) return;
+    if (delay > LOCAL_HORIZON_MS) return false;
     const timer = this.timers.get(caseId);
     if (timer !== undefined) clearTimeout(timer);
     if (delay <= 0) {
       this.enqueue(caseId);
-      return;
+      return true;
     }
     this.timers.set(
       caseId,
@@ -59,6 +59,7 @@ export class AlarmRunner {
         this.enqueue(caseId);
       }, delay),
     );
+    return true;
   }
 
   /** Alarms due and not yet finished in this process. */

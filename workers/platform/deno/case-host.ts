@@ -102,8 +102,16 @@ export class DenoCaseHost implements CaseDirectory {
   private readonly runner: AlarmRunner | null;
   /** The stored alarm (its versionstamp) each case is running now. */
   private readonly firing = new Map<string, string>();
-  /** Cases whose running alarm set or cleared their timer: the record it ran from is gone, nothing to clear. */
-  private readonly timerMovedWhileFiring = new Set<string>();
+  /**
+   * Cases whose running alarm set (to the time given) or cleared (null) their timer: the record it ran from is gone,
+   * nothing to clear, and the run reads its timer from here.
+   */
+  private readonly timerMovedWhileFiring = new Map<string, number | null>();
+  /**
+   * The near timers this process stored and runs itself (AlarmRunner), with the versionstamp each was stored with:
+   * that run checks the entry it knows instead of reading it back from KV (a read that waits behind the commits).
+   */
+  private readonly ownTimers = new Map<string, { at: number; versionstamp: string }>();
   /** Every case's transactions and timers, committed together with the others' concurrent ones (kv-group-commit.ts). */
   readonly group: KvGroupCommit;
   /** The customers' open chat sockets (deno-chat-sockets.ts). */
@@ -131,7 +139,7 @@ export class DenoCaseHost implements CaseDirectory {
     this.group = new KvGroupCommit(kv);
     this.runner =
       options.listen !== false
-        ? new AlarmRunner((caseId) => this.runAlarmIfDue(caseId), {
+        ? new AlarmRunner((caseId) => this.runAlarmIfDue(caseId, true), {
             ...DEFAULT_ALARMS,
             ...options.alarms,
             now: this.now,
@@ -206,27 +214,36 @@ export class DenoCaseHost implements CaseDirectory {
     return this.fireAlarm(caseId, () => true);
   }
 
-  private runAlarmIfDue(caseId: string): Promise<boolean> {
-    return this.fireAlarm(caseId, (at) => at <= this.now());
+  /** `own`: the run of a timer this process stored (AlarmRunner), which may check the entry it knows. */
+  private runAlarmIfDue(caseId: string, own = false): Promise<boolean> {
+    return this.fireAlarm(caseId, (at) => at <= this.now(), own);
   }
 
   /**
    * Runs the case's alarm if `due` says so. The stored alarm is cleared only after the run, and only if the run did
    * not set it again: a process killed mid-run leaves it, and its queue message (or the sweep at start) runs it again,
    * as a Durable Object's alarm is retried. During the run the clock reads no alarm, as `getAlarm()` does in one.
+   * `own`: a timer this process stored is taken as stored (`ownTimers`), not read back; had another process moved it
+   * since, the checked clear below fails and leaves that one, and a run more is harmless (a case's alarm may come
+   * twice). The queue's messages are checked against KV: they may come from another process's timer.
    */
-  private fireAlarm(caseId: string, due: (at: number) => boolean): Promise<boolean> {
+  private fireAlarm(caseId: string, due: (at: number) => boolean, own = false): Promise<boolean> {
     return this.withCase(caseId, async (c) => {
       const key = alarmKeyOf(caseId);
-      const entry = await this.kv.get<number>(key);
-      if (entry.value === null || !due(entry.value)) return false;
+      const known = this.ownTimers.get(caseId);
+      // Taken either way: the run clears the timer or sets it again (which notes it anew).
+      this.ownTimers.delete(caseId);
+      const entry =
+        own && known ? { key, value: known.at, versionstamp: known.versionstamp } : await this.kv.get<number>(key);
+      if (entry.value === null || entry.versionstamp === null || !due(entry.value)) return false;
       this.firing.set(caseId, entry.versionstamp);
       let moved: boolean;
       try {
         await c.alarm();
       } finally {
         this.firing.delete(caseId);
-        moved = this.timerMovedWhileFiring.delete(caseId);
+        moved = this.timerMovedWhileFiring.has(caseId);
+        this.timerMovedWhileFiring.delete(caseId);
       }
       // Cleared only if the run left it (checked, should another process have set it meanwhile). A run that set its
       // timer again is known here: its clear would fail the check and fail the group it shares (which then splits).
@@ -336,15 +353,21 @@ export class DenoCaseHost implements CaseDirectory {
     return loaded;
   }
 
-  /** The case's timer, riding with its transactions (kv-case-timer.ts). One per loaded store. */
+  /**
+   * The case's timer, riding with its transactions (kv-case-timer.ts). One per loaded store. While its alarm runs it
+   * is read from memory, with no KV read: calls for a case run one at a time here, so only that run moves it.
+   */
   private timerOf(caseId: string): KvCaseTimer {
     return new KvCaseTimer(caseId, {
       group: this.group,
       now: this.now,
-      get: () => this.alarmOf(caseId),
-      moved: (at) => {
-        if (this.firing.has(caseId)) this.timerMovedWhileFiring.add(caseId);
-        if (at !== null) this.runner?.schedule(caseId, at);
+      get: async () =>
+        this.firing.has(caseId) ? (this.timerMovedWhileFiring.get(caseId) ?? null) : this.alarmOf(caseId),
+      moved: (at, versionstamp) => {
+        if (this.firing.has(caseId)) this.timerMovedWhileFiring.set(caseId, at);
+        const runsHere = at !== null && (this.runner?.schedule(caseId, at) ?? false);
+        if (runsHere && versionstamp !== undefined) this.ownTimers.set(caseId, { at, versionstamp });
+        else this.ownTimers.delete(caseId);
       },
     });
   }

@@ -39,8 +39,11 @@ const legacyVersionKeyOf = (caseId: string): Deno.KvKey => ["case-version", case
 
 /** Writes that ride with a case's next transaction in its own atomic KV write (the case's timer: kv-case-timer.ts). */
 export interface KvRider {
-  /** Adds its writes to `op`; returns what to do once they are durable, or null when it has nothing to add. */
-  board(op: KvWriteBuilder): (() => void) | null;
+  /**
+   * Adds its writes to `op`; returns what to do once they are durable (given the commit's versionstamp), or null when
+   * it has nothing to add.
+   */
+  board(op: KvWriteBuilder): ((versionstamp: string) => void) | null;
 }
 
 /**
@@ -134,7 +137,7 @@ export function kvCase(
     const landed = rider?.board(op) ?? null;
     const result = group ? await group.commit(op.write) : await commitAlone(kv, op.write);
     if (!result.ok) throw new CaseConflictError(caseId);
-    landed?.();
+    landed?.(result.versionstamp);
     version.versionstamp = result.versionstamp;
     version.counter++;
     delete version.legacy;

@@ -23,15 +23,18 @@ export interface KvCaseTimerHost {
   now: () => number;
   /** The stored time, as the case should read it (null while that very alarm runs). */
   get: () => Promise<number | null>;
-  /** Called once a set or a delete is durable (the host's in-process runner, its bookkeeping of running alarms). */
-  moved: (at: number | null) => void;
+  /**
+   * Called once a set or a delete is durable, with the versionstamp a set was stored with (the host's in-process
+   * runner, its bookkeeping of running alarms).
+   */
+  moved: (at: number | null, versionstamp?: string) => void;
 }
 
 export class KvCaseTimer implements AlarmClock, KvRider {
   /** Set inside the running transaction, to go with its commit. */
   private carried: number | null = null;
-  /** Stored by the last transaction's commit and not yet confirmed by `set`. */
-  private storedWith: number | null = null;
+  /** Stored by the last transaction's commit (the time and the commit's versionstamp), not yet confirmed by `set`. */
+  private storedWith: { at: number; versionstamp: string } | null = null;
 
   constructor(
     private readonly caseId: string,
@@ -46,26 +49,27 @@ export class KvCaseTimer implements AlarmClock, KvRider {
     this.carried = at;
   }
 
-  board(op: KvWriteBuilder): (() => void) | null {
+  board(op: KvWriteBuilder): ((versionstamp: string) => void) | null {
     const at = this.carried;
     if (at === null) return null;
     this.carried = null;
     this.write(op, at);
-    return () => {
-      this.storedWith = at;
+    return (versionstamp) => {
+      this.storedWith = { at, versionstamp };
     };
   }
 
   async set(at: number): Promise<void> {
     // A carry whose transaction wrote nothing (so never boarded) is replaced by this set.
     this.carried = null;
-    const stored = this.storedWith === at;
+    let versionstamp = this.storedWith?.at === at ? this.storedWith.versionstamp : null;
     this.storedWith = null;
-    if (!stored) {
+    if (versionstamp === null) {
       const result = await this.host.group.commit(this.write(new KvWriteBuilder(), at).write);
       if (!result.ok) throw new Error(`the timer of case ${this.caseId} was not stored`);
+      versionstamp = result.versionstamp;
     }
-    this.host.moved(at);
+    this.host.moved(at, versionstamp);
   }
 
   async delete(): Promise<void> {
