@@ -252,6 +252,12 @@ describe("overview and workflow pages", () => {
     await page.goto(`${stack.dashboard!.url}/readiness?days=30`);
     const card = page.locator('article[data-workflow="refund-dispute"]');
     const checks = card.getByTestId("version-checks");
+    // Oldest first, as "Versions compared" below reads them.
+    const order = await checks
+      .locator("thead th[data-version]")
+      .evaluateAll((ths) => ths.map((th) => Number(th.getAttribute("data-version"))));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.length).toBeGreaterThan(1);
     for (const v of [1, 2])
       expect(await checks.locator(`thead th[data-version="${v}"]`).textContent()).toContain(
         `n ${count(tally(v).opened)}`,
