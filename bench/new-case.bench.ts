@@ -534,7 +534,13 @@ as many bytes, values, reads and commits a second whatever they belong to, and a
 bare shape does. Since 2026-12-03 a transaction whose records nothing outside the case acts on before the next commit
 is staged (\`CaseStorage.stage\`): the "running" mark and each step's result ride with the next attempt's record or
 the burst's end, 5 commits a new case instead of 7 (1 + 4, was 1 + 6), +10 % new cases in paired runs (679 → 748
-req/s, \`BENCH_ONLY=deno\`); the goal's 5,000 a second is twice what the bare three-commit shape takes on this machine.
+req/s, \`BENCH_ONLY=deno\`); and a timer this process stored is run from what it stored, with no read of it back
+before the run or during it (two reads fewer an alarm run, each queued behind the commits on KV's one SQLite thread),
++15 % more (864 and 900 → 1,059 and 999 req/s, 0.34–0.35 → 0.40–0.43 × the case-shaped probe, paired runs
+2026-12-03T21:20Z). Tried and not kept: the metric outbox's "sent" marks as one number in the case's header instead of
+a rewritten record per event (the marks commit 2 values instead of 6): 1,007 and 1,042 against 737 and 1,020 req/s,
+within noise, for records kept whole for good. The goal's 5,000 a second is twice what the bare three-commit shape
+takes on this machine.
 
 Cost as open cases grow (Deno, \`BENCH_OPEN_CASES=1000,100000 BENCH_ONLY=deno npm run bench:new-case\`, ~9 min, most
 of it opening 100,000 cases). Since 2026-12-03 each larger count has a server of its own (its own KV file), grown to
