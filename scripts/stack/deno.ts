@@ -36,6 +36,7 @@ export async function startDenoServer(options: {
     },
     url: `http://127.0.0.1:${port}`,
     readyPath: "/healthz",
+    readyBody: '"crossflow-worker"',
     quiet: options.quiet,
     timeoutMs: 60_000,
     onOutput: options.onOutput,

@@ -55,15 +55,21 @@ function prefixLines(name: string, quiet: boolean) {
   };
 }
 
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
+async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  log: () => string,
+  readyBody: string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`exited with code ${child.exitCode} before ${url} answered:\n${log()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.status < 500) return;
+      const body = await res.text();
+      if (res.status < 500 && (readyBody === undefined || body.includes(readyBody))) return;
     } catch {
       // Not listening yet; poll again.
     }
@@ -79,6 +85,12 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   url: string;
   readyPath: string;
+  /**
+   * What the ready answer's body must contain: proof that this service answered, not another process that took the
+   * port between `freePort` and the service binding it (an e2e run once sent every request to such a stranger,
+   * which answered 404 to all of them).
+   */
+  readyBody?: string;
   cwd?: string;
   quiet?: boolean;
   timeoutMs?: number;
@@ -132,7 +144,7 @@ export async function spawnService(opts: SpawnOptions): Promise<Service> {
       }, 5000).unref();
     });
   try {
-    await waitForHttp(opts.url + opts.readyPath, child, opts.timeoutMs ?? 60_000, () => log);
+    await waitForHttp(opts.url + opts.readyPath, child, opts.timeoutMs ?? 60_000, () => log, opts.readyBody);
   } catch (error) {
     await stop();
     throw new Error(`${opts.name} failed to start: ${(error as Error).message}`);

@@ -39,6 +39,18 @@ export interface WorkerOptions {
  * a crash, a kill) would drop batches the case objects had already handed over and deleted from their outboxes.
  */
 export async function startWorker(options: WorkerOptions): Promise<Service> {
+  // A port handed out free may be taken by another process before wrangler binds it (parallel test stacks): wrangler
+  // then exits, or a stranger answers the ready check, and the worker starts again on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWorkerOnce(options);
+    } catch (error) {
+      if (options.port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startWorkerOnce(options: WorkerOptions): Promise<Service> {
   const [workerPort, inspectorPort] = await Promise.all([options.port ?? freePort(), freePort()]);
   return spawnService({
     name: "worker",
@@ -70,6 +82,8 @@ export async function startWorker(options: WorkerOptions): Promise<Service> {
     ],
     url: `http://127.0.0.1:${workerPort}`,
     readyPath: "/healthz",
+    // The product's worker names itself (workers/http/app.ts); another config (the bench's probe) answers plainly.
+    readyBody: options.workerConfig === undefined ? '"crossflow-worker"' : undefined,
     quiet: options.quiet,
     timeoutMs: 90_000,
     onOutput: options.onOutput,
