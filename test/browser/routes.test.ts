@@ -175,6 +175,37 @@ describe("every route at 1440 and 390 px", () => {
     }, 60_000);
   }
 
+  it("shows the case list and the rollouts as cards of labelled lines on a phone, and as tables on a desktop", async () => {
+    // One shared class (table.cards-on-phone in app.css) serves both pages: each row a card, each cell its label
+    // beside its value, nothing scrolled sideways inside its box.
+    const layout = (table: Element) => {
+      const cell = table.querySelector("tbody td[data-label]") as HTMLElement;
+      return {
+        head: getComputedStyle(table.querySelector("thead") as Element).display,
+        label: getComputedStyle(cell, "::before").content,
+        dataLabel: cell.dataset.label,
+        scrolled: (table.parentElement as Element).scrollWidth - (table.parentElement as Element).clientWidth,
+      };
+    };
+    for (const [width, cards] of [
+      [390, true],
+      [1440, false],
+    ] as const) {
+      const page = await env.signedIn(undefined, { width, height: 844 });
+      for (const [route, testId] of [
+        ["/cases", "case-table"],
+        ["/rollouts", "rollouts"],
+      ]) {
+        await page.goto(`${env.url()}${route}`, { waitUntil: "networkidle" });
+        const seen = await page.getByTestId(testId).evaluate(layout);
+        expect(seen.head, `${route} at ${width} px`).toBe(cards ? "none" : "table-header-group");
+        expect(seen.label, `${route} at ${width} px`).toBe(cards ? JSON.stringify(seen.dataLabel) : "none");
+        if (cards) expect(seen.scrolled, `${route} at ${width} px`).toBe(0);
+      }
+      await page.close();
+    }
+  }, 60_000);
+
   it("offers a skip link to the page's content as the first thing the keyboard reaches", async () => {
     const page = await env.signedIn(undefined, { width: 390, height: 844 });
     await page.goto(`${env.url()}/cases`, { waitUntil: "networkidle" });
