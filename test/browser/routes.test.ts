@@ -178,15 +178,16 @@ describe("every route at 1440 and 390 px", () => {
   it("shows the case list and the rollouts as cards of labelled lines on a phone, and as tables on a desktop", async () => {
     // One shared class (table.cards-on-phone in app.css) serves both pages: each row a card, each cell its label
     // beside its value, nothing scrolled sideways inside its box.
-    const layout = (table: Element) => {
-      const cell = table.querySelector("tbody td[data-label]") as HTMLElement;
+    const layout = (testId: string) => `(() => {
+      const table = document.querySelector('[data-testid="${testId}"]');
+      const cell = table.querySelector("tbody td[data-label]");
       return {
-        head: getComputedStyle(table.querySelector("thead") as Element).display,
+        head: getComputedStyle(table.querySelector("thead")).display,
         label: getComputedStyle(cell, "::before").content,
         dataLabel: cell.dataset.label,
-        scrolled: (table.parentElement as Element).scrollWidth - (table.parentElement as Element).clientWidth,
+        scrolled: table.parentElement.scrollWidth - table.parentElement.clientWidth,
       };
-    };
+    })()`;
     for (const [width, cards] of [
       [390, true],
       [1440, false],
@@ -195,9 +196,10 @@ describe("every route at 1440 and 390 px", () => {
       for (const [route, testId] of [
         ["/cases", "case-table"],
         ["/rollouts", "rollouts"],
-      ]) {
+      ] as const) {
         await page.goto(`${env.url()}${route}`, { waitUntil: "networkidle" });
-        const seen = await page.getByTestId(testId).evaluate(layout);
+        await page.getByTestId(testId).waitFor();
+        const seen = (await page.evaluate(layout(testId))) as Record<string, string | number>;
         expect(seen.head, `${route} at ${width} px`).toBe(cards ? "none" : "table-header-group");
         expect(seen.label, `${route} at ${width} px`).toBe(cards ? JSON.stringify(seen.dataLabel) : "none");
         if (cards) expect(seen.scrolled, `${route} at ${width} px`).toBe(0);
