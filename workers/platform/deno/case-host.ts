@@ -32,7 +32,7 @@ import { log } from "../../observability/index.ts";
 import { AlarmRunner } from "./alarm-runner.ts";
 import { DenoChatSockets } from "./deno-chat-sockets.ts";
 import { type KvCaseVersion, kvCase, readKvCase } from "./kv-case-store.ts";
-import { type AlarmMessage, alarmKeyOf, KvCaseTimer } from "./kv-case-timer.ts";
+import { type AlarmMessage, alarmKeyOf, KvCaseTimer, type StoredTimer } from "./kv-case-timer.ts";
 import { KvGroupCommit, KvWriteBuilder } from "./kv-group-commit.ts";
 
 /**
@@ -55,6 +55,11 @@ const SKELETON_LIMIT = 200_000;
  * end; at 32 the same load reached the backlog limit and was refused); a backlog that drains in ~20 s.
  */
 const DEFAULT_ALARMS = { concurrency: 256, maxBacklog: 2_000 };
+/**
+ * Tokens of timers this process ran and finished, kept until their queue messages come (within a second or so of
+ * the run under load); past this many the oldest go, and their messages are checked against KV as any other.
+ */
+const FINISHED_TIMERS_KEPT = 65_536;
 
 export interface CaseHostOptions {
   workflows: readonly WorkflowDefinition[];
@@ -111,7 +116,12 @@ export class DenoCaseHost implements CaseDirectory {
    * The near timers this process stored and runs itself (AlarmRunner), with the versionstamp each was stored with:
    * that run checks the entry it knows instead of reading it back from KV (a read that waits behind the commits).
    */
-  private readonly ownTimers = new Map<string, { at: number; versionstamp: string }>();
+  private readonly ownTimers = new Map<string, { at: number } & StoredTimer>();
+  /**
+   * Tokens of the own timers this process ran and finished (their clear stored, or the run set the timer anew with a
+   * message of its own): their queue messages are done with no read of the timer from KV.
+   */
+  private readonly finishedTimers = new Set<string>();
   /** Every case's transactions and timers, committed together with the others' concurrent ones (kv-group-commit.ts). */
   readonly group: KvGroupCommit;
   /** The customers' open chat sockets (deno-chat-sockets.ts). */
@@ -149,7 +159,7 @@ export class DenoCaseHost implements CaseDirectory {
       // A message may come late, twice, or after the alarm moved: the stored alarm decides whether it is due.
       void kv.listenQueue(async (message: unknown) => {
         const m = message as AlarmMessage;
-        if (m?.kind === "case-alarm") await this.runAlarmIfDue(m.caseId);
+        if (m?.kind === "case-alarm") await this.runAlarmIfDue(m.caseId, false, m.token);
       });
       this.sweep().catch((error: unknown) =>
         log.error("alarm sweep failed: alarms left due run when their queue messages arrive", { error }),
@@ -214,9 +224,12 @@ export class DenoCaseHost implements CaseDirectory {
     return this.fireAlarm(caseId, () => true);
   }
 
-  /** `own`: the run of a timer this process stored (AlarmRunner), which may check the entry it knows. */
-  private runAlarmIfDue(caseId: string, own = false): Promise<boolean> {
-    return this.fireAlarm(caseId, (at) => at <= this.now(), own);
+  /**
+   * `own`: the run of a timer this process stored (AlarmRunner), which may check the entry it knows. `token`: a queue
+   * message's, naming the timer write it delivers.
+   */
+  private runAlarmIfDue(caseId: string, own = false, token?: string): Promise<boolean> {
+    return this.fireAlarm(caseId, (at) => at <= this.now(), own, token);
   }
 
   /**
@@ -225,33 +238,54 @@ export class DenoCaseHost implements CaseDirectory {
    * as a Durable Object's alarm is retried. During the run the clock reads no alarm, as `getAlarm()` does in one.
    * `own`: a timer this process stored is taken as stored (`ownTimers`), not read back; had another process moved it
    * since, the checked clear below fails and leaves that one, and a run more is harmless (a case's alarm may come
-   * twice). The queue's messages are checked against KV: they may come from another process's timer.
+   * twice). A queue message is checked against KV (it may come from another process's timer) unless it delivers a
+   * timer this process ran and finished (`token` in `finishedTimers`): each timer write has its message, so the
+   * write it names has nothing left to run.
    */
-  private fireAlarm(caseId: string, due: (at: number) => boolean, own = false): Promise<boolean> {
-    return this.withCase(caseId, async (c) => {
-      const key = alarmKeyOf(caseId);
-      const known = this.ownTimers.get(caseId);
-      // Taken either way: the run clears the timer or sets it again (which notes it anew).
-      this.ownTimers.delete(caseId);
-      const entry =
-        own && known ? { key, value: known.at, versionstamp: known.versionstamp } : await this.kv.get<number>(key);
-      if (entry.value === null || entry.versionstamp === null || !due(entry.value)) return false;
-      this.firing.set(caseId, entry.versionstamp);
-      let moved: boolean;
-      try {
-        await c.alarm();
-      } finally {
-        this.firing.delete(caseId);
-        moved = this.timerMovedWhileFiring.has(caseId);
-        this.timerMovedWhileFiring.delete(caseId);
-      }
-      // Cleared only if the run left it (checked, should another process have set it meanwhile). A run that set its
-      // timer again is known here: its clear would fail the check and fail the group it shares (which then splits).
-      if (!moved) await this.group.commit(new KvWriteBuilder().check(entry).delete(key).write);
-      // After each burst: what the case said or heard meanwhile goes to the customer's open chat pages.
-      await this.chats.push(caseId, c);
-      return true;
-    });
+  private fireAlarm(caseId: string, due: (at: number) => boolean, own = false, token?: string): Promise<boolean> {
+    // Checked in the case's turn (after a run of it in progress) and before the case is loaded (it may be evicted).
+    const finished = () => token !== undefined && this.finishedTimers.delete(token);
+    return this.serialized(caseId, () =>
+      finished()
+        ? Promise.resolve(false)
+        : this.runOn(caseId, async (c) => {
+            const key = alarmKeyOf(caseId);
+            const known = this.ownTimers.get(caseId);
+            // Taken either way: the run clears the timer or sets it again (which notes it anew).
+            this.ownTimers.delete(caseId);
+            const entry =
+              own && known
+                ? { key, value: known.at, versionstamp: known.versionstamp }
+                : await this.kv.get<number>(key);
+            if (entry.value === null || entry.versionstamp === null || !due(entry.value)) return false;
+            this.firing.set(caseId, entry.versionstamp);
+            let moved: boolean;
+            try {
+              await c.alarm();
+            } finally {
+              this.firing.delete(caseId);
+              moved = this.timerMovedWhileFiring.has(caseId);
+              this.timerMovedWhileFiring.delete(caseId);
+            }
+            // Cleared only if the run left it (checked, should another process have set it meanwhile). A run that set its
+            // timer again is known here: its clear would fail the check and fail the group it shares (which then splits).
+            if (!moved) await this.group.commit(new KvWriteBuilder().check(entry).delete(key).write);
+            // Ours, run and finished: whether the clear held or another process had moved the timer (that write has a
+            // message of its own), the message of the write we ran has nothing left to do.
+            if (own && known) this.finishTimer(known.token);
+            // After each burst: what the case said or heard meanwhile goes to the customer's open chat pages.
+            await this.chats.push(caseId, c);
+            return true;
+          }),
+    );
+  }
+
+  private finishTimer(token: string): void {
+    this.finishedTimers.add(token);
+    if (this.finishedTimers.size > FINISHED_TIMERS_KEPT) {
+      const oldest = this.finishedTimers.values().next();
+      if (!oldest.done) this.finishedTimers.delete(oldest.value);
+    }
   }
 
   /** The customer's chat socket for `caseId` (the HTTP app verified the link): deno-chat-sockets.ts. */
@@ -363,10 +397,10 @@ export class DenoCaseHost implements CaseDirectory {
       now: this.now,
       get: async () =>
         this.firing.has(caseId) ? (this.timerMovedWhileFiring.get(caseId) ?? null) : this.alarmOf(caseId),
-      moved: (at, versionstamp) => {
+      moved: (at, stored) => {
         if (this.firing.has(caseId)) this.timerMovedWhileFiring.set(caseId, at);
         const runsHere = at !== null && (this.runner?.schedule(caseId, at) ?? false);
-        if (runsHere && versionstamp !== undefined) this.ownTimers.set(caseId, { at, versionstamp });
+        if (runsHere && stored !== undefined) this.ownTimers.set(caseId, { at, ...stored });
         else this.ownTimers.delete(caseId);
       },
     });

@@ -13,7 +13,17 @@ export interface AlarmMessage {
   kind: "case-alarm";
   caseId: string;
   at: number;
+  /**
+   * Names the one timer write it delivers (unique across processes and restarts): a process that ran that timer
+   * itself and finished it knows the message has nothing left to do without reading the timer back from KV. Absent
+   * in messages stored before 2026-12-04, which are checked against KV.
+   */
+  token?: string;
 }
+
+/** This process's timer writes are named `<random>-<n>`: no other process or run of this one names one the same. */
+const TOKEN_PREFIX = crypto.randomUUID();
+let tokensIssued = 0;
 
 export const alarmKeyOf = (caseId: string): Deno.KvKey => ["case-alarm", caseId];
 
@@ -24,17 +34,23 @@ export interface KvCaseTimerHost {
   /** The stored time, as the case should read it (null while that very alarm runs). */
   get: () => Promise<number | null>;
   /**
-   * Called once a set or a delete is durable, with the versionstamp a set was stored with (the host's in-process
-   * runner, its bookkeeping of running alarms).
+   * Called once a set or a delete is durable, with what a set was stored as: its commit's versionstamp and the token
+   * its queue message carries (the host's in-process runner, its bookkeeping of running alarms).
    */
-  moved: (at: number | null, versionstamp?: string) => void;
+  moved: (at: number | null, stored?: StoredTimer) => void;
+}
+
+/** How a timer write was stored: its commit's versionstamp, and the token its queue message carries. */
+export interface StoredTimer {
+  versionstamp: string;
+  token: string;
 }
 
 export class KvCaseTimer implements AlarmClock, KvRider {
   /** Set inside the running transaction, to go with its commit. */
   private carried: number | null = null;
-  /** Stored by the last transaction's commit (the time and the commit's versionstamp), not yet confirmed by `set`. */
-  private storedWith: { at: number; versionstamp: string } | null = null;
+  /** Stored by the last transaction's commit (the time, how it was stored), not yet confirmed by `set`. */
+  private storedWith: ({ at: number } & StoredTimer) | null = null;
 
   constructor(
     private readonly caseId: string,
@@ -53,23 +69,25 @@ export class KvCaseTimer implements AlarmClock, KvRider {
     const at = this.carried;
     if (at === null) return null;
     this.carried = null;
-    this.write(op, at);
+    const token = this.write(op, at);
     return (versionstamp) => {
-      this.storedWith = { at, versionstamp };
+      this.storedWith = { at, versionstamp, token };
     };
   }
 
   async set(at: number): Promise<void> {
     // A carry whose transaction wrote nothing (so never boarded) is replaced by this set.
     this.carried = null;
-    let versionstamp = this.storedWith?.at === at ? this.storedWith.versionstamp : null;
+    let stored: StoredTimer | null = this.storedWith?.at === at ? this.storedWith : null;
     this.storedWith = null;
-    if (versionstamp === null) {
-      const result = await this.host.group.commit(this.write(new KvWriteBuilder(), at).write);
+    if (stored === null) {
+      const op = new KvWriteBuilder();
+      const token = this.write(op, at);
+      const result = await this.host.group.commit(op.write);
       if (!result.ok) throw new Error(`the timer of case ${this.caseId} was not stored`);
-      versionstamp = result.versionstamp;
+      stored = { versionstamp: result.versionstamp, token };
     }
-    this.host.moved(at, versionstamp);
+    this.host.moved(at, { versionstamp: stored.versionstamp, token: stored.token });
   }
 
   async delete(): Promise<void> {
@@ -79,9 +97,11 @@ export class KvCaseTimer implements AlarmClock, KvRider {
     this.host.moved(null);
   }
 
-  /** The record and its delivery, in one write. */
-  private write(op: KvWriteBuilder, at: number): KvWriteBuilder {
-    const message: AlarmMessage = { kind: "case-alarm", caseId: this.caseId, at };
-    return op.set(alarmKeyOf(this.caseId), at).enqueue(message, { delay: Math.max(0, at - this.host.now()) });
+  /** The record and its delivery, in one write; returns the token its message carries. */
+  private write(op: KvWriteBuilder, at: number): string {
+    const token = `${TOKEN_PREFIX}-${++tokensIssued}`;
+    const message: AlarmMessage = { kind: "case-alarm", caseId: this.caseId, at, token };
+    op.set(alarmKeyOf(this.caseId), at).enqueue(message, { delay: Math.max(0, at - this.host.now()) });
+    return token;
   }
 }
