@@ -5,7 +5,7 @@
  */
 
 import type { AutonomyLevels, ModelResolver } from "../../agent/types.ts";
-import type { MemoryCaseStore, RecordKey } from "../../case/memory-store.ts";
+import type { MemoryCaseStore } from "../../case/memory-store.ts";
 import {
   type CaseJournal,
   type CaseOperation,
@@ -17,38 +17,25 @@ import {
   type OperationResult,
 } from "../../case/runtime.ts";
 import type { CaseHeader } from "../../case/storage.ts";
-import {
-  type AuditEntry,
-  type CaseIngestResult,
-  type ChainVerdict,
-  type EventEnvelope,
-  type PolicySource,
-  TERMINAL_STATUSES,
-  type WorkflowDefinition,
+import type {
+  AuditEntry,
+  CaseIngestResult,
+  ChainVerdict,
+  EventEnvelope,
+  PolicySource,
+  WorkflowDefinition,
 } from "../../engine/index.ts";
 import type { CaseDirectory } from "../../http/index.ts";
 import type { MetricsDelivery } from "../../metrics/index.ts";
 import { log } from "../../observability/index.ts";
 import { AlarmRunner } from "./alarm-runner.ts";
+import { CaseCache, type CaseSkeleton } from "./case-cache.ts";
 import { DenoChatSockets } from "./deno-chat-sockets.ts";
-import { type KvCaseVersion, kvCase, readKvCase } from "./kv-case-store.ts";
+import { CaseConflictError, type KvCaseVersion, kvCase, readKvCase } from "./kv-case-store.ts";
 import { type AlarmMessage, alarmKeyOf, KvCaseTimer, type StoredTimer } from "./kv-case-timer.ts";
 import { KvGroupCommit, KvWriteBuilder } from "./kv-group-commit.ts";
+import { NewCaseGuess } from "./new-case-guess.ts";
 
-/**
- * Cases kept loaded by default. Past it, an event for a case not in memory reads the case from KV first: into 10,000
- * open cases at 50 connections that ran at 519 req/s with 5,000 loaded and 1,288 req/s with 20,000 (the process then
- * held 371 MB; bench/RESULTS.md, newcase). The default stays within a 512 MB isolate; a server with the memory sets
- * `CROSSFLOW_CASE_CACHE`.
- */
-const CACHE_LIMIT = 5_000;
-/**
- * Evicted cases whose ingest records stay in memory (`MemoryCaseStore.ingestRecords`: header, event identities, last
- * audit entry), so an event into one is stored without reading it back: with a KV read before every event, 100,000
- * open cases ran at a fifth of the rate of 1,000 (bench/RESULTS.md, newcase), and holding them all loaded took
- * 1.4 GB and ran at 0.18 ×.
- */
-const SKELETON_LIMIT = 200_000;
 /**
  * Measured on this 2-core machine (bench/RESULTS.md, newcase): with group commit, many alarms in flight share each KV
  * commit, so 256 at once run new cases as fast as they are accepted (the backlog drains within a second of a load's
@@ -90,17 +77,12 @@ interface LoadedCase {
   version: KvCaseVersion;
 }
 
-/** What an evicted case keeps for its next ingest: `MemoryCaseStore.ingestRecords` and its stored version. */
-interface CaseSkeleton {
-  records: { key: RecordKey; json: string }[];
-  version: KvCaseVersion;
-}
-
 export class DenoCaseHost implements CaseDirectory {
-  private readonly loaded = new Map<string, LoadedCase>();
-  /** Evicted cases that had not ended, in eviction order: what an event into one needs (see `ingestIntoSkeleton`). */
-  private readonly skeletons = new Map<string, CaseSkeleton>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Cases in memory: loaded whole, or evicted to what their next ingest needs (case-cache.ts). */
+  private readonly cache: CaseCache<LoadedCase>;
+  /** Whether an event opening a case unknown here is stored with no read first (new-case-guess.ts). */
+  private readonly newCases = new NewCaseGuess();
   private readonly now: () => number;
   /** What every case runtime of this host is built with (one object: an event into an evicted case builds one). */
   private readonly runtimeOptions: CaseRuntimeOptions;
@@ -135,6 +117,7 @@ export class DenoCaseHost implements CaseDirectory {
     private readonly options: CaseHostOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.cache = new CaseCache(options, (caseId) => this.queues.has(caseId));
     this.runtimeOptions = {
       workflows: options.workflows,
       now: this.now,
@@ -168,15 +151,23 @@ export class DenoCaseHost implements CaseDirectory {
   }
 
   ingest(caseId: string, event: EventEnvelope): Promise<CaseIngestResult> {
-    return this.serialized(caseId, () => {
-      const skeleton = this.loaded.has(caseId) ? undefined : this.skeletons.get(caseId);
-      return skeleton ? this.ingestIntoSkeleton(caseId, skeleton, event) : this.runOn(caseId, (c) => c.ingest(event));
+    return this.serialized(caseId, async () => {
+      if (this.cache.get(caseId)) return this.runOn(caseId, (c) => c.ingest(event));
+      const skeleton = this.cache.takeSkeleton(caseId);
+      if (skeleton) return this.ingestIntoSkeleton(caseId, skeleton, event);
+      if (event.opens && this.newCases.presumeNew()) {
+        const stored = await this.ingestPresumedNew(caseId, event);
+        if (stored) return stored;
+      }
+      const loaded = await this.load(caseId);
+      this.newCases.note(loaded.version.versionstamp !== null);
+      return this.runOn(caseId, (c) => c.ingest(event));
     });
   }
 
   /** How many cases are loaded whole, and how many evicted ones keep their ingest records (for benches and tests). */
   cached(): { loaded: number; skeletons: number } {
-    return { loaded: this.loaded.size, skeletons: this.skeletons.size };
+    return this.cache.counts();
   }
   head(caseId: string): Promise<CaseHeader | null> {
     return this.withCase(caseId, (c) => c.head());
@@ -306,12 +297,12 @@ export class DenoCaseHost implements CaseDirectory {
 
   /** Runs `fn` on the case loaded whole (read from KV unless it is in memory). Call inside `serialized`. */
   private async runOn<T>(caseId: string, fn: (runtime: CaseRuntime) => Promise<T>): Promise<T> {
-    const loaded = this.loaded.get(caseId) ?? (await this.load(caseId));
+    const loaded = this.cache.get(caseId) ?? (await this.load(caseId));
     try {
       return await fn(loaded.runtime);
     } catch (error) {
       // Memory may be ahead of or behind storage now (a failed commit, a conflict): read the case again next time.
-      this.loaded.delete(caseId);
+      this.cache.drop(caseId);
       throw error;
     }
   }
@@ -342,23 +333,36 @@ export class DenoCaseHost implements CaseDirectory {
     skeleton: CaseSkeleton,
     event: EventEnvelope,
   ): Promise<CaseIngestResult> {
-    this.skeletons.delete(caseId);
     const timer = this.timerOf(caseId);
     const { store, version } = kvCase(this.kv, caseId, skeleton.records, { ...skeleton.version }, this.group, timer);
     const result = await new CaseRuntime(store, timer, this.runtimeOptions).ingest(event);
-    this.keepSkeleton(caseId, store, version);
+    this.cache.keepSkeleton(caseId, store, version);
     return result;
   }
 
-  /** Keeps what an ingest into an evicted case needs, unless the case has ended (its ingest reads more). */
-  private keepSkeleton(caseId: string, store: MemoryCaseStore, version: KvCaseVersion): void {
-    const header = store.header();
-    if (!header || TERMINAL_STATUSES.includes(header.status)) return;
-    this.skeletons.set(caseId, { records: store.ingestRecords(), version: { ...version } });
-    if (this.skeletons.size > (this.options.skeletonLimit ?? SKELETON_LIMIT)) {
-      const oldest = this.skeletons.keys().next();
-      if (!oldest.done) this.skeletons.delete(oldest.value);
+  /**
+   * An event opening a case this process has no memory of, taken as a new case's (`NewCaseGuess`): stored with no
+   * read first, its commit checking the case absent. Null when that cannot stand, with nothing stored: the case was
+   * there (the commit failed), or the ingest committed nothing (a duplicate or "no case" an empty case cannot vouch
+   * for). The caller then reads the case and ingests the event into what is stored.
+   */
+  private async ingestPresumedNew(caseId: string, event: EventEnvelope): Promise<CaseIngestResult | null> {
+    const timer = this.timerOf(caseId);
+    const presumed: KvCaseVersion = { versionstamp: null, counter: 0, presumedNew: true };
+    const { store, version } = kvCase(this.kv, caseId, [], presumed, this.group, timer);
+    const runtime = new CaseRuntime(store, timer, this.runtimeOptions);
+    let result: CaseIngestResult;
+    try {
+      result = await runtime.ingest(event);
+    } catch (error) {
+      if (!(error instanceof CaseConflictError)) throw error;
+      this.newCases.note(true);
+      return null;
     }
+    if (version.counter === 0) return null;
+    this.newCases.note(false);
+    this.cache.admit(caseId, { runtime, store, version });
+    return result;
   }
 
   /** A case's `step.alias` records the alias as a KV record of its own (read by `aliasOf`). */
@@ -368,22 +372,10 @@ export class DenoCaseHost implements CaseDirectory {
   };
 
   private async load(caseId: string): Promise<LoadedCase> {
-    // Whatever an evicted case kept is older than what is read now.
-    this.skeletons.delete(caseId);
     const timer = this.timerOf(caseId);
     const { store, version } = await readKvCase(this.kv, caseId, this.group, timer);
     const loaded = { runtime: new CaseRuntime(store, timer, this.runtimeOptions), store, version };
-    if (this.loaded.size >= (this.options.cacheLimit ?? CACHE_LIMIT)) {
-      for (const [id, evicted] of this.loaded) {
-        if (!this.queues.has(id)) {
-          this.loaded.delete(id);
-          // Idle, so its memory is what KV holds: its next event needs no read.
-          this.keepSkeleton(id, evicted.store, evicted.version);
-          break;
-        }
-      }
-    }
-    this.loaded.set(caseId, loaded);
+    this.cache.admit(caseId, loaded);
     return loaded;
   }
 

@@ -20,6 +20,11 @@ export interface KvCaseVersion {
   counter: number;
   /** Stored under the legacy key (`["case-version", id]`): the next commit checks it there and moves it. */
   legacy?: boolean;
+  /**
+   * Not read, taken as new (the case host's `NewCaseGuess`): the first commit checks the case absent under both keys,
+   * so a case stored under the legacy one is not taken for a new one either.
+   */
+  presumedNew?: boolean;
 }
 
 /** A case's store over its KV records, with the version its commits check (moved by each commit). */
@@ -127,7 +132,9 @@ export function kvCase(
       const legacyKey = legacyVersionKeyOf(caseId);
       op.check({ key: legacyKey, versionstamp: version.versionstamp }, { key: versionKey, versionstamp: null });
       op.delete(legacyKey);
-    } else op.check({ key: versionKey, versionstamp: version.versionstamp });
+    } else if (version.presumedNew)
+      op.check({ key: versionKey, versionstamp: null }, { key: legacyVersionKeyOf(caseId), versionstamp: null });
+    else op.check({ key: versionKey, versionstamp: version.versionstamp });
     const written = new Map<string, number>();
     for (const change of changes) {
       const id = JSON.stringify(change.key);
@@ -141,6 +148,7 @@ export function kvCase(
     version.versionstamp = result.versionstamp;
     version.counter++;
     delete version.legacy;
+    delete version.presumedNew;
     for (const [id, parts] of written) partCounts.set(id, parts);
   });
   store.load(records);
