@@ -537,7 +537,12 @@ the burst's end, 5 commits a new case instead of 7 (1 + 4, was 1 + 6), +10 % new
 req/s, \`BENCH_ONLY=deno\`); and a timer this process stored is run from what it stored, with no read of it back
 before the run or during it (two reads fewer an alarm run, each queued behind the commits on KV's one SQLite thread),
 +15 % more (864 and 900 → 1,059 and 999 req/s, 0.34–0.35 → 0.40–0.43 × the case-shaped probe, paired runs
-2026-12-03T21:20Z). Tried and not kept: the metric outbox's "sent" marks as one number in the case's header instead of
+2026-12-03T21:20Z). Since 2026-12-04 a new case is read from KV not at all: a timer's queue message names its write
+with a token, so the message of a timer this process ran and finished needs no read (+13 % and +28 %, 926 and 914 →
+1,049 and 1,172 req/s, paired runs 2026-12-03T23:44–23:54Z), and while nearly every case this process had no memory
+of lately was new, an opening event is stored with no read first, its commit checking the case absent (+15 % and
++20 %, 1,104 and 1,117 → 1,267 and 1,341 req/s, 0.41 → 0.48–0.49 × the new-case shape probe, paired runs
+2026-12-03T23:57–2026-12-04T00:07Z). Tried and not kept: the metric outbox's "sent" marks as one number in the case's header instead of
 a rewritten record per event (the marks commit 2 values instead of 6): 1,007 and 1,042 against 737 and 1,020 req/s,
 within noise, for records kept whole for good. The goal's 5,000 a second is twice what the bare three-commit shape
 takes on this machine.
