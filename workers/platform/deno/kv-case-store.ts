@@ -81,8 +81,9 @@ async function readCaseRange(kv: Deno.Kv, caseId: string): Promise<{ version: Ve
 
 /**
  * Reads the whole case from KV, its version before its records, so a write after the read makes our first commit
- * fail, not be lost. One read for a new case and for one stored since f989f72 (every new case pays it before its
- * 202: the version and the records were two reads, each waiting behind the commits, ~20 ms apiece under load).
+ * fail, not be lost. One read for a new case and for one stored since f989f72 (the version and the records were two
+ * reads, each waiting behind the commits, ~20 ms apiece under load); a new case the host presumes new (its
+ * `NewCaseGuess`) is not read at all, its first commit checking it absent (`presumedNew`).
  */
 export async function readKvCase(kv: Deno.Kv, caseId: string, group?: KvGroupCommit, rider?: KvRider): Promise<KvCase> {
   let { version: current, records } = await readCaseRange(kv, caseId);
