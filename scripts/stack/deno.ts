@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { BIN, freePort, type Service, spawnService } from "./services.ts";
+import { BIN, CROSSFLOW_READY_BODY, freePort, type Service, spawnService } from "./services.ts";
 import { connectorUrls } from "./simulators.ts";
 
 /**
@@ -36,7 +36,7 @@ export async function startDenoServer(options: {
     },
     url: `http://127.0.0.1:${port}`,
     readyPath: "/healthz",
-    readyBody: '"crossflow-worker"',
+    readyBody: CROSSFLOW_READY_BODY,
     quiet: options.quiet,
     timeoutMs: 60_000,
     onOutput: options.onOutput,

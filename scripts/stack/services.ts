@@ -55,6 +55,9 @@ function prefixLines(name: string, quiet: boolean) {
   };
 }
 
+/** What the product's /healthz answers with (workers/http/app.ts), on workerd and on Deno: its ready check's proof. */
+export const CROSSFLOW_READY_BODY = '"crossflow-worker"';
+
 async function waitForHttp(
   url: string,
   child: ChildProcess,

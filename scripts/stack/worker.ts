@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parse } from "smol-toml";
-import { BIN, freePort, ROOT, type Service, spawnService } from "./services.ts";
+import { BIN, CROSSFLOW_READY_BODY, freePort, ROOT, type Service, spawnService } from "./services.ts";
 import { connectorUrls } from "./simulators.ts";
 
 /** The document reader's Worker config, run beside the crossflow Worker (its `DOCUMENTS` service binding). */
@@ -83,7 +83,7 @@ async function startWorkerOnce(options: WorkerOptions): Promise<Service> {
     url: `http://127.0.0.1:${workerPort}`,
     readyPath: "/healthz",
     // The product's worker names itself (workers/http/app.ts); another config (the bench's probe) answers plainly.
-    readyBody: options.workerConfig === undefined ? '"crossflow-worker"' : undefined,
+    readyBody: options.workerConfig === undefined ? CROSSFLOW_READY_BODY : undefined,
     quiet: options.quiet,
     timeoutMs: 90_000,
     onOutput: options.onOutput,

@@ -6,6 +6,7 @@
 import { caseId, type EventEnvelope } from "../../workers/engine/index.ts";
 import { DenoCaseHost } from "../../workers/platform/deno/case-host.ts";
 import { CONTRACT_WORKFLOWS } from "../contract/case-store.contract.ts";
+import { countingCaseReads } from "./counting-kv.ts";
 
 function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
@@ -17,15 +18,7 @@ Deno.test("an event into an evicted case is stored without reading it back, once
   const kv = await Deno.openKv(":memory:");
   try {
     let clock = Date.UTC(2026, 11, 1);
-    // Counts the case reads: a case is read whole with one `list` of its records.
-    let reads = 0;
-    const counted = new Proxy(kv, {
-      get(target, property) {
-        if (property === "list") reads++;
-        const value = Reflect.get(target, property);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const { kv: counted, reads } = countingCaseReads(kv);
     const options = { workflows: [waits], now: () => clock, metrics: () => null, listen: false, cacheLimit: 1 };
     const host = new DenoCaseHost(counted, options);
     const envelope = (caseKey: string, id: string, type: string, opens = false): EventEnvelope => ({
@@ -47,20 +40,20 @@ Deno.test("an event into an evicted case is stored without reading it back, once
     assert(host.cached().loaded === 1 && host.cached().skeletons === 1, `a evicted: ${JSON.stringify(host.cached())}`);
 
     const timer = await host.alarmOf(a);
-    const before = reads;
+    const before = reads();
     const unrelated = envelope("evicted-a", "evt-a2", "invoice.updated");
     assert((await host.ingest(a, unrelated)).status === "accepted", "an event into the evicted case is accepted");
     assert((await host.ingest(a, { ...unrelated })).status === "duplicate", "its redelivery is a duplicate");
-    assert(reads === before, `no read of the case: ${reads - before} reads`);
+    assert(reads() === before, `no read of the case: ${reads() - before} reads`);
     assert(host.cached().loaded === 1, "the evicted case was not loaded for it");
     assert((await host.alarmOf(a)) === timer, "an event that cannot end the wait leaves the timer as it was");
 
     clock += 60_000;
     assert((await host.ingest(a, envelope("evicted-a", "evt-a3", "invoice.paid"))).status === "accepted", "paid");
-    assert(reads === before, "still no read");
+    assert(reads() === before, "still no read");
     assert((await host.alarmOf(a)) === clock, "an event that may end the wait wakes the case now");
     assert(await host.runAlarm(a), "the case ran");
-    assert(reads > before, "the case was read whole to run");
+    assert(reads() > before, "the case was read whole to run");
     const view = await host.view(a);
     assert(view?.header.status === "resolved" && view.header.outcome === "paid", `a resolved: ${view?.header.outcome}`);
     assert(

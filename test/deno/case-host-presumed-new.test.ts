@@ -9,6 +9,7 @@ import { caseId, type EventEnvelope } from "../../workers/engine/index.ts";
 import { DenoCaseHost } from "../../workers/platform/deno/case-host.ts";
 import { NewCaseGuess } from "../../workers/platform/deno/new-case-guess.ts";
 import { CONTRACT_WORKFLOWS } from "../contract/case-store.contract.ts";
+import { countingCaseReads } from "./counting-kv.ts";
 
 function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
@@ -28,19 +29,6 @@ const opening = (caseKey: string, id = `evt-${caseKey}`): EventEnvelope => ({
   opens: true,
   payloadJson: JSON.stringify({ id }),
 });
-
-/** `kv` with its reads of cases counted (a case is read with one `list` of its range). */
-function countingCaseReads(kv: Deno.Kv): { kv: Deno.Kv; reads: () => number } {
-  let reads = 0;
-  const counted = new Proxy(kv, {
-    get(target, property) {
-      if (property === "list") reads++;
-      const value = Reflect.get(target, property);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { kv: counted, reads: () => reads };
-}
 
 const host = (kv: Deno.Kv) => new DenoCaseHost(kv, { workflows: [waits], metrics: () => null, listen: false });
 

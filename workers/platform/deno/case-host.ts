@@ -235,40 +235,45 @@ export class DenoCaseHost implements CaseDirectory {
    */
   private fireAlarm(caseId: string, due: (at: number) => boolean, own = false, token?: string): Promise<boolean> {
     // Checked in the case's turn (after a run of it in progress) and before the case is loaded (it may be evicted).
-    const finished = () => token !== undefined && this.finishedTimers.delete(token);
-    return this.serialized(caseId, () =>
-      finished()
-        ? Promise.resolve(false)
-        : this.runOn(caseId, async (c) => {
-            const key = alarmKeyOf(caseId);
-            const known = this.ownTimers.get(caseId);
-            // Taken either way: the run clears the timer or sets it again (which notes it anew).
-            this.ownTimers.delete(caseId);
-            const entry =
-              own && known
-                ? { key, value: known.at, versionstamp: known.versionstamp }
-                : await this.kv.get<number>(key);
-            if (entry.value === null || entry.versionstamp === null || !due(entry.value)) return false;
-            this.firing.set(caseId, entry.versionstamp);
-            let moved: boolean;
-            try {
-              await c.alarm();
-            } finally {
-              this.firing.delete(caseId);
-              moved = this.timerMovedWhileFiring.has(caseId);
-              this.timerMovedWhileFiring.delete(caseId);
-            }
-            // Cleared only if the run left it (checked, should another process have set it meanwhile). A run that set its
-            // timer again is known here: its clear would fail the check and fail the group it shares (which then splits).
-            if (!moved) await this.group.commit(new KvWriteBuilder().check(entry).delete(key).write);
-            // Ours, run and finished: whether the clear held or another process had moved the timer (that write has a
-            // message of its own), the message of the write we ran has nothing left to do.
-            if (own && known) this.finishTimer(known.token);
-            // After each burst: what the case said or heard meanwhile goes to the customer's open chat pages.
-            await this.chats.push(caseId, c);
-            return true;
-          }),
+    return this.serialized(caseId, async () =>
+      token !== undefined && this.finishedTimers.delete(token)
+        ? false
+        : this.runOn(caseId, (c) => this.runDueAlarm(caseId, c, due, own)),
     );
+  }
+
+  /** `fireAlarm`'s run, in the case's turn on the case loaded whole. */
+  private async runDueAlarm(
+    caseId: string,
+    c: CaseRuntime,
+    due: (at: number) => boolean,
+    own: boolean,
+  ): Promise<boolean> {
+    const key = alarmKeyOf(caseId);
+    const known = this.ownTimers.get(caseId);
+    // Taken either way: the run clears the timer or sets it again (which notes it anew).
+    this.ownTimers.delete(caseId);
+    const entry =
+      own && known ? { key, value: known.at, versionstamp: known.versionstamp } : await this.kv.get<number>(key);
+    if (entry.value === null || entry.versionstamp === null || !due(entry.value)) return false;
+    this.firing.set(caseId, entry.versionstamp);
+    let moved: boolean;
+    try {
+      await c.alarm();
+    } finally {
+      this.firing.delete(caseId);
+      moved = this.timerMovedWhileFiring.has(caseId);
+      this.timerMovedWhileFiring.delete(caseId);
+    }
+    // Cleared only if the run left it (checked, should another process have set it meanwhile). A run that set its
+    // timer again is known here: its clear would fail the check and fail the group it shares (which then splits).
+    if (!moved) await this.group.commit(new KvWriteBuilder().check(entry).delete(key).write);
+    // Ours, run and finished: whether the clear held or another process had moved the timer (that write has a
+    // message of its own), the message of the write we ran has nothing left to do.
+    if (own && known) this.finishTimer(known.token);
+    // After each burst: what the case said or heard meanwhile goes to the customer's open chat pages.
+    await this.chats.push(caseId, c);
+    return true;
   }
 
   private finishTimer(token: string): void {
