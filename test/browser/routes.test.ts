@@ -177,7 +177,8 @@ describe("every route at 1440 and 390 px", () => {
 
   it("shows the case list and the rollouts as cards of labelled lines on a phone, and as tables on a desktop", async () => {
     // One shared class (table.cards-on-phone in app.css) serves both pages: each row a card, each cell its label
-    // beside its value, nothing scrolled sideways inside its box.
+    // beside its value; at a desktop's 1280 px a table whose exception words wrap (a long one on one line widened the
+    // case list past its box). Nothing scrolls sideways inside its box at either width.
     const layout = (testId: string) => `(() => {
       const table = document.querySelector('[data-testid="${testId}"]');
       const cell = table.querySelector("tbody td[data-label]");
@@ -190,7 +191,7 @@ describe("every route at 1440 and 390 px", () => {
     })()`;
     for (const [width, cards] of [
       [390, true],
-      [1440, false],
+      [1280, false],
     ] as const) {
       const page = await env.signedIn(undefined, { width, height: 844 });
       for (const [route, testId] of [
@@ -202,7 +203,7 @@ describe("every route at 1440 and 390 px", () => {
         const seen = (await page.evaluate(layout(testId))) as Record<string, string | number>;
         expect(seen.head, `${route} at ${width} px`).toBe(cards ? "none" : "table-header-group");
         expect(seen.label, `${route} at ${width} px`).toBe(cards ? JSON.stringify(seen.dataLabel) : "none");
-        if (cards) expect(seen.scrolled, `${route} at ${width} px`).toBe(0);
+        expect(seen.scrolled, `${route} at ${width} px`).toBe(0);
       }
       await page.close();
     }
